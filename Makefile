@@ -1,0 +1,46 @@
+# The two README commands: `make run` and `make check`.
+BUILD      ?= build
+ASAN_BUILD ?= build-asan
+MESON_OPTS ?=
+
+.PHONY: all deps build run check check-plain check-asan clean bench fuzz
+
+all: build
+
+deps:
+	@./scripts/install-deps.sh
+
+$(BUILD)/build.ninja:
+	meson setup $(BUILD) $(MESON_OPTS)
+
+$(ASAN_BUILD)/build.ninja:
+	CC=clang meson setup $(ASAN_BUILD) -Db_sanitize=address,undefined -Db_lundef=false -Dwerror_strict=true $(MESON_OPTS)
+
+build: deps $(BUILD)/build.ninja
+	ninja -C $(BUILD)
+
+run: build
+	./$(BUILD)/tlsprobe serve --http $(ARGS)
+
+check: deps
+	$(MAKE) check-plain
+	$(MAKE) check-asan
+
+check-plain: $(BUILD)/build.ninja
+	ninja -C $(BUILD)
+	meson test -C $(BUILD) --print-errorlogs --num-processes 2
+
+check-asan: $(ASAN_BUILD)/build.ninja
+	ninja -C $(ASAN_BUILD)
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	  meson test -C $(ASAN_BUILD) --print-errorlogs --num-processes 2
+
+fuzz:
+	CC=clang meson setup build-fuzz -Dfuzzing=true -Db_sanitize=address,undefined -Db_lundef=false
+	ninja -C build-fuzz
+
+bench: build
+	./bench/run-all
+
+clean:
+	rm -rf $(BUILD) $(ASAN_BUILD) build-fuzz

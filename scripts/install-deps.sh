@@ -1,0 +1,25 @@
+#!/bin/sh
+# Installs the Debian packages tlsprobe needs to build and test.
+# Idempotent: does nothing when everything is already present.
+set -eu
+
+PKGS="meson ninja-build pkg-config gcc clang libclang-rt-14-dev \
+libgnutls28-dev libssl-dev libev-dev libjson-c-dev libcmocka-dev \
+gnutls-bin openssl curl python3 tshark chromium"
+
+missing=""
+for p in $PKGS; do
+    if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+        missing="$missing $p"
+    fi
+done
+[ -z "$missing" ] && exit 0
+
+echo "install-deps: installing:$missing"
+SUDO=""
+if [ "$(id -u)" != 0 ]; then SUDO="sudo"; fi
+export DEBIAN_FRONTEND=noninteractive
+# tshark asks whether non-root users may capture; answer for it.
+echo "wireshark-common wireshark-common/install-setuid boolean false" | $SUDO debconf-set-selections
+$SUDO apt-get update -q
+$SUDO apt-get install -y -q --no-install-recommends $missing

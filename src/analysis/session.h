@@ -1,0 +1,89 @@
+/* The session model: one per connection, fed the connection's bytes in
+ * order per direction, emits tp_events to its sinks and, at the end, exactly
+ * one verdict.  Used identically by `serve` (bytes from the transport shim)
+ * and `decode` (bytes from TCP reassembly).  Does no I/O. */
+#ifndef TP_ANALYSIS_SESSION_H
+#define TP_ANALYSIS_SESSION_H
+
+#include "events.h"
+
+typedef struct tp_session tp_session;
+
+#define TP_MAX_SINKS 8
+
+/* What the server side was configured to accept, so the verdict can say
+ * "the client offered no suite the server allows".  Optional (offline: none). */
+typedef struct {
+    const uint16_t *suites;      /* allowed suite ids, or NULL when unknown */
+    unsigned num_suites;
+    const uint16_t *groups;
+    unsigned num_groups;
+    const uint16_t *versions;
+    unsigned num_versions;
+} tp_server_config;
+
+/* Engine-reported facts (live only).  Strings are copied. */
+typedef struct {
+    const char *protocol, *kx, *cipher, *mac, *group, *sigalg;
+} tp_negotiated;
+
+typedef enum {
+    TP_END_PEER_CLOSED,     /* client closed (FIN) */
+    TP_END_PEER_RESET,      /* RST or read error */
+    TP_END_SERVER_CLOSED,   /* we closed after a normal end or an error */
+    TP_END_TIMEOUT,         /* handshake/idle timeout */
+    TP_END_SHUTDOWN,        /* server stopping (SIGINT/SIGTERM) */
+    TP_END_CAPTURE_END,     /* offline: capture ended */
+} tp_end_reason;
+
+typedef struct {
+    unsigned conn;
+    const char *peer, *local;            /* printable addresses, copied */
+    const struct sockaddr *peer_sa, *local_sa; /* may be NULL */
+    double wall;                         /* epoch seconds at accept */
+    tp_sink *sinks[TP_MAX_SINKS];
+    unsigned num_sinks;
+    const tp_server_config *server;      /* may be NULL; must outlive the session */
+    bool want_data_events;               /* emit TP_EV_DATA (pcapng, -vv) */
+    bool want_record_bytes;              /* --records: keep ciphertext/plaintext pairs */
+} tp_session_params;
+
+/* Creates a session and emits TP_EV_ACCEPT.  NULL on allocation failure. */
+tp_session *tp_session_new(const tp_session_params *p);
+
+/* Feeds bytes seen on the wire in one direction, in order.  t is seconds since
+ * accept.  Emits record/handshake/alert events as they complete.  Memory held
+ * is bounded: a peer cannot make the session buffer more than one record and
+ * one handshake message (WIRE_HS_MAX_LEN) per direction. */
+void tp_session_feed(tp_session *s, tp_dir dir, double t, const uint8_t *data, size_t len);
+
+/* Offline only: `len` bytes of this direction are missing from the capture. */
+void tp_session_gap(tp_session *s, tp_dir dir, double t, size_t len);
+
+/* A key log line for this connection ("CLIENT_RANDOM <cr> <secret>" or a
+ * TLS 1.3 label).  Emits TP_EV_SECRET and, once enough is known, enables the
+ * independent record check. */
+void tp_session_add_secret(tp_session *s, double t, const char *nss_line);
+
+/* Live only: what the engine says was negotiated, and the engine's error
+ * when the handshake or a read failed (NULL for none). */
+void tp_session_set_negotiated(tp_session *s, const tp_negotiated *n);
+void tp_session_engine_error(tp_session *s, double t, const char *error_name, const char *error_text);
+void tp_session_handshake_done(tp_session *s, double t);
+/* Application data went both ways (echo/http served): the connection counts ok. */
+void tp_session_app_exchanged(tp_session *s);
+
+/* Ends the session: emits the verdict and TP_EV_CLOSE.  Idempotent. */
+void tp_session_end(tp_session *s, double t, tp_end_reason why);
+
+/* Valid after end. */
+const tp_verdict *tp_session_verdict(const tp_session *s);
+
+/* The client's first ClientHello as raw handshake bytes (header + body), for
+ * the http status page; NULL before it arrived. */
+const uint8_t *tp_session_client_hello(const tp_session *s, size_t *out_len);
+
+/* Frees; NULL is a no-op.  Does not end the session (call end first). */
+void tp_session_free(tp_session *s);
+
+#endif

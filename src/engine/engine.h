@@ -1,0 +1,78 @@
+/* The TLS engine interface: one file per library behind it (gnutls.c now,
+ * openssl.c later).  The engine never touches sockets and never writes
+ * output: the server gives it a transport (push/pull callbacks) and takes
+ * key log lines and negotiated parameters back through callbacks. */
+#ifndef TP_ENGINE_ENGINE_H
+#define TP_ENGINE_ENGINE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+typedef struct tp_engine tp_engine;           /* per server configuration */
+typedef struct tp_engine_conn tp_engine_conn; /* per connection */
+
+typedef enum { TP_CLIENT_CERT_NONE, TP_CLIENT_CERT_REQUEST, TP_CLIENT_CERT_REQUIRE } tp_client_cert;
+
+typedef struct {
+    const char *priority;       /* engine priority string (already built) */
+    const char *cert_file;      /* PEM; NULL: generate */
+    const char *key_file;
+    const char *key_type;       /* "rsa:2048" etc, for generation */
+    const char *save_cert;      /* write generated certificate PEM here, or NULL */
+    const char *const *san_dns; /* extra DNS names for the generated cert */
+    const char *const *san_ip;  /* IP addresses for the generated cert */
+    tp_client_cert client_cert;
+    unsigned dh_bits;           /* DHE parameters size (0: engine default) */
+} tp_engine_config;
+
+typedef struct {
+    /* Returns bytes accepted (may be fewer), or -1 with errno (EAGAIN). */
+    ssize_t (*push)(void *ctx, const uint8_t *data, size_t len);
+    /* Returns bytes read, 0 on EOF, or -1 with errno (EAGAIN). */
+    ssize_t (*pull)(void *ctx, uint8_t *buf, size_t len);
+    /* NSS key log line (no newline) for this connection. */
+    void (*keylog)(void *ctx, const char *line);
+    void *ctx;
+} tp_transport;
+
+typedef enum {
+    TP_ENGINE_OK = 0,     /* done */
+    TP_ENGINE_AGAIN,      /* would block on read */
+    TP_ENGINE_EOF,        /* peer closed cleanly (close_notify or EOF) */
+    TP_ENGINE_ERROR,      /* fatal; see tp_engine_conn_error */
+} tp_engine_rc;
+
+typedef struct {
+    char protocol[16], kx[24], cipher[32], mac[16], group[32], sigalg[40];
+    char client_cert[256];      /* one-line summary or "" */
+} tp_engine_info;
+
+/* Creates the engine (credentials, priority).  On failure returns NULL and
+ * writes a user-facing message naming the bad value into err. */
+tp_engine *tp_engine_new(const tp_engine_config *cfg, char *err, size_t err_len);
+void tp_engine_free(tp_engine *e);
+/* SHA-256 fingerprint of the server certificate as "AA:BB:..". */
+const char *tp_engine_cert_fingerprint(const tp_engine *e);
+/* Suites/groups/versions the priority allows (IANA ids), for the verdict. */
+unsigned tp_engine_allowed_suites(const tp_engine *e, const uint16_t **out);
+unsigned tp_engine_allowed_groups(const tp_engine *e, const uint16_t **out);
+unsigned tp_engine_allowed_versions(const tp_engine *e, const uint16_t **out);
+
+tp_engine_conn *tp_engine_conn_new(tp_engine *e, const tp_transport *t);
+void tp_engine_conn_free(tp_engine_conn *c);
+tp_engine_rc tp_engine_conn_handshake(tp_engine_conn *c);
+/* Reads application data: *out_n bytes on TP_ENGINE_OK. */
+tp_engine_rc tp_engine_conn_read(tp_engine_conn *c, uint8_t *buf, size_t len, size_t *out_n);
+tp_engine_rc tp_engine_conn_write(tp_engine_conn *c, const uint8_t *buf, size_t len);
+/* Sends close_notify (best effort). */
+void tp_engine_conn_close(tp_engine_conn *c);
+void tp_engine_conn_info(tp_engine_conn *c, tp_engine_info *out);
+/* Last error: short name ("GNUTLS_E_NO_CIPHER_SUITES") and text. */
+const char *tp_engine_conn_error_name(const tp_engine_conn *c);
+const char *tp_engine_conn_error_text(const tp_engine_conn *c);
+/* true when the engine wants to write but the transport pushed back */
+bool tp_engine_conn_has_pending(const tp_engine_conn *c);
+
+#endif

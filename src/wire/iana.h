@@ -1,0 +1,47 @@
+/* IANA registries tlsprobe names things from: cipher suites, extensions,
+ * groups, signature schemes, alerts.  Names use GnuTLS spelling wherever a
+ * user can type them (protocol "TLS1.2", kx "ECDHE-RSA", cipher
+ * "AES-128-GCM", mac "SHA256", group "X25519", sigalg "RSA-PSS-RSAE-SHA256"),
+ * so the trace, `tlsprobe list` and the command line agree. */
+#ifndef TP_WIRE_IANA_H
+#define TP_WIRE_IANA_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "handshake.h"
+
+typedef struct {
+    uint16_t id;
+    const char *iana;       /* "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256" */
+    const char *kx;         /* "RSA","DHE-RSA","DHE-DSS","ECDHE-RSA","ECDHE-ECDSA",
+                               "ANON-DH","ANON-ECDH","PSK","DHE-PSK","ECDHE-PSK",
+                               "RSA-PSK","SRP","SRP-RSA","SRP-DSS"; NULL for TLS 1.3 suites */
+    const char *cipher;     /* "AES-128-CBC","AES-256-CBC","3DES-CBC","ARCFOUR-128",
+                               "CAMELLIA-128-CBC","CAMELLIA-256-CBC","AES-128-GCM",
+                               "AES-256-GCM","AES-128-CCM","AES-256-CCM","AES-128-CCM-8",
+                               "AES-256-CCM-8","CHACHA20-POLY1305","NULL", ... */
+    const char *mac;        /* "SHA1","SHA256","SHA384","MD5" or "AEAD" */
+    const char *prf;        /* "SHA256" or "SHA384" for TLS 1.2 / 1.3 PRF/HKDF hash */
+    wire_kx_family family;
+    uint16_t min_version;   /* 0x0300 .. 0x0304 */
+    bool tls13;             /* a TLS 1.3 suite (0x13xx) */
+    bool export_grade;      /* EXPORT suites: known only to be named */
+} wire_suite;
+
+/* NULL when the suite is not in the table (callers print 0x%04x). */
+const wire_suite *wire_suite_find(uint16_t id);
+/* Whole table, for `tlsprobe list` and sweeps; *out_n set to its size. */
+const wire_suite *wire_suite_table(unsigned *out_n);
+
+/* RFC 8701 GREASE values (0x?A?A) */
+bool wire_is_grease(uint16_t v);
+
+/* Names or NULL when unknown (callers print the number). */
+const char *wire_ext_name(uint16_t type);       /* "server_name", "key_share", ... (IANA) */
+const char *wire_group_name(uint16_t group);    /* "SECP256R1","X25519","FFDHE2048",... */
+const char *wire_sigalg_name(uint16_t scheme);  /* "RSA-SHA256","ECDSA-SECP256R1-SHA256",
+                                                   "RSA-PSS-RSAE-SHA256","ED25519",... */
+const char *wire_compression_name(uint8_t m);   /* "NULL","DEFLATE","LZS" */
+
+#endif
