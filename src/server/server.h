@@ -1,0 +1,64 @@
+/* The server: listeners, worker event loops (libev), connections.  The only
+ * module that blocks or polls.  `serve` runs it with one engine for every
+ * connection; `sweep` runs it with a chooser that hands each new connection
+ * the engine of the next configuration. */
+#ifndef TP_SERVER_SERVER_H
+#define TP_SERVER_SERVER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "../analysis/events.h"
+#include "../analysis/session.h"
+#include "../engine/engine.h"
+
+typedef enum { TP_MODE_HTTP, TP_MODE_ECHO, TP_MODE_INTERACTIVE } tp_mode;
+
+typedef struct tp_server tp_server;
+
+/* Per-connection choice (sweep).  Called on the worker thread that accepted
+ * the connection, serialised by the server (never concurrently).  Return the
+ * engine to use (must stay valid until the connection ends) and, through
+ * *out_tag, an opaque pointer given back in on_verdict; return NULL to reject
+ * the connection (closed at once, no session). */
+typedef tp_engine *(*tp_choose_engine_fn)(void *ctx, unsigned conn, const char *peer,
+                                          void **out_tag);
+/* Called once per connection after its verdict (serialised, like choose). */
+typedef void (*tp_on_verdict_fn)(void *ctx, unsigned conn, const char *peer, void *tag,
+                                  const tp_verdict *v);
+
+typedef struct {
+    const char *const *listen;   /* addresses; NULL or empty: "0.0.0.0" and "::" */
+    unsigned num_listen;
+    unsigned port;               /* 0: kernel picks (printed) */
+    unsigned workers;            /* event loops / threads, >= 1 */
+    tp_mode mode;
+    double timeout;              /* handshake and idle timeout, seconds */
+    tp_engine *engine;           /* default engine (serve) */
+    tp_choose_engine_fn choose;  /* optional (sweep) */
+    tp_on_verdict_fn on_verdict; /* optional */
+    void *cb_ctx;
+    tp_sink *sinks[TP_MAX_SINKS];/* every session gets these */
+    unsigned num_sinks;
+    bool want_data_events;       /* pcapng or -vv */
+    bool want_record_bytes;      /* --records */
+    const char *keylog_path;     /* NSS key log file (0600), or NULL */
+    unsigned max_conns;          /* stop accepting above this many open (0: 4096) */
+} tp_server_config;
+
+/* Binds the listeners (so the port is known before run).  NULL with a
+ * message in err (e.g. "cannot listen on 127.0.0.1:5556: Address in use"). */
+tp_server *tp_server_new(const tp_server_config *cfg, char *err, size_t err_len);
+/* Actual bound addresses, e.g. "127.0.0.1:40123", "[::1]:40123". */
+unsigned tp_server_bound(const tp_server *s, const char *const **out);
+/* Runs until tp_server_stop (any thread or a signal handler via the
+ * server's own signal watchers for SIGINT/SIGTERM) or, in interactive mode,
+ * until the client leaves.  Returns 0. */
+int tp_server_run(tp_server *s);
+/* Async-signal-safe request to stop. */
+void tp_server_stop(tp_server *s);
+/* Totals, valid after run. */
+void tp_server_totals(const tp_server *s, unsigned *out_conns, unsigned *out_ok, unsigned *out_failed);
+void tp_server_free(tp_server *s);
+
+#endif
