@@ -70,6 +70,8 @@ void tp_session_add_secret(tp_session *s, double t, const char *nss_line);
 void tp_session_set_negotiated(tp_session *s, const tp_negotiated *n);
 void tp_session_engine_error(tp_session *s, double t, const char *error_name, const char *error_text);
 void tp_session_handshake_done(tp_session *s, double t);
+/* The server's handshake/idle timeout, quoted by timeout verdicts. */
+void tp_session_set_timeout(tp_session *s, double timeout);
 /* Application data went both ways (echo/http served): the connection counts ok. */
 void tp_session_app_exchanged(tp_session *s);
 

@@ -1,0 +1,69 @@
+/* Verdict rules: a pure function from what a session observed to the one
+ * verdict of the connection.  Kept apart from session.c so each rule is
+ * unit-tested on a hand-made observation. */
+#ifndef TP_ANALYSIS_VERDICT_H
+#define TP_ANALYSIS_VERDICT_H
+
+#include "events.h"
+#include "session.h"
+
+#define TP_OBS_MAX_SUITES 64
+
+typedef struct {
+    const char *name;      /* last handshake message name, or NULL */
+    unsigned num_records;  /* records sent */
+    unsigned num_protected;
+    unsigned long long bytes;
+    bool sent_appdata;
+    bool fatal_alert;      /* sent a fatal alert (alert below) */
+    tp_alert_info alert;   /* first fatal alert, or the first alert when none fatal */
+    bool has_alert;
+    unsigned alert_record; /* index of the record that carried it */
+    bool close_notify;
+    int finished_verified; /* -1 unchecked, 0 wrong, 1 right */
+    bool bad_record;       /* our check found a record of this side invalid */
+    unsigned bad_record_index;
+    char bad_record_detail[96];
+} tp_obs_side;
+
+/* What the session saw, in the terms the rules need. */
+typedef struct {
+    tp_end_reason end;
+    double t_end;
+    double timeout;        /* unknown: 0 */
+    bool not_tls;
+    bool not_tls_dir_c2s;
+    char first_bytes[40];  /* printable rendering of the first bytes that were not TLS */
+    bool looks_http, looks_smtp;
+    bool broken_stream;    /* oversized or garbled record inside a TLS stream */
+    char broken_detail[128];
+    bool client_hello, server_hello, hello_retry;
+    bool handshake_done;
+    bool app_exchanged;
+    tp_obs_side client, server;
+    /* the server's last record before the client's alert / close: */
+    bool server_last_protected;
+    bool server_last_first_protected; /* it was the server's first protected record */
+    tp_integrity server_last_integrity;
+    bool server_last_has_padding;
+    size_t server_last_padding_len;
+    bool server_last_padding_valid, server_last_padding_minimal;
+    const char *server_last_detail;
+    /* offers vs configuration */
+    uint16_t offered_suites[TP_OBS_MAX_SUITES];
+    unsigned num_offered_suites, num_offered_total;
+    bool suite_overlap_known, suite_overlap;
+    bool group_overlap_known, group_overlap;
+    char offered_groups[128];
+    char allowed_groups[128];
+    const tp_server_config *server_cfg;
+    const char *engine_error_name;
+    const char *engine_error_text;
+    /* negotiated */
+    const char *protocol, *kx, *cipher, *mac, *group, *sigalg;
+} tp_observation;
+
+/* Fills *out from *obs.  Never fails; always writes a summary sentence. */
+void tp_verdict_decide(const tp_observation *obs, tp_verdict *out);
+
+#endif

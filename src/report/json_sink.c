@@ -1,0 +1,227 @@
+/* JSON lines trace: one object per event, keys in the order of
+ * docs/trace-format.md ("event", "conn", "t" first). */
+#include "json_sink.h"
+
+#include <json-c/json.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../wire/record.h"
+#include "json_util.h"
+#include "wire_json.h"
+
+typedef struct {
+    tp_sink base;
+    FILE *out;
+    bool records;
+    pthread_mutex_t lock;
+} json_sink;
+
+static const char *content_name(unsigned type, char *buf, size_t len)
+{
+    const char *n = wire_content_type_name(type);
+    if (n)
+        return n;
+    snprintf(buf, len, "unknown(%u)", type);
+    return buf;
+}
+
+static const char *version_name(uint16_t v, char *buf, size_t len)
+{
+    const char *n = wire_version_name(v);
+    if (n)
+        return n;
+    snprintf(buf, len, "0x%04x", v);
+    return buf;
+}
+
+static void add_record(json_object *o, const tp_event *ev, bool records)
+{
+    const wire_record *r = ev->u.record.rec;
+    const tp_record_check *c = ev->u.record.check;
+    char b1[24], b2[24];
+    json_object_object_add(o, "type", json_object_new_string(content_name(r->type, b1, sizeof b1)));
+    json_object_object_add(o, "version", json_object_new_string(version_name(r->version, b2, sizeof b2)));
+    json_object_object_add(o, "length", json_object_new_int(r->length));
+    json_object_object_add(o, "protected", json_object_new_boolean(c->is_protected));
+    if (c->is_protected) {
+        static const char *const integrity[] = {"unchecked", "ok", "bad"};
+        if (c->integrity == TP_INTEGRITY_OK) {
+            json_object_object_add(o, "inner_type",
+                                   json_object_new_string(content_name(c->inner_type, b1, sizeof b1)));
+            json_object_object_add(o, "plaintext_length", json_object_new_int64((int64_t)c->plaintext_len));
+        }
+        json_object_object_add(o, "integrity", json_object_new_string(integrity[c->integrity]));
+        if (c->has_padding) {
+            json_object *pad = json_object_new_object();
+            json_object_object_add(pad, "length", json_object_new_int64((int64_t)c->padding_len));
+            json_object_object_add(pad, "valid", json_object_new_boolean(c->padding_valid));
+            json_object_object_add(pad, "minimal", json_object_new_boolean(c->padding_minimal));
+            json_object_object_add(o, "padding", pad);
+        }
+        if (c->detail && c->integrity != TP_INTEGRITY_OK)
+            json_object_object_add(o, "detail", json_object_new_string(c->detail));
+    }
+    if (records) {
+        json_object_object_add(o, "ciphertext", report_json_hex(cur_data(&r->fragment), cur_len(&r->fragment)));
+        if (c->is_protected && c->integrity == TP_INTEGRITY_OK && c->plaintext)
+            json_object_object_add(o, "plaintext", report_json_hex(c->plaintext, c->plaintext_len));
+    }
+}
+
+static void add_alert(json_object *o, const tp_alert_info *a)
+{
+    json_object_object_add(o, "from", json_object_new_string(a->from));
+    json_object_object_add(o, "level", json_object_new_string(a->level));
+    json_object_object_add(o, "description", json_object_new_string(a->description));
+}
+
+static void add_verdict(json_object *o, const tp_verdict *v)
+{
+    json_object_object_add(o, "outcome", json_object_new_string(v->ok ? "ok" : "fail"));
+    json_object_object_add(o, "phase", json_object_new_string(tp_phase_name(v->phase)));
+    json_object_object_add(o, "protocol", report_json_str_or_null(v->protocol));
+    json_object_object_add(o, "kx", report_json_str_or_null(v->kx));
+    json_object_object_add(o, "cipher", report_json_str_or_null(v->cipher));
+    json_object_object_add(o, "mac", report_json_str_or_null(v->mac));
+    json_object_object_add(o, "group", report_json_str_or_null(v->group));
+    json_object_object_add(o, "sigalg", report_json_str_or_null(v->sigalg));
+    if (v->has_alert) {
+        json_object *a = json_object_new_object();
+        add_alert(a, &v->alert);
+        if (v->alert.is_protected)
+            json_object_object_add(a, "protected", json_object_new_boolean(true));
+        json_object_object_add(o, "alert", a);
+    } else {
+        json_object_object_add(o, "alert", NULL);
+    }
+    json_object_object_add(o, "summary", json_object_new_string(v->summary));
+}
+
+static void add_handshake(json_object *o, const tp_event *ev)
+{
+    const wire_handshake *m = ev->u.handshake.msg;
+    report_json_handshake_fill(o, m);
+    if (ev->u.handshake.is_protected)
+        json_object_object_add(o, "protected", json_object_new_boolean(true));
+    if (m->type == WIRE_HS_FINISHED && ev->u.handshake.verified >= 0) {
+        json_object_object_add(o, "verified", json_object_new_boolean(ev->u.handshake.verified == 1));
+        if (ev->u.handshake.verified == 0 && ev->u.handshake.expected)
+            json_object_object_add(o, "expected",
+                                   report_json_hex(ev->u.handshake.expected, ev->u.handshake.expected_len));
+    }
+    if (ev->u.handshake.ja3_md5) {
+        json_object_object_add(o, "ja3", json_object_new_string(ev->u.handshake.ja3_md5));
+        json_object_object_add(o, "ja3_string", json_object_new_string(ev->u.handshake.ja3));
+    }
+    if (ev->u.handshake.ja4)
+        json_object_object_add(o, "ja4", json_object_new_string(ev->u.handshake.ja4));
+}
+
+/* Builds the object for one event; NULL for events the trace does not carry. */
+json_object *report_json_event(const tp_event *ev, bool records);
+json_object *report_json_event(const tp_event *ev, bool records)
+{
+    static const char *const names[] = {
+        [TP_EV_ACCEPT] = "accept",   [TP_EV_RECORD] = "record", [TP_EV_HANDSHAKE] = "handshake",
+        [TP_EV_ALERT] = "alert",     [TP_EV_APPDATA] = "appdata", [TP_EV_SECRET] = "secret",
+        [TP_EV_NOTE] = "note",       [TP_EV_VERDICT] = "verdict",
+    };
+    if (ev->type == TP_EV_DATA || ev->type == TP_EV_CLOSE)
+        return NULL;
+    json_object *o = json_object_new_object();
+    if (!o)
+        return NULL;
+    json_object_object_add(o, "event", json_object_new_string(names[ev->type]));
+    json_object_object_add(o, "conn", json_object_new_int64(ev->conn));
+    json_object_object_add(o, "t", report_json_seconds(ev->t));
+    switch (ev->type) {
+    case TP_EV_ACCEPT:
+        json_object_object_add(o, "peer", json_object_new_string(ev->u.accept.peer));
+        json_object_object_add(o, "local", json_object_new_string(ev->u.accept.local));
+        break;
+    case TP_EV_RECORD:
+        json_object_object_add(o, "dir", json_object_new_string(tp_dir_name(ev->dir)));
+        add_record(o, ev, records);
+        break;
+    case TP_EV_HANDSHAKE:
+        json_object_object_add(o, "dir", json_object_new_string(tp_dir_name(ev->dir)));
+        add_handshake(o, ev);
+        break;
+    case TP_EV_ALERT:
+        json_object_object_add(o, "dir", json_object_new_string(tp_dir_name(ev->dir)));
+        json_object_object_add(o, "level", json_object_new_string(ev->u.alert.level));
+        json_object_object_add(o, "description", json_object_new_string(ev->u.alert.description));
+        json_object_object_add(o, "protected", json_object_new_boolean(ev->u.alert.is_protected));
+        break;
+    case TP_EV_APPDATA:
+        json_object_object_add(o, "dir", json_object_new_string(tp_dir_name(ev->dir)));
+        json_object_object_add(o, "length", json_object_new_int64((int64_t)ev->u.appdata.len));
+        if (records)
+            json_object_object_add(o, "data", report_json_hex(ev->u.appdata.bytes, ev->u.appdata.len));
+        break;
+    case TP_EV_SECRET: {
+        /* the label only: the secrets themselves go to the key log */
+        const char *line = ev->u.secret.line;
+        const char *sp = strchr(line, ' ');
+        json_object_object_add(o, "label",
+                               json_object_new_string_len(line, sp ? (int)(sp - line) : (int)strlen(line)));
+        break;
+    }
+    case TP_EV_NOTE:
+        json_object_object_add(o, "dir", json_object_new_string(tp_dir_name(ev->dir)));
+        json_object_object_add(o, "text", json_object_new_string(ev->u.note.text));
+        break;
+    case TP_EV_VERDICT:
+        add_verdict(o, ev->u.verdict);
+        break;
+    default:
+        break;
+    }
+    return o;
+}
+
+static void json_on_event(tp_sink *self, const tp_event *ev)
+{
+    json_sink *s = (json_sink *)self;
+    if (ev->type == TP_EV_CLOSE) {
+        pthread_mutex_lock(&s->lock);
+        fflush(s->out);
+        pthread_mutex_unlock(&s->lock);
+        return;
+    }
+    json_object *o = report_json_event(ev, s->records);
+    if (!o)
+        return;
+    const char *line = report_json_line(o);
+    pthread_mutex_lock(&s->lock);
+    fputs(line, s->out);
+    fputc('\n', s->out);
+    if (ev->type == TP_EV_VERDICT)
+        fflush(s->out);
+    pthread_mutex_unlock(&s->lock);
+    json_object_put(o);
+}
+
+tp_sink *report_json_sink_new(FILE *out, bool records)
+{
+    json_sink *s = calloc(1, sizeof *s);
+    if (!s)
+        return NULL;
+    s->base.on_event = json_on_event;
+    s->out = out;
+    s->records = records;
+    pthread_mutex_init(&s->lock, NULL);
+    return &s->base;
+}
+
+void report_json_sink_free(tp_sink *base)
+{
+    if (!base)
+        return;
+    json_sink *s = (json_sink *)base;
+    fflush(s->out);
+    pthread_mutex_destroy(&s->lock);
+    free(s);
+}

@@ -1,0 +1,18 @@
+/* Small json-c helpers shared by the report writers. */
+#ifndef TP_REPORT_JSON_UTIL_H
+#define TP_REPORT_JSON_UTIL_H
+
+#include <json-c/json.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Seconds as a number with microsecond precision and no trailing zeros. */
+json_object *report_json_seconds(double t);
+/* Lower-case hex string of bytes (NULL on allocation failure). */
+json_object *report_json_hex(const uint8_t *p, size_t len);
+/* String or JSON null. */
+json_object *report_json_str_or_null(const char *s);
+/* Serialises compactly, without escaping '/'. */
+const char *report_json_line(json_object *o);
+
+#endif

@@ -1,0 +1,352 @@
+/* Verdict rules on hand-made observations, and the session model fed real
+ * and hostile byte streams. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "analysis/session.h"
+#include "analysis/verdict.h"
+
+/* ---- verdict rules ---------------------------------------------------- */
+
+static void obs_init(tp_observation *o)
+{
+    memset(o, 0, sizeof *o);
+    o->client.finished_verified = o->server.finished_verified = -1;
+    o->end = TP_END_PEER_CLOSED;
+    o->t_end = 1.0;
+}
+
+static void test_verdict_plain_http(void **state)
+{
+    (void)state;
+    tp_observation o;
+    tp_verdict v;
+    obs_init(&o);
+    o.not_tls = o.not_tls_dir_c2s = o.looks_http = true;
+    strcpy(o.first_bytes, "GET / HTTP/1.1");
+    o.client.bytes = 18;
+    tp_verdict_decide(&o, &v);
+    assert_false(v.ok);
+    assert_int_equal(v.phase, TP_PHASE_NOT_TLS);
+    assert_non_null(strstr(v.summary, "plain HTTP"));
+    assert_non_null(strstr(v.summary, "GET / HTTP/1.1"));
+}
+
+static void test_verdict_silent_client(void **state)
+{
+    (void)state;
+    tp_observation o;
+    tp_verdict v;
+    obs_init(&o);
+    o.end = TP_END_TIMEOUT;
+    o.t_end = 30;
+    o.timeout = 30;
+    tp_verdict_decide(&o, &v);
+    assert_false(v.ok);
+    assert_int_equal(v.phase, TP_PHASE_TIMEOUT);
+    assert_non_null(strstr(v.summary, "sent nothing"));
+}
+
+static void test_verdict_stalled(void **state)
+{
+    (void)state;
+    tp_observation o;
+    tp_verdict v;
+    obs_init(&o);
+    o.end = TP_END_TIMEOUT;
+    o.timeout = 2;
+    o.client_hello = true;
+    o.client.bytes = 517;
+    o.client.name = "ClientHello";
+    o.server.name = "ServerHelloDone";
+    tp_verdict_decide(&o, &v);
+    assert_int_equal(v.phase, TP_PHASE_TIMEOUT);
+    assert_non_null(strstr(v.summary, "stalled after 517 bytes"));
+    assert_non_null(strstr(v.summary, "ServerHelloDone"));
+}
+
+static void test_verdict_no_shared_suite(void **state)
+{
+    (void)state;
+    static const uint16_t allowed[] = {0xc02f, 0xc030};
+    tp_server_config cfg = {.suites = allowed, .num_suites = 2};
+    tp_observation o;
+    tp_verdict v;
+    obs_init(&o);
+    o.server_cfg = &cfg;
+    o.client_hello = true;
+    o.offered_suites[0] = 0x002f;
+    o.num_offered_suites = o.num_offered_total = 1;
+    o.suite_overlap_known = true;
+    o.suite_overlap = false;
+    o.server.has_alert = o.server.fatal_alert = true;
+    o.server.alert = (tp_alert_info){"server", "fatal", "handshake_failure", false};
+    tp_verdict_decide(&o, &v);
+    assert_false(v.ok);
+    assert_int_equal(v.phase, TP_PHASE_HANDSHAKE);
+    assert_non_null(strstr(v.summary, "offered no suite the server allows"));
+    assert_true(v.has_alert);
+    assert_string_equal(v.alert.from, "server");
+}
+
+static void test_verdict_client_rejects_valid_record(void **state)
+{
+    (void)state;
+    tp_observation o;
+    tp_verdict v;
+    obs_init(&o);
+    o.client_hello = o.server_hello = true;
+    o.server.name = "Finished";
+    o.server_last_protected = o.server_last_first_protected = true;
+    o.server_last_integrity = TP_INTEGRITY_OK;
+    o.server_last_has_padding = true;
+    o.server_last_padding_len = 11;
+    o.server_last_padding_valid = true;
+    o.server_last_padding_minimal = false;
+    o.client.has_alert = o.client.fatal_alert = true;
+    o.client.alert = (tp_alert_info){"client", "fatal", "bad_record_mac", true};
+    tp_verdict_decide(&o, &v);
+    assert_false(v.ok);
+    assert_non_null(strstr(v.summary, "bad_record_mac right after the server's first protected record"));
+    assert_non_null(strstr(v.summary, "padding 11 bytes well-formed"));
+    assert_non_null(strstr(v.summary, "the client rejected a valid record"));
+    assert_string_equal(v.alert.description, "bad_record_mac");
+}
+
+static void test_verdict_client_closed_after_flight(void **state)
+{
+    (void)state;
+    tp_observation o;
+    tp_verdict v;
+    obs_init(&o);
+    o.client_hello = o.server_hello = true;
+    o.client.bytes = 300;
+    o.client.name = "ClientHello";
+    o.server.name = "ServerHelloDone";
+    tp_verdict_decide(&o, &v);
+    assert_false(v.ok);
+    assert_non_null(strstr(v.summary, "without an alert right after the server's flight"));
+    assert_false(v.has_alert);
+}
+
+static void test_verdict_ok(void **state)
+{
+    (void)state;
+    tp_observation o;
+    tp_verdict v;
+    obs_init(&o);
+    o.client_hello = o.server_hello = o.handshake_done = o.app_exchanged = true;
+    o.protocol = "TLS1.3";
+    o.cipher = "AES-128-GCM";
+    o.client.has_alert = true;
+    o.client.alert = (tp_alert_info){"client", "warning", "close_notify", true};
+    tp_verdict_decide(&o, &v);
+    assert_true(v.ok);
+    assert_string_equal(v.protocol, "TLS1.3");
+    assert_false(v.has_alert); /* close_notify is not a failure */
+}
+
+static void test_verdict_handshake_only(void **state)
+{
+    (void)state;
+    tp_observation o;
+    tp_verdict v;
+    obs_init(&o);
+    o.client_hello = o.server_hello = o.handshake_done = true;
+    o.client.close_notify = true;
+    tp_verdict_decide(&o, &v);
+    assert_false(v.ok);
+    assert_int_equal(v.phase, TP_PHASE_AFTER_HANDSHAKE);
+    assert_non_null(strstr(v.summary, "close_notify without sending data"));
+}
+
+/* ---- session on byte streams ----------------------------------------- */
+
+typedef struct {
+    tp_sink base;
+    unsigned counts[TP_EV_CLOSE + 1];
+    char last_note[160];
+    char hs_names[16][32];
+    unsigned num_hs;
+    tp_verdict verdict;
+} capture_sink;
+
+static void capture_on_event(tp_sink *self, const tp_event *ev)
+{
+    capture_sink *c = (capture_sink *)self;
+    c->counts[ev->type]++;
+    if (ev->type == TP_EV_NOTE)
+        snprintf(c->last_note, sizeof c->last_note, "%s", ev->u.note.text);
+    if (ev->type == TP_EV_HANDSHAKE && c->num_hs < 16)
+        snprintf(c->hs_names[c->num_hs++], 32, "%u", ev->u.handshake.msg->type);
+    if (ev->type == TP_EV_VERDICT)
+        c->verdict = *ev->u.verdict;
+}
+
+static tp_session *new_session(capture_sink *c)
+{
+    memset(c, 0, sizeof *c);
+    c->base.on_event = capture_on_event;
+    tp_session_params p = {.conn = 1, .peer = "127.0.0.1:1", .local = "127.0.0.1:2", .num_sinks = 1};
+    p.sinks[0] = &c->base;
+    tp_session *s = tp_session_new(&p);
+    assert_non_null(s);
+    assert_int_equal(c->counts[TP_EV_ACCEPT], 1);
+    return s;
+}
+
+static uint8_t *read_fixture(const char *name, size_t *out_len)
+{
+    const char *dir = getenv("TP_TEST_DATA");
+    char path[1024];
+    snprintf(path, sizeof path, "%s/%s", dir ? dir : "tests/data", name);
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    uint8_t *buf = malloc(1 << 16);
+    *out_len = fread(buf, 1, 1 << 16, f);
+    fclose(f);
+    return buf;
+}
+
+static void test_session_http_is_not_tls(void **state)
+{
+    (void)state;
+    capture_sink c;
+    tp_session *s = new_session(&c);
+    const char *req = "GET / HTTP/1.1\r\nHost: x\r\n\r\n";
+    tp_session_feed(s, TP_C2S, 0.01, (const uint8_t *)req, strlen(req));
+    tp_session_end(s, 0.02, TP_END_PEER_CLOSED);
+    assert_int_equal(c.counts[TP_EV_VERDICT], 1);
+    assert_int_equal(c.counts[TP_EV_RECORD], 0);
+    assert_int_equal(c.verdict.phase, TP_PHASE_NOT_TLS);
+    assert_non_null(strstr(c.verdict.summary, "GET / HTTP/1.1"));
+    tp_session_end(s, 0.03, TP_END_PEER_CLOSED); /* idempotent */
+    assert_int_equal(c.counts[TP_EV_VERDICT], 1);
+    tp_session_free(s);
+}
+
+static void test_session_oversized_record(void **state)
+{
+    (void)state;
+    capture_sink c;
+    tp_session *s = new_session(&c);
+    const uint8_t hdr[] = {0x16, 0x03, 0x01, 0x4f, 0xff}; /* 20479 > 2^14+2048 */
+    tp_session_feed(s, TP_C2S, 0.01, hdr, sizeof hdr);
+    tp_session_end(s, 0.02, TP_END_PEER_CLOSED);
+    assert_int_equal(c.counts[TP_EV_VERDICT], 1);
+    assert_false(c.verdict.ok);
+    assert_non_null(strstr(c.verdict.summary, "over the 2^14+2048 limit"));
+    tp_session_free(s);
+}
+
+static void test_session_silent_timeout(void **state)
+{
+    (void)state;
+    capture_sink c;
+    tp_session *s = new_session(&c);
+    tp_session_set_timeout(s, 2);
+    tp_session_end(s, 2.0, TP_END_TIMEOUT);
+    assert_int_equal(c.verdict.phase, TP_PHASE_TIMEOUT);
+    assert_non_null(strstr(c.verdict.summary, "sent nothing"));
+    tp_session_free(s);
+}
+
+/* A real ClientHello re-framed into 1-byte records, then fed 1 byte at a
+ * time: the session must reassemble exactly one ClientHello. */
+static void test_session_one_byte_records(void **state)
+{
+    (void)state;
+    size_t len = 0;
+    uint8_t *rec = read_fixture("clienthello-openssl-tls12.bin", &len);
+    if (!rec)
+        skip();
+    assert_true(len > 5);
+    size_t body = len - 5;
+    capture_sink c;
+    tp_session *s = new_session(&c);
+    for (size_t i = 0; i < body; i++) {
+        uint8_t r[6] = {0x16, 0x03, 0x01, 0x00, 0x01, rec[5 + i]};
+        for (size_t j = 0; j < sizeof r; j++)
+            tp_session_feed(s, TP_C2S, 0.001 * (double)i, &r[j], 1);
+    }
+    assert_int_equal(c.counts[TP_EV_RECORD], body);
+    assert_int_equal(c.counts[TP_EV_HANDSHAKE], 1);
+    assert_string_equal(c.hs_names[0], "1");
+    const uint8_t *ch;
+    size_t ch_len;
+    ch = tp_session_client_hello(s, &ch_len);
+    assert_non_null(ch);
+    assert_int_equal(ch_len, body);
+    assert_memory_equal(ch, rec + 5, body);
+    tp_session_end(s, 1, TP_END_PEER_CLOSED);
+    assert_false(c.verdict.ok);
+    assert_non_null(strstr(c.verdict.summary, "before the server answered"));
+    tp_session_free(s);
+    free(rec);
+}
+
+/* Garbage of every length: never a crash, always one verdict. */
+static void test_session_garbage(void **state)
+{
+    (void)state;
+    uint8_t junk[300];
+    uint32_t x = 12345;
+    for (size_t i = 0; i < sizeof junk; i++) {
+        x = x * 1103515245u + 12345u;
+        junk[i] = (uint8_t)(x >> 16);
+    }
+    for (size_t n = 1; n < sizeof junk; n += 37) {
+        capture_sink c;
+        tp_session *s = new_session(&c);
+        tp_session_feed(s, TP_C2S, 0, junk, n);
+        tp_session_feed(s, TP_S2C, 0, junk, n);
+        tp_session_end(s, 1, TP_END_PEER_RESET);
+        assert_int_equal(c.counts[TP_EV_VERDICT], 1);
+        assert_int_equal(c.counts[TP_EV_CLOSE], 1);
+        assert_false(c.verdict.ok);
+        tp_session_free(s);
+    }
+}
+
+static void test_session_truncated_record(void **state)
+{
+    (void)state;
+    capture_sink c;
+    tp_session *s = new_session(&c);
+    const uint8_t part[] = {0x16, 0x03, 0x01, 0x00, 0x40, 0x01, 0x00};
+    tp_session_feed(s, TP_C2S, 0.01, part, sizeof part);
+    tp_session_end(s, 0.5, TP_END_PEER_CLOSED);
+    assert_int_equal(c.counts[TP_EV_RECORD], 0);
+    assert_non_null(strstr(c.last_note, "incomplete"));
+    assert_false(c.verdict.ok);
+    tp_session_free(s);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_verdict_plain_http),
+        cmocka_unit_test(test_verdict_silent_client),
+        cmocka_unit_test(test_verdict_stalled),
+        cmocka_unit_test(test_verdict_no_shared_suite),
+        cmocka_unit_test(test_verdict_client_rejects_valid_record),
+        cmocka_unit_test(test_verdict_client_closed_after_flight),
+        cmocka_unit_test(test_verdict_ok),
+        cmocka_unit_test(test_verdict_handshake_only),
+        cmocka_unit_test(test_session_http_is_not_tls),
+        cmocka_unit_test(test_session_oversized_record),
+        cmocka_unit_test(test_session_silent_timeout),
+        cmocka_unit_test(test_session_one_byte_records),
+        cmocka_unit_test(test_session_garbage),
+        cmocka_unit_test(test_session_truncated_record),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
