@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../crypto/keylog.h"
 #include "../wire/iana.h"
 #include "../wire/ja.h"
 #include "verdict.h"
@@ -45,6 +46,7 @@ struct tp_session {
     char pending_secrets[8][200];
     unsigned num_pending_secrets;
     tp_verify *verify;
+    const crypto_keylog_store *store;
     bool client_finished, server_finished;
     bool engine_done;
     bool server_frozen; /* client gave up: server_last_* describe its last record before that */
@@ -189,6 +191,25 @@ static void copy_groups(char *out, size_t out_len, const uint16_t *ids, unsigned
         snprintf(out, out_len, "none");
 }
 
+/* Offline: this connection's lines from the key log store. */
+static void take_stored_secrets(tp_session *s)
+{
+    if (!s->store)
+        return;
+    for (int l = CRYPTO_KL_NONE + 1; l < CRYPTO_KL_COUNT; l++) {
+        const crypto_keylog_entry *e =
+            crypto_keylog_store_find(s->store, (crypto_keylog_label)l, s->client_random);
+        if (!e || !tp_verify_add_entry(s->verify, e))
+            continue;
+        char line[300];
+        if (crypto_keylog_entry_format(e, line, sizeof line) == 0)
+            continue;
+        tp_event ev = {.type = TP_EV_SECRET, .t = s->t_last};
+        ev.u.secret.line = line;
+        emit(s, &ev);
+    }
+}
+
 static void on_client_hello(tp_session *s, const wire_handshake *m)
 {
     const wire_client_hello *ch = &m->u.client_hello;
@@ -207,6 +228,7 @@ static void on_client_hello(tp_session *s, const wire_handshake *m)
         for (unsigned i = 0; i < s->num_pending_secrets; i++)
             (void)tp_verify_add_secret(s->verify, s->pending_secrets[i]);
         s->num_pending_secrets = 0;
+        take_stored_secrets(s);
     }
     /* What the client offers, against what the server allows. */
     cur_t suites = ch->cipher_suites;
@@ -324,7 +346,10 @@ static void handle_message(tp_session *s, tp_dir dir, double t, const uint8_t *m
                            bool is_protected)
 {
     static _Thread_local wire_handshake m;
-    (void)wire_hs_parse(&s->ctx, msg, len, &m);
+    /* m.status keeps the outcome: a message that did not parse is still
+     * reported (as far as it parsed) and still joins the transcript */
+    tp_status parsed = wire_hs_parse(&s->ctx, msg, len, &m);
+    (void)parsed;
     tp_event ev = {.type = TP_EV_HANDSHAKE, .t = t, .dir = dir};
     ev.u.handshake.msg = &m;
     ev.u.handshake.is_protected = is_protected;
@@ -743,6 +768,12 @@ void tp_session_add_secret(tp_session *s, double t, const char *nss_line)
     tp_event ev = {.type = TP_EV_SECRET, .t = t};
     ev.u.secret.line = nss_line;
     emit(s, &ev);
+}
+
+void tp_session_set_keylog_store(tp_session *s, const struct crypto_keylog_store *store)
+{
+    if (s)
+        s->store = store;
 }
 
 void tp_session_set_negotiated(tp_session *s, const tp_negotiated *n)

@@ -65,6 +65,11 @@ void tp_session_gap(tp_session *s, tp_dir dir, double t, size_t len);
  * independent record check. */
 void tp_session_add_secret(tp_session *s, double t, const char *nss_line);
 
+/* Offline: a key log store (crypto/keylog.h) to take this connection's
+ * secrets from once its ClientHello is seen.  Must outlive the session. */
+struct crypto_keylog_store;
+void tp_session_set_keylog_store(tp_session *s, const struct crypto_keylog_store *store);
+
 /* Live only: what the engine says was negotiated, and the engine's error
  * when the handshake or a read failed (NULL for none). */
 void tp_session_set_negotiated(tp_session *s, const tp_negotiated *n);

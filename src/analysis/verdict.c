@@ -149,7 +149,7 @@ static void add_server_record_check(const tp_observation *o, tp_verdict *v)
     if (!o->server_last_protected)
         return;
     if (o->server_last_integrity == TP_INTEGRITY_UNCHECKED) {
-        say_more(v, "; that record was not checked (no keys)");
+        say_more(v, "; the server's last record was protected and not checked (no keys)");
         return;
     }
     if (o->server_last_integrity == TP_INTEGRITY_BAD) {

@@ -330,6 +330,47 @@ static void test_session_truncated_record(void **state)
     tp_session_free(s);
 }
 
+
+/* A real TLS 1.2 ECDHE-RSA exchange (openssl s_client against s_server,
+ * tests/data/README.md): the client hangs up after the server's flight. */
+static void test_session_real_flight(void **state)
+{
+    (void)state;
+    size_t clen = 0, slen = 0;
+    uint8_t *c2s = read_fixture("flight-tls12-ecdhe-rsa-c2s.bin", &clen);
+    uint8_t *s2c = read_fixture("flight-tls12-ecdhe-rsa-s2c.bin", &slen);
+    if (!c2s || !s2c)
+        skip();
+    capture_sink c;
+    tp_session *s = new_session(&c);
+    /* the ClientHello record only: the client's later records come after the server's flight */
+    assert_true(clen > 5);
+    size_t first = 5 + ((size_t)c2s[3] << 8 | c2s[4]);
+    assert_true(first <= clen);
+    tp_session_feed(s, TP_C2S, 0.001, c2s, first);
+    /* the server's flight arrives in odd-sized pieces */
+    for (size_t off = 0; off < slen; off += 7)
+        tp_session_feed(s, TP_S2C, 0.002, s2c + off, slen - off < 7 ? slen - off : 7);
+    tp_session_end(s, 0.01, TP_END_PEER_CLOSED);
+    assert_true(c.num_hs >= 5);
+    assert_string_equal(c.hs_names[0], "1");  /* ClientHello */
+    assert_string_equal(c.hs_names[1], "2");  /* ServerHello */
+    assert_string_equal(c.hs_names[2], "11"); /* Certificate */
+    assert_string_equal(c.hs_names[3], "12"); /* ServerKeyExchange */
+    assert_string_equal(c.hs_names[4], "14"); /* ServerHelloDone */
+    assert_false(c.verdict.ok);
+    assert_string_equal(c.verdict.protocol, "TLS1.2");
+    assert_non_null(c.verdict.kx);
+    assert_string_equal(c.verdict.kx, "ECDHE-RSA");
+    assert_non_null(c.verdict.group);
+    assert_non_null(strstr(c.verdict.summary, "without an alert right after the server's flight"));
+    /* its Finished is protected and there are no keys */
+    assert_non_null(strstr(c.verdict.summary, "not checked (no keys)"));
+    tp_session_free(s);
+    free(c2s);
+    free(s2c);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -347,6 +388,7 @@ int main(void)
         cmocka_unit_test(test_session_one_byte_records),
         cmocka_unit_test(test_session_garbage),
         cmocka_unit_test(test_session_truncated_record),
+        cmocka_unit_test(test_session_real_flight),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
