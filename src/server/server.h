@@ -27,6 +27,8 @@ typedef tp_engine *(*tp_choose_engine_fn)(void *ctx, unsigned conn, const char *
 typedef void (*tp_on_verdict_fn)(void *ctx, unsigned conn, const char *peer, void *tag,
                                   const tp_verdict *v);
 
+/* Named tp_server_params (not _config): analysis/session.h already has a
+ * tp_server_config (what the server allows, for the verdict). */
 typedef struct {
     const char *const *listen;   /* addresses; NULL or empty: "0.0.0.0" and "::" */
     unsigned num_listen;
@@ -44,11 +46,15 @@ typedef struct {
     bool want_record_bytes;      /* --records */
     const char *keylog_path;     /* NSS key log file (0600), or NULL */
     unsigned max_conns;          /* stop accepting above this many open (0: 4096) */
-} tp_server_config;
+    /* (added by sweep) Do not watch SIGINT/SIGTERM: several servers run in
+     * one process (sweep -j N, one per slot) and libev lets only one loop
+     * watch a signal; the caller handles signals and calls tp_server_stop. */
+    bool no_signals;
+} tp_server_params;
 
 /* Binds the listeners (so the port is known before run).  NULL with a
  * message in err (e.g. "cannot listen on 127.0.0.1:5556: Address in use"). */
-tp_server *tp_server_new(const tp_server_config *cfg, char *err, size_t err_len);
+tp_server *tp_server_new(const tp_server_params *cfg, char *err, size_t err_len);
 /* Actual bound addresses, e.g. "127.0.0.1:40123", "[::1]:40123". */
 unsigned tp_server_bound(const tp_server *s, const char *const **out);
 /* Runs until tp_server_stop (any thread or a signal handler via the

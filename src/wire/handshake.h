@@ -102,6 +102,8 @@ typedef struct {
     bool has_sigalg;        /* TLS 1.2 */
     uint16_t sigalg;
     cur_t signature;
+    bool has_signature;     /* false for anonymous and plain PSK kx */
+    cur_t psk_hint;         /* PSK families: psk_identity_hint */
 } wire_server_key_exchange;
 
 typedef struct {
@@ -115,6 +117,7 @@ typedef struct {
 typedef struct {
     wire_kx_family family;
     cur_t exchange;         /* encrypted premaster or public value */
+    cur_t psk_identity;     /* PSK families */
 } wire_client_key_exchange;
 
 typedef struct {

@@ -37,11 +37,25 @@ const wire_suite *wire_suite_table(unsigned *out_n);
 /* RFC 8701 GREASE values (0x?A?A) */
 bool wire_is_grease(uint16_t v);
 
-/* Names or NULL when unknown (callers print the number). */
+/* Names or NULL when unknown (callers print the number); RFC 8701 GREASE
+ * values give "GREASE". */
 const char *wire_ext_name(uint16_t type);       /* "server_name", "key_share", ... (IANA) */
 const char *wire_group_name(uint16_t group);    /* "SECP256R1","X25519","FFDHE2048",... */
 const char *wire_sigalg_name(uint16_t scheme);  /* "RSA-SHA256","ECDSA-SECP256R1-SHA256",
                                                    "RSA-PSS-RSAE-SHA256","ED25519",... */
 const char *wire_compression_name(uint8_t m);   /* "NULL","DEFLATE","LZS" */
+
+/* IANA name of a suite, also for the signalling values that are not real
+ * suites (TLS_EMPTY_RENEGOTIATION_INFO_SCSV, TLS_FALLBACK_SCSV), "GREASE"
+ * for RFC 8701 values; NULL when unknown. */
+const char *wire_suite_name(uint16_t id);
+/* SSLv2 CIPHER-SPEC names (RFC 6101 E / SSLv2 draft), e.g.
+ * "SSL_CK_RC4_128_WITH_MD5"; specs with a zero first byte are TLS suites
+ * and get their wire_suite_name.  NULL when unknown. */
+const char *wire_sslv2_cipher_name(uint32_t spec);
+/* Reverse look-ups for command-line names (case-insensitive); 0 with
+ * false when unknown. */
+bool wire_group_by_name(const char *name, uint16_t *out_group);
+bool wire_sigalg_by_name(const char *name, uint16_t *out_scheme);
 
 #endif

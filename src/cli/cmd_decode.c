@@ -1,0 +1,607 @@
+/* tlsprobe decode FILE [--keylog F] [--json] [--records] [-v|-vv|-q]
+ *
+ * Reads a pcap or pcapng capture (mapped, not copied), reassembles every TCP
+ * connection and runs each through the same session analysis as `serve`.
+ * Key log lines come from --keylog and from the capture's Decryption Secrets
+ * Blocks; each session gets the lines whose client random matches its
+ * ClientHello. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "analysis/session.h"
+#include "capture/packet.h"
+#include "capture/pcap_read.h"
+#include "capture/tcp.h"
+#include "cli/cmd.h"
+#include "report/json_sink.h"
+#include "report/text_sink.h"
+
+#define KEYLOG_MAX_FILE (256u * 1024 * 1024)
+#define KEYLOG_MAX_UNKEYED 16 /* "RSA ..." lines handed to every TLS session */
+
+/* ---- key log lines indexed by client random ---- */
+
+typedef struct {
+    uint8_t random[32];
+    const char *line;    /* NUL-terminated, inside a keylog_store buffer */
+} keylog_entry;
+
+typedef struct {
+    char **bufs;         /* owned text buffers (file, DSB copies) */
+    size_t num_bufs;
+    keylog_entry *e;
+    size_t num, cap;
+    bool sorted;
+    const char *unkeyed[KEYLOG_MAX_UNKEYED];
+    size_t num_unkeyed;
+} keylog_store;
+
+static int hexval(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+/* "LABEL <64 hex client random> <hex secret>" (NSS key log format). */
+static bool keylog_line_random(const char *line, uint8_t *out)
+{
+    const char *sp = strchr(line, ' ');
+    if (!sp)
+        return false;
+    const char *h = sp + 1;
+    for (int i = 0; i < 32; i++) {
+        int hi = hexval(h[2 * i]), lo = hi < 0 ? -1 : hexval(h[2 * i + 1]);
+        if (hi < 0 || lo < 0)
+            return false;
+        out[i] = (uint8_t)(hi << 4 | lo);
+    }
+    return h[64] == ' ';
+}
+
+/* Takes ownership of buf (NUL-terminated text); splits it into lines. */
+static bool keylog_add_text(keylog_store *ks, char *buf)
+{
+    char **nb = realloc(ks->bufs, (ks->num_bufs + 1) * sizeof *nb);
+    if (!nb) {
+        free(buf);
+        return false;
+    }
+    ks->bufs = nb;
+    ks->bufs[ks->num_bufs++] = buf;
+    for (char *line = buf; line && *line;) {
+        char *nl = strchr(line, '\n');
+        if (nl)
+            *nl = '\0';
+        size_t n = strlen(line);
+        if (n && line[n - 1] == '\r')
+            line[n - 1] = '\0';
+        if (line[0] != '\0' && line[0] != '#') {
+            keylog_entry e = {.line = line};
+            if (keylog_line_random(line, e.random)) {
+                if (ks->num == ks->cap) {
+                    size_t cap = ks->cap ? ks->cap * 2 : 64;
+                    keylog_entry *ne = realloc(ks->e, cap * sizeof *ne);
+                    if (!ne)
+                        return false;
+                    ks->e = ne;
+                    ks->cap = cap;
+                }
+                ks->e[ks->num++] = e;
+                ks->sorted = false;
+            } else if (strncmp(line, "RSA ", 4) == 0 && ks->num_unkeyed < KEYLOG_MAX_UNKEYED) {
+                ks->unkeyed[ks->num_unkeyed++] = line;
+            }
+        }
+        line = nl ? nl + 1 : NULL;
+    }
+    return true;
+}
+
+static bool keylog_add_bytes(keylog_store *ks, const uint8_t *data, size_t len)
+{
+    char *buf = malloc(len + 1);
+    if (!buf)
+        return false;
+    memcpy(buf, data, len);
+    buf[len] = '\0';
+    return keylog_add_text(ks, buf);
+}
+
+static int entry_cmp(const void *a, const void *b)
+{
+    const keylog_entry *x = a, *y = b;
+    int c = memcmp(x->random, y->random, 32);
+    if (c)
+        return c;
+    return x->line < y->line ? -1 : x->line > y->line; /* keep file order */
+}
+
+/* Range of entries for `random`; *out_n is 0 when none. */
+static const keylog_entry *keylog_find(keylog_store *ks, const uint8_t *random, size_t *out_n)
+{
+    *out_n = 0;
+    if (ks->num == 0)
+        return NULL;
+    if (!ks->sorted) {
+        qsort(ks->e, ks->num, sizeof *ks->e, entry_cmp);
+        ks->sorted = true;
+    }
+    size_t lo = 0, hi = ks->num;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (memcmp(ks->e[mid].random, random, 32) < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    size_t end = lo;
+    while (end < ks->num && memcmp(ks->e[end].random, random, 32) == 0)
+        end++;
+    *out_n = end - lo;
+    return *out_n ? &ks->e[lo] : NULL;
+}
+
+static void keylog_cleanup(keylog_store *ks)
+{
+    for (size_t i = 0; i < ks->num_bufs; i++)
+        free(ks->bufs[i]);
+    free(ks->bufs);
+    free(ks->e);
+    memset(ks, 0, sizeof *ks);
+}
+
+static bool keylog_load_file(keylog_store *ks, const char *path, char *err, size_t errlen)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        snprintf(err, errlen, "cannot open key log %s: %s", path, strerror(errno));
+        return false;
+    }
+    size_t cap = 65536, len = 0;
+    char *buf = malloc(cap);
+    bool ok = buf != NULL;
+    while (ok) {
+        if (len + 1 >= cap) {
+            if (cap >= KEYLOG_MAX_FILE) {
+                snprintf(err, errlen, "key log %s is larger than %u MiB", path,
+                         KEYLOG_MAX_FILE >> 20);
+                ok = false;
+                break;
+            }
+            char *nb = realloc(buf, cap * 2);
+            if (!nb) {
+                ok = false;
+                break;
+            }
+            buf = nb;
+            cap *= 2;
+        }
+        size_t n = fread(buf + len, 1, cap - 1 - len, f);
+        len += n;
+        if (n == 0) {
+            if (ferror(f)) {
+                snprintf(err, errlen, "cannot read key log %s: %s", path, strerror(errno));
+                ok = false;
+            }
+            break;
+        }
+    }
+    fclose(f);
+    if (!ok) {
+        if (!err[0])
+            snprintf(err, errlen, "out of memory reading %s", path);
+        free(buf);
+        return false;
+    }
+    buf[len] = '\0';
+    return keylog_add_text(ks, buf);
+}
+
+/* ---- decode state ---- */
+
+typedef struct {
+    tp_sink *sinks[2];
+    unsigned num_sinks;
+    bool records, data_events;
+    keylog_store keys;
+    unsigned next_conn;
+    uint64_t sessions;
+} decode_ctx;
+
+typedef struct {
+    tp_session *s;
+    uint64_t t0;          /* ns at open */
+    uint8_t hello[43];    /* first bytes client->server: record + handshake header + random */
+    size_t hello_len;
+    bool keys_done;
+} decode_conn;
+
+static void addr_format(const struct sockaddr *sa, char *out, size_t n)
+{
+    char ip[INET6_ADDRSTRLEN] = "?";
+    if (sa->sa_family == AF_INET) {
+        const struct sockaddr_in *sin = (const struct sockaddr_in *)sa;
+        inet_ntop(AF_INET, &sin->sin_addr, ip, sizeof ip);
+        snprintf(out, n, "%s:%u", ip, ntohs(sin->sin_port));
+    } else {
+        const struct sockaddr_in6 *sin6 = (const struct sockaddr_in6 *)sa;
+        inet_ntop(AF_INET6, &sin6->sin6_addr, ip, sizeof ip);
+        snprintf(out, n, "[%s]:%u", ip, ntohs(sin6->sin6_port));
+    }
+}
+
+static double rel_t(const decode_conn *dc, uint64_t ts)
+{
+    return ts > dc->t0 ? (double)(ts - dc->t0) / 1e9 : 0.0;
+}
+
+static void *dec_open(void *vctx, const struct sockaddr *client, const struct sockaddr *server,
+                      uint64_t ts)
+{
+    decode_ctx *ctx = vctx;
+    decode_conn *dc = calloc(1, sizeof *dc);
+    if (!dc)
+        return NULL;
+    char peer[64], local[64];
+    addr_format(client, peer, sizeof peer);
+    addr_format(server, local, sizeof local);
+    tp_session_params p = {
+        .conn = ++ctx->next_conn,
+        .peer = peer,
+        .local = local,
+        .peer_sa = client,
+        .local_sa = server,
+        .wall = (double)ts / 1e9,
+        .num_sinks = ctx->num_sinks,
+        .want_data_events = ctx->data_events,
+        .want_record_bytes = ctx->records,
+    };
+    for (unsigned i = 0; i < ctx->num_sinks; i++)
+        p.sinks[i] = ctx->sinks[i];
+    dc->t0 = ts;
+    dc->s = tp_session_new(&p);
+    if (!dc->s) {
+        free(dc);
+        return NULL;
+    }
+    ctx->sessions++;
+    return dc;
+}
+
+/* Once the ClientHello random is known, hand over its key log lines. */
+static void dec_keys(decode_ctx *ctx, decode_conn *dc, double t)
+{
+    dc->keys_done = true;
+    /* RFC 5246 6.2.1 / 7.4.1.2: record header (5), handshake header (4),
+     * client_version (2), then the 32-byte random */
+    if (dc->hello[0] != 22 || dc->hello[5] != 1)
+        return;
+    size_t n;
+    const keylog_entry *e = keylog_find(&ctx->keys, dc->hello + 11, &n);
+    for (size_t i = 0; i < n; i++)
+        tp_session_add_secret(dc->s, t, e[i].line);
+    for (size_t i = 0; i < ctx->keys.num_unkeyed; i++)
+        tp_session_add_secret(dc->s, t, ctx->keys.unkeyed[i]);
+}
+
+static void dec_data(void *vctx, void *conn, capture_dir dir, uint64_t ts, const uint8_t *data,
+                     size_t len)
+{
+    decode_ctx *ctx = vctx;
+    decode_conn *dc = conn;
+    double t = rel_t(dc, ts);
+    tp_session_feed(dc->s, (tp_dir)dir, t, data, len);
+    if (dir == CAPTURE_C2S && !dc->keys_done) {
+        size_t take = sizeof dc->hello - dc->hello_len;
+        if (take > len)
+            take = len;
+        memcpy(dc->hello + dc->hello_len, data, take);
+        dc->hello_len += take;
+        if (dc->hello_len == sizeof dc->hello)
+            dec_keys(ctx, dc, t);
+    }
+}
+
+static void dec_gap(void *vctx, void *conn, capture_dir dir, uint64_t ts, size_t len)
+{
+    decode_conn *dc = conn;
+    (void)vctx;
+    if (dir == CAPTURE_C2S)
+        dc->keys_done = true; /* the ClientHello prefix is broken */
+    tp_session_gap(dc->s, (tp_dir)dir, rel_t(dc, ts), len);
+}
+
+static void dec_close(void *vctx, void *conn, uint64_t ts, capture_close_reason why)
+{
+    decode_conn *dc = conn;
+    (void)vctx;
+    tp_end_reason r = why == CAPTURE_CLOSE_FIN   ? TP_END_PEER_CLOSED
+                      : why == CAPTURE_CLOSE_RST ? TP_END_PEER_RESET
+                                                 : TP_END_CAPTURE_END;
+    tp_session_end(dc->s, rel_t(dc, ts), r);
+    tp_session_free(dc->s);
+    free(dc);
+}
+
+/* ---- file access ---- */
+
+typedef struct {
+    const uint8_t *data;
+    size_t len;
+    void *map;       /* mmap'd region, or NULL */
+    uint8_t *heap;   /* read() fallback for pipes */
+} capture_file;
+
+static bool file_open(capture_file *cf, const char *path, char *err, size_t errlen)
+{
+    memset(cf, 0, sizeof *cf);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        snprintf(err, errlen, "cannot open %s: %s", path, strerror(errno));
+        return false;
+    }
+    struct stat st;
+    if (fstat(fd, &st) != 0) {
+        snprintf(err, errlen, "cannot stat %s: %s", path, strerror(errno));
+        close(fd);
+        return false;
+    }
+    if (S_ISDIR(st.st_mode)) {
+        snprintf(err, errlen, "%s is a directory", path);
+        close(fd);
+        return false;
+    }
+    if (S_ISREG(st.st_mode) && st.st_size > 0) {
+        void *m = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+        if (m != MAP_FAILED) {
+            (void)madvise(m, (size_t)st.st_size, MADV_SEQUENTIAL);
+            cf->map = m;
+            cf->data = m;
+            cf->len = (size_t)st.st_size;
+            close(fd);
+            return true;
+        }
+    }
+    /* not mappable (pipe, /dev/stdin): read it all */
+    size_t cap = 1 << 20, len = 0;
+    uint8_t *buf = malloc(cap);
+    while (buf) {
+        if (len == cap) {
+            uint8_t *nb = realloc(buf, cap * 2);
+            if (!nb) {
+                free(buf);
+                buf = NULL;
+                break;
+            }
+            buf = nb;
+            cap *= 2;
+        }
+        ssize_t n = read(fd, buf + len, cap - len);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            snprintf(err, errlen, "cannot read %s: %s", path, strerror(errno));
+            free(buf);
+            close(fd);
+            return false;
+        }
+        if (n == 0)
+            break;
+        len += (size_t)n;
+    }
+    close(fd);
+    if (!buf) {
+        snprintf(err, errlen, "out of memory reading %s", path);
+        return false;
+    }
+    cf->heap = buf;
+    cf->data = buf;
+    cf->len = len;
+    return true;
+}
+
+static void file_close(capture_file *cf)
+{
+    if (cf->map)
+        munmap(cf->map, cf->len);
+    free(cf->heap);
+}
+
+static void decode_usage(FILE *f)
+{
+    fputs("usage: tlsprobe decode FILE.pcap|FILE.pcapng [--keylog FILE] [--json] [--records]\n"
+          "                       [-v|-vv|-q] [--color|--no-color]\n"
+          "  --keylog FILE  NSS key log (SSLKEYLOGFILE); secrets inside a pcapng are used too\n"
+          "  --json         JSON lines trace instead of text\n"
+          "  --records      keep ciphertext/plaintext of every record in the trace\n",
+          f);
+}
+
+/* Secrets first: a pcapng may carry its Decryption Secrets Blocks anywhere,
+ * and a ClientHello must find its lines when it is seen. */
+static bool collect_dsb_secrets(decode_ctx *ctx, const capture_file *cf)
+{
+    capture_reader r;
+    capture_item it;
+    capture_item_kind k;
+    if (capture_reader_init(&r, cf->data, cf->len) != TP_OK)
+        return true;
+    while ((k = capture_reader_next(&r, &it)) == CAPTURE_ITEM_PACKET || k == CAPTURE_ITEM_SECRETS)
+        if (k == CAPTURE_ITEM_SECRETS && it.secrets.type == CAPTURE_SECRETS_TLS_KEYLOG &&
+            !keylog_add_bytes(&ctx->keys, it.secrets.data, it.secrets.len))
+            return false;
+    return true;
+}
+
+typedef struct {
+    uint64_t packets, tcp, not_tcp, fragments, truncated, bad, unsupported;
+    uint32_t unsupported_link;
+} decode_counts;
+
+int cmd_decode(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"keylog", required_argument, NULL, 'k'}, {"json", no_argument, NULL, 'j'},
+        {"records", no_argument, NULL, 'r'},      {"help", no_argument, NULL, 'h'},
+        {"quiet", no_argument, NULL, 'q'},        {"verbose", no_argument, NULL, 'v'},
+        {"color", no_argument, NULL, 'C'},        {"no-color", no_argument, NULL, 'N'},
+        {NULL, 0, NULL, 0},
+    };
+    const char *keylog = NULL;
+    bool json = false, records = false;
+    int verbosity = 0, color = -1, c;
+    char err[256] = "";
+
+    optind = 1;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, ":k:jrhqvCN", opts, NULL)) != -1) {
+        switch (c) {
+        case 'k': keylog = optarg; break;
+        case 'j': json = true; break;
+        case 'r': records = true; break;
+        case 'q': verbosity = -1; break;
+        case 'v': verbosity = verbosity < 0 ? 1 : verbosity + 1; break;
+        case 'C': color = 1; break;
+        case 'N': color = 0; break;
+        case 'h': decode_usage(stdout); return 0;
+        case ':':
+            fprintf(stderr, "tlsprobe decode: %s needs a value\n", argv[optind - 1]);
+            decode_usage(stderr);
+            return 2;
+        default:
+            fprintf(stderr, "tlsprobe decode: unknown option '%s'\n", argv[optind - 1]);
+            decode_usage(stderr);
+            return 2;
+        }
+    }
+    if (optind != argc - 1) {
+        fprintf(stderr, "tlsprobe decode: %s\n",
+                optind >= argc ? "missing capture FILE" : "only one capture FILE is accepted");
+        decode_usage(stderr);
+        return 2;
+    }
+    const char *path = argv[optind];
+
+    decode_ctx ctx = {.records = records, .data_events = verbosity >= 2};
+    if (keylog && !keylog_load_file(&ctx.keys, keylog, err, sizeof err)) {
+        fprintf(stderr, "tlsprobe decode: %s\n", err);
+        keylog_cleanup(&ctx.keys);
+        return 1;
+    }
+    capture_file cf;
+    if (!file_open(&cf, path, err, sizeof err)) {
+        fprintf(stderr, "tlsprobe decode: %s\n", err);
+        keylog_cleanup(&ctx.keys);
+        return 1;
+    }
+    int rc = 1;
+    capture_reader r;
+    capture_tcp *tcp = NULL;
+    if (cf.len == 0) {
+        fprintf(stderr, "tlsprobe decode: %s is empty\n", path);
+        goto out;
+    }
+    if (capture_reader_init(&r, cf.data, cf.len) != TP_OK) {
+        fprintf(stderr, "tlsprobe decode: %s: %s\n", path, r.err);
+        goto out;
+    }
+    if (r.format == CAPTURE_FMT_PCAPNG && !collect_dsb_secrets(&ctx, &cf)) {
+        fprintf(stderr, "tlsprobe decode: out of memory reading secrets\n");
+        goto out;
+    }
+
+    tp_sink *sink = json ? report_json_sink_new(stdout, records)
+                         : report_text_sink_new(stdout, verbosity,
+                                                color < 0 ? report_text_want_color(stdout)
+                                                          : color == 1,
+                                                records);
+    if (!sink) {
+        fprintf(stderr, "tlsprobe decode: out of memory\n");
+        goto out;
+    }
+    ctx.sinks[ctx.num_sinks++] = sink;
+    capture_tcp_callbacks cb = {dec_open, dec_data, dec_gap, dec_close};
+    tcp = capture_tcp_new(&cb, &ctx, NULL);
+    if (!tcp) {
+        fprintf(stderr, "tlsprobe decode: out of memory\n");
+        goto free_sink;
+    }
+
+    decode_counts n = {0};
+    capture_item it;
+    capture_item_kind k;
+    uint64_t last_ts = 0;
+    while ((k = capture_reader_next(&r, &it)) != CAPTURE_ITEM_END && k != CAPTURE_ITEM_ERROR) {
+        if (k != CAPTURE_ITEM_PACKET)
+            continue;
+        capture_segment seg;
+        n.packets++;
+        last_ts = it.packet.ts_ns;
+        switch (capture_packet_decode(it.packet.linktype, it.packet.data, it.packet.caplen,
+                                      &seg)) {
+        case CAPTURE_DEC_TCP:
+            n.tcp++;
+            capture_tcp_add(tcp, it.packet.ts_ns, &seg);
+            break;
+        case CAPTURE_DEC_NOT_TCP: n.not_tcp++; break;
+        case CAPTURE_DEC_FRAGMENT: n.fragments++; break;
+        case CAPTURE_DEC_TRUNCATED: n.truncated++; break;
+        case CAPTURE_DEC_BAD: n.bad++; break;
+        case CAPTURE_DEC_LINK_UNSUPPORTED:
+            n.unsupported++;
+            n.unsupported_link = it.packet.linktype;
+            break;
+        }
+    }
+    capture_tcp_finish(tcp, last_ts);
+    fflush(stdout);
+
+    if (n.fragments)
+        fprintf(stderr, "tlsprobe decode: note: %" PRIu64 " IP fragments ignored "
+                "(fragments are not reassembled)\n", n.fragments);
+    if (n.truncated || n.bad)
+        fprintf(stderr, "tlsprobe decode: note: %" PRIu64 " packets cut short by the snap length "
+                "or malformed were skipped\n", n.truncated + n.bad);
+    if (k == CAPTURE_ITEM_ERROR) {
+        fprintf(stderr, "tlsprobe decode: %s: %s %s\n", path,
+                r.status == TP_ERR_TRUNCATED ? "truncated capture:" : "corrupt capture:", r.err);
+    } else if (n.packets == 0) {
+        fprintf(stderr, "tlsprobe decode: %s holds no packets\n", path);
+    } else if (n.tcp == 0 && n.unsupported == n.packets) {
+        fprintf(stderr, "tlsprobe decode: %s: link type %" PRIu32 " is not supported\n", path,
+                n.unsupported_link);
+    } else if (n.tcp == 0) {
+        fprintf(stderr, "tlsprobe decode: %s holds no TCP packets (%" PRIu64 " packets read)\n",
+                path, n.packets);
+    } else if (ctx.sessions == 0) {
+        fprintf(stderr, "tlsprobe decode: %s holds TCP packets but no connection with data\n",
+                path);
+    } else {
+        rc = 0;
+    }
+    capture_tcp_free(tcp);
+free_sink:
+    if (json)
+        report_json_sink_free(sink);
+    else
+        report_text_sink_free(sink);
+out:
+    file_close(&cf);
+    keylog_cleanup(&ctx.keys);
+    return rc;
+}

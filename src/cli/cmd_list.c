@@ -1,0 +1,63 @@
+/* tlsprobe list [--engine gnutls]: the names each negotiation flag accepts,
+ * marking those this engine build can negotiate. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/cmd.h"
+#include "engine/names.h"
+
+static void list_usage(FILE *f)
+{
+    fputs("usage: tlsprobe list [--engine gnutls]\n", f);
+}
+
+static void list_flag(engine_flag flag)
+{
+    const engine_name *t;
+    unsigned n = engine_names(flag, &t);
+    printf("%s\n", engine_flag_option(flag));
+    for (unsigned i = 0; i < n; i++) {
+        if (t[i].negotiable)
+            printf("  * %s\n", t[i].name);
+        else
+            printf("    %-24s (not negotiable in this build: %s)\n", t[i].name,
+                   t[i].note ? t[i].note : "unsupported");
+    }
+}
+
+int cmd_list(int argc, char **argv)
+{
+    const char *engine = "gnutls";
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (strcmp(a, "--engine") == 0 && i + 1 < argc) {
+            engine = argv[++i];
+        } else if (strncmp(a, "--engine=", 9) == 0) {
+            engine = a + 9;
+        } else if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+            list_usage(stdout);
+            return 0;
+        } else {
+            fprintf(stderr, "tlsprobe list: unknown option '%s'\n", a);
+            list_usage(stderr);
+            return 2;
+        }
+    }
+    if (strcmp(engine, "gnutls") != 0) {
+        fprintf(stderr, "tlsprobe list: unknown engine '%s'; valid: gnutls\n", engine);
+        return 2;
+    }
+
+    printf("engine: gnutls (%s)\n", engine_version_string());
+    printf("names for the negotiation flags; * = this engine can negotiate it\n\n");
+    for (unsigned f = 0; f < ENGINE_FLAG_COUNT; f++) {
+        list_flag((engine_flag)f);
+        putchar('\n');
+    }
+    const char *const *kts;
+    unsigned n = engine_key_types(&kts);
+    printf("--key-type\n");
+    for (unsigned i = 0; i < n; i++)
+        printf("  * %s%s\n", kts[i], i == 0 ? "  (default)" : "");
+    return fflush(stdout) == 0 ? 0 : 1;
+}

@@ -1,0 +1,501 @@
+/* tlsprobe serve: a TLS test server whose every connection ends in a trace
+ * and a verdict.  Parses options, builds the engine and the sinks, runs the
+ * server, prints the summary. */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cmd.h"
+#include "engine/engine.h"
+#include "engine/names.h"
+#include "report/json_sink.h"
+#include "report/pcapng_sink.h"
+#include "report/text_sink.h"
+#include "server/server.h"
+
+#define MAX_LISTEN 16
+#define MAX_WORKERS 256
+
+static const char *const usage_text =
+    "usage: tlsprobe serve [options]\n"
+    "\n"
+    "A TLS server for finding out why a client fails: every connection is\n"
+    "traced (records, handshake messages, alerts) and ends with a verdict.\n"
+    "\n"
+    "Listening:\n"
+    "  --port N              TCP port (default 5556; 0: any free port, printed)\n"
+    "  --listen ADDR         address to listen on; repeatable\n"
+    "                        (default: 0.0.0.0 and ::)\n"
+    "  --workers N           event loops / threads (default 1)\n"
+    "  --timeout S           handshake and idle timeout in seconds (default 30)\n"
+    "\n"
+    "Mode (one of):\n"
+    "  --http                status page over HTTPS: HTML, or text/plain when the\n"
+    "                        client prefers it (default)\n"
+    "  --echo                send back whatever the client sends\n"
+    "  --interactive         one client: stdin goes to it, what it sends is printed\n"
+    "\n"
+    "Negotiation (names as printed by `tlsprobe list`):\n"
+    "  --priority STR        GnuTLS priority string (instead of the lists below)\n"
+    "  --protocols L         e.g. TLS1.2,TLS1.3\n"
+    "  --ciphers L           e.g. AES-128-GCM,AES-128-CBC\n"
+    "  --macs L              e.g. SHA1,AEAD\n"
+    "  --kx L                e.g. ECDHE-RSA,RSA\n"
+    "  --groups L            e.g. X25519,SECP256R1\n"
+    "  --sigalgs L           e.g. RSA-SHA256,RSA-PSS-RSAE-SHA256\n"
+    "  --comp L              compression methods (NULL)\n"
+    "\n"
+    "Credentials:\n"
+    "  --cert FILE --key FILE  PEM certificate and key (default: a throwaway\n"
+    "                        self-signed certificate generated at start)\n"
+    "  --key-type T          generated key: rsa:1024, rsa:2048 (default), rsa:4096,\n"
+    "                        ecdsa:p256, ecdsa:p384, ed25519\n"
+    "  --save-cert FILE      write the generated certificate (PEM) to FILE\n"
+    "  --client-cert M       none (default), request or require\n"
+    "\n"
+    "Output:\n"
+    "  --trace FILE          JSON lines trace (docs/trace-format.md), mode 0600\n"
+    "  --keylog FILE         NSS key log, mode 0600 (default: $SSLKEYLOGFILE)\n"
+    "  --pcap FILE           pcapng of every connection with its keys embedded\n"
+    "  --records             put record bytes (ciphertext, plaintext) in the trace\n"
+    "  -v, -vv               one line per record and message; -vv adds hex\n"
+    "  -q                    verdicts only\n"
+    "  -h, --help            this text\n"
+    "\n"
+    "Stop with Ctrl-C (SIGINT) or SIGTERM: open connections end with a verdict\n"
+    "and a one-line summary is printed.\n";
+
+enum {
+    OPT_PORT = 256,
+    OPT_LISTEN,
+    OPT_ECHO,
+    OPT_HTTP,
+    OPT_INTERACTIVE,
+    OPT_PRIORITY,
+    OPT_PROTOCOLS,
+    OPT_CIPHERS,
+    OPT_MACS,
+    OPT_KX,
+    OPT_GROUPS,
+    OPT_SIGALGS,
+    OPT_COMP,
+    OPT_CERT,
+    OPT_KEY,
+    OPT_KEY_TYPE,
+    OPT_SAVE_CERT,
+    OPT_CLIENT_CERT,
+    OPT_TIMEOUT,
+    OPT_WORKERS,
+    OPT_TRACE,
+    OPT_KEYLOG,
+    OPT_PCAP,
+    OPT_RECORDS,
+};
+
+static const struct option long_opts[] = {
+    {"port", required_argument, NULL, OPT_PORT},
+    {"listen", required_argument, NULL, OPT_LISTEN},
+    {"echo", no_argument, NULL, OPT_ECHO},
+    {"http", no_argument, NULL, OPT_HTTP},
+    {"interactive", no_argument, NULL, OPT_INTERACTIVE},
+    {"priority", required_argument, NULL, OPT_PRIORITY},
+    {"protocols", required_argument, NULL, OPT_PROTOCOLS},
+    {"ciphers", required_argument, NULL, OPT_CIPHERS},
+    {"macs", required_argument, NULL, OPT_MACS},
+    {"kx", required_argument, NULL, OPT_KX},
+    {"groups", required_argument, NULL, OPT_GROUPS},
+    {"sigalgs", required_argument, NULL, OPT_SIGALGS},
+    {"comp", required_argument, NULL, OPT_COMP},
+    {"cert", required_argument, NULL, OPT_CERT},
+    {"key", required_argument, NULL, OPT_KEY},
+    {"key-type", required_argument, NULL, OPT_KEY_TYPE},
+    {"save-cert", required_argument, NULL, OPT_SAVE_CERT},
+    {"client-cert", required_argument, NULL, OPT_CLIENT_CERT},
+    {"timeout", required_argument, NULL, OPT_TIMEOUT},
+    {"workers", required_argument, NULL, OPT_WORKERS},
+    {"trace", required_argument, NULL, OPT_TRACE},
+    {"keylog", required_argument, NULL, OPT_KEYLOG},
+    {"pcap", required_argument, NULL, OPT_PCAP},
+    {"records", no_argument, NULL, OPT_RECORDS},
+    {"verbose", no_argument, NULL, 'v'},
+    {"quiet", no_argument, NULL, 'q'},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0},
+};
+
+typedef struct {
+    unsigned port;
+    const char *listen[MAX_LISTEN];
+    unsigned num_listen;
+    tp_mode mode;
+    const char *mode_flag;
+    const char *priority;
+    engine_lists lists;
+    bool any_list;
+    const char *cert, *key, *key_type, *save_cert;
+    tp_client_cert client_cert;
+    double timeout;
+    unsigned workers;
+    const char *trace, *keylog, *pcap;
+    bool records;
+    int verbosity;
+} serve_opts;
+
+__attribute__((format(printf, 1, 2))) static int usage_error(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("tlsprobe serve: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fputs("\n", stderr);
+    va_end(ap);
+    return 2;
+}
+
+static bool parse_uint(const char *s, unsigned long max, unsigned *out)
+{
+    char *end;
+    if (!s[0] || s[0] == '-' || s[0] == '+')
+        return false;
+    errno = 0;
+    unsigned long v = strtoul(s, &end, 10);
+    if (errno || *end || v > max)
+        return false;
+    *out = (unsigned)v;
+    return true;
+}
+
+static bool set_mode(serve_opts *o, tp_mode m, const char *flag)
+{
+    if (o->mode_flag && strcmp(o->mode_flag, flag) != 0)
+        return false;
+    o->mode = m;
+    o->mode_flag = flag;
+    return true;
+}
+
+static int key_type_error(const char *value)
+{
+    const char *const *types;
+    unsigned n = engine_key_types(&types);
+    fprintf(stderr, "tlsprobe serve: --key-type %s: unknown; valid: ", value);
+    for (unsigned i = 0; i < n; i++)
+        fprintf(stderr, "%s%s", i ? ", " : "", types[i]);
+    fputc('\n', stderr);
+    return 2;
+}
+
+/* Returns 0 to go on, or an exit code (help: 0 through *out_done). */
+static int parse_opts(int argc, char **argv, serve_opts *o, bool *out_done)
+{
+    memset(o, 0, sizeof *o);
+    o->port = 5556;
+    o->mode = TP_MODE_HTTP;
+    o->timeout = 30;
+    o->workers = 1;
+    *out_done = false;
+    optind = 1;
+    opterr = 1;
+    int ch;
+    while ((ch = getopt_long(argc, argv, "vqh", long_opts, NULL)) != -1) {
+        engine_flag flag = ENGINE_FLAG_COUNT;
+        switch (ch) {
+        case OPT_PORT:
+            if (!parse_uint(optarg, 65535, &o->port))
+                return usage_error("--port %s: not a port (0-65535)", optarg);
+            break;
+        case OPT_LISTEN:
+            if (o->num_listen == MAX_LISTEN)
+                return usage_error("--listen %s: too many addresses (at most %d)", optarg,
+                                   MAX_LISTEN);
+            o->listen[o->num_listen++] = optarg;
+            break;
+        case OPT_ECHO:
+        case OPT_HTTP:
+        case OPT_INTERACTIVE: {
+            tp_mode m = ch == OPT_ECHO ? TP_MODE_ECHO
+                        : ch == OPT_HTTP ? TP_MODE_HTTP
+                                         : TP_MODE_INTERACTIVE;
+            const char *f = ch == OPT_ECHO ? "--echo" : ch == OPT_HTTP ? "--http" : "--interactive";
+            if (!set_mode(o, m, f))
+                return usage_error("%s and %s: choose one mode (--http, --echo, --interactive)",
+                                   o->mode_flag, f);
+            break;
+        }
+        case OPT_PRIORITY: o->priority = optarg; break;
+        case OPT_PROTOCOLS: flag = ENGINE_FLAG_PROTOCOLS; break;
+        case OPT_CIPHERS: flag = ENGINE_FLAG_CIPHERS; break;
+        case OPT_MACS: flag = ENGINE_FLAG_MACS; break;
+        case OPT_KX: flag = ENGINE_FLAG_KX; break;
+        case OPT_GROUPS: flag = ENGINE_FLAG_GROUPS; break;
+        case OPT_SIGALGS: flag = ENGINE_FLAG_SIGALGS; break;
+        case OPT_COMP: flag = ENGINE_FLAG_COMP; break;
+        case OPT_CERT: o->cert = optarg; break;
+        case OPT_KEY: o->key = optarg; break;
+        case OPT_KEY_TYPE:
+            if (!engine_key_type_valid(optarg))
+                return key_type_error(optarg);
+            o->key_type = optarg;
+            break;
+        case OPT_SAVE_CERT: o->save_cert = optarg; break;
+        case OPT_CLIENT_CERT:
+            if (!strcmp(optarg, "none"))
+                o->client_cert = TP_CLIENT_CERT_NONE;
+            else if (!strcmp(optarg, "request"))
+                o->client_cert = TP_CLIENT_CERT_REQUEST;
+            else if (!strcmp(optarg, "require"))
+                o->client_cert = TP_CLIENT_CERT_REQUIRE;
+            else
+                return usage_error("--client-cert %s: valid: none, request, require", optarg);
+            break;
+        case OPT_TIMEOUT: {
+            char *end;
+            errno = 0;
+            double t = strtod(optarg, &end);
+            if (errno || end == optarg || *end || !(t > 0) || t > 86400 * 365)
+                return usage_error("--timeout %s: not a number of seconds (> 0)", optarg);
+            o->timeout = t;
+            break;
+        }
+        case OPT_WORKERS:
+            if (!parse_uint(optarg, MAX_WORKERS, &o->workers) || !o->workers)
+                return usage_error("--workers %s: not a worker count (1-%d)", optarg, MAX_WORKERS);
+            break;
+        case OPT_TRACE: o->trace = optarg; break;
+        case OPT_KEYLOG: o->keylog = optarg; break;
+        case OPT_PCAP: o->pcap = optarg; break;
+        case OPT_RECORDS: o->records = true; break;
+        case 'v': o->verbosity = o->verbosity < 0 ? 1 : o->verbosity + 1; break;
+        case 'q': o->verbosity = -1; break;
+        case 'h':
+            fputs(usage_text, stdout);
+            *out_done = true;
+            return 0;
+        default:
+            fprintf(stderr, "try 'tlsprobe serve --help'\n");
+            return 2;
+        }
+        if (flag != ENGINE_FLAG_COUNT) {
+            o->lists.csv[flag] = optarg;
+            o->any_list = true;
+        }
+    }
+    if (optind < argc)
+        return usage_error("unexpected argument '%s'; see --help", argv[optind]);
+    if (o->priority && o->any_list)
+        return usage_error("--priority and the lists (--protocols, --ciphers, ...) are "
+                           "exclusive");
+    if (!o->cert != !o->key)
+        return usage_error("--cert and --key go together");
+    if (o->cert && o->key_type)
+        return usage_error("--key-type %s: only for the generated certificate, not with "
+                           "--cert",
+                           o->key_type);
+    if (o->cert && o->save_cert)
+        return usage_error("--save-cert %s: only for the generated certificate, not with "
+                           "--cert",
+                           o->save_cert);
+    if (o->verbosity > 2)
+        o->verbosity = 2;
+    return 0;
+}
+
+/* Addresses for the generated certificate's SAN: the listening addresses,
+ * with wildcards replaced by the loopback of their family. */
+static unsigned san_addresses(const serve_opts *o, const char **out, char bufs[][64],
+                              unsigned max)
+{
+    unsigned n = 0;
+    if (!o->num_listen) {
+        out[n++] = "127.0.0.1";
+        out[n++] = "::1";
+        return n;
+    }
+    for (unsigned i = 0; i < o->num_listen && n < max; i++) {
+        const char *a = o->listen[i];
+        size_t len = strlen(a);
+        if (len >= 2 && a[0] == '[' && a[len - 1] == ']' && len - 2 < 64) {
+            memcpy(bufs[i], a + 1, len - 2);
+            bufs[i][len - 2] = '\0';
+            a = bufs[i];
+        }
+        if (!strcmp(a, "0.0.0.0"))
+            a = "127.0.0.1";
+        else if (!strcmp(a, "::"))
+            a = "::1";
+        out[n++] = a;
+    }
+    return n;
+}
+
+static FILE *open_private(const char *path, const char *what)
+{
+    /* Traces hold client data: 0600 like the key log. */
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
+    if (!f) {
+        fprintf(stderr, "tlsprobe serve: cannot write %s %s: %s\n", what, path, strerror(errno));
+        if (fd >= 0)
+            close(fd);
+    }
+    return f;
+}
+
+/* How to reach the first listener, for the http hint. */
+static void connect_hint(const char *bound, char *out, size_t out_len)
+{
+    const char *colon = strrchr(bound, ':');
+    const char *port = colon ? colon + 1 : "5556";
+    if (!strncmp(bound, "0.0.0.0:", 8) || !strncmp(bound, "[::]:", 5))
+        snprintf(out, out_len, "https://localhost:%s/", port);
+    else
+        snprintf(out, out_len, "https://%.*s:%s/", (int)(colon ? colon - bound : 0), bound,
+                 port);
+}
+
+int cmd_serve(int argc, char **argv)
+{
+    serve_opts o;
+    bool done;
+    int rc = parse_opts(argc, argv, &o, &done);
+    if (rc || done)
+        return rc;
+
+    char err[2048];
+    char priority[4096];
+    if (o.priority) {
+        if (engine_priority_check(o.priority, err, sizeof err) != TP_OK) {
+            fprintf(stderr, "tlsprobe serve: --priority: %s\n", err);
+            return 2;
+        }
+        snprintf(priority, sizeof priority, "%s", o.priority);
+    } else if (engine_build_priority(&o.lists, priority, sizeof priority, err, sizeof err) !=
+               TP_OK) {
+        fprintf(stderr, "tlsprobe serve: %s\n", err);
+        return 2;
+    }
+    fprintf(stderr, "priority: %s\n", priority);
+
+    char hostname[256] = "";
+    if (gethostname(hostname, sizeof hostname - 1) != 0)
+        hostname[0] = '\0';
+    const char *san_dns[3] = {"localhost", NULL, NULL};
+    if (hostname[0] && strcmp(hostname, "localhost") != 0)
+        san_dns[1] = hostname;
+    const char *san_ip[MAX_LISTEN + 1];
+    char san_bufs[MAX_LISTEN][64];
+    unsigned num_ip = san_addresses(&o, san_ip, san_bufs, MAX_LISTEN);
+    san_ip[num_ip] = NULL;
+
+    tp_engine_config ecfg = {
+        .priority = priority,
+        .cert_file = o.cert,
+        .key_file = o.key,
+        .key_type = o.key_type ? o.key_type : "rsa:2048",
+        .save_cert = o.save_cert,
+        .san_dns = san_dns,
+        .san_ip = san_ip,
+        .client_cert = o.client_cert,
+    };
+    tp_engine *engine = tp_engine_new(&ecfg, err, sizeof err);
+    if (!engine) {
+        fprintf(stderr, "tlsprobe serve: %s\n", err);
+        return 2;
+    }
+    fprintf(stderr, "certificate SHA-256 %s\n", tp_engine_cert_fingerprint(engine));
+    if (o.save_cert)
+        fprintf(stderr, "certificate written to %s\n", o.save_cert);
+
+    /* A client that closes early must not kill the server through SIGPIPE
+     * (sockets use MSG_NOSIGNAL; this covers stdout to a closed pipe). */
+    signal(SIGPIPE, SIG_IGN);
+
+    rc = 1;
+    FILE *trace_file = NULL;
+    tp_sink *text = NULL, *json = NULL, *pcap = NULL;
+    tp_server *srv = NULL;
+    tp_server_params p;
+    memset(&p, 0, sizeof p);
+    text = report_text_sink_new(stdout, o.verbosity, report_text_want_color(stdout), o.records);
+    if (text)
+        p.sinks[p.num_sinks++] = text;
+    if (o.trace) {
+        if (!(trace_file = open_private(o.trace, "trace")))
+            goto out;
+        if (!(json = report_json_sink_new(trace_file, o.records)))
+            goto out;
+        p.sinks[p.num_sinks++] = json;
+    }
+    if (o.pcap) {
+        if (!(pcap = report_pcapng_sink_new(o.pcap, err, sizeof err))) {
+            fprintf(stderr, "tlsprobe serve: --pcap %s: %s\n", o.pcap, err);
+            goto out;
+        }
+        p.sinks[p.num_sinks++] = pcap;
+    }
+    const char *keylog = o.keylog;
+    if (!keylog) {
+        const char *env = getenv("SSLKEYLOGFILE");
+        if (env && env[0])
+            keylog = env;
+    }
+    p.listen = o.listen;
+    p.num_listen = o.num_listen;
+    p.port = o.port;
+    p.workers = o.workers;
+    p.mode = o.mode;
+    p.timeout = o.timeout;
+    p.engine = engine;
+    p.want_data_events = o.pcap || o.verbosity >= 2;
+    p.want_record_bytes = o.records;
+    p.keylog_path = keylog;
+    srv = tp_server_new(&p, err, sizeof err);
+    if (!srv) {
+        fprintf(stderr, "tlsprobe serve: %s\n", err);
+        goto out;
+    }
+    const char *const *bound;
+    unsigned num_bound = tp_server_bound(srv, &bound);
+    for (unsigned i = 0; i < num_bound; i++)
+        fprintf(stderr, "listening on %s\n", bound[i]);
+    if (keylog)
+        fprintf(stderr, "key log: %s\n", keylog);
+    if (o.mode == TP_MODE_HTTP) {
+        char url[128];
+        connect_hint(bound[0], url, sizeof url);
+        fprintf(stderr, "connect with: curl -k %s   (or open it in a browser; "
+                        "curl -k -H 'Accept: text/plain' %s for text)\n",
+                url, url);
+    } else if (o.mode == TP_MODE_INTERACTIVE) {
+        fprintf(stderr, "waiting for one client; once it is connected, lines typed here "
+                        "go to it\n");
+    }
+    fflush(stderr);
+
+    tp_server_run(srv);
+
+    unsigned conns, ok, failed;
+    tp_server_totals(srv, &conns, &ok, &failed);
+    fprintf(stderr, "tlsprobe: %u connection%s, %u ok, %u failed\n", conns,
+            conns == 1 ? "" : "s", ok, failed);
+    rc = 0;
+out:
+    tp_server_free(srv);
+    report_pcapng_sink_free(pcap);
+    report_json_sink_free(json);
+    report_text_sink_free(text);
+    if (trace_file && fclose(trace_file) != 0 && rc == 0) {
+        fprintf(stderr, "tlsprobe serve: writing %s: %s\n", o.trace, strerror(errno));
+        rc = 1;
+    }
+    fflush(stdout);
+    tp_engine_free(engine);
+    return rc;
+}

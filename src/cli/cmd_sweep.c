@@ -1,0 +1,320 @@
+/* tlsprobe sweep: one configuration per connection over a matrix of
+ * protocols, key exchanges, ciphers, MACs (...), then what decides the
+ * failure.  Parses options and hands them to sweep_run. */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cmd.h"
+#include "engine/names.h"
+#include "report/json_sink.h"
+#include "report/text_sink.h"
+#include "sweep/sweep.h"
+
+static const char *const sweep_usage =
+    "usage: tlsprobe sweep [serve options] [sweep options]\n"
+    "\n"
+    "Gives each connection the next configuration of a matrix (one value per\n"
+    "axis), then says what decides the failure.  The first connection is a\n"
+    "probe with the default configuration: its ClientHello tells which values\n"
+    "the client offers, and by default only those are tried.\n"
+    "\n"
+    "Matrix:\n"
+    "  --axes L              axes to sweep (default protocol,kx,cipher,mac); also\n"
+    "                        group, sigalg, key-type\n"
+    "  --protocols L --kx L --ciphers L --macs L --groups L --sigalgs L\n"
+    "                        limit an axis (or fix a non-swept one) to these values\n"
+    "  --key-types L         values of the key-type axis (rsa:2048,ecdsa:p256,...)\n"
+    "  --include-unoffered   also try what the client did not offer\n"
+    "\n"
+    "Driving (default: device mode, reconnect the client for each combination):\n"
+    "  --client CMD          run CMD per combination via /bin/sh -c, with {host}\n"
+    "                        and {port} substituted (driven mode)\n"
+    "  --client-timeout S    kill a client still running after S seconds (default 20)\n"
+    "  -j N                  N clients at once, each with its own server (driven)\n"
+    "  --repeat N            try each combination N times; disagreeing tries: flaky\n"
+    "  --per-attempt-window S  device mode: connections from one address within S\n"
+    "                        seconds are one attempt (browsers open several)\n"
+    "\n"
+    "Results:\n"
+    "  --journal FILE        append each result (JSON line, fsync'ed)\n"
+    "  --resume              skip what the journal already holds\n"
+    "  --json FILE           every combination and the analysis (DESIGN.md format)\n"
+    "  --report FILE.html    self-contained HTML grid\n"
+    "\n"
+    "Serve options: --port N (device mode, default 5556), --listen ADDR,\n"
+    "  --timeout S, --http (default) | --echo, --cert F --key F | --key-type T,\n"
+    "  --client-cert M, --trace FILE, --keylog FILE, -v, -q, -h\n";
+
+enum {
+    OPT_AXES = 300,
+    OPT_CLIENT,
+    OPT_CLIENT_TIMEOUT,
+    OPT_REPEAT,
+    OPT_WINDOW,
+    OPT_UNOFFERED,
+    OPT_JOURNAL,
+    OPT_RESUME,
+    OPT_REPORT,
+    OPT_JSON,
+    OPT_PORT,
+    OPT_LISTEN,
+    OPT_TIMEOUT,
+    OPT_HTTP,
+    OPT_ECHO,
+    OPT_INTERACTIVE,
+    OPT_PRIORITY,
+    OPT_PROTOCOLS,
+    OPT_CIPHERS,
+    OPT_MACS,
+    OPT_KX,
+    OPT_GROUPS,
+    OPT_SIGALGS,
+    OPT_COMP,
+    OPT_KEY_TYPES,
+    OPT_KEY_TYPE,
+    OPT_CERT,
+    OPT_KEY,
+    OPT_CLIENT_CERT,
+    OPT_TRACE,
+    OPT_KEYLOG,
+    OPT_WORKERS,
+};
+
+static const struct option long_opts[] = {
+    {"axes", required_argument, NULL, OPT_AXES},
+    {"client", required_argument, NULL, OPT_CLIENT},
+    {"client-timeout", required_argument, NULL, OPT_CLIENT_TIMEOUT},
+    {"jobs", required_argument, NULL, 'j'},
+    {"repeat", required_argument, NULL, OPT_REPEAT},
+    {"per-attempt-window", required_argument, NULL, OPT_WINDOW},
+    {"include-unoffered", no_argument, NULL, OPT_UNOFFERED},
+    {"journal", required_argument, NULL, OPT_JOURNAL},
+    {"resume", no_argument, NULL, OPT_RESUME},
+    {"report", required_argument, NULL, OPT_REPORT},
+    {"json", required_argument, NULL, OPT_JSON},
+    {"port", required_argument, NULL, OPT_PORT},
+    {"listen", required_argument, NULL, OPT_LISTEN},
+    {"timeout", required_argument, NULL, OPT_TIMEOUT},
+    {"http", no_argument, NULL, OPT_HTTP},
+    {"echo", no_argument, NULL, OPT_ECHO},
+    {"interactive", no_argument, NULL, OPT_INTERACTIVE},
+    {"priority", required_argument, NULL, OPT_PRIORITY},
+    {"protocols", required_argument, NULL, OPT_PROTOCOLS},
+    {"ciphers", required_argument, NULL, OPT_CIPHERS},
+    {"macs", required_argument, NULL, OPT_MACS},
+    {"kx", required_argument, NULL, OPT_KX},
+    {"groups", required_argument, NULL, OPT_GROUPS},
+    {"sigalgs", required_argument, NULL, OPT_SIGALGS},
+    {"comp", required_argument, NULL, OPT_COMP},
+    {"key-types", required_argument, NULL, OPT_KEY_TYPES},
+    {"key-type", required_argument, NULL, OPT_KEY_TYPE},
+    {"cert", required_argument, NULL, OPT_CERT},
+    {"key", required_argument, NULL, OPT_KEY},
+    {"client-cert", required_argument, NULL, OPT_CLIENT_CERT},
+    {"trace", required_argument, NULL, OPT_TRACE},
+    {"keylog", required_argument, NULL, OPT_KEYLOG},
+    {"workers", required_argument, NULL, OPT_WORKERS},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0},
+};
+
+__attribute__((format(printf, 1, 2))) static int usage_error(const char *fmt, ...)
+{
+    va_list ap;
+    fputs("tlsprobe sweep: ", stderr);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputs("\n(tlsprobe sweep --help for the options)\n", stderr);
+    return 2;
+}
+
+static bool parse_num(const char *s, double min, double max, double *out)
+{
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (errno || end == s || *end || v < min || v > max)
+        return false;
+    *out = v;
+    return true;
+}
+
+static void add_limit(sweep_options *o, const char *option, const char *csv)
+{
+    for (unsigned i = 0; i < o->num_limits; i++) {
+        if (strcmp(o->limits[i].option, option) == 0) {
+            o->limits[i].csv = csv; /* the last one given wins */
+            return;
+        }
+    }
+    if (o->num_limits < SWEEP_MAX_LIMITS)
+        o->limits[o->num_limits++] = (sweep_limit){option, csv};
+}
+
+int cmd_sweep(int argc, char **argv)
+{
+    sweep_options o;
+    memset(&o, 0, sizeof(o));
+    o.port = 5556;
+    o.timeout = 30;
+    o.mode = TP_MODE_HTTP;
+    o.client_timeout = 20;
+    o.jobs = 1;
+    o.repeat = 1;
+    o.out = stdout;
+    const char *trace = NULL, *keylog = getenv("SSLKEYLOGFILE");
+    int verbosity = -2; /* sweep prints its own lines; -v adds the trace */
+    bool mode_set = false;
+    int ch;
+    double d;
+    optind = 1;
+    while ((ch = getopt_long(argc, argv, "j:vqh", long_opts, NULL)) != -1) {
+        engine_flag flag = ENGINE_FLAG_COUNT;
+        switch (ch) {
+        case OPT_AXES: o.axes = optarg; break;
+        case OPT_CLIENT: o.client_cmd = optarg; break;
+        case OPT_CLIENT_TIMEOUT:
+            if (!parse_num(optarg, 0.1, 86400, &o.client_timeout))
+                return usage_error("--client-timeout wants seconds (0.1 to 86400), not '%s'", optarg);
+            break;
+        case 'j':
+            if (!parse_num(optarg, 1, 64, &d) || d != (unsigned)d)
+                return usage_error("-j wants a number of parallel clients (1 to 64), not '%s'", optarg);
+            o.jobs = (unsigned)d;
+            break;
+        case OPT_REPEAT:
+            if (!parse_num(optarg, 1, 100, &d) || d != (unsigned)d)
+                return usage_error("--repeat wants a count (1 to 100), not '%s'", optarg);
+            o.repeat = (unsigned)d;
+            break;
+        case OPT_WINDOW:
+            if (!parse_num(optarg, 0, 600, &o.window))
+                return usage_error("--per-attempt-window wants seconds (0 to 600), not '%s'", optarg);
+            break;
+        case OPT_UNOFFERED: o.include_unoffered = true; break;
+        case OPT_JOURNAL: o.journal = optarg; break;
+        case OPT_RESUME: o.resume = true; break;
+        case OPT_REPORT: o.report_html = optarg; break;
+        case OPT_JSON: o.json_out = optarg; break;
+        case OPT_PORT:
+            if (!parse_num(optarg, 0, 65535, &d) || d != (unsigned)d)
+                return usage_error("--port wants a port number, not '%s'", optarg);
+            o.port = (unsigned)d;
+            break;
+        case OPT_LISTEN: o.listen = optarg; break;
+        case OPT_TIMEOUT:
+            if (!parse_num(optarg, 0.1, 86400, &o.timeout))
+                return usage_error("--timeout wants seconds, not '%s'", optarg);
+            break;
+        case OPT_HTTP:
+        case OPT_ECHO:
+            if (mode_set && o.mode != (ch == OPT_HTTP ? TP_MODE_HTTP : TP_MODE_ECHO))
+                return usage_error("--http and --echo exclude each other");
+            o.mode = ch == OPT_HTTP ? TP_MODE_HTTP : TP_MODE_ECHO;
+            mode_set = true;
+            break;
+        case OPT_INTERACTIVE:
+            return usage_error("--interactive serves one client by hand; a sweep needs --http or --echo");
+        case OPT_PRIORITY:
+            return usage_error("--priority fixes one configuration; a sweep builds one per "
+                               "combination: use --protocols, --ciphers, --macs, --kx, --groups, "
+                               "--sigalgs");
+        case OPT_PROTOCOLS: flag = ENGINE_FLAG_PROTOCOLS; break;
+        case OPT_CIPHERS: flag = ENGINE_FLAG_CIPHERS; break;
+        case OPT_MACS: flag = ENGINE_FLAG_MACS; break;
+        case OPT_KX: flag = ENGINE_FLAG_KX; break;
+        case OPT_GROUPS: flag = ENGINE_FLAG_GROUPS; break;
+        case OPT_SIGALGS: flag = ENGINE_FLAG_SIGALGS; break;
+        case OPT_COMP: flag = ENGINE_FLAG_COMP; break;
+        case OPT_KEY_TYPES: add_limit(&o, "--key-types", optarg); break;
+        case OPT_KEY_TYPE:
+            if (!engine_key_type_valid(optarg)) {
+                const char *const *t;
+                unsigned n = engine_key_types(&t);
+                fprintf(stderr, "tlsprobe sweep: unknown key type '%s'; valid:", optarg);
+                for (unsigned i = 0; i < n; i++)
+                    fprintf(stderr, "%s %s", i ? "," : "", t[i]);
+                fputc('\n', stderr);
+                return 2;
+            }
+            o.key_type = optarg;
+            break;
+        case OPT_CERT: o.cert_file = optarg; break;
+        case OPT_KEY: o.key_file = optarg; break;
+        case OPT_CLIENT_CERT:
+            if (!strcmp(optarg, "none"))
+                o.client_cert = TP_CLIENT_CERT_NONE;
+            else if (!strcmp(optarg, "request"))
+                o.client_cert = TP_CLIENT_CERT_REQUEST;
+            else if (!strcmp(optarg, "require"))
+                o.client_cert = TP_CLIENT_CERT_REQUIRE;
+            else
+                return usage_error("unknown --client-cert '%s'; valid: none, request, require", optarg);
+            break;
+        case OPT_TRACE: trace = optarg; break;
+        case OPT_KEYLOG: keylog = optarg; break;
+        case OPT_WORKERS: break; /* one event loop per slot */
+        case 'v': verbosity = verbosity < 0 ? 0 : verbosity + 1; break;
+        case 'q': o.quiet = true; break;
+        case 'h': fputs(sweep_usage, stdout); return 0;
+        default: return usage_error("unknown option");
+        }
+        if (flag != ENGINE_FLAG_COUNT) {
+            /* checked here so a typo fails before anything starts */
+            const engine_name *names[64];
+            unsigned n;
+            char err[1024];
+            if (engine_list_parse(flag, optarg, names, 64, &n, err, sizeof(err)) != TP_OK) {
+                fprintf(stderr, "tlsprobe sweep: %s\n", err);
+                return 2;
+            }
+            o.base.csv[flag] = optarg;
+            add_limit(&o, engine_flag_option(flag), optarg);
+        }
+    }
+    if (optind < argc)
+        return usage_error("unexpected argument '%s'", argv[optind]);
+    if ((o.cert_file != NULL) != (o.key_file != NULL))
+        return usage_error("--cert and --key go together");
+    if (o.resume && !o.journal)
+        return usage_error("--resume needs --journal FILE");
+    if (o.client_cmd && !strstr(o.client_cmd, "{port}"))
+        return usage_error("--client command has no {port}: it could not reach the sweep's server");
+
+    FILE *trace_f = NULL;
+    tp_sink *json_sink = NULL, *text_sink = NULL;
+    if (trace) {
+        int fd = open(trace, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+        trace_f = fd >= 0 ? fdopen(fd, "w") : NULL;
+        if (!trace_f) {
+            fprintf(stderr, "tlsprobe sweep: cannot write %s: %s\n", trace, strerror(errno));
+            return 1;
+        }
+        json_sink = report_json_sink_new(trace_f, false);
+        o.sinks[o.num_sinks++] = json_sink;
+    }
+    if (verbosity >= 0) {
+        text_sink = report_text_sink_new(stdout, verbosity - 1, report_text_want_color(stdout), false);
+        o.sinks[o.num_sinks++] = text_sink;
+    }
+    o.keylog_path = keylog && *keylog ? keylog : NULL;
+
+    int rc = sweep_run(&o);
+
+    if (json_sink)
+        report_json_sink_free(json_sink);
+    if (text_sink)
+        report_text_sink_free(text_sink);
+    if (trace_f)
+        fclose(trace_f);
+    return rc;
+}

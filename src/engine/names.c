@@ -1,0 +1,812 @@
+/* Accepted names, priority strings and formability for the GnuTLS engine.
+ * The lists of names are fixed here (so the CLI accepts the same spelling
+ * whatever the library build), and "negotiable" is asked from the library
+ * at run time: a name is negotiable when GnuTLS knows it and, for ciphers,
+ * MACs and key exchanges, has a certificate-based cipher suite using it. */
+#include "names.h"
+
+#include <gnutls/crypto.h>
+#include <gnutls/gnutls.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+/* ---- fixed name lists ------------------------------------------------ */
+
+typedef struct {
+    const char *name;
+    uint16_t id, id2; /* IANA codepoints; 0 = none */
+} name_row;
+
+static const name_row protocol_rows[] = {
+    {"TLS1.3", 0x0304, 0}, {"TLS1.2", 0x0303, 0}, {"TLS1.1", 0x0302, 0},
+    {"TLS1.0", 0x0301, 0}, {"SSL3.0", 0x0300, 0},
+};
+
+static const name_row cipher_rows[] = {
+    {"AES-128-GCM", 0, 0},      {"AES-256-GCM", 0, 0},      {"CHACHA20-POLY1305", 0, 0},
+    {"AES-128-CCM", 0, 0},      {"AES-256-CCM", 0, 0},      {"AES-128-CCM-8", 0, 0},
+    {"AES-256-CCM-8", 0, 0},    {"AES-128-CBC", 0, 0},      {"AES-256-CBC", 0, 0},
+    {"CAMELLIA-128-GCM", 0, 0}, {"CAMELLIA-256-GCM", 0, 0}, {"CAMELLIA-128-CBC", 0, 0},
+    {"CAMELLIA-256-CBC", 0, 0}, {"3DES-CBC", 0, 0},         {"ARCFOUR-128", 0, 0},
+    {"DES-CBC", 0, 0},          {"NULL", 0, 0},
+};
+
+static const name_row mac_rows[] = {
+    {"AEAD", 0, 0}, {"SHA1", 0, 0}, {"SHA256", 0, 0}, {"SHA384", 0, 0}, {"MD5", 0, 0},
+};
+
+static const name_row kx_rows[] = {
+    {"ECDHE-RSA", 0, 0}, {"ECDHE-ECDSA", 0, 0}, {"DHE-RSA", 0, 0},   {"RSA", 0, 0},
+    {"DHE-DSS", 0, 0},   {"ANON-DH", 0, 0},     {"ANON-ECDH", 0, 0}, {"PSK", 0, 0},
+    {"DHE-PSK", 0, 0},   {"ECDHE-PSK", 0, 0},   {"RSA-PSK", 0, 0},   {"SRP", 0, 0},
+    {"SRP-RSA", 0, 0},   {"SRP-DSS", 0, 0},     {"RSA-EXPORT", 0, 0},
+};
+
+/* RFC 8446 4.2.7, RFC 7919, RFC 8422 */
+static const name_row group_rows[] = {
+    {"X25519", 29, 0},       {"SECP256R1", 23, 0},    {"SECP384R1", 24, 0},
+    {"SECP521R1", 25, 0},    {"X448", 30, 0},         {"FFDHE2048", 256, 0},
+    {"FFDHE3072", 257, 0},   {"FFDHE4096", 258, 0},   {"FFDHE6144", 259, 0},
+    {"FFDHE8192", 260, 0},   {"SECP224R1", 21, 0},    {"SECP192R1", 19, 0},
+};
+
+/* RFC 8446 4.2.3; TLS 1.2 pairs are hash << 8 | signature (RFC 5246 7.4.1.4.1).
+ * GnuTLS's "ECDSA-SHA256" (TLS 1.2, any curve) and "ECDSA-SECP256R1-SHA256"
+ * (TLS 1.3) share a codepoint. */
+static const name_row sigalg_rows[] = {
+    {"RSA-PSS-RSAE-SHA256", 0x0804, 0},
+    {"RSA-PSS-RSAE-SHA384", 0x0805, 0},
+    {"RSA-PSS-RSAE-SHA512", 0x0806, 0},
+    {"RSA-PSS-SHA256", 0x0809, 0},
+    {"RSA-PSS-SHA384", 0x080a, 0},
+    {"RSA-PSS-SHA512", 0x080b, 0},
+    {"RSA-SHA256", 0x0401, 0},
+    {"RSA-SHA384", 0x0501, 0},
+    {"RSA-SHA512", 0x0601, 0},
+    {"RSA-SHA224", 0x0301, 0},
+    {"RSA-SHA1", 0x0201, 0},
+    {"RSA-MD5", 0x0101, 0},
+    {"ECDSA-SECP256R1-SHA256", 0x0403, 0},
+    {"ECDSA-SECP384R1-SHA384", 0x0503, 0},
+    {"ECDSA-SECP521R1-SHA512", 0x0603, 0},
+    {"ECDSA-SHA256", 0x0403, 0},
+    {"ECDSA-SHA384", 0x0503, 0},
+    {"ECDSA-SHA512", 0x0603, 0},
+    {"ECDSA-SHA224", 0x0303, 0},
+    {"ECDSA-SHA1", 0x0203, 0},
+    {"EdDSA-Ed25519", 0x0807, 0},
+    {"EdDSA-Ed448", 0x0808, 0},
+    {"DSA-SHA256", 0x0402, 0},
+    {"DSA-SHA1", 0x0202, 0},
+};
+
+static const name_row comp_rows[] = {{"NULL", 0, 0}, {"DEFLATE", 1, 0}, {"LZS", 64, 0}};
+
+typedef struct {
+    const char *option, *noun, *token_prefix, *all_token;
+    const name_row *rows;
+    unsigned num_rows;
+} flag_desc;
+
+#define ROWS(r) r, sizeof(r) / sizeof(r[0])
+static const flag_desc flag_descs[ENGINE_FLAG_COUNT] = {
+    [ENGINE_FLAG_PROTOCOLS] = {"--protocols", "protocol", "VERS-", "VERS-ALL", ROWS(protocol_rows)},
+    [ENGINE_FLAG_CIPHERS] = {"--ciphers", "cipher", "", "CIPHER-ALL", ROWS(cipher_rows)},
+    [ENGINE_FLAG_MACS] = {"--macs", "mac", "", "MAC-ALL", ROWS(mac_rows)},
+    [ENGINE_FLAG_KX] = {"--kx", "kx", "", "KX-ALL", ROWS(kx_rows)},
+    [ENGINE_FLAG_GROUPS] = {"--groups", "group", "GROUP-", "GROUP-ALL", ROWS(group_rows)},
+    [ENGINE_FLAG_SIGALGS] = {"--sigalgs", "sigalg", "SIGN-", "SIGN-ALL", ROWS(sigalg_rows)},
+    [ENGINE_FLAG_COMP] = {"--comp", "compression", "COMP-", "COMP-ALL", ROWS(comp_rows)},
+};
+#undef ROWS
+
+#define MAX_ROWS 32
+static engine_name name_tables[ENGINE_FLAG_COUNT][MAX_ROWS];
+static pthread_once_t names_once = PTHREAD_ONCE_INIT;
+static char version_string[32];
+
+static const char *const key_types[] = {"rsa:2048", "rsa:1024", "rsa:4096",
+                                        "ecdsa:p256", "ecdsa:p384", "ed25519"};
+
+const char *engine_flag_option(engine_flag flag)
+{
+    return (unsigned)flag < ENGINE_FLAG_COUNT ? flag_descs[flag].option : "?";
+}
+
+const char *engine_flag_noun(engine_flag flag)
+{
+    return (unsigned)flag < ENGINE_FLAG_COUNT ? flag_descs[flag].noun : "?";
+}
+
+const char *engine_version_string(void)
+{
+    if (!version_string[0])
+        snprintf(version_string, sizeof(version_string), "GnuTLS %s", gnutls_check_version(NULL));
+    return version_string;
+}
+
+unsigned engine_key_types(const char *const **out)
+{
+    *out = key_types;
+    return sizeof(key_types) / sizeof(key_types[0]);
+}
+
+bool engine_key_type_valid(const char *key_type)
+{
+    for (size_t i = 0; key_type && i < sizeof(key_types) / sizeof(key_types[0]); i++)
+        if (strcasecmp(key_type, key_types[i]) == 0)
+            return true;
+    return false;
+}
+
+/* ---- what this build negotiates --------------------------------------- */
+
+/* Key exchanges a server with an X.509 certificate can run; anon, PSK and
+ * SRP need credentials tlsprobe does not configure. */
+static bool kx_is_cert_based(gnutls_kx_algorithm_t kx)
+{
+    switch (kx) {
+    case GNUTLS_KX_RSA:
+    case GNUTLS_KX_DHE_RSA:
+    case GNUTLS_KX_DHE_DSS:
+    case GNUTLS_KX_ECDHE_RSA:
+    case GNUTLS_KX_ECDHE_ECDSA:
+        return true;
+    default:
+        return false;
+    }
+}
+
+typedef struct {
+    uint8_t id[2];
+    gnutls_kx_algorithm_t kx;
+    gnutls_cipher_algorithm_t cipher;
+    gnutls_mac_algorithm_t mac;
+    gnutls_protocol_t min_version;
+} suite_row;
+
+/* Certificate-based and TLS 1.3 suites GnuTLS has; filled once. */
+static suite_row suites[256];
+static unsigned num_suites;
+
+static void suites_load(void)
+{
+    for (size_t i = 0; num_suites < sizeof(suites) / sizeof(suites[0]); i++) {
+        suite_row r;
+        const char *n = gnutls_cipher_suite_info(i, r.id, &r.kx, &r.cipher, &r.mac, &r.min_version);
+        if (!n)
+            break;
+        if (r.min_version == GNUTLS_TLS1_3 || kx_is_cert_based(r.kx))
+            suites[num_suites++] = r;
+    }
+}
+
+static bool suite_uses(engine_flag flag, const suite_row *s, const char *name)
+{
+    switch (flag) {
+    case ENGINE_FLAG_CIPHERS:
+        return s->cipher == gnutls_cipher_get_id(name);
+    case ENGINE_FLAG_MACS:
+        return s->mac == gnutls_mac_get_id(name);
+    case ENGINE_FLAG_KX:
+        return s->min_version != GNUTLS_TLS1_3 && s->kx == gnutls_kx_get_id(name);
+    default:
+        return false;
+    }
+}
+
+static bool in_list(const int *list, int v)
+{
+    for (; list && *list; list++)
+        if (*list == v)
+            return true;
+    return false;
+}
+
+static void name_judge(engine_flag flag, const name_row *row, engine_name *out)
+{
+    const char *n = row->name;
+    out->negotiable = false;
+    out->note = NULL;
+    switch (flag) {
+    case ENGINE_FLAG_PROTOCOLS:
+        out->negotiable = in_list((const int *)gnutls_protocol_list(), gnutls_protocol_get_id(n));
+        if (!out->negotiable)
+            out->note = "disabled in this GnuTLS build";
+        break;
+    case ENGINE_FLAG_CIPHERS:
+    case ENGINE_FLAG_MACS:
+    case ENGINE_FLAG_KX:
+        for (unsigned i = 0; i < num_suites && !out->negotiable; i++)
+            out->negotiable = suite_uses(flag, &suites[i], n);
+        if (!out->negotiable && flag == ENGINE_FLAG_KX && gnutls_kx_get_id(n) != GNUTLS_KX_UNKNOWN)
+            out->note = "needs credentials tlsprobe does not configure";
+        else if (!out->negotiable)
+            out->note = "no cipher suite in this engine";
+        break;
+    case ENGINE_FLAG_GROUPS:
+        out->negotiable = in_list((const int *)gnutls_group_list(), gnutls_group_get_id(n));
+        if (!out->negotiable)
+            out->note = "not supported by this GnuTLS build";
+        break;
+    case ENGINE_FLAG_SIGALGS: {
+        gnutls_sign_algorithm_t s = gnutls_sign_get_id(n);
+        out->negotiable = in_list((const int *)gnutls_sign_list(), s) && gnutls_sign_is_secure(s);
+        if (!out->negotiable)
+            out->note = "refused by this GnuTLS build";
+        break;
+    }
+    case ENGINE_FLAG_COMP:
+        out->negotiable = strcmp(n, "NULL") == 0;
+        if (!out->negotiable)
+            out->note = "this engine has no compression";
+        break;
+    default:
+        break;
+    }
+}
+
+static void names_init(void)
+{
+    suites_load();
+    for (unsigned f = 0; f < ENGINE_FLAG_COUNT; f++) {
+        const flag_desc *d = &flag_descs[f];
+        for (unsigned i = 0; i < d->num_rows && i < MAX_ROWS; i++) {
+            engine_name *e = &name_tables[f][i];
+            e->name = d->rows[i].name;
+            e->num_iana_ids = d->rows[i].id || f == ENGINE_FLAG_COMP ? 1 : 0;
+            if (f == ENGINE_FLAG_CIPHERS || f == ENGINE_FLAG_MACS || f == ENGINE_FLAG_KX)
+                e->num_iana_ids = 0;
+            e->iana_ids[0] = d->rows[i].id;
+            e->iana_ids[1] = d->rows[i].id2;
+            name_judge((engine_flag)f, &d->rows[i], e);
+        }
+    }
+    engine_version_string();
+}
+
+unsigned engine_names(engine_flag flag, const engine_name **out)
+{
+    pthread_once(&names_once, names_init);
+    if ((unsigned)flag >= ENGINE_FLAG_COUNT) {
+        *out = NULL;
+        return 0;
+    }
+    *out = name_tables[flag];
+    return flag_descs[flag].num_rows;
+}
+
+const engine_name *engine_name_find(engine_flag flag, const char *name)
+{
+    const engine_name *t;
+    unsigned n = engine_names(flag, &t);
+    for (unsigned i = 0; name && i < n; i++)
+        if (strcasecmp(t[i].name, name) == 0)
+            return &t[i];
+    return NULL;
+}
+
+/* ---- bounded string builder with a sticky error (BoringSSL CBB style) -- */
+
+typedef struct {
+    char *buf;
+    size_t cap, len;
+    bool failed;
+} sbuf;
+
+static void sb_init(sbuf *b, char *buf, size_t cap)
+{
+    b->buf = buf;
+    b->cap = cap;
+    b->len = 0;
+    b->failed = cap == 0;
+    if (cap)
+        buf[0] = '\0';
+}
+
+__attribute__((format(printf, 2, 3))) static void sb_add(sbuf *b, const char *fmt, ...)
+{
+    if (b->failed)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(b->buf + b->len, b->cap - b->len, fmt, ap);
+    va_end(ap);
+    if (n < 0 || (size_t)n >= b->cap - b->len) {
+        b->failed = true;
+        b->buf[b->len] = '\0';
+        return;
+    }
+    b->len += (size_t)n;
+}
+
+/* "valid: A, B, C" listing the negotiable names of a flag. */
+static void sb_add_valid(sbuf *b, engine_flag flag)
+{
+    const engine_name *t;
+    unsigned n = engine_names(flag, &t);
+    const char *sep = "";
+    sb_add(b, "; valid: ");
+    for (unsigned i = 0; i < n; i++) {
+        if (!t[i].negotiable)
+            continue;
+        sb_add(b, "%s%s", sep, t[i].name);
+        sep = ", ";
+    }
+}
+
+static void err_set(char *err, size_t err_len, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void err_set(char *err, size_t err_len, const char *fmt, ...)
+{
+    if (!err || !err_len)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err, err_len, fmt, ap);
+    va_end(ap);
+}
+
+/* ---- list parsing ------------------------------------------------------ */
+
+static void name_error(engine_flag flag, const char *bad, size_t bad_len, const engine_name *known,
+                       char *err, size_t err_len)
+{
+    if (!err || !err_len)
+        return;
+    sbuf b;
+    sb_init(&b, err, err_len);
+    if (flag == ENGINE_FLAG_COMP && known)
+        sb_add(&b, "this engine (%s) has no compression", engine_version_string());
+    else if (known)
+        sb_add(&b, "this engine (%s) cannot negotiate %s %s (%s)", engine_version_string(),
+               engine_flag_noun(flag), known->name, known->note ? known->note : "unsupported");
+    else if (bad_len == 0)
+        sb_add(&b, "empty %s name in %s", engine_flag_noun(flag), engine_flag_option(flag));
+    else
+        sb_add(&b, "unknown %s '%.*s'", engine_flag_noun(flag), (int)bad_len, bad);
+    sb_add_valid(&b, flag);
+    if (b.failed && err_len > 4)
+        memcpy(err + err_len - 4, "...", 4); /* truncated but still a sentence */
+}
+
+tp_status engine_list_parse(engine_flag flag, const char *csv, const engine_name **out,
+                            unsigned max, unsigned *out_n, char *err, size_t err_len)
+{
+    *out_n = 0;
+    if ((unsigned)flag >= ENGINE_FLAG_COUNT || !csv) {
+        err_set(err, err_len, "no list given");
+        return TP_ERR_USAGE;
+    }
+    const char *p = csv;
+    for (;;) {
+        const char *comma = strchr(p, ',');
+        size_t len = comma ? (size_t)(comma - p) : strlen(p);
+        /* tolerate blanks around names: "TLS1.0, TLS1.2" */
+        while (len && (*p == ' ' || *p == '\t'))
+            p++, len--;
+        while (len && (p[len - 1] == ' ' || p[len - 1] == '\t'))
+            len--;
+        char name[64];
+        const engine_name *e = NULL;
+        if (len > 0 && len < sizeof(name)) {
+            memcpy(name, p, len);
+            name[len] = '\0';
+            e = engine_name_find(flag, name);
+        }
+        if (!e || !e->negotiable) {
+            name_error(flag, p, len, e, err, err_len);
+            return TP_ERR_USAGE;
+        }
+        bool dup = false;
+        for (unsigned i = 0; i < *out_n; i++)
+            dup |= out[i] == e;
+        if (!dup) {
+            if (*out_n >= max) {
+                err_set(err, err_len, "too many names in %s", engine_flag_option(flag));
+                return TP_ERR_LIMIT;
+            }
+            out[(*out_n)++] = e;
+        }
+        if (!comma)
+            break;
+        p = comma + 1;
+    }
+    return TP_OK;
+}
+
+/* ---- priority strings -------------------------------------------------- */
+
+tp_status engine_priority_check(const char *priority, char *err, size_t err_len)
+{
+    gnutls_priority_t pc;
+    const char *errpos = NULL;
+    if (!priority || !*priority) {
+        err_set(err, err_len, "empty priority string");
+        return TP_ERR_USAGE;
+    }
+    int rc = gnutls_priority_init2(&pc, priority, &errpos, 0);
+    if (rc == GNUTLS_E_INVALID_REQUEST && errpos) {
+        err_set(err, err_len, "invalid priority string at offset %zu: '%s' (near '%.20s')",
+                (size_t)(errpos - priority), priority, errpos);
+        return TP_ERR_USAGE;
+    }
+    if (rc < 0) {
+        err_set(err, err_len, "priority string '%s' rejected: %s", priority, gnutls_strerror(rc));
+        return TP_ERR_USAGE;
+    }
+    /* A string can parse and still leave nothing to negotiate. */
+    unsigned sidx;
+    bool any = false;
+    for (unsigned i = 0; !any; i++) {
+        int r = gnutls_priority_get_cipher_suite_index(pc, i, &sidx);
+        if (r == GNUTLS_E_REQUESTED_DATA_NOT_AVAILABLE)
+            break;
+        any = r == 0;
+    }
+    gnutls_priority_deinit(pc);
+    if (!any) {
+        err_set(err, err_len, "priority string '%s' leaves no cipher suite to negotiate", priority);
+        return TP_ERR_USAGE;
+    }
+    return TP_OK;
+}
+
+#define LIST_MAX MAX_ROWS
+
+typedef struct {
+    const engine_name *v[LIST_MAX];
+    unsigned n;
+    bool given;
+} parsed_list;
+
+static bool parsed_has(const parsed_list *l, const char *name)
+{
+    for (unsigned i = 0; i < l->n; i++)
+        if (strcmp(l->v[i]->name, name) == 0)
+            return true;
+    return false;
+}
+
+/* A suite (pre-1.3) matches the given lists; unspecified lists match all. */
+static bool suite_matches(const suite_row *s, const parsed_list *pl)
+{
+    if (s->min_version == GNUTLS_TLS1_3)
+        return false;
+    if (pl[ENGINE_FLAG_CIPHERS].given &&
+        !parsed_has(&pl[ENGINE_FLAG_CIPHERS], gnutls_cipher_get_name(s->cipher)))
+        return false;
+    if (pl[ENGINE_FLAG_MACS].given &&
+        !parsed_has(&pl[ENGINE_FLAG_MACS], gnutls_mac_get_name(s->mac)))
+        return false;
+    if (pl[ENGINE_FLAG_KX].given && !parsed_has(&pl[ENGINE_FLAG_KX], gnutls_kx_get_name(s->kx)))
+        return false;
+    if (pl[ENGINE_FLAG_PROTOCOLS].given) {
+        /* the suite needs some listed protocol at or above its minimum */
+        bool ok = false;
+        for (unsigned i = 0; i < pl[ENGINE_FLAG_PROTOCOLS].n; i++) {
+            gnutls_protocol_t v = gnutls_protocol_get_id(pl[ENGINE_FLAG_PROTOCOLS].v[i]->name);
+            ok |= v >= s->min_version && v != GNUTLS_TLS1_3;
+        }
+        if (!ok)
+            return false;
+    }
+    return true;
+}
+
+/* Does the priority allow a suite using `name` (cipher/mac/kx)? */
+static bool priority_uses(gnutls_priority_t pc, engine_flag flag, const char *name)
+{
+    for (unsigned i = 0;; i++) {
+        unsigned sidx;
+        int r = gnutls_priority_get_cipher_suite_index(pc, i, &sidx);
+        if (r == GNUTLS_E_REQUESTED_DATA_NOT_AVAILABLE)
+            return false;
+        if (r < 0)
+            continue;
+        suite_row s;
+        if (!gnutls_cipher_suite_info(sidx, s.id, &s.kx, &s.cipher, &s.mac, &s.min_version))
+            continue;
+        if (suite_uses(flag, &s, name))
+            return true;
+    }
+}
+
+static void build_string(sbuf *b, const parsed_list *pl, const char *extra[ENGINE_FLAG_COUNT][LIST_MAX],
+                         const unsigned num_extra[ENGINE_FLAG_COUNT])
+{
+    sb_add(b, "NORMAL");
+    for (unsigned f = 0; f < ENGINE_FLAG_COUNT; f++) {
+        const flag_desc *d = &flag_descs[f];
+        if (pl[f].given) {
+            sb_add(b, ":-%s", d->all_token);
+            for (unsigned i = 0; i < pl[f].n; i++)
+                sb_add(b, ":+%s%s", d->token_prefix, pl[f].v[i]->name);
+        }
+        for (unsigned i = 0; i < num_extra[f]; i++)
+            sb_add(b, ":+%s%s", d->token_prefix, extra[f][i]);
+    }
+}
+
+static int priority_open(const char *s, gnutls_priority_t *pc)
+{
+    const char *errpos = NULL;
+    return gnutls_priority_init2(pc, s, &errpos, 0);
+}
+
+tp_status engine_build_priority(const engine_lists *lists, char *out, size_t out_len, char *err,
+                                size_t err_len)
+{
+    parsed_list pl[ENGINE_FLAG_COUNT];
+    memset(pl, 0, sizeof(pl));
+    for (unsigned f = 0; f < ENGINE_FLAG_COUNT; f++) {
+        const char *csv = lists ? lists->csv[f] : NULL;
+        if (!csv || !*csv)
+            continue;
+        pl[f].given = true;
+        tp_status st = engine_list_parse((engine_flag)f, csv, pl[f].v, LIST_MAX, &pl[f].n, err,
+                                         err_len);
+        if (st != TP_OK)
+            return st;
+    }
+
+    const char *extra[ENGINE_FLAG_COUNT][LIST_MAX];
+    unsigned num_extra[ENGINE_FLAG_COUNT] = {0};
+    sbuf b;
+    sb_init(&b, out, out_len);
+    build_string(&b, pl, extra, num_extra);
+    if (b.failed) {
+        err_set(err, err_len, "priority string longer than %zu bytes", out_len);
+        return TP_ERR_LIMIT;
+    }
+
+    gnutls_priority_t pc;
+    int rc = priority_open(out, &pc);
+    if (rc < 0 && rc != GNUTLS_E_NO_PRIORITIES_WERE_SET) {
+        err_set(err, err_len, "GnuTLS refused the priority '%s': %s", out, gnutls_strerror(rc));
+        return TP_ERR_USAGE;
+    }
+
+    /* A legacy value named in one list may need a partner NORMAL leaves out
+     * (--macs MD5 needs ARCFOUR-128): add, to the lists not given, the
+     * values of suites that use it, so what was named is reachable.  The
+     * NULL cipher is never added behind the user's back. */
+    bool added = false;
+    const engine_flag axes[3] = {ENGINE_FLAG_CIPHERS, ENGINE_FLAG_MACS, ENGINE_FLAG_KX};
+    for (unsigned a = 0; a < 3; a++) {
+        const parsed_list *l = &pl[axes[a]];
+        for (unsigned i = 0; i < l->n; i++) {
+            if (rc == 0 && priority_uses(pc, axes[a], l->v[i]->name))
+                continue;
+            for (unsigned s = 0; s < num_suites; s++) {
+                if (!suite_uses(axes[a], &suites[s], l->v[i]->name) || !suite_matches(&suites[s], pl))
+                    continue;
+                const char *partner[3] = {gnutls_cipher_get_name(suites[s].cipher),
+                                          gnutls_mac_get_name(suites[s].mac),
+                                          gnutls_kx_get_name(suites[s].kx)};
+                for (unsigned o = 0; o < 3; o++) {
+                    engine_flag of = axes[o];
+                    if (pl[of].given || !partner[o] || strcmp(partner[o], "NULL") == 0)
+                        continue;
+                    bool dup = false;
+                    for (unsigned k = 0; k < num_extra[of]; k++)
+                        dup |= strcmp(extra[of][k], partner[o]) == 0;
+                    if (!dup && num_extra[of] < LIST_MAX) {
+                        extra[of][num_extra[of]++] = partner[o];
+                        added = true;
+                    }
+                }
+            }
+        }
+    }
+    if (added) {
+        if (rc == 0)
+            gnutls_priority_deinit(pc);
+        sb_init(&b, out, out_len);
+        build_string(&b, pl, extra, num_extra);
+        if (b.failed) {
+            err_set(err, err_len, "priority string longer than %zu bytes", out_len);
+            return TP_ERR_LIMIT;
+        }
+        rc = priority_open(out, &pc);
+    }
+    if (rc < 0) {
+        err_set(err, err_len, "these lists leave nothing to negotiate (priority '%s': %s)", out,
+                gnutls_strerror(rc));
+        return TP_ERR_USAGE;
+    }
+    bool any = false;
+    for (unsigned i = 0; !any; i++) {
+        unsigned sidx;
+        int r = gnutls_priority_get_cipher_suite_index(pc, i, &sidx);
+        if (r == GNUTLS_E_REQUESTED_DATA_NOT_AVAILABLE)
+            break;
+        any = r == 0;
+    }
+    gnutls_priority_deinit(pc);
+    if (!any) {
+        err_set(err, err_len, "these lists leave no cipher suite to negotiate (priority '%s')", out);
+        return TP_ERR_USAGE;
+    }
+    return TP_OK;
+}
+
+/* ---- formability -------------------------------------------------------- */
+
+typedef enum { KEY_RSA, KEY_ECDSA_P256, KEY_ECDSA_P384, KEY_ED25519, KEY_OTHER } key_kind;
+
+static key_kind key_kind_of(const char *key_type)
+{
+    if (!key_type || strncasecmp(key_type, "rsa", 3) == 0)
+        return KEY_RSA;
+    if (strcasecmp(key_type, "ecdsa:p256") == 0)
+        return KEY_ECDSA_P256;
+    if (strcasecmp(key_type, "ecdsa:p384") == 0)
+        return KEY_ECDSA_P384;
+    if (strcasecmp(key_type, "ed25519") == 0)
+        return KEY_ED25519;
+    return KEY_OTHER;
+}
+
+static bool why_set(char *why, size_t why_len, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static bool why_set(char *why, size_t why_len, const char *fmt, ...)
+{
+    if (why && why_len) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(why, why_len, fmt, ap);
+        va_end(ap);
+    }
+    return false;
+}
+
+static bool check_known(engine_flag f, const char *v, char *why, size_t why_len)
+{
+    if (!v)
+        return true;
+    const engine_name *e = engine_name_find(f, v);
+    if (!e)
+        return why_set(why, why_len, "unknown %s %s", engine_flag_noun(f), v);
+    if (!e->negotiable)
+        return why_set(why, why_len, "%s %s is not negotiable in this engine", engine_flag_noun(f),
+                       e->name);
+    return true;
+}
+
+static bool is_ec_group(const char *g)
+{
+    return strncasecmp(g, "SECP", 4) == 0 || strncasecmp(g, "X25519", 6) == 0 ||
+           strncasecmp(g, "X448", 4) == 0;
+}
+
+/* Which certificate key a kx needs (RFC 5246 7.4.2, RFC 8422 2). */
+static bool kx_fits_key(const char *kx, key_kind k)
+{
+    if (strcasecmp(kx, "ECDHE-ECDSA") == 0)
+        return k == KEY_ECDSA_P256 || k == KEY_ECDSA_P384 || k == KEY_ED25519;
+    if (strcasecmp(kx, "RSA") == 0 || strcasecmp(kx, "DHE-RSA") == 0 ||
+        strcasecmp(kx, "ECDHE-RSA") == 0)
+        return k == KEY_RSA;
+    return false; /* DHE-DSS: no DSA key type */
+}
+
+static bool sigalg_fits_key(const char *sig, key_kind k, bool tls13)
+{
+    if (strncasecmp(sig, "RSA-PSS-RSAE-", 13) == 0)
+        return k == KEY_RSA;
+    if (strncasecmp(sig, "RSA-PSS-", 8) == 0)
+        return false; /* needs an RSA-PSS (id-RSASSA-PSS) key; not generated */
+    if (strncasecmp(sig, "RSA-", 4) == 0)
+        return k == KEY_RSA && !tls13; /* RFC 8446 4.2.3: no PKCS#1 v1.5 in 1.3 */
+    if (strcasecmp(sig, "EdDSA-Ed25519") == 0)
+        return k == KEY_ED25519;
+    if (strncasecmp(sig, "ECDSA-SECP256R1", 15) == 0)
+        return k == KEY_ECDSA_P256;
+    if (strncasecmp(sig, "ECDSA-SECP384R1", 15) == 0)
+        return k == KEY_ECDSA_P384;
+    if (strncasecmp(sig, "ECDSA-", 6) == 0) {
+        /* TLS 1.3 binds the curve to the hash (RFC 8446 4.2.3) */
+        if (tls13)
+            return (k == KEY_ECDSA_P256 && strcasecmp(sig, "ECDSA-SHA256") == 0) ||
+                   (k == KEY_ECDSA_P384 && strcasecmp(sig, "ECDSA-SHA384") == 0);
+        return k == KEY_ECDSA_P256 || k == KEY_ECDSA_P384;
+    }
+    return false;
+}
+
+bool engine_combo_formable(const engine_combo *c, char *why, size_t why_len)
+{
+    if (why && why_len)
+        why[0] = '\0';
+    if (!check_known(ENGINE_FLAG_PROTOCOLS, c->protocol, why, why_len) ||
+        !check_known(ENGINE_FLAG_KX, c->kx, why, why_len) ||
+        !check_known(ENGINE_FLAG_CIPHERS, c->cipher, why, why_len) ||
+        !check_known(ENGINE_FLAG_MACS, c->mac, why, why_len) ||
+        !check_known(ENGINE_FLAG_GROUPS, c->group, why, why_len) ||
+        !check_known(ENGINE_FLAG_SIGALGS, c->sigalg, why, why_len))
+        return false;
+    if (c->key_type && !engine_key_type_valid(c->key_type))
+        return why_set(why, why_len, "unknown key type %s", c->key_type);
+
+    key_kind key = key_kind_of(c->key_type);
+    gnutls_protocol_t ver = c->protocol ? gnutls_protocol_get_id(c->protocol) : GNUTLS_VERSION_UNKNOWN;
+    bool tls13 = ver == GNUTLS_TLS1_3;
+
+    if (c->cipher && c->mac) {
+        bool aead_c = gnutls_cipher_get_tag_size(gnutls_cipher_get_id(c->cipher)) > 0;
+        bool aead_m = strcasecmp(c->mac, "AEAD") == 0;
+        if (aead_c != aead_m)
+            return why_set(why, why_len, aead_c ? "AEAD cipher %s needs mac AEAD"
+                                                : "cipher %s is not AEAD, mac AEAD needs one",
+                           c->cipher);
+    }
+    if (tls13 && c->kx && strncasecmp(c->kx, "ECDHE-", 6) != 0 &&
+        strncasecmp(c->kx, "DHE-", 4) != 0)
+        return why_set(why, why_len, "TLS1.3 has no %s key exchange", c->kx);
+    if (c->kx && !kx_fits_key(c->kx, key))
+        return why_set(why, why_len, "kx %s does not fit a %s certificate", c->kx,
+                       c->key_type ? c->key_type : "rsa");
+    if (tls13 && c->kx && strcasecmp(c->kx, "DHE-DSS") == 0)
+        return why_set(why, why_len, "TLS1.3 has no DSA");
+
+    /* A suite must exist for protocol/kx/cipher/mac. */
+    bool found = false;
+    for (unsigned i = 0; i < num_suites && !found; i++) {
+        const suite_row *s = &suites[i];
+        bool s13 = s->min_version == GNUTLS_TLS1_3;
+        if (c->protocol && (tls13 != s13 || (!tls13 && s->min_version > ver)))
+            continue;
+        if (!s13 && c->kx && s->kx != gnutls_kx_get_id(c->kx))
+            continue;
+        if (s13 && c->kx && strncasecmp(c->kx, "ECDHE-", 6) != 0 && strncasecmp(c->kx, "DHE-", 4) != 0)
+            continue;
+        if (c->cipher && s->cipher != gnutls_cipher_get_id(c->cipher))
+            continue;
+        if (c->mac && s->mac != gnutls_mac_get_id(c->mac))
+            continue;
+        if (!s13 && !kx_fits_key(gnutls_kx_get_name(s->kx), key))
+            continue;
+        found = true;
+    }
+    if (!found)
+        return why_set(why, why_len, "no cipher suite has%s%s%s%s%s%s%s%s", c->protocol ? " " : "",
+                       c->protocol ? c->protocol : "", c->kx ? " " : "", c->kx ? c->kx : "",
+                       c->cipher ? " " : "", c->cipher ? c->cipher : "", c->mac ? " " : "",
+                       c->mac ? c->mac : "");
+
+    if (c->group && c->kx) {
+        bool ec = is_ec_group(c->group);
+        if (strncasecmp(c->kx, "ECDHE-", 6) == 0 && !ec)
+            return why_set(why, why_len, "kx %s needs an elliptic curve group, not %s", c->kx,
+                           c->group);
+        if (strncasecmp(c->kx, "DHE-", 4) == 0 && ec)
+            return why_set(why, why_len, "kx %s needs a finite-field group, not %s", c->kx,
+                           c->group);
+    }
+    if (c->sigalg) {
+        /* TLS 1.0/1.1 sign with a fixed MD5+SHA1 (RFC 4346 7.4.3) and RSA
+         * key transport signs nothing: the axis does not apply there and
+         * any value forms the same configuration. */
+        bool signs = !(c->kx && strcasecmp(c->kx, "RSA") == 0) &&
+                     !(ver == GNUTLS_TLS1_0 || ver == GNUTLS_TLS1_1);
+        if (signs && !sigalg_fits_key(c->sigalg, key, tls13))
+            return why_set(why, why_len, "sigalg %s cannot sign with a %s certificate%s", c->sigalg,
+                           c->key_type ? c->key_type : "rsa", tls13 ? " in TLS1.3" : "");
+    }
+    return true;
+}
+
+void engine_lists_from_combo(engine_lists *out, const engine_combo *c)
+{
+    memset(out, 0, sizeof(*out));
+    out->csv[ENGINE_FLAG_PROTOCOLS] = c->protocol;
+    out->csv[ENGINE_FLAG_KX] = c->kx;
+    out->csv[ENGINE_FLAG_CIPHERS] = c->cipher;
+    out->csv[ENGINE_FLAG_MACS] = c->mac;
+    out->csv[ENGINE_FLAG_GROUPS] = c->group;
+    out->csv[ENGINE_FLAG_SIGALGS] = c->sigalg;
+}

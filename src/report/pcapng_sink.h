@@ -1,0 +1,25 @@
+/* pcapng output for `serve --pcap FILE`: every connection becomes a
+ * synthetic TCP flow (real addresses and ports, SYN/SYN-ACK/ACK, data
+ * segments of the bytes seen in each direction, FIN exchange at close), and
+ * key log lines learnt for it are stored in Decryption Secrets Blocks ahead
+ * of the packets that need them, so `tshark -r FILE` decrypts on its own.
+ *
+ * Needs TP_EV_DATA events (tp_session_params.want_data_events).  One sink
+ * may serve several threads and interleaved connections.  The file is
+ * flushed at every connection close, so it stays readable if the server is
+ * killed between connections. */
+#ifndef TP_REPORT_PCAPNG_SINK_H
+#define TP_REPORT_PCAPNG_SINK_H
+
+#include <stddef.h>
+
+#include "../analysis/events.h"
+
+/* Creates `path` (mode 0600: it holds secrets) and writes the file header.
+ * NULL with a message in err on failure. */
+tp_sink *report_pcapng_sink_new(const char *path, char *err, size_t errlen);
+
+/* Writes what is pending, closes the file and frees.  NULL is a no-op. */
+void report_pcapng_sink_free(tp_sink *s);
+
+#endif

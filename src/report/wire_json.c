@@ -1,0 +1,510 @@
+/* JSON rendering of wire structures; see wire_json.h. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "wire_json.h"
+
+#include "wire/iana.h"
+#include "wire/record.h"
+
+static void add(json_object *o, const char *key, json_object *v)
+{
+    json_object_object_add(o, key, v);
+}
+
+static json_object *hex_of(cur_t c)
+{
+    static const char digits[] = "0123456789abcdef";
+    char small[129];
+    size_t n = cur_len(&c);
+    char *s = n * 2 < sizeof small ? small : malloc(n * 2 + 1);
+    if (!s)
+        return NULL;
+    cur_t it = c;
+    uint8_t b;
+    size_t i = 0;
+    while (cur_get_u8(&it, &b)) {
+        s[i++] = digits[b >> 4];
+        s[i++] = digits[b & 15];
+    }
+    s[i] = '\0';
+    json_object *j = json_object_new_string_len(s, (int)i);
+    if (s != small)
+        free(s);
+    return j;
+}
+
+/* Peer-chosen bytes (host names, ALPN ids) become printable ASCII with
+ * \xNN escapes, so the trace stays valid UTF-8 whatever a client sends. */
+static json_object *text_of(cur_t c)
+{
+    static const char digits[] = "0123456789abcdef";
+    char small[256];
+    size_t cap = cur_len(&c) * 4 + 1;
+    char *s = cap <= sizeof small ? small : malloc(cap);
+    if (!s)
+        return NULL;
+    size_t i = 0;
+    cur_t it = c;
+    uint8_t b;
+    while (cur_get_u8(&it, &b)) {
+        if (b >= 0x20 && b < 0x7f && b != '\\') {
+            s[i++] = (char)b;
+        } else {
+            s[i++] = '\\';
+            s[i++] = 'x';
+            s[i++] = digits[b >> 4];
+            s[i++] = digits[b & 15];
+        }
+    }
+    s[i] = '\0';
+    json_object *j = json_object_new_string_len(s, (int)i);
+    if (s != small)
+        free(s);
+    return j;
+}
+
+static json_object *name_or_num(const char *name, unsigned v, int width)
+{
+    char tmp[16];
+    if (name)
+        return json_object_new_string(name);
+    snprintf(tmp, sizeof tmp, width == 6 ? "0x%06x" : width == 2 ? "0x%02x" : "0x%04x", v);
+    return json_object_new_string(tmp);
+}
+
+static json_object *version_of(uint16_t v)
+{
+    return name_or_num(wire_version_name(v), v, 4);
+}
+
+static json_object *suite_of(uint32_t id, bool sslv2)
+{
+    if (sslv2)
+        return name_or_num(wire_sslv2_cipher_name(id), id, (id >> 16) ? 6 : 4);
+    return name_or_num(wire_suite_name((uint16_t)id), id, 4);
+}
+
+static const char *point_format_name(uint16_t f)
+{
+    switch (f) {
+    case 0: return "uncompressed";
+    case 1: return "ansiX962_compressed_prime";
+    case 2: return "ansiX962_compressed_char2";
+    default: return NULL;
+    }
+}
+
+static const char *psk_mode_name(uint16_t m)
+{
+    switch (m) {
+    case 0: return "psk_ke";
+    case 1: return "psk_dhe_ke";
+    default: return NULL;
+    }
+}
+
+typedef const char *(*namer)(uint16_t);
+
+static json_object *list_of(const wire_list *l, namer fn, int width)
+{
+    json_object *a = json_object_new_array();
+    for (unsigned i = 0; i < l->num; i++) {
+        uint16_t v = wire_list_get(l, i);
+        json_object_array_add(a, name_or_num(fn ? fn(v) : NULL, v, width));
+    }
+    return a;
+}
+
+static json_object *alpn_list(const wire_ext_alpn *a)
+{
+    json_object *arr = json_object_new_array();
+    cur_t it = a->list, p;
+    while (wire_alpn_next(&it, &p))
+        json_object_array_add(arr, text_of(p));
+    return arr;
+}
+
+static json_object *key_share_list(const wire_ext_key_share *ks)
+{
+    json_object *arr = json_object_new_array();
+    unsigned n = ks->num_entries < WIRE_KEY_SHARE_MAX ? ks->num_entries : WIRE_KEY_SHARE_MAX;
+    for (unsigned i = 0; i < n; i++) {
+        json_object *e = json_object_new_object();
+        add(e, "group", name_or_num(wire_group_name(ks->entries[i].group), ks->entries[i].group, 4));
+        add(e, "length", json_object_new_int64((int64_t)cur_len(&ks->entries[i].key)));
+        json_object_array_add(arr, e);
+    }
+    return arr;
+}
+
+/* Decoded fields of one extension into o. */
+static void ext_fields(json_object *o, const wire_ext_decoded *d, wire_ext_origin origin)
+{
+    bool client = origin == WIRE_EXT_FROM_CLIENT_HELLO;
+    switch (d->type) {
+    case WIRE_EXT_SERVER_NAME:
+        if (d->u.sni.has_host)
+            add(o, "host_name", text_of(d->u.sni.host));
+        break;
+    case WIRE_EXT_MAX_FRAGMENT_LENGTH:
+        add(o, "code", json_object_new_int(d->u.max_fragment_length));
+        break;
+    case WIRE_EXT_STATUS_REQUEST:
+        if (!d->u.status_request.is_ack)
+            add(o, "status_type", json_object_new_int(d->u.status_request.status_type));
+        break;
+    case WIRE_EXT_SUPPORTED_GROUPS:
+        add(o, "groups", list_of(&d->u.list, wire_group_name, 4));
+        break;
+    case WIRE_EXT_SIGNATURE_ALGORITHMS:
+    case WIRE_EXT_SIGNATURE_ALGORITHMS_CERT:
+        add(o, "sigalgs", list_of(&d->u.list, wire_sigalg_name, 4));
+        break;
+    case WIRE_EXT_EC_POINT_FORMATS:
+        add(o, "formats", list_of(&d->u.list, point_format_name, 2));
+        break;
+    case WIRE_EXT_PSK_KEY_EXCHANGE_MODES:
+        add(o, "modes", list_of(&d->u.list, psk_mode_name, 2));
+        break;
+    case WIRE_EXT_ALPN:
+        add(o, "protocols", alpn_list(&d->u.alpn));
+        break;
+    case WIRE_EXT_PADDING:
+        add(o, "length", json_object_new_int64((int64_t)d->u.padding.len));
+        add(o, "all_zero", json_object_new_boolean(d->u.padding.all_zero));
+        break;
+    case WIRE_EXT_RECORD_SIZE_LIMIT:
+        add(o, "limit", json_object_new_int(d->u.record_size_limit));
+        break;
+    case WIRE_EXT_SESSION_TICKET:
+    case WIRE_EXT_COOKIE:
+        add(o, "length", json_object_new_int64((int64_t)cur_len(&d->u.opaque)));
+        break;
+    case WIRE_EXT_RENEGOTIATION_INFO:
+        add(o, "renegotiated_connection", hex_of(d->u.opaque));
+        break;
+    case WIRE_EXT_PRE_SHARED_KEY:
+        if (client) {
+            add(o, "identities", json_object_new_int((int)d->u.psk.num_identities));
+            add(o, "binders", json_object_new_int((int)d->u.psk.num_binders));
+        } else {
+            add(o, "selected_identity", json_object_new_int(d->u.psk.selected_identity));
+        }
+        break;
+    case WIRE_EXT_EARLY_DATA:
+        if (d->u.early_data.has_max_size)
+            add(o, "max_early_data_size", json_object_new_int64(d->u.early_data.max_early_data_size));
+        break;
+    case WIRE_EXT_SUPPORTED_VERSIONS:
+        if (client)
+            add(o, "versions", list_of(&d->u.versions.versions, wire_version_name, 4));
+        else
+            add(o, "selected", version_of(d->u.versions.selected));
+        break;
+    case WIRE_EXT_KEY_SHARE:
+        if (client) {
+            add(o, "shares", key_share_list(&d->u.key_share));
+        } else {
+            uint16_t g = d->u.key_share.selected_group;
+            add(o, "group", name_or_num(wire_group_name(g), g, 4));
+            if (origin == WIRE_EXT_FROM_SERVER_HELLO)
+                add(o, "length", json_object_new_int64((int64_t)cur_len(&d->u.key_share.server_key)));
+        }
+        break;
+    default:
+        break;
+    }
+}
+
+json_object *report_json_extensions(cur_t exts, wire_ext_origin origin)
+{
+    json_object *arr = json_object_new_array();
+    uint16_t t;
+    cur_t body;
+    if (!arr)
+        return NULL;
+    while (wire_ext_next(&exts, &t, &body, NULL)) {
+        json_object *e = json_object_new_object();
+        wire_ext_decoded d;
+        add(e, "type", json_object_new_int(t));
+        add(e, "name", wire_ext_name(t) ? json_object_new_string(wire_ext_name(t)) : NULL);
+        wire_ext_decode(t, body, origin, &d);
+        if (d.status != TP_OK)
+            add(e, "error", json_object_new_string(tp_status_name(d.status)));
+        else if (d.known)
+            ext_fields(e, &d, origin);
+        if (!d.known)
+            add(e, "length", json_object_new_int64((int64_t)cur_len(&body)));
+        json_object_array_add(arr, e);
+    }
+    return arr;
+}
+
+/* The interesting extensions again at top level, under short keys. */
+static void hello_summary(json_object *o, cur_t exts, wire_ext_origin origin)
+{
+    uint16_t t;
+    cur_t body;
+    bool client = origin == WIRE_EXT_FROM_CLIENT_HELLO;
+    while (wire_ext_next(&exts, &t, &body, NULL)) {
+        wire_ext_decoded d;
+        wire_ext_decode(t, body, origin, &d);
+        if (d.status != TP_OK || !d.known)
+            continue;
+        switch (t) {
+        case WIRE_EXT_SERVER_NAME:
+            if (d.u.sni.has_host)
+                add(o, "sni", text_of(d.u.sni.host));
+            break;
+        case WIRE_EXT_ALPN:
+            add(o, "alpn", alpn_list(&d.u.alpn));
+            break;
+        case WIRE_EXT_SUPPORTED_VERSIONS:
+            if (client) {
+                add(o, "supported_versions", list_of(&d.u.versions.versions, wire_version_name, 4));
+                if (d.u.versions.highest)
+                    add(o, "max_version", version_of(d.u.versions.highest));
+            }
+            break;
+        case WIRE_EXT_SUPPORTED_GROUPS:
+            add(o, "groups", list_of(&d.u.list, wire_group_name, 4));
+            break;
+        case WIRE_EXT_SIGNATURE_ALGORITHMS:
+            add(o, "sigalgs", list_of(&d.u.list, wire_sigalg_name, 4));
+            break;
+        case WIRE_EXT_KEY_SHARE:
+            if (client) {
+                add(o, "key_share", key_share_list(&d.u.key_share));
+            } else {
+                uint16_t g = d.u.key_share.selected_group;
+                add(o, "key_share", name_or_num(wire_group_name(g), g, 4));
+            }
+            break;
+        default:
+            break;
+        }
+    }
+}
+
+static void fill_client_hello(json_object *o, const wire_client_hello *ch)
+{
+    add(o, "version", version_of(ch->legacy_version));
+    if (ch->sslv2) {
+        add(o, "sslv2", json_object_new_boolean(true));
+        add(o, "challenge", hex_of(ch->challenge));
+    } else {
+        add(o, "random", hex_of(ch->random));
+    }
+    add(o, "session_id", hex_of(ch->session_id));
+    json_object *suites = json_object_new_array();
+    unsigned n = wire_ch_num_suites(ch);
+    for (unsigned i = 0; i < n; i++)
+        json_object_array_add(suites, suite_of(wire_ch_suite_at(ch, i), ch->sslv2));
+    add(o, "ciphers", suites);
+    json_object *comp = json_object_new_array();
+    cur_t c = ch->compression;
+    uint8_t m;
+    while (cur_get_u8(&c, &m))
+        json_object_array_add(comp, name_or_num(wire_compression_name(m), m, 2));
+    add(o, "compression", comp);
+    if (ch->has_extensions) {
+        add(o, "extensions", report_json_extensions(ch->extensions, WIRE_EXT_FROM_CLIENT_HELLO));
+        hello_summary(o, ch->extensions, WIRE_EXT_FROM_CLIENT_HELLO);
+    }
+}
+
+json_object *report_json_client_hello(const wire_client_hello *ch)
+{
+    json_object *o = json_object_new_object();
+    if (o)
+        fill_client_hello(o, ch);
+    return o;
+}
+
+static void fill_suite_fields(json_object *o, uint16_t id)
+{
+    const wire_suite *s = wire_suite_find(id);
+    add(o, "cipher_suite", suite_of(id, false));
+    if (!s)
+        return;
+    if (s->kx)
+        add(o, "kx", json_object_new_string(s->kx));
+    add(o, "cipher", json_object_new_string(s->cipher));
+    add(o, "mac", json_object_new_string(s->mac));
+}
+
+static void fill_server_hello(json_object *o, const wire_server_hello *sh)
+{
+    wire_ext_origin origin = sh->hello_retry_request ? WIRE_EXT_FROM_HRR : WIRE_EXT_FROM_SERVER_HELLO;
+    add(o, "version", version_of(sh->selected_version));
+    add(o, "legacy_version", version_of(sh->legacy_version));
+    if (!sh->hello_retry_request)
+        add(o, "random", hex_of(sh->random));
+    add(o, "session_id", hex_of(sh->session_id));
+    fill_suite_fields(o, sh->cipher_suite);
+    add(o, "compression", name_or_num(wire_compression_name(sh->compression), sh->compression, 2));
+    if (sh->has_extensions) {
+        add(o, "extensions", report_json_extensions(sh->extensions, origin));
+        hello_summary(o, sh->extensions, origin);
+    }
+}
+
+static const char *kx_family_name(wire_kx_family f)
+{
+    switch (f) {
+    case WIRE_KX_RSA: return "RSA";
+    case WIRE_KX_DHE: return "DHE";
+    case WIRE_KX_ECDHE: return "ECDHE";
+    case WIRE_KX_PSK: return "PSK";
+    case WIRE_KX_DHE_PSK: return "DHE-PSK";
+    case WIRE_KX_ECDHE_PSK: return "ECDHE-PSK";
+    case WIRE_KX_RSA_PSK: return "RSA-PSK";
+    case WIRE_KX_SRP: return "SRP";
+    case WIRE_KX_TLS13: return "TLS1.3";
+    default: return "unknown";
+    }
+}
+
+static void fill_certificate(json_object *o, const wire_certificate *cm)
+{
+    if (cur_len(&cm->request_context))
+        add(o, "request_context", hex_of(cm->request_context));
+    add(o, "num_certs", json_object_new_int((int)cm->num_certs));
+    json_object *arr = json_object_new_array();
+    for (unsigned i = 0; i < cm->num_summaries; i++) {
+        const wire_cert_summary *s = &cm->certs[i];
+        json_object *c = json_object_new_object();
+        add(c, "der_length", json_object_new_int64((int64_t)cur_len(&s->der)));
+        if (s->parsed) {
+            add(c, "subject", json_object_new_string(s->subject));
+            add(c, "issuer", json_object_new_string(s->issuer));
+            add(c, "key_type", json_object_new_string(s->key_type));
+            add(c, "key_bits", json_object_new_int((int)s->key_bits));
+            add(c, "sig_alg", json_object_new_string(s->sig_alg));
+        } else {
+            add(c, "parsed", json_object_new_boolean(false));
+        }
+        json_object_array_add(arr, c);
+    }
+    add(o, "certificates", arr);
+}
+
+static void fill_ske(json_object *o, const wire_server_key_exchange *ske)
+{
+    add(o, "kx", json_object_new_string(kx_family_name(ske->family)));
+    if (ske->family == WIRE_KX_ECDHE || ske->family == WIRE_KX_ECDHE_PSK)
+        add(o, "group", name_or_num(wire_group_name(ske->named_group), ske->named_group, 4));
+    if (ske->dh_p_bits)
+        add(o, ske->family == WIRE_KX_RSA ? "rsa_modulus_bits" : "dh_p_bits",
+            json_object_new_int((int)ske->dh_p_bits));
+    add(o, "public_length", json_object_new_int64((int64_t)cur_len(&ske->public_value)));
+    if (cur_len(&ske->psk_hint))
+        add(o, "psk_hint", text_of(ske->psk_hint));
+    if (ske->has_sigalg)
+        add(o, "sigalg", name_or_num(wire_sigalg_name(ske->sigalg), ske->sigalg, 4));
+    if (ske->has_signature)
+        add(o, "signature_length", json_object_new_int64((int64_t)cur_len(&ske->signature)));
+}
+
+static void fill_cert_request(json_object *o, const wire_certificate_request *cr)
+{
+    if (cur_len(&cr->cert_types)) {
+        json_object *a = json_object_new_array();
+        cur_t c = cr->cert_types;
+        uint8_t t;
+        while (cur_get_u8(&c, &t))
+            json_object_array_add(a, json_object_new_int(t));
+        add(o, "cert_types", a);
+    }
+    wire_list l = {cr->sigalgs, (unsigned)(cur_len(&cr->sigalgs) / 2), 2};
+    add(o, "sigalgs", list_of(&l, wire_sigalg_name, 4));
+    if (cur_len(&cr->cas))
+        add(o, "ca_names_length", json_object_new_int64((int64_t)cur_len(&cr->cas)));
+    if (cur_len(&cr->request_context))
+        add(o, "request_context", hex_of(cr->request_context));
+    if (cur_len(&cr->extensions))
+        add(o, "extensions", report_json_extensions(cr->extensions, WIRE_EXT_FROM_CERTIFICATE_REQUEST));
+}
+
+void report_json_handshake_fill(json_object *o, const wire_handshake *m)
+{
+    const char *name = wire_hs_type_name(m->type);
+    if (m->type == WIRE_HS_SERVER_HELLO && m->status == TP_OK && m->u.server_hello.hello_retry_request)
+        name = "HelloRetryRequest";
+    if (name) {
+        add(o, "msg", json_object_new_string(name));
+    } else {
+        char tmp[24];
+        snprintf(tmp, sizeof tmp, "unknown_%u", m->type);
+        add(o, "msg", json_object_new_string(tmp));
+    }
+    add(o, "length", json_object_new_int64(m->length));
+    if (m->status != TP_OK) {
+        add(o, "error", json_object_new_string(tp_status_name(m->status)));
+        return;
+    }
+    switch (m->type) {
+    case WIRE_HS_CLIENT_HELLO:
+        fill_client_hello(o, &m->u.client_hello);
+        break;
+    case WIRE_HS_SERVER_HELLO:
+        fill_server_hello(o, &m->u.server_hello);
+        break;
+    case WIRE_HS_CERTIFICATE:
+        fill_certificate(o, &m->u.certificate);
+        break;
+    case WIRE_HS_SERVER_KEY_EXCHANGE:
+        fill_ske(o, &m->u.server_key_exchange);
+        break;
+    case WIRE_HS_CERTIFICATE_REQUEST:
+        fill_cert_request(o, &m->u.certificate_request);
+        break;
+    case WIRE_HS_CLIENT_KEY_EXCHANGE: {
+        const wire_client_key_exchange *cke = &m->u.client_key_exchange;
+        add(o, "kx", json_object_new_string(kx_family_name(cke->family)));
+        add(o, "exchange_length", json_object_new_int64((int64_t)cur_len(&cke->exchange)));
+        if (cur_len(&cke->psk_identity))
+            add(o, "psk_identity", text_of(cke->psk_identity));
+        break;
+    }
+    case WIRE_HS_NEW_SESSION_TICKET: {
+        const wire_new_session_ticket *t = &m->u.new_session_ticket;
+        add(o, "lifetime", json_object_new_int64(t->lifetime));
+        add(o, "ticket_length", json_object_new_int64((int64_t)cur_len(&t->ticket)));
+        if (cur_len(&t->nonce) || t->age_add) {
+            add(o, "age_add", json_object_new_int64(t->age_add));
+            add(o, "nonce", hex_of(t->nonce));
+        }
+        if (cur_len(&t->extensions))
+            add(o, "extensions", report_json_extensions(t->extensions, WIRE_EXT_FROM_NEW_SESSION_TICKET));
+        break;
+    }
+    case WIRE_HS_CERTIFICATE_VERIFY: {
+        const wire_certificate_verify *cv = &m->u.certificate_verify;
+        if (cv->sigalg)
+            add(o, "sigalg", name_or_num(wire_sigalg_name(cv->sigalg), cv->sigalg, 4));
+        add(o, "signature_length", json_object_new_int64((int64_t)cur_len(&cv->signature)));
+        break;
+    }
+    case WIRE_HS_FINISHED:
+        add(o, "verify_data", hex_of(m->u.finished));
+        break;
+    case WIRE_HS_ENCRYPTED_EXTENSIONS:
+        add(o, "extensions",
+            report_json_extensions(m->u.encrypted_extensions, WIRE_EXT_FROM_ENCRYPTED_EXTENSIONS));
+        hello_summary(o, m->u.encrypted_extensions, WIRE_EXT_FROM_ENCRYPTED_EXTENSIONS);
+        break;
+    default:
+        break;
+    }
+}
+
+json_object *report_json_handshake(const wire_handshake *m)
+{
+    json_object *o = json_object_new_object();
+    if (o)
+        report_json_handshake_fill(o, m);
+    return o;
+}

@@ -1,0 +1,640 @@
+/* One connection: socket I/O, the transport shim between the socket and the
+ * engine, and the session that traces it.
+ *
+ * Received bytes go to the session first (so even bytes the engine rejects
+ * are traced), then to the engine through pull.  What the engine pushes goes
+ * to the session and into an output queue that is flushed at the end of
+ * each callback, so a whole server flight leaves in one send().  Nothing
+ * here blocks; a connection is freed only at the end of a callback
+ * (conn_settle), never from inside the engine. */
+#include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <arpa/inet.h>
+
+#include "server_int.h"
+
+/* ---- byte queue ---- */
+
+bool srv_buf_append(srv_buf *b, const uint8_t *data, size_t len, size_t max)
+{
+    if (!len)
+        return true;
+    if (b->len + len > max)
+        return false;
+    if (b->off + b->len + len > b->cap) {
+        if (b->off) {
+            memmove(b->data, b->data + b->off, b->len);
+            b->off = 0;
+        }
+        if (b->len + len > b->cap) {
+            /* Small first: most queues hold one flight or one line. */
+            size_t cap = b->cap ? b->cap : 2048;
+            while (cap < b->len + len)
+                cap *= 2;
+            uint8_t *nd = realloc(b->data, cap);
+            if (!nd)
+                return false;
+            b->data = nd;
+            b->cap = cap;
+        }
+    }
+    memcpy(b->data + b->off + b->len, data, len);
+    b->len += len;
+    return true;
+}
+
+void srv_buf_consume(srv_buf *b, size_t n)
+{
+    if (n >= b->len) {
+        /* Empty queues hold no memory: idle connections stay small. */
+        srv_buf_free(b);
+        return;
+    }
+    b->off += n;
+    b->len -= n;
+}
+
+void srv_buf_free(srv_buf *b)
+{
+    free(b->data);
+    b->data = NULL;
+    b->off = b->len = b->cap = 0;
+}
+
+/* ---- time ---- */
+
+double srv_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+double conn_t(const tp_conn *c)
+{
+    double t = srv_now() - c->t0;
+    return t < 0 ? 0 : t;
+}
+
+static double wall_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* ---- helpers ---- */
+
+static void format_peer(const struct sockaddr *sa, char *out, size_t out_len)
+{
+    char host[INET6_ADDRSTRLEN] = "?";
+    if (sa->sa_family == AF_INET) {
+        const struct sockaddr_in *v4 = (const struct sockaddr_in *)sa;
+        inet_ntop(AF_INET, &v4->sin_addr, host, sizeof host);
+        snprintf(out, out_len, "%s:%u", host, ntohs(v4->sin_port));
+    } else if (sa->sa_family == AF_INET6) {
+        const struct sockaddr_in6 *v6 = (const struct sockaddr_in6 *)sa;
+        inet_ntop(AF_INET6, &v6->sin6_addr, host, sizeof host);
+        snprintf(out, out_len, "[%s]:%u", host, ntohs(v6->sin6_port));
+    } else {
+        snprintf(out, out_len, "?");
+    }
+}
+
+static void conn_read_start(tp_conn *c)
+{
+    if (!c->reading && !c->finished && !c->read_paused) {
+        ev_io_start(c->w->loop, &c->rio);
+        c->reading = true;
+    }
+}
+
+static void conn_read_stop(tp_conn *c)
+{
+    if (c->reading) {
+        ev_io_stop(c->w->loop, &c->rio);
+        c->reading = false;
+    }
+}
+
+static void conn_timer_arm(tp_conn *c, double after)
+{
+    ev_timer_stop(c->w->loop, &c->timer);
+    ev_timer_set(&c->timer, after, 0.);
+    ev_timer_start(c->w->loop, &c->timer);
+}
+
+/* Traffic after the handshake re-arms the idle timer (modes that have one). */
+static void conn_touch(tp_conn *c)
+{
+    if (c->state == CONN_OPEN && !c->finished && mode_idle_timeout(c))
+        conn_timer_arm(c, c->w->srv->cfg.timeout);
+}
+
+static void conn_stdin_stop(tp_conn *c)
+{
+    if (c->w->interactive == c)
+        ev_io_stop(c->w->loop, &c->w->stdin_io);
+}
+
+void conn_finish(tp_conn *c, tp_end_reason why)
+{
+    if (c->finished)
+        return;
+    c->finished = true;
+    c->end_reason = why;
+    c->t_end = conn_t(c);
+    conn_read_stop(c);
+    conn_stdin_stop(c);
+}
+
+/* ---- the transport shim ---- */
+
+static ssize_t transport_pull(void *ctx, uint8_t *buf, size_t len)
+{
+    tp_conn *c = ctx;
+    size_t n;
+    /* Older bytes first: the queue holds what an earlier pass left. */
+    if (c->in.len) {
+        n = c->in.len < len ? c->in.len : len;
+        memcpy(buf, srv_buf_data(&c->in), n);
+        srv_buf_consume(&c->in, n);
+        return (ssize_t)n;
+    }
+    if (c->chunk_len) {
+        n = c->chunk_len < len ? c->chunk_len : len;
+        memcpy(buf, c->chunk, n);
+        c->chunk += n;
+        c->chunk_len -= n;
+        return (ssize_t)n;
+    }
+    errno = EAGAIN;
+    return -1;
+}
+
+static ssize_t transport_push(void *ctx, const uint8_t *data, size_t len)
+{
+    tp_conn *c = ctx;
+    if (!c->io_dead) {
+        if (!srv_buf_append(&c->out, data, len, SRV_OUT_MAX)) {
+            errno = ENOBUFS;
+            return -1;
+        }
+        /* Backpressure: stop taking input while the client does not read. */
+        if (c->out.len > SRV_OUT_HIGH && !c->read_paused) {
+            c->read_paused = true;
+            conn_read_stop(c);
+        }
+    }
+    tp_session_feed(c->sess, TP_S2C, conn_t(c), data, len);
+    return (ssize_t)len;
+}
+
+static void transport_keylog(void *ctx, const char *line)
+{
+    tp_conn *c = ctx;
+    tp_session_add_secret(c->sess, conn_t(c), line);
+    srv_keylog_write(c->w->srv, line);
+}
+
+/* ---- driving the engine ---- */
+
+static void conn_engine_failed(tp_conn *c)
+{
+    tp_session_engine_error(c->sess, conn_t(c), tp_engine_conn_error_name(c->ec),
+                            tp_engine_conn_error_text(c->ec));
+    /* Whatever alert the engine queued still goes out before the close. */
+    conn_finish(c, TP_END_SERVER_CLOSED);
+}
+
+static void conn_handshake_done(tp_conn *c)
+{
+    tp_engine_info info;
+    memset(&info, 0, sizeof info);
+    tp_engine_conn_info(c->ec, &info);
+    tp_negotiated n = {
+        .protocol = info.protocol[0] ? info.protocol : NULL,
+        .kx = info.kx[0] ? info.kx : NULL,
+        .cipher = info.cipher[0] ? info.cipher : NULL,
+        .mac = info.mac[0] ? info.mac : NULL,
+        .group = info.group[0] ? info.group : NULL,
+        .sigalg = info.sigalg[0] ? info.sigalg : NULL,
+    };
+    tp_session_set_negotiated(c->sess, &n);
+    tp_session_handshake_done(c->sess, conn_t(c));
+    c->state = CONN_OPEN;
+    if (c->w->srv->cfg.mode == TP_MODE_INTERACTIVE)
+        ev_timer_stop(c->w->loop, &c->timer); /* a person types at their pace */
+    else
+        conn_timer_arm(c, c->w->srv->cfg.timeout); /* idle (echo), request deadline (http) */
+    mode_on_open(c);
+}
+
+/* Data went both ways: in echo and http the connection counts ok. */
+static void conn_note_exchange(tp_conn *c)
+{
+    if (c->got_app && c->sent_app && !c->exchanged) {
+        c->exchanged = true;
+        tp_session_app_exchanged(c->sess);
+    }
+}
+
+static void conn_drive(tp_conn *c)
+{
+    if (c->finished || !c->ec)
+        return;
+    if (c->state == CONN_HANDSHAKE) {
+        switch (tp_engine_conn_handshake(c->ec)) {
+        case TP_ENGINE_OK:
+            conn_handshake_done(c);
+            break;
+        case TP_ENGINE_AGAIN:
+            return;
+        case TP_ENGINE_EOF:
+            conn_finish(c, TP_END_PEER_CLOSED);
+            return;
+        case TP_ENGINE_ERROR:
+        default:
+            conn_engine_failed(c);
+            return;
+        }
+    }
+    uint8_t buf[SRV_IO_CHUNK];
+    while (c->state == CONN_OPEN && !c->finished && !c->read_paused) {
+        size_t n = 0;
+        switch (tp_engine_conn_read(c->ec, buf, sizeof buf, &n)) {
+        case TP_ENGINE_OK:
+            if (!n)
+                return;
+            c->got_app = true;
+            conn_touch(c);
+            mode_on_data(c, buf, n);
+            conn_note_exchange(c);
+            break;
+        case TP_ENGINE_AGAIN:
+            return;
+        case TP_ENGINE_EOF:
+            /* close_notify from the client: answer it, as RFC 8446 6.1 asks. */
+            tp_engine_conn_close(c->ec);
+            conn_finish(c, TP_END_PEER_CLOSED);
+            return;
+        case TP_ENGINE_ERROR:
+        default:
+            conn_engine_failed(c);
+            return;
+        }
+    }
+}
+
+bool conn_write_app(tp_conn *c, const uint8_t *data, size_t len)
+{
+    if (c->finished || c->state != CONN_OPEN)
+        return false;
+    while (len) {
+        size_t n = len < SRV_IO_CHUNK ? len : SRV_IO_CHUNK;
+        if (tp_engine_conn_write(c->ec, data, n) != TP_ENGINE_OK) {
+            conn_engine_failed(c);
+            return false;
+        }
+        data += n;
+        len -= n;
+    }
+    c->sent_app = true;
+    conn_note_exchange(c);
+    conn_touch(c);
+    return true;
+}
+
+void conn_close_gracefully(tp_conn *c)
+{
+    if (c->finished)
+        return;
+    if (c->ec && c->state == CONN_OPEN)
+        tp_engine_conn_close(c->ec);
+    conn_finish(c, TP_END_SERVER_CLOSED);
+}
+
+/* ---- socket I/O ---- */
+
+static void conn_flush(tp_conn *c)
+{
+    while (c->out.len && !c->io_dead) {
+        ssize_t n = send(c->fd, srv_buf_data(&c->out), c->out.len, MSG_NOSIGNAL);
+        if (n > 0) {
+            srv_buf_consume(&c->out, (size_t)n);
+            continue;
+        }
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+            ev_io_start(c->w->loop, &c->wio);
+            return;
+        }
+        /* The peer is gone (EPIPE, ECONNRESET): nothing more can be sent. */
+        c->io_dead = true;
+        srv_buf_free(&c->out);
+        conn_finish(c, TP_END_PEER_RESET);
+    }
+    ev_io_stop(c->w->loop, &c->wio);
+}
+
+static void conn_destroy(tp_conn *c)
+{
+    tp_worker *w = c->w;
+    tp_server *s = w->srv;
+    bool was_interactive = w->interactive == c;
+    bool was_open = c->state == CONN_OPEN;
+
+    ev_io_stop(w->loop, &c->rio);
+    ev_io_stop(w->loop, &c->wio);
+    ev_timer_stop(w->loop, &c->timer);
+    if (was_interactive) {
+        ev_io_stop(w->loop, &w->stdin_io);
+        w->interactive = NULL;
+    }
+    if (!c->finished)
+        conn_finish(c, TP_END_SERVER_CLOSED);
+    mode_on_close(c);
+
+    /* Exactly one end, one verdict, one callback per connection. */
+    tp_session_end(c->sess, c->t_end, c->end_reason);
+    const tp_verdict *v = tp_session_verdict(c->sess);
+    atomic_fetch_add(&s->total_conns, 1);
+    if (v && v->ok)
+        atomic_fetch_add(&s->total_ok, 1);
+    else
+        atomic_fetch_add(&s->total_failed, 1);
+    if (s->cfg.on_verdict && v) {
+        pthread_mutex_lock(&s->cb_lock);
+        s->cfg.on_verdict(s->cfg.cb_ctx, c->id, c->peer, c->tag, v);
+        pthread_mutex_unlock(&s->cb_lock);
+    }
+
+    tp_engine_conn_free(c->ec);
+    tp_session_free(c->sess);
+    close(c->fd);
+    srv_buf_free(&c->in);
+    srv_buf_free(&c->out);
+    srv_buf_free(&c->req);
+    if (c->prev)
+        c->prev->next = c->next;
+    else
+        w->conns = c->next;
+    if (c->next)
+        c->next->prev = c->prev;
+    w->num_conns--;
+    free(c);
+    atomic_fetch_sub(&s->open_conns, 1);
+
+    /* Interactive: the server's job ends with its client (one that got
+     * through the handshake; a failed attempt may be retried). */
+    if (was_interactive && was_open)
+        tp_server_stop(s);
+}
+
+/* After the session ended on our side (we sent close_notify or an alert):
+ * half-close and read until the client closes too, so our last bytes are
+ * not lost to a reset caused by unread input (RFC 7230 6.6). */
+static void conn_linger(tp_conn *c)
+{
+    shutdown(c->fd, SHUT_WR);
+    c->linger_armed = true;
+    conn_timer_arm(c, SRV_LINGER_SECONDS);
+    c->read_paused = false;
+    ev_io_start(c->w->loop, &c->rio);
+    c->reading = true;
+}
+
+void conn_settle(tp_conn *c)
+{
+    conn_flush(c);
+    if (!c->finished)
+        return;
+    if (c->io_dead || c->end_reason == TP_END_TIMEOUT || c->end_reason == TP_END_SHUTDOWN) {
+        conn_destroy(c);
+        return;
+    }
+    if (c->out.len) {
+        if (!c->linger_armed) {
+            /* Bounded wait for the rest to leave. */
+            c->linger_armed = true;
+            conn_timer_arm(c, SRV_LINGER_SECONDS);
+        }
+        return;
+    }
+    if (c->end_reason == TP_END_SERVER_CLOSED && !c->reading) {
+        conn_linger(c);
+        return;
+    }
+    if (c->end_reason != TP_END_SERVER_CLOSED)
+        conn_destroy(c);
+}
+
+void conn_shutdown(tp_conn *c)
+{
+    conn_finish(c, TP_END_SHUTDOWN);
+    /* One best-effort attempt; then the socket closes regardless. */
+    conn_flush(c);
+    c->io_dead = true;
+    conn_destroy(c);
+}
+
+static void conn_read_cb(struct ev_loop *loop, ev_io *io, int revents)
+{
+    (void)loop;
+    (void)revents;
+    tp_conn *c = io->data;
+    uint8_t buf[SRV_IO_CHUNK];
+    ssize_t n = recv(c->fd, buf, sizeof buf, 0);
+    if (n < 0) {
+        if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
+            return;
+        c->io_dead = true;
+        conn_finish(c, TP_END_PEER_RESET);
+        conn_settle(c);
+        return;
+    }
+    if (n == 0) {
+        if (c->finished) {
+            c->io_dead = true; /* lingering close: the client closed too */
+        } else {
+            conn_finish(c, TP_END_PEER_CLOSED);
+        }
+        conn_settle(c);
+        return;
+    }
+    /* Every byte is traced, also what the engine will reject. */
+    tp_session_feed(c->sess, TP_C2S, conn_t(c), buf, (size_t)n);
+    if (c->finished) {
+        conn_settle(c); /* lingering: traced, not processed */
+        return;
+    }
+    conn_touch(c);
+    c->chunk = buf;
+    c->chunk_len = (size_t)n;
+    conn_drive(c);
+    if (c->chunk_len && !c->finished && !srv_buf_append(&c->in, c->chunk, c->chunk_len, SRV_IN_MAX)) {
+        /* Only reachable when the engine stops consuming (backpressure). */
+        tp_session_engine_error(c->sess, conn_t(c), "INPUT_LIMIT",
+                                "too many unprocessed bytes from the client");
+        conn_finish(c, TP_END_SERVER_CLOSED);
+    }
+    c->chunk = NULL;
+    c->chunk_len = 0;
+    conn_settle(c);
+}
+
+static void conn_write_cb(struct ev_loop *loop, ev_io *io, int revents)
+{
+    (void)loop;
+    (void)revents;
+    tp_conn *c = io->data;
+    conn_flush(c);
+    if (!c->finished && c->read_paused && c->out.len < SRV_OUT_LOW) {
+        c->read_paused = false;
+        conn_read_start(c);
+        /* The engine may hold records it already read. */
+        conn_drive(c);
+    }
+    conn_settle(c);
+}
+
+static void conn_timer_cb(struct ev_loop *loop, ev_timer *t, int revents)
+{
+    (void)loop;
+    (void)revents;
+    tp_conn *c = t->data;
+    if (!c->finished)
+        conn_finish(c, TP_END_TIMEOUT);
+    /* Timed out, or done lingering: close now. */
+    c->io_dead = true;
+    srv_buf_free(&c->out);
+    conn_settle(c);
+}
+
+/* ---- accept ---- */
+
+void conn_accept(tp_worker *w, int fd, const struct sockaddr *peer, socklen_t peer_len,
+                 const srv_listener *l)
+{
+    (void)peer_len;
+    tp_server *s = w->srv;
+    unsigned id = atomic_fetch_add(&s->next_conn, 1) + 1;
+    int one = 1;
+    /* A flight is sent in one send() anyway; don't let Nagle hold the
+     * last segment of it for an ACK. */
+    (void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+
+    char peer_text[64];
+    format_peer(peer, peer_text, sizeof peer_text);
+    struct sockaddr_storage local_sa;
+    socklen_t local_len = sizeof local_sa;
+    char local_text[80];
+    if (getsockname(fd, (struct sockaddr *)&local_sa, &local_len) == 0)
+        format_peer((struct sockaddr *)&local_sa, local_text, sizeof local_text);
+    else
+        snprintf(local_text, sizeof local_text, "%s", l->local);
+
+    bool refuse = atomic_load(&s->open_conns) >= s->cfg.max_conns ||
+                  (s->cfg.mode == TP_MODE_INTERACTIVE && w->interactive);
+    tp_engine *engine = s->cfg.engine;
+    void *tag = NULL;
+    if (!refuse && s->cfg.choose) {
+        pthread_mutex_lock(&s->cb_lock);
+        engine = s->cfg.choose(s->cfg.cb_ctx, id, peer_text, &tag);
+        pthread_mutex_unlock(&s->cb_lock);
+        if (!engine) {
+            close(fd);
+            return;
+        }
+    }
+
+    tp_conn *c = calloc(1, sizeof *c);
+    if (!c) {
+        close(fd);
+        return;
+    }
+    c->w = w;
+    c->fd = fd;
+    c->id = id;
+    c->engine = engine;
+    c->tag = tag;
+    c->t0 = srv_now();
+    c->line_start = true;
+    snprintf(c->peer, sizeof c->peer, "%s", peer_text);
+    if (engine && !refuse) {
+        c->allowed.num_suites = tp_engine_allowed_suites(engine, &c->allowed.suites);
+        c->allowed.num_groups = tp_engine_allowed_groups(engine, &c->allowed.groups);
+        c->allowed.num_versions = tp_engine_allowed_versions(engine, &c->allowed.versions);
+    }
+
+    tp_session_params p;
+    memset(&p, 0, sizeof p);
+    p.conn = id;
+    p.peer = peer_text;
+    p.local = local_text;
+    p.peer_sa = peer;
+    p.local_sa = (struct sockaddr *)&local_sa;
+    p.wall = wall_now();
+    for (unsigned i = 0; i < s->cfg.num_sinks && i < TP_MAX_SINKS; i++)
+        p.sinks[i] = s->cfg.sinks[i];
+    p.num_sinks = s->cfg.num_sinks < TP_MAX_SINKS ? s->cfg.num_sinks : TP_MAX_SINKS;
+    p.server = engine && !refuse ? &c->allowed : NULL;
+    p.want_data_events = s->cfg.want_data_events;
+    p.want_record_bytes = s->cfg.want_record_bytes;
+    c->sess = tp_session_new(&p);
+    if (!c->sess) {
+        close(fd);
+        free(c);
+        return;
+    }
+
+    c->next = w->conns;
+    if (w->conns)
+        w->conns->prev = c;
+    w->conns = c;
+    w->num_conns++;
+    atomic_fetch_add(&s->open_conns, 1);
+
+    ev_io_init(&c->rio, conn_read_cb, fd, EV_READ);
+    c->rio.data = c;
+    ev_io_init(&c->wio, conn_write_cb, fd, EV_WRITE);
+    c->wio.data = c;
+    ev_init(&c->timer, conn_timer_cb);
+    c->timer.data = c;
+
+    if (refuse) {
+        /* Over the limit, or interactive mode already has its client: the
+         * connection still gets its accept and verdict in the trace. */
+        c->io_dead = true;
+        conn_finish(c, TP_END_SERVER_CLOSED);
+        conn_settle(c);
+        return;
+    }
+
+    c->transport.push = transport_push;
+    c->transport.pull = transport_pull;
+    c->transport.keylog = transport_keylog;
+    c->transport.ctx = c;
+    c->ec = tp_engine_conn_new(engine, &c->transport);
+    if (!c->ec) {
+        tp_session_engine_error(c->sess, conn_t(c), "ENGINE_CONN_NEW",
+                                "the engine could not create a session");
+        c->io_dead = true;
+        conn_finish(c, TP_END_SERVER_CLOSED);
+        conn_settle(c);
+        return;
+    }
+    if (s->cfg.mode == TP_MODE_INTERACTIVE)
+        w->interactive = c;
+    /* Handshake deadline: not re-armed by traffic, so a client trickling
+     * bytes cannot hold the connection open. */
+    conn_timer_arm(c, s->cfg.timeout);
+    conn_read_start(c);
+}

@@ -1,0 +1,154 @@
+/* Internals shared by server.c (listeners, workers), conn.c (one
+ * connection's I/O and engine driving) and modes.c (echo, http,
+ * interactive).  Not a public header. */
+#ifndef TP_SERVER_SERVER_INT_H
+#define TP_SERVER_SERVER_INT_H
+
+#include <ev.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <sys/socket.h>
+
+#include "server.h"
+
+/* Output queue: while more than this is waiting for the socket, the
+ * connection stops reading from its client (a client that does not read
+ * cannot make us buffer more). */
+#define SRV_OUT_HIGH (64 * 1024)
+/* Reading resumes once the queue drained below this. */
+#define SRV_OUT_LOW (16 * 1024)
+/* Hard ceiling (a bug guard: the pause above keeps us far below it). */
+#define SRV_OUT_MAX (4 * 1024 * 1024)
+/* Received bytes the engine has not consumed yet. */
+#define SRV_IN_MAX (64 * 1024)
+/* One recv() / one engine read. */
+#define SRV_IO_CHUNK 16384
+/* Largest HTTP request head we read (RFC 6585 5: 431 above it). */
+#define SRV_HTTP_MAX_REQUEST (16 * 1024)
+/* Bytes still queued after the session ended: how long we wait for them. */
+#define SRV_LINGER_SECONDS 2.0
+
+/* A growable byte queue that owns no memory while empty: idle connections
+ * must stay small. */
+typedef struct {
+    uint8_t *data;
+    size_t off, len, cap;
+} srv_buf;
+
+bool srv_buf_append(srv_buf *b, const uint8_t *data, size_t len, size_t max);
+void srv_buf_consume(srv_buf *b, size_t n);
+void srv_buf_free(srv_buf *b);
+static inline const uint8_t *srv_buf_data(const srv_buf *b) { return b->data + b->off; }
+
+typedef struct tp_worker tp_worker;
+typedef struct tp_conn tp_conn;
+
+typedef struct {
+    int fd;
+    ev_io io;
+    tp_worker *w;
+    char local[80];
+} srv_listener;
+
+struct tp_worker {
+    tp_server *srv;
+    unsigned index;
+    struct ev_loop *loop;
+    pthread_t thread;
+    bool thread_started;
+    srv_listener *listeners;
+    unsigned num_listeners;
+    bool accepting;
+    ev_async wake;
+    ev_timer accept_retry;   /* after EMFILE and friends */
+    ev_signal sig_int, sig_term; /* worker 0 only */
+    ev_io stdin_io;          /* interactive mode, worker 0 */
+    tp_conn *conns;          /* open connections, doubly linked */
+    unsigned num_conns;
+    tp_conn *interactive;    /* the one interactive client */
+};
+
+struct tp_server {
+    tp_server_params cfg;
+    char **listen_copy;
+    char **bound;
+    unsigned num_bound;
+    tp_worker *workers;
+    unsigned num_workers;
+    atomic_uint next_conn;
+    atomic_uint open_conns;
+    atomic_uint total_conns, total_ok, total_failed;
+    atomic_bool stopping;
+    pthread_mutex_t cb_lock;
+    FILE *keylog;
+    pthread_mutex_t keylog_lock;
+};
+
+typedef enum { CONN_HANDSHAKE, CONN_OPEN } conn_state;
+
+struct tp_conn {
+    tp_conn *prev, *next;
+    tp_worker *w;
+    int fd;
+    unsigned id;
+    conn_state state;
+    ev_io rio, wio;
+    ev_timer timer;
+    double t0;                 /* monotonic seconds at accept */
+    tp_session *sess;
+    tp_engine *engine;
+    void *tag;
+    tp_engine_conn *ec;
+    tp_transport transport;
+    tp_server_config allowed;  /* analysis view of what the engine allows */
+    srv_buf in;                /* received, not yet pulled by the engine */
+    const uint8_t *chunk;      /* the recv() being processed, not copied yet */
+    size_t chunk_len;
+    srv_buf out;               /* pushed by the engine, not yet sent */
+    srv_buf req;               /* http: request head so far */
+    bool finished;             /* end reason decided; destroyed once flushed */
+    bool io_dead;              /* socket unusable: do not wait to flush */
+    bool reading;              /* rio started */
+    bool read_paused;          /* backpressure */
+    bool got_app, sent_app, exchanged;
+    bool line_start;           /* interactive output */
+    bool linger_armed;         /* finished: waiting for the queue / the client's close */
+    tp_end_reason end_reason;
+    double t_end;
+    char peer[64];
+};
+
+/* conn.c */
+double srv_now(void);
+void conn_accept(tp_worker *w, int fd, const struct sockaddr *peer, socklen_t peer_len,
+                 const srv_listener *l);
+/* Ends the session (once, with this reason); the connection is freed at the
+ * end of the current callback, after its queued bytes went out. */
+void conn_finish(tp_conn *c, tp_end_reason why);
+/* Finish, flush what can be flushed right now, and free. */
+void conn_shutdown(tp_conn *c);
+/* Queues application data through the engine (chunked). */
+bool conn_write_app(tp_conn *c, const uint8_t *data, size_t len);
+/* Sends close_notify and finishes with TP_END_SERVER_CLOSED. */
+void conn_close_gracefully(tp_conn *c);
+/* Frees the connection now if it finished and nothing is left to send;
+ * otherwise arranges for the rest to go out.  Call last in a callback. */
+void conn_settle(tp_conn *c);
+double conn_t(const tp_conn *c);
+
+/* modes.c */
+void mode_on_open(tp_conn *c);               /* handshake done */
+void mode_on_data(tp_conn *c, const uint8_t *data, size_t len);
+void mode_on_close(tp_conn *c);              /* about to be freed */
+void mode_stdin_cb(struct ev_loop *loop, ev_io *io, int revents);
+/* Whether the idle timer is re-armed by traffic after the handshake. */
+bool mode_idle_timeout(const tp_conn *c);
+
+/* server.c */
+void srv_keylog_write(tp_server *s, const char *line);
+void srv_accept_resume(tp_worker *w);
+void srv_accept_pause(tp_worker *w);
+
+#endif

@@ -1,0 +1,58 @@
+/* Results of a sweep, one per configuration of the matrix, and the forms
+ * they take: the result object of DESIGN.md ("config", "status",
+ * "attempts", "verdict", plus "client" in driven mode), decide() rows, and
+ * the three reports (text on stdout, --json, --report HTML). */
+#ifndef TP_SWEEP_RESULTS_H
+#define TP_SWEEP_RESULTS_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include <json-c/json.h>
+
+#include "decide.h"
+#include "matrix.h"
+
+typedef struct {
+    bool done;               /* tried (or skipped) and final */
+    sweep_status status;
+    unsigned attempts;
+    json_object *verdict;    /* owned: the verdict (without conn/t), or NULL */
+    json_object *client;     /* owned: {"exit":..,"signal":..,"timed_out":..,"output":..}, or NULL */
+} sweep_result;
+
+void sweep_result_cleanup(sweep_result *r);
+
+/* {"config":{..},"status":..,"attempts":N[,"reason":why][,"verdict":{..}][,"client":{..}]}
+ * New reference. */
+json_object *sweep_result_to_json(const sweep_matrix *m, const sweep_config *c,
+                                  const sweep_result *r);
+/* Reads a result object back (journal): finds its configuration in the
+ * matrix.  false with why when the object is not one of this matrix's. */
+bool sweep_result_from_json(const sweep_matrix *m, json_object *o, unsigned *out_index,
+                            sweep_result *out, char *why, size_t why_len);
+
+/* Rows for sweep_decide: every done configuration (skipped ones included,
+ * they only count).  *out_cfg maps a row to its configuration index.
+ * Summaries point into the results' verdict objects.  Caller frees both. */
+bool sweep_rows_build(const sweep_matrix *m, const sweep_result *res, sweep_row **out_rows,
+                      unsigned **out_cfg, unsigned *out_n);
+
+/* The DESIGN.md sweep object: {"axes","results","decides"} (+ "summary").
+ * New reference. */
+json_object *sweep_report_json(const sweep_matrix *m, const sweep_result *res,
+                               const sweep_decision *d, const sweep_row *rows);
+/* Text summary: the rule, the typical failure, a per-value table and the
+ * failing configurations. */
+void sweep_report_text(FILE *out, const sweep_matrix *m, const sweep_result *res,
+                       const sweep_decision *d, const sweep_row *rows);
+/* Self-contained HTML page: the rule, then a grid per protocol x kx (x the
+ * other axes) of cipher rows x MAC columns; cells have class ok, fail,
+ * flaky, skipped, not-offered (timeout cells: "fail timeout"; not yet
+ * tried: "pending") and a title= tooltip with the verdict. */
+void sweep_report_html(FILE *out, const sweep_matrix *m, const sweep_result *res,
+                       const sweep_decision *d, const sweep_row *rows);
+/* HTML-escapes s into out (always terminated). */
+void sweep_html_escape(char *out, size_t out_len, const char *s);
+
+#endif

@@ -1,0 +1,69 @@
+/* Driving a sweep: a probe connection with the default configuration, then
+ * one configuration per connection (device mode: a person reconnects the
+ * client) or per run of a client command (driven mode, -j N slots, each with
+ * its own server on a kernel-chosen loopback port so a connection is always
+ * matched to its configuration).  Every result goes to the journal before
+ * the next combination starts; the reports are written at the end (also
+ * after SIGINT/SIGTERM, with what was done). */
+#ifndef TP_SWEEP_SWEEP_H
+#define TP_SWEEP_SWEEP_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "../analysis/events.h"
+#include "../engine/engine.h"
+#include "../engine/names.h"
+#include "../server/server.h"
+#include "matrix.h"
+
+#define SWEEP_MAX_LIMITS 8
+
+typedef struct {
+    /* matrix */
+    const char *axes;                  /* csv, NULL: protocol,kx,cipher,mac */
+    sweep_limit limits[SWEEP_MAX_LIMITS]; /* --protocols ... --key-types */
+    unsigned num_limits;
+    engine_lists base;                 /* the serve lists, for flags that are not axes */
+    bool include_unoffered;
+    /* engine */
+    const char *key_type;              /* --key-type (when key-type is not an axis) */
+    const char *cert_file, *key_file;
+    tp_client_cert client_cert;
+    /* server */
+    const char *listen;                /* device mode; NULL: 0.0.0.0 and :: */
+    unsigned port;                     /* device mode (driven: kernel-chosen) */
+    double timeout;                    /* per connection */
+    tp_mode mode;
+    tp_sink *sinks[TP_MAX_SINKS];      /* --trace, -v */
+    unsigned num_sinks;
+    const char *keylog_path;
+    /* driving */
+    const char *client_cmd;            /* NULL: device mode */
+    double client_timeout;             /* seconds */
+    unsigned jobs;                     /* parallel slots (driven) */
+    unsigned repeat;                   /* tries per combination */
+    double window;                     /* --per-attempt-window (device) */
+    /* output */
+    const char *journal;
+    bool resume;
+    const char *report_html;
+    const char *json_out;
+    bool quiet;
+    FILE *out;                         /* progress and text summary (stdout) */
+} sweep_options;
+
+/* Runs the sweep.  Returns the exit code: 0 done (whatever the results),
+ * 1 runtime failure (cannot listen, journal unwritable, probe failed),
+ * 2 usage error (unknown axis or value: message on stderr names it and the
+ * valid ones). */
+int sweep_run(const sweep_options *o);
+
+/* Sweep status of one connection's verdict: ok when it exchanged data, or
+ * when the handshake completed and the client closed with close_notify. */
+bool sweep_verdict_ok(const tp_verdict *v);
+/* The verdict event as JSON, without conn and t (a result is about a
+ * configuration, the trace has the rest).  New reference. */
+json_object *sweep_verdict_json(const tp_verdict *v);
+
+#endif
