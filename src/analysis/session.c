@@ -16,6 +16,11 @@
 #include "verdict.h"
 #include "verify.h"
 
+/* At most this much is held back per direction waiting for keys: the
+ * engine logs a secret as soon as it derives it, so in practice one flight. */
+#define TP_HELD_MAX 16
+#define TP_HELD_BYTES_MAX (64 * 1024)
+
 typedef struct {
     uint8_t *buf; /* pending bytes of an incomplete record */
     size_t len, cap;
@@ -25,6 +30,14 @@ typedef struct {
     bool is_protected; /* records from now on are protected */
     bool dead;         /* stream unparseable: stop framing it */
     unsigned long long bytes;
+    /* protected records held back until their keys arrive (live only) */
+    struct held_record {
+        double t;
+        uint8_t *bytes; /* header + fragment */
+        size_t len;
+    } held[TP_HELD_MAX];
+    unsigned num_held;
+    size_t held_bytes;
 } dir_state;
 
 struct tp_session {
@@ -32,7 +45,7 @@ struct tp_session {
     char *peer, *local;
     tp_sink *sinks[TP_MAX_SINKS];
     unsigned num_sinks;
-    bool want_data, want_record_bytes;
+    bool want_data, want_record_bytes, expect_secrets;
     const tp_server_config *server;
 
     dir_state d[2];
@@ -92,6 +105,7 @@ tp_session *tp_session_new(const tp_session_params *p)
     memcpy(s->sinks, p->sinks, s->num_sinks * sizeof s->sinks[0]);
     s->want_data = p->want_data_events;
     s->want_record_bytes = p->want_record_bytes;
+    s->expect_secrets = p->expect_secrets;
     s->server = p->server;
     s->obs.server_cfg = p->server;
     s->obs.client.finished_verified = s->obs.server.finished_verified = -1;
@@ -539,7 +553,7 @@ static void note_server_record(tp_session *s, const tp_record_check *chk)
     }
 }
 
-static void handle_record(tp_session *s, tp_dir dir, double t, const wire_record *rec)
+static void process_record(tp_session *s, tp_dir dir, double t, const wire_record *rec)
 {
     static _Thread_local uint8_t plain[WIRE_MAX_CIPHERTEXT];
     dir_state *d = &s->d[dir];
@@ -638,6 +652,62 @@ static void handle_record(tp_session *s, tp_dir dir, double t, const wire_record
     default:
         break;
     }
+}
+
+/* Processes the held records of dir; with `force`, also those whose keys
+ * are still missing (they are then reported unchecked). */
+static void release_held(tp_session *s, tp_dir dir, bool force)
+{
+    dir_state *d = &s->d[dir];
+    unsigned done = 0;
+    while (done < d->num_held && (force || tp_verify_has_keys(s->verify, dir))) {
+        struct held_record *h = &d->held[done];
+        cur_t in;
+        cur_init(&in, h->bytes, h->len);
+        wire_record rec;
+        size_t need;
+        if (wire_record_parse(&in, &rec, &need) == TP_OK)
+            process_record(s, dir, h->t, &rec);
+        free(h->bytes);
+        d->held_bytes -= h->len;
+        done++;
+    }
+    if (done > 0) {
+        memmove(d->held, d->held + done, (d->num_held - done) * sizeof d->held[0]);
+        d->num_held -= done;
+    }
+}
+
+static bool hold_record(tp_session *s, tp_dir dir, double t, const wire_record *rec)
+{
+    dir_state *d = &s->d[dir];
+    size_t len = cur_len(&rec->header) + cur_len(&rec->fragment);
+    if (d->num_held >= TP_HELD_MAX || d->held_bytes + len > TP_HELD_BYTES_MAX)
+        return false;
+    uint8_t *copy = malloc(len);
+    if (!copy)
+        return false;
+    memcpy(copy, cur_data(&rec->header), cur_len(&rec->header));
+    memcpy(copy + cur_len(&rec->header), cur_data(&rec->fragment), cur_len(&rec->fragment));
+    d->held[d->num_held++] = (struct held_record){.t = t, .bytes = copy, .len = len};
+    d->held_bytes += len;
+    return true;
+}
+
+static void handle_record(tp_session *s, tp_dir dir, double t, const wire_record *rec)
+{
+    dir_state *d = &s->d[dir];
+    /* the other side moved on: what it holds will not get keys in time */
+    if (s->d[!dir].num_held)
+        release_held(s, !dir, true);
+    bool wants_keys = d->is_protected && rec->type != WIRE_CT_CHANGE_CIPHER_SPEC &&
+                      rec->type != WIRE_CT_SSLV2_CLIENT_HELLO;
+    if (s->expect_secrets && (d->num_held > 0 || (wants_keys && !tp_verify_has_keys(s->verify, dir)))) {
+        if (hold_record(s, dir, t, rec))
+            return;
+        release_held(s, dir, true);
+    }
+    process_record(s, dir, t, rec);
 }
 
 /* Frames records out of `p`; returns bytes consumed (the rest is a partial record). */
@@ -768,6 +838,8 @@ void tp_session_add_secret(tp_session *s, double t, const char *nss_line)
     tp_event ev = {.type = TP_EV_SECRET, .t = t};
     ev.u.secret.line = nss_line;
     emit(s, &ev);
+    release_held(s, TP_C2S, false);
+    release_held(s, TP_S2C, false);
 }
 
 void tp_session_set_keylog_store(tp_session *s, const struct crypto_keylog_store *store)
@@ -823,6 +895,8 @@ void tp_session_end(tp_session *s, double t, tp_end_reason why)
 {
     if (!s || s->ended)
         return;
+    release_held(s, TP_C2S, true);
+    release_held(s, TP_S2C, true);
     tp_observation *o = &s->obs;
     o->end = why;
     o->t_end = t;
@@ -880,6 +954,8 @@ void tp_session_free(tp_session *s)
     for (int i = 0; i < 2; i++) {
         free(s->d[i].buf);
         free(s->d[i].hs);
+        for (unsigned j = 0; j < s->d[i].num_held; j++)
+            free(s->d[i].held[j].bytes);
     }
     free(s->client_hello);
     free(s->peer);

@@ -46,6 +46,9 @@ typedef struct {
     const tp_server_config *server;      /* may be NULL; must outlive the session */
     bool want_data_events;               /* emit TP_EV_DATA (pcapng, -vv) */
     bool want_record_bytes;              /* --records: keep ciphertext/plaintext pairs */
+    bool expect_secrets;                 /* live: the engine hands over key log lines as it
+                                            derives them, so a protected record that arrives
+                                            before its keys is held back (bounded) until they come */
 } tp_session_params;
 
 /* Creates a session and emits TP_EV_ACCEPT.  NULL on allocation failure. */

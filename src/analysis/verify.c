@@ -87,3 +87,8 @@ void tp_verify_open(tp_verify *v, tp_dir dir, const wire_record *rec, uint8_t *b
                            cur_len(&rec->fragment), buf, cap, check);
     check->is_protected = true;
 }
+
+bool tp_verify_has_keys(const tp_verify *v, tp_dir dir)
+{
+    return crypto_conn_has_keys(v->cc, dir, crypto_conn_epoch(v->cc, dir));
+}

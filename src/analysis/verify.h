@@ -30,6 +30,8 @@ void tp_verify_handshake(tp_verify *v, tp_dir dir, const uint8_t *msg, size_t le
                          int *out_verified, uint8_t *out_expected, size_t *out_expected_len);
 /* The direction switches to protected records of this epoch. */
 void tp_verify_switch(tp_verify *v, tp_dir dir, tp_epoch epoch);
+/* Whether the current epoch of dir has its keys. */
+bool tp_verify_has_keys(const tp_verify *v, tp_dir dir);
 /* Opens one protected record into buf (capacity >= fragment length).  Fills
  * check; plaintext points into buf when opened. */
 void tp_verify_open(tp_verify *v, tp_dir dir, const wire_record *rec, uint8_t *buf, size_t cap,

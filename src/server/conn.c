@@ -588,6 +588,7 @@ void conn_accept(tp_worker *w, int fd, const struct sockaddr *peer, socklen_t pe
     p.server = engine && !refuse ? &c->allowed : NULL;
     p.want_data_events = s->cfg.want_data_events;
     p.want_record_bytes = s->cfg.want_record_bytes;
+    p.expect_secrets = true; /* the engine logs each secret as it derives it */
     c->sess = tp_session_new(&p);
     if (!c->sess) {
         close(fd);

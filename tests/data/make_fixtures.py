@@ -154,7 +154,18 @@ def proxy_flight(name, server_args, client_args, until_types, tmp):
         print("%s: %d bytes" % (out, len(data)))
 
 
+def write_sslv2_hello():
+    """The one hand-made fixture: an SSLv2-framed CLIENT-HELLO (RFC 5246 E.2)."""
+    specs = bytes.fromhex("010080" "0700c0" "000035" "00002f" "00000a" "0000ff")
+    chal = bytes(range(0x10, 0x20))
+    body = (bytes([1]) + (0x0301).to_bytes(2, "big") + len(specs).to_bytes(2, "big")
+            + (0).to_bytes(2, "big") + len(chal).to_bytes(2, "big") + specs + chal)
+    with open(os.path.join(HERE, "clienthello-sslv2-handmade.bin"), "wb") as f:
+        f.write(bytes([0x80 | (len(body) >> 8), len(body) & 0xff]) + body)
+
+
 def main():
+    write_sslv2_hello()
     tmp = tempfile.mkdtemp()
     try:
         subprocess.check_call(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes",

@@ -109,6 +109,12 @@ def run_case(r, srv, case, conn_expected):
         ccs = [e for e in evs.records(conn_expected) if e.get("type") == "change_cipher_spec"]
         r.check({e.get("dir") for e in ccs} == {"c2s", "s2c"},
                 "%s: change_cipher_spec records both ways" % label, [e.get("dir") for e in ccs])
+    fins = [e for e in evs.handshake(conn_expected, "Finished") if "verified" in e]
+    r.check(all(e.get("verified") is True for e in fins),
+            "%s: every Finished the independent check looked at is verified" % label,
+            [(e.get("dir"), e.get("verified"), e.get("verify_data"), e.get("expected")) for e in fins])
+    bad = [e for e in evs.records(conn_expected) if e.get("integrity") == "bad"]
+    r.check(not bad, "%s: no protected record checked bad" % label, bad[:2])
     c2s = evs.records(conn_expected, "c2s")
     s2c = evs.records(conn_expected, "s2c")
     r.check(c2s and s2c, "%s: record events in both directions" % label)
@@ -164,7 +170,7 @@ def test_version_mismatch(r):
     srv = tp.Server(["--echo", "--timeout", "5", "--protocols", "TLS1.3"])
     try:
         srv.start()
-        echoed, rc, out = tp.echo_exchange(tp.s_client(srv.port, "-tls1_2"), "x", timeout=5)
+        echoed, rc, out = tp.echo_exchange(tp.s_client(srv.port, "-tls1_2"), "no-echo-expected-7731", timeout=5)
         evs = srv.wait_verdicts(1, 10)
         v = evs.verdict(1) or {}
         r.check(not echoed, "version mismatch: TLS 1.2-only client gets no echo", out[-800:])

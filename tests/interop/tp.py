@@ -13,6 +13,7 @@ import collections
 import hashlib
 import json
 import os
+import random
 import re
 import shutil
 import signal
@@ -57,8 +58,9 @@ class Results:
             print(msg, flush=True)
         return bool(cond)
 
-    def eq(self, got, want, what):
-        return self.check(got == want, what, "expected %r, got %r" % (want, got))
+    def eq(self, got, want, what, detail=""):
+        return self.check(got == want, what, "expected %r, got %r%s" % (
+            want, got, ("; " + str(detail)) if detail else ""))
 
     def contains(self, haystack, needle, what):
         ok = haystack is not None and needle in haystack
@@ -507,6 +509,8 @@ def echo_exchange(cmd, line, timeout=15.0, env=None, wait_before_send=None):
     """Runs a line-mode peer (openssl s_client, gnutls-cli): sends `line`,
     waits until the server echoes it back, closes stdin.  Returns
     (echoed, rc, output)."""
+    # a unique token, so a short line cannot match the peer's own chatter
+    line = "%s-%d" % (line, random.randrange(10 ** 8, 10 ** 9))
     c = Client(cmd, env=env)
     if wait_before_send:
         c.wait_output(wait_before_send, timeout)
