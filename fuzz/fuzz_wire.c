@@ -106,7 +106,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (r.type == WIRE_CT_HANDSHAKE) {
             fragment_messages(r.fragment, &ctx);
         } else if (r.type == WIRE_CT_SSLV2_CLIENT_HELLO) {
-            status_sink += (unsigned)wire_hs_parse_sslv2(cur_data(&r.fragment), cur_len(&r.fragment), &m);
+            status_sink +=
+                (unsigned)wire_hs_parse_sslv2(cur_data(&r.fragment), cur_len(&r.fragment), &m);
             render(&m);
         }
     }

@@ -265,6 +265,13 @@ static bool rule_after_handshake(const tp_observation *o, tp_verdict *v)
         say(v, "handshake completed (%s, %s); the client %s without sending data",
             or_nothing(o->protocol, "?"), or_nothing(o->cipher, "?"),
             o->end == TP_END_PEER_RESET ? "reset the connection" : "closed the connection");
+    /* A client that leaves right after the server's Finished may have
+     * rejected it: say what our own check found. */
+    if (o->end != TP_END_SHUTDOWN && o->server_last_first_protected) {
+        say_more(v, ", right after the server's first protected record (%s)",
+                 or_nothing(o->server.name, "?"));
+        add_server_record_check(o, v);
+    }
     return true;
 }
 

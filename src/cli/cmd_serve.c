@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "cmd.h"
@@ -220,7 +221,7 @@ static int parse_opts(int argc, char **argv, serve_opts *o, bool *out_done)
         case OPT_ECHO:
         case OPT_HTTP:
         case OPT_INTERACTIVE: {
-            tp_mode m = ch == OPT_ECHO ? TP_MODE_ECHO
+            tp_mode m = ch == OPT_ECHO   ? TP_MODE_ECHO
                         : ch == OPT_HTTP ? TP_MODE_HTTP
                                          : TP_MODE_INTERACTIVE;
             const char *f = ch == OPT_ECHO ? "--echo" : ch == OPT_HTTP ? "--http" : "--interactive";
@@ -229,22 +230,44 @@ static int parse_opts(int argc, char **argv, serve_opts *o, bool *out_done)
                                    o->mode_flag, f);
             break;
         }
-        case OPT_PRIORITY: o->priority = optarg; break;
-        case OPT_PROTOCOLS: flag = ENGINE_FLAG_PROTOCOLS; break;
-        case OPT_CIPHERS: flag = ENGINE_FLAG_CIPHERS; break;
-        case OPT_MACS: flag = ENGINE_FLAG_MACS; break;
-        case OPT_KX: flag = ENGINE_FLAG_KX; break;
-        case OPT_GROUPS: flag = ENGINE_FLAG_GROUPS; break;
-        case OPT_SIGALGS: flag = ENGINE_FLAG_SIGALGS; break;
-        case OPT_COMP: flag = ENGINE_FLAG_COMP; break;
-        case OPT_CERT: o->cert = optarg; break;
-        case OPT_KEY: o->key = optarg; break;
+        case OPT_PRIORITY:
+            o->priority = optarg;
+            break;
+        case OPT_PROTOCOLS:
+            flag = ENGINE_FLAG_PROTOCOLS;
+            break;
+        case OPT_CIPHERS:
+            flag = ENGINE_FLAG_CIPHERS;
+            break;
+        case OPT_MACS:
+            flag = ENGINE_FLAG_MACS;
+            break;
+        case OPT_KX:
+            flag = ENGINE_FLAG_KX;
+            break;
+        case OPT_GROUPS:
+            flag = ENGINE_FLAG_GROUPS;
+            break;
+        case OPT_SIGALGS:
+            flag = ENGINE_FLAG_SIGALGS;
+            break;
+        case OPT_COMP:
+            flag = ENGINE_FLAG_COMP;
+            break;
+        case OPT_CERT:
+            o->cert = optarg;
+            break;
+        case OPT_KEY:
+            o->key = optarg;
+            break;
         case OPT_KEY_TYPE:
             if (!engine_key_type_valid(optarg))
                 return key_type_error(optarg);
             o->key_type = optarg;
             break;
-        case OPT_SAVE_CERT: o->save_cert = optarg; break;
+        case OPT_SAVE_CERT:
+            o->save_cert = optarg;
+            break;
         case OPT_CLIENT_CERT:
             if (!strcmp(optarg, "none"))
                 o->client_cert = TP_CLIENT_CERT_NONE;
@@ -268,12 +291,24 @@ static int parse_opts(int argc, char **argv, serve_opts *o, bool *out_done)
             if (!parse_uint(optarg, MAX_WORKERS, &o->workers) || !o->workers)
                 return usage_error("--workers %s: not a worker count (1-%d)", optarg, MAX_WORKERS);
             break;
-        case OPT_TRACE: o->trace = optarg; break;
-        case OPT_KEYLOG: o->keylog = optarg; break;
-        case OPT_PCAP: o->pcap = optarg; break;
-        case OPT_RECORDS: o->records = true; break;
-        case 'v': o->verbosity = o->verbosity < 0 ? 1 : o->verbosity + 1; break;
-        case 'q': o->verbosity = -1; break;
+        case OPT_TRACE:
+            o->trace = optarg;
+            break;
+        case OPT_KEYLOG:
+            o->keylog = optarg;
+            break;
+        case OPT_PCAP:
+            o->pcap = optarg;
+            break;
+        case OPT_RECORDS:
+            o->records = true;
+            break;
+        case 'v':
+            o->verbosity = o->verbosity < 0 ? 1 : o->verbosity + 1;
+            break;
+        case 'q':
+            o->verbosity = -1;
+            break;
         case 'h':
             fputs(usage_text, stdout);
             *out_done = true;
@@ -309,8 +344,7 @@ static int parse_opts(int argc, char **argv, serve_opts *o, bool *out_done)
 
 /* Addresses for the generated certificate's SAN: the listening addresses,
  * with wildcards replaced by the loopback of their family. */
-static unsigned san_addresses(const serve_opts *o, const char **out, char bufs[][64],
-                              unsigned max)
+static unsigned san_addresses(const serve_opts *o, const char **out, char bufs[][64], unsigned max)
 {
     unsigned n = 0;
     if (!o->num_listen) {
@@ -356,8 +390,7 @@ static void connect_hint(const char *bound, char *out, size_t out_len)
     if (!strncmp(bound, "0.0.0.0:", 8) || !strncmp(bound, "[::]:", 5))
         snprintf(out, out_len, "https://localhost:%s/", port);
     else
-        snprintf(out, out_len, "https://%.*s:%s/", (int)(colon ? colon - bound : 0), bound,
-                 port);
+        snprintf(out, out_len, "https://%.*s:%s/", (int)(colon ? colon - bound : 0), bound, port);
 }
 
 int cmd_serve(int argc, char **argv)
@@ -412,6 +445,17 @@ int cmd_serve(int argc, char **argv)
     fprintf(stderr, "certificate SHA-256 %s\n", tp_engine_cert_fingerprint(engine));
     if (o.save_cert)
         fprintf(stderr, "certificate written to %s\n", o.save_cert);
+
+    /* Many idle clients (or a load test) need more descriptors than the
+     * usual soft limit of 1024; the hard limit is the user's ceiling. */
+    struct rlimit nofile;
+    if (getrlimit(RLIMIT_NOFILE, &nofile) == 0) {
+        rlim_t want = nofile.rlim_max > 65536 ? 65536 : nofile.rlim_max;
+        if (want > nofile.rlim_cur) {
+            nofile.rlim_cur = want;
+            (void)setrlimit(RLIMIT_NOFILE, &nofile);
+        }
+    }
 
     /* A client that closes early must not kill the server through SIGPIPE
      * (sockets use MSG_NOSIGNAL; this covers stdout to a closed pipe). */
@@ -470,8 +514,9 @@ int cmd_serve(int argc, char **argv)
     if (o.mode == TP_MODE_HTTP) {
         char url[128];
         connect_hint(bound[0], url, sizeof url);
-        fprintf(stderr, "connect with: curl -k %s   (or open it in a browser; "
-                        "curl -k -H 'Accept: text/plain' %s for text)\n",
+        fprintf(stderr,
+                "connect with: curl -k %s   (or open it in a browser; "
+                "curl -k -H 'Accept: text/plain' %s for text)\n",
                 url, url);
     } else if (o.mode == TP_MODE_INTERACTIVE) {
         fprintf(stderr, "waiting for one client; once it is connected, lines typed here "
@@ -483,8 +528,8 @@ int cmd_serve(int argc, char **argv)
 
     unsigned conns, ok, failed;
     tp_server_totals(srv, &conns, &ok, &failed);
-    fprintf(stderr, "tlsprobe: %u connection%s, %u ok, %u failed\n", conns,
-            conns == 1 ? "" : "s", ok, failed);
+    fprintf(stderr, "tlsprobe: %u connection%s, %u ok, %u failed\n", conns, conns == 1 ? "" : "s",
+            ok, failed);
     rc = 0;
 out:
     tp_server_free(srv);

@@ -105,7 +105,8 @@ tp_status crypto_rec_aead_seal(crypto_record *r, unsigned type, uint16_t rec_ver
     if (s->tls13) {
         /* RFC 8446 5.2 TLSInnerPlaintext: content, type, zeros */
         ct_len = len + 1 + o->tls13_pad_len;
-        memmove(out, pt, len);
+        if (len)
+            memmove(out, pt, len);
         out[len] = (uint8_t)type;
         memset(out + len + 1, 0, o->tls13_pad_len);
         nonce_xor_seq(r, nonce);
@@ -113,7 +114,8 @@ tp_status crypto_rec_aead_seal(crypto_record *r, unsigned type, uint16_t rec_ver
         aad_len = 5;
     } else {
         ct_len = len;
-        memmove(out + eiv, pt, len);
+        if (len)
+            memmove(out + eiv, pt, len);
         if (eiv) {
             /* RFC 5288 3: the explicit nonce only has to be unique; the
              * sequence number is what most stacks send. */

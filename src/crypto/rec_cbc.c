@@ -143,7 +143,8 @@ static tp_status cbc_seal(crypto_record *r, unsigned type, uint16_t rec_version,
     uint8_t iv[CRYPTO_MAX_IV_LEN];
     (void)cap;
 
-    memmove(out + ivl, pt, len);
+    if (len)
+        memmove(out + ivl, pt, len);
     uint8_t *body = out + ivl;
     size_t p = len;
     if (!r->etm) {

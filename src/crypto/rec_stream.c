@@ -20,7 +20,7 @@ static tp_status stream_open(crypto_record *r, unsigned type, uint16_t rec_versi
         if (len > INT32_MAX ||
             (len && (!EVP_CipherUpdate(r->cctx, out, &n, frag, (int)len) || (size_t)n != len)))
             return TP_ERR_CRYPTO;
-    } else if (out != frag) {
+    } else if (out != frag && len) {
         memmove(out, frag, len);
     }
     if (len < ml) {
@@ -49,7 +49,8 @@ static tp_status stream_seal(crypto_record *r, unsigned type, uint16_t rec_versi
     size_t ml = r->suite.mac_len;
     (void)o;
     (void)cap;
-    memmove(out, pt, len);
+    if (len)
+        memmove(out, pt, len);
     if (ml) {
         tp_status st = crypto_rec_mac(r, type, rec_version, out, len, out + len);
         if (st != TP_OK)

@@ -89,19 +89,26 @@ static json_object *suite_of(uint32_t id, bool sslv2)
 static const char *point_format_name(uint16_t f)
 {
     switch (f) {
-    case 0: return "uncompressed";
-    case 1: return "ansiX962_compressed_prime";
-    case 2: return "ansiX962_compressed_char2";
-    default: return NULL;
+    case 0:
+        return "uncompressed";
+    case 1:
+        return "ansiX962_compressed_prime";
+    case 2:
+        return "ansiX962_compressed_char2";
+    default:
+        return NULL;
     }
 }
 
 static const char *psk_mode_name(uint16_t m)
 {
     switch (m) {
-    case 0: return "psk_ke";
-    case 1: return "psk_dhe_ke";
-    default: return NULL;
+    case 0:
+        return "psk_ke";
+    case 1:
+        return "psk_dhe_ke";
+    default:
+        return NULL;
     }
 }
 
@@ -132,7 +139,8 @@ static json_object *key_share_list(const wire_ext_key_share *ks)
     unsigned n = ks->num_entries < WIRE_KEY_SHARE_MAX ? ks->num_entries : WIRE_KEY_SHARE_MAX;
     for (unsigned i = 0; i < n; i++) {
         json_object *e = json_object_new_object();
-        add(e, "group", name_or_num(wire_group_name(ks->entries[i].group), ks->entries[i].group, 4));
+        add(e, "group",
+            name_or_num(wire_group_name(ks->entries[i].group), ks->entries[i].group, 4));
         add(e, "length", json_object_new_int64((int64_t)cur_len(&ks->entries[i].key)));
         json_object_array_add(arr, e);
     }
@@ -195,7 +203,8 @@ static void ext_fields(json_object *o, const wire_ext_decoded *d, wire_ext_origi
         break;
     case WIRE_EXT_EARLY_DATA:
         if (d->u.early_data.has_max_size)
-            add(o, "max_early_data_size", json_object_new_int64(d->u.early_data.max_early_data_size));
+            add(o, "max_early_data_size",
+                json_object_new_int64(d->u.early_data.max_early_data_size));
         break;
     case WIRE_EXT_SUPPORTED_VERSIONS:
         if (client)
@@ -210,7 +219,8 @@ static void ext_fields(json_object *o, const wire_ext_decoded *d, wire_ext_origi
             uint16_t g = d->u.key_share.selected_group;
             add(o, "group", name_or_num(wire_group_name(g), g, 4));
             if (origin == WIRE_EXT_FROM_SERVER_HELLO)
-                add(o, "length", json_object_new_int64((int64_t)cur_len(&d->u.key_share.server_key)));
+                add(o, "length",
+                    json_object_new_int64((int64_t)cur_len(&d->u.key_share.server_key)));
         }
         break;
     default:
@@ -337,7 +347,8 @@ static void fill_suite_fields(json_object *o, uint16_t id)
 
 static void fill_server_hello(json_object *o, const wire_server_hello *sh)
 {
-    wire_ext_origin origin = sh->hello_retry_request ? WIRE_EXT_FROM_HRR : WIRE_EXT_FROM_SERVER_HELLO;
+    wire_ext_origin origin =
+        sh->hello_retry_request ? WIRE_EXT_FROM_HRR : WIRE_EXT_FROM_SERVER_HELLO;
     add(o, "version", version_of(sh->selected_version));
     add(o, "legacy_version", version_of(sh->legacy_version));
     if (!sh->hello_retry_request)
@@ -354,16 +365,26 @@ static void fill_server_hello(json_object *o, const wire_server_hello *sh)
 static const char *kx_family_name(wire_kx_family f)
 {
     switch (f) {
-    case WIRE_KX_RSA: return "RSA";
-    case WIRE_KX_DHE: return "DHE";
-    case WIRE_KX_ECDHE: return "ECDHE";
-    case WIRE_KX_PSK: return "PSK";
-    case WIRE_KX_DHE_PSK: return "DHE-PSK";
-    case WIRE_KX_ECDHE_PSK: return "ECDHE-PSK";
-    case WIRE_KX_RSA_PSK: return "RSA-PSK";
-    case WIRE_KX_SRP: return "SRP";
-    case WIRE_KX_TLS13: return "TLS1.3";
-    default: return "unknown";
+    case WIRE_KX_RSA:
+        return "RSA";
+    case WIRE_KX_DHE:
+        return "DHE";
+    case WIRE_KX_ECDHE:
+        return "ECDHE";
+    case WIRE_KX_PSK:
+        return "PSK";
+    case WIRE_KX_DHE_PSK:
+        return "DHE-PSK";
+    case WIRE_KX_ECDHE_PSK:
+        return "ECDHE-PSK";
+    case WIRE_KX_RSA_PSK:
+        return "RSA-PSK";
+    case WIRE_KX_SRP:
+        return "SRP";
+    case WIRE_KX_TLS13:
+        return "TLS1.3";
+    default:
+        return "unknown";
     }
 }
 
@@ -425,13 +446,15 @@ static void fill_cert_request(json_object *o, const wire_certificate_request *cr
     if (cur_len(&cr->request_context))
         add(o, "request_context", hex_of(cr->request_context));
     if (cur_len(&cr->extensions))
-        add(o, "extensions", report_json_extensions(cr->extensions, WIRE_EXT_FROM_CERTIFICATE_REQUEST));
+        add(o, "extensions",
+            report_json_extensions(cr->extensions, WIRE_EXT_FROM_CERTIFICATE_REQUEST));
 }
 
 void report_json_handshake_fill(json_object *o, const wire_handshake *m)
 {
     const char *name = wire_hs_type_name(m->type);
-    if (m->type == WIRE_HS_SERVER_HELLO && m->status == TP_OK && m->u.server_hello.hello_retry_request)
+    if (m->type == WIRE_HS_SERVER_HELLO && m->status == TP_OK &&
+        m->u.server_hello.hello_retry_request)
         name = "HelloRetryRequest";
     if (name) {
         add(o, "msg", json_object_new_string(name));
@@ -478,7 +501,8 @@ void report_json_handshake_fill(json_object *o, const wire_handshake *m)
             add(o, "nonce", hex_of(t->nonce));
         }
         if (cur_len(&t->extensions))
-            add(o, "extensions", report_json_extensions(t->extensions, WIRE_EXT_FROM_NEW_SESSION_TICKET));
+            add(o, "extensions",
+                report_json_extensions(t->extensions, WIRE_EXT_FROM_NEW_SESSION_TICKET));
         break;
     }
     case WIRE_HS_CERTIFICATE_VERIFY: {

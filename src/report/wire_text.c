@@ -123,19 +123,26 @@ static void sb_alpn(sb_t *sb, const wire_ext_alpn *a, const char *sep)
 static const char *point_format_name(uint16_t f)
 {
     switch (f) {
-    case 0: return "uncompressed";
-    case 1: return "ansiX962_compressed_prime";
-    case 2: return "ansiX962_compressed_char2";
-    default: return NULL;
+    case 0:
+        return "uncompressed";
+    case 1:
+        return "ansiX962_compressed_prime";
+    case 2:
+        return "ansiX962_compressed_char2";
+    default:
+        return NULL;
     }
 }
 
 static const char *psk_mode_name(uint16_t m)
 {
     switch (m) {
-    case 0: return "psk_ke";
-    case 1: return "psk_dhe_ke";
-    default: return NULL;
+    case 0:
+        return "psk_ke";
+    case 1:
+        return "psk_dhe_ke";
+    default:
+        return NULL;
     }
 }
 
@@ -203,7 +210,8 @@ static void sb_ext_content(sb_t *sb, const wire_ext_decoded *d, wire_ext_origin 
         break;
     case WIRE_EXT_PRE_SHARED_KEY:
         if (client)
-            sb_printf(sb, "%u identities, %u binders", d->u.psk.num_identities, d->u.psk.num_binders);
+            sb_printf(sb, "%u identities, %u binders", d->u.psk.num_identities,
+                      d->u.psk.num_binders);
         else
             sb_printf(sb, "selected identity %u", d->u.psk.selected_identity);
         break;
@@ -220,7 +228,8 @@ static void sb_ext_content(sb_t *sb, const wire_ext_decoded *d, wire_ext_origin 
     case WIRE_EXT_KEY_SHARE:
         if (client) {
             const wire_ext_key_share *ks = &d->u.key_share;
-            unsigned n = ks->num_entries < WIRE_KEY_SHARE_MAX ? ks->num_entries : WIRE_KEY_SHARE_MAX;
+            unsigned n =
+                ks->num_entries < WIRE_KEY_SHARE_MAX ? ks->num_entries : WIRE_KEY_SHARE_MAX;
             for (unsigned i = 0; i < n; i++) {
                 if (i)
                     sb_printf(sb, ",");
@@ -230,7 +239,8 @@ static void sb_ext_content(sb_t *sb, const wire_ext_decoded *d, wire_ext_origin 
             if (ks->num_entries > n)
                 sb_printf(sb, ",... (%u shares)", ks->num_entries);
         } else {
-            sb_name(sb, wire_group_name(d->u.key_share.selected_group), d->u.key_share.selected_group);
+            sb_name(sb, wire_group_name(d->u.key_share.selected_group),
+                    d->u.key_share.selected_group);
             if (origin == WIRE_EXT_FROM_SERVER_HELLO)
                 sb_printf(sb, "(%zu)", cur_len(&d->u.key_share.server_key));
         }
@@ -268,7 +278,8 @@ static void client_hello_line(sb_t *sb, const wire_client_hello *ch, bool full)
     bool exts = ch->has_extensions;
     wire_ext_origin o = WIRE_EXT_FROM_CLIENT_HELLO;
 
-    if (exts && find_decoded(ch->extensions, WIRE_EXT_SUPPORTED_VERSIONS, o, &d) && d.u.versions.highest)
+    if (exts && find_decoded(ch->extensions, WIRE_EXT_SUPPORTED_VERSIONS, o, &d) &&
+        d.u.versions.highest)
         max = d.u.versions.highest;
     sb_version(sb, max);
     sb_printf(sb, " max");
@@ -346,16 +357,26 @@ static void server_hello_line(sb_t *sb, const wire_server_hello *sh, bool full)
 static const char *family_name(wire_kx_family f)
 {
     switch (f) {
-    case WIRE_KX_RSA: return "RSA";
-    case WIRE_KX_DHE: return "DHE";
-    case WIRE_KX_ECDHE: return "ECDHE";
-    case WIRE_KX_PSK: return "PSK";
-    case WIRE_KX_DHE_PSK: return "DHE-PSK";
-    case WIRE_KX_ECDHE_PSK: return "ECDHE-PSK";
-    case WIRE_KX_RSA_PSK: return "RSA-PSK";
-    case WIRE_KX_SRP: return "SRP";
-    case WIRE_KX_TLS13: return "TLS1.3";
-    default: return "unknown kx";
+    case WIRE_KX_RSA:
+        return "RSA";
+    case WIRE_KX_DHE:
+        return "DHE";
+    case WIRE_KX_ECDHE:
+        return "ECDHE";
+    case WIRE_KX_PSK:
+        return "PSK";
+    case WIRE_KX_DHE_PSK:
+        return "DHE-PSK";
+    case WIRE_KX_ECDHE_PSK:
+        return "ECDHE-PSK";
+    case WIRE_KX_RSA_PSK:
+        return "RSA-PSK";
+    case WIRE_KX_SRP:
+        return "SRP";
+    case WIRE_KX_TLS13:
+        return "TLS1.3";
+    default:
+        return "unknown kx";
     }
 }
 
@@ -430,7 +451,8 @@ static void handshake_line(sb_t *sb, const wire_handshake *m, bool full)
         break;
     case WIRE_HS_CERTIFICATE_VERIFY:
         if (m->u.certificate_verify.sigalg) {
-            sb_name(sb, wire_sigalg_name(m->u.certificate_verify.sigalg), m->u.certificate_verify.sigalg);
+            sb_name(sb, wire_sigalg_name(m->u.certificate_verify.sigalg),
+                    m->u.certificate_verify.sigalg);
             sb_printf(sb, " ");
         }
         sb_printf(sb, "(%zu bytes)", cur_len(&m->u.certificate_verify.signature));

@@ -190,6 +190,7 @@ static ssize_t transport_push(void *ctx, const uint8_t *data, size_t len)
         if (c->out.len > SRV_OUT_HIGH && !c->read_paused) {
             c->read_paused = true;
             conn_read_stop(c);
+            conn_stdin_stop(c);
         }
     }
     tp_session_feed(c->sess, TP_S2C, conn_t(c), data, len);
@@ -479,7 +480,8 @@ static void conn_read_cb(struct ev_loop *loop, ev_io *io, int revents)
     c->chunk = buf;
     c->chunk_len = (size_t)n;
     conn_drive(c);
-    if (c->chunk_len && !c->finished && !srv_buf_append(&c->in, c->chunk, c->chunk_len, SRV_IN_MAX)) {
+    if (c->chunk_len && !c->finished &&
+        !srv_buf_append(&c->in, c->chunk, c->chunk_len, SRV_IN_MAX)) {
         /* Only reachable when the engine stops consuming (backpressure). */
         tp_session_engine_error(c->sess, conn_t(c), "INPUT_LIMIT",
                                 "too many unprocessed bytes from the client");
@@ -499,6 +501,8 @@ static void conn_write_cb(struct ev_loop *loop, ev_io *io, int revents)
     if (!c->finished && c->read_paused && c->out.len < SRV_OUT_LOW) {
         c->read_paused = false;
         conn_read_start(c);
+        if (c->w->interactive == c && c->state == CONN_OPEN)
+            ev_io_start(c->w->loop, &c->w->stdin_io);
         /* The engine may hold records it already read. */
         conn_drive(c);
     }

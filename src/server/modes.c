@@ -59,7 +59,10 @@ static void sb_putn(sb_t *b, const char *s, size_t n)
     b->data[b->len] = '\0';
 }
 
-static void sb_puts(sb_t *b, const char *s) { sb_putn(b, s, strlen(s)); }
+static void sb_puts(sb_t *b, const char *s)
+{
+    sb_putn(b, s, strlen(s));
+}
 
 __attribute__((format(printf, 2, 3))) static void sb_printf(sb_t *b, const char *fmt, ...)
 {
@@ -82,12 +85,23 @@ static void sb_html_n(sb_t *b, const char *s, size_t n)
     for (size_t i = 0; i < n && !b->err; i++) {
         unsigned char ch = (unsigned char)s[i];
         switch (ch) {
-        case '&': sb_puts(b, "&amp;"); break;
-        case '<': sb_puts(b, "&lt;"); break;
-        case '>': sb_puts(b, "&gt;"); break;
-        case '"': sb_puts(b, "&quot;"); break;
-        case '\'': sb_puts(b, "&#39;"); break;
-        case '\r': break; /* line ends shown as plain newlines */
+        case '&':
+            sb_puts(b, "&amp;");
+            break;
+        case '<':
+            sb_puts(b, "&lt;");
+            break;
+        case '>':
+            sb_puts(b, "&gt;");
+            break;
+        case '"':
+            sb_puts(b, "&quot;");
+            break;
+        case '\'':
+            sb_puts(b, "&#39;");
+            break;
+        case '\r':
+            break; /* line ends shown as plain newlines */
         default:
             if (ch < 0x20 && ch != '\n' && ch != '\t')
                 sb_printf(b, "\\x%02x", ch);
@@ -97,7 +111,10 @@ static void sb_html_n(sb_t *b, const char *s, size_t n)
     }
 }
 
-static void sb_html(sb_t *b, const char *s) { sb_html_n(b, s, strlen(s)); }
+static void sb_html(sb_t *b, const char *s)
+{
+    sb_html_n(b, s, strlen(s));
+}
 
 /* Plain text: control characters shown escaped, so a header cannot move the
  * reader's terminal. */
@@ -129,7 +146,7 @@ typedef struct {
     size_t target_len;
     const char *version; /* "HTTP/1.0" / "HTTP/1.1" */
     bool want_plain;
-    const char *head;    /* request line + headers */
+    const char *head; /* request line + headers */
     size_t head_len;
 } http_req;
 
@@ -307,7 +324,10 @@ static void page_client_hello(tp_conn *c, sb_t *out_text, char *ja3, size_t ja3_
         ja4[0] = '\0';
 }
 
-static const char *or_dash(const char *s) { return s && s[0] ? s : "-"; }
+static const char *or_dash(const char *s)
+{
+    return s && s[0] ? s : "-";
+}
 
 static void http_status_page(tp_conn *c, const http_req *r, bool head_only)
 {
@@ -319,8 +339,9 @@ static void http_status_page(tp_conn *c, const http_req *r, bool head_only)
     char ja3_md5[33], ja4[40];
     page_client_hello(c, &hello, ja3, sizeof ja3, ja3_md5, ja4);
 
-    const char *labels[] = {"protocol", "key exchange", "cipher", "MAC", "group",
-                            "signature algorithm", "client certificate"};
+    const char *labels[] = {
+        "protocol",          "key exchange", "cipher", "MAC", "group", "signature algorithm",
+        "client certificate"};
     const char *values[] = {info.protocol, info.kx,     info.cipher,     info.mac,
                             info.group,    info.sigalg, info.client_cert};
     unsigned num = sizeof labels / sizeof labels[0];
@@ -444,8 +465,11 @@ void mode_stdin_cb(struct ev_loop *loop, ev_io *io, int revents)
         ev_io_stop(loop, io);
         return;
     }
-    if (c->read_paused)
-        return; /* the client is not reading; stdin waits */
+    if (c->read_paused) {
+        /* The client is not reading: stdin waits (restarted on drain). */
+        ev_io_stop(loop, io);
+        return;
+    }
     uint8_t buf[4096];
     ssize_t n = read(STDIN_FILENO, buf, sizeof buf);
     if (n < 0 && (errno == EAGAIN || errno == EINTR))

@@ -131,8 +131,7 @@ fail:
     return -1;
 }
 
-static void format_addr(const struct sockaddr_storage *sa, unsigned port, char *out,
-                        size_t out_len)
+static void format_addr(const struct sockaddr_storage *sa, unsigned port, char *out, size_t out_len)
 {
     char host[INET6_ADDRSTRLEN] = "?";
     if (sa->ss_family == AF_INET) {
@@ -157,8 +156,7 @@ static void accept_cb(struct ev_loop *loop, ev_io *io, int revents)
     for (int i = 0; i < SRV_ACCEPT_BURST && w->accepting; i++) {
         struct sockaddr_storage peer;
         socklen_t peer_len = sizeof peer;
-        int fd = accept4(l->fd, (struct sockaddr *)&peer, &peer_len,
-                         SOCK_NONBLOCK | SOCK_CLOEXEC);
+        int fd = accept4(l->fd, (struct sockaddr *)&peer, &peer_len, SOCK_NONBLOCK | SOCK_CLOEXEC);
         if (fd < 0) {
             if (errno == EINTR || errno == ECONNABORTED || errno == EPROTO)
                 continue;
@@ -305,8 +303,7 @@ static bool bind_address(tp_server *s, const char *text, bool is_default, unsign
     }
     if (fd < 0) {
         /* A host without IPv6 still serves IPv4 by default. */
-        if (is_default && sa.ss_family == AF_INET6 &&
-            (e == EAFNOSUPPORT || e == EADDRNOTAVAIL))
+        if (is_default && sa.ss_family == AF_INET6 && (e == EAFNOSUPPORT || e == EADDRNOTAVAIL))
             return true;
         char shown[80];
         format_addr(&sa, want, shown, sizeof shown);

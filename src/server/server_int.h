@@ -40,7 +40,10 @@ typedef struct {
 bool srv_buf_append(srv_buf *b, const uint8_t *data, size_t len, size_t max);
 void srv_buf_consume(srv_buf *b, size_t n);
 void srv_buf_free(srv_buf *b);
-static inline const uint8_t *srv_buf_data(const srv_buf *b) { return b->data + b->off; }
+static inline const uint8_t *srv_buf_data(const srv_buf *b)
+{
+    return b->data + b->off;
+}
 
 typedef struct tp_worker tp_worker;
 typedef struct tp_conn tp_conn;
@@ -62,12 +65,12 @@ struct tp_worker {
     unsigned num_listeners;
     bool accepting;
     ev_async wake;
-    ev_timer accept_retry;   /* after EMFILE and friends */
+    ev_timer accept_retry;       /* after EMFILE and friends */
     ev_signal sig_int, sig_term; /* worker 0 only */
-    ev_io stdin_io;          /* interactive mode, worker 0 */
-    tp_conn *conns;          /* open connections, doubly linked */
+    ev_io stdin_io;              /* interactive mode, worker 0 */
+    tp_conn *conns;              /* open connections, doubly linked */
     unsigned num_conns;
-    tp_conn *interactive;    /* the one interactive client */
+    tp_conn *interactive; /* the one interactive client */
 };
 
 struct tp_server {
@@ -96,25 +99,25 @@ struct tp_conn {
     conn_state state;
     ev_io rio, wio;
     ev_timer timer;
-    double t0;                 /* monotonic seconds at accept */
+    double t0; /* monotonic seconds at accept */
     tp_session *sess;
     tp_engine *engine;
     void *tag;
     tp_engine_conn *ec;
     tp_transport transport;
-    tp_server_config allowed;  /* analysis view of what the engine allows */
-    srv_buf in;                /* received, not yet pulled by the engine */
-    const uint8_t *chunk;      /* the recv() being processed, not copied yet */
+    tp_server_config allowed; /* analysis view of what the engine allows */
+    srv_buf in;               /* received, not yet pulled by the engine */
+    const uint8_t *chunk;     /* the recv() being processed, not copied yet */
     size_t chunk_len;
-    srv_buf out;               /* pushed by the engine, not yet sent */
-    srv_buf req;               /* http: request head so far */
-    bool finished;             /* end reason decided; destroyed once flushed */
-    bool io_dead;              /* socket unusable: do not wait to flush */
-    bool reading;              /* rio started */
-    bool read_paused;          /* backpressure */
+    srv_buf out;      /* pushed by the engine, not yet sent */
+    srv_buf req;      /* http: request head so far */
+    bool finished;    /* end reason decided; destroyed once flushed */
+    bool io_dead;     /* socket unusable: do not wait to flush */
+    bool reading;     /* rio started */
+    bool read_paused; /* backpressure */
     bool got_app, sent_app, exchanged;
-    bool line_start;           /* interactive output */
-    bool linger_armed;         /* finished: waiting for the queue / the client's close */
+    bool line_start;   /* interactive output */
+    bool linger_armed; /* finished: waiting for the queue / the client's close */
     tp_end_reason end_reason;
     double t_end;
     char peer[64];
@@ -139,9 +142,9 @@ void conn_settle(tp_conn *c);
 double conn_t(const tp_conn *c);
 
 /* modes.c */
-void mode_on_open(tp_conn *c);               /* handshake done */
+void mode_on_open(tp_conn *c); /* handshake done */
 void mode_on_data(tp_conn *c, const uint8_t *data, size_t len);
-void mode_on_close(tp_conn *c);              /* about to be freed */
+void mode_on_close(tp_conn *c); /* about to be freed */
 void mode_stdin_cb(struct ev_loop *loop, ev_io *io, int revents);
 /* Whether the idle timer is re-armed by traffic after the handshake. */
 bool mode_idle_timeout(const tp_conn *c);

@@ -62,14 +62,14 @@ uint16_t wire_list_get(const wire_list *l, unsigned i);
 typedef struct {
     unsigned num_names;
     bool has_host;
-    cur_t host;        /* first host_name entry */
+    cur_t host; /* first host_name entry */
 } wire_ext_sni;
 TP_MUST_CHECK tp_status wire_ext_sni_parse(cur_t body, wire_ext_sni *out);
 
 /* application_layer_protocol_negotiation (RFC 7301 3.1): every entry is
  * non-empty; the server's list holds exactly one. */
 typedef struct {
-    cur_t list;        /* the u8-prefixed entries, for wire_alpn_next */
+    cur_t list; /* the u8-prefixed entries, for wire_alpn_next */
     unsigned num_protocols;
     cur_t first;
     cur_t last;
@@ -100,13 +100,13 @@ TP_MUST_CHECK tp_status wire_ext_u8_list_parse(cur_t body, wire_list *out);
 /* key_share (RFC 8446 4.2.8).  Client: list of entries; ServerHello: one
  * entry; HRR: the selected group only. */
 typedef struct {
-    unsigned num_entries;         /* all entries in the client's list */
+    unsigned num_entries; /* all entries in the client's list */
     struct {
         uint16_t group;
         cur_t key;
     } entries[WIRE_KEY_SHARE_MAX]; /* the first WIRE_KEY_SHARE_MAX of them */
-    uint16_t selected_group;      /* ServerHello / HRR */
-    cur_t server_key;             /* ServerHello */
+    uint16_t selected_group;       /* ServerHello / HRR */
+    cur_t server_key;              /* ServerHello */
 } wire_ext_key_share;
 TP_MUST_CHECK tp_status wire_ext_key_share_parse(cur_t body, wire_ext_origin origin,
                                                  wire_ext_key_share *out);
@@ -134,7 +134,7 @@ TP_MUST_CHECK tp_status wire_ext_session_ticket_parse(cur_t body, cur_t *out_tic
  * the server's acknowledgement is empty (is_ack). */
 typedef struct {
     bool is_ack;
-    uint8_t status_type;       /* 1 = ocsp */
+    uint8_t status_type; /* 1 = ocsp */
     cur_t responder_id_list;
     cur_t request_extensions;
 } wire_ext_status_request;
@@ -161,7 +161,7 @@ typedef struct {
     unsigned num_binders;
     cur_t first_identity;
     uint32_t first_obfuscated_age;
-    cur_t binders;             /* the u16-prefixed binder list body */
+    cur_t binders;              /* the u16-prefixed binder list body */
     uint16_t selected_identity; /* server */
 } wire_ext_psk;
 TP_MUST_CHECK tp_status wire_ext_psk_parse(cur_t body, bool from_server, wire_ext_psk *out);
@@ -180,10 +180,10 @@ typedef struct {
         wire_ext_sni sni;
         wire_ext_alpn alpn;
         wire_ext_versions versions;
-        wire_list list;            /* groups, sigalgs, point formats, psk modes */
+        wire_list list; /* groups, sigalgs, point formats, psk modes */
         wire_ext_key_share key_share;
         wire_ext_early_data early_data;
-        cur_t opaque;              /* renegotiation_info, session_ticket, cookie */
+        cur_t opaque; /* renegotiation_info, session_ticket, cookie */
         wire_ext_status_request status_request;
         wire_ext_padding padding;
         uint16_t record_size_limit;

@@ -183,13 +183,26 @@ static void cert_summarise(cur_t der, wire_cert_summary *s)
     if (pk) {
         const char *kt = "unknown";
         switch (EVP_PKEY_get_base_id(pk)) {
-        case EVP_PKEY_RSA: kt = "RSA"; break;
-        case EVP_PKEY_RSA_PSS: kt = "RSA-PSS"; break;
-        case EVP_PKEY_EC: kt = "EC"; break;
-        case EVP_PKEY_ED25519: kt = "Ed25519"; break;
-        case EVP_PKEY_ED448: kt = "Ed448"; break;
-        case EVP_PKEY_DSA: kt = "DSA"; break;
-        default: break;
+        case EVP_PKEY_RSA:
+            kt = "RSA";
+            break;
+        case EVP_PKEY_RSA_PSS:
+            kt = "RSA-PSS";
+            break;
+        case EVP_PKEY_EC:
+            kt = "EC";
+            break;
+        case EVP_PKEY_ED25519:
+            kt = "Ed25519";
+            break;
+        case EVP_PKEY_ED448:
+            kt = "Ed448";
+            break;
+        case EVP_PKEY_DSA:
+            kt = "DSA";
+            break;
+        default:
+            break;
         }
         cert_copy_str(s->key_type, sizeof s->key_type, kt);
         int bits = EVP_PKEY_get_bits(pk);
@@ -644,11 +657,12 @@ tp_status wire_hs_parse_sslv2(const uint8_t *frag, size_t len, wire_handshake *o
         return out->status = TP_ERR_DECODE;
     /* cipher_specs are 3 bytes each and non-empty; session_id is 0 or 16
      * bytes; the challenge 16..32 */
-    if (specs_len == 0 || specs_len % 3 != 0 || (sid_len != 0 && sid_len != 16) ||
-        chal_len < 16 || chal_len > 32)
+    if (specs_len == 0 || specs_len % 3 != 0 || (sid_len != 0 && sid_len != 16) || chal_len < 16 ||
+        chal_len > 32)
         return out->status = TP_ERR_DECODE;
     if (!cur_get_bytes(&c, &ch->cipher_suites, specs_len) ||
-        !cur_get_bytes(&c, &ch->session_id, sid_len) || !cur_get_bytes(&c, &ch->challenge, chal_len))
+        !cur_get_bytes(&c, &ch->session_id, sid_len) ||
+        !cur_get_bytes(&c, &ch->challenge, chal_len))
         return out->status = TP_ERR_DECODE;
     /* RFC 5246 E.2: the challenge stands in for the random, right-aligned */
     ch->random = ch->challenge;
@@ -660,9 +674,12 @@ tp_status wire_hs_parse_sslv2(const uint8_t *frag, size_t len, wire_handshake *o
 const char *wire_alert_level_name(uint8_t level)
 {
     switch (level) {
-    case 1: return "warning";
-    case 2: return "fatal";
-    default: return NULL;
+    case 1:
+        return "warning";
+    case 2:
+        return "fatal";
+    default:
+        return NULL;
     }
 }
 

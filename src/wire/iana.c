@@ -12,6 +12,8 @@
 #define N_ELEMS(a) (sizeof(a) / sizeof((a)[0]))
 
 /* {id, iana, kx, cipher, mac, prf, family, min_version, tls13, export} */
+/* One suite per line reads and diffs best. */
+/* clang-format off */
 static const wire_suite suite_rows[] = {
     {0x0001, "TLS_RSA_WITH_NULL_MD5", "RSA", "NULL", "MD5", "SHA256", WIRE_KX_RSA, 0x0301, false, false},
     {0x0002, "TLS_RSA_WITH_NULL_SHA", "RSA", "NULL", "SHA1", "SHA256", WIRE_KX_RSA, 0x0301, false, false},
@@ -280,6 +282,7 @@ static const wire_suite suite_rows[] = {
     {0xccad, "TLS_DHE_PSK_WITH_CHACHA20_POLY1305_SHA256", "DHE-PSK", "CHACHA20-POLY1305", "AEAD", "SHA256", WIRE_KX_DHE_PSK, 0x0303, false, false},
     {0xccae, "TLS_RSA_PSK_WITH_CHACHA20_POLY1305_SHA256", "RSA-PSK", "CHACHA20-POLY1305", "AEAD", "SHA256", WIRE_KX_RSA_PSK, 0x0303, false, false},
 };
+/* clang-format on */
 
 const wire_suite *wire_suite_table(unsigned *out_n)
 {
@@ -572,9 +575,13 @@ bool wire_sigalg_by_name(const char *name, uint16_t *out_scheme)
 const char *wire_compression_name(uint8_t m)
 {
     switch (m) {
-    case 0: return "NULL";
-    case 1: return "DEFLATE";
-    case 64: return "LZS";
-    default: return NULL;
+    case 0:
+        return "NULL";
+    case 1:
+        return "DEFLATE";
+    case 64:
+        return "LZS";
+    default:
+        return NULL;
     }
 }

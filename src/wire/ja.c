@@ -182,16 +182,26 @@ static tp_status ja4_hash(const uint16_t *a, size_t na, const uint16_t *b, size_
 static const char *ja4_version(uint16_t v)
 {
     switch (v) {
-    case 0x0304: return "13";
-    case 0x0303: return "12";
-    case 0x0302: return "11";
-    case 0x0301: return "10";
-    case 0x0300: return "s3";
-    case 0x0002: return "s2";
-    case 0xfeff: return "d1";
-    case 0xfefd: return "d2";
-    case 0xfefc: return "d3";
-    default: return "00";
+    case 0x0304:
+        return "13";
+    case 0x0303:
+        return "12";
+    case 0x0302:
+        return "11";
+    case 0x0301:
+        return "10";
+    case 0x0300:
+        return "s3";
+    case 0x0002:
+        return "s2";
+    case 0xfeff:
+        return "d1";
+    case 0xfefd:
+        return "d2";
+    case 0xfefc:
+        return "d3";
+    default:
+        return "00";
     }
 }
 
@@ -278,6 +288,7 @@ tp_status wire_ja4(const wire_client_hello *ch, char out[40])
         (st = ja4_hash(exts, ne_hashed, sigs, nsig, true, hc)) != TP_OK)
         return st;
     snprintf(out, 40, "t%s%c%02u%02u%c%c_%s_%s", ja4_version(version), has_sni ? 'd' : 'i',
-             (unsigned)(ns > 99 ? 99 : ns), (unsigned)(ne > 99 ? 99 : ne), alpn[0], alpn[1], hb, hc);
+             (unsigned)(ns > 99 ? 99 : ns), (unsigned)(ne > 99 ? 99 : ne), alpn[0], alpn[1], hb,
+             hc);
     return TP_OK;
 }

@@ -121,27 +121,43 @@ tp_status wire_record_parse(cur_t *in, wire_record *out, size_t *out_need)
 const char *wire_content_type_name(unsigned type)
 {
     switch (type) {
-    case WIRE_CT_CHANGE_CIPHER_SPEC: return "change_cipher_spec";
-    case WIRE_CT_ALERT: return "alert";
-    case WIRE_CT_HANDSHAKE: return "handshake";
-    case WIRE_CT_APPLICATION_DATA: return "application_data";
-    case WIRE_CT_HEARTBEAT: return "heartbeat";
-    case WIRE_CT_SSLV2_CLIENT_HELLO: return "sslv2_client_hello";
-    default: return NULL;
+    case WIRE_CT_CHANGE_CIPHER_SPEC:
+        return "change_cipher_spec";
+    case WIRE_CT_ALERT:
+        return "alert";
+    case WIRE_CT_HANDSHAKE:
+        return "handshake";
+    case WIRE_CT_APPLICATION_DATA:
+        return "application_data";
+    case WIRE_CT_HEARTBEAT:
+        return "heartbeat";
+    case WIRE_CT_SSLV2_CLIENT_HELLO:
+        return "sslv2_client_hello";
+    default:
+        return NULL;
     }
 }
 
 const char *wire_version_name(uint16_t version)
 {
     switch (version) {
-    case 0x0002: return "SSL2.0";
-    case 0x0300: return "SSL3.0";
-    case 0x0301: return "TLS1.0";
-    case 0x0302: return "TLS1.1";
-    case 0x0303: return "TLS1.2";
-    case 0x0304: return "TLS1.3";
-    case 0xfeff: return "DTLS1.0";
-    case 0xfefd: return "DTLS1.2";
-    default: return NULL;
+    case 0x0002:
+        return "SSL2.0";
+    case 0x0300:
+        return "SSL3.0";
+    case 0x0301:
+        return "TLS1.0";
+    case 0x0302:
+        return "TLS1.1";
+    case 0x0303:
+        return "TLS1.2";
+    case 0x0304:
+        return "TLS1.3";
+    case 0xfeff:
+        return "DTLS1.0";
+    case 0xfefd:
+        return "DTLS1.2";
+    default:
+        return NULL;
     }
 }

@@ -88,8 +88,24 @@ def test_help(r):
     r.contains(out + err, "--trace", "serve --help mentions --trace")
 
 
+def test_sigterm_right_away(r):
+    """SIGTERM sent as soon as the listening line appears: a clean stop with
+    the summary line, not death by the signal's default action."""
+    for i in range(3):
+        srv = tp.Server(["--echo"])
+        try:
+            srv.start()
+            rc = srv.stop()
+            r.eq(rc, 0, "SIGTERM right after 'listening on' (try %d): exit 0" % (i + 1),
+                 srv.stderr_text[-300:])
+            r.eq(srv.summary, (0, 0, 0), "SIGTERM right after 'listening on' (try %d): summary line" % (i + 1))
+        finally:
+            srv.cleanup()
+
+
 if __name__ == "__main__":
     r = tp.Results()
     r.run(test_help)
     r.run(test_smoke)
+    r.run(test_sigterm_right_away)
     r.finish()

@@ -40,7 +40,10 @@ SANITIZED = _sanitized(TLSPROBE)
 class Server:
     """One `tlsprobe serve` subprocess; stderr/stdout collected by threads."""
 
+    all = []
+
     def __init__(self, *args, stdin=False):
+        Server.all.append(self)
         self.trace = os.path.join(TMP, "trace-%d-%d.jsonl" % (os.getpid(), time.monotonic_ns()))
         cmd = [TLSPROBE, "serve", "--listen", "127.0.0.1", "--port", "0",
                "--trace", self.trace] + list(args)
@@ -203,11 +206,17 @@ def check(name, cond, detail=""):
 def run(name, fn):
     global failed
     t0 = time.monotonic()
+    Server.all = []
     try:
         fn()
     except Exception as e:  # a crash in one test must not hide the others
         failed += 1
         print("FAIL %s: exception %r" % (name, e))
+    for srv in Server.all:
+        srv.kill()
+        bad = [l for l in srv.err_lines
+               if "Sanitizer" in l or "runtime error:" in l or "LeakSanitizer" in l]
+        check("%s: no sanitizer report" % name, not bad, bad[:3])
     print("     (%s: %.1f s)" % (name, time.monotonic() - t0))
 
 

@@ -41,7 +41,7 @@ def test_bad_names(r):
             r.contains(err, name, "%s: stderr lists valid %s" % (label, name))
     rc, out, err = tp.run(serve_args("--comp", "DEFLATE"), timeout=15)
     r.eq(rc, 2, "--comp DEFLATE: exit code 2")
-    r.check(re.search(r"DEFLATE", err) and re.search(r"no compression|compression", err, re.I),
+    r.check(re.search(r"no compression", err, re.I),
             "--comp DEFLATE: message says this engine has no compression", err)
     for args, label in ((["--comp", "NULL"], "--comp NULL accepted"),
                         (["--protocols", "TLS1.0,TLS1.1,TLS1.2,TLS1.3"], "all four protocol names accepted"),
@@ -70,7 +70,8 @@ def test_list(r):
                  "SECP384R1", "FFDHE2048", "RSA-SHA256", "RSA-PSS-RSAE-SHA256", "ED25519", "NULL",
                  "DEFLATE", "rsa:2048", "ecdsa:p256", "ed25519", "none", "request", "require"):
         r.check(re.search(r"(?<![\w-])%s(?![\w-])" % re.escape(name), out),
-                "list: names %s" % name)
+                "list: names %s%s" % (name, " (the trace's spelling of the Ed25519 sigalg)"
+                                      if name == "ED25519" else ""))
     lines = out.splitlines()
     deflate = [l for l in lines if re.search(r"(?<![\w-])DEFLATE(?![\w-])", l)]
     null = [l for l in lines if re.search(r"(?<![\w-])NULL(?![\w-])", l)]
@@ -107,9 +108,10 @@ def test_key_types(r):
             for pat in want:
                 r.check(re.search(pat, text), "%s: Certificate event shows /%s/" % (label, pat), text[:600])
             m = re.search(r"Server public key is (\d+) bit", out)
-            bits = {"ecdsa:p256": "256", "ecdsa:p384": "384", "ed25519": "253", "rsa:1024": "1024",
+            bits = {"ecdsa:p256": "256", "ecdsa:p384": "384", "ed25519": "253|256", "rsa:1024": "1024",
                     "rsa:4096": "4096"}[kt]
-            r.eq(m.group(1) if m else None, bits, "%s: s_client sees a %s-bit key" % (label, bits))
+            r.check(m and m.group(1) in bits.split("|"), "%s: s_client sees a %s-bit key" % (label, bits),
+                    m.group(0) if m else out[-500:])
             srv.stop()
         except tp.ServerError as e:
             r.check(False, "%s: server starts" % label, e)

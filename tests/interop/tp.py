@@ -32,6 +32,9 @@ TP_SRC = os.environ.get("TP_SRC", os.path.dirname(os.path.dirname(
 
 LISTEN_RE = re.compile(r"listening on 127\.0\.0\.1:(\d+)")
 SUMMARY_RE = re.compile(r"tlsprobe: (\d+) connections?, (\d+) ok, (\d+) failed")
+SANITIZER_RE = re.compile(r"ERROR: AddressSanitizer|ERROR: LeakSanitizer|runtime error:|"
+                          r"AddressSanitizer:DEADLYSIGNAL|SUMMARY: UndefinedBehaviorSanitizer")
+ALL_SERVERS = []
 
 
 # ---------------------------------------------------------------- results
@@ -76,6 +79,15 @@ class Results:
                        traceback.format_exc())
 
     def finish(self):
+        # every server this script ran: no sanitizer report, no crash signal
+        for srv in ALL_SERVERS:
+            text = srv.stderr_text
+            m = SANITIZER_RE.search(text)
+            self.check(m is None, "no sanitizer report from `%s`" % " ".join(srv.cmd[1:6]),
+                       text[m.start():m.start() + 2500] if m else "")
+            rc = srv.rc if srv.rc is not None else (srv.proc.poll() if srv.proc else None)
+            if isinstance(rc, int) and rc < 0 and rc != -9:
+                self.check(False, "server died of signal %d: %s" % (-rc, " ".join(srv.cmd[1:])), srv.stderr_text[-1500:])
         if self.failures:
             print("failed checks:", flush=True)
             for f in self.failures:
@@ -143,6 +155,7 @@ class Server:
         stream.close()
 
     def start(self):
+        ALL_SERVERS.append(self)
         self.proc = subprocess.Popen(self.cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                                      stderr=subprocess.PIPE, env=self.env, cwd=self.cwd)
         self._threads = [
@@ -415,10 +428,15 @@ def check_trace_wellformed(r, evs, label=""):
         elif kinds[-1] not in ("verdict", "close") or \
                 (kinds[-1] == "close" and kinds[-2] != "verdict"):
             problems.append("conn %s: verdict is not last (%s)" % (c, kinds[-3:]))
-        ts = [e.get("t") for e in lst if isinstance(e.get("t"), (int, float))]
-        if any(b < a - 1e-6 for a, b in zip(ts, ts[1:])):
-            problems.append("conn %s: t goes backwards" % c)
-    r.check(not problems, p + "each connection: one accept first, exactly one verdict last, t monotonic",
+        # A record held back until its key arrives keeps its wire time, so a
+        # "secret" event may carry a later t than the record after it; every
+        # other event must not go back in time.
+        ts = [(e.get("event"), e.get("t")) for e in lst
+              if isinstance(e.get("t"), (int, float)) and e.get("event") != "secret"]
+        back = [(a, b) for a, b in zip(ts, ts[1:]) if b[1] < a[1] - 1e-6]
+        if back:
+            problems.append("conn %s: t goes backwards: %s" % (c, back[:2]))
+    r.check(not problems, p + "each connection: one accept first, exactly one verdict last, t never goes back",
             "; ".join(problems[:10]))
     return by
 

@@ -140,7 +140,8 @@ static void test_published_vectors(void **state)
     } cases[] = {
         {"vector-ssl-curl.bin", "2a26b1a62e40d25d4de3babc9d532f30", NULL},
         {"vector-ssl-chrome.bin", "14eff09463c9d6dc6e14e954eba239c2", NULL},
-        {"vector-tls12.bin", "579ccef312d18482fc42e2b822ca2430", "t13d1715h2_5b57614c22b0_3d5424432f57"},
+        {"vector-tls12.bin", "579ccef312d18482fc42e2b822ca2430",
+         "t13d1715h2_5b57614c22b0_3d5424432f57"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         blob b;
@@ -164,8 +165,9 @@ static void test_chrome_grease_dropped(void **state)
     load_hello("vector-ssl-chrome.bin", &b, &m);
     assert_int_equal(wire_ja3(&m.u.client_hello, s, sizeof s, md5), TP_OK);
     /* tshark 4.0's ja3_full of the same capture */
-    assert_string_equal(s, "771,4865-4866-4867-49195-49199-49196-49200-52393-52392-49171-49172-156-157-"
-                           "47-53-10,65281-0-23-35-13-5-18-16-30032-11-51-45-43-10-21,29-23-24,0");
+    assert_string_equal(
+        s, "771,4865-4866-4867-49195-49199-49196-49200-52393-52392-49171-49172-156-157-"
+           "47-53-10,65281-0-23-35-13-5-18-16-30032-11-51-45-43-10-21,29-23-24,0");
     assert_null(strstr(s, "6682"));  /* 0x1a1a */
     assert_null(strstr(s, "10794")); /* 0x2a2a */
     /* 17 suites with one GREASE: 16 counted; 17 extensions with two GREASE: 15;
@@ -256,12 +258,9 @@ static void test_ja_rejects(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_ja3_readme_examples),
-        cmocka_unit_test(test_published_vectors),
-        cmocka_unit_test(test_chrome_grease_dropped),
-        cmocka_unit_test(test_tshark_crosscheck),
-        cmocka_unit_test(test_ja3_small_buffer),
-        cmocka_unit_test(test_ja_rejects),
+        cmocka_unit_test(test_ja3_readme_examples),   cmocka_unit_test(test_published_vectors),
+        cmocka_unit_test(test_chrome_grease_dropped), cmocka_unit_test(test_tshark_crosscheck),
+        cmocka_unit_test(test_ja3_small_buffer),      cmocka_unit_test(test_ja_rejects),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

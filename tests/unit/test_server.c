@@ -344,12 +344,9 @@ static int teardown(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_bad_address),
-        cmocka_unit_test(test_port_in_use),
-        cmocka_unit_test(test_ipv6_bound_format),
-        cmocka_unit_test(test_stop_before_run),
-        cmocka_unit_test(test_not_tls_and_reject),
-        cmocka_unit_test(test_timeout_and_shutdown),
+        cmocka_unit_test(test_bad_address),        cmocka_unit_test(test_port_in_use),
+        cmocka_unit_test(test_ipv6_bound_format),  cmocka_unit_test(test_stop_before_run),
+        cmocka_unit_test(test_not_tls_and_reject), cmocka_unit_test(test_timeout_and_shutdown),
         cmocka_unit_test(test_echo_roundtrip),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

@@ -523,7 +523,8 @@ static void test_server_hello_tls13_and_hrr(void **state)
     assert_int_equal(wire_ext_key_share_parse(body, WIRE_EXT_FROM_HRR, &ks), TP_OK);
     assert_int_equal(ks.selected_group, 23);
     /* an HRR key_share read as a ServerHello one is malformed */
-    assert_int_equal(wire_ext_key_share_parse(body, WIRE_EXT_FROM_SERVER_HELLO, &ks), TP_ERR_DECODE);
+    assert_int_equal(wire_ext_key_share_parse(body, WIRE_EXT_FROM_SERVER_HELLO, &ks),
+                     TP_ERR_DECODE);
 }
 
 /* Builds a handshake message: header + body. */
@@ -614,9 +615,9 @@ static void test_small_messages(void **state)
     assert_true(wire_ext_find(m.u.encrypted_extensions, WIRE_EXT_ALPN, &body));
 
     /* TLS 1.3 NewSessionTicket with early_data */
-    static const uint8_t nst[] = {0x00, 0x00, 0x1c, 0x20, 0x01, 0x02, 0x03, 0x04, 0x01, 0x00,
-                                  0x00, 0x02, 0xde, 0xad, 0x00, 0x08, 0x00, 0x2a, 0x00, 0x04,
-                                  0x00, 0x00, 0x40, 0x00};
+    static const uint8_t nst[] = {0x00, 0x00, 0x1c, 0x20, 0x01, 0x02, 0x03, 0x04,
+                                  0x01, 0x00, 0x00, 0x02, 0xde, 0xad, 0x00, 0x08,
+                                  0x00, 0x2a, 0x00, 0x04, 0x00, 0x00, 0x40, 0x00};
     len = make_msg(msg, WIRE_HS_NEW_SESSION_TICKET, nst, sizeof nst);
     assert_int_equal(wire_hs_parse(&ctx13, msg, len, &m), TP_OK);
     assert_int_equal(m.u.new_session_ticket.lifetime, 7200);
@@ -637,7 +638,8 @@ static void test_small_messages(void **state)
     assert_int_equal(cur_len(&m.u.certificate_request.cert_types), 1);
     assert_int_equal(cur_len(&m.u.certificate_request.sigalgs), 2);
     /* TLS 1.3 CertificateRequest: context, extensions with signature_algorithms */
-    static const uint8_t cr13[] = {0x00, 0x00, 0x08, 0x00, 0x0d, 0x00, 0x04, 0x00, 0x02, 0x08, 0x07};
+    static const uint8_t cr13[] = {0x00, 0x00, 0x08, 0x00, 0x0d, 0x00,
+                                   0x04, 0x00, 0x02, 0x08, 0x07};
     len = make_msg(msg, WIRE_HS_CERTIFICATE_REQUEST, cr13, sizeof cr13);
     assert_int_equal(wire_hs_parse(&ctx13, msg, len, &m), TP_OK);
     assert_int_equal(cur_len(&m.u.certificate_request.sigalgs), 2);
@@ -804,18 +806,19 @@ static void test_ext_decoders(void **state)
     assert_int_equal(wire_ext_u16_list_parse(view(groups_empty, 2), &l), TP_ERR_DECODE);
 
     wire_ext_key_share ks;
-    static const uint8_t ks_client[] = {0x00, 0x0a, 0x00, 0x1d, 0x00, 0x02, 0xaa, 0xbb,
-                                        0x00, 0x17, 0x00, 0x00};
+    static const uint8_t ks_client[] = {0x00, 0x0a, 0x00, 0x1d, 0x00, 0x02,
+                                        0xaa, 0xbb, 0x00, 0x17, 0x00, 0x00};
     assert_int_equal(wire_ext_key_share_parse(view(ks_client, 8), WIRE_EXT_FROM_CLIENT_HELLO, &ks),
                      TP_ERR_DECODE); /* list length says 10, only 6 there */
     static const uint8_t ks_client_ok[] = {0x00, 0x06, 0x00, 0x1d, 0x00, 0x02, 0xaa, 0xbb};
-    assert_int_equal(wire_ext_key_share_parse(view(ks_client_ok, 8), WIRE_EXT_FROM_CLIENT_HELLO, &ks),
-                     TP_OK);
+    assert_int_equal(
+        wire_ext_key_share_parse(view(ks_client_ok, 8), WIRE_EXT_FROM_CLIENT_HELLO, &ks), TP_OK);
     assert_int_equal(ks.num_entries, 1);
     assert_int_equal(ks.entries[0].group, 29);
     static const uint8_t ks_empty_list[] = {0x00, 0x00};
-    assert_int_equal(wire_ext_key_share_parse(view(ks_empty_list, 2), WIRE_EXT_FROM_CLIENT_HELLO, &ks),
-                     TP_OK); /* RFC 8446 allows an empty client_shares */
+    assert_int_equal(
+        wire_ext_key_share_parse(view(ks_empty_list, 2), WIRE_EXT_FROM_CLIENT_HELLO, &ks),
+        TP_OK); /* RFC 8446 allows an empty client_shares */
     assert_int_equal(ks.num_entries, 0);
 
     assert_int_equal(wire_ext_empty_parse(view(groups, 0)), TP_OK);
@@ -882,7 +885,8 @@ static void test_ext_decoders(void **state)
     wire_ext_decode(12345, view(groups, 6), WIRE_EXT_FROM_CLIENT_HELLO, &d);
     assert_false(d.known);
     assert_int_equal(d.status, TP_OK);
-    wire_ext_decode(WIRE_EXT_EXTENDED_MASTER_SECRET, view(groups, 1), WIRE_EXT_FROM_SERVER_HELLO, &d);
+    wire_ext_decode(WIRE_EXT_EXTENDED_MASTER_SECRET, view(groups, 1), WIRE_EXT_FROM_SERVER_HELLO,
+                    &d);
     assert_int_equal(d.status, TP_ERR_TRAILING);
 
     /* malformed extension block */
@@ -1173,7 +1177,8 @@ static void test_text(void **state)
     load_flight("flight-tls12-dhe-rsa-s2c.bin", &fl);
     assert_int_equal(parse_msg(&fl, 2, &ctx, &m), TP_OK);
     report_text_handshake(buf, sizeof buf, &m, 1);
-    assert_string_equal(buf, "ServerKeyExchange DHE 2048-bit p, signed RSA-PSS-RSAE-SHA256 (256 bytes)");
+    assert_string_equal(buf,
+                        "ServerKeyExchange DHE 2048-bit p, signed RSA-PSS-RSAE-SHA256 (256 bytes)");
     assert_int_equal(parse_msg(&fl, 3, &ctx, &m), TP_OK);
     report_text_handshake(buf, sizeof buf, &m, 1);
     assert_string_equal(buf, "ServerHelloDone");

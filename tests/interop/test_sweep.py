@@ -1,0 +1,174 @@
+#!/usr/bin/env python3
+"""tlsprobe sweep in driven mode against real clients with known behaviour:
+openssl s_client limited to some suites (exactly those are ok), gnutls-cli
+with a priority that excludes a MAC (the rule names that MAC), curl, and
+tests/sweep_clients/intolerant.py, which drops the connection when the
+server picks a given property (the rule names that property)."""
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+
+TLSPROBE = os.environ.get("TLSPROBE", "build/tlsprobe")
+SRC = os.environ.get("TP_SRC", os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
+INTOLERANT = os.path.join(SRC, "tests", "sweep_clients", "intolerant.py")
+TMP = tempfile.mkdtemp(prefix="tp_sweep_")
+passed = failed = 0
+
+
+def check(name, cond, detail=""):
+    global passed, failed
+    if cond:
+        passed += 1
+        print("ok   %s" % name)
+    else:
+        failed += 1
+        print("FAIL %s %s" % (name, detail))
+
+
+def sweep(args, timeout=300):
+    out = os.path.join(TMP, "out%d.json" % (passed + failed))
+    if os.path.exists(out):
+        os.unlink(out)
+    p = subprocess.run([TLSPROBE, "sweep", "--json", out] + args, capture_output=True, text=True,
+                       timeout=timeout)
+    data = None
+    if os.path.exists(out):
+        with open(out) as f:
+            data = json.load(f)
+    return p, data
+
+
+def label(r, axes):
+    return " ".join(r["config"][a] for a in axes)
+
+
+def by_status(data, status):
+    return sorted(label(r, data["axes"]) for r in data["results"] if r["status"] == status)
+
+
+LIMITS = ["--kx", "ECDHE-RSA,RSA", "--ciphers", "AES-128-CBC,AES-256-CBC,AES-128-GCM,AES-256-GCM",
+          "--macs", "SHA1,SHA256,SHA384,AEAD"]
+
+
+def test_openssl_limited():
+    cmd = ("openssl s_client -connect {host}:{port} -tls1_2 "
+           "-cipher AES128-SHA:ECDHE-RSA-AES256-GCM-SHA384 </dev/null")
+    p, data = sweep(["--client", cmd, "--protocols", "TLS1.1,TLS1.2", "-j", "2"] + LIMITS)
+    check("openssl: exit 0", p.returncode == 0, p.stderr[-500:])
+    if not data:
+        check("openssl: json written", False)
+        return
+    check("openssl: axes", data["axes"] == ["protocol", "kx", "cipher", "mac"], data["axes"])
+    ok = by_status(data, "ok")
+    check("openssl: exactly the client's suites are ok",
+          ok == ["TLS1.2 ECDHE-RSA AES-256-GCM AEAD", "TLS1.2 RSA AES-128-CBC SHA1"], ok)
+    # the hello does not say its minimum version: TLS1.1 was tried and refused
+    fail = by_status(data, "fail")
+    check("openssl: TLS1.1 tries fail", fail == ["TLS1.1 RSA AES-128-CBC SHA1"], fail)
+    d = data["decides"]
+    check("openssl: rule", d["exact"] and d["rule"] == "fails exactly when protocol = TLS1.1", d)
+    check("openssl: terms", d["terms"] == [{"axis": "protocol", "op": "=", "values": ["TLS1.1"]}],
+          d["terms"])
+    check("openssl: exceptions empty", d["exceptions"] == [])
+    # every tried result carries the verdict and the client's exit status
+    tried = [r for r in data["results"] if r["status"] in ("ok", "fail")]
+    check("openssl: verdict and client in results",
+          all("verdict" in r and r["verdict"]["event"] == "verdict" and "exit" in r["client"]
+              for r in tried), tried[:1])
+    check("openssl: skipped carry a reason",
+          all(r.get("reason") for r in data["results"] if r["status"] == "skipped"))
+    okr = [r for r in tried if r["status"] == "ok"]
+    check("openssl: ok verdicts name the negotiated cipher",
+          all(r["verdict"].get("cipher") == r["config"]["cipher"] for r in okr), okr[:1])
+    check("openssl: text summary", "decides: fails exactly when protocol = TLS1.1" in p.stdout,
+          p.stdout[-800:])
+    typical = d.get("typical_failure", [])
+    check("openssl: typical failure quoted with counts",
+          typical and typical[0]["count"] == 1 and typical[0]["of"] == 1 and
+          "protocol_version" in typical[0]["summary"], typical)
+
+
+def test_gnutls_excludes_mac():
+    if not shutil.which("gnutls-cli"):
+        check("gnutls-cli present", False)
+        return
+    cmd = "gnutls-cli --insecure --priority NORMAL:-SHA256 -p {port} {host} </dev/null"
+    args = ["--client", cmd, "--protocols", "TLS1.2", "--kx", "ECDHE-RSA",
+            "--ciphers", "AES-128-CBC,AES-256-CBC,AES-128-GCM", "--macs", "SHA1,SHA256,AEAD",
+            "-j", "2"]
+    p, data = sweep(args)
+    check("gnutls: exit 0", p.returncode == 0, p.stderr[-500:])
+    if not data:
+        return
+    # not offered: not tried by default
+    cfgs = [label(r, data["axes"]) for r in data["results"] if r["status"] != "skipped"]
+    check("gnutls: SHA256 not tried when not offered", not any(c.endswith("SHA256") for c in cfgs), cfgs)
+    check("gnutls: not-offered counted", data["summary"]["not_offered"] >= 1, data["summary"])
+    p, data = sweep(args + ["--include-unoffered"])
+    if not data:
+        check("gnutls unoffered: json", False, p.stderr)
+        return
+    d = data["decides"]
+    check("gnutls: rule names the excluded MAC",
+          d["exact"] and d["rule"] == "fails exactly when mac = SHA256", d["rule"])
+    check("gnutls: ok rows", by_status(data, "ok") == [
+        "TLS1.2 ECDHE-RSA AES-128-CBC SHA1", "TLS1.2 ECDHE-RSA AES-128-GCM AEAD",
+        "TLS1.2 ECDHE-RSA AES-256-CBC SHA1"], by_status(data, "ok"))
+    check("gnutls: counts per value", d["counts"]["mac"]["SHA256"]["fail"] >= 1 and
+          d["counts"]["mac"]["SHA256"]["ok"] == 0, d["counts"]["mac"])
+
+
+def test_curl():
+    cmd = "curl -sk --max-time 10 --tlsv1.2 --tls-max 1.2 -o /dev/null https://{host}:{port}/"
+    p, data = sweep(["--http", "--client", cmd, "--protocols", "TLS1.2", "--kx", "ECDHE-RSA",
+                     "--ciphers", "AES-128-GCM,AES-256-GCM,CHACHA20-POLY1305", "--macs", "AEAD"])
+    check("curl: exit 0", p.returncode == 0, p.stderr[-500:])
+    if not data:
+        return
+    ok = by_status(data, "ok")
+    check("curl: every offered AEAD suite works", len(ok) == 3 and not by_status(data, "fail"), ok)
+    check("curl: rule", data["decides"]["rule"] == "no combination failed", data["decides"])
+    check("curl: data went both ways", all(r["verdict"]["outcome"] == "ok" for r in data["results"]
+                                          if r["status"] == "ok"))
+
+
+def test_intolerant(prop, expect_rule, extra=()):
+    cmd = "python3 %s {host} {port} --reject %s" % (INTOLERANT, prop)
+    p, data = sweep(["--echo", "--client", cmd, "--protocols", "TLS1.2", "-j", "2"] + LIMITS + list(extra))
+    check("intolerant %s: exit 0" % prop, p.returncode == 0, p.stderr[-500:])
+    if not data:
+        return
+    d = data["decides"]
+    check("intolerant %s: rule" % prop, d["exact"] and d["rule"] == expect_rule, d["rule"])
+    fails = [r for r in data["results"] if r["status"] == "fail"]
+    check("intolerant %s: failures carry the client's exit and output" % prop,
+          fails and all(r["client"]["exit"] == 1 and "intolerant" in r["client"]["output"]
+                        for r in fails), fails[:1])
+
+
+def test_repeat_flaky():
+    # a client that succeeds on every other run: --repeat 2 marks it flaky
+    state = os.path.join(TMP, "flip")
+    cmd = ("if [ -e %s ]; then rm %s; exit 1; else touch %s; "
+           "openssl s_client -connect {host}:{port} </dev/null >/dev/null 2>&1; fi" % (state, state, state))
+    p, data = sweep(["--client", cmd, "--protocols", "TLS1.2", "--kx", "ECDHE-RSA",
+                     "--ciphers", "AES-128-GCM", "--macs", "AEAD", "--repeat", "2"])
+    if not data:
+        check("repeat: json", False, p.stderr)
+        return
+    st = [(r["status"], r["attempts"]) for r in data["results"] if r["status"] != "skipped"]
+    check("repeat: inconsistent tries are flaky", st == [("flaky", 2)], st)
+
+
+test_openssl_limited()
+test_gnutls_excludes_mac()
+test_curl()
+test_intolerant("cbc", "fails exactly when cipher is a CBC cipher")
+test_intolerant("sha384", "fails exactly when mac = SHA384")
+test_repeat_flaky()
+shutil.rmtree(TMP, ignore_errors=True)
+print("%d passed, %d failed" % (passed, failed))
+sys.exit(1 if failed else 0)

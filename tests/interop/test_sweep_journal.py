@@ -1,0 +1,164 @@
+#!/usr/bin/env python3
+"""The sweep journal and bad input: kill -9 mid-sweep then --resume gives
+the same final results and analysis as an uninterrupted run; a torn last
+line and a corrupt line are named and skipped; a hanging client command is
+recorded as timeout; an unknown axis or value exits 2 naming it and the
+valid ones."""
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+
+TLSPROBE = os.environ.get("TLSPROBE", "build/tlsprobe")
+SRC = os.environ.get("TP_SRC", os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
+INTOLERANT = os.path.join(SRC, "tests", "sweep_clients", "intolerant.py")
+TMP = tempfile.mkdtemp(prefix="tp_sweepj_")
+passed = failed = 0
+
+
+def check(name, cond, detail=""):
+    global passed, failed
+    if cond:
+        passed += 1
+        print("ok   %s" % name)
+    else:
+        failed += 1
+        print("FAIL %s %s" % (name, detail))
+
+
+# a small matrix with a known rule; the client sleeps a little so that a
+# kill lands in the middle
+CLIENT = "sleep 0.3; python3 %s {host} {port} --reject sha256" % INTOLERANT
+ARGS = ["--echo", "--client", CLIENT, "--protocols", "TLS1.2", "--kx", "ECDHE-RSA,RSA",
+        "--ciphers", "AES-128-CBC,AES-256-CBC,AES-128-GCM", "--macs", "SHA1,SHA256,AEAD"]
+
+
+def normalised(path):
+    """Results and decides without what differs between runs of the same
+    sweep (the client's output tail holds random session data)."""
+    with open(path) as f:
+        d = json.load(f)
+    for r in d["results"]:
+        r.pop("client", None)
+    return {"axes": d["axes"], "results": d["results"], "decides": d["decides"]}
+
+
+def lines(path):
+    if not os.path.exists(path):
+        return []
+    with open(path) as f:
+        return f.read().splitlines()
+
+
+def test_kill_and_resume():
+    full_json = os.path.join(TMP, "full.json")
+    p = subprocess.run([TLSPROBE, "sweep", "--journal", os.path.join(TMP, "full.jsonl"),
+                        "--json", full_json] + ARGS, capture_output=True, text=True, timeout=300)
+    check("uninterrupted run", p.returncode == 0 and os.path.exists(full_json), p.stderr[-400:])
+    full_lines = lines(os.path.join(TMP, "full.jsonl"))
+    total = len(full_lines)
+    # TLS1.2 x {ECDHE-RSA: CBC128 SHA1/SHA256, CBC256 SHA1, GCM; RSA: those + CBC256 SHA256}
+    check("journal holds one result per tried combination", total == 9, total)
+
+    journal = os.path.join(TMP, "j.jsonl")
+    proc = subprocess.Popen([TLSPROBE, "sweep", "--journal", journal] + ARGS,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.time() + 60
+    while time.time() < deadline and len(lines(journal)) < 3:
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    before = lines(journal)
+    check("killed mid-sweep", 3 <= len(before) < total, len(before))
+    check("every journal line is a whole result",
+          all(json.loads(l)["status"] in ("ok", "fail") for l in before))
+    # what a SIGKILL in the middle of a write leaves behind
+    with open(journal, "a") as f:
+        f.write('{"config":{"protocol":"TLS1.2","kx":"RSA","ciph')
+    resumed_json = os.path.join(TMP, "resumed.json")
+    p = subprocess.run([TLSPROBE, "sweep", "--journal", journal, "--resume",
+                        "--json", resumed_json] + ARGS, capture_output=True, text=True, timeout=300)
+    check("resume exit 0", p.returncode == 0, p.stderr[-400:])
+    check("torn line reported", "torn last line" in p.stderr and
+          "line %d" % (len(before) + 1) in p.stderr, p.stderr)
+    tried = p.stdout.count("] TLS1.2")
+    check("resume only tries what is missing", tried == total - len(before), (tried, p.stdout[-600:]))
+    check("journal complete after resume", len(lines(journal)) == total, len(lines(journal)))
+    if os.path.exists(resumed_json):
+        a, b = normalised(full_json), normalised(resumed_json)
+        check("resumed results identical", a["results"] == b["results"])
+        check("resumed decides identical", a["decides"] == b["decides"], (a["decides"], b["decides"]))
+        check("rule", a["decides"]["rule"] == "fails exactly when mac = SHA256", a["decides"]["rule"])
+
+
+def test_corrupt_line():
+    journal = os.path.join(TMP, "c.jsonl")
+    src = lines(os.path.join(TMP, "full.jsonl"))
+    with open(journal, "w") as f:
+        f.write(src[0] + "\n")
+        f.write("this line is not JSON\n")
+        f.write('{"config":{"protocol":"SSL2.0","kx":"RSA","cipher":"X","mac":"Y"},"status":"ok"}\n')
+        for l in src[1:3]:
+            f.write(l + "\n")
+    out = os.path.join(TMP, "c.json")
+    p = subprocess.run([TLSPROBE, "sweep", "--journal", journal, "--resume", "--json", out] + ARGS,
+                       capture_output=True, text=True, timeout=300)
+    check("corrupt journal: exit 0", p.returncode == 0, p.stderr[-400:])
+    check("corrupt line named with its number", "line 2: not JSON" in p.stderr, p.stderr)
+    check("foreign configuration named", "line 3: configuration not in this sweep" in p.stderr, p.stderr)
+    check("corrupt journal: 3 resumed, the rest tried",
+          p.stdout.count("] TLS1.2") == len(src) - 3, p.stdout[-400:])
+    if os.path.exists(out):
+        check("corrupt journal: same decision",
+              normalised(out)["decides"] == normalised(os.path.join(TMP, "full.json"))["decides"])
+
+
+def test_hanging_client():
+    out = os.path.join(TMP, "h.json")
+    t0 = time.time()
+    p = subprocess.run([TLSPROBE, "sweep", "--client", "sleep 60 # {host} {port}",
+                        "--client-timeout", "1", "--protocols", "TLS1.2", "--kx", "RSA",
+                        "--ciphers", "AES-128-GCM", "--macs", "AEAD", "--json", out],
+                       capture_output=True, text=True, timeout=120)
+    took = time.time() - t0
+    check("hanging client: finishes", p.returncode == 0 and took < 20, (p.returncode, took, p.stderr))
+    if os.path.exists(out):
+        with open(out) as f:
+            d = json.load(f)
+        st = [r for r in d["results"] if r["status"] != "skipped"]
+        check("hanging client: recorded as timeout",
+              len(st) == 1 and st[0]["status"] == "timeout" and st[0]["client"]["timed_out"], st)
+
+
+def test_bad_input():
+    p = subprocess.run([TLSPROBE, "sweep", "--axes", "protocol,colour", "--client", "true {port}"],
+                       capture_output=True, text=True, timeout=60)
+    check("unknown axis: exit 2", p.returncode == 2, p.returncode)
+    check("unknown axis: named with the valid ones",
+          "unknown axis 'colour'" in p.stderr and "protocol, kx, cipher, mac, group, sigalg, key-type" in p.stderr,
+          p.stderr)
+    p = subprocess.run([TLSPROBE, "sweep", "--ciphers", "AES-128-CBC,AES-129-GCM", "--client", "true {port}"],
+                       capture_output=True, text=True, timeout=60)
+    check("unknown value: exit 2", p.returncode == 2, p.returncode)
+    check("unknown value: named with the valid ones",
+          "AES-129-GCM" in p.stderr and "AES-256-GCM" in p.stderr, p.stderr)
+    p = subprocess.run([TLSPROBE, "sweep", "--axes", "key-type", "--key-types", "rsa:3000",
+                        "--client", "true {port}"], capture_output=True, text=True, timeout=60)
+    check("unknown key type: exit 2 with the valid ones",
+          p.returncode == 2 and "rsa:3000" in p.stderr and "ed25519" in p.stderr, p.stderr)
+    p = subprocess.run([TLSPROBE, "sweep", "--resume", "--client", "true {port}"],
+                       capture_output=True, text=True, timeout=60)
+    check("--resume without --journal: exit 2", p.returncode == 2, p.stderr)
+
+
+test_kill_and_resume()
+test_corrupt_line()
+test_hanging_client()
+test_bad_input()
+shutil.rmtree(TMP, ignore_errors=True)
+print("%d passed, %d failed" % (passed, failed))
+sys.exit(1 if failed else 0)

@@ -1,0 +1,146 @@
+#!/usr/bin/env python3
+"""The sweep's HTML report rendered in headless Chromium: the screenshot is
+not blank (more than one colour, PNG decoded here with zlib) and the DOM has
+the grid cells with the expected classes."""
+import os
+import re
+import shutil
+import struct
+import subprocess
+import sys
+import tempfile
+import zlib
+
+TLSPROBE = os.environ.get("TLSPROBE", "build/tlsprobe")
+TMP = tempfile.mkdtemp(prefix="tp_sweepr_")
+passed = failed = 0
+
+
+def check(name, cond, detail=""):
+    global passed, failed
+    if cond:
+        passed += 1
+        print("ok   %s" % name)
+    else:
+        failed += 1
+        print("FAIL %s %s" % (name, detail))
+
+
+def png_colours(path, limit=16):
+    """Distinct pixel colours (up to limit) of an 8-bit RGB/RGBA PNG."""
+    with open(path, "rb") as f:
+        data = f.read()
+    if data[:8] != b"\x89PNG\r\n\x1a\n":
+        raise ValueError("not a PNG")
+    pos, idat, hdr = 8, b"", None
+    while pos < len(data):
+        n, typ = struct.unpack(">I4s", data[pos:pos + 8])
+        body = data[pos + 8:pos + 8 + n]
+        if typ == b"IHDR":
+            hdr = struct.unpack(">IIBBBBB", body)
+        elif typ == b"IDAT":
+            idat += body
+        pos += 12 + n
+    w, h, depth, ctype = hdr[0], hdr[1], hdr[2], hdr[3]
+    if depth != 8 or ctype not in (2, 6):
+        raise ValueError("unsupported PNG type %d/%d" % (depth, ctype))
+    bpp = 3 if ctype == 2 else 4
+    raw = zlib.decompress(idat)
+    stride = w * bpp
+    prev = bytearray(stride)
+    colours = set()
+    i = 0
+    for _ in range(h):
+        ft = raw[i]
+        line = bytearray(raw[i + 1:i + 1 + stride])
+        i += 1 + stride
+        for x in range(stride):  # PNG filters (RFC 2083 6)
+            a = line[x - bpp] if x >= bpp else 0
+            b = prev[x]
+            c = prev[x - bpp] if x >= bpp else 0
+            if ft == 1:
+                line[x] = (line[x] + a) & 255
+            elif ft == 2:
+                line[x] = (line[x] + b) & 255
+            elif ft == 3:
+                line[x] = (line[x] + (a + b) // 2) & 255
+            elif ft == 4:
+                p = a + b - c
+                pa, pb, pc = abs(p - a), abs(p - b), abs(p - c)
+                line[x] = (line[x] + (a if pa <= pb and pa <= pc else b if pb <= pc else c)) & 255
+        for x in range(0, stride, bpp * 7):
+            colours.add(bytes(line[x:x + 3]))
+        prev = line
+        if len(colours) >= limit:
+            break
+    return colours
+
+
+def chromium():
+    for name in ("chromium", "chromium-browser", "google-chrome"):
+        p = shutil.which(name)
+        if p:
+            return p
+    return None
+
+
+def chrome_args(extra):
+    return [chromium(), "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+            "--no-first-run", "--disable-background-networking", "--disable-component-update",
+            "--disable-sync", "--user-data-dir=" + tempfile.mkdtemp(dir=TMP)] + extra
+
+
+report = os.path.join(TMP, "report.html")
+# TLS1.1 is tried (the hello does not say its minimum) and refused: fail
+# cells; ECDHE AES-256-CBC is not offered: not-offered cells; GCM x SHA1:
+# skipped cells; the two suites: ok cells
+cmd = ("openssl s_client -connect {host}:{port} -tls1_2 "
+       "-cipher AES128-SHA:ECDHE-RSA-AES256-GCM-SHA384:AES256-SHA </dev/null")
+p = subprocess.run([TLSPROBE, "sweep", "--client", cmd, "--protocols", "TLS1.1,TLS1.2",
+                    "--kx", "ECDHE-RSA,RSA", "--ciphers", "AES-128-CBC,AES-256-CBC,AES-256-GCM",
+                    "--macs", "SHA1,SHA384,AEAD", "-j", "2", "--report", report],
+                   capture_output=True, text=True, timeout=300)
+check("sweep with --report", p.returncode == 0 and os.path.exists(report), p.stderr[-400:])
+
+html = open(report).read() if os.path.exists(report) else ""
+check("self-contained (no external assets)",
+      not re.search(r'(src|href)=["\']?(https?:)?//', html) and "<link" not in html and "<script" not in html)
+check("rule at the top", html.find('id="rule"') < html.find('class="grid"') and
+      "fails exactly when protocol = TLS1.1" in html)
+
+if not chromium():
+    check("chromium installed", False)
+else:
+    shot = os.path.join(TMP, "shot.png")
+    r = subprocess.run(chrome_args(["--screenshot=" + shot, "--window-size=1200,900",
+                                    "file://" + report]), capture_output=True, text=True, timeout=120)
+    check("screenshot taken", os.path.exists(shot), r.stderr[-400:])
+    if os.path.exists(shot):
+        try:
+            cols = png_colours(shot)
+            check("screenshot is not blank", len(cols) >= 4, cols)
+            # the green of ok cells and the red of fail cells are on screen
+            has_green = any(c[1] > 150 and c[0] < 140 and c[2] < 140 for c in png_colours(shot, 4096))
+            check("ok cells visible (green)", has_green)
+        except (ValueError, zlib.error) as e:
+            check("screenshot decodes", False, e)
+    r = subprocess.run(chrome_args(["--dump-dom", "file://" + report]), capture_output=True,
+                       text=True, timeout=120)
+    dom = r.stdout
+    cells = re.findall(r'<td class="([^"]+)" title="([^"]*)"', dom)
+    classes = {c for c, _ in cells}
+    for want in ("ok", "fail", "skipped", "not-offered"):
+        check("DOM has %s cells" % want, want in classes, classes)
+    ok_titles = sorted(t.split(":")[0] for c, t in cells if c == "ok")
+    check("ok cells are exactly the client's suites", ok_titles == [
+        "TLS1.2 ECDHE-RSA AES-256-GCM AEAD", "TLS1.2 RSA AES-128-CBC SHA1",
+        "TLS1.2 RSA AES-256-CBC SHA1"], ok_titles)
+    fail_titles = [t for c, t in cells if c == "fail"]
+    check("fail cells carry the verdict in the tooltip",
+          fail_titles and all("protocol_version" in t for t in fail_titles), fail_titles[:2])
+    check("grid headers per protocol x kx", "TLS1.2 · RSA" in dom or "TLS1.2 &middot; RSA" in dom or
+          "TLS1.2 \u00b7 RSA" in dom, dom[:300])
+
+shutil.rmtree(TMP, ignore_errors=True)
+print("%d passed, %d failed" % (passed, failed))
+sys.exit(1 if failed else 0)
