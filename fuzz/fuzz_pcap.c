@@ -53,7 +53,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     static const capture_tcp_callbacks cb = {fz_open, fz_data, fz_gap, fz_close};
-    static const capture_tcp_limits lim = {.max_conns = 64, .max_ooo_bytes = 1 << 16,
+    static const capture_tcp_limits lim = {.max_conns = 64,
+                                           .max_ooo_bytes = 1 << 16,
                                            .max_ooo_segments = 64,
                                            .max_total_ooo_bytes = 1 << 20};
     fz_ctx f = {0};
@@ -75,8 +76,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     capture_item_kind k;
     uint64_t last = 0;
-    while ((k = capture_reader_next(&r, &it)) == CAPTURE_ITEM_PACKET ||
-           k == CAPTURE_ITEM_SECRETS) {
+    while ((k = capture_reader_next(&r, &it)) == CAPTURE_ITEM_PACKET || k == CAPTURE_ITEM_SECRETS) {
         if (k == CAPTURE_ITEM_SECRETS) {
             for (size_t j = 0; j < it.secrets.len; j++)
                 f.sum += it.secrets.data[j];

@@ -76,9 +76,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     static const capture_tcp_callbacks cb = {fz_open, fz_data, fz_gap, fz_close};
-    static const capture_tcp_limits lim = {.max_conns = 3, .max_ooo_bytes = 4096,
-                                           .max_ooo_segments = 16,
-                                           .max_total_ooo_bytes = 8192};
+    static const capture_tcp_limits lim = {
+        .max_conns = 3, .max_ooo_bytes = 4096, .max_ooo_segments = 16, .max_total_ooo_bytes = 8192};
     fz_ctx f = {0};
     num_conns = 0;
     capture_tcp *t = capture_tcp_new(&cb, &f, &lim);

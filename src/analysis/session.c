@@ -205,6 +205,61 @@ static void copy_groups(char *out, size_t out_len, const uint16_t *ids, unsigned
         snprintf(out, out_len, "none");
 }
 
+/* The versions the client can speak (RFC 8446 4.2.1: supported_versions
+ * when present, else every version up to legacy_version), against the
+ * server's. */
+static void note_offered_versions(tp_session *s, const wire_client_hello *ch)
+{
+    tp_observation *o = &s->obs;
+    uint16_t vers[16];
+    unsigned n = 0;
+    cur_t body, list;
+    if (ch->has_extensions && wire_ext_find(ch->extensions, 43, &body) &&
+        cur_get_u8_prefixed(&body, &list)) {
+        uint16_t v;
+        while (n < 16 && cur_get_u16(&list, &v))
+            if (!wire_is_grease(v))
+                vers[n++] = v;
+    } else {
+        for (uint16_t v = 0x0300; v <= ch->legacy_version && v <= 0x0303 && n < 16; v++)
+            vers[n++] = v;
+    }
+    o->client_max_version = 0;
+    for (unsigned i = 0; i < n; i++)
+        if (vers[i] > o->client_max_version && vers[i] <= 0x0304)
+            o->client_max_version = vers[i];
+    if (!s->server || !s->server->versions || !s->server->num_versions)
+        return;
+    bool overlap = false;
+    for (unsigned i = 0; i < n; i++)
+        for (unsigned j = 0; j < s->server->num_versions; j++)
+            overlap |= vers[i] == s->server->versions[j];
+    o->version_overlap_known = true;
+    o->version_overlap = overlap;
+    size_t used = 0;
+    o->client_versions[0] = o->server_versions[0] = '\0';
+    for (unsigned i = 0; i < n; i++) {
+        const char *name = wire_version_name(vers[i]);
+        used += (size_t)snprintf(o->client_versions + used, sizeof o->client_versions - used, "%s%s",
+                                 i ? "," : "", name ? name : "?");
+        if (used >= sizeof o->client_versions)
+            break;
+    }
+    if (!ch->has_extensions || !wire_ext_find(ch->extensions, 43, &body)) {
+        const char *name = wire_version_name(o->client_max_version);
+        snprintf(o->client_versions, sizeof o->client_versions, "up to %s (no supported_versions)",
+                 name ? name : "?");
+    }
+    used = 0;
+    for (unsigned j = 0; j < s->server->num_versions; j++) {
+        const char *name = wire_version_name(s->server->versions[j]);
+        used += (size_t)snprintf(o->server_versions + used, sizeof o->server_versions - used, "%s%s",
+                                 j ? "," : "", name ? name : "?");
+        if (used >= sizeof o->server_versions)
+            break;
+    }
+}
+
 /* Offline: this connection's lines from the key log store. */
 static void take_stored_secrets(tp_session *s)
 {
@@ -228,6 +283,8 @@ static void on_client_hello(tp_session *s, const wire_handshake *m)
 {
     const wire_client_hello *ch = &m->u.client_hello;
     tp_observation *o = &s->obs;
+    o->client_hello = true;
+    note_offered_versions(s, ch);
     if (!s->client_hello && cur_len(&m->raw) > 0) {
         s->client_hello = malloc(cur_len(&m->raw));
         if (s->client_hello) {
@@ -895,6 +952,8 @@ void tp_session_end(tp_session *s, double t, tp_end_reason why)
 {
     if (!s || s->ended)
         return;
+    if (t < s->t_last)
+        t = s->t_last; /* bytes traced while closing: the verdict comes last */
     release_held(s, TP_C2S, true);
     release_held(s, TP_S2C, true);
     tp_observation *o = &s->obs;

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "../wire/iana.h"
+#include "../wire/record.h"
 
 const char *tp_phase_name(tp_phase p)
 {
@@ -56,10 +57,10 @@ static void list_suites(char *out, size_t out_len, const uint16_t *ids, unsigned
     size_t used = 0;
     out[0] = '\0';
     for (unsigned i = 0; i < n && i < 6; i++) {
-        const wire_suite *s = wire_suite_find(ids[i]);
+        const char *name = wire_suite_name(ids[i]);
         char num[12];
         snprintf(num, sizeof num, "0x%04x", ids[i]);
-        int w = snprintf(out + used, out_len - used, "%s%s", i ? ", " : "", s ? s->iana : num);
+        int w = snprintf(out + used, out_len - used, "%s%s", i ? ", " : "", name ? name : num);
         if (w < 0 || (size_t)w >= out_len - used)
             return;
         used += (size_t)w;
@@ -127,6 +128,17 @@ static bool rule_no_shared_suite(const tp_observation *o, tp_verdict *v)
                 c ? c->num_suites : 0);
     say(v, "the client offered no suite the server allows: client offered %u (%s); server allows %u (%s)",
         o->num_offered_total, offered, c ? c->num_suites : 0, allowed);
+    return true;
+}
+
+static bool rule_no_shared_version(const tp_observation *o, tp_verdict *v)
+{
+    if (o->server_hello || !o->client_hello || !o->version_overlap_known || o->version_overlap)
+        return false;
+    say(v, "no common protocol version: the client offers %s; the server allows %s",
+        o->client_versions, o->server_versions);
+    if (o->server.has_alert)
+        say_more(v, "; the server sent %s %s", o->server.alert.level, o->server.alert.description);
     return true;
 }
 
@@ -278,7 +290,8 @@ static bool rule_after_handshake(const tp_observation *o, tp_verdict *v)
 typedef bool (*verdict_rule)(const tp_observation *o, tp_verdict *v);
 
 static const verdict_rule rules[] = {
-    rule_not_tls,        rule_client_bad_record, rule_broken_stream, rule_no_shared_suite,
+    rule_not_tls,        rule_client_bad_record, rule_broken_stream, rule_no_shared_version,
+    rule_no_shared_suite,
     rule_no_shared_group, rule_client_alert,     rule_server_alert,  rule_timeout,
     rule_engine_error,   rule_closed_during_handshake, rule_after_handshake,
 };

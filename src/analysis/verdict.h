@@ -53,6 +53,9 @@ typedef struct {
     uint16_t offered_suites[TP_OBS_MAX_SUITES];
     unsigned num_offered_suites, num_offered_total;
     bool suite_overlap_known, suite_overlap;
+    uint16_t client_max_version;
+    bool version_overlap_known, version_overlap;
+    char client_versions[64], server_versions[64];
     bool group_overlap_known, group_overlap;
     char offered_groups[128];
     char allowed_groups[128];

@@ -8,8 +8,8 @@
 
 #define ETHERTYPE_IPV4 0x0800
 #define ETHERTYPE_IPV6 0x86DD
-#define ETHERTYPE_VLAN 0x8100    /* IEEE 802.1Q */
-#define ETHERTYPE_QINQ 0x88A8    /* IEEE 802.1ad */
+#define ETHERTYPE_VLAN 0x8100 /* IEEE 802.1Q */
+#define ETHERTYPE_QINQ 0x88A8 /* IEEE 802.1ad */
 #define ETHERTYPE_VLAN_OLD 0x9100
 
 #define IPPROTO_NUM_TCP 6
@@ -239,10 +239,10 @@ capture_decode_result capture_packet_decode(uint32_t linktype, const uint8_t *da
         uint8_t b[4];
         if (!cur_copy(&in, b, 4))
             return CAPTURE_DEC_TRUNCATED;
-        uint32_t le = (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 |
-                      (uint32_t)b[3] << 24;
-        uint32_t be = (uint32_t)b[3] | (uint32_t)b[2] << 8 | (uint32_t)b[1] << 16 |
-                      (uint32_t)b[0] << 24;
+        uint32_t le =
+            (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24;
+        uint32_t be =
+            (uint32_t)b[3] | (uint32_t)b[2] << 8 | (uint32_t)b[1] << 16 | (uint32_t)b[0] << 24;
         net_kind k = net_from_af(le < 256 ? le : be);
         return net_decode(k == NET_OTHER ? NET_BY_VERSION : k, &in, out);
     }

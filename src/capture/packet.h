@@ -11,12 +11,12 @@
 
 /* Link types (tcpdump.org/linktypes.html). */
 enum {
-    CAPTURE_LINK_NULL = 0,         /* BSD loopback: 4-byte AF, host byte order */
+    CAPTURE_LINK_NULL = 0, /* BSD loopback: 4-byte AF, host byte order */
     CAPTURE_LINK_ETHERNET = 1,
-    CAPTURE_LINK_RAW_12 = 12,      /* DLT_RAW on OpenBSD */
-    CAPTURE_LINK_RAW_14 = 14,      /* DLT_RAW on some BSDs */
+    CAPTURE_LINK_RAW_12 = 12, /* DLT_RAW on OpenBSD */
+    CAPTURE_LINK_RAW_14 = 14, /* DLT_RAW on some BSDs */
     CAPTURE_LINK_RAW = 101,
-    CAPTURE_LINK_LOOP = 108,       /* OpenBSD loopback: 4-byte AF, network order */
+    CAPTURE_LINK_LOOP = 108, /* OpenBSD loopback: 4-byte AF, network order */
     CAPTURE_LINK_LINUX_SLL = 113,
     CAPTURE_LINK_IPV4 = 228,
     CAPTURE_LINK_IPV6 = 229,
@@ -35,22 +35,22 @@ enum {
 /* One TCP segment.  Addresses are in network byte order; an IPv4 address
  * uses the first 4 bytes of src/dst (the rest is zero). */
 typedef struct {
-    uint8_t ip_version;        /* 4 or 6 */
+    uint8_t ip_version; /* 4 or 6 */
     uint8_t src[16], dst[16];
     uint16_t sport, dport;
     uint32_t seq, ack;
-    uint8_t flags;             /* CAPTURE_TCP_* */
+    uint8_t flags; /* CAPTURE_TCP_* */
     uint16_t window;
-    const uint8_t *payload;    /* view into the packet; NULL when payload_len is 0 */
+    const uint8_t *payload; /* view into the packet; NULL when payload_len is 0 */
     size_t payload_len;
 } capture_segment;
 
 typedef enum {
-    CAPTURE_DEC_TCP,           /* *out filled */
-    CAPTURE_DEC_NOT_TCP,       /* valid packet of another protocol (ARP, UDP, ...) */
-    CAPTURE_DEC_FRAGMENT,      /* an IP fragment: not reassembled, ignored */
-    CAPTURE_DEC_TRUNCATED,     /* cut by the snap length or malformed lengths */
-    CAPTURE_DEC_BAD,           /* headers that cannot be valid */
+    CAPTURE_DEC_TCP,       /* *out filled */
+    CAPTURE_DEC_NOT_TCP,   /* valid packet of another protocol (ARP, UDP, ...) */
+    CAPTURE_DEC_FRAGMENT,  /* an IP fragment: not reassembled, ignored */
+    CAPTURE_DEC_TRUNCATED, /* cut by the snap length or malformed lengths */
+    CAPTURE_DEC_BAD,       /* headers that cannot be valid */
     CAPTURE_DEC_LINK_UNSUPPORTED,
 } capture_decode_result;
 

@@ -13,7 +13,7 @@
 
 #define PCAPNG_BT_SHB 0x0A0D0D0Au
 #define PCAPNG_BT_IDB 0x00000001u
-#define PCAPNG_BT_PB 0x00000002u   /* obsolete Packet Block */
+#define PCAPNG_BT_PB 0x00000002u /* obsolete Packet Block */
 #define PCAPNG_BT_SPB 0x00000003u
 #define PCAPNG_BT_EPB 0x00000006u
 #define PCAPNG_BT_DSB 0x0000000Au
@@ -74,8 +74,10 @@ static capture_item_kind fail(capture_reader *r, tp_status st, const char *fmt, 
 capture_format capture_format_detect(const uint8_t *data, size_t len)
 {
     static const uint8_t magics[4][4] = {
-        {0xa1, 0xb2, 0xc3, 0xd4}, {0xd4, 0xc3, 0xb2, 0xa1},
-        {0xa1, 0xb2, 0x3c, 0x4d}, {0x4d, 0x3c, 0xb2, 0xa1},
+        {0xa1, 0xb2, 0xc3, 0xd4},
+        {0xd4, 0xc3, 0xb2, 0xa1},
+        {0xa1, 0xb2, 0x3c, 0x4d},
+        {0x4d, 0x3c, 0xb2, 0xa1},
     };
     static const uint8_t shb[4] = {0x0a, 0x0d, 0x0d, 0x0a};
     if (len < 4)
@@ -133,14 +135,17 @@ static capture_item_kind pcap_next(capture_reader *r, capture_item *out)
         return fail(r, TP_ERR_DECODE, "reader offset out of range");
     if (!get32(&c, r->big_endian, &sec) || !get32(&c, r->big_endian, &frac) ||
         !get32(&c, r->big_endian, &incl) || !get32(&c, r->big_endian, &orig))
-        return fail(r, TP_ERR_TRUNCATED, "file ends inside the header of packet %" PRIu64
-                    " at offset %zu", r->num_packets + 1, r->off);
+        return fail(r, TP_ERR_TRUNCATED,
+                    "file ends inside the header of packet %" PRIu64 " at offset %zu",
+                    r->num_packets + 1, r->off);
     if (incl > CAPTURE_MAX_RECORD)
-        return fail(r, TP_ERR_DECODE, "packet %" PRIu64 " at offset %zu claims %" PRIu32
-                    " bytes: corrupt file", r->num_packets + 1, r->off, incl);
+        return fail(r, TP_ERR_DECODE,
+                    "packet %" PRIu64 " at offset %zu claims %" PRIu32 " bytes: corrupt file",
+                    r->num_packets + 1, r->off, incl);
     if (!cur_get_bytes(&c, &data, incl))
-        return fail(r, TP_ERR_TRUNCATED, "file ends inside packet %" PRIu64
-                    " at offset %zu (%" PRIu32 " bytes announced, %zu present)",
+        return fail(r, TP_ERR_TRUNCATED,
+                    "file ends inside packet %" PRIu64 " at offset %zu (%" PRIu32
+                    " bytes announced, %zu present)",
                     r->num_packets + 1, r->off, incl, cur_len(&c));
     out->kind = CAPTURE_ITEM_PACKET;
     out->packet.linktype = r->pcap_linktype;
@@ -227,8 +232,9 @@ static capture_item_kind pcapng_packet(capture_reader *r, capture_item *out, uin
                                        uint64_t ticks, bool has_ts, cur_t data, size_t origlen)
 {
     if (ifid >= r->num_ifs)
-        return fail(r, TP_ERR_DECODE, "packet at offset %zu names interface %" PRIu32
-                    " but the section describes %u", r->off, ifid, r->num_ifs);
+        return fail(r, TP_ERR_DECODE,
+                    "packet at offset %zu names interface %" PRIu32 " but the section describes %u",
+                    r->off, ifid, r->num_ifs);
     const capture_interface *ifc = &r->ifs[ifid];
     out->kind = CAPTURE_ITEM_PACKET;
     out->packet.linktype = ifc->linktype;
@@ -257,16 +263,16 @@ static capture_item_kind pcapng_block(capture_reader *r, capture_item *out, uint
             return fail(r, TP_ERR_DECODE, "section header at offset %zu is too short", r->off);
         (void)bom, (void)minor, (void)seclen;
         if (major != 1)
-            return fail(r, TP_ERR_UNSUPPORTED, "pcapng version %u.%u at offset %zu is not supported",
-                        major, minor, r->off);
+            return fail(r, TP_ERR_UNSUPPORTED,
+                        "pcapng version %u.%u at offset %zu is not supported", major, minor,
+                        r->off);
         r->num_ifs = 0; /* interfaces are per section */
         return CAPTURE_ITEM_END;
     }
     case PCAPNG_BT_IDB: {
         uint16_t link, reserved;
         uint32_t snaplen;
-        if (!get16(&body, be, &link) || !get16(&body, be, &reserved) ||
-            !get32(&body, be, &snaplen))
+        if (!get16(&body, be, &link) || !get16(&body, be, &reserved) || !get32(&body, be, &snaplen))
             return fail(r, TP_ERR_DECODE, "interface block at offset %zu is too short", r->off);
         if (r->num_ifs == CAPTURE_MAX_INTERFACES)
             return fail(r, TP_ERR_LIMIT, "more than %d interfaces in one section",
@@ -287,8 +293,10 @@ static capture_item_kind pcapng_block(capture_reader *r, capture_item *out, uint
         if (!get32(&body, be, &ifid) || !get32(&body, be, &hi) || !get32(&body, be, &lo) ||
             !get32(&body, be, &caplen) || !get32(&body, be, &origlen) ||
             !cur_get_bytes(&body, &data, caplen))
-            return fail(r, TP_ERR_DECODE, "packet block at offset %zu: captured length "
-                        "exceeds the block", r->off);
+            return fail(r, TP_ERR_DECODE,
+                        "packet block at offset %zu: captured length "
+                        "exceeds the block",
+                        r->off);
         return pcapng_packet(r, out, ifid, (uint64_t)hi << 32 | lo, true, data, origlen);
     }
     case PCAPNG_BT_PB: {
@@ -296,10 +304,12 @@ static capture_item_kind pcapng_block(capture_reader *r, capture_item *out, uint
         uint32_t hi, lo, caplen, origlen;
         cur_t data;
         if (!get16(&body, be, &ifid) || !get16(&body, be, &drops) || !get32(&body, be, &hi) ||
-            !get32(&body, be, &lo) || !get32(&body, be, &caplen) ||
-            !get32(&body, be, &origlen) || !cur_get_bytes(&body, &data, caplen))
-            return fail(r, TP_ERR_DECODE, "packet block at offset %zu: captured length "
-                        "exceeds the block", r->off);
+            !get32(&body, be, &lo) || !get32(&body, be, &caplen) || !get32(&body, be, &origlen) ||
+            !cur_get_bytes(&body, &data, caplen))
+            return fail(r, TP_ERR_DECODE,
+                        "packet block at offset %zu: captured length "
+                        "exceeds the block",
+                        r->off);
         (void)drops;
         return pcapng_packet(r, out, ifid, (uint64_t)hi << 32 | lo, true, data, origlen);
     }
@@ -308,8 +318,7 @@ static capture_item_kind pcapng_block(capture_reader *r, capture_item *out, uint
         uint32_t origlen;
         cur_t data;
         if (!get32(&body, be, &origlen))
-            return fail(r, TP_ERR_DECODE, "simple packet block at offset %zu is too short",
-                        r->off);
+            return fail(r, TP_ERR_DECODE, "simple packet block at offset %zu is too short", r->off);
         size_t caplen = origlen < cur_len(&body) ? origlen : cur_len(&body);
         if (!cur_get_bytes(&body, &data, caplen))
             return fail(r, TP_ERR_DECODE, "simple packet block at offset %zu", r->off);
@@ -320,8 +329,10 @@ static capture_item_kind pcapng_block(capture_reader *r, capture_item *out, uint
         cur_t data;
         if (!get32(&body, be, &stype) || !get32(&body, be, &slen) ||
             !cur_get_bytes(&body, &data, slen))
-            return fail(r, TP_ERR_DECODE, "decryption secrets block at offset %zu: secrets "
-                        "length exceeds the block", r->off);
+            return fail(r, TP_ERR_DECODE,
+                        "decryption secrets block at offset %zu: secrets "
+                        "length exceeds the block",
+                        r->off);
         out->kind = CAPTURE_ITEM_SECRETS;
         out->secrets.type = stype;
         out->secrets.data = cur_data(&data);
@@ -355,20 +366,24 @@ static capture_item_kind pcapng_one(capture_reader *r, capture_item *out, bool *
             cur_t peek = c;
             uint8_t bom[4];
             if (!cur_skip(&peek, 4) || !cur_copy(&peek, bom, 4))
-                return fail(r, TP_ERR_TRUNCATED, "file ends inside a section header at "
-                            "offset %zu", r->off);
+                return fail(r, TP_ERR_TRUNCATED,
+                            "file ends inside a section header at "
+                            "offset %zu",
+                            r->off);
             if (bom[0] == 0x1a && bom[1] == 0x2b && bom[2] == 0x3c && bom[3] == 0x4d)
                 r->big_endian = true;
             else if (bom[0] == 0x4d && bom[1] == 0x3c && bom[2] == 0x2b && bom[3] == 0x1a)
                 r->big_endian = false;
             else
-                return fail(r, TP_ERR_DECODE, "section header at offset %zu has no valid "
-                            "byte-order magic", r->off);
+                return fail(r, TP_ERR_DECODE,
+                            "section header at offset %zu has no valid "
+                            "byte-order magic",
+                            r->off);
         }
-        type = r->big_endian ? (uint32_t)raw[0] << 24 | (uint32_t)raw[1] << 16 |
-                                   (uint32_t)raw[2] << 8 | raw[3]
-                             : (uint32_t)raw[3] << 24 | (uint32_t)raw[2] << 16 |
-                                   (uint32_t)raw[1] << 8 | raw[0];
+        type =
+            r->big_endian
+                ? (uint32_t)raw[0] << 24 | (uint32_t)raw[1] << 16 | (uint32_t)raw[2] << 8 | raw[3]
+                : (uint32_t)raw[3] << 24 | (uint32_t)raw[2] << 16 | (uint32_t)raw[1] << 8 | raw[0];
         if (!get32(&c, r->big_endian, &blen))
             return fail(r, TP_ERR_TRUNCATED, "file ends inside a block header at offset %zu",
                         r->off);
@@ -376,13 +391,16 @@ static capture_item_kind pcapng_one(capture_reader *r, capture_item *out, bool *
             return fail(r, TP_ERR_DECODE, "block at offset %zu has an invalid length %" PRIu32,
                         r->off, blen);
         if (!cur_get_bytes(&c, &body, blen - 12))
-            return fail(r, TP_ERR_TRUNCATED, "file ends inside a block at offset %zu (%" PRIu32
-                        " bytes announced, %zu present)", r->off, blen, r->len - r->off);
+            return fail(r, TP_ERR_TRUNCATED,
+                        "file ends inside a block at offset %zu (%" PRIu32
+                        " bytes announced, %zu present)",
+                        r->off, blen, r->len - r->off);
         if (!get32(&c, r->big_endian, &tail))
             return fail(r, TP_ERR_TRUNCATED, "file ends inside a block at offset %zu", r->off);
         if (tail != blen)
-            return fail(r, TP_ERR_DECODE, "block at offset %zu: trailing length %" PRIu32
-                        " differs from %" PRIu32, r->off, tail, blen);
+            return fail(r, TP_ERR_DECODE,
+                        "block at offset %zu: trailing length %" PRIu32 " differs from %" PRIu32,
+                        r->off, tail, blen);
         if (is_shb && blen < 28)
             return fail(r, TP_ERR_DECODE, "section header at offset %zu is too short", r->off);
         capture_item_kind k = pcapng_block(r, out, type, body);

@@ -25,10 +25,10 @@
 typedef enum { CAPTURE_FMT_UNKNOWN, CAPTURE_FMT_PCAP, CAPTURE_FMT_PCAPNG } capture_format;
 
 typedef enum {
-    CAPTURE_ITEM_PACKET,   /* out->packet filled */
-    CAPTURE_ITEM_SECRETS,  /* out->secrets filled (a DSB) */
-    CAPTURE_ITEM_END,      /* clean end of file */
-    CAPTURE_ITEM_ERROR,    /* see capture_reader.status / .err; sticky */
+    CAPTURE_ITEM_PACKET,  /* out->packet filled */
+    CAPTURE_ITEM_SECRETS, /* out->secrets filled (a DSB) */
+    CAPTURE_ITEM_END,     /* clean end of file */
+    CAPTURE_ITEM_ERROR,   /* see capture_reader.status / .err; sticky */
 } capture_item_kind;
 
 typedef struct {
@@ -39,10 +39,10 @@ typedef struct {
         uint64_t ts_ns;        /* nanoseconds since the epoch */
         const uint8_t *data;   /* captured bytes */
         size_t caplen;
-        size_t origlen;        /* length on the wire */
+        size_t origlen; /* length on the wire */
     } packet;
     struct {
-        uint32_t type;         /* CAPTURE_SECRETS_* */
+        uint32_t type; /* CAPTURE_SECRETS_* */
         const uint8_t *data;
         size_t len;
     } secrets;
@@ -50,26 +50,26 @@ typedef struct {
 
 typedef struct {
     uint32_t linktype;
-    bool tsres_pow2;        /* if_tsresol with the high bit: 2^-n, else 10^-n */
+    bool tsres_pow2; /* if_tsresol with the high bit: 2^-n, else 10^-n */
     uint8_t tsres_exp;
-    int64_t tsoffset_s;     /* if_tsoffset */
+    int64_t tsoffset_s; /* if_tsoffset */
 } capture_interface;
 
 /* Reader state: caller-owned, zero-filled by init.  ~4 KiB. */
 typedef struct {
     const uint8_t *data;
     size_t len;
-    size_t off;             /* offset of the next block / record */
+    size_t off; /* offset of the next block / record */
     capture_format format;
-    bool big_endian;        /* byte order of the current file / section */
+    bool big_endian; /* byte order of the current file / section */
     /* pcap */
     uint32_t pcap_linktype;
     bool pcap_nano;
     /* pcapng: interfaces of the current section */
     capture_interface ifs[CAPTURE_MAX_INTERFACES];
     unsigned num_ifs;
-    uint64_t num_packets;   /* packets returned so far */
-    tp_status status;       /* TP_OK, or why the reader stopped */
+    uint64_t num_packets; /* packets returned so far */
+    tp_status status;     /* TP_OK, or why the reader stopped */
     char err[160];
 } capture_reader;
 

@@ -149,15 +149,13 @@ tp_status capture_pcapng_write_secrets(capture_pcapng_writer *w, const char *tex
     return emit(w, tail, sizeof tail);
 }
 
-tp_status capture_pcapng_write_packet(capture_pcapng_writer *w, uint64_t ts_ns,
-                                      const uint8_t *hdr, size_t hdr_len,
-                                      const uint8_t *payload, size_t payload_len)
+tp_status capture_pcapng_write_packet(capture_pcapng_writer *w, uint64_t ts_ns, const uint8_t *hdr,
+                                      size_t hdr_len, const uint8_t *payload, size_t payload_len)
 {
     static const uint8_t zeros[4];
     if (w->status != TP_OK)
         return w->status;
-    if (hdr_len > CAPTURE_PCAPNG_MAX_PACKET ||
-        payload_len > CAPTURE_PCAPNG_MAX_PACKET - hdr_len)
+    if (hdr_len > CAPTURE_PCAPNG_MAX_PACKET || payload_len > CAPTURE_PCAPNG_MAX_PACKET - hdr_len)
         return TP_ERR_OVERSIZED;
     size_t len = hdr_len + payload_len;
     size_t pad = (4 - (len & 3)) & 3;
@@ -246,8 +244,7 @@ static void v4_to_mapped(uint8_t *addr)
 }
 
 void capture_flow_init(capture_flow *f, const struct sockaddr *client,
-                       const struct sockaddr *server, uint32_t isn_c, uint32_t isn_s,
-                       size_t mss)
+                       const struct sockaddr *server, uint32_t isn_c, uint32_t isn_s, size_t mss)
 {
     memset(f, 0, sizeof *f);
     int vc = sa_take(client, f->addr[CAPTURE_C2S], &f->port[CAPTURE_C2S]);

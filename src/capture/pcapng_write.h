@@ -24,10 +24,10 @@
 #define CAPTURE_FLOW_DEFAULT_MSS 16384u           /* payload bytes per data segment */
 
 typedef struct {
-    FILE *f;              /* borrowed; not closed by the writer */
-    uint64_t max_bytes;   /* 0: no limit; else writes that would pass it fail (TP_ERR_LIMIT) */
-    uint64_t bytes;       /* written so far */
-    tp_status status;     /* sticky first error */
+    FILE *f;            /* borrowed; not closed by the writer */
+    uint64_t max_bytes; /* 0: no limit; else writes that would pass it fail (TP_ERR_LIMIT) */
+    uint64_t bytes;     /* written so far */
+    tp_status status;   /* sticky first error */
 } capture_pcapng_writer;
 
 /* Opens `path` for writing with O_CREAT|O_TRUNC, mode 0600 and an explicit
@@ -47,9 +47,8 @@ tp_status capture_pcapng_write_secrets(capture_pcapng_writer *w, const char *tex
 /* One Enhanced Packet Block holding hdr followed by payload (either may be
  * empty), an IP packet.  TP_ERR_OVERSIZED when hdr_len + payload_len exceeds
  * CAPTURE_PCAPNG_MAX_PACKET. */
-tp_status capture_pcapng_write_packet(capture_pcapng_writer *w, uint64_t ts_ns,
-                                      const uint8_t *hdr, size_t hdr_len,
-                                      const uint8_t *payload, size_t payload_len);
+tp_status capture_pcapng_write_packet(capture_pcapng_writer *w, uint64_t ts_ns, const uint8_t *hdr,
+                                      size_t hdr_len, const uint8_t *payload, size_t payload_len);
 
 /* fflush; TP_ERR_IO when it fails. */
 tp_status capture_pcapng_writer_flush(capture_pcapng_writer *w);
@@ -58,12 +57,12 @@ tp_status capture_pcapng_writer_flush(capture_pcapng_writer *w);
  * sequence/acknowledgment numbers, window scaling, valid IPv4 header and TCP
  * checksums.  Caller-owned; capture_flow_init fills every field. */
 typedef struct {
-    uint8_t ipv;                     /* 4 or 6 */
-    uint8_t addr[2][16];             /* [CAPTURE_C2S] client, [CAPTURE_S2C] server */
+    uint8_t ipv;         /* 4 or 6 */
+    uint8_t addr[2][16]; /* [CAPTURE_C2S] client, [CAPTURE_S2C] server */
     uint16_t port[2];
-    uint32_t next_seq[2];            /* next sequence number each side sends */
+    uint32_t next_seq[2]; /* next sequence number each side sends */
     uint16_t ip_id[2];
-    size_t mss;                      /* payload bytes per segment */
+    size_t mss; /* payload bytes per segment */
     bool opened, closed;
 } capture_flow;
 
@@ -72,8 +71,7 @@ typedef struct {
  * pair becomes IPv6 (IPv4 addresses mapped).  isn_c/isn_s: initial sequence
  * numbers.  mss 0: CAPTURE_FLOW_DEFAULT_MSS. */
 void capture_flow_init(capture_flow *f, const struct sockaddr *client,
-                       const struct sockaddr *server, uint32_t isn_c, uint32_t isn_s,
-                       size_t mss);
+                       const struct sockaddr *server, uint32_t isn_c, uint32_t isn_s, size_t mss);
 
 /* SYN, SYN-ACK, ACK (three packets at ts_ns).  Once; later calls do nothing. */
 tp_status capture_flow_write_open(capture_pcapng_writer *w, capture_flow *f, uint64_t ts_ns);

@@ -18,27 +18,27 @@ typedef struct ooo_seg {
 } ooo_seg;
 
 typedef struct {
-    bool seq_known;      /* next_seq is valid */
+    bool seq_known; /* next_seq is valid */
     bool syn_seen;
     bool fin_seen;
-    bool finished;       /* FIN reached in order (or forced at the end) */
+    bool finished; /* FIN reached in order (or forced at the end) */
     uint32_t isn;
-    uint32_t next_seq;   /* next byte to deliver */
-    uint32_t fin_seq;    /* sequence number of the FIN */
-    ooo_seg *ooo;        /* held segments, ascending seq */
+    uint32_t next_seq; /* next byte to deliver */
+    uint32_t fin_seq;  /* sequence number of the FIN */
+    ooo_seg *ooo;      /* held segments, ascending seq */
     size_t ooo_bytes;
     size_t ooo_count;
 } half;
 
 typedef struct conn {
-    struct conn *hnext;             /* hash chain */
-    struct conn *prev, *next;       /* live list (most recent first) or tombstone FIFO */
+    struct conn *hnext;       /* hash chain */
+    struct conn *prev, *next; /* live list (most recent first) or tombstone FIFO */
     uint8_t ipv;
-    uint8_t caddr[16], saddr[16];   /* client, server */
+    uint8_t caddr[16], saddr[16]; /* client, server */
     uint16_t cport, sport;
-    bool closed;                    /* tombstone: ignore until a new SYN */
-    void *user;                     /* NULL: ignored connection */
-    half h[2];                      /* by capture_dir */
+    bool closed; /* tombstone: ignore until a new SYN */
+    void *user;  /* NULL: ignored connection */
+    half h[2];   /* by capture_dir */
 } conn;
 
 typedef struct {
@@ -52,9 +52,9 @@ struct capture_tcp {
     capture_tcp_limits lim;
     capture_tcp_stats stats;
     conn *buckets[NUM_BUCKETS];
-    conn_list live;                 /* most recently active first */
-    conn_list dead;                 /* tombstones, oldest first */
-    conn *last;                     /* lookup cache */
+    conn_list live; /* most recently active first */
+    conn_list dead; /* tombstones, oldest first */
+    conn *last;     /* lookup cache */
     size_t ooo_total;
     uint64_t now;
 };
@@ -212,8 +212,8 @@ static void check_fin(half *h)
 
 /* Delivers the bytes of a segment at `seq` that are new to the stream
  * (retransmitted / overlapping bytes are counted and dropped). */
-static void deliver_from(capture_tcp *t, conn *c, capture_dir d, uint32_t seq,
-                         const uint8_t *data, size_t len)
+static void deliver_from(capture_tcp *t, conn *c, capture_dir d, uint32_t seq, const uint8_t *data,
+                         size_t len)
 {
     half *h = &c->h[d];
     int32_t diff = (int32_t)(seq - h->next_seq);
@@ -271,6 +271,18 @@ static void advance_to(capture_tcp *t, conn *c, capture_dir d, uint32_t target)
     check_fin(h);
 }
 
+/* Reports the hole before the first held segment and delivers what follows
+ * it.  False when nothing moved (the loops calling this must stop then). */
+static bool give_up_first_hole(capture_tcp *t, conn *c, capture_dir d)
+{
+    half *h = &c->h[d];
+    uint32_t before = h->next_seq;
+    size_t held = h->ooo_count;
+    advance_to(t, c, d, h->ooo->seq);
+    drain(t, c, d);
+    return h->next_seq != before || h->ooo_count != held;
+}
+
 /* Everything held is delivered with the holes before it reported. */
 static void flush_half(capture_tcp *t, conn *c, capture_dir d)
 {
@@ -278,7 +290,8 @@ static void flush_half(capture_tcp *t, conn *c, capture_dir d)
     if (!h->seq_known)
         return;
     while (h->ooo && !h->finished)
-        advance_to(t, c, d, h->ooo->seq);
+        if (!give_up_first_hole(t, c, d))
+            break;
     if (h->fin_seen && !h->finished)
         advance_to(t, c, d, h->fin_seq);
     half_free_ooo(t, h);
@@ -289,10 +302,11 @@ static void hold(capture_tcp *t, conn *c, capture_dir d, uint32_t seq, const uin
 {
     half *h = &c->h[d];
     /* make room: give up on the hole before the oldest held data */
-    while (h->ooo && (h->ooo_count >= t->lim.max_ooo_segments ||
-                      h->ooo_bytes + len > t->lim.max_ooo_bytes ||
-                      t->ooo_total + len > t->lim.max_total_ooo_bytes))
-        advance_to(t, c, d, h->ooo->seq);
+    while (h->ooo && !h->finished &&
+           (h->ooo_count >= t->lim.max_ooo_segments || h->ooo_bytes + len > t->lim.max_ooo_bytes ||
+            t->ooo_total + len > t->lim.max_total_ooo_bytes))
+        if (!give_up_first_hole(t, c, d))
+            break;
     if (h->finished)
         return;
     int32_t diff = (int32_t)(seq - h->next_seq);
@@ -315,6 +329,7 @@ static void hold(capture_tcp *t, conn *c, capture_dir d, uint32_t seq, const uin
     if (!s) {
         advance_to(t, c, d, seq);
         deliver_from(t, c, d, seq, data, len);
+        drain(t, c, d);
         return;
     }
     s->seq = seq;
@@ -359,9 +374,8 @@ static void conn_end(capture_tcp *t, conn *c, capture_close_reason why)
 
 static bool is_server_port(uint16_t p)
 {
-    static const uint16_t ports[] = {443,  465,  563,  636,  853,  989,  990,  992,  993,  994,
-                                     995,  2083, 2087, 3269, 4433, 5061, 5556, 5986, 8443, 8883,
-                                     9443};
+    static const uint16_t ports[] = {443,  465,  563,  636,  853,  989,  990,  992,  993,  994, 995,
+                                     2083, 2087, 3269, 4433, 5061, 5556, 5986, 8443, 8883, 9443};
     for (size_t i = 0; i < sizeof ports / sizeof ports[0]; i++)
         if (ports[i] == p)
             return true;
@@ -424,9 +438,9 @@ static conn *conn_open(capture_tcp *t, const capture_segment *s, uint32_t bucket
     struct sockaddr_storage ca, sa;
     fill_sockaddr(&ca, c->ipv, c->caddr, c->cport);
     fill_sockaddr(&sa, c->ipv, c->saddr, c->sport);
-    c->user = t->cb.on_open ? t->cb.on_open(t->ctx, (struct sockaddr *)&ca,
-                                            (struct sockaddr *)&sa, t->now)
-                            : NULL;
+    c->user = t->cb.on_open
+                  ? t->cb.on_open(t->ctx, (struct sockaddr *)&ca, (struct sockaddr *)&sa, t->now)
+                  : NULL;
     return c;
 }
 
@@ -463,7 +477,8 @@ static void segment_process(capture_tcp *t, conn *c, capture_dir d, const captur
             h->seq_known = true;
             h->next_seq = seq;
         }
-        if (fin && !h->fin_seen) {
+        /* a FIN behind bytes already delivered cannot be right: ignore it */
+        if (fin && !h->fin_seen && (int32_t)(seq + (uint32_t)s->payload_len - h->next_seq) >= 0) {
             h->fin_seen = true;
             h->fin_seq = seq + (uint32_t)s->payload_len;
         }
@@ -510,8 +525,8 @@ void capture_tcp_add(capture_tcp *t, uint64_t ts_ns, const capture_segment *s)
         return;
     uint32_t b = tuple_hash(s->ip_version, s->src, s->sport, s->dst, s->dport);
     conn *c = conn_find(t, s, b, &dir);
-    bool syn_only = (s->flags & (CAPTURE_TCP_SYN | CAPTURE_TCP_ACK | CAPTURE_TCP_RST)) ==
-                    CAPTURE_TCP_SYN;
+    bool syn_only =
+        (s->flags & (CAPTURE_TCP_SYN | CAPTURE_TCP_ACK | CAPTURE_TCP_RST)) == CAPTURE_TCP_SYN;
     if (c && c->closed) {
         if (!syn_only)
             return; /* late packet of a finished connection */
@@ -553,7 +568,10 @@ void capture_tcp_finish(capture_tcp *t, uint64_t ts_ns)
         conn_end(t, t->live.tail, CAPTURE_CLOSE_END);
 }
 
-const capture_tcp_stats *capture_tcp_get_stats(const capture_tcp *t) { return &t->stats; }
+const capture_tcp_stats *capture_tcp_get_stats(const capture_tcp *t)
+{
+    return &t->stats;
+}
 
 void capture_tcp_free(capture_tcp *t)
 {

@@ -31,11 +31,11 @@
 typedef enum { CAPTURE_C2S = 0, CAPTURE_S2C = 1 } capture_dir;
 
 typedef enum {
-    CAPTURE_CLOSE_FIN,     /* both directions sent FIN and all data arrived */
-    CAPTURE_CLOSE_RST,     /* either side reset */
-    CAPTURE_CLOSE_END,     /* capture_tcp_finish(): the capture ended first */
-    CAPTURE_CLOSE_REUSED,  /* a new SYN reused the 4-tuple */
-    CAPTURE_CLOSE_LIMIT,   /* evicted (least recently active) to stay under max_conns */
+    CAPTURE_CLOSE_FIN,    /* both directions sent FIN and all data arrived */
+    CAPTURE_CLOSE_RST,    /* either side reset */
+    CAPTURE_CLOSE_END,    /* capture_tcp_finish(): the capture ended first */
+    CAPTURE_CLOSE_REUSED, /* a new SYN reused the 4-tuple */
+    CAPTURE_CLOSE_LIMIT,  /* evicted (least recently active) to stay under max_conns */
 } capture_close_reason;
 
 typedef struct {
@@ -52,20 +52,20 @@ typedef struct {
 
 /* Zero fields take the defaults shown. */
 typedef struct {
-    size_t max_conns;            /* live connections tracked at once: 65536 */
-    size_t max_ooo_bytes;        /* held out-of-order bytes per direction: 4 MiB */
-    size_t max_ooo_segments;     /* held out-of-order segments per direction: 4096 */
-    size_t max_total_ooo_bytes;  /* held out-of-order bytes, whole table: 256 MiB */
+    size_t max_conns;           /* live connections tracked at once: 65536 */
+    size_t max_ooo_bytes;       /* held out-of-order bytes per direction: 4 MiB */
+    size_t max_ooo_segments;    /* held out-of-order segments per direction: 4096 */
+    size_t max_total_ooo_bytes; /* held out-of-order bytes, whole table: 256 MiB */
 } capture_tcp_limits;
 
 typedef struct {
-    uint64_t segments;           /* segments given to capture_tcp_add */
-    uint64_t conns;              /* connections opened */
-    uint64_t conns_evicted;      /* closed with CAPTURE_CLOSE_LIMIT */
-    uint64_t bytes;              /* bytes delivered through on_data */
-    uint64_t gap_bytes;          /* bytes reported through on_gap */
-    uint64_t retransmitted;      /* payload bytes dropped as already delivered */
-    uint64_t ooo_segments;       /* segments that had to be held */
+    uint64_t segments;      /* segments given to capture_tcp_add */
+    uint64_t conns;         /* connections opened */
+    uint64_t conns_evicted; /* closed with CAPTURE_CLOSE_LIMIT */
+    uint64_t bytes;         /* bytes delivered through on_data */
+    uint64_t gap_bytes;     /* bytes reported through on_gap */
+    uint64_t retransmitted; /* payload bytes dropped as already delivered */
+    uint64_t ooo_segments;  /* segments that had to be held */
 } capture_tcp_stats;
 
 typedef struct capture_tcp capture_tcp;

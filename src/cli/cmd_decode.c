@@ -26,190 +26,25 @@
 #include "report/json_sink.h"
 #include "report/text_sink.h"
 
-#define KEYLOG_MAX_FILE (256u * 1024 * 1024)
-#define KEYLOG_MAX_UNKEYED 16 /* "RSA ..." lines handed to every TLS session */
 
-/* ---- key log lines indexed by client random ---- */
+/* ---- key log problems ---- */
 
 typedef struct {
-    uint8_t random[32];
-    const char *line;    /* NUL-terminated, inside a keylog_store buffer */
-} keylog_entry;
+    size_t first_line;
+    const char *first_reason;
+    const char *source;
+} keylog_errors;
 
-typedef struct {
-    char **bufs;         /* owned text buffers (file, DSB copies) */
-    size_t num_bufs;
-    keylog_entry *e;
-    size_t num, cap;
-    bool sorted;
-    const char *unkeyed[KEYLOG_MAX_UNKEYED];
-    size_t num_unkeyed;
-} keylog_store;
-
-static int hexval(char c)
+static void keylog_on_error(void *arg, size_t line_no, tp_status st, const char *reason,
+                            const char *line, size_t len)
 {
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
-/* "LABEL <64 hex client random> <hex secret>" (NSS key log format). */
-static bool keylog_line_random(const char *line, uint8_t *out)
-{
-    const char *sp = strchr(line, ' ');
-    if (!sp)
-        return false;
-    const char *h = sp + 1;
-    for (int i = 0; i < 32; i++) {
-        int hi = hexval(h[2 * i]), lo = hi < 0 ? -1 : hexval(h[2 * i + 1]);
-        if (hi < 0 || lo < 0)
-            return false;
-        out[i] = (uint8_t)(hi << 4 | lo);
+    keylog_errors *ke = arg;
+    (void)line, (void)len;
+    /* unknown labels (RSA, CLIENT_TRAFFIC_SECRET_1, ...) are normal */
+    if (st == TP_ERR_DECODE && !ke->first_reason) {
+        ke->first_line = line_no;
+        ke->first_reason = reason;
     }
-    return h[64] == ' ';
-}
-
-/* Takes ownership of buf (NUL-terminated text); splits it into lines. */
-static bool keylog_add_text(keylog_store *ks, char *buf)
-{
-    char **nb = realloc(ks->bufs, (ks->num_bufs + 1) * sizeof *nb);
-    if (!nb) {
-        free(buf);
-        return false;
-    }
-    ks->bufs = nb;
-    ks->bufs[ks->num_bufs++] = buf;
-    for (char *line = buf; line && *line;) {
-        char *nl = strchr(line, '\n');
-        if (nl)
-            *nl = '\0';
-        size_t n = strlen(line);
-        if (n && line[n - 1] == '\r')
-            line[n - 1] = '\0';
-        if (line[0] != '\0' && line[0] != '#') {
-            keylog_entry e = {.line = line};
-            if (keylog_line_random(line, e.random)) {
-                if (ks->num == ks->cap) {
-                    size_t cap = ks->cap ? ks->cap * 2 : 64;
-                    keylog_entry *ne = realloc(ks->e, cap * sizeof *ne);
-                    if (!ne)
-                        return false;
-                    ks->e = ne;
-                    ks->cap = cap;
-                }
-                ks->e[ks->num++] = e;
-                ks->sorted = false;
-            } else if (strncmp(line, "RSA ", 4) == 0 && ks->num_unkeyed < KEYLOG_MAX_UNKEYED) {
-                ks->unkeyed[ks->num_unkeyed++] = line;
-            }
-        }
-        line = nl ? nl + 1 : NULL;
-    }
-    return true;
-}
-
-static bool keylog_add_bytes(keylog_store *ks, const uint8_t *data, size_t len)
-{
-    char *buf = malloc(len + 1);
-    if (!buf)
-        return false;
-    memcpy(buf, data, len);
-    buf[len] = '\0';
-    return keylog_add_text(ks, buf);
-}
-
-static int entry_cmp(const void *a, const void *b)
-{
-    const keylog_entry *x = a, *y = b;
-    int c = memcmp(x->random, y->random, 32);
-    if (c)
-        return c;
-    return x->line < y->line ? -1 : x->line > y->line; /* keep file order */
-}
-
-/* Range of entries for `random`; *out_n is 0 when none. */
-static const keylog_entry *keylog_find(keylog_store *ks, const uint8_t *random, size_t *out_n)
-{
-    *out_n = 0;
-    if (ks->num == 0)
-        return NULL;
-    if (!ks->sorted) {
-        qsort(ks->e, ks->num, sizeof *ks->e, entry_cmp);
-        ks->sorted = true;
-    }
-    size_t lo = 0, hi = ks->num;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (memcmp(ks->e[mid].random, random, 32) < 0)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    size_t end = lo;
-    while (end < ks->num && memcmp(ks->e[end].random, random, 32) == 0)
-        end++;
-    *out_n = end - lo;
-    return *out_n ? &ks->e[lo] : NULL;
-}
-
-static void keylog_cleanup(keylog_store *ks)
-{
-    for (size_t i = 0; i < ks->num_bufs; i++)
-        free(ks->bufs[i]);
-    free(ks->bufs);
-    free(ks->e);
-    memset(ks, 0, sizeof *ks);
-}
-
-static bool keylog_load_file(keylog_store *ks, const char *path, char *err, size_t errlen)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        snprintf(err, errlen, "cannot open key log %s: %s", path, strerror(errno));
-        return false;
-    }
-    size_t cap = 65536, len = 0;
-    char *buf = malloc(cap);
-    bool ok = buf != NULL;
-    while (ok) {
-        if (len + 1 >= cap) {
-            if (cap >= KEYLOG_MAX_FILE) {
-                snprintf(err, errlen, "key log %s is larger than %u MiB", path,
-                         KEYLOG_MAX_FILE >> 20);
-                ok = false;
-                break;
-            }
-            char *nb = realloc(buf, cap * 2);
-            if (!nb) {
-                ok = false;
-                break;
-            }
-            buf = nb;
-            cap *= 2;
-        }
-        size_t n = fread(buf + len, 1, cap - 1 - len, f);
-        len += n;
-        if (n == 0) {
-            if (ferror(f)) {
-                snprintf(err, errlen, "cannot read key log %s: %s", path, strerror(errno));
-                ok = false;
-            }
-            break;
-        }
-    }
-    fclose(f);
-    if (!ok) {
-        if (!err[0])
-            snprintf(err, errlen, "out of memory reading %s", path);
-        free(buf);
-        return false;
-    }
-    buf[len] = '\0';
-    return keylog_add_text(ks, buf);
 }
 
 /* ---- decode state ---- */
@@ -218,15 +53,15 @@ typedef struct {
     tp_sink *sinks[2];
     unsigned num_sinks;
     bool records, data_events;
-    keylog_store keys;
+    crypto_keylog_store *keys;
     unsigned next_conn;
     uint64_t sessions;
 } decode_ctx;
 
 typedef struct {
     tp_session *s;
-    uint64_t t0;          /* ns at open */
-    uint8_t hello[43];    /* first bytes client->server: record + handshake header + random */
+    uint64_t t0;       /* ns at open */
+    uint8_t hello[43]; /* first bytes client->server: record + handshake header + random */
     size_t hello_len;
     bool keys_done;
 } decode_conn;
@@ -343,8 +178,8 @@ static void dec_close(void *vctx, void *conn, uint64_t ts, capture_close_reason 
 typedef struct {
     const uint8_t *data;
     size_t len;
-    void *map;       /* mmap'd region, or NULL */
-    uint8_t *heap;   /* read() fallback for pipes */
+    void *map;     /* mmap'd region, or NULL */
+    uint8_t *heap; /* read() fallback for pipes */
 } capture_file;
 
 static bool file_open(capture_file *cf, const char *path, char *err, size_t errlen)
@@ -456,10 +291,14 @@ typedef struct {
 int cmd_decode(int argc, char **argv)
 {
     static const struct option opts[] = {
-        {"keylog", required_argument, NULL, 'k'}, {"json", no_argument, NULL, 'j'},
-        {"records", no_argument, NULL, 'r'},      {"help", no_argument, NULL, 'h'},
-        {"quiet", no_argument, NULL, 'q'},        {"verbose", no_argument, NULL, 'v'},
-        {"color", no_argument, NULL, 'C'},        {"no-color", no_argument, NULL, 'N'},
+        {"keylog", required_argument, NULL, 'k'},
+        {"json", no_argument, NULL, 'j'},
+        {"records", no_argument, NULL, 'r'},
+        {"help", no_argument, NULL, 'h'},
+        {"quiet", no_argument, NULL, 'q'},
+        {"verbose", no_argument, NULL, 'v'},
+        {"color", no_argument, NULL, 'C'},
+        {"no-color", no_argument, NULL, 'N'},
         {NULL, 0, NULL, 0},
     };
     const char *keylog = NULL;
@@ -471,14 +310,30 @@ int cmd_decode(int argc, char **argv)
     opterr = 0;
     while ((c = getopt_long(argc, argv, ":k:jrhqvCN", opts, NULL)) != -1) {
         switch (c) {
-        case 'k': keylog = optarg; break;
-        case 'j': json = true; break;
-        case 'r': records = true; break;
-        case 'q': verbosity = -1; break;
-        case 'v': verbosity = verbosity < 0 ? 1 : verbosity + 1; break;
-        case 'C': color = 1; break;
-        case 'N': color = 0; break;
-        case 'h': decode_usage(stdout); return 0;
+        case 'k':
+            keylog = optarg;
+            break;
+        case 'j':
+            json = true;
+            break;
+        case 'r':
+            records = true;
+            break;
+        case 'q':
+            verbosity = -1;
+            break;
+        case 'v':
+            verbosity = verbosity < 0 ? 1 : verbosity + 1;
+            break;
+        case 'C':
+            color = 1;
+            break;
+        case 'N':
+            color = 0;
+            break;
+        case 'h':
+            decode_usage(stdout);
+            return 0;
         case ':':
             fprintf(stderr, "tlsprobe decode: %s needs a value\n", argv[optind - 1]);
             decode_usage(stderr);
@@ -526,10 +381,9 @@ int cmd_decode(int argc, char **argv)
     }
 
     tp_sink *sink = json ? report_json_sink_new(stdout, records)
-                         : report_text_sink_new(stdout, verbosity,
-                                                color < 0 ? report_text_want_color(stdout)
-                                                          : color == 1,
-                                                records);
+                         : report_text_sink_new(
+                               stdout, verbosity,
+                               color < 0 ? report_text_want_color(stdout) : color == 1, records);
     if (!sink) {
         fprintf(stderr, "tlsprobe decode: out of memory\n");
         goto out;
@@ -552,16 +406,23 @@ int cmd_decode(int argc, char **argv)
         capture_segment seg;
         n.packets++;
         last_ts = it.packet.ts_ns;
-        switch (capture_packet_decode(it.packet.linktype, it.packet.data, it.packet.caplen,
-                                      &seg)) {
+        switch (capture_packet_decode(it.packet.linktype, it.packet.data, it.packet.caplen, &seg)) {
         case CAPTURE_DEC_TCP:
             n.tcp++;
             capture_tcp_add(tcp, it.packet.ts_ns, &seg);
             break;
-        case CAPTURE_DEC_NOT_TCP: n.not_tcp++; break;
-        case CAPTURE_DEC_FRAGMENT: n.fragments++; break;
-        case CAPTURE_DEC_TRUNCATED: n.truncated++; break;
-        case CAPTURE_DEC_BAD: n.bad++; break;
+        case CAPTURE_DEC_NOT_TCP:
+            n.not_tcp++;
+            break;
+        case CAPTURE_DEC_FRAGMENT:
+            n.fragments++;
+            break;
+        case CAPTURE_DEC_TRUNCATED:
+            n.truncated++;
+            break;
+        case CAPTURE_DEC_BAD:
+            n.bad++;
+            break;
         case CAPTURE_DEC_LINK_UNSUPPORTED:
             n.unsupported++;
             n.unsupported_link = it.packet.linktype;
@@ -572,11 +433,15 @@ int cmd_decode(int argc, char **argv)
     fflush(stdout);
 
     if (n.fragments)
-        fprintf(stderr, "tlsprobe decode: note: %" PRIu64 " IP fragments ignored "
-                "(fragments are not reassembled)\n", n.fragments);
+        fprintf(stderr,
+                "tlsprobe decode: note: %" PRIu64 " IP fragments ignored "
+                "(fragments are not reassembled)\n",
+                n.fragments);
     if (n.truncated || n.bad)
-        fprintf(stderr, "tlsprobe decode: note: %" PRIu64 " packets cut short by the snap length "
-                "or malformed were skipped\n", n.truncated + n.bad);
+        fprintf(stderr,
+                "tlsprobe decode: note: %" PRIu64 " packets cut short by the snap length "
+                "or malformed were skipped\n",
+                n.truncated + n.bad);
     if (k == CAPTURE_ITEM_ERROR) {
         fprintf(stderr, "tlsprobe decode: %s: %s %s\n", path,
                 r.status == TP_ERR_TRUNCATED ? "truncated capture:" : "corrupt capture:", r.err);

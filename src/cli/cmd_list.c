@@ -20,7 +20,7 @@ static void list_flag(engine_flag flag)
         if (t[i].negotiable)
             printf("  * %s\n", t[i].name);
         else
-            printf("    %-24s (not negotiable in this build: %s)\n", t[i].name,
+            printf("    %-24s (not negotiable: %s)\n", t[i].name,
                    t[i].note ? t[i].note : "unsupported");
     }
 }

@@ -180,15 +180,21 @@ int cmd_sweep(int argc, char **argv)
     while ((ch = getopt_long(argc, argv, "j:vqh", long_opts, NULL)) != -1) {
         engine_flag flag = ENGINE_FLAG_COUNT;
         switch (ch) {
-        case OPT_AXES: o.axes = optarg; break;
-        case OPT_CLIENT: o.client_cmd = optarg; break;
+        case OPT_AXES:
+            o.axes = optarg;
+            break;
+        case OPT_CLIENT:
+            o.client_cmd = optarg;
+            break;
         case OPT_CLIENT_TIMEOUT:
             if (!parse_num(optarg, 0.1, 86400, &o.client_timeout))
-                return usage_error("--client-timeout wants seconds (0.1 to 86400), not '%s'", optarg);
+                return usage_error("--client-timeout wants seconds (0.1 to 86400), not '%s'",
+                                   optarg);
             break;
         case 'j':
             if (!parse_num(optarg, 1, 64, &d) || d != (unsigned)d)
-                return usage_error("-j wants a number of parallel clients (1 to 64), not '%s'", optarg);
+                return usage_error("-j wants a number of parallel clients (1 to 64), not '%s'",
+                                   optarg);
             o.jobs = (unsigned)d;
             break;
         case OPT_REPEAT:
@@ -198,19 +204,32 @@ int cmd_sweep(int argc, char **argv)
             break;
         case OPT_WINDOW:
             if (!parse_num(optarg, 0, 600, &o.window))
-                return usage_error("--per-attempt-window wants seconds (0 to 600), not '%s'", optarg);
+                return usage_error("--per-attempt-window wants seconds (0 to 600), not '%s'",
+                                   optarg);
             break;
-        case OPT_UNOFFERED: o.include_unoffered = true; break;
-        case OPT_JOURNAL: o.journal = optarg; break;
-        case OPT_RESUME: o.resume = true; break;
-        case OPT_REPORT: o.report_html = optarg; break;
-        case OPT_JSON: o.json_out = optarg; break;
+        case OPT_UNOFFERED:
+            o.include_unoffered = true;
+            break;
+        case OPT_JOURNAL:
+            o.journal = optarg;
+            break;
+        case OPT_RESUME:
+            o.resume = true;
+            break;
+        case OPT_REPORT:
+            o.report_html = optarg;
+            break;
+        case OPT_JSON:
+            o.json_out = optarg;
+            break;
         case OPT_PORT:
             if (!parse_num(optarg, 0, 65535, &d) || d != (unsigned)d)
                 return usage_error("--port wants a port number, not '%s'", optarg);
             o.port = (unsigned)d;
             break;
-        case OPT_LISTEN: o.listen = optarg; break;
+        case OPT_LISTEN:
+            o.listen = optarg;
+            break;
         case OPT_TIMEOUT:
             if (!parse_num(optarg, 0.1, 86400, &o.timeout))
                 return usage_error("--timeout wants seconds, not '%s'", optarg);
@@ -223,19 +242,36 @@ int cmd_sweep(int argc, char **argv)
             mode_set = true;
             break;
         case OPT_INTERACTIVE:
-            return usage_error("--interactive serves one client by hand; a sweep needs --http or --echo");
+            return usage_error(
+                "--interactive serves one client by hand; a sweep needs --http or --echo");
         case OPT_PRIORITY:
             return usage_error("--priority fixes one configuration; a sweep builds one per "
                                "combination: use --protocols, --ciphers, --macs, --kx, --groups, "
                                "--sigalgs");
-        case OPT_PROTOCOLS: flag = ENGINE_FLAG_PROTOCOLS; break;
-        case OPT_CIPHERS: flag = ENGINE_FLAG_CIPHERS; break;
-        case OPT_MACS: flag = ENGINE_FLAG_MACS; break;
-        case OPT_KX: flag = ENGINE_FLAG_KX; break;
-        case OPT_GROUPS: flag = ENGINE_FLAG_GROUPS; break;
-        case OPT_SIGALGS: flag = ENGINE_FLAG_SIGALGS; break;
-        case OPT_COMP: flag = ENGINE_FLAG_COMP; break;
-        case OPT_KEY_TYPES: add_limit(&o, "--key-types", optarg); break;
+        case OPT_PROTOCOLS:
+            flag = ENGINE_FLAG_PROTOCOLS;
+            break;
+        case OPT_CIPHERS:
+            flag = ENGINE_FLAG_CIPHERS;
+            break;
+        case OPT_MACS:
+            flag = ENGINE_FLAG_MACS;
+            break;
+        case OPT_KX:
+            flag = ENGINE_FLAG_KX;
+            break;
+        case OPT_GROUPS:
+            flag = ENGINE_FLAG_GROUPS;
+            break;
+        case OPT_SIGALGS:
+            flag = ENGINE_FLAG_SIGALGS;
+            break;
+        case OPT_COMP:
+            flag = ENGINE_FLAG_COMP;
+            break;
+        case OPT_KEY_TYPES:
+            add_limit(&o, "--key-types", optarg);
+            break;
         case OPT_KEY_TYPE:
             if (!engine_key_type_valid(optarg)) {
                 const char *const *t;
@@ -248,8 +284,12 @@ int cmd_sweep(int argc, char **argv)
             }
             o.key_type = optarg;
             break;
-        case OPT_CERT: o.cert_file = optarg; break;
-        case OPT_KEY: o.key_file = optarg; break;
+        case OPT_CERT:
+            o.cert_file = optarg;
+            break;
+        case OPT_KEY:
+            o.key_file = optarg;
+            break;
         case OPT_CLIENT_CERT:
             if (!strcmp(optarg, "none"))
                 o.client_cert = TP_CLIENT_CERT_NONE;
@@ -258,15 +298,28 @@ int cmd_sweep(int argc, char **argv)
             else if (!strcmp(optarg, "require"))
                 o.client_cert = TP_CLIENT_CERT_REQUIRE;
             else
-                return usage_error("unknown --client-cert '%s'; valid: none, request, require", optarg);
+                return usage_error("unknown --client-cert '%s'; valid: none, request, require",
+                                   optarg);
             break;
-        case OPT_TRACE: trace = optarg; break;
-        case OPT_KEYLOG: keylog = optarg; break;
-        case OPT_WORKERS: break; /* one event loop per slot */
-        case 'v': verbosity = verbosity < 0 ? 0 : verbosity + 1; break;
-        case 'q': o.quiet = true; break;
-        case 'h': fputs(sweep_usage, stdout); return 0;
-        default: return usage_error("unknown option");
+        case OPT_TRACE:
+            trace = optarg;
+            break;
+        case OPT_KEYLOG:
+            keylog = optarg;
+            break;
+        case OPT_WORKERS:
+            break; /* one event loop per slot */
+        case 'v':
+            verbosity = verbosity < 0 ? 0 : verbosity + 1;
+            break;
+        case 'q':
+            o.quiet = true;
+            break;
+        case 'h':
+            fputs(sweep_usage, stdout);
+            return 0;
+        default:
+            return usage_error("unknown option");
         }
         if (flag != ENGINE_FLAG_COUNT) {
             /* checked here so a typo fails before anything starts */
@@ -303,7 +356,8 @@ int cmd_sweep(int argc, char **argv)
         o.sinks[o.num_sinks++] = json_sink;
     }
     if (verbosity >= 0) {
-        text_sink = report_text_sink_new(stdout, verbosity - 1, report_text_want_color(stdout), false);
+        text_sink =
+            report_text_sink_new(stdout, verbosity - 1, report_text_want_color(stdout), false);
         o.sinks[o.num_sinks++] = text_sink;
     }
     o.keylog_path = keylog && *keylog ? keylog : NULL;

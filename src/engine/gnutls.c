@@ -32,6 +32,8 @@
 
 struct tp_engine {
     gnutls_certificate_credentials_t cred;
+    bool own_cred;          /* loaded from files; generated ones are shared */
+    gnutls_dh_params_t dh;  /* process-wide cache; not owned */
     gnutls_priority_t prio;
     tp_client_cert client_cert;
     gnutls_pk_algorithm_t cert_pk;
@@ -83,12 +85,18 @@ static void fingerprint_der(char *out, size_t out_len, const gnutls_datum_t *der
     hex_colon(out, out_len, md, sizeof(md));
 }
 
+static int dh_params_cb(gnutls_session_t s, gnutls_params_type_t type, gnutls_params_st *st);
+
 /* ---- generated credentials, cached per process ------------------------ */
 
 typedef struct {
     char *id;         /* key type + SANs */
     gnutls_datum_t cert_pem, key_pem;
     char fingerprint[3 * 32];
+    /* Shared by every engine using this key: credentials are read-only
+     * once set up, and loading an RSA-4096 key costs ~20 ms (GnuTLS checks
+     * the key pair), too much per sweep configuration. */
+    gnutls_certificate_credentials_t cred;
 } cred_entry;
 
 #define CRED_CACHE_MAX 32
@@ -269,6 +277,24 @@ static int cred_generate(const char *key_type, const char *const *san_dns,
     return rc < 0 ? -1 : 0;
 }
 
+static int cred_load_generated(cred_entry *e, const char *key_type, char *err, size_t err_len)
+{
+    int rc = gnutls_certificate_allocate_credentials(&e->cred);
+    if (rc == 0)
+        rc = gnutls_certificate_set_x509_key_mem2(e->cred, &e->cert_pem, &e->key_pem,
+                                                  GNUTLS_X509_FMT_PEM, NULL, 0);
+    if (rc < 0) {
+        err_put(err, err_len, "cannot use the generated %s certificate: %s", key_type,
+                gnutls_strerror(rc));
+        if (e->cred)
+            gnutls_certificate_free_credentials(e->cred);
+        e->cred = NULL;
+        return -1;
+    }
+    gnutls_certificate_set_params_function(e->cred, dh_params_cb);
+    return 0;
+}
+
 static char *cred_id(const char *key_type, const char *const *san_dns, const char *const *san_ip)
 {
     size_t len = strlen(key_type) + 3;
@@ -315,11 +341,15 @@ static const cred_entry *cred_get(const char *key_type, const char *const *san_d
     if (!found && cred_cache_n < CRED_CACHE_MAX) {
         cred_entry *e = &cred_cache[cred_cache_n];
         memset(e, 0, sizeof(*e));
-        if (cred_generate(key_type, san_dns, san_ip, e, err, err_len) == 0) {
+        if (cred_generate(key_type, san_dns, san_ip, e, err, err_len) == 0 &&
+            cred_load_generated(e, key_type, err, err_len) == 0) {
             e->id = id;
             id = NULL;
             cred_cache_n++;
             found = e;
+        } else {
+            gnutls_free(e->cert_pem.data);
+            gnutls_free(e->key_pem.data);
         }
     } else if (!found) {
         err_put(err, err_len, "too many different generated certificates in one process");
@@ -334,26 +364,44 @@ static const cred_entry *cred_get(const char *key_type, const char *const *san_d
 static struct {
     unsigned bits;
     gnutls_dh_params_t params;
-} dh_cache[4];
+} dh_cache[8];
 static pthread_mutex_t dh_lock = PTHREAD_MUTEX_INITIALIZER;
 
-static int dh_set(gnutls_certificate_credentials_t cred, unsigned bits, char *err, size_t err_len)
+/* RFC 7919 groups as the server's own parameters (used when the client
+ * names no FFDHE group); anything else is generated. */
+static int dh_make(gnutls_dh_params_t p, unsigned bits)
 {
-    /* RFC 7919 groups GnuTLS carries, by security parameter */
-    switch (bits) {
-    case 0:
-    case 2048:
-        return gnutls_certificate_set_known_dh_params(cred, GNUTLS_SEC_PARAM_MEDIUM);
-    case 3072:
-        return gnutls_certificate_set_known_dh_params(cred, GNUTLS_SEC_PARAM_HIGH);
-    case 4096:
-        return gnutls_certificate_set_known_dh_params(cred, GNUTLS_SEC_PARAM_ULTRA);
-    case 8192:
-        return gnutls_certificate_set_known_dh_params(cred, GNUTLS_SEC_PARAM_FUTURE);
-    case 1024:
-        break; /* legacy size: generated once per process */
-    default:
-        err_put(err, err_len, "unsupported DH size %u; valid: 1024, 2048, 3072, 4096, 8192", bits);
+    static const struct {
+        unsigned bits;
+        const gnutls_datum_t *prime, *gen;
+        const unsigned *key_bits;
+    } known[] = {
+        {2048, &gnutls_ffdhe_2048_group_prime, &gnutls_ffdhe_2048_group_generator,
+         &gnutls_ffdhe_2048_key_bits},
+        {3072, &gnutls_ffdhe_3072_group_prime, &gnutls_ffdhe_3072_group_generator,
+         &gnutls_ffdhe_3072_key_bits},
+        {4096, &gnutls_ffdhe_4096_group_prime, &gnutls_ffdhe_4096_group_generator,
+         &gnutls_ffdhe_4096_key_bits},
+        {6144, &gnutls_ffdhe_6144_group_prime, &gnutls_ffdhe_6144_group_generator,
+         &gnutls_ffdhe_6144_key_bits},
+        {8192, &gnutls_ffdhe_8192_group_prime, &gnutls_ffdhe_8192_group_generator,
+         &gnutls_ffdhe_8192_key_bits},
+    };
+    for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++)
+        if (known[i].bits == bits)
+            return gnutls_dh_params_import_raw2(p, known[i].prime, known[i].gen,
+                                                *known[i].key_bits);
+    return gnutls_dh_params_generate2(p, bits);
+}
+
+static int dh_get(unsigned bits, gnutls_dh_params_t *out, char *err, size_t err_len)
+{
+    if (bits == 0)
+        bits = 2048;
+    if (bits != 1024 && bits != 2048 && bits != 3072 && bits != 4096 && bits != 6144 &&
+        bits != 8192) {
+        err_put(err, err_len,
+                "unsupported DH size %u; valid: 1024, 2048, 3072, 4096, 6144, 8192", bits);
         return GNUTLS_E_INVALID_REQUEST;
     }
     gnutls_dh_params_t p = NULL;
@@ -363,8 +411,7 @@ static int dh_set(gnutls_certificate_credentials_t cred, unsigned bits, char *er
         if (dh_cache[i].bits == bits)
             p = dh_cache[i].params;
     if (!p) {
-        if ((rc = gnutls_dh_params_init(&p)) == 0 &&
-            (rc = gnutls_dh_params_generate2(p, bits)) < 0) {
+        if ((rc = gnutls_dh_params_init(&p)) == 0 && (rc = dh_make(p, bits)) < 0) {
             gnutls_dh_params_deinit(p);
             p = NULL;
         }
@@ -378,11 +425,27 @@ static int dh_set(gnutls_certificate_credentials_t cred, unsigned bits, char *er
     }
     pthread_mutex_unlock(&dh_lock);
     if (!p) {
-        err_put(err, err_len, "cannot generate %u-bit DH parameters: %s", bits, gnutls_strerror(rc));
+        err_put(err, err_len, "cannot make %u-bit DH parameters: %s", bits, gnutls_strerror(rc));
         return rc < 0 ? rc : GNUTLS_E_MEMORY_ERROR;
     }
-    /* GnuTLS keeps a pointer; cached params live as long as the process */
-    gnutls_certificate_set_dh_params(cred, p);
+    *out = p;
+    return 0;
+}
+
+/* Server DH parameters for DHE when the client names no RFC 7919 group.
+ * Given through the callback rather than gnutls_certificate_set_dh_params:
+ * that one also sets a security level, and GnuTLS then substitutes an
+ * FFDHE group of that level from the priority for our parameters, so a
+ * DH1024 server could never be reproduced.  The callback also lets
+ * engines with different sizes share one credentials object. */
+static int dh_params_cb(gnutls_session_t s, gnutls_params_type_t type, gnutls_params_st *st)
+{
+    tp_engine_conn *c = gnutls_session_get_ptr(s);
+    if (type != GNUTLS_PARAMS_DH || !c || !c->e->dh)
+        return -1;
+    st->type = GNUTLS_PARAMS_DH;
+    st->params.dh = c->e->dh;
+    st->deinit = 0;
     return 0;
 }
 
@@ -555,13 +618,15 @@ tp_engine *tp_engine_new(const tp_engine_config *cfg, char *err, size_t err_len)
             err_put(err, err_len, "priority string '%s' rejected: %s", prio, gnutls_strerror(rc));
         goto fail;
     }
-    if ((rc = gnutls_certificate_allocate_credentials(&e->cred)) < 0) {
-        err_put(err, err_len, "cannot allocate credentials: %s", gnutls_strerror(rc));
-        goto fail;
-    }
     if (cfg->cert_file) {
+        if ((rc = gnutls_certificate_allocate_credentials(&e->cred)) < 0) {
+            err_put(err, err_len, "cannot allocate credentials: %s", gnutls_strerror(rc));
+            goto fail;
+        }
+        e->own_cred = true;
         if (load_files(e, cfg, err, err_len) < 0)
             goto fail;
+        gnutls_certificate_set_params_function(e->cred, dh_params_cb);
     } else if (cfg->key_file) {
         err_put(err, err_len, "--key '%s' given without --cert", cfg->key_file);
         goto fail;
@@ -570,19 +635,13 @@ tp_engine *tp_engine_new(const tp_engine_config *cfg, char *err, size_t err_len)
         const cred_entry *ce = cred_get(kt, cfg->san_dns, cfg->san_ip, err, err_len);
         if (!ce)
             goto fail;
-        rc = gnutls_certificate_set_x509_key_mem2(e->cred, &ce->cert_pem, &ce->key_pem,
-                                                  GNUTLS_X509_FMT_PEM, NULL, 0);
-        if (rc < 0) {
-            err_put(err, err_len, "cannot use the generated %s certificate: %s", kt,
-                    gnutls_strerror(rc));
-            goto fail;
-        }
+        e->cred = ce->cred;
         memcpy(e->fingerprint, ce->fingerprint, sizeof(e->fingerprint));
         if (cfg->save_cert && save_cert(cfg->save_cert, &ce->cert_pem, err, err_len) < 0)
             goto fail;
     }
     e->cert_pk = cred_pk(e->cred);
-    if (dh_set(e->cred, cfg->dh_bits, err, err_len) < 0) {
+    if (dh_get(cfg->dh_bits, &e->dh, err, err_len) < 0) {
         if (err && err_len && !err[0])
             err_put(err, err_len, "cannot set DH parameters");
         goto fail;
@@ -600,7 +659,7 @@ void tp_engine_free(tp_engine *e)
         return;
     if (e->prio)
         gnutls_priority_deinit(e->prio);
-    if (e->cred)
+    if (e->cred && e->own_cred)
         gnutls_certificate_free_credentials(e->cred);
     free(e);
 }

@@ -206,6 +206,20 @@ static bool in_list(const int *list, int v)
     return false;
 }
 
+/* Any suite at all (anon, PSK, SRP included) with this key exchange. */
+static bool kx_has_any_suite(gnutls_kx_algorithm_t kx)
+{
+    uint8_t id[2];
+    gnutls_kx_algorithm_t k;
+    for (size_t i = 0; kx != GNUTLS_KX_UNKNOWN; i++) {
+        if (!gnutls_cipher_suite_info(i, id, &k, NULL, NULL, NULL))
+            return false;
+        if (k == kx)
+            return true;
+    }
+    return false;
+}
+
 static void name_judge(engine_flag flag, const name_row *row, engine_name *out)
 {
     const char *n = row->name;
@@ -222,7 +236,7 @@ static void name_judge(engine_flag flag, const name_row *row, engine_name *out)
     case ENGINE_FLAG_KX:
         for (unsigned i = 0; i < num_suites && !out->negotiable; i++)
             out->negotiable = suite_uses(flag, &suites[i], n);
-        if (!out->negotiable && flag == ENGINE_FLAG_KX && gnutls_kx_get_id(n) != GNUTLS_KX_UNKNOWN)
+        if (!out->negotiable && flag == ENGINE_FLAG_KX && kx_has_any_suite(gnutls_kx_get_id(n)))
             out->note = "needs credentials tlsprobe does not configure";
         else if (!out->negotiable)
             out->note = "no cipher suite in this engine";

@@ -13,8 +13,8 @@ typedef struct sink_conn {
     struct sink_conn *next;
     unsigned conn;
     capture_flow flow;
-    double wall_sec;        /* whole seconds of the accept time */
-    double wall_frac;       /* and the fraction */
+    double wall_sec;  /* whole seconds of the accept time */
+    double wall_frac; /* and the fraction */
     uint64_t last_ts;
 } sink_conn;
 
@@ -24,7 +24,7 @@ typedef struct {
     FILE *f;
     capture_pcapng_writer w;
     sink_conn *conns;
-    char *pending;          /* key log lines waiting for the next packet */
+    char *pending; /* key log lines waiting for the next packet */
     size_t pending_len;
     bool error_reported;
 } pcapng_sink;

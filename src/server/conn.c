@@ -193,7 +193,8 @@ static ssize_t transport_push(void *ctx, const uint8_t *data, size_t len)
             conn_stdin_stop(c);
         }
     }
-    tp_session_feed(c->sess, TP_S2C, conn_t(c), data, len);
+    c->t_fed = conn_t(c);
+    tp_session_feed(c->sess, TP_S2C, c->t_fed, data, len);
     return (ssize_t)len;
 }
 
@@ -237,6 +238,12 @@ static void conn_handshake_done(tp_conn *c)
     mode_on_open(c);
 }
 
+/* Received bytes the engine has not pulled yet. */
+static size_t conn_input_len(const tp_conn *c)
+{
+    return c->in.len + c->chunk_len;
+}
+
 /* Data went both ways: in echo and http the connection counts ok. */
 static void conn_note_exchange(tp_conn *c)
 {
@@ -250,12 +257,19 @@ static void conn_drive(tp_conn *c)
 {
     if (c->finished || !c->ec)
         return;
-    if (c->state == CONN_HANDSHAKE) {
+    while (c->state == CONN_HANDSHAKE) {
+        size_t before = conn_input_len(c);
         switch (tp_engine_conn_handshake(c->ec)) {
         case TP_ENGINE_OK:
             conn_handshake_done(c);
             break;
         case TP_ENGINE_AGAIN:
+            /* GnuTLS returns AGAIN after each record that leaves a
+             * handshake message incomplete, even with the next record
+             * already here: go on while it makes progress (each round
+             * consumes at least one byte, so this ends). */
+            if (conn_input_len(c) && conn_input_len(c) < before)
+                continue;
             return;
         case TP_ENGINE_EOF:
             conn_finish(c, TP_END_PEER_CLOSED);
@@ -269,6 +283,7 @@ static void conn_drive(tp_conn *c)
     uint8_t buf[SRV_IO_CHUNK];
     while (c->state == CONN_OPEN && !c->finished && !c->read_paused) {
         size_t n = 0;
+        size_t before = conn_input_len(c);
         switch (tp_engine_conn_read(c->ec, buf, sizeof buf, &n)) {
         case TP_ENGINE_OK:
             if (!n)
@@ -279,6 +294,8 @@ static void conn_drive(tp_conn *c)
             conn_note_exchange(c);
             break;
         case TP_ENGINE_AGAIN:
+            if (conn_input_len(c) && conn_input_len(c) < before)
+                continue; /* see above: more records are already here */
             return;
         case TP_ENGINE_EOF:
             /* close_notify from the client: answer it, as RFC 8446 6.1 asks. */
@@ -364,7 +381,9 @@ static void conn_destroy(tp_conn *c)
     mode_on_close(c);
 
     /* Exactly one end, one verdict, one callback per connection. */
-    tp_session_end(c->sess, c->t_end, c->end_reason);
+    /* Bytes read while lingering came after the end was decided; the
+     * verdict must not go back in time behind them. */
+    tp_session_end(c->sess, c->t_fed > c->t_end ? c->t_fed : c->t_end, c->end_reason);
     const tp_verdict *v = tp_session_verdict(c->sess);
     atomic_fetch_add(&s->total_conns, 1);
     if (v && v->ok)
@@ -471,7 +490,8 @@ static void conn_read_cb(struct ev_loop *loop, ev_io *io, int revents)
         return;
     }
     /* Every byte is traced, also what the engine will reject. */
-    tp_session_feed(c->sess, TP_C2S, conn_t(c), buf, (size_t)n);
+    c->t_fed = conn_t(c);
+    tp_session_feed(c->sess, TP_C2S, c->t_fed, buf, (size_t)n);
     if (c->finished) {
         conn_settle(c); /* lingering: traced, not processed */
         return;

@@ -446,6 +446,19 @@ tp_server *tp_server_new(const tp_server_params *cfg, char *err, size_t err_len)
     if (cfg->keylog_path && !(s->keylog = keylog_open(cfg->keylog_path, err, err_len)))
         goto fail;
     s->cfg.keylog_path = NULL; /* borrowed; not needed after open */
+
+    /* Caught from here on, not only once run() starts: the caller prints
+     * "listening on" next, and a SIGTERM right after it must still end in
+     * a clean stop (delivered to worker 0's loop when it runs). */
+    tp_worker *w0 = &s->workers[0];
+    ev_signal_init(&w0->sig_int, signal_cb, SIGINT);
+    ev_signal_init(&w0->sig_term, signal_cb, SIGTERM);
+    w0->sig_int.data = s;
+    w0->sig_term.data = s;
+    if (!s->cfg.no_signals) { /* sweep runs several servers: it watches signals itself */
+        ev_signal_start(w0->loop, &w0->sig_int);
+        ev_signal_start(w0->loop, &w0->sig_term);
+    }
     return s;
 fail:
     tp_server_free(s);
@@ -461,14 +474,6 @@ unsigned tp_server_bound(const tp_server *s, const char *const **out)
 int tp_server_run(tp_server *s)
 {
     tp_worker *w0 = &s->workers[0];
-    ev_signal_init(&w0->sig_int, signal_cb, SIGINT);
-    ev_signal_init(&w0->sig_term, signal_cb, SIGTERM);
-    w0->sig_int.data = s;
-    w0->sig_term.data = s;
-    if (!s->cfg.no_signals) { /* sweep runs several servers: it watches signals itself */
-        ev_signal_start(w0->loop, &w0->sig_int);
-        ev_signal_start(w0->loop, &w0->sig_term);
-    }
 
     /* Other workers start with SIGINT/SIGTERM blocked so the signals reach
      * worker 0's watchers. */
@@ -528,6 +533,10 @@ void tp_server_free(tp_server *s)
             if (w->loop) {
                 while (w->conns)
                     conn_shutdown(w->conns);
+                if (k == 0) {
+                    ev_signal_stop(w->loop, &w->sig_int);
+                    ev_signal_stop(w->loop, &w->sig_term);
+                }
                 ev_async_stop(w->loop, &w->wake);
                 ev_timer_stop(w->loop, &w->accept_retry);
                 ev_io_stop(w->loop, &w->stdin_io);

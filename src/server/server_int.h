@@ -120,6 +120,7 @@ struct tp_conn {
     bool linger_armed; /* finished: waiting for the queue / the client's close */
     tp_end_reason end_reason;
     double t_end;
+    double t_fed; /* time of the last bytes given to the session */
     char peer[64];
 };
 

@@ -42,37 +42,106 @@ static bool has_suffix(const char *s, const char *suf)
     return n >= m && strcmp(s + n - m, suf) == 0;
 }
 
-static bool g_cbc(const char *v) { return has_suffix(v, "-CBC"); }
+static bool g_cbc(const char *v)
+{
+    return has_suffix(v, "-CBC");
+}
 static bool g_aead(const char *v)
 {
     return strstr(v, "-GCM") || strstr(v, "-CCM") || strstr(v, "POLY1305");
 }
-static bool g_stream(const char *v) { return strncmp(v, "ARCFOUR", 7) == 0 || !strcmp(v, "NULL"); }
-static bool g_aes(const char *v) { return strncmp(v, "AES-", 4) == 0; }
-static bool g_camellia(const char *v) { return strncmp(v, "CAMELLIA-", 9) == 0; }
-static bool g_ecdhe(const char *v) { return strncmp(v, "ECDHE", 5) == 0; }
-static bool g_dhe(const char *v) { return strncmp(v, "DHE", 3) == 0; }
-static bool g_rsa_kx(const char *v) { return strcmp(v, "RSA") == 0 || strcmp(v, "RSA-EXPORT") == 0; }
-static bool g_rsa_auth(const char *v) { return has_suffix(v, "-RSA") || g_rsa_kx(v); }
-static bool g_ecdsa_auth(const char *v) { return has_suffix(v, "-ECDSA"); }
-static bool g_tls13(const char *v) { return strcmp(v, "TLS1.3") == 0; }
+static bool g_stream(const char *v)
+{
+    return strncmp(v, "ARCFOUR", 7) == 0 || !strcmp(v, "NULL");
+}
+static bool g_aes(const char *v)
+{
+    return strncmp(v, "AES-", 4) == 0;
+}
+static bool g_camellia(const char *v)
+{
+    return strncmp(v, "CAMELLIA-", 9) == 0;
+}
+static bool g_ecdhe(const char *v)
+{
+    return strncmp(v, "ECDHE", 5) == 0;
+}
+static bool g_dhe(const char *v)
+{
+    return strncmp(v, "DHE", 3) == 0;
+}
+static bool g_rsa_kx(const char *v)
+{
+    return strcmp(v, "RSA") == 0 || strcmp(v, "RSA-EXPORT") == 0;
+}
+static bool g_rsa_auth(const char *v)
+{
+    return has_suffix(v, "-RSA") || g_rsa_kx(v);
+}
+static bool g_ecdsa_auth(const char *v)
+{
+    return has_suffix(v, "-ECDSA");
+}
+static bool g_tls13(const char *v)
+{
+    return strcmp(v, "TLS1.3") == 0;
+}
 static bool g_legacy_proto(const char *v)
 {
     return !strcmp(v, "TLS1.0") || !strcmp(v, "TLS1.1") || !strcmp(v, "SSL3.0");
 }
-static bool g_pre13(const char *v) { return g_legacy_proto(v) || !strcmp(v, "TLS1.2"); }
-static bool g_sha2_mac(const char *v) { return !strcmp(v, "SHA256") || !strcmp(v, "SHA384"); }
-static bool g_legacy_mac(const char *v) { return !strcmp(v, "SHA1") || !strcmp(v, "MD5"); }
-static bool g_hmac(const char *v) { return strcmp(v, "AEAD") != 0; }
-static bool g_ec_group(const char *v) { return !strncmp(v, "SECP", 4) || !strncmp(v, "X", 1); }
-static bool g_ff_group(const char *v) { return strncmp(v, "FFDHE", 5) == 0; }
-static bool g_nist_group(const char *v) { return strncmp(v, "SECP", 4) == 0; }
-static bool g_sig_pss(const char *v) { return strncmp(v, "RSA-PSS", 7) == 0; }
-static bool g_sig_pkcs1(const char *v) { return strncmp(v, "RSA-SHA", 7) == 0 || !strcmp(v, "RSA-MD5"); }
-static bool g_sig_ecdsa(const char *v) { return strncmp(v, "ECDSA", 5) == 0; }
-static bool g_sig_sha1(const char *v) { return has_suffix(v, "SHA1"); }
-static bool g_key_rsa(const char *v) { return strncmp(v, "rsa", 3) == 0; }
-static bool g_key_ecdsa(const char *v) { return strncmp(v, "ecdsa", 5) == 0; }
+static bool g_pre13(const char *v)
+{
+    return g_legacy_proto(v) || !strcmp(v, "TLS1.2");
+}
+static bool g_sha2_mac(const char *v)
+{
+    return !strcmp(v, "SHA256") || !strcmp(v, "SHA384");
+}
+static bool g_legacy_mac(const char *v)
+{
+    return !strcmp(v, "SHA1") || !strcmp(v, "MD5");
+}
+static bool g_hmac(const char *v)
+{
+    return strcmp(v, "AEAD") != 0;
+}
+static bool g_ec_group(const char *v)
+{
+    return !strncmp(v, "SECP", 4) || !strncmp(v, "X", 1);
+}
+static bool g_ff_group(const char *v)
+{
+    return strncmp(v, "FFDHE", 5) == 0;
+}
+static bool g_nist_group(const char *v)
+{
+    return strncmp(v, "SECP", 4) == 0;
+}
+static bool g_sig_pss(const char *v)
+{
+    return strncmp(v, "RSA-PSS", 7) == 0;
+}
+static bool g_sig_pkcs1(const char *v)
+{
+    return strncmp(v, "RSA-SHA", 7) == 0 || !strcmp(v, "RSA-MD5");
+}
+static bool g_sig_ecdsa(const char *v)
+{
+    return strncmp(v, "ECDSA", 5) == 0;
+}
+static bool g_sig_sha1(const char *v)
+{
+    return has_suffix(v, "SHA1");
+}
+static bool g_key_rsa(const char *v)
+{
+    return strncmp(v, "rsa", 3) == 0;
+}
+static bool g_key_ecdsa(const char *v)
+{
+    return strncmp(v, "ecdsa", 5) == 0;
+}
 
 static const sweep_group groups[] = {
     {"cipher", "CBC", "is a CBC cipher", g_cbc},
@@ -129,8 +198,8 @@ typedef struct {
     const sweep_row *rows;
     unsigned nvals[SWEEP_MAX_AXES];
     const char *vals[SWEEP_MAX_AXES][SWEEP_MAX_VALUES];
-    uint8_t *vidx;          /* num_rows * num_axes */
-    signed char *label;     /* 1 fail, 0 ok, -1 not decided */
+    uint8_t *vidx;      /* num_rows * num_axes */
+    signed char *label; /* 1 fail, 0 ok, -1 not decided */
     uint64_t present[SWEEP_MAX_AXES];
     uint64_t failset[SWEEP_MAX_AXES];
     literal *lits;
@@ -142,7 +211,10 @@ static const char *row_value(const sweep_row *r, unsigned a)
     return r->values[a] ? r->values[a] : "";
 }
 
-static int popcount64(uint64_t m) { return __builtin_popcountll(m); }
+static int popcount64(uint64_t m)
+{
+    return __builtin_popcountll(m);
+}
 
 static bool add_literal(search *s, unsigned axis, uint64_t mask, const sweep_group *g, double cost)
 {
@@ -289,8 +361,8 @@ static void rule_fill(const search *s, const sweep_decision *d, sweep_rule *r, c
             r->exceptions[r->num_exceptions] = row;
         r->num_exceptions++;
     }
-    size_t pos = cat(r->text, sizeof(r->text), 0,
-                     c->errors == 0 ? "fails exactly when " : "fails when ");
+    size_t pos =
+        cat(r->text, sizeof(r->text), 0, c->errors == 0 ? "fails exactly when " : "fails when ");
     for (unsigned i = 0; i < r->num_terms; i++) {
         if (i)
             pos = cat(r->text, sizeof(r->text), pos, " and ");
@@ -298,7 +370,8 @@ static void rule_fill(const search *s, const sweep_decision *d, sweep_rule *r, c
     }
     if (r->num_exceptions) {
         char tail[128];
-        snprintf(tail, sizeof(tail), ", with %u exception%s (%u ok that it predicts failing, %u failing it misses)",
+        snprintf(tail, sizeof(tail),
+                 ", with %u exception%s (%u ok that it predicts failing, %u failing it misses)",
                  r->num_exceptions, r->num_exceptions == 1 ? "" : "s", r->num_false_fail,
                  r->num_false_ok);
         cat(r->text, sizeof(r->text), pos, tail);
@@ -315,9 +388,8 @@ static bool build_values(search *s, sweep_decision *d)
                 k++;
             if (k == s->nvals[a]) {
                 if (k == SWEEP_MAX_VALUES) {
-                    snprintf(d->error, sizeof(d->error),
-                             "axis %s has more than %d distinct values", d->axes[a],
-                             SWEEP_MAX_VALUES);
+                    snprintf(d->error, sizeof(d->error), "axis %s has more than %d distinct values",
+                             d->axes[a], SWEEP_MAX_VALUES);
                     return false;
                 }
                 s->vals[a][s->nvals[a]++] = v;
@@ -400,8 +472,8 @@ static void typical_fill(sweep_decision *d, const sweep_row *rows, unsigned num_
             continue;
         const char *sum = rows[r].summary;
         if (!sum || !*sum)
-            sum = rows[r].status == SWEEP_ST_TIMEOUT ? "the client command timed out"
-                                                     : "no verdict";
+            sum =
+                rows[r].status == SWEEP_ST_TIMEOUT ? "the client command timed out" : "no verdict";
         sweep_summary_normalise(norm, sizeof(norm), sum, d->axes, d->num_axes, rows[r].values);
         unsigned i = 0;
         while (i < d->num_typical && strcmp(d->typical[i].normalised, norm) != 0)
@@ -463,7 +535,9 @@ bool sweep_decide(sweep_decision *out, const char *const *axes, unsigned num_axe
         sweep_status st = rows[r].status;
         if ((unsigned)st < SWEEP_ST_COUNT)
             out->num_status[st]++;
-        s.label[r] = st == SWEEP_ST_OK ? 0 : (st == SWEEP_ST_FAIL || st == SWEEP_ST_TIMEOUT) ? 1 : -1;
+        s.label[r] = st == SWEEP_ST_OK                                 ? 0
+                     : (st == SWEEP_ST_FAIL || st == SWEEP_ST_TIMEOUT) ? 1
+                                                                       : -1;
         if (s.label[r] < 0)
             continue;
         s.label[r] ? nfail++ : nok++;
@@ -537,7 +611,8 @@ bool sweep_decide(sweep_decision *out, const char *const *axes, unsigned num_axe
     }
     qsort(cands, nc, sizeof(*cands), cand_cmp);
     out->exact = nc > 0 && cands[0].errors == 0;
-    for (size_t i = 0; i < nc && out->num_rules < (out->exact ? 1u : (unsigned)SWEEP_MAX_RULES); i++) {
+    for (size_t i = 0; i < nc && out->num_rules < (out->exact ? 1u : (unsigned)SWEEP_MAX_RULES);
+         i++) {
         /* skip a two-term rule whose terms add nothing over a kept one-term rule
            with the same errors */
         bool dup = false;
@@ -632,8 +707,9 @@ json_object *sweep_decision_to_json(const sweep_decision *d, const sweep_row *ro
     } else {
         o = json_object_new_object();
         json_object_object_add(o, "exact", json_object_new_boolean(false));
-        json_object_object_add(o, "rule", json_object_new_string("nothing to decide: no combination "
-                                                                 "succeeded or failed"));
+        json_object_object_add(o, "rule",
+                               json_object_new_string("nothing to decide: no combination "
+                                                      "succeeded or failed"));
         json_object_object_add(o, "terms", json_object_new_array());
         json_object_object_add(o, "exceptions", json_object_new_array());
     }

@@ -39,9 +39,9 @@ bool sweep_status_parse(const char *name, sweep_status *out);
  * like a single value.  Membership is a predicate so that values added to
  * an axis later fall into their groups without editing a list. */
 typedef struct {
-    const char *axis;    /* "cipher" */
-    const char *name;    /* "CBC" (JSON "group") */
-    const char *phrase;  /* "is a CBC cipher" (rule text: "cipher is a CBC cipher") */
+    const char *axis;   /* "cipher" */
+    const char *name;   /* "CBC" (JSON "group") */
+    const char *phrase; /* "is a CBC cipher" (rule text: "cipher is a CBC cipher") */
     bool (*member)(const char *value);
 } sweep_group;
 
@@ -58,10 +58,10 @@ typedef struct {
 typedef enum { SWEEP_OP_EQ, SWEEP_OP_IN } sweep_op;
 
 typedef struct {
-    unsigned axis;      /* index into the axes */
-    sweep_op op;        /* EQ: exactly one value */
+    unsigned axis;            /* index into the axes */
+    sweep_op op;              /* EQ: exactly one value */
     const sweep_group *group; /* the set is this group (restricted to values seen), or NULL */
-    uint64_t mask;      /* bit i: the axis' i-th distinct value */
+    uint64_t mask;            /* bit i: the axis' i-th distinct value */
     unsigned num_values;
     const char *values[SWEEP_MAX_VALUES];
 } sweep_term;
@@ -93,17 +93,17 @@ typedef struct {
 typedef struct {
     unsigned num_axes;
     const char *axes[SWEEP_MAX_AXES];
-    bool decidable;     /* at least one ok/fail/timeout row */
+    bool decidable; /* at least one ok/fail/timeout row */
     bool exact;
     unsigned num_rules; /* best first; an exact decision has one */
     sweep_rule rules[SWEEP_MAX_RULES];
     unsigned num_counts;
-    sweep_value_count *counts; /* per axis, in order of first appearance */
+    sweep_value_count *counts;         /* per axis, in order of first appearance */
     unsigned num_decided, num_failing; /* rows the rule is about (ok/fail/timeout) */
     unsigned num_status[SWEEP_ST_COUNT];
     unsigned num_typical;
     sweep_typical typical[4]; /* most common failing verdicts, most frequent first */
-    char error[256];    /* set when the input cannot be decided (too many values) */
+    char error[256];          /* set when the input cannot be decided (too many values) */
 } sweep_decision;
 
 /* Decides.  Rows with status ok are "ok"; fail and timeout are "fail";

@@ -24,10 +24,10 @@ typedef bool (*sweep_journal_result_fn)(void *ctx, json_object *result, unsigned
 typedef void (*sweep_journal_warn_fn)(void *ctx, const char *msg);
 
 typedef struct {
-    unsigned num_results;   /* lines accepted */
-    unsigned num_corrupt;   /* lines skipped */
-    bool torn;              /* the last line was cut off */
-    long good_len;          /* bytes up to the end of the last complete line */
+    unsigned num_results; /* lines accepted */
+    unsigned num_corrupt; /* lines skipped */
+    bool torn;            /* the last line was cut off */
+    long good_len;        /* bytes up to the end of the last complete line */
 } sweep_journal_stats;
 
 /* Reads the journal.  A missing file is an empty journal (true).  false

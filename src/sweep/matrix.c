@@ -85,7 +85,10 @@ static bool name_id(engine_flag f, const char *v, uint16_t *out)
     return true;
 }
 
-static bool offers_tls13(const sweep_offer *o) { return has_u16(o->versions, o->num_versions, 0x0304); }
+static bool offers_tls13(const sweep_offer *o)
+{
+    return has_u16(o->versions, o->num_versions, 0x0304);
+}
 
 static bool offers_group_kind(const sweep_offer *o, bool ffdhe)
 {
@@ -130,8 +133,14 @@ static bool off_kx(const sweep_offer *o, const char *v)
 {
     return off_suite_field(o, v, 0) || (offers_tls13(o) && kx_fits_tls13(o, v));
 }
-static bool off_cipher(const sweep_offer *o, const char *v) { return off_suite_field(o, v, 1); }
-static bool off_mac(const sweep_offer *o, const char *v) { return off_suite_field(o, v, 2); }
+static bool off_cipher(const sweep_offer *o, const char *v)
+{
+    return off_suite_field(o, v, 1);
+}
+static bool off_mac(const sweep_offer *o, const char *v)
+{
+    return off_suite_field(o, v, 2);
+}
 
 static bool off_group(const sweep_offer *o, const char *v)
 {
@@ -178,7 +187,7 @@ static bool flag_parse(engine_flag f, const char *csv, const char **out, unsigne
     {                                                                                              \
         return flag_values(flag, out, max);                                                        \
     }                                                                                              \
-    static bool fn##_parse(const char *csv, const char **out, unsigned max, unsigned *out_n,      \
+    static bool fn##_parse(const char *csv, const char **out, unsigned max, unsigned *out_n,       \
                            char *err, size_t err_len)                                              \
     {                                                                                              \
         return flag_parse(flag, csv, out, max, out_n, err, err_len);                               \
@@ -191,13 +200,34 @@ FLAG_AXIS(mac, ENGINE_FLAG_MACS)
 FLAG_AXIS(group, ENGINE_FLAG_GROUPS)
 FLAG_AXIS(sigalg, ENGINE_FLAG_SIGALGS)
 
-static void apply_protocol(sweep_setup *s, const char *v) { s->combo.protocol = v; }
-static void apply_kx(sweep_setup *s, const char *v) { s->combo.kx = v; }
-static void apply_cipher(sweep_setup *s, const char *v) { s->combo.cipher = v; }
-static void apply_mac(sweep_setup *s, const char *v) { s->combo.mac = v; }
-static void apply_group(sweep_setup *s, const char *v) { s->combo.group = v; }
-static void apply_sigalg(sweep_setup *s, const char *v) { s->combo.sigalg = v; }
-static void apply_key_type(sweep_setup *s, const char *v) { s->combo.key_type = v; }
+static void apply_protocol(sweep_setup *s, const char *v)
+{
+    s->combo.protocol = v;
+}
+static void apply_kx(sweep_setup *s, const char *v)
+{
+    s->combo.kx = v;
+}
+static void apply_cipher(sweep_setup *s, const char *v)
+{
+    s->combo.cipher = v;
+}
+static void apply_mac(sweep_setup *s, const char *v)
+{
+    s->combo.mac = v;
+}
+static void apply_group(sweep_setup *s, const char *v)
+{
+    s->combo.group = v;
+}
+static void apply_sigalg(sweep_setup *s, const char *v)
+{
+    s->combo.sigalg = v;
+}
+static void apply_key_type(sweep_setup *s, const char *v)
+{
+    s->combo.key_type = v;
+}
 
 static unsigned key_type_values(const char **out, unsigned max)
 {
@@ -465,8 +495,8 @@ void sweep_config_key(const sweep_matrix *m, const sweep_config *c, char *out, s
     if (out_len)
         out[0] = '\0';
     for (unsigned a = 0; a < m->num_axes && w < out_len; a++) {
-        int k = snprintf(out + w, out_len - w, "%s%s=%s", a ? "," : "", m->axis_names[a],
-                         c->values[a]);
+        int k =
+            snprintf(out + w, out_len - w, "%s%s=%s", a ? "," : "", m->axis_names[a], c->values[a]);
         if (k < 0)
             break;
         w += (size_t)k;

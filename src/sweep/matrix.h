@@ -33,7 +33,7 @@ bool sweep_offer_parse(sweep_offer *out, const uint8_t *msg, size_t len);
 
 /* The engine-side setup of one configuration: what the axes contributed. */
 typedef struct {
-    engine_combo combo;                 /* NULL fields: not fixed by an axis */
+    engine_combo combo; /* NULL fields: not fixed by an axis */
 } sweep_setup;
 
 typedef struct sweep_axis sweep_axis;
@@ -57,17 +57,17 @@ const sweep_axis *sweep_axes_all(unsigned *out_n);
 const sweep_axis *sweep_axis_find(const char *name);
 
 typedef enum {
-    SWEEP_CFG_RUN = 0,      /* to be tried */
-    SWEEP_CFG_SKIPPED,      /* the engine cannot form it (why says so) */
-    SWEEP_CFG_NOT_OFFERED,  /* the client did not offer it (not tried by default) */
+    SWEEP_CFG_RUN = 0,     /* to be tried */
+    SWEEP_CFG_SKIPPED,     /* the engine cannot form it (why says so) */
+    SWEEP_CFG_NOT_OFFERED, /* the client did not offer it (not tried by default) */
 } sweep_cfg_state;
 
 typedef struct {
-    unsigned index;                           /* position in the matrix */
-    const char *values[SWEEP_MAX_AXES];       /* borrowed from the matrix */
+    unsigned index;                     /* position in the matrix */
+    const char *values[SWEEP_MAX_AXES]; /* borrowed from the matrix */
     sweep_cfg_state state;
-    bool offered;                             /* per the probe (true without one) */
-    char why[128];                            /* skipped: the engine's reason */
+    bool offered;  /* per the probe (true without one) */
+    char why[128]; /* skipped: the engine's reason */
 } sweep_config;
 
 typedef struct {
@@ -76,7 +76,7 @@ typedef struct {
     const char *axis_names[SWEEP_MAX_AXES];
     unsigned num_values[SWEEP_MAX_AXES];
     const char *values[SWEEP_MAX_AXES][SWEEP_MAX_VALUES];
-    const char *key_type;       /* fixed certificate key when key-type is not an axis */
+    const char *key_type; /* fixed certificate key when key-type is not an axis */
     unsigned num_configs;
     sweep_config *configs;
     unsigned num_run, num_skipped, num_not_offered;

@@ -29,6 +29,8 @@ json_object *sweep_result_to_json(const sweep_matrix *m, const sweep_config *c,
     sweep_status st = c->state == SWEEP_CFG_SKIPPED ? SWEEP_ST_SKIPPED : r->status;
     json_object_object_add(o, "status", json_object_new_string(sweep_status_name(st)));
     json_object_object_add(o, "attempts", json_object_new_int((int)r->attempts));
+    if (r->connections)
+        json_object_object_add(o, "connections", json_object_new_int((int)r->connections));
     if (c->state == SWEEP_CFG_SKIPPED && c->why[0])
         json_object_object_add(o, "reason", json_object_new_string(c->why));
     if (r->verdict)
@@ -43,7 +45,8 @@ bool sweep_result_from_json(const sweep_matrix *m, json_object *o, unsigned *out
 {
     memset(out, 0, sizeof(*out));
     json_object *cfg, *v;
-    if (!json_object_object_get_ex(o, "config", &cfg) || !json_object_is_type(cfg, json_type_object)) {
+    if (!json_object_object_get_ex(o, "config", &cfg) ||
+        !json_object_is_type(cfg, json_type_object)) {
         snprintf(why, why_len, "no \"config\" object");
         return false;
     }
@@ -73,6 +76,8 @@ bool sweep_result_from_json(const sweep_matrix *m, json_object *o, unsigned *out
     }
     if (json_object_object_get_ex(o, "attempts", &v))
         out->attempts = (unsigned)json_object_get_int(v);
+    if (json_object_object_get_ex(o, "connections", &v))
+        out->connections = (unsigned)json_object_get_int(v);
     if (json_object_object_get_ex(o, "verdict", &v) && json_object_is_type(v, json_type_object))
         out->verdict = json_object_get(v);
     if (json_object_object_get_ex(o, "client", &v) && json_object_is_type(v, json_type_object))
@@ -170,8 +175,9 @@ void sweep_report_text(FILE *out, const sweep_matrix *m, const sweep_result *res
                        const sweep_decision *d, const sweep_row *rows)
 {
     (void)res;
-    fprintf(out, "\nsweep: %u combinations: %u ok, %u failed, %u timed out, %u flaky, %u skipped "
-                 "(engine cannot form), %u not offered by the client\n",
+    fprintf(out,
+            "\nsweep: %u combinations: %u ok, %u failed, %u timed out, %u flaky, %u skipped "
+            "(engine cannot form), %u not offered by the client\n",
             m->num_configs, d->num_status[SWEEP_ST_OK], d->num_status[SWEEP_ST_FAIL],
             d->num_status[SWEEP_ST_TIMEOUT], d->num_status[SWEEP_ST_FLAKY],
             d->num_status[SWEEP_ST_SKIPPED], m->num_not_offered);
@@ -228,12 +234,23 @@ void sweep_html_escape(char *out, size_t out_len, const char *s)
     for (const char *p = s ? s : ""; *p; p++) {
         const char *rep = NULL;
         switch (*p) {
-        case '<': rep = "&lt;"; break;
-        case '>': rep = "&gt;"; break;
-        case '&': rep = "&amp;"; break;
-        case '"': rep = "&quot;"; break;
-        case '\'': rep = "&#39;"; break;
-        default: break;
+        case '<':
+            rep = "&lt;";
+            break;
+        case '>':
+            rep = "&gt;";
+            break;
+        case '&':
+            rep = "&amp;";
+            break;
+        case '"':
+            rep = "&quot;";
+            break;
+        case '\'':
+            rep = "&#39;";
+            break;
+        default:
+            break;
         }
         size_t need = rep ? strlen(rep) : 1;
         if (w + need >= out_len)
@@ -274,11 +291,16 @@ static const char *cell_class(const sweep_config *c, const sweep_result *r)
     if (!r->done)
         return "pending";
     switch (r->status) {
-    case SWEEP_ST_OK: return "ok";
-    case SWEEP_ST_FAIL: return "fail";
-    case SWEEP_ST_FLAKY: return "flaky";
-    case SWEEP_ST_TIMEOUT: return "fail timeout";
-    default: return "skipped";
+    case SWEEP_ST_OK:
+        return "ok";
+    case SWEEP_ST_FAIL:
+        return "fail";
+    case SWEEP_ST_FLAKY:
+        return "flaky";
+    case SWEEP_ST_TIMEOUT:
+        return "fail timeout";
+    default:
+        return "skipped";
     }
 }
 
@@ -351,8 +373,8 @@ void sweep_report_html(FILE *out, const sweep_matrix *m, const sweep_result *res
     (void)rows;
     fputs(html_head, out);
     fputs("<h1>tlsprobe sweep</h1>\n", out);
-    const char *rule = d->num_rules ? d->rules[0].text
-                                    : "nothing to decide: no combination succeeded or failed";
+    const char *rule =
+        d->num_rules ? d->rules[0].text : "nothing to decide: no combination succeeded or failed";
     fprintf(out, "<div class=\"rule%s\" id=\"rule\">", d->exact ? " exact" : "");
     put_esc(out, rule);
     fputs("</div>\n", out);

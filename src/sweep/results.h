@@ -14,16 +14,18 @@
 #include "matrix.h"
 
 typedef struct {
-    bool done;               /* tried (or skipped) and final */
+    bool done; /* tried (or skipped) and final */
     sweep_status status;
     unsigned attempts;
-    json_object *verdict;    /* owned: the verdict (without conn/t), or NULL */
-    json_object *client;     /* owned: {"exit":..,"signal":..,"timed_out":..,"output":..}, or NULL */
+    unsigned connections; /* of the attempt the verdict comes from (0: unknown) */
+    json_object *verdict; /* owned: the verdict (without conn/t), or NULL */
+    json_object *client;  /* owned: {"exit":..,"signal":..,"timed_out":..,"output":..}, or NULL */
 } sweep_result;
 
 void sweep_result_cleanup(sweep_result *r);
 
-/* {"config":{..},"status":..,"attempts":N[,"reason":why][,"verdict":{..}][,"client":{..}]}
+/* {"config":{..},"status":..,"attempts":N[,"connections":N][,"reason":why][,"verdict":{..}]
+ *  [,"client":{..}]}
  * New reference. */
 json_object *sweep_result_to_json(const sweep_matrix *m, const sweep_config *c,
                                   const sweep_result *r);

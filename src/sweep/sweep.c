@@ -79,10 +79,10 @@ typedef struct slot slot;
 
 typedef struct attempt {
     struct attempt *next_all;
-    int cfg;                 /* -1: the probe */
+    int cfg; /* -1: the probe */
     slot *sl;
     tp_engine *engine;
-    bool open;               /* device: still taking connections (window) */
+    bool open; /* device: still taking connections (window) */
     bool finalized;
     double start;
     char host[64];
@@ -115,7 +115,7 @@ struct slot {
     unsigned port;
     attempt *cur;
     probe_sink sink;
-    pid_t pid;               /* running client, 0 when none */
+    pid_t pid; /* running client, 0 when none */
     int out_fd;
     const char *listen_one[1];
 };
@@ -123,6 +123,7 @@ struct slot {
 typedef struct {
     unsigned tries, ok, fail, timeout;
     json_object *verdict, *client; /* of the attempt that represents the result */
+    unsigned conns;
     bool rep_is_ok;
 } tally;
 
@@ -134,13 +135,13 @@ struct sweep_ctx {
     sweep_matrix m;
     sweep_result *res;
     tally *tal;
-    unsigned *queue;         /* config indices, each repeated `repeat` times */
+    unsigned *queue; /* config indices, each repeated `repeat` times */
     unsigned qlen, qpos;
     unsigned todo_configs, done_configs; /* this run */
     int phase;
-    attempt *all;            /* every attempt, freed at the end */
+    attempt *all; /* every attempt, freed at the end */
     attempt *probe;
-    attempt *dev_cur;        /* device: the open attempt */
+    attempt *dev_cur; /* device: the open attempt */
     sweep_offer offer;
     bool have_offer;
     sweep_journal *journal;
@@ -149,7 +150,7 @@ struct sweep_ctx {
     unsigned num_slots;
     double t0;
     bool tty;
-    int prompted;            /* device: last queue position prompted for */
+    int prompted;                           /* device: last queue position prompted for */
     char base_csv[ENGINE_FLAG_COUNT][1024]; /* probe: every axis value allowed */
 };
 
@@ -335,6 +336,7 @@ static void result_finish(sweep_ctx *c, unsigned idx)
         r->status = SWEEP_ST_FAIL;
     r->verdict = t->verdict;
     r->client = t->client;
+    r->connections = t->conns;
     t->verdict = t->client = NULL;
     c->done_configs++;
     if (c->journal) {
@@ -349,10 +351,10 @@ static void result_finish(sweep_ctx *c, unsigned idx)
     char label[256];
     sweep_config_label(&c->m, &c->m.configs[idx], label, sizeof(label));
     json_object *s = NULL;
-    const char *summary = r->verdict && json_object_object_get_ex(r->verdict, "summary", &s)
-                              ? json_object_get_string(s)
-                              : (r->status == SWEEP_ST_TIMEOUT ? "the client command timed out"
-                                                               : "no connection");
+    const char *summary =
+        r->verdict && json_object_object_get_ex(r->verdict, "summary", &s)
+            ? json_object_get_string(s)
+            : (r->status == SWEEP_ST_TIMEOUT ? "the client command timed out" : "no connection");
     say(c, "[%u/%u] %s: %s%s%s", c->done_configs, c->todo_configs, label,
         sweep_status_name(r->status), summary ? " \xe2\x80\x94 " : "", summary ? summary : "");
     progress_bar(c);
@@ -390,11 +392,13 @@ static void probe_finish(sweep_ctx *c, attempt *a)
     unsigned resumed = 0;
     for (unsigned i = 0; i < c->m.num_configs; i++)
         resumed += c->m.configs[i].state == SWEEP_CFG_RUN && c->res[i].done;
-    say(c, "%u combinations: %u to try%s, %u skipped (the engine cannot form them), %u not offered "
-           "by the client%s",
+    say(c,
+        "%u combinations: %u to try%s, %u skipped (the engine cannot form them), %u not offered "
+        "by the client%s",
         c->m.num_configs, c->todo_configs, resumed ? " (more already in the journal)" : "",
         c->m.num_skipped, c->m.num_not_offered,
-        c->m.num_not_offered && !c->o->include_unoffered ? " (--include-unoffered tries them)" : "");
+        c->m.num_not_offered && !c->o->include_unoffered ? " (--include-unoffered tries them)"
+                                                         : "");
     if (resumed)
         say(c, "resume: %u combinations already in the journal", resumed);
     c->phase = PHASE_RUNNING;
@@ -429,6 +433,7 @@ static void attempt_finalize(sweep_ctx *c, attempt *a)
         t->verdict = a->verdict ? json_object_get(a->verdict) : NULL;
         t->client = c->o->client_cmd ? attempt_client_json(a) : NULL;
         t->rep_is_ok = st == SWEEP_ST_OK;
+        t->conns = a->accepted;
     }
     unsigned rep = c->o->repeat ? c->o->repeat : 1;
     if (t->tries == rep)
@@ -1004,9 +1009,10 @@ static int write_reports(sweep_ctx *c)
     if (o->json_out) {
         json_object *j = sweep_report_json(&c->m, c->res, &d, rows);
         FILE *f = fopen(o->json_out, "w");
-        if (!f || fputs(json_object_to_json_string_ext(j, JSON_C_TO_STRING_PRETTY |
-                                                              JSON_C_TO_STRING_NOSLASHESCAPE),
-                        f) == EOF ||
+        if (!f ||
+            fputs(json_object_to_json_string_ext(j, JSON_C_TO_STRING_PRETTY |
+                                                        JSON_C_TO_STRING_NOSLASHESCAPE),
+                  f) == EOF ||
             fputc('\n', f) == EOF || fclose(f) != 0) {
             fprintf(stderr, "tlsprobe sweep: cannot write %s: %s\n", o->json_out, strerror(errno));
             rc = 1;

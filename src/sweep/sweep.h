@@ -21,36 +21,36 @@
 
 typedef struct {
     /* matrix */
-    const char *axes;                  /* csv, NULL: protocol,kx,cipher,mac */
+    const char *axes;                     /* csv, NULL: protocol,kx,cipher,mac */
     sweep_limit limits[SWEEP_MAX_LIMITS]; /* --protocols ... --key-types */
     unsigned num_limits;
-    engine_lists base;                 /* the serve lists, for flags that are not axes */
+    engine_lists base; /* the serve lists, for flags that are not axes */
     bool include_unoffered;
     /* engine */
-    const char *key_type;              /* --key-type (when key-type is not an axis) */
+    const char *key_type; /* --key-type (when key-type is not an axis) */
     const char *cert_file, *key_file;
     tp_client_cert client_cert;
     /* server */
-    const char *listen;                /* device mode; NULL: 0.0.0.0 and :: */
-    unsigned port;                     /* device mode (driven: kernel-chosen) */
-    double timeout;                    /* per connection */
+    const char *listen; /* device mode; NULL: 0.0.0.0 and :: */
+    unsigned port;      /* device mode (driven: kernel-chosen) */
+    double timeout;     /* per connection */
     tp_mode mode;
-    tp_sink *sinks[TP_MAX_SINKS];      /* --trace, -v */
+    tp_sink *sinks[TP_MAX_SINKS]; /* --trace, -v */
     unsigned num_sinks;
     const char *keylog_path;
     /* driving */
-    const char *client_cmd;            /* NULL: device mode */
-    double client_timeout;             /* seconds */
-    unsigned jobs;                     /* parallel slots (driven) */
-    unsigned repeat;                   /* tries per combination */
-    double window;                     /* --per-attempt-window (device) */
+    const char *client_cmd; /* NULL: device mode */
+    double client_timeout;  /* seconds */
+    unsigned jobs;          /* parallel slots (driven) */
+    unsigned repeat;        /* tries per combination */
+    double window;          /* --per-attempt-window (device) */
     /* output */
     const char *journal;
     bool resume;
     const char *report_html;
     const char *json_out;
     bool quiet;
-    FILE *out;                         /* progress and text summary (stdout) */
+    FILE *out; /* progress and text summary (stdout) */
 } sweep_options;
 
 /* Runs the sweep.  Returns the exit code: 0 done (whatever the results),

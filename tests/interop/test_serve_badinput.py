@@ -106,6 +106,7 @@ def test_bad_input(r):
                 "oversized record: trace shows length %d" % big,
                 [(e.get("length"), e.get("type")) for e in recs])
 
+        two_records_one_write(r, srv, ports)
         one_byte_records(r, srv, ports)
 
         # connects and sends nothing
@@ -241,6 +242,24 @@ def one_byte_records(r, srv, ports):
         r.check(re.search(r"1-byte|one-byte|fragment|split", v.get("summary", ""), re.I),
                 "%s: handshake did not complete; verdict names the fragmentation" % label,
                 "done=%s echoed=%r verdict=%s" % (done, echoed, v))
+
+
+def two_records_one_write(r, srv, ports):
+    """The smallest form of the split ClientHello: two records, one write."""
+    data, obj, inc, out = tp.client_hello_bytes()
+    typ, ver, body = tp.split_records(data)[0]
+    half = len(body) // 2
+    framed = b"".join(bytes([22]) + ver.to_bytes(2, "big") + len(p).to_bytes(2, "big") + p
+                      for p in (body[:half], body[half:]))
+    s = socket.create_connection(("127.0.0.1", srv.port), timeout=10)
+    ports.append(s.getsockname()[1])
+    s.sendall(framed)
+    b = tp.recv_some(s, TIMEOUT + 1)
+    r.check(b and b[0] == 22, "ClientHello in 2 records sent in one write: server answers with a handshake",
+            repr(b[:16]) if b else "no answer before the timeout")
+    s.close()
+    evs, c, v = verdict_for(srv, ports[-1])
+    r.check(c and evs.client_hello(c) is not None, "ClientHello in 2 records: decoded in the trace")
 
 
 def test_no_shared_suite(r):

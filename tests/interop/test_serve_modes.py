@@ -190,6 +190,17 @@ def every_accept_one_verdict(events):
             verdicts[e["conn"]] = verdicts.get(e["conn"], 0) + 1
     ok = bool(accepts) and all(n == 1 for n in accepts.values()) and \
         all(verdicts.get(c) == 1 for c in accepts) and set(verdicts) == set(accepts)
+    # per connection: accept first, verdict last (close may follow), t never goes back
+    by = {}
+    for e in events:
+        by.setdefault(e["conn"], []).append(e)
+    for c, evs in by.items():
+        kinds = [e["event"] for e in evs if e["event"] != "close"]
+        ts = [e["t"] for e in evs]
+        if kinds[0] != "accept" or kinds[-1] != "verdict" or \
+                any(b < a - 1e-6 for a, b in zip(ts, ts[1:])):
+            ok = False
+            verdicts.setdefault("order", []).append(c)
     return ok, accepts, verdicts
 
 
@@ -258,6 +269,69 @@ def test_echo():
           srv.wait_err(r"^tlsprobe: 1 connection, 1 ok, 0 failed$", 5) is not None, srv.err_lines[-3:])
     v = srv.verdicts()
     check("echo: verdict ok in trace", len(v) == 1 and v[0]["outcome"] == "ok", v)
+
+
+def fragmented_echo(port, frag_len, msg=b"fragmented\n", timeout=10):
+    """Full handshake whose ClientHello goes out in records of frag_len
+    bytes, all in one write; then one echo.  Returns the echoed bytes."""
+    inc, out = ssl.MemoryBIO(), ssl.MemoryBIO()
+    o = client_ctx().wrap_bio(inc, out, server_hostname="localhost")
+    s = socket.create_connection(("127.0.0.1", port), timeout=timeout)
+    try:
+        try:
+            o.do_handshake()
+        except ssl.SSLWantReadError:
+            pass
+        body = out.read()[5:]
+        recs = b""
+        for i in range(0, len(body), frag_len):
+            piece = body[i:i + frag_len]
+            recs += bytes([22, 3, 1, len(piece) >> 8, len(piece) & 255]) + piece
+        s.sendall(recs)
+        while True:
+            try:
+                o.do_handshake()
+                break
+            except ssl.SSLWantReadError:
+                pending = out.read()
+                if pending:
+                    s.sendall(pending)
+                data = s.recv(65536)
+                if not data:
+                    return b""
+                inc.write(data)
+        o.write(msg)
+        s.sendall(out.read())
+        got = b""
+        while not got.endswith(b"\n"):
+            try:
+                got += o.read(4096)
+            except ssl.SSLWantReadError:
+                pending = out.read()
+                if pending:
+                    s.sendall(pending)
+                data = s.recv(65536)
+                if not data:
+                    break
+                inc.write(data)
+        return got
+    finally:
+        s.close()
+
+
+def test_fragmented_hello():
+    srv = Server("--echo", "--timeout", "5")
+    try:
+        for n in (1, 7, 100):
+            got = fragmented_echo(srv.port, n)
+            check("fragmented ClientHello (%d-byte records in one write): handshake and echo" % n,
+                  got == b"fragmented\n", repr(got))
+        time.sleep(0.3)
+    finally:
+        srv.stop()
+    v = srv.verdicts()
+    check("fragmented ClientHello: three ok verdicts", len(v) == 3 and all(x["outcome"] == "ok" for x in v),
+          [x.get("summary") for x in v])
 
 
 def rss_kib(pid):
@@ -534,7 +608,7 @@ def test_usage_errors():
 
 
 def main():
-    tests = [test_echo, test_backpressure, test_http_html, test_http_plain, test_http_escape_and_limits,
+    tests = [test_echo, test_fragmented_hello, test_backpressure, test_http_html, test_http_plain, test_http_escape_and_limits,
              test_interactive, test_workers, test_shutdown, test_usage_errors]
     only = sys.argv[1:]
     for t in tests:

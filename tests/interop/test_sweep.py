@@ -5,11 +5,13 @@ with a priority that excludes a MAC (the rule names that MAC), curl, and
 tests/sweep_clients/intolerant.py, which drops the connection when the
 server picks a given property (the rule names that property)."""
 import json
+import re
 import os
 import shutil
 import subprocess
 import sys
 import tempfile
+import time
 
 TLSPROBE = os.environ.get("TLSPROBE", "build/tlsprobe")
 SRC = os.environ.get("TP_SRC", os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
@@ -163,6 +165,60 @@ def test_repeat_flaky():
     check("repeat: inconsistent tries are flaky", st == [("flaky", 2)], st)
 
 
+def test_device_mode(window):
+    """Device mode: a person reconnects the client; with a window, a burst
+    of connections from one address is one attempt."""
+    out = os.path.join(TMP, "dev%s.json" % window)
+    args = [TLSPROBE, "sweep", "--port", "0", "--listen", "127.0.0.1", "--protocols", "TLS1.2",
+            "--kx", "RSA", "--ciphers", "AES-128-CBC,AES-256-CBC,AES-128-GCM", "--json", out]
+    if window:
+        args += ["--per-attempt-window", str(window)]
+    proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    port = None
+    lines = []
+    while port is None:
+        line = proc.stdout.readline()
+        if not line:
+            break
+        lines.append(line)
+        m = re.search(r"listening on 127\.0\.0\.1:(\d+)", line)
+        if m:
+            port = int(m.group(1))
+    name = "device%s" % (" window" if window else "")
+    if port is None:
+        proc.kill()
+        check(name + ": listening", False, "".join(lines))
+        return
+    cmd = ["openssl", "s_client", "-connect", "127.0.0.1:%d" % port, "-tls1_2",
+           "-cipher", "AES128-SHA:AES128-GCM-SHA256"]
+    for _ in range(3):  # the probe + the 2 offered combinations
+        for _ in range(2 if window else 1):
+            subprocess.run(cmd, stdin=subprocess.DEVNULL, capture_output=True, timeout=30)
+        if window:
+            time.sleep(window + 0.3)
+    try:
+        rest, _ = proc.communicate(timeout=30)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        rest, _ = proc.communicate()
+    text = "".join(lines) + rest
+    check(name + ": finishes by itself", proc.returncode == 0, text[-600:])
+    check(name + ": says what to connect",
+          "connect the client now \u2014 1 of 2, TLS1.2 RSA AES-128-CBC SHA1" in text, text[-600:])
+    if not os.path.exists(out):
+        check(name + ": json", False)
+        return
+    with open(out) as f:
+        d = json.load(f)
+    ok = sorted(label(r, d["axes"]) for r in d["results"] if r["status"] == "ok")
+    check(name + ": results", ok == ["TLS1.2 RSA AES-128-CBC SHA1", "TLS1.2 RSA AES-128-GCM AEAD"], ok)
+    conns = [(r["attempts"], r.get("connections")) for r in d["results"] if r["status"] == "ok"]
+    want = 2 if window else 1
+    check(name + ": %d connection(s) per attempt" % want, conns == [(1, want), (1, want)], conns)
+
+
+test_device_mode(0)
+test_device_mode(1.0)
 test_openssl_limited()
 test_gnutls_excludes_mac()
 test_curl()

@@ -167,6 +167,29 @@ static void test_verdict_handshake_only(void **state)
     assert_non_null(strstr(v.summary, "close_notify without sending data"));
 }
 
+
+static void test_verdict_no_shared_version(void **state)
+{
+    (void)state;
+    tp_observation o;
+    tp_verdict v;
+    obs_init(&o);
+    o.client_hello = true;
+    o.version_overlap_known = true;
+    o.version_overlap = false;
+    strcpy(o.client_versions, "up to TLS1.2 (no supported_versions)");
+    strcpy(o.server_versions, "TLS1.3");
+    o.suite_overlap_known = true; /* a suite mismatch too: the version explains more */
+    o.suite_overlap = false;
+    o.server.has_alert = o.server.fatal_alert = true;
+    o.server.alert = (tp_alert_info){"server", "fatal", "protocol_version", false};
+    tp_verdict_decide(&o, &v);
+    assert_false(v.ok);
+    assert_non_null(strstr(v.summary, "no common protocol version"));
+    assert_non_null(strstr(v.summary, "up to TLS1.2"));
+    assert_non_null(strstr(v.summary, "server allows TLS1.3"));
+}
+
 /* ---- session on byte streams ----------------------------------------- */
 
 typedef struct {
@@ -381,6 +404,7 @@ int main(void)
         cmocka_unit_test(test_verdict_client_rejects_valid_record),
         cmocka_unit_test(test_verdict_client_closed_after_flight),
         cmocka_unit_test(test_verdict_ok),
+        cmocka_unit_test(test_verdict_no_shared_version),
         cmocka_unit_test(test_verdict_handshake_only),
         cmocka_unit_test(test_session_http_is_not_tls),
         cmocka_unit_test(test_session_oversized_record),

@@ -114,10 +114,10 @@ static void *col_open(void *ctx, const struct sockaddr *client, const struct soc
         return NULL;
     col_conn *c = &col->c[col->n++];
     c->opened = 1;
-    memcpy(&c->client, client, client->sa_family == AF_INET ? sizeof(struct sockaddr_in)
-                                                             : sizeof(struct sockaddr_in6));
-    memcpy(&c->server, server, server->sa_family == AF_INET ? sizeof(struct sockaddr_in)
-                                                             : sizeof(struct sockaddr_in6));
+    memcpy(&c->client, client,
+           client->sa_family == AF_INET ? sizeof(struct sockaddr_in) : sizeof(struct sockaddr_in6));
+    memcpy(&c->server, server,
+           server->sa_family == AF_INET ? sizeof(struct sockaddr_in) : sizeof(struct sockaddr_in6));
     c->open_ts = ts;
     return c;
 }
@@ -175,8 +175,7 @@ static capture_item_kind run_capture(const uint8_t *data, size_t len, collector 
     capture_tcp *t = capture_tcp_new(&col_cb, col, NULL);
     assert_non_null(t);
     uint64_t last = 0;
-    while ((k = capture_reader_next(&r, &it)) == CAPTURE_ITEM_PACKET ||
-           k == CAPTURE_ITEM_SECRETS) {
+    while ((k = capture_reader_next(&r, &it)) == CAPTURE_ITEM_PACKET || k == CAPTURE_ITEM_SECRETS) {
         if (k == CAPTURE_ITEM_SECRETS) {
             if (!col->have_secrets)
                 col->packets_before_secrets = col->packets;
@@ -233,7 +232,8 @@ static void sa6(struct sockaddr_in6 *sin6, const char *ip, uint16_t port)
 
 static const char secrets_text[] =
     "CLIENT_RANDOM 0101010101010101010101010101010101010101010101010101010101010101 "
-    "aabbccddeeff00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff0011223344556677\n";
+    "aabbccddeeff00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff0011223344556677"
+    "\n";
 
 /* Writes one flow: handshake, c2s data, DSB, s2c data in three calls (the
  * middle one split over segments), FIN exchange.  Returns the file. */
@@ -253,8 +253,7 @@ static uint8_t *write_flow(bool v6, uint32_t isn_c, size_t *out_len)
     sa6(&c6, "::1", 50413);
     sa6(&s6, "::1", 5556);
     capture_flow_init(&flow, v6 ? (struct sockaddr *)&c6 : (struct sockaddr *)&c4,
-                      v6 ? (struct sockaddr *)&s6 : (struct sockaddr *)&s4, isn_c, 0x80000000u,
-                      0);
+                      v6 ? (struct sockaddr *)&s6 : (struct sockaddr *)&s4, isn_c, 0x80000000u, 0);
     uint64_t t0 = 1700000000ull * 1000000000ull + 123456789;
     assert_int_equal(capture_flow_write_open(&w, &flow, t0), TP_OK);
     assert_int_equal(capture_flow_write_data(&w, &flow, CAPTURE_C2S, t0 + 1000, c2s_ref, C2S_LEN),
@@ -459,7 +458,14 @@ static void ref_packets_free(rawpkt *pk, size_t n)
 }
 
 typedef enum {
-    LH_NONE, LH_ETH, LH_ETH_VLAN, LH_SLL, LH_SLL2, LH_NULL_LE, LH_NULL_BE, LH_LOOP,
+    LH_NONE,
+    LH_ETH,
+    LH_ETH_VLAN,
+    LH_SLL,
+    LH_SLL2,
+    LH_NULL_LE,
+    LH_NULL_BE,
+    LH_LOOP,
 } link_hdr;
 
 static void link_prefix(buf_t *b, link_hdr lh, bool v6)
@@ -483,8 +489,8 @@ static void link_prefix(buf_t *b, link_hdr lh, bool v6)
         buf_u16(b, true, et);
         break;
     case LH_SLL:
-        buf_u16(b, true, 0);      /* to us */
-        buf_u16(b, true, 772);    /* ARPHRD_LOOPBACK */
+        buf_u16(b, true, 0);   /* to us */
+        buf_u16(b, true, 772); /* ARPHRD_LOOPBACK */
         buf_u16(b, true, 6);
         buf_put(b, macs, 8);
         buf_u16(b, true, et);
@@ -774,7 +780,8 @@ static void test_pcapng_sections(void **state)
     buf_put(&unk, "whatever", 8);
     ng_block(&b, true, 0x0bad0bad, &unk); /* unknown block: skipped */
     for (size_t i = 0; i < n4; i++)
-        ng_epb(&b, true, (uint32_t)(i % 2), i % 2 ? 1024 * 7 + 512 : 1000000 * 5 + 1, i % 2 ? LH_NONE : LH_ETH, false, &p4[i]);
+        ng_epb(&b, true, (uint32_t)(i % 2), i % 2 ? 1024 * 7 + 512 : 1000000 * 5 + 1,
+               i % 2 ? LH_NONE : LH_ETH, false, &p4[i]);
     /* section 2, little endian, one SLL2 interface in ns; an SPB */
     ng_shb(&b, false);
     ng_idb(&b, false, 276, 9, false);
@@ -977,20 +984,20 @@ static void test_tcp_ooo_retrans(void **state)
     C(1000, 0, SYN, NULL);
     S(5000, 1001, SYN | A, NULL);
     C(1001, 5001, A, NULL);
-    C(1005, 5001, A, "BBBB");     /* ahead: held */
-    C(1001, 5001, A, "AAAA");     /* fills the hole */
-    C(1001, 5001, A, "AAAA");     /* retransmission */
-    C(1007, 5001, A, "BBCCC");    /* overlap: only CCC is new */
+    C(1005, 5001, A, "BBBB");  /* ahead: held */
+    C(1001, 5001, A, "AAAA");  /* fills the hole */
+    C(1001, 5001, A, "AAAA");  /* retransmission */
+    C(1007, 5001, A, "BBCCC"); /* overlap: only CCC is new */
     S(5001, 1012, A, "xyz");
     S(5004, 1012, A, "!");
-    S(5001, 1012, A, "xyz!");     /* retransmission spanning two segments */
+    S(5001, 1012, A, "xyz!"); /* retransmission spanning two segments */
     const capture_tcp_stats *st = capture_tcp_get_stats(f.t);
     assert_int_equal(st->ooo_segments, 1);
     assert_int_equal(st->retransmitted, 4 + 2 + 4);
     C(1012, 5005, FIN | A, NULL);
     S(5005, 1013, FIN | A, NULL);
-    C(1013, 5006, A, NULL);       /* after close: no new connection */
-    C(1013, 5006, A, "late");     /* data after close is dropped too */
+    C(1013, 5006, A, NULL);   /* after close: no new connection */
+    C(1013, 5006, A, "late"); /* data after close is dropped too */
     capture_tcp_finish(f.t, 99);
     assert_int_equal(f.col->n, 1);
     col_conn *c = &f.col->c[0];
@@ -1009,9 +1016,9 @@ static void test_tcp_gaps(void **state)
     C(1000, 0, SYN, NULL);
     S(5000, 1001, SYN | A, NULL);
     C(1001, 5001, A, "AAAA");
-    C(1009, 5001, A, "CCCC");     /* 1005..1008 never captured */
+    C(1009, 5001, A, "CCCC"); /* 1005..1008 never captured */
     assert_int_equal(f.col->c[0].num_gaps[0], 0);
-    S(5001, 1013, A, NULL);       /* the server had them: a gap now */
+    S(5001, 1013, A, NULL); /* the server had them: a gap now */
     assert_int_equal(f.col->c[0].num_gaps[0], 1);
     assert_int_equal(f.col->c[0].gap_bytes[0], 4);
     assert_stream(&f.col->c[0], CAPTURE_C2S, "AAAACCCC");
@@ -1100,16 +1107,16 @@ static void test_tcp_rst_reuse_evict(void **state)
     C(1, 1, RST, NULL);
     assert_int_equal(f.col->n, 0);
     C(1000, 0, SYN, NULL);
-    C(1000, 0, SYN, NULL);        /* retransmitted SYN: same connection */
+    C(1000, 0, SYN, NULL); /* retransmitted SYN: same connection */
     S(5000, 1001, SYN | A, NULL);
     C(1001, 5001, A, "hello");
     S(5001, 1006, RST, NULL);
     assert_int_equal(f.col->c[0].closes, 1);
     assert_int_equal(f.col->c[0].why, CAPTURE_CLOSE_RST);
-    S(5001, 1006, RST, NULL);     /* a second RST: nothing */
-    C(9000, 0, SYN, NULL);        /* the 4-tuple reused */
+    S(5001, 1006, RST, NULL); /* a second RST: nothing */
+    C(9000, 0, SYN, NULL);    /* the 4-tuple reused */
     C(9001, 0, A, "again");
-    C(20000, 0, SYN, NULL);       /* new ISN while open: reused again */
+    C(20000, 0, SYN, NULL); /* new ISN while open: reused again */
     assert_int_equal(f.col->n, 3);
     assert_int_equal(f.col->c[1].why, CAPTURE_CLOSE_REUSED);
     assert_stream(&f.col->c[1], CAPTURE_C2S, "again");

@@ -122,8 +122,9 @@ static void test_group(void **state)
     assert_non_null(d.rules[0].terms[0].group);
     assert_string_equal(d.rules[0].terms[0].group->name, "CBC");
     char *js = decision_json(&d, rows);
-    assert_non_null(strstr(js, "\"terms\":[{\"axis\":\"cipher\",\"op\":\"in\",\"values\":[\"AES-128-CBC\","
-                               "\"AES-256-CBC\"],\"group\":\"CBC\"}]"));
+    assert_non_null(
+        strstr(js, "\"terms\":[{\"axis\":\"cipher\",\"op\":\"in\",\"values\":[\"AES-128-CBC\","
+                   "\"AES-256-CBC\"],\"group\":\"CBC\"}]"));
     free(js);
     sweep_decision_cleanup(&d);
 }
@@ -153,7 +154,7 @@ static void test_pair(void **state)
 static sweep_status o_pair_values(const char *p, const char *c, const char *m)
 {
     return !strcmp(p, "TLS1.2") && !strcmp(c, "AES-256-CBC") && !strcmp(m, "SHA1") ? SWEEP_ST_FAIL
-                                                                                     : SWEEP_ST_OK;
+                                                                                   : SWEEP_ST_OK;
 }
 
 static void test_three_term_box(void **state)
@@ -167,8 +168,9 @@ static void test_three_term_box(void **state)
     assert_true(d.exact);
     /* no two of its values single it out: the three-term box does */
     assert_int_equal(d.rules[0].num_terms, 3);
-    assert_string_equal(d.rules[0].text,
-                        "fails exactly when protocol = TLS1.2 and cipher = AES-256-CBC and mac = SHA1");
+    assert_string_equal(
+        d.rules[0].text,
+        "fails exactly when protocol = TLS1.2 and cipher = AES-256-CBC and mac = SHA1");
     sweep_decision_cleanup(&d);
 }
 
@@ -377,7 +379,8 @@ static void test_normalise(void **state)
     assert_string_equal(out, "the client stalled after N bytes ({protocol}, {cipher}, {mac}).");
     /* words that only contain a value are left alone; versions stay */
     const char *vals2[] = {"TLS1.0", "RSA", "SHA1"};
-    sweep_summary_normalise(out, sizeof(out), "ECDHE-RSA with TLS1.3 in 2.5 s: done", AX3, 3, vals2);
+    sweep_summary_normalise(out, sizeof(out), "ECDHE-RSA with TLS1.3 in 2.5 s: done", AX3, 3,
+                            vals2);
     assert_string_equal(out, "ECDHE-RSA with TLS1.3 in N s: done");
     sweep_summary_normalise(out, sizeof(out), NULL, AX3, 3, vals2);
     assert_string_equal(out, "");
@@ -393,16 +396,16 @@ static void test_typical_groups_by_normalised_form(void **state)
     static const char *const ax[] = {"cipher"};
     sweep_row rows[6];
     memset(rows, 0, sizeof(rows));
-    const char *c[] = {"AES-128-CBC", "AES-256-CBC", "ARCFOUR-128", "AES-128-GCM", "3DES-CBC",
-                       "CHACHA20-POLY1305"};
+    const char *c[] = {"AES-128-CBC", "AES-256-CBC", "ARCFOUR-128",
+                       "AES-128-GCM", "3DES-CBC",    "CHACHA20-POLY1305"};
     const char *s[] = {"client stalled after 517 bytes with AES-128-CBC",
                        "client stalled after 301 bytes with AES-256-CBC",
                        NULL,
                        "client sent fatal decode_error",
                        "client stalled after 12 bytes with 3DES-CBC",
                        NULL};
-    sweep_status st[] = {SWEEP_ST_FAIL, SWEEP_ST_FAIL, SWEEP_ST_OK, SWEEP_ST_FAIL, SWEEP_ST_FAIL,
-                         SWEEP_ST_OK};
+    sweep_status st[] = {SWEEP_ST_FAIL, SWEEP_ST_FAIL, SWEEP_ST_OK,
+                         SWEEP_ST_FAIL, SWEEP_ST_FAIL, SWEEP_ST_OK};
     for (unsigned i = 0; i < 6; i++) {
         rows[i].values[0] = c[i];
         rows[i].summary = s[i];
@@ -418,8 +421,9 @@ static void test_typical_groups_by_normalised_form(void **state)
     assert_true(d.typical[1].all_same);
     assert_int_equal(d.num_failing, 4);
     assert_true(d.exact);
-    assert_string_equal(d.rules[0].text,
-                        "fails exactly when cipher in {AES-128-CBC, AES-256-CBC, AES-128-GCM, 3DES-CBC}");
+    assert_string_equal(
+        d.rules[0].text,
+        "fails exactly when cipher in {AES-128-CBC, AES-256-CBC, AES-128-GCM, 3DES-CBC}");
     sweep_decision_cleanup(&d);
 }
 

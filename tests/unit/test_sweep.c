@@ -258,13 +258,13 @@ static void test_journal_torn_and_corrupt(void **state)
     const char *good = "{\"config\":{\"mac\":\"SHA1\"},\"status\":\"ok\",\"attempts\":1}\n";
     char content[2048];
     snprintf(content, sizeof(content),
-             "%s"                                            /* 1 good */
-             "{\"config\":{\"mac\":\"SHA256\"},\"status\":\n" /* 2 corrupt: cut JSON */
-             "\n"                                            /* 3 blank: fine */
-             "[1,2,3]\n"                                     /* 4 corrupt: not a result */
+             "%s"                                                    /* 1 good */
+             "{\"config\":{\"mac\":\"SHA256\"},\"status\":\n"        /* 2 corrupt: cut JSON */
+             "\n"                                                    /* 3 blank: fine */
+             "[1,2,3]\n"                                             /* 4 corrupt: not a result */
              "{\"config\":{\"mac\":\"MD5\"},\"status\":\"bogus\"}\n" /* 5 rejected by caller */
-             "%s"                                            /* 6 good */
-             "{\"config\":{\"mac\":\"SHA384\"},\"sta",       /* 7 torn */
+             "%s"                                                    /* 6 good */
+             "{\"config\":{\"mac\":\"SHA384\"},\"sta",               /* 7 torn */
              good, good);
     write_file(path, content);
     collect c = {0};
@@ -341,7 +341,8 @@ static void test_result_roundtrip(void **state)
     r.done = true;
     r.status = SWEEP_ST_FAIL;
     r.attempts = 2;
-    r.verdict = json_tokener_parse("{\"event\":\"verdict\",\"outcome\":\"fail\",\"summary\":\"x\"}");
+    r.verdict =
+        json_tokener_parse("{\"event\":\"verdict\",\"outcome\":\"fail\",\"summary\":\"x\"}");
     json_object *o = sweep_result_to_json(&m, c, &r);
     assert_string_equal(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN),
                         "{\"config\":{\"protocol\":\"TLS1.2\",\"kx\":\"RSA\",\"cipher\":\"AES-128-"
@@ -393,8 +394,7 @@ static void test_reports(void **state)
         res[i].status = fail ? SWEEP_ST_FAIL : SWEEP_ST_OK;
         res[i].attempts = 1;
         char buf[256];
-        snprintf(buf, sizeof(buf),
-                 "{\"event\":\"verdict\",\"summary\":\"%s\"}",
+        snprintf(buf, sizeof(buf), "{\"event\":\"verdict\",\"summary\":\"%s\"}",
                  fail ? "client sent <b>fatal</b> bad_record_mac & left" : "fine");
         res[i].verdict = json_tokener_parse(buf);
     }
@@ -417,14 +417,14 @@ static void test_reports(void **state)
     sweep_report_html(f, &m, res, &d, rows);
     fclose(f);
     assert_non_null(strstr(buf, "<!DOCTYPE html>"));
-    assert_null(strstr(buf, "<b>fatal</b>"));     /* escaped */
+    assert_null(strstr(buf, "<b>fatal</b>")); /* escaped */
     assert_non_null(strstr(buf, "&lt;b&gt;fatal&lt;/b&gt; bad_record_mac &amp; left"));
     assert_non_null(strstr(buf, "class=\"ok\""));
     assert_non_null(strstr(buf, "class=\"fail\""));
     assert_non_null(strstr(buf, "class=\"skipped\""));
     assert_non_null(strstr(buf, "class=\"pending\""));
     assert_non_null(strstr(buf, "fails exactly when mac = SHA256"));
-    assert_null(strstr(buf, "http://"));          /* self-contained */
+    assert_null(strstr(buf, "http://")); /* self-contained */
     assert_null(strstr(buf, "<script"));
     free(buf);
 
@@ -433,7 +433,8 @@ static void test_reports(void **state)
     sweep_report_text(f, &m, res, &d, rows);
     fclose(f);
     assert_non_null(strstr(buf, "decides: fails exactly when mac = SHA256"));
-    assert_non_null(strstr(buf, "typical failure: \"client sent <b>fatal</b> bad_record_mac & left\" in 2 of 2"));
+    assert_non_null(strstr(
+        buf, "typical failure: \"client sent <b>fatal</b> bad_record_mac & left\" in 2 of 2"));
     assert_non_null(strstr(buf, "failing combinations:"));
     free(buf);
 
@@ -466,7 +467,7 @@ static void test_html_escape(void **state)
     assert_string_equal(out, "&lt;a href=&#39;x&#39;&gt;&quot;&amp;&quot;&lt;/a&gt;?");
     char small[5];
     sweep_html_escape(small, sizeof(small), "a<b");
-    assert_string_equal(small, "a");  /* never a cut entity */
+    assert_string_equal(small, "a"); /* never a cut entity */
     sweep_html_escape(out, sizeof(out), NULL);
     assert_string_equal(out, "");
 }
