@@ -60,10 +60,7 @@ typedef struct {
 
 typedef struct {
     tp_session *s;
-    uint64_t t0;       /* ns at open */
-    uint8_t hello[43]; /* first bytes client->server: record + handshake header + random */
-    size_t hello_len;
-    bool keys_done;
+    uint64_t t0; /* ns at open */
 } decode_conn;
 
 static void addr_format(const struct sockaddr *sa, char *out, size_t n)
@@ -114,50 +111,25 @@ static void *dec_open(void *vctx, const struct sockaddr *client, const struct so
         free(dc);
         return NULL;
     }
+    /* the session takes its lines once it has seen the ClientHello random */
+    if (ctx->keys)
+        tp_session_set_keylog_store(dc->s, ctx->keys);
     ctx->sessions++;
     return dc;
-}
-
-/* Once the ClientHello random is known, hand over its key log lines. */
-static void dec_keys(decode_ctx *ctx, decode_conn *dc, double t)
-{
-    dc->keys_done = true;
-    /* RFC 5246 6.2.1 / 7.4.1.2: record header (5), handshake header (4),
-     * client_version (2), then the 32-byte random */
-    if (dc->hello[0] != 22 || dc->hello[5] != 1)
-        return;
-    size_t n;
-    const keylog_entry *e = keylog_find(&ctx->keys, dc->hello + 11, &n);
-    for (size_t i = 0; i < n; i++)
-        tp_session_add_secret(dc->s, t, e[i].line);
-    for (size_t i = 0; i < ctx->keys.num_unkeyed; i++)
-        tp_session_add_secret(dc->s, t, ctx->keys.unkeyed[i]);
 }
 
 static void dec_data(void *vctx, void *conn, capture_dir dir, uint64_t ts, const uint8_t *data,
                      size_t len)
 {
-    decode_ctx *ctx = vctx;
     decode_conn *dc = conn;
-    double t = rel_t(dc, ts);
-    tp_session_feed(dc->s, (tp_dir)dir, t, data, len);
-    if (dir == CAPTURE_C2S && !dc->keys_done) {
-        size_t take = sizeof dc->hello - dc->hello_len;
-        if (take > len)
-            take = len;
-        memcpy(dc->hello + dc->hello_len, data, take);
-        dc->hello_len += take;
-        if (dc->hello_len == sizeof dc->hello)
-            dec_keys(ctx, dc, t);
-    }
+    (void)vctx;
+    tp_session_feed(dc->s, (tp_dir)dir, rel_t(dc, ts), data, len);
 }
 
 static void dec_gap(void *vctx, void *conn, capture_dir dir, uint64_t ts, size_t len)
 {
     decode_conn *dc = conn;
     (void)vctx;
-    if (dir == CAPTURE_C2S)
-        dc->keys_done = true; /* the ClientHello prefix is broken */
     tp_session_gap(dc->s, (tp_dir)dir, rel_t(dc, ts), len);
 }
 

@@ -121,10 +121,11 @@ const char *engine_flag_noun(engine_flag flag)
     return (unsigned)flag < ENGINE_FLAG_COUNT ? flag_descs[flag].noun : "?";
 }
 
+static void names_init(void);
+
 const char *engine_version_string(void)
 {
-    if (!version_string[0])
-        snprintf(version_string, sizeof(version_string), "GnuTLS %s", gnutls_check_version(NULL));
+    pthread_once(&names_once, names_init);
     return version_string;
 }
 
@@ -279,7 +280,7 @@ static void names_init(void)
             name_judge((engine_flag)f, &d->rows[i], e);
         }
     }
-    engine_version_string();
+    snprintf(version_string, sizeof(version_string), "GnuTLS %s", gnutls_check_version(NULL));
 }
 
 unsigned engine_names(engine_flag flag, const engine_name **out)
@@ -554,6 +555,7 @@ static int priority_open(const char *s, gnutls_priority_t *pc)
 tp_status engine_build_priority(const engine_lists *lists, char *out, size_t out_len, char *err,
                                 size_t err_len)
 {
+    pthread_once(&names_once, names_init);
     parsed_list pl[ENGINE_FLAG_COUNT];
     memset(pl, 0, sizeof(pl));
     for (unsigned f = 0; f < ENGINE_FLAG_COUNT; f++) {
@@ -734,6 +736,7 @@ static bool sigalg_fits_key(const char *sig, key_kind k, bool tls13)
 
 bool engine_combo_formable(const engine_combo *c, char *why, size_t why_len)
 {
+    pthread_once(&names_once, names_init);
     if (why && why_len)
         why[0] = '\0';
     if (!check_known(ENGINE_FLAG_PROTOCOLS, c->protocol, why, why_len) ||

@@ -67,11 +67,11 @@ def test_list(r):
     for name in ("TLS1.0", "TLS1.1", "TLS1.2", "TLS1.3", "AES-128-GCM", "AES-256-GCM",
                  "CHACHA20-POLY1305", "AES-128-CBC", "3DES-CBC", "ARCFOUR-128", "SHA1", "SHA256",
                  "SHA384", "MD5", "ECDHE-RSA", "ECDHE-ECDSA", "DHE-RSA", "RSA", "X25519", "SECP256R1",
-                 "SECP384R1", "FFDHE2048", "RSA-SHA256", "RSA-PSS-RSAE-SHA256", "ED25519", "NULL",
+                 "SECP384R1", "FFDHE2048", "RSA-SHA256", "RSA-PSS-RSAE-SHA256", "EdDSA-Ed25519", "NULL",
                  "DEFLATE", "rsa:2048", "ecdsa:p256", "ed25519", "none", "request", "require"):
         r.check(re.search(r"(?<![\w-])%s(?![\w-])" % re.escape(name), out),
                 "list: names %s%s" % (name, " (the trace's spelling of the Ed25519 sigalg)"
-                                      if name == "ED25519" else ""))
+                                      if name == "EdDSA-Ed25519" else ""))
     lines = out.splitlines()
     deflate = [l for l in lines if re.search(r"(?<![\w-])DEFLATE(?![\w-])", l)]
     null = [l for l in lines if re.search(r"(?<![\w-])NULL(?![\w-])", l)]

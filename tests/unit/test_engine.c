@@ -864,6 +864,59 @@ static void test_handshake_dhe_custom_params(void **state)
     dhe_case(4096);
 }
 
+/* The sweep's single-value configurations, TLS 1.3 with a DHE kx: the
+ * kx list alone must steer GnuTLS to a finite-field group. */
+static void test_handshake_tls13_dhe_combo(void **state)
+{
+    (void)state;
+    engine_combo co = {"TLS1.3", "DHE-RSA", "AES-128-GCM", "AEAD", NULL, NULL, NULL};
+    assert_true(engine_combo_formable(&co, NULL, 0));
+    engine_lists l;
+    char prio[512], err[256];
+    engine_lists_from_combo(&l, &co);
+    assert_int_equal(engine_build_priority(&l, prio, sizeof(prio), err, sizeof(err)), TP_OK);
+    static const char *const labels[] = {"SERVER_TRAFFIC_SECRET_0", NULL};
+    handshake_case(prio, "NORMAL", "TLS1.3", "DHE-RSA", "AES-128-GCM", "AEAD", "FFDHE2048",
+                   "RSA-PSS-RSAE-SHA256", labels, TP_CLIENT_CERT_NONE, false);
+}
+
+static void test_allowed_lists(void **state)
+{
+    (void)state;
+    char err[256];
+    tp_engine *e = tp_engine_new(&(tp_engine_config){0}, err, sizeof(err));
+    assert_non_null(e);
+    const uint16_t *ids;
+    unsigned n = tp_engine_allowed_versions(e, &ids);
+    bool v13 = false, v10 = false;
+    for (unsigned i = 0; i < n; i++) {
+        v13 |= ids[i] == 0x0304;
+        v10 |= ids[i] == 0x0301;
+        assert_true(ids[i] >= 0x0300 && ids[i] <= 0x0304); /* no DTLS */
+    }
+    assert_true(v13 && v10);
+    n = tp_engine_allowed_groups(e, &ids);
+    bool x25519 = false, ff2048 = false;
+    for (unsigned i = 0; i < n; i++) {
+        x25519 |= ids[i] == 29;
+        ff2048 |= ids[i] == 256;
+    }
+    assert_true(x25519 && ff2048);
+    tp_engine_free(e);
+
+    tp_engine_config cfg = {.priority = "NORMAL:-VERS-ALL:+VERS-TLS1.2:-GROUP-ALL:+GROUP-SECP384R1:"
+                                        "-CIPHER-ALL:+AES-128-CBC:-MAC-ALL:+SHA1:-KX-ALL:+RSA"};
+    e = tp_engine_new(&cfg, err, sizeof(err));
+    assert_non_null(e);
+    assert_int_equal(tp_engine_allowed_versions(e, &ids), 1);
+    assert_int_equal(ids[0], 0x0303);
+    assert_int_equal(tp_engine_allowed_groups(e, &ids), 1);
+    assert_int_equal(ids[0], 24);
+    assert_int_equal(tp_engine_allowed_suites(e, &ids), 1);
+    assert_int_equal(ids[0], 0x002f);
+    tp_engine_free(e);
+}
+
 static void test_handshake_failures(void **state)
 {
     (void)state;
@@ -1016,6 +1069,8 @@ int main(void)
         cmocka_unit_test(test_handshake_rc4_md5),
         cmocka_unit_test(test_handshake_client_cert),
         cmocka_unit_test(test_handshake_dhe_custom_params),
+        cmocka_unit_test(test_handshake_tls13_dhe_combo),
+        cmocka_unit_test(test_allowed_lists),
         cmocka_unit_test(test_handshake_failures),
         cmocka_unit_test(test_write_pushback),
     };
