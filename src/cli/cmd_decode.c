@@ -23,9 +23,9 @@
 #include "capture/pcap_read.h"
 #include "capture/tcp.h"
 #include "cli/cmd.h"
+#include "crypto/keylog.h"
 #include "report/json_sink.h"
 #include "report/text_sink.h"
-
 
 /* ---- key log problems ---- */
 
@@ -241,18 +241,26 @@ static void decode_usage(FILE *f)
 
 /* Secrets first: a pcapng may carry its Decryption Secrets Blocks anywhere,
  * and a ClientHello must find its lines when it is seen. */
-static bool collect_dsb_secrets(decode_ctx *ctx, const capture_file *cf)
+static tp_status collect_dsb_secrets(decode_ctx *ctx, const capture_file *cf, keylog_errors *ke)
 {
     capture_reader r;
     capture_item it;
     capture_item_kind k;
     if (capture_reader_init(&r, cf->data, cf->len) != TP_OK)
-        return true;
-    while ((k = capture_reader_next(&r, &it)) == CAPTURE_ITEM_PACKET || k == CAPTURE_ITEM_SECRETS)
-        if (k == CAPTURE_ITEM_SECRETS && it.secrets.type == CAPTURE_SECRETS_TLS_KEYLOG &&
-            !keylog_add_bytes(&ctx->keys, it.secrets.data, it.secrets.len))
-            return false;
-    return true;
+        return TP_OK;
+    while ((k = capture_reader_next(&r, &it)) == CAPTURE_ITEM_PACKET || k == CAPTURE_ITEM_SECRETS) {
+        if (k != CAPTURE_ITEM_SECRETS || it.secrets.type != CAPTURE_SECRETS_TLS_KEYLOG)
+            continue;
+        if (!ctx->keys && !(ctx->keys = crypto_keylog_store_new()))
+            return TP_ERR_NOMEM;
+        if (!ke->first_reason)
+            ke->source = "the capture's secrets block";
+        tp_status st = crypto_keylog_store_add_text(ctx->keys, (const char *)it.secrets.data,
+                                                    it.secrets.len, 1, keylog_on_error, ke, NULL);
+        if (st != TP_OK)
+            return st;
+    }
+    return TP_OK;
 }
 
 typedef struct {
@@ -325,15 +333,23 @@ int cmd_decode(int argc, char **argv)
     const char *path = argv[optind];
 
     decode_ctx ctx = {.records = records, .data_events = verbosity >= 2};
-    if (keylog && !keylog_load_file(&ctx.keys, keylog, err, sizeof err)) {
-        fprintf(stderr, "tlsprobe decode: %s\n", err);
-        keylog_cleanup(&ctx.keys);
-        return 1;
+    keylog_errors ke = {0};
+    if (keylog) {
+        tp_status st = TP_ERR_NOMEM;
+        ke.source = keylog;
+        if ((ctx.keys = crypto_keylog_store_new()))
+            st = crypto_keylog_store_load_file(ctx.keys, keylog, keylog_on_error, &ke, NULL);
+        if (st != TP_OK) {
+            fprintf(stderr, "tlsprobe decode: cannot read key log %s: %s\n", keylog,
+                    st == TP_ERR_IO ? strerror(errno) : tp_status_message(st));
+            crypto_keylog_store_free(ctx.keys);
+            return 1;
+        }
     }
     capture_file cf;
     if (!file_open(&cf, path, err, sizeof err)) {
         fprintf(stderr, "tlsprobe decode: %s\n", err);
-        keylog_cleanup(&ctx.keys);
+        crypto_keylog_store_free(ctx.keys);
         return 1;
     }
     int rc = 1;
@@ -347,10 +363,14 @@ int cmd_decode(int argc, char **argv)
         fprintf(stderr, "tlsprobe decode: %s: %s\n", path, r.err);
         goto out;
     }
-    if (r.format == CAPTURE_FMT_PCAPNG && !collect_dsb_secrets(&ctx, &cf)) {
+    if (r.format == CAPTURE_FMT_PCAPNG && collect_dsb_secrets(&ctx, &cf, &ke) != TP_OK) {
         fprintf(stderr, "tlsprobe decode: out of memory reading secrets\n");
         goto out;
     }
+    if (ke.first_reason)
+        fprintf(stderr,
+                "tlsprobe decode: note: malformed key log lines ignored (first: %s line %zu: %s)\n",
+                ke.source, ke.first_line, ke.first_reason);
 
     tp_sink *sink = json ? report_json_sink_new(stdout, records)
                          : report_text_sink_new(
@@ -439,6 +459,6 @@ free_sink:
         report_text_sink_free(sink);
 out:
     file_close(&cf);
-    keylog_cleanup(&ctx.keys);
+    crypto_keylog_store_free(ctx.keys);
     return rc;
 }

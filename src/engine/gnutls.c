@@ -32,8 +32,8 @@
 
 struct tp_engine {
     gnutls_certificate_credentials_t cred;
-    bool own_cred;          /* loaded from files; generated ones are shared */
-    gnutls_dh_params_t dh;  /* process-wide cache; not owned */
+    bool own_cred;         /* loaded from files; generated ones are shared */
+    gnutls_dh_params_t dh; /* process-wide cache; not owned */
     gnutls_priority_t prio;
     tp_client_cert client_cert;
     gnutls_pk_algorithm_t cert_pk;
@@ -90,7 +90,7 @@ static int dh_params_cb(gnutls_session_t s, gnutls_params_type_t type, gnutls_pa
 /* ---- generated credentials, cached per process ------------------------ */
 
 typedef struct {
-    char *id;         /* key type + SANs */
+    char *id; /* key type + SANs */
     gnutls_datum_t cert_pem, key_pem;
     char fingerprint[3 * 32];
     /* Shared by every engine using this key: credentials are read-only
@@ -206,9 +206,8 @@ static int cert_build(const key_spec *ks, gnutls_x509_privkey_t key, gnutls_x509
     if (gethostname(host, sizeof(host)) == 0) {
         host[sizeof(host) - 1] = '\0';
         if (host[0] && strcmp(host, "localhost") != 0 &&
-            (rc = gnutls_x509_crt_set_subject_alt_name(crt, GNUTLS_SAN_DNSNAME, host,
-                                                       (unsigned)strlen(host),
-                                                       GNUTLS_FSAN_APPEND)) < 0)
+            (rc = gnutls_x509_crt_set_subject_alt_name(
+                 crt, GNUTLS_SAN_DNSNAME, host, (unsigned)strlen(host), GNUTLS_FSAN_APPEND)) < 0)
             return rc;
     }
     for (size_t i = 0; san_dns && san_dns[i]; i++)
@@ -400,8 +399,8 @@ static int dh_get(unsigned bits, gnutls_dh_params_t *out, char *err, size_t err_
         bits = 2048;
     if (bits != 1024 && bits != 2048 && bits != 3072 && bits != 4096 && bits != 6144 &&
         bits != 8192) {
-        err_put(err, err_len,
-                "unsupported DH size %u; valid: 1024, 2048, 3072, 4096, 6144, 8192", bits);
+        err_put(err, err_len, "unsupported DH size %u; valid: 1024, 2048, 3072, 4096, 6144, 8192",
+                bits);
         return GNUTLS_E_INVALID_REQUEST;
     }
     gnutls_dh_params_t p = NULL;
@@ -497,7 +496,8 @@ static bool kx_fits_pk(gnutls_kx_algorithm_t kx, gnutls_pk_algorithm_t pk)
     case GNUTLS_KX_ECDHE_RSA:
         return pk == GNUTLS_PK_RSA;
     case GNUTLS_KX_ECDHE_ECDSA:
-        return pk == GNUTLS_PK_ECDSA || pk == GNUTLS_PK_EDDSA_ED25519 || pk == GNUTLS_PK_EDDSA_ED448;
+        return pk == GNUTLS_PK_ECDSA || pk == GNUTLS_PK_EDDSA_ED25519 ||
+               pk == GNUTLS_PK_EDDSA_ED448;
     case GNUTLS_KX_DHE_DSS:
         return pk == GNUTLS_PK_DSA;
     default:
@@ -771,9 +771,9 @@ tp_engine_conn *tp_engine_conn_new(tp_engine *e, const tp_transport *t)
         free(c);
         return NULL;
     }
-    gnutls_certificate_server_set_request(
-        c->s, (unsigned)e->client_cert <= TP_CLIENT_CERT_REQUIRE ? req[e->client_cert]
-                                                                  : GNUTLS_CERT_IGNORE);
+    gnutls_certificate_server_set_request(c->s, (unsigned)e->client_cert <= TP_CLIENT_CERT_REQUIRE
+                                                    ? req[e->client_cert]
+                                                    : GNUTLS_CERT_IGNORE);
     gnutls_session_set_ptr(c->s, c);
     gnutls_transport_set_ptr(c->s, c);
     gnutls_transport_set_push_function(c->s, push_cb);

@@ -26,12 +26,23 @@ static const name_row protocol_rows[] = {
 };
 
 static const name_row cipher_rows[] = {
-    {"AES-128-GCM", 0, 0},      {"AES-256-GCM", 0, 0},      {"CHACHA20-POLY1305", 0, 0},
-    {"AES-128-CCM", 0, 0},      {"AES-256-CCM", 0, 0},      {"AES-128-CCM-8", 0, 0},
-    {"AES-256-CCM-8", 0, 0},    {"AES-128-CBC", 0, 0},      {"AES-256-CBC", 0, 0},
-    {"CAMELLIA-128-GCM", 0, 0}, {"CAMELLIA-256-GCM", 0, 0}, {"CAMELLIA-128-CBC", 0, 0},
-    {"CAMELLIA-256-CBC", 0, 0}, {"3DES-CBC", 0, 0},         {"ARCFOUR-128", 0, 0},
-    {"DES-CBC", 0, 0},          {"NULL", 0, 0},
+    {"AES-128-GCM", 0, 0},
+    {"AES-256-GCM", 0, 0},
+    {"CHACHA20-POLY1305", 0, 0},
+    {"AES-128-CCM", 0, 0},
+    {"AES-256-CCM", 0, 0},
+    {"AES-128-CCM-8", 0, 0},
+    {"AES-256-CCM-8", 0, 0},
+    {"AES-128-CBC", 0, 0},
+    {"AES-256-CBC", 0, 0},
+    {"CAMELLIA-128-GCM", 0, 0},
+    {"CAMELLIA-256-GCM", 0, 0},
+    {"CAMELLIA-128-CBC", 0, 0},
+    {"CAMELLIA-256-CBC", 0, 0},
+    {"3DES-CBC", 0, 0},
+    {"ARCFOUR-128", 0, 0},
+    {"DES-CBC", 0, 0},
+    {"NULL", 0, 0},
 };
 
 static const name_row mac_rows[] = {
@@ -39,18 +50,17 @@ static const name_row mac_rows[] = {
 };
 
 static const name_row kx_rows[] = {
-    {"ECDHE-RSA", 0, 0}, {"ECDHE-ECDSA", 0, 0}, {"DHE-RSA", 0, 0},   {"RSA", 0, 0},
-    {"DHE-DSS", 0, 0},   {"ANON-DH", 0, 0},     {"ANON-ECDH", 0, 0}, {"PSK", 0, 0},
-    {"DHE-PSK", 0, 0},   {"ECDHE-PSK", 0, 0},   {"RSA-PSK", 0, 0},   {"SRP", 0, 0},
+    {"ECDHE-RSA", 0, 0}, {"ECDHE-ECDSA", 0, 0}, {"DHE-RSA", 0, 0},    {"RSA", 0, 0},
+    {"DHE-DSS", 0, 0},   {"ANON-DH", 0, 0},     {"ANON-ECDH", 0, 0},  {"PSK", 0, 0},
+    {"DHE-PSK", 0, 0},   {"ECDHE-PSK", 0, 0},   {"RSA-PSK", 0, 0},    {"SRP", 0, 0},
     {"SRP-RSA", 0, 0},   {"SRP-DSS", 0, 0},     {"RSA-EXPORT", 0, 0},
 };
 
 /* RFC 8446 4.2.7, RFC 7919, RFC 8422 */
 static const name_row group_rows[] = {
-    {"X25519", 29, 0},       {"SECP256R1", 23, 0},    {"SECP384R1", 24, 0},
-    {"SECP521R1", 25, 0},    {"X448", 30, 0},         {"FFDHE2048", 256, 0},
-    {"FFDHE3072", 257, 0},   {"FFDHE4096", 258, 0},   {"FFDHE6144", 259, 0},
-    {"FFDHE8192", 260, 0},   {"SECP224R1", 21, 0},    {"SECP192R1", 19, 0},
+    {"X25519", 29, 0},     {"SECP256R1", 23, 0},  {"SECP384R1", 24, 0},  {"SECP521R1", 25, 0},
+    {"X448", 30, 0},       {"FFDHE2048", 256, 0}, {"FFDHE3072", 257, 0}, {"FFDHE4096", 258, 0},
+    {"FFDHE6144", 259, 0}, {"FFDHE8192", 260, 0}, {"SECP224R1", 21, 0},  {"SECP192R1", 19, 0},
 };
 
 /* RFC 8446 4.2.3; TLS 1.2 pairs are hash << 8 | signature (RFC 5246 7.4.1.4.1).
@@ -108,7 +118,7 @@ static engine_name name_tables[ENGINE_FLAG_COUNT][MAX_ROWS];
 static pthread_once_t names_once = PTHREAD_ONCE_INIT;
 static char version_string[32];
 
-static const char *const key_types[] = {"rsa:2048", "rsa:1024", "rsa:4096",
+static const char *const key_types[] = {"rsa:2048",   "rsa:1024",   "rsa:4096",
                                         "ecdsa:p256", "ecdsa:p384", "ed25519"};
 
 const char *engine_flag_option(engine_flag flag)
@@ -530,7 +540,8 @@ static bool priority_uses(gnutls_priority_t pc, engine_flag flag, const char *na
     }
 }
 
-static void build_string(sbuf *b, const parsed_list *pl, const char *extra[ENGINE_FLAG_COUNT][LIST_MAX],
+static void build_string(sbuf *b, const parsed_list *pl,
+                         const char *extra[ENGINE_FLAG_COUNT][LIST_MAX],
                          const unsigned num_extra[ENGINE_FLAG_COUNT])
 {
     sb_add(b, "NORMAL");
@@ -543,6 +554,26 @@ static void build_string(sbuf *b, const parsed_list *pl, const char *extra[ENGIN
         }
         for (unsigned i = 0; i < num_extra[f]; i++)
             sb_add(b, ":+%s%s", d->token_prefix, extra[f][i]);
+    }
+    /* TLS 1.3 picks its key exchange from the groups alone (RFC 8446
+     * 4.2.7); GnuTLS ignores the kx list there.  So a kx list of only
+     * ECDHE or only DHE kinds also keeps the groups of that kind, unless
+     * groups were given.  TLS 1.2 and older lose nothing by it. */
+    if (pl[ENGINE_FLAG_KX].given && !pl[ENGINE_FLAG_GROUPS].given) {
+        bool ecdhe = false, dhe = false;
+        for (unsigned i = 0; i < pl[ENGINE_FLAG_KX].n; i++) {
+            const char *k = pl[ENGINE_FLAG_KX].v[i]->name;
+            ecdhe |= strncmp(k, "ECDHE-", 6) == 0;
+            dhe |= strncmp(k, "DHE-", 4) == 0;
+        }
+        if (dhe && !ecdhe)
+            sb_add(b, ":-GROUP-EC-ALL");
+        else if (ecdhe && !dhe)
+            sb_add(b, ":-GROUP-DH-ALL");
+        /* only RSA key transport asked for: a TLS 1.3 client would otherwise
+         * get ECDHE anyway (RFC 8446 has no RSA key exchange) */
+        if (!ecdhe && !dhe && !pl[ENGINE_FLAG_PROTOCOLS].given)
+            sb_add(b, ":-VERS-TLS1.3");
     }
 }
 
@@ -563,8 +594,8 @@ tp_status engine_build_priority(const engine_lists *lists, char *out, size_t out
         if (!csv || !*csv)
             continue;
         pl[f].given = true;
-        tp_status st = engine_list_parse((engine_flag)f, csv, pl[f].v, LIST_MAX, &pl[f].n, err,
-                                         err_len);
+        tp_status st =
+            engine_list_parse((engine_flag)f, csv, pl[f].v, LIST_MAX, &pl[f].n, err, err_len);
         if (st != TP_OK)
             return st;
     }
@@ -598,7 +629,8 @@ tp_status engine_build_priority(const engine_lists *lists, char *out, size_t out
             if (rc == 0 && priority_uses(pc, axes[a], l->v[i]->name))
                 continue;
             for (unsigned s = 0; s < num_suites; s++) {
-                if (!suite_uses(axes[a], &suites[s], l->v[i]->name) || !suite_matches(&suites[s], pl))
+                if (!suite_uses(axes[a], &suites[s], l->v[i]->name) ||
+                    !suite_matches(&suites[s], pl))
                     continue;
                 const char *partner[3] = {gnutls_cipher_get_name(suites[s].cipher),
                                           gnutls_mac_get_name(suites[s].mac),
@@ -644,7 +676,8 @@ tp_status engine_build_priority(const engine_lists *lists, char *out, size_t out
     }
     gnutls_priority_deinit(pc);
     if (!any) {
-        err_set(err, err_len, "these lists leave no cipher suite to negotiate (priority '%s')", out);
+        err_set(err, err_len, "these lists leave no cipher suite to negotiate (priority '%s')",
+                out);
         return TP_ERR_USAGE;
     }
     return TP_OK;
@@ -750,15 +783,17 @@ bool engine_combo_formable(const engine_combo *c, char *why, size_t why_len)
         return why_set(why, why_len, "unknown key type %s", c->key_type);
 
     key_kind key = key_kind_of(c->key_type);
-    gnutls_protocol_t ver = c->protocol ? gnutls_protocol_get_id(c->protocol) : GNUTLS_VERSION_UNKNOWN;
+    gnutls_protocol_t ver =
+        c->protocol ? gnutls_protocol_get_id(c->protocol) : GNUTLS_VERSION_UNKNOWN;
     bool tls13 = ver == GNUTLS_TLS1_3;
 
     if (c->cipher && c->mac) {
         bool aead_c = gnutls_cipher_get_tag_size(gnutls_cipher_get_id(c->cipher)) > 0;
         bool aead_m = strcasecmp(c->mac, "AEAD") == 0;
         if (aead_c != aead_m)
-            return why_set(why, why_len, aead_c ? "AEAD cipher %s needs mac AEAD"
-                                                : "cipher %s is not AEAD, mac AEAD needs one",
+            return why_set(why, why_len,
+                           aead_c ? "AEAD cipher %s needs mac AEAD"
+                                  : "cipher %s is not AEAD, mac AEAD needs one",
                            c->cipher);
     }
     if (tls13 && c->kx && strncasecmp(c->kx, "ECDHE-", 6) != 0 &&
@@ -779,7 +814,8 @@ bool engine_combo_formable(const engine_combo *c, char *why, size_t why_len)
             continue;
         if (!s13 && c->kx && s->kx != gnutls_kx_get_id(c->kx))
             continue;
-        if (s13 && c->kx && strncasecmp(c->kx, "ECDHE-", 6) != 0 && strncasecmp(c->kx, "DHE-", 4) != 0)
+        if (s13 && c->kx && strncasecmp(c->kx, "ECDHE-", 6) != 0 &&
+            strncasecmp(c->kx, "DHE-", 4) != 0)
             continue;
         if (c->cipher && s->cipher != gnutls_cipher_get_id(c->cipher))
             continue;

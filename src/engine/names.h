@@ -73,9 +73,10 @@ const char *engine_version_string(void);
  *   unknown cipher 'AES-129-GCM'; valid: AES-128-CBC, AES-256-CBC, ...
  *   this engine (GnuTLS 3.7.9) has no compression; valid: NULL
  * Returns TP_ERR_USAGE for a bad name, TP_ERR_LIMIT when more than max. */
-__attribute__((warn_unused_result)) tp_status
-engine_list_parse(engine_flag flag, const char *csv, const engine_name **out, unsigned max,
-                  unsigned *out_n, char *err, size_t err_len);
+__attribute__((warn_unused_result)) tp_status engine_list_parse(engine_flag flag, const char *csv,
+                                                                const engine_name **out,
+                                                                unsigned max, unsigned *out_n,
+                                                                char *err, size_t err_len);
 
 /* Turns the lists into a GnuTLS priority string: NORMAL, with each given
  * list replacing NORMAL's ("-CIPHER-ALL:+3DES-CBC"), so legacy values are
@@ -83,14 +84,14 @@ engine_list_parse(engine_flag flag, const char *csv, const engine_name **out, un
  * what was named.  The result is checked with gnutls_priority_init and
  * must leave at least one cipher suite.  TP_ERR_USAGE with a message in err
  * for a bad name or an empty result; TP_ERR_LIMIT when out is too small. */
-__attribute__((warn_unused_result)) tp_status
-engine_build_priority(const engine_lists *lists, char *out, size_t out_len, char *err,
-                      size_t err_len);
+__attribute__((warn_unused_result)) tp_status engine_build_priority(const engine_lists *lists,
+                                                                    char *out, size_t out_len,
+                                                                    char *err, size_t err_len);
 
 /* Checks a user --priority string; on error err names the position:
  *   invalid priority string at offset 7: 'NORMAL:+FOO' (near '+FOO') */
-__attribute__((warn_unused_result)) tp_status engine_priority_check(const char *priority,
-                                                                    char *err, size_t err_len);
+__attribute__((warn_unused_result)) tp_status engine_priority_check(const char *priority, char *err,
+                                                                    size_t err_len);
 
 /* Whether one value per axis can be negotiated together: a suite with that
  * kx/cipher/mac exists for the protocol, an AEAD cipher goes with mac AEAD,

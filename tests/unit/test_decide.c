@@ -174,6 +174,45 @@ static void test_three_term_box(void **state)
     sweep_decision_cleanup(&d);
 }
 
+static void test_pair_widens_to_group(void **state)
+{
+    /* 3DES-CBC was only tried with TLS1.2 (ok): the failing set is two CBC
+       ciphers, but the group reads better and is still exact */
+    (void)state;
+    static const char *const ax[] = {"protocol", "cipher"};
+    static const struct {
+        const char *p, *c;
+        sweep_status st;
+    } t[] = {
+        {"TLS1.0", "AES-128-CBC", SWEEP_ST_FAIL}, {"TLS1.0", "AES-256-CBC", SWEEP_ST_FAIL},
+        {"TLS1.0", "ARCFOUR-128", SWEEP_ST_OK},   {"TLS1.2", "AES-128-CBC", SWEEP_ST_OK},
+        {"TLS1.2", "AES-256-CBC", SWEEP_ST_OK},   {"TLS1.2", "3DES-CBC", SWEEP_ST_OK},
+        {"TLS1.2", "AES-128-GCM", SWEEP_ST_OK},
+    };
+    sweep_row rows[7];
+    memset(rows, 0, sizeof(rows));
+    for (unsigned i = 0; i < 7; i++) {
+        rows[i].values[0] = t[i].p;
+        rows[i].values[1] = t[i].c;
+        rows[i].status = t[i].st;
+    }
+    sweep_decision d;
+    assert_true(sweep_decide(&d, ax, 2, rows, 7));
+    assert_true(d.exact);
+    assert_string_equal(d.rules[0].text,
+                        "fails exactly when protocol = TLS1.0 and cipher is a CBC cipher");
+    assert_int_equal(d.rules[0].terms[1].num_values, 3);
+    assert_string_equal(d.rules[0].terms[1].values[2], "3DES-CBC");
+    sweep_decision_cleanup(&d);
+
+    /* make 3DES-CBC fail with TLS1.2 too: no two-term rule is exact any more */
+    rows[5].status = SWEEP_ST_FAIL;
+    assert_true(sweep_decide(&d, ax, 2, rows, 7));
+    assert_false(d.exact);
+    assert_true(d.rules[0].num_exceptions >= 1);
+    sweep_decision_cleanup(&d);
+}
+
 static sweep_status o_disj(const char *p, const char *c, const char *m)
 {
     (void)p, (void)m;
@@ -472,6 +511,7 @@ int main(void)
         cmocka_unit_test(test_group),
         cmocka_unit_test(test_pair),
         cmocka_unit_test(test_three_term_box),
+        cmocka_unit_test(test_pair_widens_to_group),
         cmocka_unit_test(test_disjunction_within_axis),
         cmocka_unit_test(test_no_exact_rule_lists_exceptions),
         cmocka_unit_test(test_flaky_and_skipped_do_not_shape_rule),

@@ -131,9 +131,9 @@ static void test_list_parse(void **state)
     assert_int_equal(n, 2); /* duplicate dropped */
     assert_string_equal(v[0]->name, "TLS1.2");
     assert_string_equal(v[1]->name, "TLS1.0");
-    assert_int_equal(engine_list_parse(ENGINE_FLAG_CIPHERS, "AES-128-GCM,", v, 8, &n, err,
-                                       sizeof(err)),
-                     TP_ERR_USAGE);
+    assert_int_equal(
+        engine_list_parse(ENGINE_FLAG_CIPHERS, "AES-128-GCM,", v, 8, &n, err, sizeof(err)),
+        TP_ERR_USAGE);
     assert_non_null(strstr(err, "empty cipher name"));
     assert_int_equal(engine_list_parse(ENGINE_FLAG_CIPHERS, "AES-128-GCM,AES-256-GCM", v, 1, &n,
                                        err, sizeof(err)),
@@ -171,9 +171,8 @@ static void test_priority_lists(void **state)
     assert_false(prio_has_suite(out, 0xc02f)); /* ECDHE excluded */
 
     /* legacy values reachable by naming them alone */
-    assert_int_equal(build(out, sizeof(out), err, sizeof(err), ENGINE_FLAG_CIPHERS, "ARCFOUR-128",
-                           -1),
-                     TP_OK);
+    assert_int_equal(
+        build(out, sizeof(out), err, sizeof(err), ENGINE_FLAG_CIPHERS, "ARCFOUR-128", -1), TP_OK);
     assert_true(prio_has_suite(out, 0x0005)); /* RSA RC4 SHA1 */
     /* MD5 alone: NORMAL's ciphers have no MD5 suite, so ARCFOUR-128 is added */
     assert_int_equal(build(out, sizeof(out), err, sizeof(err), ENGINE_FLAG_MACS, "MD5", -1), TP_OK);
@@ -191,10 +190,21 @@ static void test_priority_lists(void **state)
     assert_string_equal(out, "NORMAL:-VERS-ALL:+VERS-TLS1.0");
     assert_true(prio_has_suite(out, 0xc013));
     /* DHE-DSS named */
-    assert_int_equal(build(out, sizeof(out), err, sizeof(err), ENGINE_FLAG_KX, "DHE-DSS,DHE-RSA",
-                           -1),
-                     TP_OK);
+    assert_int_equal(
+        build(out, sizeof(out), err, sizeof(err), ENGINE_FLAG_KX, "DHE-DSS,DHE-RSA", -1), TP_OK);
     assert_true(prio_has_suite(out, 0x0032));
+    /* a DHE-only kx list keeps TLS 1.3 on finite-field groups, ECDHE-only on curves */
+    assert_non_null(strstr(out, ":-GROUP-EC-ALL"));
+    assert_int_equal(build(out, sizeof(out), err, sizeof(err), ENGINE_FLAG_KX, "ECDHE-RSA", -1),
+                     TP_OK);
+    assert_string_equal(out, "NORMAL:-KX-ALL:+ECDHE-RSA:-GROUP-DH-ALL");
+    assert_int_equal(
+        build(out, sizeof(out), err, sizeof(err), ENGINE_FLAG_KX, "ECDHE-RSA,DHE-RSA", -1), TP_OK);
+    assert_string_equal(out, "NORMAL:-KX-ALL:+ECDHE-RSA:+DHE-RSA");
+    /* RSA key transport only: no TLS 1.3, which would bring ECDHE back */
+    assert_int_equal(build(out, sizeof(out), err, sizeof(err), ENGINE_FLAG_KX, "RSA", -1), TP_OK);
+    assert_string_equal(out, "NORMAL:-KX-ALL:+RSA:-VERS-TLS1.3");
+    assert_false(prio_has_suite(out, 0x1301));
 }
 
 static void test_priority_errors(void **state)
@@ -383,8 +393,8 @@ static void test_credentials_save_and_load(void **state)
 
     static const char *const ips[] = {"127.0.0.2", "::", NULL};
     static const char *const dns[] = {"device.test", NULL};
-    tp_engine_config cfg = {.key_type = "ecdsa:p256", .save_cert = cert_path, .san_ip = ips,
-                            .san_dns = dns};
+    tp_engine_config cfg = {
+        .key_type = "ecdsa:p256", .save_cert = cert_path, .san_ip = ips, .san_dns = dns};
     char err[512];
     tp_engine *e = tp_engine_new(&cfg, err, sizeof(err));
     if (!e)
@@ -586,10 +596,10 @@ static void client_open(client *c, loop *l, const char *prio, bool with_cert)
         gnutls_x509_privkey_t key;
         gnutls_x509_crt_t crt;
         assert_int_equal(gnutls_x509_privkey_init(&key), 0);
-        assert_int_equal(gnutls_x509_privkey_generate2(
-                             key, GNUTLS_PK_ECDSA,
-                             GNUTLS_CURVE_TO_BITS(GNUTLS_ECC_CURVE_SECP256R1), 0, NULL, 0),
-                         0);
+        assert_int_equal(
+            gnutls_x509_privkey_generate2(
+                key, GNUTLS_PK_ECDSA, GNUTLS_CURVE_TO_BITS(GNUTLS_ECC_CURVE_SECP256R1), 0, NULL, 0),
+            0);
         assert_int_equal(gnutls_x509_crt_init(&crt), 0);
         gnutls_x509_crt_set_version(crt, 3);
         gnutls_x509_crt_set_serial(crt, "\x05", 1);
@@ -771,7 +781,9 @@ static void test_handshake_tls12(void **state)
 {
     (void)state;
     static const char *const labels[] = {"CLIENT_RANDOM", NULL};
-    handshake_case("NORMAL", "NORMAL:-VERS-ALL:+VERS-TLS1.2:-CIPHER-ALL:+AES-128-GCM:-KX-ALL:+ECDHE-RSA:-GROUP-ALL:+GROUP-X25519:-SIGN-ALL:+SIGN-RSA-SHA256",
+    handshake_case("NORMAL",
+                   "NORMAL:-VERS-ALL:+VERS-TLS1.2:-CIPHER-ALL:+AES-128-GCM:-KX-ALL:+ECDHE-RSA:-"
+                   "GROUP-ALL:+GROUP-X25519:-SIGN-ALL:+SIGN-RSA-SHA256",
                    "TLS1.2", "ECDHE-RSA", "AES-128-GCM", "AEAD", "X25519", "RSA-SHA256", labels,
                    TP_CLIENT_CERT_NONE, false);
 }
@@ -782,9 +794,11 @@ static void test_handshake_tls13(void **state)
     static const char *const labels[] = {
         "CLIENT_HANDSHAKE_TRAFFIC_SECRET", "SERVER_HANDSHAKE_TRAFFIC_SECRET",
         "CLIENT_TRAFFIC_SECRET_0", "SERVER_TRAFFIC_SECRET_0", NULL};
-    handshake_case("NORMAL", "NORMAL:-VERS-ALL:+VERS-TLS1.3:-CIPHER-ALL:+AES-256-GCM:-GROUP-ALL:+GROUP-SECP256R1",
-                   "TLS1.3", "ECDHE-RSA", "AES-256-GCM", "AEAD", "SECP256R1",
-                   "RSA-PSS-RSAE-SHA256", labels, TP_CLIENT_CERT_NONE, false);
+    handshake_case(
+        "NORMAL",
+        "NORMAL:-VERS-ALL:+VERS-TLS1.3:-CIPHER-ALL:+AES-256-GCM:-GROUP-ALL:+GROUP-SECP256R1",
+        "TLS1.3", "ECDHE-RSA", "AES-256-GCM", "AEAD", "SECP256R1", "RSA-PSS-RSAE-SHA256", labels,
+        TP_CLIENT_CERT_NONE, false);
 }
 
 static void test_handshake_tls10_legacy(void **state)
@@ -820,9 +834,11 @@ static void test_handshake_client_cert(void **state)
 {
     (void)state;
     static const char *const labels[] = {"CLIENT_RANDOM", NULL};
-    handshake_case("NORMAL:+SHA256", "NORMAL:-VERS-ALL:+VERS-TLS1.2:-KX-ALL:+DHE-RSA:-CIPHER-ALL:+AES-256-CBC:-MAC-ALL:+SHA256:-GROUP-ALL:+GROUP-FFDHE3072",
-                   "TLS1.2", "DHE-RSA", "AES-256-CBC", "SHA256", "FFDHE3072", "RSA-SHA256",
-                   labels, TP_CLIENT_CERT_REQUIRE, true);
+    handshake_case("NORMAL:+SHA256",
+                   "NORMAL:-VERS-ALL:+VERS-TLS1.2:-KX-ALL:+DHE-RSA:-CIPHER-ALL:+AES-256-CBC:-MAC-"
+                   "ALL:+SHA256:-GROUP-ALL:+GROUP-FFDHE3072",
+                   "TLS1.2", "DHE-RSA", "AES-256-CBC", "SHA256", "FFDHE3072", "RSA-SHA256", labels,
+                   TP_CLIENT_CERT_REQUIRE, true);
 }
 
 static void dhe_case(unsigned bits)
