@@ -126,6 +126,21 @@ tp_status capture_pcapng_writer_init(capture_pcapng_writer *w, FILE *f)
     return TP_OK;
 }
 
+void capture_pcapng_writer_init_blocks(capture_pcapng_writer *w, FILE *f)
+{
+    memset(w, 0, sizeof *w);
+    w->f = f;
+    if (!f)
+        w->status = TP_ERR_IO;
+}
+
+tp_status capture_pcapng_write_blocks(capture_pcapng_writer *w, const void *blocks, size_t len)
+{
+    if (block_room(w, len) != TP_OK)
+        return w->status;
+    return emit(w, blocks, len);
+}
+
 tp_status capture_pcapng_write_secrets(capture_pcapng_writer *w, const char *text, size_t len)
 {
     static const uint8_t zeros[4];

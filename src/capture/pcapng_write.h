@@ -39,6 +39,14 @@ FILE *capture_open_secret_file(const char *path, char *err, size_t errlen);
  * TP_OK or TP_ERR_IO. */
 tp_status capture_pcapng_writer_init(capture_pcapng_writer *w, FILE *f);
 
+/* A writer that only appends blocks (no header) to f: used to hold one
+ * connection's packets in memory (open_memstream) until its secrets are
+ * known, then copied into the real file with capture_pcapng_write_blocks. */
+void capture_pcapng_writer_init_blocks(capture_pcapng_writer *w, FILE *f);
+
+/* Appends whole blocks made by a blocks-only writer.  TP_ERR_IO / TP_ERR_LIMIT. */
+tp_status capture_pcapng_write_blocks(capture_pcapng_writer *w, const void *blocks, size_t len);
+
 /* A Decryption Secrets Block of type TLSK: NSS key log text, normally whole
  * lines each ending in '\n'.  Must be written before the packets it decrypts.
  * TP_ERR_OVERSIZED when len > CAPTURE_PCAPNG_MAX_SECRETS. */

@@ -58,6 +58,7 @@ int cmd_list(int argc, char **argv)
     unsigned n = engine_key_types(&kts);
     printf("--key-type\n");
     for (unsigned i = 0; i < n; i++)
-        printf("  * %s%s\n", kts[i], i == 0 ? "  (default)" : "");
+        printf("  * %s%s\n", kts[i], strcmp(kts[i], "rsa:2048") == 0 ? "  (default)" : "");
+    printf("\n--client-cert\n  * none  (default)\n  * request\n  * require\n");
     return fflush(stdout) == 0 ? 0 : 1;
 }
