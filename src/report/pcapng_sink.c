@@ -1,4 +1,13 @@
-/* pcapng sink: tp_events -> capture_flow packets and DSBs. */
+/* pcapng sink: tp_events -> capture_flow packets and DSBs.
+ *
+ * Wireshark derives a connection's decryption state when it dissects the
+ * handshake (the ServerHello for TLS 1.3, ChangeCipherSpec for TLS 1.2), so
+ * the secrets must precede those packets in the file.  Live, the engine
+ * learns them only during the handshake, after some of its packets went by.
+ * So each connection's packets are held in memory until its secrets are
+ * complete (CLIENT_RANDOM, or both *_TRAFFIC_SECRET_0), the connection
+ * closes, or HOLD_MAX bytes are held; then the DSB goes out followed by the
+ * held packets, and later packets are written directly. */
 #include "pcapng_sink.h"
 
 #include <math.h>
@@ -9,6 +18,8 @@
 
 #include "../capture/pcapng_write.h"
 
+#define HOLD_MAX (1024u * 1024)
+
 typedef struct sink_conn {
     struct sink_conn *next;
     unsigned conn;
@@ -16,6 +27,13 @@ typedef struct sink_conn {
     double wall_sec;  /* whole seconds of the accept time */
     double wall_frac; /* and the fraction */
     uint64_t last_ts;
+    /* packets held until the secrets are known */
+    bool held;
+    FILE *hold;
+    char *hold_buf;
+    size_t hold_len;
+    capture_pcapng_writer hw;
+    bool have_client_ts, have_server_ts;
 } sink_conn;
 
 typedef struct {
@@ -24,7 +42,7 @@ typedef struct {
     FILE *f;
     capture_pcapng_writer w;
     sink_conn *conns;
-    char *pending; /* key log lines waiting for the next packet */
+    char *pending; /* key log lines waiting for the next direct write */
     size_t pending_len;
     bool error_reported;
 } pcapng_sink;
@@ -37,8 +55,7 @@ static void sink_check(pcapng_sink *ps)
     }
 }
 
-/* DSBs go out before the next packet, so every packet that needs a key
- * comes after it in the file. */
+/* DSBs go out before the next packet written to the file. */
 static void secrets_flush(pcapng_sink *ps)
 {
     if (ps->pending_len == 0)
@@ -86,13 +103,35 @@ static sink_conn *conn_new(pcapng_sink *ps, unsigned id, const struct sockaddr *
     /* distinct, reproducible initial sequence numbers per connection */
     uint32_t isn = id * 2654435761u;
     capture_flow_init(&c->flow, peer, local, isn, isn ^ 0x5a5a5a5au, 0);
+    /* without memory to hold, packets go straight to the file */
+    c->hold = open_memstream(&c->hold_buf, &c->hold_len);
+    if (c->hold) {
+        c->held = true;
+        capture_pcapng_writer_init_blocks(&c->hw, c->hold);
+    }
     c->next = ps->conns;
     ps->conns = c;
     return c;
 }
 
+/* Secrets first, then the held packets; from now on packets go direct. */
+static void conn_release(pcapng_sink *ps, sink_conn *c)
+{
+    if (!c->held)
+        return;
+    c->held = false;
+    secrets_flush(ps);
+    if (fflush(c->hold) == 0 && c->hw.status == TP_OK)
+        (void)capture_pcapng_write_blocks(&ps->w, c->hold_buf, c->hold_len);
+    fclose(c->hold);
+    free(c->hold_buf);
+    c->hold = NULL;
+    c->hold_buf = NULL;
+}
+
 static void conn_remove(pcapng_sink *ps, sink_conn *c)
 {
+    conn_release(ps, c);
     for (sink_conn **pp = &ps->conns; *pp; pp = &(*pp)->next) {
         if (*pp == c) {
             *pp = c->next;
@@ -100,6 +139,36 @@ static void conn_remove(pcapng_sink *ps, sink_conn *c)
         }
     }
     free(c);
+}
+
+/* Where this connection's next packets go. */
+static capture_pcapng_writer *conn_writer(pcapng_sink *ps, sink_conn *c)
+{
+    if (c->held)
+        return &c->hw;
+    secrets_flush(ps);
+    return &ps->w;
+}
+
+static void conn_after_write(pcapng_sink *ps, sink_conn *c)
+{
+    if (c->held && (c->hw.bytes > HOLD_MAX || c->hw.status != TP_OK))
+        conn_release(ps, c);
+}
+
+static void conn_secret(pcapng_sink *ps, sink_conn *c, const char *line)
+{
+    secret_add(ps, line);
+    if (!c)
+        return;
+    if (strncmp(line, "CLIENT_TRAFFIC_SECRET_0 ", 24) == 0)
+        c->have_client_ts = true;
+    else if (strncmp(line, "SERVER_TRAFFIC_SECRET_0 ", 24) == 0)
+        c->have_server_ts = true;
+    /* TLS <= 1.2: the master secret is all there is; TLS 1.3: both
+     * application secrets come last in the key schedule (RFC 8446 7.1) */
+    if (strncmp(line, "CLIENT_RANDOM ", 14) == 0 || (c->have_client_ts && c->have_server_ts))
+        conn_release(ps, c);
 }
 
 static uint64_t conn_ts(sink_conn *c, double t)
@@ -123,29 +192,30 @@ static void pcapng_on_event(tp_sink *self, const tp_event *ev)
             c = conn_new(ps, ev->conn, ev->u.accept.peer_sa, ev->u.accept.local_sa,
                          ev->u.accept.wall);
         if (c) {
-            secrets_flush(ps);
-            capture_flow_write_open(&ps->w, &c->flow, conn_ts(c, ev->t));
+            capture_flow_write_open(conn_writer(ps, c), &c->flow, conn_ts(c, ev->t));
+            conn_after_write(ps, c);
         }
         break;
     case TP_EV_DATA:
         if (!c) /* no accept seen: still keep the bytes */
             c = conn_new(ps, ev->conn, NULL, NULL, 0);
         if (c && ev->u.data.len > 0) {
-            secrets_flush(ps);
-            capture_flow_write_data(&ps->w, &c->flow, (capture_dir)ev->dir, conn_ts(c, ev->t),
-                                    ev->u.data.bytes, ev->u.data.len);
+            capture_flow_write_data(conn_writer(ps, c), &c->flow, (capture_dir)ev->dir,
+                                    conn_ts(c, ev->t), ev->u.data.bytes, ev->u.data.len);
+            conn_after_write(ps, c);
         }
         break;
     case TP_EV_SECRET:
         if (ev->u.secret.line)
-            secret_add(ps, ev->u.secret.line);
+            conn_secret(ps, c, ev->u.secret.line);
         break;
     case TP_EV_CLOSE:
-        secrets_flush(ps);
         if (c) {
-            capture_flow_write_close(&ps->w, &c->flow, CAPTURE_C2S, conn_ts(c, ev->t));
+            capture_flow_write_close(conn_writer(ps, c), &c->flow, CAPTURE_C2S,
+                                     conn_ts(c, ev->t));
             conn_remove(ps, c);
         }
+        secrets_flush(ps);
         (void)capture_pcapng_writer_flush(&ps->w);
         break;
     default:
@@ -185,13 +255,13 @@ void report_pcapng_sink_free(tp_sink *s)
         return;
     pcapng_sink *ps = (pcapng_sink *)s;
     pthread_mutex_lock(&ps->mu);
-    secrets_flush(ps);
     /* connections that never saw a close still get their FINs */
     while (ps->conns) {
         sink_conn *c = ps->conns;
-        capture_flow_write_close(&ps->w, &c->flow, CAPTURE_C2S, c->last_ts);
+        capture_flow_write_close(conn_writer(ps, c), &c->flow, CAPTURE_C2S, c->last_ts);
         conn_remove(ps, c);
     }
+    secrets_flush(ps);
     (void)capture_pcapng_writer_flush(&ps->w);
     sink_check(ps);
     pthread_mutex_unlock(&ps->mu);
