@@ -4,10 +4,16 @@
  * key log lines learnt for it are stored in Decryption Secrets Blocks ahead
  * of the packets that need them, so `tshark -r FILE` decrypts on its own.
  *
+ * Wireshark needs the secrets before the handshake packets, and live they
+ * are learnt during the handshake: so a connection's packets are held in
+ * memory (at most 1 MiB) until its secrets are complete (CLIENT_RANDOM, or
+ * both TLS 1.3 *_TRAFFIC_SECRET_0 lines) or it closes, and then written
+ * after a DSB holding them.
+ *
  * Needs TP_EV_DATA events (tp_session_params.want_data_events).  One sink
  * may serve several threads and interleaved connections.  The file is
  * flushed at every connection close, so it stays readable if the server is
- * killed between connections. */
+ * killed (connections still held then are missing). */
 #ifndef TP_REPORT_PCAPNG_SINK_H
 #define TP_REPORT_PCAPNG_SINK_H
 
