@@ -123,6 +123,8 @@ static void conn_release(pcapng_sink *ps, sink_conn *c)
     secrets_flush(ps);
     if (fflush(c->hold) == 0 && c->hw.status == TP_OK)
         (void)capture_pcapng_write_blocks(&ps->w, c->hold_buf, c->hold_len);
+    /* a handshake just completed: make it visible in the file */
+    (void)capture_pcapng_writer_flush(&ps->w);
     fclose(c->hold);
     free(c->hold_buf);
     c->hold = NULL;
@@ -211,8 +213,7 @@ static void pcapng_on_event(tp_sink *self, const tp_event *ev)
         break;
     case TP_EV_CLOSE:
         if (c) {
-            capture_flow_write_close(conn_writer(ps, c), &c->flow, CAPTURE_C2S,
-                                     conn_ts(c, ev->t));
+            capture_flow_write_close(conn_writer(ps, c), &c->flow, CAPTURE_C2S, conn_ts(c, ev->t));
             conn_remove(ps, c);
         }
         secrets_flush(ps);

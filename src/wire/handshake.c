@@ -213,10 +213,43 @@ static void cert_summarise(cur_t der, wire_cert_summary *s)
     X509_free(x);
 }
 
+/* A server sends the same certificate on every connection, and libcrypto's
+ * d2i_X509 costs more than the rest of a connection's tracing together: keep
+ * the last few summaries per thread, keyed by the whole DER (compared byte
+ * for byte, so a cache hit is exactly the same input). */
+#define CERT_CACHE_SLOTS 4
+#define CERT_CACHE_MAX_DER 8192
+
+static _Thread_local struct {
+    size_t len;
+    uint8_t der[CERT_CACHE_MAX_DER];
+    wire_cert_summary summary;
+} cert_cache[CERT_CACHE_SLOTS];
+static _Thread_local unsigned cert_cache_next;
+
+static void cert_summarise_cached(cur_t der, wire_cert_summary *s)
+{
+    size_t len = cur_len(&der);
+    for (unsigned i = 0; i < CERT_CACHE_SLOTS; i++) {
+        if (cert_cache[i].len == len && len > 0 && memcmp(cert_cache[i].der, cur_data(&der), len) == 0) {
+            *s = cert_cache[i].summary;
+            s->der = der;
+            return;
+        }
+    }
+    cert_summarise(der, s);
+    if (len == 0 || len > CERT_CACHE_MAX_DER)
+        return;
+    unsigned slot = cert_cache_next++ % CERT_CACHE_SLOTS;
+    memcpy(cert_cache[slot].der, cur_data(&der), len);
+    cert_cache[slot].len = len;
+    cert_cache[slot].summary = *s;
+}
+
 static void cert_add(wire_certificate *cm, cur_t der)
 {
     if (cm->num_summaries < WIRE_CERT_SUMMARY_MAX)
-        cert_summarise(der, &cm->certs[cm->num_summaries++]);
+        cert_summarise_cached(der, &cm->certs[cm->num_summaries++]);
     cm->num_certs++;
 }
 

@@ -1463,6 +1463,174 @@ static void test_pcapng_sink_threads(void **state)
     unlink(path);
 }
 
+static void test_pcapng_sink_hold(void **state)
+{
+    (void)state;
+    char path[] = "/tmp/tp_capture_holdXXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    close(fd);
+    char err[256];
+    tp_sink *s = report_pcapng_sink_new(path, err, sizeof err);
+    assert_non_null(s);
+    struct sockaddr_in p1, p2, l4;
+    sa4(&p1, "127.0.0.1", 42001);
+    sa4(&p2, "127.0.0.1", 42002);
+    sa4(&l4, "127.0.0.1", 5556);
+    static const char *tls13[] = {"CLIENT_HANDSHAKE_TRAFFIC_SECRET aa 01",
+                                  "SERVER_HANDSHAKE_TRAFFIC_SECRET aa 02",
+                                  "CLIENT_TRAFFIC_SECRET_0 aa 03", "SERVER_TRAFFIC_SECRET_0 aa 04"};
+    /* TLS 1.3: held until both application secrets are known */
+    ev_accept(s, 1, (struct sockaddr *)&p1, (struct sockaddr *)&l4, 1700000000.0);
+    ev_send(s, TP_EV_DATA, 1, 0.001, TP_C2S, "hello", 5);
+    ev_send(s, TP_EV_SECRET, 1, 0.002, TP_C2S, tls13[0], 0);
+    ev_send(s, TP_EV_SECRET, 1, 0.002, TP_C2S, tls13[1], 0);
+    ev_send(s, TP_EV_DATA, 1, 0.003, TP_S2C, "flight", 6);
+    ev_send(s, TP_EV_SECRET, 1, 0.004, TP_C2S, tls13[2], 0);
+    /* without secrets a connection is held up to 1 MiB, then written */
+    ev_accept(s, 2, (struct sockaddr *)&p2, (struct sockaddr *)&l4, 1700000000.0);
+    for (int i = 0; i < 30; i++)
+        ev_send(s, TP_EV_DATA, 2, 0.01, TP_C2S, s2c_ref, S2C_LEN);
+    size_t len;
+    uint8_t *file = file_slurp(path, &len);
+    collector *col = calloc(1, sizeof *col);
+    run_capture(file, len, col, NULL);
+    assert_int_equal(col->n, 1); /* only the big one so far */
+    assert_int_equal(ntohs(((struct sockaddr_in *)&col->c[0].client)->sin_port), 42002);
+    assert_true(col->c[0].data[0].len >= 1024 * 1024);
+    col_free(col);
+    free(file);
+
+    ev_send(s, TP_EV_SECRET, 1, 0.004, TP_C2S, tls13[3], 0);
+    ev_send(s, TP_EV_DATA, 1, 0.005, TP_C2S, "after", 5);
+    file = file_slurp(path, &len);
+    col = calloc(1, sizeof *col);
+    run_capture(file, len, col, NULL);
+    assert_int_equal(col->n, 2);
+    col_conn *c1 = &col->c[1];
+    assert_int_equal(ntohs(((struct sockaddr_in *)&c1->client)->sin_port), 42001);
+    /* all four lines precede the connection's first packet */
+    size_t all = 0;
+    for (int i = 0; i < 4; i++)
+        all += strlen(tls13[i]) + 1;
+    assert_int_equal(c1->secrets_at_open, all);
+    col_free(col);
+    free(file);
+
+    report_pcapng_sink_free(s);
+    file = file_slurp(path, &len);
+    col = calloc(1, sizeof *col);
+    assert_int_equal(run_capture(file, len, col, NULL), CAPTURE_ITEM_END);
+    assert_int_equal(col->n, 2);
+    assert_int_equal(col->c[0].data[0].len, 30 * (size_t)S2C_LEN);
+    for (int i = 0; i < 30; i++)
+        assert_memory_equal(col->c[0].data[0].p + (size_t)i * S2C_LEN, s2c_ref, S2C_LEN);
+    assert_stream(&col->c[1], CAPTURE_C2S, "helloafter");
+    assert_stream(&col->c[1], CAPTURE_S2C, "flight");
+    col_free(col);
+    free(file);
+    unlink(path);
+}
+
+/* Replays a real TLS 1.2 session through the sink the way `serve` sees it:
+ * the key log line arrives only after the client's Finished went by.
+ * tshark must still decrypt both Finished messages from the DSB alone. */
+typedef struct {
+    tp_sink *s;
+    uint64_t t0;
+    int c2s_chunks;
+    const char *secret;
+} replay_ctx;
+
+static void *rp_open(void *ctx, const struct sockaddr *client, const struct sockaddr *server,
+                     uint64_t ts)
+{
+    replay_ctx *rc = ctx;
+    rc->t0 = ts;
+    ev_accept(rc->s, 1, client, server, (double)ts / 1e9);
+    return rc;
+}
+
+static void rp_data(void *ctx, void *conn, capture_dir dir, uint64_t ts, const uint8_t *d,
+                    size_t len)
+{
+    replay_ctx *rc = ctx;
+    (void)conn;
+    double t = (double)(ts - rc->t0) / 1e9;
+    ev_send(rc->s, TP_EV_DATA, 1, t, (tp_dir)dir, d, len);
+    /* ClientHello, then ClientKeyExchange+CCS+Finished: the secret comes after */
+    if (dir == CAPTURE_C2S && ++rc->c2s_chunks == 2)
+        ev_send(rc->s, TP_EV_SECRET, 1, t, TP_C2S, rc->secret, 0);
+}
+
+static void rp_close(void *ctx, void *conn, uint64_t ts, capture_close_reason why)
+{
+    replay_ctx *rc = ctx;
+    (void)conn, (void)why;
+    ev_send(rc->s, TP_EV_CLOSE, 1, (double)(ts - rc->t0) / 1e9, TP_C2S, NULL, 0);
+}
+
+static void test_pcapng_sink_tshark_decrypts(void **state)
+{
+    (void)state;
+    if (!have_tshark())
+        skip();
+    size_t len, klen;
+    uint8_t *file = file_slurp(data_path("TP_TEST_DATA", "capture/tls12-lo.pcapng"), &len);
+    uint8_t *keys = file_slurp(data_path("TP_TEST_DATA", "capture/tls12-lo.keys"), &klen);
+    assert_non_null(file);
+    assert_non_null(keys);
+    /* the CLIENT_RANDOM line (the file starts with a comment) */
+    keys = realloc(keys, klen + 1);
+    keys[klen] = '\0';
+    char *line = strstr((char *)keys, "CLIENT_RANDOM ");
+    assert_non_null(line);
+    char *nl = strchr(line, '\n');
+    if (nl)
+        *nl = '\0';
+    char path[] = "/tmp/tp_capture_tlsXXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    close(fd);
+    char err[256];
+    replay_ctx rc = {.secret = line};
+    rc.s = report_pcapng_sink_new(path, err, sizeof err);
+    assert_non_null(rc.s);
+
+    capture_tcp_callbacks cb = {rp_open, rp_data, NULL, rp_close};
+    capture_tcp *t = capture_tcp_new(&cb, &rc, NULL);
+    capture_reader r;
+    capture_item it;
+    capture_segment seg;
+    assert_int_equal(capture_reader_init(&r, file, len), TP_OK);
+    while (capture_reader_next(&r, &it) == CAPTURE_ITEM_PACKET)
+        if (capture_packet_decode(it.packet.linktype, it.packet.data, it.packet.caplen, &seg) ==
+            CAPTURE_DEC_TCP)
+            capture_tcp_add(t, it.packet.ts_ns, &seg);
+    capture_tcp_finish(t, 0);
+    capture_tcp_free(t);
+    report_pcapng_sink_free(rc.s);
+    assert_int_equal(rc.c2s_chunks, 3);
+
+    char cmd[512];
+    int rc_sh;
+    snprintf(cmd, sizeof cmd,
+             "tshark -r '%s' -Y 'tls.handshake.type == 20' -T fields -e frame.number "
+             "2>/dev/null | wc -l",
+             path);
+    char *out = run_out(cmd, &rc_sh);
+    assert_int_equal(atoi(out), 2); /* client and server Finished, decrypted */
+    free(out);
+    snprintf(cmd, sizeof cmd, "tshark -r '%s' -Y 'tls.alert_message.desc == 0' 2>/dev/null | wc -l",
+             path);
+    out = run_out(cmd, &rc_sh);
+    assert_int_equal(atoi(out), 2); /* both close_notify alerts readable */
+    free(out);
+    unlink(path);
+    free(keys);
+    free(file);
+}
+
 int main(void)
 {
     refs_init();
@@ -1487,6 +1655,8 @@ int main(void)
         cmocka_unit_test(test_tshark_reads_output),
         cmocka_unit_test(test_pcapng_sink),
         cmocka_unit_test(test_pcapng_sink_threads),
+        cmocka_unit_test(test_pcapng_sink_hold),
+        cmocka_unit_test(test_pcapng_sink_tshark_decrypts),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

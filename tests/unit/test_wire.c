@@ -453,6 +453,47 @@ static void test_server_flight_ecdhe(void **state)
     assert_int_equal(parse_msg(&fl, 1, &none, &m), TP_ERR_UNSUPPORTED);
 }
 
+
+/* The certificate summary cache: the same DER gives the same summary (and a
+ * view into the new buffer), a different DER is summarised afresh. */
+static void test_certificate_summary_cache(void **state)
+{
+    (void)state;
+    flight a, b;
+    wire_handshake m1, m2, m3;
+    load_flight("flight-tls12-ecdhe-rsa-s2c.bin", &a);
+    load_flight("flight-tls12-dhe-rsa-s2c.bin", &b);
+    wire_hs_ctx ctx = {0x0303, 0xc02f};
+    assert_int_equal(parse_msg(&a, 1, &ctx, &m1), TP_OK);
+    assert_int_equal(parse_msg(&a, 1, &ctx, &m2), TP_OK); /* cache hit */
+    assert_string_equal(m1.u.certificate.certs[0].subject, m2.u.certificate.certs[0].subject);
+    assert_string_equal(m1.u.certificate.certs[0].key_type, m2.u.certificate.certs[0].key_type);
+    assert_int_equal(m1.u.certificate.certs[0].key_bits, m2.u.certificate.certs[0].key_bits);
+    assert_ptr_equal(cur_data(&m2.u.certificate.certs[0].der), cur_data(&m1.u.certificate.certs[0].der));
+    ctx.cipher_suite = 0x009e;
+    assert_int_equal(parse_msg(&b, 1, &ctx, &m3), TP_OK);
+    assert_true(m3.u.certificate.certs[0].parsed);
+    assert_string_equal(m3.u.certificate.certs[0].subject, m1.u.certificate.certs[0].subject);
+    /* a truncated DER is not served from the cache */
+    uint8_t der[4096];
+    size_t n = cur_len(&m1.u.certificate.certs[0].der);
+    assert_true(n < sizeof der);
+    memcpy(der, cur_data(&m1.u.certificate.certs[0].der), n);
+    uint8_t msg[4200];
+    size_t body = 3 + 3 + (n - 1);
+    msg[0] = WIRE_HS_CERTIFICATE;
+    msg[1] = (uint8_t)(body >> 16); msg[2] = (uint8_t)(body >> 8); msg[3] = (uint8_t)body;
+    size_t list = 3 + (n - 1);
+    msg[4] = (uint8_t)(list >> 16); msg[5] = (uint8_t)(list >> 8); msg[6] = (uint8_t)list;
+    msg[7] = (uint8_t)((n - 1) >> 16); msg[8] = (uint8_t)((n - 1) >> 8); msg[9] = (uint8_t)(n - 1);
+    memcpy(msg + 10, der, n - 1);
+    wire_handshake m4;
+    ctx.cipher_suite = 0xc02f;
+    tp_status st = wire_hs_parse(&ctx, msg, 4 + body, &m4);
+    assert_int_equal(st, TP_OK);
+    assert_false(m4.u.certificate.certs[0].parsed);
+}
+
 static void test_server_flight_dhe(void **state)
 {
     (void)state;
@@ -1198,6 +1239,7 @@ int main(void)
         cmocka_unit_test(test_client_hello_tls13_clients),
         cmocka_unit_test(test_client_hello_alpn_padding),
         cmocka_unit_test(test_server_flight_ecdhe),
+        cmocka_unit_test(test_certificate_summary_cache),
         cmocka_unit_test(test_server_flight_dhe),
         cmocka_unit_test(test_server_hello_tls13_and_hrr),
         cmocka_unit_test(test_certificate_tls13_layout),
