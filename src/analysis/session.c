@@ -449,6 +449,17 @@ static void handle_message(tp_session *s, tp_dir dir, double t, const uint8_t *m
         case WIRE_HS_SERVER_KEY_EXCHANGE:
             on_server_key_exchange(s, &m);
             break;
+        case WIRE_HS_CERTIFICATE:
+            /* RFC 8446 B.4: TLS 1.3 suites name no key exchange; name it as the
+             * engine does, from the group's kind and the certificate's key */
+            if (dir == TP_S2C && s->tls13 && !s->neg_kx[0] && s->neg_group[0] &&
+                m.u.certificate.num_summaries > 0 && m.u.certificate.certs[0].parsed) {
+                const char *kt = m.u.certificate.certs[0].key_type;
+                snprintf(s->neg_kx, sizeof s->neg_kx, "%s-%s",
+                         strncmp(s->neg_group, "FFDHE", 5) == 0 ? "DHE" : "ECDHE",
+                         strncmp(kt, "RSA", 3) == 0 ? "RSA" : "ECDSA");
+            }
+            break;
         case WIRE_HS_CERTIFICATE_VERIFY:
             if (dir == TP_S2C && s->tls13 && !s->neg_sigalg[0]) {
                 const char *n = wire_sigalg_name(m.u.certificate_verify.sigalg);

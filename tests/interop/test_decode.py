@@ -15,12 +15,14 @@
 (d) Bad input: truncated, random, empty, missing files, junk key logs, a
     capture without TLS, usage errors: a clear message, the right exit code,
     never a crash."""
+import http.server
 import json
 import os
 import random
 import re
 import shutil
 import socket
+import struct
 import subprocess
 import sys
 import tempfile
@@ -102,7 +104,7 @@ def tshark(args, timeout=120):
     return tp.run(["tshark", "-n"] + args, timeout=timeout, env=TSHARK_ENV)
 
 
-def tshark_streams(path, keylog=None):
+def tshark_streams(path):
     """{client port: tcp.stream} from the SYNs tshark sees."""
     args = ["-r", path, "-Y", "tcp.flags.syn == 1 && tcp.flags.ack == 0", "-T", "fields",
             "-e", "tcp.stream", "-e", "tcp.srcport"]
@@ -281,7 +283,12 @@ def check_a(r, label, srv_opts, cli_opts, mode, iface, cbc, protocol):
         if i < len(sent) and sent[i]:
             r.contains((c2s or b"").decode("latin-1"), sent[i], "%s: conn %d decrypted line is the one sent"
                        % (label, conn))
-            r.contains((s2c or b"").decode("latin-1"), sent[i][::-1], "%s: conn %d reversed line back" % (label, conn))
+            if len(sent[i]) < 4000:  # s_server -rev reverses long lines chunk by chunk
+                r.contains((s2c or b"").decode("latin-1"), sent[i][::-1],
+                           "%s: conn %d reversed line back" % (label, conn))
+            else:
+                r.check(len(s2c or b"") >= len(sent[i]),
+                        "%s: conn %d at least as many bytes back as sent" % (label, conn))
     # classic pcap (editcap) reads the same
     if label.startswith("TLS1.2 ECDHE-RSA-AES128-GCM") and tp.have("editcap"):
         pcap = cap[:-7] + ".pcap"
@@ -333,8 +340,11 @@ def check_b(r, label, server_opts, cli_opts, cbc, protocol):
         r.eq([rec_key(e) for e in evs.records(c, d)], [rec_key(e) for e in live.records(lc, d)],
              "%s: %s records equal the live trace's (type, length, integrity, bytes)" % (label, d))
     lv, dv = live.verdict(lc) or {}, evs.verdict(c) or {}
-    keys = ("outcome", "phase", "protocol", "kx", "cipher", "mac")
+    keys = ("outcome", "phase", "protocol", "cipher", "mac", "group")
     r.eq({k: dv.get(k) for k in keys}, {k: lv.get(k) for k in keys}, "%s: verdict equals the live one" % label)
+    # TLS 1.3 suites do not name the key exchange: decode has to infer it
+    # (key_share group, certificate / CertificateVerify) to say what serve says
+    r.eq(dv.get("kx"), lv.get("kx"), "%s: verdict kx equals the live one" % label)
     srv.cleanup()
 
 
@@ -380,7 +390,6 @@ def write(path, data):
 
 def pcapng_packet_offsets(path):
     """Offsets and lengths of the Enhanced Packet Blocks (little endian)."""
-    import struct
     d = open(path, "rb").read()
     out, i = [], 0
     while i + 8 <= len(d):
@@ -396,8 +405,19 @@ def pcapng_packet_offsets(path):
 def check_d(r):
     d = tempfile.mkdtemp(dir=TMP, prefix="bad-")
     good = CAPTURES.get("TLS1.3 AES-128-GCM") or CAPTURES.get(next(iter(CAPTURES), None))
+    if not good:  # no dumpcap capture: a capture written by serve, with a key log beside it
+        srv = tp.Server(["--echo", "--protocols", "TLS1.3"])
+        cap, kl = os.path.join(d, "serve.pcapng"), os.path.join(d, "serve.keys")
+        srv.args += ["--pcap", cap, "--keylog", kl]
+        with srv:
+            tp.echo_exchange(tp.s_client(srv.port, "-tls1_3"), "bad-input-base")
+            srv.wait_verdicts(1, timeout=15)
+            srv.stop()
+        good = (cap, kl, True) if os.path.exists(cap) and os.path.exists(kl) else None
+    elif good:
+        good = good + (False,)
     if good:
-        cap, kl = good
+        cap, kl, has_dsb = good
         data = open(cap, "rb").read()
         epbs = pcapng_packet_offsets(cap)
         # cut in the middle of the packet carrying the ClientHello... of a later packet
@@ -427,7 +447,6 @@ def check_d(r):
             r.check("truncat" in err.lower(), "truncated classic pcap: the message says truncated", err)
             r.check(len(evs.of("verdict")) >= 1, "truncated classic pcap: verdict for the connection read")
         # a corrupt block length in the middle
-        import struct
         cor = bytearray(data)
         struct.pack_into("<I", cor, epbs[3][0] + 4, 0xFFFFFFF0)
         corp = write(os.path.join(d, "corrupt.pcapng"), bytes(cor))
@@ -454,9 +473,13 @@ def check_d(r):
         rc, evs, out, err, bad = decode(cap, "--keylog", jk, "--json")
         no_crash(r, "junk key log", rc, err)
         r.eq(rc, 0, "junk key log: decode still exits 0", err[-300:])
+        # issue 3: malformed key log lines are reported with their line number
+        r.check(re.search(r"line \d+", err) is not None and "junk.log" in err,
+                "junk key log: malformed lines reported on stderr with the file and a line number", err[:500])
         prot = [e for e in evs.of("record") if e.get("protected")]
-        r.check(prot and all(e.get("integrity") == "unchecked" for e in prot),
-                "junk key log: protected records unchecked", prot[:2])
+        want = "ok" if has_dsb else "unchecked"  # a serve capture still has its DSB keys
+        r.check(prot and all(e.get("integrity") == want for e in prot),
+                "junk key log: protected records %s" % want, prot[:2])
         mixed = write(os.path.join(d, "mixed.log"),
                       ("\r\n".join(junk[:6] + kl_lines + junk[6:]) + "\r\n").encode("latin-1"))
         rc, evs, out, err, bad = decode(cap, "--keylog", mixed, "--json")
@@ -517,7 +540,6 @@ def check_d(r):
 def check_not_tls(r, d):
     """Plain HTTP over loopback captured with dumpcap: every connection gets a
     not-tls verdict and decode exits 0 (the capture was read fine)."""
-    import http.server
     port = free_port()
     cap = os.path.join(d, "http.pcapng")
     capture = Capture(cap, port)
@@ -565,7 +587,13 @@ def main():
     CERT, KEY = tp.make_cert(TMP, "server", cn="localhost")
     only = os.environ.get("TP_DECODE_ONLY", "abcd")
     if "a" in only:
-        for case in A_CASES:
+        try:  # dumpcap needs capture rights (root, or the wireshark group with setcap)
+            Capture(os.path.join(TMP, "probe.pcapng"), free_port()).stop()
+            can_capture = True
+        except (RuntimeError, OSError) as e:
+            print("SKIP (a): dumpcap cannot capture on lo here: %s" % e, flush=True)
+            can_capture = False
+        for case in A_CASES if can_capture else ():
             r.run(check_a, *case)
     if "b" in only:
         r.run(check_b, "serve --pcap TLS1.2 GCM", ["--protocols", "TLS1.2", "--ciphers", "AES-128-GCM"],

@@ -7,6 +7,7 @@ decrypted HTTP request and response, both Finished messages, the echoed line
 in both directions, and no TCP problem in the synthetic flow."""
 import os
 import re
+import shutil
 import stat
 import struct
 import sys
@@ -209,6 +210,7 @@ def main():
         r.run(check_http, *case)
         r.run(check_echo, *case)
     r.run(check_two_conns)
+    shutil.rmtree(TSHARK_CONF, ignore_errors=True)
     r.finish()
 
 
