@@ -14,4 +14,12 @@
 tp_sink *report_json_sink_new(FILE *out, bool records);
 void report_json_sink_free(tp_sink *s);
 
+/* The event as one JSON object built with json-c (NULL for events the trace
+ * does not carry); the caller puts it. */
+struct json_object *report_json_event(const tp_event *ev, bool records);
+/* The fast path for record and appdata events without --records: the same
+ * text as report_json_event would serialise to, written into buf (no
+ * newline).  false when it does not apply or buf is too small. */
+bool report_json_event_fast(const tp_event *ev, bool records, char *buf, size_t cap, size_t *out_len);
+
 #endif

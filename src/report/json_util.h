@@ -6,6 +6,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* The same text into buf (cap >= 40); returns its length. */
+size_t report_json_format_seconds(char *buf, size_t cap, double t);
 /* Seconds as a number with microsecond precision and no trailing zeros. */
 json_object *report_json_seconds(double t);
 /* Lower-case hex string of bytes (NULL on allocation failure). */

@@ -1,0 +1,163 @@
+/* The JSON trace writer: the per-record fast path writes exactly what the
+ * json-c rendering writes, seconds are formatted as the format doc says,
+ * and the JSON sink's lines parse back with "event" first. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <json-c/json.h>
+
+#include "analysis/events.h"
+#include "report/json_sink.h"
+#include "report/json_util.h"
+
+static void test_seconds(void **state)
+{
+    (void)state;
+    static const struct {
+        double t;
+        const char *want;
+    } cases[] = {
+        {0, "0"},           {0.0004, "0.0004"},   {1.5, "1.5"},     {0.0000004, "0"},
+        {12.3456789, "12.345679"}, {-3, "0"}, {30, "30"}, {0.000001, "0.000001"},
+        {0.0212, "0.0212"}, {2.9999999, "3"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char buf[40];
+        size_t n = report_json_format_seconds(buf, sizeof buf, cases[i].t);
+        assert_int_equal(n, strlen(cases[i].want));
+        assert_string_equal(buf, cases[i].want);
+    }
+}
+
+static void compare(const tp_event *ev)
+{
+    char fast[1024];
+    size_t len = 0;
+    assert_true(report_json_event_fast(ev, false, fast, sizeof fast, &len));
+    fast[len] = '\0';
+    json_object *o = report_json_event(ev, false);
+    assert_non_null(o);
+    const char *slow = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
+    assert_string_equal(fast, slow);
+    /* and it parses back */
+    json_object *back = json_tokener_parse(fast);
+    assert_non_null(back);
+    json_object_put(back);
+    json_object_put(o);
+}
+
+static void test_fast_path_equals_json_c(void **state)
+{
+    (void)state;
+    uint8_t frag[64] = {0};
+    wire_record rec = {.type = WIRE_CT_HANDSHAKE, .version = 0x0301, .length = 48};
+    cur_init(&rec.fragment, frag, 48);
+    tp_record_check chk = {0};
+    tp_event ev = {.type = TP_EV_RECORD, .conn = 7, .t = 0.0209, .dir = TP_S2C};
+    ev.u.record.rec = &rec;
+    ev.u.record.check = &chk;
+    ev.u.record.index = 3;
+    compare(&ev); /* plaintext record */
+
+    chk.is_protected = true;
+    compare(&ev); /* protected, unchecked, no detail */
+    chk.detail = "no CLIENT_RANDOM key log entry for this connection";
+    compare(&ev);
+
+    chk.integrity = TP_INTEGRITY_OK;
+    chk.inner_type = WIRE_CT_HANDSHAKE;
+    chk.plaintext_len = 16;
+    chk.has_padding = true;
+    chk.padding_len = 11;
+    chk.padding_valid = true;
+    chk.padding_minimal = false;
+    compare(&ev); /* CBC, opened */
+
+    chk.integrity = TP_INTEGRITY_BAD;
+    chk.detail = "odd \"detail\"\twith \\ and \x01 control";
+    chk.padding_valid = false;
+    compare(&ev); /* bad, detail needing escapes */
+
+    rec.type = 99; /* unknown content type */
+    rec.version = 0x7f1c;
+    chk.integrity = TP_INTEGRITY_OK;
+    chk.inner_type = 77;
+    chk.has_padding = false;
+    compare(&ev);
+
+    tp_event ad = {.type = TP_EV_APPDATA, .conn = 123456, .t = 1234.5, .dir = TP_C2S};
+    ad.u.appdata.bytes = frag;
+    ad.u.appdata.len = 16384;
+    compare(&ad);
+
+    /* --records and other events take the json-c path */
+    char buf[64];
+    size_t len;
+    assert_false(report_json_event_fast(&ev, true, buf, sizeof buf, &len));
+    tp_event note = {.type = TP_EV_NOTE, .conn = 1};
+    note.u.note.text = "x";
+    assert_false(report_json_event_fast(&note, false, buf, sizeof buf, &len));
+    /* a buffer too small is refused, not overrun */
+    assert_false(report_json_event_fast(&ad, false, buf, 20, &len));
+}
+
+static void test_sink_lines(void **state)
+{
+    (void)state;
+    char *mem = NULL;
+    size_t mem_len = 0;
+    FILE *f = open_memstream(&mem, &mem_len);
+    assert_non_null(f);
+    tp_sink *s = report_json_sink_new(f, false);
+    tp_event acc = {.type = TP_EV_ACCEPT, .conn = 1};
+    acc.u.accept.peer = "127.0.0.1:1";
+    acc.u.accept.local = "127.0.0.1:2";
+    s->on_event(s, &acc);
+    tp_verdict v = {.ok = false, .phase = TP_PHASE_NOT_TLS};
+    snprintf(v.summary, sizeof v.summary, "the client's bytes are plain HTTP (\"GET / HTTP/1.1\"), not TLS");
+    tp_event ve = {.type = TP_EV_VERDICT, .conn = 1, .t = 0.5};
+    ve.u.verdict = &v;
+    s->on_event(s, &ve);
+    tp_event cl = {.type = TP_EV_CLOSE, .conn = 1, .t = 0.5};
+    s->on_event(s, &cl);
+    report_json_sink_free(s);
+    fclose(f);
+    char *save = NULL;
+    unsigned lines = 0;
+    for (char *line = strtok_r(mem, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+        assert_true(strncmp(line, "{\"event\":\"", 10) == 0);
+        json_object *o = json_tokener_parse(line);
+        assert_non_null(o);
+        json_object *x;
+        assert_true(json_object_object_get_ex(o, "conn", &x));
+        assert_int_equal(json_object_get_int(x), 1);
+        if (lines == 1) {
+            assert_true(json_object_object_get_ex(o, "phase", &x));
+            assert_string_equal(json_object_get_string(x), "not-tls");
+            assert_true(json_object_object_get_ex(o, "outcome", &x));
+            assert_string_equal(json_object_get_string(x), "fail");
+            assert_true(json_object_object_get_ex(o, "alert", &x));
+            assert_null(x);
+        }
+        json_object_put(o);
+        lines++;
+    }
+    assert_int_equal(lines, 2); /* close events are not trace lines */
+    free(mem);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_seconds),
+        cmocka_unit_test(test_fast_path_equals_json_c),
+        cmocka_unit_test(test_sink_lines),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
