@@ -2,7 +2,6 @@
  * and a verdict.  Parses options, builds the engine and the sinks, runs the
  * server, prints the summary. */
 #include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -20,6 +19,7 @@
 #include "report/pcapng_sink.h"
 #include "report/text_sink.h"
 #include "server/server.h"
+#include "serve_opts.h"
 
 #define MAX_LISTEN 16
 #define MAX_WORKERS 256
@@ -80,13 +80,6 @@ enum {
     OPT_HTTP,
     OPT_INTERACTIVE,
     OPT_PRIORITY,
-    OPT_PROTOCOLS,
-    OPT_CIPHERS,
-    OPT_MACS,
-    OPT_KX,
-    OPT_GROUPS,
-    OPT_SIGALGS,
-    OPT_COMP,
     OPT_CERT,
     OPT_KEY,
     OPT_KEY_TYPE,
@@ -107,13 +100,7 @@ static const struct option long_opts[] = {
     {"http", no_argument, NULL, OPT_HTTP},
     {"interactive", no_argument, NULL, OPT_INTERACTIVE},
     {"priority", required_argument, NULL, OPT_PRIORITY},
-    {"protocols", required_argument, NULL, OPT_PROTOCOLS},
-    {"ciphers", required_argument, NULL, OPT_CIPHERS},
-    {"macs", required_argument, NULL, OPT_MACS},
-    {"kx", required_argument, NULL, OPT_KX},
-    {"groups", required_argument, NULL, OPT_GROUPS},
-    {"sigalgs", required_argument, NULL, OPT_SIGALGS},
-    {"comp", required_argument, NULL, OPT_COMP},
+    SERVE_OPTS_LIST_LONG_OPTS,
     {"cert", required_argument, NULL, OPT_CERT},
     {"key", required_argument, NULL, OPT_KEY},
     {"key-type", required_argument, NULL, OPT_KEY_TYPE},
@@ -184,11 +171,8 @@ static bool set_mode(serve_opts *o, tp_mode m, const char *flag)
 
 static int key_type_error(const char *value)
 {
-    const char *const *types;
-    unsigned n = engine_key_types(&types);
     fprintf(stderr, "tlsprobe serve: --key-type %s: unknown; valid: ", value);
-    for (unsigned i = 0; i < n; i++)
-        fprintf(stderr, "%s%s", i ? ", " : "", types[i]);
+    serve_opts_key_types_print(stderr);
     fputc('\n', stderr);
     return 2;
 }
@@ -206,7 +190,12 @@ static int parse_opts(int argc, char **argv, serve_opts *o, bool *out_done)
     opterr = 1;
     int ch;
     while ((ch = getopt_long(argc, argv, "vqh", long_opts, NULL)) != -1) {
-        engine_flag flag = ENGINE_FLAG_COUNT;
+        engine_flag flag = serve_opts_list_flag(ch);
+        if (flag != ENGINE_FLAG_COUNT) {
+            o->lists.csv[flag] = optarg;
+            o->any_list = true;
+            continue;
+        }
         switch (ch) {
         case OPT_PORT:
             if (!parse_uint(optarg, 65535, &o->port))
@@ -233,27 +222,6 @@ static int parse_opts(int argc, char **argv, serve_opts *o, bool *out_done)
         case OPT_PRIORITY:
             o->priority = optarg;
             break;
-        case OPT_PROTOCOLS:
-            flag = ENGINE_FLAG_PROTOCOLS;
-            break;
-        case OPT_CIPHERS:
-            flag = ENGINE_FLAG_CIPHERS;
-            break;
-        case OPT_MACS:
-            flag = ENGINE_FLAG_MACS;
-            break;
-        case OPT_KX:
-            flag = ENGINE_FLAG_KX;
-            break;
-        case OPT_GROUPS:
-            flag = ENGINE_FLAG_GROUPS;
-            break;
-        case OPT_SIGALGS:
-            flag = ENGINE_FLAG_SIGALGS;
-            break;
-        case OPT_COMP:
-            flag = ENGINE_FLAG_COMP;
-            break;
         case OPT_CERT:
             o->cert = optarg;
             break;
@@ -269,13 +237,7 @@ static int parse_opts(int argc, char **argv, serve_opts *o, bool *out_done)
             o->save_cert = optarg;
             break;
         case OPT_CLIENT_CERT:
-            if (!strcmp(optarg, "none"))
-                o->client_cert = TP_CLIENT_CERT_NONE;
-            else if (!strcmp(optarg, "request"))
-                o->client_cert = TP_CLIENT_CERT_REQUEST;
-            else if (!strcmp(optarg, "require"))
-                o->client_cert = TP_CLIENT_CERT_REQUIRE;
-            else
+            if (!serve_opts_client_cert(optarg, &o->client_cert))
                 return usage_error("--client-cert %s: valid: none, request, require", optarg);
             break;
         case OPT_TIMEOUT: {
@@ -316,10 +278,6 @@ static int parse_opts(int argc, char **argv, serve_opts *o, bool *out_done)
         default:
             fprintf(stderr, "try 'tlsprobe serve --help'\n");
             return 2;
-        }
-        if (flag != ENGINE_FLAG_COUNT) {
-            o->lists.csv[flag] = optarg;
-            o->any_list = true;
         }
     }
     if (optind < argc)
@@ -371,14 +329,9 @@ static unsigned san_addresses(const serve_opts *o, const char **out, char bufs[]
 
 static FILE *open_private(const char *path, const char *what)
 {
-    /* Traces hold client data: 0600 like the key log. */
-    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-    FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
-    if (!f) {
+    FILE *f = serve_opts_open_private(path);
+    if (!f)
         fprintf(stderr, "tlsprobe serve: cannot write %s %s: %s\n", what, path, strerror(errno));
-        if (fd >= 0)
-            close(fd);
-    }
     return f;
 }
 

@@ -2,7 +2,6 @@
  * protocols, key exchanges, ciphers, MACs (...), then what decides the
  * failure.  Parses options and hands them to sweep_run. */
 #include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -16,6 +15,7 @@
 #include "engine/names.h"
 #include "report/json_sink.h"
 #include "report/text_sink.h"
+#include "serve_opts.h"
 #include "sweep/sweep.h"
 
 static const char *const sweep_usage =
@@ -71,13 +71,6 @@ enum {
     OPT_ECHO,
     OPT_INTERACTIVE,
     OPT_PRIORITY,
-    OPT_PROTOCOLS,
-    OPT_CIPHERS,
-    OPT_MACS,
-    OPT_KX,
-    OPT_GROUPS,
-    OPT_SIGALGS,
-    OPT_COMP,
     OPT_KEY_TYPES,
     OPT_KEY_TYPE,
     OPT_CERT,
@@ -107,13 +100,7 @@ static const struct option long_opts[] = {
     {"echo", no_argument, NULL, OPT_ECHO},
     {"interactive", no_argument, NULL, OPT_INTERACTIVE},
     {"priority", required_argument, NULL, OPT_PRIORITY},
-    {"protocols", required_argument, NULL, OPT_PROTOCOLS},
-    {"ciphers", required_argument, NULL, OPT_CIPHERS},
-    {"macs", required_argument, NULL, OPT_MACS},
-    {"kx", required_argument, NULL, OPT_KX},
-    {"groups", required_argument, NULL, OPT_GROUPS},
-    {"sigalgs", required_argument, NULL, OPT_SIGALGS},
-    {"comp", required_argument, NULL, OPT_COMP},
+    SERVE_OPTS_LIST_LONG_OPTS,
     {"key-types", required_argument, NULL, OPT_KEY_TYPES},
     {"key-type", required_argument, NULL, OPT_KEY_TYPE},
     {"cert", required_argument, NULL, OPT_CERT},
@@ -178,7 +165,20 @@ int cmd_sweep(int argc, char **argv)
     double d;
     optind = 1;
     while ((ch = getopt_long(argc, argv, "j:vqh", long_opts, NULL)) != -1) {
-        engine_flag flag = ENGINE_FLAG_COUNT;
+        engine_flag flag = serve_opts_list_flag(ch);
+        if (flag != ENGINE_FLAG_COUNT) {
+            /* checked here so a typo fails before anything starts */
+            const engine_name *names[64];
+            unsigned n;
+            char err[1024];
+            if (engine_list_parse(flag, optarg, names, 64, &n, err, sizeof(err)) != TP_OK) {
+                fprintf(stderr, "tlsprobe sweep: %s\n", err);
+                return 2;
+            }
+            o.base.csv[flag] = optarg;
+            add_limit(&o, engine_flag_option(flag), optarg);
+            continue;
+        }
         switch (ch) {
         case OPT_AXES:
             o.axes = optarg;
@@ -248,37 +248,13 @@ int cmd_sweep(int argc, char **argv)
             return usage_error("--priority fixes one configuration; a sweep builds one per "
                                "combination: use --protocols, --ciphers, --macs, --kx, --groups, "
                                "--sigalgs");
-        case OPT_PROTOCOLS:
-            flag = ENGINE_FLAG_PROTOCOLS;
-            break;
-        case OPT_CIPHERS:
-            flag = ENGINE_FLAG_CIPHERS;
-            break;
-        case OPT_MACS:
-            flag = ENGINE_FLAG_MACS;
-            break;
-        case OPT_KX:
-            flag = ENGINE_FLAG_KX;
-            break;
-        case OPT_GROUPS:
-            flag = ENGINE_FLAG_GROUPS;
-            break;
-        case OPT_SIGALGS:
-            flag = ENGINE_FLAG_SIGALGS;
-            break;
-        case OPT_COMP:
-            flag = ENGINE_FLAG_COMP;
-            break;
         case OPT_KEY_TYPES:
             add_limit(&o, "--key-types", optarg);
             break;
         case OPT_KEY_TYPE:
             if (!engine_key_type_valid(optarg)) {
-                const char *const *t;
-                unsigned n = engine_key_types(&t);
-                fprintf(stderr, "tlsprobe sweep: unknown key type '%s'; valid:", optarg);
-                for (unsigned i = 0; i < n; i++)
-                    fprintf(stderr, "%s %s", i ? "," : "", t[i]);
+                fprintf(stderr, "tlsprobe sweep: unknown key type '%s'; valid: ", optarg);
+                serve_opts_key_types_print(stderr);
                 fputc('\n', stderr);
                 return 2;
             }
@@ -291,13 +267,7 @@ int cmd_sweep(int argc, char **argv)
             o.key_file = optarg;
             break;
         case OPT_CLIENT_CERT:
-            if (!strcmp(optarg, "none"))
-                o.client_cert = TP_CLIENT_CERT_NONE;
-            else if (!strcmp(optarg, "request"))
-                o.client_cert = TP_CLIENT_CERT_REQUEST;
-            else if (!strcmp(optarg, "require"))
-                o.client_cert = TP_CLIENT_CERT_REQUIRE;
-            else
+            if (!serve_opts_client_cert(optarg, &o.client_cert))
                 return usage_error("unknown --client-cert '%s'; valid: none, request, require",
                                    optarg);
             break;
@@ -321,18 +291,6 @@ int cmd_sweep(int argc, char **argv)
         default:
             return usage_error("unknown option");
         }
-        if (flag != ENGINE_FLAG_COUNT) {
-            /* checked here so a typo fails before anything starts */
-            const engine_name *names[64];
-            unsigned n;
-            char err[1024];
-            if (engine_list_parse(flag, optarg, names, 64, &n, err, sizeof(err)) != TP_OK) {
-                fprintf(stderr, "tlsprobe sweep: %s\n", err);
-                return 2;
-            }
-            o.base.csv[flag] = optarg;
-            add_limit(&o, engine_flag_option(flag), optarg);
-        }
     }
     if (optind < argc)
         return usage_error("unexpected argument '%s'", argv[optind]);
@@ -346,8 +304,7 @@ int cmd_sweep(int argc, char **argv)
     FILE *trace_f = NULL;
     tp_sink *json_sink = NULL, *text_sink = NULL;
     if (trace) {
-        int fd = open(trace, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-        trace_f = fd >= 0 ? fdopen(fd, "w") : NULL;
+        trace_f = serve_opts_open_private(trace);
         if (!trace_f) {
             fprintf(stderr, "tlsprobe sweep: cannot write %s: %s\n", trace, strerror(errno));
             return 1;

@@ -158,7 +158,8 @@ static void text_on_event(tp_sink *self, const tp_event *ev)
                     ev->u.data.bytes, ev->u.data.len);
         break;
     case TP_EV_RECORD:
-        if (s->verbosity >= 1)
+        /* --records asks for every record's bytes, whatever the verbosity */
+        if (s->verbosity >= 1 || (s->records && s->verbosity >= 0))
             on_record(s, ev);
         break;
     case TP_EV_HANDSHAKE:
