@@ -49,7 +49,8 @@ def check_case(r, label, server_opts, client_opts, cbc):
             cmd = ["gnutls-cli", "--insecure", "--priority", client_opts[1], "-p", str(srv.port),
                    "127.0.0.1"]
         else:
-            cmd = ["openssl", "s_client", "-connect", "127.0.0.1:%d" % srv.port, "-quiet"] + client_opts
+            cmd = ["openssl", "s_client", "-connect", "127.0.0.1:%d" % srv.port, "-quiet",
+                   "-no_ign_eof"] + client_opts
         echoed, rc, out = tp.echo_exchange(cmd, line)
         r.check(echoed, "%s: line echoed" % label, out[-800:])
         evs = srv.wait_verdicts(1, timeout=15)
