@@ -18,14 +18,16 @@ enum { SERVE_OPT_LIST = 1024 };
 
 /* The struct option rows for --protocols ... --comp, for a command's
  * long_opts table. */
-#define SERVE_OPTS_LIST_LONG_OPTS                                                      \
-    {"protocols", required_argument, NULL, SERVE_OPT_LIST + ENGINE_FLAG_PROTOCOLS},     \
-        {"ciphers", required_argument, NULL, SERVE_OPT_LIST + ENGINE_FLAG_CIPHERS},     \
-        {"macs", required_argument, NULL, SERVE_OPT_LIST + ENGINE_FLAG_MACS},           \
-        {"kx", required_argument, NULL, SERVE_OPT_LIST + ENGINE_FLAG_KX},               \
-        {"groups", required_argument, NULL, SERVE_OPT_LIST + ENGINE_FLAG_GROUPS},       \
-        {"sigalgs", required_argument, NULL, SERVE_OPT_LIST + ENGINE_FLAG_SIGALGS},     \
-        {"comp", required_argument, NULL, SERVE_OPT_LIST + ENGINE_FLAG_COMP}
+/* clang-format off */
+#define SERVE_OPTS_LIST_LONG_OPTS                                                   \
+    {"protocols", required_argument, NULL, SERVE_OPT_LIST + ENGINE_FLAG_PROTOCOLS}, \
+    {"ciphers", required_argument, NULL, SERVE_OPT_LIST + ENGINE_FLAG_CIPHERS},     \
+    {"macs", required_argument, NULL, SERVE_OPT_LIST + ENGINE_FLAG_MACS},           \
+    {"kx", required_argument, NULL, SERVE_OPT_LIST + ENGINE_FLAG_KX},               \
+    {"groups", required_argument, NULL, SERVE_OPT_LIST + ENGINE_FLAG_GROUPS},       \
+    {"sigalgs", required_argument, NULL, SERVE_OPT_LIST + ENGINE_FLAG_SIGALGS},     \
+    {"comp", required_argument, NULL, SERVE_OPT_LIST + ENGINE_FLAG_COMP}
+/* clang-format on */
 
 /* The list a getopt_long return value names, or ENGINE_FLAG_COUNT when it is
  * not a list option. */

@@ -33,13 +33,8 @@ tp_status crypto_rec_evp_aead(crypto_record *r, const uint8_t nonce[12], const u
 static tp_status gcm_init(crypto_record *r, const uint8_t *mac_key)
 {
     (void)mac_key;
-    tp_status st = crypto_rec_cipher_ctx(r);
-    if (st != TP_OK)
-        return st;
     /* 12 is the default IV length for GCM and ChaCha20-Poly1305 */
-    if (!EVP_CipherInit_ex(r->cctx, NULL, NULL, r->key, NULL, -1))
-        return TP_ERR_CRYPTO;
-    return TP_OK;
+    return crypto_rec_cipher_ctx_keyed(r);
 }
 
 const crypto_record_ops crypto_record_ops_gcm = {

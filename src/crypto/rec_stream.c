@@ -69,12 +69,7 @@ static tp_status stream_seal(crypto_record *r, unsigned type, uint16_t rec_versi
 static tp_status rc4_init(crypto_record *r, const uint8_t *mac_key)
 {
     (void)mac_key;
-    tp_status st = crypto_rec_cipher_ctx(r);
-    if (st != TP_OK)
-        return st;
-    if (!EVP_CipherInit_ex(r->cctx, NULL, NULL, r->key, NULL, -1))
-        return TP_ERR_CRYPTO;
-    return TP_OK;
+    return crypto_rec_cipher_ctx_keyed(r);
 }
 
 static tp_status null_init(crypto_record *r, const uint8_t *mac_key)

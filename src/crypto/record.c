@@ -94,6 +94,16 @@ tp_status crypto_rec_cipher_ctx(crypto_record *r)
     return TP_OK;
 }
 
+tp_status crypto_rec_cipher_ctx_keyed(crypto_record *r)
+{
+    tp_status st = crypto_rec_cipher_ctx(r);
+    if (st != TP_OK)
+        return st;
+    if (!EVP_CipherInit_ex(r->cctx, NULL, NULL, r->key, NULL, -1))
+        return TP_ERR_CRYPTO;
+    return TP_OK;
+}
+
 void crypto_rec_detail(crypto_record *r, tp_record_check *chk, const char *fmt, ...)
 {
     va_list ap;

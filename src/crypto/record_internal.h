@@ -6,6 +6,9 @@
 
 /* Creates r->cctx for r->suite.cipher in r->seal's direction, no key yet. */
 tp_status crypto_rec_cipher_ctx(crypto_record *r);
+/* The same, then keyed with r->key and the cipher's default IV length (for
+ * the ciphers that need nothing set before the key: GCM, ChaCha20, RC4). */
+tp_status crypto_rec_cipher_ctx_keyed(crypto_record *r);
 
 /* Formats chk->detail into r->detail. */
 void crypto_rec_detail(crypto_record *r, tp_record_check *chk, const char *fmt, ...)

@@ -28,11 +28,13 @@ static const struct {
      12, 0, 16},
 };
 
-static const struct {
+typedef struct {
     const char *name;
     crypto_hash hash;
     size_t len;
-} hash_rows[] = {
+} hash_row;
+
+static const hash_row hash_rows[] = {
     {"NONE", CRYPTO_HASH_NONE, 0},
     {"MD5", CRYPTO_HASH_MD5, 16},
     {"SHA1", CRYPTO_HASH_SHA1, 20},
@@ -40,20 +42,24 @@ static const struct {
     {"SHA384", CRYPTO_HASH_SHA384, 48},
 };
 
-size_t crypto_hash_len(crypto_hash h)
+static const hash_row *hash_row_find(crypto_hash h)
 {
     for (size_t i = 0; i < sizeof hash_rows / sizeof hash_rows[0]; i++)
         if (hash_rows[i].hash == h)
-            return hash_rows[i].len;
-    return 0;
+            return &hash_rows[i];
+    return NULL;
+}
+
+size_t crypto_hash_len(crypto_hash h)
+{
+    const hash_row *row = hash_row_find(h);
+    return row ? row->len : 0;
 }
 
 const char *crypto_hash_name(crypto_hash h)
 {
-    for (size_t i = 0; i < sizeof hash_rows / sizeof hash_rows[0]; i++)
-        if (hash_rows[i].hash == h)
-            return hash_rows[i].name;
-    return "NONE";
+    const hash_row *row = hash_row_find(h);
+    return row ? row->name : "NONE";
 }
 
 static bool hash_from_name(const char *name, crypto_hash *out)

@@ -10,6 +10,7 @@
  * SAN set) for the life of the process, so the sweep, which creates one
  * engine per configuration, pays for an RSA-4096 key once. */
 #include "engine.h"
+#include "internal.h"
 #include "names.h"
 
 #include <arpa/inet.h>
@@ -20,7 +21,6 @@
 #include <gnutls/gnutls.h>
 #include <gnutls/x509.h>
 #include <pthread.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -54,18 +54,6 @@ struct tp_engine_conn {
     char err_name[64];
     char err_text[192];
 };
-
-static void err_put(char *err, size_t err_len, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static void err_put(char *err, size_t err_len, const char *fmt, ...)
-{
-    if (!err || !err_len)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, err_len, fmt, ap);
-    va_end(ap);
-}
 
 static void hex_colon(char *out, size_t out_len, const uint8_t *b, size_t n)
 {
@@ -155,7 +143,7 @@ static int san_add_ip(gnutls_x509_crt_t crt, const char *ip, char *err, size_t e
     else if (inet_pton(AF_INET6, ip, a) == 1)
         n = 16;
     else {
-        err_put(err, err_len, "'%s' is not an IP address (certificate SAN)", ip);
+        engine_err_set(err, err_len, "'%s' is not an IP address (certificate SAN)", ip);
         return -1;
     }
     if (addr_unspecified(a, n))
@@ -246,10 +234,10 @@ static int cred_generate(const char *key_type, const char *const *san_dns,
             strncat(list, i ? ", " : "", sizeof(list) - strlen(list) - 1);
             strncat(list, kts[i], sizeof(list) - strlen(list) - 1);
         }
-        err_put(err, err_len, "unknown key type '%s'; valid: %s", key_type, list);
+        engine_err_set(err, err_len, "unknown key type '%s'; valid: %s", key_type, list);
         return -1;
     }
-    err_put(err, err_len, "%s", "");
+    engine_err_set(err, err_len, "%s", "");
     if ((rc = gnutls_x509_privkey_init(&key)) < 0 || (rc = gnutls_x509_crt_init(&crt)) < 0 ||
         (rc = gnutls_x509_privkey_generate2(key, ks.pk, ks.bits, 0, NULL, 0)) < 0 ||
         (rc = cert_build(&ks, key, crt, san_dns, san_ip, err, err_len)) < 0 ||
@@ -259,8 +247,8 @@ static int cred_generate(const char *key_type, const char *const *san_dns,
                                                 &out->key_pem)) < 0 ||
         (rc = gnutls_x509_crt_export2(crt, GNUTLS_X509_FMT_DER, &der)) < 0) {
         if (err && err_len && !err[0])
-            err_put(err, err_len, "cannot generate a %s certificate: %s", key_type,
-                    gnutls_strerror(rc));
+            engine_err_set(err, err_len, "cannot generate a %s certificate: %s", key_type,
+                           gnutls_strerror(rc));
         gnutls_free(out->cert_pem.data);
         gnutls_free(out->key_pem.data);
         out->cert_pem.data = out->key_pem.data = NULL;
@@ -283,8 +271,8 @@ static int cred_load_generated(cred_entry *e, const char *key_type, char *err, s
         rc = gnutls_certificate_set_x509_key_mem2(e->cred, &e->cert_pem, &e->key_pem,
                                                   GNUTLS_X509_FMT_PEM, NULL, 0);
     if (rc < 0) {
-        err_put(err, err_len, "cannot use the generated %s certificate: %s", key_type,
-                gnutls_strerror(rc));
+        engine_err_set(err, err_len, "cannot use the generated %s certificate: %s", key_type,
+                       gnutls_strerror(rc));
         if (e->cred)
             gnutls_certificate_free_credentials(e->cred);
         e->cred = NULL;
@@ -327,7 +315,7 @@ static const cred_entry *cred_get(const char *key_type, const char *const *san_d
 {
     char *id = cred_id(key_type, san_dns, san_ip);
     if (!id) {
-        err_put(err, err_len, "out of memory");
+        engine_err_set(err, err_len, "out of memory");
         return NULL;
     }
     const cred_entry *found = NULL;
@@ -351,7 +339,7 @@ static const cred_entry *cred_get(const char *key_type, const char *const *san_d
             gnutls_free(e->key_pem.data);
         }
     } else if (!found) {
-        err_put(err, err_len, "too many different generated certificates in one process");
+        engine_err_set(err, err_len, "too many different generated certificates in one process");
     }
     pthread_mutex_unlock(&cred_lock);
     free(id);
@@ -399,8 +387,8 @@ static int dh_get(unsigned bits, gnutls_dh_params_t *out, char *err, size_t err_
         bits = 2048;
     if (bits != 1024 && bits != 2048 && bits != 3072 && bits != 4096 && bits != 6144 &&
         bits != 8192) {
-        err_put(err, err_len, "unsupported DH size %u; valid: 1024, 2048, 3072, 4096, 6144, 8192",
-                bits);
+        engine_err_set(err, err_len,
+                       "unsupported DH size %u; valid: 1024, 2048, 3072, 4096, 6144, 8192", bits);
         return GNUTLS_E_INVALID_REQUEST;
     }
     gnutls_dh_params_t p = NULL;
@@ -424,7 +412,8 @@ static int dh_get(unsigned bits, gnutls_dh_params_t *out, char *err, size_t err_
     }
     pthread_mutex_unlock(&dh_lock);
     if (!p) {
-        err_put(err, err_len, "cannot make %u-bit DH parameters: %s", bits, gnutls_strerror(rc));
+        engine_err_set(err, err_len, "cannot make %u-bit DH parameters: %s", bits,
+                       gnutls_strerror(rc));
         return rc < 0 ? rc : GNUTLS_E_MEMORY_ERROR;
     }
     *out = p;
@@ -454,7 +443,7 @@ static bool file_readable(const char *what, const char *path, char *err, size_t 
 {
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
-        err_put(err, err_len, "cannot read %s file '%s': %s", what, path, strerror(errno));
+        engine_err_set(err, err_len, "cannot read %s file '%s': %s", what, path, strerror(errno));
         return false;
     }
     close(fd);
@@ -466,7 +455,8 @@ static int save_cert(const char *path, const gnutls_datum_t *pem, char *err, siz
     /* a certificate is public: 0644 */
     int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     if (fd < 0) {
-        err_put(err, err_len, "cannot write certificate file '%s': %s", path, strerror(errno));
+        engine_err_set(err, err_len, "cannot write certificate file '%s': %s", path,
+                       strerror(errno));
         return -1;
     }
     size_t off = 0;
@@ -475,14 +465,16 @@ static int save_cert(const char *path, const gnutls_datum_t *pem, char *err, siz
         if (n < 0 && errno == EINTR)
             continue;
         if (n <= 0) {
-            err_put(err, err_len, "cannot write certificate file '%s': %s", path, strerror(errno));
+            engine_err_set(err, err_len, "cannot write certificate file '%s': %s", path,
+                           strerror(errno));
             close(fd);
             return -1;
         }
         off += (size_t)n;
     }
     if (close(fd) < 0) {
-        err_put(err, err_len, "cannot write certificate file '%s': %s", path, strerror(errno));
+        engine_err_set(err, err_len, "cannot write certificate file '%s': %s", path,
+                       strerror(errno));
         return -1;
     }
     return 0;
@@ -570,8 +562,8 @@ static int load_files(tp_engine *e, const tp_engine_config *cfg, char *err, size
     int rc = gnutls_certificate_set_x509_key_file2(e->cred, cfg->cert_file, key_file,
                                                    GNUTLS_X509_FMT_PEM, NULL, 0);
     if (rc < 0) {
-        err_put(err, err_len, "cannot load certificate '%s' with key '%s': %s", cfg->cert_file,
-                key_file, gnutls_strerror(rc));
+        engine_err_set(err, err_len, "cannot load certificate '%s' with key '%s': %s",
+                       cfg->cert_file, key_file, gnutls_strerror(rc));
         return -1;
     }
     gnutls_datum_t der;
@@ -602,7 +594,7 @@ tp_engine *tp_engine_new(const tp_engine_config *cfg, char *err, size_t err_len)
         err[0] = '\0';
     tp_engine *e = calloc(1, sizeof(*e));
     if (!e) {
-        err_put(err, err_len, "out of memory");
+        engine_err_set(err, err_len, "out of memory");
         return NULL;
     }
     e->client_cert = cfg->client_cert;
@@ -612,15 +604,17 @@ tp_engine *tp_engine_new(const tp_engine_config *cfg, char *err, size_t err_len)
     if (rc < 0) {
         e->prio = NULL;
         if (rc == GNUTLS_E_INVALID_REQUEST && errpos)
-            err_put(err, err_len, "invalid priority string at offset %zu: '%s' (near '%.20s')",
-                    (size_t)(errpos - prio), prio, errpos);
+            engine_err_set(err, err_len,
+                           "invalid priority string at offset %zu: '%s' (near '%.20s')",
+                           (size_t)(errpos - prio), prio, errpos);
         else
-            err_put(err, err_len, "priority string '%s' rejected: %s", prio, gnutls_strerror(rc));
+            engine_err_set(err, err_len, "priority string '%s' rejected: %s", prio,
+                           gnutls_strerror(rc));
         goto fail;
     }
     if (cfg->cert_file) {
         if ((rc = gnutls_certificate_allocate_credentials(&e->cred)) < 0) {
-            err_put(err, err_len, "cannot allocate credentials: %s", gnutls_strerror(rc));
+            engine_err_set(err, err_len, "cannot allocate credentials: %s", gnutls_strerror(rc));
             goto fail;
         }
         e->own_cred = true;
@@ -628,7 +622,7 @@ tp_engine *tp_engine_new(const tp_engine_config *cfg, char *err, size_t err_len)
             goto fail;
         gnutls_certificate_set_params_function(e->cred, dh_params_cb);
     } else if (cfg->key_file) {
-        err_put(err, err_len, "--key '%s' given without --cert", cfg->key_file);
+        engine_err_set(err, err_len, "--key '%s' given without --cert", cfg->key_file);
         goto fail;
     } else {
         const char *kt = cfg->key_type && *cfg->key_type ? cfg->key_type : "rsa:2048";
@@ -643,7 +637,7 @@ tp_engine *tp_engine_new(const tp_engine_config *cfg, char *err, size_t err_len)
     e->cert_pk = cred_pk(e->cred);
     if (dh_get(cfg->dh_bits, &e->dh, err, err_len) < 0) {
         if (err && err_len && !err[0])
-            err_put(err, err_len, "cannot set DH parameters");
+            engine_err_set(err, err_len, "cannot set DH parameters");
         goto fail;
     }
     allowed_fill(e);

@@ -4,6 +4,7 @@
  * at run time: a name is negotiable when GnuTLS knows it and, for ciphers,
  * MACs and key exchanges, has a certificate-based cipher suite using it. */
 #include "names.h"
+#include "internal.h"
 
 #include <gnutls/crypto.h>
 #include <gnutls/gnutls.h>
@@ -363,9 +364,7 @@ static void sb_add_valid(sbuf *b, engine_flag flag)
     }
 }
 
-static void err_set(char *err, size_t err_len, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static void err_set(char *err, size_t err_len, const char *fmt, ...)
+void engine_err_set(char *err, size_t err_len, const char *fmt, ...)
 {
     if (!err || !err_len)
         return;
@@ -403,7 +402,7 @@ tp_status engine_list_parse(engine_flag flag, const char *csv, const engine_name
 {
     *out_n = 0;
     if ((unsigned)flag >= ENGINE_FLAG_COUNT || !csv) {
-        err_set(err, err_len, "no list given");
+        engine_err_set(err, err_len, "no list given");
         return TP_ERR_USAGE;
     }
     const char *p = csv;
@@ -431,7 +430,7 @@ tp_status engine_list_parse(engine_flag flag, const char *csv, const engine_name
             dup |= out[i] == e;
         if (!dup) {
             if (*out_n >= max) {
-                err_set(err, err_len, "too many names in %s", engine_flag_option(flag));
+                engine_err_set(err, err_len, "too many names in %s", engine_flag_option(flag));
                 return TP_ERR_LIMIT;
             }
             out[(*out_n)++] = e;
@@ -450,17 +449,18 @@ tp_status engine_priority_check(const char *priority, char *err, size_t err_len)
     gnutls_priority_t pc;
     const char *errpos = NULL;
     if (!priority || !*priority) {
-        err_set(err, err_len, "empty priority string");
+        engine_err_set(err, err_len, "empty priority string");
         return TP_ERR_USAGE;
     }
     int rc = gnutls_priority_init2(&pc, priority, &errpos, 0);
     if (rc == GNUTLS_E_INVALID_REQUEST && errpos) {
-        err_set(err, err_len, "invalid priority string at offset %zu: '%s' (near '%.20s')",
-                (size_t)(errpos - priority), priority, errpos);
+        engine_err_set(err, err_len, "invalid priority string at offset %zu: '%s' (near '%.20s')",
+                       (size_t)(errpos - priority), priority, errpos);
         return TP_ERR_USAGE;
     }
     if (rc < 0) {
-        err_set(err, err_len, "priority string '%s' rejected: %s", priority, gnutls_strerror(rc));
+        engine_err_set(err, err_len, "priority string '%s' rejected: %s", priority,
+                       gnutls_strerror(rc));
         return TP_ERR_USAGE;
     }
     /* A string can parse and still leave nothing to negotiate. */
@@ -474,7 +474,8 @@ tp_status engine_priority_check(const char *priority, char *err, size_t err_len)
     }
     gnutls_priority_deinit(pc);
     if (!any) {
-        err_set(err, err_len, "priority string '%s' leaves no cipher suite to negotiate", priority);
+        engine_err_set(err, err_len, "priority string '%s' leaves no cipher suite to negotiate",
+                       priority);
         return TP_ERR_USAGE;
     }
     return TP_OK;
@@ -606,14 +607,15 @@ tp_status engine_build_priority(const engine_lists *lists, char *out, size_t out
     sb_init(&b, out, out_len);
     build_string(&b, pl, extra, num_extra);
     if (b.failed) {
-        err_set(err, err_len, "priority string longer than %zu bytes", out_len);
+        engine_err_set(err, err_len, "priority string longer than %zu bytes", out_len);
         return TP_ERR_LIMIT;
     }
 
     gnutls_priority_t pc;
     int rc = priority_open(out, &pc);
     if (rc < 0 && rc != GNUTLS_E_NO_PRIORITIES_WERE_SET) {
-        err_set(err, err_len, "GnuTLS refused the priority '%s': %s", out, gnutls_strerror(rc));
+        engine_err_set(err, err_len, "GnuTLS refused the priority '%s': %s", out,
+                       gnutls_strerror(rc));
         return TP_ERR_USAGE;
     }
 
@@ -656,14 +658,14 @@ tp_status engine_build_priority(const engine_lists *lists, char *out, size_t out
         sb_init(&b, out, out_len);
         build_string(&b, pl, extra, num_extra);
         if (b.failed) {
-            err_set(err, err_len, "priority string longer than %zu bytes", out_len);
+            engine_err_set(err, err_len, "priority string longer than %zu bytes", out_len);
             return TP_ERR_LIMIT;
         }
         rc = priority_open(out, &pc);
     }
     if (rc < 0) {
-        err_set(err, err_len, "these lists leave nothing to negotiate (priority '%s': %s)", out,
-                gnutls_strerror(rc));
+        engine_err_set(err, err_len, "these lists leave nothing to negotiate (priority '%s': %s)",
+                       out, gnutls_strerror(rc));
         return TP_ERR_USAGE;
     }
     bool any = false;
@@ -676,8 +678,8 @@ tp_status engine_build_priority(const engine_lists *lists, char *out, size_t out
     }
     gnutls_priority_deinit(pc);
     if (!any) {
-        err_set(err, err_len, "these lists leave no cipher suite to negotiate (priority '%s')",
-                out);
+        engine_err_set(err, err_len,
+                       "these lists leave no cipher suite to negotiate (priority '%s')", out);
         return TP_ERR_USAGE;
     }
     return TP_OK;

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "wire_json.h"
+#include "wire_names.h"
 
 #include "wire/iana.h"
 #include "wire/record.h"
@@ -13,21 +14,44 @@ static void add(json_object *o, const char *key, json_object *v)
     json_object_object_add(o, key, v);
 }
 
-static json_object *hex_of(cur_t c)
+/* Writes one byte's rendering at out; returns how many chars it took. */
+typedef size_t (*byte_render)(char *out, uint8_t b);
+
+static size_t render_hex(char *out, uint8_t b)
 {
     static const char digits[] = "0123456789abcdef";
-    char small[129];
-    size_t n = cur_len(&c);
-    char *s = n * 2 < sizeof small ? small : malloc(n * 2 + 1);
+    out[0] = digits[b >> 4];
+    out[1] = digits[b & 15];
+    return 2;
+}
+
+/* Peer-chosen bytes (host names, ALPN ids) become printable ASCII with
+ * \xNN escapes, so the trace stays valid UTF-8 whatever a client sends. */
+static size_t render_text(char *out, uint8_t b)
+{
+    if (b >= 0x20 && b < 0x7f && b != '\\') {
+        out[0] = (char)b;
+        return 1;
+    }
+    out[0] = '\\';
+    out[1] = 'x';
+    return 2 + render_hex(out + 2, b);
+}
+
+/* A JSON string of every byte of c through render, which writes at most
+ * max_per_byte chars a byte; short input stays on the stack. */
+static json_object *string_of(cur_t c, size_t max_per_byte, byte_render render)
+{
+    char small[256];
+    size_t cap = cur_len(&c) * max_per_byte + 1;
+    char *s = cap <= sizeof small ? small : malloc(cap);
     if (!s)
         return NULL;
+    size_t i = 0;
     cur_t it = c;
     uint8_t b;
-    size_t i = 0;
-    while (cur_get_u8(&it, &b)) {
-        s[i++] = digits[b >> 4];
-        s[i++] = digits[b & 15];
-    }
+    while (cur_get_u8(&it, &b))
+        i += render(s + i, b);
     s[i] = '\0';
     json_object *j = json_object_new_string_len(s, (int)i);
     if (s != small)
@@ -35,34 +59,14 @@ static json_object *hex_of(cur_t c)
     return j;
 }
 
-/* Peer-chosen bytes (host names, ALPN ids) become printable ASCII with
- * \xNN escapes, so the trace stays valid UTF-8 whatever a client sends. */
+static json_object *hex_of(cur_t c)
+{
+    return string_of(c, 2, render_hex);
+}
+
 static json_object *text_of(cur_t c)
 {
-    static const char digits[] = "0123456789abcdef";
-    char small[256];
-    size_t cap = cur_len(&c) * 4 + 1;
-    char *s = cap <= sizeof small ? small : malloc(cap);
-    if (!s)
-        return NULL;
-    size_t i = 0;
-    cur_t it = c;
-    uint8_t b;
-    while (cur_get_u8(&it, &b)) {
-        if (b >= 0x20 && b < 0x7f && b != '\\') {
-            s[i++] = (char)b;
-        } else {
-            s[i++] = '\\';
-            s[i++] = 'x';
-            s[i++] = digits[b >> 4];
-            s[i++] = digits[b & 15];
-        }
-    }
-    s[i] = '\0';
-    json_object *j = json_object_new_string_len(s, (int)i);
-    if (s != small)
-        free(s);
-    return j;
+    return string_of(c, 4, render_text);
 }
 
 static json_object *name_or_num(const char *name, unsigned v, int width)
@@ -79,37 +83,21 @@ static json_object *version_of(uint16_t v)
     return name_or_num(wire_version_name(v), v, 4);
 }
 
+static json_object *group_of(uint16_t g)
+{
+    return name_or_num(wire_group_name(g), g, 4);
+}
+
+static json_object *sigalg_of(uint16_t s)
+{
+    return name_or_num(wire_sigalg_name(s), s, 4);
+}
+
 static json_object *suite_of(uint32_t id, bool sslv2)
 {
     if (sslv2)
         return name_or_num(wire_sslv2_cipher_name(id), id, (id >> 16) ? 6 : 4);
     return name_or_num(wire_suite_name((uint16_t)id), id, 4);
-}
-
-static const char *point_format_name(uint16_t f)
-{
-    switch (f) {
-    case 0:
-        return "uncompressed";
-    case 1:
-        return "ansiX962_compressed_prime";
-    case 2:
-        return "ansiX962_compressed_char2";
-    default:
-        return NULL;
-    }
-}
-
-static const char *psk_mode_name(uint16_t m)
-{
-    switch (m) {
-    case 0:
-        return "psk_ke";
-    case 1:
-        return "psk_dhe_ke";
-    default:
-        return NULL;
-    }
 }
 
 typedef const char *(*namer)(uint16_t);
@@ -139,8 +127,7 @@ static json_object *key_share_list(const wire_ext_key_share *ks)
     unsigned n = ks->num_entries < WIRE_KEY_SHARE_MAX ? ks->num_entries : WIRE_KEY_SHARE_MAX;
     for (unsigned i = 0; i < n; i++) {
         json_object *e = json_object_new_object();
-        add(e, "group",
-            name_or_num(wire_group_name(ks->entries[i].group), ks->entries[i].group, 4));
+        add(e, "group", group_of(ks->entries[i].group));
         add(e, "length", json_object_new_int64((int64_t)cur_len(&ks->entries[i].key)));
         json_object_array_add(arr, e);
     }
@@ -171,10 +158,10 @@ static void ext_fields(json_object *o, const wire_ext_decoded *d, wire_ext_origi
         add(o, "sigalgs", list_of(&d->u.list, wire_sigalg_name, 4));
         break;
     case WIRE_EXT_EC_POINT_FORMATS:
-        add(o, "formats", list_of(&d->u.list, point_format_name, 2));
+        add(o, "formats", list_of(&d->u.list, report_point_format_name, 2));
         break;
     case WIRE_EXT_PSK_KEY_EXCHANGE_MODES:
-        add(o, "modes", list_of(&d->u.list, psk_mode_name, 2));
+        add(o, "modes", list_of(&d->u.list, report_psk_mode_name, 2));
         break;
     case WIRE_EXT_ALPN:
         add(o, "protocols", alpn_list(&d->u.alpn));
@@ -216,8 +203,7 @@ static void ext_fields(json_object *o, const wire_ext_decoded *d, wire_ext_origi
         if (client) {
             add(o, "shares", key_share_list(&d->u.key_share));
         } else {
-            uint16_t g = d->u.key_share.selected_group;
-            add(o, "group", name_or_num(wire_group_name(g), g, 4));
+            add(o, "group", group_of(d->u.key_share.selected_group));
             if (origin == WIRE_EXT_FROM_SERVER_HELLO)
                 add(o, "length",
                     json_object_new_int64((int64_t)cur_len(&d->u.key_share.server_key)));
@@ -288,14 +274,20 @@ static void hello_summary(json_object *o, cur_t exts, wire_ext_origin origin)
             if (client) {
                 add(o, "key_share", key_share_list(&d.u.key_share));
             } else {
-                uint16_t g = d.u.key_share.selected_group;
-                add(o, "key_share", name_or_num(wire_group_name(g), g, 4));
+                add(o, "key_share", group_of(d.u.key_share.selected_group));
             }
             break;
         default:
             break;
         }
     }
+}
+
+/* "extensions" and the summary keys, for hellos and EncryptedExtensions. */
+static void add_extensions(json_object *o, cur_t exts, wire_ext_origin origin)
+{
+    add(o, "extensions", report_json_extensions(exts, origin));
+    hello_summary(o, exts, origin);
 }
 
 static void fill_client_hello(json_object *o, const wire_client_hello *ch)
@@ -319,10 +311,8 @@ static void fill_client_hello(json_object *o, const wire_client_hello *ch)
     while (cur_get_u8(&c, &m))
         json_object_array_add(comp, name_or_num(wire_compression_name(m), m, 2));
     add(o, "compression", comp);
-    if (ch->has_extensions) {
-        add(o, "extensions", report_json_extensions(ch->extensions, WIRE_EXT_FROM_CLIENT_HELLO));
-        hello_summary(o, ch->extensions, WIRE_EXT_FROM_CLIENT_HELLO);
-    }
+    if (ch->has_extensions)
+        add_extensions(o, ch->extensions, WIRE_EXT_FROM_CLIENT_HELLO);
 }
 
 json_object *report_json_client_hello(const wire_client_hello *ch)
@@ -356,36 +346,14 @@ static void fill_server_hello(json_object *o, const wire_server_hello *sh)
     add(o, "session_id", hex_of(sh->session_id));
     fill_suite_fields(o, sh->cipher_suite);
     add(o, "compression", name_or_num(wire_compression_name(sh->compression), sh->compression, 2));
-    if (sh->has_extensions) {
-        add(o, "extensions", report_json_extensions(sh->extensions, origin));
-        hello_summary(o, sh->extensions, origin);
-    }
+    if (sh->has_extensions)
+        add_extensions(o, sh->extensions, origin);
 }
 
-static const char *kx_family_name(wire_kx_family f)
+static json_object *kx_of(wire_kx_family f)
 {
-    switch (f) {
-    case WIRE_KX_RSA:
-        return "RSA";
-    case WIRE_KX_DHE:
-        return "DHE";
-    case WIRE_KX_ECDHE:
-        return "ECDHE";
-    case WIRE_KX_PSK:
-        return "PSK";
-    case WIRE_KX_DHE_PSK:
-        return "DHE-PSK";
-    case WIRE_KX_ECDHE_PSK:
-        return "ECDHE-PSK";
-    case WIRE_KX_RSA_PSK:
-        return "RSA-PSK";
-    case WIRE_KX_SRP:
-        return "SRP";
-    case WIRE_KX_TLS13:
-        return "TLS1.3";
-    default:
-        return "unknown";
-    }
+    const char *name = report_kx_family_name(f);
+    return json_object_new_string(name ? name : "unknown");
 }
 
 static void fill_certificate(json_object *o, const wire_certificate *cm)
@@ -414,9 +382,9 @@ static void fill_certificate(json_object *o, const wire_certificate *cm)
 
 static void fill_ske(json_object *o, const wire_server_key_exchange *ske)
 {
-    add(o, "kx", json_object_new_string(kx_family_name(ske->family)));
+    add(o, "kx", kx_of(ske->family));
     if (ske->family == WIRE_KX_ECDHE || ske->family == WIRE_KX_ECDHE_PSK)
-        add(o, "group", name_or_num(wire_group_name(ske->named_group), ske->named_group, 4));
+        add(o, "group", group_of(ske->named_group));
     if (ske->dh_p_bits)
         add(o, ske->family == WIRE_KX_RSA ? "rsa_modulus_bits" : "dh_p_bits",
             json_object_new_int((int)ske->dh_p_bits));
@@ -424,7 +392,7 @@ static void fill_ske(json_object *o, const wire_server_key_exchange *ske)
     if (cur_len(&ske->psk_hint))
         add(o, "psk_hint", text_of(ske->psk_hint));
     if (ske->has_sigalg)
-        add(o, "sigalg", name_or_num(wire_sigalg_name(ske->sigalg), ske->sigalg, 4));
+        add(o, "sigalg", sigalg_of(ske->sigalg));
     if (ske->has_signature)
         add(o, "signature_length", json_object_new_int64((int64_t)cur_len(&ske->signature)));
 }
@@ -452,10 +420,7 @@ static void fill_cert_request(json_object *o, const wire_certificate_request *cr
 
 void report_json_handshake_fill(json_object *o, const wire_handshake *m)
 {
-    const char *name = wire_hs_type_name(m->type);
-    if (m->type == WIRE_HS_SERVER_HELLO && m->status == TP_OK &&
-        m->u.server_hello.hello_retry_request)
-        name = "HelloRetryRequest";
+    const char *name = report_handshake_name(m);
     if (name) {
         add(o, "msg", json_object_new_string(name));
     } else {
@@ -486,7 +451,7 @@ void report_json_handshake_fill(json_object *o, const wire_handshake *m)
         break;
     case WIRE_HS_CLIENT_KEY_EXCHANGE: {
         const wire_client_key_exchange *cke = &m->u.client_key_exchange;
-        add(o, "kx", json_object_new_string(kx_family_name(cke->family)));
+        add(o, "kx", kx_of(cke->family));
         add(o, "exchange_length", json_object_new_int64((int64_t)cur_len(&cke->exchange)));
         if (cur_len(&cke->psk_identity))
             add(o, "psk_identity", text_of(cke->psk_identity));
@@ -508,7 +473,7 @@ void report_json_handshake_fill(json_object *o, const wire_handshake *m)
     case WIRE_HS_CERTIFICATE_VERIFY: {
         const wire_certificate_verify *cv = &m->u.certificate_verify;
         if (cv->sigalg)
-            add(o, "sigalg", name_or_num(wire_sigalg_name(cv->sigalg), cv->sigalg, 4));
+            add(o, "sigalg", sigalg_of(cv->sigalg));
         add(o, "signature_length", json_object_new_int64((int64_t)cur_len(&cv->signature)));
         break;
     }
@@ -516,9 +481,7 @@ void report_json_handshake_fill(json_object *o, const wire_handshake *m)
         add(o, "verify_data", hex_of(m->u.finished));
         break;
     case WIRE_HS_ENCRYPTED_EXTENSIONS:
-        add(o, "extensions",
-            report_json_extensions(m->u.encrypted_extensions, WIRE_EXT_FROM_ENCRYPTED_EXTENSIONS));
-        hello_summary(o, m->u.encrypted_extensions, WIRE_EXT_FROM_ENCRYPTED_EXTENSIONS);
+        add_extensions(o, m->u.encrypted_extensions, WIRE_EXT_FROM_ENCRYPTED_EXTENSIONS);
         break;
     default:
         break;

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "wire_names.h"
 #include "wire_text.h"
 
 #include "wire/ext.h"
@@ -120,32 +121,6 @@ static void sb_alpn(sb_t *sb, const wire_ext_alpn *a, const char *sep)
     }
 }
 
-static const char *point_format_name(uint16_t f)
-{
-    switch (f) {
-    case 0:
-        return "uncompressed";
-    case 1:
-        return "ansiX962_compressed_prime";
-    case 2:
-        return "ansiX962_compressed_char2";
-    default:
-        return NULL;
-    }
-}
-
-static const char *psk_mode_name(uint16_t m)
-{
-    switch (m) {
-    case 0:
-        return "psk_ke";
-    case 1:
-        return "psk_dhe_ke";
-    default:
-        return NULL;
-    }
-}
-
 /* Decoded content of one extension, no type name. */
 static void sb_ext_content(sb_t *sb, const wire_ext_decoded *d, wire_ext_origin origin)
 {
@@ -182,10 +157,10 @@ static void sb_ext_content(sb_t *sb, const wire_ext_decoded *d, wire_ext_origin 
         sb_list(sb, &d->u.list, wire_sigalg_name, ",");
         break;
     case WIRE_EXT_EC_POINT_FORMATS:
-        sb_list(sb, &d->u.list, point_format_name, ",");
+        sb_list(sb, &d->u.list, report_point_format_name, ",");
         break;
     case WIRE_EXT_PSK_KEY_EXCHANGE_MODES:
-        sb_list(sb, &d->u.list, psk_mode_name, ",");
+        sb_list(sb, &d->u.list, report_psk_mode_name, ",");
         break;
     case WIRE_EXT_ALPN:
         sb_alpn(sb, &d->u.alpn, ",");
@@ -356,28 +331,8 @@ static void server_hello_line(sb_t *sb, const wire_server_hello *sh, bool full)
 
 static const char *family_name(wire_kx_family f)
 {
-    switch (f) {
-    case WIRE_KX_RSA:
-        return "RSA";
-    case WIRE_KX_DHE:
-        return "DHE";
-    case WIRE_KX_ECDHE:
-        return "ECDHE";
-    case WIRE_KX_PSK:
-        return "PSK";
-    case WIRE_KX_DHE_PSK:
-        return "DHE-PSK";
-    case WIRE_KX_ECDHE_PSK:
-        return "ECDHE-PSK";
-    case WIRE_KX_RSA_PSK:
-        return "RSA-PSK";
-    case WIRE_KX_SRP:
-        return "SRP";
-    case WIRE_KX_TLS13:
-        return "TLS1.3";
-    default:
-        return "unknown kx";
-    }
+    const char *name = report_kx_family_name(f);
+    return name ? name : "unknown kx";
 }
 
 static void certificate_line(sb_t *sb, const wire_certificate *cm, bool full)
@@ -475,11 +430,7 @@ size_t report_text_handshake(char *buf, size_t len, const wire_handshake *m, int
 {
     sb_t sb;
     sb_init(&sb, buf, len);
-    const char *name = wire_hs_type_name(m->type);
-    bool hrr = m->type == WIRE_HS_SERVER_HELLO && m->status == TP_OK &&
-               m->u.server_hello.hello_retry_request;
-    if (hrr)
-        name = "HelloRetryRequest";
+    const char *name = report_handshake_name(m);
     bool offered = verbosity <= 0 && m->type == WIRE_HS_CLIENT_HELLO && m->status == TP_OK;
     if (!offered) {
         if (name)

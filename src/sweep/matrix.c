@@ -200,34 +200,20 @@ FLAG_AXIS(mac, ENGINE_FLAG_MACS)
 FLAG_AXIS(group, ENGINE_FLAG_GROUPS)
 FLAG_AXIS(sigalg, ENGINE_FLAG_SIGALGS)
 
-static void apply_protocol(sweep_setup *s, const char *v)
-{
-    s->combo.protocol = v;
-}
-static void apply_kx(sweep_setup *s, const char *v)
-{
-    s->combo.kx = v;
-}
-static void apply_cipher(sweep_setup *s, const char *v)
-{
-    s->combo.cipher = v;
-}
-static void apply_mac(sweep_setup *s, const char *v)
-{
-    s->combo.mac = v;
-}
-static void apply_group(sweep_setup *s, const char *v)
-{
-    s->combo.group = v;
-}
-static void apply_sigalg(sweep_setup *s, const char *v)
-{
-    s->combo.sigalg = v;
-}
-static void apply_key_type(sweep_setup *s, const char *v)
-{
-    s->combo.key_type = v;
-}
+/* apply_<axis>: the axis's value goes into its field of the combo. */
+#define COMBO_SETTER(field)                                                                        \
+    static void apply_##field(sweep_setup *s, const char *v)                                       \
+    {                                                                                              \
+        s->combo.field = v;                                                                        \
+    }
+
+COMBO_SETTER(protocol)
+COMBO_SETTER(kx)
+COMBO_SETTER(cipher)
+COMBO_SETTER(mac)
+COMBO_SETTER(group)
+COMBO_SETTER(sigalg)
+COMBO_SETTER(key_type)
 
 static unsigned key_type_values(const char **out, unsigned max)
 {

@@ -480,6 +480,8 @@ static attempt *next_attempt(sweep_ctx *c, slot *sl)
 
 /* ---- server callbacks ---- */
 
+static void device_prompt(sweep_ctx *c);
+
 static void host_of(const char *peer, char *out, size_t len)
 {
     snprintf(out, len, "%s", peer ? peer : "");
@@ -517,6 +519,10 @@ static tp_engine *cb_choose(void *ctx, unsigned conn, const char *peer, void **o
                 /* the probe's one attempt; others wait for the matrix */
                 a = c->probe->accepted == 0 ? c->probe : NULL;
             } else if (c->phase == PHASE_RUNNING) {
+                /* the prompt for this configuration, if the polling loop has
+                 * not printed it yet: a quick client can connect between two
+                 * of its rounds */
+                device_prompt(c);
                 a = next_attempt(c, sl);
             }
             if (a) {

@@ -22,8 +22,11 @@ import time
 TLSPROBE = os.environ.get("TLSPROBE", "tlsprobe")
 TMP = tempfile.mkdtemp(prefix="tp-modes-")
 
-passed = 0
-failed = 0
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import tp  # noqa: E402
+
+T = tp.Tally()
+check = T.check
 
 
 def _sanitized(path):
@@ -204,24 +207,13 @@ def every_accept_one_verdict(events):
     return ok, accepts, verdicts
 
 
-def check(name, cond, detail=""):
-    global passed, failed
-    if cond:
-        passed += 1
-        print("ok   %s" % name)
-    else:
-        failed += 1
-        print("FAIL %s %s" % (name, detail))
-
-
 def run(name, fn):
-    global failed
     t0 = time.monotonic()
     Server.all = []
     try:
         fn()
     except Exception as e:  # a crash in one test must not hide the others
-        failed += 1
+        T.failed += 1
         print("FAIL %s: exception %r" % (name, e))
     for srv in Server.all:
         srv.kill()
@@ -615,8 +607,7 @@ def main():
         if only and t.__name__ not in only:
             continue
         run(t.__name__, t)
-    print("%d passed, %d failed" % (passed, failed))
-    sys.exit(1 if failed else 0)
+    T.finish()
 
 
 if __name__ == "__main__":

@@ -13,25 +13,17 @@ import sys
 import tempfile
 import time
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import tp  # noqa: E402
+
 TLSPROBE = os.environ.get("TLSPROBE", "build/tlsprobe")
-SRC = os.environ.get("TP_SRC", os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
-INTOLERANT = os.path.join(SRC, "tests", "sweep_clients", "intolerant.py")
 TMP = tempfile.mkdtemp(prefix="tp_sweep_")
-passed = failed = 0
-
-
-def check(name, cond, detail=""):
-    global passed, failed
-    if cond:
-        passed += 1
-        print("ok   %s" % name)
-    else:
-        failed += 1
-        print("FAIL %s %s" % (name, detail))
+T = tp.Tally()
+check = T.check
 
 
 def sweep(args, timeout=300):
-    out = os.path.join(TMP, "out%d.json" % (passed + failed))
+    out = os.path.join(TMP, "out%d.json" % (T.passed + T.failed))
     if os.path.exists(out):
         os.unlink(out)
     p = subprocess.run([TLSPROBE, "sweep", "--json", out] + args, capture_output=True, text=True,
@@ -138,7 +130,7 @@ def test_curl():
 
 
 def test_intolerant(prop, expect_rule, extra=()):
-    cmd = "python3 %s {host} {port} --reject %s" % (INTOLERANT, prop)
+    cmd = "python3 %s {host} {port} --reject %s" % (tp.INTOLERANT, prop)
     p, data = sweep(["--echo", "--client", cmd, "--protocols", "TLS1.2", "-j", "2"] + LIMITS + list(extra))
     check("intolerant %s: exit 0" % prop, p.returncode == 0, p.stderr[-500:])
     if not data:
@@ -226,5 +218,4 @@ test_intolerant("cbc", "fails exactly when cipher is a CBC cipher")
 test_intolerant("sha384", "fails exactly when mac = SHA384")
 test_repeat_flaky()
 shutil.rmtree(TMP, ignore_errors=True)
-print("%d passed, %d failed" % (passed, failed))
-sys.exit(1 if failed else 0)
+T.finish()

@@ -13,26 +13,18 @@ import sys
 import tempfile
 import time
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import tp  # noqa: E402
+
 TLSPROBE = os.environ.get("TLSPROBE", "build/tlsprobe")
-SRC = os.environ.get("TP_SRC", os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
-INTOLERANT = os.path.join(SRC, "tests", "sweep_clients", "intolerant.py")
 TMP = tempfile.mkdtemp(prefix="tp_sweepj_")
-passed = failed = 0
-
-
-def check(name, cond, detail=""):
-    global passed, failed
-    if cond:
-        passed += 1
-        print("ok   %s" % name)
-    else:
-        failed += 1
-        print("FAIL %s %s" % (name, detail))
+T = tp.Tally()
+check = T.check
 
 
 # a small matrix with a known rule; the client sleeps a little so that a
 # kill lands in the middle
-CLIENT = "sleep 0.3; python3 %s {host} {port} --reject sha256" % INTOLERANT
+CLIENT = "sleep 0.3; python3 %s {host} {port} --reject sha256" % tp.INTOLERANT
 ARGS = ["--echo", "--client", CLIENT, "--protocols", "TLS1.2", "--kx", "ECDHE-RSA,RSA",
         "--ciphers", "AES-128-CBC,AES-256-CBC,AES-128-GCM", "--macs", "SHA1,SHA256,AEAD"]
 
@@ -160,5 +152,4 @@ test_corrupt_line()
 test_hanging_client()
 test_bad_input()
 shutil.rmtree(TMP, ignore_errors=True)
-print("%d passed, %d failed" % (passed, failed))
-sys.exit(1 if failed else 0)
+T.finish()

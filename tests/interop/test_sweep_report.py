@@ -11,19 +11,13 @@ import sys
 import tempfile
 import zlib
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import tp  # noqa: E402
+
 TLSPROBE = os.environ.get("TLSPROBE", "build/tlsprobe")
 TMP = tempfile.mkdtemp(prefix="tp_sweepr_")
-passed = failed = 0
-
-
-def check(name, cond, detail=""):
-    global passed, failed
-    if cond:
-        passed += 1
-        print("ok   %s" % name)
-    else:
-        failed += 1
-        print("FAIL %s %s" % (name, detail))
+T = tp.Tally()
+check = T.check
 
 
 def png_colours(path, limit=16):
@@ -142,5 +136,4 @@ else:
           "TLS1.2 \u00b7 RSA" in dom, dom[:300])
 
 shutil.rmtree(TMP, ignore_errors=True)
-print("%d passed, %d failed" % (passed, failed))
-sys.exit(1 if failed else 0)
+T.finish()

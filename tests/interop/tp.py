@@ -101,6 +101,33 @@ def _short(x, n=600):
     return s if len(s) <= n else s[:n] + "..."
 
 
+class Tally:
+    """The plain counter of the sweep and serve-mode scripts: check() prints
+    `ok   name` or `FAIL name detail`; finish() prints `N passed, N failed`
+    and exits non-zero on any failure."""
+
+    def __init__(self):
+        self.passed = 0
+        self.failed = 0
+
+    def check(self, name, cond, detail=""):
+        if cond:
+            self.passed += 1
+            print("ok   %s" % name)
+        else:
+            self.failed += 1
+            print("FAIL %s %s" % (name, detail))
+
+    def finish(self):
+        print("%d passed, %d failed" % (self.passed, self.failed))
+        sys.exit(1 if self.failed else 0)
+
+
+# A sweep client that drops the connection when the server picks a given
+# property (tests/sweep_clients/intolerant.py --help).
+INTOLERANT = os.path.join(TP_SRC, "tests", "sweep_clients", "intolerant.py")
+
+
 # ---------------------------------------------------------------- server
 
 class ServerError(Exception):
