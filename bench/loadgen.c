@@ -297,7 +297,8 @@ static int run_idle(lg_state *st, unsigned total)
 
 static void usage(void)
 {
-    fprintf(stderr, "usage: loadgen -p PORT [-H ADDR] [-c CONC] [-d SECONDS] [-C CIPHERS] [-e] [-i N]\n");
+    fprintf(stderr,
+            "usage: loadgen -p PORT [-H ADDR] [-c CONC] [-d SECONDS] [-C CIPHERS] [-e] [-i N]\n");
     exit(2);
 }
 
@@ -310,14 +311,29 @@ int main(int argc, char **argv)
     int opt;
     while ((opt = getopt(argc, argv, "p:H:c:d:C:ei:")) != -1) {
         switch (opt) {
-        case 'p': port = (unsigned)strtoul(optarg, NULL, 10); break;
-        case 'H': host = optarg; break;
-        case 'c': conc = (unsigned)strtoul(optarg, NULL, 10); break;
-        case 'd': seconds = strtod(optarg, NULL); break;
-        case 'C': ciphers = optarg; break;
-        case 'e': echo = true; break;
-        case 'i': idle_n = (unsigned)strtoul(optarg, NULL, 10); break;
-        default: usage();
+        case 'p':
+            port = (unsigned)strtoul(optarg, NULL, 10);
+            break;
+        case 'H':
+            host = optarg;
+            break;
+        case 'c':
+            conc = (unsigned)strtoul(optarg, NULL, 10);
+            break;
+        case 'd':
+            seconds = strtod(optarg, NULL);
+            break;
+        case 'C':
+            ciphers = optarg;
+            break;
+        case 'e':
+            echo = true;
+            break;
+        case 'i':
+            idle_n = (unsigned)strtoul(optarg, NULL, 10);
+            break;
+        default:
+            usage();
         }
     }
     if (port == 0 || port > 65535 || conc == 0 || seconds <= 0)

@@ -81,8 +81,8 @@ static void run_record(unsigned mode, const uint8_t *data, size_t size)
     } else {
         if (rest_len > WIRE_MAX_PLAINTEXT)
             rest_len = WIRE_MAX_PLAINTEXT;
-        if (crypto_record_init(&sealer, &s, ver, cases[ci].etm, true, keys, keys + 48,
-                               keys + 80) != TP_OK)
+        if (crypto_record_init(&sealer, &s, ver, cases[ci].etm, true, keys, keys + 48, keys + 80) !=
+            TP_OK)
             abort();
         crypto_seal_opts o = {0};
         if (type & 1) {

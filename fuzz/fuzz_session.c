@@ -21,8 +21,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     static const uint16_t suites[] = {0xc02f, 0x1301};
     static const uint16_t groups[] = {0x001d};
     tp_server_config cfg = {.suites = suites, .num_suites = 2, .groups = groups, .num_groups = 1};
-    tp_session_params p = {.conn = 1, .peer = "127.0.0.1:1", .local = "127.0.0.1:2", .num_sinks = 2,
-                           .server = &cfg, .want_data_events = true, .want_record_bytes = true};
+    tp_session_params p = {.conn = 1,
+                           .peer = "127.0.0.1:1",
+                           .local = "127.0.0.1:2",
+                           .num_sinks = 2,
+                           .server = &cfg,
+                           .want_data_events = true,
+                           .want_record_bytes = true};
     p.sinks[0] = json;
     p.sinks[1] = text;
     tp_session *s = tp_session_new(&p);

@@ -17,7 +17,10 @@
 
 typedef enum { TP_C2S = 0, TP_S2C = 1 } tp_dir;
 
-static inline const char *tp_dir_name(tp_dir d) { return d == TP_C2S ? "c2s" : "s2c"; }
+static inline const char *tp_dir_name(tp_dir d)
+{
+    return d == TP_C2S ? "c2s" : "s2c";
+}
 
 typedef enum {
     TP_EV_ACCEPT,    /* connection opened */
@@ -42,20 +45,20 @@ typedef enum {
 typedef struct {
     bool is_protected;
     tp_integrity integrity;
-    unsigned inner_type;        /* content type after opening (TLS 1.3 inner type) */
+    unsigned inner_type; /* content type after opening (TLS 1.3 inner type) */
     size_t plaintext_len;
-    const uint8_t *plaintext;   /* NULL unless opened */
-    bool has_padding;           /* CBC only */
-    size_t padding_len;         /* padding bytes, not counting the length byte */
+    const uint8_t *plaintext; /* NULL unless opened */
+    bool has_padding;         /* CBC only */
+    size_t padding_len;       /* padding bytes, not counting the length byte */
     bool padding_valid;
     bool padding_minimal;
-    const char *detail;         /* why integrity is bad / unchecked, or NULL */
+    const char *detail; /* why integrity is bad / unchecked, or NULL */
 } tp_record_check;
 
 typedef struct {
-    const char *from;           /* "client" or "server" */
-    const char *level;          /* "warning" / "fatal" / "unknown" */
-    const char *description;    /* "bad_record_mac" or "unknown(123)" */
+    const char *from;        /* "client" or "server" */
+    const char *level;       /* "warning" / "fatal" / "unknown" */
+    const char *description; /* "bad_record_mac" or "unknown(123)" */
     bool is_protected;
 } tp_alert_info;
 
@@ -80,16 +83,16 @@ typedef struct {
 
 typedef struct {
     tp_event_type type;
-    unsigned conn;              /* connection number, from 1 */
-    double t;                   /* seconds since accept */
-    tp_dir dir;                 /* for DATA, RECORD, HANDSHAKE, ALERT, APPDATA */
+    unsigned conn; /* connection number, from 1 */
+    double t;      /* seconds since accept */
+    tp_dir dir;    /* for DATA, RECORD, HANDSHAKE, ALERT, APPDATA */
     union {
         struct {
-            const char *peer;   /* "127.0.0.1:50412", "[::1]:50412" */
+            const char *peer; /* "127.0.0.1:50412", "[::1]:50412" */
             const char *local;
-            const struct sockaddr *peer_sa;  /* may be NULL offline without addresses */
+            const struct sockaddr *peer_sa; /* may be NULL offline without addresses */
             const struct sockaddr *local_sa;
-            double wall;        /* absolute time of accept, seconds since the epoch */
+            double wall; /* absolute time of accept, seconds since the epoch */
         } accept;
         struct {
             const uint8_t *bytes;
@@ -98,15 +101,15 @@ typedef struct {
         struct {
             const wire_record *rec;
             const tp_record_check *check;
-            unsigned index;     /* record number within the direction, from 1 */
+            unsigned index; /* record number within the direction, from 1 */
         } record;
         struct {
             const wire_handshake *msg;
             bool is_protected;
-            int verified;       /* Finished: 1 right, 0 wrong, -1 not checked */
-            const uint8_t *expected;  /* Finished: expected verify_data when checked */
+            int verified;            /* Finished: 1 right, 0 wrong, -1 not checked */
+            const uint8_t *expected; /* Finished: expected verify_data when checked */
             size_t expected_len;
-            const char *ja3;    /* ClientHello only: JA3 string and md5; JA4 */
+            const char *ja3; /* ClientHello only: JA3 string and md5; JA4 */
             const char *ja3_md5;
             const char *ja4;
         } handshake;
@@ -116,7 +119,7 @@ typedef struct {
             size_t len;
         } appdata;
         struct {
-            const char *line;   /* NSS key log line, no newline */
+            const char *line; /* NSS key log line, no newline */
         } secret;
         struct {
             const char *text;

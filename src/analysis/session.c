@@ -24,7 +24,7 @@
 typedef struct {
     uint8_t *buf; /* pending bytes of an incomplete record */
     size_t len, cap;
-    uint8_t *hs;  /* pending bytes of an incomplete handshake message */
+    uint8_t *hs; /* pending bytes of an incomplete handshake message */
     size_t hs_len, hs_cap;
     unsigned records;
     bool is_protected; /* records from now on are protected */
@@ -142,8 +142,8 @@ static void note_not_tls(tp_session *s, tp_dir dir, double t, const uint8_t *p, 
     tp_observation *o = &s->obs;
     o->not_tls = true;
     o->not_tls_dir_c2s = dir == TP_C2S;
-    static const char *const http[] = {"GET ", "POST ", "HEAD ", "PUT ", "OPTIONS ", "CONNECT ",
-                                       "DELETE ", "PRI * ", "HTTP/"};
+    static const char *const http[] = {"GET ",     "POST ",   "HEAD ",  "PUT ", "OPTIONS ",
+                                       "CONNECT ", "DELETE ", "PRI * ", "HTTP/"};
     static const char *const smtp[] = {"EHLO", "HELO", "ehlo", "helo", "220 ", "QUIT", "STARTTLS"};
     for (size_t i = 0; i < sizeof http / sizeof http[0]; i++)
         o->looks_http |= starts_with(p, len, http[i]);
@@ -240,8 +240,8 @@ static void note_offered_versions(tp_session *s, const wire_client_hello *ch)
     o->client_versions[0] = o->server_versions[0] = '\0';
     for (unsigned i = 0; i < n; i++) {
         const char *name = wire_version_name(vers[i]);
-        used += (size_t)snprintf(o->client_versions + used, sizeof o->client_versions - used, "%s%s",
-                                 i ? "," : "", name ? name : "?");
+        used += (size_t)snprintf(o->client_versions + used, sizeof o->client_versions - used,
+                                 "%s%s", i ? "," : "", name ? name : "?");
         if (used >= sizeof o->client_versions)
             break;
     }
@@ -253,8 +253,8 @@ static void note_offered_versions(tp_session *s, const wire_client_hello *ch)
     used = 0;
     for (unsigned j = 0; j < s->server->num_versions; j++) {
         const char *name = wire_version_name(s->server->versions[j]);
-        used += (size_t)snprintf(o->server_versions + used, sizeof o->server_versions - used, "%s%s",
-                                 j ? "," : "", name ? name : "?");
+        used += (size_t)snprintf(o->server_versions + used, sizeof o->server_versions - used,
+                                 "%s%s", j ? "," : "", name ? name : "?");
         if (used >= sizeof o->server_versions)
             break;
     }
@@ -491,8 +491,8 @@ static void handle_message(tp_session *s, tp_dir dir, double t, const uint8_t *m
 
 /* Splits handshake bytes of one record into messages, keeping a partial
  * message for the next record (RFC 5246 6.2.1: messages may span records). */
-static void handle_handshake_bytes(tp_session *s, tp_dir dir, double t, const uint8_t *p, size_t len,
-                                   bool is_protected)
+static void handle_handshake_bytes(tp_session *s, tp_dir dir, double t, const uint8_t *p,
+                                   size_t len, bool is_protected)
 {
     dir_state *d = &s->d[dir];
     while (len > 0 || d->hs_len >= WIRE_HS_HEADER_LEN) {
@@ -666,7 +666,8 @@ static void process_record(tp_session *s, tp_dir dir, double t, const wire_recor
                                .is_protected = true};
             if (!me->has_alert) {
                 me->has_alert = true;
-                me->fatal_alert = true; /* an encrypted alert at this point is nearly always fatal */
+                me->fatal_alert =
+                    true; /* an encrypted alert at this point is nearly always fatal */
                 me->alert = a;
                 me->alert_record = d->records;
                 if (dir == TP_C2S)
@@ -770,7 +771,8 @@ static void handle_record(tp_session *s, tp_dir dir, double t, const wire_record
         release_held(s, !dir, true);
     bool wants_keys = d->is_protected && rec->type != WIRE_CT_CHANGE_CIPHER_SPEC &&
                       rec->type != WIRE_CT_SSLV2_CLIENT_HELLO;
-    if (s->expect_secrets && (d->num_held > 0 || (wants_keys && !tp_verify_has_keys(s->verify, dir)))) {
+    if (s->expect_secrets &&
+        (d->num_held > 0 || (wants_keys && !tp_verify_has_keys(s->verify, dir)))) {
         if (hold_record(s, dir, t, rec))
             return;
         release_held(s, dir, true);
@@ -806,9 +808,9 @@ static size_t frame_records(tp_session *s, tp_dir dir, double t, const uint8_t *
                      "record #%u declares %u bytes, over the 2^14+2048 limit (RFC 5246 6.2.3)",
                      d->records + 1, (unsigned)start[3] << 8 | start[4]);
         else
-            snprintf(detail, sizeof detail, "record #%u has a header that is not TLS (%02x %02x %02x)",
-                     d->records + 1, start[0], cur_len(&in) > 1 ? start[1] : 0,
-                     cur_len(&in) > 2 ? start[2] : 0);
+            snprintf(detail, sizeof detail,
+                     "record #%u has a header that is not TLS (%02x %02x %02x)", d->records + 1,
+                     start[0], cur_len(&in) > 1 ? start[1] : 0, cur_len(&in) > 2 ? start[2] : 0);
         note_broken(s, dir, t, detail);
         break;
     }
@@ -898,8 +900,8 @@ void tp_session_add_secret(tp_session *s, double t, const char *nss_line)
         return;
     if (!s->have_client_random) {
         if (s->num_pending_secrets < 8)
-            snprintf(s->pending_secrets[s->num_pending_secrets++], sizeof s->pending_secrets[0], "%s",
-                     nss_line);
+            snprintf(s->pending_secrets[s->num_pending_secrets++], sizeof s->pending_secrets[0],
+                     "%s", nss_line);
     } else if (!tp_verify_add_secret(s->verify, nss_line)) {
         return;
     }
@@ -930,7 +932,8 @@ void tp_session_set_negotiated(tp_session *s, const tp_negotiated *n)
 #undef TP_SET
 }
 
-void tp_session_engine_error(tp_session *s, double t, const char *error_name, const char *error_text)
+void tp_session_engine_error(tp_session *s, double t, const char *error_name,
+                             const char *error_text)
 {
     (void)t;
     if (!s || s->err_name[0])

@@ -14,7 +14,7 @@ typedef struct tp_session tp_session;
 /* What the server side was configured to accept, so the verdict can say
  * "the client offered no suite the server allows".  Optional (offline: none). */
 typedef struct {
-    const uint16_t *suites;      /* allowed suite ids, or NULL when unknown */
+    const uint16_t *suites; /* allowed suite ids, or NULL when unknown */
     unsigned num_suites;
     const uint16_t *groups;
     unsigned num_groups;
@@ -28,27 +28,27 @@ typedef struct {
 } tp_negotiated;
 
 typedef enum {
-    TP_END_PEER_CLOSED,     /* client closed (FIN) */
-    TP_END_PEER_RESET,      /* RST or read error */
-    TP_END_SERVER_CLOSED,   /* we closed after a normal end or an error */
-    TP_END_TIMEOUT,         /* handshake/idle timeout */
-    TP_END_SHUTDOWN,        /* server stopping (SIGINT/SIGTERM) */
-    TP_END_CAPTURE_END,     /* offline: capture ended */
+    TP_END_PEER_CLOSED,   /* client closed (FIN) */
+    TP_END_PEER_RESET,    /* RST or read error */
+    TP_END_SERVER_CLOSED, /* we closed after a normal end or an error */
+    TP_END_TIMEOUT,       /* handshake/idle timeout */
+    TP_END_SHUTDOWN,      /* server stopping (SIGINT/SIGTERM) */
+    TP_END_CAPTURE_END,   /* offline: capture ended */
 } tp_end_reason;
 
 typedef struct {
     unsigned conn;
-    const char *peer, *local;            /* printable addresses, copied */
+    const char *peer, *local;                  /* printable addresses, copied */
     const struct sockaddr *peer_sa, *local_sa; /* may be NULL */
-    double wall;                         /* epoch seconds at accept */
+    double wall;                               /* epoch seconds at accept */
     tp_sink *sinks[TP_MAX_SINKS];
     unsigned num_sinks;
-    const tp_server_config *server;      /* may be NULL; must outlive the session */
-    bool want_data_events;               /* emit TP_EV_DATA (pcapng, -vv) */
-    bool want_record_bytes;              /* --records: keep ciphertext/plaintext pairs */
-    bool expect_secrets;                 /* live: the engine hands over key log lines as it
-                                            derives them, so a protected record that arrives
-                                            before its keys is held back (bounded) until they come */
+    const tp_server_config *server; /* may be NULL; must outlive the session */
+    bool want_data_events;          /* emit TP_EV_DATA (pcapng, -vv) */
+    bool want_record_bytes;         /* --records: keep ciphertext/plaintext pairs */
+    bool expect_secrets;            /* live: the engine hands over key log lines as it
+                                       derives them, so a protected record that arrives
+                                       before its keys is held back (bounded) until they come */
 } tp_session_params;
 
 /* Creates a session and emits TP_EV_ACCEPT.  NULL on allocation failure. */
@@ -76,7 +76,8 @@ void tp_session_set_keylog_store(tp_session *s, const struct crypto_keylog_store
 /* Live only: what the engine says was negotiated, and the engine's error
  * when the handshake or a read failed (NULL for none). */
 void tp_session_set_negotiated(tp_session *s, const tp_negotiated *n);
-void tp_session_engine_error(tp_session *s, double t, const char *error_name, const char *error_text);
+void tp_session_engine_error(tp_session *s, double t, const char *error_name,
+                             const char *error_text);
 void tp_session_handshake_done(tp_session *s, double t);
 /* The server's handshake/idle timeout, quoted by timeout verdicts. */
 void tp_session_set_timeout(tp_session *s, double timeout);

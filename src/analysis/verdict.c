@@ -96,8 +96,10 @@ static bool rule_timeout(const tp_observation *o, tp_verdict *v)
         return true;
     }
     if (!o->handshake_done) {
-        say(v, "the client stalled after %llu bytes (last message it sent: %s; last from the server: %s); "
-               "nothing more came for %.0f s",
+        say(v,
+            "the client stalled after %llu bytes (last message it sent: %s; last from the server: "
+            "%s); "
+            "nothing more came for %.0f s",
             o->client.bytes, or_nothing(o->client.name, "none complete"),
             or_nothing(o->server.name, "nothing"), o->timeout > 0 ? o->timeout : o->t_end);
         return true;
@@ -126,7 +128,9 @@ static bool rule_no_shared_suite(const tp_observation *o, tp_verdict *v)
     const tp_server_config *c = o->server_cfg;
     list_suites(allowed, sizeof allowed, c ? c->suites : NULL, c ? c->num_suites : 0,
                 c ? c->num_suites : 0);
-    say(v, "the client offered no suite the server allows: client offered %u (%s); server allows %u (%s)",
+    say(v,
+        "the client offered no suite the server allows: client offered %u (%s); server allows %u "
+        "(%s)",
         o->num_offered_total, offered, c ? c->num_suites : 0, allowed);
     return true;
 }
@@ -148,7 +152,8 @@ static bool rule_no_shared_group(const tp_observation *o, tp_verdict *v)
         return false;
     if (o->server.has_alert)
         say(v, "the server sent %s %s: no common group (client offered %s; server allows %s)",
-            o->server.alert.level, o->server.alert.description, o->offered_groups, o->allowed_groups);
+            o->server.alert.level, o->server.alert.description, o->offered_groups,
+            o->allowed_groups);
     else
         say(v, "no common group (client offered %s; server allows %s)", o->offered_groups,
             o->allowed_groups);
@@ -170,14 +175,18 @@ static void add_server_record_check(const tp_observation *o, tp_verdict *v)
         return;
     }
     if (o->server_last_has_padding)
-        say_more(v, "; our check of that record: MAC ok, padding %zu bytes %s%s → the server's record is valid; "
-                    "the client rejected a valid record",
+        say_more(v,
+                 "; our check of that record: MAC ok, padding %zu bytes %s%s → the server's record "
+                 "is valid; "
+                 "the client rejected a valid record",
                  o->server_last_padding_len,
                  o->server_last_padding_valid ? "well-formed" : "malformed",
                  o->server_last_padding_minimal ? "" : " (not minimal)");
     else
-        say_more(v, "; our check of that record: integrity ok → the server's record is valid; the client "
-                    "rejected a valid record");
+        say_more(
+            v,
+            "; our check of that record: integrity ok → the server's record is valid; the client "
+            "rejected a valid record");
 }
 
 static bool rule_client_bad_record(const tp_observation *o, tp_verdict *v)
@@ -203,8 +212,9 @@ static bool rule_client_alert(const tp_observation *o, tp_verdict *v)
             o->client.alert.is_protected ? "encrypted " : "", o->client.alert.level,
             o->client.alert.description, last);
     else
-        say(v, "client sent %s%s %s after the server's %s", o->client.alert.is_protected ? "encrypted " : "",
-            o->client.alert.level, o->client.alert.description, last);
+        say(v, "client sent %s%s %s after the server's %s",
+            o->client.alert.is_protected ? "encrypted " : "", o->client.alert.level,
+            o->client.alert.description, last);
     add_server_record_check(o, v);
     return true;
 }
@@ -234,14 +244,16 @@ static bool rule_closed_during_handshake(const tp_observation *o, tp_verdict *v)
 {
     if (o->handshake_done)
         return false;
-    const char *how = o->end == TP_END_PEER_RESET ? "reset the connection" : "closed the connection";
+    const char *how =
+        o->end == TP_END_PEER_RESET ? "reset the connection" : "closed the connection";
     if (o->end == TP_END_SHUTDOWN) {
         say(v, "the server stopped during the handshake (last from the client: %s)",
             or_nothing(o->client.name, "nothing"));
         return true;
     }
     if (o->end == TP_END_CAPTURE_END) {
-        say(v, "the capture ends during the handshake (last from the client: %s; from the server: %s)",
+        say(v,
+            "the capture ends during the handshake (last from the client: %s; from the server: %s)",
             or_nothing(o->client.name, "nothing"), or_nothing(o->server.name, "nothing"));
         return true;
     }
@@ -290,10 +302,18 @@ static bool rule_after_handshake(const tp_observation *o, tp_verdict *v)
 typedef bool (*verdict_rule)(const tp_observation *o, tp_verdict *v);
 
 static const verdict_rule rules[] = {
-    rule_not_tls,        rule_client_bad_record, rule_broken_stream, rule_no_shared_version,
+    rule_not_tls,
+    rule_client_bad_record,
+    rule_broken_stream,
+    rule_no_shared_version,
     rule_no_shared_suite,
-    rule_no_shared_group, rule_client_alert,     rule_server_alert,  rule_timeout,
-    rule_engine_error,   rule_closed_during_handshake, rule_after_handshake,
+    rule_no_shared_group,
+    rule_client_alert,
+    rule_server_alert,
+    rule_timeout,
+    rule_engine_error,
+    rule_closed_during_handshake,
+    rule_after_handshake,
 };
 
 void tp_verdict_decide(const tp_observation *o, tp_verdict *v)

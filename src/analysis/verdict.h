@@ -10,13 +10,13 @@
 #define TP_OBS_MAX_SUITES 64
 
 typedef struct {
-    const char *name;      /* last handshake message name, or NULL */
-    unsigned num_records;  /* records sent */
+    const char *name;     /* last handshake message name, or NULL */
+    unsigned num_records; /* records sent */
     unsigned num_protected;
     unsigned long long bytes;
     bool sent_appdata;
-    bool fatal_alert;      /* sent a fatal alert (alert below) */
-    tp_alert_info alert;   /* first fatal alert, or the first alert when none fatal */
+    bool fatal_alert;    /* sent a fatal alert (alert below) */
+    tp_alert_info alert; /* first fatal alert, or the first alert when none fatal */
     bool has_alert;
     unsigned alert_record; /* index of the record that carried it */
     bool close_notify;
@@ -30,12 +30,12 @@ typedef struct {
 typedef struct {
     tp_end_reason end;
     double t_end;
-    double timeout;        /* unknown: 0 */
+    double timeout; /* unknown: 0 */
     bool not_tls;
     bool not_tls_dir_c2s;
-    char first_bytes[40];  /* printable rendering of the first bytes that were not TLS */
+    char first_bytes[40]; /* printable rendering of the first bytes that were not TLS */
     bool looks_http, looks_smtp;
-    bool broken_stream;    /* oversized or garbled record inside a TLS stream */
+    bool broken_stream; /* oversized or garbled record inside a TLS stream */
     char broken_detail[128];
     bool client_hello, server_hello, hello_retry;
     bool handshake_done;

@@ -58,7 +58,8 @@ bool tp_verify_add_entry(tp_verify *v, const crypto_keylog_entry *e)
 bool tp_verify_add_secret(tp_verify *v, const char *nss_line)
 {
     crypto_keylog_entry e;
-    if (crypto_keylog_parse_line(nss_line, strlen(nss_line), &e) != TP_OK || e.label == CRYPTO_KL_NONE)
+    if (crypto_keylog_parse_line(nss_line, strlen(nss_line), &e) != TP_OK ||
+        e.label == CRYPTO_KL_NONE)
         return false;
     return tp_verify_add_entry(v, &e);
 }
@@ -77,7 +78,8 @@ void tp_verify_handshake(tp_verify *v, tp_dir dir, const uint8_t *msg, size_t le
 void tp_verify_switch(tp_verify *v, tp_dir dir, tp_epoch epoch)
 {
     crypto_conn_activate(v->cc, dir,
-                         epoch == TP_EPOCH_HANDSHAKE ? CRYPTO_EPOCH_HANDSHAKE : CRYPTO_EPOCH_APPLICATION);
+                         epoch == TP_EPOCH_HANDSHAKE ? CRYPTO_EPOCH_HANDSHAKE
+                                                     : CRYPTO_EPOCH_APPLICATION);
 }
 
 void tp_verify_open(tp_verify *v, tp_dir dir, const wire_record *rec, uint8_t *buf, size_t cap,

@@ -22,7 +22,8 @@ static const struct {
 
 static void usage(FILE *out)
 {
-    fprintf(out, "usage: tlsprobe COMMAND [options]   (tlsprobe COMMAND --help for its options)\n\n");
+    fprintf(out,
+            "usage: tlsprobe COMMAND [options]   (tlsprobe COMMAND --help for its options)\n\n");
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
         fprintf(out, "  %-8s %s\n", commands[i].name, commands[i].what);
     fprintf(out, "\nSee README.md and docs/ (trace format, man page tlsprobe.1).\n");

@@ -12,13 +12,13 @@
 /* transcript hashes kept in parallel, since ClientHello arrives before
  * the suite (and so the hash) is known */
 enum { TH_MD5, TH_SHA1, TH_SHA256, TH_SHA384, TH_COUNT };
-static const crypto_hash th_hash[TH_COUNT] = {CRYPTO_HASH_MD5, CRYPTO_HASH_SHA1,
-                                              CRYPTO_HASH_SHA256, CRYPTO_HASH_SHA384};
+static const crypto_hash th_hash[TH_COUNT] = {CRYPTO_HASH_MD5, CRYPTO_HASH_SHA1, CRYPTO_HASH_SHA256,
+                                              CRYPTO_HASH_SHA384};
 
 typedef struct {
     crypto_epoch epoch;
-    uint64_t seq;            /* next record to open */
-    crypto_record open;      /* ready when open.ops != NULL */
+    uint64_t seq;       /* next record to open */
+    crypto_record open; /* ready when open.ops != NULL */
     crypto_record seal;
     bool seal_ready;
     uint8_t app_secret[CRYPTO_MAX_HASH_LEN]; /* TLS 1.3 current application secret */
@@ -35,9 +35,9 @@ struct crypto_conn {
     crypto_suite suite;
     EVP_MD_CTX *th[TH_COUNT];
     bool th_ok;
-    size_t num_hs;           /* messages in the transcript */
+    size_t num_hs; /* messages in the transcript */
     bool hrr_seen;
-    bool finished_seen;      /* a Finished has been added: a new ClientHello restarts */
+    bool finished_seen; /* a Finished has been added: a new ClientHello restarts */
     uint8_t master[48];
     uint8_t secret[CRYPTO_KL_COUNT][CRYPTO_MAX_HASH_LEN];
     size_t secret_len[CRYPTO_KL_COUNT];
@@ -305,10 +305,9 @@ static tp_status build_record(crypto_conn *c, tp_dir dir, bool for_seal, crypto_
         st = crypto_key_block_derive(&c->suite, c->version, c->master, c->cr, c->sr, &kb);
         if (st == TP_OK) {
             bool cl = dir == TP_C2S;
-            st = crypto_record_init(r, &c->suite, c->version, c->etm, for_seal,
-                                    cl ? kb.client_mac : kb.server_mac,
-                                    cl ? kb.client_key : kb.server_key,
-                                    cl ? kb.client_iv : kb.server_iv);
+            st = crypto_record_init(
+                r, &c->suite, c->version, c->etm, for_seal, cl ? kb.client_mac : kb.server_mac,
+                cl ? kb.client_key : kb.server_key, cl ? kb.client_iv : kb.server_iv);
         }
         OPENSSL_cleanse(&kb, sizeof kb);
         return st;
@@ -341,15 +340,18 @@ void crypto_conn_activate(crypto_conn *c, tp_dir dir, crypto_epoch epoch)
     dir_restart(c, dir);
 }
 
-crypto_epoch crypto_conn_epoch(const crypto_conn *c, tp_dir dir) { return c->dir[dir].epoch; }
+crypto_epoch crypto_conn_epoch(const crypto_conn *c, tp_dir dir)
+{
+    return c->dir[dir].epoch;
+}
 
 tp_status crypto_conn_key_update(crypto_conn *c, tp_dir dir)
 {
     dir_state *d = &c->dir[dir];
     if (c->version != 0x0304 || c->suite_status != TP_OK || d->app_secret_len == 0)
         return TP_ERR_NO_KEYS;
-    tp_status st = crypto_tls13_next_secret(c->suite.prf, d->app_secret, d->app_secret_len,
-                                            d->app_secret);
+    tp_status st =
+        crypto_tls13_next_secret(c->suite.prf, d->app_secret, d->app_secret_len, d->app_secret);
     if (st != TP_OK)
         return st;
     if (d->epoch == CRYPTO_EPOCH_APPLICATION)
@@ -389,8 +391,8 @@ tp_status crypto_conn_open(crypto_conn *c, tp_dir dir, unsigned type, uint16_t r
             out_check->integrity = TP_INTEGRITY_UNCHECKED;
             out_check->inner_type = type;
             if (ks == TP_OK) { /* keys there, but the record code refused */
-                snprintf(d->detail, sizeof d->detail, "%s: %s",
-                         "cannot set up the record cipher", tp_status_message(st));
+                snprintf(d->detail, sizeof d->detail, "%s: %s", "cannot set up the record cipher",
+                         tp_status_message(st));
                 why = d->detail;
             } else {
                 st = ks;
@@ -402,8 +404,8 @@ tp_status crypto_conn_open(crypto_conn *c, tp_dir dir, unsigned type, uint16_t r
         }
     }
     crypto_record_set_seq(&d->open, d->seq);
-    tp_status st = crypto_record_open(&d->open, type, rec_version, frag, len, out_buf, out_cap,
-                                      out_check);
+    tp_status st =
+        crypto_record_open(&d->open, type, rec_version, frag, len, out_buf, out_cap, out_check);
     if (st != TP_ERR_LIMIT)
         d->seq++;
     return st;

@@ -119,8 +119,8 @@ tp_status crypto_conn_open(crypto_conn *c, tp_dir dir, unsigned type, uint16_t r
  * without keys. */
 TP_MUST_CHECK tp_status crypto_conn_seal(crypto_conn *c, tp_dir dir, unsigned type,
                                          uint16_t rec_version, const uint8_t *pt, size_t len,
-                                         const crypto_seal_opts *opts, uint8_t *out,
-                                         size_t out_cap, size_t *out_len);
+                                         const crypto_seal_opts *opts, uint8_t *out, size_t out_cap,
+                                         size_t *out_len);
 
 /* Exact fragment size crypto_conn_seal() would produce, 0 if it cannot. */
 size_t crypto_conn_seal_size(crypto_conn *c, tp_dir dir, size_t len, const crypto_seal_opts *opts);

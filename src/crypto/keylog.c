@@ -24,7 +24,10 @@ const char *crypto_keylog_label_name(crypto_keylog_label l)
     return (unsigned)l < CRYPTO_KL_COUNT ? label_names[l] : NULL;
 }
 
-static bool is_blank(uint8_t c) { return c == ' ' || c == '\t'; }
+static bool is_blank(uint8_t c)
+{
+    return c == ' ' || c == '\t';
+}
 
 static int hex_value(uint8_t c)
 {
@@ -94,8 +97,8 @@ tp_status crypto_keylog_parse_line_ex(const char *line, size_t len, crypto_keylo
     if (!line)
         len = 0;
     /* drop the line end and trailing blanks, then leading blanks */
-    while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r' ||
-                       is_blank((uint8_t)line[len - 1])))
+    while (len > 0 &&
+           (line[len - 1] == '\n' || line[len - 1] == '\r' || is_blank((uint8_t)line[len - 1])))
         len--;
     cur_init(&c, (const uint8_t *)line, len);
     skip_blanks(&c);
@@ -194,7 +197,7 @@ size_t crypto_keylog_entry_format(const crypto_keylog_entry *e, char *out, size_
 struct crypto_keylog_store {
     crypto_keylog_entry *entries;
     size_t num, cap;
-    uint32_t *slots; /* entry index + 1; 0 = empty */
+    uint32_t *slots;  /* entry index + 1; 0 = empty */
     size_t num_slots; /* power of two, at least twice num */
 };
 
@@ -214,7 +217,10 @@ void crypto_keylog_store_free(crypto_keylog_store *s)
     free(s);
 }
 
-size_t crypto_keylog_store_count(const crypto_keylog_store *s) { return s ? s->num : 0; }
+size_t crypto_keylog_store_count(const crypto_keylog_store *s)
+{
+    return s ? s->num : 0;
+}
 
 /* FNV-1a over label and client random: the randoms are mostly random, but
  * a TLS <= 1.2 random starts with a timestamp and a crafted file may repeat
@@ -330,8 +336,8 @@ tp_status crypto_keylog_store_add_text(crypto_keylog_store *s, const char *text,
 
         crypto_keylog_entry e;
         const char *reason = NULL;
-        tp_status st = crypto_keylog_parse_line_ex((const char *)cur_data(&line), cur_len(&line),
-                                                   &e, &reason);
+        tp_status st =
+            crypto_keylog_parse_line_ex((const char *)cur_data(&line), cur_len(&line), &e, &reason);
         local.num_lines++;
         if (st == TP_OK && e.label != CRYPTO_KL_NONE) {
             tp_status ast = crypto_keylog_store_add(s, &e);

@@ -17,8 +17,8 @@
 #include "../wire/status.h"
 
 typedef enum {
-    CRYPTO_KL_NONE = 0,                        /* blank line or comment */
-    CRYPTO_KL_CLIENT_RANDOM,                   /* TLS <= 1.2 master secret (48 bytes) */
+    CRYPTO_KL_NONE = 0,      /* blank line or comment */
+    CRYPTO_KL_CLIENT_RANDOM, /* TLS <= 1.2 master secret (48 bytes) */
     CRYPTO_KL_CLIENT_EARLY_TRAFFIC_SECRET,
     CRYPTO_KL_CLIENT_HANDSHAKE_TRAFFIC_SECRET,
     CRYPTO_KL_SERVER_HANDSHAKE_TRAFFIC_SECRET,
@@ -35,7 +35,7 @@ typedef struct {
     crypto_keylog_label label;
     uint8_t client_random[32];
     uint8_t secret[CRYPTO_KEYLOG_SECRET_MAX];
-    size_t secret_len;  /* 48 for CLIENT_RANDOM; 32 or 48 (hash length) for TLS 1.3 labels */
+    size_t secret_len; /* 48 for CLIENT_RANDOM; 32 or 48 (hash length) for TLS 1.3 labels */
 } crypto_keylog_entry;
 
 /* "CLIENT_RANDOM", "SERVER_TRAFFIC_SECRET_0", ...; NULL for NONE/unknown. */
@@ -86,14 +86,14 @@ size_t crypto_keylog_store_count(const crypto_keylog_store *s);
 /* Called for each line that is not added: line_no counts from 1; st is
  * TP_ERR_DECODE (malformed) or TP_ERR_UNSUPPORTED (unknown label); reason
  * is a static string; line/len is the line without its newline. */
-typedef void (*crypto_keylog_error_fn)(void *arg, size_t line_no, tp_status st,
-                                       const char *reason, const char *line, size_t len);
+typedef void (*crypto_keylog_error_fn)(void *arg, size_t line_no, tp_status st, const char *reason,
+                                       const char *line, size_t len);
 
 typedef struct {
-    size_t num_lines;       /* lines seen, including blank ones */
-    size_t num_added;       /* entries added */
-    size_t num_malformed;   /* TP_ERR_DECODE lines */
-    size_t num_unknown;     /* TP_ERR_UNSUPPORTED lines */
+    size_t num_lines;     /* lines seen, including blank ones */
+    size_t num_added;     /* entries added */
+    size_t num_malformed; /* TP_ERR_DECODE lines */
+    size_t num_unknown;   /* TP_ERR_UNSUPPORTED lines */
 } crypto_keylog_stats;
 
 /* Parses every line of text/len ("\n" or "\r\n" separated; a last line

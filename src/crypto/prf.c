@@ -18,8 +18,8 @@ EVP_MAC_CTX *crypto_hmac_ctx_new(crypto_hash h, const uint8_t *key, size_t key_l
     if (!ctx)
         return NULL;
     OSSL_PARAM params[2];
-    params[0] = OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST,
-                                                 (char *)EVP_MD_get0_name(md), 0);
+    params[0] =
+        OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, (char *)EVP_MD_get0_name(md), 0);
     params[1] = OSSL_PARAM_construct_end();
     /* A NULL key would mean "keep the previous key": pass a real pointer for
      * an empty one. */
@@ -46,8 +46,8 @@ tp_status crypto_hmac(crypto_hash h, const uint8_t *key, size_t key_len, const u
     if (!ctx)
         return crypto_md(h) ? TP_ERR_CRYPTO : TP_ERR_UNSUPPORTED;
     size_t out_len = 0;
-    int ok = EVP_MAC_update(ctx, data, len) &&
-             EVP_MAC_final(ctx, out, &out_len, crypto_hash_len(h));
+    int ok =
+        EVP_MAC_update(ctx, data, len) && EVP_MAC_final(ctx, out, &out_len, crypto_hash_len(h));
     EVP_MAC_CTX_free(ctx);
     return ok ? TP_OK : TP_ERR_CRYPTO;
 }
@@ -123,8 +123,8 @@ tp_status crypto_prf(uint16_t version, crypto_hash prf_hash, const uint8_t *secr
 }
 
 tp_status crypto_key_block_derive(const crypto_suite *s, uint16_t version, const uint8_t master[48],
-                                  const uint8_t client_random[32],
-                                  const uint8_t server_random[32], crypto_key_block *out)
+                                  const uint8_t client_random[32], const uint8_t server_random[32],
+                                  crypto_key_block *out)
 {
     /* RFC 5246 6.3: seed is server_random + client_random (reverse of the
      * master secret's order). */
@@ -142,8 +142,8 @@ tp_status crypto_key_block_derive(const crypto_suite *s, uint16_t version, const
     memset(out, 0, sizeof *out);
     if (need > sizeof kb)
         return TP_ERR_UNSUPPORTED;
-    tp_status st = crypto_prf(version, s->prf, master, 48, "key expansion", seed, sizeof seed, kb,
-                              need);
+    tp_status st =
+        crypto_prf(version, s->prf, master, 48, "key expansion", seed, sizeof seed, kb, need);
     if (st != TP_OK)
         return st;
     const uint8_t *p = kb;
@@ -169,8 +169,8 @@ tp_status crypto_hkdf_extract(crypto_hash h, const uint8_t *salt, size_t salt_le
     return crypto_hmac(h, salt, salt_len, ikm, ikm_len, out);
 }
 
-tp_status crypto_hkdf_expand(crypto_hash h, const uint8_t *prk, size_t prk_len,
-                             const uint8_t *info, size_t info_len, uint8_t *out, size_t out_len)
+tp_status crypto_hkdf_expand(crypto_hash h, const uint8_t *prk, size_t prk_len, const uint8_t *info,
+                             size_t info_len, uint8_t *out, size_t out_len)
 {
     size_t hl = crypto_hash_len(h);
     if (hl == 0 || out_len > 255 * hl)
@@ -233,8 +233,8 @@ tp_status crypto_tls13_derive_secret(crypto_hash h, const uint8_t *secret, const
 tp_status crypto_tls13_traffic_keys(const crypto_suite *s, const uint8_t *secret, size_t secret_len,
                                     uint8_t *out_key, uint8_t *out_iv)
 {
-    tp_status st = crypto_hkdf_expand_label(s->prf, secret, secret_len, "key", NULL, 0, out_key,
-                                            s->key_len);
+    tp_status st =
+        crypto_hkdf_expand_label(s->prf, secret, secret_len, "key", NULL, 0, out_key, s->key_len);
     if (st != TP_OK)
         return st;
     return crypto_hkdf_expand_label(s->prf, secret, secret_len, "iv", NULL, 0, out_iv, 12);

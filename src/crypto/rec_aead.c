@@ -42,8 +42,9 @@ tp_status crypto_rec_aead_open(crypto_record *r, unsigned type, uint16_t rec_ver
 
     /* check_length before any decryption */
     if (len < eiv + s->tag_len) {
-        crypto_rec_detail(r, chk, "record of %zu bytes is shorter than explicit nonce and tag (%zu)",
-                          len, eiv + s->tag_len);
+        crypto_rec_detail(r, chk,
+                          "record of %zu bytes is shorter than explicit nonce and tag (%zu)", len,
+                          eiv + s->tag_len);
         return TP_ERR_TRUNCATED;
     }
     size_t ct_len = len - eiv - s->tag_len;
@@ -131,8 +132,8 @@ tp_status crypto_rec_aead_seal(crypto_record *r, unsigned type, uint16_t rec_ver
         aad_tls12(r, type, rec_version, len, aad);
         aad_len = 13;
     }
-    tp_status st = r->ops->aead(r, nonce, aad, aad_len, out + eiv, ct_len, out + eiv,
-                                out + eiv + ct_len);
+    tp_status st =
+        r->ops->aead(r, nonce, aad, aad_len, out + eiv, ct_len, out + eiv, out + eiv + ct_len);
     if (st == TP_OK)
         *out_len = eiv + ct_len + s->tag_len;
     return st;

@@ -6,8 +6,7 @@
 #include "record_internal.h"
 
 static tp_status ccm_aead(crypto_record *r, const uint8_t nonce[12], const uint8_t *aad,
-                          size_t aad_len, const uint8_t *in, size_t len, uint8_t *out,
-                          uint8_t *tag)
+                          size_t aad_len, const uint8_t *in, size_t len, uint8_t *out, uint8_t *tag)
 {
     EVP_CIPHER_CTX *ctx = r->cctx;
     int n = 0;

@@ -43,8 +43,8 @@ static tp_status stream_open(crypto_record *r, unsigned type, uint16_t rec_versi
 }
 
 static tp_status stream_seal(crypto_record *r, unsigned type, uint16_t rec_version,
-                             const uint8_t *pt, size_t len, const crypto_seal_opts *o,
-                             uint8_t *out, size_t cap, size_t *out_len)
+                             const uint8_t *pt, size_t len, const crypto_seal_opts *o, uint8_t *out,
+                             size_t cap, size_t *out_len)
 {
     size_t ml = r->suite.mac_len;
     (void)o;
@@ -58,8 +58,8 @@ static tp_status stream_seal(crypto_record *r, unsigned type, uint16_t rec_versi
     }
     if (r->cctx) {
         int n = 0;
-        if (len + ml > INT32_MAX ||
-            !EVP_CipherUpdate(r->cctx, out, &n, out, (int)(len + ml)) || (size_t)n != len + ml)
+        if (len + ml > INT32_MAX || !EVP_CipherUpdate(r->cctx, out, &n, out, (int)(len + ml)) ||
+            (size_t)n != len + ml)
             return TP_ERR_CRYPTO;
     }
     *out_len = len + ml;

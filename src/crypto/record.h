@@ -44,15 +44,15 @@ typedef struct {
 struct crypto_record {
     const crypto_record_ops *ops;
     crypto_suite suite;
-    uint16_t version;       /* negotiated version (0x0301..0x0304) */
-    bool etm;               /* RFC 7366 encrypt_then_mac (CBC only) */
-    bool seal;              /* contexts are set up for sealing */
+    uint16_t version; /* negotiated version (0x0301..0x0304) */
+    bool etm;         /* RFC 7366 encrypt_then_mac (CBC only) */
+    bool seal;        /* contexts are set up for sealing */
     uint64_t seq;
-    void *cctx;             /* EVP_CIPHER_CTX * */
-    void *mctx;             /* EVP_MAC_CTX * (HMAC) */
+    void *cctx; /* EVP_CIPHER_CTX * */
+    void *mctx; /* EVP_MAC_CTX * (HMAC) */
     uint8_t key[CRYPTO_MAX_KEY_LEN];
-    uint8_t iv[CRYPTO_MAX_IV_LEN];  /* AEAD fixed IV, TLS 1.0 CBC chained IV */
-    char detail[96];        /* backing store for tp_record_check.detail */
+    uint8_t iv[CRYPTO_MAX_IV_LEN]; /* AEAD fixed IV, TLS 1.0 CBC chained IV */
+    char detail[96];               /* backing store for tp_record_check.detail */
 };
 
 struct crypto_record_ops {
@@ -67,8 +67,8 @@ struct crypto_record_ops {
     /* AEAD families: one message with a 12-byte nonce; in == out allowed.
      * Decrypting: tag is read, returns TP_ERR_BAD_MAC on mismatch.
      * Encrypting: tag (tag_len bytes) is written. */
-    tp_status (*aead)(crypto_record *r, const uint8_t nonce[12], const uint8_t *aad,
-                      size_t aad_len, const uint8_t *in, size_t len, uint8_t *out, uint8_t *tag);
+    tp_status (*aead)(crypto_record *r, const uint8_t nonce[12], const uint8_t *aad, size_t aad_len,
+                      const uint8_t *in, size_t len, uint8_t *out, uint8_t *tag);
 };
 
 /* Sets up one direction.  Keys are copied.  mac_key: suite.mac_len bytes
@@ -121,8 +121,14 @@ TP_MUST_CHECK tp_status crypto_record_seal(crypto_record *r, unsigned type, uint
  * (0 when the options cannot form a record). */
 size_t crypto_record_seal_size(const crypto_record *r, size_t len, const crypto_seal_opts *opts);
 
-static inline uint64_t crypto_record_seq(const crypto_record *r) { return r->seq; }
-static inline void crypto_record_set_seq(crypto_record *r, uint64_t seq) { r->seq = seq; }
+static inline uint64_t crypto_record_seq(const crypto_record *r)
+{
+    return r->seq;
+}
+static inline void crypto_record_set_seq(crypto_record *r, uint64_t seq)
+{
+    r->seq = seq;
+}
 
 /* Family vtables (tests may check them by name). */
 extern const crypto_record_ops crypto_record_ops_null;

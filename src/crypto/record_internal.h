@@ -15,13 +15,12 @@ void crypto_rec_detail(crypto_record *r, tp_record_check *chk, const char *fmt, 
     __attribute__((format(printf, 3, 4)));
 
 /* TLS <= 1.2 HMAC of seq + type + version + len + data into out (mac_len bytes). */
-tp_status crypto_rec_mac(crypto_record *r, unsigned type, uint16_t rec_version,
-                         const uint8_t *data, size_t len, uint8_t *out);
+tp_status crypto_rec_mac(crypto_record *r, unsigned type, uint16_t rec_version, const uint8_t *data,
+                         size_t len, uint8_t *out);
 
 /* Common AEAD record open/seal (rec_aead.c), using r->ops->aead. */
 tp_status crypto_rec_aead_open(crypto_record *r, unsigned type, uint16_t rec_version,
-                               const uint8_t *frag, size_t len, uint8_t *out,
-                               tp_record_check *chk);
+                               const uint8_t *frag, size_t len, uint8_t *out, tp_record_check *chk);
 tp_status crypto_rec_aead_seal(crypto_record *r, unsigned type, uint16_t rec_version,
                                const uint8_t *pt, size_t len, const crypto_seal_opts *o,
                                uint8_t *out, size_t cap, size_t *out_len);

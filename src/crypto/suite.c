@@ -35,10 +35,8 @@ typedef struct {
 } hash_row;
 
 static const hash_row hash_rows[] = {
-    {"NONE", CRYPTO_HASH_NONE, 0},
-    {"MD5", CRYPTO_HASH_MD5, 16},
-    {"SHA1", CRYPTO_HASH_SHA1, 20},
-    {"SHA256", CRYPTO_HASH_SHA256, 32},
+    {"NONE", CRYPTO_HASH_NONE, 0},      {"MD5", CRYPTO_HASH_MD5, 16},
+    {"SHA1", CRYPTO_HASH_SHA1, 20},     {"SHA256", CRYPTO_HASH_SHA256, 32},
     {"SHA384", CRYPTO_HASH_SHA384, 48},
 };
 

@@ -27,9 +27,9 @@ size_t crypto_hash_len(crypto_hash h);
 const char *crypto_hash_name(crypto_hash h);
 
 typedef enum {
-    CRYPTO_FAMILY_NULL = 0,  /* no encryption, MAC only (or nothing at all) */
-    CRYPTO_FAMILY_STREAM,    /* RC4 */
-    CRYPTO_FAMILY_CBC,       /* block cipher + HMAC */
+    CRYPTO_FAMILY_NULL = 0, /* no encryption, MAC only (or nothing at all) */
+    CRYPTO_FAMILY_STREAM,   /* RC4 */
+    CRYPTO_FAMILY_CBC,      /* block cipher + HMAC */
     CRYPTO_FAMILY_GCM,
     CRYPTO_FAMILY_CCM,
     CRYPTO_FAMILY_CHACHA20_POLY1305,
@@ -54,23 +54,24 @@ typedef enum {
 } crypto_cipher;
 
 #define CRYPTO_MAX_KEY_LEN 32
-#define CRYPTO_MAX_IV_LEN 16      /* CBC block, AEAD fixed IV is <= 12 */
-#define CRYPTO_MAX_MAC_LEN 48     /* HMAC-SHA384 */
+#define CRYPTO_MAX_IV_LEN 16  /* CBC block, AEAD fixed IV is <= 12 */
+#define CRYPTO_MAX_MAC_LEN 48 /* HMAC-SHA384 */
 #define CRYPTO_MAX_HASH_LEN 48
-#define CRYPTO_MAX_SECRET_LEN 64  /* key log secrets */
+#define CRYPTO_MAX_SECRET_LEN 64 /* key log secrets */
 
 typedef struct {
-    uint16_t id;            /* suite id, 0 when built from names */
+    uint16_t id; /* suite id, 0 when built from names */
     crypto_cipher cipher;
     crypto_family family;
-    size_t key_len;         /* encryption key */
-    size_t fixed_iv_len;    /* from the key block / HKDF: CBC (TLS1.0) block, GCM/CCM 4, ChaCha 12; TLS1.3 12 */
-    size_t record_iv_len;   /* explicit per-record: CBC (TLS1.1+) block, GCM/CCM 8 (TLS1.2) */
-    size_t block_len;       /* CBC block size, else 1 */
-    size_t tag_len;         /* AEAD tag */
-    crypto_hash mac;        /* HMAC hash for CBC/stream/NULL; NONE for AEAD */
-    size_t mac_len;         /* HMAC output = MAC key length */
-    crypto_hash prf;        /* TLS1.2 PRF / TLS1.3 HKDF hash */
+    size_t key_len;       /* encryption key */
+    size_t fixed_iv_len;  /* from the key block / HKDF: CBC (TLS1.0) block, GCM/CCM 4, ChaCha 12;
+                             TLS1.3 12 */
+    size_t record_iv_len; /* explicit per-record: CBC (TLS1.1+) block, GCM/CCM 8 (TLS1.2) */
+    size_t block_len;     /* CBC block size, else 1 */
+    size_t tag_len;       /* AEAD tag */
+    crypto_hash mac;      /* HMAC hash for CBC/stream/NULL; NONE for AEAD */
+    size_t mac_len;       /* HMAC output = MAC key length */
+    crypto_hash prf;      /* TLS1.2 PRF / TLS1.3 HKDF hash */
     bool tls13;
 } crypto_suite;
 

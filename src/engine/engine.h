@@ -16,15 +16,15 @@ typedef struct tp_engine_conn tp_engine_conn; /* per connection */
 typedef enum { TP_CLIENT_CERT_NONE, TP_CLIENT_CERT_REQUEST, TP_CLIENT_CERT_REQUIRE } tp_client_cert;
 
 typedef struct {
-    const char *priority;       /* engine priority string (already built) */
-    const char *cert_file;      /* PEM; NULL: generate */
+    const char *priority;  /* engine priority string (already built) */
+    const char *cert_file; /* PEM; NULL: generate */
     const char *key_file;
     const char *key_type;       /* "rsa:2048" etc, for generation */
     const char *save_cert;      /* write generated certificate PEM here, or NULL */
     const char *const *san_dns; /* extra DNS names for the generated cert */
     const char *const *san_ip;  /* IP addresses for the generated cert */
     tp_client_cert client_cert;
-    unsigned dh_bits;           /* DHE parameters size (0: engine default) */
+    unsigned dh_bits; /* DHE parameters size (0: engine default) */
 } tp_engine_config;
 
 typedef struct {
@@ -38,15 +38,15 @@ typedef struct {
 } tp_transport;
 
 typedef enum {
-    TP_ENGINE_OK = 0,     /* done */
-    TP_ENGINE_AGAIN,      /* would block on read */
-    TP_ENGINE_EOF,        /* peer closed cleanly (close_notify or EOF) */
-    TP_ENGINE_ERROR,      /* fatal; see tp_engine_conn_error */
+    TP_ENGINE_OK = 0, /* done */
+    TP_ENGINE_AGAIN,  /* would block on read */
+    TP_ENGINE_EOF,    /* peer closed cleanly (close_notify or EOF) */
+    TP_ENGINE_ERROR,  /* fatal; see tp_engine_conn_error */
 } tp_engine_rc;
 
 typedef struct {
     char protocol[16], kx[24], cipher[32], mac[16], group[32], sigalg[40];
-    char client_cert[256];      /* one-line summary or "" */
+    char client_cert[256]; /* one-line summary or "" */
 } tp_engine_info;
 
 /* Creates the engine (credentials, priority).  On failure returns NULL and

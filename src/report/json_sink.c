@@ -42,15 +42,18 @@ static void add_record(json_object *o, const tp_event *ev, bool records)
     const tp_record_check *c = ev->u.record.check;
     char b1[24], b2[24];
     json_object_object_add(o, "type", json_object_new_string(content_name(r->type, b1, sizeof b1)));
-    json_object_object_add(o, "version", json_object_new_string(version_name(r->version, b2, sizeof b2)));
+    json_object_object_add(o, "version",
+                           json_object_new_string(version_name(r->version, b2, sizeof b2)));
     json_object_object_add(o, "length", json_object_new_int(r->length));
     json_object_object_add(o, "protected", json_object_new_boolean(c->is_protected));
     if (c->is_protected) {
         static const char *const integrity[] = {"unchecked", "ok", "bad"};
         if (c->integrity == TP_INTEGRITY_OK) {
-            json_object_object_add(o, "inner_type",
-                                   json_object_new_string(content_name(c->inner_type, b1, sizeof b1)));
-            json_object_object_add(o, "plaintext_length", json_object_new_int64((int64_t)c->plaintext_len));
+            json_object_object_add(
+                o, "inner_type",
+                json_object_new_string(content_name(c->inner_type, b1, sizeof b1)));
+            json_object_object_add(o, "plaintext_length",
+                                   json_object_new_int64((int64_t)c->plaintext_len));
         }
         json_object_object_add(o, "integrity", json_object_new_string(integrity[c->integrity]));
         if (c->has_padding) {
@@ -64,7 +67,8 @@ static void add_record(json_object *o, const tp_event *ev, bool records)
             json_object_object_add(o, "detail", json_object_new_string(c->detail));
     }
     if (records) {
-        json_object_object_add(o, "ciphertext", report_json_hex(cur_data(&r->fragment), cur_len(&r->fragment)));
+        json_object_object_add(o, "ciphertext",
+                               report_json_hex(cur_data(&r->fragment), cur_len(&r->fragment)));
         if (c->is_protected && c->integrity == TP_INTEGRITY_OK && c->plaintext)
             json_object_object_add(o, "plaintext", report_json_hex(c->plaintext, c->plaintext_len));
     }
@@ -106,10 +110,12 @@ static void add_handshake(json_object *o, const tp_event *ev)
     if (ev->u.handshake.is_protected)
         json_object_object_add(o, "protected", json_object_new_boolean(true));
     if (m->type == WIRE_HS_FINISHED && ev->u.handshake.verified >= 0) {
-        json_object_object_add(o, "verified", json_object_new_boolean(ev->u.handshake.verified == 1));
+        json_object_object_add(o, "verified",
+                               json_object_new_boolean(ev->u.handshake.verified == 1));
         if (ev->u.handshake.verified == 0 && ev->u.handshake.expected)
-            json_object_object_add(o, "expected",
-                                   report_json_hex(ev->u.handshake.expected, ev->u.handshake.expected_len));
+            json_object_object_add(
+                o, "expected",
+                report_json_hex(ev->u.handshake.expected, ev->u.handshake.expected_len));
     }
     if (ev->u.handshake.ja3_md5) {
         json_object_object_add(o, "ja3", json_object_new_string(ev->u.handshake.ja3_md5));
@@ -122,9 +128,9 @@ static void add_handshake(json_object *o, const tp_event *ev)
 json_object *report_json_event(const tp_event *ev, bool records)
 {
     static const char *const names[] = {
-        [TP_EV_ACCEPT] = "accept",   [TP_EV_RECORD] = "record", [TP_EV_HANDSHAKE] = "handshake",
-        [TP_EV_ALERT] = "alert",     [TP_EV_APPDATA] = "appdata", [TP_EV_SECRET] = "secret",
-        [TP_EV_NOTE] = "note",       [TP_EV_VERDICT] = "verdict",
+        [TP_EV_ACCEPT] = "accept", [TP_EV_RECORD] = "record",   [TP_EV_HANDSHAKE] = "handshake",
+        [TP_EV_ALERT] = "alert",   [TP_EV_APPDATA] = "appdata", [TP_EV_SECRET] = "secret",
+        [TP_EV_NOTE] = "note",     [TP_EV_VERDICT] = "verdict",
     };
     if (ev->type == TP_EV_DATA || ev->type == TP_EV_CLOSE)
         return NULL;
@@ -157,14 +163,16 @@ json_object *report_json_event(const tp_event *ev, bool records)
         json_object_object_add(o, "dir", json_object_new_string(tp_dir_name(ev->dir)));
         json_object_object_add(o, "length", json_object_new_int64((int64_t)ev->u.appdata.len));
         if (records)
-            json_object_object_add(o, "data", report_json_hex(ev->u.appdata.bytes, ev->u.appdata.len));
+            json_object_object_add(o, "data",
+                                   report_json_hex(ev->u.appdata.bytes, ev->u.appdata.len));
         break;
     case TP_EV_SECRET: {
         /* the label only: the secrets themselves go to the key log */
         const char *line = ev->u.secret.line;
         const char *sp = strchr(line, ' ');
-        json_object_object_add(o, "label",
-                               json_object_new_string_len(line, sp ? (int)(sp - line) : (int)strlen(line)));
+        json_object_object_add(
+            o, "label",
+            json_object_new_string_len(line, sp ? (int)(sp - line) : (int)strlen(line)));
         break;
     }
     case TP_EV_NOTE:
@@ -179,7 +187,6 @@ json_object *report_json_event(const tp_event *ev, bool records)
     }
     return o;
 }
-
 
 /* ---- the per-record fast path ------------------------------------------
  * Record and appdata events are most of a long trace (decode of a large
@@ -231,13 +238,27 @@ static void lb_jstr(line_buf *b, const char *s)
     for (; *s; s++) {
         unsigned char c = (unsigned char)*s;
         switch (c) {
-        case '"': lb_raw(b, "\\\"", 2); break;
-        case '\\': lb_raw(b, "\\\\", 2); break;
-        case '\b': lb_raw(b, "\\b", 2); break;
-        case '\f': lb_raw(b, "\\f", 2); break;
-        case '\n': lb_raw(b, "\\n", 2); break;
-        case '\r': lb_raw(b, "\\r", 2); break;
-        case '\t': lb_raw(b, "\\t", 2); break;
+        case '"':
+            lb_raw(b, "\\\"", 2);
+            break;
+        case '\\':
+            lb_raw(b, "\\\\", 2);
+            break;
+        case '\b':
+            lb_raw(b, "\\b", 2);
+            break;
+        case '\f':
+            lb_raw(b, "\\f", 2);
+            break;
+        case '\n':
+            lb_raw(b, "\\n", 2);
+            break;
+        case '\r':
+            lb_raw(b, "\\r", 2);
+            break;
+        case '\t':
+            lb_raw(b, "\\t", 2);
+            break;
         default:
             if (c < 0x20) {
                 char u[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
@@ -265,7 +286,8 @@ static void lb_head(line_buf *b, const char *event, const tp_event *ev)
     lb_str(b, "\"");
 }
 
-bool report_json_event_fast(const tp_event *ev, bool records, char *buf, size_t cap, size_t *out_len)
+bool report_json_event_fast(const tp_event *ev, bool records, char *buf, size_t cap,
+                            size_t *out_len)
 {
     if (records || (ev->type != TP_EV_RECORD && ev->type != TP_EV_APPDATA))
         return false;

@@ -20,6 +20,7 @@ struct json_object *report_json_event(const tp_event *ev, bool records);
 /* The fast path for record and appdata events without --records: the same
  * text as report_json_event would serialise to, written into buf (no
  * newline).  false when it does not apply or buf is too small. */
-bool report_json_event_fast(const tp_event *ev, bool records, char *buf, size_t cap, size_t *out_len);
+bool report_json_event_fast(const tp_event *ev, bool records, char *buf, size_t cap,
+                            size_t *out_len);
 
 #endif

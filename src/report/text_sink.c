@@ -41,7 +41,8 @@ static const char *col(const text_sink *s, const char *code)
 }
 
 /* Writes one line (already holding the lock). */
-static void line(text_sink *s, unsigned conn, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void line(text_sink *s, unsigned conn, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 static void line(text_sink *s, unsigned conn, const char *fmt, ...)
 {
     va_list ap;
@@ -90,17 +91,19 @@ static void on_record(text_sink *s, const tp_event *ev)
                              inner ? inner : "?", c->plaintext_len);
             if (c->has_padding && n > 0 && (size_t)n < sizeof extra)
                 snprintf(extra + n, sizeof extra - (size_t)n, ", padding %zu %s%s", c->padding_len,
-                         c->padding_valid ? "valid" : "INVALID", c->padding_minimal ? " minimal" : " not minimal");
+                         c->padding_valid ? "valid" : "INVALID",
+                         c->padding_minimal ? " minimal" : " not minimal");
         } else if (c->integrity == TP_INTEGRITY_BAD) {
-            snprintf(extra, sizeof extra, ", protected, %sintegrity BAD%s (%s)", col(s, C_RED), col(s, C_RESET),
-                     c->detail ? c->detail : "check failed");
+            snprintf(extra, sizeof extra, ", protected, %sintegrity BAD%s (%s)", col(s, C_RED),
+                     col(s, C_RESET), c->detail ? c->detail : "check failed");
         } else {
-            snprintf(extra, sizeof extra, ", protected (not checked: %s)", c->detail ? c->detail : "no keys");
+            snprintf(extra, sizeof extra, ", protected (not checked: %s)",
+                     c->detail ? c->detail : "no keys");
         }
     }
-    line(s, ev->conn, "%s%s%s record #%u %s %s, %u bytes%s", col(s, ev->dir == TP_C2S ? C_CYAN : C_YELLOW),
-         dir_arrow(s, ev->dir), col(s, C_RESET), ev->u.record.index, type ? type : "unknown",
-         ver ? ver : "?", r->length, extra);
+    line(s, ev->conn, "%s%s%s record #%u %s %s, %u bytes%s",
+         col(s, ev->dir == TP_C2S ? C_CYAN : C_YELLOW), dir_arrow(s, ev->dir), col(s, C_RESET),
+         ev->u.record.index, type ? type : "unknown", ver ? ver : "?", r->length, extra);
     if (s->records) {
         hexdump(s, "ciphertext", cur_data(&r->fragment), cur_len(&r->fragment));
         if (c->is_protected && c->integrity == TP_INTEGRITY_OK && c->plaintext)
@@ -139,8 +142,8 @@ static void on_verdict(text_sink *s, const tp_event *ev)
         line(s, ev->conn, "negotiated %s %s %s %s%s%s%s%s", v->protocol, v->kx ? v->kx : "-",
              v->cipher ? v->cipher : "-", v->mac ? v->mac : "-", v->group ? " group " : "",
              v->group ? v->group : "", v->sigalg ? " sig " : "", v->sigalg ? v->sigalg : "");
-    line(s, ev->conn, "%s%s%s (%s, %.3f s): %s", col(s, v->ok ? C_GREEN : C_RED), v->ok ? "OK" : "FAIL",
-         col(s, C_RESET), tp_phase_name(v->phase), ev->t, v->summary);
+    line(s, ev->conn, "%s%s%s (%s, %.3f s): %s", col(s, v->ok ? C_GREEN : C_RED),
+         v->ok ? "OK" : "FAIL", col(s, C_RESET), tp_phase_name(v->phase), ev->t, v->summary);
 }
 
 static void text_on_event(tp_sink *self, const tp_event *ev)

@@ -25,27 +25,27 @@ typedef tp_engine *(*tp_choose_engine_fn)(void *ctx, unsigned conn, const char *
                                           void **out_tag);
 /* Called once per connection after its verdict (serialised, like choose). */
 typedef void (*tp_on_verdict_fn)(void *ctx, unsigned conn, const char *peer, void *tag,
-                                  const tp_verdict *v);
+                                 const tp_verdict *v);
 
 /* Named tp_server_params (not _config): analysis/session.h already has a
  * tp_server_config (what the server allows, for the verdict). */
 typedef struct {
-    const char *const *listen;   /* addresses; NULL or empty: "0.0.0.0" and "::" */
+    const char *const *listen; /* addresses; NULL or empty: "0.0.0.0" and "::" */
     unsigned num_listen;
-    unsigned port;               /* 0: kernel picks (printed) */
-    unsigned workers;            /* event loops / threads, >= 1 */
+    unsigned port;    /* 0: kernel picks (printed) */
+    unsigned workers; /* event loops / threads, >= 1 */
     tp_mode mode;
     double timeout;              /* handshake and idle timeout, seconds */
     tp_engine *engine;           /* default engine (serve) */
     tp_choose_engine_fn choose;  /* optional (sweep) */
     tp_on_verdict_fn on_verdict; /* optional */
     void *cb_ctx;
-    tp_sink *sinks[TP_MAX_SINKS];/* every session gets these */
+    tp_sink *sinks[TP_MAX_SINKS]; /* every session gets these */
     unsigned num_sinks;
-    bool want_data_events;       /* pcapng or -vv */
-    bool want_record_bytes;      /* --records */
-    const char *keylog_path;     /* NSS key log file (0600), or NULL */
-    unsigned max_conns;          /* stop accepting above this many open (0: 4096) */
+    bool want_data_events;   /* pcapng or -vv */
+    bool want_record_bytes;  /* --records */
+    const char *keylog_path; /* NSS key log file (0600), or NULL */
+    unsigned max_conns;      /* stop accepting above this many open (0: 4096) */
     /* (added by sweep) Do not watch SIGINT/SIGTERM: several servers run in
      * one process (sweep -j N, one per slot) and libev lets only one loop
      * watch a signal; the caller handles signals and calls tp_server_stop. */
@@ -64,7 +64,8 @@ int tp_server_run(tp_server *s);
 /* Async-signal-safe request to stop. */
 void tp_server_stop(tp_server *s);
 /* Totals, valid after run. */
-void tp_server_totals(const tp_server *s, unsigned *out_conns, unsigned *out_ok, unsigned *out_failed);
+void tp_server_totals(const tp_server *s, unsigned *out_conns, unsigned *out_ok,
+                      unsigned *out_failed);
 void tp_server_free(tp_server *s);
 
 #endif

@@ -24,8 +24,14 @@ static inline void cur_init(cur_t *c, const uint8_t *data, size_t len)
     c->len = len;
 }
 
-static inline size_t cur_len(const cur_t *c) { return c->len; }
-static inline const uint8_t *cur_data(const cur_t *c) { return c->data; }
+static inline size_t cur_len(const cur_t *c)
+{
+    return c->len;
+}
+static inline const uint8_t *cur_data(const cur_t *c)
+{
+    return c->data;
+}
 
 TP_MUST_CHECK static inline bool cur_skip(cur_t *c, size_t n)
 {

@@ -231,7 +231,8 @@ static void cert_summarise_cached(cur_t der, wire_cert_summary *s)
 {
     size_t len = cur_len(&der);
     for (unsigned i = 0; i < CERT_CACHE_SLOTS; i++) {
-        if (cert_cache[i].len == len && len > 0 && memcmp(cert_cache[i].der, cur_data(&der), len) == 0) {
+        if (cert_cache[i].len == len && len > 0 &&
+            memcmp(cert_cache[i].der, cur_data(&der), len) == 0) {
             *s = cert_cache[i].summary;
             s->der = der;
             return;

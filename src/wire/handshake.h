@@ -40,26 +40,26 @@ typedef struct {
 typedef enum {
     WIRE_KX_UNKNOWN = 0,
     WIRE_KX_RSA,
-    WIRE_KX_DHE,    /* DHE-RSA, DHE-DSS, DH-anon */
-    WIRE_KX_ECDHE,  /* ECDHE-RSA, ECDHE-ECDSA, ECDH-anon */
+    WIRE_KX_DHE,   /* DHE-RSA, DHE-DSS, DH-anon */
+    WIRE_KX_ECDHE, /* ECDHE-RSA, ECDHE-ECDSA, ECDH-anon */
     WIRE_KX_PSK,
     WIRE_KX_DHE_PSK,
     WIRE_KX_ECDHE_PSK,
     WIRE_KX_RSA_PSK,
     WIRE_KX_SRP,
-    WIRE_KX_TLS13,  /* TLS 1.3: kx decided by key_share */
+    WIRE_KX_TLS13, /* TLS 1.3: kx decided by key_share */
 } wire_kx_family;
 
 typedef struct {
     uint16_t legacy_version;
-    cur_t random;          /* 32 bytes */
+    cur_t random; /* 32 bytes */
     cur_t session_id;
-    cur_t cipher_suites;   /* raw list of u16 */
-    cur_t compression;     /* raw list of u8 */
+    cur_t cipher_suites; /* raw list of u16 */
+    cur_t compression;   /* raw list of u8 */
     bool has_extensions;
-    cur_t extensions;      /* raw extension block (without its u16 length) */
-    bool sslv2;            /* came in SSLv2 framing: suites are 3-byte specs */
-    cur_t challenge;       /* SSLv2 only */
+    cur_t extensions; /* raw extension block (without its u16 length) */
+    bool sslv2;       /* came in SSLv2 framing: suites are 3-byte specs */
+    cur_t challenge;  /* SSLv2 only */
 } wire_client_hello;
 
 typedef struct {
@@ -70,19 +70,19 @@ typedef struct {
     uint8_t compression;
     bool has_extensions;
     cur_t extensions;
-    bool hello_retry_request; /* random is the RFC 8446 4.1.3 constant */
+    bool hello_retry_request;  /* random is the RFC 8446 4.1.3 constant */
     uint16_t selected_version; /* from supported_versions, else legacy_version */
 } wire_server_hello;
 
 /* Summary of one certificate of a chain */
 typedef struct {
     cur_t der;
-    char subject[256];      /* one-line RFC 2253 style, truncated */
+    char subject[256]; /* one-line RFC 2253 style, truncated */
     char issuer[256];
-    char key_type[16];      /* "RSA", "EC", "Ed25519", "Ed448", "DSA", "unknown" */
+    char key_type[16]; /* "RSA", "EC", "Ed25519", "Ed448", "DSA", "unknown" */
     unsigned key_bits;
-    char sig_alg[48];       /* e.g. "sha256WithRSAEncryption" */
-    bool parsed;            /* false when the DER did not parse */
+    char sig_alg[48]; /* e.g. "sha256WithRSAEncryption" */
+    bool parsed;      /* false when the DER did not parse */
 } wire_cert_summary;
 
 #define WIRE_CERT_SUMMARY_MAX 4
@@ -96,49 +96,49 @@ typedef struct {
 
 typedef struct {
     wire_kx_family family;
-    uint16_t named_group;   /* ECDHE */
-    unsigned dh_p_bits;     /* DHE: size of p in bits */
+    uint16_t named_group; /* ECDHE */
+    unsigned dh_p_bits;   /* DHE: size of p in bits */
     cur_t public_value;
-    bool has_sigalg;        /* TLS 1.2 */
+    bool has_sigalg; /* TLS 1.2 */
     uint16_t sigalg;
     cur_t signature;
-    bool has_signature;     /* false for anonymous and plain PSK kx */
-    cur_t psk_hint;         /* PSK families: psk_identity_hint */
+    bool has_signature; /* false for anonymous and plain PSK kx */
+    cur_t psk_hint;     /* PSK families: psk_identity_hint */
 } wire_server_key_exchange;
 
 typedef struct {
-    cur_t cert_types;       /* TLS <= 1.2 */
-    cur_t sigalgs;          /* raw list of u16 (TLS 1.2, or TLS 1.3 extension) */
-    cur_t cas;              /* distinguished names block */
-    cur_t request_context;  /* TLS 1.3 */
-    cur_t extensions;       /* TLS 1.3 */
+    cur_t cert_types;      /* TLS <= 1.2 */
+    cur_t sigalgs;         /* raw list of u16 (TLS 1.2, or TLS 1.3 extension) */
+    cur_t cas;             /* distinguished names block */
+    cur_t request_context; /* TLS 1.3 */
+    cur_t extensions;      /* TLS 1.3 */
 } wire_certificate_request;
 
 typedef struct {
     wire_kx_family family;
-    cur_t exchange;         /* encrypted premaster or public value */
-    cur_t psk_identity;     /* PSK families */
+    cur_t exchange;     /* encrypted premaster or public value */
+    cur_t psk_identity; /* PSK families */
 } wire_client_key_exchange;
 
 typedef struct {
     uint32_t lifetime;
-    uint32_t age_add;       /* TLS 1.3 */
-    cur_t nonce;            /* TLS 1.3 */
+    uint32_t age_add; /* TLS 1.3 */
+    cur_t nonce;      /* TLS 1.3 */
     cur_t ticket;
-    cur_t extensions;       /* TLS 1.3 */
+    cur_t extensions; /* TLS 1.3 */
 } wire_new_session_ticket;
 
 typedef struct {
-    uint16_t sigalg;        /* TLS 1.2+ */
+    uint16_t sigalg; /* TLS 1.2+ */
     cur_t signature;
 } wire_certificate_verify;
 
 typedef struct {
-    uint8_t type;           /* WIRE_HS_* */
-    uint32_t length;        /* body length from the header */
-    cur_t raw;              /* header + body: what goes into the transcript hash */
+    uint8_t type;    /* WIRE_HS_* */
+    uint32_t length; /* body length from the header */
+    cur_t raw;       /* header + body: what goes into the transcript hash */
     cur_t body;
-    tp_status status;       /* TP_OK when the body parsed completely */
+    tp_status status; /* TP_OK when the body parsed completely */
     union {
         wire_client_hello client_hello;
         wire_server_hello server_hello;
@@ -148,7 +148,7 @@ typedef struct {
         wire_client_key_exchange client_key_exchange;
         wire_new_session_ticket new_session_ticket;
         wire_certificate_verify certificate_verify;
-        cur_t finished;     /* verify_data */
+        cur_t finished; /* verify_data */
         cur_t encrypted_extensions;
     } u;
 } wire_handshake;
@@ -174,13 +174,14 @@ const char *wire_hs_type_name(uint8_t type);
 /* Iterates an extension block: returns true and fills type/body while
  * extensions remain; false at the end or on a malformed block (then
  * *out_err, if not NULL, is set to TP_ERR_DECODE). */
-TP_MUST_CHECK bool wire_ext_next(cur_t *exts, uint16_t *out_type, cur_t *out_body, tp_status *out_err);
+TP_MUST_CHECK bool wire_ext_next(cur_t *exts, uint16_t *out_type, cur_t *out_body,
+                                 tp_status *out_err);
 
 /* Finds an extension by type; false when absent. */
 TP_MUST_CHECK bool wire_ext_find(cur_t exts, uint16_t type, cur_t *out_body);
 
 /* Alerts (RFC 8446 6) */
-const char *wire_alert_level_name(uint8_t level);       /* "warning","fatal" or NULL */
+const char *wire_alert_level_name(uint8_t level);      /* "warning","fatal" or NULL */
 const char *wire_alert_description_name(uint8_t desc); /* "bad_record_mac", … or NULL */
 
 #endif

@@ -13,20 +13,20 @@
 
 typedef struct {
     uint16_t id;
-    const char *iana;       /* "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256" */
-    const char *kx;         /* "RSA","DHE-RSA","DHE-DSS","ECDHE-RSA","ECDHE-ECDSA",
-                               "ANON-DH","ANON-ECDH","PSK","DHE-PSK","ECDHE-PSK",
-                               "RSA-PSK","SRP","SRP-RSA","SRP-DSS"; NULL for TLS 1.3 suites */
-    const char *cipher;     /* "AES-128-CBC","AES-256-CBC","3DES-CBC","ARCFOUR-128",
-                               "CAMELLIA-128-CBC","CAMELLIA-256-CBC","AES-128-GCM",
-                               "AES-256-GCM","AES-128-CCM","AES-256-CCM","AES-128-CCM-8",
-                               "AES-256-CCM-8","CHACHA20-POLY1305","NULL", ... */
-    const char *mac;        /* "SHA1","SHA256","SHA384","MD5" or "AEAD" */
-    const char *prf;        /* "SHA256" or "SHA384" for TLS 1.2 / 1.3 PRF/HKDF hash */
+    const char *iana;   /* "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256" */
+    const char *kx;     /* "RSA","DHE-RSA","DHE-DSS","ECDHE-RSA","ECDHE-ECDSA",
+                           "ANON-DH","ANON-ECDH","PSK","DHE-PSK","ECDHE-PSK",
+                           "RSA-PSK","SRP","SRP-RSA","SRP-DSS"; NULL for TLS 1.3 suites */
+    const char *cipher; /* "AES-128-CBC","AES-256-CBC","3DES-CBC","ARCFOUR-128",
+                           "CAMELLIA-128-CBC","CAMELLIA-256-CBC","AES-128-GCM",
+                           "AES-256-GCM","AES-128-CCM","AES-256-CCM","AES-128-CCM-8",
+                           "AES-256-CCM-8","CHACHA20-POLY1305","NULL", ... */
+    const char *mac;    /* "SHA1","SHA256","SHA384","MD5" or "AEAD" */
+    const char *prf;    /* "SHA256" or "SHA384" for TLS 1.2 / 1.3 PRF/HKDF hash */
     wire_kx_family family;
-    uint16_t min_version;   /* 0x0300 .. 0x0304 */
-    bool tls13;             /* a TLS 1.3 suite (0x13xx) */
-    bool export_grade;      /* EXPORT suites: known only to be named */
+    uint16_t min_version; /* 0x0300 .. 0x0304 */
+    bool tls13;           /* a TLS 1.3 suite (0x13xx) */
+    bool export_grade;    /* EXPORT suites: known only to be named */
 } wire_suite;
 
 /* NULL when the suite is not in the table (callers print 0x%04x). */
@@ -39,11 +39,11 @@ bool wire_is_grease(uint16_t v);
 
 /* Names or NULL when unknown (callers print the number); RFC 8701 GREASE
  * values give "GREASE". */
-const char *wire_ext_name(uint16_t type);       /* "server_name", "key_share", ... (IANA) */
-const char *wire_group_name(uint16_t group);    /* "SECP256R1","X25519","FFDHE2048",... */
-const char *wire_sigalg_name(uint16_t scheme);  /* "RSA-SHA256","ECDSA-SECP256R1-SHA256",
-                                                   "RSA-PSS-RSAE-SHA256","ED25519",... */
-const char *wire_compression_name(uint8_t m);   /* "NULL","DEFLATE","LZS" */
+const char *wire_ext_name(uint16_t type);      /* "server_name", "key_share", ... (IANA) */
+const char *wire_group_name(uint16_t group);   /* "SECP256R1","X25519","FFDHE2048",... */
+const char *wire_sigalg_name(uint16_t scheme); /* "RSA-SHA256","ECDSA-SECP256R1-SHA256",
+                                                  "RSA-PSS-RSAE-SHA256","ED25519",... */
+const char *wire_compression_name(uint8_t m);  /* "NULL","DEFLATE","LZS" */
 
 /* IANA name of a suite, also for the signalling values that are not real
  * suites (TLS_EMPTY_RENEGOTIATION_INFO_SCSV, TLS_FALLBACK_SCSV), "GREASE"

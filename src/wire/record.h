@@ -22,11 +22,11 @@ enum {
 #define WIRE_MAX_CIPHERTEXT (16384 + 2048)
 
 typedef struct {
-    unsigned type;      /* WIRE_CT_* (content type byte, or the SSLv2 pseudo type) */
-    uint16_t version;   /* record-layer version (0x0002 for SSLv2 framing) */
-    uint16_t length;    /* fragment length */
-    cur_t header;       /* the header bytes (5, or 2/3 for SSLv2) */
-    cur_t fragment;     /* the fragment (for SSLv2: the whole SSLv2 message body) */
+    unsigned type;    /* WIRE_CT_* (content type byte, or the SSLv2 pseudo type) */
+    uint16_t version; /* record-layer version (0x0002 for SSLv2 framing) */
+    uint16_t length;  /* fragment length */
+    cur_t header;     /* the header bytes (5, or 2/3 for SSLv2) */
+    cur_t fragment;   /* the fragment (for SSLv2: the whole SSLv2 message body) */
 } wire_record;
 
 /* Parses one record from the front of *in and advances past it.

@@ -114,7 +114,8 @@ static void test_verdict_client_rejects_valid_record(void **state)
     o.client.alert = (tp_alert_info){"client", "fatal", "bad_record_mac", true};
     tp_verdict_decide(&o, &v);
     assert_false(v.ok);
-    assert_non_null(strstr(v.summary, "bad_record_mac right after the server's first protected record"));
+    assert_non_null(
+        strstr(v.summary, "bad_record_mac right after the server's first protected record"));
     assert_non_null(strstr(v.summary, "padding 11 bytes well-formed"));
     assert_non_null(strstr(v.summary, "the client rejected a valid record"));
     assert_string_equal(v.alert.description, "bad_record_mac");
@@ -167,7 +168,6 @@ static void test_verdict_handshake_only(void **state)
     assert_non_null(strstr(v.summary, "close_notify without sending data"));
 }
 
-
 static void test_verdict_no_shared_version(void **state)
 {
     (void)state;
@@ -217,7 +217,8 @@ static tp_session *new_session(capture_sink *c)
 {
     memset(c, 0, sizeof *c);
     c->base.on_event = capture_on_event;
-    tp_session_params p = {.conn = 1, .peer = "127.0.0.1:1", .local = "127.0.0.1:2", .num_sinks = 1};
+    tp_session_params p = {
+        .conn = 1, .peer = "127.0.0.1:1", .local = "127.0.0.1:2", .num_sinks = 1};
     p.sinks[0] = &c->base;
     tp_session *s = tp_session_new(&p);
     assert_non_null(s);
@@ -352,7 +353,6 @@ static void test_session_truncated_record(void **state)
     assert_false(c.verdict.ok);
     tp_session_free(s);
 }
-
 
 /* A real TLS 1.2 ECDHE-RSA exchange (openssl s_client against s_server,
  * tests/data/README.md): the client hangs up after the server's flight. */

@@ -199,9 +199,8 @@ static void test_prf_tls12(void **state)
     unhex("9bbe436ba940f017b17652849a71db35", secret, sizeof secret);
     unhex("a0ba9f936cda311827a6f796ffd5198c", seed, sizeof seed);
     unhex("e3f229ba727be17b8d122620557cd453c2aab21d", want, sizeof want);
-    assert_int_equal(crypto_prf_tls12(CRYPTO_HASH_SHA256, secret, 16, "test label", seed, 16, out,
-                                      100),
-                     TP_OK);
+    assert_int_equal(
+        crypto_prf_tls12(CRYPTO_HASH_SHA256, secret, 16, "test label", seed, 16, out, 100), TP_OK);
     assert_memory_equal(out, want, 20);
     /* only SHA-256 and SHA-384 are TLS 1.2 PRF hashes */
     assert_int_equal(crypto_prf_tls12(CRYPTO_HASH_SHA1, secret, 16, "l", seed, 16, out, 10),
@@ -251,20 +250,20 @@ static void test_rfc8448_key_schedule(void **state)
         {"server_application_traffic_secret", "server_ap_key", "server_ap_iv"},
     };
     for (size_t i = 0; i < 3; i++) {
-        assert_int_equal(crypto_tls13_traffic_keys(&s, vec_get(&v, kv[i].secret)->bytes, 32, key, iv),
-                         TP_OK);
+        assert_int_equal(
+            crypto_tls13_traffic_keys(&s, vec_get(&v, kv[i].secret)->bytes, 32, key, iv), TP_OK);
         assert_memory_equal(key, vec_get(&v, kv[i].key)->bytes, 16);
         assert_memory_equal(iv, vec_get(&v, kv[i].iv)->bytes, 12);
     }
-    assert_int_equal(crypto_tls13_finished_key(CRYPTO_HASH_SHA256,
-                                               vec_get(&v, "server_handshake_traffic_secret")->bytes,
-                                               32, out),
-                     TP_OK);
+    assert_int_equal(
+        crypto_tls13_finished_key(CRYPTO_HASH_SHA256,
+                                  vec_get(&v, "server_handshake_traffic_secret")->bytes, 32, out),
+        TP_OK);
     assert_memory_equal(out, vec_get(&v, "server_finished_key")->bytes, 32);
-    assert_int_equal(crypto_tls13_finished_key(CRYPTO_HASH_SHA256,
-                                               vec_get(&v, "client_handshake_traffic_secret")->bytes,
-                                               32, out),
-                     TP_OK);
+    assert_int_equal(
+        crypto_tls13_finished_key(CRYPTO_HASH_SHA256,
+                                  vec_get(&v, "client_handshake_traffic_secret")->bytes, 32, out),
+        TP_OK);
     assert_memory_equal(out, vec_get(&v, "client_finished_key")->bytes, 32);
     vec_free(&v);
 }
@@ -300,7 +299,7 @@ static void test_rfc8448_records(void **state)
     assert_int_equal(chk.integrity, TP_INTEGRITY_OK);
     assert_int_equal(chk.inner_type, 22);
     assert_int_equal(chk.plaintext_len, 657); /* RFC: payload (657 octets) */
-    assert_int_equal(chk.plaintext[0], 8);     /* EncryptedExtensions */
+    assert_int_equal(chk.plaintext[0], 8);    /* EncryptedExtensions */
     assert_false(chk.has_padding);
     crypto_record_cleanup(&r);
 
@@ -456,8 +455,8 @@ static void test_rfc8448_conn(void **state)
                          TP_OK);
         assert_false(chk.is_protected);
 
-        assert_int_equal(conn_open_wire(c, TP_C2S, vec_get(&v, "client_finished_record"), buf, &chk),
-                         TP_OK);
+        assert_int_equal(
+            conn_open_wire(c, TP_C2S, vec_get(&v, "client_finished_record"), buf, &chk), TP_OK);
         uint8_t cfin[64];
         size_t cfin_len = chk.plaintext_len;
         memcpy(cfin, chk.plaintext, cfin_len);
@@ -573,14 +572,14 @@ static void test_roundtrip_all(void **state)
         for (size_t li = 0; li < sizeof lens / sizeof lens[0]; li++) {
             size_t len = lens[li], rl = 0;
             unsigned type = li % 2 ? 22 : 23;
-            assert_int_equal(crypto_record_seal(&sealer, type, wire_ver, pt, len, NULL, rec,
-                                                sizeof rec, &rl),
-                             TP_OK);
+            assert_int_equal(
+                crypto_record_seal(&sealer, type, wire_ver, pt, len, NULL, rec, sizeof rec, &rl),
+                TP_OK);
             assert_int_equal(rl, crypto_record_seal_size(&sealer, len, NULL));
             unsigned outer = c->version == 0x0304 ? 23 : type;
             tp_record_check chk;
-            tp_status st = crypto_record_open(&opener, outer, wire_ver, rec, rl, out, sizeof out,
-                                              &chk);
+            tp_status st =
+                crypto_record_open(&opener, outer, wire_ver, rec, rl, out, sizeof out, &chk);
             if (st != TP_OK)
                 fail_msg("%s/%s v%04x etm=%d len %zu: %s (%s)", c->cipher, c->mac, c->version,
                          c->etm, len, tp_status_name(st), chk.detail ? chk.detail : "");
@@ -604,7 +603,8 @@ static void test_roundtrip_all(void **state)
                 TP_OK);
             rec[where ? 0 : rl - 1] ^= 0x01;
             tp_record_check chk;
-            tp_status st = crypto_record_open(&opener, 23, wire_ver, rec, rl, out, sizeof out, &chk);
+            tp_status st =
+                crypto_record_open(&opener, 23, wire_ver, rec, rl, out, sizeof out, &chk);
             if (s.family == CRYPTO_FAMILY_NULL && where) {
                 /* NULL cipher: content byte changed, MAC catches it */
                 assert_int_equal(st, TP_ERR_BAD_MAC);
@@ -825,8 +825,9 @@ static void test_cbc_seal_options(void **state)
             crypto_record_seal(&sealer, 23, cases[i].version, pt, 10, &o, rec, sizeof rec, &rl),
             TP_ERR_USAGE);
         /* too small an output buffer */
-        assert_int_equal(crypto_record_seal(&sealer, 23, cases[i].version, pt, 10, NULL, rec, 8, &rl),
-                         TP_ERR_LIMIT);
+        assert_int_equal(
+            crypto_record_seal(&sealer, 23, cases[i].version, pt, 10, NULL, rec, 8, &rl),
+            TP_ERR_LIMIT);
         /* a record of the wrong direction: an opener cannot seal */
         assert_int_equal(
             crypto_record_seal(&opener, 23, cases[i].version, pt, 10, NULL, rec, sizeof rec, &rl),
@@ -853,8 +854,9 @@ static void test_aead_truncated_and_tls13_inner(void **state)
         tp_record_check chk;
         size_t min = s.record_iv_len + s.tag_len;
         for (size_t len = 0; len < min; len += 3) {
-            assert_int_equal(crypto_record_open(&opener, 23, 0x0303, rec, len, out, sizeof out, &chk),
-                             TP_ERR_TRUNCATED);
+            assert_int_equal(
+                crypto_record_open(&opener, 23, 0x0303, rec, len, out, sizeof out, &chk),
+                TP_ERR_TRUNCATED);
             assert_int_equal(chk.integrity, TP_INTEGRITY_BAD);
             assert_non_null(chk.detail);
         }
@@ -868,12 +870,13 @@ static void test_aead_truncated_and_tls13_inner(void **state)
     make_pair(&cases[2], &s, &sealer, &opener, &skipped);
     crypto_seal_opts o = {.tls13_pad_len = 37};
     size_t rl;
-    assert_int_equal(crypto_record_seal(&sealer, 21, 0x0303, (const uint8_t *)"\x01\x00", 2, &o, rec,
-                                        sizeof rec, &rl),
+    assert_int_equal(crypto_record_seal(&sealer, 21, 0x0303, (const uint8_t *)"\x01\x00", 2, &o,
+                                        rec, sizeof rec, &rl),
                      TP_OK);
     assert_int_equal(rl, 2 + 1 + 37 + 16);
     tp_record_check chk;
-    assert_int_equal(crypto_record_open(&opener, 23, 0x0303, rec, rl, out, sizeof out, &chk), TP_OK);
+    assert_int_equal(crypto_record_open(&opener, 23, 0x0303, rec, rl, out, sizeof out, &chk),
+                     TP_OK);
     assert_int_equal(chk.inner_type, 21);
     assert_int_equal(chk.plaintext_len, 2);
     assert_int_equal(chk.padding_len, 37);
@@ -994,7 +997,8 @@ static void on_err(void *arg, size_t line_no, tp_status st, const char *reason, 
 
 #define CR64 "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff"
 #define MS96                                                                                       \
-    "0102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f202122232425262728292a2b2c2d2e2f" \
+    "0102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f202122232425262728292a2b2c2d2e" \
+    "2f"                                                                                           \
     "30"
 
 static void test_keylog_parse(void **state)
@@ -1010,9 +1014,10 @@ static void test_keylog_parse(void **state)
 
     /* CRLF and upper case give the same entry */
     crypto_keylog_entry u;
-    const char *upper = "CLIENT_RANDOM 00112233445566778899AABBCCDDEEFF00112233445566778899AABBCCDDEEFF "
-                        "0102030405060708090A0B0C0D0E0F101112131415161718191A1B1C1D1E1F20212223242526"
-                        "2728292A2B2C2D2E2F30\r\n";
+    const char *upper =
+        "CLIENT_RANDOM 00112233445566778899AABBCCDDEEFF00112233445566778899AABBCCDDEEFF "
+        "0102030405060708090A0B0C0D0E0F101112131415161718191A1B1C1D1E1F20212223242526"
+        "2728292A2B2C2D2E2F30\r\n";
     assert_int_equal(crypto_keylog_parse_line(upper, strlen(upper), &u), TP_OK);
     assert_memory_equal(&u, &e, sizeof e);
 
@@ -1048,7 +1053,8 @@ static void test_keylog_parse(void **state)
     }
 
     /* comments and blank lines are nothing */
-    const char *nothing[] = {"", "\n", "\r\n", "   ", "# SSL/TLS secrets log file", "#CLIENT_RANDOM x"};
+    const char *nothing[] = {
+        "", "\n", "\r\n", "   ", "# SSL/TLS secrets log file", "#CLIENT_RANDOM x"};
     for (size_t i = 0; i < sizeof nothing / sizeof nothing[0]; i++) {
         assert_int_equal(crypto_keylog_parse_line(nothing[i], strlen(nothing[i]), &e), TP_OK);
         assert_int_equal(e.label, CRYPTO_KL_NONE);
@@ -1060,13 +1066,13 @@ static void test_keylog_parse(void **state)
         "CLIENT_RANDOM",
         "CLIENT_RANDOM " CR64,
         "CLIENT_RANDOM " CR64 " " MS96 " extra",
-        "CLIENT_RANDOM 0011 " MS96,                              /* short random */
-        "CLIENT_RANDOM " CR64 " 0102",                           /* short master */
-        "CLIENT_RANDOM " CR64 " " CR64,                          /* 32-byte master */
-        "CLIENT_RANDOM " CR64 " " MS96 "00",                     /* 49-byte master */
+        "CLIENT_RANDOM 0011 " MS96,          /* short random */
+        "CLIENT_RANDOM " CR64 " 0102",       /* short master */
+        "CLIENT_RANDOM " CR64 " " CR64,      /* 32-byte master */
+        "CLIENT_RANDOM " CR64 " " MS96 "00", /* 49-byte master */
         "CLIENT_RANDOM g0112233445566778899aabbccddeeff00112233445566778899aabbccddeeff " MS96,
-        "SERVER_TRAFFIC_SECRET_0 " CR64 " 0011223344",           /* odd size */
-        "client_random " CR64 " " MS96,                          /* labels are upper case */
+        "SERVER_TRAFFIC_SECRET_0 " CR64 " 0011223344", /* odd size */
+        "client_random " CR64 " " MS96,                /* labels are upper case */
         "CLIENT_RANDOM\x01 " CR64 " " MS96,
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
@@ -1287,9 +1293,8 @@ static void run_session(session *s, bool corrupt_keys, sess_result *res)
 {
     memset(res, 0, sizeof *res);
     crypto_keylog_store *ks = crypto_keylog_store_new();
-    assert_int_equal(crypto_keylog_store_add_text(ks, s->keylog, strlen(s->keylog), 1, NULL, NULL,
-                                                  NULL),
-                     TP_OK);
+    assert_int_equal(
+        crypto_keylog_store_add_text(ks, s->keylog, strlen(s->keylog), 1, NULL, NULL, NULL), TP_OK);
     crypto_conn *c = crypto_conn_new();
     static uint8_t buf[20000];
     uint8_t cr[32];
@@ -1299,8 +1304,8 @@ static void run_session(session *s, bool corrupt_keys, sess_result *res)
         unsigned type = r->bytes[0];
         uint16_t ver = (uint16_t)(r->bytes[1] << 8 | r->bytes[2]);
         tp_record_check chk;
-        tp_status st = crypto_conn_open(c, r->dir, type, ver, r->bytes + 5, r->len - 5, buf,
-                                        sizeof buf, &chk);
+        tp_status st =
+            crypto_conn_open(c, r->dir, type, ver, r->bytes + 5, r->len - 5, buf, sizeof buf, &chk);
         if (chk.is_protected) {
             if (st == TP_OK)
                 res->opened_ok++;

@@ -23,9 +23,10 @@ static void test_seconds(void **state)
         double t;
         const char *want;
     } cases[] = {
-        {0, "0"},           {0.0004, "0.0004"},   {1.5, "1.5"},     {0.0000004, "0"},
-        {12.3456789, "12.345679"}, {-3, "0"}, {30, "30"}, {0.000001, "0.000001"},
-        {0.0212, "0.0212"}, {2.9999999, "3"},
+        {0, "0"},         {0.0004, "0.0004"},        {1.5, "1.5"},
+        {0.0000004, "0"}, {12.3456789, "12.345679"}, {-3, "0"},
+        {30, "30"},       {0.000001, "0.000001"},    {0.0212, "0.0212"},
+        {2.9999999, "3"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         char buf[40];
@@ -43,7 +44,8 @@ static void compare(const tp_event *ev)
     fast[len] = '\0';
     json_object *o = report_json_event(ev, false);
     assert_non_null(o);
-    const char *slow = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
+    const char *slow =
+        json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
     assert_string_equal(fast, slow);
     /* and it parses back */
     json_object *back = json_tokener_parse(fast);
@@ -120,7 +122,8 @@ static void test_sink_lines(void **state)
     acc.u.accept.local = "127.0.0.1:2";
     s->on_event(s, &acc);
     tp_verdict v = {.ok = false, .phase = TP_PHASE_NOT_TLS};
-    snprintf(v.summary, sizeof v.summary, "the client's bytes are plain HTTP (\"GET / HTTP/1.1\"), not TLS");
+    snprintf(v.summary, sizeof v.summary,
+             "the client's bytes are plain HTTP (\"GET / HTTP/1.1\"), not TLS");
     tp_event ve = {.type = TP_EV_VERDICT, .conn = 1, .t = 0.5};
     ve.u.verdict = &v;
     s->on_event(s, &ve);

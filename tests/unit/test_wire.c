@@ -453,7 +453,6 @@ static void test_server_flight_ecdhe(void **state)
     assert_int_equal(parse_msg(&fl, 1, &none, &m), TP_ERR_UNSUPPORTED);
 }
 
-
 /* The certificate summary cache: the same DER gives the same summary (and a
  * view into the new buffer), a different DER is summarised afresh. */
 static void test_certificate_summary_cache(void **state)
@@ -469,7 +468,8 @@ static void test_certificate_summary_cache(void **state)
     assert_string_equal(m1.u.certificate.certs[0].subject, m2.u.certificate.certs[0].subject);
     assert_string_equal(m1.u.certificate.certs[0].key_type, m2.u.certificate.certs[0].key_type);
     assert_int_equal(m1.u.certificate.certs[0].key_bits, m2.u.certificate.certs[0].key_bits);
-    assert_ptr_equal(cur_data(&m2.u.certificate.certs[0].der), cur_data(&m1.u.certificate.certs[0].der));
+    assert_ptr_equal(cur_data(&m2.u.certificate.certs[0].der),
+                     cur_data(&m1.u.certificate.certs[0].der));
     ctx.cipher_suite = 0x009e;
     assert_int_equal(parse_msg(&b, 1, &ctx, &m3), TP_OK);
     assert_true(m3.u.certificate.certs[0].parsed);
@@ -482,10 +482,16 @@ static void test_certificate_summary_cache(void **state)
     uint8_t msg[4200];
     size_t body = 3 + 3 + (n - 1);
     msg[0] = WIRE_HS_CERTIFICATE;
-    msg[1] = (uint8_t)(body >> 16); msg[2] = (uint8_t)(body >> 8); msg[3] = (uint8_t)body;
+    msg[1] = (uint8_t)(body >> 16);
+    msg[2] = (uint8_t)(body >> 8);
+    msg[3] = (uint8_t)body;
     size_t list = 3 + (n - 1);
-    msg[4] = (uint8_t)(list >> 16); msg[5] = (uint8_t)(list >> 8); msg[6] = (uint8_t)list;
-    msg[7] = (uint8_t)((n - 1) >> 16); msg[8] = (uint8_t)((n - 1) >> 8); msg[9] = (uint8_t)(n - 1);
+    msg[4] = (uint8_t)(list >> 16);
+    msg[5] = (uint8_t)(list >> 8);
+    msg[6] = (uint8_t)list;
+    msg[7] = (uint8_t)((n - 1) >> 16);
+    msg[8] = (uint8_t)((n - 1) >> 8);
+    msg[9] = (uint8_t)(n - 1);
     memcpy(msg + 10, der, n - 1);
     wire_handshake m4;
     ctx.cipher_suite = 0xc02f;
@@ -1011,7 +1017,8 @@ static void test_iana(void **state)
     assert_string_equal(wire_sigalg_name(0x0804), "RSA-PSS-RSAE-SHA256");
     assert_string_equal(wire_sigalg_name(0x0809), "RSA-PSS-SHA256");
     assert_string_equal(wire_sigalg_name(0x0403), "ECDSA-SECP256R1-SHA256");
-    assert_string_equal(wire_sigalg_name(0x0807), "EdDSA-Ed25519"); /* GnuTLS spelling, as in `tlsprobe list` */
+    assert_string_equal(wire_sigalg_name(0x0807),
+                        "EdDSA-Ed25519"); /* GnuTLS spelling, as in `tlsprobe list` */
     assert_string_equal(wire_sigalg_name(0x0202), "DSA-SHA1");
     assert_string_equal(wire_compression_name(1), "DEFLATE");
     assert_null(wire_compression_name(7));
