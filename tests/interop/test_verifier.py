@@ -6,6 +6,7 @@ Finished messages must verify, and the decrypted application data must be
 the line the client sent."""
 import os
 import sys
+import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import tp  # noqa: E402
@@ -124,11 +125,86 @@ def check_client_gives_up(r):
         r.contains(v and v.get("summary"), "the server's record is valid", "verdict clears the server")
 
 
+def check_client_rejects_valid_record(r):
+    """The phone story, reproduced with a real TLS stack: a client (OpenSSL
+    through Python's ssl) receives the server's Finished with one byte
+    changed on the way (as a client with a broken record layer would see
+    it), answers with a fatal bad_record_mac, and tlsprobe's own check of
+    the record the server really sent says it was valid."""
+    import socket
+    import ssl
+    import warnings
+    warnings.filterwarnings("ignore", category=DeprecationWarning)  # TLS 1.0 is the point here
+    with tp.Server(["--echo", "--protocols", "TLS1.0", "--kx", "RSA", "--ciphers", "AES-128-CBC",
+                    "--macs", "SHA1"]) as srv:
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+        ctx.check_hostname = False
+        ctx.verify_mode = ssl.CERT_NONE
+        ctx.minimum_version = ssl.TLSVersion.TLSv1
+        ctx.maximum_version = ssl.TLSVersion.TLSv1
+        ctx.set_ciphers("AES128-SHA:@SECLEVEL=0")
+        s = socket.create_connection(("127.0.0.1", srv.port), timeout=10)
+        inc, outg = ssl.MemoryBIO(), ssl.MemoryBIO()
+        obj = ctx.wrap_bio(inc, outg, server_hostname="localhost")
+        pending = b""
+        seen_ccs = tampered = False
+        error = None
+        while error is None:
+            try:
+                obj.do_handshake()
+                break
+            except ssl.SSLWantReadError:
+                pass
+            except ssl.SSLError as e:
+                error = e
+                break
+            if outg.pending:
+                s.sendall(outg.read())
+            data = s.recv(65536)
+            if not data:
+                break
+            pending += data
+            # pass whole records on, flipping a byte of the first protected one
+            while len(pending) >= 5 and len(pending) >= 5 + int.from_bytes(pending[3:5], "big"):
+                n = 5 + int.from_bytes(pending[3:5], "big")
+                rec, pending = bytearray(pending[:n]), pending[n:]
+                if rec[0] == 20:
+                    seen_ccs = True
+                elif seen_ccs and not tampered:
+                    rec[-1] ^= 0x01
+                    tampered = True
+                inc.write(bytes(rec))
+        if outg.pending:
+            s.sendall(outg.read())  # the client's alert
+        time.sleep(0.2)
+        s.close()
+        r.check(tampered and error is not None, "the client rejected the changed record", error)
+        evs = srv.wait_verdicts(1, timeout=10)
+        conn = evs.conns()[0] if evs.conns() else None
+        v = evs.verdict(conn) if conn else None
+        r.eq(v and v.get("outcome"), "fail", "verdict fail", v)
+        alert = (v or {}).get("alert") or {}
+        r.eq((alert.get("from"), alert.get("level"), alert.get("description")),
+             ("client", "fatal", "bad_record_mac"), "verdict alert: client fatal bad_record_mac", v)
+        summary = (v or {}).get("summary", "")
+        r.contains(summary, "bad_record_mac right after the server's first protected record (Finished)",
+                   "summary: right after the server's first protected record")
+        r.contains(summary, "our check of that record: MAC ok, padding", "summary: our own check of it")
+        r.contains(summary, "the client rejected a valid record", "summary: the client is at fault")
+        fins = [f for f in evs.handshake(conn, "Finished", "s2c")] if conn else []
+        r.check(len(fins) == 1 and fins[0].get("verified") is True,
+                "the server's Finished, as sent, verifies", fins)
+        al = evs.of("alert", conn, dir="c2s") if conn else []
+        r.check(any(a.get("description") == "bad_record_mac" and a.get("protected") for a in al),
+                "trace: the client's alert, decrypted", al)
+
+
 def main():
     r = tp.Results()
     for case in CASES:
         r.run(lambda rr, c=case: check_case(rr, *c))
     r.run(check_client_gives_up)
+    r.run(check_client_rejects_valid_record)
     r.finish()
 
 
