@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "../crypto/keylog.h"
 #include "events.h"
 
 typedef struct tp_verify tp_verify;
@@ -20,7 +21,6 @@ void tp_verify_client_random(tp_verify *v, const uint8_t cr[32]);
 void tp_verify_server_hello(tp_verify *v, const uint8_t sr[32], uint16_t version, uint16_t suite,
                             bool encrypt_then_mac);
 /* Adds a parsed key log entry (crypto/keylog.h); false when for another connection. */
-#include "../crypto/keylog.h"
 bool tp_verify_add_entry(tp_verify *v, const crypto_keylog_entry *e);
 /* Adds a secret line; false when it is malformed or for another connection. */
 bool tp_verify_add_secret(tp_verify *v, const char *nss_line);
