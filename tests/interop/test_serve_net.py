@@ -34,7 +34,7 @@ def test_default_listeners(r):
         port = ports.pop()
         for host, label in (("[::1]", "IPv6"), ("127.0.0.1", "IPv4")):
             echoed, rc, out = tp.echo_exchange(["openssl", "s_client", "-connect", "%s:%s" % (host, port),
-                                                "-quiet"], "net-" + label)
+                                                "-quiet", "-no_ign_eof"], "net-" + label)
             r.check(echoed, "%s client served" % label, out[-500:])
     p.send_signal(signal.SIGTERM)
     try:
@@ -58,7 +58,7 @@ def test_listen_v6_only(r):
     m = re.search(r"listening on \[::1\]:(\d+)", line)
     r.check(m is not None, "--listen ::1 prints [::1]:port", line)
     if m:
-        echoed, rc, out = tp.echo_exchange(["openssl", "s_client", "-connect", "[::1]:%s" % m.group(1), "-quiet"],
+        echoed, rc, out = tp.echo_exchange(["openssl", "s_client", "-connect", "[::1]:%s" % m.group(1), "-quiet", "-no_ign_eof"],
                                            "v6only")
         r.check(echoed, "IPv6-only listener serves ::1", out[-400:])
     p.send_signal(signal.SIGTERM)
