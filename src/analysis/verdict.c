@@ -207,6 +207,11 @@ static bool rule_client_alert(const tp_observation *o, tp_verdict *v)
     if (!o->client.has_alert || !o->client.fatal_alert)
         return false;
     const char *last = or_nothing(o->server.name, "nothing");
+    /* The server's engine is done once it sent its Finished, but a client
+     * that answers it with a fatal alert, before any data, never finished
+     * its side: that is a handshake failure (DESIGN.md's example). */
+    if (!o->client.sent_appdata)
+        v->phase = TP_PHASE_HANDSHAKE;
     if (o->server_last_first_protected)
         say(v, "client sent %s%s %s right after the server's first protected record (%s)",
             o->client.alert.is_protected ? "encrypted " : "", o->client.alert.level,

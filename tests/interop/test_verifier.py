@@ -183,6 +183,7 @@ def check_client_rejects_valid_record(r):
         conn = evs.conns()[0] if evs.conns() else None
         v = evs.verdict(conn) if conn else None
         r.eq(v and v.get("outcome"), "fail", "verdict fail", v)
+        r.eq(v and v.get("phase"), "handshake", "phase handshake: the client never finished its side", v)
         alert = (v or {}).get("alert") or {}
         r.eq((alert.get("from"), alert.get("level"), alert.get("description")),
              ("client", "fatal", "bad_record_mac"), "verdict alert: client fatal bad_record_mac", v)

@@ -119,6 +119,13 @@ static void test_verdict_client_rejects_valid_record(void **state)
     assert_non_null(strstr(v.summary, "padding 11 bytes well-formed"));
     assert_non_null(strstr(v.summary, "the client rejected a valid record"));
     assert_string_equal(v.alert.description, "bad_record_mac");
+    /* even when the server's engine counted its side as done */
+    o.handshake_done = true;
+    tp_verdict_decide(&o, &v);
+    assert_int_equal(v.phase, TP_PHASE_HANDSHAKE);
+    o.client.sent_appdata = true; /* the same alert after data is a later failure */
+    tp_verdict_decide(&o, &v);
+    assert_int_equal(v.phase, TP_PHASE_AFTER_HANDSHAKE);
 }
 
 static void test_verdict_client_closed_after_flight(void **state)
