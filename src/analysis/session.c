@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "../crypto/keylog.h"
+#include "../wire/ext.h"
 #include "../wire/iana.h"
 #include "../wire/ja.h"
 #include "verdict.h"
@@ -51,7 +52,6 @@ struct tp_session {
     dir_state d[2];
     wire_hs_ctx ctx;
     bool tls13;
-    bool ems, etm;
     uint8_t *client_hello; /* first ClientHello, raw */
     size_t client_hello_len;
     uint8_t client_random[32];
@@ -205,6 +205,18 @@ static void copy_groups(char *out, size_t out_len, const uint16_t *ids, unsigned
         snprintf(out, out_len, "none");
 }
 
+/* "TLS1.2,TLS1.3" into out (truncated to fit). */
+static void join_versions(char *out, size_t out_len, const uint16_t *vers, unsigned n)
+{
+    size_t used = 0;
+    out[0] = '\0';
+    for (unsigned i = 0; i < n && used < out_len; i++) {
+        const char *name = wire_version_name(vers[i]);
+        used +=
+            (size_t)snprintf(out + used, out_len - used, "%s%s", i ? "," : "", name ? name : "?");
+    }
+}
+
 /* The versions the client can speak (RFC 8446 4.2.1: supported_versions
  * when present, else every version up to legacy_version), against the
  * server's. */
@@ -213,13 +225,14 @@ static void note_offered_versions(tp_session *s, const wire_client_hello *ch)
     tp_observation *o = &s->obs;
     uint16_t vers[16];
     unsigned n = 0;
-    cur_t body, list;
-    if (ch->has_extensions && wire_ext_find(ch->extensions, 43, &body) &&
-        cur_get_u8_prefixed(&body, &list)) {
-        uint16_t v;
-        while (n < 16 && cur_get_u16(&list, &v))
-            if (!wire_is_grease(v))
-                vers[n++] = v;
+    cur_t body;
+    wire_ext_versions sv;
+    bool has_sv = wire_ch_find_ext(ch, WIRE_EXT_SUPPORTED_VERSIONS, &body);
+    if (has_sv) {
+        if (wire_ext_versions_parse(body, false, &sv) == TP_OK)
+            for (unsigned i = 0; i < sv.versions.num && n < 16; i++)
+                if (!wire_is_grease(wire_list_get(&sv.versions, i)))
+                    vers[n++] = wire_list_get(&sv.versions, i);
     } else {
         for (uint16_t v = 0x0300; v <= ch->legacy_version && v <= 0x0303 && n < 16; v++)
             vers[n++] = v;
@@ -236,28 +249,15 @@ static void note_offered_versions(tp_session *s, const wire_client_hello *ch)
             overlap |= vers[i] == s->server->versions[j];
     o->version_overlap_known = true;
     o->version_overlap = overlap;
-    size_t used = 0;
-    o->client_versions[0] = o->server_versions[0] = '\0';
-    for (unsigned i = 0; i < n; i++) {
-        const char *name = wire_version_name(vers[i]);
-        used += (size_t)snprintf(o->client_versions + used, sizeof o->client_versions - used,
-                                 "%s%s", i ? "," : "", name ? name : "?");
-        if (used >= sizeof o->client_versions)
-            break;
-    }
-    if (!ch->has_extensions || !wire_ext_find(ch->extensions, 43, &body)) {
+    if (has_sv) {
+        join_versions(o->client_versions, sizeof o->client_versions, vers, n);
+    } else {
         const char *name = wire_version_name(o->client_max_version);
         snprintf(o->client_versions, sizeof o->client_versions, "up to %s (no supported_versions)",
                  name ? name : "?");
     }
-    used = 0;
-    for (unsigned j = 0; j < s->server->num_versions; j++) {
-        const char *name = wire_version_name(s->server->versions[j]);
-        used += (size_t)snprintf(o->server_versions + used, sizeof o->server_versions - used,
-                                 "%s%s", j ? "," : "", name ? name : "?");
-        if (used >= sizeof o->server_versions)
-            break;
-    }
+    join_versions(o->server_versions, sizeof o->server_versions, s->server->versions,
+                  s->server->num_versions);
 }
 
 /* Offline: this connection's lines from the key log store. */
@@ -302,14 +302,10 @@ static void on_client_hello(tp_session *s, const wire_handshake *m)
         take_stored_secrets(s);
     }
     /* What the client offers, against what the server allows. */
-    cur_t suites = ch->cipher_suites;
-    size_t width = ch->sslv2 ? 3 : 2;
     bool overlap = false;
     o->num_offered_suites = o->num_offered_total = 0;
-    while (cur_len(&suites) >= width) {
-        uint32_t id;
-        if (!cur_get_uN(&suites, width, &id))
-            break;
+    for (unsigned k = 0, num = wire_ch_num_suites(ch); k < num; k++) {
+        uint32_t id = wire_ch_suite_at(ch, k);
         if (ch->sslv2 && id > 0xffff)
             continue; /* SSLv2-only cipher spec */
         o->num_offered_total++;
@@ -325,25 +321,22 @@ static void on_client_hello(tp_session *s, const wire_handshake *m)
     }
     /* Groups: only meaningful when the client sends supported_groups. */
     cur_t body;
-    if (ch->has_extensions && wire_ext_find(ch->extensions, 10, &body) && s->server &&
-        s->server->groups && s->server->num_groups) {
-        cur_t list;
+    wire_list groups;
+    if (wire_ch_find_ext(ch, WIRE_EXT_SUPPORTED_GROUPS, &body) && s->server && s->server->groups &&
+        s->server->num_groups && wire_ext_u16_list_parse(body, &groups) == TP_OK) {
         uint16_t ids[32];
         unsigned n = 0;
-        bool g_overlap = false, any_ec = false;
-        if (cur_get_u16_prefixed(&body, &list)) {
-            uint16_t g;
-            while (cur_get_u16(&list, &g)) {
-                if (wire_is_grease(g))
-                    continue;
-                if (n < 32)
-                    ids[n++] = g;
-                any_ec = true;
-                for (unsigned i = 0; i < s->server->num_groups; i++)
-                    g_overlap |= s->server->groups[i] == g;
-            }
+        bool g_overlap = false;
+        for (unsigned k = 0; k < groups.num; k++) {
+            uint16_t g = wire_list_get(&groups, k);
+            if (wire_is_grease(g))
+                continue;
+            if (n < 32)
+                ids[n++] = g;
+            for (unsigned i = 0; i < s->server->num_groups; i++)
+                g_overlap |= s->server->groups[i] == g;
         }
-        if (any_ec) {
+        if (n > 0) {
             o->group_overlap_known = true;
             o->group_overlap = g_overlap;
             copy_groups(o->offered_groups, sizeof o->offered_groups, ids, n);
@@ -365,11 +358,11 @@ static void on_server_hello(tp_session *s, const wire_handshake *m)
     s->ctx.cipher_suite = sh->cipher_suite;
     s->tls13 = sh->selected_version == 0x0304;
     cur_t body;
-    s->etm = sh->has_extensions && wire_ext_find(sh->extensions, 22, &body);
-    s->ems = sh->has_extensions && wire_ext_find(sh->extensions, 23, &body);
+    bool etm =
+        sh->has_extensions && wire_ext_find(sh->extensions, WIRE_EXT_ENCRYPT_THEN_MAC, &body);
     if (cur_len(&sh->random) == 32)
         tp_verify_server_hello(s->verify, cur_data(&sh->random), sh->selected_version,
-                               sh->cipher_suite, s->etm);
+                               sh->cipher_suite, etm);
     const wire_suite *suite = wire_suite_find(sh->cipher_suite);
     if (!s->neg_protocol[0]) {
         const char *v = wire_version_name(sh->selected_version);
@@ -381,12 +374,12 @@ static void on_server_hello(tp_session *s, const wire_handshake *m)
         if (suite->kx)
             snprintf(s->neg_kx, sizeof s->neg_kx, "%s", suite->kx);
     }
-    if (s->tls13 && sh->has_extensions && wire_ext_find(sh->extensions, 51, &body)) {
-        uint16_t g;
-        if (cur_get_u16(&body, &g) && !s->neg_group[0]) {
-            const char *gn = wire_group_name(g);
-            snprintf(s->neg_group, sizeof s->neg_group, "%s", gn ? gn : "unknown");
-        }
+    wire_ext_key_share ks;
+    if (s->tls13 && !s->neg_group[0] && sh->has_extensions &&
+        wire_ext_find(sh->extensions, WIRE_EXT_KEY_SHARE, &body) &&
+        wire_ext_key_share_parse(body, WIRE_EXT_FROM_SERVER_HELLO, &ks) == TP_OK) {
+        const char *gn = wire_group_name(ks.selected_group);
+        snprintf(s->neg_group, sizeof s->neg_group, "%s", gn ? gn : "unknown");
     }
     if (s->tls13) {
         /* RFC 8446 2: everything after ServerHello is protected */
