@@ -5,7 +5,6 @@
  * Key log lines come from --keylog and from the capture's Decryption Secrets
  * Blocks; each session gets the lines whose client random matches its
  * ClientHello. */
-#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -18,6 +17,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "analysis/addr.h"
 #include "analysis/session.h"
 #include "capture/packet.h"
 #include "capture/pcap_read.h"
@@ -63,20 +63,6 @@ typedef struct {
     uint64_t t0; /* ns at open */
 } decode_conn;
 
-static void addr_format(const struct sockaddr *sa, char *out, size_t n)
-{
-    char ip[INET6_ADDRSTRLEN] = "?";
-    if (sa->sa_family == AF_INET) {
-        const struct sockaddr_in *sin = (const struct sockaddr_in *)sa;
-        inet_ntop(AF_INET, &sin->sin_addr, ip, sizeof ip);
-        snprintf(out, n, "%s:%u", ip, ntohs(sin->sin_port));
-    } else {
-        const struct sockaddr_in6 *sin6 = (const struct sockaddr_in6 *)sa;
-        inet_ntop(AF_INET6, &sin6->sin6_addr, ip, sizeof ip);
-        snprintf(out, n, "[%s]:%u", ip, ntohs(sin6->sin6_port));
-    }
-}
-
 static double rel_t(const decode_conn *dc, uint64_t ts)
 {
     return ts > dc->t0 ? (double)(ts - dc->t0) / 1e9 : 0.0;
@@ -90,8 +76,8 @@ static void *dec_open(void *vctx, const struct sockaddr *client, const struct so
     if (!dc)
         return NULL;
     char peer[64], local[64];
-    addr_format(client, peer, sizeof peer);
-    addr_format(server, local, sizeof local);
+    tp_addr_format(client, peer, sizeof peer);
+    tp_addr_format(server, local, sizeof local);
     tp_session_params p = {
         .conn = ++ctx->next_conn,
         .peer = peer,

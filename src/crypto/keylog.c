@@ -3,6 +3,8 @@
  * and RFC 9850 (draft-ietf-tls-keylogfile). */
 #include "keylog.h"
 
+#include "../wire/hex.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -167,7 +169,6 @@ tp_status crypto_keylog_parse_line(const char *line, size_t len, crypto_keylog_e
 
 size_t crypto_keylog_entry_format(const crypto_keylog_entry *e, char *out, size_t cap)
 {
-    static const char digits[] = "0123456789abcdef";
     const char *name = crypto_keylog_label_name(e->label);
     if (!name || e->secret_len > CRYPTO_KEYLOG_SECRET_MAX)
         return 0;
@@ -179,16 +180,11 @@ size_t crypto_keylog_entry_format(const crypto_keylog_entry *e, char *out, size_
     memcpy(out, name, name_len);
     n += name_len;
     out[n++] = ' ';
-    for (size_t i = 0; i < 32; i++) {
-        out[n++] = digits[e->client_random[i] >> 4];
-        out[n++] = digits[e->client_random[i] & 15];
-    }
+    wire_hex_encode(out + n, e->client_random, 32);
+    n += 64;
     out[n++] = ' ';
-    for (size_t i = 0; i < e->secret_len; i++) {
-        out[n++] = digits[e->secret[i] >> 4];
-        out[n++] = digits[e->secret[i] & 15];
-    }
-    out[n] = '\0';
+    wire_hex_encode(out + n, e->secret, e->secret_len);
+    n += 2 * e->secret_len;
     return n;
 }
 

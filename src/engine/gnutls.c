@@ -712,16 +712,6 @@ static int pull_timeout_cb(gnutls_transport_ptr_t p, unsigned ms)
     return 1;
 }
 
-static void hex_plain(char *out, const uint8_t *b, size_t n)
-{
-    static const char digits[] = "0123456789abcdef";
-    for (size_t i = 0; i < n; i++) {
-        out[2 * i] = digits[b[i] >> 4];
-        out[2 * i + 1] = digits[b[i] & 15];
-    }
-    out[2 * n] = '\0';
-}
-
 /* NSS key log format: LABEL <client_random> <secret>, hex. */
 static int keylog_cb(gnutls_session_t s, const char *label, const gnutls_datum_t *secret)
 {
@@ -736,9 +726,14 @@ static int keylog_cb(gnutls_session_t s, const char *label, const gnutls_datum_t
         return 0;
     memcpy(line, label, ll);
     line[ll] = ' ';
-    hex_plain(line + ll + 1, cr.data, cr.size);
+    /* the engine's own hex encoder (lower case, NUL-terminated) */
+    size_t room = sizeof line - (ll + 1);
+    if (gnutls_hex_encode(&cr, line + ll + 1, &room) < 0)
+        return 0;
     line[ll + 1 + 64] = ' ';
-    hex_plain(line + ll + 2 + 64, secret->data, secret->size);
+    room = sizeof line - (ll + 2 + 64);
+    if (gnutls_hex_encode(secret, line + ll + 2 + 64, &room) < 0)
+        return 0;
     c->t.keylog(c->t.ctx, line);
     return 0;
 }

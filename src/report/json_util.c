@@ -1,5 +1,7 @@
 #include "json_util.h"
 
+#include "../wire/hex.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -52,14 +54,10 @@ json_object *report_json_seconds(double t)
 
 json_object *report_json_hex(const uint8_t *p, size_t len)
 {
-    static const char digits[] = "0123456789abcdef";
     char *buf = malloc(len * 2 + 1);
     if (!buf)
         return NULL;
-    for (size_t i = 0; i < len; i++) {
-        buf[2 * i] = digits[p[i] >> 4];
-        buf[2 * i + 1] = digits[p[i] & 15];
-    }
+    wire_hex_encode(buf, p, len);
     json_object *o = json_object_new_string_len(buf, (int)(len * 2));
     free(buf);
     return o;

@@ -17,6 +17,7 @@
 
 #include <arpa/inet.h>
 
+#include "../analysis/addr.h"
 #include "server_int.h"
 
 /* ---- byte queue ---- */
@@ -90,22 +91,6 @@ static double wall_now(void)
 }
 
 /* ---- helpers ---- */
-
-static void format_peer(const struct sockaddr *sa, char *out, size_t out_len)
-{
-    char host[INET6_ADDRSTRLEN] = "?";
-    if (sa->sa_family == AF_INET) {
-        const struct sockaddr_in *v4 = (const struct sockaddr_in *)sa;
-        inet_ntop(AF_INET, &v4->sin_addr, host, sizeof host);
-        snprintf(out, out_len, "%s:%u", host, ntohs(v4->sin_port));
-    } else if (sa->sa_family == AF_INET6) {
-        const struct sockaddr_in6 *v6 = (const struct sockaddr_in6 *)sa;
-        inet_ntop(AF_INET6, &v6->sin6_addr, host, sizeof host);
-        snprintf(out, out_len, "[%s]:%u", host, ntohs(v6->sin6_port));
-    } else {
-        snprintf(out, out_len, "?");
-    }
-}
 
 static void conn_read_start(tp_conn *c)
 {
@@ -556,12 +541,12 @@ void conn_accept(tp_worker *w, int fd, const struct sockaddr *peer, socklen_t pe
     (void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
 
     char peer_text[64];
-    format_peer(peer, peer_text, sizeof peer_text);
+    tp_addr_format(peer, peer_text, sizeof peer_text);
     struct sockaddr_storage local_sa;
     socklen_t local_len = sizeof local_sa;
     char local_text[80];
     if (getsockname(fd, (struct sockaddr *)&local_sa, &local_len) == 0)
-        format_peer((struct sockaddr *)&local_sa, local_text, sizeof local_text);
+        tp_addr_format((struct sockaddr *)&local_sa, local_text, sizeof local_text);
     else
         snprintf(local_text, sizeof local_text, "%s", l->local);
 

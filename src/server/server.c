@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "../analysis/addr.h"
 #include "server_int.h"
 
 #define SRV_BACKLOG 1024
@@ -129,18 +130,6 @@ fail:
     *out_errno = errno;
     close(fd);
     return -1;
-}
-
-static void format_addr(const struct sockaddr_storage *sa, unsigned port, char *out, size_t out_len)
-{
-    char host[INET6_ADDRSTRLEN] = "?";
-    if (sa->ss_family == AF_INET) {
-        inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, host, sizeof host);
-        snprintf(out, out_len, "%s:%u", host, port);
-    } else {
-        inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, host, sizeof host);
-        snprintf(out, out_len, "[%s]:%u", host, port);
-    }
 }
 
 /* ---- accepting ---- */
@@ -306,7 +295,8 @@ static bool bind_address(tp_server *s, const char *text, bool is_default, unsign
         if (is_default && sa.ss_family == AF_INET6 && (e == EAFNOSUPPORT || e == EADDRNOTAVAIL))
             return true;
         char shown[80];
-        format_addr(&sa, want, shown, sizeof shown);
+        addr_set_port(&sa, want);
+        tp_addr_format((const struct sockaddr *)&sa, shown, sizeof shown);
         snprintf(err, err_len, "cannot listen on %s: %s", shown, strerror(e));
         return false;
     }
@@ -314,7 +304,7 @@ static bool bind_address(tp_server *s, const char *text, bool is_default, unsign
         *port_hint = port;
     addr_set_port(&sa, port);
     char shown[80];
-    format_addr(&sa, port, shown, sizeof shown);
+    tp_addr_format((const struct sockaddr *)&sa, shown, sizeof shown);
 
     for (unsigned k = 0; k < s->num_workers; k++) {
         tp_worker *w = &s->workers[k];

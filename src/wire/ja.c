@@ -6,6 +6,7 @@
 #include <openssl/evp.h>
 
 #include "ext.h"
+#include "hex.h"
 #include "iana.h"
 #include "ja.h"
 
@@ -49,16 +50,6 @@ static void ja_put_num(ja_out *o, unsigned v, bool *first)
     int n = snprintf(tmp, sizeof tmp, "%s%u", *first ? "" : "-", v);
     *first = false;
     ja_put(o, tmp, (size_t)n);
-}
-
-static void hex_encode(const uint8_t *in, size_t n, char *out)
-{
-    static const char digits[] = "0123456789abcdef";
-    for (size_t i = 0; i < n; i++) {
-        out[2 * i] = digits[in[i] >> 4];
-        out[2 * i + 1] = digits[in[i] & 15];
-    }
-    out[2 * n] = '\0';
 }
 
 /* Appends the non-GREASE u16 entries of a list extension. */
@@ -129,7 +120,7 @@ tp_status wire_ja3(const wire_client_hello *ch, char *out_str, size_t str_len, c
         return TP_ERR_CRYPTO;
     }
     EVP_MD_CTX_free(o.md);
-    hex_encode(md, 16, out_md5);
+    wire_hex_encode(out_md5, md, 16);
     if (st == TP_OK && o.overflow && out_str)
         st = TP_ERR_LIMIT;
     return st;
@@ -173,7 +164,7 @@ static tp_status ja4_hash(const uint16_t *a, size_t na, const uint16_t *b, size_
     if (!ok)
         return TP_ERR_CRYPTO;
     char hex[65];
-    hex_encode(h, 32, hex);
+    wire_hex_encode(hex, h, 32);
     memcpy(out, hex, 12);
     out[12] = '\0';
     return TP_OK;
