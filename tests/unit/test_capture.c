@@ -77,7 +77,7 @@ static char *data_path(const char *env, const char *rel)
     static char path[1024];
     const char *base = getenv(env);
     if (!base)
-        base = strcmp(env, "TP_TEST_DATA") == 0 ? "tests/data" : "../shared/vectors";
+        base = "tests/data";
     snprintf(path, sizeof path, "%s/%s", base, rel);
     return path;
 }
@@ -1204,9 +1204,9 @@ static void check_real(const char *env, const char *rel, uint16_t sport, size_t 
 static void test_real_captures(void **state)
 {
     (void)state;
-    check_real("TP_VECTORS", "fingerprints/ssl-chrome.pcap", 443, 0);
-    check_real("TP_VECTORS", "fingerprints/ssl-curl.pcap", 443, 0);
-    check_real("TP_VECTORS", "fingerprints/tls12.pcap", 443, 0);
+    check_real("TP_TEST_DATA", "fingerprints/ssl-chrome.pcap", 443, 0);
+    check_real("TP_TEST_DATA", "fingerprints/ssl-curl.pcap", 443, 0);
+    check_real("TP_TEST_DATA", "fingerprints/tls12.pcap", 443, 0);
     check_real("TP_TEST_DATA", "capture/tls12-lo.pcapng", 45871, 0);
     check_real("TP_TEST_DATA", "capture/tls13-any.pcap", 45872, 0);
     /* the DSB holds the whole key log file */
