@@ -202,6 +202,10 @@ static int parse_opts(int argc, char **argv, serve_opts *o, bool *out_done)
                 return usage_error("--port %s: not a port (0-65535)", optarg);
             break;
         case OPT_LISTEN:
+            if (!serve_opts_listen_valid(optarg))
+                return usage_error("--listen %s: not an address to listen on (" SERVE_OPTS_LISTEN_HINT
+                                   ")",
+                                   optarg);
             if (o->num_listen == MAX_LISTEN)
                 return usage_error("--listen %s: too many addresses (at most %d)", optarg,
                                    MAX_LISTEN);
@@ -327,13 +331,6 @@ static unsigned san_addresses(const serve_opts *o, const char **out, char bufs[]
     return n;
 }
 
-static FILE *open_private(const char *path, const char *what)
-{
-    FILE *f = serve_opts_open_private(path);
-    if (!f)
-        fprintf(stderr, "tlsprobe serve: cannot write %s %s: %s\n", what, path, strerror(errno));
-    return f;
-}
 
 /* How to reach the first listener, for the http hint. */
 static void connect_hint(const char *bound, char *out, size_t out_len)
@@ -415,7 +412,7 @@ int cmd_serve(int argc, char **argv)
     signal(SIGPIPE, SIG_IGN);
 
     rc = 1;
-    FILE *trace_file = NULL;
+    capture_outfile trace_file = {.fd = -1}, keylog_file = {.fd = -1};
     tp_sink *text = NULL, *json = NULL, *pcap = NULL;
     tp_server *srv = NULL;
     tp_server_params p;
@@ -424,15 +421,15 @@ int cmd_serve(int argc, char **argv)
     if (text)
         p.sinks[p.num_sinks++] = text;
     if (o.trace) {
-        if (!(trace_file = open_private(o.trace, "trace")))
+        if (!serve_opts_open_output(&trace_file, "tlsprobe serve: --trace", o.trace, false))
             goto out;
-        if (!(json = report_json_sink_new(trace_file, o.records)))
+        if (!(json = report_json_sink_new_file(&trace_file, o.records)))
             goto out;
         p.sinks[p.num_sinks++] = json;
     }
     if (o.pcap) {
-        if (!(pcap = report_pcapng_sink_new(o.pcap, err, sizeof err))) {
-            fprintf(stderr, "tlsprobe serve: --pcap %s: %s\n", o.pcap, err);
+        if (!(pcap = report_pcapng_sink_new("tlsprobe serve: --pcap", o.pcap, err, sizeof err))) {
+            fprintf(stderr, "%s\n", err);
             goto out;
         }
         p.sinks[p.num_sinks++] = pcap;
@@ -443,6 +440,10 @@ int cmd_serve(int argc, char **argv)
         if (env && env[0])
             keylog = env;
     }
+    if (keylog && !serve_opts_open_output(&keylog_file, o.keylog ? "tlsprobe serve: --keylog"
+                                                                 : "tlsprobe serve: SSLKEYLOGFILE",
+                                          keylog, true))
+        goto out;
     p.listen = o.listen;
     p.num_listen = o.num_listen;
     p.port = o.port;
@@ -452,7 +453,7 @@ int cmd_serve(int argc, char **argv)
     p.engine = engine;
     p.want_data_events = o.pcap || o.verbosity >= 2;
     p.want_record_bytes = o.records;
-    p.keylog_path = keylog;
+    p.keylog = keylog ? &keylog_file : NULL;
     srv = tp_server_new(&p, err, sizeof err);
     if (!srv) {
         fprintf(stderr, "tlsprobe serve: %s\n", err);
@@ -486,13 +487,13 @@ int cmd_serve(int argc, char **argv)
     rc = 0;
 out:
     tp_server_free(srv);
-    report_pcapng_sink_free(pcap);
+    /* a write error was named on stderr when it happened; it fails the run */
+    if (report_pcapng_sink_free(pcap) != 0)
+        rc = 1;
     report_json_sink_free(json);
     report_text_sink_free(text);
-    if (trace_file && fclose(trace_file) != 0 && rc == 0) {
-        fprintf(stderr, "tlsprobe serve: writing %s: %s\n", o.trace, strerror(errno));
+    if (capture_outfile_close(&trace_file) != 0 || capture_outfile_close(&keylog_file) != 0)
         rc = 1;
-    }
     fflush(stdout);
     tp_engine_free(engine);
     return rc;

@@ -142,7 +142,8 @@ class Server:
     srv.stderr_text, srv.stdout_text.  srv.events() reads the trace.
     """
 
-    def __init__(self, args=(), trace=True, env=None, port=0, cwd=None, start_timeout=60):
+    def __init__(self, args=(), trace=True, env=None, port=0, cwd=None, start_timeout=60,
+                 preexec_fn=None):
         self.tmp = tempfile.mkdtemp(prefix="tp-interop-")
         self.trace_path = os.path.join(self.tmp, "trace.jsonl") if trace else None
         self.args = list(args)
@@ -153,6 +154,7 @@ class Server:
         self.port_arg = port
         self.cwd = cwd
         self.start_timeout = start_timeout
+        self.preexec_fn = preexec_fn  # e.g. a file size limit (test_files.py)
         self.proc = None
         self.port = None
         self.rc = None
@@ -184,7 +186,8 @@ class Server:
     def start(self):
         ALL_SERVERS.append(self)
         self.proc = subprocess.Popen(self.cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                                     stderr=subprocess.PIPE, env=self.env, cwd=self.cwd)
+                                     stderr=subprocess.PIPE, env=self.env, cwd=self.cwd,
+                                     preexec_fn=self.preexec_fn)
         self._threads = [
             threading.Thread(target=self._pump, args=(self.proc.stderr, self._stderr, True), daemon=True),
             threading.Thread(target=self._pump, args=(self.proc.stdout, self._stdout, True), daemon=True),
