@@ -624,10 +624,13 @@ static tp_server *server_in_range(const sweep_options *o, tp_server_params *p, u
     for (unsigned i = 0; i < span; i++) {
         p->port = lo + (start + i) % span;
         tp_server *s = tp_server_new(p, err, err_len);
-        if (s || span == 1)
+        if (s || !o->port_hi)
             return s;
     }
-    snprintf(err, err_len, "--port %u-%u: no free port in the range for slot %u", lo, hi, id + 1);
+    char last[160];
+    snprintf(last, sizeof last, "%.150s", err);
+    snprintf(err, err_len, "--port %u-%u: no free port in the range for slot %u (last: %s)", lo,
+             hi, id + 1, last);
     return NULL;
 }
 
