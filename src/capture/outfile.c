@@ -45,6 +45,7 @@ bool capture_outfile_open(capture_outfile *f, const char *label, const char *pat
     f->fd = -1;
     f->label = label;
     f->err = 0;
+    f->borrowed = false;
     f->path = strdup(path);
     if (!f->path) {
         snprintf(err, err_len, "%s %s: out of memory", label, path);
@@ -69,6 +70,16 @@ bool capture_outfile_open(capture_outfile *f, const char *label, const char *pat
         return false;
     }
     return true;
+}
+
+bool capture_outfile_attach(capture_outfile *f, const char *label, int fd, const char *name)
+{
+    f->label = label;
+    f->err = 0;
+    f->borrowed = true;
+    f->path = strdup(name);
+    f->fd = f->path ? fd : -1;
+    return f->path != NULL;
 }
 
 void capture_outfile_fail(capture_outfile *f, int err)
@@ -117,7 +128,7 @@ FILE *capture_outfile_stream(capture_outfile *f, const char *mode)
 int capture_outfile_close(capture_outfile *f)
 {
     int e = f->err;
-    if (f->fd >= 0 && close(f->fd) != 0 && !e)
+    if (f->fd >= 0 && !f->borrowed && close(f->fd) != 0 && !e)
         e = errno;
     f->fd = -1;
     free(f->path);

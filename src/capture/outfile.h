@@ -27,6 +27,7 @@ typedef struct {
     const char *label; /* borrowed: "tlsprobe serve: --keylog" */
     char *path;        /* owned copy */
     int err;           /* first write error (errno), 0: none */
+    bool borrowed;     /* capture_outfile_attach: close leaves fd open */
 } capture_outfile;
 
 enum {
@@ -39,6 +40,11 @@ enum {
  * failure.  *f is then closed (fd -1) and safe to close again. */
 bool capture_outfile_open(capture_outfile *f, const char *label, const char *path, int how,
                           char *err, size_t err_len);
+
+/* Uses an open descriptor (standard output) the same way; name is what
+ * messages call it ("standard output").  Close does not close fd.  False
+ * on allocation failure. */
+bool capture_outfile_attach(capture_outfile *f, const char *label, int fd, const char *name);
 
 /* Writes n bytes with one write() (retried only for the rest of a short
  * write).  0, or the errno of the first failure (sticky: later calls fail

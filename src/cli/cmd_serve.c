@@ -142,7 +142,7 @@ __attribute__((format(printf, 1, 2))) static int usage_error(const char *fmt, ..
     va_start(ap, fmt);
     fputs("tlsprobe serve: ", stderr);
     vfprintf(stderr, fmt, ap);
-    fputs("\n", stderr);
+    fputs("\n(tlsprobe serve --help for the options)\n", stderr);
     va_end(ap);
     return 2;
 }
@@ -187,9 +187,9 @@ static int parse_opts(int argc, char **argv, serve_opts *o, bool *out_done)
     o->workers = 1;
     *out_done = false;
     optind = 1;
-    opterr = 1;
+    opterr = 0;
     int ch;
-    while ((ch = getopt_long(argc, argv, "vqh", long_opts, NULL)) != -1) {
+    while ((ch = getopt_long(argc, argv, ":vqh", long_opts, NULL)) != -1) {
         engine_flag flag = serve_opts_list_flag(ch);
         if (flag != ENGINE_FLAG_COUNT) {
             o->lists.csv[flag] = optarg;
@@ -279,9 +279,10 @@ static int parse_opts(int argc, char **argv, serve_opts *o, bool *out_done)
             fputs(usage_text, stdout);
             *out_done = true;
             return 0;
+        case ':':
+            return usage_error("%s needs a value", argv[optind - 1]);
         default:
-            fprintf(stderr, "try 'tlsprobe serve --help'\n");
-            return 2;
+            return usage_error("unknown option '%s'", argv[optind - 1]);
         }
     }
     if (optind < argc)

@@ -189,7 +189,8 @@ int cmd_sweep(int argc, char **argv)
     int ch;
     double d;
     optind = 1;
-    while ((ch = getopt_long(argc, argv, "j:vqh", long_opts, NULL)) != -1) {
+    opterr = 0;
+    while ((ch = getopt_long(argc, argv, ":j:vqh", long_opts, NULL)) != -1) {
         engine_flag flag = serve_opts_list_flag(ch);
         if (flag != ENGINE_FLAG_COUNT) {
             /* checked here so a typo fails before anything starts */
@@ -320,8 +321,10 @@ int cmd_sweep(int argc, char **argv)
         case 'h':
             fputs(sweep_usage, stdout);
             return 0;
+        case ':':
+            return usage_error("%s needs a value", argv[optind - 1]);
         default:
-            return usage_error("unknown option");
+            return usage_error("unknown option '%s'", argv[optind - 1]);
         }
     }
     if (optind < argc)

@@ -279,6 +279,19 @@ def test_messages(r):
                        timeout=20)
     r.eq(p.returncode, 2, "sweep --listen 1.2.3: usage error")
     r.check(p.stderr.startswith("tlsprobe sweep: --listen 1.2.3:"), "sweep names --listen", p.stderr)
+    p = subprocess.run([tp.TLSPROBE, "decode", os.path.join(tp.TP_SRC, "tests", "data", "fingerprints",
+                                                          "tls12.pcap"), "--json"],
+                       stdout=open("/dev/full", "w"), stderr=subprocess.PIPE, text=True, timeout=60)
+    r.check(p.returncode == 1 and
+            "tlsprobe decode: standard output: write failed: No space left on device" in p.stderr,
+            "decode > /dev/full: exit 1, the error named", (p.returncode, p.stderr))
+    for cmd in ("serve", "sweep"):
+        p = subprocess.run([tp.TLSPROBE, cmd, "--bogus"], capture_output=True, text=True, timeout=20)
+        r.check(p.returncode == 2 and p.stderr.startswith("tlsprobe %s: unknown option '--bogus'" % cmd),
+                "%s --bogus: 'tlsprobe %s:' and the option" % (cmd, cmd), p.stderr)
+        p = subprocess.run([tp.TLSPROBE, cmd, "--trace"], capture_output=True, text=True, timeout=20)
+        r.check(p.returncode == 2 and p.stderr.startswith("tlsprobe %s: --trace needs a value" % cmd),
+                "%s --trace without a value: named" % cmd, p.stderr)
     rc, err = serve_exit(["--trace", "/nonexistent-dir/t.jsonl"])
     r.check(rc != 0 and err.strip().splitlines()[-1].startswith(
         "tlsprobe serve: --trace /nonexistent-dir/t.jsonl: cannot open:"),
