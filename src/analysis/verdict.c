@@ -209,7 +209,8 @@ static bool rule_client_alert(const tp_observation *o, tp_verdict *v)
     const char *last = or_nothing(o->server.name, "nothing");
     /* The server's engine is done once it sent its Finished, but a client
      * that answers it with a fatal alert, before any data, never finished
-     * its side: that is a handshake failure (DESIGN.md's example). */
+     * its side: that is a handshake failure (docs/design.md, the bad_record_mac
+     * example). */
     if (!o->client.sent_appdata)
         v->phase = TP_PHASE_HANDSHAKE;
     if (o->server_last_first_protected)
