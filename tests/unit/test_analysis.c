@@ -112,6 +112,7 @@ static void test_verdict_client_rejects_valid_record(void **state)
     o.server_last_padding_minimal = false;
     o.client.has_alert = o.client.fatal_alert = true;
     o.client.alert = (tp_alert_info){"client", "fatal", "bad_record_mac", true};
+    o.client.alert_record = 1; /* the alert came right after the server's record */
     tp_verdict_decide(&o, &v);
     assert_false(v.ok);
     assert_non_null(
@@ -170,9 +171,12 @@ static void test_verdict_handshake_only(void **state)
     o.client_hello = o.server_hello = o.handshake_done = true;
     o.client.close_notify = true;
     tp_verdict_decide(&o, &v);
-    assert_false(v.ok);
+    assert_true(v.ok); /* the TLS session worked: outcome ok, the app layer says no data */
+    assert_int_equal(v.outcome, TP_OUTCOME_OK);
+    assert_string_equal(v.cause, "handshake-only");
     assert_int_equal(v.phase, TP_PHASE_AFTER_HANDSHAKE);
     assert_non_null(strstr(v.summary, "close_notify without sending data"));
+    assert_string_equal(v.layers.app.fit, "no-data");
 }
 
 static void test_verdict_no_shared_version(void **state)
