@@ -105,19 +105,19 @@ static void *dec_open(void *vctx, const struct sockaddr *client, const struct so
     return dc;
 }
 
-static void dec_data(void *vctx, void *conn, capture_dir dir, uint64_t ts, const uint8_t *data,
+static void dec_data(void *vctx, void *conn, tp_dir dir, uint64_t ts, const uint8_t *data,
                      size_t len)
 {
     decode_conn *dc = conn;
     (void)vctx;
-    tp_session_feed(dc->s, (tp_dir)dir, rel_t(dc, ts), data, len);
+    tp_session_feed(dc->s, dir, rel_t(dc, ts), data, len);
 }
 
-static void dec_gap(void *vctx, void *conn, capture_dir dir, uint64_t ts, size_t len)
+static void dec_gap(void *vctx, void *conn, tp_dir dir, uint64_t ts, size_t len)
 {
     decode_conn *dc = conn;
     (void)vctx;
-    tp_session_gap(dc->s, (tp_dir)dir, rel_t(dc, ts), len);
+    tp_session_gap(dc->s, dir, rel_t(dc, ts), len);
 }
 
 static void dec_close(void *vctx, void *conn, uint64_t ts, capture_close_reason why)

@@ -10,6 +10,7 @@
 #include "../wire/buf.h"
 #include "../wire/record.h"
 #include "json_util.h"
+#include "verdict_render.h"
 #include "wire_json.h"
 
 typedef struct {
@@ -73,35 +74,6 @@ static void add_record(json_object *o, const tp_event *ev, bool records)
         if (c->is_protected && c->integrity == TP_INTEGRITY_OK && c->plaintext)
             json_object_object_add(o, "plaintext", report_json_hex(c->plaintext, c->plaintext_len));
     }
-}
-
-static void add_alert(json_object *o, const tp_alert_info *a)
-{
-    json_object_object_add(o, "from", json_object_new_string(a->from));
-    json_object_object_add(o, "level", json_object_new_string(a->level));
-    json_object_object_add(o, "description", json_object_new_string(a->description));
-}
-
-static void add_verdict(json_object *o, const tp_verdict *v)
-{
-    json_object_object_add(o, "outcome", json_object_new_string(v->ok ? "ok" : "fail"));
-    json_object_object_add(o, "phase", json_object_new_string(tp_phase_name(v->phase)));
-    json_object_object_add(o, "protocol", report_json_str_or_null(v->protocol));
-    json_object_object_add(o, "kx", report_json_str_or_null(v->kx));
-    json_object_object_add(o, "cipher", report_json_str_or_null(v->cipher));
-    json_object_object_add(o, "mac", report_json_str_or_null(v->mac));
-    json_object_object_add(o, "group", report_json_str_or_null(v->group));
-    json_object_object_add(o, "sigalg", report_json_str_or_null(v->sigalg));
-    if (v->has_alert) {
-        json_object *a = json_object_new_object();
-        add_alert(a, &v->alert);
-        if (v->alert.is_protected)
-            json_object_object_add(a, "protected", json_object_new_boolean(true));
-        json_object_object_add(o, "alert", a);
-    } else {
-        json_object_object_add(o, "alert", NULL);
-    }
-    json_object_object_add(o, "summary", json_object_new_string(v->summary));
 }
 
 static void add_handshake(json_object *o, const tp_event *ev)
@@ -181,7 +153,7 @@ json_object *report_json_event(const tp_event *ev, bool records)
         json_object_object_add(o, "text", json_object_new_string(ev->u.note.text));
         break;
     case TP_EV_VERDICT:
-        add_verdict(o, ev->u.verdict);
+        report_json_verdict_fill(o, ev->u.verdict);
         break;
     default:
         break;
