@@ -18,19 +18,7 @@
 
 static size_t sb_done(wire_buf *sb, char *buf, size_t cap)
 {
-    size_t n = wire_buf_len(sb);
-    bool cut = !wire_buf_ok(sb) || n >= cap;
-    if (cap == 0) {
-        wire_buf_cleanup(sb);
-        return 0;
-    }
-    if (n > cap - 1)
-        n = cap - 1;
-    memcpy(buf, wire_buf_str(sb), n);
-    buf[n] = '\0';
-    /* truncated: mark the cut so a reader knows */
-    if (cut && n >= 3)
-        memcpy(buf + n - 3, "...", 3);
+    size_t n = wire_buf_copy_out(sb, buf, cap, "...");
     wire_buf_cleanup(sb);
     return n;
 }
