@@ -568,7 +568,7 @@ static void say_close(const tp_observation *o, tp_verdict *v)
     if (o->client.close_notify)
         say_more(v, "; the client then closed with close_notify");
     else if (o->end == TP_END_TIMEOUT)
-        say_more(v, "; the connection then timed out");
+        say_more(v, "; the connection then timed out (the server's timeout)");
     else
         say_more(v, "; the %s then %s", tp_actor_name(closer(o)), close_words(o));
 }

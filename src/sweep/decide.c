@@ -9,6 +9,7 @@
  * size, and the best one wins.  With at most 64 values per axis a literal
  * is a bit mask, so scoring a rule is a mask test per row. */
 #include "decide.h"
+#include "results.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -722,10 +723,9 @@ json_object *sweep_decision_to_json(const sweep_decision *d, const sweep_row *ro
     json_object *typ = json_object_new_array();
     for (unsigned i = 0; i < d->num_typical; i++) {
         json_object *t = json_object_new_object();
-        json_object_object_add(t, "summary",
-                               json_object_new_string(d->typical[i].all_same
-                                                          ? d->typical[i].example
-                                                          : d->typical[i].normalised));
+        char phrase[900];
+        sweep_typical_phrase(d, &d->typical[i], phrase, sizeof phrase);
+        json_object_object_add(t, "summary", json_object_new_string(phrase));
         json_object_object_add(t, "count", json_object_new_int((int)d->typical[i].count));
         json_object_object_add(t, "of", json_object_new_int((int)d->num_failing));
         json_object_array_add(typ, t);
