@@ -12,15 +12,9 @@
 #include <stdint.h>
 #include <sys/socket.h>
 
+#include "../crypto/dir.h"
 #include "../wire/handshake.h"
 #include "../wire/record.h"
-
-typedef enum { TP_C2S = 0, TP_S2C = 1 } tp_dir;
-
-static inline const char *tp_dir_name(tp_dir d)
-{
-    return d == TP_C2S ? "c2s" : "s2c";
-}
 
 typedef enum {
     TP_EV_ACCEPT,    /* connection opened */
@@ -34,26 +28,6 @@ typedef enum {
     TP_EV_VERDICT,   /* last event of every connection */
     TP_EV_CLOSE,     /* connection closed (after the verdict); sinks flush */
 } tp_event_type;
-
-typedef enum {
-    TP_INTEGRITY_UNCHECKED = 0, /* no keys */
-    TP_INTEGRITY_OK,
-    TP_INTEGRITY_BAD,
-} tp_integrity;
-
-/* What the independent check found about one protected record. */
-typedef struct {
-    bool is_protected;
-    tp_integrity integrity;
-    unsigned inner_type; /* content type after opening (TLS 1.3 inner type) */
-    size_t plaintext_len;
-    const uint8_t *plaintext; /* NULL unless opened */
-    bool has_padding;         /* CBC only */
-    size_t padding_len;       /* padding bytes, not counting the length byte */
-    bool padding_valid;
-    bool padding_minimal;
-    const char *detail; /* why integrity is bad / unchecked, or NULL */
-} tp_record_check;
 
 typedef struct {
     const char *from;        /* "client" or "server" */

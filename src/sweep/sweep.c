@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "../report/verdict_render.h"
+#include "../wire/buf.h"
 #include "../wire/handshake.h"
 #include "journal.h"
 #include "results.h"
@@ -658,39 +659,20 @@ static char *command_for(const char *tmpl, const char *host, unsigned port)
 {
     char portbuf[16];
     snprintf(portbuf, sizeof(portbuf), "%u", port);
-    size_t cap = strlen(tmpl) * 2 + 256, w = 0;
-    char *out = malloc(cap);
-    if (!out)
-        return NULL;
+    wire_buf b;
+    wire_buf_init(&b, 0);
     for (const char *p = tmpl; *p;) {
-        const char *rep = NULL;
-        size_t skip = 1;
         if (strncmp(p, "{host}", 6) == 0) {
-            rep = host;
-            skip = 6;
+            wire_buf_add_str(&b, host);
+            p += 6;
         } else if (strncmp(p, "{port}", 6) == 0) {
-            rep = portbuf;
-            skip = 6;
+            wire_buf_add_str(&b, portbuf);
+            p += 6;
+        } else {
+            wire_buf_add_char(&b, *p++);
         }
-        size_t need = rep ? strlen(rep) : 1;
-        if (w + need + 1 > cap) {
-            cap = (w + need + 1) * 2;
-            char *n = realloc(out, cap);
-            if (!n) {
-                free(out);
-                return NULL;
-            }
-            out = n;
-        }
-        if (rep)
-            memcpy(out + w, rep, need);
-        else
-            out[w] = *p;
-        w += need;
-        p += skip;
     }
-    out[w] = '\0';
-    return out;
+    return wire_buf_finish(&b, NULL);
 }
 
 static bool client_spawn(sweep_ctx *c, slot *sl)
