@@ -1,8 +1,8 @@
 /* Every verdict rule on hand-made observations: each test builds the
  * situation its rule is for and asserts the cause, outcome, phase, actor and
  * the key words, so a rule removed or with its condition flipped fails here
- * (tests/mutants/run checks that).  `test_verdict --count-rules` prints the
- * number of rules in the table (for the mutation script). */
+ * (tests/mutants/run checks that).  `test_verdict --list-rules` prints the
+ * causes of the table in order (for the mutation script). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -645,8 +645,9 @@ static void test_names(void **state)
 
 int main(int argc, char **argv)
 {
-    if (argc > 1 && strcmp(argv[1], "--count-rules") == 0) {
-        printf("%u\n", tp_verdict_num_rules());
+    if (argc > 1 && strcmp(argv[1], "--list-rules") == 0) {
+        for (unsigned i = 0; i < tp_verdict_num_rules(); i++)
+            printf("%s\n", tp_verdict_rule_cause(i));
         return 0;
     }
     const struct CMUnitTest tests[] = {
