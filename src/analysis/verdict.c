@@ -97,9 +97,9 @@ static void list_suites(char *out, size_t out_len, const uint16_t *ids, unsigned
 /* ---- facts the rules share ------------------------------------------- */
 
 /* Alerts a client sends when it rejects a record it received (RFC 8446 6.2,
- * RFC 5246 7.2.2); "encrypted" is an alert we could not open. */
+ * RFC 5246 7.2.2). */
 static const char *const record_alerts[] = {"bad_record_mac", "decrypt_error", "decryption_failed",
-                                            "record_overflow", "decode_error", "encrypted", NULL};
+                                            "record_overflow", "decode_error", NULL};
 /* Alerts that reject the peer's certificate (RFC 8446 6.2). */
 static const char *const certificate_alerts[] = {
     "bad_certificate",     "unsupported_certificate", "certificate_revoked",
@@ -153,10 +153,30 @@ static const char *close_words(const tp_observation *o)
     return o->end == TP_END_PEER_RESET ? "reset the connection" : "closed the connection";
 }
 
+/* The server's alert that came before the client's first fatal one, or NULL. */
+static const tp_alert_info *server_alert_before_client(const tp_observation *o)
+{
+    const tp_alert_info *last = NULL;
+    for (unsigned i = 0; i < o->num_alerts && i < TP_LAYER_MAX_ALERTS; i++) {
+        const tp_alert_info *a = &o->alerts[i];
+        if (is(a->from, "client") && !is(a->level, "warning"))
+            return last;
+        if (is(a->from, "server"))
+            last = a;
+    }
+    return NULL;
+}
+
 /* "after the server's Finished", or where there was no server message. */
 static void say_where(const tp_observation *o, tp_verdict *v)
 {
-    if (o->server_last_first_protected)
+    const tp_alert_info *before = server_alert_before_client(o);
+    if (before && is(before->description, "encrypted"))
+        say_more(v, " after the server's own encrypted alert");
+    else if (before)
+        say_more(v, " after the server's %s%s %s", before->is_protected ? "encrypted " : "",
+                 before->level, before->description);
+    else if (o->server_last_first_protected)
         say_more(v, " right after the server's first protected record (%s)",
                  or_nothing(o->server.name, "?"));
     else if (o->server.name)
@@ -205,7 +225,7 @@ static void add_server_reaction(const tp_observation *o, tp_verdict *v)
         if (is(a->from, "client") && is(a->level, "fatal"))
             after_client = true;
         else if (after_client && is(a->from, "server") && !is(a->description, "close_notify")) {
-            say_more(v, "; the server's engine answered %s %s", a->level, a->description);
+            say_more(v, "; the server answered %s %s", a->level, a->description);
             return;
         }
     }
@@ -268,7 +288,8 @@ static void say_not_tls(const tp_observation *o, tp_verdict *v)
 
 static bool when_unused(const tp_observation *o)
 {
-    return client_sent_nothing(o) && o->server.bytes == 0 &&
+    /* the server may have answered the close (s_server: decode_error) */
+    return client_sent_nothing(o) && !o->server.name && !o->server_hello &&
            (o->end == TP_END_PEER_CLOSED || o->end == TP_END_PEER_RESET) &&
            closer(o) == TP_ACTOR_CLIENT;
 }
@@ -281,6 +302,9 @@ static void say_unused(const tp_observation *o, tp_verdict *v)
         "the client opened a TCP connection and %s after %.3f s without sending a byte (a "
         "browser's preconnect or a port check): unused, not a TLS failure",
         o->end == TP_END_PEER_RESET ? "reset it" : "closed it", o->t_end);
+    if (o->server.has_alert)
+        say_more(v, "; the server answered the close with %s %s", o->server.alert.level,
+                 o->server.alert.description);
 }
 
 static bool when_client_bad_record(const tp_observation *o)
@@ -380,8 +404,11 @@ static bool when_client_rejected_record(const tp_observation *o)
 static void say_client_alert(const tp_observation *o, tp_verdict *v)
 {
     fail(v, client_alert_phase(o), TP_ACTOR_CLIENT);
-    say(v, "client sent %s%s %s", o->client.alert.is_protected ? "encrypted " : "",
-        o->client.alert.level, o->client.alert.description);
+    if (is(o->client.alert.description, "encrypted"))
+        say(v, "client sent an encrypted alert (unreadable without keys: pass --keylog)");
+    else
+        say(v, "client sent %s%s %s", o->client.alert.is_protected ? "encrypted " : "",
+            o->client.alert.level, o->client.alert.description);
     say_where(o, v);
     add_server_reaction(o, v);
 }
@@ -607,12 +634,47 @@ static bool when_handshake_only(const tp_observation *o)
 {
     return o->client.close_notify;
 }
+/* Who sent close_notify first. */
+static bool server_closed_first(const tp_observation *o)
+{
+    for (unsigned i = 0; i < o->num_alerts && i < TP_LAYER_MAX_ALERTS; i++)
+        if (is(o->alerts[i].description, "close_notify"))
+            return is(o->alerts[i].from, "server");
+    return false;
+}
+
 static void say_handshake_only(const tp_observation *o, tp_verdict *v)
 {
     ok(v);
     say_completed(o, v);
-    say_more(v, " and the TLS session worked; the client sent close_notify without sending data "
-                "(a handshake-only client)");
+    if (server_closed_first(o))
+        say_more(v, " and the TLS session worked; the server sent close_notify before any "
+                    "application data and the client answered close_notify");
+    else
+        say_more(v, " and the TLS session worked; the client sent close_notify without sending "
+                    "data (a handshake-only client)");
+}
+
+/* TLS 1.3: the client's Finished is the handshake's last message, sent once
+ * it accepted the server's; leaving after it without data or alert is a
+ * socket opened ahead and never used (a browser's preconnect). */
+static bool when_unused_after_handshake(const tp_observation *o)
+{
+    return is(o->protocol, "TLS1.3") && is(o->client.name, "Finished") &&
+           o->client.finished_verified != 0 && !o->client.has_alert &&
+           (o->end == TP_END_PEER_CLOSED || o->end == TP_END_PEER_RESET) &&
+           closer(o) == TP_ACTOR_CLIENT;
+}
+static void say_unused_after_handshake(const tp_observation *o, tp_verdict *v)
+{
+    v->outcome = TP_OUTCOME_UNUSED;
+    v->phase = TP_PHASE_AFTER_HANDSHAKE;
+    v->actor = TP_ACTOR_CLIENT;
+    say_completed(o, v);
+    say_more(v, "; the client %s after %.3f s without using it (no application data, no alert: "
+                "a socket opened ahead, like a browser's preconnect): unused, not a TLS failure",
+             o->end == TP_END_PEER_RESET ? "reset the connection" : "closed the connection",
+             o->t_end);
 }
 
 static bool when_closed_after_handshake(const tp_observation *o)
@@ -671,6 +733,7 @@ static const verdict_rule rules[] = {
     RULE("app-no-answer", no_answer),
     RULE("app-no-request", no_request),
     RULE("handshake-only", handshake_only),
+    RULE("unused-after-handshake", unused_after_handshake),
     RULE("closed-after-handshake", closed_after_handshake),
 };
 

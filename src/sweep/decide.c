@@ -489,13 +489,14 @@ static void typical_fill(sweep_decision *d, const sweep_row *rows, unsigned num_
             } else {
                 d->num_typical++;
             }
+            d->typical[i] = (sweep_typical){.example = sum, .all_same = true, .first_row = r};
             snprintf(d->typical[i].normalised, sizeof(d->typical[i].normalised), "%s", norm);
-            d->typical[i].example = sum;
-            d->typical[i].all_same = true;
-            d->typical[i].count = 0;
         }
         if (strcmp(d->typical[i].example, sum) != 0)
             d->typical[i].all_same = false;
+        for (unsigned a = 0; a < d->num_axes; a++)
+            if (strcmp(rows[r].values[a], rows[d->typical[i].first_row].values[a]) != 0)
+                d->typical[i].differs |= 1u << a;
         d->typical[i].count++;
         /* keep sorted by count, most frequent first (stable) */
         while (i > 0 && d->typical[i - 1].count < d->typical[i].count) {

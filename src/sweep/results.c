@@ -103,17 +103,15 @@ void sweep_typical_phrase(const sweep_decision *d, const sweep_typical *t, char 
     size_t w = 0;
     unsigned n = 0;
     for (unsigned a = 0; a < d->num_axes && w < sizeof differ; a++) {
-        char ph[64];
-        snprintf(ph, sizeof ph, "{%s}", d->axes[a]);
-        if (!strstr(t->normalised, ph))
+        if (!(t->differs >> a & 1))
             continue;
         int k = snprintf(differ + w, sizeof differ - w, "%s%s", n++ ? ", " : "", d->axes[a]);
         w = k > 0 ? w + (size_t)k : w;
     }
     size_t used = strlen(out);
     if (used + 1 < out_len)
-        snprintf(out + used, out_len - used, " (one example; %s%s differ among them)",
-                 n ? differ : "", n ? " and numbers" : "the numbers");
+        snprintf(out + used, out_len - used, " (one example of %u; they differ in %s)", t->count,
+                 n ? differ : "numbers only");
 }
 
 void sweep_result_client_note(const sweep_result *r, char *out, size_t out_len)

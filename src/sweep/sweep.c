@@ -35,7 +35,10 @@
 
 bool sweep_verdict_ok(const tp_verdict *v)
 {
-    return v && v->outcome == TP_OUTCOME_OK;
+    /* an unused connection whose handshake completed did what a
+     * handshake-only client asks of the combination */
+    return v && (v->outcome == TP_OUTCOME_OK ||
+                 (v->outcome == TP_OUTCOME_UNUSED && v->layers.handshake.done));
 }
 
 json_object *sweep_verdict_json(const tp_verdict *v)
@@ -63,6 +66,7 @@ typedef struct attempt {
     unsigned accepted, verdicts;
     unsigned first_conn;
     bool any_ok;
+    int verdict_rank; /* of a->verdict: 2 ok, 1 unused after a handshake, 0 other */
     json_object *verdict;
     uint8_t *hello;
     size_t hello_len;
@@ -531,8 +535,8 @@ static void cb_verdict(void *ctx, unsigned conn, const char *peer, void *tag, co
     if (!a)
         return;
     pthread_mutex_lock(&c->lock);
-    if (v->outcome == TP_OUTCOME_UNUSED) {
-        /* a preconnect socket never used: not part of the attempt */
+    if (v->outcome == TP_OUTCOME_UNUSED && !v->layers.handshake.done) {
+        /* a socket opened and closed without a byte: not part of the attempt */
         if (a->accepted > 0)
             a->accepted--;
         if (!c->o->client_cmd && !a->finalized && !a->open && a->accepted > 0 &&
@@ -544,13 +548,15 @@ static void cb_verdict(void *ctx, unsigned conn, const char *peer, void *tag, co
     a->verdicts++;
     bool ok = sweep_verdict_ok(v);
     if (!a->finalized) {
-        if (ok && !a->any_ok) {
+        /* the attempt's verdict: an ok one before an unused handshake
+         * (a preconnect), before anything else */
+        int rank = v->outcome == TP_OUTCOME_OK ? 2 : ok ? 1 : 0;
+        if (!a->verdict || rank > a->verdict_rank) {
             json_object_put(a->verdict);
             a->verdict = sweep_verdict_json(v);
-            a->any_ok = true;
-        } else if (!a->verdict) {
-            a->verdict = sweep_verdict_json(v);
+            a->verdict_rank = rank;
         }
+        a->any_ok |= ok;
         /* device mode: a one-connection attempt ends with its verdict */
         if (!c->o->client_cmd && !a->open && a->verdicts == a->accepted)
             attempt_finalize(c, a);

@@ -145,6 +145,17 @@ static void test_unused_connection(void **state)
     o.end = TP_END_PEER_RESET;
     expect("unused-connection", TP_OUTCOME_UNUSED, TP_PHASE_TRANSPORT, TP_ACTOR_CLIENT);
     says("reset it");
+    /* s_server answers the close with an alert: still the client's unused socket */
+    o.end = TP_END_PEER_CLOSED;
+    o.server.bytes = 7;
+    server_alert("decode_error");
+    expect("unused-connection", TP_OUTCOME_UNUSED, TP_PHASE_TRANSPORT, TP_ACTOR_CLIENT);
+    says("the server answered the close with fatal decode_error");
+    /* a server that sent a handshake message was talked to */
+    o.server.name = "ServerHello";
+    decide();
+    assert_string_not_equal(v.cause, "unused-connection");
+    o.server.name = NULL;
     /* refused by the server (decode: RST to the SYN) is not the client's unused socket */
     o.closed_by = TP_ACTOR_SERVER;
     decide();
@@ -233,7 +244,7 @@ static void test_client_rejected_certificate(void **state)
     expect("client-rejected-certificate", TP_OUTCOME_FAIL, TP_PHASE_HANDSHAKE, TP_ACTOR_CLIENT);
     says("the client rejected the server's certificate: fatal unknown_ca");
     says("sent unencrypted after the server's encrypted flight");
-    says("; the server's engine answered fatal bad_record_mac");
+    says("; the server answered fatal bad_record_mac");
     /* the client's reaction was to the certificate, not to a record */
     never_says("rejected a valid record");
     never_says("our check");
@@ -285,6 +296,29 @@ static void test_client_alert(void **state)
     says("client sent encrypted fatal handshake_failure after the server's Finished");
     never_says("rejected a valid record");
     never_says("our check");
+    /* renegotiation refused: the server's warning came first, the client's answer names it */
+    o.num_alerts = 0;
+    tp_alert_info noreneg = {"server", "warning", "no_renegotiation", true};
+    tp_obs_note_alert(&o, &noreneg);
+    tp_obs_note_alert(&o, &o.client.alert);
+    o.server_last_client_records = 6;
+    decide();
+    says("client sent encrypted fatal handshake_failure after the server's encrypted warning "
+         "no_renegotiation");
+    never_says("our check");
+    /* an alert that could not be opened (no keys) */
+    base();
+    o.client.bytes = 300;
+    client_alert("encrypted", true, 5);
+    o.client.alert.level = "unknown";
+    tp_alert_info enc = {"server", "unknown", "encrypted", true};
+    o.num_alerts = 0;
+    tp_obs_note_alert(&o, &enc);
+    tp_obs_note_alert(&o, &o.client.alert);
+    expect("client-alert", TP_OUTCOME_FAIL, TP_PHASE_HANDSHAKE, TP_ACTOR_CLIENT);
+    says("client sent an encrypted alert (unreadable without keys: pass --keylog) after the "
+         "server's own encrypted alert");
+    never_says("unknown encrypted");
     /* before any hello */
     base();
     o.client.bytes = 7;
@@ -497,16 +531,47 @@ static void test_handshake_only(void **state)
     done();
     o.client.close_notify = true;
     expect("handshake-only", TP_OUTCOME_OK, TP_PHASE_AFTER_HANDSHAKE, TP_ACTOR_NONE);
-    says("close_notify without sending data");
+    says("the client sent close_notify without sending data");
     assert_string_equal(v.layers.app.fit, "no-data");
+    /* the server closed first (s_server), the client answered */
+    tp_alert_info s_cn = {"server", "warning", "close_notify", true};
+    tp_alert_info c_cn = {"client", "warning", "close_notify", true};
+    tp_obs_note_alert(&o, &s_cn);
+    tp_obs_note_alert(&o, &c_cn);
+    expect("handshake-only", TP_OUTCOME_OK, TP_PHASE_AFTER_HANDSHAKE, TP_ACTOR_NONE);
+    says("the server sent close_notify before any application data and the client answered");
+}
+
+/* Chromium's preconnect: TLS 1.3 done, closed at exit without data */
+static void test_unused_after_handshake(void **state)
+{
+    (void)state;
+    done();
+    o.client.finished_verified = 1;
+    o.t_end = 0.075;
+    expect("unused-after-handshake", TP_OUTCOME_UNUSED, TP_PHASE_AFTER_HANDSHAKE, TP_ACTOR_CLIENT);
+    says("handshake completed (TLS1.3, AES-256-GCM); the client closed the connection after "
+         "0.075 s without using it");
+    says("preconnect");
+    assert_false(v.ok);
+    /* TLS 1.2: the server's Finished came last; leaving then may be a rejection */
+    o.protocol = "TLS1.2";
+    decide();
+    assert_string_equal(v.cause, "closed-after-handshake");
+    /* a wrong client Finished is no unused socket */
+    o.protocol = "TLS1.3";
+    o.client.finished_verified = 0;
+    decide();
+    assert_string_equal(v.cause, "closed-after-handshake");
 }
 
 static void test_closed_after_handshake(void **state)
 {
     (void)state;
     done();
+    o.protocol = "TLS1.2"; /* the client's reaction may be to the server's Finished */
     expect("closed-after-handshake", TP_OUTCOME_FAIL, TP_PHASE_AFTER_HANDSHAKE, TP_ACTOR_CLIENT);
-    says("handshake completed (TLS1.3, AES-256-GCM); the client closed the connection without "
+    says("handshake completed (TLS1.2, AES-256-GCM); the client closed the connection without "
          "close_notify");
     never_says("our check");
     /* TLS 1.2: the client left right after the server's Finished */
@@ -548,6 +613,7 @@ static const char *const tested[] = {
     "app-no-answer",
     "app-no-request",
     "handshake-only",
+    "unused-after-handshake",
     "closed-after-handshake",
     NULL,
 };
@@ -676,6 +742,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_app_no_answer),
         cmocka_unit_test(test_app_no_request),
         cmocka_unit_test(test_handshake_only),
+        cmocka_unit_test(test_unused_after_handshake),
         cmocka_unit_test(test_closed_after_handshake),
         cmocka_unit_test(test_every_rule_has_a_test),
         cmocka_unit_test(test_layers),
