@@ -512,6 +512,8 @@ static void test_mask_secrets(void **state)
     char bare[] = "x deadbeefdeadbeefdeadbeefdeadbeef y cafe\n";
     sweep_mask_secrets(bare, strlen(bare), false);
     assert_string_equal(bare, "x ******************************** y cafe\n");
+}
+
 /* The client command's exit beside the verdict's status. */
 static void test_client_note(void **state)
 {
