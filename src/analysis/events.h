@@ -71,9 +71,21 @@ typedef enum {
 
 const char *tp_phase_name(tp_phase p);
 
+/* Who acted (the verdict model, trace format 2). */
+typedef enum {
+    TP_ACTOR_NONE = 0,
+    TP_ACTOR_CLIENT,
+    TP_ACTOR_SERVER,
+    TP_ACTOR_NETWORK, /* capture ended, gap, RST from nowhere */
+} tp_actor;
+
+const char *tp_actor_name(tp_actor a);
+
 typedef struct {
     bool ok;
     tp_phase phase;
+    tp_actor actor;
+    const char *cause; /* stable kebab-case id of the deciding rule, or NULL */
     /* negotiated parameters, NULL when not known (GnuTLS spelling) */
     const char *protocol, *kx, *cipher, *mac, *group, *sigalg;
     bool has_alert;

@@ -25,6 +25,21 @@ const char *tp_phase_name(tp_phase p)
     return "handshake";
 }
 
+const char *tp_actor_name(tp_actor a)
+{
+    switch (a) {
+    case TP_ACTOR_CLIENT:
+        return "client";
+    case TP_ACTOR_SERVER:
+        return "server";
+    case TP_ACTOR_NETWORK:
+        return "network";
+    case TP_ACTOR_NONE:
+        break;
+    }
+    return "none";
+}
+
 static void say(tp_verdict *v, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void say(tp_verdict *v, const char *fmt, ...)
 {

@@ -85,6 +85,8 @@ static void add_verdict(json_object *o, const tp_verdict *v)
 {
     json_object_object_add(o, "outcome", json_object_new_string(v->ok ? "ok" : "fail"));
     json_object_object_add(o, "phase", json_object_new_string(tp_phase_name(v->phase)));
+    json_object_object_add(o, "actor", json_object_new_string(tp_actor_name(v->actor)));
+    json_object_object_add(o, "cause", report_json_str_or_null(v->cause));
     json_object_object_add(o, "protocol", report_json_str_or_null(v->protocol));
     json_object_object_add(o, "kx", report_json_str_or_null(v->kx));
     json_object_object_add(o, "cipher", report_json_str_or_null(v->cipher));
