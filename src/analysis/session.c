@@ -137,6 +137,34 @@ static void note_server_record(tp_session *s, const tp_record_check *chk)
     }
 }
 
+/* Whether rec is protected: dir switched (CCS in TLS <= 1.2, ServerHello in
+ * 1.3) and it is not a CCS.  In TLS 1.3 every protected record is
+ * application_data outside (RFC 8446 5.2): an alert record (type 21) is a
+ * plaintext alert, e.g. a client rejecting the certificate before it has
+ * handshake keys. */
+static bool record_protected(const tp_session *s, tp_dir dir, const wire_record *rec)
+{
+    if (!s->d[dir].is_protected || rec->type == WIRE_CT_CHANGE_CIPHER_SPEC ||
+        rec->type == WIRE_CT_SSLV2_CLIENT_HELLO)
+        return false;
+    return !s->tls13 || rec->type == WIRE_CT_APPLICATION_DATA;
+}
+
+/* After the record that carried a KeyUpdate: the next generation of keys. */
+static void apply_key_update(tp_session *s, tp_dir dir, double t)
+{
+    dir_state *d = &s->d[dir];
+    d->key_update = false;
+    unsigned gen = tp_verify_key_update(s->verify, dir);
+    char text[200];
+    snprintf(text, sizeof text,
+             "key update: the %s's records after #%u use application traffic secret %u "
+             "(RFC 8446 7.2)%s",
+             dir == TP_C2S ? "client" : "server", d->records, gen,
+             d->key_update_requested ? "; it asked the peer to update its keys too" : "");
+    sess_note(s, t, dir, text);
+}
+
 static void process_record(tp_session *s, tp_dir dir, double t, const wire_record *rec)
 {
     static _Thread_local uint8_t plain[WIRE_MAX_CIPHERTEXT];
@@ -149,8 +177,7 @@ static void process_record(tp_session *s, tp_dir dir, double t, const wire_recor
     size_t content_len = cur_len(&rec->fragment);
     unsigned type = rec->type;
 
-    /* CCS is never protected; in TLS 1.3 it is only a compatibility no-op */
-    if (d->is_protected && rec->type != WIRE_CT_CHANGE_CIPHER_SPEC) {
+    if (record_protected(s, dir, rec)) {
         chk.is_protected = true;
         me->num_protected++;
         tp_verify_open(s->verify, dir, rec, plain, sizeof plain, &chk);
@@ -180,18 +207,8 @@ static void process_record(tp_session *s, tp_dir dir, double t, const wire_recor
                                .level = "unknown",
                                .description = "encrypted",
                                .is_protected = true};
-            if (!me->has_alert) {
-                me->has_alert = true;
-                me->fatal_alert =
-                    true; /* an encrypted alert at this point is nearly always fatal */
-                me->alert = a;
-                me->alert_record = d->records;
-                if (dir == TP_C2S)
-                    s->server_frozen = true;
-            }
-            tp_event aev = {.type = TP_EV_ALERT, .t = t, .dir = dir};
-            aev.u.alert = a;
-            sess_emit(s, &aev);
+            /* an encrypted alert at this point is nearly always fatal */
+            sess_alert(s, dir, t, &a, true, d->records);
         }
         if (rec->type == WIRE_CT_APPLICATION_DATA && !s->tls13)
             me->sent_appdata = true;
@@ -203,6 +220,8 @@ static void process_record(tp_session *s, tp_dir dir, double t, const wire_recor
     switch (type) {
     case WIRE_CT_HANDSHAKE:
         sess_handshake_bytes(s, dir, t, content, content_len, chk.is_protected);
+        if (d->key_update)
+            apply_key_update(s, dir, t);
         break;
     case WIRE_CT_SSLV2_CLIENT_HELLO: {
         static _Thread_local wire_handshake m;
@@ -285,8 +304,7 @@ static void handle_record(tp_session *s, tp_dir dir, double t, const wire_record
     /* the other side moved on: what it holds will not get keys in time */
     if (s->d[!dir].num_held)
         release_held(s, !dir, true);
-    bool wants_keys = d->is_protected && rec->type != WIRE_CT_CHANGE_CIPHER_SPEC &&
-                      rec->type != WIRE_CT_SSLV2_CLIENT_HELLO;
+    bool wants_keys = record_protected(s, dir, rec);
     if (s->expect_secrets &&
         (d->num_held > 0 || (wants_keys && !tp_verify_has_keys(s->verify, dir)))) {
         if (hold_record(s, dir, t, rec))

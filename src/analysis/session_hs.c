@@ -183,7 +183,10 @@ static void on_server_hello(tp_session *s, const wire_handshake *m)
 {
     const wire_server_hello *sh = &m->u.server_hello;
     if (sh->hello_retry_request) {
+        /* RFC 8446 4.1.4: only TLS 1.3 retries; the CCS that may follow is
+         * the compatibility no-op, not a switch to protected records */
         s->obs.hello_retry = true;
+        s->tls13 = true;
         return;
     }
     s->obs.server_hello = true;
@@ -220,6 +223,34 @@ static void on_server_hello(tp_session *s, const wire_handshake *m)
         tp_verify_switch(s->verify, TP_C2S, TP_EPOCH_HANDSHAKE);
         tp_verify_switch(s->verify, TP_S2C, TP_EPOCH_HANDSHAKE);
     }
+}
+
+/* A renegotiation ClientHello: its random is kept until the server takes
+ * it up; the keys of the running epoch stay until the new ChangeCipherSpec. */
+static void renegotiation_hello(tp_session *s, const wire_handshake *m)
+{
+    const wire_client_hello *ch = &m->u.client_hello;
+    s->have_reneg_random = !ch->sslv2 && cur_len(&ch->random) == 32;
+    if (s->have_reneg_random)
+        memcpy(s->reneg_random, cur_data(&ch->random), 32);
+}
+
+/* The server took the renegotiation up: the verifier follows the new
+ * handshake (new randoms, suite and CLIENT_RANDOM line). */
+static void renegotiation_accepted(tp_session *s, const wire_handshake *m)
+{
+    const wire_server_hello *sh = &m->u.server_hello;
+    s->obs.renegotiation_accepted = true;
+    if (!s->have_reneg_random || cur_len(&sh->random) != 32)
+        return;
+    memcpy(s->client_random, s->reneg_random, 32);
+    tp_verify_client_random(s->verify, s->client_random);
+    take_stored_secrets(s);
+    cur_t body;
+    bool etm =
+        sh->has_extensions && wire_ext_find(sh->extensions, WIRE_EXT_ENCRYPT_THEN_MAC, &body);
+    tp_verify_server_hello(s->verify, cur_data(&sh->random), sh->selected_version,
+                           sh->cipher_suite, etm);
 }
 
 static void on_server_key_exchange(tp_session *s, const wire_handshake *m)
@@ -260,7 +291,14 @@ static void handle_message(tp_session *s, tp_dir dir, double t, const uint8_t *m
         case WIRE_HS_CLIENT_HELLO:
             if (dir != TP_C2S)
                 break;
-            sess_client_hello(s, &m);
+            if (s->client_finished && s->server_finished && !s->tls13) {
+                /* RFC 5246 7.4.1.2: a client-initiated renegotiation; what
+                 * the first hello offered stays the connection's offer */
+                s->obs.renegotiation = true;
+                renegotiation_hello(s, &m);
+            } else {
+                sess_client_hello(s, &m);
+            }
             if (wire_ja3(&m.u.client_hello, ja3, sizeof ja3, ja3_md5) == TP_OK) {
                 ev.u.handshake.ja3 = ja3;
                 ev.u.handshake.ja3_md5 = ja3_md5;
@@ -269,13 +307,16 @@ static void handle_message(tp_session *s, tp_dir dir, double t, const uint8_t *m
                 ev.u.handshake.ja4 = ja4;
             break;
         case WIRE_HS_SERVER_HELLO:
-            if (dir == TP_S2C)
+            if (dir == TP_S2C && s->obs.renegotiation)
+                renegotiation_accepted(s, &m);
+            else if (dir == TP_S2C)
                 on_server_hello(s, &m);
             break;
         case WIRE_HS_SERVER_KEY_EXCHANGE:
             on_server_key_exchange(s, &m);
             break;
         case WIRE_HS_CERTIFICATE:
+            s->obs.server_certificate |= dir == TP_S2C;
             /* RFC 8446 B.4: TLS 1.3 suites name no key exchange; name it as the
              * engine does, from the group's kind and the certificate's key */
             if (dir == TP_S2C && s->tls13 && !s->neg_kx[0] && s->neg_group[0] &&
@@ -284,6 +325,13 @@ static void handle_message(tp_session *s, tp_dir dir, double t, const uint8_t *m
                 snprintf(s->neg_kx, sizeof s->neg_kx, "%s-%s",
                          strncmp(s->neg_group, "FFDHE", 5) == 0 ? "DHE" : "ECDHE",
                          strncmp(kt, "RSA", 3) == 0 ? "RSA" : "ECDSA");
+            }
+            break;
+        case WIRE_HS_KEY_UPDATE:
+            /* RFC 8446 7.2: applies to the records after the one carrying it */
+            if (s->tls13 && is_protected) {
+                s->d[dir].key_update = true;
+                s->d[dir].key_update_requested = len > 4 && msg[4] == 1;
             }
             break;
         case WIRE_HS_CERTIFICATE_VERIFY:
@@ -410,17 +458,27 @@ void sess_alert_bytes(tp_session *s, tp_dir dir, double t, const uint8_t *p, siz
         }
         if (p[i + 1] == 0)
             me->close_notify = true;
-        bool fatal = p[i] == 2;
-        if (!me->has_alert || (fatal && !me->fatal_alert)) {
-            me->has_alert = true;
-            me->fatal_alert = fatal;
-            me->alert = a;
-            me->alert_record = record_index;
-            if (dir == TP_C2S && fatal)
-                s->server_frozen = true;
-        }
-        tp_event ev = {.type = TP_EV_ALERT, .t = t, .dir = dir};
-        ev.u.alert = a;
-        sess_emit(s, &ev);
+        if (dir == TP_S2C && p[i + 1] == 100 && s->obs.renegotiation)
+            s->obs.server_no_renegotiation = true;
+        sess_alert(s, dir, t, &a, p[i] == 2, record_index);
     }
+}
+
+void sess_alert(tp_session *s, tp_dir dir, double t, const tp_alert_info *a, bool fatal,
+                unsigned record_index)
+{
+    tp_obs_side *me = sess_side(s, dir);
+    if (!me->has_alert || (fatal && !me->fatal_alert)) {
+        if (dir == TP_S2C && fatal && s->obs.client.fatal_alert)
+            s->obs.server_answered_client = true; /* the engine's reaction, not the cause */
+        me->has_alert = true;
+        me->fatal_alert = fatal;
+        me->alert = *a;
+        me->alert_record = record_index;
+        if (dir == TP_C2S && fatal)
+            s->server_frozen = true;
+    }
+    tp_event ev = {.type = TP_EV_ALERT, .t = t, .dir = dir};
+    ev.u.alert = *a;
+    sess_emit(s, &ev);
 }

@@ -21,6 +21,8 @@ typedef struct {
     unsigned records;
     bool is_protected; /* records from now on are protected */
     bool dead;         /* stream unparseable: stop framing it */
+    bool key_update;   /* TLS 1.3: a KeyUpdate came in the current record */
+    bool key_update_requested;
     unsigned long long bytes;
     /* protected records held back until their keys arrive (live only) */
     struct held_record {
@@ -47,6 +49,8 @@ struct tp_session {
     size_t client_hello_len;
     uint8_t client_random[32];
     bool have_client_random;
+    uint8_t reneg_random[32]; /* a renegotiation ClientHello's random */
+    bool have_reneg_random;
     char pending_secrets[8][200];
     unsigned num_pending_secrets;
     tp_verify *verify;
@@ -82,5 +86,9 @@ void sess_handshake_bytes(tp_session *s, tp_dir dir, double t, const uint8_t *p,
 void sess_client_hello(tp_session *s, const wire_handshake *m);
 void sess_alert_bytes(tp_session *s, tp_dir dir, double t, const uint8_t *p, size_t len,
                       bool is_protected, unsigned record_index);
+/* One alert of dir: noted for the verdict (the first, or the first fatal)
+ * and emitted. */
+void sess_alert(tp_session *s, tp_dir dir, double t, const tp_alert_info *a, bool fatal,
+                unsigned record_index);
 
 #endif

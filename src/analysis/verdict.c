@@ -217,6 +217,76 @@ static bool rule_client_bad_record(const tp_observation *o, tp_verdict *v)
     return true;
 }
 
+/* Alerts a client sends when it does not accept the server's certificate
+ * (RFC 8446 6.2, RFC 5246 7.2.2). */
+static bool is_certificate_alert(const char *d)
+{
+    static const char *const names[] = {"bad_certificate",     "unsupported_certificate",
+                                        "certificate_revoked", "certificate_expired",
+                                        "certificate_unknown", "unknown_ca"};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (strcmp(d, names[i]) == 0)
+            return true;
+    return false;
+}
+
+/* The engine's own alert after the client's: the reaction, said after the cause. */
+static void add_server_reaction(const tp_observation *o, tp_verdict *v)
+{
+    if (o->server_answered_client && o->server.fatal_alert)
+        say_more(v, "; the server's engine then answered %s", o->server.alert.description);
+}
+
+static bool rule_client_rejected_certificate(const tp_observation *o, tp_verdict *v)
+{
+    const tp_alert_info *a = &o->client.alert;
+    if (!o->client.has_alert || !o->client.fatal_alert || o->client.sent_appdata ||
+        !is_certificate_alert(a->description) ||
+        !(o->server_certificate || o->server.num_protected > 0))
+        return false;
+    v->phase = TP_PHASE_HANDSHAKE;
+    v->actor = TP_ACTOR_CLIENT;
+    v->cause = "client-rejected-certificate";
+    const char *last = or_nothing(o->server.name, "flight");
+    say(v, "the client rejected the server's certificate: %s", a->description);
+    if (a->is_protected)
+        say_more(v, ", sent encrypted after the server's %s", last);
+    else if (o->server.num_protected > 0) /* TLS 1.3: before it had handshake keys */
+        say_more(v, ", sent unencrypted after the server's encrypted flight (last: %s)", last);
+    else
+        say_more(v, ", sent after the server's %s, before the client's ChangeCipherSpec", last);
+    add_server_reaction(o, v);
+    return true;
+}
+
+/* A ClientHello after the completed handshake that the server did not take
+ * up, and the connection ended in a fatal alert because of it. */
+static bool rule_renegotiation_refused(const tp_observation *o, tp_verdict *v)
+{
+    if (!o->renegotiation || o->renegotiation_accepted ||
+        !(o->client.fatal_alert || o->server.fatal_alert || !o->app_exchanged))
+        return false;
+    v->phase = TP_PHASE_AFTER_HANDSHAKE;
+    v->actor = TP_ACTOR_SERVER;
+    v->cause = "renegotiation-refused";
+    say(v,
+        "the client asked to renegotiate (a ClientHello in a protected record after the "
+        "completed handshake) and the server refused (renegotiation not allowed by the server)");
+    bool fatal = o->server.fatal_alert && strcmp(o->server.alert.description, "no_renegotiation");
+    if (o->server_no_renegotiation)
+        say_more(v, ": warning no_renegotiation%s%s", fatal ? ", then fatal " : "",
+                 fatal ? o->server.alert.description : "");
+    else if (fatal)
+        say_more(v, ": fatal %s", o->server.alert.description);
+    else
+        say_more(v, " by not answering it");
+    if (o->client.fatal_alert)
+        say_more(v, "; the client then sent %s%s %s",
+                 o->client.alert.is_protected ? "encrypted " : "", o->client.alert.level,
+                 o->client.alert.description);
+    return true;
+}
+
 static bool rule_client_alert(const tp_observation *o, tp_verdict *v)
 {
     if (!o->client.has_alert || !o->client.fatal_alert)
@@ -328,6 +398,8 @@ static const verdict_rule rules[] = {
     rule_no_shared_version,
     rule_no_shared_suite,
     rule_no_shared_group,
+    rule_renegotiation_refused,
+    rule_client_rejected_certificate,
     rule_client_alert,
     rule_server_alert,
     rule_timeout,
