@@ -75,6 +75,28 @@ static bool starts_with(const uint8_t *p, size_t len, const char *word)
     return len >= n && memcmp(p, word, n) == 0;
 }
 
+/* Whether bytes that are not TLS read as text: the quoted first line is
+ * printable ASCII up to its end, and nothing binary (control bytes other
+ * than whitespace) follows in what arrived, up to 256 bytes. */
+bool tp_session_is_text(const uint8_t *p, size_t len)
+{
+    size_t n = len < 256 ? len : 256;
+    bool first_line = true;
+    if (n == 0 || !isprint(p[0]))
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        uint8_t b = p[i];
+        if (b == '\r' || b == '\n') {
+            first_line = false;
+            continue;
+        }
+        bool space = b == '\t' || b == '\f' || b == '\v';
+        if (first_line ? !(isprint(b) || space) : ((b < 0x20 && !space) || b == 0x7f))
+            return false;
+    }
+    return true;
+}
+
 static void note_not_tls(tp_session *s, tp_dir dir, double t, const uint8_t *p, size_t len)
 {
     tp_observation *o = &s->obs;
@@ -83,15 +105,15 @@ static void note_not_tls(tp_session *s, tp_dir dir, double t, const uint8_t *p, 
     static const char *const http[] = {"GET ",     "POST ",   "HEAD ",  "PUT ", "OPTIONS ",
                                        "CONNECT ", "DELETE ", "PRI * ", "HTTP/"};
     static const char *const smtp[] = {"EHLO", "HELO", "ehlo", "helo", "220 ", "QUIT", "STARTTLS"};
-    for (size_t i = 0; i < sizeof http / sizeof http[0]; i++)
+    bool text = tp_session_is_text(p, len);
+    for (size_t i = 0; text && i < sizeof http / sizeof http[0]; i++)
         o->looks_http |= starts_with(p, len, http[i]);
-    for (size_t i = 0; i < sizeof smtp / sizeof smtp[0]; i++)
+    for (size_t i = 0; text && i < sizeof smtp / sizeof smtp[0]; i++)
         o->looks_smtp |= starts_with(p, len, smtp[i]);
     size_t n = 0;
-    bool printable = true;
-    for (size_t i = 0; i < len && i < 30 && p[i] != '\r' && p[i] != '\n'; i++, n++)
-        printable &= isprint(p[i]) != 0;
-    if (printable && n > 0) {
+    while (text && n < len && n < 30 && p[n] != '\r' && p[n] != '\n')
+        n++;
+    if (text) {
         memcpy(o->first_bytes, p, n);
         o->first_bytes[n] = '\0';
     } else {
@@ -100,9 +122,9 @@ static void note_not_tls(tp_session *s, tp_dir dir, double t, const uint8_t *p, 
             used += (size_t)snprintf(o->first_bytes + used, sizeof o->first_bytes - used, "%s%02x",
                                      i ? " " : "", p[i]);
     }
-    char text[96];
-    snprintf(text, sizeof text, "not TLS: %s", o->first_bytes);
-    sess_note(s, t, dir, text);
+    char text_buf[96];
+    snprintf(text_buf, sizeof text_buf, "not TLS: %s", o->first_bytes);
+    sess_note(s, t, dir, text_buf);
 }
 
 void sess_broken(tp_session *s, tp_dir dir, double t, const char *detail)

@@ -330,6 +330,41 @@ static bool rule_engine_error(const tp_observation *o, tp_verdict *v)
     return true;
 }
 
+/* Offline: the server refused the SYN, or closed or reset first without an
+ * alert (capture/tcp.c tells who). */
+static bool rule_server_ended_first(const tp_observation *o, tp_verdict *v)
+{
+    if (o->end == TP_END_REFUSED) {
+        v->phase = TP_PHASE_HANDSHAKE;
+        v->actor = TP_ACTOR_SERVER;
+        v->cause = "server-refused";
+        say(v, "the server refused the connection (RST to the client's SYN): nothing accepted "
+               "connections on that port");
+        return true;
+    }
+    bool reset = o->end == TP_END_SERVER_RESET;
+    if ((!reset && o->end != TP_END_SERVER_CLOSED) || o->server.has_alert || o->client.has_alert ||
+        o->engine_error_name || (o->handshake_done && o->app_exchanged))
+        return false;
+    const char *how = reset ? "reset the connection" : "closed the connection";
+    v->actor = TP_ACTOR_SERVER;
+    v->cause = reset ? "server-reset-first" : "server-closed-first";
+    if (o->handshake_done)
+        say(v, "handshake completed (%s, %s); the server %s first, before any application data",
+            or_nothing(o->protocol, "?"), or_nothing(o->cipher, "?"), how);
+    else if (o->client.bytes == 0)
+        say(v, "the server %s first, before the client sent anything", how);
+    else if (!o->server.name)
+        say(v, "the server %s first, without an answer or an alert, after the client's %s", how,
+            or_nothing(o->client.name, "first bytes"));
+    else
+        say(v,
+            "the server %s first, without an alert, during the handshake (last from the client: "
+            "%s; from the server: %s)",
+            how, or_nothing(o->client.name, "nothing"), o->server.name);
+    return true;
+}
+
 static bool rule_closed_during_handshake(const tp_observation *o, tp_verdict *v)
 {
     if (o->handshake_done)
@@ -404,6 +439,7 @@ static const verdict_rule rules[] = {
     rule_server_alert,
     rule_timeout,
     rule_engine_error,
+    rule_server_ended_first,
     rule_closed_during_handshake,
     rule_after_handshake,
 };
