@@ -89,6 +89,7 @@ static bool rule_not_tls(const tp_observation *o, tp_verdict *v)
     if (!o->not_tls)
         return false;
     v->phase = TP_PHASE_NOT_TLS;
+    v->actor = o->not_tls_dir_c2s ? TP_ACTOR_CLIENT : TP_ACTOR_SERVER;
     const char *who = o->not_tls_dir_c2s ? "client" : "server";
     if (o->looks_http)
         say(v, "the %s's bytes are plain HTTP (\"%s\"), not TLS", who, o->first_bytes);
