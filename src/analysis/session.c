@@ -187,6 +187,73 @@ static void apply_key_update(tp_session *s, tp_dir dir, double t)
     sess_note(s, t, dir, text);
 }
 
+/* A protected record that could not be opened: what its outer type still tells. */
+static void note_unopened(tp_session *s, tp_dir dir, double t, const wire_record *rec)
+{
+    tp_obs_side *me = sess_side(s, dir);
+    /* a protected alert in TLS <= 1.2 is still recognisable */
+    if (rec->type == WIRE_CT_ALERT && !s->tls13) {
+        tp_alert_info a = {.from = dir == TP_C2S ? "client" : "server",
+                           .level = "unknown",
+                           .description = "encrypted",
+                           .is_protected = true};
+        /* an encrypted alert at this point is nearly always fatal */
+        sess_alert(s, dir, t, &a, true, s->d[dir].records);
+    }
+    if (rec->type == WIRE_CT_APPLICATION_DATA && !s->tls13)
+        me->sent_appdata = true;
+    if (rec->type == WIRE_CT_APPLICATION_DATA && s->tls13 && s->client_finished &&
+        s->server_finished)
+        me->sent_appdata = true;
+}
+
+/* The content of a plaintext or opened record, by its (inner) type. */
+static void handle_content(tp_session *s, tp_dir dir, double t, unsigned type,
+                           const uint8_t *content, size_t content_len, const tp_record_check *chk)
+{
+    dir_state *d = &s->d[dir];
+    tp_obs_side *me = sess_side(s, dir);
+    switch (type) {
+    case WIRE_CT_HANDSHAKE:
+        sess_handshake_bytes(s, dir, t, content, content_len, chk->is_protected);
+        if (d->key_update)
+            apply_key_update(s, dir, t);
+        break;
+    case WIRE_CT_SSLV2_CLIENT_HELLO: {
+        static _Thread_local wire_handshake m;
+        if (wire_hs_parse_sslv2(content, content_len, &m) == TP_OK) {
+            sess_client_hello(s, &m);
+            me->name = "ClientHello (SSLv2 format)";
+        }
+        tp_event hev = {.type = TP_EV_HANDSHAKE, .t = t, .dir = dir};
+        hev.u.handshake.msg = &m;
+        hev.u.handshake.verified = -1;
+        sess_emit(s, &hev);
+        break;
+    }
+    case WIRE_CT_CHANGE_CIPHER_SPEC:
+        if (!s->tls13) {
+            d->is_protected = true; /* RFC 5246 7.1 */
+            tp_verify_switch(s->verify, dir, TP_EPOCH_APPLICATION);
+        }
+        break;
+    case WIRE_CT_ALERT:
+        sess_alert_bytes(s, dir, t, content, content_len, chk->is_protected, d->records);
+        break;
+    case WIRE_CT_APPLICATION_DATA:
+        me->sent_appdata = true;
+        if (chk->integrity == TP_INTEGRITY_OK) {
+            tp_event aev = {.type = TP_EV_APPDATA, .t = t, .dir = dir};
+            aev.u.appdata.bytes = content;
+            aev.u.appdata.len = content_len;
+            sess_emit(s, &aev);
+        }
+        break;
+    default:
+        break;
+    }
+}
+
 static void process_record(tp_session *s, tp_dir dir, double t, const wire_record *rec)
 {
     static _Thread_local uint8_t plain[WIRE_MAX_CIPHERTEXT];
@@ -222,62 +289,10 @@ static void process_record(tp_session *s, tp_dir dir, double t, const wire_recor
     ev.u.record.index = d->records;
     sess_emit(s, &ev);
 
-    if (chk.is_protected && chk.integrity != TP_INTEGRITY_OK) {
-        /* Unopened: a protected alert in TLS <= 1.2 is still recognisable */
-        if (rec->type == WIRE_CT_ALERT && !s->tls13) {
-            tp_alert_info a = {.from = dir == TP_C2S ? "client" : "server",
-                               .level = "unknown",
-                               .description = "encrypted",
-                               .is_protected = true};
-            /* an encrypted alert at this point is nearly always fatal */
-            sess_alert(s, dir, t, &a, true, d->records);
-        }
-        if (rec->type == WIRE_CT_APPLICATION_DATA && !s->tls13)
-            me->sent_appdata = true;
-        if (rec->type == WIRE_CT_APPLICATION_DATA && s->tls13 && s->client_finished &&
-            s->server_finished)
-            me->sent_appdata = true;
-        return;
-    }
-    switch (type) {
-    case WIRE_CT_HANDSHAKE:
-        sess_handshake_bytes(s, dir, t, content, content_len, chk.is_protected);
-        if (d->key_update)
-            apply_key_update(s, dir, t);
-        break;
-    case WIRE_CT_SSLV2_CLIENT_HELLO: {
-        static _Thread_local wire_handshake m;
-        if (wire_hs_parse_sslv2(content, content_len, &m) == TP_OK) {
-            sess_client_hello(s, &m);
-            me->name = "ClientHello (SSLv2 format)";
-        }
-        tp_event hev = {.type = TP_EV_HANDSHAKE, .t = t, .dir = dir};
-        hev.u.handshake.msg = &m;
-        hev.u.handshake.verified = -1;
-        sess_emit(s, &hev);
-        break;
-    }
-    case WIRE_CT_CHANGE_CIPHER_SPEC:
-        if (!s->tls13) {
-            d->is_protected = true; /* RFC 5246 7.1 */
-            tp_verify_switch(s->verify, dir, TP_EPOCH_APPLICATION);
-        }
-        break;
-    case WIRE_CT_ALERT:
-        sess_alert_bytes(s, dir, t, content, content_len, chk.is_protected, d->records);
-        break;
-    case WIRE_CT_APPLICATION_DATA:
-        me->sent_appdata = true;
-        if (chk.integrity == TP_INTEGRITY_OK) {
-            tp_event aev = {.type = TP_EV_APPDATA, .t = t, .dir = dir};
-            aev.u.appdata.bytes = content;
-            aev.u.appdata.len = content_len;
-            sess_emit(s, &aev);
-        }
-        break;
-    default:
-        break;
-    }
+    if (chk.is_protected && chk.integrity != TP_INTEGRITY_OK)
+        note_unopened(s, dir, t, rec);
+    else
+        handle_content(s, dir, t, type, content, content_len, &chk);
 }
 
 /* Processes the held records of dir; with `force`, also those whose keys

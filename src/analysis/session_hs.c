@@ -249,8 +249,8 @@ static void renegotiation_accepted(tp_session *s, const wire_handshake *m)
     cur_t body;
     bool etm =
         sh->has_extensions && wire_ext_find(sh->extensions, WIRE_EXT_ENCRYPT_THEN_MAC, &body);
-    tp_verify_server_hello(s->verify, cur_data(&sh->random), sh->selected_version,
-                           sh->cipher_suite, etm);
+    tp_verify_server_hello(s->verify, cur_data(&sh->random), sh->selected_version, sh->cipher_suite,
+                           etm);
 }
 
 static void on_server_key_exchange(tp_session *s, const wire_handshake *m)
@@ -270,6 +270,50 @@ static void on_server_key_exchange(tp_session *s, const wire_handshake *m)
     }
 }
 
+/* What one parsed message (other than ClientHello) tells the session. */
+static void note_message(tp_session *s, tp_dir dir, const wire_handshake *m, const uint8_t *msg,
+                         size_t len, bool is_protected)
+{
+    switch (m->type) {
+    case WIRE_HS_SERVER_HELLO:
+        if (dir == TP_S2C && s->obs.renegotiation)
+            renegotiation_accepted(s, m);
+        else if (dir == TP_S2C)
+            on_server_hello(s, m);
+        break;
+    case WIRE_HS_SERVER_KEY_EXCHANGE:
+        on_server_key_exchange(s, m);
+        break;
+    case WIRE_HS_CERTIFICATE:
+        s->obs.server_certificate |= dir == TP_S2C;
+        /* RFC 8446 B.4: TLS 1.3 suites name no key exchange; name it as the
+         * engine does, from the group's kind and the certificate's key */
+        if (dir == TP_S2C && s->tls13 && !s->neg_kx[0] && s->neg_group[0] &&
+            m->u.certificate.num_summaries > 0 && m->u.certificate.certs[0].parsed) {
+            const char *kt = m->u.certificate.certs[0].key_type;
+            snprintf(s->neg_kx, sizeof s->neg_kx, "%s-%s",
+                     strncmp(s->neg_group, "FFDHE", 5) == 0 ? "DHE" : "ECDHE",
+                     strncmp(kt, "RSA", 3) == 0 ? "RSA" : "ECDSA");
+        }
+        break;
+    case WIRE_HS_KEY_UPDATE:
+        /* RFC 8446 7.2: applies to the records after the one carrying it */
+        if (s->tls13 && is_protected) {
+            s->d[dir].key_update = true;
+            s->d[dir].key_update_requested = len > 4 && msg[4] == 1;
+        }
+        break;
+    case WIRE_HS_CERTIFICATE_VERIFY:
+        if (dir == TP_S2C && s->tls13 && !s->neg_sigalg[0]) {
+            const char *n = wire_sigalg_name(m->u.certificate_verify.sigalg);
+            snprintf(s->neg_sigalg, sizeof s->neg_sigalg, "%s", n ? n : "unknown");
+        }
+        break;
+    default:
+        break;
+    }
+}
+
 static void handle_message(tp_session *s, tp_dir dir, double t, const uint8_t *msg, size_t len,
                            bool is_protected)
 {
@@ -286,63 +330,23 @@ static void handle_message(tp_session *s, tp_dir dir, double t, const uint8_t *m
     uint8_t expected[64];
     size_t expected_len = 0;
 
-    if (m.status == TP_OK) {
-        switch (m.type) {
-        case WIRE_HS_CLIENT_HELLO:
-            if (dir != TP_C2S)
-                break;
-            if (s->client_finished && s->server_finished && !s->tls13) {
-                /* RFC 5246 7.4.1.2: a client-initiated renegotiation; what
-                 * the first hello offered stays the connection's offer */
-                s->obs.renegotiation = true;
-                renegotiation_hello(s, &m);
-            } else {
-                sess_client_hello(s, &m);
-            }
-            if (wire_ja3(&m.u.client_hello, ja3, sizeof ja3, ja3_md5) == TP_OK) {
-                ev.u.handshake.ja3 = ja3;
-                ev.u.handshake.ja3_md5 = ja3_md5;
-            }
-            if (wire_ja4(&m.u.client_hello, ja4) == TP_OK)
-                ev.u.handshake.ja4 = ja4;
-            break;
-        case WIRE_HS_SERVER_HELLO:
-            if (dir == TP_S2C && s->obs.renegotiation)
-                renegotiation_accepted(s, &m);
-            else if (dir == TP_S2C)
-                on_server_hello(s, &m);
-            break;
-        case WIRE_HS_SERVER_KEY_EXCHANGE:
-            on_server_key_exchange(s, &m);
-            break;
-        case WIRE_HS_CERTIFICATE:
-            s->obs.server_certificate |= dir == TP_S2C;
-            /* RFC 8446 B.4: TLS 1.3 suites name no key exchange; name it as the
-             * engine does, from the group's kind and the certificate's key */
-            if (dir == TP_S2C && s->tls13 && !s->neg_kx[0] && s->neg_group[0] &&
-                m.u.certificate.num_summaries > 0 && m.u.certificate.certs[0].parsed) {
-                const char *kt = m.u.certificate.certs[0].key_type;
-                snprintf(s->neg_kx, sizeof s->neg_kx, "%s-%s",
-                         strncmp(s->neg_group, "FFDHE", 5) == 0 ? "DHE" : "ECDHE",
-                         strncmp(kt, "RSA", 3) == 0 ? "RSA" : "ECDSA");
-            }
-            break;
-        case WIRE_HS_KEY_UPDATE:
-            /* RFC 8446 7.2: applies to the records after the one carrying it */
-            if (s->tls13 && is_protected) {
-                s->d[dir].key_update = true;
-                s->d[dir].key_update_requested = len > 4 && msg[4] == 1;
-            }
-            break;
-        case WIRE_HS_CERTIFICATE_VERIFY:
-            if (dir == TP_S2C && s->tls13 && !s->neg_sigalg[0]) {
-                const char *n = wire_sigalg_name(m.u.certificate_verify.sigalg);
-                snprintf(s->neg_sigalg, sizeof s->neg_sigalg, "%s", n ? n : "unknown");
-            }
-            break;
-        default:
-            break;
+    if (m.status == TP_OK && m.type == WIRE_HS_CLIENT_HELLO && dir == TP_C2S) {
+        if (s->client_finished && s->server_finished && !s->tls13) {
+            /* RFC 5246 7.4.1.2: a client-initiated renegotiation; what the
+             * first hello offered stays the connection's offer */
+            s->obs.renegotiation = true;
+            renegotiation_hello(s, &m);
+        } else {
+            sess_client_hello(s, &m);
         }
+        if (wire_ja3(&m.u.client_hello, ja3, sizeof ja3, ja3_md5) == TP_OK) {
+            ev.u.handshake.ja3 = ja3;
+            ev.u.handshake.ja3_md5 = ja3_md5;
+        }
+        if (wire_ja4(&m.u.client_hello, ja4) == TP_OK)
+            ev.u.handshake.ja4 = ja4;
+    } else if (m.status == TP_OK) {
+        note_message(s, dir, &m, msg, len, is_protected);
     }
     tp_verify_handshake(s->verify, dir, msg, len, m.type == WIRE_HS_FINISHED,
                         &ev.u.handshake.verified, expected, &expected_len);

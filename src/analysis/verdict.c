@@ -270,9 +270,8 @@ static bool rule_renegotiation_refused(const tp_observation *o, tp_verdict *v)
     v->phase = TP_PHASE_AFTER_HANDSHAKE;
     v->actor = TP_ACTOR_SERVER;
     v->cause = "renegotiation-refused";
-    say(v,
-        "the client asked to renegotiate (a ClientHello in a protected record after the "
-        "completed handshake) and the server refused (renegotiation not allowed by the server)");
+    say(v, "the client asked to renegotiate (a ClientHello in a protected record after the "
+           "completed handshake) and the server refused (renegotiation not allowed by the server)");
     bool fatal = o->server.fatal_alert && strcmp(o->server.alert.description, "no_renegotiation");
     if (o->server_no_renegotiation)
         say_more(v, ": warning no_renegotiation%s%s", fatal ? ", then fatal " : "",

@@ -65,10 +65,10 @@ typedef struct {
     /* negotiated */
     const char *protocol, *kx, *cipher, *mac, *group, *sigalg;
     /* session facts (analysis/session*.c) */
-    bool server_certificate;     /* the server's Certificate message was seen */
-    bool server_answered_client; /* the server's first fatal alert came after the client's */
-    bool renegotiation;          /* the client sent a ClientHello after the completed handshake */
-    bool renegotiation_accepted; /* the server answered it with a ServerHello */
+    bool server_certificate;      /* the server's Certificate message was seen */
+    bool server_answered_client;  /* the server's first fatal alert came after the client's */
+    bool renegotiation;           /* the client sent a ClientHello after the completed handshake */
+    bool renegotiation_accepted;  /* the server answered it with a ServerHello */
     bool server_no_renegotiation; /* the server sent no_renegotiation after that ClientHello */
 } tp_observation;
 

@@ -38,8 +38,8 @@ typedef struct conn {
     uint16_t cport, sport;
     bool closed; /* tombstone: ignore until a new SYN */
     capture_close_info close;
-    void *user;  /* NULL: ignored connection */
-    half h[2];   /* by capture_dir */
+    void *user; /* NULL: ignored connection */
+    half h[2];  /* by capture_dir */
 } conn;
 
 typedef struct {

@@ -143,7 +143,7 @@ static void col_gap(void *ctx, void *conn, capture_dir dir, uint64_t ts, size_t 
 }
 
 static void col_close(void *ctx, void *conn, uint64_t ts, capture_close_reason why,
-                     const capture_close_info *info)
+                      const capture_close_info *info)
 {
     (void)ctx, (void)ts;
     col_conn *c = conn;

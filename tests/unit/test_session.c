@@ -67,8 +67,8 @@ static void test_is_text(void **state)
     /* a printable first line, then binary */
     assert_false(tp_session_is_text((const uint8_t *)"GET / HTTP/1.1\r\n\0\1\2", 19));
     /* a long printable line with a control byte past the 30 quoted bytes */
-    assert_false(tp_session_is_text(
-        (const uint8_t *)"0123456789012345678901234567890123456789\x01", 41));
+    assert_false(
+        tp_session_is_text((const uint8_t *)"0123456789012345678901234567890123456789\x01", 41));
     assert_false(tp_session_is_text((const uint8_t *)"\x80\x81", 2));
     assert_false(tp_session_is_text((const uint8_t *)"", 0));
     /* UTF-8 after the first line is text, not binary */
@@ -240,8 +240,8 @@ static void set_alert(tp_obs_side *side, const char *from, const char *level, co
 {
     side->has_alert = true;
     side->fatal_alert = strcmp(level, "fatal") == 0;
-    side->alert = (tp_alert_info){
-        .from = from, .level = level, .description = desc, .is_protected = prot};
+    side->alert =
+        (tp_alert_info){.from = from, .level = level, .description = desc, .is_protected = prot};
 }
 
 /* OpenSSL rejecting the self-signed certificate in TLS 1.3, before it has
@@ -367,7 +367,8 @@ static void test_rule_server_ended_first(void **state)
     tp_verdict_decide(&o, &v);
     assert_true(has_cause(&v, "server-refused"));
     assert_int_equal(v.actor, TP_ACTOR_SERVER);
-    assert_non_null(strstr(v.summary, "the server refused the connection (RST to the client's SYN)"));
+    assert_non_null(
+        strstr(v.summary, "the server refused the connection (RST to the client's SYN)"));
     o.end = TP_END_PEER_RESET; /* flipped: the client reset */
     tp_verdict_decide(&o, &v);
     assert_false(has_cause(&v, "server-refused"));
