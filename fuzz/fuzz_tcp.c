@@ -38,7 +38,7 @@ static void *fz_open(void *ctx, const struct sockaddr *c, const struct sockaddr 
     return fc;
 }
 
-static void fz_data(void *ctx, void *conn, capture_dir dir, uint64_t ts, const uint8_t *d,
+static void fz_data(void *ctx, void *conn, tp_dir dir, uint64_t ts, const uint8_t *d,
                     size_t len)
 {
     fz_ctx *f = ctx;
@@ -51,7 +51,7 @@ static void fz_data(void *ctx, void *conn, capture_dir dir, uint64_t ts, const u
     fc->delivered[dir] += len;
 }
 
-static void fz_gap(void *ctx, void *conn, capture_dir dir, uint64_t ts, size_t len)
+static void fz_gap(void *ctx, void *conn, tp_dir dir, uint64_t ts, size_t len)
 {
     fz_conn *fc = conn;
     (void)ctx, (void)ts;
@@ -69,7 +69,7 @@ static void fz_close(void *ctx, void *conn, uint64_t ts, capture_close_reason wh
     if (!fc->in_use)
         __builtin_trap();
     /* a refused SYN is a RST from the server, and then the first close */
-    if (info->refused && !(info->first_close_rst && info->first_close_dir == CAPTURE_S2C))
+    if (info->refused && !(info->first_close_rst && info->first_close_dir == TP_S2C))
         __builtin_trap();
     fc->in_use = 0;
     f->open--;

@@ -35,6 +35,7 @@ typedef enum {
     TP_END_TIMEOUT,       /* handshake/idle timeout */
     TP_END_SHUTDOWN,      /* server stopping (SIGINT/SIGTERM) */
     TP_END_CAPTURE_END,   /* offline: capture ended */
+    TP_END_CAPACITY,      /* the server refused it: at its connection limit or out of fds */
     TP_END_REFUSED,       /* offline: the server answered the client's SYN with RST */
     TP_END_SERVER_RESET,  /* offline: the server reset the connection first */
 } tp_end_reason;

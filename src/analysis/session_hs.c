@@ -285,7 +285,6 @@ static void note_message(tp_session *s, tp_dir dir, const wire_handshake *m, con
         on_server_key_exchange(s, m);
         break;
     case WIRE_HS_CERTIFICATE:
-        s->obs.server_certificate |= dir == TP_S2C;
         /* RFC 8446 B.4: TLS 1.3 suites name no key exchange; name it as the
          * engine does, from the group's kind and the certificate's key */
         if (dir == TP_S2C && s->tls13 && !s->neg_kx[0] && s->neg_group[0] &&
@@ -473,8 +472,6 @@ void sess_alert(tp_session *s, tp_dir dir, double t, const tp_alert_info *a, boo
 {
     tp_obs_side *me = sess_side(s, dir);
     if (!me->has_alert || (fatal && !me->fatal_alert)) {
-        if (dir == TP_S2C && fatal && s->obs.client.fatal_alert)
-            s->obs.server_answered_client = true; /* the engine's reaction, not the cause */
         me->has_alert = true;
         me->fatal_alert = fatal;
         me->alert = *a;
@@ -482,6 +479,7 @@ void sess_alert(tp_session *s, tp_dir dir, double t, const tp_alert_info *a, boo
         if (dir == TP_C2S && fatal)
             s->server_frozen = true;
     }
+    tp_obs_note_alert(&s->obs, a);
     tp_event ev = {.type = TP_EV_ALERT, .t = t, .dir = dir};
     ev.u.alert = *a;
     sess_emit(s, &ev);

@@ -38,8 +38,8 @@ typedef struct conn {
     uint16_t cport, sport;
     bool closed; /* tombstone: ignore until a new SYN */
     capture_close_info close;
-    void *user; /* NULL: ignored connection */
-    half h[2];  /* by capture_dir */
+    void *user;  /* NULL: ignored connection */
+    half h[2];   /* by tp_dir */
 } conn;
 
 typedef struct {
@@ -129,10 +129,10 @@ static int conn_match(const conn *c, const capture_segment *s)
         return -1;
     if (c->cport == s->sport && c->sport == s->dport && memcmp(c->caddr, s->src, 16) == 0 &&
         memcmp(c->saddr, s->dst, 16) == 0)
-        return CAPTURE_C2S;
+        return TP_C2S;
     if (c->sport == s->sport && c->cport == s->dport && memcmp(c->saddr, s->src, 16) == 0 &&
         memcmp(c->caddr, s->dst, 16) == 0)
-        return CAPTURE_S2C;
+        return TP_S2C;
     return -1;
 }
 
@@ -185,7 +185,7 @@ static void half_free_ooo(capture_tcp *t, half *h)
     h->ooo_count = 0;
 }
 
-static void deliver(capture_tcp *t, conn *c, capture_dir d, const uint8_t *data, size_t len)
+static void deliver(capture_tcp *t, conn *c, tp_dir d, const uint8_t *data, size_t len)
 {
     half *h = &c->h[d];
     h->next_seq += (uint32_t)len;
@@ -194,7 +194,7 @@ static void deliver(capture_tcp *t, conn *c, capture_dir d, const uint8_t *data,
         t->cb.on_data(t->ctx, c->user, d, t->now, data, len);
 }
 
-static void gap(capture_tcp *t, conn *c, capture_dir d, uint32_t len)
+static void gap(capture_tcp *t, conn *c, tp_dir d, uint32_t len)
 {
     half *h = &c->h[d];
     h->next_seq += len;
@@ -213,7 +213,7 @@ static void check_fin(half *h)
 
 /* Delivers the bytes of a segment at `seq` that are new to the stream
  * (retransmitted / overlapping bytes are counted and dropped). */
-static void deliver_from(capture_tcp *t, conn *c, capture_dir d, uint32_t seq, const uint8_t *data,
+static void deliver_from(capture_tcp *t, conn *c, tp_dir d, uint32_t seq, const uint8_t *data,
                          size_t len)
 {
     half *h = &c->h[d];
@@ -239,7 +239,7 @@ static void deliver_from(capture_tcp *t, conn *c, capture_dir d, uint32_t seq, c
 }
 
 /* Delivers held segments that have become contiguous. */
-static void drain(capture_tcp *t, conn *c, capture_dir d)
+static void drain(capture_tcp *t, conn *c, tp_dir d)
 {
     half *h = &c->h[d];
     while (h->ooo && (int32_t)(h->ooo->seq - h->next_seq) <= 0) {
@@ -256,7 +256,7 @@ static void drain(capture_tcp *t, conn *c, capture_dir d)
 
 /* Moves the stream up to `target`: held bytes before it are delivered, the
  * rest is reported missing. */
-static void advance_to(capture_tcp *t, conn *c, capture_dir d, uint32_t target)
+static void advance_to(capture_tcp *t, conn *c, tp_dir d, uint32_t target)
 {
     half *h = &c->h[d];
     if (h->fin_seen && (int32_t)(target - h->fin_seq) > 0)
@@ -274,7 +274,7 @@ static void advance_to(capture_tcp *t, conn *c, capture_dir d, uint32_t target)
 
 /* Reports the hole before the first held segment and delivers what follows
  * it.  False when nothing moved (the loops calling this must stop then). */
-static bool give_up_first_hole(capture_tcp *t, conn *c, capture_dir d)
+static bool give_up_first_hole(capture_tcp *t, conn *c, tp_dir d)
 {
     half *h = &c->h[d];
     uint32_t before = h->next_seq;
@@ -285,7 +285,7 @@ static bool give_up_first_hole(capture_tcp *t, conn *c, capture_dir d)
 }
 
 /* Everything held is delivered with the holes before it reported. */
-static void flush_half(capture_tcp *t, conn *c, capture_dir d)
+static void flush_half(capture_tcp *t, conn *c, tp_dir d)
 {
     half *h = &c->h[d];
     if (!h->seq_known)
@@ -298,7 +298,7 @@ static void flush_half(capture_tcp *t, conn *c, capture_dir d)
     half_free_ooo(t, h);
 }
 
-static void hold(capture_tcp *t, conn *c, capture_dir d, uint32_t seq, const uint8_t *data,
+static void hold(capture_tcp *t, conn *c, tp_dir d, uint32_t seq, const uint8_t *data,
                  size_t len)
 {
     half *h = &c->h[d];
@@ -350,7 +350,7 @@ static void conn_close(capture_tcp *t, conn *c, capture_close_reason why)
 {
     half_free_ooo(t, &c->h[0]);
     half_free_ooo(t, &c->h[1]);
-    c->close.syn_seen = c->h[CAPTURE_C2S].syn_seen;
+    c->close.syn_seen = c->h[TP_C2S].syn_seen;
     if (c->user && t->cb.on_close)
         t->cb.on_close(t->ctx, c->user, t->now, why, &c->close);
     c->user = NULL;
@@ -369,8 +369,8 @@ static void conn_close(capture_tcp *t, conn *c, capture_close_reason why)
 
 static void conn_end(capture_tcp *t, conn *c, capture_close_reason why)
 {
-    flush_half(t, c, CAPTURE_C2S);
-    flush_half(t, c, CAPTURE_S2C);
+    flush_half(t, c, TP_C2S);
+    flush_half(t, c, TP_S2C);
     conn_close(t, c, why);
 }
 
@@ -431,7 +431,7 @@ static conn *conn_open(capture_tcp *t, const capture_segment *s, uint32_t bucket
     memcpy(client ? c->saddr : c->caddr, s->dst, 16);
     c->cport = client ? s->sport : s->dport;
     c->sport = client ? s->dport : s->sport;
-    *out_dir = client ? CAPTURE_C2S : CAPTURE_S2C;
+    *out_dir = client ? TP_C2S : TP_S2C;
     c->hnext = t->buckets[bucket];
     t->buckets[bucket] = c;
     list_push_front(&t->live, c);
@@ -448,7 +448,7 @@ static conn *conn_open(capture_tcp *t, const capture_segment *s, uint32_t bucket
 }
 
 /* The first FIN or RST of the connection: who closed first. */
-static void note_close(conn *c, capture_dir d, bool rst)
+static void note_close(conn *c, tp_dir d, bool rst)
 {
     if (c->close.first_close_dir >= 0)
         return;
@@ -456,7 +456,7 @@ static void note_close(conn *c, capture_dir d, bool rst)
     c->close.first_close_rst = rst;
 }
 
-static void segment_process(capture_tcp *t, conn *c, capture_dir d, const capture_segment *s)
+static void segment_process(capture_tcp *t, conn *c, tp_dir d, const capture_segment *s)
 {
     half *h = &c->h[d];
     half *o = &c->h[!d];
@@ -466,7 +466,7 @@ static void segment_process(capture_tcp *t, conn *c, capture_dir d, const captur
         note_close(c, d, true);
         /* RFC 9293 3.5.2: a RST to a SYN, no SYN-ACK: nothing listens there */
         c->close.refused =
-            d == CAPTURE_S2C && c->h[CAPTURE_C2S].syn_seen && !h->syn_seen && !h->seq_known;
+            d == TP_S2C && c->h[TP_C2S].syn_seen && !h->syn_seen && !h->seq_known;
         conn_end(t, c, CAPTURE_CLOSE_RST);
         return;
     }
@@ -485,7 +485,7 @@ static void segment_process(capture_tcp *t, conn *c, capture_dir d, const captur
      * seen: they are missing from the capture (RFC 9293 3.4). */
     if ((s->flags & CAPTURE_TCP_ACK) && o->seq_known && !o->finished &&
         (int32_t)(s->ack - o->next_seq) > 0)
-        advance_to(t, c, (capture_dir)!d, s->ack);
+        advance_to(t, c, (tp_dir)!d, s->ack);
 
     bool fin = (s->flags & CAPTURE_TCP_FIN) != 0;
     if (s->payload_len > 0 || fin) {
@@ -572,7 +572,7 @@ void capture_tcp_add(capture_tcp *t, uint64_t ts_ns, const capture_segment *s)
         list_unlink(&t->live, c);
         list_push_front(&t->live, c);
     }
-    segment_process(t, c, (capture_dir)dir, s);
+    segment_process(t, c, (tp_dir)dir, s);
 }
 
 void capture_tcp_finish(capture_tcp *t, uint64_t ts_ns)

@@ -27,10 +27,8 @@
 #include <stdint.h>
 #include <sys/socket.h>
 
+#include "../crypto/dir.h"
 #include "packet.h"
-
-/* Same values as tp_dir (analysis/events.h). */
-typedef enum { CAPTURE_C2S = 0, CAPTURE_S2C = 1 } capture_dir;
 
 typedef enum {
     CAPTURE_CLOSE_FIN,    /* both directions sent FIN and all data arrived */
@@ -42,7 +40,7 @@ typedef enum {
 
 /* How the connection ended, as the segments tell (given to on_close). */
 typedef struct {
-    int first_close_dir;  /* capture_dir of the first FIN or RST, -1 when neither came */
+    int first_close_dir;  /* tp_dir of the first FIN or RST, -1 when neither came */
     bool first_close_rst; /* that first close was a RST */
     bool refused;         /* the server answered the client's SYN with RST (no SYN-ACK) */
     bool syn_seen;        /* the client's SYN is in the capture */
@@ -54,9 +52,9 @@ typedef struct {
      * callbacks for it).  client/server are sockaddr_in or sockaddr_in6. */
     void *(*on_open)(void *ctx, const struct sockaddr *client, const struct sockaddr *server,
                      uint64_t ts_ns);
-    void (*on_data)(void *ctx, void *conn, capture_dir dir, uint64_t ts_ns, const uint8_t *data,
+    void (*on_data)(void *ctx, void *conn, tp_dir dir, uint64_t ts_ns, const uint8_t *data,
                     size_t len);
-    void (*on_gap)(void *ctx, void *conn, capture_dir dir, uint64_t ts_ns, size_t len);
+    void (*on_gap)(void *ctx, void *conn, tp_dir dir, uint64_t ts_ns, size_t len);
     void (*on_close)(void *ctx, void *conn, uint64_t ts_ns, capture_close_reason why,
                      const capture_close_info *info);
 } capture_tcp_callbacks;
