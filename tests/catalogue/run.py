@@ -10,7 +10,8 @@ Every file tests/catalogue/scenarios/*.py defines SCENARIOS, a list of dicts:
            127.0.0.1:port; it may return the client's local TCP port so the
            runner picks that connection (else the last connection is used)
   decode   a capture under tests/data/ (offline scenario), or a callable(tmpdir)
-           that makes the capture with a real client and returns its path, with optional
+           that makes the capture with a real client and returns its path (or
+           (path, key log path)), with optional
   keylog   its key log, also under tests/data/, and optional
   conn     the connection number to judge (default: the last one)
   expect   {"outcome": ..., "phase": ..., "actor": ..., "cause": ...,
@@ -73,11 +74,17 @@ def live_verdict(sc):
 
 
 def offline_verdict(sc):
-    src = sc["decode"]
-    path = src(tempfile.mkdtemp(prefix="tp-cat-")) if callable(src) else os.path.join(DATA, src)
-    cmd = [tp.TLSPROBE, "decode", path, "--json"]
+    src, keylog = sc["decode"], None
+    if callable(src):  # made here: the capture's path, or (path, key log path)
+        made = src(tempfile.mkdtemp(prefix="tp-cat-"))
+        path, keylog = made if isinstance(made, tuple) else (made, None)
+    else:
+        path = os.path.join(DATA, src)
     if sc.get("keylog"):
-        cmd += ["--keylog", os.path.join(DATA, sc["keylog"])]
+        keylog = os.path.join(DATA, sc["keylog"])
+    cmd = [tp.TLSPROBE, "decode", path, "--json"]
+    if keylog:
+        cmd += ["--keylog", keylog]
     p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=60)
     evs = tp.Trace([])
     for line in p.stdout.decode("utf-8", "replace").splitlines():

@@ -168,6 +168,39 @@ def _raw_bytes(data):
     return drive
 
 
+def _openssl_renegotiation(allow):
+    """openssl s_server (TLS 1.2; client renegotiation allowed or, as OpenSSL
+    3 does by default, refused) and s_client typing `R`, captured on lo;
+    s_client writes the key log."""
+    def make(tmp):
+        cert, key = tp.make_cert(tmp, "reneg", cn="localhost")
+        keylog = os.path.join(tmp, "keys.log")
+
+        def drive(port):
+            cmd = ["openssl", "s_server", "-accept", str(port), "-cert", cert, "-key", key,
+                   "-tls1_2"] + (["-client_renegotiation"] if allow else [])
+            srv = tp.Client(cmd)
+            try:
+                assert srv.wait_output("ACCEPT", 10), srv.out[-300:]
+                c = tp.Client(["openssl", "s_client", "-connect", "127.0.0.1:%d" % port,
+                               "-tls1_2", "-keylogfile", keylog])
+                c.send("before-reneg\n")
+                assert srv.wait_output("before-reneg", 10), srv.out[-300:]
+                c.send("R\n")
+                assert c.wait_output("RENEGOTIATING", 10), c.out[-300:]
+                if allow:
+                    c.send("after-reneg\n")
+                    assert srv.wait_output("after-reneg", 10), srv.out[-300:]
+                else:
+                    assert c.wait_output("no renegotiation", 10), c.out[-500:]
+                c.finish()
+            finally:
+                srv.proc.terminate()
+                srv.finish(5)
+        return _capture_lo(tmp, _free_port(), drive), keylog
+    return make
+
+
 # ---------------------------------------------------------------- trace checks
 
 def _protected_records_ok(evs, conn, min_each=1):
@@ -225,6 +258,16 @@ def _check_reneg(evs, conn):
     return p
 
 
+def _check_reneg_done(evs, conn):
+    p = _check_reneg(evs, conn)
+    fins = evs.handshake(conn, "Finished")
+    if len(fins) != 4 or not all(f.get("verified") is True for f in fins):
+        p.append("not 4 verified Finished: %r" % [f.get("verified") for f in fins])
+    if not all(h.get("protected") for h in evs.handshake(conn, "ServerHello")[1:]):
+        p.append("the second ServerHello is not in a protected record")
+    return p
+
+
 # ---------------------------------------------------------------- scenarios
 
 _REJECTED = ["the client rejected the server's certificate", "unknown_ca"]
@@ -279,6 +322,16 @@ SCENARIOS = [
                 "words": ["the client asked to renegotiate", "the server refused",
                           "renegotiation not allowed by the server",
                           "warning no_renegotiation", "the client then sent"]}},
+    {"name": "session-decode-openssl-renegotiation-refused",
+     "decode": _openssl_renegotiation(False), "check": _check_reneg,
+     "expect": {"outcome": "fail", "phase": "after-handshake", "actor": "server",
+                "cause": "renegotiation-refused",
+                "words": ["the client asked to renegotiate", "warning no_renegotiation",
+                          "the client then sent encrypted fatal handshake_failure"]}},
+    {"name": "session-decode-openssl-renegotiation-accepted",
+     "decode": _openssl_renegotiation(True), "check": _check_reneg_done,
+     "expect": {"outcome": "ok", "phase": "after-handshake", "actor": "none",
+                "words": ["handshake completed (TLS1.2", "the TLS session worked"]}},
     {"name": "session-decode-server-refused-syn", "decode": _refused,
      "expect": {"outcome": "fail", "phase": "transport", "actor": "server",
                 "cause": "server-refused",
