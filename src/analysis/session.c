@@ -177,8 +177,9 @@ static bool record_protected(const tp_session *s, tp_dir dir, const wire_record 
 static void apply_key_update(tp_session *s, tp_dir dir, double t)
 {
     dir_state *d = &s->d[dir];
-    d->key_update = false;
-    unsigned gen = tp_verify_key_update(s->verify, dir);
+    unsigned gen = 0;
+    for (; d->key_updates > 0; d->key_updates--)
+        gen = tp_verify_key_update(s->verify, dir);
     char text[200];
     snprintf(text, sizeof text,
              "key update: the %s's records after #%u use application traffic secret %u "
@@ -217,7 +218,7 @@ static void handle_content(tp_session *s, tp_dir dir, double t, unsigned type,
     switch (type) {
     case WIRE_CT_HANDSHAKE:
         sess_handshake_bytes(s, dir, t, content, content_len, chk->is_protected);
-        if (d->key_update)
+        if (d->key_updates)
             apply_key_update(s, dir, t);
         break;
     case WIRE_CT_SSLV2_CLIENT_HELLO: {

@@ -21,7 +21,7 @@ typedef struct {
     unsigned records;
     bool is_protected; /* records from now on are protected */
     bool dead;         /* stream unparseable: stop framing it */
-    bool key_update;   /* TLS 1.3: a KeyUpdate came in the current record */
+    unsigned key_updates; /* TLS 1.3: KeyUpdates in the current record */
     bool key_update_requested;
     unsigned long long bytes;
     /* protected records held back until their keys arrive (live only) */
