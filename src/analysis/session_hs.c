@@ -298,8 +298,7 @@ static void note_message(tp_session *s, tp_dir dir, const wire_handshake *m, con
     case WIRE_HS_KEY_UPDATE:
         /* RFC 8446 7.2: applies to the records after the one carrying it;
          * only after the sender's Finished (4.6.3) */
-        if (s->tls13 && is_protected &&
-            (dir == TP_C2S ? s->client_finished : s->server_finished)) {
+        if (s->tls13 && is_protected && (dir == TP_C2S ? s->client_finished : s->server_finished)) {
             s->d[dir].key_updates++;
             s->d[dir].key_update_requested = len > 4 && msg[4] == 1;
         }
