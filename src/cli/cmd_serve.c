@@ -2,6 +2,7 @@
  * and a verdict.  Parses options, builds the engine and the sinks, runs the
  * server, prints the summary. */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -28,7 +29,9 @@ static const char *const usage_text =
     "usage: tlsprobe serve [options]\n"
     "\n"
     "A TLS server for finding out why a client fails: every connection is\n"
-    "traced (records, handshake messages, alerts) and ends with a verdict.\n"
+    "traced (records, handshake messages, alerts) and ends with a verdict:\n"
+    "  [N] OK|FAIL|UNUSED (phase, who acted, seconds): what happened, why\n"
+    "OK: the TLS session worked; UNUSED: a connection opened and never used.\n"
     "\n"
     "Listening:\n"
     "  --port N              TCP port (default 5556; 0: any free port, printed)\n"
@@ -66,7 +69,8 @@ static const char *const usage_text =
     "  --keylog FILE         NSS key log, mode 0600 (default: $SSLKEYLOGFILE)\n"
     "  --pcap FILE           pcapng of every connection with its keys embedded\n"
     "  --records             put record bytes (ciphertext, plaintext) in the trace\n"
-    "  -v, -vv               one line per record and message; -vv adds hex\n"
+    "  -v, -vv               one line per record and message, and each verdict's\n"
+    "                        layers; -vv adds hex\n"
     "  -q                    verdicts only\n"
     "  -h, --help            this text\n"
     "\n"
@@ -333,6 +337,35 @@ static unsigned san_addresses(const serve_opts *o, const char **out, char bufs[]
 }
 
 
+/* --save-cert: the engine hands over the generated certificate's PEM and
+ * the command writes it.  A certificate is public: 0644 (files that hold
+ * secrets, traces and key logs, are 0600). */
+static bool save_cert(const char *path, const tp_engine *engine, char *err, size_t err_len)
+{
+    size_t len = 0, off = 0;
+    const char *pem = tp_engine_cert_pem(engine, &len);
+    if (!pem) {
+        snprintf(err, err_len, "--save-cert %s: no generated certificate to save", path);
+        return false;
+    }
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    while (fd >= 0 && off < len) {
+        ssize_t n = write(fd, pem + off, len - off);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            break;
+        off += (size_t)n;
+    }
+    if (fd < 0 || off < len || close(fd) < 0) {
+        snprintf(err, err_len, "cannot write certificate file '%s': %s", path, strerror(errno));
+        if (fd >= 0 && off < len)
+            close(fd);
+        return false;
+    }
+    return true;
+}
+
 /* How to reach the first listener, for the http hint. */
 static void connect_hint(const char *bound, char *out, size_t out_len)
 {
@@ -383,7 +416,6 @@ int cmd_serve(int argc, char **argv)
         .cert_file = o.cert,
         .key_file = o.key,
         .key_type = o.key_type ? o.key_type : "rsa:2048",
-        .save_cert = o.save_cert,
         .san_dns = san_dns,
         .san_ip = san_ip,
         .client_cert = o.client_cert,
@@ -391,6 +423,11 @@ int cmd_serve(int argc, char **argv)
     tp_engine *engine = tp_engine_new(&ecfg, err, sizeof err);
     if (!engine) {
         fprintf(stderr, "tlsprobe serve: %s\n", err);
+        return 2;
+    }
+    if (o.save_cert && !save_cert(o.save_cert, engine, err, sizeof err)) {
+        fprintf(stderr, "tlsprobe serve: %s\n", err);
+        tp_engine_free(engine);
         return 2;
     }
     fprintf(stderr, "certificate SHA-256 %s\n", tp_engine_cert_fingerprint(engine));

@@ -36,7 +36,10 @@
 
 bool sweep_verdict_ok(const tp_verdict *v)
 {
-    return v && v->outcome == TP_OUTCOME_OK;
+    /* an unused connection whose handshake completed did what a
+     * handshake-only client asks of the combination */
+    return v && (v->outcome == TP_OUTCOME_OK ||
+                 (v->outcome == TP_OUTCOME_UNUSED && v->layers.handshake.done));
 }
 
 json_object *sweep_verdict_json(const tp_verdict *v)
@@ -64,6 +67,7 @@ typedef struct attempt {
     unsigned accepted, verdicts;
     unsigned first_conn;
     bool any_ok;
+    int verdict_rank; /* of a->verdict: 2 ok, 1 unused after a handshake, 0 other */
     json_object *verdict;
     uint8_t *hello;
     size_t hello_len;
@@ -251,12 +255,10 @@ static tp_engine *engine_for_probe(sweep_ctx *c, char *err, size_t err_len)
 
 static sweep_status attempt_status(const sweep_ctx *c, const attempt *a)
 {
-    if (c->o->client_cmd) {
-        if (a->timed_out)
-            return SWEEP_ST_TIMEOUT;
-        return a->any_ok && a->exit_code == 0 && a->term_signal == 0 ? SWEEP_ST_OK : SWEEP_ST_FAIL;
-    }
-    return a->any_ok ? SWEEP_ST_OK : SWEEP_ST_FAIL;
+    /* the status is the verdict's; the client's exit is reported beside it */
+    if (a->any_ok)
+        return SWEEP_ST_OK;
+    return c->o->client_cmd && a->timed_out ? SWEEP_ST_TIMEOUT : SWEEP_ST_FAIL;
 }
 
 static json_object *attempt_client_json(const attempt *a)
@@ -334,8 +336,11 @@ static void result_finish(sweep_ctx *c, unsigned idx)
         r->verdict && json_object_object_get_ex(r->verdict, "summary", &s)
             ? json_object_get_string(s)
             : (r->status == SWEEP_ST_TIMEOUT ? "the client command timed out" : "no connection");
-    say(c, "[%u/%u] %s: %s%s%s", c->done_configs, c->todo_configs, label,
-        sweep_status_name(r->status), summary ? " \xe2\x80\x94 " : "", summary ? summary : "");
+    char note[160];
+    sweep_result_client_note(r, note, sizeof note);
+    say(c, "[%u/%u] %s: %s%s%s%s%s%s", c->done_configs, c->todo_configs, label,
+        sweep_status_name(r->status), summary ? " \xe2\x80\x94 " : "", summary ? summary : "",
+        note[0] ? " (" : "", note, note[0] ? ")" : "");
     progress_bar(c);
 }
 
@@ -485,9 +490,12 @@ static tp_engine *cb_choose(void *ctx, unsigned conn, const char *peer, void **o
         host_of(peer, host, sizeof(host));
         double t = now_mono();
         a = c->dev_cur;
-        /* a browser's burst of connections is one attempt */
-        if (a && !(a->open && c->o->window > 0 && strcmp(a->host, host) == 0 &&
-                   t - a->start <= c->o->window)) {
+        /* a browser's burst of connections is one attempt; an attempt whose
+         * connections were all unused (preconnects) takes the next one */
+        bool keep = a && !a->finalized && a->accepted == 0;
+        if (a && !keep &&
+            !(a->open && c->o->window > 0 && strcmp(a->host, host) == 0 &&
+              t - a->start <= c->o->window)) {
             a->open = false;
             if (a->verdicts == a->accepted)
                 attempt_finalize(c, a);
@@ -532,16 +540,28 @@ static void cb_verdict(void *ctx, unsigned conn, const char *peer, void *tag, co
     if (!a)
         return;
     pthread_mutex_lock(&c->lock);
+    if (v->outcome == TP_OUTCOME_UNUSED && !v->layers.handshake.done) {
+        /* a socket opened and closed without a byte: not part of the attempt */
+        if (a->accepted > 0)
+            a->accepted--;
+        if (!c->o->client_cmd && !a->finalized && !a->open && a->accepted > 0 &&
+            a->verdicts == a->accepted)
+            attempt_finalize(c, a);
+        pthread_mutex_unlock(&c->lock);
+        return;
+    }
     a->verdicts++;
     bool ok = sweep_verdict_ok(v);
     if (!a->finalized) {
-        if (ok && !a->any_ok) {
+        /* the attempt's verdict: an ok one before an unused handshake
+         * (a preconnect), before anything else */
+        int rank = v->outcome == TP_OUTCOME_OK ? 2 : ok ? 1 : 0;
+        if (!a->verdict || rank > a->verdict_rank) {
             json_object_put(a->verdict);
             a->verdict = sweep_verdict_json(v);
-            a->any_ok = true;
-        } else if (!a->verdict) {
-            a->verdict = sweep_verdict_json(v);
+            a->verdict_rank = rank;
         }
+        a->any_ok |= ok;
         /* device mode: a one-connection attempt ends with its verdict */
         if (!c->o->client_cmd && !a->open && a->verdicts == a->accepted)
             attempt_finalize(c, a);
@@ -558,7 +578,8 @@ static void sink_event(tp_sink *self, const tp_event *ev)
     sweep_ctx *c = ps->sl->ctx;
     pthread_mutex_lock(&c->lock);
     attempt *a = c->probe;
-    if (a && a->sl == ps->sl && !a->hello && ev->conn == a->first_conn) {
+    /* the probe's first ClientHello (an unused preconnect may have come first) */
+    if (a && a->sl == ps->sl && !a->hello && a->first_conn && ev->conn >= a->first_conn) {
         const cur_t *raw = &ev->u.handshake.msg->raw;
         a->hello = malloc(cur_len(raw) ? cur_len(raw) : 1);
         if (a->hello) {

@@ -62,7 +62,9 @@ typedef struct {
 int sweep_run(const sweep_options *o);
 
 /* Sweep status of one connection's verdict: the verdict's outcome is ok
- * (the TLS session worked; the client command's exit is reported beside). */
+ * (the TLS session worked; the client command's exit is reported beside),
+ * or unused after a completed handshake.  A connection unused without a
+ * handshake (no byte sent) is not part of an attempt at all. */
 bool sweep_verdict_ok(const tp_verdict *v);
 /* The verdict event as JSON, without conn and t (a result is about a
  * configuration, the trace has the rest).  New reference. */

@@ -514,6 +514,77 @@ static void test_mask_secrets(void **state)
     assert_string_equal(bare, "x ******************************** y cafe\n");
 }
 
+/* The client command's exit beside the verdict's status. */
+static void test_client_note(void **state)
+{
+    (void)state;
+    static const struct {
+        sweep_status st;
+        const char *client, *want;
+    } cases[] = {
+        {SWEEP_ST_OK, "{\"exit\":52,\"timed_out\":false}",
+         "client exited 52 although the TLS session worked"},
+        {SWEEP_ST_OK, "{\"exit\":0,\"timed_out\":false}", ""},
+        {SWEEP_ST_FAIL, "{\"exit\":0,\"timed_out\":false}",
+         "client exited 0 although the TLS session failed"},
+        {SWEEP_ST_FAIL, "{\"exit\":1,\"timed_out\":false}", ""},
+        {SWEEP_ST_OK, "{\"exit\":0,\"timed_out\":true}",
+         "the client command timed out although the TLS session worked"},
+        {SWEEP_ST_OK, "{\"exit\":0,\"signal\":9,\"timed_out\":false}",
+         "the client was killed by signal 9; the TLS session worked"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        sweep_result r = {.done = true, .status = cases[i].st};
+        r.client = json_tokener_parse(cases[i].client);
+        char note[160];
+        sweep_result_client_note(&r, note, sizeof note);
+        assert_string_equal(note, cases[i].want);
+        sweep_result_cleanup(&r);
+    }
+    sweep_result none = {.done = true, .status = SWEEP_ST_OK};
+    char note[160];
+    sweep_result_client_note(&none, note, sizeof note);
+    assert_string_equal(note, ""); /* device mode: no client command */
+}
+
+/* A typical failure never shows the normalised template. */
+static void test_typical_phrase(void **state)
+{
+    (void)state;
+    static const char *const axes[] = {"protocol", "cipher"};
+    sweep_row rows[3] = {
+        {.values = {"TLS1.2", "AES-128-GCM"}, .status = SWEEP_ST_FAIL,
+         .summary = "handshake completed (TLS1.2, AES-128-GCM); the client left"},
+        {.values = {"TLS1.2", "AES-256-GCM"}, .status = SWEEP_ST_FAIL,
+         .summary = "handshake completed (TLS1.2, AES-256-GCM); the client left"},
+        {.values = {"TLS1.3", "AES-128-GCM"}, .status = SWEEP_ST_OK, .summary = "fine"},
+    };
+    sweep_decision d;
+    assert_true(sweep_decide(&d, axes, 2, rows, 3));
+    assert_int_equal(d.num_typical, 1);
+    assert_non_null(strstr(d.typical[0].normalised, "{cipher}"));
+    char out[900];
+    sweep_typical_phrase(&d, &d.typical[0], out, sizeof out);
+    assert_string_equal(out, "handshake completed (TLS1.2, AES-128-GCM); the client left (one "
+                             "example of 2; they differ in cipher)");
+    json_object *j = sweep_decision_to_json(&d, rows);
+    json_object *typ, *sum;
+    assert_true(json_object_object_get_ex(j, "typical_failure", &typ));
+    assert_true(json_object_object_get_ex(json_object_array_get_idx(typ, 0), "summary", &sum));
+    assert_string_equal(json_object_get_string(sum), out);
+    json_object_put(j);
+    sweep_decision_cleanup(&d);
+    /* the same words, other numbers only */
+    rows[1].values[1] = "AES-128-GCM";
+    rows[0].summary = "stalled after 30 bytes";
+    rows[1].summary = "stalled after 31 bytes";
+    assert_true(sweep_decide(&d, axes, 2, rows, 3));
+    sweep_typical_phrase(&d, &d.typical[0], out, sizeof out);
+    assert_string_equal(out, "stalled after 30 bytes (one example of 2; they differ in numbers "
+                             "only)");
+    sweep_decision_cleanup(&d);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -526,6 +597,8 @@ int main(void)
         cmocka_unit_test(test_reports),
         cmocka_unit_test(test_html_escape),
         cmocka_unit_test(test_mask_secrets),
+        cmocka_unit_test(test_client_note),
+        cmocka_unit_test(test_typical_phrase),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
