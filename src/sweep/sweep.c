@@ -24,6 +24,7 @@
 #include "../wire/buf.h"
 #include "../wire/handshake.h"
 #include "journal.h"
+#include "mask.h"
 #include "results.h"
 
 #define SWEEP_MAX_JOBS 64
@@ -268,7 +269,11 @@ static json_object *attempt_client_json(const attempt *a)
         json_object_object_add(o, "signal", json_object_new_int(a->term_signal));
     json_object_object_add(o, "timed_out", json_object_new_boolean(a->timed_out));
     json_object_object_add(o, "connections", json_object_new_int((int)a->accepted));
-    json_object_object_add(o, "output", json_object_new_string_len(a->tail, (int)a->tail_len));
+    /* the journal and reports keep this: no key material (mask.h) */
+    char out[TAIL_LEN + 1];
+    memcpy(out, a->tail, a->tail_len);
+    sweep_mask_secrets(out, a->tail_len, a->tail_len == TAIL_LEN);
+    json_object_object_add(o, "output", json_object_new_string_len(out, (int)a->tail_len));
     return o;
 }
 
@@ -592,6 +597,38 @@ static void *server_thread(void *arg)
     return NULL;
 }
 
+/* A slot's server on the ports the user allowed (firewalls): --port N gives
+ * slot k port N + k; --port LO-HI the first free port of the range from
+ * LO + k on; without --port a driven slot takes a kernel-chosen one. */
+static tp_server *server_in_range(const sweep_options *o, tp_server_params *p, unsigned id,
+                                  bool driven, char *err, size_t err_len)
+{
+    if (!o->port_hi && (!driven || !o->port_set)) {
+        p->port = driven ? 0 : o->port; /* device mode: one port, 0 = kernel-chosen */
+        return tp_server_new(p, err, err_len);
+    }
+    unsigned lo = o->port, hi = o->port_hi ? o->port_hi : o->port;
+    if (!o->port_hi)
+        lo = hi = o->port + id;
+    if (hi > 65535) {
+        snprintf(err, err_len, "--port %u: slot %u would need port %u, above 65535", o->port,
+                 id + 1, hi);
+        return NULL;
+    }
+    unsigned span = hi - lo + 1, start = driven ? id % span : 0;
+    for (unsigned i = 0; i < span; i++) {
+        p->port = lo + (start + i) % span;
+        tp_server *s = tp_server_new(p, err, err_len);
+        if (s || !o->port_hi)
+            return s;
+    }
+    char last[160];
+    snprintf(last, sizeof last, "%.150s", err);
+    snprintf(err, err_len, "--port %u-%u: no free port in the range for slot %u (last: %s)", lo,
+             hi, id + 1, last);
+    return NULL;
+}
+
 static bool slot_start(sweep_ctx *c, slot *sl, unsigned id, bool driven)
 {
     const sweep_options *o = c->o;
@@ -606,7 +643,7 @@ static bool slot_start(sweep_ctx *c, slot *sl, unsigned id, bool driven)
     if (driven) {
         p.listen = loop4;
         p.num_listen = 1;
-        p.port = 0;
+        p.port = 0; /* see server_in_range */
     } else {
         p.listen = o->listen ? sl->listen_one : NULL;
         p.num_listen = o->listen ? 1 : 0;
@@ -621,10 +658,10 @@ static bool slot_start(sweep_ctx *c, slot *sl, unsigned id, bool driven)
     for (unsigned i = 0; i < o->num_sinks && p.num_sinks < TP_MAX_SINKS - 1; i++)
         p.sinks[p.num_sinks++] = o->sinks[i];
     p.sinks[p.num_sinks++] = &sl->sink.base;
-    p.keylog_path = o->keylog_path;
+    p.keylog = o->keylog;
     p.no_signals = true;
     char err[256];
-    sl->srv = tp_server_new(&p, err, sizeof(err));
+    sl->srv = server_in_range(o, &p, id, driven, err, sizeof(err));
     if (!sl->srv) {
         fprintf(stderr, "tlsprobe sweep: %s\n", err);
         return false;
@@ -990,28 +1027,30 @@ static int write_reports(sweep_ctx *c)
         sweep_report_text(o->out, &c->m, c->res, &d, rows);
     if (o->json_out) {
         json_object *j = sweep_report_json(&c->m, c->res, &d, rows);
-        FILE *f = fopen(o->json_out, "w");
-        if (!f ||
-            fputs(json_object_to_json_string_ext(j, JSON_C_TO_STRING_PRETTY |
-                                                        JSON_C_TO_STRING_NOSLASHESCAPE),
-                  f) == EOF ||
-            fputc('\n', f) == EOF || fclose(f) != 0) {
-            fprintf(stderr, "tlsprobe sweep: cannot write %s: %s\n", o->json_out, strerror(errno));
+        FILE *f = sweep_output_open("tlsprobe sweep: --json", o->json_out);
+        if (!f)
+            rc = 1;
+        else if (fputs(json_object_to_json_string_ext(j, JSON_C_TO_STRING_PRETTY |
+                                                             JSON_C_TO_STRING_NOSLASHESCAPE),
+                       f) == EOF ||
+                 fputc('\n', f) == EOF || fclose(f) != 0) {
+            fprintf(stderr, "tlsprobe sweep: --json %s: write failed: %s\n", o->json_out,
+                    strerror(errno));
             rc = 1;
         }
         json_object_put(j);
     }
     if (o->report_html) {
-        FILE *f = fopen(o->report_html, "w");
-        if (f) {
-            sweep_report_html(f, &c->m, c->res, &d, rows);
-            if (fclose(f) != 0)
-                f = NULL;
-        }
-        if (!f) {
-            fprintf(stderr, "tlsprobe sweep: cannot write %s: %s\n", o->report_html,
-                    strerror(errno));
+        FILE *f = sweep_output_open("tlsprobe sweep: --report", o->report_html);
+        if (!f)
             rc = 1;
+        else {
+            sweep_report_html(f, &c->m, c->res, &d, rows);
+            if (fclose(f) != 0) {
+                fprintf(stderr, "tlsprobe sweep: --report %s: write failed: %s\n",
+                        o->report_html, strerror(errno));
+                rc = 1;
+            }
         }
     }
     sweep_decision_cleanup(&d);
@@ -1063,7 +1102,7 @@ int sweep_run(const sweep_options *o)
         }
         c->journal = sweep_journal_open(o->journal, o->resume, st.good_len, err, sizeof(err));
         if (!c->journal) {
-            fprintf(stderr, "tlsprobe sweep: %s\n", err);
+            fprintf(stderr, "%s\n", err);
             rc = 1;
             goto out;
         }
