@@ -200,9 +200,9 @@ static bool when_client_rejected_certificate(const tp_observation *o)
 static void say_client_rejected_certificate(const tp_observation *o, tp_verdict *v)
 {
     vd_fail(v, vd_client_alert_phase(o), TP_ACTOR_CLIENT);
-    vd_say(v, "the client rejected the server's certificate: %s %s, %s", o->client.alert.level,
-           o->client.alert.description, vd_alert_protection(o));
-    vd_say_where(o, v);
+    vd_say(v, "the client rejected the server's certificate: %s %s", o->client.alert.level,
+           o->client.alert.description);
+    vd_say_alert_sent(o, v);
     vd_add_server_reaction(o, v);
 }
 

@@ -88,8 +88,7 @@ typedef struct {
 
 /* Observation helpers for the session: one record (with its check), one
  * alert, opened application data. */
-void tp_obs_note_record(tp_observation *o, tp_dir dir, const tp_record_check *chk,
-                        unsigned index);
+void tp_obs_note_record(tp_observation *o, tp_dir dir, const tp_record_check *chk, unsigned index);
 void tp_obs_note_alert(tp_observation *o, const tp_alert_info *a);
 void tp_obs_note_appdata(tp_observation *o, tp_dir dir, size_t len);
 

@@ -49,8 +49,7 @@ const char *tp_close_how_name(tp_close_how h)
     return (unsigned)h < sizeof names / sizeof names[0] ? names[h] : NULL;
 }
 
-void tp_obs_note_record(tp_observation *o, tp_dir dir, const tp_record_check *chk,
-                        unsigned index)
+void tp_obs_note_record(tp_observation *o, tp_dir dir, const tp_record_check *chk, unsigned index)
 {
     tp_record_tally *t = dir == TP_C2S ? &o->client.recs : &o->server.recs;
     t->total++;
