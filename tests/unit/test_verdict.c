@@ -231,6 +231,37 @@ static void test_no_shared_group(void **state)
     says("no common group (client offered X25519; server allows SECP384R1)");
 }
 
+/* decode without keys: protected records both ways, nothing opened */
+static void test_unreadable_without_keys(void **state)
+{
+    (void)state;
+    server_flight();
+    o.protocol = "TLS1.3";
+    o.server.name = "ServerHello";
+    o.client.recs = (tp_record_tally){.total = 5, .protected_n = 3, .unchecked = 3};
+    o.server.recs = (tp_record_tally){.total = 9, .protected_n = 7, .unchecked = 7};
+    o.closed_by = TP_ACTOR_SERVER;
+    expect("unreadable-without-keys", TP_OUTCOME_FAIL, TP_PHASE_HANDSHAKE, TP_ACTOR_NONE);
+    says("the session went on encrypted after the server's ServerHello and tlsprobe has no keys");
+    says("3 protected records from the client, 7 from the server; pass --keylog FILE");
+    says("the server then closed the connection");
+    never_says("without an alert"); /* it cannot know */
+    /* TLS 1.2: unreadable alerts both ways do not make it readable */
+    client_alert("encrypted", true, 5);
+    expect("unreadable-without-keys", TP_OUTCOME_FAIL, TP_PHASE_HANDSHAKE, TP_ACTOR_NONE);
+    says("1 encrypted alert");
+    /* one readable alert (unknown_ca in the clear) and the rules judge it */
+    client_alert("unknown_ca", false, 5);
+    decide();
+    assert_string_equal(v.cause, "client-rejected-certificate");
+    /* one record opened: there were keys */
+    o.num_alerts = 0;
+    o.client.has_alert = false;
+    o.server.recs.ok = 1;
+    decide();
+    assert_string_not_equal(v.cause, "unreadable-without-keys");
+}
+
 /* curl/s_client without -k: unknown_ca in the clear after the server's
  * encrypted TLS 1.3 flight; the engine answers bad_record_mac. */
 static void test_client_rejected_certificate(void **state)
@@ -593,6 +624,7 @@ static const char *const tested[] = {
     "no-shared-version",
     "no-shared-suite",
     "no-shared-group",
+    "unreadable-without-keys",
     "client-rejected-certificate",
     "client-rejected-record",
     "client-alert",
@@ -726,6 +758,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_no_shared_version),
         cmocka_unit_test(test_no_shared_suite),
         cmocka_unit_test(test_no_shared_group),
+        cmocka_unit_test(test_unreadable_without_keys),
         cmocka_unit_test(test_client_rejected_certificate),
         cmocka_unit_test(test_client_rejected_record),
         cmocka_unit_test(test_client_alert),
