@@ -721,6 +721,16 @@ static void test_layers(void **state)
         assert_int_equal(l->transport.closed_by, ends[i].who);
         assert_string_equal(tp_close_how_name(l->transport.how), ends[i].how);
     }
+    /* alert descriptions are copied: the session reuses its "unknown(N)" buffer */
+    char buf[16] = "unknown(200)";
+    tp_alert_info u = {"client", "warning", buf, true};
+    o.num_alerts = 0;
+    tp_obs_note_alert(&o, &u);
+    strcpy(buf, "unknown(201)");
+    tp_obs_note_alert(&o, &u);
+    decide();
+    assert_string_equal(l->handshake.alerts[0].description, "unknown(200)");
+    assert_string_equal(l->handshake.alerts[1].description, "unknown(201)");
     /* the mode's word on the application layer wins */
     o.app_fit = "not-http";
     strcpy(o.app_note, "the client's 6 bytes are not an HTTP request");
