@@ -272,7 +272,7 @@ def _check_reneg_done(evs, conn):
 
 _REJECTED = ["the client rejected the server's certificate", "unknown_ca"]
 _CLEAR13 = _REJECTED + ["sent unencrypted after the server's encrypted flight",
-                        "; the server answered fatal bad_record_mac"]
+                        "; the server's engine answered fatal bad_record_mac"]
 _REJECT = {"outcome": "fail", "phase": "handshake", "actor": "client",
            "cause": "client-rejected-certificate"}
 
