@@ -200,7 +200,7 @@ void vd_add_server_reaction(const tp_observation *o, tp_verdict *v)
             after_client = true;
         else if (after_client && vd_is(a->from, "server") &&
                  !vd_is(a->description, "close_notify")) {
-            vd_say_more(v, "; the server answered %s %s", a->level, a->description);
+            vd_say_more(v, "; the server's engine answered %s %s", a->level, a->description);
             return;
         }
     }

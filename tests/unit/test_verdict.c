@@ -244,7 +244,7 @@ static void test_client_rejected_certificate(void **state)
     expect("client-rejected-certificate", TP_OUTCOME_FAIL, TP_PHASE_HANDSHAKE, TP_ACTOR_CLIENT);
     says("the client rejected the server's certificate: fatal unknown_ca");
     says("sent unencrypted after the server's encrypted flight");
-    says("; the server answered fatal bad_record_mac");
+    says("; the server's engine answered fatal bad_record_mac");
     /* the client's reaction was to the certificate, not to a record */
     never_says("rejected a valid record");
     never_says("our check");
