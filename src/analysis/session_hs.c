@@ -349,8 +349,6 @@ static void handle_message(tp_session *s, tp_dir dir, double t, const uint8_t *m
         note_message(s, dir, &m, msg, len, is_protected);
     }
     /* a Finished is checked before it joins the transcript */
-    ev.u.handshake.verified = -1;
-    expected_len = 0;
     if (m.type == WIRE_HS_FINISHED && len >= WIRE_HS_HEADER_LEN)
         ev.u.handshake.verified =
             crypto_conn_check_finished(s->cc, dir, msg + WIRE_HS_HEADER_LEN,
