@@ -14,6 +14,7 @@
 
 #include "../wire/handshake.h"
 #include "../wire/record.h"
+#include "relations.h"
 
 typedef enum { TP_C2S = 0, TP_S2C = 1 } tp_dir;
 
@@ -67,9 +68,20 @@ typedef enum {
     TP_PHASE_AFTER_HANDSHAKE,
     TP_PHASE_NOT_TLS,
     TP_PHASE_TIMEOUT,
+    TP_PHASE_TRANSPORT, /* before TLS: refused at capacity, accept() failed */
 } tp_phase;
 
 const char *tp_phase_name(tp_phase p);
+
+/* Who acted (the verdict model's "actor"). */
+typedef enum {
+    TP_ACTOR_NONE = 0,
+    TP_ACTOR_CLIENT,
+    TP_ACTOR_SERVER,
+    TP_ACTOR_NETWORK,
+} tp_actor;
+
+const char *tp_actor_name(tp_actor a);
 
 typedef struct {
     bool ok;
@@ -79,6 +91,10 @@ typedef struct {
     bool has_alert;
     tp_alert_info alert;
     char summary[640];
+    tp_actor actor;
+    const char *cause;      /* stable kebab-case id of the rule that decided, or NULL */
+    tp_relations relations; /* SNI, ALPN, client certificate, renegotiation */
+    tp_app_layer app;       /* the application layer's fit to the mode */
 } tp_verdict;
 
 typedef struct {

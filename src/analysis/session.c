@@ -109,6 +109,7 @@ tp_session *tp_session_new(const tp_session_params *p)
     s->server = p->server;
     s->obs.server_cfg = p->server;
     s->obs.client.finished_verified = s->obs.server.finished_verified = -1;
+    tp_facts_init(&s->obs.facts);
     s->verify = tp_verify_new();
     if (!s->peer || !s->local || !s->verify) {
         tp_session_free(s);
@@ -414,6 +415,7 @@ static void handle_message(tp_session *s, tp_dir dir, double t, const uint8_t *m
      * reported (as far as it parsed) and still joins the transcript */
     tp_status parsed = wire_hs_parse(&s->ctx, msg, len, &m);
     (void)parsed;
+    tp_facts_on_handshake(&s->obs.facts, dir, &m);
     tp_event ev = {.type = TP_EV_HANDSHAKE, .t = t, .dir = dir};
     ev.u.handshake.msg = &m;
     ev.u.handshake.is_protected = is_protected;
@@ -705,6 +707,7 @@ static void process_record(tp_session *s, tp_dir dir, double t, const wire_recor
     case WIRE_CT_APPLICATION_DATA:
         me->sent_appdata = true;
         if (chk.integrity == TP_INTEGRITY_OK) {
+            tp_facts_on_appdata(&s->obs.facts, dir, content, content_len);
             tp_event aev = {.type = TP_EV_APPDATA, .t = t, .dir = dir};
             aev.u.appdata.bytes = content;
             aev.u.appdata.len = content_len;
@@ -818,6 +821,7 @@ void tp_session_feed(tp_session *s, tp_dir dir, double t, const uint8_t *data, s
     s->t_last = t;
     d->bytes += len;
     side(s, dir)->bytes += len;
+    tp_facts_on_bytes(&s->obs.facts, dir, t, len);
     if (s->want_data) {
         tp_event ev = {.type = TP_EV_DATA, .t = t, .dir = dir};
         ev.u.data.bytes = data;
@@ -994,6 +998,11 @@ void tp_session_set_timeout(tp_session *s, double timeout)
 {
     if (s)
         s->obs.timeout = timeout;
+}
+
+tp_facts *tp_session_facts(tp_session *s)
+{
+    return s ? &s->obs.facts : NULL;
 }
 
 const tp_verdict *tp_session_verdict(const tp_session *s)

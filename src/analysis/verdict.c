@@ -3,6 +3,7 @@
  * wins, most specific first. */
 #include "verdict.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -21,8 +22,25 @@ const char *tp_phase_name(tp_phase p)
         return "not-tls";
     case TP_PHASE_TIMEOUT:
         return "timeout";
+    case TP_PHASE_TRANSPORT:
+        return "transport";
     }
     return "handshake";
+}
+
+const char *tp_actor_name(tp_actor a)
+{
+    switch (a) {
+    case TP_ACTOR_CLIENT:
+        return "client";
+    case TP_ACTOR_SERVER:
+        return "server";
+    case TP_ACTOR_NETWORK:
+        return "network";
+    case TP_ACTOR_NONE:
+        break;
+    }
+    return "none";
 }
 
 static void say(tp_verdict *v, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -304,20 +322,181 @@ static bool rule_after_handshake(const tp_observation *o, tp_verdict *v)
     return true;
 }
 
+/* ---- rules of the server helper: refusals, relations, timing, the
+ * application layer (facts from relations.h) ---- */
+
+static void decided(tp_verdict *v, tp_actor actor, const char *cause)
+{
+    v->actor = actor;
+    v->cause = cause;
+}
+
+static bool rule_refused(const tp_observation *o, tp_verdict *v)
+{
+    const tp_facts *f = &o->facts;
+    if (f->refused == TP_REFUSED_NONE)
+        return false;
+    v->phase = TP_PHASE_TRANSPORT;
+    if (f->refused == TP_REFUSED_INTERACTIVE) {
+        decided(v, TP_ACTOR_SERVER, "interactive-busy");
+        say(v, "the server was busy: --interactive serves one client at a time and already "
+               "has one; connection refused");
+        return true;
+    }
+    decided(v, TP_ACTOR_SERVER, "at-capacity");
+    if (f->refused == TP_REFUSED_AT_CAPACITY)
+        say(v, "the server was at capacity (--max-conns %u): connection refused", f->max_conns);
+    else
+        say(v,
+            "the server was at capacity: it ran out of file descriptors (accept() failed with "
+            "%s; open-file limit %lu): connection refused",
+            f->accept_errno == ENFILE ? "ENFILE, the system's limit" : "EMFILE", f->fd_limit);
+    return true;
+}
+
+/* "--client-cert require" live, "CertificateRequest" offline. */
+static void say_cert_wanted(const tp_observation *o, tp_verdict *v)
+{
+    const char *mode = o->facts.rel.client_cert_mode;
+    if (mode && strcmp(mode, "require") == 0)
+        say(v, "the server requires a client certificate (--client-cert require)");
+    else if (mode && strcmp(mode, "request") == 0)
+        say(v, "the server asked for a client certificate (--client-cert request)");
+    else
+        say(v, "the server asked for a client certificate (CertificateRequest)");
+}
+
+static bool rule_client_cert_missing(const tp_observation *o, tp_verdict *v)
+{
+    const tp_relations *r = &o->facts.rel;
+    if (!r->cert_requested || r->client_certs_sent > 0 || o->client.fatal_alert ||
+        (!o->server.fatal_alert && !o->engine_error_name))
+        return false;
+    v->phase = TP_PHASE_HANDSHAKE;
+    decided(v, TP_ACTOR_CLIENT, "client-cert-missing");
+    say_cert_wanted(o, v);
+    if (r->client_certs_sent == 0)
+        say_more(v, " and the client sent none (Certificate with 0 certificates)");
+    else
+        say_more(v, " and the client sent no Certificate message");
+    if (o->server.fatal_alert)
+        say_more(v, "; the server then sent %s %s", o->server.alert.level,
+                 o->server.alert.description);
+    if (o->engine_error_text && o->engine_error_text[0])
+        say_more(v, " (engine: %s)", o->engine_error_text);
+    return true;
+}
+
+/* The client rejected the certificate and it does not carry the name asked for. */
+static bool rule_certificate_name(const tp_observation *o, tp_verdict *v)
+{
+    const tp_relations *r = &o->facts.rel;
+    if (!o->client.fatal_alert || r->sni_match != 0)
+        return false;
+    const char *d = o->client.alert.description;
+    if (strcmp(d, "bad_certificate") != 0 && strcmp(d, "certificate_unknown") != 0)
+        return false;
+    char names[300];
+    tp_rel_cert_names(r, names, sizeof names);
+    v->phase = TP_PHASE_HANDSHAKE;
+    decided(v, TP_ACTOR_CLIENT, "certificate-name-mismatch");
+    say(v,
+        "the client rejected the server's certificate (%s%s %s after the server's %s): the "
+        "client asked for %s; the certificate names %s",
+        o->client.alert.is_protected ? "encrypted " : "", o->client.alert.level, d,
+        or_nothing(o->server.name, "nothing"), r->sni, names);
+    return true;
+}
+
+/* A handshake that ran into the deadline: still trickling, or stalled. */
+static bool rule_handshake_timeout(const tp_observation *o, tp_verdict *v)
+{
+    const tp_facts *f = &o->facts;
+    if (o->end != TP_END_TIMEOUT || o->handshake_done || o->client.bytes == 0 || !f->c2s_feeds)
+        return false;
+    double limit = o->timeout > 0 ? o->timeout : o->t_end;
+    double gap = o->t_end - f->c2s_last_t;
+    v->phase = TP_PHASE_TIMEOUT;
+    decided(v, TP_ACTOR_CLIENT, "handshake-timeout");
+    if (f->c2s_feeds >= 3 && gap < limit / 4) {
+        double span = f->c2s_last_t > 0 ? f->c2s_last_t : o->t_end;
+        say(v,
+            "the client was still sending: %llu bytes over %.0f s (about %.1f byte%s/s), last "
+            "byte %.1f s before the %.0f s handshake timeout; the handshake did not complete in "
+            "time (last message it completed: %s)",
+            o->client.bytes, o->t_end, (double)o->client.bytes / (span > 0 ? span : 1),
+            o->client.bytes == 1 ? "" : "s", gap, limit,
+            or_nothing(o->client.name, "none"));
+        return true;
+    }
+    say(v,
+        "the client stalled after %llu bytes (last message it sent: %s; last from the server: "
+        "%s): its last byte came at %.1f s, then nothing for %.1f s until the %.0f s handshake "
+        "timeout",
+        o->client.bytes, or_nothing(o->client.name, "none complete"),
+        or_nothing(o->server.name, "nothing"), f->c2s_last_t, gap, limit);
+    return true;
+}
+
+/* " ; the client offered ALPN h2 only; the server selected none" when it matters. */
+static void say_alpn(const tp_observation *o, tp_verdict *v)
+{
+    const tp_relations *r = &o->facts.rel;
+    if (!r->alpn_answer_seen || r->alpn_selected[0] || !r->num_alpn_offered)
+        return;
+    char offered[200];
+    tp_rel_alpn_offered(r, offered, sizeof offered);
+    say_more(v, "; the client offered ALPN %s%s; the server selected none", offered,
+             r->num_alpn_offered == 1 ? " only" : "");
+}
+
+/* TLS worked; the application data did not fit the mode. */
+static bool rule_app_mismatch(const tp_observation *o, tp_verdict *v)
+{
+    if (!o->handshake_done || !v->app.fit)
+        return false;
+    bool h2 = strcmp(v->app.fit, "h2-preface") == 0;
+    bool not_http = strcmp(v->app.fit, "not-http") == 0;
+    bool alpn = strcmp(v->app.fit, "no-data") == 0 && tp_rel_alpn_without_http11(&o->facts.rel) &&
+                o->facts.rel.alpn_answer_seen && !o->facts.rel.alpn_selected[0];
+    if (!h2 && !not_http && !alpn)
+        return false;
+    v->ok = o->end != TP_END_SHUTDOWN;
+    v->phase = TP_PHASE_AFTER_HANDSHAKE;
+    decided(v, TP_ACTOR_CLIENT, h2 ? "app-h2-preface" : not_http ? "app-not-http" : "alpn-not-selected");
+    say(v, "handshake completed (%s, %s)", or_nothing(o->protocol, "?"),
+        or_nothing(o->cipher, "?"));
+    if (v->app.note[0])
+        say_more(v, "; %s", v->app.note);
+    say_alpn(o, v);
+    if (alpn)
+        say_more(v, "; the client then %s without sending data",
+                 o->client.close_notify ? "sent close_notify" : "closed the connection");
+    else if (o->facts.mode && strcmp(o->facts.mode, "http") == 0 && v->app.s2c_bytes)
+        say_more(v, "; tlsprobe answered %s",
+                 h2 ? "with HTTP/2 GOAWAY HTTP_1_1_REQUIRED" : "400 Bad Request");
+    return true;
+}
+
 typedef bool (*verdict_rule)(const tp_observation *o, tp_verdict *v);
 
 static const verdict_rule rules[] = {
+    rule_refused,
     rule_not_tls,
     rule_client_bad_record,
     rule_broken_stream,
     rule_no_shared_version,
     rule_no_shared_suite,
     rule_no_shared_group,
+    rule_client_cert_missing,
+    rule_certificate_name,
     rule_client_alert,
     rule_server_alert,
+    rule_handshake_timeout,
     rule_timeout,
     rule_engine_error,
     rule_closed_during_handshake,
+    rule_app_mismatch,
     rule_after_handshake,
 };
 
@@ -331,6 +510,8 @@ void tp_verdict_decide(const tp_observation *o, tp_verdict *v)
     v->mac = o->mac;
     v->group = o->group;
     v->sigalg = o->sigalg;
+    v->relations = o->facts.rel;
+    tp_facts_app_fit(&o->facts, &v->app);
     /* The alert in the verdict: the first fatal one, the client's first when both. */
     if (o->client.has_alert && (o->client.fatal_alert || !o->server.fatal_alert)) {
         v->has_alert = true;

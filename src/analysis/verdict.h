@@ -64,6 +64,10 @@ typedef struct {
     const char *engine_error_text;
     /* negotiated */
     const char *protocol, *kx, *cipher, *mac, *group, *sigalg;
+    /* ---- server helper's block: relations (SNI, ALPN, client certificate,
+     * renegotiation), the server's mode and refusals, the client's timing and
+     * first application bytes (relations.h) ---- */
+    tp_facts facts;
 } tp_observation;
 
 /* Fills *out from *obs.  Never fails; always writes a summary sentence. */

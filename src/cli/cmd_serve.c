@@ -23,6 +23,7 @@
 
 #define MAX_LISTEN 16
 #define MAX_WORKERS 256
+#define MAX_CONNS 1000000
 
 static const char *const usage_text =
     "usage: tlsprobe serve [options]\n"
@@ -36,6 +37,9 @@ static const char *const usage_text =
     "                        (default: 0.0.0.0 and ::)\n"
     "  --workers N           event loops / threads (default 1)\n"
     "  --timeout S           handshake and idle timeout in seconds (default 30)\n"
+    "  --max-conns N         connections open at once; above it a connection is\n"
+    "                        refused with a verdict and a line on stderr (default:\n"
+    "                        the open-file limit, ulimit -n, minus a margin)\n"
     "\n"
     "Mode (one of):\n"
     "  --http                status page over HTTPS: HTML, or text/plain when the\n"
@@ -87,6 +91,7 @@ enum {
     OPT_CLIENT_CERT,
     OPT_TIMEOUT,
     OPT_WORKERS,
+    OPT_MAX_CONNS,
     OPT_TRACE,
     OPT_KEYLOG,
     OPT_PCAP,
@@ -108,6 +113,7 @@ static const struct option long_opts[] = {
     {"client-cert", required_argument, NULL, OPT_CLIENT_CERT},
     {"timeout", required_argument, NULL, OPT_TIMEOUT},
     {"workers", required_argument, NULL, OPT_WORKERS},
+    {"max-conns", required_argument, NULL, OPT_MAX_CONNS},
     {"trace", required_argument, NULL, OPT_TRACE},
     {"keylog", required_argument, NULL, OPT_KEYLOG},
     {"pcap", required_argument, NULL, OPT_PCAP},
@@ -131,6 +137,7 @@ typedef struct {
     tp_client_cert client_cert;
     double timeout;
     unsigned workers;
+    unsigned max_conns; /* 0: the server's default */
     const char *trace, *keylog, *pcap;
     bool records;
     int verbosity;
@@ -253,6 +260,11 @@ static int parse_opts(int argc, char **argv, serve_opts *o, bool *out_done)
             if (!parse_uint(optarg, MAX_WORKERS, &o->workers) || !o->workers)
                 return usage_error("--workers %s: not a worker count (1-%d)", optarg, MAX_WORKERS);
             break;
+        case OPT_MAX_CONNS:
+            if (!parse_uint(optarg, MAX_CONNS, &o->max_conns) || !o->max_conns)
+                return usage_error("--max-conns %s: not a connection count (1-%d)", optarg,
+                                   MAX_CONNS);
+            break;
         case OPT_TRACE:
             o->trace = optarg;
             break;
@@ -333,6 +345,23 @@ static FILE *open_private(const char *path, const char *what)
     if (!f)
         fprintf(stderr, "tlsprobe serve: cannot write %s %s: %s\n", what, path, strerror(errno));
     return f;
+}
+
+/* The connection limit in force, and a warning when --max-conns asks for
+ * more than the open-file limit allows (the excess is refused at accept()). */
+static void max_conns_hint(const serve_opts *o, const tp_server *srv)
+{
+    unsigned max = tp_server_max_conns(srv);
+    struct rlimit nofile;
+    bool known = getrlimit(RLIMIT_NOFILE, &nofile) == 0 && nofile.rlim_cur != RLIM_INFINITY;
+    if (o->max_conns && known && o->max_conns >= nofile.rlim_cur)
+        fprintf(stderr,
+                "tlsprobe serve: --max-conns %u is above the open-file limit (%llu, ulimit -n): "
+                "connections beyond it are refused when accept() fails\n",
+                o->max_conns, (unsigned long long)nofile.rlim_cur);
+    else
+        fprintf(stderr, "at most %u connections at once%s\n", max,
+                o->max_conns ? "" : " (the open-file limit minus a margin; --max-conns)");
 }
 
 /* How to reach the first listener, for the http hint. */
@@ -453,6 +482,7 @@ int cmd_serve(int argc, char **argv)
     p.want_data_events = o.pcap || o.verbosity >= 2;
     p.want_record_bytes = o.records;
     p.keylog_path = keylog;
+    p.max_conns = o.max_conns;
     srv = tp_server_new(&p, err, sizeof err);
     if (!srv) {
         fprintf(stderr, "tlsprobe serve: %s\n", err);
@@ -464,6 +494,7 @@ int cmd_serve(int argc, char **argv)
         fprintf(stderr, "listening on %s\n", bound[i]);
     if (keylog)
         fprintf(stderr, "key log: %s\n", keylog);
+    max_conns_hint(&o, srv);
     if (o.mode == TP_MODE_HTTP) {
         char url[128];
         connect_hint(bound[0], url, sizeof url);

@@ -9,6 +9,7 @@
 
 #include "../wire/record.h"
 #include "json_util.h"
+#include "relations_json.h"
 #include "wire_json.h"
 
 typedef struct {
@@ -101,6 +102,7 @@ static void add_verdict(json_object *o, const tp_verdict *v)
         json_object_object_add(o, "alert", NULL);
     }
     json_object_object_add(o, "summary", json_object_new_string(v->summary));
+    report_json_verdict_relations(o, v);
 }
 
 static void add_handshake(json_object *o, const tp_event *ev)

@@ -13,6 +13,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -22,6 +23,11 @@
 #define SRV_BACKLOG 1024
 #define SRV_ACCEPT_BURST 64
 #define SRV_MAX_WORKERS 256
+/* Descriptors kept free beside the per-worker ones (see fd_margin). */
+#define SRV_FD_MARGIN 32
+#define SRV_MAX_CONNS_UNLIMITED 1000000u
+/* Pause of accepting when even the reserve descriptor is gone. */
+#define SRV_ACCEPT_BACKOFF 0.1
 
 static const char *const default_listen[] = {"0.0.0.0", "::"};
 
@@ -132,7 +138,108 @@ fail:
     return -1;
 }
 
+/* ---- capacity ---- */
+
+unsigned long srv_fd_limit(void)
+{
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur == RLIM_INFINITY)
+        return 0;
+    return (unsigned long)rl.rlim_cur;
+}
+
+/* Descriptors the server needs beside its connections: stdio, trace, key
+ * log and pcapng files, and per worker its event loop, wake-up and reserve
+ * descriptors and one listener per address. */
+static unsigned fd_margin(unsigned workers, unsigned addresses)
+{
+    return SRV_FD_MARGIN + workers * (addresses + 4);
+}
+
+/* Default --max-conns: what the open-file limit leaves after the margin. */
+static unsigned default_max_conns(unsigned workers, unsigned addresses)
+{
+    unsigned long limit = srv_fd_limit();
+    unsigned margin = fd_margin(workers, addresses);
+    if (!limit)
+        return SRV_MAX_CONNS_UNLIMITED;
+    if (limit <= margin)
+        return 1;
+    return limit - margin > SRV_MAX_CONNS_UNLIMITED ? SRV_MAX_CONNS_UNLIMITED
+                                                    : (unsigned)(limit - margin);
+}
+
+void srv_log_refusal(tp_worker *w, unsigned conn, const char *peer, const tp_facts *f)
+{
+    double now = srv_now();
+    if (w->refusal_logged_at > 0 && now - w->refusal_logged_at < 1.0) {
+        w->refusals_unlogged++;
+        return;
+    }
+    char more[64] = "";
+    if (w->refusals_unlogged)
+        snprintf(more, sizeof more, " (and %u more refused in the last second)",
+                 w->refusals_unlogged);
+    w->refusal_logged_at = now;
+    w->refusals_unlogged = 0;
+    if (f->refused == TP_REFUSED_AT_CAPACITY)
+        fprintf(stderr,
+                "tlsprobe: connection %u from %s refused: at capacity (--max-conns %u, %u "
+                "open)%s\n",
+                conn, peer, f->max_conns, f->open_conns, more);
+    else if (f->refused == TP_REFUSED_NO_FDS)
+        fprintf(stderr,
+                "tlsprobe: accept() failed: %s (%s; open-file limit %lu, %u connections "
+                "open): connection %u from %s refused; raise the limit (ulimit -n) or set "
+                "--max-conns lower%s\n",
+                f->accept_errno == ENFILE ? "ENFILE" : "EMFILE", strerror(f->accept_errno),
+                f->fd_limit, f->open_conns, conn, peer, more);
+    else
+        fprintf(stderr,
+                "tlsprobe: connection %u from %s refused: --interactive already has its "
+                "client%s\n",
+                conn, peer, more);
+    fflush(stderr);
+}
+
 /* ---- accepting ---- */
+
+/* Out of descriptors: free the reserve, accept the waiting connection and
+ * refuse it with a verdict, take the reserve back.  False when that is not
+ * possible (no reserve): the caller backs off. */
+static bool accept_on_reserve(tp_worker *w, srv_listener *l, int accept_errno)
+{
+    if (w->reserve_fd < 0)
+        return false;
+    close(w->reserve_fd);
+    w->reserve_fd = -1;
+    struct sockaddr_storage peer;
+    socklen_t peer_len = sizeof peer;
+    int fd = accept4(l->fd, (struct sockaddr *)&peer, &peer_len, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    if (fd >= 0)
+        conn_accept(w, fd, (struct sockaddr *)&peer, peer_len, l, accept_errno);
+    w->reserve_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+    return fd >= 0;
+}
+
+static void accept_back_off(tp_worker *w, int e)
+{
+    double now = srv_now();
+    if (w->refusal_logged_at <= 0 || now - w->refusal_logged_at >= 1.0) {
+        w->refusal_logged_at = now;
+        fprintf(stderr, "tlsprobe: accept() failed: %s (%s); not accepting for %.1f s\n",
+                e == EMFILE   ? "EMFILE"
+                : e == ENFILE ? "ENFILE"
+                : e == ENOMEM ? "ENOMEM"
+                              : "ENOBUFS",
+                strerror(e), SRV_ACCEPT_BACKOFF);
+        fflush(stderr);
+    }
+    /* Level-triggered accept would spin: existing connections keep running. */
+    srv_accept_pause(w);
+    ev_timer_set(&w->accept_retry, SRV_ACCEPT_BACKOFF, 0.);
+    ev_timer_start(w->loop, &w->accept_retry);
+}
 
 static void accept_cb(struct ev_loop *loop, ev_io *io, int revents)
 {
@@ -149,16 +256,14 @@ static void accept_cb(struct ev_loop *loop, ev_io *io, int revents)
         if (fd < 0) {
             if (errno == EINTR || errno == ECONNABORTED || errno == EPROTO)
                 continue;
-            if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {
-                /* Out of descriptors: level-triggered accept would spin.
-                 * Back off briefly; existing connections keep running. */
-                srv_accept_pause(w);
-                ev_timer_set(&w->accept_retry, 0.1, 0.);
-                ev_timer_start(w->loop, &w->accept_retry);
-            }
+            int e = errno;
+            if ((e == EMFILE || e == ENFILE) && accept_on_reserve(w, l, e))
+                continue;
+            if (e == EMFILE || e == ENFILE || e == ENOBUFS || e == ENOMEM)
+                accept_back_off(w, e);
             return;
         }
-        conn_accept(w, fd, (struct sockaddr *)&peer, peer_len, l);
+        conn_accept(w, fd, (struct sockaddr *)&peer, peer_len, l, 0);
     }
 }
 
@@ -354,8 +459,6 @@ tp_server *tp_server_new(const tp_server_params *cfg, char *err, size_t err_len)
     s->cfg.num_listen = 0;
     if (s->cfg.timeout <= 0)
         s->cfg.timeout = 30;
-    if (!s->cfg.max_conns)
-        s->cfg.max_conns = 4096;
     s->num_workers = cfg->workers ? cfg->workers : 1;
     if (s->num_workers > SRV_MAX_WORKERS)
         s->num_workers = SRV_MAX_WORKERS;
@@ -377,6 +480,8 @@ tp_server *tp_server_new(const tp_server_params *cfg, char *err, size_t err_len)
         snprintf(err, err_len, "out of memory");
         goto fail;
     }
+    for (unsigned k = 0; k < s->num_workers; k++)
+        s->workers[k].reserve_fd = -1; /* tp_server_free closes only what was opened */
     for (unsigned k = 0; k < s->num_workers; k++) {
         tp_worker *w = &s->workers[k];
         w->srv = s;
@@ -394,6 +499,7 @@ tp_server *tp_server_new(const tp_server_params *cfg, char *err, size_t err_len)
         ev_async_start(w->loop, &w->wake);
         ev_init(&w->accept_retry, accept_retry_cb);
         w->accept_retry.data = w;
+        w->reserve_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
         ev_io_init(&w->stdin_io, mode_stdin_cb, STDIN_FILENO, EV_READ);
         w->stdin_io.data = w;
     }
@@ -421,6 +527,8 @@ tp_server *tp_server_new(const tp_server_params *cfg, char *err, size_t err_len)
             goto fail;
     }
     s->cfg.listen = (const char *const *)s->listen_copy;
+    if (!s->cfg.max_conns)
+        s->cfg.max_conns = default_max_conns(s->num_workers, num_addrs);
     if (!s->num_bound) {
         snprintf(err, err_len, "no address to listen on");
         goto fail;
@@ -497,6 +605,11 @@ int tp_server_run(tp_server *s)
     return 0;
 }
 
+unsigned tp_server_max_conns(const tp_server *s)
+{
+    return s->cfg.max_conns;
+}
+
 void tp_server_totals(const tp_server *s, unsigned *out_conns, unsigned *out_ok,
                       unsigned *out_failed)
 {
@@ -537,6 +650,8 @@ void tp_server_free(tp_server *s)
                 close(w->listeners[i].fd);
             }
             free(w->listeners);
+            if (w->reserve_fd >= 0)
+                close(w->reserve_fd);
             if (w->loop) {
                 ev_loop_destroy(w->loop);
                 w->loop = NULL; /* tp_server_stop skips it from now on */
