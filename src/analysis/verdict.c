@@ -418,15 +418,22 @@ static bool rule_handshake_timeout(const tp_observation *o, tp_verdict *v)
     double gap = o->t_end - f->c2s_last_t;
     v->phase = TP_PHASE_TIMEOUT;
     decided(v, TP_ACTOR_CLIENT, "handshake-timeout");
-    if (f->c2s_feeds >= 3 && gap < limit / 4) {
-        double span = f->c2s_last_t > 0 ? f->c2s_last_t : o->t_end;
+    /* still sending: the silence before the deadline is no longer than
+     * the client's own pace between its earlier sends */
+    double pace = f->c2s_feeds >= 3 ? (f->c2s_last_t - f->c2s_first_t) / (f->c2s_feeds - 1) : 0;
+    if (f->c2s_feeds >= 3 && gap <= 2 * pace + 0.1) {
+        double rate = (double)o->client.bytes / (o->t_end > 0 ? o->t_end : 1);
+        char pace_text[32];
+        /* "1 byte/s", "4 bytes/s", "0.2 bytes/s" */
+        if (rate >= 0.95)
+            snprintf(pace_text, sizeof pace_text, "%.0f byte%s/s", rate, rate < 1.5 ? "" : "s");
+        else
+            snprintf(pace_text, sizeof pace_text, "%.1f bytes/s", rate);
         say(v,
-            "the client was still sending: %llu bytes over %.0f s (about %.1f byte%s/s), last "
-            "byte %.1f s before the %.0f s handshake timeout; the handshake did not complete in "
-            "time (last message it completed: %s)",
-            o->client.bytes, o->t_end, (double)o->client.bytes / (span > 0 ? span : 1),
-            o->client.bytes == 1 ? "" : "s", gap, limit,
-            or_nothing(o->client.name, "none"));
+            "the client was still sending: %llu bytes over %.0f s (about %s), last byte %.1f s "
+            "before the %.0f s handshake timeout; the handshake did not complete in time (last "
+            "message it completed: %s)",
+            o->client.bytes, o->t_end, pace_text, gap, limit, or_nothing(o->client.name, "none"));
         return true;
     }
     say(v,

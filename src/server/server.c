@@ -178,7 +178,7 @@ void srv_log_refusal(tp_worker *w, unsigned conn, const char *peer, const tp_fac
     }
     char more[64] = "";
     if (w->refusals_unlogged)
-        snprintf(more, sizeof more, " (and %u more refused in the last second)",
+        snprintf(more, sizeof more, " (and %u more refused since the last message)",
                  w->refusals_unlogged);
     w->refusal_logged_at = now;
     w->refusals_unlogged = 0;
@@ -204,22 +204,26 @@ void srv_log_refusal(tp_worker *w, unsigned conn, const char *peer, const tp_fac
 
 /* ---- accepting ---- */
 
-/* Out of descriptors: free the reserve, accept the waiting connection and
- * refuse it with a verdict, take the reserve back.  False when that is not
- * possible (no reserve): the caller backs off. */
-static bool accept_on_reserve(tp_worker *w, srv_listener *l, int accept_errno)
+/* Out of descriptors (accept() says so even when no connection waits):
+ * free the reserve, accept the waiting connection and refuse it with a
+ * verdict, take the reserve back.  1: one refused, 0: none was waiting,
+ * -1: not possible (no reserve, or accept failed again): back off. */
+static int accept_on_reserve(tp_worker *w, srv_listener *l, int accept_errno)
 {
     if (w->reserve_fd < 0)
-        return false;
+        return -1;
     close(w->reserve_fd);
     w->reserve_fd = -1;
     struct sockaddr_storage peer;
     socklen_t peer_len = sizeof peer;
     int fd = accept4(l->fd, (struct sockaddr *)&peer, &peer_len, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    int e = errno;
     if (fd >= 0)
         conn_accept(w, fd, (struct sockaddr *)&peer, peer_len, l, accept_errno);
     w->reserve_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
-    return fd >= 0;
+    if (fd >= 0)
+        return 1;
+    return e == EAGAIN || e == EWOULDBLOCK ? 0 : -1;
 }
 
 static void accept_back_off(tp_worker *w, int e)
@@ -257,9 +261,10 @@ static void accept_cb(struct ev_loop *loop, ev_io *io, int revents)
             if (errno == EINTR || errno == ECONNABORTED || errno == EPROTO)
                 continue;
             int e = errno;
-            if ((e == EMFILE || e == ENFILE) && accept_on_reserve(w, l, e))
+            int refused = e == EMFILE || e == ENFILE ? accept_on_reserve(w, l, e) : -1;
+            if (refused > 0)
                 continue;
-            if (e == EMFILE || e == ENFILE || e == ENOBUFS || e == ENOMEM)
+            if (refused < 0 && (e == EMFILE || e == ENFILE || e == ENOBUFS || e == ENOMEM))
                 accept_back_off(w, e);
             return;
         }
