@@ -488,13 +488,13 @@ int cmd_serve(int argc, char **argv)
         fprintf(stderr, "tlsprobe serve: %s\n", err);
         goto out;
     }
+    max_conns_hint(&o, srv);
     const char *const *bound;
     unsigned num_bound = tp_server_bound(srv, &bound);
     for (unsigned i = 0; i < num_bound; i++)
         fprintf(stderr, "listening on %s\n", bound[i]);
     if (keylog)
         fprintf(stderr, "key log: %s\n", keylog);
-    max_conns_hint(&o, srv);
     if (o.mode == TP_MODE_HTTP) {
         char url[128];
         connect_hint(bound[0], url, sizeof url);
