@@ -232,8 +232,7 @@ static bool looks_like_request_line(const uint8_t *p, size_t len)
     return line >= i + 11 && memcmp(p + line - 8, "HTTP/1.", 7) == 0;
 }
 
-/* The first bytes as a short quoted string ("hello"), or as hex. */
-static void quote_first(const tp_facts *f, char *out, size_t out_len)
+void tp_facts_first_bytes(const tp_facts *f, char *out, size_t out_len)
 {
     size_t n = 0;
     bool text = true;
@@ -288,7 +287,7 @@ void tp_facts_app_fit(const tp_facts *f, tp_app_layer *out)
         return;
     }
     char first[80];
-    quote_first(f, first, sizeof first);
+    tp_facts_first_bytes(f, first, sizeof first);
     out->fit = "not-http";
     snprintf(out->note, sizeof out->note,
              "the client sent %llu bytes that are not an HTTP request (%s); --http answers HTTP "

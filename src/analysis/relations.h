@@ -92,6 +92,10 @@ void tp_facts_on_bytes(tp_facts *f, int dir, double t, size_t len);
  * "echo", "no-data" (nothing after the handshake), or NULL. */
 void tp_facts_app_fit(const tp_facts *f, tp_app_layer *out);
 
+/* The client's first application bytes as a short quoted string
+ * ("hello", up to the first line end), or as hex when they are not text. */
+void tp_facts_first_bytes(const tp_facts *f, char *out, size_t out_len);
+
 /* "wrong.example" against the names: RFC 6125 6.4 (case-insensitive, a
  * wildcard only as the whole left-most label). */
 bool tp_rel_name_matches(const char *host, const char *pattern);

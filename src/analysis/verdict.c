@@ -445,6 +445,30 @@ static bool rule_handshake_timeout(const tp_observation *o, tp_verdict *v)
     return true;
 }
 
+/* After the handshake the client sent something, but not enough for the
+ * mode to answer, before the deadline. */
+static bool rule_app_timeout(const tp_observation *o, tp_verdict *v)
+{
+    if (o->end != TP_END_TIMEOUT || !o->handshake_done || o->app_exchanged ||
+        !o->facts.app_bytes[0])
+        return false;
+    char first[80];
+    tp_facts_first_bytes(&o->facts, first, sizeof first);
+    bool http = o->facts.mode && strcmp(o->facts.mode, "http") == 0;
+    v->phase = TP_PHASE_TIMEOUT;
+    decided(v, TP_ACTOR_CLIENT, "app-incomplete");
+    say(v, "handshake completed (%s, %s); the client sent %llu bytes (%s)",
+        or_nothing(o->protocol, "?"), or_nothing(o->cipher, "?"), o->facts.app_bytes[0], first);
+    if (http)
+        say_more(v, " but no complete HTTP request (its head ends with a blank line) before the "
+                    "%.0f s timeout",
+                 o->timeout > 0 ? o->timeout : o->t_end);
+    else
+        say_more(v, " and nothing was answered before the %.0f s timeout",
+                 o->timeout > 0 ? o->timeout : o->t_end);
+    return true;
+}
+
 /* " ; the client offered ALPN h2 only; the server selected none" when it matters. */
 static void say_alpn(const tp_observation *o, tp_verdict *v)
 {
@@ -500,6 +524,7 @@ static const verdict_rule rules[] = {
     rule_client_alert,
     rule_server_alert,
     rule_handshake_timeout,
+    rule_app_timeout,
     rule_timeout,
     rule_engine_error,
     rule_closed_during_handshake,

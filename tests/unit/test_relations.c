@@ -353,6 +353,23 @@ static void test_rule_app_mismatch(void **state)
     assert_true(v.cause == NULL || strncmp(v.cause, "app-", 4) != 0);
 }
 
+static void test_rule_app_timeout(void **state)
+{
+    (void)state;
+    tp_observation o;
+    tp_verdict v;
+    app_obs(&o, "http", NULL);
+    tp_facts_on_appdata(&o.facts, 0, (const uint8_t *)"GET / HTTP/1.1\r\n", 16);
+    o.end = TP_END_TIMEOUT;
+    o.timeout = o.t_end = 30;
+    tp_verdict_decide(&o, &v);
+    assert_verdict(&v, false, TP_PHASE_TIMEOUT, TP_ACTOR_CLIENT, "app-incomplete",
+                   "the client sent 16 bytes (\"GET / HTTP/1.1\") but no complete HTTP request");
+    o.app_exchanged = true; /* answered: an idle connection that did its job */
+    tp_verdict_decide(&o, &v);
+    assert_true(v.cause == NULL || strcmp(v.cause, "app-incomplete") != 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -364,6 +381,7 @@ int main(void)
         cmocka_unit_test(test_rule_certificate_name),
         cmocka_unit_test(test_rule_handshake_timeout),
         cmocka_unit_test(test_rule_app_mismatch),
+        cmocka_unit_test(test_rule_app_timeout),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -76,6 +76,18 @@ def _python_h2_only_leaves(port, tmp):
     return local
 
 
+def _python_unfinished_request(port, tmp):
+    # a request head without its blank line: the server waits for the rest
+    ctx = tp.python_ctx()
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as raw:
+        local = raw.getsockname()[1]
+        with ctx.wrap_socket(raw, server_hostname="localhost") as s:
+            s.sendall(b"GET / HTTP/1.1\r\nHost: localhost\r\n")
+            closed, got = tp.wait_closed(s, 10)
+            assert closed and got == b"", got[:200]
+    return local
+
+
 SCENARIOS = [
     {"name": "python-line-client-in-http-mode", "serve": ["--http"],
      "drive": _python_hello_in_http,
@@ -103,4 +115,10 @@ SCENARIOS = [
                 "cause": "alpn-not-selected",
                 "words": ["the client offered ALPN h2 only; the server selected none",
                           "without sending data"]}},
+    {"name": "python-unfinished-http-request", "serve": ["--http", "--timeout", "2"],
+     "drive": _python_unfinished_request,
+     "expect": {"outcome": "fail", "phase": "timeout", "actor": "client",
+                "cause": "app-incomplete",
+                "words": ["handshake completed", "the client sent 33 bytes (\"GET / HTTP/1.1\")",
+                          "but no complete HTTP request", "before the 2 s timeout"]}},
 ]
