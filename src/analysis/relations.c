@@ -286,7 +286,7 @@ void tp_facts_app_fit(const tp_facts *f, tp_app_layer *out)
         out->fit = "http";
         return;
     }
-    char first[80];
+    char first[40];
     tp_facts_first_bytes(f, first, sizeof first);
     out->fit = "not-http";
     snprintf(out->note, sizeof out->note,

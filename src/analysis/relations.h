@@ -48,7 +48,7 @@ typedef struct {
 typedef struct {
     unsigned long long c2s_bytes, s2c_bytes; /* opened application data */
     const char *fit;                         /* see tp_facts_app_fit; NULL: nothing to say */
-    char note[240];
+    char note[160]; /* as long as tp_layers' app.note */
 } tp_app_layer;
 
 /* Why the server refused a connection before TLS, or 0. */

@@ -73,26 +73,8 @@ static json_object *relations_object(const tp_relations *r)
     return o;
 }
 
-static json_object *app_object(const tp_app_layer *a)
-{
-    json_object *o = json_object_new_object();
-    json_object_object_add(o, "c2s_bytes", json_object_new_int64((int64_t)a->c2s_bytes));
-    json_object_object_add(o, "s2c_bytes", json_object_new_int64((int64_t)a->s2c_bytes));
-    json_object_object_add(o, "fit", report_json_str_or_null(a->fit));
-    json_object_object_add(o, "note", a->note[0] ? json_object_new_string(a->note) : NULL);
-    return o;
-}
-
 void report_json_verdict_relations(json_object *o, const tp_verdict *v)
 {
-    json_object_object_add(o, "actor", json_object_new_string(tp_actor_name(v->actor)));
-    json_object_object_add(o, "cause", report_json_str_or_null(v->cause));
-    json_object *layers = NULL;
-    if (!json_object_object_get_ex(o, "layers", &layers)) {
-        layers = json_object_new_object();
-        json_object_object_add(o, "layers", layers);
-    }
-    json_object_object_add(layers, "app", app_object(&v->app));
     json_object *rel = relations_object(&v->relations);
     if (rel)
         json_object_object_add(o, "relations", rel);

@@ -1,5 +1,4 @@
-/* The verdict's actor, cause, relations and application layer as JSON
- * (docs/trace-format.md, verdict). */
+/* The verdict's relations as JSON (docs/trace-format.md, verdict). */
 #ifndef TP_REPORT_RELATIONS_JSON_H
 #define TP_REPORT_RELATIONS_JSON_H
 
@@ -7,8 +6,7 @@
 
 #include "../analysis/events.h"
 
-/* Adds "actor", "cause", "layers":{"app":{...}} and, when there is one,
- * "relations" to a verdict object. */
+/* Adds "relations" to a verdict object when there is something to relate. */
 void report_json_verdict_relations(json_object *o, const tp_verdict *v);
 
 #endif

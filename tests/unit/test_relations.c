@@ -282,14 +282,18 @@ static void test_rule_handshake_timeout(void **state)
     tp_verdict v;
     timeout_obs(&o, 30, 0.0, 29.5); /* one byte a second */
     tp_verdict_decide(&o, &v);
-    assert_verdict(&v, false, TP_PHASE_TIMEOUT, TP_ACTOR_CLIENT, "handshake-timeout",
+    assert_verdict(&v, false, TP_PHASE_TIMEOUT, TP_ACTOR_CLIENT, "client-still-sending",
                    "the client was still sending: 30 bytes over 30 s (about 1 byte/s), last byte "
                    "0.5 s before the 30 s handshake timeout");
     timeout_obs(&o, 3, 0.0, 0.2); /* three quick sends, then silence */
     tp_verdict_decide(&o, &v);
-    assert_verdict(&v, false, TP_PHASE_TIMEOUT, TP_ACTOR_CLIENT, "handshake-timeout",
-                   "then nothing for 29.8 s until the 30 s handshake timeout");
+    assert_verdict(&v, false, TP_PHASE_TIMEOUT, TP_ACTOR_CLIENT, "client-stalled",
+                   "nothing more came for 30 s");
     assert_non_null(strstr(v.summary, "stalled after 30 bytes"));
+    timeout_obs(&o, 3, 0.0, 10.0); /* quick sends, then 20 s of silence */
+    tp_verdict_decide(&o, &v);
+    assert_verdict(&v, false, TP_PHASE_TIMEOUT, TP_ACTOR_CLIENT, "client-stalled",
+                   "nothing more came for 20 s before the 30 s handshake timeout");
     timeout_obs(&o, 30, 0.0, 29.5);
     o.handshake_done = true; /* after the handshake: not this rule */
     tp_verdict_decide(&o, &v);
@@ -307,6 +311,8 @@ static void app_obs(tp_observation *o, const char *mode, const char *c2s)
     if (c2s) {
         tp_facts_on_appdata(&o->facts, 0, (const uint8_t *)c2s, strlen(c2s));
         tp_facts_on_appdata(&o->facts, 1, (const uint8_t *)"x", 1);
+        o->client.app_bytes = strlen(c2s);
+        o->server.app_bytes = 1;
         o->app_exchanged = true;
     }
 }
@@ -321,7 +327,7 @@ static void test_rule_app_mismatch(void **state)
     assert_verdict(&v, true, TP_PHASE_AFTER_HANDSHAKE, TP_ACTOR_CLIENT, "app-not-http",
                    "the client sent 6 bytes that are not an HTTP request (\"hello\"); --http "
                    "answers HTTP requests only; try --echo; tlsprobe answered 400 Bad Request");
-    assert_string_equal(v.app.fit, "not-http");
+    assert_string_equal(v.layers.app.fit, "not-http");
 
     app_obs(&o, "http", "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n");
     o.facts.rel.num_alpn_offered = 1;
@@ -360,10 +366,11 @@ static void test_rule_app_timeout(void **state)
     tp_verdict v;
     app_obs(&o, "http", NULL);
     tp_facts_on_appdata(&o.facts, 0, (const uint8_t *)"GET / HTTP/1.1\r\n", 16);
+    o.client.app_bytes = 16;
     o.end = TP_END_TIMEOUT;
     o.timeout = o.t_end = 30;
     tp_verdict_decide(&o, &v);
-    assert_verdict(&v, false, TP_PHASE_TIMEOUT, TP_ACTOR_CLIENT, "app-incomplete",
+    assert_verdict(&v, true, TP_PHASE_AFTER_HANDSHAKE, TP_ACTOR_CLIENT, "app-incomplete",
                    "the client sent 16 bytes (\"GET / HTTP/1.1\") but no complete HTTP request");
     o.app_exchanged = true; /* answered: an idle connection that did its job */
     tp_verdict_decide(&o, &v);

@@ -14,9 +14,11 @@ CERTS = tempfile.mkdtemp(prefix="tp-cat-sni-")
 
 def _s_client_no_cert(version):
     def drive(port, tmp):
+        # -ign_eof: stay until the server's alert and close, whatever the version
         rc, out, err = tp.run(["openssl", "s_client", "-connect", "127.0.0.1:%d" % port,
-                               "-servername", "localhost", version], timeout=20, input=b"")
-        assert "alert" in (out + err).lower(), (out + err)[-800:]
+                               "-servername", "localhost", "-ign_eof", version], timeout=20,
+                              input=b"")
+        assert "SSL alert number" in out + err, (out + err)[-800:]
     return drive
 
 

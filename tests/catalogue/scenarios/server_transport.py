@@ -45,7 +45,7 @@ SCENARIOS = [
     {"name": "python-trickles-one-byte-a-second", "serve": ["--echo", "--timeout", "4"],
      "drive": _trickle,
      "expect": {"outcome": "fail", "phase": "timeout", "actor": "client",
-                "cause": "handshake-timeout",
+                "cause": "client-still-sending",
                 "words": ["the client was still sending", "bytes over", "s (about ",
                           "before the 4 s handshake timeout"]}},
     {"name": "python-third-client-at-max-conns-2", "serve": ["--echo", "--max-conns", "2"],
