@@ -8,8 +8,8 @@
  * generated tp_mutant.h may define TP_MUTANT (skip rule n) or
  * TP_MUTANT_FLIP (invert rule n's applicability). */
 #include "verdict.h"
+#include "verdict_relations.h"
 
-#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -642,193 +642,6 @@ static void say_closed_after_handshake(const tp_observation *o, tp_verdict *v)
     }
 }
 
-/* ---- rules of the server helper: refusals, relations (SNI, ALPN, client
- * certificate), the client's pace, the application layer (relations.h) ---- */
-
-static bool when_at_capacity(const tp_observation *o)
-{
-    return o->facts.refused == TP_REFUSED_AT_CAPACITY || o->facts.refused == TP_REFUSED_NO_FDS;
-}
-static void say_at_capacity(const tp_observation *o, tp_verdict *v)
-{
-    const tp_facts *f = &o->facts;
-    fail(v, TP_PHASE_TRANSPORT, TP_ACTOR_SERVER);
-    if (f->refused == TP_REFUSED_AT_CAPACITY)
-        say(v, "the server was at capacity (--max-conns %u): connection refused", f->max_conns);
-    else
-        say(v,
-            "the server was at capacity: it ran out of file descriptors (accept() failed with "
-            "%s; open-file limit %lu): connection refused",
-            f->accept_errno == ENFILE ? "ENFILE, the system's limit" : "EMFILE", f->fd_limit);
-}
-
-static bool when_interactive_busy(const tp_observation *o)
-{
-    return o->facts.refused == TP_REFUSED_INTERACTIVE;
-}
-static void say_interactive_busy(const tp_observation *o, tp_verdict *v)
-{
-    (void)o;
-    fail(v, TP_PHASE_TRANSPORT, TP_ACTOR_SERVER);
-    say(v, "the server was busy: --interactive serves one client at a time and already has one; "
-           "connection refused");
-}
-
-static bool when_client_cert_missing(const tp_observation *o)
-{
-    const tp_relations *r = &o->facts.rel;
-    return r->cert_requested && r->client_certs_sent <= 0 && !client_fatal(o) &&
-           (o->server.fatal_alert || o->engine_error_name);
-}
-static void say_client_cert_missing(const tp_observation *o, tp_verdict *v)
-{
-    const tp_relations *r = &o->facts.rel;
-    fail(v, TP_PHASE_HANDSHAKE, TP_ACTOR_CLIENT);
-    if (is(r->client_cert_mode, "require"))
-        say(v, "the server requires a client certificate (--client-cert require)");
-    else if (is(r->client_cert_mode, "request"))
-        say(v, "the server asked for a client certificate (--client-cert request)");
-    else
-        say(v, "the server asked for a client certificate (CertificateRequest)");
-    if (r->client_certs_sent == 0)
-        say_more(v, " and the client sent none (Certificate with 0 certificates)");
-    else
-        say_more(v, " and the client sent no Certificate message");
-    if (o->server.fatal_alert)
-        say_more(v, "; the server then sent %s %s", o->server.alert.level,
-                 o->server.alert.description);
-    if (o->engine_error_text && o->engine_error_text[0])
-        say_more(v, " (engine: %s)", o->engine_error_text);
-}
-
-/* The client rejected the certificate, which does not name what it asked for. */
-static bool when_certificate_name_mismatch(const tp_observation *o)
-{
-    return client_fatal(o) && o->facts.rel.sni_match == 0 &&
-           (is(o->client.alert.description, "bad_certificate") ||
-            is(o->client.alert.description, "certificate_unknown"));
-}
-static void say_certificate_name_mismatch(const tp_observation *o, tp_verdict *v)
-{
-    char names[300];
-    tp_rel_cert_names(&o->facts.rel, names, sizeof names);
-    say_client_rejected_certificate(o, v);
-    say_more(v, ": the client asked for %s; the certificate names %s", o->facts.rel.sni, names);
-}
-
-/* The handshake deadline expired while the client was still sending: the
- * silence before it is no longer than the client's own pace. */
-static bool when_still_sending(const tp_observation *o)
-{
-    const tp_facts *f = &o->facts;
-    if (o->end != TP_END_TIMEOUT || o->handshake_done || f->c2s_feeds < 3)
-        return false;
-    double pace = (f->c2s_last_t - f->c2s_first_t) / (f->c2s_feeds - 1);
-    return o->t_end - f->c2s_last_t <= 2 * pace + 0.1;
-}
-static void say_still_sending(const tp_observation *o, tp_verdict *v)
-{
-    fail(v, TP_PHASE_TIMEOUT, TP_ACTOR_CLIENT);
-    double rate = (double)o->client.bytes / (o->t_end > 0 ? o->t_end : 1);
-    char pace[32];
-    /* "1 byte/s", "4 bytes/s", "0.2 bytes/s" */
-    if (rate >= 0.95)
-        snprintf(pace, sizeof pace, "%.0f byte%s/s", rate, rate < 1.5 ? "" : "s");
-    else
-        snprintf(pace, sizeof pace, "%.1f bytes/s", rate);
-    say(v,
-        "the client was still sending: %llu bytes over %.0f s (about %s), last byte %.1f s "
-        "before the %.0f s handshake timeout; the handshake did not complete in time (last "
-        "message it completed: %s)",
-        o->client.bytes, o->t_end, pace, o->t_end - o->facts.c2s_last_t, timeout_of(o),
-        or_nothing(o->client.name, "none"));
-}
-
-/* The application data did not fit the mode (fit and note from relations.c). */
-static bool app_misfit(const tp_observation *o, const char *fit)
-{
-    tp_app_layer a;
-    tp_facts_app_fit(&o->facts, &a);
-    return o->handshake_done && is(a.fit, fit);
-}
-
-/* "; the client offered ALPN h2 only; the server selected none" when it matters. */
-static void say_alpn(const tp_observation *o, tp_verdict *v)
-{
-    const tp_relations *r = &o->facts.rel;
-    if (!r->alpn_answer_seen || r->alpn_selected[0] || !r->num_alpn_offered)
-        return;
-    char offered[200];
-    tp_rel_alpn_offered(r, offered, sizeof offered);
-    say_more(v, "; the client offered ALPN %s%s; the server selected none", offered,
-             r->num_alpn_offered == 1 ? " only" : "");
-}
-
-static void say_misfit(const tp_observation *o, tp_verdict *v, const char *answer)
-{
-    ok(v);
-    v->actor = TP_ACTOR_CLIENT;
-    say_completed(o, v);
-    say_more(v, "; %s", v->layers.app.note);
-    say_alpn(o, v);
-    if (is(o->facts.mode, "http") && o->server.app_bytes)
-        say_more(v, "; tlsprobe answered %s", answer);
-}
-
-static bool when_app_not_http(const tp_observation *o)
-{
-    return app_misfit(o, "not-http");
-}
-static void say_app_not_http(const tp_observation *o, tp_verdict *v)
-{
-    say_misfit(o, v, "400 Bad Request");
-}
-
-static bool when_app_h2_preface(const tp_observation *o)
-{
-    return app_misfit(o, "h2-preface");
-}
-static void say_app_h2_preface(const tp_observation *o, tp_verdict *v)
-{
-    say_misfit(o, v, "with HTTP/2 GOAWAY HTTP_1_1_REQUIRED");
-}
-
-/* --http waited for the rest of a request head until the timeout. */
-static bool when_app_incomplete(const tp_observation *o)
-{
-    return o->end == TP_END_TIMEOUT && is(o->facts.mode, "http") && !o->app_exchanged &&
-           o->facts.app_bytes[0] && !o->server.app_bytes && app_misfit(o, "http");
-}
-static void say_app_incomplete(const tp_observation *o, tp_verdict *v)
-{
-    char first[80];
-    tp_facts_first_bytes(&o->facts, first, sizeof first);
-    ok(v);
-    v->actor = TP_ACTOR_CLIENT;
-    say_completed(o, v);
-    say_more(v,
-             " and the TLS session worked; the client sent %llu bytes (%s) but no complete HTTP "
-             "request (its head ends with a blank line) before the %.0f s timeout",
-             o->facts.app_bytes[0], first, timeout_of(o));
-}
-
-/* An h2-only client (like gRPC) that leaves when no ALPN was selected. */
-static bool when_alpn_not_selected(const tp_observation *o)
-{
-    const tp_relations *r = &o->facts.rel;
-    return o->handshake_done && no_app_data(o) && tp_rel_alpn_without_http11(r) &&
-           r->alpn_answer_seen && !r->alpn_selected[0] && o->end != TP_END_SHUTDOWN;
-}
-static void say_alpn_not_selected(const tp_observation *o, tp_verdict *v)
-{
-    ok(v);
-    v->actor = TP_ACTOR_CLIENT;
-    say_completed(o, v);
-    say_alpn(o, v);
-    say_more(v, "; the client then %s without sending data",
-             o->client.close_notify ? "sent close_notify" : "closed the connection");
-}
-
 typedef struct {
     const char *cause;
     bool (*applies)(const tp_observation *o);
@@ -836,10 +649,12 @@ typedef struct {
 } verdict_rule;
 
 #define RULE(cause, name) {cause, when_##name, say_##name}
+/* rules over relations, refusals, pace and the app layer (verdict_relations.c) */
+#define XRULE(cause, name) {cause, tp_when_##name, tp_say_##name}
 
 static const verdict_rule rules[] = {
-    RULE("at-capacity", at_capacity),
-    RULE("interactive-busy", interactive_busy),
+    XRULE("at-capacity", at_capacity),
+    XRULE("interactive-busy", interactive_busy),
     RULE("not-tls", not_tls),
     RULE("unused-connection", unused),
     RULE("client-bad-record", client_bad_record),
@@ -847,14 +662,14 @@ static const verdict_rule rules[] = {
     RULE("no-shared-version", no_shared_version),
     RULE("no-shared-suite", no_shared_suite),
     RULE("no-shared-group", no_shared_group),
-    RULE("client-cert-missing", client_cert_missing),
-    RULE("certificate-name-mismatch", certificate_name_mismatch),
+    XRULE("client-cert-missing", client_cert_missing),
+    XRULE("certificate-name-mismatch", certificate_name_mismatch),
     RULE("client-rejected-certificate", client_rejected_certificate),
     RULE("client-rejected-record", client_rejected_record),
     RULE("client-alert", client_alert),
     RULE("server-alert", server_alert),
     RULE("client-silent-timeout", silent_timeout),
-    RULE("client-still-sending", still_sending),
+    XRULE("client-still-sending", still_sending),
     RULE("client-stalled", stalled),
     RULE("idle-after-handshake", idle_after_handshake),
     RULE("engine-error", engine_error),
@@ -864,10 +679,10 @@ static const verdict_rule rules[] = {
     RULE("closed-before-server-answered", closed_before_answer),
     RULE("closed-after-server-flight", closed_after_flight),
     RULE("server-bad-record", server_bad_record),
-    RULE("app-not-http", app_not_http),
-    RULE("app-h2-preface", app_h2_preface),
-    RULE("app-incomplete", app_incomplete),
-    RULE("alpn-not-selected", alpn_not_selected),
+    XRULE("app-not-http", app_not_http),
+    XRULE("app-h2-preface", app_h2_preface),
+    XRULE("app-incomplete", app_incomplete),
+    XRULE("alpn-not-selected", alpn_not_selected),
     RULE("session-ok", session_ok),
     RULE("app-no-answer", no_answer),
     RULE("app-no-request", no_request),
@@ -901,18 +716,6 @@ static bool rule_applies(unsigned i, const tp_observation *o)
     return yes;
 }
 
-/* A misfit of the application data to the mode (relations.c) names the
- * app layer unless the mode said already. */
-static void fill_app_fit(const tp_observation *o, tp_verdict *v)
-{
-    tp_app_layer a;
-    tp_facts_app_fit(&o->facts, &a);
-    if (o->app_fit || !a.note[0] || !o->handshake_done)
-        return;
-    v->layers.app.fit = a.fit;
-    snprintf(v->layers.app.note, sizeof v->layers.app.note, "%s", a.note);
-}
-
 static void pick_alert(const tp_observation *o, tp_verdict *v)
 {
     /* The alert in the verdict: the first fatal one, the client's first when both. */
@@ -937,8 +740,7 @@ void tp_verdict_decide(const tp_observation *o, tp_verdict *v)
     v->sigalg = o->sigalg;
     pick_alert(o, v);
     tp_layers_fill(o, &v->layers);
-    v->relations = o->facts.rel;
-    fill_app_fit(o, v);
+    tp_verdict_relations_fill(o, v);
     v->cause = "undecided";
     say(v, "no verdict rule applies (end of connection after %.3f s)", o->t_end);
     for (unsigned i = 0; i < NUM_RULES; i++) {
