@@ -22,6 +22,7 @@ void tp_facts_init(tp_facts *f)
     memset(f, 0, sizeof *f);
     f->rel.sni_match = -1;
     f->rel.client_certs_sent = -1;
+    f->rel.reneg_allowed = -1;
 }
 
 static void copy_view(char *dst, size_t cap, cur_t v)

@@ -42,6 +42,7 @@ typedef struct {
     unsigned reneg_client_hellos; /* ClientHellos after a completed handshake */
     bool hello_request;           /* the server asked (HelloRequest) */
     bool reneg_secure;            /* the first ClientHello offered RFC 5746 */
+    int reneg_allowed;            /* the server's policy: 1 yes, 0 declines, -1 not known */
 } tp_relations;
 
 /* How the application data fit the server's mode. */

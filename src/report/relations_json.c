@@ -51,6 +51,9 @@ static json_object *reneg_object(const tp_relations *r)
     json_object_object_add(o, "client_hellos", json_object_new_int((int)r->reneg_client_hellos));
     json_object_object_add(o, "hello_request", json_object_new_boolean(r->hello_request));
     json_object_object_add(o, "secure", json_object_new_boolean(r->reneg_secure));
+    json_object_object_add(o, "allowed", r->reneg_allowed < 0
+                                             ? NULL
+                                             : json_object_new_boolean(r->reneg_allowed == 1));
     return o;
 }
 

@@ -567,8 +567,10 @@ static bool conn_session_new(tp_conn *c, const char *peer_text, const struct soc
         return false;
     tp_facts *f = tp_session_facts(c->sess);
     f->mode = mode_name(s->cfg.mode);
-    if (c->engine)
+    if (c->engine) {
         f->rel.client_cert_mode = client_cert_name(tp_engine_client_cert(c->engine));
+        f->rel.reneg_allowed = tp_engine_renegotiation_allowed(c->engine);
+    }
     return true;
 }
 

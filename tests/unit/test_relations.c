@@ -83,6 +83,26 @@ static void test_relations_from_real_hellos(void **state)
     tp_session_free(s);
 }
 
+static void test_renegotiation(void **state)
+{
+    (void)state;
+    size_t n;
+    uint8_t *rec = read_fixture("clienthello-openssl-tls12.bin", &n);
+    static wire_handshake m;
+    wire_hs_ctx ctx = {0};
+    assert_int_equal(wire_hs_parse(&ctx, rec + 5, n - 5, &m), TP_OK); /* after the record header */
+    tp_facts f;
+    tp_facts_init(&f);
+    assert_int_equal(f.rel.reneg_allowed, -1);
+    tp_facts_on_handshake(&f, 0, &m);
+    assert_int_equal(f.rel.reneg_client_hellos, 0); /* the first hello */
+    assert_true(f.rel.reneg_secure);
+    f.finished[0] = f.finished[1] = true;
+    tp_facts_on_handshake(&f, 0, &m);
+    assert_int_equal(f.rel.reneg_client_hellos, 1); /* a hello after the handshake */
+    free(rec);
+}
+
 static void test_name_matching(void **state)
 {
     (void)state;
@@ -381,6 +401,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_relations_from_real_hellos),
+        cmocka_unit_test(test_renegotiation),
         cmocka_unit_test(test_name_matching),
         cmocka_unit_test(test_app_fit),
         cmocka_unit_test(test_rule_refused),
