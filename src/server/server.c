@@ -301,6 +301,11 @@ static void accept_retry_cb(struct ev_loop *loop, ev_timer *t, int revents)
 
 static void worker_stop_all(tp_worker *w)
 {
+    if (w->refusals_unlogged) { /* the rate limit held some back: say how many */
+        fprintf(stderr, "tlsprobe: %u more connection%s refused since the last message\n",
+                w->refusals_unlogged, w->refusals_unlogged == 1 ? "" : "s");
+        w->refusals_unlogged = 0;
+    }
     srv_accept_pause(w);
     ev_timer_stop(w->loop, &w->accept_retry);
     ev_io_stop(w->loop, &w->stdin_io);

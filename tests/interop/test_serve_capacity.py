@@ -2,6 +2,7 @@
 """Capacity is named: --max-conns, and accept() failing for want of file
 descriptors.  Each refused connection gets a verdict (transport, server,
 at-capacity) and the server says so on stderr."""
+import re
 import socket
 import ssl
 import time
@@ -92,6 +93,11 @@ def test_out_of_fds(r):
                "stderr says what to do")
     r.check(srv.summary is not None and srv.summary[0] >= 61, "every connection was counted",
             srv.summary)
+    refused = len(refused_verdicts(srv.events()))
+    logged = srv.stderr_text.count("tlsprobe: accept() failed: EMFILE")
+    more = sum(int(m) for m in re.findall(r"(\d+) more (?:connections? )?refused since the last message",
+                                          srv.stderr_text))
+    r.eq(logged + more, refused, "stderr accounts for every refused connection (lines + counts)")
 
 
 def test_bad_value(r):
