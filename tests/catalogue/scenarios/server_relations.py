@@ -47,6 +47,19 @@ def _python_wrong_name(pem):
     return drive
 
 
+def _python_tls12_no_cert(port, tmp):
+    ctx = tp.python_ctx(max_v=ssl.TLSVersion.TLSv1_2)
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as raw:
+        local = raw.getsockname()[1]
+        try:
+            with ctx.wrap_socket(raw, server_hostname="localhost") as s:
+                s.recv(1)
+            raise AssertionError("the handshake should have failed")
+        except (ssl.SSLError, OSError) as e:
+            assert "DECODE_ERROR" in str(e).upper() or "alert" in str(e).lower(), e
+    return local
+
+
 _CERT_WORDS = ["the server requires a client certificate (--client-cert require)",
                "the client sent none (Certificate with 0 certificates)", "the server then sent fatal"]
 _NAME_WORDS = ["the client rejected the server's certificate", "bad_certificate",
@@ -60,6 +73,10 @@ SCENARIOS = [
      "drive": _s_client_no_cert("-tls1_2"),
      "expect": {"outcome": "fail", "phase": "handshake", "actor": "client",
                 "cause": "client-cert-missing", "words": _CERT_WORDS + ["decode_error"]}},
+    {"name": "python-tls12-no-client-cert-required", "serve": ["--echo", "--client-cert", "require"],
+     "drive": _python_tls12_no_cert,
+     "expect": {"outcome": "fail", "phase": "handshake", "actor": "client",
+                "cause": "client-cert-missing", "words": _CERT_WORDS}},
     {"name": "openssl-tls13-no-client-cert-required", "serve": ["--echo", "--client-cert", "require"],
      "drive": _s_client_no_cert("-tls1_3"),
      "expect": {"outcome": "fail", "phase": "handshake", "actor": "client",
