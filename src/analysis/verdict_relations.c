@@ -2,48 +2,15 @@
  * "the client asked for wrong.example; the certificate names localhost". */
 #include "verdict_relations.h"
 
+#include "verdict_int.h"
+
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
-
-/* Appends to the summary (truncated to fit). */
-static void put(tp_verdict *v, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void put(tp_verdict *v, const char *fmt, ...)
-{
-    size_t used = strnlen(v->summary, sizeof v->summary - 1);
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(v->summary + used, sizeof v->summary - used, fmt, ap);
-    va_end(ap);
-}
-
-static void decided(tp_verdict *v, tp_outcome outcome, tp_phase phase, tp_actor actor)
-{
-    v->outcome = outcome;
-    v->phase = phase;
-    v->actor = actor;
-    v->summary[0] = '\0';
-}
-
-static bool same(const char *a, const char *b)
-{
-    return a && b && strcmp(a, b) == 0;
-}
-
-static const char *or_none(const char *s, const char *none)
-{
-    return s ? s : none;
-}
 
 static double deadline(const tp_observation *o)
 {
     return o->timeout > 0 ? o->timeout : o->t_end;
-}
-
-static void put_completed(const tp_observation *o, tp_verdict *v)
-{
-    put(v, "handshake completed (%s, %s)", or_none(o->protocol, "?"), or_none(o->cipher, "?"));
 }
 
 /* ---- refused before TLS ---- */
@@ -55,14 +22,14 @@ bool tp_when_at_capacity(const tp_observation *o)
 void tp_say_at_capacity(const tp_observation *o, tp_verdict *v)
 {
     const tp_facts *f = &o->facts;
-    decided(v, TP_OUTCOME_FAIL, TP_PHASE_TRANSPORT, TP_ACTOR_SERVER);
+    vd_fail(v, TP_PHASE_TRANSPORT, TP_ACTOR_SERVER);
     if (f->refused == TP_REFUSED_AT_CAPACITY)
-        put(v, "the server was at capacity (--max-conns %u): connection refused", f->max_conns);
+        vd_say(v, "the server was at capacity (--max-conns %u): connection refused", f->max_conns);
     else
-        put(v,
-            "the server was at capacity: it ran out of file descriptors (accept() failed with "
-            "%s; open-file limit %lu): connection refused",
-            f->accept_errno == ENFILE ? "ENFILE, the system's limit" : "EMFILE", f->fd_limit);
+        vd_say(v,
+               "the server was at capacity: it ran out of file descriptors (accept() failed with "
+               "%s; open-file limit %lu): connection refused",
+               f->accept_errno == ENFILE ? "ENFILE, the system's limit" : "EMFILE", f->fd_limit);
 }
 
 bool tp_when_interactive_busy(const tp_observation *o)
@@ -72,64 +39,57 @@ bool tp_when_interactive_busy(const tp_observation *o)
 void tp_say_interactive_busy(const tp_observation *o, tp_verdict *v)
 {
     (void)o;
-    decided(v, TP_OUTCOME_FAIL, TP_PHASE_TRANSPORT, TP_ACTOR_SERVER);
-    put(v, "the server was busy: --interactive serves one client at a time and already has one; "
-           "connection refused");
+    vd_fail(v, TP_PHASE_TRANSPORT, TP_ACTOR_SERVER);
+    vd_say(v, "the server was busy: --interactive serves one client at a time and already has one; "
+              "connection refused");
 }
 
 /* ---- relations in the handshake ---- */
 
-static bool client_fatal(const tp_observation *o)
-{
-    return o->client.has_alert && o->client.fatal_alert;
-}
-
 bool tp_when_client_cert_missing(const tp_observation *o)
 {
     const tp_relations *r = &o->facts.rel;
-    return r->cert_requested && r->client_certs_sent <= 0 && !client_fatal(o) &&
+    return r->cert_requested && r->client_certs_sent <= 0 && !vd_client_fatal(o) &&
            (o->server.fatal_alert || o->engine_error_name);
 }
 void tp_say_client_cert_missing(const tp_observation *o, tp_verdict *v)
 {
     const tp_relations *r = &o->facts.rel;
-    decided(v, TP_OUTCOME_FAIL, TP_PHASE_HANDSHAKE, TP_ACTOR_CLIENT);
-    if (same(r->client_cert_mode, "require"))
-        put(v, "the server requires a client certificate (--client-cert require)");
-    else if (same(r->client_cert_mode, "request"))
-        put(v, "the server asked for a client certificate (--client-cert request)");
+    vd_fail(v, TP_PHASE_HANDSHAKE, TP_ACTOR_CLIENT);
+    if (vd_is(r->client_cert_mode, "require"))
+        vd_say(v, "the server requires a client certificate (--client-cert require)");
+    else if (vd_is(r->client_cert_mode, "request"))
+        vd_say(v, "the server asked for a client certificate (--client-cert request)");
     else
-        put(v, "the server asked for a client certificate (CertificateRequest)");
+        vd_say(v, "the server asked for a client certificate (CertificateRequest)");
     if (r->client_certs_sent == 0)
-        put(v, " and the client sent none (Certificate with 0 certificates)");
+        vd_say_more(v, " and the client sent none (Certificate with 0 certificates)");
     else
-        put(v, " and the client sent no Certificate message");
+        vd_say_more(v, " and the client sent no Certificate message");
     if (o->server.fatal_alert)
-        put(v, "; the server then sent %s %s", o->server.alert.level, o->server.alert.description);
+        vd_say_more(v, "; the server then sent %s %s", o->server.alert.level,
+                    o->server.alert.description);
     if (o->engine_error_text && o->engine_error_text[0])
-        put(v, " (engine: %s)", o->engine_error_text);
+        vd_say_more(v, " (engine: %s)", o->engine_error_text);
 }
 
 /* The client rejected the certificate, which does not name what it asked for. */
 bool tp_when_certificate_name_mismatch(const tp_observation *o)
 {
-    return client_fatal(o) && o->facts.rel.sni_match == 0 &&
-           (same(o->client.alert.description, "bad_certificate") ||
-            same(o->client.alert.description, "certificate_unknown"));
+    return vd_client_fatal(o) && o->facts.rel.sni_match == 0 &&
+           (vd_is(o->client.alert.description, "bad_certificate") ||
+            vd_is(o->client.alert.description, "certificate_unknown"));
 }
 void tp_say_certificate_name_mismatch(const tp_observation *o, tp_verdict *v)
 {
     char names[300];
     tp_rel_cert_names(&o->facts.rel, names, sizeof names);
-    decided(v, TP_OUTCOME_FAIL, o->client.sent_appdata ? TP_PHASE_AFTER_HANDSHAKE
-                                                       : TP_PHASE_HANDSHAKE,
-            TP_ACTOR_CLIENT);
-    put(v,
-        "the client rejected the server's certificate (%s %s, %s, after the server's %s): the "
-        "client asked for %s; the certificate names %s",
-        o->client.alert.level, o->client.alert.description,
-        o->client.alert.is_protected ? "encrypted" : "unencrypted",
-        or_none(o->server.name, "first bytes"), o->facts.rel.sni, names);
+    vd_fail(v, vd_client_alert_phase(o), TP_ACTOR_CLIENT);
+    vd_say(v, "the client rejected the server's certificate: %s %s, %s", o->client.alert.level,
+           o->client.alert.description, vd_alert_protection(o));
+    vd_say_where(o, v);
+    vd_say_more(v, "; the client asked for %s; the certificate names %s", o->facts.rel.sni, names);
+    vd_add_server_reaction(o, v);
 }
 
 /* ---- the client's pace ---- */
@@ -146,7 +106,7 @@ bool tp_when_still_sending(const tp_observation *o)
 }
 void tp_say_still_sending(const tp_observation *o, tp_verdict *v)
 {
-    decided(v, TP_OUTCOME_FAIL, TP_PHASE_TIMEOUT, TP_ACTOR_CLIENT);
+    vd_fail(v, TP_PHASE_TIMEOUT, TP_ACTOR_CLIENT);
     double rate = (double)o->client.bytes / (o->t_end > 0 ? o->t_end : 1);
     char pace[32];
     /* "1 byte/s", "4 bytes/s", "0.2 bytes/s" */
@@ -154,12 +114,12 @@ void tp_say_still_sending(const tp_observation *o, tp_verdict *v)
         snprintf(pace, sizeof pace, "%.0f byte%s/s", rate, rate < 1.5 ? "" : "s");
     else
         snprintf(pace, sizeof pace, "%.1f bytes/s", rate);
-    put(v,
-        "the client was still sending: %llu bytes over %.0f s (about %s), last byte %.1f s "
-        "before the %.0f s handshake timeout; the handshake did not complete in time (last "
-        "message it completed: %s)",
-        o->client.bytes, o->t_end, pace, o->t_end - o->facts.c2s_last_t, deadline(o),
-        or_none(o->client.name, "none"));
+    vd_say(v,
+           "the client was still sending: %llu bytes over %.0f s (about %s), last byte %.1f s "
+           "before the %.0f s handshake timeout; the handshake did not complete in time (last "
+           "message it completed: %s)",
+           o->client.bytes, o->t_end, pace, o->t_end - o->facts.c2s_last_t, deadline(o),
+           vd_or(o->client.name, "none"));
 }
 
 /* ---- the application layer ---- */
@@ -168,7 +128,7 @@ static bool app_fits(const tp_observation *o, const char *fit)
 {
     tp_app_layer a;
     tp_facts_app_fit(&o->facts, &a);
-    return o->handshake_done && same(a.fit, fit);
+    return o->handshake_done && vd_is(a.fit, fit);
 }
 
 /* "; the client offered ALPN h2 only; the server selected none" when it matters. */
@@ -179,18 +139,19 @@ static void put_alpn(const tp_observation *o, tp_verdict *v)
         return;
     char offered[200];
     tp_rel_alpn_offered(r, offered, sizeof offered);
-    put(v, "; the client offered ALPN %s%s; the server selected none", offered,
-        r->num_alpn_offered == 1 ? " only" : "");
+    vd_say_more(v, "; the client offered ALPN %s%s; the server selected none", offered,
+                r->num_alpn_offered == 1 ? " only" : "");
 }
 
 static void put_misfit(const tp_observation *o, tp_verdict *v, const char *answer)
 {
-    decided(v, TP_OUTCOME_OK, TP_PHASE_AFTER_HANDSHAKE, TP_ACTOR_CLIENT);
-    put_completed(o, v);
-    put(v, "; %s", v->layers.app.note);
+    vd_ok(v);
+    v->actor = TP_ACTOR_CLIENT; /* the client did not fit the mode */
+    vd_say_completed(o, v);
+    vd_say_more(v, "; %s", v->layers.app.note);
     put_alpn(o, v);
-    if (same(o->facts.mode, "http") && o->server.app_bytes)
-        put(v, "; tlsprobe answered %s", answer);
+    if (vd_is(o->facts.mode, "http") && o->server.app_bytes)
+        vd_say_more(v, "; tlsprobe answered %s", answer);
 }
 
 bool tp_when_app_not_http(const tp_observation *o)
@@ -214,19 +175,20 @@ void tp_say_app_h2_preface(const tp_observation *o, tp_verdict *v)
 /* --http waited for the rest of a request head until the timeout. */
 bool tp_when_app_incomplete(const tp_observation *o)
 {
-    return o->end == TP_END_TIMEOUT && same(o->facts.mode, "http") && !o->app_exchanged &&
+    return o->end == TP_END_TIMEOUT && vd_is(o->facts.mode, "http") && !o->app_exchanged &&
            o->facts.app_bytes[0] && !o->server.app_bytes && app_fits(o, "http");
 }
 void tp_say_app_incomplete(const tp_observation *o, tp_verdict *v)
 {
     char first[40];
     tp_facts_first_bytes(&o->facts, first, sizeof first);
-    decided(v, TP_OUTCOME_OK, TP_PHASE_AFTER_HANDSHAKE, TP_ACTOR_CLIENT);
-    put_completed(o, v);
-    put(v,
-        " and the TLS session worked; the client sent %llu bytes (%s) but no complete HTTP "
-        "request (its head ends with a blank line) before the %.0f s timeout",
-        o->facts.app_bytes[0], first, deadline(o));
+    vd_ok(v);
+    v->actor = TP_ACTOR_CLIENT; /* the client did not fit the mode */
+    vd_say_completed(o, v);
+    vd_say_more(v,
+                " and the TLS session worked; the client sent %llu bytes (%s) but no complete HTTP "
+                "request (its head ends with a blank line) before the %.0f s timeout",
+                o->facts.app_bytes[0], first, deadline(o));
 }
 
 /* An h2-only client (like gRPC) that leaves when no ALPN was selected. */
@@ -239,11 +201,12 @@ bool tp_when_alpn_not_selected(const tp_observation *o)
 }
 void tp_say_alpn_not_selected(const tp_observation *o, tp_verdict *v)
 {
-    decided(v, TP_OUTCOME_OK, TP_PHASE_AFTER_HANDSHAKE, TP_ACTOR_CLIENT);
-    put_completed(o, v);
+    vd_ok(v);
+    v->actor = TP_ACTOR_CLIENT; /* the client did not fit the mode */
+    vd_say_completed(o, v);
     put_alpn(o, v);
-    put(v, "; the client then %s without sending data",
-        o->client.close_notify ? "sent close_notify" : "closed the connection");
+    vd_say_more(v, "; the client then %s without sending data",
+                o->client.close_notify ? "sent close_notify" : "closed the connection");
 }
 
 void tp_verdict_relations_fill(const tp_observation *o, tp_verdict *v)

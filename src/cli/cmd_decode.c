@@ -19,6 +19,7 @@
 
 #include "analysis/addr.h"
 #include "analysis/session.h"
+#include "capture/outfile.h"
 #include "capture/packet.h"
 #include "capture/pcap_read.h"
 #include "capture/tcp.h"
@@ -331,6 +332,7 @@ int cmd_decode(int argc, char **argv)
         return 1;
     }
     int rc = 1;
+    capture_outfile json_out = {.fd = -1};
     capture_reader r;
     capture_tcp *tcp = NULL;
     if (cf.len == 0) {
@@ -350,7 +352,10 @@ int cmd_decode(int argc, char **argv)
                 "tlsprobe decode: note: malformed key log lines ignored (first: %s line %zu: %s)\n",
                 ke.source, ke.first_line, ke.first_reason);
 
-    tp_sink *sink = json ? report_json_sink_new(stdout, records)
+    if (json && !capture_outfile_attach(&json_out, "tlsprobe decode:", STDOUT_FILENO,
+                                        "standard output"))
+        goto out;
+    tp_sink *sink = json ? report_json_sink_new_file(&json_out, records)
                          : report_text_sink_new(
                                stdout, verbosity,
                                color < 0 ? report_text_want_color(stdout) : color == 1, records);
@@ -435,7 +440,15 @@ free_sink:
         report_json_sink_free(sink);
     else
         report_text_sink_free(sink);
+    /* a full disk under `> out.jsonl` is not a success (JSON: named when it happened) */
+    if (capture_outfile_close(&json_out) != 0)
+        rc = 1;
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        fprintf(stderr, "tlsprobe decode: writing standard output failed\n");
+        rc = 1;
+    }
 out:
+    capture_outfile_close(&json_out); /* an early exit: nothing written, nothing to report */
     file_close(&cf);
     crypto_keylog_store_free(ctx.keys);
     return rc;

@@ -10,6 +10,7 @@
 
 #include "../analysis/events.h"
 #include "../analysis/session.h"
+#include "../capture/outfile.h"
 #include "../engine/engine.h"
 
 typedef enum { TP_MODE_HTTP, TP_MODE_ECHO, TP_MODE_INTERACTIVE } tp_mode;
@@ -44,7 +45,7 @@ typedef struct {
     unsigned num_sinks;
     bool want_data_events;   /* pcapng or -vv */
     bool want_record_bytes;  /* --records */
-    const char *keylog_path; /* NSS key log file (0600), or NULL */
+    capture_outfile *keylog; /* NSS key log (borrowed, opened by the caller), or NULL */
     unsigned max_conns;      /* refuse (with a verdict) above this many open; 0: the
                               * open-file limit minus a margin (server.c fd_margin) */
     /* (added by sweep) Do not watch SIGINT/SIGTERM: several servers run in

@@ -13,7 +13,8 @@ Every file tests/catalogue/scenarios/*.py defines SCENARIOS, a list of dicts:
   keylog   its key log, also under tests/data/, and optional
   conn     the connection number to judge (default: the last one)
   expect   {"outcome": ..., "phase": ..., "actor": ..., "cause": ...,
-            "words": [substrings of the summary]}; every key given is asserted
+            "words": [substrings of the summary],
+            "absent": [substrings the summary must not have]}; every key given is asserted
   timeout  seconds to wait for the verdict (default 20)
 
 Prints one check per asserted key and ends with `N passed, N failed`.
@@ -97,6 +98,9 @@ def judge(r, sc, v):
             r.eq(v.get(key), exp[key], "%s: %s" % (name, key), v.get("summary"))
     for w in exp.get("words", []):
         r.contains(v.get("summary"), w, "%s: summary says %r" % (name, w))
+    for w in exp.get("absent", []):
+        r.check(w not in (v.get("summary") or ""), "%s: summary does not say %r" % (name, w),
+                v.get("summary"))
 
 
 def main():

@@ -10,11 +10,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <errno.h>
+#include <signal.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmocka.h>
 
+#include "capture/outfile.h"
 #include "capture/packet.h"
 #include "capture/pcap_read.h"
 #include "capture/pcapng_write.h"
@@ -407,17 +412,92 @@ static void test_secret_file_mode(void **state)
     assert_int_equal(fchmod(fd, 0644), 0);
     assert_int_equal(write(fd, "old contents", 12), 12);
     close(fd);
-    char err[128];
-    FILE *f = capture_open_secret_file(path, err, sizeof err);
-    assert_non_null(f);
+    char err[256];
+    capture_outfile f;
+    assert_true(capture_outfile_open(&f, "test:", path, CAPTURE_OUTFILE_TRUNC, err, sizeof err));
     struct stat st;
-    assert_int_equal(fstat(fileno(f), &st), 0);
-    assert_int_equal(st.st_mode & 0777, 0600);
-    assert_int_equal(st.st_size, 0); /* truncated */
-    fclose(f);
+    assert_int_equal(fstat(f.fd, &st), 0);
+    assert_int_equal(st.st_mode & 0777, 0600); /* tightened on the descriptor */
+    assert_int_equal(st.st_size, 0);           /* truncated */
+    assert_int_equal(capture_outfile_write(&f, "line\n", 5), 0);
+    assert_int_equal(capture_outfile_close(&f), 0);
+    /* append keeps what is there */
+    assert_true(capture_outfile_open(&f, "test:", path, CAPTURE_OUTFILE_APPEND, err, sizeof err));
+    assert_int_equal(capture_outfile_write(&f, "more\n", 5), 0);
+    assert_int_equal(capture_outfile_close(&f), 0);
+    assert_int_equal(stat(path, &st), 0);
+    assert_int_equal(st.st_size, 10);
+    /* a symbolic link is refused, and the message names it */
+    char link_path[sizeof path + 5];
+    snprintf(link_path, sizeof link_path, "%s.lnk", path);
+    assert_int_equal(symlink(path, link_path), 0);
+    assert_false(capture_outfile_open(&f, "test:", link_path, CAPTURE_OUTFILE_TRUNC, err,
+                                      sizeof err));
+    assert_non_null(strstr(err, link_path));
+    assert_non_null(strstr(err, "symbolic link"));
+    assert_int_equal(stat(path, &st), 0);
+    assert_int_equal(st.st_size, 10); /* the target was not truncated */
+    unlink(link_path);
     unlink(path);
-    assert_null(capture_open_secret_file("/nonexistent-dir/x.pcapng", err, sizeof err));
+    assert_false(capture_outfile_open(&f, "test:", "/nonexistent-dir/x.pcapng",
+                                      CAPTURE_OUTFILE_TRUNC, err, sizeof err));
     assert_non_null(strstr(err, "/nonexistent-dir/x.pcapng"));
+    assert_int_equal(f.fd, -1);
+    assert_int_equal(capture_outfile_close(&f), 0);
+}
+
+/* A full device: the write error is kept (sticky) and the device keeps its mode. */
+static void test_outfile_write_error(void **state)
+{
+    (void)state;
+    struct stat before, after;
+    assert_int_equal(stat("/dev/full", &before), 0);
+    char err[256];
+    capture_outfile f;
+    assert_true(
+        capture_outfile_open(&f, "test:", "/dev/full", CAPTURE_OUTFILE_TRUNC, err, sizeof err));
+    assert_int_equal(capture_outfile_write(&f, "x\n", 2), ENOSPC);
+    assert_int_equal(capture_outfile_write(&f, "y\n", 2), ENOSPC);
+    assert_int_equal(capture_outfile_close(&f), ENOSPC);
+    assert_int_equal(stat("/dev/full", &after), 0);
+    assert_int_equal(after.st_mode, before.st_mode);
+}
+
+/* A write cut short by the file size limit is cut back: no torn line.  In a
+ * child, so the limit does not touch the test's own output. */
+static void test_outfile_no_torn_line(void **state)
+{
+    (void)state;
+    char path[] = "/tmp/tp_capture_tornXXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    close(fd);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        signal(SIGXFSZ, SIG_IGN);
+        struct rlimit rl = {.rlim_cur = 100, .rlim_max = RLIM_INFINITY};
+        char err[256];
+        capture_outfile f;
+        char line[61];
+        memset(line, 'a', 60);
+        line[60] = '\n';
+        if (setrlimit(RLIMIT_FSIZE, &rl) != 0 ||
+            !capture_outfile_open(&f, "test:", path, CAPTURE_OUTFILE_TRUNC, err, sizeof err))
+            _exit(10);
+        if (capture_outfile_write(&f, line, sizeof line) != 0)
+            _exit(11);
+        int e = capture_outfile_write(&f, line, sizeof line); /* 39 bytes fit, then EFBIG */
+        _exit(e == EFBIG && capture_outfile_close(&f) == EFBIG ? 0 : 12);
+    }
+    int status;
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    assert_true(WIFEXITED(status));
+    assert_int_equal(WEXITSTATUS(status), 0);
+    struct stat st;
+    assert_int_equal(stat(path, &st), 0);
+    assert_int_equal(st.st_size, 61); /* the whole first line, nothing of the second */
+    unlink(path);
 }
 
 /* ---- pcap files of every link type, built from the writer's packets ---- */
@@ -1320,7 +1400,7 @@ static void test_pcapng_sink(void **state)
     assert_true(fd >= 0);
     close(fd);
     char err[256];
-    tp_sink *s = report_pcapng_sink_new(path, err, sizeof err);
+    tp_sink *s = report_pcapng_sink_new("test: --pcap", path, err, sizeof err);
     assert_non_null(s);
     struct stat st;
     assert_int_equal(stat(path, &st), 0);
@@ -1400,7 +1480,7 @@ static void test_pcapng_sink(void **state)
     }
     unlink(path);
     report_pcapng_sink_free(NULL);
-    assert_null(report_pcapng_sink_new("/nonexistent-dir/x.pcapng", err, sizeof err));
+    assert_null(report_pcapng_sink_new("test: --pcap", "/nonexistent-dir/x.pcapng", err, sizeof err));
 }
 
 typedef struct {
@@ -1435,7 +1515,7 @@ static void test_pcapng_sink_threads(void **state)
     assert_true(fd >= 0);
     close(fd);
     char err[256];
-    tp_sink *s = report_pcapng_sink_new(path, err, sizeof err);
+    tp_sink *s = report_pcapng_sink_new("test: --pcap", path, err, sizeof err);
     assert_non_null(s);
     pthread_t th[2];
     thr_arg args[2] = {{s, 1}, {s, 1001}};
@@ -1471,7 +1551,7 @@ static void test_pcapng_sink_hold(void **state)
     assert_true(fd >= 0);
     close(fd);
     char err[256];
-    tp_sink *s = report_pcapng_sink_new(path, err, sizeof err);
+    tp_sink *s = report_pcapng_sink_new("test: --pcap", path, err, sizeof err);
     assert_non_null(s);
     struct sockaddr_in p1, p2, l4;
     sa4(&p1, "127.0.0.1", 42001);
@@ -1594,7 +1674,7 @@ static void test_pcapng_sink_tshark_decrypts(void **state)
     close(fd);
     char err[256];
     replay_ctx rc = {.secret = line};
-    rc.s = report_pcapng_sink_new(path, err, sizeof err);
+    rc.s = report_pcapng_sink_new("test: --pcap", path, err, sizeof err);
     assert_non_null(rc.s);
 
     capture_tcp_callbacks cb = {rp_open, rp_data, NULL, rp_close};
@@ -1640,6 +1720,8 @@ int main(void)
         cmocka_unit_test(test_writer_checksums),
         cmocka_unit_test(test_writer_limits),
         cmocka_unit_test(test_secret_file_mode),
+        cmocka_unit_test(test_outfile_write_error),
+        cmocka_unit_test(test_outfile_no_torn_line),
         cmocka_unit_test(test_pcap_endian_resolution),
         cmocka_unit_test(test_pcap_link_types),
         cmocka_unit_test(test_pcap_bad_headers),

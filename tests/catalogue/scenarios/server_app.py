@@ -88,6 +88,24 @@ def _python_unfinished_request(port, tmp):
     return local
 
 
+def _gnutls_alpn_h2(port, tmp):
+    rc, out, err = tp.run(["gnutls-cli", "--insecure", "--alpn", "h2", "-p", str(port),
+                           "--sni-hostname", "localhost", "127.0.0.1"], timeout=20, input=b"")
+    assert rc == 0, (out + err)[-800:]
+
+
+def _python_binary_in_http(port, tmp):
+    # bytes no HTTP request starts with: answered at once, shown as hex
+    ctx = tp.python_ctx()
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as raw:
+        local = raw.getsockname()[1]
+        with ctx.wrap_socket(raw, server_hostname="localhost") as s:
+            s.sendall(bytes([0x00, 0x01, 0x02, 0xff]))
+            closed, got = tp.wait_closed(s, 10)
+            assert got.startswith(b"HTTP/1.1 400 Bad Request"), got[:200]
+    return local
+
+
 SCENARIOS = [
     {"name": "python-line-client-in-http-mode", "serve": ["--http"],
      "drive": _python_hello_in_http,
@@ -121,4 +139,14 @@ SCENARIOS = [
                 "cause": "app-incomplete",
                 "words": ["handshake completed", "the client sent 33 bytes (\"GET / HTTP/1.1\")",
                           "but no complete HTTP request", "before the 2 s timeout"]}},
+    {"name": "gnutls-cli-alpn-h2-only", "serve": ["--http"], "drive": _gnutls_alpn_h2,
+     "expect": {"outcome": "ok", "phase": "after-handshake", "actor": "client",
+                "cause": "alpn-not-selected",
+                "words": ["the client offered ALPN h2 only; the server selected none",
+                          "the client then sent close_notify without sending data"]}},
+    {"name": "python-binary-in-http-mode", "serve": ["--http"], "drive": _python_binary_in_http,
+     "expect": {"outcome": "ok", "phase": "after-handshake", "actor": "client",
+                "cause": "app-not-http",
+                "words": ["the client sent 4 bytes that are not an HTTP request (00 01 02 ff)",
+                          "400 Bad Request"]}},
 ]
