@@ -49,7 +49,8 @@ static void say_not_tls(const tp_observation *o, tp_verdict *v)
     if (o->looks_http)
         vd_say(v, "the %s's bytes are plain HTTP (\"%s\"), not TLS", who, o->first_bytes);
     else if (o->looks_smtp)
-        vd_say(v, "the %s's bytes are plain text (\"%s\", SMTP-like), not TLS", who, o->first_bytes);
+        vd_say(v, "the %s's bytes are plain text (\"%s\", SMTP-like), not TLS", who,
+               o->first_bytes);
     else
         vd_say(v, "the %s's bytes are not TLS (first bytes: %s)", who, o->first_bytes);
 }
@@ -67,12 +68,51 @@ static void say_unused(const tp_observation *o, tp_verdict *v)
     v->phase = TP_PHASE_TRANSPORT;
     v->actor = TP_ACTOR_CLIENT;
     vd_say(v,
-        "the client opened a TCP connection and %s after %.3f s without sending a byte (a "
-        "browser's preconnect or a port check): unused, not a TLS failure",
-        o->end == TP_END_PEER_RESET ? "reset it" : "closed it", o->t_end);
+           "the client opened a TCP connection and %s after %.3f s without sending a byte (a "
+           "browser's preconnect or a port check): unused, not a TLS failure",
+           o->end == TP_END_PEER_RESET ? "reset it" : "closed it", o->t_end);
     if (o->server.has_alert)
         vd_say_more(v, "; the server answered the close with %s %s", o->server.alert.level,
-                 o->server.alert.description);
+                    o->server.alert.description);
+}
+
+static bool when_server_refused(const tp_observation *o)
+{
+    return o->end == TP_END_REFUSED;
+}
+static void say_server_refused(const tp_observation *o, tp_verdict *v)
+{
+    (void)o;
+    vd_fail(v, TP_PHASE_TRANSPORT, TP_ACTOR_SERVER);
+    vd_say(v, "the server refused the connection (RST to the client's SYN): nothing accepted "
+              "connections on that port");
+}
+
+/* A ClientHello after the completed handshake (TLS <= 1.2) that the server
+ * did not take up, and the connection ended in a fatal alert over it. */
+static bool when_renegotiation_refused(const tp_observation *o)
+{
+    return o->renegotiation && !o->renegotiation_accepted &&
+           (vd_client_fatal(o) || o->server.fatal_alert || !o->app_exchanged);
+}
+static void say_renegotiation_refused(const tp_observation *o, tp_verdict *v)
+{
+    vd_fail(v, TP_PHASE_AFTER_HANDSHAKE, TP_ACTOR_SERVER);
+    vd_say(v,
+           "the client asked to renegotiate (a ClientHello in a protected record after the "
+           "completed handshake) and the server refused (renegotiation not allowed by the server)");
+    bool fatal = o->server.fatal_alert && !vd_is(o->server.alert.description, "no_renegotiation");
+    if (o->server_no_renegotiation)
+        vd_say_more(v, ": warning no_renegotiation%s%s", fatal ? ", then fatal " : "",
+                    fatal ? o->server.alert.description : "");
+    else if (fatal)
+        vd_say_more(v, ": fatal %s", o->server.alert.description);
+    else
+        vd_say_more(v, " by not answering it");
+    if (vd_client_fatal(o))
+        vd_say_more(v, "; the client then sent %s%s %s",
+                    o->client.alert.is_protected ? "encrypted " : "", o->client.alert.level,
+                    o->client.alert.description);
 }
 
 static bool when_client_bad_record(const tp_observation *o)
@@ -83,10 +123,10 @@ static void say_client_bad_record(const tp_observation *o, tp_verdict *v)
 {
     vd_fail(v, o->handshake_done ? TP_PHASE_AFTER_HANDSHAKE : TP_PHASE_HANDSHAKE, TP_ACTOR_CLIENT);
     vd_say(v, "the client sent an invalid protected record (#%u: %s)", o->client.bad_record_index,
-        o->client.bad_record_detail);
+           o->client.bad_record_detail);
     if (o->server.has_alert)
         vd_say_more(v, "; the server answered with %s %s", o->server.alert.level,
-                 o->server.alert.description);
+                    o->server.alert.description);
 }
 
 static bool when_broken_stream(const tp_observation *o)
@@ -112,9 +152,10 @@ static void say_no_shared_version(const tp_observation *o, tp_verdict *v)
 {
     vd_fail(v, TP_PHASE_HANDSHAKE, TP_ACTOR_SERVER);
     vd_say(v, "no common protocol version: the client offers %s; the server allows %s",
-        o->client_versions, o->server_versions);
+           o->client_versions, o->server_versions);
     if (o->server.has_alert)
-        vd_say_more(v, "; the server sent %s %s", o->server.alert.level, o->server.alert.description);
+        vd_say_more(v, "; the server sent %s %s", o->server.alert.level,
+                    o->server.alert.description);
 }
 
 static bool when_no_shared_suite(const tp_observation *o)
@@ -126,11 +167,12 @@ static void say_no_shared_suite(const tp_observation *o, tp_verdict *v)
     vd_fail(v, TP_PHASE_HANDSHAKE, TP_ACTOR_SERVER);
     char offered[320], allowed[320];
     vd_list_suites(offered, sizeof offered, o->offered_suites, o->num_offered_suites,
-                o->num_offered_total);
+                   o->num_offered_total);
     const tp_server_config *c = o->server_cfg;
     vd_list_suites(allowed, sizeof allowed, c ? c->suites : NULL, c ? c->num_suites : 0,
-                c ? c->num_suites : 0);
-    vd_say(v,
+                   c ? c->num_suites : 0);
+    vd_say(
+        v,
         "the client offered no suite the server allows: client offered %u (%s); server allows %u "
         "(%s)",
         o->num_offered_total, offered, c ? c->num_suites : 0, allowed);
@@ -145,11 +187,11 @@ static void say_no_shared_group(const tp_observation *o, tp_verdict *v)
     vd_fail(v, TP_PHASE_HANDSHAKE, TP_ACTOR_SERVER);
     if (o->server.has_alert)
         vd_say(v, "the server sent %s %s: no common group (client offered %s; server allows %s)",
-            o->server.alert.level, o->server.alert.description, o->offered_groups,
-            o->allowed_groups);
+               o->server.alert.level, o->server.alert.description, o->offered_groups,
+               o->allowed_groups);
     else
         vd_say(v, "no common group (client offered %s; server allows %s)", o->offered_groups,
-            o->allowed_groups);
+               o->allowed_groups);
 }
 
 static bool when_client_rejected_certificate(const tp_observation *o)
@@ -160,7 +202,7 @@ static void say_client_rejected_certificate(const tp_observation *o, tp_verdict 
 {
     vd_fail(v, vd_client_alert_phase(o), TP_ACTOR_CLIENT);
     vd_say(v, "the client rejected the server's certificate: %s %s, %s", o->client.alert.level,
-        o->client.alert.description, vd_alert_protection(o));
+           o->client.alert.description, vd_alert_protection(o));
     vd_say_where(o, v);
     vd_add_server_reaction(o, v);
 }
@@ -176,7 +218,7 @@ static void say_client_alert(const tp_observation *o, tp_verdict *v)
         vd_say(v, "client sent an encrypted alert (unreadable without keys: pass --keylog)");
     else
         vd_say(v, "client sent %s%s %s", o->client.alert.is_protected ? "encrypted " : "",
-            o->client.alert.level, o->client.alert.description);
+               o->client.alert.level, o->client.alert.description);
     vd_say_where(o, v);
     vd_add_server_reaction(o, v);
 }
@@ -200,11 +242,12 @@ static void say_server_alert(const tp_observation *o, tp_verdict *v)
     vd_fail(v, o->handshake_done ? TP_PHASE_AFTER_HANDSHAKE : TP_PHASE_HANDSHAKE, TP_ACTOR_SERVER);
     if (o->client.name)
         vd_say(v, "the server sent %s %s after the client's %s", o->server.alert.level,
-            o->server.alert.description, o->client.name);
+               o->server.alert.description, o->client.name);
     else
-        vd_say(v, "the server sent %s %s after the client's first bytes, before any handshake "
+        vd_say(v,
+               "the server sent %s %s after the client's first bytes, before any handshake "
                "message",
-            o->server.alert.level, o->server.alert.description);
+               o->server.alert.level, o->server.alert.description);
     if (o->engine_error_text && o->engine_error_text[0])
         vd_say_more(v, " (engine: %s)", o->engine_error_text);
 }
@@ -234,10 +277,10 @@ static void say_stalled(const tp_observation *o, tp_verdict *v)
     /* the silence since the client's last byte, not the whole timeout */
     double quiet = o->facts.c2s_feeds ? o->t_end - o->facts.c2s_last_t : timeout_of(o);
     vd_say(v,
-        "the client stalled after %llu bytes (last message it sent: %s; last from the server: "
-        "%s); nothing more came for %.0f s",
-        o->client.bytes, vd_or(o->client.name, "none complete"),
-        vd_or(o->server.name, "nothing"), quiet);
+           "the client stalled after %llu bytes (last message it sent: %s; last from the server: "
+           "%s); nothing more came for %.0f s",
+           o->client.bytes, vd_or(o->client.name, "none complete"),
+           vd_or(o->server.name, "nothing"), quiet);
     if (o->facts.c2s_feeds && quiet + 0.5 < timeout_of(o))
         vd_say_more(v, " before the %.0f s handshake timeout", timeout_of(o));
 }
@@ -249,8 +292,9 @@ static bool when_idle_after_handshake(const tp_observation *o)
 static void say_idle_after_handshake(const tp_observation *o, tp_verdict *v)
 {
     vd_fail(v, TP_PHASE_TIMEOUT, TP_ACTOR_CLIENT);
-    vd_say(v, "handshake completed but the client sent no application data before the %.0f s timeout",
-        timeout_of(o));
+    vd_say(v,
+           "handshake completed but the client sent no application data before the %.0f s timeout",
+           timeout_of(o));
 }
 
 static bool when_engine_error(const tp_observation *o)
@@ -261,8 +305,8 @@ static void say_engine_error(const tp_observation *o, tp_verdict *v)
 {
     vd_fail(v, TP_PHASE_HANDSHAKE, TP_ACTOR_SERVER);
     vd_say(v, "the server's TLS engine failed after the client's %s: %s (%s)",
-        vd_or(o->client.name, "first bytes"), vd_or(o->engine_error_text, ""),
-        o->engine_error_name);
+           vd_or(o->client.name, "first bytes"), vd_or(o->engine_error_text, ""),
+           o->engine_error_name);
 }
 
 static bool when_server_stopped(const tp_observation *o)
@@ -277,7 +321,7 @@ static void say_server_stopped(const tp_observation *o, tp_verdict *v)
         vd_say_more(v, "; the server stopped before data was exchanged");
     } else {
         vd_say(v, "the server stopped during the handshake (last from the client: %s)",
-            vd_or(o->client.name, "nothing"));
+               vd_or(o->client.name, "nothing"));
     }
 }
 
@@ -289,9 +333,9 @@ static void say_capture_ended(const tp_observation *o, tp_verdict *v)
 {
     vd_fail(v, o->handshake_done ? TP_PHASE_AFTER_HANDSHAKE : TP_PHASE_HANDSHAKE, TP_ACTOR_NETWORK);
     vd_say(v, "the capture ends %s (last from the client: %s; from the server: %s)",
-        o->handshake_done ? "after the handshake, before any application data"
-                          : "during the handshake",
-        vd_or(o->client.name, "nothing"), vd_or(o->server.name, "nothing"));
+           o->handshake_done ? "after the handshake, before any application data"
+                             : "during the handshake",
+           vd_or(o->client.name, "nothing"), vd_or(o->server.name, "nothing"));
 }
 
 static bool when_nothing_sent(const tp_observation *o)
@@ -314,7 +358,7 @@ static void say_closed_before_answer(const tp_observation *o, tp_verdict *v)
     tp_actor who = vd_closer(o);
     vd_fail(v, TP_PHASE_HANDSHAKE, who);
     vd_say(v, "the %s %s without an alert after the client's %s, before the server answered",
-        tp_actor_name(who), vd_close_words(o), vd_or(o->client.name, "first bytes"));
+           tp_actor_name(who), vd_close_words(o), vd_or(o->client.name, "first bytes"));
 }
 
 static bool when_closed_after_flight(const tp_observation *o)
@@ -326,7 +370,7 @@ static void say_closed_after_flight(const tp_observation *o, tp_verdict *v)
     tp_actor who = vd_closer(o);
     vd_fail(v, TP_PHASE_HANDSHAKE, who);
     vd_say(v, "the %s %s without an alert right after the server's flight (last: %s)",
-        tp_actor_name(who), vd_close_words(o), vd_or(o->server.name, "?"));
+           tp_actor_name(who), vd_close_words(o), vd_or(o->server.name, "?"));
     if (who == TP_ACTOR_CLIENT)
         vd_add_record_check(o, v);
 }
@@ -339,7 +383,7 @@ static void say_server_bad_record(const tp_observation *o, tp_verdict *v)
 {
     vd_fail(v, o->handshake_done ? TP_PHASE_AFTER_HANDSHAKE : TP_PHASE_HANDSHAKE, TP_ACTOR_SERVER);
     vd_say(v, "the server sent an invalid protected record (#%u: %s)", o->server.bad_record_index,
-        o->server.bad_record_detail);
+           o->server.bad_record_detail);
 }
 
 static bool client_data(const tp_observation *o)
@@ -359,7 +403,7 @@ static void say_session_ok(const tp_observation *o, tp_verdict *v)
 {
     vd_ok(v);
     vd_say(v, "handshake completed (%s, %s, %s) and application data went both ways",
-        vd_or(o->protocol, "?"), vd_or(o->kx, "?"), vd_or(o->cipher, "?"));
+           vd_or(o->protocol, "?"), vd_or(o->kx, "?"), vd_or(o->cipher, "?"));
 }
 
 static void say_close(const tp_observation *o, tp_verdict *v)
@@ -381,12 +425,13 @@ static void say_no_answer(const tp_observation *o, tp_verdict *v)
     vd_ok(v);
     vd_say_completed(o, v);
     if (o->client.app_bytes)
-        vd_say_more(v, " and the TLS session worked; the client sent %llu bytes of application data "
+        vd_say_more(v,
+                    " and the TLS session worked; the client sent %llu bytes of application data "
                     "and the server answered nothing",
-                 o->client.app_bytes);
+                    o->client.app_bytes);
     else
         vd_say_more(v, " and the TLS session worked; the client sent application data and the "
-                    "server answered nothing");
+                       "server answered nothing");
     say_close(o, v);
 }
 
@@ -398,7 +443,8 @@ static void say_no_request(const tp_observation *o, tp_verdict *v)
 {
     vd_ok(v);
     vd_say_completed(o, v);
-    vd_say_more(v, " and the TLS session worked; the server sent application data, the client none");
+    vd_say_more(v,
+                " and the TLS session worked; the server sent application data, the client none");
     say_close(o, v);
 }
 
@@ -421,10 +467,10 @@ static void say_handshake_only(const tp_observation *o, tp_verdict *v)
     vd_say_completed(o, v);
     if (server_closed_first(o))
         vd_say_more(v, " and the TLS session worked; the server sent close_notify before any "
-                    "application data and the client answered close_notify");
+                       "application data and the client answered close_notify");
     else
         vd_say_more(v, " and the TLS session worked; the client sent close_notify without sending "
-                    "data (a handshake-only client)");
+                       "data (a handshake-only client)");
 }
 
 /* TLS 1.3: the client's Finished is the handshake's last message, sent once
@@ -443,10 +489,11 @@ static void say_unused_after_handshake(const tp_observation *o, tp_verdict *v)
     v->phase = TP_PHASE_AFTER_HANDSHAKE;
     v->actor = TP_ACTOR_CLIENT;
     vd_say_completed(o, v);
-    vd_say_more(v, "; the client %s after %.3f s without using it (no application data, no alert: "
+    vd_say_more(v,
+                "; the client %s after %.3f s without using it (no application data, no alert: "
                 "a socket opened ahead, like a browser's preconnect): unused, not a TLS failure",
-             o->end == TP_END_PEER_RESET ? "reset the connection" : "closed the connection",
-             o->t_end);
+                o->end == TP_END_PEER_RESET ? "reset the connection" : "closed the connection",
+                o->t_end);
 }
 
 static bool when_closed_after_handshake(const tp_observation *o)
@@ -460,13 +507,12 @@ static void say_closed_after_handshake(const tp_observation *o, tp_verdict *v)
     vd_fail(v, TP_PHASE_AFTER_HANDSHAKE, who);
     vd_say_completed(o, v);
     vd_say_more(v, "; the %s %s without close_notify before any application data",
-             tp_actor_name(who), vd_close_words(o));
+                tp_actor_name(who), vd_close_words(o));
     /* A client that leaves right after the server's Finished may have
      * rejected it: say what our own check found. */
-    if (who == TP_ACTOR_CLIENT && o->server_last_first_protected &&
-        vd_reaction_follows(o)) {
+    if (who == TP_ACTOR_CLIENT && o->server_last_first_protected && vd_reaction_follows(o)) {
         vd_say_more(v, ", right after the server's first protected record (%s)",
-                 vd_or(o->server.name, "?"));
+                    vd_or(o->server.name, "?"));
         vd_add_record_check(o, v);
     }
 }
@@ -477,20 +523,28 @@ typedef struct {
     void (*say)(const tp_observation *o, tp_verdict *v);
 } verdict_rule;
 
-#define RULE(cause, name) {cause, when_##name, say_##name}
+#define RULE(cause, name)                                                                          \
+    {                                                                                              \
+        cause, when_##name, say_##name                                                             \
+    }
 /* rules over relations, refusals, pace and the app layer (verdict_relations.c) */
-#define XRULE(cause, name) {cause, tp_when_##name, tp_say_##name}
+#define XRULE(cause, name)                                                                         \
+    {                                                                                              \
+        cause, tp_when_##name, tp_say_##name                                                       \
+    }
 
 static const verdict_rule rules[] = {
     XRULE("at-capacity", at_capacity),
     XRULE("interactive-busy", interactive_busy),
     RULE("not-tls", not_tls),
     RULE("unused-connection", unused),
+    RULE("server-refused", server_refused),
     RULE("client-bad-record", client_bad_record),
     RULE("broken-stream", broken_stream),
     RULE("no-shared-version", no_shared_version),
     RULE("no-shared-suite", no_shared_suite),
     RULE("no-shared-group", no_shared_group),
+    RULE("renegotiation-refused", renegotiation_refused),
     XRULE("client-cert-missing", client_cert_missing),
     XRULE("certificate-name-mismatch", certificate_name_mismatch),
     RULE("client-rejected-certificate", client_rejected_certificate),

@@ -65,13 +65,18 @@ void vd_list_suites(char *out, size_t out_len, const uint16_t *ids, unsigned n, 
 
 /* Alerts a client sends when it rejects a record it received (RFC 8446 6.2,
  * RFC 5246 7.2.2). */
-const char *const vd_record_alerts[] = {"bad_record_mac", "decrypt_error", "decryption_failed",
-                                            "record_overflow", "decode_error", NULL};
+const char *const vd_record_alerts[] = {"bad_record_mac",  "decrypt_error", "decryption_failed",
+                                        "record_overflow", "decode_error",  NULL};
 /* Alerts that reject the peer's certificate (RFC 8446 6.2). */
-const char *const vd_certificate_alerts[] = {
-    "bad_certificate",     "unsupported_certificate", "certificate_revoked",
-    "certificate_expired", "certificate_unknown",     "unknown_ca",
-    "access_denied",       "bad_certificate_status_response", NULL};
+const char *const vd_certificate_alerts[] = {"bad_certificate",
+                                             "unsupported_certificate",
+                                             "certificate_revoked",
+                                             "certificate_expired",
+                                             "certificate_unknown",
+                                             "unknown_ca",
+                                             "access_denied",
+                                             "bad_certificate_status_response",
+                                             NULL};
 
 bool vd_client_fatal(const tp_observation *o)
 {
@@ -117,7 +122,8 @@ tp_actor vd_closer(const tp_observation *o)
 
 const char *vd_close_words(const tp_observation *o)
 {
-    return o->end == TP_END_PEER_RESET ? "reset the connection" : "closed the connection";
+    return o->end == TP_END_PEER_RESET || o->end == TP_END_SERVER_RESET ? "reset the connection"
+                                                                        : "closed the connection";
 }
 
 /* The server's alert that came before the client's first fatal one, or NULL. */
@@ -142,15 +148,15 @@ void vd_say_where(const tp_observation *o, tp_verdict *v)
         vd_say_more(v, " after the server's own encrypted alert");
     else if (before)
         vd_say_more(v, " after the server's %s%s %s", before->is_protected ? "encrypted " : "",
-                 before->level, before->description);
+                    before->level, before->description);
     else if (o->server_last_first_protected)
         vd_say_more(v, " right after the server's first protected record (%s)",
-                 vd_or(o->server.name, "?"));
+                    vd_or(o->server.name, "?"));
     else if (o->server.name)
         vd_say_more(v, " after the server's %s", o->server.name);
     else if (o->client_hello)
         vd_say_more(v, " after its %s, before the server sent anything",
-                 vd_or(o->client.name, "ClientHello"));
+                    vd_or(o->client.name, "ClientHello"));
     else
         vd_say_more(v, " before any handshake message");
 }
@@ -167,18 +173,19 @@ void vd_add_record_check(const tp_observation *o, tp_verdict *v)
     }
     if (o->server_last_integrity == TP_INTEGRITY_BAD) {
         vd_say_more(v, "; our check of that record: %s → the server sent an invalid record",
-                 vd_or(o->server_last_detail, "integrity check failed"));
+                    vd_or(o->server_last_detail, "integrity check failed"));
         return;
     }
     if (o->server_last_has_padding)
-        vd_say_more(v,
-                 "; our check of that record: MAC ok, padding %zu bytes %s%s → the server's record "
-                 "is valid; the client rejected a valid record",
-                 o->server_last_padding_len,
-                 o->server_last_padding_valid ? "well-formed" : "malformed",
-                 o->server_last_padding_minimal ? "" : " (not minimal)");
+        vd_say_more(
+            v,
+            "; our check of that record: MAC ok, padding %zu bytes %s%s → the server's record "
+            "is valid; the client rejected a valid record",
+            o->server_last_padding_len, o->server_last_padding_valid ? "well-formed" : "malformed",
+            o->server_last_padding_minimal ? "" : " (not minimal)");
     else
-        vd_say_more(v, "; our check of that record: integrity ok → the server's record is valid; the "
+        vd_say_more(v,
+                    "; our check of that record: integrity ok → the server's record is valid; the "
                     "client rejected a valid record");
 }
 
@@ -191,7 +198,8 @@ void vd_add_server_reaction(const tp_observation *o, tp_verdict *v)
         const tp_alert_info *a = &o->alerts[i];
         if (vd_is(a->from, "client") && vd_is(a->level, "fatal"))
             after_client = true;
-        else if (after_client && vd_is(a->from, "server") && !vd_is(a->description, "close_notify")) {
+        else if (after_client && vd_is(a->from, "server") &&
+                 !vd_is(a->description, "close_notify")) {
             vd_say_more(v, "; the server answered %s %s", a->level, a->description);
             return;
         }
@@ -231,7 +239,5 @@ void vd_ok(tp_verdict *v)
 
 void vd_say_completed(const tp_observation *o, tp_verdict *v)
 {
-    vd_say(v, "handshake completed (%s, %s)", vd_or(o->protocol, "?"),
-        vd_or(o->cipher, "?"));
+    vd_say(v, "handshake completed (%s, %s)", vd_or(o->protocol, "?"), vd_or(o->cipher, "?"));
 }
-

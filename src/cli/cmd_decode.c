@@ -121,14 +121,25 @@ static void dec_gap(void *vctx, void *conn, tp_dir dir, uint64_t ts, size_t len)
     tp_session_gap(dc->s, dir, rel_t(dc, ts), len);
 }
 
-static void dec_close(void *vctx, void *conn, uint64_t ts, capture_close_reason why)
+/* Who ended the connection, from the segments: a refused SYN, else the
+ * side whose FIN or RST came first, else the end of the capture. */
+static tp_end_reason end_reason(capture_close_reason why, const capture_close_info *info)
+{
+    if (info->refused)
+        return TP_END_REFUSED;
+    if (info->first_close_dir == TP_S2C)
+        return info->first_close_rst ? TP_END_SERVER_RESET : TP_END_SERVER_CLOSED;
+    if (info->first_close_dir == TP_C2S)
+        return info->first_close_rst ? TP_END_PEER_RESET : TP_END_PEER_CLOSED;
+    return why == CAPTURE_CLOSE_RST ? TP_END_PEER_RESET : TP_END_CAPTURE_END;
+}
+
+static void dec_close(void *vctx, void *conn, uint64_t ts, capture_close_reason why,
+                      const capture_close_info *info)
 {
     decode_conn *dc = conn;
     (void)vctx;
-    tp_end_reason r = why == CAPTURE_CLOSE_FIN   ? TP_END_PEER_CLOSED
-                      : why == CAPTURE_CLOSE_RST ? TP_END_PEER_RESET
-                                                 : TP_END_CAPTURE_END;
-    tp_session_end(dc->s, rel_t(dc, ts), r);
+    tp_session_end(dc->s, rel_t(dc, ts), end_reason(why, info));
     tp_session_free(dc->s);
     free(dc);
 }

@@ -95,6 +95,7 @@ typedef struct {
     int opened;
     int closes;
     capture_close_reason why;
+    capture_close_info info;
     struct sockaddr_storage client, server;
     buf_t data[2];
     size_t gap_bytes[2];
@@ -146,12 +147,14 @@ static void col_gap(void *ctx, void *conn, tp_dir dir, uint64_t ts, size_t len)
     c->num_gaps[dir]++;
 }
 
-static void col_close(void *ctx, void *conn, uint64_t ts, capture_close_reason why)
+static void col_close(void *ctx, void *conn, uint64_t ts, capture_close_reason why,
+                      const capture_close_info *info)
 {
     (void)ctx, (void)ts;
     col_conn *c = conn;
     c->closes++;
     c->why = why;
+    c->info = *info;
 }
 
 static const capture_tcp_callbacks col_cb = {col_open, col_data, col_gap, col_close};
@@ -1222,6 +1225,39 @@ static void test_tcp_rst_reuse_evict(void **state)
     fix_free(&f);
 }
 
+/* Who closed first, and a SYN answered with RST (nothing listening). */
+static void test_tcp_close_info(void **state)
+{
+    (void)state;
+    tcp_fix f = fix_new(NULL);
+    C(1000, 0, SYN, NULL);
+    S(0, 1001, RST | A, NULL); /* refused */
+    assert_int_equal(f.col->c[0].why, CAPTURE_CLOSE_RST);
+    assert_true(f.col->c[0].info.refused);
+    assert_true(f.col->c[0].info.syn_seen);
+    assert_int_equal(f.col->c[0].info.first_close_dir, TP_S2C);
+    assert_true(f.col->c[0].info.first_close_rst);
+    seg_send(&f, true, 40001, 443, 1000, 0, SYN, NULL);
+    seg_send(&f, false, 40001, 443, 5000, 1001, SYN | A, NULL);
+    seg_send(&f, true, 40001, 443, 1001, 5001, A, "hello");
+    seg_send(&f, false, 40001, 443, 5001, 1006, FIN | A, NULL); /* the server closes first */
+    seg_send(&f, true, 40001, 443, 1006, 5002, FIN | A, NULL);
+    assert_int_equal(f.col->c[1].why, CAPTURE_CLOSE_FIN);
+    assert_false(f.col->c[1].info.refused);
+    assert_int_equal(f.col->c[1].info.first_close_dir, TP_S2C);
+    assert_false(f.col->c[1].info.first_close_rst);
+    seg_send(&f, true, 40002, 443, 1000, 0, SYN, NULL);
+    seg_send(&f, false, 40002, 443, 5000, 1001, SYN | A, NULL);
+    seg_send(&f, true, 40002, 443, 1001, 5001, RST | A, NULL); /* the client resets */
+    assert_false(f.col->c[2].info.refused);
+    assert_int_equal(f.col->c[2].info.first_close_dir, TP_C2S);
+    assert_true(f.col->c[2].info.first_close_rst);
+    seg_send(&f, true, 40003, 443, 1000, 0, SYN, NULL);
+    capture_tcp_finish(f.t, 100);
+    assert_int_equal(f.col->c[3].info.first_close_dir, -1);
+    fix_free(&f);
+}
+
 static void test_tcp_many_conns(void **state)
 {
     (void)state;
@@ -1643,10 +1679,11 @@ static void rp_data(void *ctx, void *conn, tp_dir dir, uint64_t ts, const uint8_
         ev_send(rc->s, TP_EV_SECRET, 1, t, TP_C2S, rc->secret, 0);
 }
 
-static void rp_close(void *ctx, void *conn, uint64_t ts, capture_close_reason why)
+static void rp_close(void *ctx, void *conn, uint64_t ts, capture_close_reason why,
+                     const capture_close_info *info)
 {
     replay_ctx *rc = ctx;
-    (void)conn, (void)why;
+    (void)conn, (void)why, (void)info;
     ev_send(rc->s, TP_EV_CLOSE, 1, (double)(ts - rc->t0) / 1e9, TP_C2S, NULL, 0);
 }
 
@@ -1732,6 +1769,7 @@ int main(void)
         cmocka_unit_test(test_tcp_gaps),
         cmocka_unit_test(test_tcp_direction),
         cmocka_unit_test(test_tcp_rst_reuse_evict),
+        cmocka_unit_test(test_tcp_close_info),
         cmocka_unit_test(test_tcp_many_conns),
         cmocka_unit_test(test_real_captures),
         cmocka_unit_test(test_tshark_reads_output),

@@ -615,6 +615,10 @@ static const char *const tested[] = {
     "handshake-only",
     "unused-after-handshake",
     "closed-after-handshake",
+    /* the session's rules, tested on observations the session fills in
+     * tests/unit/test_session.c */
+    "server-refused",
+    "renegotiation-refused",
     /* rules of verdict_relations.c, tested in test_relations.c */
     "at-capacity",
     "interactive-busy",

@@ -22,20 +22,20 @@ def _s_client_no_cert(version):
     return drive
 
 
-def _s_client_wrong_name(pem):
+def _s_client_wrong_name(pem, version="-tls1_2"):
     def drive(port, tmp):
         rc, out, err = tp.run(["openssl", "s_client", "-connect", "127.0.0.1:%d" % port,
-                               "-tls1_2", "-servername", "wrong.example",
+                               version, "-servername", "wrong.example",
                                "-verify_hostname", "wrong.example", "-verify_return_error",
                                "-CAfile", pem], timeout=20, input=b"")
         assert rc != 0 and "hostname mismatch" in out + err, (out + err)[-800:]
     return drive
 
 
-def _python_wrong_name(pem):
+def _python_wrong_name(pem, version=ssl.TLSVersion.TLSv1_2):
     def drive(port, tmp):
         ctx = ssl.create_default_context(cafile=pem)
-        ctx.maximum_version = ssl.TLSVersion.TLSv1_2
+        ctx.minimum_version = ctx.maximum_version = version
         with socket.create_connection(("127.0.0.1", port), timeout=10) as raw:
             local = raw.getsockname()[1]
             try:
@@ -67,6 +67,8 @@ _NAME_WORDS = ["the client rejected the server's certificate", "bad_certificate"
                "127.0.0.1"]
 _S_PEM = os.path.join(CERTS, "s_client.pem")
 _PY_PEM = os.path.join(CERTS, "python.pem")
+_S13_PEM = os.path.join(CERTS, "s_client13.pem")
+_PY13_PEM = os.path.join(CERTS, "python13.pem")
 
 SCENARIOS = [
     {"name": "openssl-tls12-no-client-cert-required", "serve": ["--echo", "--client-cert", "require"],
@@ -89,4 +91,14 @@ SCENARIOS = [
      "drive": _python_wrong_name(_PY_PEM),
      "expect": {"outcome": "fail", "phase": "handshake", "actor": "client",
                 "cause": "certificate-name-mismatch", "words": _NAME_WORDS}},
+    # TLS 1.3: the client's alert goes out in the clear after the server's
+    # encrypted flight
+    {"name": "openssl-tls13-sni-wrong-name", "serve": ["--echo", "--save-cert", _S13_PEM],
+     "drive": _s_client_wrong_name(_S13_PEM, "-tls1_3"),
+     "expect": {"outcome": "fail", "phase": "handshake", "actor": "client",
+                "cause": "certificate-name-mismatch", "words": _NAME_WORDS + ["unencrypted"]}},
+    {"name": "python-tls13-sni-wrong-name", "serve": ["--echo", "--save-cert", _PY13_PEM],
+     "drive": _python_wrong_name(_PY13_PEM, ssl.TLSVersion.TLSv1_3),
+     "expect": {"outcome": "fail", "phase": "handshake", "actor": "client",
+                "cause": "certificate-name-mismatch", "words": _NAME_WORDS + ["unencrypted"]}},
 ]
