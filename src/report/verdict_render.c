@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "json_util.h"
-#include "relations_json.h"
+#include "relations_render.h"
 
 static void add_alert(json_object *o, const tp_alert_info *a, bool always_protected)
 {

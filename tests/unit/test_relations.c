@@ -15,6 +15,7 @@
 #include "analysis/relations.h"
 #include "analysis/session.h"
 #include "analysis/verdict.h"
+#include "report/relations_render.h"
 
 static uint8_t *read_fixture(const char *name, size_t *out_len)
 {
@@ -397,6 +398,24 @@ static void test_rule_app_timeout(void **state)
     assert_true(v.cause == NULL || strcmp(v.cause, "app-incomplete") != 0);
 }
 
+static void test_relations_text(void **state)
+{
+    (void)state;
+    tp_observation o;
+    tp_verdict v;
+    name_obs(&o, 0);
+    o.facts.rel.num_alpn_offered = 1;
+    strcpy(o.facts.rel.alpn_offered[0], "h2");
+    tp_verdict_decide(&o, &v);
+    char line[1024];
+    assert_true(report_text_relations(line, sizeof line, &v));
+    assert_string_equal(line, "relations: SNI wrong.example against the certificate's localhost, "
+                              "127.0.0.1: no match; ALPN offered h2, selected none");
+    obs_init(&o); /* nothing to relate: no line */
+    tp_verdict_decide(&o, &v);
+    assert_false(report_text_relations(line, sizeof line, &v));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -410,6 +429,7 @@ int main(void)
         cmocka_unit_test(test_rule_handshake_timeout),
         cmocka_unit_test(test_rule_app_mismatch),
         cmocka_unit_test(test_rule_app_timeout),
+        cmocka_unit_test(test_relations_text),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
