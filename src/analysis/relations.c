@@ -64,12 +64,8 @@ static void add_san(tp_relations *r, const GENERAL_NAME *g)
     }
 }
 
-static void note_certificate(tp_relations *r, const wire_certificate *cm)
+static void cert_names(tp_relations *r, cur_t der)
 {
-    if (r->cert_seen || cm->num_summaries == 0)
-        return;
-    r->cert_seen = true;
-    cur_t der = cm->certs[0].der;
     const unsigned char *p = cur_data(&der);
     X509 *x = d2i_X509(NULL, &p, (long)cur_len(&der));
     if (!x)
@@ -84,6 +80,39 @@ static void note_certificate(tp_relations *r, const wire_certificate *cm)
         X509_NAME_get_text_by_NID(X509_get_subject_name(x), NID_commonName, cn, sizeof cn) > 0)
         add_name(r, cn);
     X509_free(x);
+}
+
+/* A server sends the same certificate on every connection and d2i_X509
+ * costs more than the rest of a connection's tracing: the names of the last
+ * certificate are kept per thread, keyed by the whole DER. */
+#define NAMES_CACHE_MAX_DER 8192
+
+static _Thread_local struct {
+    size_t len;
+    uint8_t der[NAMES_CACHE_MAX_DER];
+    unsigned num;
+    char names[TP_REL_NAMES_MAX][TP_REL_NAME_LEN];
+} names_cache;
+
+static void note_certificate(tp_relations *r, const wire_certificate *cm)
+{
+    if (r->cert_seen || cm->num_summaries == 0)
+        return;
+    r->cert_seen = true;
+    cur_t der = cm->certs[0].der;
+    size_t len = cur_len(&der);
+    if (len && names_cache.len == len && memcmp(names_cache.der, cur_data(&der), len) == 0) {
+        r->num_cert_names = names_cache.num;
+        memcpy(r->cert_names, names_cache.names, sizeof r->cert_names);
+        return;
+    }
+    cert_names(r, der);
+    if (!len || len > NAMES_CACHE_MAX_DER)
+        return;
+    names_cache.len = len;
+    memcpy(names_cache.der, cur_data(&der), len);
+    names_cache.num = r->num_cert_names;
+    memcpy(names_cache.names, r->cert_names, sizeof r->cert_names);
 }
 
 bool tp_rel_name_matches(const char *host, const char *pattern)
@@ -242,16 +271,15 @@ void tp_facts_first_bytes(const tp_facts *f, char *out, size_t out_len)
         text &= isprint(f->app_first[n]) != 0;
     if (text && n > 0) {
         snprintf(out, out_len, "\"%.*s%s\"", (int)n, (const char *)f->app_first,
-                 n < f->app_first_len && f->app_first[n] != '\n' && f->app_first[n] != '\r'
-                     ? "…"
-                     : "");
+                 n < f->app_first_len && f->app_first[n] != '\n' && f->app_first[n] != '\r' ? "…"
+                                                                                            : "");
         return;
     }
     size_t used = 0;
     out[0] = '\0';
     for (size_t i = 0; i < f->app_first_len && i < 8 && used < out_len; i++)
-        used += (size_t)snprintf(out + used, out_len - used, "%s%02x", i ? " " : "",
-                                 f->app_first[i]);
+        used +=
+            (size_t)snprintf(out + used, out_len - used, "%s%02x", i ? " " : "", f->app_first[i]);
 }
 
 static bool is_h2_preface(const tp_facts *f)

@@ -73,6 +73,14 @@ static void test_relations_from_real_hellos(void **state)
     tp_session_end(s, 0.01, TP_END_PEER_CLOSED);
     const tp_verdict *v = tp_session_verdict(s);
     assert_string_equal(v->relations.sni, "localhost");
+    /* the same certificate again: the same names (from the per-thread cache) */
+    tp_session *again = session_fed("clienthello-python.bin", "flight-tls12-ecdhe-rsa-s2c.bin");
+    const tp_relations *r1 = &v->relations, *r2 = &tp_session_facts(again)->rel;
+    assert_int_equal(r2->num_cert_names, r1->num_cert_names);
+    for (unsigned i = 0; i < r1->num_cert_names; i++)
+        assert_string_equal(r2->cert_names[i], r1->cert_names[i]);
+    tp_session_end(again, 0.01, TP_END_PEER_CLOSED);
+    tp_session_free(again);
     tp_session_free(s);
 
     /* curl to an IP literal: no SNI, so nothing to compare */
