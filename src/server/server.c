@@ -440,6 +440,98 @@ static bool bind_address(tp_server *s, const char *text, bool is_default, unsign
     return true;
 }
 
+/* One event loop per worker, with its wake-up, retry timer and reserve
+ * descriptor. */
+static bool workers_init(tp_server *s, char *err, size_t err_len)
+{
+    s->workers = calloc(s->num_workers, sizeof *s->workers);
+    if (!s->workers) {
+        snprintf(err, err_len, "out of memory");
+        return false;
+    }
+    for (unsigned k = 0; k < s->num_workers; k++)
+        s->workers[k].reserve_fd = -1; /* tp_server_free closes only what was opened */
+    for (unsigned k = 0; k < s->num_workers; k++) {
+        tp_worker *w = &s->workers[k];
+        w->srv = s;
+        w->index = k;
+        /* Never the default loop: it would claim SIGCHLD, which the sweep
+         * needs for its client processes. */
+        w->loop = ev_loop_new(EVFLAG_AUTO | EVFLAG_NOSIGMASK);
+        if (!w->loop) {
+            snprintf(err, err_len, "cannot create an event loop");
+            return false;
+        }
+        ev_async_init(&w->wake, wake_cb);
+        w->wake.data = w;
+        /* Started now, not in run: a stop requested before run is kept. */
+        ev_async_start(w->loop, &w->wake);
+        ev_init(&w->accept_retry, accept_retry_cb);
+        w->accept_retry.data = w;
+        w->reserve_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+        ev_io_init(&w->stdin_io, mode_stdin_cb, STDIN_FILENO, EV_READ);
+        w->stdin_io.data = w;
+    }
+    return true;
+}
+
+/* Binds every address (the defaults when none) for every worker. */
+static bool listeners_init(tp_server *s, const tp_server_params *cfg, char *err, size_t err_len)
+{
+    const char *const *addrs = cfg->listen;
+    unsigned num_addrs = cfg->num_listen;
+    bool is_default = !addrs || !num_addrs;
+    if (is_default) {
+        addrs = default_listen;
+        num_addrs = 2;
+    }
+    s->listen_copy = calloc(num_addrs, sizeof *s->listen_copy);
+    if (!s->listen_copy) {
+        snprintf(err, err_len, "out of memory");
+        return false;
+    }
+    unsigned port_hint = 0;
+    for (unsigned i = 0; i < num_addrs; i++) {
+        if (!(s->listen_copy[i] = dup_str(addrs[i]))) {
+            snprintf(err, err_len, "out of memory");
+            return false;
+        }
+        s->cfg.num_listen = i + 1;
+        if (!bind_address(s, addrs[i], is_default, &port_hint, err, err_len))
+            return false;
+    }
+    s->cfg.listen = (const char *const *)s->listen_copy;
+    if (!s->num_bound) {
+        snprintf(err, err_len, "no address to listen on");
+        return false;
+    }
+    for (unsigned k = 0; k < s->num_workers; k++) {
+        tp_worker *w = &s->workers[k];
+        for (unsigned i = 0; i < w->num_listeners; i++) {
+            srv_listener *l = &w->listeners[i];
+            ev_io_init(&l->io, accept_cb, l->fd, EV_READ);
+            l->io.data = l;
+        }
+    }
+    return true;
+}
+
+/* Caught from here on, not only once run() starts: the caller prints
+ * "listening on" next, and a SIGTERM right after it must still end in a
+ * clean stop (delivered to worker 0's loop when it runs). */
+static void signals_init(tp_server *s)
+{
+    tp_worker *w0 = &s->workers[0];
+    ev_signal_init(&w0->sig_int, signal_cb, SIGINT);
+    ev_signal_init(&w0->sig_term, signal_cb, SIGTERM);
+    w0->sig_int.data = s;
+    w0->sig_term.data = s;
+    if (!s->cfg.no_signals) { /* sweep runs several servers: it watches signals itself */
+        ev_signal_start(w0->loop, &w0->sig_int);
+        ev_signal_start(w0->loop, &w0->sig_term);
+    }
+}
+
 tp_server *tp_server_new(const tp_server_params *cfg, char *err, size_t err_len)
 {
     if (err_len)
@@ -474,91 +566,15 @@ tp_server *tp_server_new(const tp_server_params *cfg, char *err, size_t err_len)
     atomic_init(&s->stopping, false);
     pthread_mutex_init(&s->cb_lock, NULL);
     pthread_mutex_init(&s->keylog_lock, NULL);
-
-    s->workers = calloc(s->num_workers, sizeof *s->workers);
-    if (!s->workers) {
-        snprintf(err, err_len, "out of memory");
-        goto fail;
+    if (!workers_init(s, err, err_len) || !listeners_init(s, cfg, err, err_len)) {
+        tp_server_free(s);
+        return NULL;
     }
-    for (unsigned k = 0; k < s->num_workers; k++)
-        s->workers[k].reserve_fd = -1; /* tp_server_free closes only what was opened */
-    for (unsigned k = 0; k < s->num_workers; k++) {
-        tp_worker *w = &s->workers[k];
-        w->srv = s;
-        w->index = k;
-        /* Never the default loop: it would claim SIGCHLD, which the sweep
-         * needs for its client processes. */
-        w->loop = ev_loop_new(EVFLAG_AUTO | EVFLAG_NOSIGMASK);
-        if (!w->loop) {
-            snprintf(err, err_len, "cannot create an event loop");
-            goto fail;
-        }
-        ev_async_init(&w->wake, wake_cb);
-        w->wake.data = w;
-        /* Started now, not in run: a stop requested before run is kept. */
-        ev_async_start(w->loop, &w->wake);
-        ev_init(&w->accept_retry, accept_retry_cb);
-        w->accept_retry.data = w;
-        w->reserve_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
-        ev_io_init(&w->stdin_io, mode_stdin_cb, STDIN_FILENO, EV_READ);
-        w->stdin_io.data = w;
-    }
-
-    const char *const *addrs = cfg->listen;
-    unsigned num_addrs = cfg->num_listen;
-    bool is_default = !addrs || !num_addrs;
-    if (is_default) {
-        addrs = default_listen;
-        num_addrs = 2;
-    }
-    s->listen_copy = calloc(num_addrs, sizeof *s->listen_copy);
-    if (!s->listen_copy) {
-        snprintf(err, err_len, "out of memory");
-        goto fail;
-    }
-    unsigned port_hint = 0;
-    for (unsigned i = 0; i < num_addrs; i++) {
-        if (!(s->listen_copy[i] = dup_str(addrs[i]))) {
-            snprintf(err, err_len, "out of memory");
-            goto fail;
-        }
-        s->cfg.num_listen = i + 1;
-        if (!bind_address(s, addrs[i], is_default, &port_hint, err, err_len))
-            goto fail;
-    }
-    s->cfg.listen = (const char *const *)s->listen_copy;
     if (!s->cfg.max_conns)
-        s->cfg.max_conns = default_max_conns(s->num_workers, num_addrs);
-    if (!s->num_bound) {
-        snprintf(err, err_len, "no address to listen on");
-        goto fail;
-    }
-    for (unsigned k = 0; k < s->num_workers; k++) {
-        tp_worker *w = &s->workers[k];
-        for (unsigned i = 0; i < w->num_listeners; i++) {
-            srv_listener *l = &w->listeners[i];
-            ev_io_init(&l->io, accept_cb, l->fd, EV_READ);
-            l->io.data = l;
-        }
-    }
+        s->cfg.max_conns = default_max_conns(s->num_workers, s->cfg.num_listen);
     s->keylog = cfg->keylog;
-
-    /* Caught from here on, not only once run() starts: the caller prints
-     * "listening on" next, and a SIGTERM right after it must still end in
-     * a clean stop (delivered to worker 0's loop when it runs). */
-    tp_worker *w0 = &s->workers[0];
-    ev_signal_init(&w0->sig_int, signal_cb, SIGINT);
-    ev_signal_init(&w0->sig_term, signal_cb, SIGTERM);
-    w0->sig_int.data = s;
-    w0->sig_term.data = s;
-    if (!s->cfg.no_signals) { /* sweep runs several servers: it watches signals itself */
-        ev_signal_start(w0->loop, &w0->sig_int);
-        ev_signal_start(w0->loop, &w0->sig_term);
-    }
+    signals_init(s);
     return s;
-fail:
-    tp_server_free(s);
-    return NULL;
 }
 
 unsigned tp_server_bound(const tp_server *s, const char *const **out)
