@@ -62,7 +62,8 @@ static json_object *tally_json(const tp_record_tally *t)
     json_object_object_add(o, "ok", json_object_new_int64(t->ok));
     json_object_object_add(o, "bad", json_object_new_int64(t->bad));
     json_object_object_add(o, "unchecked", json_object_new_int64(t->unchecked));
-    json_object_object_add(o, "first_bad", t->first_bad ? json_object_new_int64(t->first_bad) : NULL);
+    json_object_object_add(o, "first_bad",
+                           t->first_bad ? json_object_new_int64(t->first_bad) : NULL);
     return o;
 }
 
