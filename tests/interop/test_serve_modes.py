@@ -402,6 +402,13 @@ def test_interactive():
           srv.err_lines[-3:])
     ok, a, v = every_accept_one_verdict(srv.events())
     R.check(ok and len(a) == 2, "interactive: one verdict per accept", (a, v))
+    busy = [x for x in srv.verdicts() if x.get("cause") == "interactive-busy"]
+    R.check(len(busy) == 1 and busy[0].get("phase") == "transport" and
+            busy[0].get("actor") == "server" and
+            "already has one; connection refused" in busy[0].get("summary", ""),
+            "interactive: the second client's verdict says the server was busy", srv.verdicts())
+    R.check(srv.wait_err(r"refused: --interactive already has its client", 5) is not None,
+            "interactive: stderr says the second client was refused", srv.err_lines[-4:])
 
 
 def test_workers():
