@@ -53,6 +53,7 @@ tp_session *tp_session_new(const tp_session_params *p)
         tp_session_free(s);
         return NULL;
     }
+    crypto_conn_set_no_key_source(s->cc, !s->expect_secrets); /* until a key log comes */
     tp_event ev = {.type = TP_EV_ACCEPT, .t = 0};
     ev.u.accept.peer = s->peer;
     ev.u.accept.local = s->local;
@@ -204,8 +205,10 @@ static void note_unopened(tp_session *s, tp_dir dir, double t, const wire_record
                            .level = "unknown",
                            .description = "encrypted",
                            .is_protected = true};
-        /* an encrypted alert at this point is nearly always fatal */
-        sess_alert(s, dir, t, &a, true, s->d[dir].records);
+        /* an encrypted alert at this point is nearly always fatal; after
+         * application data both ways, nearly always close_notify */
+        bool data_both = s->obs.client.sent_appdata && s->obs.server.sent_appdata;
+        sess_alert(s, dir, t, &a, !data_both, s->d[dir].records);
     }
     if (rec->type == WIRE_CT_APPLICATION_DATA && !s->tls13)
         me->sent_appdata = true;
@@ -498,6 +501,7 @@ void tp_session_add_secret(tp_session *s, double t, const char *nss_line)
 {
     if (!s || s->ended)
         return;
+    crypto_conn_set_no_key_source(s->cc, false);
     if (!s->have_client_random) {
         if (s->num_pending_secrets < 8)
             snprintf(s->pending_secrets[s->num_pending_secrets++], sizeof s->pending_secrets[0],
@@ -514,8 +518,10 @@ void tp_session_add_secret(tp_session *s, double t, const char *nss_line)
 
 void tp_session_set_keylog_store(tp_session *s, const struct crypto_keylog_store *store)
 {
-    if (s)
-        s->store = store;
+    if (!s)
+        return;
+    s->store = store;
+    crypto_conn_set_no_key_source(s->cc, !store && !s->expect_secrets);
 }
 
 void tp_session_set_negotiated(tp_session *s, const tp_negotiated *n)
@@ -557,6 +563,20 @@ void tp_session_app_exchanged(tp_session *s)
         s->obs.app_exchanged = true;
 }
 
+void tp_session_note_close(tp_session *s, const tp_close_note *n)
+{
+    if (!s || s->ended || s->obs.first_close_known || !n || n->who == TP_ACTOR_NONE)
+        return;
+    tp_observation *o = &s->obs;
+    o->first_close_known = true;
+    o->closed_by = n->who;
+    o->first_close_t = n->t;
+    o->first_close_rst = n->rst;
+    o->first_close_c2s = n->bytes_given ? n->c2s_bytes : o->client.bytes;
+    o->first_close_s2c = n->bytes_given ? n->s2c_bytes : o->server.bytes;
+    o->closer_reset_later = n->later_reset;
+}
+
 static const char *opt(const char *field)
 {
     return field[0] ? field : NULL;
@@ -574,6 +594,14 @@ void tp_session_end(tp_session *s, double t, tp_end_reason why)
     o->end = why;
     o->t_end = t;
     o->handshake_done = s->engine_done || (s->client_finished && s->server_finished);
+    /* TLS <= 1.2 without keys: application_data records (their outer type
+     * is visible) both ways after both ChangeCipherSpecs prove the
+     * handshake completed: none is sent before it (RFC 5246 7.4.9, 10). */
+    if (!o->handshake_done && o->server_hello && !s->tls13 && s->d[TP_C2S].is_protected &&
+        s->d[TP_S2C].is_protected && o->client.sent_appdata && o->server.sent_appdata) {
+        o->handshake_done = true;
+        o->handshake_unchecked = true;
+    }
     if (!s->engine_done && o->handshake_done && o->client.sent_appdata && o->server.sent_appdata)
         o->app_exchanged = true; /* offline: data both ways */
     o->protocol = opt(s->neg_protocol);

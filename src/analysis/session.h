@@ -88,6 +88,21 @@ void tp_session_set_timeout(tp_session *s, double timeout);
 /* Application data went both ways (echo/http served): the connection counts ok. */
 void tp_session_app_exchanged(tp_session *s);
 
+/* The first FIN or RST of the connection, as the transport saw it: who sent
+ * it, when, whether it was a reset, and the TCP bytes each way before it
+ * (bytes_given; else the bytes fed so far).  later_reset: the side that
+ * closed first reset the connection afterwards (decode: a FIN, then a RST
+ * to bytes that came after it).  Only the first call counts. */
+typedef struct {
+    tp_actor who;
+    double t;
+    bool rst;
+    bool bytes_given;
+    unsigned long long c2s_bytes, s2c_bytes;
+    bool later_reset;
+} tp_close_note;
+void tp_session_note_close(tp_session *s, const tp_close_note *n);
+
 /* Ends the session: emits the verdict and TP_EV_CLOSE.  Idempotent. */
 void tp_session_end(tp_session *s, double t, tp_end_reason why);
 

@@ -240,9 +240,9 @@ static void say_client_alert(const tp_observation *o, tp_verdict *v)
 {
     vd_fail(v, vd_client_alert_phase(o), TP_ACTOR_CLIENT);
     if (vd_is(o->client.alert.description, "encrypted"))
-        vd_say(v, "client sent an encrypted alert (unreadable without keys: pass --keylog)");
+        vd_say(v, "the client sent an encrypted alert (unreadable without keys: pass --keylog)");
     else
-        vd_say(v, "client sent %s%s %s", o->client.alert.is_protected ? "encrypted " : "",
+        vd_say(v, "the client sent %s%s %s", o->client.alert.is_protected ? "encrypted " : "",
                o->client.alert.level, o->client.alert.description);
     vd_say_where(o, v);
     vd_add_server_reaction(o, v);
@@ -344,9 +344,13 @@ static void say_server_stopped(const tp_observation *o, tp_verdict *v)
     if (o->handshake_done) {
         vd_say_completed(o, v);
         vd_say_more(v, "; the server stopped before data was exchanged");
+    } else if (vd_client_silent(o)) {
+        vd_fail(v, TP_PHASE_TRANSPORT, TP_ACTOR_SERVER);
+        vd_say(v, "the server stopped before the client sent anything");
     } else {
-        vd_say(v, "the server stopped during the handshake (last from the client: %s)",
-               vd_or(o->client.name, "nothing"));
+        vd_say(v, "the server stopped during the handshake (last from the client: ");
+        vd_say_client_last(o, v);
+        vd_say_more(v, ")");
     }
 }
 
@@ -361,6 +365,45 @@ static void say_capture_ended(const tp_observation *o, tp_verdict *v)
            o->handshake_done ? "after the handshake, before any application data"
                              : "during the handshake",
            vd_or(o->client.name, "nothing"), vd_or(o->server.name, "nothing"));
+}
+
+/* The client's FIN came right after its ClientHello, before any byte of the
+ * server's answer: it half-closed (shutdown of its sending side), and the
+ * server answered anyway.  Its reaction cannot have followed that answer. */
+static bool when_client_half_closed(const tp_observation *o)
+{
+    return !o->handshake_done && o->first_close_known && o->closed_by == TP_ACTOR_CLIENT &&
+           o->client_hello && o->first_close_s2c == 0 && o->server.name && !vd_client_fatal(o);
+}
+static void say_client_half_closed(const tp_observation *o, tp_verdict *v)
+{
+    vd_fail(v, TP_PHASE_HANDSHAKE, TP_ACTOR_CLIENT);
+    vd_say(v, "the client %s (FIN) right after its %s, before the server's flight",
+           o->end == TP_END_PEER_RESET ? "closed the connection" : "half-closed the connection",
+           vd_or(o->client.name, "ClientHello"));
+    if (o->end == TP_END_PEER_RESET)
+        vd_say_more(v, "; the server still answered (last: %s) and the client reset the "
+                       "connection: it had closed it for reading too", o->server.name);
+    else
+        vd_say_more(v, "; the server still answered (last: %s, %llu bytes) and the client read "
+                       "it without a reset, but with its sending side closed it could not "
+                       "finish the handshake", o->server.name, o->server.bytes);
+}
+
+/* decode: the server's FIN (or RST) came before the client's first byte. */
+static bool when_server_closed_first(const tp_observation *o)
+{
+    return !o->handshake_done && o->first_close_known && o->closed_by == TP_ACTOR_SERVER &&
+           o->first_close_c2s == 0 && !vd_client_silent(o) && !o->server.name;
+}
+static void say_server_closed_first(const tp_observation *o, tp_verdict *v)
+{
+    vd_fail(v, TP_PHASE_HANDSHAKE, TP_ACTOR_SERVER);
+    const char *hello = vd_or(o->client.name, "first bytes");
+    vd_say(v, "the server %s before the client's %s",
+           o->first_close_rst ? "reset the connection" : "closed the connection", hello);
+    if (o->closer_reset_later)
+        vd_say_more(v, " (and reset it when the %s arrived)", hello);
 }
 
 static bool when_nothing_sent(const tp_observation *o)
@@ -431,10 +474,28 @@ static void say_session_ok(const tp_observation *o, tp_verdict *v)
            vd_or(o->protocol, "?"), vd_or(o->kx, "?"), vd_or(o->cipher, "?"));
 }
 
+/* Who sent close_notify first (NONE: nobody sent one). */
+static tp_actor close_notify_first(const tp_observation *o)
+{
+    for (unsigned i = 0; i < o->num_alerts && i < TP_LAYER_MAX_ALERTS; i++)
+        if (vd_is(o->alerts[i].description, "close_notify"))
+            return vd_is(o->alerts[i].from, "server") ? TP_ACTOR_SERVER : TP_ACTOR_CLIENT;
+    /* past the alerts kept: by the sides' flags */
+    if (o->client.close_notify)
+        return TP_ACTOR_CLIENT;
+    return o->server.close_notify ? TP_ACTOR_SERVER : TP_ACTOR_NONE;
+}
+
+/* The close, in the order on the wire: who closed first, then the answer. */
 static void say_close(const tp_observation *o, tp_verdict *v)
 {
-    if (o->client.close_notify)
-        vd_say_more(v, "; the client then closed with close_notify");
+    tp_actor first = close_notify_first(o);
+    if (first == TP_ACTOR_SERVER)
+        vd_say_more(v, "; the server then closed with close_notify%s",
+                    o->client.close_notify ? " and the client answered close_notify" : "");
+    else if (first == TP_ACTOR_CLIENT)
+        vd_say_more(v, "; the client then closed with close_notify%s",
+                    o->server.close_notify ? " and the server answered close_notify" : "");
     else if (o->end == TP_END_TIMEOUT)
         vd_say_more(v, "; the connection then timed out (the server's timeout)");
     else
@@ -477,20 +538,11 @@ static bool when_handshake_only(const tp_observation *o)
 {
     return o->client.close_notify;
 }
-/* Who sent close_notify first. */
-static bool server_closed_first(const tp_observation *o)
-{
-    for (unsigned i = 0; i < o->num_alerts && i < TP_LAYER_MAX_ALERTS; i++)
-        if (vd_is(o->alerts[i].description, "close_notify"))
-            return vd_is(o->alerts[i].from, "server");
-    return false;
-}
-
 static void say_handshake_only(const tp_observation *o, tp_verdict *v)
 {
     vd_ok(v);
     vd_say_completed(o, v);
-    if (server_closed_first(o))
+    if (close_notify_first(o) == TP_ACTOR_SERVER)
         vd_say_more(v, " and the TLS session worked; the server sent close_notify before any "
                        "application data and the client answered close_notify");
     else
@@ -515,12 +567,12 @@ static void say_unused_after_handshake(const tp_observation *o, tp_verdict *v)
     v->outcome = TP_OUTCOME_UNUSED;
     v->phase = TP_PHASE_AFTER_HANDSHAKE;
     v->actor = TP_ACTOR_CLIENT;
-    vd_say_completed(o, v);
-    vd_say_more(v,
-                "; the client %s after %.3f s without using it (no application data, no alert: "
-                "a socket opened ahead, like a browser's preconnect): unused, not a TLS failure",
-                o->end == TP_END_PEER_RESET ? "reset the connection" : "closed the connection",
-                o->t_end);
+    vd_say(v,
+           "the client completed the handshake (%s, %s) and %s after %.3f s without sending "
+           "application data (as a browser's speculative connection does): unused, not a TLS "
+           "failure",
+           vd_or(o->protocol, "?"), vd_or(o->cipher, "?"),
+           o->end == TP_END_PEER_RESET ? "reset the connection" : "closed it", o->t_end);
 }
 
 static bool when_closed_after_handshake(const tp_observation *o)
@@ -587,6 +639,8 @@ static const verdict_rule rules[] = {
     RULE("server-stopped", server_stopped),
     RULE("capture-ended", capture_ended),
     RULE("closed-before-client-spoke", nothing_sent),
+    RULE("client-half-closed", client_half_closed),
+    RULE("server-closed-before-client-hello", server_closed_first),
     RULE("closed-before-server-answered", closed_before_answer),
     RULE("closed-after-server-flight", closed_after_flight),
     RULE("server-bad-record", server_bad_record),
@@ -662,6 +716,8 @@ void tp_verdict_decide(const tp_observation *o, tp_verdict *v)
             break;
         }
     }
+    if (o->handshake_unchecked && v->outcome != TP_OUTCOME_FAIL)
+        vd_say_more(v, "; its records were not checked (no keys: pass --keylog FILE)");
     v->ok = v->outcome == TP_OUTCOME_OK;
     /* a close_notify-only alert does not make an ok connection fail */
     if (v->ok && v->has_alert && vd_is(v->alert.description, "close_notify"))

@@ -41,6 +41,7 @@ typedef struct {
     char broken_detail[128];
     bool client_hello, server_hello, hello_retry;
     bool handshake_done;
+    bool handshake_unchecked; /* done by what the record types show (TLS <= 1.2, no keys) */
     bool app_exchanged;
     tp_obs_side client, server;
     /* the server's last record before the client's alert / close: */
@@ -69,6 +70,12 @@ typedef struct {
     /* transport: who opened and who closed first (NONE: opened by the
      * client, closed as tp_end_reason says) */
     tp_actor opened_by, closed_by;
+    /* the first FIN or RST (tp_session_note_close; closed_by is its sender):
+     * when, and the TCP bytes each way before it; the closer reset later */
+    bool first_close_known, first_close_rst;
+    double first_close_t;
+    unsigned long long first_close_c2s, first_close_s2c;
+    bool closer_reset_later;
     /* every alert, both sides, in order (the first TP_LAYER_MAX_ALERTS) */
     tp_alert_info alerts[TP_LAYER_MAX_ALERTS];
     unsigned num_alerts;

@@ -55,6 +55,9 @@ void vd_say_where(const tp_observation *o, tp_verdict *v);
 void vd_add_record_check(const tp_observation *o, tp_verdict *v);
 /* Appends the server's alert that answered the client's (cause before symptom). */
 void vd_add_server_reaction(const tp_observation *o, tp_verdict *v);
+/* Appends the client's last handshake message, or what it sent short of one
+ * ("4 bytes, no complete record"). */
+void vd_say_client_last(const tp_observation *o, tp_verdict *v);
 /* "handshake completed (TLS1.3, AES-256-GCM)" */
 void vd_say_completed(const tp_observation *o, tp_verdict *v);
 

@@ -224,6 +224,20 @@ void vd_say_alert_sent(const tp_observation *o, tp_verdict *v)
     vd_say_where(o, v);
 }
 
+/* "4 bytes, no complete record" / "1 record, no complete handshake message"
+ * or the client's last handshake message: what the client got across. */
+void vd_say_client_last(const tp_observation *o, tp_verdict *v)
+{
+    if (o->client.name)
+        vd_say_more(v, "%s", o->client.name);
+    else if (!o->client.num_records)
+        vd_say_more(v, "%llu byte%s, no complete record", o->client.bytes,
+                    o->client.bytes == 1 ? "" : "s");
+    else
+        vd_say_more(v, "%u record%s, no complete handshake message", o->client.num_records,
+                    o->client.num_records == 1 ? "" : "s");
+}
+
 tp_phase vd_client_alert_phase(const tp_observation *o)
 {
     /* The server's engine is done once it sent its Finished, but a client

@@ -25,6 +25,7 @@ typedef struct {
     uint32_t isn;
     uint32_t next_seq; /* next byte to deliver */
     uint32_t fin_seq;  /* sequence number of the FIN */
+    uint64_t delivered; /* stream bytes delivered */
     ooo_seg *ooo;      /* held segments, ascending seq */
     size_t ooo_bytes;
     size_t ooo_count;
@@ -189,6 +190,7 @@ static void deliver(capture_tcp *t, conn *c, tp_dir d, const uint8_t *data, size
 {
     half *h = &c->h[d];
     h->next_seq += (uint32_t)len;
+    h->delivered += len;
     t->stats.bytes += len;
     if (c->user && t->cb.on_data)
         t->cb.on_data(t->ctx, c->user, d, t->now, data, len);
@@ -448,12 +450,19 @@ static conn *conn_open(capture_tcp *t, const capture_segment *s, uint32_t bucket
 }
 
 /* The first FIN or RST of the connection: who closed first. */
-static void note_close(conn *c, tp_dir d, bool rst)
+static void note_close(capture_tcp *t, conn *c, tp_dir d, bool rst, size_t payload_len)
 {
-    if (c->close.first_close_dir >= 0)
+    if (c->close.first_close_dir >= 0) {
+        if (rst && c->close.first_close_dir == (int)d && !c->close.first_close_rst)
+            c->close.closer_reset = true;
         return;
+    }
     c->close.first_close_dir = (int)d;
     c->close.first_close_rst = rst;
+    c->close.first_close_ts = t->now;
+    /* the closing segment's own payload comes before its FIN */
+    c->close.before_close[d] = c->h[d].delivered + payload_len;
+    c->close.before_close[!d] = c->h[!d].delivered;
 }
 
 static void segment_process(capture_tcp *t, conn *c, tp_dir d, const capture_segment *s)
@@ -463,7 +472,7 @@ static void segment_process(capture_tcp *t, conn *c, tp_dir d, const capture_seg
     uint32_t seq = s->seq;
 
     if (s->flags & CAPTURE_TCP_RST) {
-        note_close(c, d, true);
+        note_close(t, c, d, true, 0);
         /* RFC 9293 3.5.2: a RST to a SYN, no SYN-ACK: nothing listens there */
         c->close.refused = d == TP_S2C && c->close.first_close_dir == (int)d &&
                            c->h[TP_C2S].syn_seen && !h->syn_seen && !h->seq_known;
@@ -495,7 +504,7 @@ static void segment_process(capture_tcp *t, conn *c, tp_dir d, const capture_seg
         }
         /* a FIN behind bytes already delivered cannot be right: ignore it */
         if (fin && !h->fin_seen && (int32_t)(seq + (uint32_t)s->payload_len - h->next_seq) >= 0) {
-            note_close(c, d, false);
+            note_close(t, c, d, false, s->payload_len);
             h->fin_seen = true;
             h->fin_seq = seq + (uint32_t)s->payload_len;
         }

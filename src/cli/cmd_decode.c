@@ -139,6 +139,18 @@ static void dec_close(void *vctx, void *conn, uint64_t ts, capture_close_reason 
 {
     decode_conn *dc = conn;
     (void)vctx;
+    if (info->first_close_dir >= 0) {
+        tp_close_note n = {
+            .who = info->first_close_dir == TP_S2C ? TP_ACTOR_SERVER : TP_ACTOR_CLIENT,
+            .t = rel_t(dc, info->first_close_ts),
+            .rst = info->first_close_rst,
+            .bytes_given = true,
+            .c2s_bytes = info->before_close[TP_C2S],
+            .s2c_bytes = info->before_close[TP_S2C],
+            .later_reset = info->closer_reset,
+        };
+        tp_session_note_close(dc->s, &n);
+    }
     tp_session_end(dc->s, rel_t(dc, ts), end_reason(why, info));
     tp_session_free(dc->s);
     free(dc);

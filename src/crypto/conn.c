@@ -30,6 +30,7 @@ typedef struct {
 
 struct crypto_conn {
     bool have_cr, have_hello, have_master;
+    bool no_key_source; /* no key log given at all (offline, without --keylog) */
     uint8_t cr[32], sr[32];
     uint16_t version, suite_id;
     bool etm;
@@ -283,6 +284,10 @@ static tp_status keys_missing(const crypto_conn *c, tp_dir dir, crypto_epoch epo
         *why = "protocol version not supported by the independent checker";
         return TP_ERR_UNSUPPORTED;
     }
+    if (c->no_key_source && !c->have_master) {
+        *why = "no key log given (pass --keylog FILE)";
+        return TP_ERR_NO_KEYS;
+    }
     if (c->version <= 0x0303) {
         if (!c->have_master) {
             *why = "no CLIENT_RANDOM key log entry for this connection";
@@ -300,6 +305,12 @@ static tp_status keys_missing(const crypto_conn *c, tp_dir dir, crypto_epoch epo
         return TP_ERR_UNSUPPORTED;
     }
     return TP_OK;
+}
+
+void crypto_conn_set_no_key_source(crypto_conn *c, bool none)
+{
+    if (c)
+        c->no_key_source = none;
 }
 
 bool crypto_conn_has_keys(const crypto_conn *c, tp_dir dir, crypto_epoch epoch)

@@ -44,6 +44,9 @@ typedef struct crypto_conn crypto_conn;
 /* A new verifier with nothing known; every direction in the CLEAR epoch.
  * NULL on allocation failure. */
 crypto_conn *crypto_conn_new(void);
+/* No key source at all (offline without a key log): records that cannot be
+ * opened say "no key log given" rather than which secret is missing. */
+void crypto_conn_set_no_key_source(crypto_conn *c, bool none);
 
 /* Frees contexts and wipes every secret.  NULL is a no-op. */
 void crypto_conn_free(crypto_conn *c);

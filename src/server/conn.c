@@ -128,10 +128,48 @@ static void conn_stdin_stop(tp_conn *c)
         ev_io_stop(c->w->loop, &c->w->stdin_io);
 }
 
+/* The first FIN or RST, for layers.transport.closed_by and the order of a
+ * half-close against the server's flight.  `who` closed first at `t`. */
+static void conn_note_close(tp_conn *c, tp_actor who, bool rst)
+{
+    if (c->close_noted)
+        return;
+    c->close_noted = true;
+    tp_close_note n = {.who = who, .t = conn_t(c), .rst = rst};
+    if (who == TP_ACTOR_CLIENT) {
+        /* what was on the wire when its FIN came: not what is still queued */
+        n.bytes_given = true;
+        n.c2s_bytes = c->rx_bytes;
+        n.s2c_bytes = c->tx_bytes;
+    }
+    tp_session_note_close(c->sess, &n);
+}
+
+/* The client's FIN has arrived (maybe behind bytes not read yet): the
+ * kernel's TCP state says so before we send ours (RFC 9293 3.3.2). */
+static bool conn_peer_fin_pending(const tp_conn *c)
+{
+    struct tcp_info ti;
+    socklen_t len = sizeof ti;
+    if (getsockopt(c->fd, IPPROTO_TCP, TCP_INFO, &ti, &len) == 0)
+        return ti.tcpi_state == TCP_CLOSE_WAIT || ti.tcpi_state == TCP_LAST_ACK;
+    uint8_t b;
+    return recv(c->fd, &b, 1, MSG_PEEK | MSG_DONTWAIT) == 0;
+}
+
+/* Our FIN (or close) is about to leave: who closed first is decided now. */
+static void conn_note_our_close(tp_conn *c)
+{
+    if (!c->close_noted)
+        conn_note_close(c, conn_peer_fin_pending(c) ? TP_ACTOR_CLIENT : TP_ACTOR_SERVER, false);
+}
+
 void conn_finish(tp_conn *c, tp_end_reason why)
 {
     if (c->finished)
         return;
+    if (why == TP_END_PEER_CLOSED || why == TP_END_PEER_RESET)
+        conn_note_close(c, TP_ACTOR_CLIENT, why == TP_END_PEER_RESET);
     c->finished = true;
     c->end_reason = why;
     c->t_end = conn_t(c);
@@ -330,6 +368,7 @@ static void conn_flush(tp_conn *c)
     while (c->out.len && !c->io_dead) {
         ssize_t n = send(c->fd, srv_buf_data(&c->out), c->out.len, MSG_NOSIGNAL);
         if (n > 0) {
+            c->tx_bytes += (unsigned long long)n;
             srv_buf_consume(&c->out, (size_t)n);
             continue;
         }
@@ -363,6 +402,7 @@ static void conn_destroy(tp_conn *c)
     }
     if (!c->finished)
         conn_finish(c, TP_END_SERVER_CLOSED);
+    conn_note_our_close(c);
     mode_on_close(c);
 
     /* Exactly one end, one verdict, one callback per connection. */
@@ -410,6 +450,7 @@ static void conn_destroy(tp_conn *c)
  * not lost to a reset caused by unread input (RFC 7230 6.6). */
 static void conn_linger(tp_conn *c)
 {
+    conn_note_our_close(c);
     shutdown(c->fd, SHUT_WR);
     c->linger_armed = true;
     conn_timer_arm(c, SRV_LINGER_SECONDS);
@@ -477,6 +518,7 @@ static void conn_read_cb(struct ev_loop *loop, ev_io *io, int revents)
         return;
     }
     /* Every byte is traced, also what the engine will reject. */
+    c->rx_bytes += (unsigned long long)n;
     c->t_fed = conn_t(c);
     tp_session_feed(c->sess, TP_C2S, c->t_fed, buf, (size_t)n);
     if (c->finished) {
@@ -486,7 +528,12 @@ static void conn_read_cb(struct ev_loop *loop, ev_io *io, int revents)
     conn_touch(c);
     c->chunk = buf;
     c->chunk_len = (size_t)n;
+    bool in_handshake = c->state == CONN_HANDSHAKE;
     conn_drive(c);
+    /* A half-close right behind the handshake bytes came before the answer
+     * the engine just queued (it leaves in conn_settle). */
+    if (in_handshake && !c->finished && conn_peer_fin_pending(c))
+        conn_note_close(c, TP_ACTOR_CLIENT, false);
     if (c->chunk_len && !c->finished &&
         !srv_buf_append(&c->in, c->chunk, c->chunk_len, SRV_IN_MAX)) {
         /* Only reachable when the engine stops consuming (backpressure). */

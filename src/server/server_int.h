@@ -124,6 +124,8 @@ struct tp_conn {
     tp_end_reason end_reason;
     double t_end;
     double t_fed; /* time of the last bytes given to the session */
+    unsigned long long rx_bytes, tx_bytes; /* TCP bytes received / sent so far */
+    bool close_noted; /* the first FIN or RST is told to the session */
     char peer[64];
 };
 

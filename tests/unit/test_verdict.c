@@ -586,9 +586,9 @@ static void test_unused_after_handshake(void **state)
     o.client.finished_verified = 1;
     o.t_end = 0.075;
     expect("unused-after-handshake", TP_OUTCOME_UNUSED, TP_PHASE_AFTER_HANDSHAKE, TP_ACTOR_CLIENT);
-    says("handshake completed (TLS1.3, AES-256-GCM); the client closed the connection after "
-         "0.075 s without using it");
-    says("preconnect");
+    says("the client completed the handshake (TLS1.3, AES-256-GCM) and closed it after 0.075 s "
+         "without sending application data (as a browser's speculative connection does)");
+    never_says("preconnect"); /* it sent a ClientHello: not a TCP preconnect */
     assert_false(v.ok);
     /* TLS 1.2: the server's Finished came last; leaving at once may be a rejection */
     o.protocol = "TLS1.2";
@@ -597,8 +597,8 @@ static void test_unused_after_handshake(void **state)
     /* ... leaving 2 s later is not: the client idled (Chromium, TLS 1.2 server) */
     o.t_end = 2.99;
     expect("unused-after-handshake", TP_OUTCOME_UNUSED, TP_PHASE_AFTER_HANDSHAKE, TP_ACTOR_CLIENT);
-    says("handshake completed (TLS1.2, AES-256-GCM); the client closed the connection after "
-         "2.990 s without using it");
+    says("the client completed the handshake (TLS1.2, AES-256-GCM) and closed it after 2.990 s");
+    never_says("rejected");
     o.t_end = 0.075;
     /* a wrong client Finished is no unused socket */
     o.protocol = "TLS1.3";
@@ -625,6 +625,106 @@ static void test_closed_after_handshake(void **state)
     says("the client rejected a valid record");
 }
 
+/* ---- the order on the wire (tests/catalogue/scenarios/vfix_*.py) ------ */
+
+/* The client's FIN came right after its ClientHello, before the flight. */
+static void test_client_half_closed(void **state)
+{
+    (void)state;
+    server_flight();
+    o.protocol = "TLS1.3";
+    o.first_close_known = true;
+    o.closed_by = TP_ACTOR_CLIENT;
+    o.first_close_c2s = 517;
+    o.first_close_s2c = 0;
+    expect("client-half-closed", TP_OUTCOME_FAIL, TP_PHASE_HANDSHAKE, TP_ACTOR_CLIENT);
+    says("the client half-closed the connection (FIN) right after its ClientHello, before the "
+         "server's flight");
+    says("the server still answered (last: Finished, 3000 bytes) and the client read it");
+    never_says("rejected");
+    never_says("right after the server's flight");
+    /* a full close: the client's TCP reset the answer */
+    o.end = TP_END_PEER_RESET;
+    expect("client-half-closed", TP_OUTCOME_FAIL, TP_PHASE_HANDSHAKE, TP_ACTOR_CLIENT);
+    says("the client reset the connection");
+    /* the FIN after the flight: that is a close after the server's flight */
+    o.end = TP_END_PEER_CLOSED;
+    o.first_close_s2c = 3000;
+    expect("closed-after-server-flight", TP_OUTCOME_FAIL, TP_PHASE_HANDSHAKE, TP_ACTOR_CLIENT);
+}
+
+/* decode: the server's FIN before the ClientHello, its RST after it. */
+static void test_server_closed_before_client_hello(void **state)
+{
+    (void)state;
+    hello();
+    o.end = TP_END_SERVER_CLOSED;
+    o.first_close_known = true;
+    o.closed_by = TP_ACTOR_SERVER;
+    o.first_close_c2s = 0;
+    o.closer_reset_later = true;
+    expect("server-closed-before-client-hello", TP_OUTCOME_FAIL, TP_PHASE_HANDSHAKE,
+           TP_ACTOR_SERVER);
+    says("the server closed the connection before the client's ClientHello (and reset it when "
+         "the ClientHello arrived)");
+    never_says("after the client's ClientHello");
+    /* closed after the ClientHello: before the server answered */
+    o.first_close_c2s = 517;
+    expect("closed-before-server-answered", TP_OUTCOME_FAIL, TP_PHASE_HANDSHAKE, TP_ACTOR_SERVER);
+    says("after the client's ClientHello");
+}
+
+/* The close named in the order on the wire (s_server closes first). */
+static void test_close_order(void **state)
+{
+    (void)state;
+    done();
+    o.client.sent_appdata = true;
+    o.client.app_bytes = 11;
+    o.client.close_notify = o.server.close_notify = true;
+    o.closed_by = TP_ACTOR_SERVER;
+    o.end = TP_END_SERVER_CLOSED;
+    tp_alert_info s_cn = {"server", "warning", "close_notify", true};
+    tp_alert_info c_cn = {"client", "warning", "close_notify", true};
+    tp_obs_note_alert(&o, &s_cn);
+    tp_obs_note_alert(&o, &c_cn);
+    expect("app-no-answer", TP_OUTCOME_OK, TP_PHASE_AFTER_HANDSHAKE, TP_ACTOR_NONE);
+    says("the server then closed with close_notify and the client answered close_notify");
+    never_says("the client then closed");
+}
+
+/* SIGTERM: what the client had sent, said as it was. */
+static void test_server_stopped_words(void **state)
+{
+    (void)state;
+    base();
+    o.end = TP_END_SHUTDOWN;
+    o.client.bytes = 4;
+    expect("server-stopped", TP_OUTCOME_FAIL, TP_PHASE_HANDSHAKE, TP_ACTOR_SERVER);
+    says("the server stopped during the handshake (last from the client: 4 bytes, no complete "
+         "record)");
+    never_says("nothing");
+    o.client.bytes = 0;
+    expect("server-stopped", TP_OUTCOME_FAIL, TP_PHASE_TRANSPORT, TP_ACTOR_SERVER);
+    says("the server stopped before the client sent anything");
+    never_says("during the handshake");
+}
+
+/* decode, TLS 1.2 without keys: the record types proved the handshake. */
+static void test_handshake_unchecked(void **state)
+{
+    (void)state;
+    done();
+    o.protocol = "TLS1.2";
+    o.handshake_unchecked = true;
+    o.client.sent_appdata = o.server.sent_appdata = true;
+    expect("session-ok", TP_OUTCOME_OK, TP_PHASE_AFTER_HANDSHAKE, TP_ACTOR_NONE);
+    says("its records were not checked (no keys: pass --keylog FILE)");
+    o.handshake_unchecked = false;
+    decide();
+    never_says("not checked");
+}
+
 /* ---- the table and the layers ---------------------------------------- */
 
 /* Causes with a test above.  A rule added to verdict.c without a test
@@ -649,6 +749,8 @@ static const char *const tested[] = {
     "server-stopped",
     "capture-ended",
     "closed-before-client-spoke",
+    "client-half-closed",
+    "server-closed-before-client-hello",
     "closed-before-server-answered",
     "closed-after-server-flight",
     "server-bad-record",
@@ -812,6 +914,11 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_handshake_only),
         cmocka_unit_test(test_unused_after_handshake),
         cmocka_unit_test(test_closed_after_handshake),
+        cmocka_unit_test(test_client_half_closed),
+        cmocka_unit_test(test_server_closed_before_client_hello),
+        cmocka_unit_test(test_close_order),
+        cmocka_unit_test(test_server_stopped_words),
+        cmocka_unit_test(test_handshake_unchecked),
         cmocka_unit_test(test_every_rule_has_a_test),
         cmocka_unit_test(test_layers),
         cmocka_unit_test(test_names),
