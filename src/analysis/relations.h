@@ -66,6 +66,7 @@ typedef struct {
     /* transport */
     tp_refusal refused;
     unsigned max_conns, open_conns; /* at capacity */
+    bool max_conns_default;         /* max_conns is the default (no --max-conns given) */
     int accept_errno;               /* no fds: EMFILE / ENFILE */
     unsigned long fd_limit;         /* no fds: RLIMIT_NOFILE soft limit (0 unknown) */
     /* timing of the client's bytes (seconds since accept) */

@@ -23,12 +23,22 @@ void tp_say_at_capacity(const tp_observation *o, tp_verdict *v)
 {
     const tp_facts *f = &o->facts;
     vd_fail(v, TP_PHASE_TRANSPORT, TP_ACTOR_SERVER);
-    if (f->refused == TP_REFUSED_AT_CAPACITY)
-        vd_say(v, "the server was at capacity (--max-conns %u): connection refused", f->max_conns);
+    /* the client sees the accept, then a FIN: no RST, no ECONNREFUSED */
+    if (f->refused == TP_REFUSED_AT_CAPACITY && f->max_conns_default)
+        vd_say(v,
+               "the server was at capacity (%u connections, the default limit from the open-file "
+               "limit %lu): it accepted the connection and closed it at once",
+               f->max_conns, f->fd_limit);
+    else if (f->refused == TP_REFUSED_AT_CAPACITY)
+        vd_say(v,
+               "the server was at capacity (--max-conns %u): it accepted the connection and "
+               "closed it at once",
+               f->max_conns);
     else
         vd_say(v,
                "the server was at capacity: it ran out of file descriptors (accept() failed with "
-               "%s; open-file limit %lu): connection refused",
+               "%s; open-file limit %lu): it accepted the connection on a reserve descriptor and "
+               "closed it at once",
                f->accept_errno == ENFILE ? "ENFILE, the system's limit" : "EMFILE", f->fd_limit);
 }
 

@@ -645,6 +645,7 @@ static void conn_refuse(tp_conn *c, tp_refusal why, unsigned open, int accept_er
     tp_facts *f = tp_session_facts(c->sess);
     f->refused = why;
     f->max_conns = c->w->srv->cfg.max_conns;
+    f->max_conns_default = c->w->srv->max_conns_default;
     f->open_conns = open;
     f->accept_errno = accept_errno;
     f->fd_limit = srv_fd_limit();

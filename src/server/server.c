@@ -23,8 +23,11 @@
 #define SRV_BACKLOG 1024
 #define SRV_ACCEPT_BURST 64
 #define SRV_MAX_WORKERS 256
-/* Descriptors kept free beside the per-worker ones (see fd_margin). */
-#define SRV_FD_MARGIN 32
+/* Descriptors kept free beside the per-worker ones (see fd_margin): stdio
+ * (3), the trace, key log and pcapng files (3), the signal pipe, the main
+ * loop's epoll and eventfd when workers run in threads, and one spare.  A
+ * connection costs one descriptor, its socket (measured in /proc/PID/fd). */
+#define SRV_FD_MARGIN 10
 #define SRV_MAX_CONNS_UNLIMITED 1000000u
 /* Pause of accepting when even the reserve descriptor is gone. */
 #define SRV_ACCEPT_BACKOFF 0.1
@@ -137,9 +140,9 @@ unsigned long srv_fd_limit(void)
     return (unsigned long)rl.rlim_cur;
 }
 
-/* Descriptors the server needs beside its connections: stdio, trace, key
- * log and pcapng files, and per worker its event loop, wake-up and reserve
- * descriptors and one listener per address. */
+/* Descriptors the server needs beside its connections: SRV_FD_MARGIN, and
+ * per worker its event loop, wake-up and two reserve descriptors and one
+ * listener per address. */
 static unsigned fd_margin(unsigned workers, unsigned addresses)
 {
     return SRV_FD_MARGIN + workers * (addresses + 4);
@@ -171,10 +174,16 @@ void srv_log_refusal(tp_worker *w, unsigned conn, const char *peer, const tp_fac
                  w->refusals_unlogged);
     w->refusal_logged_at = now;
     w->refusals_unlogged = 0;
-    if (f->refused == TP_REFUSED_AT_CAPACITY)
+    if (f->refused == TP_REFUSED_AT_CAPACITY && f->max_conns_default)
         fprintf(stderr,
-                "tlsprobe: connection %u from %s refused: at capacity (--max-conns %u, %u "
-                "open)%s\n",
+                "tlsprobe: connection %u from %s accepted and closed at once: at capacity (%u "
+                "open, the default limit from the open-file limit %lu; raise ulimit -n or set "
+                "--max-conns)%s\n",
+                conn, peer, f->open_conns, f->fd_limit, more);
+    else if (f->refused == TP_REFUSED_AT_CAPACITY)
+        fprintf(stderr,
+                "tlsprobe: connection %u from %s accepted and closed at once: at capacity "
+                "(--max-conns %u, %u open)%s\n",
                 conn, peer, f->max_conns, f->open_conns, more);
     else if (f->refused == TP_REFUSED_NO_FDS)
         fprintf(stderr,
@@ -570,8 +579,10 @@ tp_server *tp_server_new(const tp_server_params *cfg, char *err, size_t err_len)
         tp_server_free(s);
         return NULL;
     }
-    if (!s->cfg.max_conns)
+    if (!s->cfg.max_conns) {
         s->cfg.max_conns = default_max_conns(s->num_workers, s->cfg.num_listen);
+        s->max_conns_default = true;
+    }
     s->keylog = cfg->keylog;
     signals_init(s);
     return s;

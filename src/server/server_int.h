@@ -78,6 +78,7 @@ struct tp_worker {
 
 struct tp_server {
     tp_server_params cfg;
+    bool max_conns_default; /* cfg.max_conns came from the open-file limit */
     char **listen_copy;
     char **bound;
     unsigned num_bound;

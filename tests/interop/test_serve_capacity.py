@@ -44,8 +44,10 @@ def test_max_conns(r):
         v = evs.verdict(evs.conn_for_port(local)) or {}
         r.eq((v.get("outcome"), v.get("phase"), v.get("actor"), v.get("cause")),
              ("fail", "transport", "server", "at-capacity"), "the third connection's verdict")
-        r.contains(v.get("summary"), "the server was at capacity (--max-conns 2): connection refused",
-                   "the verdict names the limit")
+        r.contains(v.get("summary"), "the server was at capacity (--max-conns 2): it accepted the "
+                   "connection and closed it at once", "the verdict names the limit")
+        r.check("refused" not in v.get("summary", ""), "no 'refused': the client saw accept "
+                "and a FIN, not a RST", v.get("summary"))
         for s in held:
             s.close()
         # once one is gone there is room again
@@ -55,7 +57,8 @@ def test_max_conns(r):
         r.eq(res["echoed"], b"hello from python\n", "a connection after the others left is served")
     finally:
         srv.stop()
-    r.check("connection 3 from 127.0.0.1:%d refused: at capacity (--max-conns 2, 2 open)" % local
+    r.check("connection 3 from 127.0.0.1:%d accepted and closed at once: at capacity "
+            "(--max-conns 2, 2 open)" % local
             in srv.stderr_text, "stderr says the third connection was refused at capacity",
             srv.stderr_text[-1500:])
 
@@ -75,7 +78,8 @@ def test_out_of_fds(r):
         r.eq((v.get("outcome"), v.get("phase"), v.get("actor")), ("fail", "transport", "server"),
              "the refused connection's verdict")
         r.contains(v.get("summary"), "ran out of file descriptors (accept() failed with EMFILE; "
-                   "open-file limit 40): connection refused", "the verdict names EMFILE and the limit")
+                   "open-file limit 40): it accepted the connection on a reserve descriptor and "
+                   "closed it at once", "the verdict names EMFILE and the limit")
         # the server still serves once descriptors are free again
         for s in socks:
             s.close()
@@ -100,6 +104,40 @@ def test_out_of_fds(r):
     r.eq(logged + more, refused, "stderr accounts for every refused connection (lines + counts)")
 
 
+def test_default_limit(r):
+    """No --max-conns under ulimit -n 40: a default that leaves room for what
+    the server itself holds (measured: about a dozen descriptors), and a
+    verdict that does not cite an option the user never gave."""
+    srv = LimitedServer(["--echo"], nofile=40).start()
+    socks = []
+    try:
+        m = re.search(r"at most (\d+) connections at once", srv.stderr_text)
+        limit = int(m.group(1)) if m else 0
+        r.check(20 <= limit < 40, "the default limit under 40 descriptors is 20 or more (%d)" % limit,
+                srv.stderr_text[-500:])
+        for _ in range(limit + 2):
+            socks.append(socket.create_connection(("127.0.0.1", srv.port), timeout=10))
+        evs = srv.wait_for(lambda e: refused_verdicts(e), 10)
+        refused = refused_verdicts(evs)
+        r.check(refused, "connections beyond the default limit get a verdict", evs.of("verdict")[-3:])
+        v = refused[0] if refused else {}
+        r.eq((v.get("outcome"), v.get("phase"), v.get("actor")), ("fail", "transport", "server"),
+             "the verdict at the default limit")
+        r.contains(v.get("summary"), "the server was at capacity (%d connections, the default limit "
+                   "from the open-file limit 40): it accepted the connection and closed it at once"
+                   % limit, "the verdict says where the default came from")
+        r.check("--max-conns" not in v.get("summary", ""), "no --max-conns the user did not give",
+                v.get("summary"))
+        emfile = [x for x in evs.of("verdict") if "EMFILE" in x.get("summary", "")]
+        r.eq(len(emfile), 0, "no accept() failed with EMFILE below the default limit")
+    finally:
+        for s in socks:
+            s.close()
+        srv.stop()
+    r.contains(srv.stderr_text, "the default limit from the open-file limit 40",
+               "stderr names the default limit")
+
+
 def test_bad_value(r):
     for bad in ("0", "-1", "many"):
         rc, out, err = tp.run([tp.TLSPROBE, "serve", "--max-conns", bad])
@@ -114,6 +152,7 @@ def main():
     r = tp.Results("serve_capacity")
     r.run(test_max_conns)
     r.run(test_out_of_fds)
+    r.run(test_default_limit)
     r.run(test_bad_value)
     r.finish()
 

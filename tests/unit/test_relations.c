@@ -201,7 +201,17 @@ static void test_rule_refused(void **state)
     o.facts.max_conns = 2;
     tp_verdict_decide(&o, &v);
     assert_verdict(&v, false, TP_PHASE_TRANSPORT, TP_ACTOR_SERVER, "at-capacity",
-                   "the server was at capacity (--max-conns 2): connection refused");
+                   "the server was at capacity (--max-conns 2): it accepted the connection and "
+                   "closed it at once");
+    /* no --max-conns given: the default and where it came from */
+    o.facts.max_conns_default = true;
+    o.facts.fd_limit = 40;
+    tp_verdict_decide(&o, &v);
+    assert_verdict(&v, false, TP_PHASE_TRANSPORT, TP_ACTOR_SERVER, "at-capacity",
+                   "the server was at capacity (2 connections, the default limit from the "
+                   "open-file limit 40)");
+    assert_null(strstr(v.summary, "--max-conns"));
+    o.facts.max_conns_default = false;
     o.facts.refused = TP_REFUSED_NO_FDS;
     o.facts.accept_errno = EMFILE;
     o.facts.fd_limit = 40;
