@@ -30,12 +30,14 @@ typedef struct {
     unsigned records;
     bool is_protected; /* records from now on are protected */
     bool dead;         /* stream unparseable: stop framing it */
+    const char *quirk; /* records framed now were shaped by this quirk */
     unsigned long long bytes;
     /* protected records held back until their keys arrive (live only) */
     struct held_record {
         double t;
         uint8_t *bytes; /* header + fragment */
         size_t len;
+        char *quirk; /* the quirk that shaped it (live, s2c), or NULL */
     } held[TP_HELD_MAX];
     unsigned num_held;
     size_t held_bytes;
@@ -614,7 +616,8 @@ static void note_server_record(tp_session *s, const tp_record_check *chk)
     }
 }
 
-static void process_record(tp_session *s, tp_dir dir, double t, const wire_record *rec)
+static void process_record(tp_session *s, tp_dir dir, double t, const wire_record *rec,
+                           const char *quirk)
 {
     static _Thread_local uint8_t plain[WIRE_MAX_CIPHERTEXT];
     dir_state *d = &s->d[dir];
@@ -648,6 +651,7 @@ static void process_record(tp_session *s, tp_dir dir, double t, const wire_recor
     ev.u.record.rec = rec;
     ev.u.record.check = &chk;
     ev.u.record.index = d->records;
+    ev.u.record.quirk = quirk;
     emit(s, &ev);
 
     if (chk.is_protected && chk.integrity != TP_INTEGRITY_OK) {
@@ -729,8 +733,9 @@ static void release_held(tp_session *s, tp_dir dir, bool force)
         wire_record rec;
         size_t need;
         if (wire_record_parse(&in, &rec, &need) == TP_OK)
-            process_record(s, dir, h->t, &rec);
+            process_record(s, dir, h->t, &rec, h->quirk);
         free(h->bytes);
+        free(h->quirk);
         d->held_bytes -= h->len;
         done++;
     }
@@ -751,7 +756,8 @@ static bool hold_record(tp_session *s, tp_dir dir, double t, const wire_record *
         return false;
     memcpy(copy, cur_data(&rec->header), cur_len(&rec->header));
     memcpy(copy + cur_len(&rec->header), cur_data(&rec->fragment), cur_len(&rec->fragment));
-    d->held[d->num_held++] = (struct held_record){.t = t, .bytes = copy, .len = len};
+    d->held[d->num_held++] =
+        (struct held_record){.t = t, .bytes = copy, .len = len, .quirk = dup_str(d->quirk)};
     d->held_bytes += len;
     return true;
 }
@@ -770,7 +776,7 @@ static void handle_record(tp_session *s, tp_dir dir, double t, const wire_record
             return;
         release_held(s, dir, true);
     }
-    process_record(s, dir, t, rec);
+    process_record(s, dir, t, rec, d->quirk);
 }
 
 /* Frames records out of `p`; returns bytes consumed (the rest is a partial record). */
@@ -874,6 +880,22 @@ void tp_session_feed(tp_session *s, tp_dir dir, double t, const uint8_t *data, s
             break; /* cannot progress: wait for more */
         }
     }
+}
+
+void tp_session_feed_shaped(tp_session *s, tp_dir dir, double t, const uint8_t *data, size_t len,
+                            const char *quirk)
+{
+    if (!s)
+        return;
+    s->d[dir].quirk = quirk;
+    tp_session_feed(s, dir, t, data, len);
+    s->d[dir].quirk = NULL;
+}
+
+void tp_session_note(tp_session *s, double t, const char *text)
+{
+    if (s && !s->ended)
+        emit_note(s, t, TP_S2C, text);
 }
 
 void tp_session_gap(tp_session *s, tp_dir dir, double t, size_t len)
@@ -1020,8 +1042,10 @@ void tp_session_free(tp_session *s)
     for (int i = 0; i < 2; i++) {
         free(s->d[i].buf);
         free(s->d[i].hs);
-        for (unsigned j = 0; j < s->d[i].num_held; j++)
+        for (unsigned j = 0; j < s->d[i].num_held; j++) {
             free(s->d[i].held[j].bytes);
+            free(s->d[i].held[j].quirk);
+        }
     }
     free(s->client_hello);
     free(s->peer);

@@ -61,6 +61,10 @@ static const char *const usage_text =
     "  --save-cert FILE      write the generated certificate (PEM) to FILE\n"
     "  --client-cert M       none (default), request or require\n"
     "\n"
+    "Record quirks (docs/quirks.md; `tlsprobe list` names them):\n"
+    "  --quirk NAME[=VALUE]  reshape the server's records, e.g. cbc-padding=max,\n"
+    "                        hs-fragment=64, appdata-split=1/n-1; repeatable\n"
+    "\n"
     "Output:\n"
     "  --trace FILE          JSON lines trace (docs/trace-format.md), mode 0600\n"
     "  --keylog FILE         NSS key log, mode 0600 (default: $SSLKEYLOGFILE)\n"
@@ -91,6 +95,7 @@ enum {
     OPT_KEYLOG,
     OPT_PCAP,
     OPT_RECORDS,
+    OPT_QUIRK,
 };
 
 static const struct option long_opts[] = {
@@ -112,6 +117,7 @@ static const struct option long_opts[] = {
     {"keylog", required_argument, NULL, OPT_KEYLOG},
     {"pcap", required_argument, NULL, OPT_PCAP},
     {"records", no_argument, NULL, OPT_RECORDS},
+    {"quirk", required_argument, NULL, OPT_QUIRK},
     {"verbose", no_argument, NULL, 'v'},
     {"quiet", no_argument, NULL, 'q'},
     {"help", no_argument, NULL, 'h'},
@@ -134,6 +140,7 @@ typedef struct {
     const char *trace, *keylog, *pcap;
     bool records;
     int verbosity;
+    tp_quirk_set quirks;
 } serve_opts;
 
 __attribute__((format(printf, 1, 2))) static int usage_error(const char *fmt, ...)
@@ -265,6 +272,12 @@ static int parse_opts(int argc, char **argv, serve_opts *o, bool *out_done)
         case OPT_RECORDS:
             o->records = true;
             break;
+        case OPT_QUIRK: {
+            char err[1024];
+            if (!tp_quirk_set_add(&o->quirks, optarg, err, sizeof err))
+                return usage_error("--quirk %s: %s", optarg, err);
+            break;
+        }
         case 'v':
             o->verbosity = o->verbosity < 0 ? 1 : o->verbosity + 1;
             break;
@@ -452,6 +465,7 @@ int cmd_serve(int argc, char **argv)
     p.engine = engine;
     p.want_data_events = o.pcap || o.verbosity >= 2;
     p.want_record_bytes = o.records;
+    p.quirks = o.quirks.num ? &o.quirks : NULL;
     p.keylog_path = keylog;
     srv = tp_server_new(&p, err, sizeof err);
     if (!srv) {

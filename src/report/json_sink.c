@@ -66,6 +66,8 @@ static void add_record(json_object *o, const tp_event *ev, bool records)
         if (c->detail && c->integrity != TP_INTEGRITY_OK)
             json_object_object_add(o, "detail", json_object_new_string(c->detail));
     }
+    if (ev->u.record.quirk)
+        json_object_object_add(o, "quirk", json_object_new_string(ev->u.record.quirk));
     if (records) {
         json_object_object_add(o, "ciphertext",
                                report_json_hex(cur_data(&r->fragment), cur_len(&r->fragment)));
@@ -329,6 +331,10 @@ bool report_json_event_fast(const tp_event *ev, bool records, char *buf, size_t 
                 lb_str(&b, ",\"detail\":");
                 lb_jstr(&b, c->detail);
             }
+        }
+        if (ev->u.record.quirk) {
+            lb_str(&b, ",\"quirk\":");
+            lb_jstr(&b, ev->u.record.quirk);
         }
     }
     lb_raw(&b, "}", 1);

@@ -1,0 +1,34 @@
+/* max-record=N: no record carries more than N bytes of content (handshake
+ * and application data; alerts and ChangeCipherSpec are one unit each), as
+ * a server honouring max_fragment_length (RFC 6066 4) or record_size_limit
+ * (RFC 8449) would write.
+ *
+ * Reproduces: clients that cannot reassemble what they asked for, e.g. the
+ * embedded stacks behind Mbed-TLS/mbedtls#387 (handshake messages not
+ * fragmented to the negotiated max_fragment_length). */
+#include "internal.h"
+
+static bool parse(const char *value, tp_quirk *q, char *err, size_t err_len)
+{
+    if (!quirk_parse_uint(value, 1, 16384, &q->n))
+        return quirk_bad_value(q->def, value, err, err_len);
+    return true;
+}
+
+static void shape(const tp_quirk *q, const tp_quirk_set *set, const qr_ctx *c, qr_list *l)
+{
+    (void)c;
+    for (unsigned i = 0; i < l->n; i++) {
+        unsigned t = l->p[i].type;
+        if ((t == 22 || t == 23) && !l->p[i].drop)
+            i += qr_split(l, i, (size_t)q->n, q->label, set) - 1;
+    }
+}
+
+const quirk_def quirk_max_record = {
+    .name = "max-record",
+    .values = "N (1..16384)",
+    .summary = "records of at most N content bytes (RFC 6066 max_fragment_length, RFC 8449)",
+    .parse = parse,
+    .shape = shape,
+};

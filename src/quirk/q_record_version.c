@@ -1,0 +1,34 @@
+/* record-version=0x0300..0x0303: the version field of the header of the
+ * server's first record (the one carrying the ServerHello).  RFC 5246 E.1:
+ * the record-layer version of the first flight is not a commitment; the
+ * ServerHello body says what was negotiated.
+ *
+ * Reproduces: clients that take the first record's header version as the
+ * negotiated one and reject a mismatch ("wrong version number"), seen with
+ * servers answering TLS 1.2 hellos in an SSL 3.0/TLS 1.0 record. */
+#include "internal.h"
+
+static bool parse(const char *value, tp_quirk *q, char *err, size_t err_len)
+{
+    if (!quirk_parse_uint(value, 0x0300, 0x0303, &q->n))
+        return quirk_bad_value(q->def, value, err, err_len);
+    return true;
+}
+
+static void shape(const tp_quirk *q, const tp_quirk_set *set, const qr_ctx *c, qr_list *l)
+{
+    if (c->record != 1)
+        return;
+    for (unsigned i = 0; i < l->n; i++) {
+        l->p[i].version = (uint16_t)q->n;
+        qr_mark(&l->p[i], q->label, set);
+    }
+}
+
+const quirk_def quirk_record_version = {
+    .name = "record-version",
+    .values = "0x0300..0x0303",
+    .summary = "header version of the ServerHello record (clients that take it as negotiated)",
+    .parse = parse,
+    .shape = shape,
+};

@@ -1,0 +1,44 @@
+/* tls13-padding=N: N zero bytes after the inner content type of every
+ * protected TLS 1.3 record (RFC 8446 5.4), cut so the inner plaintext stays
+ * within 2^14 + 1 bytes.
+ *
+ * Reproduces: TLS 1.3 clients that mis-parse padded records (the inner type
+ * is the last non-zero byte); e.g. OpenSSL 1.1.1 before its record padding
+ * fixes, and clients whose buffers assume ciphertext = plaintext + 17. */
+#include "internal.h"
+
+static bool parse(const char *value, tp_quirk *q, char *err, size_t err_len)
+{
+    if (!quirk_parse_uint(value, 0, 16384, &q->n))
+        return quirk_bad_value(q->def, value, err, err_len);
+    return true;
+}
+
+static const char *inapplicable(const tp_quirk *q, const qr_ctx *c)
+{
+    (void)q;
+    return c->version == 0x0304 ? NULL : "record padding exists in TLS 1.3 only";
+}
+
+static void shape(const tp_quirk *q, const tp_quirk_set *set, const qr_ctx *c, qr_list *l)
+{
+    if (!c->is_protected || c->version != 0x0304)
+        return;
+    for (unsigned i = 0; i < l->n; i++) {
+        qr_piece *p = &l->p[i];
+        if (p->drop || p->clear)
+            continue;
+        size_t room = 16384 - p->len;
+        p->tls13_pad = (size_t)q->n < room ? (size_t)q->n : room;
+        qr_mark(p, q->label, set);
+    }
+}
+
+const quirk_def quirk_tls13_padding = {
+    .name = "tls13-padding",
+    .values = "N (0..16384)",
+    .summary = "TLS 1.3 record padding of N zero bytes (clients that mis-parse padded records)",
+    .parse = parse,
+    .inapplicable = inapplicable,
+    .shape = shape,
+};
