@@ -20,6 +20,7 @@ typedef struct {
     size_t tls13_pad;   /* TLS 1.3 zero padding */
     bool clear;         /* written in the clear even in a protected epoch */
     bool drop;          /* not written at all */
+    bool coalesce;      /* joins the following handshake pieces in one record */
 } qr_piece;
 
 typedef struct {
@@ -40,7 +41,7 @@ typedef struct {
     unsigned protected_record;  /* among protected ones, from 1 (0: clear) */
     bool handshake_done;        /* the server's Finished went out earlier */
     unsigned appdata_records;   /* application data records of the engine so far */
-    unsigned random_state;      /* for cbc-padding=random */
+    bool coalesced;             /* shaping a record of joined handshake pieces */
 } qr_ctx;
 
 struct quirk_def {
@@ -63,9 +64,9 @@ struct quirk_def {
  * then per-record choices (padding, header version). */
 const quirk_def *const *quirk_table(unsigned *out_n);
 
-extern const quirk_def quirk_hs_fragment, quirk_max_record, quirk_appdata_split,
-    quirk_empty_records, quirk_cbc_padding, quirk_cbc_padding_scope, quirk_tls13_padding,
-    quirk_record_version, quirk_ccs_compat, quirk_alert_unrecognized_name;
+extern const quirk_def quirk_hs_coalesce, quirk_big_records, quirk_hs_fragment, quirk_max_record,
+    quirk_appdata_split, quirk_empty_records, quirk_cbc_padding, quirk_cbc_padding_scope,
+    quirk_tls13_padding, quirk_record_version, quirk_ccs_compat, quirk_alert_unrecognized_name;
 
 /* ---- helpers for the quirk files (list.c) ---- */
 

@@ -38,6 +38,11 @@ struct tp_rewriter {
     bool checked;     /* applicability reported */
     qr_ctx ctx;
     qr_list pieces;
+    qr_list joined; /* the pieces of a flushed coalesced record */
+    uint8_t pend[WIRE_MAX_PLAINTEXT]; /* handshake pieces waiting to share a record */
+    size_t pend_len;
+    uint16_t pend_version;
+    const char *pend_label;
     uint8_t plain[WIRE_MAX_CIPHERTEXT];
     uint8_t sealed[WIRE_RECORD_HEADER_LEN + WIRE_MAX_CIPHERTEXT];
 };
@@ -65,6 +70,7 @@ void tp_rewriter_free(tp_rewriter *rw)
     free(rw->in);
     free(rw->hs);
     free(rw->pieces.p);
+    free(rw->joined.p);
     free(rw);
 }
 
@@ -233,11 +239,10 @@ static void check_applicable(tp_rewriter *rw)
     }
 }
 
-/* The engine's record type/version and its content (opened) into pieces. */
-static bool shape_record(tp_rewriter *rw, unsigned type, uint16_t version, const uint8_t *pt,
-                         size_t len)
+/* One record's content into pieces of l, shaped by every quirk of the set. */
+static bool shape_record(tp_rewriter *rw, qr_list *l, unsigned type, uint16_t version,
+                         const uint8_t *pt, size_t len)
 {
-    qr_list *l = &rw->pieces;
     l->n = 0;
     l->failed = false;
     qr_piece whole = {.type = type, .data = pt, .len = len, .version = version,
@@ -260,9 +265,60 @@ static void give_up(tp_rewriter *rw, const char *why)
          rw->ctx.protected_record > 1 ? " (the stream may be broken)" : "");
 }
 
+/* The joined handshake pieces out as one record (shaped again as a whole:
+ * its padding, splitting and header depend on its length). */
+static bool pend_flush(tp_rewriter *rw)
+{
+    if (!rw->pend_len)
+        return true;
+    size_t len = rw->pend_len;
+    rw->pend_len = 0;
+    rw->ctx.coalesced = true;
+    bool ok = shape_record(rw, &rw->joined, WIRE_CT_HANDSHAKE, rw->pend_version, rw->pend, len);
+    rw->ctx.coalesced = false;
+    for (unsigned i = 0; ok && i < rw->joined.n; i++) {
+        qr_piece *p = &rw->joined.p[i];
+        if (!p->quirk)
+            p->quirk = rw->pend_label;
+        ok = p->drop || write_piece(rw, p);
+    }
+    return ok;
+}
+
+static bool pend_add(tp_rewriter *rw, const qr_piece *p)
+{
+    if (rw->pend_len + p->len > sizeof rw->pend && !pend_flush(rw))
+        return false;
+    if (!rw->pend_len) {
+        rw->pend_version = p->version;
+        rw->pend_label = p->quirk;
+    }
+    memcpy(rw->pend + rw->pend_len, p->data, p->len);
+    rw->pend_len += p->len;
+    return true;
+}
+
+/* Writes the shaped pieces of one engine record; false when one could not
+ * be sealed. */
+static bool write_pieces(tp_rewriter *rw)
+{
+    for (unsigned i = 0; i < rw->pieces.n; i++) {
+        const qr_piece *p = &rw->pieces.p[i];
+        if (p->drop)
+            continue;
+        if (p->coalesce ? !pend_add(rw, p) : !pend_flush(rw) || !write_piece(rw, p))
+            return false;
+    }
+    return true;
+}
+
 /* State changes the record implied, after it went out. */
 static void after_record(tp_rewriter *rw, unsigned outer_type, unsigned inner_type)
 {
+    /* joined pieces never span a key change */
+    if (rw->ctx.version == 0x0304 && (rw->hello_in_record || rw->tls13_finished || rw->key_update) &&
+        !pend_flush(rw))
+        give_up(rw, "cannot seal a record with the engine's keys");
     if (rw->ctx.version == 0x0304) {
         if (rw->hello_in_record && rw->ctx.hello_seen && !rw->is_protected) {
             rw->is_protected = true;
@@ -309,16 +365,14 @@ static void rewrite_record(tp_rewriter *rw, const uint8_t *rec, size_t len)
     if (inner == WIRE_CT_HANDSHAKE)
         track_handshake(rw, pt, pt_len);
     check_applicable(rw);
-    if (!shape_record(rw, inner, version, pt, pt_len)) {
+    if (!shape_record(rw, &rw->pieces, inner, version, pt, pt_len)) {
         give_up(rw, "out of memory shaping a record");
         emit(rw, rec, len, NULL);
         return;
     }
-    for (unsigned i = 0; i < rw->pieces.n; i++) {
-        if (!rw->pieces.p[i].drop && !write_piece(rw, &rw->pieces.p[i])) {
-            give_up(rw, "cannot seal a record with the engine's keys");
-            return;
-        }
+    if (!write_pieces(rw)) {
+        give_up(rw, "cannot seal a record with the engine's keys");
+        return;
     }
     if (inner == WIRE_CT_APPLICATION_DATA)
         rw->ctx.appdata_records++;
@@ -363,5 +417,6 @@ void tp_rewriter_push(tp_rewriter *rw, const uint8_t *data, size_t len)
 
 void tp_rewriter_flush(tp_rewriter *rw)
 {
-    (void)rw; /* nothing is held across bursts yet */
+    if (!rw->passthrough && !pend_flush(rw))
+        give_up(rw, "cannot seal a record with the engine's keys");
 }
