@@ -480,6 +480,8 @@ static void handle_message(tp_session *s, tp_dir dir, double t, const uint8_t *m
         if (s->tls13)
             tp_verify_switch(s->verify, dir, TP_EPOCH_APPLICATION);
     }
+    if (m.type == WIRE_HS_KEY_UPDATE && s->tls13 && is_protected)
+        tp_verify_key_update(s->verify, dir); /* for the records after this one */
     side(s, dir)->name = hs_display_name(&m);
     emit(s, &ev);
 }

@@ -21,6 +21,7 @@ typedef struct {
     bool clear;         /* written in the clear even in a protected epoch */
     bool drop;          /* not written at all */
     bool coalesce;      /* joins the following handshake pieces in one record */
+    bool rekey;         /* an injected KeyUpdate: the write keys move on after it */
 } qr_piece;
 
 typedef struct {
@@ -66,7 +67,8 @@ const quirk_def *const *quirk_table(unsigned *out_n);
 
 extern const quirk_def quirk_hs_coalesce, quirk_big_records, quirk_hs_fragment, quirk_max_record,
     quirk_appdata_split, quirk_empty_records, quirk_cbc_padding, quirk_cbc_padding_scope,
-    quirk_tls13_padding, quirk_record_version, quirk_ccs_compat, quirk_alert_unrecognized_name;
+    quirk_tls13_padding, quirk_record_version, quirk_ccs_compat, quirk_alert_unrecognized_name,
+    quirk_key_update;
 
 /* ---- helpers for the quirk files (list.c) ---- */
 

@@ -3,12 +3,12 @@
  * record into pieces, and writes the pieces out (sealed with the rewriter's
  * own write state when protected).
  *
- * One crypto_conn serves both sides of the server -> client direction: its
- * open state follows the engine's records (the engine's sequence numbers
- * and IV chain), its seal state the records actually written (ours).  Both
- * restart together at each epoch change (CCS in TLS <= 1.2; ServerHello and
- * the server's Finished in TLS 1.3), which the rewriter learns from the
- * engine's own plaintext. */
+ * Two crypto_conns, fed the same secrets: `cc` opens the engine's records
+ * (the engine's sequence numbers and IV chain), `sc` seals the records
+ * actually written (ours).  Both change epoch together (CCS in TLS <= 1.2;
+ * ServerHello and the server's Finished in TLS 1.3), which the rewriter
+ * learns from the engine's own plaintext; only a KeyUpdate that a quirk
+ * injects moves `sc` alone. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,7 +23,7 @@
 struct tp_rewriter {
     const tp_quirk_set *set;
     tp_rewriter_out out;
-    crypto_conn *cc;
+    crypto_conn *cc, *sc;
     uint8_t *in; /* a partial record from the engine */
     size_t in_len, in_cap;
     uint8_t *hs; /* a partial handshake message of the engine */
@@ -55,7 +55,10 @@ tp_rewriter *tp_rewriter_new(const tp_quirk_set *set, const tp_rewriter_out *out
     rw->set = set;
     rw->out = *out;
     rw->cc = crypto_conn_new();
-    if (!rw->cc) {
+    rw->sc = crypto_conn_new();
+    if (!rw->cc || !rw->sc) {
+        crypto_conn_free(rw->cc);
+        crypto_conn_free(rw->sc);
         free(rw);
         return NULL;
     }
@@ -67,6 +70,7 @@ void tp_rewriter_free(tp_rewriter *rw)
     if (!rw)
         return;
     crypto_conn_free(rw->cc);
+    crypto_conn_free(rw->sc);
     free(rw->in);
     free(rw->hs);
     free(rw->pieces.p);
@@ -102,6 +106,7 @@ static void hello_apply(tp_rewriter *rw)
     if (!rw->hello_pending || !rw->have_cr)
         return;
     crypto_conn_set_hello(rw->cc, rw->cr, rw->sr, rw->ctx.version, rw->suite_id, rw->ctx.etm);
+    crypto_conn_set_hello(rw->sc, rw->cr, rw->sr, rw->ctx.version, rw->suite_id, rw->ctx.etm);
     rw->hello_pending = false;
     rw->hello_set = true;
 }
@@ -116,8 +121,9 @@ void tp_rewriter_add_secret(tp_rewriter *rw, const char *nss_line)
         memcpy(rw->cr, e.client_random, 32);
         rw->have_cr = true;
         crypto_conn_set_client_random(rw->cc, rw->cr);
+        crypto_conn_set_client_random(rw->sc, rw->cr);
     }
-    if (crypto_conn_add_secret(rw->cc, &e) != TP_OK)
+    if (crypto_conn_add_secret(rw->cc, &e) != TP_OK || crypto_conn_add_secret(rw->sc, &e) != TP_OK)
         return; /* another connection's line, or a label with no use here */
     hello_apply(rw);
 }
@@ -216,7 +222,7 @@ static bool write_piece(tp_rewriter *rw, const qr_piece *p)
                           .cbc_pad_len = p->cbc_pad_len,
                           .tls13_pad_len = p->tls13_pad};
     size_t n = 0;
-    tp_status st = crypto_conn_seal(rw->cc, TP_S2C, p->type, p->version, p->data, p->len, &o,
+    tp_status st = crypto_conn_seal(rw->sc, TP_S2C, p->type, p->version, p->data, p->len, &o,
                                     h + WIRE_RECORD_HEADER_LEN, WIRE_MAX_CIPHERTEXT, &n);
     if (st != TP_OK)
         return false;
@@ -308,8 +314,17 @@ static bool write_pieces(tp_rewriter *rw)
             continue;
         if (p->coalesce ? !pend_add(rw, p) : !pend_flush(rw) || !write_piece(rw, p))
             return false;
+        /* an injected KeyUpdate: our write keys move on, the engine's stay */
+        if (p->rekey && crypto_conn_key_update(rw->sc, TP_S2C) != TP_OK)
+            return false;
     }
     return true;
+}
+
+static void epoch(tp_rewriter *rw, crypto_epoch e)
+{
+    crypto_conn_activate(rw->cc, TP_S2C, e);
+    crypto_conn_activate(rw->sc, TP_S2C, e);
 }
 
 /* State changes the record implied, after it went out. */
@@ -322,17 +337,18 @@ static void after_record(tp_rewriter *rw, unsigned outer_type, unsigned inner_ty
     if (rw->ctx.version == 0x0304) {
         if (rw->hello_in_record && rw->ctx.hello_seen && !rw->is_protected) {
             rw->is_protected = true;
-            crypto_conn_activate(rw->cc, TP_S2C, CRYPTO_EPOCH_HANDSHAKE);
+            epoch(rw, CRYPTO_EPOCH_HANDSHAKE);
         }
         if (rw->tls13_finished) {
             rw->ctx.handshake_done = true;
-            crypto_conn_activate(rw->cc, TP_S2C, CRYPTO_EPOCH_APPLICATION);
+            epoch(rw, CRYPTO_EPOCH_APPLICATION);
         }
-        if (rw->key_update && crypto_conn_key_update(rw->cc, TP_S2C) != TP_OK)
+        if (rw->key_update && (crypto_conn_key_update(rw->cc, TP_S2C) != TP_OK ||
+                               crypto_conn_key_update(rw->sc, TP_S2C) != TP_OK))
             give_up(rw, "the engine's KeyUpdate could not be followed");
     } else if (outer_type == WIRE_CT_CHANGE_CIPHER_SPEC) {
         rw->is_protected = true;
-        crypto_conn_activate(rw->cc, TP_S2C, CRYPTO_EPOCH_APPLICATION);
+        epoch(rw, CRYPTO_EPOCH_APPLICATION);
     } else if (rw->is_protected && inner_type == WIRE_CT_HANDSHAKE) {
         rw->ctx.handshake_done = true; /* the server's Finished */
     }

@@ -8,7 +8,7 @@
 static const quirk_def *const table[] = {
     &quirk_hs_coalesce,   &quirk_big_records,
     &quirk_hs_fragment,   &quirk_max_record,        &quirk_appdata_split,
-    &quirk_empty_records, &quirk_alert_unrecognized_name, &quirk_ccs_compat,
+    &quirk_empty_records, &quirk_alert_unrecognized_name, &quirk_ccs_compat, &quirk_key_update,
     &quirk_cbc_padding,   &quirk_cbc_padding_scope, &quirk_tls13_padding,
     &quirk_record_version,
 };

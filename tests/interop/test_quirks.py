@@ -110,6 +110,19 @@ def prop_coalesced(n):
     return f
 
 
+def prop_key_update(rs, hs):
+    # the KeyUpdate right after the first application data, and the records after it
+    # (sealed with the next secret) still open
+    ku = [i for i, x in enumerate(rs) if x.get("quirk") == "key-update"]
+    names = [m.get("msg") for m in hs]
+    return ("KeyUpdate" in names and len(ku) == 1 and ku[0] + 1 < len(rs) and
+            rs[ku[0] - 1].get("inner_type") == "application_data" and
+            all(x["integrity"] == "ok" for x in rs[ku[0]:] if x.get("protected")))
+
+
+prop_key_update.wants_hs = True
+
+
 def prop_big(rs):
     prot = [x for x in rs if x.get("protected")]
     return bool(prot) and all(x["length"] == 16384 + 1 + 16 for x in prot)
@@ -146,6 +159,7 @@ CASES = [
     ("ccs-compat=on", ["ccs-compat=on"], TLS13, [], None, prop_ccs(1)),
     ("alert-unrecognized-name TLS1.2", ["alert-unrecognized-name"], GCM12, ["-tls1_2"], None,
      prop_alert_first),
+    ("key-update TLS1.3", ["key-update"], TLS13, [], None, prop_key_update),
     ("hs-coalesce TLS1.2", ["hs-coalesce"], CBC12, ["-tls1_2"], GNUTLS_ALL, prop_coalesced(4)),
     ("hs-coalesce TLS1.3", ["hs-coalesce"], TLS13, [], None, prop_coalesced(4)),
     ("big-records TLS1.3", ["big-records"], TLS13, [], None, prop_big),
