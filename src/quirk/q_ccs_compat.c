@@ -4,9 +4,10 @@
  * session id; off: the engine's CCS records are dropped.  RFC 8446 5: a
  * peer MUST drop such a CCS, at any time before the Finished.
  *
- * Reproduces: TLS 1.3 clients that choke on a CCS they did not ask for
- * (no legacy_session_id) or that wait for one (middlebox-style peers); the
- * D.4 mode exists because middleboxes broke without it (RFC 8446 D.4). */
+ * Reproduces: TLS 1.3 clients whose state machine insists on where the
+ * compatibility CCS comes, e.g. Erlang/OTP's client failing with
+ * unexpected_message in hello_retry_middlebox_assert (erlang/otp#11237);
+ * the mode itself exists because middleboxes broke without it. */
 #include <string.h>
 
 #include "internal.h"

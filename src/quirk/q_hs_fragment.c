@@ -3,8 +3,8 @@
  * span records), in the clear and inside encrypted TLS 1.3 records.
  *
  * Reproduces: clients that expect one handshake message per record, e.g.
- * Mbed TLS before 3.6.3 ("TLS handshake fragmentation not supported",
- * Mbed-TLS/mbedtls#1840, #9269). */
+ * Mbed TLS releases without handshake defragmentation ("TLS handshake
+ * fragmentation not supported", Mbed-TLS/mbedtls#1840, #9269). */
 #include "internal.h"
 
 static bool parse(const char *value, tp_quirk *q, char *err, size_t err_len)

@@ -3,9 +3,9 @@
  * the record-layer version of the first flight is not a commitment; the
  * ServerHello body says what was negotiated.
  *
- * Reproduces: clients that take the first record's header version as the
- * negotiated one and reject a mismatch ("wrong version number"), seen with
- * servers answering TLS 1.2 hellos in an SSL 3.0/TLS 1.0 record. */
+ * Reproduces: clients that check the header version of the server's first
+ * record instead of ignoring it, e.g. wolfSSL's TLS 1.3 client aborting with
+ * "record layer version error" on a 0x0301 header (wolfSSL/wolfssl#11080). */
 #include "internal.h"
 
 static bool parse(const char *value, tp_quirk *q, char *err, size_t err_len)

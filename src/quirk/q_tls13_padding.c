@@ -2,9 +2,10 @@
  * protected TLS 1.3 record (RFC 8446 5.4), cut so the inner plaintext stays
  * within 2^14 + 1 bytes.
  *
- * Reproduces: TLS 1.3 clients that mis-parse padded records (the inner type
- * is the last non-zero byte); e.g. OpenSSL 1.1.1 before its record padding
- * fixes, and clients whose buffers assume ciphertext = plaintext + 17. */
+ * Reproduces: TLS 1.3 stacks that take the last byte as the inner content
+ * type instead of the last non-zero one (RFC 8446 5.4) and abort on the
+ * first padded record, e.g. Eclipse ThreadX NetX Duo
+ * (eclipse-threadx/netxduo#199). */
 #include "internal.h"
 
 static bool parse(const char *value, tp_quirk *q, char *err, size_t err_len)
