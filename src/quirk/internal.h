@@ -42,7 +42,8 @@ typedef struct {
     unsigned protected_record;  /* among protected ones, from 1 (0: clear) */
     bool handshake_done;        /* the server's Finished went out earlier */
     unsigned appdata_records;   /* application data records of the engine so far */
-    bool coalesced;             /* shaping a record of joined handshake pieces */
+    bool coalesced;             /* shaping a record of joined handshake pieces (again:
+                                   quirks that insert records must not insert twice) */
 } qr_ctx;
 
 struct quirk_def {

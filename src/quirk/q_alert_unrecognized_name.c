@@ -17,7 +17,7 @@ static const char *inapplicable(const tp_quirk *q, const qr_ctx *c)
 static void shape(const tp_quirk *q, const tp_quirk_set *set, const qr_ctx *c, qr_list *l)
 {
     static const uint8_t alert[2] = {1, 112}; /* warning, unrecognized_name */
-    if (c->record != 1 || c->version == 0x0304 || l->n == 0)
+    if (c->record != 1 || c->version == 0x0304 || l->n == 0 || c->coalesced)
         return;
     qr_piece p = {.type = 21, .data = alert, .len = 2, .version = l->p[0].version,
                   .clear = true};

@@ -40,7 +40,7 @@ static void shape(const tp_quirk *q, const tp_quirk_set *set, const qr_ctx *c, q
             qr_mark(&l->p[i], q->label, set);
         }
     }
-    if (q->mode == 1 && c->record == 1) {
+    if (q->mode == 1 && c->record == 1 && !c->coalesced) {
         qr_piece p = {.type = 20, .data = ccs, .len = 1, .version = 0x0303, .clear = true};
         qr_mark(&p, q->label, set);
         (void)qr_insert(l, l->n, &p);
