@@ -24,7 +24,7 @@ static void *fz_open(void *ctx, const struct sockaddr *c, const struct sockaddr 
     return &fz_conn_token;
 }
 
-static void fz_data(void *ctx, void *conn, capture_dir dir, uint64_t ts, const uint8_t *d,
+static void fz_data(void *ctx, void *conn, tp_dir dir, uint64_t ts, const uint8_t *d,
                     size_t len)
 {
     fz_ctx *f = ctx;
@@ -33,7 +33,7 @@ static void fz_data(void *ctx, void *conn, capture_dir dir, uint64_t ts, const u
         f->sum += d[i];
 }
 
-static void fz_gap(void *ctx, void *conn, capture_dir dir, uint64_t ts, size_t len)
+static void fz_gap(void *ctx, void *conn, tp_dir dir, uint64_t ts, size_t len)
 {
     fz_ctx *f = ctx;
     (void)conn, (void)dir, (void)ts;

@@ -14,6 +14,7 @@
 
 #include "crypto/conn.h"
 #include "crypto/record.h"
+#include "wire/record.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -38,7 +38,7 @@ static void *fz_open(void *ctx, const struct sockaddr *c, const struct sockaddr 
     return fc;
 }
 
-static void fz_data(void *ctx, void *conn, capture_dir dir, uint64_t ts, const uint8_t *d,
+static void fz_data(void *ctx, void *conn, tp_dir dir, uint64_t ts, const uint8_t *d,
                     size_t len)
 {
     fz_ctx *f = ctx;
@@ -51,7 +51,7 @@ static void fz_data(void *ctx, void *conn, capture_dir dir, uint64_t ts, const u
     fc->delivered[dir] += len;
 }
 
-static void fz_gap(void *ctx, void *conn, capture_dir dir, uint64_t ts, size_t len)
+static void fz_gap(void *ctx, void *conn, tp_dir dir, uint64_t ts, size_t len)
 {
     fz_conn *fc = conn;
     (void)ctx, (void)ts;

@@ -12,15 +12,9 @@
 #include <stdint.h>
 #include <sys/socket.h>
 
+#include "../crypto/dir.h"
 #include "../wire/handshake.h"
 #include "../wire/record.h"
-
-typedef enum { TP_C2S = 0, TP_S2C = 1 } tp_dir;
-
-static inline const char *tp_dir_name(tp_dir d)
-{
-    return d == TP_C2S ? "c2s" : "s2c";
-}
 
 typedef enum {
     TP_EV_ACCEPT,    /* connection opened */
@@ -35,26 +29,6 @@ typedef enum {
     TP_EV_CLOSE,     /* connection closed (after the verdict); sinks flush */
 } tp_event_type;
 
-typedef enum {
-    TP_INTEGRITY_UNCHECKED = 0, /* no keys */
-    TP_INTEGRITY_OK,
-    TP_INTEGRITY_BAD,
-} tp_integrity;
-
-/* What the independent check found about one protected record. */
-typedef struct {
-    bool is_protected;
-    tp_integrity integrity;
-    unsigned inner_type; /* content type after opening (TLS 1.3 inner type) */
-    size_t plaintext_len;
-    const uint8_t *plaintext; /* NULL unless opened */
-    bool has_padding;         /* CBC only */
-    size_t padding_len;       /* padding bytes, not counting the length byte */
-    bool padding_valid;
-    bool padding_minimal;
-    const char *detail; /* why integrity is bad / unchecked, or NULL */
-} tp_record_check;
-
 typedef struct {
     const char *from;        /* "client" or "server" */
     const char *level;       /* "warning" / "fatal" / "unknown" */
@@ -67,17 +41,85 @@ typedef enum {
     TP_PHASE_AFTER_HANDSHAKE,
     TP_PHASE_NOT_TLS,
     TP_PHASE_TIMEOUT,
+    TP_PHASE_TRANSPORT, /* decided before any TLS byte: unused, refused, at capacity */
 } tp_phase;
 
 const char *tp_phase_name(tp_phase p);
 
+/* Who acted: the side whose act decided the verdict. */
+typedef enum {
+    TP_ACTOR_NONE = 0,
+    TP_ACTOR_CLIENT,
+    TP_ACTOR_SERVER,
+    TP_ACTOR_NETWORK, /* capture ended, gap, RST from nowhere */
+} tp_actor;
+
+const char *tp_actor_name(tp_actor a); /* "none", "client", "server", "network" */
+
+typedef enum {
+    TP_OUTCOME_FAIL = 0,
+    TP_OUTCOME_OK,     /* the TLS session worked (app mismatch named in layers.app) */
+    TP_OUTCOME_UNUSED, /* TCP opened and closed without one byte (browser preconnect) */
+} tp_outcome;
+
+const char *tp_outcome_name(tp_outcome o); /* "fail", "ok", "unused" */
+
+/* How the transport ended. */
+typedef enum {
+    TP_HOW_NONE = 0,
+    TP_HOW_FIN,
+    TP_HOW_RST,
+    TP_HOW_TIMEOUT,
+    TP_HOW_SHUTDOWN,
+    TP_HOW_CAPACITY,
+    TP_HOW_CAPTURE_END,
+} tp_close_how;
+
+const char *tp_close_how_name(tp_close_how h); /* "fin", "rst", ..., "capture-end"; NULL: none */
+
+/* Records of one direction, by what the independent check found. */
 typedef struct {
-    bool ok;
+    unsigned total;
+    unsigned protected_n; /* protected records (JSON "protected") */
+    unsigned ok, bad, unchecked;
+    unsigned first_bad; /* record number of the first bad one, 0: none */
+} tp_record_tally;
+
+#define TP_LAYER_MAX_ALERTS 6
+
+typedef struct {
+    struct {
+        tp_actor opened_by, closed_by;
+        tp_close_how how;
+        unsigned long long c2s_bytes, s2c_bytes;
+    } transport;
+    struct {
+        bool done;
+        const char *client_last, *server_last; /* last message name each way, NULL: none */
+        bool hello_retry;
+        unsigned num_alerts;
+        tp_alert_info alerts[TP_LAYER_MAX_ALERTS]; /* both sides, in order */
+    } handshake;
+    tp_record_tally records[2]; /* [TP_C2S], [TP_S2C] */
+    struct {
+        unsigned long long c2s_bytes, s2c_bytes; /* opened application data bytes */
+        const char *fit;                         /* "exchanged", "no-answer", "no-request",
+                                                    "not-http", ...; NULL: no application layer */
+        char note[160];                          /* one sentence, or "" */
+    } app;
+} tp_layers;
+
+typedef struct {
+    tp_outcome outcome;
+    bool ok; /* outcome == TP_OUTCOME_OK (kept for callers that only ask ok or not) */
     tp_phase phase;
+    tp_actor actor;
+    const char *cause; /* stable kebab-case id of the rule that decided */
     /* negotiated parameters, NULL when not known (GnuTLS spelling) */
     const char *protocol, *kx, *cipher, *mac, *group, *sigalg;
     bool has_alert;
     tp_alert_info alert;
+    tp_layers layers;
     char summary[640];
 } tp_verdict;
 

@@ -590,6 +590,7 @@ static void handle_alert_bytes(tp_session *s, tp_dir dir, double t, const uint8_
             if (dir == TP_C2S && fatal)
                 s->server_frozen = true;
         }
+        tp_obs_note_alert(&s->obs, &a);
         tp_event ev = {.type = TP_EV_ALERT, .t = t, .dir = dir};
         ev.u.alert = a;
         emit(s, &ev);
@@ -604,6 +605,7 @@ static void note_server_record(tp_session *s, const tp_record_check *chk)
     if (s->server_frozen)
         return;
     o->server_last_protected = chk->is_protected;
+    o->server_last_client_records = o->client.num_records;
     o->server_last_first_protected = chk->is_protected && o->server.num_protected == 1;
     o->server_last_integrity = chk->integrity;
     o->server_last_has_padding = chk->has_padding;
@@ -647,6 +649,7 @@ static void process_record(tp_session *s, tp_dir dir, double t, const wire_recor
                      chk.detail ? chk.detail : "integrity check failed");
         }
     }
+    tp_obs_note_record(&s->obs, dir, &chk, d->records);
     if (dir == TP_S2C)
         note_server_record(s, &chk);
     tp_event ev = {.type = TP_EV_RECORD, .t = t, .dir = dir};
@@ -672,6 +675,7 @@ static void process_record(tp_session *s, tp_dir dir, double t, const wire_recor
                 if (dir == TP_C2S)
                     s->server_frozen = true;
             }
+            tp_obs_note_alert(&s->obs, &a);
             tp_event aev = {.type = TP_EV_ALERT, .t = t, .dir = dir};
             aev.u.alert = a;
             emit(s, &aev);
@@ -711,6 +715,7 @@ static void process_record(tp_session *s, tp_dir dir, double t, const wire_recor
     case WIRE_CT_APPLICATION_DATA:
         me->sent_appdata = true;
         if (chk.integrity == TP_INTEGRITY_OK) {
+            tp_obs_note_appdata(&s->obs, dir, content_len);
             tp_event aev = {.type = TP_EV_APPDATA, .t = t, .dir = dir};
             aev.u.appdata.bytes = content;
             aev.u.appdata.len = content_len;

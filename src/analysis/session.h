@@ -34,6 +34,7 @@ typedef enum {
     TP_END_TIMEOUT,       /* handshake/idle timeout */
     TP_END_SHUTDOWN,      /* server stopping (SIGINT/SIGTERM) */
     TP_END_CAPTURE_END,   /* offline: capture ended */
+    TP_END_CAPACITY,      /* the server refused it: at its connection limit or out of fds */
 } tp_end_reason;
 
 typedef struct {

@@ -24,6 +24,8 @@ typedef struct {
     bool bad_record;       /* our check found a record of this side invalid */
     unsigned bad_record_index;
     char bad_record_detail[96];
+    tp_record_tally recs;         /* records of this side by check result (layers.records) */
+    unsigned long long app_bytes; /* opened application data bytes */
 } tp_obs_side;
 
 /* What the session saw, in the terms the rules need. */
@@ -64,7 +66,35 @@ typedef struct {
     const char *engine_error_text;
     /* negotiated */
     const char *protocol, *kx, *cipher, *mac, *group, *sigalg;
+    /* transport: who opened and who closed first (NONE: opened by the
+     * client, closed as tp_end_reason says) */
+    tp_actor opened_by, closed_by;
+    /* every alert, both sides, in order (the first TP_LAYER_MAX_ALERTS) */
+    tp_alert_info alerts[TP_LAYER_MAX_ALERTS];
+    unsigned num_alerts;
+    /* the client's record count when the server's last record (server_last_*)
+     * went out: the client's reaction followed that record when its alert is
+     * record number server_last_client_records + 1, or when it sent nothing more */
+    unsigned server_last_client_records;
+    /* application layer, set by the mode (server) when it knows better than
+     * byte counts: fit id ("not-http", ...) and a sentence; NULL / "" else */
+    const char *app_fit;
+    char app_note[160];
 } tp_observation;
+
+/* Observation helpers for the session: one record (with its check), one
+ * alert, opened application data. */
+void tp_obs_note_record(tp_observation *o, tp_dir dir, const tp_record_check *chk,
+                        unsigned index);
+void tp_obs_note_alert(tp_observation *o, const tp_alert_info *a);
+void tp_obs_note_appdata(tp_observation *o, tp_dir dir, size_t len);
+
+/* The layers of a verdict, filled from the observation (verdict_layers.c). */
+void tp_layers_fill(const tp_observation *obs, tp_layers *out);
+
+/* The rule table, for tests and the mutation script. */
+unsigned tp_verdict_num_rules(void);
+const char *tp_verdict_rule_cause(unsigned i);
 
 /* Fills *out from *obs.  Never fails; always writes a summary sentence. */
 void tp_verdict_decide(const tp_observation *obs, tp_verdict *out);

@@ -236,13 +236,10 @@ capture_decode_result capture_packet_decode(uint32_t linktype, const uint8_t *da
         return net_decode(NET_IPV6, &in, out);
     case CAPTURE_LINK_NULL: {
         /* host byte order of the capturing machine: accept either */
-        uint8_t b[4];
-        if (!cur_copy(&in, b, 4))
+        cur_t as_le = in;
+        uint32_t le, be;
+        if (!cur_get_u32le(&as_le, &le) || !cur_get_u32(&in, &be))
             return CAPTURE_DEC_TRUNCATED;
-        uint32_t le =
-            (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24;
-        uint32_t be =
-            (uint32_t)b[3] | (uint32_t)b[2] << 8 | (uint32_t)b[1] << 16 | (uint32_t)b[0] << 24;
         net_kind k = net_from_af(le < 256 ? le : be);
         return net_decode(k == NET_OTHER ? NET_BY_VERSION : k, &in, out);
     }

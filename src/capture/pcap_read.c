@@ -26,36 +26,6 @@
 /* A record or block longer than this is corruption, not a packet. */
 #define CAPTURE_MAX_RECORD (64u * 1024 * 1024)
 
-static bool get16(cur_t *c, bool be, uint16_t *out)
-{
-    uint8_t b[2];
-    if (!cur_copy(c, b, 2))
-        return false;
-    *out = be ? (uint16_t)(b[0] << 8 | b[1]) : (uint16_t)(b[1] << 8 | b[0]);
-    return true;
-}
-
-static bool get32(cur_t *c, bool be, uint32_t *out)
-{
-    uint8_t b[4];
-    if (!cur_copy(c, b, 4))
-        return false;
-    if (be)
-        *out = (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | b[3];
-    else
-        *out = (uint32_t)b[3] << 24 | (uint32_t)b[2] << 16 | (uint32_t)b[1] << 8 | b[0];
-    return true;
-}
-
-static bool get64(cur_t *c, bool be, uint64_t *out)
-{
-    uint32_t a, b;
-    if (!get32(c, be, &a) || !get32(c, be, &b))
-        return false;
-    *out = be ? ((uint64_t)a << 32 | b) : ((uint64_t)b << 32 | a);
-    return true;
-}
-
 static capture_item_kind fail(capture_reader *r, tp_status st, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
@@ -108,9 +78,12 @@ static tp_status pcap_header_read(capture_reader *r)
         return TP_ERR_TRUNCATED;
     r->big_endian = m[0] == 0xa1;
     r->pcap_nano = (m[0] == 0xa1 && m[2] == 0x3c) || (m[0] == 0x4d);
-    if (!get16(&c, r->big_endian, &major) || !get16(&c, r->big_endian, &minor) ||
-        !get32(&c, r->big_endian, &zone) || !get32(&c, r->big_endian, &sigfigs) ||
-        !get32(&c, r->big_endian, &snaplen) || !get32(&c, r->big_endian, &network))
+    if (!cur_get_u16_order(&c, r->big_endian, &major) ||
+        !cur_get_u16_order(&c, r->big_endian, &minor) ||
+        !cur_get_u32_order(&c, r->big_endian, &zone) ||
+        !cur_get_u32_order(&c, r->big_endian, &sigfigs) ||
+        !cur_get_u32_order(&c, r->big_endian, &snaplen) ||
+        !cur_get_u32_order(&c, r->big_endian, &network))
         return TP_ERR_TRUNCATED;
     (void)minor, (void)zone, (void)sigfigs, (void)snaplen;
     if (major != 2) {
@@ -133,8 +106,10 @@ static capture_item_kind pcap_next(capture_reader *r, capture_item *out)
     cur_init(&c, r->data, r->len);
     if (!cur_skip(&c, r->off))
         return fail(r, TP_ERR_DECODE, "reader offset out of range");
-    if (!get32(&c, r->big_endian, &sec) || !get32(&c, r->big_endian, &frac) ||
-        !get32(&c, r->big_endian, &incl) || !get32(&c, r->big_endian, &orig))
+    if (!cur_get_u32_order(&c, r->big_endian, &sec) ||
+        !cur_get_u32_order(&c, r->big_endian, &frac) ||
+        !cur_get_u32_order(&c, r->big_endian, &incl) ||
+        !cur_get_u32_order(&c, r->big_endian, &orig))
         return fail(r, TP_ERR_TRUNCATED,
                     "file ends inside the header of packet %" PRIu64 " at offset %zu",
                     r->num_packets + 1, r->off);
@@ -168,7 +143,7 @@ static bool pcapng_options_walk(cur_t opts, bool be, capture_interface *ifc)
     while (cur_len(&opts) >= 4) {
         uint16_t code, olen;
         cur_t val;
-        if (!get16(&opts, be, &code) || !get16(&opts, be, &olen))
+        if (!cur_get_u16_order(&opts, be, &code) || !cur_get_u16_order(&opts, be, &olen))
             return false;
         if (code == PCAPNG_OPT_ENDOFOPT)
             return true;
@@ -185,7 +160,7 @@ static bool pcapng_options_walk(cur_t opts, bool be, capture_interface *ifc)
             ifc->tsres_exp = v & 0x7f;
         } else if (code == PCAPNG_OPT_IF_TSOFFSET && olen >= 8) {
             uint64_t off;
-            if (!get64(&val, be, &off))
+            if (!cur_get_u64_order(&val, be, &off))
                 return false;
             ifc->tsoffset_s = (int64_t)off;
         }
@@ -258,8 +233,8 @@ static capture_item_kind pcapng_block(capture_reader *r, capture_item *out, uint
         uint32_t bom;
         uint16_t major, minor;
         uint64_t seclen;
-        if (!get32(&body, be, &bom) || !get16(&body, be, &major) || !get16(&body, be, &minor) ||
-            !get64(&body, be, &seclen))
+        if (!cur_get_u32_order(&body, be, &bom) || !cur_get_u16_order(&body, be, &major) ||
+            !cur_get_u16_order(&body, be, &minor) || !cur_get_u64_order(&body, be, &seclen))
             return fail(r, TP_ERR_DECODE, "section header at offset %zu is too short", r->off);
         (void)bom, (void)minor, (void)seclen;
         if (major != 1)
@@ -272,7 +247,8 @@ static capture_item_kind pcapng_block(capture_reader *r, capture_item *out, uint
     case PCAPNG_BT_IDB: {
         uint16_t link, reserved;
         uint32_t snaplen;
-        if (!get16(&body, be, &link) || !get16(&body, be, &reserved) || !get32(&body, be, &snaplen))
+        if (!cur_get_u16_order(&body, be, &link) || !cur_get_u16_order(&body, be, &reserved) ||
+            !cur_get_u32_order(&body, be, &snaplen))
             return fail(r, TP_ERR_DECODE, "interface block at offset %zu is too short", r->off);
         if (r->num_ifs == CAPTURE_MAX_INTERFACES)
             return fail(r, TP_ERR_LIMIT, "more than %d interfaces in one section",
@@ -290,9 +266,9 @@ static capture_item_kind pcapng_block(capture_reader *r, capture_item *out, uint
     case PCAPNG_BT_EPB: {
         uint32_t ifid, hi, lo, caplen, origlen;
         cur_t data;
-        if (!get32(&body, be, &ifid) || !get32(&body, be, &hi) || !get32(&body, be, &lo) ||
-            !get32(&body, be, &caplen) || !get32(&body, be, &origlen) ||
-            !cur_get_bytes(&body, &data, caplen))
+        if (!cur_get_u32_order(&body, be, &ifid) || !cur_get_u32_order(&body, be, &hi) ||
+            !cur_get_u32_order(&body, be, &lo) || !cur_get_u32_order(&body, be, &caplen) ||
+            !cur_get_u32_order(&body, be, &origlen) || !cur_get_bytes(&body, &data, caplen))
             return fail(r, TP_ERR_DECODE,
                         "packet block at offset %zu: captured length "
                         "exceeds the block",
@@ -303,8 +279,9 @@ static capture_item_kind pcapng_block(capture_reader *r, capture_item *out, uint
         uint16_t ifid, drops;
         uint32_t hi, lo, caplen, origlen;
         cur_t data;
-        if (!get16(&body, be, &ifid) || !get16(&body, be, &drops) || !get32(&body, be, &hi) ||
-            !get32(&body, be, &lo) || !get32(&body, be, &caplen) || !get32(&body, be, &origlen) ||
+        if (!cur_get_u16_order(&body, be, &ifid) || !cur_get_u16_order(&body, be, &drops) ||
+            !cur_get_u32_order(&body, be, &hi) || !cur_get_u32_order(&body, be, &lo) ||
+            !cur_get_u32_order(&body, be, &caplen) || !cur_get_u32_order(&body, be, &origlen) ||
             !cur_get_bytes(&body, &data, caplen))
             return fail(r, TP_ERR_DECODE,
                         "packet block at offset %zu: captured length "
@@ -317,7 +294,7 @@ static capture_item_kind pcapng_block(capture_reader *r, capture_item *out, uint
         /* captured length is implied: min(original length, room in the block) */
         uint32_t origlen;
         cur_t data;
-        if (!get32(&body, be, &origlen))
+        if (!cur_get_u32_order(&body, be, &origlen))
             return fail(r, TP_ERR_DECODE, "simple packet block at offset %zu is too short", r->off);
         size_t caplen = origlen < cur_len(&body) ? origlen : cur_len(&body);
         if (!cur_get_bytes(&body, &data, caplen))
@@ -327,7 +304,7 @@ static capture_item_kind pcapng_block(capture_reader *r, capture_item *out, uint
     case PCAPNG_BT_DSB: {
         uint32_t stype, slen;
         cur_t data;
-        if (!get32(&body, be, &stype) || !get32(&body, be, &slen) ||
+        if (!cur_get_u32_order(&body, be, &stype) || !cur_get_u32_order(&body, be, &slen) ||
             !cur_get_bytes(&body, &data, slen))
             return fail(r, TP_ERR_DECODE,
                         "decryption secrets block at offset %zu: secrets "
@@ -350,29 +327,30 @@ static capture_item_kind pcapng_one(capture_reader *r, capture_item *out, bool *
 {
     {
         cur_t c, body;
-        uint32_t type, blen, tail;
-        uint8_t raw[4];
+        uint32_t type, blen, tail, magic;
 
         *out_more = false;
         cur_init(&c, r->data, r->len);
         if (!cur_skip(&c, r->off))
             return fail(r, TP_ERR_DECODE, "reader offset out of range");
-        if (!cur_copy(&c, raw, 4))
+        cur_t type_at = c; /* the type's byte order is known only after an SHB's magic */
+        if (!cur_get_u32(&c, &magic))
             return fail(r, TP_ERR_TRUNCATED, "file ends inside a block header at offset %zu",
                         r->off);
-        bool is_shb = raw[0] == 0x0a && raw[1] == 0x0d && raw[2] == 0x0d && raw[3] == 0x0a;
+        /* the SHB type reads the same in either byte order */
+        bool is_shb = magic == PCAPNG_BT_SHB;
         if (is_shb) {
             /* the byte-order magic after the length decides this section's order */
             cur_t peek = c;
-            uint8_t bom[4];
-            if (!cur_skip(&peek, 4) || !cur_copy(&peek, bom, 4))
+            uint32_t bom;
+            if (!cur_skip(&peek, 4) || !cur_get_u32(&peek, &bom))
                 return fail(r, TP_ERR_TRUNCATED,
                             "file ends inside a section header at "
                             "offset %zu",
                             r->off);
-            if (bom[0] == 0x1a && bom[1] == 0x2b && bom[2] == 0x3c && bom[3] == 0x4d)
+            if (bom == PCAPNG_BOM)
                 r->big_endian = true;
-            else if (bom[0] == 0x4d && bom[1] == 0x3c && bom[2] == 0x2b && bom[3] == 0x1a)
+            else if (bom == 0x4D3C2B1Au)
                 r->big_endian = false;
             else
                 return fail(r, TP_ERR_DECODE,
@@ -380,11 +358,9 @@ static capture_item_kind pcapng_one(capture_reader *r, capture_item *out, bool *
                             "byte-order magic",
                             r->off);
         }
-        type =
-            r->big_endian
-                ? (uint32_t)raw[0] << 24 | (uint32_t)raw[1] << 16 | (uint32_t)raw[2] << 8 | raw[3]
-                : (uint32_t)raw[3] << 24 | (uint32_t)raw[2] << 16 | (uint32_t)raw[1] << 8 | raw[0];
-        if (!get32(&c, r->big_endian, &blen))
+        if (!cur_get_u32_order(&type_at, r->big_endian, &type))
+            return fail(r, TP_ERR_DECODE, "reader offset out of range");
+        if (!cur_get_u32_order(&c, r->big_endian, &blen))
             return fail(r, TP_ERR_TRUNCATED, "file ends inside a block header at offset %zu",
                         r->off);
         if (blen < 12 || blen % 4 != 0 || blen > CAPTURE_MAX_RECORD)
@@ -395,7 +371,7 @@ static capture_item_kind pcapng_one(capture_reader *r, capture_item *out, bool *
                         "file ends inside a block at offset %zu (%" PRIu32
                         " bytes announced, %zu present)",
                         r->off, blen, r->len - r->off);
-        if (!get32(&c, r->big_endian, &tail))
+        if (!cur_get_u32_order(&c, r->big_endian, &tail))
             return fail(r, TP_ERR_TRUNCATED, "file ends inside a block at offset %zu", r->off);
         if (tail != blen)
             return fail(r, TP_ERR_DECODE,

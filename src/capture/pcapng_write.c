@@ -262,28 +262,28 @@ void capture_flow_init(capture_flow *f, const struct sockaddr *client,
                        const struct sockaddr *server, uint32_t isn_c, uint32_t isn_s, size_t mss)
 {
     memset(f, 0, sizeof *f);
-    int vc = sa_take(client, f->addr[CAPTURE_C2S], &f->port[CAPTURE_C2S]);
-    int vs = sa_take(server, f->addr[CAPTURE_S2C], &f->port[CAPTURE_S2C]);
+    int vc = sa_take(client, f->addr[TP_C2S], &f->port[TP_C2S]);
+    int vs = sa_take(server, f->addr[TP_S2C], &f->port[TP_S2C]);
     if (vc == 0 || vs == 0) {
         /* no usable addresses: loopback with placeholder ports */
         static const uint8_t lo[4] = {127, 0, 0, 1};
         memset(f->addr, 0, sizeof f->addr);
-        memcpy(f->addr[CAPTURE_C2S], lo, 4);
-        memcpy(f->addr[CAPTURE_S2C], lo, 4);
-        if (vc == 0 || !f->port[CAPTURE_C2S])
-            f->port[CAPTURE_C2S] = (uint16_t)(40000 + isn_c % 20000);
-        if (vs == 0 || !f->port[CAPTURE_S2C])
-            f->port[CAPTURE_S2C] = 443;
+        memcpy(f->addr[TP_C2S], lo, 4);
+        memcpy(f->addr[TP_S2C], lo, 4);
+        if (vc == 0 || !f->port[TP_C2S])
+            f->port[TP_C2S] = (uint16_t)(40000 + isn_c % 20000);
+        if (vs == 0 || !f->port[TP_S2C])
+            f->port[TP_S2C] = 443;
         vc = vs = 4;
     } else if (vc != vs) {
-        v4_to_mapped(vc == 4 ? f->addr[CAPTURE_C2S] : f->addr[CAPTURE_S2C]);
+        v4_to_mapped(vc == 4 ? f->addr[TP_C2S] : f->addr[TP_S2C]);
         vc = vs = 6;
     }
     f->ipv = (uint8_t)vc;
-    f->next_seq[CAPTURE_C2S] = isn_c;
-    f->next_seq[CAPTURE_S2C] = isn_s;
-    f->ip_id[CAPTURE_C2S] = (uint16_t)(isn_c >> 16);
-    f->ip_id[CAPTURE_S2C] = (uint16_t)(isn_s >> 16);
+    f->next_seq[TP_C2S] = isn_c;
+    f->next_seq[TP_S2C] = isn_s;
+    f->ip_id[TP_C2S] = (uint16_t)(isn_c >> 16);
+    f->ip_id[TP_S2C] = (uint16_t)(isn_s >> 16);
     f->mss = mss ? mss : CAPTURE_FLOW_DEFAULT_MSS;
     if (f->mss > CAPTURE_PCAPNG_MAX_PACKET - 80)
         f->mss = CAPTURE_PCAPNG_MAX_PACKET - 80;
@@ -292,11 +292,11 @@ void capture_flow_init(capture_flow *f, const struct sockaddr *client,
 #define TCP_WSCALE 7 /* advertised window 65535 << 7 = 8 MiB */
 
 /* Builds the IP and TCP headers for one segment from `dir` and writes it. */
-static tp_status flow_segment(capture_pcapng_writer *w, capture_flow *f, capture_dir dir,
+static tp_status flow_segment(capture_pcapng_writer *w, capture_flow *f, tp_dir dir,
                               uint64_t ts_ns, uint8_t flags, const uint8_t *data, size_t len)
 {
     uint8_t h[40 + 32];
-    capture_dir peer = dir == CAPTURE_C2S ? CAPTURE_S2C : CAPTURE_C2S;
+    tp_dir peer = dir == TP_C2S ? TP_S2C : TP_C2S;
     size_t iplen = f->ipv == 4 ? 20 : 40;
     size_t optlen = (flags & CAPTURE_TCP_SYN) ? 8 : 0;
     size_t tcplen = 20 + optlen;
@@ -361,15 +361,15 @@ tp_status capture_flow_write_open(capture_pcapng_writer *w, capture_flow *f, uin
     if (f->opened)
         return w->status;
     f->opened = true;
-    flow_segment(w, f, CAPTURE_C2S, ts_ns, CAPTURE_TCP_SYN, NULL, 0);
-    flow_segment(w, f, CAPTURE_S2C, ts_ns, CAPTURE_TCP_SYN | CAPTURE_TCP_ACK, NULL, 0);
-    return flow_segment(w, f, CAPTURE_C2S, ts_ns, CAPTURE_TCP_ACK, NULL, 0);
+    flow_segment(w, f, TP_C2S, ts_ns, CAPTURE_TCP_SYN, NULL, 0);
+    flow_segment(w, f, TP_S2C, ts_ns, CAPTURE_TCP_SYN | CAPTURE_TCP_ACK, NULL, 0);
+    return flow_segment(w, f, TP_C2S, ts_ns, CAPTURE_TCP_ACK, NULL, 0);
 }
 
-tp_status capture_flow_write_data(capture_pcapng_writer *w, capture_flow *f, capture_dir dir,
+tp_status capture_flow_write_data(capture_pcapng_writer *w, capture_flow *f, tp_dir dir,
                                   uint64_t ts_ns, const uint8_t *data, size_t len)
 {
-    capture_dir peer = dir == CAPTURE_C2S ? CAPTURE_S2C : CAPTURE_C2S;
+    tp_dir peer = dir == TP_C2S ? TP_S2C : TP_C2S;
     if (f->closed)
         return w->status;
     if (!f->opened)
@@ -385,10 +385,10 @@ tp_status capture_flow_write_data(capture_pcapng_writer *w, capture_flow *f, cap
     return w->status;
 }
 
-tp_status capture_flow_write_close(capture_pcapng_writer *w, capture_flow *f, capture_dir first,
+tp_status capture_flow_write_close(capture_pcapng_writer *w, capture_flow *f, tp_dir first,
                                    uint64_t ts_ns)
 {
-    capture_dir second = first == CAPTURE_C2S ? CAPTURE_S2C : CAPTURE_C2S;
+    tp_dir second = first == TP_C2S ? TP_S2C : TP_C2S;
     if (f->closed)
         return w->status;
     if (!f->opened)

@@ -66,7 +66,7 @@ tp_status capture_pcapng_writer_flush(capture_pcapng_writer *w);
  * checksums.  Caller-owned; capture_flow_init fills every field. */
 typedef struct {
     uint8_t ipv;         /* 4 or 6 */
-    uint8_t addr[2][16]; /* [CAPTURE_C2S] client, [CAPTURE_S2C] server */
+    uint8_t addr[2][16]; /* [TP_C2S] client, [TP_S2C] server */
     uint16_t port[2];
     uint32_t next_seq[2]; /* next sequence number each side sends */
     uint16_t ip_id[2];
@@ -86,11 +86,11 @@ tp_status capture_flow_write_open(capture_pcapng_writer *w, capture_flow *f, uin
 
 /* `len` bytes sent by `dir`, as segments of at most f->mss bytes, each ACKed
  * by the other side; opens the flow first if needed.  Nothing after close. */
-tp_status capture_flow_write_data(capture_pcapng_writer *w, capture_flow *f, capture_dir dir,
+tp_status capture_flow_write_data(capture_pcapng_writer *w, capture_flow *f, tp_dir dir,
                                   uint64_t ts_ns, const uint8_t *data, size_t len);
 
 /* FIN from `first`, FIN+ACK from the other side, last ACK.  Once. */
-tp_status capture_flow_write_close(capture_pcapng_writer *w, capture_flow *f, capture_dir first,
+tp_status capture_flow_write_close(capture_pcapng_writer *w, capture_flow *f, tp_dir first,
                                    uint64_t ts_ns);
 
 #endif

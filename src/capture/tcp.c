@@ -38,7 +38,7 @@ typedef struct conn {
     uint16_t cport, sport;
     bool closed; /* tombstone: ignore until a new SYN */
     void *user;  /* NULL: ignored connection */
-    half h[2];   /* by capture_dir */
+    half h[2];   /* by tp_dir */
 } conn;
 
 typedef struct {
@@ -128,10 +128,10 @@ static int conn_match(const conn *c, const capture_segment *s)
         return -1;
     if (c->cport == s->sport && c->sport == s->dport && memcmp(c->caddr, s->src, 16) == 0 &&
         memcmp(c->saddr, s->dst, 16) == 0)
-        return CAPTURE_C2S;
+        return TP_C2S;
     if (c->sport == s->sport && c->cport == s->dport && memcmp(c->saddr, s->src, 16) == 0 &&
         memcmp(c->caddr, s->dst, 16) == 0)
-        return CAPTURE_S2C;
+        return TP_S2C;
     return -1;
 }
 
@@ -184,7 +184,7 @@ static void half_free_ooo(capture_tcp *t, half *h)
     h->ooo_count = 0;
 }
 
-static void deliver(capture_tcp *t, conn *c, capture_dir d, const uint8_t *data, size_t len)
+static void deliver(capture_tcp *t, conn *c, tp_dir d, const uint8_t *data, size_t len)
 {
     half *h = &c->h[d];
     h->next_seq += (uint32_t)len;
@@ -193,7 +193,7 @@ static void deliver(capture_tcp *t, conn *c, capture_dir d, const uint8_t *data,
         t->cb.on_data(t->ctx, c->user, d, t->now, data, len);
 }
 
-static void gap(capture_tcp *t, conn *c, capture_dir d, uint32_t len)
+static void gap(capture_tcp *t, conn *c, tp_dir d, uint32_t len)
 {
     half *h = &c->h[d];
     h->next_seq += len;
@@ -212,7 +212,7 @@ static void check_fin(half *h)
 
 /* Delivers the bytes of a segment at `seq` that are new to the stream
  * (retransmitted / overlapping bytes are counted and dropped). */
-static void deliver_from(capture_tcp *t, conn *c, capture_dir d, uint32_t seq, const uint8_t *data,
+static void deliver_from(capture_tcp *t, conn *c, tp_dir d, uint32_t seq, const uint8_t *data,
                          size_t len)
 {
     half *h = &c->h[d];
@@ -238,7 +238,7 @@ static void deliver_from(capture_tcp *t, conn *c, capture_dir d, uint32_t seq, c
 }
 
 /* Delivers held segments that have become contiguous. */
-static void drain(capture_tcp *t, conn *c, capture_dir d)
+static void drain(capture_tcp *t, conn *c, tp_dir d)
 {
     half *h = &c->h[d];
     while (h->ooo && (int32_t)(h->ooo->seq - h->next_seq) <= 0) {
@@ -255,7 +255,7 @@ static void drain(capture_tcp *t, conn *c, capture_dir d)
 
 /* Moves the stream up to `target`: held bytes before it are delivered, the
  * rest is reported missing. */
-static void advance_to(capture_tcp *t, conn *c, capture_dir d, uint32_t target)
+static void advance_to(capture_tcp *t, conn *c, tp_dir d, uint32_t target)
 {
     half *h = &c->h[d];
     if (h->fin_seen && (int32_t)(target - h->fin_seq) > 0)
@@ -273,7 +273,7 @@ static void advance_to(capture_tcp *t, conn *c, capture_dir d, uint32_t target)
 
 /* Reports the hole before the first held segment and delivers what follows
  * it.  False when nothing moved (the loops calling this must stop then). */
-static bool give_up_first_hole(capture_tcp *t, conn *c, capture_dir d)
+static bool give_up_first_hole(capture_tcp *t, conn *c, tp_dir d)
 {
     half *h = &c->h[d];
     uint32_t before = h->next_seq;
@@ -284,7 +284,7 @@ static bool give_up_first_hole(capture_tcp *t, conn *c, capture_dir d)
 }
 
 /* Everything held is delivered with the holes before it reported. */
-static void flush_half(capture_tcp *t, conn *c, capture_dir d)
+static void flush_half(capture_tcp *t, conn *c, tp_dir d)
 {
     half *h = &c->h[d];
     if (!h->seq_known)
@@ -297,7 +297,7 @@ static void flush_half(capture_tcp *t, conn *c, capture_dir d)
     half_free_ooo(t, h);
 }
 
-static void hold(capture_tcp *t, conn *c, capture_dir d, uint32_t seq, const uint8_t *data,
+static void hold(capture_tcp *t, conn *c, tp_dir d, uint32_t seq, const uint8_t *data,
                  size_t len)
 {
     half *h = &c->h[d];
@@ -367,8 +367,8 @@ static void conn_close(capture_tcp *t, conn *c, capture_close_reason why)
 
 static void conn_end(capture_tcp *t, conn *c, capture_close_reason why)
 {
-    flush_half(t, c, CAPTURE_C2S);
-    flush_half(t, c, CAPTURE_S2C);
+    flush_half(t, c, TP_C2S);
+    flush_half(t, c, TP_S2C);
     conn_close(t, c, why);
 }
 
@@ -428,7 +428,7 @@ static conn *conn_open(capture_tcp *t, const capture_segment *s, uint32_t bucket
     memcpy(client ? c->saddr : c->caddr, s->dst, 16);
     c->cport = client ? s->sport : s->dport;
     c->sport = client ? s->dport : s->sport;
-    *out_dir = client ? CAPTURE_C2S : CAPTURE_S2C;
+    *out_dir = client ? TP_C2S : TP_S2C;
     c->hnext = t->buckets[bucket];
     t->buckets[bucket] = c;
     list_push_front(&t->live, c);
@@ -444,7 +444,7 @@ static conn *conn_open(capture_tcp *t, const capture_segment *s, uint32_t bucket
     return c;
 }
 
-static void segment_process(capture_tcp *t, conn *c, capture_dir d, const capture_segment *s)
+static void segment_process(capture_tcp *t, conn *c, tp_dir d, const capture_segment *s)
 {
     half *h = &c->h[d];
     half *o = &c->h[!d];
@@ -469,7 +469,7 @@ static void segment_process(capture_tcp *t, conn *c, capture_dir d, const captur
      * seen: they are missing from the capture (RFC 9293 3.4). */
     if ((s->flags & CAPTURE_TCP_ACK) && o->seq_known && !o->finished &&
         (int32_t)(s->ack - o->next_seq) > 0)
-        advance_to(t, c, (capture_dir)!d, s->ack);
+        advance_to(t, c, (tp_dir)!d, s->ack);
 
     bool fin = (s->flags & CAPTURE_TCP_FIN) != 0;
     if (s->payload_len > 0 || fin) {
@@ -555,7 +555,7 @@ void capture_tcp_add(capture_tcp *t, uint64_t ts_ns, const capture_segment *s)
         list_unlink(&t->live, c);
         list_push_front(&t->live, c);
     }
-    segment_process(t, c, (capture_dir)dir, s);
+    segment_process(t, c, (tp_dir)dir, s);
 }
 
 void capture_tcp_finish(capture_tcp *t, uint64_t ts_ns)

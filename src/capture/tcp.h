@@ -25,10 +25,8 @@
 #include <stdint.h>
 #include <sys/socket.h>
 
+#include "../crypto/dir.h"
 #include "packet.h"
-
-/* Same values as tp_dir (analysis/events.h). */
-typedef enum { CAPTURE_C2S = 0, CAPTURE_S2C = 1 } capture_dir;
 
 typedef enum {
     CAPTURE_CLOSE_FIN,    /* both directions sent FIN and all data arrived */
@@ -44,9 +42,9 @@ typedef struct {
      * callbacks for it).  client/server are sockaddr_in or sockaddr_in6. */
     void *(*on_open)(void *ctx, const struct sockaddr *client, const struct sockaddr *server,
                      uint64_t ts_ns);
-    void (*on_data)(void *ctx, void *conn, capture_dir dir, uint64_t ts_ns, const uint8_t *data,
+    void (*on_data)(void *ctx, void *conn, tp_dir dir, uint64_t ts_ns, const uint8_t *data,
                     size_t len);
-    void (*on_gap)(void *ctx, void *conn, capture_dir dir, uint64_t ts_ns, size_t len);
+    void (*on_gap)(void *ctx, void *conn, tp_dir dir, uint64_t ts_ns, size_t len);
     void (*on_close)(void *ctx, void *conn, uint64_t ts_ns, capture_close_reason why);
 } capture_tcp_callbacks;
 

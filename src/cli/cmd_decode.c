@@ -26,6 +26,7 @@
 #include "crypto/keylog.h"
 #include "report/json_sink.h"
 #include "report/text_sink.h"
+#include "wire/buf.h"
 
 /* ---- key log problems ---- */
 
@@ -104,19 +105,19 @@ static void *dec_open(void *vctx, const struct sockaddr *client, const struct so
     return dc;
 }
 
-static void dec_data(void *vctx, void *conn, capture_dir dir, uint64_t ts, const uint8_t *data,
+static void dec_data(void *vctx, void *conn, tp_dir dir, uint64_t ts, const uint8_t *data,
                      size_t len)
 {
     decode_conn *dc = conn;
     (void)vctx;
-    tp_session_feed(dc->s, (tp_dir)dir, rel_t(dc, ts), data, len);
+    tp_session_feed(dc->s, dir, rel_t(dc, ts), data, len);
 }
 
-static void dec_gap(void *vctx, void *conn, capture_dir dir, uint64_t ts, size_t len)
+static void dec_gap(void *vctx, void *conn, tp_dir dir, uint64_t ts, size_t len)
 {
     decode_conn *dc = conn;
     (void)vctx;
-    tp_session_gap(dc->s, (tp_dir)dir, rel_t(dc, ts), len);
+    tp_session_gap(dc->s, dir, rel_t(dc, ts), len);
 }
 
 static void dec_close(void *vctx, void *conn, uint64_t ts, capture_close_reason why)
@@ -171,40 +172,31 @@ static bool file_open(capture_file *cf, const char *path, char *err, size_t errl
         }
     }
     /* not mappable (pipe, /dev/stdin): read it all */
-    size_t cap = 1 << 20, len = 0;
-    uint8_t *buf = malloc(cap);
-    while (buf) {
-        if (len == cap) {
-            uint8_t *nb = realloc(buf, cap * 2);
-            if (!nb) {
-                free(buf);
-                buf = NULL;
-                break;
-            }
-            buf = nb;
-            cap *= 2;
-        }
-        ssize_t n = read(fd, buf + len, cap - len);
+    enum { CHUNK = 1 << 20 };
+    wire_buf b;
+    wire_buf_init(&b, 0);
+    uint8_t *room;
+    while ((room = wire_buf_space(&b, CHUNK)) != NULL) {
+        ssize_t n = read(fd, room, CHUNK);
         if (n < 0 && errno == EINTR)
             continue;
         if (n < 0) {
             snprintf(err, errlen, "cannot read %s: %s", path, strerror(errno));
-            free(buf);
+            wire_buf_cleanup(&b);
             close(fd);
             return false;
         }
         if (n == 0)
             break;
-        len += (size_t)n;
+        wire_buf_commit(&b, (size_t)n);
     }
     close(fd);
-    if (!buf) {
+    cf->heap = (uint8_t *)wire_buf_finish(&b, &cf->len);
+    if (!cf->heap) {
         snprintf(err, errlen, "out of memory reading %s", path);
         return false;
     }
-    cf->heap = buf;
-    cf->data = buf;
-    cf->len = len;
+    cf->data = cf->heap;
     return true;
 }
 

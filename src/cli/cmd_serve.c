@@ -495,8 +495,8 @@ int cmd_serve(int argc, char **argv)
 
     unsigned conns, ok, failed;
     tp_server_totals(srv, &conns, &ok, &failed);
-    fprintf(stderr, "tlsprobe: %u connection%s, %u ok, %u failed\n", conns, conns == 1 ? "" : "s",
-            ok, failed);
+    fprintf(stderr, "tlsprobe: %u connection%s, %u ok, %u failed, %u unused\n", conns,
+            conns == 1 ? "" : "s", ok, failed, tp_server_unused(srv));
     rc = 0;
 out:
     tp_server_free(srv);

@@ -48,7 +48,7 @@ static const char *const sweep_usage =
     "Results:\n"
     "  --journal FILE        append each result (JSON line, fsync'ed)\n"
     "  --resume              skip what the journal already holds\n"
-    "  --json FILE           every combination and the analysis (DESIGN.md format)\n"
+    "  --json FILE           every combination and the analysis (docs/design.md format)\n"
     "  --report FILE.html    self-contained HTML grid\n"
     "\n"
     "Serve options: --port N (device mode, default 5556), --listen ADDR,\n"

@@ -28,7 +28,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../analysis/events.h"
+#include "dir.h"
 #include "keylog.h"
 #include "record.h"
 

@@ -4,6 +4,7 @@
 
 #include <openssl/evp.h>
 
+#include "../wire/record.h"
 #include "suite.h"
 
 #if OPENSSL_VERSION_NUMBER < 0x30000000L

@@ -20,7 +20,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../analysis/events.h"
+#include "dir.h"
 #include "suite.h"
 
 typedef struct crypto_record crypto_record;

@@ -7,8 +7,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../wire/buf.h"
 #include "../wire/record.h"
 #include "json_util.h"
+#include "verdict_render.h"
 #include "wire_json.h"
 
 typedef struct {
@@ -74,35 +76,6 @@ static void add_record(json_object *o, const tp_event *ev, bool records)
         if (c->is_protected && c->integrity == TP_INTEGRITY_OK && c->plaintext)
             json_object_object_add(o, "plaintext", report_json_hex(c->plaintext, c->plaintext_len));
     }
-}
-
-static void add_alert(json_object *o, const tp_alert_info *a)
-{
-    json_object_object_add(o, "from", json_object_new_string(a->from));
-    json_object_object_add(o, "level", json_object_new_string(a->level));
-    json_object_object_add(o, "description", json_object_new_string(a->description));
-}
-
-static void add_verdict(json_object *o, const tp_verdict *v)
-{
-    json_object_object_add(o, "outcome", json_object_new_string(v->ok ? "ok" : "fail"));
-    json_object_object_add(o, "phase", json_object_new_string(tp_phase_name(v->phase)));
-    json_object_object_add(o, "protocol", report_json_str_or_null(v->protocol));
-    json_object_object_add(o, "kx", report_json_str_or_null(v->kx));
-    json_object_object_add(o, "cipher", report_json_str_or_null(v->cipher));
-    json_object_object_add(o, "mac", report_json_str_or_null(v->mac));
-    json_object_object_add(o, "group", report_json_str_or_null(v->group));
-    json_object_object_add(o, "sigalg", report_json_str_or_null(v->sigalg));
-    if (v->has_alert) {
-        json_object *a = json_object_new_object();
-        add_alert(a, &v->alert);
-        if (v->alert.is_protected)
-            json_object_object_add(a, "protected", json_object_new_boolean(true));
-        json_object_object_add(o, "alert", a);
-    } else {
-        json_object_object_add(o, "alert", NULL);
-    }
-    json_object_object_add(o, "summary", json_object_new_string(v->summary));
 }
 
 static void add_handshake(json_object *o, const tp_event *ev)
@@ -182,7 +155,7 @@ json_object *report_json_event(const tp_event *ev, bool records)
         json_object_object_add(o, "text", json_object_new_string(ev->u.note.text));
         break;
     case TP_EV_VERDICT:
-        add_verdict(o, ev->u.verdict);
+        report_json_verdict_fill(o, ev->u.verdict);
         break;
     default:
         break;
@@ -197,95 +170,19 @@ json_object *report_json_event(const tp_event *ev, bool records)
  * buffer; the bytes are the same as the json-c rendering above (a unit test
  * compares the two). */
 
-typedef struct {
-    char *p;
-    size_t len, cap;
-    bool full;
-} line_buf;
-
-static void lb_raw(line_buf *b, const char *s, size_t n)
-{
-    if (b->full || b->len + n >= b->cap) {
-        b->full = true;
-        return;
-    }
-    memcpy(b->p + b->len, s, n);
-    b->len += n;
-}
-
-static void lb_str(line_buf *b, const char *s)
-{
-    lb_raw(b, s, strlen(s));
-}
-
-static void lb_uint(line_buf *b, unsigned long long v)
-{
-    char tmp[24];
-    size_t n = 0;
-    do {
-        tmp[n++] = (char)('0' + v % 10);
-        v /= 10;
-    } while (v);
-    char out[24];
-    for (size_t i = 0; i < n; i++)
-        out[i] = tmp[n - 1 - i];
-    lb_raw(b, out, n);
-}
-
-/* A JSON string, escaped as json-c does with JSON_C_TO_STRING_NOSLASHESCAPE. */
-static void lb_jstr(line_buf *b, const char *s)
-{
-    static const char hex[] = "0123456789abcdef";
-    lb_raw(b, "\"", 1);
-    for (; *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        switch (c) {
-        case '"':
-            lb_raw(b, "\\\"", 2);
-            break;
-        case '\\':
-            lb_raw(b, "\\\\", 2);
-            break;
-        case '\b':
-            lb_raw(b, "\\b", 2);
-            break;
-        case '\f':
-            lb_raw(b, "\\f", 2);
-            break;
-        case '\n':
-            lb_raw(b, "\\n", 2);
-            break;
-        case '\r':
-            lb_raw(b, "\\r", 2);
-            break;
-        case '\t':
-            lb_raw(b, "\\t", 2);
-            break;
-        default:
-            if (c < 0x20) {
-                char u[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
-                lb_raw(b, u, 6);
-            } else {
-                lb_raw(b, (const char *)&c, 1);
-            }
-        }
-    }
-    lb_raw(b, "\"", 1);
-}
-
-static void lb_head(line_buf *b, const char *event, const tp_event *ev)
+static void lb_head(wire_buf *b, const char *event, const tp_event *ev)
 {
     char t[40];
     size_t tl = report_json_format_seconds(t, sizeof t, ev->t);
-    lb_str(b, "{\"event\":\"");
-    lb_str(b, event);
-    lb_str(b, "\",\"conn\":");
-    lb_uint(b, ev->conn);
-    lb_str(b, ",\"t\":");
-    lb_raw(b, t, tl);
-    lb_str(b, ",\"dir\":\"");
-    lb_str(b, tp_dir_name(ev->dir));
-    lb_str(b, "\"");
+    wire_buf_add_str(b, "{\"event\":\"");
+    wire_buf_add_str(b, event);
+    wire_buf_add_str(b, "\",\"conn\":");
+    wire_buf_add_uint(b, ev->conn);
+    wire_buf_add_str(b, ",\"t\":");
+    wire_buf_add_bytes(b, t, tl);
+    wire_buf_add_str(b, ",\"dir\":\"");
+    wire_buf_add_str(b, tp_dir_name(ev->dir));
+    wire_buf_add_str(b, "\"");
 }
 
 bool report_json_event_fast(const tp_event *ev, bool records, char *buf, size_t cap,
@@ -293,43 +190,45 @@ bool report_json_event_fast(const tp_event *ev, bool records, char *buf, size_t 
 {
     if (records || (ev->type != TP_EV_RECORD && ev->type != TP_EV_APPDATA))
         return false;
-    line_buf b = {buf, 0, cap, false};
+    wire_buf b;
+    wire_buf_init_fixed(&b, buf, cap);
     char n1[24], n2[24];
     if (ev->type == TP_EV_APPDATA) {
         lb_head(&b, "appdata", ev);
-        lb_str(&b, ",\"length\":");
-        lb_uint(&b, ev->u.appdata.len);
+        wire_buf_add_str(&b, ",\"length\":");
+        wire_buf_add_uint(&b, ev->u.appdata.len);
     } else {
         const wire_record *r = ev->u.record.rec;
         const tp_record_check *c = ev->u.record.check;
         lb_head(&b, "record", ev);
-        lb_str(&b, ",\"type\":");
-        lb_jstr(&b, content_name(r->type, n1, sizeof n1));
-        lb_str(&b, ",\"version\":");
-        lb_jstr(&b, version_name(r->version, n2, sizeof n2));
-        lb_str(&b, ",\"length\":");
-        lb_uint(&b, r->length);
-        lb_str(&b, c->is_protected ? ",\"protected\":true" : ",\"protected\":false");
+        wire_buf_add_str(&b, ",\"type\":");
+        wire_buf_add_json_str(&b, content_name(r->type, n1, sizeof n1));
+        wire_buf_add_str(&b, ",\"version\":");
+        wire_buf_add_json_str(&b, version_name(r->version, n2, sizeof n2));
+        wire_buf_add_str(&b, ",\"length\":");
+        wire_buf_add_uint(&b, r->length);
+        wire_buf_add_str(&b, c->is_protected ? ",\"protected\":true" : ",\"protected\":false");
         if (c->is_protected) {
             static const char *const integrity[] = {"unchecked", "ok", "bad"};
             if (c->integrity == TP_INTEGRITY_OK) {
-                lb_str(&b, ",\"inner_type\":");
-                lb_jstr(&b, content_name(c->inner_type, n1, sizeof n1));
-                lb_str(&b, ",\"plaintext_length\":");
-                lb_uint(&b, c->plaintext_len);
+                wire_buf_add_str(&b, ",\"inner_type\":");
+                wire_buf_add_json_str(&b, content_name(c->inner_type, n1, sizeof n1));
+                wire_buf_add_str(&b, ",\"plaintext_length\":");
+                wire_buf_add_uint(&b, c->plaintext_len);
             }
-            lb_str(&b, ",\"integrity\":\"");
-            lb_str(&b, integrity[c->integrity]);
-            lb_str(&b, "\"");
+            wire_buf_add_str(&b, ",\"integrity\":\"");
+            wire_buf_add_str(&b, integrity[c->integrity]);
+            wire_buf_add_str(&b, "\"");
             if (c->has_padding) {
-                lb_str(&b, ",\"padding\":{\"length\":");
-                lb_uint(&b, c->padding_len);
-                lb_str(&b, c->padding_valid ? ",\"valid\":true" : ",\"valid\":false");
-                lb_str(&b, c->padding_minimal ? ",\"minimal\":true}" : ",\"minimal\":false}");
+                wire_buf_add_str(&b, ",\"padding\":{\"length\":");
+                wire_buf_add_uint(&b, c->padding_len);
+                wire_buf_add_str(&b, c->padding_valid ? ",\"valid\":true" : ",\"valid\":false");
+                wire_buf_add_str(&b,
+                                 c->padding_minimal ? ",\"minimal\":true}" : ",\"minimal\":false}");
             }
             if (c->detail && c->integrity != TP_INTEGRITY_OK) {
-                lb_str(&b, ",\"detail\":");
-                lb_jstr(&b, c->detail);
+                wire_buf_add_str(&b, ",\"detail\":");
+                wire_buf_add_json_str(&b, c->detail);
             }
         }
         if (ev->u.record.quirk) {
@@ -337,10 +236,10 @@ bool report_json_event_fast(const tp_event *ev, bool records, char *buf, size_t 
             lb_jstr(&b, ev->u.record.quirk);
         }
     }
-    lb_raw(&b, "}", 1);
-    if (b.full)
+    wire_buf_add_char(&b, '}');
+    if (!wire_buf_ok(&b))
         return false;
-    *out_len = b.len;
+    *out_len = wire_buf_len(&b);
     return true;
 }
 

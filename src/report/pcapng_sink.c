@@ -202,7 +202,7 @@ static void pcapng_on_event(tp_sink *self, const tp_event *ev)
         if (!c) /* no accept seen: still keep the bytes */
             c = conn_new(ps, ev->conn, NULL, NULL, 0);
         if (c && ev->u.data.len > 0) {
-            capture_flow_write_data(conn_writer(ps, c), &c->flow, (capture_dir)ev->dir,
+            capture_flow_write_data(conn_writer(ps, c), &c->flow, ev->dir,
                                     conn_ts(c, ev->t), ev->u.data.bytes, ev->u.data.len);
             conn_after_write(ps, c);
         }
@@ -213,7 +213,7 @@ static void pcapng_on_event(tp_sink *self, const tp_event *ev)
         break;
     case TP_EV_CLOSE:
         if (c) {
-            capture_flow_write_close(conn_writer(ps, c), &c->flow, CAPTURE_C2S, conn_ts(c, ev->t));
+            capture_flow_write_close(conn_writer(ps, c), &c->flow, TP_C2S, conn_ts(c, ev->t));
             conn_remove(ps, c);
         }
         secrets_flush(ps);
@@ -259,7 +259,7 @@ void report_pcapng_sink_free(tp_sink *s)
     /* connections that never saw a close still get their FINs */
     while (ps->conns) {
         sink_conn *c = ps->conns;
-        capture_flow_write_close(conn_writer(ps, c), &c->flow, CAPTURE_C2S, c->last_ts);
+        capture_flow_write_close(conn_writer(ps, c), &c->flow, TP_C2S, c->last_ts);
         conn_remove(ps, c);
     }
     secrets_flush(ps);

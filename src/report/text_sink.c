@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "../wire/record.h"
+#include "verdict_render.h"
 #include "wire_text.h"
 
 typedef struct {
@@ -144,8 +145,18 @@ static void on_verdict(text_sink *s, const tp_event *ev)
         line(s, ev->conn, "negotiated %s %s %s %s%s%s%s%s", v->protocol, v->kx ? v->kx : "-",
              v->cipher ? v->cipher : "-", v->mac ? v->mac : "-", v->group ? " group " : "",
              v->group ? v->group : "", v->sigalg ? " sig " : "", v->sigalg ? v->sigalg : "");
-    line(s, ev->conn, "%s%s%s (%s, %.3f s): %s", col(s, v->ok ? C_GREEN : C_RED),
-         v->ok ? "OK" : "FAIL", col(s, C_RESET), tp_phase_name(v->phase), ev->t, v->summary);
+    char head[96];
+    report_text_verdict_head(head, sizeof head, v, ev->t);
+    const char *c = v->outcome == TP_OUTCOME_OK ? C_GREEN
+                    : v->outcome == TP_OUTCOME_UNUSED ? C_YELLOW
+                                                      : C_RED;
+    line(s, ev->conn, "%s%s%s (%s): %s", col(s, c), report_verdict_word(v), col(s, C_RESET), head,
+         v->summary);
+    if (s->verbosity >= 1) {
+        char layers[1024];
+        report_text_layers(layers, sizeof layers, v);
+        line(s, ev->conn, "  %s", layers);
+    }
 }
 
 static void text_on_event(tp_sink *self, const tp_event *ev)

@@ -1,5 +1,5 @@
 /* JSON rendering of parsed wire structures (json-c).  Names follow the
- * trace format in DESIGN.md: GnuTLS spelling for versions, groups and
+ * trace format (docs/trace-format.md): GnuTLS spelling for versions, groups and
  * signature schemes, IANA names for suites and extensions, numbers as
  * "0x%04x" strings when a value has no name, "GREASE" for RFC 8701 values.
  * Every function returns a new reference (or NULL on allocation failure);

@@ -399,8 +399,10 @@ static void conn_destroy(tp_conn *c)
     tp_session_end(c->sess, c->t_fed > c->t_end ? c->t_fed : c->t_end, c->end_reason);
     const tp_verdict *v = tp_session_verdict(c->sess);
     atomic_fetch_add(&s->total_conns, 1);
-    if (v && v->ok)
+    if (v && v->outcome == TP_OUTCOME_OK)
         atomic_fetch_add(&s->total_ok, 1);
+    else if (v && v->outcome == TP_OUTCOME_UNUSED)
+        atomic_fetch_add(&s->total_unused, 1);
     else
         atomic_fetch_add(&s->total_failed, 1);
     if (s->cfg.on_verdict && v) {

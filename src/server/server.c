@@ -368,6 +368,7 @@ tp_server *tp_server_new(const tp_server_params *cfg, char *err, size_t err_len)
     atomic_init(&s->total_conns, 0);
     atomic_init(&s->total_ok, 0);
     atomic_init(&s->total_failed, 0);
+    atomic_init(&s->total_unused, 0);
     atomic_init(&s->stopping, false);
     pthread_mutex_init(&s->cb_lock, NULL);
     pthread_mutex_init(&s->keylog_lock, NULL);
@@ -506,6 +507,11 @@ void tp_server_totals(const tp_server *s, unsigned *out_conns, unsigned *out_ok,
         *out_ok = atomic_load(&s->total_ok);
     if (out_failed)
         *out_failed = atomic_load(&s->total_failed);
+}
+
+unsigned tp_server_unused(const tp_server *s)
+{
+    return atomic_load(&s->total_unused);
 }
 
 void tp_server_free(tp_server *s)

@@ -73,6 +73,9 @@ void tp_server_stop(tp_server *s);
 /* Totals, valid after run. */
 void tp_server_totals(const tp_server *s, unsigned *out_conns, unsigned *out_ok,
                       unsigned *out_failed);
+/* Connections whose verdict is "unused" (opened and closed without a byte);
+ * counted neither ok nor failed.  Valid after run. */
+unsigned tp_server_unused(const tp_server *s);
 void tp_server_free(tp_server *s);
 
 #endif

@@ -82,7 +82,7 @@ struct tp_server {
     unsigned num_workers;
     atomic_uint next_conn;
     atomic_uint open_conns;
-    atomic_uint total_conns, total_ok, total_failed;
+    atomic_uint total_conns, total_ok, total_failed, total_unused;
     atomic_bool stopping;
     pthread_mutex_t cb_lock;
     FILE *keylog;

@@ -114,7 +114,7 @@ bool sweep_decide(sweep_decision *out, const char *const *axes, unsigned num_axe
                   const sweep_row *rows, unsigned num_rows);
 void sweep_decision_cleanup(sweep_decision *d);
 
-/* The DESIGN.md "decides" object:
+/* The "decides" object (docs/design.md, Sweep results):
  * {"exact":..,"rule":..,"terms":[{"axis","op","values"[,"group"]}],"exceptions":[configs]}
  * plus "alternatives" (other rules when not exact).  New reference. */
 json_object *sweep_decision_to_json(const sweep_decision *d, const sweep_row *rows);

@@ -1,5 +1,5 @@
 /* The sweep journal: one result object per line (JSON lines, the objects of
- * "results" in DESIGN.md), each written and forced to disk (fflush + fsync)
+ * "results" in docs/design.md), each written and forced to disk (fflush + fsync)
  * before the next combination starts, so a SIGKILL loses at most the
  * combination in flight.  Loading tolerates a torn last line (no newline:
  * the write was cut) and skips corrupt lines, naming them. */

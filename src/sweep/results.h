@@ -1,5 +1,5 @@
 /* Results of a sweep, one per configuration of the matrix, and the forms
- * they take: the result object of DESIGN.md ("config", "status",
+ * they take: the result object of docs/design.md ("config", "status",
  * "attempts", "verdict", plus "client" in driven mode), decide() rows, and
  * the three reports (text on stdout, --json, --report HTML). */
 #ifndef TP_SWEEP_RESULTS_H
@@ -40,7 +40,7 @@ bool sweep_result_from_json(const sweep_matrix *m, json_object *o, unsigned *out
 bool sweep_rows_build(const sweep_matrix *m, const sweep_result *res, sweep_row **out_rows,
                       unsigned **out_cfg, unsigned *out_n);
 
-/* The DESIGN.md sweep object: {"axes","results","decides"} (+ "summary").
+/* The sweep object of docs/design.md: {"axes","results","decides"} (+ "summary").
  * New reference. */
 json_object *sweep_report_json(const sweep_matrix *m, const sweep_result *res,
                                const sweep_decision *d, const sweep_row *rows);

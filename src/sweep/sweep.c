@@ -20,6 +20,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../report/verdict_render.h"
+#include "../wire/buf.h"
 #include "../wire/handshake.h"
 #include "journal.h"
 #include "results.h"
@@ -33,42 +35,14 @@
 
 bool sweep_verdict_ok(const tp_verdict *v)
 {
-    if (!v)
-        return false;
-    if (v->ok)
-        return true;
-    /* a client that only wanted the handshake (s_client </dev/null) */
-    return v->phase == TP_PHASE_AFTER_HANDSHAKE && v->has_alert && v->alert.from &&
-           strcmp(v->alert.from, "client") == 0 && v->alert.description &&
-           strcmp(v->alert.description, "close_notify") == 0;
-}
-
-static void add_str(json_object *o, const char *k, const char *v)
-{
-    if (v)
-        json_object_object_add(o, k, json_object_new_string(v));
+    return v && v->outcome == TP_OUTCOME_OK;
 }
 
 json_object *sweep_verdict_json(const tp_verdict *v)
 {
     json_object *o = json_object_new_object();
-    add_str(o, "event", "verdict");
-    add_str(o, "outcome", v->ok ? "ok" : "fail");
-    add_str(o, "phase", tp_phase_name(v->phase));
-    add_str(o, "protocol", v->protocol);
-    add_str(o, "kx", v->kx);
-    add_str(o, "cipher", v->cipher);
-    add_str(o, "mac", v->mac);
-    add_str(o, "group", v->group);
-    add_str(o, "sigalg", v->sigalg);
-    if (v->has_alert) {
-        json_object *a = json_object_new_object();
-        add_str(a, "from", v->alert.from);
-        add_str(a, "level", v->alert.level);
-        add_str(a, "description", v->alert.description);
-        json_object_object_add(o, "alert", a);
-    }
-    add_str(o, "summary", v->summary);
+    json_object_object_add(o, "event", json_object_new_string("verdict"));
+    report_json_verdict_fill(o, v);
     return o;
 }
 
@@ -686,39 +660,20 @@ static char *command_for(const char *tmpl, const char *host, unsigned port)
 {
     char portbuf[16];
     snprintf(portbuf, sizeof(portbuf), "%u", port);
-    size_t cap = strlen(tmpl) * 2 + 256, w = 0;
-    char *out = malloc(cap);
-    if (!out)
-        return NULL;
+    wire_buf b;
+    wire_buf_init(&b, 0);
     for (const char *p = tmpl; *p;) {
-        const char *rep = NULL;
-        size_t skip = 1;
         if (strncmp(p, "{host}", 6) == 0) {
-            rep = host;
-            skip = 6;
+            wire_buf_add_str(&b, host);
+            p += 6;
         } else if (strncmp(p, "{port}", 6) == 0) {
-            rep = portbuf;
-            skip = 6;
+            wire_buf_add_str(&b, portbuf);
+            p += 6;
+        } else {
+            wire_buf_add_char(&b, *p++);
         }
-        size_t need = rep ? strlen(rep) : 1;
-        if (w + need + 1 > cap) {
-            cap = (w + need + 1) * 2;
-            char *n = realloc(out, cap);
-            if (!n) {
-                free(out);
-                return NULL;
-            }
-            out = n;
-        }
-        if (rep)
-            memcpy(out + w, rep, need);
-        else
-            out[w] = *p;
-        w += need;
-        p += skip;
     }
-    out[w] = '\0';
-    return out;
+    return wire_buf_finish(&b, NULL);
 }
 
 static bool client_spawn(sweep_ctx *c, slot *sl)

@@ -59,8 +59,8 @@ typedef struct {
  * valid ones). */
 int sweep_run(const sweep_options *o);
 
-/* Sweep status of one connection's verdict: ok when it exchanged data, or
- * when the handshake completed and the client closed with close_notify. */
+/* Sweep status of one connection's verdict: the verdict's outcome is ok
+ * (the TLS session worked; the client command's exit is reported beside). */
 bool sweep_verdict_ok(const tp_verdict *v);
 /* The verdict event as JSON, without conn and t (a result is about a
  * configuration, the trace has the rest).  New reference. */

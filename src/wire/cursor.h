@@ -105,6 +105,72 @@ TP_MUST_CHECK static inline bool cur_get_u32(cur_t *c, uint32_t *out)
     return cur_get_uN(c, 4, out);
 }
 
+TP_MUST_CHECK static inline bool cur_get_u64(cur_t *c, uint64_t *out)
+{
+    uint32_t hi, lo;
+    cur_t save = *c;
+    if (!cur_get_u32(c, &hi) || !cur_get_u32(c, &lo)) {
+        *c = save;
+        return false;
+    }
+    *out = (uint64_t)hi << 32 | lo;
+    return true;
+}
+
+/* Little-endian getters (pcap and pcapng files written on little-endian
+ * machines); same contract as the big-endian ones. */
+TP_MUST_CHECK static inline bool cur_get_uNle(cur_t *c, size_t n, uint64_t *out)
+{
+    uint64_t v = 0;
+    if (c->len < n || n > 8)
+        return false;
+    for (size_t i = n; i > 0; i--)
+        v = (v << 8) | c->data[i - 1];
+    c->data += n;
+    c->len -= n;
+    *out = v;
+    return true;
+}
+
+TP_MUST_CHECK static inline bool cur_get_u16le(cur_t *c, uint16_t *out)
+{
+    uint64_t v;
+    if (!cur_get_uNle(c, 2, &v))
+        return false;
+    *out = (uint16_t)v;
+    return true;
+}
+
+TP_MUST_CHECK static inline bool cur_get_u32le(cur_t *c, uint32_t *out)
+{
+    uint64_t v;
+    if (!cur_get_uNle(c, 4, &v))
+        return false;
+    *out = (uint32_t)v;
+    return true;
+}
+
+TP_MUST_CHECK static inline bool cur_get_u64le(cur_t *c, uint64_t *out)
+{
+    return cur_get_uNle(c, 8, out);
+}
+
+/* Either byte order, chosen at run time (a capture file's header decides). */
+TP_MUST_CHECK static inline bool cur_get_u16_order(cur_t *c, bool big_endian, uint16_t *out)
+{
+    return big_endian ? cur_get_u16(c, out) : cur_get_u16le(c, out);
+}
+
+TP_MUST_CHECK static inline bool cur_get_u32_order(cur_t *c, bool big_endian, uint32_t *out)
+{
+    return big_endian ? cur_get_u32(c, out) : cur_get_u32le(c, out);
+}
+
+TP_MUST_CHECK static inline bool cur_get_u64_order(cur_t *c, bool big_endian, uint64_t *out)
+{
+    return big_endian ? cur_get_u64(c, out) : cur_get_u64le(c, out);
+}
+
 /* Length-prefixed sub-views: the prefix is N bytes, big-endian.  On failure
  * (short prefix or short body) the cursor is left where it was. */
 TP_MUST_CHECK static inline bool cur_get_prefixed(cur_t *c, size_t n, cur_t *out)

@@ -36,7 +36,7 @@ TMP = tempfile.mkdtemp(prefix="tp-decode-")
 TSHARK_CONF = os.path.join(TMP, "wsconf")
 os.makedirs(TSHARK_CONF)
 TSHARK_ENV = {"WIRESHARK_CONFIG_DIR": TSHARK_CONF, "HOME": TSHARK_CONF}
-VECTORS = os.environ.get("TP_VECTORS", "/work/shared/vectors/fingerprints")
+VECTORS = os.path.join(tp.TP_SRC, "tests", "data", "fingerprints")
 CERT = KEY = None
 
 

@@ -77,7 +77,7 @@ static char *data_path(const char *env, const char *rel)
     static char path[1024];
     const char *base = getenv(env);
     if (!base)
-        base = strcmp(env, "TP_TEST_DATA") == 0 ? "tests/data" : "../shared/vectors";
+        base = "tests/data";
     snprintf(path, sizeof path, "%s/%s", base, rel);
     return path;
 }
@@ -124,7 +124,7 @@ static void *col_open(void *ctx, const struct sockaddr *client, const struct soc
     return c;
 }
 
-static void col_data(void *ctx, void *conn, capture_dir dir, uint64_t ts, const uint8_t *d,
+static void col_data(void *ctx, void *conn, tp_dir dir, uint64_t ts, const uint8_t *d,
                      size_t len)
 {
     (void)ctx, (void)ts;
@@ -133,7 +133,7 @@ static void col_data(void *ctx, void *conn, capture_dir dir, uint64_t ts, const 
     buf_put(&c->data[dir], d, len);
 }
 
-static void col_gap(void *ctx, void *conn, capture_dir dir, uint64_t ts, size_t len)
+static void col_gap(void *ctx, void *conn, tp_dir dir, uint64_t ts, size_t len)
 {
     (void)ctx, (void)ts;
     col_conn *c = conn;
@@ -258,15 +258,15 @@ static uint8_t *write_flow(bool v6, uint32_t isn_c, size_t *out_len)
                       v6 ? (struct sockaddr *)&s6 : (struct sockaddr *)&s4, isn_c, 0x80000000u, 0);
     uint64_t t0 = 1700000000ull * 1000000000ull + 123456789;
     assert_int_equal(capture_flow_write_open(&w, &flow, t0), TP_OK);
-    assert_int_equal(capture_flow_write_data(&w, &flow, CAPTURE_C2S, t0 + 1000, c2s_ref, C2S_LEN),
+    assert_int_equal(capture_flow_write_data(&w, &flow, TP_C2S, t0 + 1000, c2s_ref, C2S_LEN),
                      TP_OK);
     assert_int_equal(capture_pcapng_write_secrets(&w, secrets_text, strlen(secrets_text)), TP_OK);
-    assert_int_equal(capture_flow_write_data(&w, &flow, CAPTURE_S2C, t0 + 2000, s2c_ref, 100),
+    assert_int_equal(capture_flow_write_data(&w, &flow, TP_S2C, t0 + 2000, s2c_ref, 100),
                      TP_OK);
     assert_int_equal(
-        capture_flow_write_data(&w, &flow, CAPTURE_S2C, t0 + 3000, s2c_ref + 100, S2C_LEN - 100),
+        capture_flow_write_data(&w, &flow, TP_S2C, t0 + 3000, s2c_ref + 100, S2C_LEN - 100),
         TP_OK);
-    assert_int_equal(capture_flow_write_close(&w, &flow, CAPTURE_C2S, t0 + 4000), TP_OK);
+    assert_int_equal(capture_flow_write_close(&w, &flow, TP_C2S, t0 + 4000), TP_OK);
     assert_int_equal(capture_pcapng_writer_flush(&w), TP_OK);
     fclose(f);
     *out_len = memlen;
@@ -653,11 +653,11 @@ static void test_truncated_files(void **state)
     assert_int_equal(capture_pcapng_writer_init(&w, f), TP_OK);
     capture_flow flow;
     capture_flow_init(&flow, NULL, NULL, 1, 2, 0);
-    assert_int_equal(flow.port[CAPTURE_S2C], 443);
+    assert_int_equal(flow.port[TP_S2C], 443);
     capture_flow_write_open(&w, &flow, 5);
     capture_pcapng_write_secrets(&w, "CLIENT_RANDOM 00 11\n", 20);
-    capture_flow_write_data(&w, &flow, CAPTURE_C2S, 6, (const uint8_t *)"ping", 4);
-    capture_flow_write_close(&w, &flow, CAPTURE_S2C, 7);
+    capture_flow_write_data(&w, &flow, TP_C2S, 6, (const uint8_t *)"ping", 4);
+    capture_flow_write_close(&w, &flow, TP_S2C, 7);
     fclose(f);
     size_t len = memlen;
     uint8_t *file = (uint8_t *)mem;
@@ -973,7 +973,7 @@ static void fix_free(tcp_fix *f)
     col_free(f->col);
 }
 
-static void assert_stream(const col_conn *c, capture_dir d, const char *want)
+static void assert_stream(const col_conn *c, tp_dir d, const char *want)
 {
     assert_int_equal(c->data[d].len, strlen(want));
     assert_memory_equal(c->data[d].p, want, strlen(want));
@@ -1003,8 +1003,8 @@ static void test_tcp_ooo_retrans(void **state)
     capture_tcp_finish(f.t, 99);
     assert_int_equal(f.col->n, 1);
     col_conn *c = &f.col->c[0];
-    assert_stream(c, CAPTURE_C2S, "AAAABBBBCCC");
-    assert_stream(c, CAPTURE_S2C, "xyz!");
+    assert_stream(c, TP_C2S, "AAAABBBBCCC");
+    assert_stream(c, TP_S2C, "xyz!");
     assert_int_equal(c->closes, 1);
     assert_int_equal(c->why, CAPTURE_CLOSE_FIN);
     assert_int_equal(c->num_gaps[0] + c->num_gaps[1], 0);
@@ -1023,13 +1023,13 @@ static void test_tcp_gaps(void **state)
     S(5001, 1013, A, NULL); /* the server had them: a gap now */
     assert_int_equal(f.col->c[0].num_gaps[0], 1);
     assert_int_equal(f.col->c[0].gap_bytes[0], 4);
-    assert_stream(&f.col->c[0], CAPTURE_C2S, "AAAACCCC");
+    assert_stream(&f.col->c[0], TP_C2S, "AAAACCCC");
     /* a hole the peer never acknowledges is reported at the end */
     S(5001, 1013, A, "xx");
     S(5010, 1013, A, "yy");
     capture_tcp_finish(f.t, 100);
     col_conn *c = &f.col->c[0];
-    assert_stream(c, CAPTURE_S2C, "xxyy");
+    assert_stream(c, TP_S2C, "xxyy");
     assert_int_equal(c->gap_bytes[1], 7);
     assert_int_equal(c->why, CAPTURE_CLOSE_END);
     assert_int_equal(c->closes, 1);
@@ -1046,9 +1046,9 @@ static void test_tcp_gaps(void **state)
     C(1030, 0, A, "d");
     assert_int_equal(f.col->c[0].num_gaps[0], 1);
     assert_int_equal(f.col->c[0].gap_bytes[0], 8);
-    assert_stream(&f.col->c[0], CAPTURE_C2S, "ab");
+    assert_stream(&f.col->c[0], TP_C2S, "ab");
     capture_tcp_finish(f.t, 100);
-    assert_stream(&f.col->c[0], CAPTURE_C2S, "abcd");
+    assert_stream(&f.col->c[0], TP_C2S, "abcd");
     assert_int_equal(f.col->c[0].gap_bytes[0], 8 + 9 + 9);
     fix_free(&f);
 
@@ -1061,7 +1061,7 @@ static void test_tcp_gaps(void **state)
     S(5001, 1003, FIN | A, NULL);
     assert_int_equal(f.col->c[0].closes, 0);
     capture_tcp_finish(f.t, 100);
-    assert_stream(&f.col->c[0], CAPTURE_C2S, "1256");
+    assert_stream(&f.col->c[0], TP_C2S, "1256");
     assert_int_equal(f.col->c[0].gap_bytes[0], 2);
     fix_free(&f);
 }
@@ -1085,18 +1085,18 @@ static void test_tcp_direction(void **state)
     assert_int_equal(f.col->n, 4);
     const struct sockaddr_in *sv = (const struct sockaddr_in *)&f.col->c[0].server;
     assert_int_equal(ntohs(sv->sin_port), 443);
-    assert_stream(&f.col->c[0], CAPTURE_S2C, "server first");
-    assert_stream(&f.col->c[0], CAPTURE_C2S, "client");
+    assert_stream(&f.col->c[0], TP_S2C, "server first");
+    assert_stream(&f.col->c[0], TP_C2S, "client");
     sv = (const struct sockaddr_in *)&f.col->c[1].server;
     assert_int_equal(ntohs(sv->sin_port), 3000); /* seg_send(false) sends from port 4000 */
-    assert_stream(&f.col->c[1], CAPTURE_C2S, "first");
-    assert_stream(&f.col->c[1], CAPTURE_S2C, "second");
+    assert_stream(&f.col->c[1], TP_C2S, "first");
+    assert_stream(&f.col->c[1], TP_S2C, "second");
     sv = (const struct sockaddr_in *)&f.col->c[2].server;
     assert_int_equal(ntohs(sv->sin_port), 4001);
-    assert_stream(&f.col->c[2], CAPTURE_S2C, "srv");
+    assert_stream(&f.col->c[2], TP_S2C, "srv");
     sv = (const struct sockaddr_in *)&f.col->c[3].server;
     assert_int_equal(ntohs(sv->sin_port), 25);
-    assert_stream(&f.col->c[3], CAPTURE_S2C, "220 ready");
+    assert_stream(&f.col->c[3], TP_S2C, "220 ready");
     fix_free(&f);
 }
 
@@ -1121,7 +1121,7 @@ static void test_tcp_rst_reuse_evict(void **state)
     C(20000, 0, SYN, NULL); /* new ISN while open: reused again */
     assert_int_equal(f.col->n, 3);
     assert_int_equal(f.col->c[1].why, CAPTURE_CLOSE_REUSED);
-    assert_stream(&f.col->c[1], CAPTURE_C2S, "again");
+    assert_stream(&f.col->c[1], TP_C2S, "again");
     capture_tcp_finish(f.t, 100);
     assert_int_equal(f.col->c[2].why, CAPTURE_CLOSE_END);
     fix_free(&f);
@@ -1167,8 +1167,8 @@ static void test_tcp_many_conns(void **state)
     assert_true(f.col->n >= COL_MAX - 1);
     for (int i = 0; i < f.col->n; i++) {
         assert_int_equal(f.col->c[i].why, CAPTURE_CLOSE_FIN);
-        assert_stream(&f.col->c[i], CAPTURE_C2S, "q");
-        assert_stream(&f.col->c[i], CAPTURE_S2C, "r");
+        assert_stream(&f.col->c[i], TP_C2S, "q");
+        assert_stream(&f.col->c[i], TP_S2C, "r");
     }
     assert_int_equal(capture_tcp_get_stats(f.t)->conns, (uint64_t)total);
     fix_free(&f);
@@ -1204,9 +1204,9 @@ static void check_real(const char *env, const char *rel, uint16_t sport, size_t 
 static void test_real_captures(void **state)
 {
     (void)state;
-    check_real("TP_VECTORS", "fingerprints/ssl-chrome.pcap", 443, 0);
-    check_real("TP_VECTORS", "fingerprints/ssl-curl.pcap", 443, 0);
-    check_real("TP_VECTORS", "fingerprints/tls12.pcap", 443, 0);
+    check_real("TP_TEST_DATA", "fingerprints/ssl-chrome.pcap", 443, 0);
+    check_real("TP_TEST_DATA", "fingerprints/ssl-curl.pcap", 443, 0);
+    check_real("TP_TEST_DATA", "fingerprints/tls12.pcap", 443, 0);
     check_real("TP_TEST_DATA", "capture/tls12-lo.pcapng", 45871, 0);
     check_real("TP_TEST_DATA", "capture/tls13-any.pcap", 45872, 0);
     /* the DSB holds the whole key log file */
@@ -1379,13 +1379,13 @@ static void test_pcapng_sink(void **state)
     assert_memory_equal(c1->data[1].p, s2c_ref, S2C_LEN);
     assert_int_equal(c1->why, CAPTURE_CLOSE_FIN);
     assert_int_equal(c1->open_ts, 1700000000250000000ull);
-    assert_stream(c2, CAPTURE_C2S, "two");
-    assert_stream(c2, CAPTURE_S2C, "TWO");
+    assert_stream(c2, TP_C2S, "two");
+    assert_stream(c2, TP_S2C, "TWO");
     assert_int_equal(c2->why, CAPTURE_CLOSE_FIN);
     assert_int_equal(((struct sockaddr_in6 *)&c3->client)->sin6_family, AF_INET6);
-    assert_stream(c3, CAPTURE_C2S, "six");
+    assert_stream(c3, TP_C2S, "six");
     assert_int_equal(c3->why, CAPTURE_CLOSE_FIN);
-    assert_stream(c4, CAPTURE_C2S, "no accept");
+    assert_stream(c4, TP_C2S, "no accept");
     assert_int_equal(c4->why, CAPTURE_CLOSE_FIN);
     col_free(col);
     free(file);
@@ -1525,8 +1525,8 @@ static void test_pcapng_sink_hold(void **state)
     assert_int_equal(col->c[0].data[0].len, 30 * (size_t)S2C_LEN);
     for (int i = 0; i < 30; i++)
         assert_memory_equal(col->c[0].data[0].p + (size_t)i * S2C_LEN, s2c_ref, S2C_LEN);
-    assert_stream(&col->c[1], CAPTURE_C2S, "helloafter");
-    assert_stream(&col->c[1], CAPTURE_S2C, "flight");
+    assert_stream(&col->c[1], TP_C2S, "helloafter");
+    assert_stream(&col->c[1], TP_S2C, "flight");
     col_free(col);
     free(file);
     unlink(path);
@@ -1551,7 +1551,7 @@ static void *rp_open(void *ctx, const struct sockaddr *client, const struct sock
     return rc;
 }
 
-static void rp_data(void *ctx, void *conn, capture_dir dir, uint64_t ts, const uint8_t *d,
+static void rp_data(void *ctx, void *conn, tp_dir dir, uint64_t ts, const uint8_t *d,
                     size_t len)
 {
     replay_ctx *rc = ctx;
@@ -1559,7 +1559,7 @@ static void rp_data(void *ctx, void *conn, capture_dir dir, uint64_t ts, const u
     double t = (double)(ts - rc->t0) / 1e9;
     ev_send(rc->s, TP_EV_DATA, 1, t, (tp_dir)dir, d, len);
     /* ClientHello, then ClientKeyExchange+CCS+Finished: the secret comes after */
-    if (dir == CAPTURE_C2S && ++rc->c2s_chunks == 2)
+    if (dir == TP_C2S && ++rc->c2s_chunks == 2)
         ev_send(rc->s, TP_EV_SECRET, 1, t, TP_C2S, rc->secret, 0);
 }
 

@@ -126,6 +126,66 @@ static void test_get_uN(void **state)
     assert_int_equal(cur_len(&c), 4);
 }
 
+static const uint8_t eight[] = {0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08, 0x09};
+
+static void test_little_endian(void **state)
+{
+    (void)state;
+    cur_t c;
+    uint16_t u16;
+    uint32_t u32;
+    uint64_t u64;
+    cur_init(&c, eight, sizeof eight);
+    assert_true(cur_get_u16le(&c, &u16));
+    assert_int_equal(u16, 0x0201);
+    assert_true(cur_get_u32le(&c, &u32));
+    assert_int_equal(u32, 0x06050403);
+    assert_int_equal(cur_len(&c), 3);
+    u32 = 0xdeadbeef;
+    assert_false(cur_get_u32le(&c, &u32));
+    assert_int_equal(u32, 0xdeadbeef); /* untouched on failure */
+    assert_int_equal(cur_len(&c), 3);
+    assert_ptr_equal(cur_data(&c), eight + 6);
+    cur_init(&c, eight, sizeof eight);
+    assert_true(cur_get_u64le(&c, &u64));
+    assert_true(u64 == 0x0807060504030201ull);
+    assert_int_equal(cur_len(&c), 1);
+    assert_false(cur_get_u64le(&c, &u64));
+    assert_int_equal(cur_len(&c), 1);
+}
+
+static void test_u64_and_run_time_order(void **state)
+{
+    (void)state;
+    cur_t c;
+    uint16_t u16;
+    uint32_t u32;
+    uint64_t u64 = 7;
+    cur_init(&c, eight, sizeof eight);
+    assert_true(cur_get_u64(&c, &u64));
+    assert_true(u64 == 0x0102030405060708ull);
+    cur_init(&c, eight, 7);
+    assert_false(cur_get_u64(&c, &u64));
+    assert_int_equal(cur_len(&c), 7); /* a short read leaves the cursor */
+    assert_true(u64 == 0x0102030405060708ull);
+    cur_init(&c, eight, sizeof eight);
+    assert_true(cur_get_u16_order(&c, true, &u16));
+    assert_int_equal(u16, 0x0102);
+    assert_true(cur_get_u16_order(&c, false, &u16));
+    assert_int_equal(u16, 0x0403);
+    assert_true(cur_get_u32_order(&c, false, &u32));
+    assert_int_equal(u32, 0x08070605);
+    cur_init(&c, eight, sizeof eight);
+    assert_true(cur_get_u32_order(&c, true, &u32));
+    assert_int_equal(u32, 0x01020304);
+    cur_init(&c, eight, sizeof eight);
+    assert_true(cur_get_u64_order(&c, false, &u64));
+    assert_true(u64 == 0x0807060504030201ull);
+    cur_init(&c, eight, sizeof eight);
+    assert_true(cur_get_u64_order(&c, true, &u64));
+    assert_true(u64 == 0x0102030405060708ull);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -135,6 +195,8 @@ int main(void)
         cmocka_unit_test(test_prefixed),
         cmocka_unit_test(test_prefixed_failure_leaves_cursor),
         cmocka_unit_test(test_get_uN),
+        cmocka_unit_test(test_little_endian),
+        cmocka_unit_test(test_u64_and_run_time_order),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -81,7 +81,7 @@ static void test_single_value(void **state)
     assert_int_equal(d.rules[0].terms[0].op, SWEEP_OP_EQ);
     assert_null(d.rules[0].terms[0].group);
     assert_int_equal(d.num_failing, 3);
-    /* the DESIGN.md shape, exactly (plus the additive keys) */
+    /* the docs/design.md shape, exactly (plus the additive keys) */
     json_object *o = sweep_decision_to_json(&d, rows);
     json_object *v;
     assert_true(json_object_object_get_ex(o, "exact", &v) && json_object_get_boolean(v));

@@ -1,0 +1,122 @@
+#!/usr/bin/env python3
+"""The verdict catalogue: real clients (or real captures) and the verdict
+tlsprobe must give for each.
+
+Every file tests/catalogue/scenarios/*.py defines SCENARIOS, a list of dicts:
+
+  name     unique name of the scenario
+  serve    arguments for `tlsprobe serve` (live scenario), with
+  drive    callable(port, tmpdir) that runs the real client against
+           127.0.0.1:port; it may return the client's local TCP port so the
+           runner picks that connection (else the last connection is used)
+  decode   a capture under tests/data/ (offline scenario), with optional
+  keylog   its key log, also under tests/data/, and optional
+  conn     the connection number to judge (default: the last one)
+  expect   {"outcome": ..., "phase": ..., "actor": ..., "cause": ...,
+            "words": [substrings of the summary]}; every key given is asserted
+  timeout  seconds to wait for the verdict (default 20)
+
+Prints one check per asserted key and ends with `N passed, N failed`.
+Run all: tests/catalogue/run.py; a subset: run.py NAME-SUBSTRING...
+"""
+import glob
+import importlib.util
+import os
+import subprocess
+import sys
+import tempfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(os.path.dirname(HERE), "interop"))
+import tp  # noqa: E402
+
+DATA = os.path.join(tp.TP_SRC, "tests", "data")
+
+
+def load_scenarios():
+    out = []
+    for path in sorted(glob.glob(os.path.join(HERE, "scenarios", "*.py"))):
+        name = os.path.splitext(os.path.basename(path))[0]
+        spec = importlib.util.spec_from_file_location("scenario_" + name, path)
+        mod = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(mod)
+        for sc in getattr(mod, "SCENARIOS", []):
+            sc = dict(sc)
+            sc.setdefault("file", os.path.basename(path))
+            out.append(sc)
+    return out
+
+
+def live_verdict(sc):
+    """Runs the scenario's client against a fresh server; returns
+    (verdict event or None, server) ."""
+    srv = tp.Server(sc.get("serve", []))
+    srv.start()
+    tmp = tempfile.mkdtemp(prefix="tp-cat-")
+    try:
+        local = sc["drive"](srv.port, tmp)
+        timeout = sc.get("timeout", 20)
+        if local:
+            evs = srv.wait_for(lambda e: e.conn_for_port(local) is not None and
+                               e.verdict(e.conn_for_port(local)) is not None, timeout)
+            conn = evs.conn_for_port(local)
+        else:
+            evs = srv.wait_for(lambda e: e.conns() and e.verdict(e.conns()[-1]) is not None,
+                               timeout)
+            conn = evs.conns()[-1] if evs.conns() else None
+        return (evs.verdict(conn) if conn else None), srv
+    finally:
+        srv.stop()
+
+
+def offline_verdict(sc):
+    cmd = [tp.TLSPROBE, "decode", os.path.join(DATA, sc["decode"]), "--json"]
+    if sc.get("keylog"):
+        cmd += ["--keylog", os.path.join(DATA, sc["keylog"])]
+    p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=60)
+    evs = tp.Trace([])
+    for line in p.stdout.decode("utf-8", "replace").splitlines():
+        try:
+            import json
+            evs.append(json.loads(line))
+        except ValueError:
+            pass
+    vs = evs.of("verdict")
+    if "conn" in sc:
+        return evs.verdict(sc["conn"]), None
+    return (vs[-1] if vs else None), None
+
+
+def judge(r, sc, v):
+    name = sc["name"]
+    if not r.check(v is not None, "%s: a verdict" % name):
+        return
+    exp = sc["expect"]
+    for key in ("outcome", "phase", "actor", "cause"):
+        if key in exp:
+            r.eq(v.get(key), exp[key], "%s: %s" % (name, key), v.get("summary"))
+    for w in exp.get("words", []):
+        r.contains(v.get("summary"), w, "%s: summary says %r" % (name, w))
+
+
+def main():
+    r = tp.Results("catalogue")
+    want = sys.argv[1:]
+    scs = load_scenarios()
+    names = [sc["name"] for sc in scs]
+    r.eq(len(names), len(set(names)), "scenario names are unique")
+    for sc in scs:
+        if want and not any(w in sc["name"] for w in want):
+            continue
+
+        def one(r, sc=sc):
+            v, _ = offline_verdict(sc) if "decode" in sc else live_verdict(sc)
+            judge(r, sc, v)
+        r.run(one)
+    if not want:
+        r.check(len(scs) >= 30, "the catalogue has at least 30 scenarios (%d)" % len(scs))
+    r.finish()
+
+
+if __name__ == "__main__":
+    main()
