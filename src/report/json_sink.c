@@ -232,8 +232,8 @@ bool report_json_event_fast(const tp_event *ev, bool records, char *buf, size_t 
             }
         }
         if (ev->u.record.quirk) {
-            lb_str(&b, ",\"quirk\":");
-            lb_jstr(&b, ev->u.record.quirk);
+            wire_buf_add_str(&b, ",\"quirk\":");
+            wire_buf_add_json_str(&b, ev->u.record.quirk);
         }
     }
     wire_buf_add_char(&b, '}');
