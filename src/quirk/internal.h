@@ -13,15 +13,15 @@ typedef struct {
     unsigned type; /* content type (TLS 1.3: the inner type) */
     const uint8_t *data;
     size_t len;
-    uint16_t version;   /* record header version */
-    const char *quirk;  /* label of the quirk that shaped it, or NULL */
-    bool cbc_pad_set;   /* CBC padding length chosen by a quirk */
+    uint16_t version;  /* record header version */
+    const char *quirk; /* label of the quirk that shaped it, or NULL */
+    bool cbc_pad_set;  /* CBC padding length chosen by a quirk */
     unsigned cbc_pad_len;
-    size_t tls13_pad;   /* TLS 1.3 zero padding */
-    bool clear;         /* written in the clear even in a protected epoch */
-    bool drop;          /* not written at all */
-    bool coalesce;      /* joins the following handshake pieces in one record */
-    bool rekey;         /* an injected KeyUpdate: the write keys move on after it */
+    size_t tls13_pad; /* TLS 1.3 zero padding */
+    bool clear;       /* written in the clear even in a protected epoch */
+    bool drop;        /* not written at all */
+    bool coalesce;    /* joins the following handshake pieces in one record */
+    bool rekey;       /* an injected KeyUpdate: the write keys move on after it */
 } qr_piece;
 
 typedef struct {
@@ -32,25 +32,25 @@ typedef struct {
 
 /* What a quirk knows about the connection and the record being shaped. */
 typedef struct {
-    uint16_t version;           /* negotiated; 0 before the ServerHello */
-    bool hello_seen;            /* the (non-HRR) ServerHello went by */
-    bool is_protected;          /* the engine's record was protected */
+    uint16_t version;  /* negotiated; 0 before the ServerHello */
+    bool hello_seen;   /* the (non-HRR) ServerHello went by */
+    bool is_protected; /* the engine's record was protected */
     bool suite_known;
-    crypto_suite suite;         /* valid when suite_known */
-    bool etm;                   /* RFC 7366 negotiated (CBC only) */
-    unsigned record;            /* the engine's server record number, from 1 */
-    unsigned protected_record;  /* among protected ones, from 1 (0: clear) */
-    bool handshake_done;        /* the server's Finished went out earlier */
-    unsigned appdata_records;   /* application data records of the engine so far */
-    bool coalesced;             /* shaping a record of joined handshake pieces (again:
-                                   quirks that insert records must not insert twice) */
+    crypto_suite suite;        /* valid when suite_known */
+    bool etm;                  /* RFC 7366 negotiated (CBC only) */
+    unsigned record;           /* the engine's server record number, from 1 */
+    unsigned protected_record; /* among protected ones, from 1 (0: clear) */
+    bool handshake_done;       /* the server's Finished went out earlier */
+    unsigned appdata_records;  /* application data records of the engine so far */
+    bool coalesced;            /* shaping a record of joined handshake pieces (again:
+                                  quirks that insert records must not insert twice) */
 } qr_ctx;
 
 struct quirk_def {
-    const char *name;     /* "cbc-padding" */
-    const char *values;   /* "minimal|max|random|N" ; NULL: takes no value */
-    const char *summary;  /* one line for `tlsprobe list` */
-    bool out_of_spec;     /* clients are allowed to reject it */
+    const char *name;    /* "cbc-padding" */
+    const char *values;  /* "minimal|max|random|N" ; NULL: takes no value */
+    const char *summary; /* one line for `tlsprobe list` */
+    bool out_of_spec;    /* clients are allowed to reject it */
     /* Value (NULL when none was given) into q->n / q->mode; false with a
      * message naming the bad value and the valid ones. */
     bool (*parse)(const char *value, tp_quirk *q, char *err, size_t err_len);
@@ -75,8 +75,7 @@ extern const quirk_def quirk_hs_coalesce, quirk_big_records, quirk_hs_fragment, 
 
 /* Replaces piece i by pieces of at most size bytes, each marked with label
  * (qr_mark); returns how many pieces it is now (1: unchanged). */
-unsigned qr_split(qr_list *l, unsigned i, size_t size, const char *label,
-                  const tp_quirk_set *set);
+unsigned qr_split(qr_list *l, unsigned i, size_t size, const char *label, const tp_quirk_set *set);
 /* Inserts a copy of p before position i; returns its index or -1. */
 int qr_insert(qr_list *l, unsigned i, const qr_piece *p);
 /* Marks a piece as shaped by label (a second quirk: the set's label). */

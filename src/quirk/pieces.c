@@ -23,8 +23,7 @@ static bool reserve(qr_list *l, unsigned more)
     return true;
 }
 
-unsigned qr_split(qr_list *l, unsigned i, size_t size, const char *label,
-                  const tp_quirk_set *set)
+unsigned qr_split(qr_list *l, unsigned i, size_t size, const char *label, const tp_quirk_set *set)
 {
     if (i >= l->n || size == 0 || l->p[i].len <= size)
         return 1;

@@ -19,8 +19,7 @@ static void shape(const tp_quirk *q, const tp_quirk_set *set, const qr_ctx *c, q
     static const uint8_t alert[2] = {1, 112}; /* warning, unrecognized_name */
     if (c->record != 1 || c->version == 0x0304 || l->n == 0 || c->coalesced)
         return;
-    qr_piece p = {.type = 21, .data = alert, .len = 2, .version = l->p[0].version,
-                  .clear = true};
+    qr_piece p = {.type = 21, .data = alert, .len = 2, .version = l->p[0].version, .clear = true};
     qr_mark(&p, q->label, set);
     (void)qr_insert(l, 0, &p);
 }

@@ -22,8 +22,8 @@ static void shape(const tp_quirk *q, const tp_quirk_set *set, const qr_ctx *c, q
     for (unsigned i = 0; i < l->n; i++) {
         if (l->p[i].type != 23 || l->p[i].drop)
             continue;
-        qr_piece p = {.type = 22, .data = key_update, .len = 5, .version = l->p[i].version,
-                      .rekey = true};
+        qr_piece p = {
+            .type = 22, .data = key_update, .len = 5, .version = l->p[i].version, .rekey = true};
         qr_mark(&p, q->label, set);
         (void)qr_insert(l, l->n, &p);
         return;

@@ -38,7 +38,7 @@ struct tp_rewriter {
     bool checked;     /* applicability reported */
     qr_ctx ctx;
     qr_list pieces;
-    qr_list joined; /* the pieces of a flushed coalesced record */
+    qr_list joined;                   /* the pieces of a flushed coalesced record */
     uint8_t pend[WIRE_MAX_PLAINTEXT]; /* handshake pieces waiting to share a record */
     size_t pend_len;
     uint16_t pend_version;
@@ -251,7 +251,10 @@ static bool shape_record(tp_rewriter *rw, qr_list *l, unsigned type, uint16_t ve
 {
     l->n = 0;
     l->failed = false;
-    qr_piece whole = {.type = type, .data = pt, .len = len, .version = version,
+    qr_piece whole = {.type = type,
+                      .data = pt,
+                      .len = len,
+                      .version = version,
                       .clear = type == WIRE_CT_CHANGE_CIPHER_SPEC};
     if (qr_insert(l, 0, &whole) < 0)
         return false;
@@ -331,8 +334,8 @@ static void epoch(tp_rewriter *rw, crypto_epoch e)
 static void after_record(tp_rewriter *rw, unsigned outer_type, unsigned inner_type)
 {
     /* joined pieces never span a key change */
-    if (rw->ctx.version == 0x0304 && (rw->hello_in_record || rw->tls13_finished || rw->key_update) &&
-        !pend_flush(rw))
+    if (rw->ctx.version == 0x0304 &&
+        (rw->hello_in_record || rw->tls13_finished || rw->key_update) && !pend_flush(rw))
         give_up(rw, "cannot seal a record with the engine's keys");
     if (rw->ctx.version == 0x0304) {
         if (rw->hello_in_record && rw->ctx.hello_seen && !rw->is_protected) {

@@ -6,10 +6,18 @@
 #include "internal.h"
 
 static const quirk_def *const table[] = {
-    &quirk_hs_coalesce,   &quirk_big_records,
-    &quirk_hs_fragment,   &quirk_max_record,        &quirk_appdata_split,
-    &quirk_empty_records, &quirk_alert_unrecognized_name, &quirk_ccs_compat, &quirk_key_update,
-    &quirk_cbc_padding,   &quirk_cbc_padding_scope, &quirk_tls13_padding,
+    &quirk_hs_coalesce,
+    &quirk_big_records,
+    &quirk_hs_fragment,
+    &quirk_max_record,
+    &quirk_appdata_split,
+    &quirk_empty_records,
+    &quirk_alert_unrecognized_name,
+    &quirk_ccs_compat,
+    &quirk_key_update,
+    &quirk_cbc_padding,
+    &quirk_cbc_padding_scope,
+    &quirk_tls13_padding,
     &quirk_record_version,
 };
 
@@ -25,8 +33,8 @@ static void valid_names(char *out, size_t len)
     out[0] = '\0';
     for (size_t i = 0; i < sizeof table / sizeof table[0] && w < len; i++) {
         const quirk_def *d = table[i];
-        int k = snprintf(out + w, len - w, "%s%s%s%s", i ? ", " : "", d->name,
-                         d->values ? "=" : "", d->values ? d->values : "");
+        int k = snprintf(out + w, len - w, "%s%s%s%s", i ? ", " : "", d->name, d->values ? "=" : "",
+                         d->values ? d->values : "");
         if (k < 0)
             break;
         w += (size_t)k;
@@ -99,8 +107,14 @@ unsigned tp_quirk_axis_values(const char **out, unsigned max)
     static const char *const values[] = {
         /* one value per property, so a rule can name it exactly (random
          * padding is sometimes minimal: --quirks adds it) */
-        "none",          "cbc-padding=max",     "hs-fragment=64",        "max-record=1024",
-        "appdata-split=1/n-1", "empty-records", "record-version=0x0301", "tls13-padding=200",
+        "none",
+        "cbc-padding=max",
+        "hs-fragment=64",
+        "max-record=1024",
+        "appdata-split=1/n-1",
+        "empty-records",
+        "record-version=0x0301",
+        "tls13-padding=200",
     };
     unsigned n = 0;
     for (size_t i = 0; i < sizeof values / sizeof values[0] && n < max; i++)

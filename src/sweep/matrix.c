@@ -267,8 +267,8 @@ static unsigned quirk_values(const char **out, unsigned max)
     return tp_quirk_axis_values(out, max);
 }
 
-static bool quirk_parse(const char *csv, const char **out, unsigned max, unsigned *out_n,
-                        char *err, size_t err_len)
+static bool quirk_parse(const char *csv, const char **out, unsigned max, unsigned *out_n, char *err,
+                        size_t err_len)
 {
     char buf[1024];
     unsigned n = 0;

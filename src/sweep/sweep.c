@@ -57,7 +57,7 @@ typedef struct attempt {
     slot *sl;
     tp_engine *engine;
     tp_quirk_set quirks; /* the quirk axis' value (empty: none) */
-    bool open; /* device: still taking connections (window) */
+    bool open;           /* device: still taking connections (window) */
     bool finalized;
     double start;
     char host[64];

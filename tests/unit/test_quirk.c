@@ -126,9 +126,8 @@ static void sealed_record(conn *c, unsigned type, const uint8_t *pt, size_t len)
     uint8_t frag[20000];
     size_t n = 0;
     uint16_t v = c->version == 0x0304 ? 0x0303 : c->version;
-    assert_int_equal(crypto_conn_seal(c->engine, TP_S2C, type, v, pt, len, NULL, frag,
-                                      sizeof frag, &n),
-                     TP_OK);
+    assert_int_equal(
+        crypto_conn_seal(c->engine, TP_S2C, type, v, pt, len, NULL, frag, sizeof frag, &n), TP_OK);
     put_record(c, c->version == 0x0304 ? 23 : type, frag, n);
 }
 
@@ -139,9 +138,9 @@ static void add_line(conn *c, const char *label, const uint8_t *secret, size_t l
     hex(sec, secret, len);
     snprintf(c->lines[c->num_lines], sizeof c->lines[0], "%s %s %s", label, cr, sec);
     crypto_keylog_entry e;
-    assert_int_equal(crypto_keylog_parse_line(c->lines[c->num_lines], strlen(c->lines[c->num_lines]),
-                                              &e),
-                     TP_OK);
+    assert_int_equal(
+        crypto_keylog_parse_line(c->lines[c->num_lines], strlen(c->lines[c->num_lines]), &e),
+        TP_OK);
     assert_int_equal(crypto_conn_add_secret(c->engine, &e), TP_OK);
     assert_int_equal(crypto_conn_add_secret(c->client, &e), TP_OK);
     c->num_lines++;
@@ -214,8 +213,7 @@ static void conn_free(conn *c)
 
 /* Runs the engine's stream through a rewriter with these quirks, pushed in
  * chunks of `step` bytes (0: all at once). */
-static void rewrite(conn *c, const char *const *quirks, size_t step, sink *k,
-                    tp_quirk_set *set)
+static void rewrite(conn *c, const char *const *quirks, size_t step, sink *k, tp_quirk_set *set)
 {
     char err[512];
     memset(set, 0, sizeof *set);
@@ -265,8 +263,8 @@ static unsigned client_read(conn *c, const sink *k, rec *out, unsigned max)
         r->is_protected = c->version == 0x0304 ? h[0] == 23 : prot;
         if (r->is_protected) {
             static uint8_t buf[20000];
-            assert_int_equal(crypto_conn_open(c->client, TP_S2C, h[0], r->version, h + 5, len,
-                                              buf, sizeof buf, &r->chk),
+            assert_int_equal(crypto_conn_open(c->client, TP_S2C, h[0], r->version, h + 5, len, buf,
+                                              sizeof buf, &r->chk),
                              TP_OK);
             assert_int_equal(r->chk.integrity, TP_INTEGRITY_OK);
             r->inner = r->chk.inner_type;
