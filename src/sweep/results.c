@@ -405,6 +405,12 @@ void sweep_report_html(FILE *out, const sweep_matrix *m, const sweep_result *res
         put_esc(out, d->rules[i].text);
         fputs("</div>\n", out);
     }
+    const char *hint = sweep_quirk_hint(m, d);
+    if (hint) {
+        fputs("<div class=\"hint\" id=\"hint\">hint: ", out);
+        put_esc(out, hint);
+        fputs("</div>\n", out);
+    }
     for (unsigned i = 0; i < d->num_typical; i++) {
         fputs("<div class=\"typical\">typical failure: &ldquo;", out);
         put_esc(out, d->typical[i].all_same ? d->typical[i].example : d->typical[i].normalised);

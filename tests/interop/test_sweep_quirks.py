@@ -88,11 +88,19 @@ def test_combined():
 
 
 def test_hint():
-    p, data = sweep(["--client", client("padding"), "--axes", "mac"] + CBC[:6] + ["--macs", "SHA1,SHA256"])
+    html = os.path.join(TMP, "hint.html")
+    p, data = sweep(["--client", client("padding"), "--axes", "mac", "--report", html] + CBC[:6] +
+                    ["--macs", "SHA1,SHA256"])
     check("hint: nothing failed", data and data["decides"]["rule"] == "no combination failed",
           data and data["decides"])
     check("hint: the summary suggests the quirk axis", "--axes quirk" in p.stdout, p.stdout[-800:])
     check("hint: in the JSON too", data and "--axes quirk" in data.get("hint", ""), data and data.get("hint"))
+    with open(html) as f:
+        check("hint: in the HTML report too", 'id="hint"' in f.read())
+    p, data = sweep(["--client", client("padding"), "--axes", "mac,quirk", "--quirks", "none"] + CBC[:6] +
+                    ["--macs", "SHA1,SHA256"])
+    check("hint: not when quirk is an axis", data and "hint" not in data and "--axes quirk" not in p.stdout,
+          p.stdout[-500:])
 
 
 def test_bad_value():
