@@ -20,6 +20,11 @@
 #include "../wire/record.h"
 #include "internal.h"
 
+/* Scratch space of one record being rewritten (nothing in it outlives a
+ * call): per thread, so an idle connection costs no 36 KiB. */
+static _Thread_local uint8_t plain[WIRE_MAX_CIPHERTEXT];
+static _Thread_local uint8_t sealed[WIRE_RECORD_HEADER_LEN + WIRE_MAX_CIPHERTEXT];
+
 struct tp_rewriter {
     const tp_quirk_set *set;
     tp_rewriter_out out;
@@ -38,13 +43,11 @@ struct tp_rewriter {
     bool checked;     /* applicability reported */
     qr_ctx ctx;
     qr_list pieces;
-    qr_list joined;                   /* the pieces of a flushed coalesced record */
-    uint8_t pend[WIRE_MAX_PLAINTEXT]; /* handshake pieces waiting to share a record */
+    qr_list joined; /* the pieces of a flushed coalesced record */
+    uint8_t *pend;  /* handshake pieces waiting to share a record (allocated when used) */
     size_t pend_len;
     uint16_t pend_version;
     const char *pend_label;
-    uint8_t plain[WIRE_MAX_CIPHERTEXT];
-    uint8_t sealed[WIRE_RECORD_HEADER_LEN + WIRE_MAX_CIPHERTEXT];
 };
 
 tp_rewriter *tp_rewriter_new(const tp_quirk_set *set, const tp_rewriter_out *out)
@@ -73,6 +76,7 @@ void tp_rewriter_free(tp_rewriter *rw)
     crypto_conn_free(rw->sc);
     free(rw->in);
     free(rw->hs);
+    free(rw->pend);
     free(rw->pieces.p);
     free(rw->joined.p);
     free(rw);
@@ -211,7 +215,7 @@ static void put_header(uint8_t *h, unsigned type, uint16_t version, size_t len)
 /* One piece out; false when it could not be sealed. */
 static bool write_piece(tp_rewriter *rw, const qr_piece *p)
 {
-    uint8_t *h = rw->sealed;
+    uint8_t *h = sealed;
     if (!rw->ctx.is_protected || p->clear) {
         put_header(h, p->type, p->version, p->len);
         memcpy(h + WIRE_RECORD_HEADER_LEN, p->data, p->len);
@@ -296,7 +300,9 @@ static bool pend_flush(tp_rewriter *rw)
 
 static bool pend_add(tp_rewriter *rw, const qr_piece *p)
 {
-    if (rw->pend_len + p->len > sizeof rw->pend && !pend_flush(rw))
+    if (!rw->pend && !(rw->pend = malloc(WIRE_MAX_PLAINTEXT)))
+        return false;
+    if (rw->pend_len + p->len > WIRE_MAX_PLAINTEXT && !pend_flush(rw))
         return false;
     if (!rw->pend_len) {
         rw->pend_version = p->version;
@@ -369,8 +375,7 @@ static void rewrite_record(tp_rewriter *rw, const uint8_t *rec, size_t len)
     rw->ctx.is_protected = rw->is_protected && type != WIRE_CT_CHANGE_CIPHER_SPEC;
     if (rw->ctx.is_protected) {
         tp_record_check chk;
-        crypto_conn_open(rw->cc, TP_S2C, type, version, pt, pt_len, rw->plain, sizeof rw->plain,
-                         &chk);
+        crypto_conn_open(rw->cc, TP_S2C, type, version, pt, pt_len, plain, sizeof plain, &chk);
         if (chk.integrity != TP_INTEGRITY_OK) {
             give_up(rw, chk.detail ? chk.detail : "cannot open the engine's record");
             emit(rw, rec, len, NULL);
