@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """`tlsprobe serve --quirk X` against real peers: for each in-spec quirk,
-openssl s_client, gnutls-cli and Python ssl complete an echo round trip
-through `serve --echo --quirk X`, and curl gets the status page through
-`serve --http --quirk X`.  The pcapng of the s_client connection is
+openssl s_client, gnutls-cli, Python ssl and curl (its request echoed back as
+an HTTP/0.9 body) complete an echo round trip through `serve --echo --quirk
+X`, and curl gets the status page through `serve --http --quirk X`.  The pcapng of the s_client connection is
 decrypted by tshark with no settings, and tshark's server records are the
 trace's (same lengths, same order).  Our verifier marks every record
 valid, reports the shaped property (padding length, fragment sizes, split
@@ -232,18 +232,27 @@ def run_echo_clients(r, label, srv, sc_extra, gnutls_prio, min_v):
     except (ssl.SSLError, OSError) as e:
         res = {"echoed": repr(e)}
     r.eq(res["echoed"], b"quirk from python\n", "%s: Python ssl echo round trip" % label)
+    # curl: its request comes back as an HTTP/0.9 body; the server's idle
+    # timeout (--timeout 3) ends the connection
+    curl_opts = ["--ciphers", "ALL:@SECLEVEL=0"] if min_v else []
+    rc, out, err = tp.run(["curl", "-sk", "--http0.9", "--max-time", "30"] + curl_opts +
+                          ["https://127.0.0.1:%d/quirk-echo" % srv.port], timeout=40)
+    r.check(rc == 0 and out.startswith("GET /quirk-echo HTTP/1.1"), "%s: curl echo round trip" % label,
+            "rc %r %r %s" % (rc, out[:200], err[-300:]))
 
 
 def check_case(r, label, quirks, opts, sc_extra, gnutls_prio, prop, cert):
-    srv = tp.Server(["--echo", "--cert", cert[0], "--key", cert[1]] + opts + quirk_args(quirks))
+    srv = tp.Server(["--echo", "--timeout", "3", "--cert", cert[0], "--key", cert[1]] + opts +
+                    quirk_args(quirks))
     path = os.path.join(srv.tmp, "q.pcapng")
     srv.args += ["--pcap", path]
     min_v = ssl.TLSVersion.TLSv1 if "TLS1.0" in opts or "TLS1.1" in opts else None
     with srv:
         run_echo_clients(r, label, srv, sc_extra, gnutls_prio, min_v)
-        evs = srv.wait_verdicts(3, timeout=15)
+        evs = srv.wait_verdicts(4, timeout=15)
         srv.stop()
-    conns = sorted({e["conn"] for e in evs.of("verdict")})
+    # s_client, gnutls-cli, Python (curl's ends in the idle timeout)
+    conns = sorted({e["conn"] for e in evs.of("verdict")})[:3]
     rs = None
     for conn in conns:
         rs0 = check_conn(r, "%s conn %d" % (label, conn), evs, conn, prop, quirks)
