@@ -372,11 +372,15 @@ static void rewrite_record(tp_rewriter *rw, const uint8_t *rec, size_t len)
     size_t pt_len = len - WIRE_RECORD_HEADER_LEN;
     unsigned inner = type;
     rw->ctx.record++;
-    rw->ctx.is_protected = rw->is_protected && type != WIRE_CT_CHANGE_CIPHER_SPEC;
+    /* RFC 8446 5: only application_data records are protected in TLS 1.3 */
+    rw->ctx.is_protected =
+        rw->is_protected && (rw->ctx.version == 0x0304 ? type == WIRE_CT_APPLICATION_DATA
+                                                       : type != WIRE_CT_CHANGE_CIPHER_SPEC);
     if (rw->ctx.is_protected) {
         tp_record_check chk;
         crypto_conn_open(rw->cc, TP_S2C, type, version, pt, pt_len, plain, sizeof plain, &chk);
         if (chk.integrity != TP_INTEGRITY_OK) {
+            (void)pend_flush(rw); /* what is joined so far goes first */
             give_up(rw, chk.detail ? chk.detail : "cannot open the engine's record");
             emit(rw, rec, len, NULL);
             return;

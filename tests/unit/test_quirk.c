@@ -453,6 +453,29 @@ static void test_coalesce_alert_version(void **state)
     conn_free(&c);
 }
 
+static void test_unsupported_suite_passthrough(void **state)
+{
+    (void)state;
+    conn c;
+    conn_start(&c, 0x0303, 0x0096, false); /* RSA SEED-CBC SHA: no record code for it */
+    static const uint8_t ccs[1] = {1};
+    put_record(&c, 20, ccs, 1);
+    uint8_t junk[64];
+    memset(junk, 0x5a, sizeof junk);
+    put_record(&c, 22, junk, sizeof junk);
+    put_record(&c, 23, junk, 32);
+    sink k;
+    tp_quirk_set set;
+    const char *q[] = {"cbc-padding=max", "hs-fragment=1000", NULL};
+    rewrite(&c, q, 5, &k, &set);
+    /* the records go out as the engine wrote them, and the trace says why */
+    assert_int_equal(k.out_len, c.len);
+    assert_memory_equal(k.out, c.stream, c.len);
+    assert_int_equal(k.notes, 2);
+    assert_non_null(strstr(k.note, "the engine's records go out unchanged"));
+    conn_free(&c);
+}
+
 /* ---------- TLS 1.3 ---------- */
 
 static void test_tls13(void **state)
@@ -502,6 +525,7 @@ int main(void)
         cmocka_unit_test(test_fragment_split_bytewise),
         cmocka_unit_test(test_gcm_not_applicable),
         cmocka_unit_test(test_coalesce_alert_version),
+        cmocka_unit_test(test_unsupported_suite_passthrough),
         cmocka_unit_test(test_tls13),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
