@@ -3,9 +3,10 @@
  * a server honouring max_fragment_length (RFC 6066 4) or record_size_limit
  * (RFC 8449) would write.
  *
- * Reproduces: clients that cannot reassemble what they asked for, e.g. the
- * embedded stacks behind Mbed-TLS/mbedtls#387 (handshake messages not
- * fragmented to the negotiated max_fragment_length). */
+ * Reproduces: embedded clients that ask for small records but cannot
+ * reassemble the handshake messages a compliant server then splits (Mbed TLS
+ * without handshake defragmentation, Mbed-TLS/mbedtls#1840; its own
+ * max_fragment_length support covered application data only, #387). */
 #include "internal.h"
 
 static bool parse(const char *value, tp_quirk *q, char *err, size_t err_len)
