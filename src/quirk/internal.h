@@ -13,9 +13,9 @@ typedef struct {
     unsigned type; /* content type (TLS 1.3: the inner type) */
     const uint8_t *data;
     size_t len;
-    uint16_t version;  /* record header version */
-    const char *quirk; /* label of the quirk that shaped it, or NULL */
-    bool cbc_pad_set;  /* CBC padding length chosen by a quirk */
+    uint16_t version; /* record header version */
+    unsigned quirks;  /* the quirks that shaped it: bit i = set->q[i] */
+    bool cbc_pad_set; /* CBC padding length chosen by a quirk */
     unsigned cbc_pad_len;
     size_t tls13_pad; /* TLS 1.3 zero padding */
     bool clear;       /* written in the clear even in a protected epoch */
@@ -75,11 +75,11 @@ extern const quirk_def quirk_hs_coalesce, quirk_big_records, quirk_hs_fragment, 
 
 /* Replaces piece i by pieces of at most size bytes, each marked with label
  * (qr_mark); returns how many pieces it is now (1: unchanged). */
-unsigned qr_split(qr_list *l, unsigned i, size_t size, const char *label, const tp_quirk_set *set);
+unsigned qr_split(qr_list *l, unsigned i, size_t size, const tp_quirk *q, const tp_quirk_set *set);
 /* Inserts a copy of p before position i; returns its index or -1. */
 int qr_insert(qr_list *l, unsigned i, const qr_piece *p);
-/* Marks a piece as shaped by label (a second quirk: the set's label). */
-void qr_mark(qr_piece *p, const char *label, const tp_quirk_set *set);
+/* Marks a piece as shaped by q (one of set's quirks). */
+void qr_mark(qr_piece *p, const tp_quirk *q, const tp_quirk_set *set);
 
 /* Value parsing helpers: an unsigned in [lo, hi] (decimal or 0x hex). */
 bool quirk_parse_uint(const char *value, long lo, long hi, long *out);

@@ -23,7 +23,7 @@ static bool reserve(qr_list *l, unsigned more)
     return true;
 }
 
-unsigned qr_split(qr_list *l, unsigned i, size_t size, const char *label, const tp_quirk_set *set)
+unsigned qr_split(qr_list *l, unsigned i, size_t size, const tp_quirk *q, const tp_quirk_set *set)
 {
     if (i >= l->n || size == 0 || l->p[i].len <= size)
         return 1;
@@ -37,7 +37,7 @@ unsigned qr_split(qr_list *l, unsigned i, size_t size, const char *label, const 
         *p = whole;
         p->data = whole.data + (size_t)k * size;
         p->len = k + 1 < parts ? size : whole.len - (size_t)k * size;
-        qr_mark(p, label, set);
+        qr_mark(p, q, set);
     }
     l->n += parts - 1;
     return parts;
@@ -53,10 +53,7 @@ int qr_insert(qr_list *l, unsigned i, const qr_piece *p)
     return (int)i;
 }
 
-void qr_mark(qr_piece *p, const char *label, const tp_quirk_set *set)
+void qr_mark(qr_piece *p, const tp_quirk *q, const tp_quirk_set *set)
 {
-    if (p->quirk && strcmp(p->quirk, label) != 0)
-        p->quirk = set->all_label;
-    else
-        p->quirk = label;
+    p->quirks |= 1u << (unsigned)(q - set->q);
 }

@@ -20,7 +20,7 @@ static void shape(const tp_quirk *q, const tp_quirk_set *set, const qr_ctx *c, q
     if (c->record != 1 || c->version == 0x0304 || l->n == 0 || c->coalesced)
         return;
     qr_piece p = {.type = 21, .data = alert, .len = 2, .version = l->p[0].version, .clear = true};
-    qr_mark(&p, q->label, set);
+    qr_mark(&p, q, set);
     (void)qr_insert(l, 0, &p);
 }
 

@@ -31,15 +31,15 @@ static void shape(const tp_quirk *q, const tp_quirk_set *set, const qr_ctx *c, q
         if (p->type != 23 || p->drop || p->len < 2)
             continue;
         if (q->mode == 1) {
-            i += qr_split(l, i, (size_t)q->n, q->label, set) - 1;
+            i += qr_split(l, i, (size_t)q->n, q, set) - 1;
             continue;
         }
         qr_piece rest = *p;
         p->len = 1;
-        qr_mark(p, q->label, set);
+        qr_mark(p, q, set);
         rest.data++;
         rest.len--;
-        qr_mark(&rest, q->label, set);
+        qr_mark(&rest, q, set);
         (void)qr_insert(l, i + 1, &rest);
         return; /* the engine's record: one byte, then the rest */
     }

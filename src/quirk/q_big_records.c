@@ -16,12 +16,12 @@ static void shape(const tp_quirk *q, const tp_quirk_set *set, const qr_ctx *c, q
             continue;
         if (p->type == 22 && !c->coalesced) {
             p->coalesce = true;
-            qr_mark(p, q->label, set);
+            qr_mark(p, q, set);
             continue;
         }
         if (c->version == 0x0304 && c->is_protected && !p->clear) {
             p->tls13_pad = 16384 - p->len;
-            qr_mark(p, q->label, set);
+            qr_mark(p, q, set);
         }
     }
 }

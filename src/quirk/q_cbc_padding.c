@@ -88,7 +88,7 @@ static void shape(const tp_quirk *q, const tp_quirk_set *set, const qr_ctx *c, q
             continue;
         p->cbc_pad_set = true;
         p->cbc_pad_len = pad_len(q, c, p->len);
-        qr_mark(p, q->label, set);
+        qr_mark(p, q, set);
         if (first)
             break;
     }

@@ -37,12 +37,12 @@ static void shape(const tp_quirk *q, const tp_quirk_set *set, const qr_ctx *c, q
     for (unsigned i = 0; i < l->n; i++) {
         if (l->p[i].type == 20 && l->p[i].clear) {
             l->p[i].drop = true; /* ours replaces it (on) or none (off) */
-            qr_mark(&l->p[i], q->label, set);
+            qr_mark(&l->p[i], q, set);
         }
     }
     if (q->mode == 1 && c->record == 1 && !c->coalesced) {
         qr_piece p = {.type = 20, .data = ccs, .len = 1, .version = 0x0303, .clear = true};
-        qr_mark(&p, q->label, set);
+        qr_mark(&p, q, set);
         (void)qr_insert(l, l->n, &p);
     }
 }

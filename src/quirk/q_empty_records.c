@@ -16,8 +16,8 @@ static void shape(const tp_quirk *q, const tp_quirk_set *set, const qr_ctx *c, q
             continue;
         qr_piece empty = l->p[i];
         empty.len = 0;
-        empty.quirk = NULL;
-        qr_mark(&empty, q->label, set);
+        empty.quirks = 0;
+        qr_mark(&empty, q, set);
         (void)qr_insert(l, i, &empty);
         return; /* one before each of the engine's records */
     }

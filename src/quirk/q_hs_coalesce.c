@@ -16,7 +16,7 @@ static void shape(const tp_quirk *q, const tp_quirk_set *set, const qr_ctx *c, q
     for (unsigned i = 0; i < l->n; i++) {
         if (l->p[i].type == 22 && !l->p[i].drop) {
             l->p[i].coalesce = true;
-            qr_mark(&l->p[i], q->label, set);
+            qr_mark(&l->p[i], q, set);
         }
     }
 }

@@ -19,7 +19,7 @@ static void shape(const tp_quirk *q, const tp_quirk_set *set, const qr_ctx *c, q
     (void)c;
     for (unsigned i = 0; i < l->n; i++)
         if (l->p[i].type == 22 && !l->p[i].drop)
-            i += qr_split(l, i, (size_t)q->n, q->label, set) - 1;
+            i += qr_split(l, i, (size_t)q->n, q, set) - 1;
 }
 
 const quirk_def quirk_hs_fragment = {

@@ -24,7 +24,7 @@ static void shape(const tp_quirk *q, const tp_quirk_set *set, const qr_ctx *c, q
             continue;
         qr_piece p = {
             .type = 22, .data = key_update, .len = 5, .version = l->p[i].version, .rekey = true};
-        qr_mark(&p, q->label, set);
+        qr_mark(&p, q, set);
         (void)qr_insert(l, l->n, &p);
         return;
     }

@@ -22,7 +22,7 @@ static void shape(const tp_quirk *q, const tp_quirk_set *set, const qr_ctx *c, q
     for (unsigned i = 0; i < l->n; i++) {
         unsigned t = l->p[i].type;
         if ((t == 22 || t == 23) && !l->p[i].drop)
-            i += qr_split(l, i, (size_t)q->n, q->label, set) - 1;
+            i += qr_split(l, i, (size_t)q->n, q, set) - 1;
     }
 }
 

@@ -21,7 +21,7 @@ static void shape(const tp_quirk *q, const tp_quirk_set *set, const qr_ctx *c, q
         return;
     for (unsigned i = 0; i < l->n; i++) {
         l->p[i].version = (uint16_t)q->n;
-        qr_mark(&l->p[i], q->label, set);
+        qr_mark(&l->p[i], q, set);
     }
 }
 

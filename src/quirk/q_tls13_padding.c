@@ -31,7 +31,7 @@ static void shape(const tp_quirk *q, const tp_quirk_set *set, const qr_ctx *c, q
             continue;
         size_t room = 16384 - p->len;
         p->tls13_pad = (size_t)q->n < room ? (size_t)q->n : room;
-        qr_mark(p, q->label, set);
+        qr_mark(p, q, set);
     }
 }
 

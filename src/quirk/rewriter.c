@@ -47,7 +47,8 @@ struct tp_rewriter {
     uint8_t *pend;  /* handshake pieces waiting to share a record (allocated when used) */
     size_t pend_len;
     uint16_t pend_version;
-    const char *pend_label;
+    unsigned pend_quirks;
+    char label[sizeof(((tp_quirk_set *)0)->all_label)]; /* of the record being written */
 };
 
 tp_rewriter *tp_rewriter_new(const tp_quirk_set *set, const tp_rewriter_out *out)
@@ -212,14 +213,33 @@ static void put_header(uint8_t *h, unsigned type, uint16_t version, size_t len)
     h[4] = (uint8_t)len;
 }
 
+/* "hs-fragment=50,cbc-padding=max": the quirks that shaped a piece, in the
+ * order given; NULL for none. */
+static const char *label_of(tp_rewriter *rw, unsigned quirks)
+{
+    size_t w = 0;
+    rw->label[0] = '\0';
+    for (unsigned i = 0; i < rw->set->num && w < sizeof rw->label; i++) {
+        if (!(quirks & (1u << i)))
+            continue;
+        int k = snprintf(rw->label + w, sizeof rw->label - w, "%s%s", w ? "," : "",
+                         rw->set->q[i].label);
+        if (k < 0)
+            break;
+        w += (size_t)k;
+    }
+    return w ? rw->label : NULL;
+}
+
 /* One piece out; false when it could not be sealed. */
 static bool write_piece(tp_rewriter *rw, const qr_piece *p)
 {
     uint8_t *h = sealed;
+    const char *label = label_of(rw, p->quirks);
     if (!rw->ctx.is_protected || p->clear) {
         put_header(h, p->type, p->version, p->len);
         memcpy(h + WIRE_RECORD_HEADER_LEN, p->data, p->len);
-        emit(rw, h, WIRE_RECORD_HEADER_LEN + p->len, p->quirk);
+        emit(rw, h, WIRE_RECORD_HEADER_LEN + p->len, label);
         return true;
     }
     crypto_seal_opts o = {.cbc_pad_set = p->cbc_pad_set,
@@ -231,7 +251,7 @@ static bool write_piece(tp_rewriter *rw, const qr_piece *p)
     if (st != TP_OK)
         return false;
     put_header(h, rw->ctx.version == 0x0304 ? WIRE_CT_APPLICATION_DATA : p->type, p->version, n);
-    emit(rw, h, WIRE_RECORD_HEADER_LEN + n, p->quirk);
+    emit(rw, h, WIRE_RECORD_HEADER_LEN + n, label);
     return true;
 }
 
@@ -291,8 +311,7 @@ static bool pend_flush(tp_rewriter *rw)
     rw->ctx.coalesced = false;
     for (unsigned i = 0; ok && i < rw->joined.n; i++) {
         qr_piece *p = &rw->joined.p[i];
-        if (!p->quirk)
-            p->quirk = rw->pend_label;
+        p->quirks |= rw->pend_quirks;
         ok = p->drop || write_piece(rw, p);
     }
     return ok;
@@ -306,8 +325,9 @@ static bool pend_add(tp_rewriter *rw, const qr_piece *p)
         return false;
     if (!rw->pend_len) {
         rw->pend_version = p->version;
-        rw->pend_label = p->quirk;
+        rw->pend_quirks = 0;
     }
+    rw->pend_quirks |= p->quirks;
     memcpy(rw->pend + rw->pend_len, p->data, p->len);
     rw->pend_len += p->len;
     return true;

@@ -420,6 +420,9 @@ static void test_gcm_not_applicable(void **state)
     assert_int_equal(r[4].len, 3);
     assert_int_equal(r[5].len, 0);
     assert_memory_equal(r[6].content, "defg", 4);
+    /* each record names exactly the quirks that shaped it */
+    assert_string_equal(k.labels[3], "empty-records");
+    assert_string_equal(k.labels[4], "");
     conn_free(&c);
 }
 
@@ -450,6 +453,9 @@ static void test_coalesce_alert_version(void **state)
     assert_int_equal(r[1].version, 0x0301);
     assert_int_equal(r[2].type, 20);
     assert_int_equal(r[2].version, 0x0303);
+    assert_string_equal(k.labels[0], "alert-unrecognized-name,record-version=0x0301");
+    assert_string_equal(k.labels[1], "hs-coalesce,record-version=0x0301");
+    assert_string_equal(k.labels[2], "");
     conn_free(&c);
 }
 
