@@ -3,7 +3,7 @@ BUILD      ?= build
 ASAN_BUILD ?= build-asan
 MESON_OPTS ?=
 
-.PHONY: all deps build run check check-plain check-asan clean bench fuzz
+.PHONY: all deps build run check check-plain check-asan clean bench fuzz fuzz-run
 
 all: build
 
@@ -35,12 +35,23 @@ check-asan: $(ASAN_BUILD)/build.ninja
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  meson test -C $(ASAN_BUILD) --print-errorlogs --num-processes 2
 
-fuzz:
-	CC=clang meson setup build-fuzz -Dfuzzing=true -Db_sanitize=address,undefined -Db_lundef=false
-	ninja -C build-fuzz
+# libFuzzer build: the library is built a second time with
+# -fsanitize=fuzzer-no-link (fuzz/meson.build), so the fuzzers see its coverage.
+FUZZ_BUILD   ?= build-fuzz
+FUZZ_SECONDS ?= 60
+
+$(FUZZ_BUILD)/build.ninja:
+	CC=clang meson setup $(FUZZ_BUILD) -Dfuzzing=true -Db_sanitize=address,undefined -Db_lundef=false $(MESON_OPTS)
+
+fuzz: $(FUZZ_BUILD)/build.ninja
+	ninja -C $(FUZZ_BUILD)
+
+# Each target for FUZZ_SECONDS seconds (FUZZ_MERGE=1: merge new inputs into fuzz/corpus/).
+fuzz-run: fuzz
+	FUZZ_SECONDS=$(FUZZ_SECONDS) ./scripts/fuzz-run.sh $(FUZZ_BUILD)
 
 bench: build
 	./bench/run-all
 
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD) build-fuzz
+	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)

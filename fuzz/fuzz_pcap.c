@@ -40,10 +40,11 @@ static void fz_gap(void *ctx, void *conn, tp_dir dir, uint64_t ts, size_t len)
     f->sum += (unsigned)len;
 }
 
-static void fz_close(void *ctx, void *conn, uint64_t ts, capture_close_reason why)
+static void fz_close(void *ctx, void *conn, uint64_t ts, capture_close_reason why,
+                     const capture_close_info *info)
 {
     fz_ctx *f = ctx;
-    (void)conn, (void)ts;
+    (void)conn, (void)ts, (void)info;
     f->sum += (unsigned)why;
     f->open--;
 }

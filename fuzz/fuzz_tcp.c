@@ -60,12 +60,16 @@ static void fz_gap(void *ctx, void *conn, tp_dir dir, uint64_t ts, size_t len)
     fc->delivered[dir] += len;
 }
 
-static void fz_close(void *ctx, void *conn, uint64_t ts, capture_close_reason why)
+static void fz_close(void *ctx, void *conn, uint64_t ts, capture_close_reason why,
+                     const capture_close_info *info)
 {
     fz_ctx *f = ctx;
     fz_conn *fc = conn;
     (void)ts, (void)why;
     if (!fc->in_use)
+        __builtin_trap();
+    /* a refused SYN is a RST from the server, and then the first close */
+    if (info->refused && !(info->first_close_rst && info->first_close_dir == TP_S2C))
         __builtin_trap();
     fc->in_use = 0;
     f->open--;

@@ -73,6 +73,7 @@ typedef enum {
     TP_HOW_SHUTDOWN,
     TP_HOW_CAPACITY,
     TP_HOW_CAPTURE_END,
+    TP_HOW_REFUSED, /* offline: RST to the client's SYN */
 } tp_close_how;
 
 const char *tp_close_how_name(tp_close_how h); /* "fin", "rst", ..., "capture-end"; NULL: none */

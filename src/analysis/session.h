@@ -30,11 +30,14 @@ typedef struct {
 typedef enum {
     TP_END_PEER_CLOSED,   /* client closed (FIN) */
     TP_END_PEER_RESET,    /* RST or read error */
-    TP_END_SERVER_CLOSED, /* we closed after a normal end or an error */
+    TP_END_SERVER_CLOSED, /* we closed after a normal end or an error (offline: the
+                             server's FIN came first) */
     TP_END_TIMEOUT,       /* handshake/idle timeout */
     TP_END_SHUTDOWN,      /* server stopping (SIGINT/SIGTERM) */
     TP_END_CAPTURE_END,   /* offline: capture ended */
     TP_END_CAPACITY,      /* the server refused it: at its connection limit or out of fds */
+    TP_END_REFUSED,       /* offline: the server answered the client's SYN with RST */
+    TP_END_SERVER_RESET,  /* offline: the server reset the connection first */
 } tp_end_reason;
 
 typedef struct {
@@ -104,6 +107,10 @@ const tp_verdict *tp_session_verdict(const tp_session *s);
 /* The client's first ClientHello as raw handshake bytes (header + body), for
  * the http status page; NULL before it arrived. */
 const uint8_t *tp_session_client_hello(const tp_session *s, size_t *out_len);
+
+/* Whether the first bytes of a stream that is not TLS are shown as text
+ * (else hex): the first line printable ASCII, nothing binary after it. */
+bool tp_session_is_text(const uint8_t *p, size_t len);
 
 /* Frees; NULL is a no-op.  Does not end the session (call end first). */
 void tp_session_free(tp_session *s);

@@ -9,12 +9,10 @@
  * TP_MUTANT_FLIP (invert rule n's applicability). */
 #include "verdict.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
-#include "../wire/iana.h"
-#include "../wire/record.h"
+#include "verdict_int.h"
 
 #ifdef TP_MUTANTS
 #include "tp_mutant.h"
@@ -37,217 +35,6 @@ const char *tp_phase_name(tp_phase p)
     return "handshake";
 }
 
-static void say(tp_verdict *v, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void say(tp_verdict *v, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(v->summary, sizeof v->summary, fmt, ap);
-    va_end(ap);
-}
-
-/* Appends to the summary. */
-static void say_more(tp_verdict *v, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void say_more(tp_verdict *v, const char *fmt, ...)
-{
-    size_t used = strlen(v->summary);
-    if (used + 1 >= sizeof v->summary)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(v->summary + used, sizeof v->summary - used, fmt, ap);
-    va_end(ap);
-}
-
-static const char *or_nothing(const char *name, const char *none)
-{
-    return name ? name : none;
-}
-
-static bool is(const char *a, const char *b)
-{
-    return a && b && strcmp(a, b) == 0;
-}
-
-static bool in_list(const char *name, const char *const *list)
-{
-    for (; *list; list++)
-        if (is(name, *list))
-            return true;
-    return false;
-}
-
-static void list_suites(char *out, size_t out_len, const uint16_t *ids, unsigned n, unsigned total)
-{
-    size_t used = 0;
-    out[0] = '\0';
-    for (unsigned i = 0; i < n && i < 6; i++) {
-        const char *name = wire_suite_name(ids[i]);
-        char num[12];
-        snprintf(num, sizeof num, "0x%04x", ids[i]);
-        int w = snprintf(out + used, out_len - used, "%s%s", i ? ", " : "", name ? name : num);
-        if (w < 0 || (size_t)w >= out_len - used)
-            return;
-        used += (size_t)w;
-    }
-    if (total > 6)
-        snprintf(out + used, out_len - used, ", … %u in all", total);
-}
-
-/* ---- facts the rules share ------------------------------------------- */
-
-/* Alerts a client sends when it rejects a record it received (RFC 8446 6.2,
- * RFC 5246 7.2.2); "encrypted" is an alert we could not open. */
-static const char *const record_alerts[] = {"bad_record_mac", "decrypt_error", "decryption_failed",
-                                            "record_overflow", "decode_error", "encrypted", NULL};
-/* Alerts that reject the peer's certificate (RFC 8446 6.2). */
-static const char *const certificate_alerts[] = {
-    "bad_certificate",     "unsupported_certificate", "certificate_revoked",
-    "certificate_expired", "certificate_unknown",     "unknown_ca",
-    "access_denied",       "bad_certificate_status_response", NULL};
-
-static bool client_fatal(const tp_observation *o)
-{
-    return o->client.has_alert && o->client.fatal_alert;
-}
-
-/* The client's reaction (its alert, or its silent close) came right after
- * the server's last record, with nothing of the client's in between. */
-static bool reaction_follows_server_record(const tp_observation *o)
-{
-    if (!o->server_last_protected)
-        return false;
-    if (client_fatal(o))
-        return o->client.alert_record == o->server_last_client_records + 1;
-    return o->client.num_records == o->server_last_client_records;
-}
-
-static bool client_sent_nothing(const tp_observation *o)
-{
-    return o->client.bytes == 0 && o->client.num_records == 0 && !o->client_hello;
-}
-
-static bool no_app_data(const tp_observation *o)
-{
-    return !o->app_exchanged && !o->client.sent_appdata && !o->server.sent_appdata &&
-           !o->client.app_bytes && !o->server.app_bytes;
-}
-
-static tp_actor closer(const tp_observation *o)
-{
-    if (o->closed_by)
-        return o->closed_by;
-    switch (o->end) {
-    case TP_END_PEER_CLOSED:
-    case TP_END_PEER_RESET:
-        return TP_ACTOR_CLIENT;
-    case TP_END_CAPTURE_END:
-        return TP_ACTOR_NETWORK;
-    default:
-        return TP_ACTOR_SERVER;
-    }
-}
-
-static const char *close_words(const tp_observation *o)
-{
-    return o->end == TP_END_PEER_RESET ? "reset the connection" : "closed the connection";
-}
-
-/* "after the server's Finished", or where there was no server message. */
-static void say_where(const tp_observation *o, tp_verdict *v)
-{
-    if (o->server_last_first_protected)
-        say_more(v, " right after the server's first protected record (%s)",
-                 or_nothing(o->server.name, "?"));
-    else if (o->server.name)
-        say_more(v, " after the server's %s", o->server.name);
-    else if (o->client_hello)
-        say_more(v, " after its %s, before the server sent anything",
-                 or_nothing(o->client.name, "ClientHello"));
-    else
-        say_more(v, " before any handshake message");
-}
-
-/* What our own check said of the server's last record before the client
- * gave up.  Only said where the client's reaction followed that record. */
-static void add_server_record_check(const tp_observation *o, tp_verdict *v)
-{
-    if (!reaction_follows_server_record(o))
-        return;
-    if (o->server_last_integrity == TP_INTEGRITY_UNCHECKED) {
-        say_more(v, "; the server's last record was protected and not checked (no keys)");
-        return;
-    }
-    if (o->server_last_integrity == TP_INTEGRITY_BAD) {
-        say_more(v, "; our check of that record: %s → the server sent an invalid record",
-                 or_nothing(o->server_last_detail, "integrity check failed"));
-        return;
-    }
-    if (o->server_last_has_padding)
-        say_more(v,
-                 "; our check of that record: MAC ok, padding %zu bytes %s%s → the server's record "
-                 "is valid; the client rejected a valid record",
-                 o->server_last_padding_len,
-                 o->server_last_padding_valid ? "well-formed" : "malformed",
-                 o->server_last_padding_minimal ? "" : " (not minimal)");
-    else
-        say_more(v, "; our check of that record: integrity ok → the server's record is valid; the "
-                    "client rejected a valid record");
-}
-
-/* The server's fatal alert that came after the client's: the engine's
- * reaction, said after the client's act (cause before symptom). */
-static void add_server_reaction(const tp_observation *o, tp_verdict *v)
-{
-    bool after_client = false;
-    for (unsigned i = 0; i < o->num_alerts && i < TP_LAYER_MAX_ALERTS; i++) {
-        const tp_alert_info *a = &o->alerts[i];
-        if (is(a->from, "client") && is(a->level, "fatal"))
-            after_client = true;
-        else if (after_client && is(a->from, "server") && !is(a->description, "close_notify")) {
-            say_more(v, "; the server's engine answered %s %s", a->level, a->description);
-            return;
-        }
-    }
-}
-
-/* "sent encrypted" / "sent unencrypted after the server's encrypted flight" */
-static const char *alert_protection(const tp_observation *o)
-{
-    if (o->client.alert.is_protected)
-        return "sent encrypted";
-    return o->server_last_protected ? "sent unencrypted after the server's encrypted flight"
-                                    : "sent unencrypted";
-}
-
-static tp_phase client_alert_phase(const tp_observation *o)
-{
-    /* The server's engine is done once it sent its Finished, but a client
-     * that answers it with a fatal alert, before any data, never finished
-     * its side: that is a handshake failure. */
-    return o->client.sent_appdata ? TP_PHASE_AFTER_HANDSHAKE : TP_PHASE_HANDSHAKE;
-}
-
-static void fail(tp_verdict *v, tp_phase phase, tp_actor actor)
-{
-    v->outcome = TP_OUTCOME_FAIL;
-    v->phase = phase;
-    v->actor = actor;
-}
-
-static void ok(tp_verdict *v)
-{
-    v->outcome = TP_OUTCOME_OK;
-    v->phase = TP_PHASE_AFTER_HANDSHAKE;
-    v->actor = TP_ACTOR_NONE;
-}
-
-static void say_completed(const tp_observation *o, tp_verdict *v)
-{
-    say(v, "handshake completed (%s, %s)", or_nothing(o->protocol, "?"),
-        or_nothing(o->cipher, "?"));
-}
-
 /* ---- the rules --------------------------------------------------------- */
 
 static bool when_not_tls(const tp_observation *o)
@@ -256,31 +43,75 @@ static bool when_not_tls(const tp_observation *o)
 }
 static void say_not_tls(const tp_observation *o, tp_verdict *v)
 {
-    fail(v, TP_PHASE_NOT_TLS, o->not_tls_dir_c2s ? TP_ACTOR_CLIENT : TP_ACTOR_SERVER);
+    vd_fail(v, TP_PHASE_NOT_TLS, o->not_tls_dir_c2s ? TP_ACTOR_CLIENT : TP_ACTOR_SERVER);
     const char *who = o->not_tls_dir_c2s ? "client" : "server";
     if (o->looks_http)
-        say(v, "the %s's bytes are plain HTTP (\"%s\"), not TLS", who, o->first_bytes);
+        vd_say(v, "the %s's bytes are plain HTTP (\"%s\"), not TLS", who, o->first_bytes);
     else if (o->looks_smtp)
-        say(v, "the %s's bytes are plain text (\"%s\", SMTP-like), not TLS", who, o->first_bytes);
+        vd_say(v, "the %s's bytes are plain text (\"%s\", SMTP-like), not TLS", who,
+               o->first_bytes);
     else
-        say(v, "the %s's bytes are not TLS (first bytes: %s)", who, o->first_bytes);
+        vd_say(v, "the %s's bytes are not TLS (first bytes: %s)", who, o->first_bytes);
 }
 
 static bool when_unused(const tp_observation *o)
 {
-    return client_sent_nothing(o) && o->server.bytes == 0 &&
+    /* the server may have answered the close (s_server: decode_error) */
+    return vd_client_silent(o) && !o->server.name && !o->server_hello &&
            (o->end == TP_END_PEER_CLOSED || o->end == TP_END_PEER_RESET) &&
-           closer(o) == TP_ACTOR_CLIENT;
+           vd_closer(o) == TP_ACTOR_CLIENT;
 }
 static void say_unused(const tp_observation *o, tp_verdict *v)
 {
     v->outcome = TP_OUTCOME_UNUSED;
     v->phase = TP_PHASE_TRANSPORT;
     v->actor = TP_ACTOR_CLIENT;
-    say(v,
-        "the client opened a TCP connection and %s after %.3f s without sending a byte (a "
-        "browser's preconnect or a port check): unused, not a TLS failure",
-        o->end == TP_END_PEER_RESET ? "reset it" : "closed it", o->t_end);
+    vd_say(v,
+           "the client opened a TCP connection and %s after %.3f s without sending a byte (a "
+           "browser's preconnect or a port check): unused, not a TLS failure",
+           o->end == TP_END_PEER_RESET ? "reset it" : "closed it", o->t_end);
+    if (o->server.has_alert)
+        vd_say_more(v, "; the server answered the close with %s %s", o->server.alert.level,
+                    o->server.alert.description);
+}
+
+static bool when_server_refused(const tp_observation *o)
+{
+    return o->end == TP_END_REFUSED;
+}
+static void say_server_refused(const tp_observation *o, tp_verdict *v)
+{
+    (void)o;
+    vd_fail(v, TP_PHASE_TRANSPORT, TP_ACTOR_SERVER);
+    vd_say(v, "the server refused the connection (RST to the client's SYN): nothing accepted "
+              "connections on that port");
+}
+
+/* A ClientHello after the completed handshake (TLS <= 1.2) that the server
+ * did not take up, and the connection ended in a fatal alert over it. */
+static bool when_renegotiation_refused(const tp_observation *o)
+{
+    return o->renegotiation && !o->renegotiation_accepted &&
+           (vd_client_fatal(o) || o->server.fatal_alert || !o->app_exchanged);
+}
+static void say_renegotiation_refused(const tp_observation *o, tp_verdict *v)
+{
+    vd_fail(v, TP_PHASE_AFTER_HANDSHAKE, TP_ACTOR_SERVER);
+    vd_say(v,
+           "the client asked to renegotiate (a ClientHello in a protected record after the "
+           "completed handshake) and the server refused (renegotiation not allowed by the server)");
+    bool fatal = o->server.fatal_alert && !vd_is(o->server.alert.description, "no_renegotiation");
+    if (o->server_no_renegotiation)
+        vd_say_more(v, ": warning no_renegotiation%s%s", fatal ? ", then fatal " : "",
+                    fatal ? o->server.alert.description : "");
+    else if (fatal)
+        vd_say_more(v, ": fatal %s", o->server.alert.description);
+    else
+        vd_say_more(v, " by not answering it");
+    if (vd_client_fatal(o))
+        vd_say_more(v, "; the client then sent %s%s %s",
+                    o->client.alert.is_protected ? "encrypted " : "", o->client.alert.level,
+                    o->client.alert.description);
 }
 
 static bool when_client_bad_record(const tp_observation *o)
@@ -289,12 +120,12 @@ static bool when_client_bad_record(const tp_observation *o)
 }
 static void say_client_bad_record(const tp_observation *o, tp_verdict *v)
 {
-    fail(v, o->handshake_done ? TP_PHASE_AFTER_HANDSHAKE : TP_PHASE_HANDSHAKE, TP_ACTOR_CLIENT);
-    say(v, "the client sent an invalid protected record (#%u: %s)", o->client.bad_record_index,
-        o->client.bad_record_detail);
+    vd_fail(v, o->handshake_done ? TP_PHASE_AFTER_HANDSHAKE : TP_PHASE_HANDSHAKE, TP_ACTOR_CLIENT);
+    vd_say(v, "the client sent an invalid protected record (#%u: %s)", o->client.bad_record_index,
+           o->client.bad_record_detail);
     if (o->server.has_alert)
-        say_more(v, "; the server answered with %s %s", o->server.alert.level,
-                 o->server.alert.description);
+        vd_say_more(v, "; the server answered with %s %s", o->server.alert.level,
+                    o->server.alert.description);
 }
 
 static bool when_broken_stream(const tp_observation *o)
@@ -303,8 +134,8 @@ static bool when_broken_stream(const tp_observation *o)
 }
 static void say_broken_stream(const tp_observation *o, tp_verdict *v)
 {
-    fail(v, o->handshake_done ? TP_PHASE_AFTER_HANDSHAKE : TP_PHASE_HANDSHAKE, TP_ACTOR_CLIENT);
-    say(v, "the client's byte stream stopped being valid TLS: %s", o->broken_detail);
+    vd_fail(v, o->handshake_done ? TP_PHASE_AFTER_HANDSHAKE : TP_PHASE_HANDSHAKE, TP_ACTOR_CLIENT);
+    vd_say(v, "the client's byte stream stopped being valid TLS: %s", o->broken_detail);
 }
 
 static bool offer_refused(const tp_observation *o, bool known, bool overlap)
@@ -318,11 +149,12 @@ static bool when_no_shared_version(const tp_observation *o)
 }
 static void say_no_shared_version(const tp_observation *o, tp_verdict *v)
 {
-    fail(v, TP_PHASE_HANDSHAKE, TP_ACTOR_SERVER);
-    say(v, "no common protocol version: the client offers %s; the server allows %s",
-        o->client_versions, o->server_versions);
+    vd_fail(v, TP_PHASE_HANDSHAKE, TP_ACTOR_SERVER);
+    vd_say(v, "no common protocol version: the client offers %s; the server allows %s",
+           o->client_versions, o->server_versions);
     if (o->server.has_alert)
-        say_more(v, "; the server sent %s %s", o->server.alert.level, o->server.alert.description);
+        vd_say_more(v, "; the server sent %s %s", o->server.alert.level,
+                    o->server.alert.description);
 }
 
 static bool when_no_shared_suite(const tp_observation *o)
@@ -331,14 +163,15 @@ static bool when_no_shared_suite(const tp_observation *o)
 }
 static void say_no_shared_suite(const tp_observation *o, tp_verdict *v)
 {
-    fail(v, TP_PHASE_HANDSHAKE, TP_ACTOR_SERVER);
+    vd_fail(v, TP_PHASE_HANDSHAKE, TP_ACTOR_SERVER);
     char offered[320], allowed[320];
-    list_suites(offered, sizeof offered, o->offered_suites, o->num_offered_suites,
-                o->num_offered_total);
+    vd_list_suites(offered, sizeof offered, o->offered_suites, o->num_offered_suites,
+                   o->num_offered_total);
     const tp_server_config *c = o->server_cfg;
-    list_suites(allowed, sizeof allowed, c ? c->suites : NULL, c ? c->num_suites : 0,
-                c ? c->num_suites : 0);
-    say(v,
+    vd_list_suites(allowed, sizeof allowed, c ? c->suites : NULL, c ? c->num_suites : 0,
+                   c ? c->num_suites : 0);
+    vd_say(
+        v,
         "the client offered no suite the server allows: client offered %u (%s); server allows %u "
         "(%s)",
         o->num_offered_total, offered, c ? c->num_suites : 0, allowed);
@@ -350,50 +183,53 @@ static bool when_no_shared_group(const tp_observation *o)
 }
 static void say_no_shared_group(const tp_observation *o, tp_verdict *v)
 {
-    fail(v, TP_PHASE_HANDSHAKE, TP_ACTOR_SERVER);
+    vd_fail(v, TP_PHASE_HANDSHAKE, TP_ACTOR_SERVER);
     if (o->server.has_alert)
-        say(v, "the server sent %s %s: no common group (client offered %s; server allows %s)",
-            o->server.alert.level, o->server.alert.description, o->offered_groups,
-            o->allowed_groups);
+        vd_say(v, "the server sent %s %s: no common group (client offered %s; server allows %s)",
+               o->server.alert.level, o->server.alert.description, o->offered_groups,
+               o->allowed_groups);
     else
-        say(v, "no common group (client offered %s; server allows %s)", o->offered_groups,
-            o->allowed_groups);
+        vd_say(v, "no common group (client offered %s; server allows %s)", o->offered_groups,
+               o->allowed_groups);
 }
 
 static bool when_client_rejected_certificate(const tp_observation *o)
 {
-    return client_fatal(o) && in_list(o->client.alert.description, certificate_alerts);
+    return vd_client_fatal(o) && vd_in_list(o->client.alert.description, vd_certificate_alerts);
 }
 static void say_client_rejected_certificate(const tp_observation *o, tp_verdict *v)
 {
-    fail(v, client_alert_phase(o), TP_ACTOR_CLIENT);
-    say(v, "the client rejected the server's certificate: %s %s, %s", o->client.alert.level,
-        o->client.alert.description, alert_protection(o));
-    say_where(o, v);
-    add_server_reaction(o, v);
+    vd_fail(v, vd_client_alert_phase(o), TP_ACTOR_CLIENT);
+    vd_say(v, "the client rejected the server's certificate: %s %s, %s", o->client.alert.level,
+           o->client.alert.description, vd_alert_protection(o));
+    vd_say_where(o, v);
+    vd_add_server_reaction(o, v);
 }
 
 static bool when_client_rejected_record(const tp_observation *o)
 {
-    return client_fatal(o) && in_list(o->client.alert.description, record_alerts);
+    return vd_client_fatal(o) && vd_in_list(o->client.alert.description, vd_record_alerts);
 }
 static void say_client_alert(const tp_observation *o, tp_verdict *v)
 {
-    fail(v, client_alert_phase(o), TP_ACTOR_CLIENT);
-    say(v, "client sent %s%s %s", o->client.alert.is_protected ? "encrypted " : "",
-        o->client.alert.level, o->client.alert.description);
-    say_where(o, v);
-    add_server_reaction(o, v);
+    vd_fail(v, vd_client_alert_phase(o), TP_ACTOR_CLIENT);
+    if (vd_is(o->client.alert.description, "encrypted"))
+        vd_say(v, "client sent an encrypted alert (unreadable without keys: pass --keylog)");
+    else
+        vd_say(v, "client sent %s%s %s", o->client.alert.is_protected ? "encrypted " : "",
+               o->client.alert.level, o->client.alert.description);
+    vd_say_where(o, v);
+    vd_add_server_reaction(o, v);
 }
 static void say_client_rejected_record(const tp_observation *o, tp_verdict *v)
 {
     say_client_alert(o, v);
-    add_server_record_check(o, v);
+    vd_add_record_check(o, v);
 }
 
 static bool when_client_alert(const tp_observation *o)
 {
-    return client_fatal(o);
+    return vd_client_fatal(o);
 }
 
 static bool when_server_alert(const tp_observation *o)
@@ -402,16 +238,17 @@ static bool when_server_alert(const tp_observation *o)
 }
 static void say_server_alert(const tp_observation *o, tp_verdict *v)
 {
-    fail(v, o->handshake_done ? TP_PHASE_AFTER_HANDSHAKE : TP_PHASE_HANDSHAKE, TP_ACTOR_SERVER);
+    vd_fail(v, o->handshake_done ? TP_PHASE_AFTER_HANDSHAKE : TP_PHASE_HANDSHAKE, TP_ACTOR_SERVER);
     if (o->client.name)
-        say(v, "the server sent %s %s after the client's %s", o->server.alert.level,
-            o->server.alert.description, o->client.name);
+        vd_say(v, "the server sent %s %s after the client's %s", o->server.alert.level,
+               o->server.alert.description, o->client.name);
     else
-        say(v, "the server sent %s %s after the client's first bytes, before any handshake "
+        vd_say(v,
+               "the server sent %s %s after the client's first bytes, before any handshake "
                "message",
-            o->server.alert.level, o->server.alert.description);
+               o->server.alert.level, o->server.alert.description);
     if (o->engine_error_text && o->engine_error_text[0])
-        say_more(v, " (engine: %s)", o->engine_error_text);
+        vd_say_more(v, " (engine: %s)", o->engine_error_text);
 }
 
 static double timeout_of(const tp_observation *o)
@@ -421,12 +258,12 @@ static double timeout_of(const tp_observation *o)
 
 static bool when_silent_timeout(const tp_observation *o)
 {
-    return o->end == TP_END_TIMEOUT && client_sent_nothing(o);
+    return o->end == TP_END_TIMEOUT && vd_client_silent(o);
 }
 static void say_silent_timeout(const tp_observation *o, tp_verdict *v)
 {
-    fail(v, TP_PHASE_TIMEOUT, TP_ACTOR_CLIENT);
-    say(v, "the client connected and sent nothing for %.0f s", o->t_end);
+    vd_fail(v, TP_PHASE_TIMEOUT, TP_ACTOR_CLIENT);
+    vd_say(v, "the client connected and sent nothing for %.0f s", o->t_end);
 }
 
 static bool when_stalled(const tp_observation *o)
@@ -435,23 +272,24 @@ static bool when_stalled(const tp_observation *o)
 }
 static void say_stalled(const tp_observation *o, tp_verdict *v)
 {
-    fail(v, TP_PHASE_TIMEOUT, TP_ACTOR_CLIENT);
-    say(v,
-        "the client stalled after %llu bytes (last message it sent: %s; last from the server: "
-        "%s); nothing more came for %.0f s",
-        o->client.bytes, or_nothing(o->client.name, "none complete"),
-        or_nothing(o->server.name, "nothing"), timeout_of(o));
+    vd_fail(v, TP_PHASE_TIMEOUT, TP_ACTOR_CLIENT);
+    vd_say(v,
+           "the client stalled after %llu bytes (last message it sent: %s; last from the server: "
+           "%s); nothing more came for %.0f s",
+           o->client.bytes, vd_or(o->client.name, "none complete"),
+           vd_or(o->server.name, "nothing"), timeout_of(o));
 }
 
 static bool when_idle_after_handshake(const tp_observation *o)
 {
-    return o->end == TP_END_TIMEOUT && o->handshake_done && no_app_data(o);
+    return o->end == TP_END_TIMEOUT && o->handshake_done && vd_no_app_data(o);
 }
 static void say_idle_after_handshake(const tp_observation *o, tp_verdict *v)
 {
-    fail(v, TP_PHASE_TIMEOUT, TP_ACTOR_CLIENT);
-    say(v, "handshake completed but the client sent no application data before the %.0f s timeout",
-        timeout_of(o));
+    vd_fail(v, TP_PHASE_TIMEOUT, TP_ACTOR_CLIENT);
+    vd_say(v,
+           "handshake completed but the client sent no application data before the %.0f s timeout",
+           timeout_of(o));
 }
 
 static bool when_engine_error(const tp_observation *o)
@@ -460,50 +298,50 @@ static bool when_engine_error(const tp_observation *o)
 }
 static void say_engine_error(const tp_observation *o, tp_verdict *v)
 {
-    fail(v, TP_PHASE_HANDSHAKE, TP_ACTOR_SERVER);
-    say(v, "the server's TLS engine failed after the client's %s: %s (%s)",
-        or_nothing(o->client.name, "first bytes"), or_nothing(o->engine_error_text, ""),
-        o->engine_error_name);
+    vd_fail(v, TP_PHASE_HANDSHAKE, TP_ACTOR_SERVER);
+    vd_say(v, "the server's TLS engine failed after the client's %s: %s (%s)",
+           vd_or(o->client.name, "first bytes"), vd_or(o->engine_error_text, ""),
+           o->engine_error_name);
 }
 
 static bool when_server_stopped(const tp_observation *o)
 {
-    return o->end == TP_END_SHUTDOWN && no_app_data(o);
+    return o->end == TP_END_SHUTDOWN && vd_no_app_data(o);
 }
 static void say_server_stopped(const tp_observation *o, tp_verdict *v)
 {
-    fail(v, o->handshake_done ? TP_PHASE_AFTER_HANDSHAKE : TP_PHASE_HANDSHAKE, TP_ACTOR_SERVER);
+    vd_fail(v, o->handshake_done ? TP_PHASE_AFTER_HANDSHAKE : TP_PHASE_HANDSHAKE, TP_ACTOR_SERVER);
     if (o->handshake_done) {
-        say_completed(o, v);
-        say_more(v, "; the server stopped before data was exchanged");
+        vd_say_completed(o, v);
+        vd_say_more(v, "; the server stopped before data was exchanged");
     } else {
-        say(v, "the server stopped during the handshake (last from the client: %s)",
-            or_nothing(o->client.name, "nothing"));
+        vd_say(v, "the server stopped during the handshake (last from the client: %s)",
+               vd_or(o->client.name, "nothing"));
     }
 }
 
 static bool when_capture_ended(const tp_observation *o)
 {
-    return o->end == TP_END_CAPTURE_END && no_app_data(o);
+    return o->end == TP_END_CAPTURE_END && vd_no_app_data(o);
 }
 static void say_capture_ended(const tp_observation *o, tp_verdict *v)
 {
-    fail(v, o->handshake_done ? TP_PHASE_AFTER_HANDSHAKE : TP_PHASE_HANDSHAKE, TP_ACTOR_NETWORK);
-    say(v, "the capture ends %s (last from the client: %s; from the server: %s)",
-        o->handshake_done ? "after the handshake, before any application data"
-                          : "during the handshake",
-        or_nothing(o->client.name, "nothing"), or_nothing(o->server.name, "nothing"));
+    vd_fail(v, o->handshake_done ? TP_PHASE_AFTER_HANDSHAKE : TP_PHASE_HANDSHAKE, TP_ACTOR_NETWORK);
+    vd_say(v, "the capture ends %s (last from the client: %s; from the server: %s)",
+           o->handshake_done ? "after the handshake, before any application data"
+                             : "during the handshake",
+           vd_or(o->client.name, "nothing"), vd_or(o->server.name, "nothing"));
 }
 
 static bool when_nothing_sent(const tp_observation *o)
 {
-    return !o->handshake_done && client_sent_nothing(o);
+    return !o->handshake_done && vd_client_silent(o);
 }
 static void say_nothing_sent(const tp_observation *o, tp_verdict *v)
 {
-    tp_actor who = closer(o);
-    fail(v, TP_PHASE_HANDSHAKE, who);
-    say(v, "the %s %s before the client sent anything", tp_actor_name(who), close_words(o));
+    tp_actor who = vd_closer(o);
+    vd_fail(v, TP_PHASE_HANDSHAKE, who);
+    vd_say(v, "the %s %s before the client sent anything", tp_actor_name(who), vd_close_words(o));
 }
 
 static bool when_closed_before_answer(const tp_observation *o)
@@ -512,10 +350,10 @@ static bool when_closed_before_answer(const tp_observation *o)
 }
 static void say_closed_before_answer(const tp_observation *o, tp_verdict *v)
 {
-    tp_actor who = closer(o);
-    fail(v, TP_PHASE_HANDSHAKE, who);
-    say(v, "the %s %s without an alert after the client's %s, before the server answered",
-        tp_actor_name(who), close_words(o), or_nothing(o->client.name, "first bytes"));
+    tp_actor who = vd_closer(o);
+    vd_fail(v, TP_PHASE_HANDSHAKE, who);
+    vd_say(v, "the %s %s without an alert after the client's %s, before the server answered",
+           tp_actor_name(who), vd_close_words(o), vd_or(o->client.name, "first bytes"));
 }
 
 static bool when_closed_after_flight(const tp_observation *o)
@@ -524,12 +362,12 @@ static bool when_closed_after_flight(const tp_observation *o)
 }
 static void say_closed_after_flight(const tp_observation *o, tp_verdict *v)
 {
-    tp_actor who = closer(o);
-    fail(v, TP_PHASE_HANDSHAKE, who);
-    say(v, "the %s %s without an alert right after the server's flight (last: %s)",
-        tp_actor_name(who), close_words(o), or_nothing(o->server.name, "?"));
+    tp_actor who = vd_closer(o);
+    vd_fail(v, TP_PHASE_HANDSHAKE, who);
+    vd_say(v, "the %s %s without an alert right after the server's flight (last: %s)",
+           tp_actor_name(who), vd_close_words(o), vd_or(o->server.name, "?"));
     if (who == TP_ACTOR_CLIENT)
-        add_server_record_check(o, v);
+        vd_add_record_check(o, v);
 }
 
 static bool when_server_bad_record(const tp_observation *o)
@@ -538,9 +376,9 @@ static bool when_server_bad_record(const tp_observation *o)
 }
 static void say_server_bad_record(const tp_observation *o, tp_verdict *v)
 {
-    fail(v, o->handshake_done ? TP_PHASE_AFTER_HANDSHAKE : TP_PHASE_HANDSHAKE, TP_ACTOR_SERVER);
-    say(v, "the server sent an invalid protected record (#%u: %s)", o->server.bad_record_index,
-        o->server.bad_record_detail);
+    vd_fail(v, o->handshake_done ? TP_PHASE_AFTER_HANDSHAKE : TP_PHASE_HANDSHAKE, TP_ACTOR_SERVER);
+    vd_say(v, "the server sent an invalid protected record (#%u: %s)", o->server.bad_record_index,
+           o->server.bad_record_detail);
 }
 
 static bool client_data(const tp_observation *o)
@@ -558,19 +396,19 @@ static bool when_session_ok(const tp_observation *o)
 }
 static void say_session_ok(const tp_observation *o, tp_verdict *v)
 {
-    ok(v);
-    say(v, "handshake completed (%s, %s, %s) and application data went both ways",
-        or_nothing(o->protocol, "?"), or_nothing(o->kx, "?"), or_nothing(o->cipher, "?"));
+    vd_ok(v);
+    vd_say(v, "handshake completed (%s, %s, %s) and application data went both ways",
+           vd_or(o->protocol, "?"), vd_or(o->kx, "?"), vd_or(o->cipher, "?"));
 }
 
 static void say_close(const tp_observation *o, tp_verdict *v)
 {
     if (o->client.close_notify)
-        say_more(v, "; the client then closed with close_notify");
+        vd_say_more(v, "; the client then closed with close_notify");
     else if (o->end == TP_END_TIMEOUT)
-        say_more(v, "; the connection then timed out");
+        vd_say_more(v, "; the connection then timed out (the server's timeout)");
     else
-        say_more(v, "; the %s then %s", tp_actor_name(closer(o)), close_words(o));
+        vd_say_more(v, "; the %s then %s", tp_actor_name(vd_closer(o)), vd_close_words(o));
 }
 
 static bool when_no_answer(const tp_observation *o)
@@ -579,15 +417,16 @@ static bool when_no_answer(const tp_observation *o)
 }
 static void say_no_answer(const tp_observation *o, tp_verdict *v)
 {
-    ok(v);
-    say_completed(o, v);
+    vd_ok(v);
+    vd_say_completed(o, v);
     if (o->client.app_bytes)
-        say_more(v, " and the TLS session worked; the client sent %llu bytes of application data "
+        vd_say_more(v,
+                    " and the TLS session worked; the client sent %llu bytes of application data "
                     "and the server answered nothing",
-                 o->client.app_bytes);
+                    o->client.app_bytes);
     else
-        say_more(v, " and the TLS session worked; the client sent application data and the "
-                    "server answered nothing");
+        vd_say_more(v, " and the TLS session worked; the client sent application data and the "
+                       "server answered nothing");
     say_close(o, v);
 }
 
@@ -597,9 +436,10 @@ static bool when_no_request(const tp_observation *o)
 }
 static void say_no_request(const tp_observation *o, tp_verdict *v)
 {
-    ok(v);
-    say_completed(o, v);
-    say_more(v, " and the TLS session worked; the server sent application data, the client none");
+    vd_ok(v);
+    vd_say_completed(o, v);
+    vd_say_more(v,
+                " and the TLS session worked; the server sent application data, the client none");
     say_close(o, v);
 }
 
@@ -607,12 +447,48 @@ static bool when_handshake_only(const tp_observation *o)
 {
     return o->client.close_notify;
 }
+/* Who sent close_notify first. */
+static bool server_closed_first(const tp_observation *o)
+{
+    for (unsigned i = 0; i < o->num_alerts && i < TP_LAYER_MAX_ALERTS; i++)
+        if (vd_is(o->alerts[i].description, "close_notify"))
+            return vd_is(o->alerts[i].from, "server");
+    return false;
+}
+
 static void say_handshake_only(const tp_observation *o, tp_verdict *v)
 {
-    ok(v);
-    say_completed(o, v);
-    say_more(v, " and the TLS session worked; the client sent close_notify without sending data "
-                "(a handshake-only client)");
+    vd_ok(v);
+    vd_say_completed(o, v);
+    if (server_closed_first(o))
+        vd_say_more(v, " and the TLS session worked; the server sent close_notify before any "
+                       "application data and the client answered close_notify");
+    else
+        vd_say_more(v, " and the TLS session worked; the client sent close_notify without sending "
+                       "data (a handshake-only client)");
+}
+
+/* TLS 1.3: the client's Finished is the handshake's last message, sent once
+ * it accepted the server's; leaving after it without data or alert is a
+ * socket opened ahead and never used (a browser's preconnect). */
+static bool when_unused_after_handshake(const tp_observation *o)
+{
+    return vd_is(o->protocol, "TLS1.3") && vd_is(o->client.name, "Finished") &&
+           o->client.finished_verified != 0 && !o->client.has_alert &&
+           (o->end == TP_END_PEER_CLOSED || o->end == TP_END_PEER_RESET) &&
+           vd_closer(o) == TP_ACTOR_CLIENT;
+}
+static void say_unused_after_handshake(const tp_observation *o, tp_verdict *v)
+{
+    v->outcome = TP_OUTCOME_UNUSED;
+    v->phase = TP_PHASE_AFTER_HANDSHAKE;
+    v->actor = TP_ACTOR_CLIENT;
+    vd_say_completed(o, v);
+    vd_say_more(v,
+                "; the client %s after %.3f s without using it (no application data, no alert: "
+                "a socket opened ahead, like a browser's preconnect): unused, not a TLS failure",
+                o->end == TP_END_PEER_RESET ? "reset the connection" : "closed the connection",
+                o->t_end);
 }
 
 static bool when_closed_after_handshake(const tp_observation *o)
@@ -622,18 +498,17 @@ static bool when_closed_after_handshake(const tp_observation *o)
 }
 static void say_closed_after_handshake(const tp_observation *o, tp_verdict *v)
 {
-    tp_actor who = closer(o);
-    fail(v, TP_PHASE_AFTER_HANDSHAKE, who);
-    say_completed(o, v);
-    say_more(v, "; the %s %s without close_notify before any application data",
-             tp_actor_name(who), close_words(o));
+    tp_actor who = vd_closer(o);
+    vd_fail(v, TP_PHASE_AFTER_HANDSHAKE, who);
+    vd_say_completed(o, v);
+    vd_say_more(v, "; the %s %s without close_notify before any application data",
+                tp_actor_name(who), vd_close_words(o));
     /* A client that leaves right after the server's Finished may have
      * rejected it: say what our own check found. */
-    if (who == TP_ACTOR_CLIENT && o->server_last_first_protected &&
-        reaction_follows_server_record(o)) {
-        say_more(v, ", right after the server's first protected record (%s)",
-                 or_nothing(o->server.name, "?"));
-        add_server_record_check(o, v);
+    if (who == TP_ACTOR_CLIENT && o->server_last_first_protected && vd_reaction_follows(o)) {
+        vd_say_more(v, ", right after the server's first protected record (%s)",
+                    vd_or(o->server.name, "?"));
+        vd_add_record_check(o, v);
     }
 }
 
@@ -643,16 +518,21 @@ typedef struct {
     void (*say)(const tp_observation *o, tp_verdict *v);
 } verdict_rule;
 
-#define RULE(cause, name) {cause, when_##name, say_##name}
+#define RULE(cause, name)                                                                          \
+    {                                                                                              \
+        cause, when_##name, say_##name                                                             \
+    }
 
 static const verdict_rule rules[] = {
     RULE("not-tls", not_tls),
     RULE("unused-connection", unused),
+    RULE("server-refused", server_refused),
     RULE("client-bad-record", client_bad_record),
     RULE("broken-stream", broken_stream),
     RULE("no-shared-version", no_shared_version),
     RULE("no-shared-suite", no_shared_suite),
     RULE("no-shared-group", no_shared_group),
+    RULE("renegotiation-refused", renegotiation_refused),
     RULE("client-rejected-certificate", client_rejected_certificate),
     RULE("client-rejected-record", client_rejected_record),
     RULE("client-alert", client_alert),
@@ -671,6 +551,7 @@ static const verdict_rule rules[] = {
     RULE("app-no-answer", no_answer),
     RULE("app-no-request", no_request),
     RULE("handshake-only", handshake_only),
+    RULE("unused-after-handshake", unused_after_handshake),
     RULE("closed-after-handshake", closed_after_handshake),
 };
 
@@ -725,7 +606,7 @@ void tp_verdict_decide(const tp_observation *o, tp_verdict *v)
     pick_alert(o, v);
     tp_layers_fill(o, &v->layers);
     v->cause = "undecided";
-    say(v, "no verdict rule applies (end of connection after %.3f s)", o->t_end);
+    vd_say(v, "no verdict rule applies (end of connection after %.3f s)", o->t_end);
     for (unsigned i = 0; i < NUM_RULES; i++) {
         if (rule_applies(i, o)) {
             v->cause = rules[i].cause;
@@ -735,6 +616,6 @@ void tp_verdict_decide(const tp_observation *o, tp_verdict *v)
     }
     v->ok = v->outcome == TP_OUTCOME_OK;
     /* a close_notify-only alert does not make an ok connection fail */
-    if (v->ok && v->has_alert && is(v->alert.description, "close_notify"))
+    if (v->ok && v->has_alert && vd_is(v->alert.description, "close_notify"))
         v->has_alert = false;
 }

@@ -80,6 +80,10 @@ typedef struct {
      * byte counts: fit id ("not-http", ...) and a sentence; NULL / "" else */
     const char *app_fit;
     char app_note[160];
+    /* renegotiation (analysis/session_hs.c) */
+    bool renegotiation;           /* the client sent a ClientHello after the completed handshake */
+    bool renegotiation_accepted;  /* the server answered it with a ServerHello */
+    bool server_no_renegotiation; /* the server sent no_renegotiation after that ClientHello */
 } tp_observation;
 
 /* Observation helpers for the session: one record (with its check), one

@@ -44,6 +44,7 @@ const char *tp_close_how_name(tp_close_how h)
         [TP_HOW_SHUTDOWN] = "shutdown",
         [TP_HOW_CAPACITY] = "capacity",
         [TP_HOW_CAPTURE_END] = "capture-end",
+        [TP_HOW_REFUSED] = "refused",
     };
     return (unsigned)h < sizeof names / sizeof names[0] ? names[h] : NULL;
 }
@@ -95,6 +96,8 @@ static void fill_transport(const tp_observation *o, tp_layers *l)
         [TP_END_SHUTDOWN] = {TP_ACTOR_SERVER, TP_HOW_SHUTDOWN},
         [TP_END_CAPTURE_END] = {TP_ACTOR_NETWORK, TP_HOW_CAPTURE_END},
         [TP_END_CAPACITY] = {TP_ACTOR_SERVER, TP_HOW_CAPACITY},
+        [TP_END_REFUSED] = {TP_ACTOR_SERVER, TP_HOW_REFUSED},
+        [TP_END_SERVER_RESET] = {TP_ACTOR_SERVER, TP_HOW_RST},
     };
     l->transport.opened_by = o->opened_by ? o->opened_by : TP_ACTOR_CLIENT;
     if ((unsigned)o->end < sizeof ends / sizeof ends[0]) {

@@ -95,9 +95,10 @@ bool tp_verify_has_keys(const tp_verify *v, tp_dir dir)
     return crypto_conn_has_keys(v->cc, dir, crypto_conn_epoch(v->cc, dir));
 }
 
-void tp_verify_key_update(tp_verify *v, tp_dir dir)
+unsigned tp_verify_key_update(tp_verify *v, tp_dir dir)
 {
-    /* TP_ERR_NO_KEYS: the secret was never known, the records stay unchecked */
-    if (crypto_conn_key_update(v->cc, dir) != TP_OK)
-        return;
+    if (crypto_conn_key_update(v->cc, dir) != TP_OK) {
+        /* no keys yet: the update is applied when they come */
+    }
+    return crypto_conn_key_generation(v->cc, dir);
 }

@@ -30,9 +30,10 @@ void tp_verify_handshake(tp_verify *v, tp_dir dir, const uint8_t *msg, size_t le
                          int *out_verified, uint8_t *out_expected, size_t *out_expected_len);
 /* The direction switches to protected records of this epoch. */
 void tp_verify_switch(tp_verify *v, tp_dir dir, tp_epoch epoch);
-/* A TLS 1.3 KeyUpdate sent by dir went by: dir's next records use the next
- * application traffic secret (RFC 8446 7.2). */
-void tp_verify_key_update(tp_verify *v, tp_dir dir);
+/* TLS 1.3 KeyUpdate sent by dir, after the record that carried it: dir's
+ * application keys move to the next generation (RFC 8446 7.2), which is
+ * returned (1 for the first update). */
+unsigned tp_verify_key_update(tp_verify *v, tp_dir dir);
 /* Whether the current epoch of dir has its keys. */
 bool tp_verify_has_keys(const tp_verify *v, tp_dir dir);
 /* Opens one protected record into buf (capacity >= fragment length).  Fills

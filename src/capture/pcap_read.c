@@ -18,6 +18,9 @@
 #define PCAPNG_BT_EPB 0x00000006u
 #define PCAPNG_BT_DSB 0x0000000Au
 #define PCAPNG_BOM 0x1A2B3C4Du
+#define PCAP_MAGIC_US 0xA1B2C3D4u
+#define PCAP_MAGIC_NS 0xA1B23C4Du
+#define PCAP_MAGIC_NS_SWAPPED 0x4D3CB2A1u
 
 #define PCAPNG_OPT_ENDOFOPT 0
 #define PCAPNG_OPT_IF_TSRESOL 9
@@ -65,7 +68,7 @@ capture_format capture_format_detect(const uint8_t *data, size_t len)
 static tp_status pcap_header_read(capture_reader *r)
 {
     cur_t c;
-    uint8_t m[4];
+    uint32_t magic;
     uint16_t major, minor;
     uint32_t zone, sigfigs, snaplen, network;
 
@@ -74,10 +77,12 @@ static tp_status pcap_header_read(capture_reader *r)
         fail(r, TP_ERR_TRUNCATED, "pcap file header is %zu bytes, needs 24", r->len);
         return r->status;
     }
-    if (!cur_copy(&c, m, 4))
+    if (!cur_get_u32(&c, &magic))
         return TP_ERR_TRUNCATED;
-    r->big_endian = m[0] == 0xa1;
-    r->pcap_nano = (m[0] == 0xa1 && m[2] == 0x3c) || (m[0] == 0x4d);
+    /* the magic as read big-endian says the file's byte order and the
+     * timestamp unit (capture_format_detect has accepted one of the four) */
+    r->big_endian = magic == PCAP_MAGIC_US || magic == PCAP_MAGIC_NS;
+    r->pcap_nano = magic == PCAP_MAGIC_NS || magic == PCAP_MAGIC_NS_SWAPPED;
     if (!cur_get_u16_order(&c, r->big_endian, &major) ||
         !cur_get_u16_order(&c, r->big_endian, &minor) ||
         !cur_get_u32_order(&c, r->big_endian, &zone) ||

@@ -40,34 +40,14 @@ static void put32be(uint8_t *p, uint32_t v)
         p[i] = (uint8_t)(v >> (24 - 8 * i));
 }
 
-FILE *capture_open_secret_file(const char *path, char *err, size_t errlen)
-{
-    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-    if (fd < 0) {
-        snprintf(err, errlen, "cannot create %s: %s", path, strerror(errno));
-        return NULL;
-    }
-    /* an existing file keeps its mode through O_CREAT: tighten it */
-    if (fchmod(fd, 0600) != 0) {
-        snprintf(err, errlen, "cannot set mode 0600 on %s: %s", path, strerror(errno));
-        close(fd);
-        return NULL;
-    }
-    FILE *f = fdopen(fd, "wb");
-    if (!f) {
-        snprintf(err, errlen, "cannot open %s: %s", path, strerror(errno));
-        close(fd);
-        return NULL;
-    }
-    return f;
-}
-
 static tp_status emit(capture_pcapng_writer *w, const void *p, size_t n)
 {
     if (w->status != TP_OK)
         return w->status;
-    if (n && fwrite(p, 1, n, w->f) != n)
+    if (n && fwrite(p, 1, n, w->f) != n) {
         w->status = TP_ERR_IO;
+        w->err_no = errno ? errno : EIO;
+    }
     else
         w->bytes += n;
     return w->status;
@@ -195,8 +175,10 @@ tp_status capture_pcapng_write_packet(capture_pcapng_writer *w, uint64_t ts_ns, 
 
 tp_status capture_pcapng_writer_flush(capture_pcapng_writer *w)
 {
-    if (w->status == TP_OK && fflush(w->f) != 0)
+    if (w->status == TP_OK && fflush(w->f) != 0) {
         w->status = TP_ERR_IO;
+        w->err_no = errno ? errno : EIO;
+    }
     return w->status;
 }
 

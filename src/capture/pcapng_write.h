@@ -28,12 +28,8 @@ typedef struct {
     uint64_t max_bytes; /* 0: no limit; else writes that would pass it fail (TP_ERR_LIMIT) */
     uint64_t bytes;     /* written so far */
     tp_status status;   /* sticky first error */
+    int err_no;         /* TP_ERR_IO: the errno of the failed write or flush */
 } capture_pcapng_writer;
-
-/* Opens `path` for writing with O_CREAT|O_TRUNC, mode 0600 and an explicit
- * fchmod(0600) (a pre-existing file keeps no wider mode): pcapng files with
- * secrets are secret.  NULL on failure, with a message in err. */
-FILE *capture_open_secret_file(const char *path, char *err, size_t errlen);
 
 /* Writes the Section Header Block and the one Interface Description Block.
  * TP_OK or TP_ERR_IO. */

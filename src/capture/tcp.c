@@ -37,6 +37,7 @@ typedef struct conn {
     uint8_t caddr[16], saddr[16]; /* client, server */
     uint16_t cport, sport;
     bool closed; /* tombstone: ignore until a new SYN */
+    capture_close_info close;
     void *user;  /* NULL: ignored connection */
     half h[2];   /* by tp_dir */
 } conn;
@@ -349,8 +350,9 @@ static void conn_close(capture_tcp *t, conn *c, capture_close_reason why)
 {
     half_free_ooo(t, &c->h[0]);
     half_free_ooo(t, &c->h[1]);
+    c->close.syn_seen = c->h[TP_C2S].syn_seen;
     if (c->user && t->cb.on_close)
-        t->cb.on_close(t->ctx, c->user, t->now, why);
+        t->cb.on_close(t->ctx, c->user, t->now, why, &c->close);
     c->user = NULL;
     c->closed = true;
     list_unlink(&t->live, c);
@@ -422,6 +424,7 @@ static conn *conn_open(capture_tcp *t, const capture_segment *s, uint32_t bucket
     conn *c = calloc(1, sizeof *c);
     if (!c)
         return NULL;
+    c->close.first_close_dir = -1;
     c->ipv = s->ip_version;
     bool client = sender_is_client(s);
     memcpy(client ? c->caddr : c->saddr, s->src, 16);
@@ -444,6 +447,15 @@ static conn *conn_open(capture_tcp *t, const capture_segment *s, uint32_t bucket
     return c;
 }
 
+/* The first FIN or RST of the connection: who closed first. */
+static void note_close(conn *c, tp_dir d, bool rst)
+{
+    if (c->close.first_close_dir >= 0)
+        return;
+    c->close.first_close_dir = (int)d;
+    c->close.first_close_rst = rst;
+}
+
 static void segment_process(capture_tcp *t, conn *c, tp_dir d, const capture_segment *s)
 {
     half *h = &c->h[d];
@@ -451,6 +463,10 @@ static void segment_process(capture_tcp *t, conn *c, tp_dir d, const capture_seg
     uint32_t seq = s->seq;
 
     if (s->flags & CAPTURE_TCP_RST) {
+        note_close(c, d, true);
+        /* RFC 9293 3.5.2: a RST to a SYN, no SYN-ACK: nothing listens there */
+        c->close.refused = d == TP_S2C && c->close.first_close_dir == (int)d &&
+                           c->h[TP_C2S].syn_seen && !h->syn_seen && !h->seq_known;
         conn_end(t, c, CAPTURE_CLOSE_RST);
         return;
     }
@@ -479,6 +495,7 @@ static void segment_process(capture_tcp *t, conn *c, tp_dir d, const capture_seg
         }
         /* a FIN behind bytes already delivered cannot be right: ignore it */
         if (fin && !h->fin_seen && (int32_t)(seq + (uint32_t)s->payload_len - h->next_seq) >= 0) {
+            note_close(c, d, false);
             h->fin_seen = true;
             h->fin_seq = seq + (uint32_t)s->payload_len;
         }

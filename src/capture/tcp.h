@@ -12,7 +12,8 @@
  *   on_gap    `len` bytes of one direction are missing from the capture: the
  *             peer acknowledged past them, a reassembly bound was hit, or the
  *             capture/connection ended with a hole
- *   on_close  last call for the connection (FIN both ways, RST, end, reuse)
+ *   on_close  last call for the connection (FIN both ways, RST, end, reuse),
+ *             with who closed first and whether the SYN was refused
  *
  * Retransmissions and overlaps are delivered once (first copy wins).
  * Out-of-order segments are copied and held, bounded per direction and per
@@ -21,6 +22,7 @@
 #ifndef TP_CAPTURE_TCP_H
 #define TP_CAPTURE_TCP_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/socket.h>
@@ -36,6 +38,14 @@ typedef enum {
     CAPTURE_CLOSE_LIMIT,  /* evicted (least recently active) to stay under max_conns */
 } capture_close_reason;
 
+/* How the connection ended, as the segments tell (given to on_close). */
+typedef struct {
+    int first_close_dir;  /* tp_dir of the first FIN or RST, -1 when neither came */
+    bool first_close_rst; /* that first close was a RST */
+    bool refused;         /* the server answered the client's SYN with RST (no SYN-ACK) */
+    bool syn_seen;        /* the client's SYN is in the capture */
+} capture_close_info;
+
 typedef struct {
     /* Returns the caller's handle for the connection, passed back to the
      * other callbacks; NULL means "ignore this connection" (no further
@@ -45,7 +55,8 @@ typedef struct {
     void (*on_data)(void *ctx, void *conn, tp_dir dir, uint64_t ts_ns, const uint8_t *data,
                     size_t len);
     void (*on_gap)(void *ctx, void *conn, tp_dir dir, uint64_t ts_ns, size_t len);
-    void (*on_close)(void *ctx, void *conn, uint64_t ts_ns, capture_close_reason why);
+    void (*on_close)(void *ctx, void *conn, uint64_t ts_ns, capture_close_reason why,
+                     const capture_close_info *info);
 } capture_tcp_callbacks;
 
 /* Zero fields take the defaults shown. */

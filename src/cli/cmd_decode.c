@@ -19,6 +19,7 @@
 
 #include "analysis/addr.h"
 #include "analysis/session.h"
+#include "capture/outfile.h"
 #include "capture/packet.h"
 #include "capture/pcap_read.h"
 #include "capture/tcp.h"
@@ -120,14 +121,25 @@ static void dec_gap(void *vctx, void *conn, tp_dir dir, uint64_t ts, size_t len)
     tp_session_gap(dc->s, dir, rel_t(dc, ts), len);
 }
 
-static void dec_close(void *vctx, void *conn, uint64_t ts, capture_close_reason why)
+/* Who ended the connection, from the segments: a refused SYN, else the
+ * side whose FIN or RST came first, else the end of the capture. */
+static tp_end_reason end_reason(capture_close_reason why, const capture_close_info *info)
+{
+    if (info->refused)
+        return TP_END_REFUSED;
+    if (info->first_close_dir == TP_S2C)
+        return info->first_close_rst ? TP_END_SERVER_RESET : TP_END_SERVER_CLOSED;
+    if (info->first_close_dir == TP_C2S)
+        return info->first_close_rst ? TP_END_PEER_RESET : TP_END_PEER_CLOSED;
+    return why == CAPTURE_CLOSE_RST ? TP_END_PEER_RESET : TP_END_CAPTURE_END;
+}
+
+static void dec_close(void *vctx, void *conn, uint64_t ts, capture_close_reason why,
+                      const capture_close_info *info)
 {
     decode_conn *dc = conn;
     (void)vctx;
-    tp_end_reason r = why == CAPTURE_CLOSE_FIN   ? TP_END_PEER_CLOSED
-                      : why == CAPTURE_CLOSE_RST ? TP_END_PEER_RESET
-                                                 : TP_END_CAPTURE_END;
-    tp_session_end(dc->s, rel_t(dc, ts), r);
+    tp_session_end(dc->s, rel_t(dc, ts), end_reason(why, info));
     tp_session_free(dc->s);
     free(dc);
 }
@@ -331,6 +343,7 @@ int cmd_decode(int argc, char **argv)
         return 1;
     }
     int rc = 1;
+    capture_outfile json_out = {.fd = -1};
     capture_reader r;
     capture_tcp *tcp = NULL;
     if (cf.len == 0) {
@@ -350,7 +363,10 @@ int cmd_decode(int argc, char **argv)
                 "tlsprobe decode: note: malformed key log lines ignored (first: %s line %zu: %s)\n",
                 ke.source, ke.first_line, ke.first_reason);
 
-    tp_sink *sink = json ? report_json_sink_new(stdout, records)
+    if (json && !capture_outfile_attach(&json_out, "tlsprobe decode:", STDOUT_FILENO,
+                                        "standard output"))
+        goto out;
+    tp_sink *sink = json ? report_json_sink_new_file(&json_out, records)
                          : report_text_sink_new(
                                stdout, verbosity,
                                color < 0 ? report_text_want_color(stdout) : color == 1, records);
@@ -435,7 +451,15 @@ free_sink:
         report_json_sink_free(sink);
     else
         report_text_sink_free(sink);
+    /* a full disk under `> out.jsonl` is not a success (JSON: named when it happened) */
+    if (capture_outfile_close(&json_out) != 0)
+        rc = 1;
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        fprintf(stderr, "tlsprobe decode: writing standard output failed\n");
+        rc = 1;
+    }
 out:
+    capture_outfile_close(&json_out); /* an early exit: nothing written, nothing to report */
     file_close(&cf);
     crypto_keylog_store_free(ctx.keys);
     return rc;

@@ -2,6 +2,7 @@
  * and a verdict.  Parses options, builds the engine and the sinks, runs the
  * server, prints the summary. */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -28,7 +29,9 @@ static const char *const usage_text =
     "usage: tlsprobe serve [options]\n"
     "\n"
     "A TLS server for finding out why a client fails: every connection is\n"
-    "traced (records, handshake messages, alerts) and ends with a verdict.\n"
+    "traced (records, handshake messages, alerts) and ends with a verdict:\n"
+    "  [N] OK|FAIL|UNUSED (phase, who acted, seconds): what happened, why\n"
+    "OK: the TLS session worked; UNUSED: a connection opened and never used.\n"
     "\n"
     "Listening:\n"
     "  --port N              TCP port (default 5556; 0: any free port, printed)\n"
@@ -70,7 +73,8 @@ static const char *const usage_text =
     "  --keylog FILE         NSS key log, mode 0600 (default: $SSLKEYLOGFILE)\n"
     "  --pcap FILE           pcapng of every connection with its keys embedded\n"
     "  --records             put record bytes (ciphertext, plaintext) in the trace\n"
-    "  -v, -vv               one line per record and message; -vv adds hex\n"
+    "  -v, -vv               one line per record and message, and each verdict's\n"
+    "                        layers; -vv adds hex\n"
     "  -q                    verdicts only\n"
     "  -h, --help            this text\n"
     "\n"
@@ -149,7 +153,7 @@ __attribute__((format(printf, 1, 2))) static int usage_error(const char *fmt, ..
     va_start(ap, fmt);
     fputs("tlsprobe serve: ", stderr);
     vfprintf(stderr, fmt, ap);
-    fputs("\n", stderr);
+    fputs("\n(tlsprobe serve --help for the options)\n", stderr);
     va_end(ap);
     return 2;
 }
@@ -194,9 +198,9 @@ static int parse_opts(int argc, char **argv, serve_opts *o, bool *out_done)
     o->workers = 1;
     *out_done = false;
     optind = 1;
-    opterr = 1;
+    opterr = 0;
     int ch;
-    while ((ch = getopt_long(argc, argv, "vqh", long_opts, NULL)) != -1) {
+    while ((ch = getopt_long(argc, argv, ":vqh", long_opts, NULL)) != -1) {
         engine_flag flag = serve_opts_list_flag(ch);
         if (flag != ENGINE_FLAG_COUNT) {
             o->lists.csv[flag] = optarg;
@@ -209,6 +213,10 @@ static int parse_opts(int argc, char **argv, serve_opts *o, bool *out_done)
                 return usage_error("--port %s: not a port (0-65535)", optarg);
             break;
         case OPT_LISTEN:
+            if (!serve_opts_listen_valid(optarg))
+                return usage_error("--listen %s: not an address to listen on (" SERVE_OPTS_LISTEN_HINT
+                                   ")",
+                                   optarg);
             if (o->num_listen == MAX_LISTEN)
                 return usage_error("--listen %s: too many addresses (at most %d)", optarg,
                                    MAX_LISTEN);
@@ -288,9 +296,10 @@ static int parse_opts(int argc, char **argv, serve_opts *o, bool *out_done)
             fputs(usage_text, stdout);
             *out_done = true;
             return 0;
+        case ':':
+            return usage_error("%s needs a value", argv[optind - 1]);
         default:
-            fprintf(stderr, "try 'tlsprobe serve --help'\n");
-            return 2;
+            return usage_error("unknown option '%s'", argv[optind - 1]);
         }
     }
     if (optind < argc)
@@ -340,12 +349,34 @@ static unsigned san_addresses(const serve_opts *o, const char **out, char bufs[]
     return n;
 }
 
-static FILE *open_private(const char *path, const char *what)
+
+/* --save-cert: the engine hands over the generated certificate's PEM and
+ * the command writes it.  A certificate is public: 0644 (files that hold
+ * secrets, traces and key logs, are 0600). */
+static bool save_cert(const char *path, const tp_engine *engine, char *err, size_t err_len)
 {
-    FILE *f = serve_opts_open_private(path);
-    if (!f)
-        fprintf(stderr, "tlsprobe serve: cannot write %s %s: %s\n", what, path, strerror(errno));
-    return f;
+    size_t len = 0, off = 0;
+    const char *pem = tp_engine_cert_pem(engine, &len);
+    if (!pem) {
+        snprintf(err, err_len, "--save-cert %s: no generated certificate to save", path);
+        return false;
+    }
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    while (fd >= 0 && off < len) {
+        ssize_t n = write(fd, pem + off, len - off);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            break;
+        off += (size_t)n;
+    }
+    if (fd < 0 || off < len || close(fd) < 0) {
+        snprintf(err, err_len, "cannot write certificate file '%s': %s", path, strerror(errno));
+        if (fd >= 0 && off < len)
+            close(fd);
+        return false;
+    }
+    return true;
 }
 
 /* How to reach the first listener, for the http hint. */
@@ -398,7 +429,6 @@ int cmd_serve(int argc, char **argv)
         .cert_file = o.cert,
         .key_file = o.key,
         .key_type = o.key_type ? o.key_type : "rsa:2048",
-        .save_cert = o.save_cert,
         .san_dns = san_dns,
         .san_ip = san_ip,
         .client_cert = o.client_cert,
@@ -406,6 +436,11 @@ int cmd_serve(int argc, char **argv)
     tp_engine *engine = tp_engine_new(&ecfg, err, sizeof err);
     if (!engine) {
         fprintf(stderr, "tlsprobe serve: %s\n", err);
+        return 2;
+    }
+    if (o.save_cert && !save_cert(o.save_cert, engine, err, sizeof err)) {
+        fprintf(stderr, "tlsprobe serve: %s\n", err);
+        tp_engine_free(engine);
         return 2;
     }
     fprintf(stderr, "certificate SHA-256 %s\n", tp_engine_cert_fingerprint(engine));
@@ -428,7 +463,7 @@ int cmd_serve(int argc, char **argv)
     signal(SIGPIPE, SIG_IGN);
 
     rc = 1;
-    FILE *trace_file = NULL;
+    capture_outfile trace_file = {.fd = -1}, keylog_file = {.fd = -1};
     tp_sink *text = NULL, *json = NULL, *pcap = NULL;
     tp_server *srv = NULL;
     tp_server_params p;
@@ -437,15 +472,15 @@ int cmd_serve(int argc, char **argv)
     if (text)
         p.sinks[p.num_sinks++] = text;
     if (o.trace) {
-        if (!(trace_file = open_private(o.trace, "trace")))
+        if (!serve_opts_open_output(&trace_file, "tlsprobe serve: --trace", o.trace, false))
             goto out;
-        if (!(json = report_json_sink_new(trace_file, o.records)))
+        if (!(json = report_json_sink_new_file(&trace_file, o.records)))
             goto out;
         p.sinks[p.num_sinks++] = json;
     }
     if (o.pcap) {
-        if (!(pcap = report_pcapng_sink_new(o.pcap, err, sizeof err))) {
-            fprintf(stderr, "tlsprobe serve: --pcap %s: %s\n", o.pcap, err);
+        if (!(pcap = report_pcapng_sink_new("tlsprobe serve: --pcap", o.pcap, err, sizeof err))) {
+            fprintf(stderr, "%s\n", err);
             goto out;
         }
         p.sinks[p.num_sinks++] = pcap;
@@ -456,6 +491,10 @@ int cmd_serve(int argc, char **argv)
         if (env && env[0])
             keylog = env;
     }
+    if (keylog && !serve_opts_open_output(&keylog_file, o.keylog ? "tlsprobe serve: --keylog"
+                                                                 : "tlsprobe serve: SSLKEYLOGFILE",
+                                          keylog, true))
+        goto out;
     p.listen = o.listen;
     p.num_listen = o.num_listen;
     p.port = o.port;
@@ -466,7 +505,7 @@ int cmd_serve(int argc, char **argv)
     p.want_data_events = o.pcap || o.verbosity >= 2;
     p.want_record_bytes = o.records;
     p.quirks = o.quirks.num ? &o.quirks : NULL;
-    p.keylog_path = keylog;
+    p.keylog = keylog ? &keylog_file : NULL;
     srv = tp_server_new(&p, err, sizeof err);
     if (!srv) {
         fprintf(stderr, "tlsprobe serve: %s\n", err);
@@ -500,13 +539,13 @@ int cmd_serve(int argc, char **argv)
     rc = 0;
 out:
     tp_server_free(srv);
-    report_pcapng_sink_free(pcap);
+    /* a write error was named on stderr when it happened; it fails the run */
+    if (report_pcapng_sink_free(pcap) != 0)
+        rc = 1;
     report_json_sink_free(json);
     report_text_sink_free(text);
-    if (trace_file && fclose(trace_file) != 0 && rc == 0) {
-        fprintf(stderr, "tlsprobe serve: writing %s: %s\n", o.trace, strerror(errno));
+    if (capture_outfile_close(&trace_file) != 0 || capture_outfile_close(&keylog_file) != 0)
         rc = 1;
-    }
     fflush(stdout);
     tp_engine_free(engine);
     return rc;

@@ -1,6 +1,7 @@
 /* tlsprobe sweep: one configuration per connection over a matrix of
  * protocols, key exchanges, ciphers, MACs (...), then what decides the
  * failure.  Parses options and hands them to sweep_run. */
+#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <stdarg.h>
@@ -51,7 +52,9 @@ static const char *const sweep_usage =
     "  --json FILE           every combination and the analysis (docs/design.md format)\n"
     "  --report FILE.html    self-contained HTML grid\n"
     "\n"
-    "Serve options: --port N (device mode, default 5556), --listen ADDR,\n"
+    "Serve options: --port N|LO-HI (device mode: default 5556; driven: slot k\n"
+    "  listens on N+k or on a free port of LO-HI, default kernel-chosen),\n"
+    "  --listen ADDR (device mode),\n"
     "  --timeout S, --http (default) | --echo, --cert F --key F | --key-type T,\n"
     "  --client-cert M, --trace FILE, --keylog FILE, -v, -q, -h\n";
 
@@ -128,6 +131,27 @@ __attribute__((format(printf, 1, 2))) static int usage_error(const char *fmt, ..
     return 2;
 }
 
+/* "N" or "LO-HI"; *hi is 0 for a single port. */
+static bool parse_port_range(const char *s, unsigned *lo, unsigned *hi)
+{
+    char *end;
+    errno = 0;
+    unsigned long a = strtoul(s, &end, 10), b = 0;
+    if (errno || end == s || !isdigit((unsigned char)s[0]) || a > 65535)
+        return false;
+    if (*end == '-') {
+        const char *t = end + 1;
+        b = strtoul(t, &end, 10);
+        if (errno || end == t || !isdigit((unsigned char)t[0]) || b > 65535 || a == 0 || b < a)
+            return false;
+    }
+    if (*end)
+        return false;
+    *lo = (unsigned)a;
+    *hi = (unsigned)b;
+    return true;
+}
+
 static bool parse_num(const char *s, double min, double max, double *out)
 {
     char *end;
@@ -163,12 +187,14 @@ int cmd_sweep(int argc, char **argv)
     o.repeat = 1;
     o.out = stdout;
     const char *trace = NULL, *keylog = getenv("SSLKEYLOGFILE");
+    bool keylog_opt = false;
     int verbosity = -2; /* sweep prints its own lines; -v adds the trace */
     bool mode_set = false;
     int ch;
     double d;
     optind = 1;
-    while ((ch = getopt_long(argc, argv, "j:vqh", long_opts, NULL)) != -1) {
+    opterr = 0;
+    while ((ch = getopt_long(argc, argv, ":j:vqh", long_opts, NULL)) != -1) {
         engine_flag flag = serve_opts_list_flag(ch);
         if (flag != ENGINE_FLAG_COUNT) {
             /* checked here so a typo fails before anything starts */
@@ -227,11 +253,17 @@ int cmd_sweep(int argc, char **argv)
             o.json_out = optarg;
             break;
         case OPT_PORT:
-            if (!parse_num(optarg, 0, 65535, &d) || d != (unsigned)d)
-                return usage_error("--port wants a port number, not '%s'", optarg);
-            o.port = (unsigned)d;
+            if (!parse_port_range(optarg, &o.port, &o.port_hi))
+                return usage_error("--port wants a port number or a range LO-HI (1-65535, "
+                                   "LO <= HI), not '%s'",
+                                   optarg);
+            o.port_set = o.port != 0;
             break;
         case OPT_LISTEN:
+            if (!serve_opts_listen_valid(optarg))
+                return usage_error("--listen %s: not an address to listen on (" SERVE_OPTS_LISTEN_HINT
+                                   ")",
+                                   optarg);
             o.listen = optarg;
             break;
         case OPT_TIMEOUT:
@@ -283,6 +315,7 @@ int cmd_sweep(int argc, char **argv)
             break;
         case OPT_KEYLOG:
             keylog = optarg;
+            keylog_opt = true;
             break;
         case OPT_WORKERS:
             break; /* one event loop per slot */
@@ -295,8 +328,10 @@ int cmd_sweep(int argc, char **argv)
         case 'h':
             fputs(sweep_usage, stdout);
             return 0;
+        case ':':
+            return usage_error("%s needs a value", argv[optind - 1]);
         default:
-            return usage_error("unknown option");
+            return usage_error("unknown option '%s'", argv[optind - 1]);
         }
     }
     if (optind < argc)
@@ -308,23 +343,29 @@ int cmd_sweep(int argc, char **argv)
     if (o.client_cmd && !strstr(o.client_cmd, "{port}"))
         return usage_error("--client command has no {port}: it could not reach the sweep's server");
 
-    FILE *trace_f = NULL;
+    capture_outfile trace_f = {.fd = -1}, keylog_f = {.fd = -1};
     tp_sink *json_sink = NULL, *text_sink = NULL;
     if (trace) {
-        trace_f = serve_opts_open_private(trace);
-        if (!trace_f) {
-            fprintf(stderr, "tlsprobe sweep: cannot write %s: %s\n", trace, strerror(errno));
+        if (!serve_opts_open_output(&trace_f, "tlsprobe sweep: --trace", trace, false))
+            return 1;
+        json_sink = report_json_sink_new_file(&trace_f, false);
+        o.sinks[o.num_sinks++] = json_sink;
+    }
+    if (keylog && *keylog) {
+        if (!serve_opts_open_output(&keylog_f, keylog_opt ? "tlsprobe sweep: --keylog"
+                                                          : "tlsprobe sweep: SSLKEYLOGFILE",
+                                    keylog, true)) {
+            report_json_sink_free(json_sink);
+            capture_outfile_close(&trace_f);
             return 1;
         }
-        json_sink = report_json_sink_new(trace_f, false);
-        o.sinks[o.num_sinks++] = json_sink;
+        o.keylog = &keylog_f;
     }
     if (verbosity >= 0) {
         text_sink =
             report_text_sink_new(stdout, verbosity - 1, report_text_want_color(stdout), false);
         o.sinks[o.num_sinks++] = text_sink;
     }
-    o.keylog_path = keylog && *keylog ? keylog : NULL;
 
     int rc = sweep_run(&o);
 
@@ -332,7 +373,8 @@ int cmd_sweep(int argc, char **argv)
         report_json_sink_free(json_sink);
     if (text_sink)
         report_text_sink_free(text_sink);
-    if (trace_f)
-        fclose(trace_f);
+    /* a write error was named on stderr when it happened; it fails the run */
+    if ((capture_outfile_close(&trace_f) != 0 || capture_outfile_close(&keylog_f) != 0) && rc == 0)
+        rc = 1;
     return rc;
 }

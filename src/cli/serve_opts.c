@@ -1,4 +1,5 @@
 /* Option handling shared by serve and sweep; see serve_opts.h. */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
@@ -34,14 +35,28 @@ void serve_opts_key_types_print(FILE *f)
         fprintf(f, "%s%s", i ? ", " : "", types[i]);
 }
 
-FILE *serve_opts_open_private(const char *path)
+bool serve_opts_open_output(capture_outfile *f, const char *label, const char *path, bool append)
 {
-    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-    FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
-    if (!f && fd >= 0) {
-        int saved = errno; /* the caller reports why fdopen failed */
-        close(fd);
-        errno = saved;
+    char err[512];
+    if (capture_outfile_open(f, label, path,
+                             append ? CAPTURE_OUTFILE_APPEND : CAPTURE_OUTFILE_TRUNC, err,
+                             sizeof err))
+        return true;
+    fprintf(stderr, "%s\n", err);
+    return false;
+}
+
+bool serve_opts_listen_valid(const char *addr)
+{
+    char buf[INET6_ADDRSTRLEN + 2];
+    size_t n = strlen(addr);
+    if (n >= sizeof buf)
+        return false;
+    memcpy(buf, addr, n + 1);
+    if (n > 2 && buf[0] == '[' && buf[n - 1] == ']') { /* "[::1]" */
+        memmove(buf, buf + 1, n - 2);
+        buf[n - 2] = '\0';
     }
-    return f;
+    unsigned char sa[sizeof(struct in6_addr)];
+    return inet_pton(AF_INET, buf, sa) == 1 || inet_pton(AF_INET6, buf, sa) == 1;
 }

@@ -11,6 +11,7 @@
 
 #include "engine/engine.h"
 #include "engine/names.h"
+#include "capture/outfile.h"
 
 /* getopt_long value of a negotiation list option: SERVE_OPT_LIST plus its
  * engine_flag; above the values the commands number their own options with. */
@@ -40,8 +41,14 @@ bool serve_opts_client_cert(const char *value, tp_client_cert *out);
 /* Writes the valid --key-type values to f, ", " between them, no newline. */
 void serve_opts_key_types_print(FILE *f);
 
-/* Opens path for writing, created or truncated, mode 0600: traces and key
- * logs hold client data.  NULL with errno set on failure. */
-FILE *serve_opts_open_private(const char *path);
+/* Opens an output file that holds secrets or client data (traces, key logs:
+ * capture/outfile.h: no symlink, mode 0600), created or truncated, or
+ * appended to.  label starts every message ("tlsprobe serve: --trace").
+ * On failure says why on stderr and returns false. */
+/* --listen ADDR: an IPv4 or IPv6 address ("[::1]" too). */
+bool serve_opts_listen_valid(const char *addr);
+#define SERVE_OPTS_LISTEN_HINT "an IPv4 or IPv6 address, e.g. 127.0.0.1, 0.0.0.0, ::1 or ::"
+
+bool serve_opts_open_output(capture_outfile *f, const char *label, const char *path, bool append);
 
 #endif

@@ -23,6 +23,8 @@ typedef struct {
     bool seal_ready;
     uint8_t app_secret[CRYPTO_MAX_HASH_LEN]; /* TLS 1.3 current application secret */
     size_t app_secret_len;
+    unsigned generation;      /* KeyUpdates applied to app_secret */
+    unsigned pending_updates; /* KeyUpdates seen before the secret was known */
     char detail[96];
 } dir_state;
 
@@ -103,6 +105,7 @@ static void forget_secrets(crypto_conn *c)
     for (int d = 0; d < 2; d++) {
         OPENSSL_cleanse(c->dir[d].app_secret, sizeof c->dir[d].app_secret);
         c->dir[d].app_secret_len = 0;
+        c->dir[d].generation = c->dir[d].pending_updates = 0;
     }
 }
 
@@ -189,6 +192,19 @@ static int th_index(crypto_hash h)
     return -1;
 }
 
+/* RFC 8446 7.2: application_traffic_secret_N+1 =
+ * HKDF-Expand-Label(application_traffic_secret_N, "traffic upd", "", Hash.length) */
+static tp_status advance_app_secret(crypto_conn *c, dir_state *d)
+{
+    if (c->suite_status != TP_OK || d->app_secret_len != crypto_hash_len(c->suite.prf))
+        return TP_ERR_NO_KEYS;
+    tp_status st =
+        crypto_tls13_next_secret(c->suite.prf, d->app_secret, d->app_secret_len, d->app_secret);
+    if (st == TP_OK)
+        d->generation++;
+    return st;
+}
+
 tp_status crypto_conn_add_secret(crypto_conn *c, const crypto_keylog_entry *e)
 {
     if (e->label == CRYPTO_KL_NONE || (unsigned)e->label >= CRYPTO_KL_COUNT)
@@ -213,6 +229,10 @@ tp_status crypto_conn_add_secret(crypto_conn *c, const crypto_keylog_entry *e)
         if (d->app_secret_len == 0) {
             memcpy(d->app_secret, e->secret, e->secret_len);
             d->app_secret_len = e->secret_len;
+            /* KeyUpdates that went by before the secret came (live, held records) */
+            for (; d->pending_updates > 0; d->pending_updates--)
+                if (advance_app_secret(c, d) != TP_OK)
+                    break;
         }
     }
     return TP_OK;
@@ -348,15 +368,23 @@ crypto_epoch crypto_conn_epoch(const crypto_conn *c, tp_dir dir)
 tp_status crypto_conn_key_update(crypto_conn *c, tp_dir dir)
 {
     dir_state *d = &c->dir[dir];
-    if (c->version != 0x0304 || c->suite_status != TP_OK || d->app_secret_len == 0)
+    if (c->version != 0x0304 || c->suite_status != TP_OK)
         return TP_ERR_NO_KEYS;
-    tp_status st =
-        crypto_tls13_next_secret(c->suite.prf, d->app_secret, d->app_secret_len, d->app_secret);
+    if (d->app_secret_len == 0) {
+        d->pending_updates++; /* applied when CLIENT/SERVER_TRAFFIC_SECRET_0 arrives */
+        return TP_ERR_NO_KEYS;
+    }
+    tp_status st = advance_app_secret(c, d);
     if (st != TP_OK)
         return st;
     if (d->epoch == CRYPTO_EPOCH_APPLICATION)
         dir_restart(c, dir);
     return TP_OK;
+}
+
+unsigned crypto_conn_key_generation(const crypto_conn *c, tp_dir dir)
+{
+    return c->dir[dir].generation + c->dir[dir].pending_updates;
 }
 
 static void check_clear(tp_record_check *chk, unsigned type, const uint8_t *frag, size_t len)

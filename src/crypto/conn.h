@@ -90,8 +90,12 @@ void crypto_conn_activate(crypto_conn *c, tp_dir dir, crypto_epoch epoch);
 
 /* TLS 1.3 KeyUpdate sent by dir (call after the record that carried it):
  * dir's application traffic secret moves on (RFC 8446 7.2) and its
- * sequence numbers restart.  TP_ERR_NO_KEYS when that secret is unknown. */
+ * sequence numbers restart.  TP_ERR_NO_KEYS when that secret is unknown
+ * yet: the update is then applied when the secret arrives. */
 TP_MUST_CHECK tp_status crypto_conn_key_update(crypto_conn *c, tp_dir dir);
+
+/* How many KeyUpdates of dir have been seen (0: application_traffic_secret_0). */
+unsigned crypto_conn_key_generation(const crypto_conn *c, tp_dir dir);
 
 /* Current epoch of dir. */
 crypto_epoch crypto_conn_epoch(const crypto_conn *c, tp_dir dir);

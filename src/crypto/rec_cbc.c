@@ -10,6 +10,10 @@
 #include <string.h>
 
 #include <openssl/crypto.h>
+
+#ifdef TP_MUTANTS
+#include "tp_mutant.h" /* tests/mutants/run: TP_MUTANT_PAD 1 negates, 2 moves the bound */
+#endif
 #include <openssl/rand.h>
 
 #include "internal.h"
@@ -59,7 +63,13 @@ static bool cbc_check_padding(crypto_record *r, const uint8_t *body, size_t len,
     }
     chk->padding_valid = true;
     /* the total is block-aligned, so the smallest padding is below one block */
+#if defined(TP_MUTANT_PAD) && TP_MUTANT_PAD == 1
+    chk->padding_minimal = !((size_t)pad < bs);
+#elif defined(TP_MUTANT_PAD) && TP_MUTANT_PAD == 2
+    chk->padding_minimal = (size_t)pad <= bs;
+#else
     chk->padding_minimal = (size_t)pad < bs;
+#endif
     return true;
 }
 

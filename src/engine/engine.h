@@ -20,7 +20,6 @@ typedef struct {
     const char *cert_file; /* PEM; NULL: generate */
     const char *key_file;
     const char *key_type;       /* "rsa:2048" etc, for generation */
-    const char *save_cert;      /* write generated certificate PEM here, or NULL */
     const char *const *san_dns; /* extra DNS names for the generated cert */
     const char *const *san_ip;  /* IP addresses for the generated cert */
     tp_client_cert client_cert;
@@ -55,6 +54,10 @@ tp_engine *tp_engine_new(const tp_engine_config *cfg, char *err, size_t err_len)
 void tp_engine_free(tp_engine *e);
 /* SHA-256 fingerprint of the server certificate as "AA:BB:..". */
 const char *tp_engine_cert_fingerprint(const tp_engine *e);
+/* PEM of the generated certificate (*out_len bytes), for the command to
+ * save; NULL when the certificate came from files.  The engine
+ * writes no file. */
+const char *tp_engine_cert_pem(const tp_engine *e, size_t *out_len);
 /* Suites/groups/versions the priority allows (IANA ids), for the verdict. */
 unsigned tp_engine_allowed_suites(const tp_engine *e, const uint16_t **out);
 unsigned tp_engine_allowed_groups(const tp_engine *e, const uint16_t **out);

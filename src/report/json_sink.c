@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../capture/outfile.h"
 #include "../wire/buf.h"
 #include "../wire/record.h"
 #include "json_util.h"
@@ -15,10 +16,20 @@
 
 typedef struct {
     tp_sink base;
-    FILE *out;
+    FILE *out;             /* a stream (stdout, memstream), or */
+    capture_outfile *file; /* a file written one line per write() */
     bool records;
     pthread_mutex_t lock;
 } json_sink;
+
+/* One line, newline included, out in one piece; called with the lock held. */
+static void put_line(json_sink *s, const char *line, size_t len)
+{
+    if (s->file)
+        (void)capture_outfile_write(s->file, line, len); /* the file reports its error */
+    else
+        fwrite(line, 1, len, s->out);
+}
 
 static const char *content_name(unsigned type, char *buf, size_t len)
 {
@@ -251,39 +262,57 @@ static void json_on_event(tp_sink *self, const tp_event *ev)
     if (report_json_event_fast(ev, s->records, fast, sizeof fast - 1, &fast_len)) {
         fast[fast_len++] = '\n';
         pthread_mutex_lock(&s->lock);
-        fwrite(fast, 1, fast_len, s->out);
+        put_line(s, fast, fast_len);
         pthread_mutex_unlock(&s->lock);
         return;
     }
     if (ev->type == TP_EV_CLOSE) {
         pthread_mutex_lock(&s->lock);
-        fflush(s->out);
+        if (s->out)
+            fflush(s->out);
         pthread_mutex_unlock(&s->lock);
         return;
     }
     json_object *o = report_json_event(ev, s->records);
     if (!o)
         return;
-    const char *line = report_json_line(o);
-    pthread_mutex_lock(&s->lock);
-    fputs(line, s->out);
-    fputc('\n', s->out);
-    if (ev->type == TP_EV_VERDICT)
-        fflush(s->out);
-    pthread_mutex_unlock(&s->lock);
+    /* the line and its newline in one piece, for one write() */
+    wire_buf line;
+    wire_buf_init(&line, 0);
+    wire_buf_add_str(&line, report_json_line(o));
+    wire_buf_add_char(&line, '\n');
+    if (wire_buf_ok(&line)) {
+        pthread_mutex_lock(&s->lock);
+        put_line(s, wire_buf_str(&line), wire_buf_len(&line));
+        if (ev->type == TP_EV_VERDICT && s->out)
+            fflush(s->out);
+        pthread_mutex_unlock(&s->lock);
+    }
+    wire_buf_cleanup(&line);
     json_object_put(o);
 }
 
-tp_sink *report_json_sink_new(FILE *out, bool records)
+static tp_sink *sink_new(FILE *out, capture_outfile *file, bool records)
 {
     json_sink *s = calloc(1, sizeof *s);
     if (!s)
         return NULL;
     s->base.on_event = json_on_event;
     s->out = out;
+    s->file = file;
     s->records = records;
     pthread_mutex_init(&s->lock, NULL);
     return &s->base;
+}
+
+tp_sink *report_json_sink_new(FILE *out, bool records)
+{
+    return sink_new(out, NULL, records);
+}
+
+tp_sink *report_json_sink_new_file(capture_outfile *file, bool records)
+{
+    return sink_new(NULL, file, records);
 }
 
 void report_json_sink_free(tp_sink *base)
@@ -291,7 +320,8 @@ void report_json_sink_free(tp_sink *base)
     if (!base)
         return;
     json_sink *s = (json_sink *)base;
-    fflush(s->out);
+    if (s->out)
+        fflush(s->out);
     pthread_mutex_destroy(&s->lock);
     free(s);
 }

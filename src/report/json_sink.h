@@ -8,10 +8,15 @@
 #include <stdio.h>
 
 #include "../analysis/events.h"
+#include "../capture/outfile.h"
 
-/* Writes to `out` (not closed by free).  records: also put ciphertext and
- * plaintext hex in record events (--records). */
+/* Writes to the stream `out` (not closed by free).  records: also put
+ * ciphertext and plaintext hex in record events (--records). */
 tp_sink *report_json_sink_new(FILE *out, bool records);
+/* Writes to an open file (borrowed, not closed by free), each line with one
+ * write(), so a killed process leaves no torn line; a write error is
+ * reported by the file when it happens and kept in file->err. */
+tp_sink *report_json_sink_new_file(capture_outfile *file, bool records);
 void report_json_sink_free(tp_sink *s);
 
 /* The event as one JSON object built with json-c (NULL for events the trace

@@ -10,12 +10,14 @@
  * held packets, and later packets are written directly. */
 #include "pcapng_sink.h"
 
+#include <errno.h>
 #include <math.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "../capture/outfile.h"
 #include "../capture/pcapng_write.h"
 
 #define HOLD_MAX (1024u * 1024)
@@ -39,7 +41,8 @@ typedef struct sink_conn {
 typedef struct {
     tp_sink base; /* first: the tp_sink pointer is the object */
     pthread_mutex_t mu;
-    FILE *f;
+    capture_outfile out; /* names the file in messages */
+    FILE *f;             /* a stream on out's descriptor */
     capture_pcapng_writer w;
     sink_conn *conns;
     char *pending; /* key log lines waiting for the next direct write */
@@ -51,7 +54,11 @@ static void sink_check(pcapng_sink *ps)
 {
     if (ps->w.status != TP_OK && !ps->error_reported) {
         ps->error_reported = true;
-        fprintf(stderr, "tlsprobe: pcapng output stopped: %s\n", tp_status_message(ps->w.status));
+        if (ps->w.status == TP_ERR_IO)
+            capture_outfile_fail(&ps->out, ps->w.err_no);
+        else
+            fprintf(stderr, "%s %s: output stopped: %s\n", ps->out.label, ps->out.path,
+                    tp_status_message(ps->w.status));
     }
 }
 
@@ -226,22 +233,25 @@ static void pcapng_on_event(tp_sink *self, const tp_event *ev)
     pthread_mutex_unlock(&ps->mu);
 }
 
-tp_sink *report_pcapng_sink_new(const char *path, char *err, size_t errlen)
+tp_sink *report_pcapng_sink_new(const char *label, const char *path, char *err, size_t errlen)
 {
     pcapng_sink *ps = calloc(1, sizeof *ps);
     if (!ps) {
-        snprintf(err, errlen, "out of memory");
+        snprintf(err, errlen, "%s %s: out of memory", label, path);
         return NULL;
     }
-    ps->f = capture_open_secret_file(path, err, errlen);
-    if (!ps->f) {
+    if (!capture_outfile_open(&ps->out, label, path, CAPTURE_OUTFILE_TRUNC, err, errlen)) {
         free(ps);
         return NULL;
     }
-    if (capture_pcapng_writer_init(&ps->w, ps->f) != TP_OK ||
+    ps->f = capture_outfile_stream(&ps->out, "wb");
+    if (!ps->f || capture_pcapng_writer_init(&ps->w, ps->f) != TP_OK ||
         capture_pcapng_writer_flush(&ps->w) != TP_OK) {
-        snprintf(err, errlen, "cannot write %s", path);
-        fclose(ps->f);
+        snprintf(err, errlen, "%s %s: cannot write: %s", label, path,
+                 strerror(ps->w.err_no ? ps->w.err_no : errno));
+        if (ps->f)
+            fclose(ps->f);
+        capture_outfile_close(&ps->out);
         free(ps);
         return NULL;
     }
@@ -250,10 +260,10 @@ tp_sink *report_pcapng_sink_new(const char *path, char *err, size_t errlen)
     return &ps->base;
 }
 
-void report_pcapng_sink_free(tp_sink *s)
+int report_pcapng_sink_free(tp_sink *s)
 {
     if (!s)
-        return;
+        return 0;
     pcapng_sink *ps = (pcapng_sink *)s;
     pthread_mutex_lock(&ps->mu);
     /* connections that never saw a close still get their FINs */
@@ -267,7 +277,12 @@ void report_pcapng_sink_free(tp_sink *s)
     sink_check(ps);
     pthread_mutex_unlock(&ps->mu);
     pthread_mutex_destroy(&ps->mu);
-    fclose(ps->f);
+    if (fclose(ps->f) != 0)
+        capture_outfile_fail(&ps->out, errno);
+    int e = capture_outfile_close(&ps->out);
+    if (!e && ps->w.status != TP_OK)
+        e = ps->w.err_no ? ps->w.err_no : EIO;
     free(ps->pending);
     free(ps);
+    return e;
 }

@@ -21,11 +21,15 @@
 
 #include "../analysis/events.h"
 
-/* Creates `path` (mode 0600: it holds secrets) and writes the file header.
- * NULL with a message in err on failure. */
-tp_sink *report_pcapng_sink_new(const char *path, char *err, size_t errlen);
+/* Creates `path` (capture/outfile.h: no symlink, mode 0600, it holds
+ * secrets) and writes the file header.  label starts every message
+ * ("tlsprobe serve: --pcap").  NULL with a message in err on failure.  A
+ * write error later is reported on stderr when it is found (at the latest
+ * at the connection's close, when the file is flushed). */
+tp_sink *report_pcapng_sink_new(const char *label, const char *path, char *err, size_t errlen);
 
-/* Writes what is pending, closes the file and frees.  NULL is a no-op. */
-void report_pcapng_sink_free(tp_sink *s);
+/* Writes what is pending, closes the file and frees.  Returns 0, or the
+ * errno of the first write error (already reported).  NULL is a no-op. */
+int report_pcapng_sink_free(tp_sink *s);
 
 #endif

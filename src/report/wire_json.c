@@ -6,6 +6,8 @@
 #include "wire_json.h"
 #include "wire_names.h"
 
+#include "wire/ext_desc.h"
+
 #include "wire/iana.h"
 #include "wire/record.h"
 
@@ -100,9 +102,7 @@ static json_object *suite_of(uint32_t id, bool sslv2)
     return name_or_num(wire_suite_name((uint16_t)id), id, 4);
 }
 
-typedef const char *(*namer)(uint16_t);
-
-static json_object *list_of(const wire_list *l, namer fn, int width)
+static json_object *list_of(const wire_list *l, wire_namer fn, int width)
 {
     json_object *a = json_object_new_array();
     for (unsigned i = 0; i < l->num; i++) {
@@ -112,10 +112,10 @@ static json_object *list_of(const wire_list *l, namer fn, int width)
     return a;
 }
 
-static json_object *alpn_list(const wire_ext_alpn *a)
+static json_object *alpn_list(cur_t list)
 {
     json_object *arr = json_object_new_array();
-    cur_t it = a->list, p;
+    cur_t it = list, p;
     while (wire_alpn_next(&it, &p))
         json_object_array_add(arr, text_of(p));
     return arr;
@@ -134,85 +134,129 @@ static json_object *key_share_list(const wire_ext_key_share *ks)
     return arr;
 }
 
-/* Decoded fields of one extension into o. */
-static void ext_fields(json_object *o, const wire_ext_decoded *d, wire_ext_origin origin)
+/* ---- the JSON back-end of the extension emitter (wire/ext_desc.h) ---- */
+
+/* The hello summary: fields of some extensions again at the top level of
+ * the message under short keys; every other field is left out there. */
+typedef struct {
+    uint16_t type;
+    const char *field; /* the key in "extensions" */
+    const char *key;   /* the key at top level */
+} summary_key;
+
+static const summary_key summary_keys[] = {
+    {WIRE_EXT_SERVER_NAME, "host_name", "sni"},
+    {WIRE_EXT_ALPN, "protocols", "alpn"},
+    {WIRE_EXT_SUPPORTED_VERSIONS, "versions", "supported_versions"},
+    {WIRE_EXT_SUPPORTED_GROUPS, "groups", "groups"},
+    {WIRE_EXT_SIGNATURE_ALGORITHMS, "sigalgs", "sigalgs"},
+    {WIRE_EXT_KEY_SHARE, "shares", "key_share"},
+    {WIRE_EXT_KEY_SHARE, "group", "key_share"},
+};
+
+typedef struct {
+    wire_ext_emitter base;
+    json_object *o;
+    bool summary;  /* keys through summary_keys */
+    uint16_t type; /* of the extension being emitted */
+} json_emitter;
+
+static json_object *obj_of(wire_ext_emitter *e)
 {
-    bool client = origin == WIRE_EXT_FROM_CLIENT_HELLO;
-    switch (d->type) {
-    case WIRE_EXT_SERVER_NAME:
-        if (d->u.sni.has_host)
-            add(o, "host_name", text_of(d->u.sni.host));
-        break;
-    case WIRE_EXT_MAX_FRAGMENT_LENGTH:
-        add(o, "code", json_object_new_int(d->u.max_fragment_length));
-        break;
-    case WIRE_EXT_STATUS_REQUEST:
-        if (!d->u.status_request.is_ack)
-            add(o, "status_type", json_object_new_int(d->u.status_request.status_type));
-        break;
-    case WIRE_EXT_SUPPORTED_GROUPS:
-        add(o, "groups", list_of(&d->u.list, wire_group_name, 4));
-        break;
-    case WIRE_EXT_SIGNATURE_ALGORITHMS:
-    case WIRE_EXT_SIGNATURE_ALGORITHMS_CERT:
-        add(o, "sigalgs", list_of(&d->u.list, wire_sigalg_name, 4));
-        break;
-    case WIRE_EXT_EC_POINT_FORMATS:
-        add(o, "formats", list_of(&d->u.list, report_point_format_name, 2));
-        break;
-    case WIRE_EXT_PSK_KEY_EXCHANGE_MODES:
-        add(o, "modes", list_of(&d->u.list, report_psk_mode_name, 2));
-        break;
-    case WIRE_EXT_ALPN:
-        add(o, "protocols", alpn_list(&d->u.alpn));
-        break;
-    case WIRE_EXT_PADDING:
-        add(o, "length", json_object_new_int64((int64_t)d->u.padding.len));
-        add(o, "all_zero", json_object_new_boolean(d->u.padding.all_zero));
-        break;
-    case WIRE_EXT_RECORD_SIZE_LIMIT:
-        add(o, "limit", json_object_new_int(d->u.record_size_limit));
-        break;
-    case WIRE_EXT_SESSION_TICKET:
-    case WIRE_EXT_COOKIE:
-        add(o, "length", json_object_new_int64((int64_t)cur_len(&d->u.opaque)));
-        break;
-    case WIRE_EXT_RENEGOTIATION_INFO:
-        add(o, "renegotiated_connection", hex_of(d->u.opaque));
-        break;
-    case WIRE_EXT_PRE_SHARED_KEY:
-        if (client) {
-            add(o, "identities", json_object_new_int((int)d->u.psk.num_identities));
-            add(o, "binders", json_object_new_int((int)d->u.psk.num_binders));
-        } else {
-            add(o, "selected_identity", json_object_new_int(d->u.psk.selected_identity));
-        }
-        break;
-    case WIRE_EXT_EARLY_DATA:
-        if (d->u.early_data.has_max_size)
-            add(o, "max_early_data_size",
-                json_object_new_int64(d->u.early_data.max_early_data_size));
-        break;
-    case WIRE_EXT_SUPPORTED_VERSIONS:
-        if (client)
-            add(o, "versions", list_of(&d->u.versions.versions, wire_version_name, 4));
-        else
-            add(o, "selected", version_of(d->u.versions.selected));
-        break;
-    case WIRE_EXT_KEY_SHARE:
-        if (client) {
-            add(o, "shares", key_share_list(&d->u.key_share));
-        } else {
-            add(o, "group", group_of(d->u.key_share.selected_group));
-            if (origin == WIRE_EXT_FROM_SERVER_HELLO)
-                add(o, "length",
-                    json_object_new_int64((int64_t)cur_len(&d->u.key_share.server_key)));
-        }
-        break;
-    default:
-        break;
-    }
+    return ((json_emitter *)e)->o;
 }
+
+/* Whether a field goes into the object, and under which key. */
+static bool keep(wire_ext_emitter *e, const char **key)
+{
+    const json_emitter *je = (const json_emitter *)e;
+    if (!je->summary)
+        return true;
+    for (size_t i = 0; i < sizeof summary_keys / sizeof summary_keys[0]; i++) {
+        if (summary_keys[i].type == je->type && strcmp(summary_keys[i].field, *key) == 0) {
+            *key = summary_keys[i].key;
+            return true;
+        }
+    }
+    return false;
+}
+
+static void j_num(wire_ext_emitter *e, const char *key, uint64_t v, const char *pre,
+                  const char *post)
+{
+    (void)pre, (void)post;
+    if (keep(e, &key))
+        add(obj_of(e), key, json_object_new_int64((int64_t)v));
+}
+
+static void j_code(wire_ext_emitter *e, const char *key, uint64_t v, const char *word)
+{
+    (void)word;
+    if (keep(e, &key))
+        add(obj_of(e), key, json_object_new_int64((int64_t)v));
+}
+
+static void j_flag(wire_ext_emitter *e, const char *key, bool v, const char *if_true,
+                   const char *if_false)
+{
+    (void)if_true, (void)if_false;
+    if (keep(e, &key))
+        add(obj_of(e), key, json_object_new_boolean(v));
+}
+
+static void j_name(wire_ext_emitter *e, const char *key, uint16_t v, wire_namer names)
+{
+    if (keep(e, &key))
+        add(obj_of(e), key, name_or_num(names(v), v, 4));
+}
+
+static void j_list(wire_ext_emitter *e, const char *key, const wire_list *l, wire_namer names)
+{
+    if (keep(e, &key))
+        add(obj_of(e), key, list_of(l, names, (int)l->item_len * 2));
+}
+
+static void j_text(wire_ext_emitter *e, const char *key, cur_t s)
+{
+    if (keep(e, &key))
+        add(obj_of(e), key, text_of(s));
+}
+
+static void j_texts(wire_ext_emitter *e, const char *key, cur_t list)
+{
+    if (keep(e, &key))
+        add(obj_of(e), key, alpn_list(list));
+}
+
+static void j_hex(wire_ext_emitter *e, const char *key, cur_t bytes, const char *if_empty)
+{
+    (void)if_empty;
+    if (keep(e, &key))
+        add(obj_of(e), key, hex_of(bytes));
+}
+
+static void j_shares(wire_ext_emitter *e, const char *key, const wire_ext_key_share *ks)
+{
+    if (keep(e, &key))
+        add(obj_of(e), key, key_share_list(ks));
+}
+
+static void j_note(wire_ext_emitter *e, const char *text)
+{
+    (void)e, (void)text;
+}
+
+static void j_error(wire_ext_emitter *e, tp_status st, size_t body_len)
+{
+    (void)body_len;
+    const char *key = "error";
+    if (keep(e, &key))
+        add(obj_of(e), key, json_object_new_string(tp_status_name(st)));
+}
+
+static const wire_ext_emitter_ops json_ops = {
+    j_num, j_code, j_flag, j_name, j_list, j_text, j_texts, j_hex, j_shares, j_note, j_error,
+};
 
 json_object *report_json_extensions(cur_t exts, wire_ext_origin origin)
 {
@@ -227,59 +271,26 @@ json_object *report_json_extensions(cur_t exts, wire_ext_origin origin)
         add(e, "type", json_object_new_int(t));
         add(e, "name", wire_ext_name(t) ? json_object_new_string(wire_ext_name(t)) : NULL);
         wire_ext_decode(t, body, origin, &d);
-        if (d.status != TP_OK)
-            add(e, "error", json_object_new_string(tp_status_name(d.status)));
-        else if (d.known)
-            ext_fields(e, &d, origin);
-        if (!d.known)
-            add(e, "length", json_object_new_int64((int64_t)cur_len(&body)));
+        json_emitter je = {{&json_ops}, e, false, t};
+        wire_ext_emit(&d, origin, &je.base);
         json_object_array_add(arr, e);
     }
     return arr;
 }
 
-/* The interesting extensions again at top level, under short keys. */
+/* The summary keys (summary_keys) for a hello or EncryptedExtensions. */
 static void hello_summary(json_object *o, cur_t exts, wire_ext_origin origin)
 {
     uint16_t t;
     cur_t body;
-    bool client = origin == WIRE_EXT_FROM_CLIENT_HELLO;
     while (wire_ext_next(&exts, &t, &body, NULL)) {
         wire_ext_decoded d;
         wire_ext_decode(t, body, origin, &d);
-        if (d.status != TP_OK || !d.known)
-            continue;
-        switch (t) {
-        case WIRE_EXT_SERVER_NAME:
-            if (d.u.sni.has_host)
-                add(o, "sni", text_of(d.u.sni.host));
-            break;
-        case WIRE_EXT_ALPN:
-            add(o, "alpn", alpn_list(&d.u.alpn));
-            break;
-        case WIRE_EXT_SUPPORTED_VERSIONS:
-            if (client) {
-                add(o, "supported_versions", list_of(&d.u.versions.versions, wire_version_name, 4));
-                if (d.u.versions.highest)
-                    add(o, "max_version", version_of(d.u.versions.highest));
-            }
-            break;
-        case WIRE_EXT_SUPPORTED_GROUPS:
-            add(o, "groups", list_of(&d.u.list, wire_group_name, 4));
-            break;
-        case WIRE_EXT_SIGNATURE_ALGORITHMS:
-            add(o, "sigalgs", list_of(&d.u.list, wire_sigalg_name, 4));
-            break;
-        case WIRE_EXT_KEY_SHARE:
-            if (client) {
-                add(o, "key_share", key_share_list(&d.u.key_share));
-            } else {
-                add(o, "key_share", group_of(d.u.key_share.selected_group));
-            }
-            break;
-        default:
-            break;
-        }
+        json_emitter je = {{&json_ops}, o, true, t};
+        wire_ext_emit(&d, origin, &je.base);
+        if (t == WIRE_EXT_SUPPORTED_VERSIONS && d.status == TP_OK &&
+            origin == WIRE_EXT_FROM_CLIENT_HELLO && d.u.versions.highest)
+            add(o, "max_version", version_of(d.u.versions.highest));
     }
 }
 

@@ -9,32 +9,6 @@ const char *report_handshake_name(const wire_handshake *m)
     return wire_hs_type_name(m->type);
 }
 
-const char *report_point_format_name(uint16_t format)
-{
-    switch (format) {
-    case 0:
-        return "uncompressed";
-    case 1:
-        return "ansiX962_compressed_prime";
-    case 2:
-        return "ansiX962_compressed_char2";
-    default:
-        return NULL;
-    }
-}
-
-const char *report_psk_mode_name(uint16_t mode)
-{
-    switch (mode) {
-    case 0:
-        return "psk_ke";
-    case 1:
-        return "psk_dhe_ke";
-    default:
-        return NULL;
-    }
-}
-
 const char *report_kx_family_name(wire_kx_family family)
 {
     switch (family) {

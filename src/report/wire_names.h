@@ -11,12 +11,6 @@
  * one; NULL for a type without a name. */
 const char *report_handshake_name(const wire_handshake *m);
 
-/* ec_point_formats values (RFC 8422 5.1.2); NULL when unassigned. */
-const char *report_point_format_name(uint16_t format);
-
-/* psk_key_exchange_modes values (RFC 8446 4.2.9); NULL when unassigned. */
-const char *report_psk_mode_name(uint16_t mode);
-
 /* "RSA", "ECDHE", "TLS1.3", ...; NULL for a family without a name (each
  * rendering has its own word for that). */
 const char *report_kx_family_name(wire_kx_family family);

@@ -6,7 +6,7 @@
 #include "wire_text.h"
 
 #include "wire/buf.h"
-#include "wire/ext.h"
+#include "wire/ext_desc.h"
 #include "wire/iana.h"
 #include "wire/ja.h"
 #include "wire/record.h"
@@ -18,19 +18,7 @@
 
 static size_t sb_done(wire_buf *sb, char *buf, size_t cap)
 {
-    size_t n = wire_buf_len(sb);
-    bool cut = !wire_buf_ok(sb) || n >= cap;
-    if (cap == 0) {
-        wire_buf_cleanup(sb);
-        return 0;
-    }
-    if (n > cap - 1)
-        n = cap - 1;
-    memcpy(buf, wire_buf_str(sb), n);
-    buf[n] = '\0';
-    /* truncated: mark the cut so a reader knows */
-    if (cut && n >= 3)
-        memcpy(buf + n - 3, "...", 3);
+    size_t n = wire_buf_copy_out(sb, buf, cap, "...");
     wire_buf_cleanup(sb);
     return n;
 }
@@ -67,9 +55,7 @@ static void sb_suite(wire_buf *sb, const wire_client_hello *ch, uint32_t id)
         sb_name(sb, wire_suite_name((uint16_t)id), id);
 }
 
-typedef const char *(*namer)(uint16_t);
-
-static void sb_list(wire_buf *sb, const wire_list *l, namer fn, const char *sep)
+static void sb_list(wire_buf *sb, const wire_list *l, wire_namer fn, const char *sep)
 {
     for (unsigned i = 0; i < l->num; i++) {
         uint16_t v = wire_list_get(l, i);
@@ -79,122 +65,119 @@ static void sb_list(wire_buf *sb, const wire_list *l, namer fn, const char *sep)
     }
 }
 
-static void sb_alpn(wire_buf *sb, const wire_ext_alpn *a, const char *sep)
+static void sb_alpn(wire_buf *sb, cur_t list, const char *sep)
 {
-    cur_t it = a->list, p;
+    cur_t it = list, p;
     bool first = true;
     while (wire_alpn_next(&it, &p)) {
         if (!first)
-            wire_buf_printf(sb, "%s", sep);
+            wire_buf_add_str(sb, sep);
         first = false;
         sb_text(sb, p);
     }
 }
 
+/* ---- the text back-end of the extension emitter (wire/ext_desc.h) ---- */
+
+typedef struct {
+    wire_ext_emitter base;
+    wire_buf *sb;
+} text_emitter;
+
+static wire_buf *sb_of(wire_ext_emitter *e)
+{
+    return ((text_emitter *)e)->sb;
+}
+
+static void t_num(wire_ext_emitter *e, const char *key, uint64_t v, const char *pre,
+                  const char *post)
+{
+    (void)key;
+    wire_buf_add_str(sb_of(e), pre);
+    wire_buf_add_uint(sb_of(e), v);
+    wire_buf_add_str(sb_of(e), post);
+}
+
+static void t_code(wire_ext_emitter *e, const char *key, uint64_t v, const char *word)
+{
+    (void)key, (void)v;
+    wire_buf_add_str(sb_of(e), word);
+}
+
+static void t_flag(wire_ext_emitter *e, const char *key, bool v, const char *if_true,
+                   const char *if_false)
+{
+    (void)key;
+    wire_buf_add_str(sb_of(e), v ? if_true : if_false);
+}
+
+static void t_name(wire_ext_emitter *e, const char *key, uint16_t v, wire_namer names)
+{
+    (void)key;
+    sb_name(sb_of(e), names(v), v);
+}
+
+static void t_list(wire_ext_emitter *e, const char *key, const wire_list *l, wire_namer names)
+{
+    (void)key;
+    sb_list(sb_of(e), l, names, ",");
+}
+
+static void t_text(wire_ext_emitter *e, const char *key, cur_t s)
+{
+    (void)key;
+    sb_text(sb_of(e), s);
+}
+
+static void t_texts(wire_ext_emitter *e, const char *key, cur_t list)
+{
+    (void)key;
+    sb_alpn(sb_of(e), list, ",");
+}
+
+static void t_hex(wire_ext_emitter *e, const char *key, cur_t bytes, const char *if_empty)
+{
+    (void)key;
+    if (cur_len(&bytes) == 0)
+        wire_buf_add_str(sb_of(e), if_empty);
+    else
+        sb_hex(sb_of(e), bytes);
+}
+
+static void t_shares(wire_ext_emitter *e, const char *key, const wire_ext_key_share *ks)
+{
+    (void)key;
+    wire_buf *sb = sb_of(e);
+    unsigned n = ks->num_entries < WIRE_KEY_SHARE_MAX ? ks->num_entries : WIRE_KEY_SHARE_MAX;
+    for (unsigned i = 0; i < n; i++) {
+        if (i)
+            wire_buf_add_char(sb, ',');
+        sb_name(sb, wire_group_name(ks->entries[i].group), ks->entries[i].group);
+        wire_buf_printf(sb, "(%zu)", cur_len(&ks->entries[i].key));
+    }
+    if (ks->num_entries > n)
+        wire_buf_printf(sb, ",... (%u shares)", ks->num_entries);
+}
+
+static void t_note(wire_ext_emitter *e, const char *text)
+{
+    wire_buf_add_str(sb_of(e), text);
+}
+
+static void t_error(wire_ext_emitter *e, tp_status st, size_t body_len)
+{
+    wire_buf_printf(sb_of(e), "malformed (%s), %zu bytes", tp_status_name(st), body_len);
+}
+
+static const wire_ext_emitter_ops text_ops = {
+    t_num, t_code, t_flag, t_name, t_list, t_text, t_texts, t_hex, t_shares, t_note, t_error,
+};
+
 /* Decoded content of one extension, no type name. */
 static void sb_ext_content(wire_buf *sb, const wire_ext_decoded *d, wire_ext_origin origin)
 {
-    bool client = origin == WIRE_EXT_FROM_CLIENT_HELLO;
-    if (d->status != TP_OK) {
-        wire_buf_printf(sb, "malformed (%s), %zu bytes", tp_status_name(d->status),
-                        cur_len(&d->body));
-        return;
-    }
-    if (!d->known) {
-        wire_buf_printf(sb, "%zu bytes", cur_len(&d->body));
-        return;
-    }
-    switch (d->type) {
-    case WIRE_EXT_SERVER_NAME:
-        if (d->u.sni.has_host)
-            sb_text(sb, d->u.sni.host);
-        else
-            wire_buf_printf(sb, "(acknowledged)");
-        break;
-    case WIRE_EXT_MAX_FRAGMENT_LENGTH:
-        wire_buf_printf(sb, "code %u", d->u.max_fragment_length);
-        break;
-    case WIRE_EXT_STATUS_REQUEST:
-        if (d->u.status_request.is_ack)
-            wire_buf_printf(sb, "(acknowledged)");
-        else
-            wire_buf_printf(sb, "%s", d->u.status_request.status_type == 1 ? "ocsp" : "other type");
-        break;
-    case WIRE_EXT_SUPPORTED_GROUPS:
-        sb_list(sb, &d->u.list, wire_group_name, ",");
-        break;
-    case WIRE_EXT_SIGNATURE_ALGORITHMS:
-    case WIRE_EXT_SIGNATURE_ALGORITHMS_CERT:
-        sb_list(sb, &d->u.list, wire_sigalg_name, ",");
-        break;
-    case WIRE_EXT_EC_POINT_FORMATS:
-        sb_list(sb, &d->u.list, report_point_format_name, ",");
-        break;
-    case WIRE_EXT_PSK_KEY_EXCHANGE_MODES:
-        sb_list(sb, &d->u.list, report_psk_mode_name, ",");
-        break;
-    case WIRE_EXT_ALPN:
-        sb_alpn(sb, &d->u.alpn, ",");
-        break;
-    case WIRE_EXT_PADDING:
-        wire_buf_printf(sb, "%zu bytes%s", d->u.padding.len,
-                        d->u.padding.all_zero ? "" : " (not zero)");
-        break;
-    case WIRE_EXT_RECORD_SIZE_LIMIT:
-        wire_buf_printf(sb, "%u", d->u.record_size_limit);
-        break;
-    case WIRE_EXT_SESSION_TICKET:
-        wire_buf_printf(sb, "%zu bytes", cur_len(&d->u.opaque));
-        break;
-    case WIRE_EXT_COOKIE:
-        wire_buf_printf(sb, "%zu bytes", cur_len(&d->u.opaque));
-        break;
-    case WIRE_EXT_RENEGOTIATION_INFO:
-        if (cur_len(&d->u.opaque) == 0)
-            wire_buf_printf(sb, "initial");
-        else
-            sb_hex(sb, d->u.opaque);
-        break;
-    case WIRE_EXT_PRE_SHARED_KEY:
-        if (client)
-            wire_buf_printf(sb, "%u identities, %u binders", d->u.psk.num_identities,
-                            d->u.psk.num_binders);
-        else
-            wire_buf_printf(sb, "selected identity %u", d->u.psk.selected_identity);
-        break;
-    case WIRE_EXT_EARLY_DATA:
-        if (d->u.early_data.has_max_size)
-            wire_buf_printf(sb, "max %u bytes", d->u.early_data.max_early_data_size);
-        break;
-    case WIRE_EXT_SUPPORTED_VERSIONS:
-        if (client)
-            sb_list(sb, &d->u.versions.versions, wire_version_name, ",");
-        else
-            sb_version(sb, d->u.versions.selected);
-        break;
-    case WIRE_EXT_KEY_SHARE:
-        if (client) {
-            const wire_ext_key_share *ks = &d->u.key_share;
-            unsigned n =
-                ks->num_entries < WIRE_KEY_SHARE_MAX ? ks->num_entries : WIRE_KEY_SHARE_MAX;
-            for (unsigned i = 0; i < n; i++) {
-                if (i)
-                    wire_buf_printf(sb, ",");
-                sb_name(sb, wire_group_name(ks->entries[i].group), ks->entries[i].group);
-                wire_buf_printf(sb, "(%zu)", cur_len(&ks->entries[i].key));
-            }
-            if (ks->num_entries > n)
-                wire_buf_printf(sb, ",... (%u shares)", ks->num_entries);
-        } else {
-            sb_name(sb, wire_group_name(d->u.key_share.selected_group),
-                    d->u.key_share.selected_group);
-            if (origin == WIRE_EXT_FROM_SERVER_HELLO)
-                wire_buf_printf(sb, "(%zu)", cur_len(&d->u.key_share.server_key));
-        }
-        break;
-    default:
-        break;
-    }
+    text_emitter te = {{&text_ops}, sb};
+    wire_ext_emit(d, origin, &te.base);
 }
 
 static bool find_decoded(cur_t exts, uint16_t type, wire_ext_origin origin, wire_ext_decoded *d)
@@ -204,6 +187,16 @@ static bool find_decoded(cur_t exts, uint16_t type, wire_ext_origin origin, wire
         return false;
     wire_ext_decode(type, body, origin, d);
     return d->status == TP_OK;
+}
+
+/* label and content of one extension of a block, when present and well-formed */
+static void labelled(wire_buf *sb, cur_t exts, uint16_t type, wire_ext_origin o, const char *label)
+{
+    wire_ext_decoded d;
+    if (!find_decoded(exts, type, o, &d))
+        return;
+    wire_buf_add_str(sb, label);
+    sb_ext_content(sb, &d, o);
 }
 
 static void sb_ext_names(wire_buf *sb, cur_t exts)
@@ -252,33 +245,20 @@ static void client_hello_line(wire_buf *sb, const wire_client_hello *ch, bool fu
     } else {
         wire_buf_printf(sb, ", no SNI");
     }
-    if (exts && find_decoded(ch->extensions, WIRE_EXT_ALPN, o, &d)) {
-        wire_buf_printf(sb, ", ALPN ");
-        sb_alpn(sb, &d.u.alpn, ",");
-    }
-    if (exts && find_decoded(ch->extensions, WIRE_EXT_SUPPORTED_GROUPS, o, &d)) {
-        wire_buf_printf(sb, ", groups ");
-        sb_list(sb, &d.u.list, wire_group_name, ",");
-    }
+    if (!exts)
+        return;
+    labelled(sb, ch->extensions, WIRE_EXT_ALPN, o, ", ALPN ");
+    labelled(sb, ch->extensions, WIRE_EXT_SUPPORTED_GROUPS, o, ", groups ");
     if (!full)
         return;
-    if (exts && find_decoded(ch->extensions, WIRE_EXT_SIGNATURE_ALGORITHMS, o, &d)) {
-        wire_buf_printf(sb, ", sigalgs ");
-        sb_list(sb, &d.u.list, wire_sigalg_name, ",");
-    }
-    if (exts && find_decoded(ch->extensions, WIRE_EXT_KEY_SHARE, o, &d)) {
-        wire_buf_printf(sb, ", key_share ");
-        sb_ext_content(sb, &d, o);
-    }
-    if (exts) {
-        wire_buf_printf(sb, ", extensions ");
-        sb_ext_names(sb, ch->extensions);
-    }
+    labelled(sb, ch->extensions, WIRE_EXT_SIGNATURE_ALGORITHMS, o, ", sigalgs ");
+    labelled(sb, ch->extensions, WIRE_EXT_KEY_SHARE, o, ", key_share ");
+    wire_buf_add_str(sb, ", extensions ");
+    sb_ext_names(sb, ch->extensions);
 }
 
 static void server_hello_line(wire_buf *sb, const wire_server_hello *sh, bool full)
 {
-    wire_ext_decoded d;
     wire_ext_origin o = sh->hello_retry_request ? WIRE_EXT_FROM_HRR : WIRE_EXT_FROM_SERVER_HELLO;
     sb_version(sb, sh->selected_version);
     wire_buf_printf(sb, " ");
@@ -287,14 +267,8 @@ static void server_hello_line(wire_buf *sb, const wire_server_hello *sh, bool fu
         wire_buf_printf(sb, ", compression %u", sh->compression);
     if (!sh->has_extensions)
         return;
-    if (find_decoded(sh->extensions, WIRE_EXT_KEY_SHARE, o, &d)) {
-        wire_buf_printf(sb, ", key_share ");
-        sb_ext_content(sb, &d, o);
-    }
-    if (find_decoded(sh->extensions, WIRE_EXT_ALPN, o, &d)) {
-        wire_buf_printf(sb, ", ALPN ");
-        sb_alpn(sb, &d.u.alpn, ",");
-    }
+    labelled(sb, sh->extensions, WIRE_EXT_KEY_SHARE, o, ", key_share ");
+    labelled(sb, sh->extensions, WIRE_EXT_ALPN, o, ", ALPN ");
     if (full) {
         wire_buf_printf(sb, ", extensions ");
         sb_ext_names(sb, sh->extensions);

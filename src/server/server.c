@@ -31,28 +31,17 @@ void srv_keylog_write(tp_server *s, const char *line)
 {
     if (!s->keylog)
         return;
+    /* One write() per line: a reader (Wireshark, tshark) may be following
+     * the file live, and other servers of a sweep append to it too. */
+    size_t n = strlen(line);
+    char buf[512];
+    if (n + 1 > sizeof buf)
+        return; /* no key log line is that long */
+    memcpy(buf, line, n);
+    buf[n] = '\n';
     pthread_mutex_lock(&s->keylog_lock);
-    fputs(line, s->keylog);
-    fputc('\n', s->keylog);
-    /* A reader (Wireshark, tshark) may be following the file live. */
-    fflush(s->keylog);
+    (void)capture_outfile_write(s->keylog, buf, n + 1); /* the file reports its error */
     pthread_mutex_unlock(&s->keylog_lock);
-}
-
-static FILE *keylog_open(const char *path, char *err, size_t err_len)
-{
-    /* Secrets: created 0600, appended like every NSS key log writer. */
-    int fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
-    if (fd < 0) {
-        snprintf(err, err_len, "cannot open key log %s: %s", path, strerror(errno));
-        return NULL;
-    }
-    FILE *f = fdopen(fd, "a");
-    if (!f) {
-        snprintf(err, err_len, "cannot open key log %s: %s", path, strerror(errno));
-        close(fd);
-    }
-    return f;
 }
 
 /* ---- addresses ---- */
@@ -434,9 +423,7 @@ tp_server *tp_server_new(const tp_server_params *cfg, char *err, size_t err_len)
             l->io.data = l;
         }
     }
-    if (cfg->keylog_path && !(s->keylog = keylog_open(cfg->keylog_path, err, err_len)))
-        goto fail;
-    s->cfg.keylog_path = NULL; /* borrowed; not needed after open */
+    s->keylog = cfg->keylog;
 
     /* Caught from here on, not only once run() starts: the caller prints
      * "listening on" next, and a SIGTERM right after it must still end in
@@ -478,7 +465,7 @@ int tp_server_run(tp_server *s)
         if (pthread_create(&w->thread, NULL, worker_thread, w) == 0)
             w->thread_started = true;
         else
-            fprintf(stderr, "tlsprobe: cannot start worker %u: %s\n", k + 1, strerror(errno));
+            fprintf(stderr, "tlsprobe serve: cannot start worker %u: %s\n", k + 1, strerror(errno));
     }
     pthread_sigmask(SIG_SETMASK, &old, NULL);
 
@@ -493,8 +480,6 @@ int tp_server_run(tp_server *s)
             w->thread_started = false;
         }
     }
-    if (s->keylog)
-        fflush(s->keylog);
     return 0;
 }
 
@@ -558,8 +543,6 @@ void tp_server_free(tp_server *s)
     for (unsigned i = 0; i < s->num_bound; i++)
         free(s->bound[i]);
     free(s->bound);
-    if (s->keylog)
-        fclose(s->keylog);
     pthread_mutex_destroy(&s->cb_lock);
     pthread_mutex_destroy(&s->keylog_lock);
     free(s);

@@ -10,6 +10,7 @@
 
 #include "../analysis/events.h"
 #include "../analysis/session.h"
+#include "../capture/outfile.h"
 #include "../engine/engine.h"
 #include "../quirk/quirk.h"
 
@@ -51,7 +52,7 @@ typedef struct {
     unsigned num_sinks;
     bool want_data_events;   /* pcapng or -vv */
     bool want_record_bytes;  /* --records */
-    const char *keylog_path; /* NSS key log file (0600), or NULL */
+    capture_outfile *keylog; /* NSS key log (borrowed, opened by the caller), or NULL */
     unsigned max_conns;      /* stop accepting above this many open (0: 4096) */
     /* (added by sweep) Do not watch SIGINT/SIGTERM: several servers run in
      * one process (sweep -j N, one per slot) and libev lets only one loop

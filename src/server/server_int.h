@@ -85,7 +85,7 @@ struct tp_server {
     atomic_uint total_conns, total_ok, total_failed, total_unused;
     atomic_bool stopping;
     pthread_mutex_t cb_lock;
-    FILE *keylog;
+    capture_outfile *keylog; /* borrowed */
     pthread_mutex_t keylog_lock;
 };
 

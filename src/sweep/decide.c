@@ -9,6 +9,7 @@
  * size, and the best one wins.  With at most 64 values per axis a literal
  * is a bit mask, so scoring a rule is a mask test per row. */
 #include "decide.h"
+#include "results.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -488,13 +489,14 @@ static void typical_fill(sweep_decision *d, const sweep_row *rows, unsigned num_
             } else {
                 d->num_typical++;
             }
+            d->typical[i] = (sweep_typical){.example = sum, .all_same = true, .first_row = r};
             snprintf(d->typical[i].normalised, sizeof(d->typical[i].normalised), "%s", norm);
-            d->typical[i].example = sum;
-            d->typical[i].all_same = true;
-            d->typical[i].count = 0;
         }
         if (strcmp(d->typical[i].example, sum) != 0)
             d->typical[i].all_same = false;
+        for (unsigned a = 0; a < d->num_axes; a++)
+            if (strcmp(rows[r].values[a], rows[d->typical[i].first_row].values[a]) != 0)
+                d->typical[i].differs |= 1u << a;
         d->typical[i].count++;
         /* keep sorted by count, most frequent first (stable) */
         while (i > 0 && d->typical[i - 1].count < d->typical[i].count) {
@@ -722,10 +724,9 @@ json_object *sweep_decision_to_json(const sweep_decision *d, const sweep_row *ro
     json_object *typ = json_object_new_array();
     for (unsigned i = 0; i < d->num_typical; i++) {
         json_object *t = json_object_new_object();
-        json_object_object_add(t, "summary",
-                               json_object_new_string(d->typical[i].all_same
-                                                          ? d->typical[i].example
-                                                          : d->typical[i].normalised));
+        char phrase[900];
+        sweep_typical_phrase(d, &d->typical[i], phrase, sizeof phrase);
+        json_object_object_add(t, "summary", json_object_new_string(phrase));
         json_object_object_add(t, "count", json_object_new_int((int)d->typical[i].count));
         json_object_object_add(t, "of", json_object_new_int((int)d->num_failing));
         json_object_array_add(typ, t);

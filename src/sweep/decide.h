@@ -88,6 +88,8 @@ typedef struct {
     const char *example; /* one original summary */
     bool all_same;       /* every summary of the group reads exactly like example */
     unsigned count;
+    unsigned first_row; /* the row of example */
+    uint32_t differs;   /* bit a: the group's rows differ in axis a */
 } sweep_typical;
 
 typedef struct {

@@ -10,6 +10,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "../capture/outfile.h"
+
 struct sweep_journal {
     FILE *f;
     char *path;
@@ -141,33 +143,31 @@ bool sweep_journal_load(const char *path, sweep_journal_result_fn on_result, voi
 sweep_journal *sweep_journal_open(const char *path, bool resume, long good_len, char *err,
                                   size_t err_len)
 {
-    int fd = open(path, O_WRONLY | O_CREAT | (resume ? 0 : O_TRUNC) | O_CLOEXEC, 0644);
-    if (fd < 0) {
-        snprintf(err, err_len, "cannot open journal %s: %s", path, strerror(errno));
+    /* it holds the clients' output: no symlink, mode 0600 (capture/outfile.h) */
+    static const char label[] = "tlsprobe sweep: --journal";
+    capture_outfile out;
+    if (!capture_outfile_open(&out, label, path,
+                              resume ? CAPTURE_OUTFILE_KEEP : CAPTURE_OUTFILE_TRUNC, err, err_len))
         return NULL;
-    }
     /* drop a torn tail so the next line does not glue onto it */
-    if (resume && ftruncate(fd, good_len) != 0) {
-        snprintf(err, err_len, "cannot truncate journal %s: %s", path, strerror(errno));
-        close(fd);
+    if (resume && ftruncate(out.fd, good_len) != 0) {
+        snprintf(err, err_len, "%s %s: cannot truncate: %s", label, path, strerror(errno));
+        capture_outfile_close(&out);
         return NULL;
     }
-    if (lseek(fd, 0, SEEK_END) < 0) {
-        snprintf(err, err_len, "cannot seek journal %s: %s", path, strerror(errno));
-        close(fd);
+    if (lseek(out.fd, 0, SEEK_END) < 0) {
+        snprintf(err, err_len, "%s %s: cannot seek: %s", label, path, strerror(errno));
+        capture_outfile_close(&out);
         return NULL;
     }
     sweep_journal *j = calloc(1, sizeof(*j));
     if (j)
         j->path = strdup(path);
-    if (j)
-        j->f = fdopen(fd, "a");
+    if (j && j->path)
+        j->f = capture_outfile_stream(&out, "a");
+    capture_outfile_close(&out); /* the stream owns the descriptor now */
     if (!j || !j->path || !j->f) {
-        snprintf(err, err_len, "cannot open journal %s: out of memory", path);
-        if (j && j->f)
-            fclose(j->f);
-        else
-            close(fd);
+        snprintf(err, err_len, "%s %s: out of memory", label, path);
         if (j)
             free(j->path);
         free(j);
@@ -194,4 +194,19 @@ void sweep_journal_close(sweep_journal *j)
     fclose(j->f);
     free(j->path);
     free(j);
+}
+
+FILE *sweep_output_open(const char *label, const char *path)
+{
+    char err[512];
+    capture_outfile out;
+    if (!capture_outfile_open(&out, label, path, CAPTURE_OUTFILE_TRUNC, err, sizeof err)) {
+        fprintf(stderr, "%s\n", err);
+        return NULL;
+    }
+    FILE *f = capture_outfile_stream(&out, "w");
+    if (!f)
+        fprintf(stderr, "%s %s: %s\n", label, path, strerror(errno));
+    capture_outfile_close(&out);
+    return f;
 }

@@ -7,6 +7,7 @@
 #define TP_SWEEP_JOURNAL_H
 
 #include <stdbool.h>
+#include <stdio.h>
 #include <stddef.h>
 
 #include <json-c/json.h>
@@ -36,14 +37,21 @@ bool sweep_journal_load(const char *path, sweep_journal_result_fn on_result, voi
                         sweep_journal_warn_fn warn, void *warn_ctx, sweep_journal_stats *out_stats,
                         char *err, size_t err_len);
 
-/* Opens for appending.  resume: keep the content up to good_len (cutting a
- * torn tail, so the next line starts clean); otherwise truncate.  NULL with
- * a message on failure. */
+/* Opens for appending (no symlink, mode 0600: it holds the clients'
+ * output).  resume: keep the content up to good_len (cutting a torn tail,
+ * so the next line starts clean); otherwise truncate.  NULL with a message
+ * ("tlsprobe sweep: --journal FILE: ...") on failure. */
 sweep_journal *sweep_journal_open(const char *path, bool resume, long good_len, char *err,
                                   size_t err_len);
 /* Writes one line and forces it to disk.  false on a write/sync error. */
 bool sweep_journal_append(sweep_journal *j, json_object *result);
 /* NULL is a no-op. */
 void sweep_journal_close(sweep_journal *j);
+
+/* Opens a report file (--json, --report) the way the journal is opened:
+ * no symlink, mode 0600, since it holds the clients' output.  On failure
+ * says why on stderr (starting with label: "tlsprobe sweep: --json") and
+ * returns NULL. */
+FILE *sweep_output_open(const char *label, const char *path);
 
 #endif

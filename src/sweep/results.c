@@ -37,6 +37,10 @@ json_object *sweep_result_to_json(const sweep_matrix *m, const sweep_config *c,
         json_object_object_add(o, "verdict", json_object_get(r->verdict));
     if (r->client)
         json_object_object_add(o, "client", json_object_get(r->client));
+    char note[160];
+    sweep_result_client_note(r, note, sizeof note);
+    if (note[0])
+        json_object_object_add(o, "note", json_object_new_string(note));
     return o;
 }
 
@@ -85,6 +89,50 @@ bool sweep_result_from_json(const sweep_matrix *m, json_object *o, unsigned *out
     out->done = true;
     *out_index = (unsigned)idx;
     return true;
+}
+
+void sweep_typical_phrase(const sweep_decision *d, const sweep_typical *t, char *out,
+                          size_t out_len)
+{
+    if (out_len == 0)
+        return;
+    snprintf(out, out_len, "%s", t->example ? t->example : "");
+    if (t->all_same)
+        return;
+    char differ[256] = "";
+    size_t w = 0;
+    unsigned n = 0;
+    for (unsigned a = 0; a < d->num_axes && w < sizeof differ; a++) {
+        if (!(t->differs >> a & 1))
+            continue;
+        int k = snprintf(differ + w, sizeof differ - w, "%s%s", n++ ? ", " : "", d->axes[a]);
+        w = k > 0 ? w + (size_t)k : w;
+    }
+    size_t used = strlen(out);
+    if (used + 1 < out_len)
+        snprintf(out + used, out_len - used, " (one example of %u; they differ in %s)", t->count,
+                 n ? differ : "numbers only");
+}
+
+void sweep_result_client_note(const sweep_result *r, char *out, size_t out_len)
+{
+    out[0] = '\0';
+    json_object *v;
+    if (!r->client || (r->status != SWEEP_ST_OK && r->status != SWEEP_ST_FAIL))
+        return;
+    int code = json_object_object_get_ex(r->client, "exit", &v) ? json_object_get_int(v) : 0;
+    int sig = json_object_object_get_ex(r->client, "signal", &v) ? json_object_get_int(v) : 0;
+    bool timed_out =
+        json_object_object_get_ex(r->client, "timed_out", &v) && json_object_get_boolean(v);
+    const char *tls = r->status == SWEEP_ST_OK ? "worked" : "failed";
+    if (timed_out)
+        snprintf(out, out_len, "the client command timed out although the TLS session %s", tls);
+    else if (sig)
+        snprintf(out, out_len, "the client was killed by signal %d; the TLS session %s", sig, tls);
+    else if (code != 0 && r->status == SWEEP_ST_OK)
+        snprintf(out, out_len, "client exited %d although the TLS session worked", code);
+    else if (code == 0 && r->status == SWEEP_ST_FAIL)
+        snprintf(out, out_len, "client exited 0 although the TLS session failed");
 }
 
 static const char *verdict_summary(const sweep_result *r)
@@ -207,10 +255,12 @@ void sweep_report_text(FILE *out, const sweep_matrix *m, const sweep_result *res
     const char *hint = sweep_quirk_hint(m, d);
     if (hint)
         fprintf(out, "hint: %s\n", hint);
-    for (unsigned i = 0; i < d->num_typical; i++)
+    for (unsigned i = 0; i < d->num_typical; i++) {
+        char phrase[900];
+        sweep_typical_phrase(d, &d->typical[i], phrase, sizeof phrase);
         fprintf(out, "%s \"%s\" in %u of %u\n", i == 0 ? "typical failure:" : "            also:",
-                d->typical[i].all_same ? d->typical[i].example : d->typical[i].normalised,
-                d->typical[i].count, d->num_failing);
+                phrase, d->typical[i].count, d->num_failing);
+    }
     if (d->num_counts) {
         fprintf(out, "\n%-10s %-24s %5s %5s %7s %5s %7s\n", "axis", "value", "ok", "fail",
                 "timeout", "flaky", "skipped");
@@ -366,6 +416,11 @@ static void cell_title(const sweep_matrix *m, const sweep_config *c, const sweep
         if (json_object_object_get_ex(r->client, "exit", &ex))
             snprintf(out + w, len - (size_t)w, " (client exit %d%s)", json_object_get_int(ex),
                      r->attempts > 1 ? ", last attempt" : "");
+        char note[160];
+        sweep_result_client_note(r, note, sizeof note);
+        size_t used = strlen(out);
+        if (note[0] && used + 1 < len)
+            snprintf(out + used, len - used, "; %s", note);
     }
 }
 
@@ -413,7 +468,9 @@ void sweep_report_html(FILE *out, const sweep_matrix *m, const sweep_result *res
     }
     for (unsigned i = 0; i < d->num_typical; i++) {
         fputs("<div class=\"typical\">typical failure: &ldquo;", out);
-        put_esc(out, d->typical[i].all_same ? d->typical[i].example : d->typical[i].normalised);
+        char phrase[900];
+        sweep_typical_phrase(d, &d->typical[i], phrase, sizeof phrase);
+        put_esc(out, phrase);
         fprintf(out, "&rdquo; in %u of %u</div>\n", d->typical[i].count, d->num_failing);
     }
     fprintf(out,

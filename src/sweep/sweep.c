@@ -24,6 +24,7 @@
 #include "../wire/buf.h"
 #include "../wire/handshake.h"
 #include "journal.h"
+#include "mask.h"
 #include "results.h"
 
 #define SWEEP_MAX_JOBS 64
@@ -35,7 +36,10 @@
 
 bool sweep_verdict_ok(const tp_verdict *v)
 {
-    return v && v->outcome == TP_OUTCOME_OK;
+    /* an unused connection whose handshake completed did what a
+     * handshake-only client asks of the combination */
+    return v && (v->outcome == TP_OUTCOME_OK ||
+                 (v->outcome == TP_OUTCOME_UNUSED && v->layers.handshake.done));
 }
 
 json_object *sweep_verdict_json(const tp_verdict *v)
@@ -64,6 +68,7 @@ typedef struct attempt {
     unsigned accepted, verdicts;
     unsigned first_conn;
     bool any_ok;
+    int verdict_rank; /* of a->verdict: 2 ok, 1 unused after a handshake, 0 other */
     json_object *verdict;
     uint8_t *hello;
     size_t hello_len;
@@ -251,12 +256,10 @@ static tp_engine *engine_for_probe(sweep_ctx *c, char *err, size_t err_len)
 
 static sweep_status attempt_status(const sweep_ctx *c, const attempt *a)
 {
-    if (c->o->client_cmd) {
-        if (a->timed_out)
-            return SWEEP_ST_TIMEOUT;
-        return a->any_ok && a->exit_code == 0 && a->term_signal == 0 ? SWEEP_ST_OK : SWEEP_ST_FAIL;
-    }
-    return a->any_ok ? SWEEP_ST_OK : SWEEP_ST_FAIL;
+    /* the status is the verdict's; the client's exit is reported beside it */
+    if (a->any_ok)
+        return SWEEP_ST_OK;
+    return c->o->client_cmd && a->timed_out ? SWEEP_ST_TIMEOUT : SWEEP_ST_FAIL;
 }
 
 static json_object *attempt_client_json(const attempt *a)
@@ -267,7 +270,11 @@ static json_object *attempt_client_json(const attempt *a)
         json_object_object_add(o, "signal", json_object_new_int(a->term_signal));
     json_object_object_add(o, "timed_out", json_object_new_boolean(a->timed_out));
     json_object_object_add(o, "connections", json_object_new_int((int)a->accepted));
-    json_object_object_add(o, "output", json_object_new_string_len(a->tail, (int)a->tail_len));
+    /* the journal and reports keep this: no key material (mask.h) */
+    char out[TAIL_LEN + 1];
+    memcpy(out, a->tail, a->tail_len);
+    sweep_mask_secrets(out, a->tail_len, a->tail_len == TAIL_LEN);
+    json_object_object_add(o, "output", json_object_new_string_len(out, (int)a->tail_len));
     return o;
 }
 
@@ -330,8 +337,11 @@ static void result_finish(sweep_ctx *c, unsigned idx)
         r->verdict && json_object_object_get_ex(r->verdict, "summary", &s)
             ? json_object_get_string(s)
             : (r->status == SWEEP_ST_TIMEOUT ? "the client command timed out" : "no connection");
-    say(c, "[%u/%u] %s: %s%s%s", c->done_configs, c->todo_configs, label,
-        sweep_status_name(r->status), summary ? " \xe2\x80\x94 " : "", summary ? summary : "");
+    char note[160];
+    sweep_result_client_note(r, note, sizeof note);
+    say(c, "[%u/%u] %s: %s%s%s%s%s%s", c->done_configs, c->todo_configs, label,
+        sweep_status_name(r->status), summary ? " \xe2\x80\x94 " : "", summary ? summary : "",
+        note[0] ? " (" : "", note, note[0] ? ")" : "");
     progress_bar(c);
 }
 
@@ -488,9 +498,12 @@ static tp_engine *cb_choose(void *ctx, unsigned conn, const char *peer, void **o
         host_of(peer, host, sizeof(host));
         double t = now_mono();
         a = c->dev_cur;
-        /* a browser's burst of connections is one attempt */
-        if (a && !(a->open && c->o->window > 0 && strcmp(a->host, host) == 0 &&
-                   t - a->start <= c->o->window)) {
+        /* a browser's burst of connections is one attempt; an attempt whose
+         * connections were all unused (preconnects) takes the next one */
+        bool keep = a && !a->finalized && a->accepted == 0;
+        if (a && !keep &&
+            !(a->open && c->o->window > 0 && strcmp(a->host, host) == 0 &&
+              t - a->start <= c->o->window)) {
             a->open = false;
             if (a->verdicts == a->accepted)
                 attempt_finalize(c, a);
@@ -542,16 +555,28 @@ static void cb_verdict(void *ctx, unsigned conn, const char *peer, void *tag, co
     if (!a)
         return;
     pthread_mutex_lock(&c->lock);
+    if (v->outcome == TP_OUTCOME_UNUSED && !v->layers.handshake.done) {
+        /* a socket opened and closed without a byte: not part of the attempt */
+        if (a->accepted > 0)
+            a->accepted--;
+        if (!c->o->client_cmd && !a->finalized && !a->open && a->accepted > 0 &&
+            a->verdicts == a->accepted)
+            attempt_finalize(c, a);
+        pthread_mutex_unlock(&c->lock);
+        return;
+    }
     a->verdicts++;
     bool ok = sweep_verdict_ok(v);
     if (!a->finalized) {
-        if (ok && !a->any_ok) {
+        /* the attempt's verdict: an ok one before an unused handshake
+         * (a preconnect), before anything else */
+        int rank = v->outcome == TP_OUTCOME_OK ? 2 : ok ? 1 : 0;
+        if (!a->verdict || rank > a->verdict_rank) {
             json_object_put(a->verdict);
             a->verdict = sweep_verdict_json(v);
-            a->any_ok = true;
-        } else if (!a->verdict) {
-            a->verdict = sweep_verdict_json(v);
+            a->verdict_rank = rank;
         }
+        a->any_ok |= ok;
         /* device mode: a one-connection attempt ends with its verdict */
         if (!c->o->client_cmd && !a->open && a->verdicts == a->accepted)
             attempt_finalize(c, a);
@@ -568,7 +593,8 @@ static void sink_event(tp_sink *self, const tp_event *ev)
     sweep_ctx *c = ps->sl->ctx;
     pthread_mutex_lock(&c->lock);
     attempt *a = c->probe;
-    if (a && a->sl == ps->sl && !a->hello && ev->conn == a->first_conn) {
+    /* the probe's first ClientHello (an unused preconnect may have come first) */
+    if (a && a->sl == ps->sl && !a->hello && a->first_conn && ev->conn >= a->first_conn) {
         const cur_t *raw = &ev->u.handshake.msg->raw;
         a->hello = malloc(cur_len(raw) ? cur_len(raw) : 1);
         if (a->hello) {
@@ -586,6 +612,38 @@ static void *server_thread(void *arg)
     return NULL;
 }
 
+/* A slot's server on the ports the user allowed (firewalls): --port N gives
+ * slot k port N + k; --port LO-HI the first free port of the range from
+ * LO + k on; without --port a driven slot takes a kernel-chosen one. */
+static tp_server *server_in_range(const sweep_options *o, tp_server_params *p, unsigned id,
+                                  bool driven, char *err, size_t err_len)
+{
+    if (!o->port_hi && (!driven || !o->port_set)) {
+        p->port = driven ? 0 : o->port; /* device mode: one port, 0 = kernel-chosen */
+        return tp_server_new(p, err, err_len);
+    }
+    unsigned lo = o->port, hi = o->port_hi ? o->port_hi : o->port;
+    if (!o->port_hi)
+        lo = hi = o->port + id;
+    if (hi > 65535) {
+        snprintf(err, err_len, "--port %u: slot %u would need port %u, above 65535", o->port,
+                 id + 1, hi);
+        return NULL;
+    }
+    unsigned span = hi - lo + 1, start = driven ? id % span : 0;
+    for (unsigned i = 0; i < span; i++) {
+        p->port = lo + (start + i) % span;
+        tp_server *s = tp_server_new(p, err, err_len);
+        if (s || !o->port_hi)
+            return s;
+    }
+    char last[160];
+    snprintf(last, sizeof last, "%.150s", err);
+    snprintf(err, err_len, "--port %u-%u: no free port in the range for slot %u (last: %s)", lo,
+             hi, id + 1, last);
+    return NULL;
+}
+
 static bool slot_start(sweep_ctx *c, slot *sl, unsigned id, bool driven)
 {
     const sweep_options *o = c->o;
@@ -600,7 +658,7 @@ static bool slot_start(sweep_ctx *c, slot *sl, unsigned id, bool driven)
     if (driven) {
         p.listen = loop4;
         p.num_listen = 1;
-        p.port = 0;
+        p.port = 0; /* see server_in_range */
     } else {
         p.listen = o->listen ? sl->listen_one : NULL;
         p.num_listen = o->listen ? 1 : 0;
@@ -616,10 +674,10 @@ static bool slot_start(sweep_ctx *c, slot *sl, unsigned id, bool driven)
     for (unsigned i = 0; i < o->num_sinks && p.num_sinks < TP_MAX_SINKS - 1; i++)
         p.sinks[p.num_sinks++] = o->sinks[i];
     p.sinks[p.num_sinks++] = &sl->sink.base;
-    p.keylog_path = o->keylog_path;
+    p.keylog = o->keylog;
     p.no_signals = true;
     char err[256];
-    sl->srv = tp_server_new(&p, err, sizeof(err));
+    sl->srv = server_in_range(o, &p, id, driven, err, sizeof(err));
     if (!sl->srv) {
         fprintf(stderr, "tlsprobe sweep: %s\n", err);
         return false;
@@ -985,28 +1043,30 @@ static int write_reports(sweep_ctx *c)
         sweep_report_text(o->out, &c->m, c->res, &d, rows);
     if (o->json_out) {
         json_object *j = sweep_report_json(&c->m, c->res, &d, rows);
-        FILE *f = fopen(o->json_out, "w");
-        if (!f ||
-            fputs(json_object_to_json_string_ext(j, JSON_C_TO_STRING_PRETTY |
-                                                        JSON_C_TO_STRING_NOSLASHESCAPE),
-                  f) == EOF ||
-            fputc('\n', f) == EOF || fclose(f) != 0) {
-            fprintf(stderr, "tlsprobe sweep: cannot write %s: %s\n", o->json_out, strerror(errno));
+        FILE *f = sweep_output_open("tlsprobe sweep: --json", o->json_out);
+        if (!f)
+            rc = 1;
+        else if (fputs(json_object_to_json_string_ext(j, JSON_C_TO_STRING_PRETTY |
+                                                             JSON_C_TO_STRING_NOSLASHESCAPE),
+                       f) == EOF ||
+                 fputc('\n', f) == EOF || fclose(f) != 0) {
+            fprintf(stderr, "tlsprobe sweep: --json %s: write failed: %s\n", o->json_out,
+                    strerror(errno));
             rc = 1;
         }
         json_object_put(j);
     }
     if (o->report_html) {
-        FILE *f = fopen(o->report_html, "w");
-        if (f) {
-            sweep_report_html(f, &c->m, c->res, &d, rows);
-            if (fclose(f) != 0)
-                f = NULL;
-        }
-        if (!f) {
-            fprintf(stderr, "tlsprobe sweep: cannot write %s: %s\n", o->report_html,
-                    strerror(errno));
+        FILE *f = sweep_output_open("tlsprobe sweep: --report", o->report_html);
+        if (!f)
             rc = 1;
+        else {
+            sweep_report_html(f, &c->m, c->res, &d, rows);
+            if (fclose(f) != 0) {
+                fprintf(stderr, "tlsprobe sweep: --report %s: write failed: %s\n",
+                        o->report_html, strerror(errno));
+                rc = 1;
+            }
         }
     }
     sweep_decision_cleanup(&d);
@@ -1058,7 +1118,7 @@ int sweep_run(const sweep_options *o)
         }
         c->journal = sweep_journal_open(o->journal, o->resume, st.good_len, err, sizeof(err));
         if (!c->journal) {
-            fprintf(stderr, "tlsprobe sweep: %s\n", err);
+            fprintf(stderr, "%s\n", err);
             rc = 1;
             goto out;
         }

@@ -1,7 +1,7 @@
 /* Driving a sweep: a probe connection with the default configuration, then
  * one configuration per connection (device mode: a person reconnects the
  * client) or per run of a client command (driven mode, -j N slots, each with
- * its own server on a kernel-chosen loopback port so a connection is always
+ * its own server on a loopback port (kernel-chosen, or from --port) so a connection is always
  * matched to its configuration).  Every result goes to the journal before
  * the next combination starts; the reports are written at the end (also
  * after SIGINT/SIGTERM, with what was done). */
@@ -32,12 +32,14 @@ typedef struct {
     tp_client_cert client_cert;
     /* server */
     const char *listen; /* device mode; NULL: 0.0.0.0 and :: */
-    unsigned port;      /* device mode (driven: kernel-chosen) */
+    unsigned port;      /* device mode; driven: only with port_set (else kernel-chosen) */
+    unsigned port_hi;   /* --port LO-HI: the last port of the range; 0: one port */
+    bool port_set;      /* --port given: driven slots listen on port + slot (or in the range) */
     double timeout;     /* per connection */
     tp_mode mode;
     tp_sink *sinks[TP_MAX_SINKS]; /* --trace, -v */
     unsigned num_sinks;
-    const char *keylog_path;
+    capture_outfile *keylog; /* NSS key log, opened by the caller, or NULL */
     /* driving */
     const char *client_cmd; /* NULL: device mode */
     double client_timeout;  /* seconds */
@@ -60,7 +62,9 @@ typedef struct {
 int sweep_run(const sweep_options *o);
 
 /* Sweep status of one connection's verdict: the verdict's outcome is ok
- * (the TLS session worked; the client command's exit is reported beside). */
+ * (the TLS session worked; the client command's exit is reported beside),
+ * or unused after a completed handshake.  A connection unused without a
+ * handshake (no byte sent) is not part of an attempt at all. */
 bool sweep_verdict_ok(const tp_verdict *v);
 /* The verdict event as JSON, without conn and t (a result is about a
  * configuration, the trace has the rest).  New reference. */

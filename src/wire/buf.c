@@ -106,6 +106,23 @@ char *wire_buf_finish(wire_buf *b, size_t *out_len)
     return out;
 }
 
+size_t wire_buf_copy_out(const wire_buf *b, char *out, size_t cap, const char *cut_mark)
+{
+    if (cap == 0)
+        return 0;
+    size_t n = b->len;
+    bool cut = b->status != TP_OK || n >= cap;
+    if (n > cap - 1)
+        n = cap - 1;
+    if (n)
+        memcpy(out, wire_buf_str(b), n);
+    out[n] = '\0';
+    size_t mark = strlen(cut_mark);
+    if (cut && n >= mark)
+        memcpy(out + n - mark, cut_mark, mark);
+    return n;
+}
+
 uint8_t *wire_buf_space(wire_buf *b, size_t n)
 {
     return reserve(b, n) ? b->data + b->len : NULL;

@@ -63,6 +63,12 @@ static inline const uint8_t *wire_buf_data(const wire_buf *b)
  * NULL (and the builder freed) when the builder failed or is fixed. */
 TP_MUST_CHECK char *wire_buf_finish(wire_buf *b, size_t *out_len);
 
+/* Copies the content into caller storage of cap bytes, NUL-terminated:
+ * at most cap - 1 characters.  When it does not all fit, or the builder
+ * failed, the copy ends in cut_mark (e.g. "...", or "" for a silent cut) so
+ * a reader knows.  Returns the characters written. */
+size_t wire_buf_copy_out(const wire_buf *b, char *out, size_t cap, const char *cut_mark);
+
 /* Room for n more bytes at the end (not yet counted in the length), or
  * NULL when it cannot be had (the error is then recorded).  Follow with
  * wire_buf_commit(b, used) for used <= n. */

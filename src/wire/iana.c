@@ -9,6 +9,8 @@
 
 #include "iana.h"
 
+#include "ext_desc.h"
+
 #define N_ELEMS(a) (sizeof(a) / sizeof((a)[0]))
 
 /* {id, iana, kx, cipher, mac, prf, family, min_version, tls13, export} */
@@ -367,58 +369,39 @@ const char *wire_sslv2_cipher_name(uint32_t spec)
     return name_lookup(rows, N_ELEMS(rows), spec);
 }
 
-/* IANA "TLS ExtensionType Values" */
+/* IANA "TLS ExtensionType Values": the names of the types tlsprobe does not
+ * decode (ext_desc.c names the others in their descriptor rows) */
 static const name_row ext_rows[] = {
-    {0, "server_name"},
-    {1, "max_fragment_length"},
     {2, "client_certificate_url"},
     {3, "trusted_ca_keys"},
     {4, "truncated_hmac"},
-    {5, "status_request"},
     {6, "user_mapping"},
     {7, "client_authz"},
     {8, "server_authz"},
     {9, "cert_type"},
-    {10, "supported_groups"},
-    {11, "ec_point_formats"},
     {12, "srp"},
-    {13, "signature_algorithms"},
     {14, "use_srtp"},
     {15, "heartbeat"},
-    {16, "application_layer_protocol_negotiation"},
     {17, "status_request_v2"},
     {18, "signed_certificate_timestamp"},
     {19, "client_certificate_type"},
     {20, "server_certificate_type"},
-    {21, "padding"},
-    {22, "encrypt_then_mac"},
-    {23, "extended_master_secret"},
     {24, "token_binding"},
     {25, "cached_info"},
     {26, "tls_lts"},
     {27, "compress_certificate"},
-    {28, "record_size_limit"},
     {29, "pwd_protect"},
     {30, "pwd_clear"},
     {31, "password_salt"},
     {32, "ticket_pinning"},
     {33, "tls_cert_with_extern_psk"},
     {34, "delegated_credential"},
-    {35, "session_ticket"},
     {36, "TLMSP"},
     {37, "TLMSP_proxying"},
     {38, "TLMSP_delegate"},
     {39, "supported_ekt_ciphers"},
-    {41, "pre_shared_key"},
-    {42, "early_data"},
-    {43, "supported_versions"},
-    {44, "cookie"},
-    {45, "psk_key_exchange_modes"},
     {47, "certificate_authorities"},
     {48, "oid_filters"},
-    {49, "post_handshake_auth"},
-    {50, "signature_algorithms_cert"},
-    {51, "key_share"},
     {52, "transparency_info"},
     {53, "connection_id_deprecated"},
     {54, "connection_id"},
@@ -436,14 +419,37 @@ static const name_row ext_rows[] = {
     {30031, "channel_id_old"},
     {30032, "channel_id"},
     {65037, "encrypted_client_hello"},
-    {65281, "renegotiation_info"},
 };
 
 const char *wire_ext_name(uint16_t type)
 {
     if (wire_is_grease(type))
         return "GREASE";
+    const wire_ext_desc *row = wire_ext_desc_find(type);
+    if (row)
+        return row->name;
     return name_lookup(ext_rows, N_ELEMS(ext_rows), type);
+}
+
+/* RFC 8422 5.1.2 */
+const char *wire_point_format_name(uint16_t format)
+{
+    static const name_row rows[] = {
+        {0, "uncompressed"},
+        {1, "ansiX962_compressed_prime"},
+        {2, "ansiX962_compressed_char2"},
+    };
+    return name_lookup(rows, N_ELEMS(rows), format);
+}
+
+/* RFC 8446 4.2.9 */
+const char *wire_psk_mode_name(uint16_t mode)
+{
+    static const name_row rows[] = {
+        {0, "psk_ke"},
+        {1, "psk_dhe_ke"},
+    };
+    return name_lookup(rows, N_ELEMS(rows), mode);
 }
 
 /* IANA "TLS Supported Groups"; GnuTLS spelling where GnuTLS has the group */

@@ -39,11 +39,13 @@ bool wire_is_grease(uint16_t v);
 
 /* Names or NULL when unknown (callers print the number); RFC 8701 GREASE
  * values give "GREASE". */
-const char *wire_ext_name(uint16_t type);      /* "server_name", "key_share", ... (IANA) */
-const char *wire_group_name(uint16_t group);   /* "SECP256R1","X25519","FFDHE2048",... */
-const char *wire_sigalg_name(uint16_t scheme); /* "RSA-SHA256","ECDSA-SECP256R1-SHA256",
-                                                  "RSA-PSS-RSAE-SHA256","ED25519",... */
-const char *wire_compression_name(uint8_t m);  /* "NULL","DEFLATE","LZS" */
+const char *wire_ext_name(uint16_t type);            /* "server_name", "key_share", ... (IANA) */
+const char *wire_group_name(uint16_t group);         /* "SECP256R1","X25519","FFDHE2048",... */
+const char *wire_sigalg_name(uint16_t scheme);       /* "RSA-SHA256","ECDSA-SECP256R1-SHA256",
+                                                        "RSA-PSS-RSAE-SHA256","ED25519",... */
+const char *wire_compression_name(uint8_t m);        /* "NULL","DEFLATE","LZS" */
+const char *wire_point_format_name(uint16_t format); /* ec_point_formats (RFC 8422 5.1.2) */
+const char *wire_psk_mode_name(uint16_t mode);       /* "psk_ke","psk_dhe_ke" (RFC 8446 4.2.9) */
 
 /* IANA name of a suite, also for the signalling values that are not real
  * suites (TLS_EMPTY_RENEGOTIATION_INFO_SCSV, TLS_FALLBACK_SCSV), "GREASE"

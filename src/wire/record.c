@@ -3,6 +3,22 @@
  * (RFC 6101 E.2 / RFC 5246 E.2).  O(1) per record: only the header is read. */
 #include "record.h"
 
+#ifdef TP_MUTANTS
+#include "tp_mutant.h" /* tests/mutants/run: TP_MUTANT_RECLEN 1 negates, 2 moves the bound */
+#endif
+
+/* RFC 5246 6.2.3: TLSCiphertext.length MUST NOT exceed 2^14 + 2048 */
+static bool record_oversized(size_t length)
+{
+#if defined(TP_MUTANT_RECLEN) && TP_MUTANT_RECLEN == 1
+    return !(length > WIRE_MAX_CIPHERTEXT);
+#elif defined(TP_MUTANT_RECLEN) && TP_MUTANT_RECLEN == 2
+    return length >= WIRE_MAX_CIPHERTEXT;
+#else
+    return length > WIRE_MAX_CIPHERTEXT;
+#endif
+}
+
 static bool record_type_known(uint8_t t)
 {
     return t >= WIRE_CT_CHANGE_CIPHER_SPEC && t <= WIRE_CT_HEARTBEAT;
@@ -100,8 +116,7 @@ tp_status wire_record_parse(cur_t *in, wire_record *out, size_t *out_need)
     cur_t h = hdr;
     if (!cur_get_u8(&h, &type) || !cur_get_u16(&h, &version) || !cur_get_u16(&h, &length))
         return TP_ERR_TRUNCATED;
-    /* RFC 5246 6.2.3: TLSCiphertext.length MUST NOT exceed 2^14 + 2048 */
-    if (length > WIRE_MAX_CIPHERTEXT)
+    if (record_oversized(length))
         return TP_ERR_OVERSIZED;
     cur_t frag;
     if (!cur_get_bytes(&c, &frag, length)) {

@@ -9,12 +9,17 @@ Every file tests/catalogue/scenarios/*.py defines SCENARIOS, a list of dicts:
   drive    callable(port, tmpdir) that runs the real client against
            127.0.0.1:port; it may return the client's local TCP port so the
            runner picks that connection (else the last connection is used)
-  decode   a capture under tests/data/ (offline scenario), with optional
+  decode   a capture under tests/data/ (offline scenario), or a callable(tmpdir)
+           that makes the capture with a real client and returns its path (or
+           (path, key log path)), with optional
   keylog   its key log, also under tests/data/, and optional
   conn     the connection number to judge (default: the last one)
   expect   {"outcome": ..., "phase": ..., "actor": ..., "cause": ...,
-            "words": [substrings of the summary]}; every key given is asserted
+            "words": [substrings of the summary],
+            "absent": [substrings the summary must not have]}; every key given is asserted
   timeout  seconds to wait for the verdict (default 20)
+  check    optional callable(events, conn) -> list of problems (strings) found
+           in the connection's trace beyond the verdict (e.g. records not checked)
 
 Prints one check per asserted key and ends with `N passed, N failed`.
 Run all: tests/catalogue/run.py; a subset: run.py NAME-SUBSTRING...
@@ -64,15 +69,23 @@ def live_verdict(sc):
             evs = srv.wait_for(lambda e: e.conns() and e.verdict(e.conns()[-1]) is not None,
                                timeout)
             conn = evs.conns()[-1] if evs.conns() else None
-        return (evs.verdict(conn) if conn else None), srv
+        return (evs.verdict(conn) if conn else None), (evs, conn)
     finally:
         srv.stop()
 
 
 def offline_verdict(sc):
-    cmd = [tp.TLSPROBE, "decode", os.path.join(DATA, sc["decode"]), "--json"]
+    src, keylog = sc["decode"], None
+    if callable(src):  # made here: the capture's path, or (path, key log path)
+        made = src(tempfile.mkdtemp(prefix="tp-cat-"))
+        path, keylog = made if isinstance(made, tuple) else (made, None)
+    else:
+        path = os.path.join(DATA, src)
     if sc.get("keylog"):
-        cmd += ["--keylog", os.path.join(DATA, sc["keylog"])]
+        keylog = os.path.join(DATA, sc["keylog"])
+    cmd = [tp.TLSPROBE, "decode", path, "--json"]
+    if keylog:
+        cmd += ["--keylog", keylog]
     p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=60)
     evs = tp.Trace([])
     for line in p.stdout.decode("utf-8", "replace").splitlines():
@@ -83,20 +96,26 @@ def offline_verdict(sc):
             pass
     vs = evs.of("verdict")
     if "conn" in sc:
-        return evs.verdict(sc["conn"]), None
-    return (vs[-1] if vs else None), None
+        return evs.verdict(sc["conn"]), (evs, sc["conn"])
+    return (vs[-1] if vs else None), (evs, vs[-1].get("conn") if vs else None)
 
 
-def judge(r, sc, v):
+def judge(r, sc, v, trace=None):
     name = sc["name"]
     if not r.check(v is not None, "%s: a verdict" % name):
         return
+    if sc.get("check") and trace:
+        problems = sc["check"](*trace)
+        r.check(not problems, "%s: trace checks" % name, "; ".join(problems)[:2000])
     exp = sc["expect"]
     for key in ("outcome", "phase", "actor", "cause"):
         if key in exp:
             r.eq(v.get(key), exp[key], "%s: %s" % (name, key), v.get("summary"))
     for w in exp.get("words", []):
         r.contains(v.get("summary"), w, "%s: summary says %r" % (name, w))
+    for w in exp.get("absent", []):
+        r.check(w not in (v.get("summary") or ""), "%s: summary does not say %r" % (name, w),
+                v.get("summary"))
 
 
 def main():
@@ -110,8 +129,8 @@ def main():
             continue
 
         def one(r, sc=sc):
-            v, _ = offline_verdict(sc) if "decode" in sc else live_verdict(sc)
-            judge(r, sc, v)
+            v, trace = offline_verdict(sc) if "decode" in sc else live_verdict(sc)
+            judge(r, sc, v, trace)
         r.run(one)
     if not want:
         r.check(len(scs) >= 30, "the catalogue has at least 30 scenarios (%d)" % len(scs))

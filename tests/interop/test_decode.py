@@ -453,15 +453,31 @@ def check_d(r):
         rc, evs, out, err, bad = decode(corp, "--json")
         no_crash(r, "corrupt block length", rc, err)
         r.check(err.strip() != "" and rc in (0, 1), "corrupt block length: a message (exit %r)" % rc, err)
-        # flipped bytes all over the file: no crash whatever happens
+        # flipped bytes all over the file: no crash whatever happens, and
+        # every connection read still ends in one verdict with an outcome and
+        # a summary (or the file is refused as a whole, with a message)
         rnd = random.Random(7)
         for n in range(8):
             m = bytearray(data)
             for _ in range(40):
                 m[rnd.randrange(24, len(m))] = rnd.randrange(256)
             p = write(os.path.join(d, "mut%d.pcapng" % n), bytes(m))
-            rc, out, err = tp.run([tp.TLSPROBE, "decode", p, "--keylog", kl, "--records"])
-            no_crash(r, "mutated capture %d" % n, rc, err)
+            rc, evs, out, err, bad = decode(p, "--keylog", kl, "--records", "--json")
+            what = "mutated capture %d" % n
+            no_crash(r, what, rc, err)
+            r.eq(bad, [], "%s: every output line is JSON" % what)
+            conns = evs.conns()
+            r.check(conns or (rc == 1 and err.strip()),
+                    "%s: connections decoded, or exit 1 with a message" % what, (rc, err[-300:]))
+            verdicts = [evs.of("verdict", c) for c in conns]
+            r.check(all(len(v) == 1 for v in verdicts), "%s: one verdict per connection (%d)"
+                    % (what, len(conns)), [len(v) for v in verdicts])
+            vs = [v[0] for v in verdicts if v]
+            r.check(all(v.get("outcome") in ("ok", "fail", "unused") and
+                        isinstance(v.get("summary"), str) and v["summary"].strip() and
+                        v.get("phase") for v in vs),
+                    "%s: each verdict has an outcome, a phase and a summary" % what,
+                    [(v.get("outcome"), v.get("phase"), v.get("summary")) for v in vs][:4])
         # a key log of junk: decodes, records unchecked; junk mixed with the
         # right lines: decrypts
         kl_lines = open(kl).read().splitlines()

@@ -126,6 +126,8 @@ def test_save_cert(r):
     try:
         srv.start()
         r.check(os.path.exists(path), "--save-cert wrote the file by the time the server listens")
+        r.eq(oct(os.stat(path).st_mode & 0o777), oct(0o644),
+             "--save-cert: the certificate file is 0644 (public, no key inside)")
         rc, out, err = tp.run(["openssl", "x509", "-in", path, "-noout", "-fingerprint", "-sha256"])
         r.eq(rc, 0, "--save-cert: openssl reads the PEM")
         fp = tp.norm_fp(out.split("=", 1)[1]) if "=" in out else ""
@@ -148,6 +150,13 @@ def test_save_cert(r):
         srv.stop()
     finally:
         srv.cleanup()
+    # a file that cannot be written is named, and the server does not start
+    bad = os.path.join(srv.tmp, "no-such-dir", "saved.pem")
+    rc, out, err = tp.run([tp.TLSPROBE, "serve", "--listen", "127.0.0.1", "--port", "0",
+                           "--save-cert", bad], timeout=60)
+    r.eq(rc, 2, "--save-cert into a missing folder: exit status 2")
+    r.contains(err, "tlsprobe serve: cannot write certificate file '%s'" % bad,
+               "--save-cert into a missing folder: the message names the file")
 
 
 def keylog_lines(path):

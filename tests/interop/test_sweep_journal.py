@@ -18,8 +18,7 @@ import tp  # noqa: E402
 
 TLSPROBE = os.environ.get("TLSPROBE", "build/tlsprobe")
 TMP = tempfile.mkdtemp(prefix="tp_sweepj_")
-T = tp.Tally()
-check = T.check
+R = tp.Results()
 
 
 # a small matrix with a known rule; the client sleeps a little so that a
@@ -50,11 +49,11 @@ def test_kill_and_resume():
     full_json = os.path.join(TMP, "full.json")
     p = subprocess.run([TLSPROBE, "sweep", "--journal", os.path.join(TMP, "full.jsonl"),
                         "--json", full_json] + ARGS, capture_output=True, text=True, timeout=300)
-    check("uninterrupted run", p.returncode == 0 and os.path.exists(full_json), p.stderr[-400:])
+    R.check(p.returncode == 0 and os.path.exists(full_json), "uninterrupted run", p.stderr[-400:])
     full_lines = lines(os.path.join(TMP, "full.jsonl"))
     total = len(full_lines)
     # TLS1.2 x {ECDHE-RSA: CBC128 SHA1/SHA256, CBC256 SHA1, GCM; RSA: those + CBC256 SHA256}
-    check("journal holds one result per tried combination", total == 9, total)
+    R.check(total == 9, "journal holds one result per tried combination", total)
 
     journal = os.path.join(TMP, "j.jsonl")
     proc = subprocess.Popen([TLSPROBE, "sweep", "--journal", journal] + ARGS,
@@ -65,26 +64,26 @@ def test_kill_and_resume():
     proc.send_signal(signal.SIGKILL)
     proc.wait()
     before = lines(journal)
-    check("killed mid-sweep", 3 <= len(before) < total, len(before))
-    check("every journal line is a whole result",
-          all(json.loads(l)["status"] in ("ok", "fail") for l in before))
+    R.check(3 <= len(before) < total, "killed mid-sweep", len(before))
+    R.check(all(json.loads(l)["status"] in ("ok", "fail") for l in before),
+          "every journal line is a whole result")
     # what a SIGKILL in the middle of a write leaves behind
     with open(journal, "a") as f:
         f.write('{"config":{"protocol":"TLS1.2","kx":"RSA","ciph')
     resumed_json = os.path.join(TMP, "resumed.json")
     p = subprocess.run([TLSPROBE, "sweep", "--journal", journal, "--resume",
                         "--json", resumed_json] + ARGS, capture_output=True, text=True, timeout=300)
-    check("resume exit 0", p.returncode == 0, p.stderr[-400:])
-    check("torn line reported", "torn last line" in p.stderr and
-          "line %d" % (len(before) + 1) in p.stderr, p.stderr)
+    R.check(p.returncode == 0, "resume exit 0", p.stderr[-400:])
+    R.check("torn last line" in p.stderr and
+          "line %d" % (len(before) + 1) in p.stderr, "torn line reported", p.stderr)
     tried = p.stdout.count("] TLS1.2")
-    check("resume only tries what is missing", tried == total - len(before), (tried, p.stdout[-600:]))
-    check("journal complete after resume", len(lines(journal)) == total, len(lines(journal)))
+    R.check(tried == total - len(before), "resume only tries what is missing", (tried, p.stdout[-600:]))
+    R.check(len(lines(journal)) == total, "journal complete after resume", len(lines(journal)))
     if os.path.exists(resumed_json):
         a, b = normalised(full_json), normalised(resumed_json)
-        check("resumed results identical", a["results"] == b["results"])
-        check("resumed decides identical", a["decides"] == b["decides"], (a["decides"], b["decides"]))
-        check("rule", a["decides"]["rule"] == "fails exactly when mac = SHA256", a["decides"]["rule"])
+        R.check(a["results"] == b["results"], "resumed results identical")
+        R.check(a["decides"] == b["decides"], "resumed decides identical", (a["decides"], b["decides"]))
+        R.check(a["decides"]["rule"] == "fails exactly when mac = SHA256", "rule", a["decides"]["rule"])
 
 
 def test_corrupt_line():
@@ -99,14 +98,14 @@ def test_corrupt_line():
     out = os.path.join(TMP, "c.json")
     p = subprocess.run([TLSPROBE, "sweep", "--journal", journal, "--resume", "--json", out] + ARGS,
                        capture_output=True, text=True, timeout=300)
-    check("corrupt journal: exit 0", p.returncode == 0, p.stderr[-400:])
-    check("corrupt line named with its number", "line 2: not JSON" in p.stderr, p.stderr)
-    check("foreign configuration named", "line 3: configuration not in this sweep" in p.stderr, p.stderr)
-    check("corrupt journal: 3 resumed, the rest tried",
-          p.stdout.count("] TLS1.2") == len(src) - 3, p.stdout[-400:])
+    R.check(p.returncode == 0, "corrupt journal: exit 0", p.stderr[-400:])
+    R.check("line 2: not JSON" in p.stderr, "corrupt line named with its number", p.stderr)
+    R.check("line 3: configuration not in this sweep" in p.stderr, "foreign configuration named", p.stderr)
+    R.check(p.stdout.count("] TLS1.2") == len(src) - 3,
+          "corrupt journal: 3 resumed, the rest tried", p.stdout[-400:])
     if os.path.exists(out):
-        check("corrupt journal: same decision",
-              normalised(out)["decides"] == normalised(os.path.join(TMP, "full.json"))["decides"])
+        R.check(normalised(out)["decides"] == normalised(os.path.join(TMP, "full.json"))["decides"],
+              "corrupt journal: same decision")
 
 
 def test_hanging_client():
@@ -117,34 +116,34 @@ def test_hanging_client():
                         "--ciphers", "AES-128-GCM", "--macs", "AEAD", "--json", out],
                        capture_output=True, text=True, timeout=120)
     took = time.time() - t0
-    check("hanging client: finishes", p.returncode == 0 and took < 20, (p.returncode, took, p.stderr))
+    R.check(p.returncode == 0 and took < 20, "hanging client: finishes", (p.returncode, took, p.stderr))
     if os.path.exists(out):
         with open(out) as f:
             d = json.load(f)
         st = [r for r in d["results"] if r["status"] != "skipped"]
-        check("hanging client: recorded as timeout",
-              len(st) == 1 and st[0]["status"] == "timeout" and st[0]["client"]["timed_out"], st)
+        R.check(len(st) == 1 and st[0]["status"] == "timeout" and st[0]["client"]["timed_out"],
+              "hanging client: recorded as timeout", st)
 
 
 def test_bad_input():
     p = subprocess.run([TLSPROBE, "sweep", "--axes", "protocol,colour", "--client", "true {port}"],
                        capture_output=True, text=True, timeout=60)
-    check("unknown axis: exit 2", p.returncode == 2, p.returncode)
-    check("unknown axis: named with the valid ones",
-          "unknown axis 'colour'" in p.stderr and "protocol, kx, cipher, mac, group, sigalg, key-type" in p.stderr,
+    R.check(p.returncode == 2, "unknown axis: exit 2", p.returncode)
+    R.check("unknown axis 'colour'" in p.stderr and "protocol, kx, cipher, mac, group, sigalg, key-type" in p.stderr,
+          "unknown axis: named with the valid ones",
           p.stderr)
     p = subprocess.run([TLSPROBE, "sweep", "--ciphers", "AES-128-CBC,AES-129-GCM", "--client", "true {port}"],
                        capture_output=True, text=True, timeout=60)
-    check("unknown value: exit 2", p.returncode == 2, p.returncode)
-    check("unknown value: named with the valid ones",
-          "AES-129-GCM" in p.stderr and "AES-256-GCM" in p.stderr, p.stderr)
+    R.check(p.returncode == 2, "unknown value: exit 2", p.returncode)
+    R.check("AES-129-GCM" in p.stderr and "AES-256-GCM" in p.stderr,
+          "unknown value: named with the valid ones", p.stderr)
     p = subprocess.run([TLSPROBE, "sweep", "--axes", "key-type", "--key-types", "rsa:3000",
                         "--client", "true {port}"], capture_output=True, text=True, timeout=60)
-    check("unknown key type: exit 2 with the valid ones",
-          p.returncode == 2 and "rsa:3000" in p.stderr and "ed25519" in p.stderr, p.stderr)
+    R.check(p.returncode == 2 and "rsa:3000" in p.stderr and "ed25519" in p.stderr,
+          "unknown key type: exit 2 with the valid ones", p.stderr)
     p = subprocess.run([TLSPROBE, "sweep", "--resume", "--client", "true {port}"],
                        capture_output=True, text=True, timeout=60)
-    check("--resume without --journal: exit 2", p.returncode == 2, p.stderr)
+    R.check(p.returncode == 2, "--resume without --journal: exit 2", p.stderr)
 
 
 test_kill_and_resume()
@@ -152,4 +151,4 @@ test_corrupt_line()
 test_hanging_client()
 test_bad_input()
 shutil.rmtree(TMP, ignore_errors=True)
-T.finish()
+R.finish()

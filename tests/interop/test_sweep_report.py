@@ -16,8 +16,7 @@ import tp  # noqa: E402
 
 TLSPROBE = os.environ.get("TLSPROBE", "build/tlsprobe")
 TMP = tempfile.mkdtemp(prefix="tp_sweepr_")
-T = tp.Tally()
-check = T.check
+R = tp.Results()
 
 
 def png_colours(path, limit=16):
@@ -94,46 +93,46 @@ p = subprocess.run([TLSPROBE, "sweep", "--client", cmd, "--protocols", "TLS1.1,T
                     "--kx", "ECDHE-RSA,RSA", "--ciphers", "AES-128-CBC,AES-256-CBC,AES-256-GCM",
                     "--macs", "SHA1,SHA384,AEAD", "-j", "2", "--report", report],
                    capture_output=True, text=True, timeout=300)
-check("sweep with --report", p.returncode == 0 and os.path.exists(report), p.stderr[-400:])
+R.check(p.returncode == 0 and os.path.exists(report), "sweep with --report", p.stderr[-400:])
 
 html = open(report).read() if os.path.exists(report) else ""
-check("self-contained (no external assets)",
-      not re.search(r'(src|href)=["\']?(https?:)?//', html) and "<link" not in html and "<script" not in html)
-check("rule at the top", html.find('id="rule"') < html.find('class="grid"') and
-      "fails exactly when protocol = TLS1.1" in html)
+R.check(not re.search(r'(src|href)=["\']?(https?:)?//', html) and "<link" not in html and "<script" not in html,
+      "self-contained (no external assets)")
+R.check(html.find('id="rule"') < html.find('class="grid"') and
+      "fails exactly when protocol = TLS1.1" in html, "rule at the top")
 
 if not chromium():
-    check("chromium installed", False)
+    R.check(False, "chromium installed")
 else:
     shot = os.path.join(TMP, "shot.png")
     r = subprocess.run(chrome_args(["--screenshot=" + shot, "--window-size=1200,900",
                                     "file://" + report]), capture_output=True, text=True, timeout=120)
-    check("screenshot taken", os.path.exists(shot), r.stderr[-400:])
+    R.check(os.path.exists(shot), "screenshot taken", r.stderr[-400:])
     if os.path.exists(shot):
         try:
             cols = png_colours(shot)
-            check("screenshot is not blank", len(cols) >= 4, cols)
+            R.check(len(cols) >= 4, "screenshot is not blank", cols)
             # the green of ok cells and the red of fail cells are on screen
             has_green = any(c[1] > 150 and c[0] < 140 and c[2] < 140 for c in png_colours(shot, 4096))
-            check("ok cells visible (green)", has_green)
+            R.check(has_green, "ok cells visible (green)")
         except (ValueError, zlib.error) as e:
-            check("screenshot decodes", False, e)
+            R.check(False, "screenshot decodes", e)
     r = subprocess.run(chrome_args(["--dump-dom", "file://" + report]), capture_output=True,
                        text=True, timeout=120)
     dom = r.stdout
     cells = re.findall(r'<td class="([^"]+)" title="([^"]*)"', dom)
     classes = {c for c, _ in cells}
     for want in ("ok", "fail", "skipped", "not-offered"):
-        check("DOM has %s cells" % want, want in classes, classes)
+        R.check(want in classes, "DOM has %s cells" % want, classes)
     ok_titles = sorted(t.split(":")[0] for c, t in cells if c == "ok")
-    check("ok cells are exactly the client's suites", ok_titles == [
+    R.check(ok_titles == [
         "TLS1.2 ECDHE-RSA AES-256-GCM AEAD", "TLS1.2 RSA AES-128-CBC SHA1",
-        "TLS1.2 RSA AES-256-CBC SHA1"], ok_titles)
+        "TLS1.2 RSA AES-256-CBC SHA1"], "ok cells are exactly the client's suites", ok_titles)
     fail_titles = [t for c, t in cells if c == "fail"]
-    check("fail cells carry the verdict in the tooltip",
-          fail_titles and all("protocol_version" in t for t in fail_titles), fail_titles[:2])
-    check("grid headers per protocol x kx", "TLS1.2 · RSA" in dom or "TLS1.2 &middot; RSA" in dom or
-          "TLS1.2 \u00b7 RSA" in dom, dom[:300])
+    R.check(fail_titles and all("protocol_version" in t for t in fail_titles),
+          "fail cells carry the verdict in the tooltip", fail_titles[:2])
+    R.check("TLS1.2 · RSA" in dom or "TLS1.2 &middot; RSA" in dom or
+          "TLS1.2 \u00b7 RSA" in dom, "grid headers per protocol x kx", dom[:300])
 
 shutil.rmtree(TMP, ignore_errors=True)
-T.finish()
+R.finish()

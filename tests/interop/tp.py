@@ -101,28 +101,6 @@ def _short(x, n=600):
     return s if len(s) <= n else s[:n] + "..."
 
 
-class Tally:
-    """The plain counter of the sweep and serve-mode scripts: check() prints
-    `ok   name` or `FAIL name detail`; finish() prints `N passed, N failed`
-    and exits non-zero on any failure."""
-
-    def __init__(self):
-        self.passed = 0
-        self.failed = 0
-
-    def check(self, name, cond, detail=""):
-        if cond:
-            self.passed += 1
-            print("ok   %s" % name)
-        else:
-            self.failed += 1
-            print("FAIL %s %s" % (name, detail))
-
-    def finish(self):
-        print("%d passed, %d failed" % (self.passed, self.failed))
-        sys.exit(1 if self.failed else 0)
-
-
 # A sweep client that drops the connection when the server picks a given
 # property (tests/sweep_clients/intolerant.py --help).
 INTOLERANT = os.path.join(TP_SRC, "tests", "sweep_clients", "intolerant.py")
@@ -142,7 +120,8 @@ class Server:
     srv.stderr_text, srv.stdout_text.  srv.events() reads the trace.
     """
 
-    def __init__(self, args=(), trace=True, env=None, port=0, cwd=None, start_timeout=60):
+    def __init__(self, args=(), trace=True, env=None, port=0, cwd=None, start_timeout=60,
+                 preexec_fn=None, stdin=False):
         self.tmp = tempfile.mkdtemp(prefix="tp-interop-")
         self.trace_path = os.path.join(self.tmp, "trace.jsonl") if trace else None
         self.args = list(args)
@@ -153,6 +132,8 @@ class Server:
         self.port_arg = port
         self.cwd = cwd
         self.start_timeout = start_timeout
+        self.preexec_fn = preexec_fn  # e.g. a file size limit (test_files.py)
+        self.stdin = stdin            # True: srv.proc.stdin is a pipe (--interactive)
         self.proc = None
         self.port = None
         self.rc = None
@@ -183,8 +164,10 @@ class Server:
 
     def start(self):
         ALL_SERVERS.append(self)
-        self.proc = subprocess.Popen(self.cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                                     stderr=subprocess.PIPE, env=self.env, cwd=self.cwd)
+        self.proc = subprocess.Popen(self.cmd, stdin=subprocess.PIPE if self.stdin else subprocess.DEVNULL,
+                                     stdout=subprocess.PIPE,
+                                     stderr=subprocess.PIPE, env=self.env, cwd=self.cwd,
+                                     preexec_fn=self.preexec_fn)
         self._threads = [
             threading.Thread(target=self._pump, args=(self.proc.stderr, self._stderr, True), daemon=True),
             threading.Thread(target=self._pump, args=(self.proc.stdout, self._stdout, True), daemon=True),
@@ -226,6 +209,47 @@ class Server:
     @property
     def output(self):
         return self.stderr_text + self.stdout_text
+
+    @property
+    def err_lines(self):
+        return self.stderr_text.splitlines()
+
+    @property
+    def out_lines(self):
+        return self.stdout_text.splitlines()
+
+    def _wait_line(self, lines, pattern, timeout):
+        """The first match of pattern in a line of the stream, waiting up to
+        timeout seconds for it (or until the stream ends); None if none."""
+        rx = re.compile(pattern)
+        deadline = time.monotonic() + timeout
+        while True:
+            ended = self.proc is None or (self.proc.poll() is not None and
+                                          not any(t.is_alive() for t in self._threads))
+            for line in lines():
+                m = rx.search(line)
+                if m:
+                    return m
+            if ended or time.monotonic() >= deadline:
+                return None
+            time.sleep(0.02)
+
+    def wait_err(self, pattern, timeout=10):
+        return self._wait_line(lambda: self.err_lines, pattern, timeout)
+
+    def wait_out(self, pattern, timeout=10):
+        return self._wait_line(lambda: self.out_lines, pattern, timeout)
+
+    def wait_exit(self, timeout=15):
+        """Waits for the server to exit on its own; its rc, or None (then killed)."""
+        try:
+            self.rc = self.proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.kill()
+            return None
+        for t in self._threads:
+            t.join(5)
+        return self.rc
 
     def alive(self):
         return self.proc is not None and self.proc.poll() is None
@@ -284,6 +308,9 @@ class Server:
                 evs.timed_out = True
                 return evs
             time.sleep(step)
+
+    def verdicts(self):
+        return self.events().of("verdict")
 
     def wait_verdicts(self, n, timeout=10.0):
         return self.wait_for(lambda e: len(e.of("verdict")) >= n, timeout)

@@ -20,7 +20,10 @@ Properties:
             TLS 1.3): stacks without handshake reassembly.
   tiny      an application data record with fewer than 8 bytes of data
             while the message is longer (1/n-1 split): clients that expect
-            the whole message, or its header, in one record.
+            the whole message, or its header, in one record.  This one does
+            not close silently (after data both ways that reads as an
+            ordinary end): it fails on the next record the way its TLS
+            library fails, with an encrypted fatal bad_record_mac alert.
   none      never drops.
 """
 import argparse
@@ -149,6 +152,8 @@ def main():
         if data:
             sock.sendall(data)
 
+    corrupt = [False]
+
     def next_record():
         """Feeds one more server record to ssl; False at EOF."""
         nonlocal pending
@@ -161,6 +166,8 @@ def main():
             queue.extend(got)
         rec = queue.pop(0)
         w.record(rec)
+        if corrupt[0]:  # the rejection: the library's own alert for a bad record
+            rec = rec[:-1] + bytes([rec[-1] ^ 1])
         incoming.write(rec)
         return True
 
@@ -185,6 +192,12 @@ def main():
                     break
                 continue
             if a.reject == "tiny" and 0 < len(chunk) < 8 and len(got) + len(chunk) < len(LINE):
+                corrupt[0] = True
+                try:
+                    while next_record():
+                        tls.read(65536)
+                except ssl.SSLError:
+                    pump_out()  # the fatal alert the library queued
                 raise Drop("application data record of %d bytes" % len(chunk))
             got += chunk
         try:

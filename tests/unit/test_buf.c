@@ -154,6 +154,36 @@ static void test_hex_escaped_json(void **state)
     wire_buf_cleanup(&b);
 }
 
+static void test_copy_out(void **state)
+{
+    (void)state;
+    wire_buf b;
+    wire_buf_init(&b, 0);
+    wire_buf_add_str(&b, "0123456789");
+    char out[16];
+    memset(out, 'Z', sizeof out);
+    assert_int_equal(wire_buf_copy_out(&b, out, sizeof out, "..."), 10);
+    assert_string_equal(out, "0123456789");
+    assert_int_equal(wire_buf_copy_out(&b, out, 11, "..."), 10); /* exactly fits */
+    assert_string_equal(out, "0123456789");
+    assert_int_equal(wire_buf_copy_out(&b, out, 8, "..."), 7);
+    assert_string_equal(out, "0123...");
+    assert_int_equal(wire_buf_copy_out(&b, out, 8, ""), 7);
+    assert_string_equal(out, "0123456");
+    assert_int_equal(wire_buf_copy_out(&b, out, 3, "..."), 2); /* no room for the mark */
+    assert_string_equal(out, "01");
+    assert_int_equal(wire_buf_copy_out(&b, out, 0, "..."), 0);
+    /* a failed builder is marked even when what it holds fits */
+    wire_buf small;
+    wire_buf_init(&small, 4);
+    wire_buf_add_str(&small, "ab");
+    wire_buf_add_str(&small, "cde");
+    assert_int_equal(wire_buf_copy_out(&small, out, sizeof out, "."), 2);
+    assert_string_equal(out, "a.");
+    wire_buf_cleanup(&small);
+    wire_buf_cleanup(&b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -164,6 +194,7 @@ int main(void)
         cmocka_unit_test(test_fixed_storage),
         cmocka_unit_test(test_space_and_commit),
         cmocka_unit_test(test_hex_escaped_json),
+        cmocka_unit_test(test_copy_out),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

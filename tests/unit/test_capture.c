@@ -10,11 +10,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <errno.h>
+#include <signal.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmocka.h>
 
+#include "capture/outfile.h"
 #include "capture/packet.h"
 #include "capture/pcap_read.h"
 #include "capture/pcapng_write.h"
@@ -90,6 +95,7 @@ typedef struct {
     int opened;
     int closes;
     capture_close_reason why;
+    capture_close_info info;
     struct sockaddr_storage client, server;
     buf_t data[2];
     size_t gap_bytes[2];
@@ -141,12 +147,14 @@ static void col_gap(void *ctx, void *conn, tp_dir dir, uint64_t ts, size_t len)
     c->num_gaps[dir]++;
 }
 
-static void col_close(void *ctx, void *conn, uint64_t ts, capture_close_reason why)
+static void col_close(void *ctx, void *conn, uint64_t ts, capture_close_reason why,
+                      const capture_close_info *info)
 {
     (void)ctx, (void)ts;
     col_conn *c = conn;
     c->closes++;
     c->why = why;
+    c->info = *info;
 }
 
 static const capture_tcp_callbacks col_cb = {col_open, col_data, col_gap, col_close};
@@ -407,17 +415,92 @@ static void test_secret_file_mode(void **state)
     assert_int_equal(fchmod(fd, 0644), 0);
     assert_int_equal(write(fd, "old contents", 12), 12);
     close(fd);
-    char err[128];
-    FILE *f = capture_open_secret_file(path, err, sizeof err);
-    assert_non_null(f);
+    char err[256];
+    capture_outfile f;
+    assert_true(capture_outfile_open(&f, "test:", path, CAPTURE_OUTFILE_TRUNC, err, sizeof err));
     struct stat st;
-    assert_int_equal(fstat(fileno(f), &st), 0);
-    assert_int_equal(st.st_mode & 0777, 0600);
-    assert_int_equal(st.st_size, 0); /* truncated */
-    fclose(f);
+    assert_int_equal(fstat(f.fd, &st), 0);
+    assert_int_equal(st.st_mode & 0777, 0600); /* tightened on the descriptor */
+    assert_int_equal(st.st_size, 0);           /* truncated */
+    assert_int_equal(capture_outfile_write(&f, "line\n", 5), 0);
+    assert_int_equal(capture_outfile_close(&f), 0);
+    /* append keeps what is there */
+    assert_true(capture_outfile_open(&f, "test:", path, CAPTURE_OUTFILE_APPEND, err, sizeof err));
+    assert_int_equal(capture_outfile_write(&f, "more\n", 5), 0);
+    assert_int_equal(capture_outfile_close(&f), 0);
+    assert_int_equal(stat(path, &st), 0);
+    assert_int_equal(st.st_size, 10);
+    /* a symbolic link is refused, and the message names it */
+    char link_path[sizeof path + 5];
+    snprintf(link_path, sizeof link_path, "%s.lnk", path);
+    assert_int_equal(symlink(path, link_path), 0);
+    assert_false(capture_outfile_open(&f, "test:", link_path, CAPTURE_OUTFILE_TRUNC, err,
+                                      sizeof err));
+    assert_non_null(strstr(err, link_path));
+    assert_non_null(strstr(err, "symbolic link"));
+    assert_int_equal(stat(path, &st), 0);
+    assert_int_equal(st.st_size, 10); /* the target was not truncated */
+    unlink(link_path);
     unlink(path);
-    assert_null(capture_open_secret_file("/nonexistent-dir/x.pcapng", err, sizeof err));
+    assert_false(capture_outfile_open(&f, "test:", "/nonexistent-dir/x.pcapng",
+                                      CAPTURE_OUTFILE_TRUNC, err, sizeof err));
     assert_non_null(strstr(err, "/nonexistent-dir/x.pcapng"));
+    assert_int_equal(f.fd, -1);
+    assert_int_equal(capture_outfile_close(&f), 0);
+}
+
+/* A full device: the write error is kept (sticky) and the device keeps its mode. */
+static void test_outfile_write_error(void **state)
+{
+    (void)state;
+    struct stat before, after;
+    assert_int_equal(stat("/dev/full", &before), 0);
+    char err[256];
+    capture_outfile f;
+    assert_true(
+        capture_outfile_open(&f, "test:", "/dev/full", CAPTURE_OUTFILE_TRUNC, err, sizeof err));
+    assert_int_equal(capture_outfile_write(&f, "x\n", 2), ENOSPC);
+    assert_int_equal(capture_outfile_write(&f, "y\n", 2), ENOSPC);
+    assert_int_equal(capture_outfile_close(&f), ENOSPC);
+    assert_int_equal(stat("/dev/full", &after), 0);
+    assert_int_equal(after.st_mode, before.st_mode);
+}
+
+/* A write cut short by the file size limit is cut back: no torn line.  In a
+ * child, so the limit does not touch the test's own output. */
+static void test_outfile_no_torn_line(void **state)
+{
+    (void)state;
+    char path[] = "/tmp/tp_capture_tornXXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    close(fd);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        signal(SIGXFSZ, SIG_IGN);
+        struct rlimit rl = {.rlim_cur = 100, .rlim_max = RLIM_INFINITY};
+        char err[256];
+        capture_outfile f;
+        char line[61];
+        memset(line, 'a', 60);
+        line[60] = '\n';
+        if (setrlimit(RLIMIT_FSIZE, &rl) != 0 ||
+            !capture_outfile_open(&f, "test:", path, CAPTURE_OUTFILE_TRUNC, err, sizeof err))
+            _exit(10);
+        if (capture_outfile_write(&f, line, sizeof line) != 0)
+            _exit(11);
+        int e = capture_outfile_write(&f, line, sizeof line); /* 39 bytes fit, then EFBIG */
+        _exit(e == EFBIG && capture_outfile_close(&f) == EFBIG ? 0 : 12);
+    }
+    int status;
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    assert_true(WIFEXITED(status));
+    assert_int_equal(WEXITSTATUS(status), 0);
+    struct stat st;
+    assert_int_equal(stat(path, &st), 0);
+    assert_int_equal(st.st_size, 61); /* the whole first line, nothing of the second */
+    unlink(path);
 }
 
 /* ---- pcap files of every link type, built from the writer's packets ---- */
@@ -1142,6 +1225,39 @@ static void test_tcp_rst_reuse_evict(void **state)
     fix_free(&f);
 }
 
+/* Who closed first, and a SYN answered with RST (nothing listening). */
+static void test_tcp_close_info(void **state)
+{
+    (void)state;
+    tcp_fix f = fix_new(NULL);
+    C(1000, 0, SYN, NULL);
+    S(0, 1001, RST | A, NULL); /* refused */
+    assert_int_equal(f.col->c[0].why, CAPTURE_CLOSE_RST);
+    assert_true(f.col->c[0].info.refused);
+    assert_true(f.col->c[0].info.syn_seen);
+    assert_int_equal(f.col->c[0].info.first_close_dir, TP_S2C);
+    assert_true(f.col->c[0].info.first_close_rst);
+    seg_send(&f, true, 40001, 443, 1000, 0, SYN, NULL);
+    seg_send(&f, false, 40001, 443, 5000, 1001, SYN | A, NULL);
+    seg_send(&f, true, 40001, 443, 1001, 5001, A, "hello");
+    seg_send(&f, false, 40001, 443, 5001, 1006, FIN | A, NULL); /* the server closes first */
+    seg_send(&f, true, 40001, 443, 1006, 5002, FIN | A, NULL);
+    assert_int_equal(f.col->c[1].why, CAPTURE_CLOSE_FIN);
+    assert_false(f.col->c[1].info.refused);
+    assert_int_equal(f.col->c[1].info.first_close_dir, TP_S2C);
+    assert_false(f.col->c[1].info.first_close_rst);
+    seg_send(&f, true, 40002, 443, 1000, 0, SYN, NULL);
+    seg_send(&f, false, 40002, 443, 5000, 1001, SYN | A, NULL);
+    seg_send(&f, true, 40002, 443, 1001, 5001, RST | A, NULL); /* the client resets */
+    assert_false(f.col->c[2].info.refused);
+    assert_int_equal(f.col->c[2].info.first_close_dir, TP_C2S);
+    assert_true(f.col->c[2].info.first_close_rst);
+    seg_send(&f, true, 40003, 443, 1000, 0, SYN, NULL);
+    capture_tcp_finish(f.t, 100);
+    assert_int_equal(f.col->c[3].info.first_close_dir, -1);
+    fix_free(&f);
+}
+
 static void test_tcp_many_conns(void **state)
 {
     (void)state;
@@ -1320,7 +1436,7 @@ static void test_pcapng_sink(void **state)
     assert_true(fd >= 0);
     close(fd);
     char err[256];
-    tp_sink *s = report_pcapng_sink_new(path, err, sizeof err);
+    tp_sink *s = report_pcapng_sink_new("test: --pcap", path, err, sizeof err);
     assert_non_null(s);
     struct stat st;
     assert_int_equal(stat(path, &st), 0);
@@ -1400,7 +1516,7 @@ static void test_pcapng_sink(void **state)
     }
     unlink(path);
     report_pcapng_sink_free(NULL);
-    assert_null(report_pcapng_sink_new("/nonexistent-dir/x.pcapng", err, sizeof err));
+    assert_null(report_pcapng_sink_new("test: --pcap", "/nonexistent-dir/x.pcapng", err, sizeof err));
 }
 
 typedef struct {
@@ -1435,7 +1551,7 @@ static void test_pcapng_sink_threads(void **state)
     assert_true(fd >= 0);
     close(fd);
     char err[256];
-    tp_sink *s = report_pcapng_sink_new(path, err, sizeof err);
+    tp_sink *s = report_pcapng_sink_new("test: --pcap", path, err, sizeof err);
     assert_non_null(s);
     pthread_t th[2];
     thr_arg args[2] = {{s, 1}, {s, 1001}};
@@ -1471,7 +1587,7 @@ static void test_pcapng_sink_hold(void **state)
     assert_true(fd >= 0);
     close(fd);
     char err[256];
-    tp_sink *s = report_pcapng_sink_new(path, err, sizeof err);
+    tp_sink *s = report_pcapng_sink_new("test: --pcap", path, err, sizeof err);
     assert_non_null(s);
     struct sockaddr_in p1, p2, l4;
     sa4(&p1, "127.0.0.1", 42001);
@@ -1563,10 +1679,11 @@ static void rp_data(void *ctx, void *conn, tp_dir dir, uint64_t ts, const uint8_
         ev_send(rc->s, TP_EV_SECRET, 1, t, TP_C2S, rc->secret, 0);
 }
 
-static void rp_close(void *ctx, void *conn, uint64_t ts, capture_close_reason why)
+static void rp_close(void *ctx, void *conn, uint64_t ts, capture_close_reason why,
+                     const capture_close_info *info)
 {
     replay_ctx *rc = ctx;
-    (void)conn, (void)why;
+    (void)conn, (void)why, (void)info;
     ev_send(rc->s, TP_EV_CLOSE, 1, (double)(ts - rc->t0) / 1e9, TP_C2S, NULL, 0);
 }
 
@@ -1594,7 +1711,7 @@ static void test_pcapng_sink_tshark_decrypts(void **state)
     close(fd);
     char err[256];
     replay_ctx rc = {.secret = line};
-    rc.s = report_pcapng_sink_new(path, err, sizeof err);
+    rc.s = report_pcapng_sink_new("test: --pcap", path, err, sizeof err);
     assert_non_null(rc.s);
 
     capture_tcp_callbacks cb = {rp_open, rp_data, NULL, rp_close};
@@ -1640,6 +1757,8 @@ int main(void)
         cmocka_unit_test(test_writer_checksums),
         cmocka_unit_test(test_writer_limits),
         cmocka_unit_test(test_secret_file_mode),
+        cmocka_unit_test(test_outfile_write_error),
+        cmocka_unit_test(test_outfile_no_torn_line),
         cmocka_unit_test(test_pcap_endian_resolution),
         cmocka_unit_test(test_pcap_link_types),
         cmocka_unit_test(test_pcap_bad_headers),
@@ -1650,6 +1769,7 @@ int main(void)
         cmocka_unit_test(test_tcp_gaps),
         cmocka_unit_test(test_tcp_direction),
         cmocka_unit_test(test_tcp_rst_reuse_evict),
+        cmocka_unit_test(test_tcp_close_info),
         cmocka_unit_test(test_tcp_many_conns),
         cmocka_unit_test(test_real_captures),
         cmocka_unit_test(test_tshark_reads_output),

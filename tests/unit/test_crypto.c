@@ -725,6 +725,16 @@ static void test_cbc_padding(void **state)
     assert_true(chk.padding_valid);
     assert_false(chk.padding_minimal);
 
+    /* the bound: 15 bytes (28 + 20 + 15 + 1 = 64) is minimal; a whole block
+     * of 16 (27 + 20 + 16 + 1 = 64) is not, 0 would have done */
+    rl = craft_cbc(key, mac_key, seq++, content, 28, false, 15, -1, rec);
+    assert_int_equal(crypto_record_open(&r, 23, 0x0303, rec, rl, out, sizeof out, &chk), TP_OK);
+    assert_true(chk.padding_minimal);
+    rl = craft_cbc(key, mac_key, seq++, content, 27, false, 16, -1, rec);
+    assert_int_equal(crypto_record_open(&r, 23, 0x0303, rec, rl, out, sizeof out, &chk), TP_OK);
+    assert_true(chk.padding_valid);
+    assert_false(chk.padding_minimal);
+
     /* largest padding: 28 content + 20 MAC + 255 + 1 = 304 */
     rl = craft_cbc(key, mac_key, seq++, content, 28, false, 255, -1, rec);
     assert_int_equal(crypto_record_open(&r, 23, 0x0303, rec, rl, out, sizeof out, &chk), TP_OK);

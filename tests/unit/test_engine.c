@@ -393,22 +393,34 @@ static void test_credentials_save_and_load(void **state)
 
     static const char *const ips[] = {"127.0.0.2", "::", NULL};
     static const char *const dns[] = {"device.test", NULL};
-    tp_engine_config cfg = {
-        .key_type = "ecdsa:p256", .save_cert = cert_path, .san_ip = ips, .san_dns = dns};
+    tp_engine_config cfg = {.key_type = "ecdsa:p256", .san_ip = ips, .san_dns = dns};
     char err[512];
     tp_engine *e = tp_engine_new(&cfg, err, sizeof(err));
     if (!e)
         fail_msg("%s", err);
+    /* the engine writes no file (the command saves the PEM, 0644: see
+     * tests/interop/test_serve_options.py) */
     struct stat st;
-    assert_int_equal(stat(cert_path, &st), 0);
-    assert_int_equal(st.st_mode & 0777, 0644);
+    assert_int_not_equal(stat(cert_path, &st), 0);
 
-    /* the saved file is the certificate in use, with the SANs asked for */
-    gnutls_datum_t pem;
-    assert_int_equal(gnutls_load_file(cert_path, &pem), 0);
+    /* the PEM handed back is the certificate in use, with the SANs asked for */
+    size_t pem_len = 0;
+    const char *pem_text = tp_engine_cert_pem(e, &pem_len);
+    assert_non_null(pem_text);
+    assert_true(pem_len > 100);
+    assert_true(strncmp(pem_text, "-----BEGIN CERTIFICATE-----", 27) == 0);
+    gnutls_datum_t pem = {(unsigned char *)pem_text, (unsigned)pem_len};
     gnutls_x509_crt_t crt;
     assert_int_equal(gnutls_x509_crt_init(&crt), 0);
     assert_int_equal(gnutls_x509_crt_import(crt, &pem, GNUTLS_X509_FMT_PEM), 0);
+    uint8_t served_md[32];
+    size_t served_len = sizeof(served_md);
+    char served_fp[96];
+    assert_int_equal(
+        gnutls_x509_crt_get_fingerprint(crt, GNUTLS_DIG_SHA256, served_md, &served_len), 0);
+    for (unsigned i = 0; i < 32; i++)
+        snprintf(served_fp + 3 * i, 4, i < 31 ? "%02X:" : "%02X", served_md[i]);
+    assert_string_equal(tp_engine_cert_fingerprint(e), served_fp);
     assert_int_not_equal(gnutls_x509_crt_check_hostname(crt, "localhost"), 0);
     assert_int_not_equal(gnutls_x509_crt_check_hostname(crt, "device.test"), 0);
     assert_int_not_equal(gnutls_x509_crt_check_ip(crt, (const unsigned char *)"\x7f\0\0\x02", 4, 0),
@@ -421,7 +433,6 @@ static void test_credentials_save_and_load(void **state)
     assert_true(gnutls_x509_crt_get_expiration_time(crt) > time(NULL) + 29 * 24 * 3600);
     assert_true(gnutls_x509_crt_get_activation_time(crt) < time(NULL));
     gnutls_x509_crt_deinit(crt);
-    gnutls_free(pem.data);
 
     /* load a PEM pair from files: fingerprint follows the file */
     gnutls_x509_privkey_t key;
@@ -461,6 +472,7 @@ static void test_credentials_save_and_load(void **state)
     if (!le)
         fail_msg("%s", err);
     assert_string_equal(tp_engine_cert_fingerprint(le), want);
+    assert_null(tp_engine_cert_pem(le, NULL)); /* loaded from files: nothing to save */
     assert_string_not_equal(tp_engine_cert_fingerprint(le), tp_engine_cert_fingerprint(e));
     tp_engine_free(le);
 

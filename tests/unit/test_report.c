@@ -15,6 +15,8 @@
 #include "analysis/events.h"
 #include "report/json_sink.h"
 #include "report/json_util.h"
+#include "report/text_sink.h"
+#include "report/verdict_render.h"
 
 static void test_seconds(void **state)
 {
@@ -155,12 +157,111 @@ static void test_sink_lines(void **state)
     free(mem);
 }
 
+/* A verdict with its layers, as the JSON trace (version 2) and the text
+ * trace render it. */
+static tp_verdict layered(void)
+{
+    tp_verdict v = {.outcome = TP_OUTCOME_FAIL, .phase = TP_PHASE_HANDSHAKE,
+                    .actor = TP_ACTOR_CLIENT, .cause = "client-rejected-certificate",
+                    .protocol = "TLS1.3", .has_alert = true};
+    v.alert = (tp_alert_info){"client", "fatal", "unknown_ca", false};
+    snprintf(v.summary, sizeof v.summary, "the client rejected the server's certificate");
+    tp_layers *l = &v.layers;
+    l->transport.opened_by = TP_ACTOR_CLIENT;
+    l->transport.closed_by = TP_ACTOR_CLIENT;
+    l->transport.how = TP_HOW_FIN;
+    l->transport.c2s_bytes = 524;
+    l->transport.s2c_bytes = 1400;
+    l->handshake.client_last = "ClientHello";
+    l->handshake.server_last = "Finished";
+    l->handshake.num_alerts = 2;
+    l->handshake.alerts[0] = v.alert;
+    l->handshake.alerts[1] = (tp_alert_info){"server", "fatal", "bad_record_mac", false};
+    l->records[TP_S2C] = (tp_record_tally){.total = 6, .protected_n = 4, .ok = 4};
+    l->records[TP_C2S] = (tp_record_tally){.total = 3, .protected_n = 1, .bad = 1,
+                                           .first_bad = 3};
+    return v;
+}
+
+static const char *jstr(json_object *o, const char *path)
+{
+    char buf[128];
+    snprintf(buf, sizeof buf, "%s", path);
+    json_object *cur = o;
+    for (char *save = NULL, *k = strtok_r(buf, ".", &save); k; k = strtok_r(NULL, ".", &save))
+        if (!json_object_object_get_ex(cur, k, &cur))
+            return "(missing)";
+    return cur ? json_object_get_string(cur) : "(null)";
+}
+
+static void test_verdict_json(void **state)
+{
+    (void)state;
+    tp_verdict v = layered();
+    json_object *o = json_object_new_object();
+    report_json_verdict_fill(o, &v);
+    assert_string_equal(jstr(o, "outcome"), "fail");
+    assert_string_equal(jstr(o, "actor"), "client");
+    assert_string_equal(jstr(o, "cause"), "client-rejected-certificate");
+    assert_string_equal(jstr(o, "layers.transport.how"), "fin");
+    assert_string_equal(jstr(o, "layers.transport.closed_by"), "client");
+    assert_string_equal(jstr(o, "layers.transport.s2c_bytes"), "1400");
+    assert_string_equal(jstr(o, "layers.handshake.done"), "false");
+    assert_string_equal(jstr(o, "layers.handshake.server_last"), "Finished");
+    assert_string_equal(jstr(o, "layers.records.c2s.first_bad"), "3");
+    assert_string_equal(jstr(o, "layers.records.s2c.first_bad"), "(null)");
+    assert_string_equal(jstr(o, "layers.records.s2c.protected"), "4");
+    assert_string_equal(jstr(o, "layers.app.fit"), "(null)");
+    json_object *alerts = NULL;
+    assert_true(json_object_object_get_ex(o, "layers", &alerts));
+    alerts = json_object_object_get(json_object_object_get(alerts, "handshake"), "alerts");
+    assert_int_equal(json_object_array_length(alerts), 2);
+    assert_string_equal(jstr(json_object_array_get_idx(alerts, 0), "protected"), "false");
+    assert_string_equal(jstr(json_object_array_get_idx(alerts, 1), "description"),
+                        "bad_record_mac");
+    json_object_put(o);
+    v.outcome = TP_OUTCOME_UNUSED;
+    o = json_object_new_object();
+    report_json_verdict_fill(o, &v);
+    assert_string_equal(jstr(o, "outcome"), "unused");
+    json_object_put(o);
+}
+
+static void test_verdict_text(void **state)
+{
+    (void)state;
+    tp_verdict v = layered();
+    char *mem = NULL;
+    size_t mem_len = 0;
+    FILE *f = open_memstream(&mem, &mem_len);
+    tp_sink *s = report_text_sink_new(f, 1, false, false);
+    tp_event ve = {.type = TP_EV_VERDICT, .conn = 3, .t = 0.012};
+    ve.u.verdict = &v;
+    s->on_event(s, &ve);
+    v.outcome = TP_OUTCOME_OK;
+    v.actor = TP_ACTOR_NONE;
+    s->on_event(s, &ve);
+    report_text_sink_free(s);
+    fclose(f);
+    assert_non_null(strstr(mem, "[3] FAIL (handshake, client, 0.012 s): the client rejected"));
+    assert_non_null(strstr(mem, "[3]   layers: transport opened by client, closed by client "
+                                "(fin), 524 bytes c2s, 1400 s2c; handshake not done (client: "
+                                "ClientHello, server: Finished), alerts: client fatal unknown_ca "
+                                "(in the clear), server fatal bad_record_mac (in the clear)"));
+    assert_non_null(strstr(mem, "records c2s 3 (1 protected: 0 ok, 1 bad, 0 unchecked) first "
+                                "bad #3, s2c 6 (4 protected: 4 ok, 0 bad, 0 unchecked)"));
+    assert_non_null(strstr(mem, "[3] OK (handshake, 0.012 s):")); /* no actor when none */
+    free(mem);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_seconds),
         cmocka_unit_test(test_fast_path_equals_json_c),
         cmocka_unit_test(test_sink_lines),
+        cmocka_unit_test(test_verdict_json),
+        cmocka_unit_test(test_verdict_text),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -13,6 +13,7 @@
 #include <cmocka.h>
 
 #include "sweep/journal.h"
+#include "sweep/mask.h"
 #include "sweep/matrix.h"
 #include "sweep/results.h"
 
@@ -313,7 +314,7 @@ static void test_journal_torn_and_corrupt(void **state)
                                    sizeof(err)));
     assert_int_equal(st.num_results, 0);
     assert_null(sweep_journal_open("/nonexistent/dir/j.jsonl", false, 0, err, sizeof(err)));
-    assert_non_null(strstr(err, "cannot open journal"));
+    assert_non_null(strstr(err, "tlsprobe sweep: --journal /nonexistent/dir/j.jsonl: cannot open"));
     sweep_journal_close(NULL);
 }
 
@@ -472,6 +473,118 @@ static void test_html_escape(void **state)
     assert_string_equal(out, "");
 }
 
+/* What `openssl s_client` prints (TLS 1.2 and 1.3 session blocks) and key
+ * log lines: the secrets go, the rest of the output stays. */
+static void test_mask_secrets(void **state)
+{
+    (void)state;
+    char out[] = "    Protocol  : TLSv1.2\n"
+                 "    Cipher    : ECDHE-RSA-AES128-GCM-SHA256\n"
+                 "    Session-ID: 5F3A9C0B5F3A9C0B5F3A9C0B5F3A9C0B5F3A9C0B5F3A9C0B5F3A9C0B5F3A9C0B\n"
+                 "    Master-Key: 0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF"
+                 "0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF\n"
+                 "    Resumption PSK: aabbccddeeff00112233445566778899aabbccddeeff0011\n"
+                 "CLIENT_RANDOM 00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff "
+                 "ffeeddccbbaa9988\n"
+                 "SERVER_TRAFFIC_SECRET_0 0011223344556677 8899aabbccddeeff\n"
+                 "    Verify return code: 18 (self-signed certificate)\n"
+                 "    Start Time: 1733040000\n";
+    size_t n = sweep_mask_secrets(out, strlen(out), false);
+    assert_true(n > 0);
+    assert_null(strstr(out, "5F3A9C0B"));
+    assert_null(strstr(out, "0123456789ABCDEF"));
+    assert_null(strstr(out, "aabbccdd"));
+    assert_null(strstr(out, "00112233"));
+    assert_null(strstr(out, "ffeeddcc"));
+    assert_null(strstr(out, "8899aabb"));
+    assert_non_null(strstr(out, "Master-Key: ****"));
+    /* what is not a secret is kept: names, the cipher, short numbers */
+    assert_non_null(strstr(out, "ECDHE-RSA-AES128-GCM-SHA256"));
+    assert_non_null(strstr(out, "Verify return code: 18 (self-signed certificate)"));
+    assert_non_null(strstr(out, "Start Time: 1733040000"));
+    assert_non_null(strstr(out, "CLIENT_RANDOM ****"));
+
+    /* a tail that starts inside a Master-Key line: the name is gone */
+    char cut[] = "89ABCDEF0123\n    Timeout   : 7200 (sec)\n";
+    assert_int_equal(sweep_mask_secrets(cut, strlen(cut), true), 12);
+    assert_string_equal(cut, "************\n    Timeout   : 7200 (sec)\n");
+    /* a long hex run without a name is masked anyway; a short one is not */
+    char bare[] = "x deadbeefdeadbeefdeadbeefdeadbeef y cafe\n";
+    sweep_mask_secrets(bare, strlen(bare), false);
+    assert_string_equal(bare, "x ******************************** y cafe\n");
+}
+
+/* The client command's exit beside the verdict's status. */
+static void test_client_note(void **state)
+{
+    (void)state;
+    static const struct {
+        sweep_status st;
+        const char *client, *want;
+    } cases[] = {
+        {SWEEP_ST_OK, "{\"exit\":52,\"timed_out\":false}",
+         "client exited 52 although the TLS session worked"},
+        {SWEEP_ST_OK, "{\"exit\":0,\"timed_out\":false}", ""},
+        {SWEEP_ST_FAIL, "{\"exit\":0,\"timed_out\":false}",
+         "client exited 0 although the TLS session failed"},
+        {SWEEP_ST_FAIL, "{\"exit\":1,\"timed_out\":false}", ""},
+        {SWEEP_ST_OK, "{\"exit\":0,\"timed_out\":true}",
+         "the client command timed out although the TLS session worked"},
+        {SWEEP_ST_OK, "{\"exit\":0,\"signal\":9,\"timed_out\":false}",
+         "the client was killed by signal 9; the TLS session worked"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        sweep_result r = {.done = true, .status = cases[i].st};
+        r.client = json_tokener_parse(cases[i].client);
+        char note[160];
+        sweep_result_client_note(&r, note, sizeof note);
+        assert_string_equal(note, cases[i].want);
+        sweep_result_cleanup(&r);
+    }
+    sweep_result none = {.done = true, .status = SWEEP_ST_OK};
+    char note[160];
+    sweep_result_client_note(&none, note, sizeof note);
+    assert_string_equal(note, ""); /* device mode: no client command */
+}
+
+/* A typical failure never shows the normalised template. */
+static void test_typical_phrase(void **state)
+{
+    (void)state;
+    static const char *const axes[] = {"protocol", "cipher"};
+    sweep_row rows[3] = {
+        {.values = {"TLS1.2", "AES-128-GCM"}, .status = SWEEP_ST_FAIL,
+         .summary = "handshake completed (TLS1.2, AES-128-GCM); the client left"},
+        {.values = {"TLS1.2", "AES-256-GCM"}, .status = SWEEP_ST_FAIL,
+         .summary = "handshake completed (TLS1.2, AES-256-GCM); the client left"},
+        {.values = {"TLS1.3", "AES-128-GCM"}, .status = SWEEP_ST_OK, .summary = "fine"},
+    };
+    sweep_decision d;
+    assert_true(sweep_decide(&d, axes, 2, rows, 3));
+    assert_int_equal(d.num_typical, 1);
+    assert_non_null(strstr(d.typical[0].normalised, "{cipher}"));
+    char out[900];
+    sweep_typical_phrase(&d, &d.typical[0], out, sizeof out);
+    assert_string_equal(out, "handshake completed (TLS1.2, AES-128-GCM); the client left (one "
+                             "example of 2; they differ in cipher)");
+    json_object *j = sweep_decision_to_json(&d, rows);
+    json_object *typ, *sum;
+    assert_true(json_object_object_get_ex(j, "typical_failure", &typ));
+    assert_true(json_object_object_get_ex(json_object_array_get_idx(typ, 0), "summary", &sum));
+    assert_string_equal(json_object_get_string(sum), out);
+    json_object_put(j);
+    sweep_decision_cleanup(&d);
+    /* the same words, other numbers only */
+    rows[1].values[1] = "AES-128-GCM";
+    rows[0].summary = "stalled after 30 bytes";
+    rows[1].summary = "stalled after 31 bytes";
+    assert_true(sweep_decide(&d, axes, 2, rows, 3));
+    sweep_typical_phrase(&d, &d.typical[0], out, sizeof out);
+    assert_string_equal(out, "stalled after 30 bytes (one example of 2; they differ in numbers "
+                             "only)");
+    sweep_decision_cleanup(&d);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -483,6 +596,9 @@ int main(void)
         cmocka_unit_test(test_result_roundtrip),
         cmocka_unit_test(test_reports),
         cmocka_unit_test(test_html_escape),
+        cmocka_unit_test(test_mask_secrets),
+        cmocka_unit_test(test_client_note),
+        cmocka_unit_test(test_typical_phrase),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

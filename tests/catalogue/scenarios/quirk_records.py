@@ -36,6 +36,12 @@ SCENARIOS = [
      "serve": ["--echo", "--quirk", "hs-fragment=64"], "drive": _intolerant("fragment"),
      "expect": {"outcome": "fail", "phase": "handshake", "actor": "client",
                 "words": ["without an alert", "the server's record is valid"]}},
+    # a client that expects whole messages in one record rejects the 1/n-1
+    # split with its library's alert for a bad record
+    {"name": "tiny-record-client-rejects-1-n-1-split",
+     "serve": ["--echo", "--quirk", "appdata-split=1/n-1"], "drive": _intolerant("tiny"),
+     "expect": {"outcome": "fail", "actor": "client", "cause": "client-rejected-record",
+                "words": ["bad_record_mac", "the server's record is valid"]}},
     {"name": "tls10-max-cbc-padding-accepted",
      "serve": ["--echo", "--quirk", "cbc-padding=max", "--protocols", "TLS1.0",
                "--ciphers", "AES-128-CBC", "--macs", "SHA1"], "drive": _tls10_echo,

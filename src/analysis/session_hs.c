@@ -1,0 +1,487 @@
+/* The session model, handshake side: messages reassembled across records,
+ * what the ClientHello offers against the server's configuration, the
+ * hello parameters handed to the verifier, and alerts. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../wire/ext.h"
+#include "../wire/iana.h"
+#include "../wire/ja.h"
+#include "session_int.h"
+
+/* ---- handshake messages ----------------------------------------------- */
+
+static const char *hs_display_name(const wire_handshake *m)
+{
+    if (m->type == WIRE_HS_SERVER_HELLO && m->status == TP_OK &&
+        m->u.server_hello.hello_retry_request)
+        return "HelloRetryRequest";
+    const char *n = wire_hs_type_name(m->type);
+    return n ? n : "unknown handshake message";
+}
+
+static void copy_groups(char *out, size_t out_len, const uint16_t *ids, unsigned n)
+{
+    size_t used = 0;
+    out[0] = '\0';
+    for (unsigned i = 0; i < n; i++) {
+        const char *name = wire_group_name(ids[i]);
+        char num[12];
+        snprintf(num, sizeof num, "0x%04x", ids[i]);
+        int w = snprintf(out + used, out_len - used, "%s%s", i ? "," : "", name ? name : num);
+        if (w < 0 || (size_t)w >= out_len - used)
+            return;
+        used += (size_t)w;
+    }
+    if (n == 0)
+        snprintf(out, out_len, "none");
+}
+
+/* "TLS1.2,TLS1.3" into out (truncated to fit). */
+static void join_versions(char *out, size_t out_len, const uint16_t *vers, unsigned n)
+{
+    size_t used = 0;
+    out[0] = '\0';
+    for (unsigned i = 0; i < n && used < out_len; i++) {
+        const char *name = wire_version_name(vers[i]);
+        used +=
+            (size_t)snprintf(out + used, out_len - used, "%s%s", i ? "," : "", name ? name : "?");
+    }
+}
+
+/* The versions the client can speak (RFC 8446 4.2.1: supported_versions
+ * when present, else every version up to legacy_version), against the
+ * server's. */
+static void note_offered_versions(tp_session *s, const wire_client_hello *ch)
+{
+    tp_observation *o = &s->obs;
+    uint16_t vers[16];
+    unsigned n = 0;
+    cur_t body;
+    wire_ext_versions sv;
+    bool has_sv = wire_ch_find_ext(ch, WIRE_EXT_SUPPORTED_VERSIONS, &body);
+    if (has_sv) {
+        if (wire_ext_versions_parse(body, false, &sv) == TP_OK)
+            for (unsigned i = 0; i < sv.versions.num && n < 16; i++)
+                if (!wire_is_grease(wire_list_get(&sv.versions, i)))
+                    vers[n++] = wire_list_get(&sv.versions, i);
+    } else {
+        for (uint16_t v = 0x0300; v <= ch->legacy_version && v <= 0x0303 && n < 16; v++)
+            vers[n++] = v;
+    }
+    o->client_max_version = 0;
+    for (unsigned i = 0; i < n; i++)
+        if (vers[i] > o->client_max_version && vers[i] <= 0x0304)
+            o->client_max_version = vers[i];
+    if (!s->server || !s->server->versions || !s->server->num_versions)
+        return;
+    bool overlap = false;
+    for (unsigned i = 0; i < n; i++)
+        for (unsigned j = 0; j < s->server->num_versions; j++)
+            overlap |= vers[i] == s->server->versions[j];
+    o->version_overlap_known = true;
+    o->version_overlap = overlap;
+    if (has_sv) {
+        join_versions(o->client_versions, sizeof o->client_versions, vers, n);
+    } else {
+        const char *name = wire_version_name(o->client_max_version);
+        snprintf(o->client_versions, sizeof o->client_versions, "up to %s (no supported_versions)",
+                 name ? name : "?");
+    }
+    join_versions(o->server_versions, sizeof o->server_versions, s->server->versions,
+                  s->server->num_versions);
+}
+
+/* Offline: this connection's lines from the key log store. */
+static void take_stored_secrets(tp_session *s)
+{
+    if (!s->store)
+        return;
+    for (int l = CRYPTO_KL_NONE + 1; l < CRYPTO_KL_COUNT; l++) {
+        const crypto_keylog_entry *e =
+            crypto_keylog_store_find(s->store, (crypto_keylog_label)l, s->client_random);
+        if (!e || !tp_verify_add_entry(s->verify, e))
+            continue;
+        char line[300];
+        if (crypto_keylog_entry_format(e, line, sizeof line) == 0)
+            continue;
+        tp_event ev = {.type = TP_EV_SECRET, .t = s->t_last};
+        ev.u.secret.line = line;
+        sess_emit(s, &ev);
+    }
+}
+
+void sess_client_hello(tp_session *s, const wire_handshake *m)
+{
+    const wire_client_hello *ch = &m->u.client_hello;
+    tp_observation *o = &s->obs;
+    o->client_hello = true;
+    note_offered_versions(s, ch);
+    if (!s->client_hello && cur_len(&m->raw) > 0) {
+        s->client_hello = malloc(cur_len(&m->raw));
+        if (s->client_hello) {
+            memcpy(s->client_hello, cur_data(&m->raw), cur_len(&m->raw));
+            s->client_hello_len = cur_len(&m->raw);
+        }
+    }
+    if (!ch->sslv2 && cur_len(&ch->random) == 32 && !s->have_client_random) {
+        memcpy(s->client_random, cur_data(&ch->random), 32);
+        s->have_client_random = true;
+        tp_verify_client_random(s->verify, s->client_random);
+        for (unsigned i = 0; i < s->num_pending_secrets; i++)
+            (void)tp_verify_add_secret(s->verify, s->pending_secrets[i]);
+        s->num_pending_secrets = 0;
+        take_stored_secrets(s);
+    }
+    /* What the client offers, against what the server allows. */
+    bool overlap = false;
+    o->num_offered_suites = o->num_offered_total = 0;
+    for (unsigned k = 0, num = wire_ch_num_suites(ch); k < num; k++) {
+        uint32_t id = wire_ch_suite_at(ch, k);
+        if (ch->sslv2 && id > 0xffff)
+            continue; /* SSLv2-only cipher spec */
+        o->num_offered_total++;
+        if (o->num_offered_suites < TP_OBS_MAX_SUITES && !wire_is_grease((uint16_t)id))
+            o->offered_suites[o->num_offered_suites++] = (uint16_t)id;
+        if (s->server && s->server->suites)
+            for (unsigned i = 0; i < s->server->num_suites; i++)
+                overlap |= s->server->suites[i] == id;
+    }
+    if (s->server && s->server->suites && s->server->num_suites) {
+        o->suite_overlap_known = true;
+        o->suite_overlap = overlap;
+    }
+    /* Groups: only meaningful when the client sends supported_groups. */
+    cur_t body;
+    wire_list groups;
+    if (wire_ch_find_ext(ch, WIRE_EXT_SUPPORTED_GROUPS, &body) && s->server && s->server->groups &&
+        s->server->num_groups && wire_ext_u16_list_parse(body, &groups) == TP_OK) {
+        uint16_t ids[32];
+        unsigned n = 0;
+        bool g_overlap = false;
+        for (unsigned k = 0; k < groups.num; k++) {
+            uint16_t g = wire_list_get(&groups, k);
+            if (wire_is_grease(g))
+                continue;
+            if (n < 32)
+                ids[n++] = g;
+            for (unsigned i = 0; i < s->server->num_groups; i++)
+                g_overlap |= s->server->groups[i] == g;
+        }
+        if (n > 0) {
+            o->group_overlap_known = true;
+            o->group_overlap = g_overlap;
+            copy_groups(o->offered_groups, sizeof o->offered_groups, ids, n);
+            copy_groups(o->allowed_groups, sizeof o->allowed_groups, s->server->groups,
+                        s->server->num_groups);
+        }
+    }
+}
+
+static void on_server_hello(tp_session *s, const wire_handshake *m)
+{
+    const wire_server_hello *sh = &m->u.server_hello;
+    if (sh->hello_retry_request) {
+        /* RFC 8446 4.1.4: only TLS 1.3 retries; the CCS that may follow is
+         * the compatibility no-op, not a switch to protected records */
+        s->obs.hello_retry = true;
+        s->tls13 = true;
+        return;
+    }
+    s->obs.server_hello = true;
+    s->ctx.version = sh->selected_version;
+    s->ctx.cipher_suite = sh->cipher_suite;
+    s->tls13 = sh->selected_version == 0x0304;
+    cur_t body;
+    bool etm =
+        sh->has_extensions && wire_ext_find(sh->extensions, WIRE_EXT_ENCRYPT_THEN_MAC, &body);
+    if (cur_len(&sh->random) == 32)
+        tp_verify_server_hello(s->verify, cur_data(&sh->random), sh->selected_version,
+                               sh->cipher_suite, etm);
+    const wire_suite *suite = wire_suite_find(sh->cipher_suite);
+    if (!s->neg_protocol[0]) {
+        const char *v = wire_version_name(sh->selected_version);
+        snprintf(s->neg_protocol, sizeof s->neg_protocol, "%s", v ? v : "unknown");
+    }
+    if (suite && !s->neg_cipher[0]) {
+        snprintf(s->neg_cipher, sizeof s->neg_cipher, "%s", suite->cipher);
+        snprintf(s->neg_mac, sizeof s->neg_mac, "%s", suite->mac);
+        if (suite->kx)
+            snprintf(s->neg_kx, sizeof s->neg_kx, "%s", suite->kx);
+    }
+    wire_ext_key_share ks;
+    if (s->tls13 && !s->neg_group[0] && sh->has_extensions &&
+        wire_ext_find(sh->extensions, WIRE_EXT_KEY_SHARE, &body) &&
+        wire_ext_key_share_parse(body, WIRE_EXT_FROM_SERVER_HELLO, &ks) == TP_OK) {
+        const char *gn = wire_group_name(ks.selected_group);
+        snprintf(s->neg_group, sizeof s->neg_group, "%s", gn ? gn : "unknown");
+    }
+    if (s->tls13) {
+        /* RFC 8446 2: everything after ServerHello is protected */
+        s->d[TP_C2S].is_protected = s->d[TP_S2C].is_protected = true;
+        tp_verify_switch(s->verify, TP_C2S, TP_EPOCH_HANDSHAKE);
+        tp_verify_switch(s->verify, TP_S2C, TP_EPOCH_HANDSHAKE);
+    }
+}
+
+/* A renegotiation ClientHello: its random is kept until the server takes
+ * it up; the keys of the running epoch stay until the new ChangeCipherSpec. */
+static void renegotiation_hello(tp_session *s, const wire_handshake *m)
+{
+    const wire_client_hello *ch = &m->u.client_hello;
+    s->have_reneg_random = !ch->sslv2 && cur_len(&ch->random) == 32;
+    if (s->have_reneg_random)
+        memcpy(s->reneg_random, cur_data(&ch->random), 32);
+}
+
+/* The server took the renegotiation up: the verifier follows the new
+ * handshake (new randoms, suite and CLIENT_RANDOM line). */
+static void renegotiation_accepted(tp_session *s, const wire_handshake *m)
+{
+    const wire_server_hello *sh = &m->u.server_hello;
+    s->obs.renegotiation_accepted = true;
+    if (!s->have_reneg_random || cur_len(&sh->random) != 32)
+        return;
+    memcpy(s->client_random, s->reneg_random, 32);
+    tp_verify_client_random(s->verify, s->client_random);
+    take_stored_secrets(s);
+    cur_t body;
+    bool etm =
+        sh->has_extensions && wire_ext_find(sh->extensions, WIRE_EXT_ENCRYPT_THEN_MAC, &body);
+    tp_verify_server_hello(s->verify, cur_data(&sh->random), sh->selected_version, sh->cipher_suite,
+                           etm);
+}
+
+static void on_server_key_exchange(tp_session *s, const wire_handshake *m)
+{
+    const wire_server_key_exchange *ske = &m->u.server_key_exchange;
+    if (!s->neg_group[0]) {
+        if (ske->named_group) {
+            const char *gn = wire_group_name(ske->named_group);
+            snprintf(s->neg_group, sizeof s->neg_group, "%s", gn ? gn : "unknown");
+        } else if (ske->dh_p_bits) {
+            snprintf(s->neg_group, sizeof s->neg_group, "DH-%u", ske->dh_p_bits);
+        }
+    }
+    if (ske->has_sigalg && !s->neg_sigalg[0]) {
+        const char *n = wire_sigalg_name(ske->sigalg);
+        snprintf(s->neg_sigalg, sizeof s->neg_sigalg, "%s", n ? n : "unknown");
+    }
+}
+
+/* What one parsed message (other than ClientHello) tells the session. */
+static void note_message(tp_session *s, tp_dir dir, const wire_handshake *m, const uint8_t *msg,
+                         size_t len, bool is_protected)
+{
+    switch (m->type) {
+    case WIRE_HS_SERVER_HELLO:
+        if (dir == TP_S2C && s->obs.renegotiation)
+            renegotiation_accepted(s, m);
+        else if (dir == TP_S2C)
+            on_server_hello(s, m);
+        break;
+    case WIRE_HS_SERVER_KEY_EXCHANGE:
+        on_server_key_exchange(s, m);
+        break;
+    case WIRE_HS_CERTIFICATE:
+        /* RFC 8446 B.4: TLS 1.3 suites name no key exchange; name it as the
+         * engine does, from the group's kind and the certificate's key */
+        if (dir == TP_S2C && s->tls13 && !s->neg_kx[0] && s->neg_group[0] &&
+            m->u.certificate.num_summaries > 0 && m->u.certificate.certs[0].parsed) {
+            const char *kt = m->u.certificate.certs[0].key_type;
+            snprintf(s->neg_kx, sizeof s->neg_kx, "%s-%s",
+                     strncmp(s->neg_group, "FFDHE", 5) == 0 ? "DHE" : "ECDHE",
+                     strncmp(kt, "RSA", 3) == 0 ? "RSA" : "ECDSA");
+        }
+        break;
+    case WIRE_HS_KEY_UPDATE:
+        /* RFC 8446 7.2: applies to the records after the one carrying it;
+         * only after the sender's Finished (4.6.3) */
+        if (s->tls13 && is_protected && (dir == TP_C2S ? s->client_finished : s->server_finished)) {
+            s->d[dir].key_updates++;
+            s->d[dir].key_update_requested = len > 4 && msg[4] == 1;
+        }
+        break;
+    case WIRE_HS_CERTIFICATE_VERIFY:
+        if (dir == TP_S2C && s->tls13 && !s->neg_sigalg[0]) {
+            const char *n = wire_sigalg_name(m->u.certificate_verify.sigalg);
+            snprintf(s->neg_sigalg, sizeof s->neg_sigalg, "%s", n ? n : "unknown");
+        }
+        break;
+    default:
+        break;
+    }
+}
+
+static void handle_message(tp_session *s, tp_dir dir, double t, const uint8_t *msg, size_t len,
+                           bool is_protected)
+{
+    static _Thread_local wire_handshake m;
+    /* m.status keeps the outcome: a message that did not parse is still
+     * reported (as far as it parsed) and still joins the transcript */
+    tp_status parsed = wire_hs_parse(&s->ctx, msg, len, &m);
+    (void)parsed;
+    tp_event ev = {.type = TP_EV_HANDSHAKE, .t = t, .dir = dir};
+    ev.u.handshake.msg = &m;
+    ev.u.handshake.is_protected = is_protected;
+    ev.u.handshake.verified = -1;
+    char ja3[2048], ja3_md5[33], ja4[64];
+    uint8_t expected[64];
+    size_t expected_len = 0;
+
+    if (m.status == TP_OK && m.type == WIRE_HS_CLIENT_HELLO && dir == TP_C2S) {
+        if (s->client_finished && s->server_finished && !s->tls13) {
+            /* RFC 5246 7.4.1.2: a client-initiated renegotiation; what the
+             * first hello offered stays the connection's offer */
+            s->obs.renegotiation = true;
+            renegotiation_hello(s, &m);
+        } else {
+            sess_client_hello(s, &m);
+        }
+        if (wire_ja3(&m.u.client_hello, ja3, sizeof ja3, ja3_md5) == TP_OK) {
+            ev.u.handshake.ja3 = ja3;
+            ev.u.handshake.ja3_md5 = ja3_md5;
+        }
+        if (wire_ja4(&m.u.client_hello, ja4) == TP_OK)
+            ev.u.handshake.ja4 = ja4;
+    } else if (m.status == TP_OK) {
+        note_message(s, dir, &m, msg, len, is_protected);
+    }
+    tp_verify_handshake(s->verify, dir, msg, len, m.type == WIRE_HS_FINISHED,
+                        &ev.u.handshake.verified, expected, &expected_len);
+    if (m.type == WIRE_HS_FINISHED) {
+        sess_side(s, dir)->finished_verified = ev.u.handshake.verified;
+        if (ev.u.handshake.verified >= 0) {
+            ev.u.handshake.expected = expected;
+            ev.u.handshake.expected_len = expected_len;
+        }
+        if (dir == TP_C2S)
+            s->client_finished = true;
+        else
+            s->server_finished = true;
+        if (s->tls13)
+            tp_verify_switch(s->verify, dir, TP_EPOCH_APPLICATION);
+    }
+    sess_side(s, dir)->name = hs_display_name(&m);
+    sess_emit(s, &ev);
+}
+
+/* Splits handshake bytes of one record into messages, keeping a partial
+ * message for the next record (RFC 5246 6.2.1: messages may span records). */
+void sess_handshake_bytes(tp_session *s, tp_dir dir, double t, const uint8_t *p, size_t len,
+                          bool is_protected)
+{
+    dir_state *d = &s->d[dir];
+    while (len > 0 || d->hs_len >= WIRE_HS_HEADER_LEN) {
+        if (d->hs_len == 0) {
+            /* fast path: whole messages straight from the record */
+            cur_t c;
+            cur_init(&c, p, len);
+            uint8_t type;
+            uint32_t body_len;
+            if (wire_hs_peek_header(&c, &type, &body_len) == TP_OK &&
+                len >= WIRE_HS_HEADER_LEN + (size_t)body_len) {
+                size_t n = WIRE_HS_HEADER_LEN + body_len;
+                handle_message(s, dir, t, p, n, is_protected);
+                p += n;
+                len -= n;
+                continue;
+            }
+        }
+        /* slow path: accumulate */
+        size_t want = WIRE_HS_HEADER_LEN;
+        if (d->hs_len >= WIRE_HS_HEADER_LEN) {
+            cur_t c;
+            cur_init(&c, d->hs, d->hs_len);
+            uint8_t type;
+            uint32_t body_len;
+            if (wire_hs_peek_header(&c, &type, &body_len) != TP_OK)
+                return;
+            if (body_len > WIRE_HS_MAX_LEN) {
+                char detail[112];
+                snprintf(detail, sizeof detail,
+                         "handshake message of %u bytes is over tlsprobe's limit of %u", body_len,
+                         (unsigned)WIRE_HS_MAX_LEN);
+                sess_broken(s, dir, t, detail);
+                return;
+            }
+            want = WIRE_HS_HEADER_LEN + body_len;
+        }
+        if (d->hs_len >= want) {
+            handle_message(s, dir, t, d->hs, want, is_protected);
+            memmove(d->hs, d->hs + want, d->hs_len - want);
+            d->hs_len -= want;
+            if (d->hs_len == 0) {
+                free(d->hs);
+                d->hs = NULL;
+                d->hs_cap = 0;
+            }
+            continue;
+        }
+        if (len == 0)
+            return;
+        size_t take = want - d->hs_len;
+        if (take > len)
+            take = len;
+        if (d->hs_len + take > d->hs_cap) {
+            size_t cap = d->hs_cap ? d->hs_cap : 256;
+            while (cap < d->hs_len + take)
+                cap *= 2;
+            uint8_t *nb = realloc(d->hs, cap);
+            if (!nb) {
+                sess_broken(s, dir, t, "out of memory reassembling a handshake message");
+                return;
+            }
+            d->hs = nb;
+            d->hs_cap = cap;
+        }
+        memcpy(d->hs + d->hs_len, p, take);
+        d->hs_len += take;
+        p += take;
+        len -= take;
+    }
+}
+
+/* ---- alerts ----------------------------------------------------------- */
+
+void sess_alert_bytes(tp_session *s, tp_dir dir, double t, const uint8_t *p, size_t len,
+                      bool is_protected, unsigned record_index)
+{
+    tp_obs_side *me = sess_side(s, dir);
+    for (size_t i = 0; i + 1 < len; i += 2) {
+        const char *level = wire_alert_level_name(p[i]);
+        const char *desc = wire_alert_description_name(p[i + 1]);
+        tp_alert_info a = {.from = dir == TP_C2S ? "client" : "server",
+                           .level = level ? level : "unknown",
+                           .description = desc,
+                           .is_protected = is_protected};
+        if (!desc) {
+            snprintf(s->alert_desc[dir], sizeof s->alert_desc[dir], "unknown(%u)", p[i + 1]);
+            a.description = s->alert_desc[dir];
+        }
+        if (p[i + 1] == 0)
+            me->close_notify = true;
+        if (dir == TP_S2C && p[i + 1] == 100 && s->obs.renegotiation)
+            s->obs.server_no_renegotiation = true;
+        sess_alert(s, dir, t, &a, p[i] == 2, record_index);
+    }
+}
+
+void sess_alert(tp_session *s, tp_dir dir, double t, const tp_alert_info *a, bool fatal,
+                unsigned record_index)
+{
+    tp_obs_side *me = sess_side(s, dir);
+    if (!me->has_alert || (fatal && !me->fatal_alert)) {
+        me->has_alert = true;
+        me->fatal_alert = fatal;
+        me->alert = *a;
+        me->alert_record = record_index;
+        if (dir == TP_C2S && fatal)
+            s->server_frozen = true;
+    }
+    tp_obs_note_alert(&s->obs, a);
+    tp_event ev = {.type = TP_EV_ALERT, .t = t, .dir = dir};
+    ev.u.alert = *a;
+    sess_emit(s, &ev);
+}

@@ -1,0 +1,96 @@
+/* Inside the session model: the state shared by session.c (bytes, records,
+ * the public API) and session_hs.c (handshake messages and alerts). */
+#ifndef TP_ANALYSIS_SESSION_INT_H
+#define TP_ANALYSIS_SESSION_INT_H
+
+#include "../crypto/keylog.h"
+#include "session.h"
+#include "verdict.h"
+#include "verify.h"
+
+/* At most this much is held back per direction waiting for keys: the
+ * engine logs a secret as soon as it derives it, so in practice one flight. */
+#define TP_HELD_MAX 16
+#define TP_HELD_BYTES_MAX (64 * 1024)
+
+typedef struct {
+    uint8_t *buf; /* pending bytes of an incomplete record */
+    size_t len, cap;
+    uint8_t *hs; /* pending bytes of an incomplete handshake message */
+    size_t hs_len, hs_cap;
+    unsigned records;
+    bool is_protected; /* records from now on are protected */
+    bool dead;         /* stream unparseable: stop framing it */
+    const char *quirk; /* records framed now were shaped by this quirk (--quirk) */
+    unsigned key_updates; /* TLS 1.3: KeyUpdates in the current record */
+    bool key_update_requested;
+    unsigned long long bytes;
+    /* protected records held back until their keys arrive (live only) */
+    struct held_record {
+        double t;
+        uint8_t *bytes; /* header + fragment */
+        size_t len;
+        char *quirk; /* the quirk that shaped it (live, s2c), or NULL */
+    } held[TP_HELD_MAX];
+    unsigned num_held;
+    size_t held_bytes;
+} dir_state;
+
+struct tp_session {
+    unsigned conn;
+    char *peer, *local;
+    tp_sink *sinks[TP_MAX_SINKS];
+    unsigned num_sinks;
+    bool want_data, want_record_bytes, expect_secrets;
+    const tp_server_config *server;
+
+    dir_state d[2];
+    wire_hs_ctx ctx;
+    bool tls13;
+    uint8_t *client_hello; /* first ClientHello, raw */
+    size_t client_hello_len;
+    uint8_t client_random[32];
+    bool have_client_random;
+    uint8_t reneg_random[32]; /* a renegotiation ClientHello's random */
+    bool have_reneg_random;
+    char pending_secrets[8][200];
+    unsigned num_pending_secrets;
+    tp_verify *verify;
+    const crypto_keylog_store *store;
+    bool client_finished, server_finished;
+    bool engine_done;
+    bool server_frozen; /* client gave up: server_last_* describe its last record before that */
+
+    tp_observation obs;
+    char neg_protocol[16], neg_kx[24], neg_cipher[32], neg_mac[16], neg_group[32], neg_sigalg[40];
+    char err_name[64], err_text[160];
+    char alert_desc[2][32];
+    char bad_detail_buf[2][96];
+    bool ended;
+    double t_last;
+    tp_verdict verdict;
+};
+
+/* Hands ev to every sink of s (sets ev->conn). */
+void sess_emit(tp_session *s, tp_event *ev);
+/* A TP_EV_NOTE. */
+void sess_note(tp_session *s, double t, tp_dir dir, const char *text);
+/* The observation side of dir. */
+tp_obs_side *sess_side(tp_session *s, tp_dir dir);
+/* dir's stream is unparseable from here on: a note, and framing stops. */
+void sess_broken(tp_session *s, tp_dir dir, double t, const char *detail);
+
+/* session_hs.c: handshake bytes of one record (messages may span records)
+ * and alert bytes of one record. */
+void sess_handshake_bytes(tp_session *s, tp_dir dir, double t, const uint8_t *p, size_t len,
+                          bool is_protected);
+/* What a ClientHello offers (also the SSLv2-format one). */
+void sess_client_hello(tp_session *s, const wire_handshake *m);
+void sess_alert_bytes(tp_session *s, tp_dir dir, double t, const uint8_t *p, size_t len,
+                      bool is_protected, unsigned record_index);
+/* One alert of dir: noted for the verdict (the first, or the first fatal)
+ * and emitted. */
+void sess_alert(tp_session *s, tp_dir dir, double t, const tp_alert_info *a, bool fatal,
+                unsigned record_index);
+
+#endif
