@@ -14,7 +14,9 @@ Properties:
   padding   the server's first protected record (its Finished, TLS <= 1.2)
             carries more CBC padding than needed: the 2006 phones.  The
             padding length follows from the record length, which is exact for
-            the Finished (12-byte verify_data, 16-byte message).
+            the Finished (12-byte verify_data, 16-byte message).  With
+            --alert the client answers it the way the phones did, with an
+            encrypted fatal bad_record_mac, instead of closing silently.
   fragment  a handshake message split across records (seen in the clear
             records: the whole first flight in TLS <= 1.2, the ServerHello in
             TLS 1.3): stacks without handshake reassembly.
@@ -130,6 +132,9 @@ def main():
     ap.add_argument("host")
     ap.add_argument("port", type=int)
     ap.add_argument("--reject", default="none", choices=["padding", "fragment", "tiny", "none"])
+    ap.add_argument("--alert", action="store_true",
+                    help="padding: reject the Finished with the library's bad_record_mac alert "
+                         "(the phones' reaction) instead of a silent close")
     ap.add_argument("--timeout", type=float, default=10)
     a = ap.parse_args()
 
@@ -165,7 +170,18 @@ def main():
             got, pending = records(pending + data)
             queue.extend(got)
         rec = queue.pop(0)
-        w.record(rec)
+        try:
+            w.record(rec)
+        except Drop:
+            if not (a.alert and a.reject == "padding"):
+                raise
+            corrupt[0] = True
+            incoming.write(rec[:-1] + bytes([rec[-1] ^ 1]))
+            try:
+                tls.do_handshake()
+            except ssl.SSLError:
+                pump_out()  # the encrypted fatal alert the library queued
+            raise
         if corrupt[0]:  # the rejection: the library's own alert for a bad record
             rec = rec[:-1] + bytes([rec[-1] ^ 1])
         incoming.write(rec)

@@ -10,9 +10,9 @@ CLIENT = os.path.join(tp.TP_SRC, "tests", "sweep_clients", "record_intolerant.py
 CBC12 = ["--protocols", "TLS1.2", "--ciphers", "AES-128-CBC", "--macs", "SHA1"]
 
 
-def _intolerant(prop):
+def _intolerant(prop, *extra):
     def drive(port, tmp):
-        p = subprocess.run(["python3", CLIENT, "127.0.0.1", str(port), "--reject", prop],
+        p = subprocess.run(["python3", CLIENT, "127.0.0.1", str(port), "--reject", prop] + list(extra),
                            capture_output=True, text=True, timeout=30)
         assert p.returncode == 1 and "dropping the connection" in p.stdout, p.stdout + p.stderr
     return drive
@@ -32,6 +32,17 @@ SCENARIOS = [
      "expect": {"outcome": "fail", "actor": "client",
                 "words": ["Finished", "padding 255 bytes well-formed (not minimal)",
                           "the server's record is valid", "the client rejected a valid record"]}},
+    # the founding story as the README tells it: TLS 1.0, a phone that answers
+    # the server's non-minimal padding with bad_record_mac
+    {"name": "phone-bad-record-mac-on-padded-finished-tls10",
+     "serve": ["--echo", "--quirk", "cbc-padding=max", "--protocols", "TLS1.0",
+               "--ciphers", "AES-128-CBC", "--macs", "SHA1"],
+     "drive": _intolerant("padding", "--alert"),
+     "expect": {"outcome": "fail", "phase": "handshake", "actor": "client",
+                "cause": "client-rejected-record",
+                "words": ["encrypted fatal bad_record_mac",
+                          "right after the server's first protected record (Finished)",
+                          "not minimal", "the client rejected a valid record"]}},
     {"name": "no-reassembly-client-drops-fragmented-flight",
      "serve": ["--echo", "--quirk", "hs-fragment=64"], "drive": _intolerant("fragment"),
      "expect": {"outcome": "fail", "phase": "handshake", "actor": "client",
