@@ -193,6 +193,31 @@ static void say_no_shared_group(const tp_observation *o, tp_verdict *v)
                o->allowed_groups);
 }
 
+/* Protected records both ways, none opened, no alert readable: whatever
+ * happened is behind encryption tlsprobe has no keys for. */
+static bool when_unreadable(const tp_observation *o)
+{
+    if (o->handshake_done || !o->client.recs.unchecked || !o->server.recs.unchecked ||
+        o->client.recs.ok || o->server.recs.ok)
+        return false;
+    for (unsigned i = 0; i < o->num_alerts && i < TP_LAYER_MAX_ALERTS; i++)
+        if (!vd_is(o->alerts[i].description, "encrypted"))
+            return false;
+    return true;
+}
+static void say_unreadable(const tp_observation *o, tp_verdict *v)
+{
+    vd_fail(v, TP_PHASE_HANDSHAKE, TP_ACTOR_NONE);
+    vd_say(v,
+           "the session went on encrypted after the server's %s and tlsprobe has no keys to read "
+           "it (%u protected records from the client, %u from the server; pass --keylog FILE, "
+           "or a capture with its keys): whether the handshake completed is not known",
+           vd_or(o->server.name, "flight"), o->client.recs.protected_n, o->server.recs.protected_n);
+    if (o->num_alerts)
+        vd_say_more(v, "; %u encrypted alert%s", o->num_alerts, o->num_alerts > 1 ? "s" : "");
+    vd_say_more(v, "; the %s then %s", tp_actor_name(vd_closer(o)), vd_close_words(o));
+}
+
 static bool when_client_rejected_certificate(const tp_observation *o)
 {
     return vd_client_fatal(o) && vd_in_list(o->client.alert.description, vd_certificate_alerts);
@@ -200,9 +225,9 @@ static bool when_client_rejected_certificate(const tp_observation *o)
 static void say_client_rejected_certificate(const tp_observation *o, tp_verdict *v)
 {
     vd_fail(v, vd_client_alert_phase(o), TP_ACTOR_CLIENT);
-    vd_say(v, "the client rejected the server's certificate: %s %s, %s", o->client.alert.level,
-           o->client.alert.description, vd_alert_protection(o));
-    vd_say_where(o, v);
+    vd_say(v, "the client rejected the server's certificate: %s %s", o->client.alert.level,
+           o->client.alert.description);
+    vd_say_alert_sent(o, v);
     vd_add_server_reaction(o, v);
 }
 
@@ -532,6 +557,7 @@ static const verdict_rule rules[] = {
     RULE("no-shared-version", no_shared_version),
     RULE("no-shared-suite", no_shared_suite),
     RULE("no-shared-group", no_shared_group),
+    RULE("unreadable-without-keys", unreadable),
     RULE("renegotiation-refused", renegotiation_refused),
     RULE("client-rejected-certificate", client_rejected_certificate),
     RULE("client-rejected-record", client_rejected_record),

@@ -258,7 +258,14 @@ typedef struct {
     uint32_t unsupported_link;
 } decode_counts;
 
-int cmd_decode(int argc, char **argv)
+typedef struct {
+    const char *keylog, *path;
+    bool json, records;
+    int verbosity, color; /* color: -1 auto */
+} decode_opts;
+
+/* Parses the command line; -1 to go on, else the exit status. */
+static int decode_parse(int argc, char **argv, decode_opts *o)
 {
     static const struct option opts[] = {
         {"keylog", required_argument, NULL, 'k'},
@@ -271,45 +278,39 @@ int cmd_decode(int argc, char **argv)
         {"no-color", no_argument, NULL, 'N'},
         {NULL, 0, NULL, 0},
     };
-    const char *keylog = NULL;
-    bool json = false, records = false;
-    int verbosity = 0, color = -1, c;
-    char err[256] = "";
-
+    int c;
+    *o = (decode_opts){.color = -1};
     optind = 1;
     opterr = 0;
     while ((c = getopt_long(argc, argv, ":k:jrhqvCN", opts, NULL)) != -1) {
         switch (c) {
         case 'k':
-            keylog = optarg;
+            o->keylog = optarg;
             break;
         case 'j':
-            json = true;
+            o->json = true;
             break;
         case 'r':
-            records = true;
+            o->records = true;
             break;
         case 'q':
-            verbosity = -1;
+            o->verbosity = -1;
             break;
         case 'v':
-            verbosity = verbosity < 0 ? 1 : verbosity + 1;
+            o->verbosity = o->verbosity < 0 ? 1 : o->verbosity + 1;
             break;
         case 'C':
-            color = 1;
-            break;
         case 'N':
-            color = 0;
+            o->color = c == 'C';
             break;
         case 'h':
             decode_usage(stdout);
             return 0;
-        case ':':
-            fprintf(stderr, "tlsprobe decode: %s needs a value\n", argv[optind - 1]);
-            decode_usage(stderr);
-            return 2;
         default:
-            fprintf(stderr, "tlsprobe decode: unknown option '%s'\n", argv[optind - 1]);
+            if (c == ':')
+                fprintf(stderr, "tlsprobe decode: %s needs a value\n", argv[optind - 1]);
+            else
+                fprintf(stderr, "tlsprobe decode: unknown option '%s'\n", argv[optind - 1]);
             decode_usage(stderr);
             return 2;
         }
@@ -320,145 +321,170 @@ int cmd_decode(int argc, char **argv)
         decode_usage(stderr);
         return 2;
     }
-    const char *path = argv[optind];
+    o->path = argv[optind];
+    return -1;
+}
 
-    decode_ctx ctx = {.records = records, .data_events = verbosity >= 2};
-    keylog_errors ke = {0};
-    if (keylog) {
-        tp_status st = TP_ERR_NOMEM;
-        ke.source = keylog;
-        if ((ctx.keys = crypto_keylog_store_new()))
-            st = crypto_keylog_store_load_file(ctx.keys, keylog, keylog_on_error, &ke, NULL);
-        if (st != TP_OK) {
-            fprintf(stderr, "tlsprobe decode: cannot read key log %s: %s\n", keylog,
-                    st == TP_ERR_IO ? strerror(errno) : tp_status_message(st));
-            crypto_keylog_store_free(ctx.keys);
-            return 1;
-        }
-    }
-    capture_file cf;
-    if (!file_open(&cf, path, err, sizeof err)) {
-        fprintf(stderr, "tlsprobe decode: %s\n", err);
-        crypto_keylog_store_free(ctx.keys);
-        return 1;
-    }
-    int rc = 1;
-    capture_outfile json_out = {.fd = -1};
-    capture_reader r;
-    capture_tcp *tcp = NULL;
-    if (cf.len == 0) {
-        fprintf(stderr, "tlsprobe decode: %s is empty\n", path);
-        goto out;
-    }
-    if (capture_reader_init(&r, cf.data, cf.len) != TP_OK) {
-        fprintf(stderr, "tlsprobe decode: %s: %s\n", path, r.err);
-        goto out;
-    }
-    if (r.format == CAPTURE_FMT_PCAPNG && collect_dsb_secrets(&ctx, &cf, &ke) != TP_OK) {
-        fprintf(stderr, "tlsprobe decode: out of memory reading secrets\n");
-        goto out;
-    }
-    if (ke.first_reason)
-        fprintf(stderr,
-                "tlsprobe decode: note: malformed key log lines ignored (first: %s line %zu: %s)\n",
-                ke.source, ke.first_line, ke.first_reason);
+/* --keylog FILE into ctx->keys; false (with a message) when it cannot be read. */
+static bool decode_load_keylog(decode_ctx *ctx, keylog_errors *ke, const char *keylog)
+{
+    tp_status st = TP_ERR_NOMEM;
+    ke->source = keylog;
+    if ((ctx->keys = crypto_keylog_store_new()))
+        st = crypto_keylog_store_load_file(ctx->keys, keylog, keylog_on_error, ke, NULL);
+    if (st == TP_OK)
+        return true;
+    fprintf(stderr, "tlsprobe decode: cannot read key log %s: %s\n", keylog,
+            st == TP_ERR_IO ? strerror(errno) : tp_status_message(st));
+    return false;
+}
 
-    if (json && !capture_outfile_attach(&json_out, "tlsprobe decode:", STDOUT_FILENO,
-                                        "standard output"))
-        goto out;
-    tp_sink *sink = json ? report_json_sink_new_file(&json_out, records)
-                         : report_text_sink_new(
-                               stdout, verbosity,
-                               color < 0 ? report_text_want_color(stdout) : color == 1, records);
-    if (!sink) {
-        fprintf(stderr, "tlsprobe decode: out of memory\n");
-        goto out;
-    }
-    ctx.sinks[ctx.num_sinks++] = sink;
-    capture_tcp_callbacks cb = {dec_open, dec_data, dec_gap, dec_close};
-    tcp = capture_tcp_new(&cb, &ctx, NULL);
-    if (!tcp) {
-        fprintf(stderr, "tlsprobe decode: out of memory\n");
-        goto free_sink;
-    }
-
-    decode_counts n = {0};
+/* Every packet of the capture through TCP reassembly; returns the kind of
+ * the item that ended the loop (END or ERROR). */
+static capture_item_kind decode_packets(capture_reader *r, capture_tcp *tcp, decode_counts *n)
+{
     capture_item it;
     capture_item_kind k;
     uint64_t last_ts = 0;
-    while ((k = capture_reader_next(&r, &it)) != CAPTURE_ITEM_END && k != CAPTURE_ITEM_ERROR) {
+    while ((k = capture_reader_next(r, &it)) != CAPTURE_ITEM_END && k != CAPTURE_ITEM_ERROR) {
         if (k != CAPTURE_ITEM_PACKET)
             continue;
         capture_segment seg;
-        n.packets++;
+        n->packets++;
         last_ts = it.packet.ts_ns;
         switch (capture_packet_decode(it.packet.linktype, it.packet.data, it.packet.caplen, &seg)) {
         case CAPTURE_DEC_TCP:
-            n.tcp++;
+            n->tcp++;
             capture_tcp_add(tcp, it.packet.ts_ns, &seg);
             break;
         case CAPTURE_DEC_NOT_TCP:
-            n.not_tcp++;
+            n->not_tcp++;
             break;
         case CAPTURE_DEC_FRAGMENT:
-            n.fragments++;
+            n->fragments++;
             break;
         case CAPTURE_DEC_TRUNCATED:
-            n.truncated++;
+            n->truncated++;
             break;
         case CAPTURE_DEC_BAD:
-            n.bad++;
+            n->bad++;
             break;
         case CAPTURE_DEC_LINK_UNSUPPORTED:
-            n.unsupported++;
-            n.unsupported_link = it.packet.linktype;
+            n->unsupported++;
+            n->unsupported_link = it.packet.linktype;
             break;
         }
     }
     capture_tcp_finish(tcp, last_ts);
-    fflush(stdout);
+    return k;
+}
 
-    if (n.fragments)
+/* The notes and the one problem (if any) of a decoded capture; the exit status. */
+static int decode_report(const char *path, const capture_reader *r, capture_item_kind k,
+                         const decode_counts *n, uint64_t sessions)
+{
+    if (n->fragments)
         fprintf(stderr,
                 "tlsprobe decode: note: %" PRIu64 " IP fragments ignored "
                 "(fragments are not reassembled)\n",
-                n.fragments);
-    if (n.truncated || n.bad)
+                n->fragments);
+    if (n->truncated || n->bad)
         fprintf(stderr,
                 "tlsprobe decode: note: %" PRIu64 " packets cut short by the snap length "
                 "or malformed were skipped\n",
-                n.truncated + n.bad);
-    if (k == CAPTURE_ITEM_ERROR) {
+                n->truncated + n->bad);
+    if (k == CAPTURE_ITEM_ERROR)
         fprintf(stderr, "tlsprobe decode: %s: %s %s\n", path,
-                r.status == TP_ERR_TRUNCATED ? "truncated capture:" : "corrupt capture:", r.err);
-    } else if (n.packets == 0) {
+                r->status == TP_ERR_TRUNCATED ? "truncated capture:" : "corrupt capture:", r->err);
+    else if (n->packets == 0)
         fprintf(stderr, "tlsprobe decode: %s holds no packets\n", path);
-    } else if (n.tcp == 0 && n.unsupported == n.packets) {
+    else if (n->tcp == 0 && n->unsupported == n->packets)
         fprintf(stderr, "tlsprobe decode: %s: link type %" PRIu32 " is not supported\n", path,
-                n.unsupported_link);
-    } else if (n.tcp == 0) {
+                n->unsupported_link);
+    else if (n->tcp == 0)
         fprintf(stderr, "tlsprobe decode: %s holds no TCP packets (%" PRIu64 " packets read)\n",
-                path, n.packets);
-    } else if (ctx.sessions == 0) {
+                path, n->packets);
+    else if (sessions == 0)
         fprintf(stderr, "tlsprobe decode: %s holds TCP packets but no connection with data\n",
                 path);
-    } else {
-        rc = 0;
-    }
-    capture_tcp_free(tcp);
-free_sink:
-    if (json)
-        report_json_sink_free(sink);
     else
+        return 0;
+    return 1;
+}
+
+/* The capture, already opened and checked, through the sessions into the sink. */
+static int decode_run(decode_ctx *ctx, const decode_opts *o, capture_reader *r,
+                      capture_outfile *json_out)
+{
+    if (o->json &&
+        !capture_outfile_attach(json_out, "tlsprobe decode:", STDOUT_FILENO, "standard output"))
+        return 1;
+    bool color = o->color < 0 ? report_text_want_color(stdout) : o->color == 1;
+    tp_sink *sink = o->json ? report_json_sink_new_file(json_out, o->records)
+                            : report_text_sink_new(stdout, o->verbosity, color, o->records);
+    capture_tcp_callbacks cb = {dec_open, dec_data, dec_gap, dec_close};
+    capture_tcp *tcp = sink ? capture_tcp_new(&cb, ctx, NULL) : NULL;
+    int rc = 1;
+    if (!tcp) {
+        fprintf(stderr, "tlsprobe decode: out of memory\n");
+    } else {
+        ctx->sinks[ctx->num_sinks++] = sink;
+        decode_counts n = {0};
+        capture_item_kind k = decode_packets(r, tcp, &n);
+        fflush(stdout);
+        rc = decode_report(o->path, r, k, &n, ctx->sessions);
+        capture_tcp_free(tcp);
+    }
+    if (sink && o->json)
+        report_json_sink_free(sink);
+    else if (sink)
         report_text_sink_free(sink);
     /* a full disk under `> out.jsonl` is not a success (JSON: named when it happened) */
-    if (capture_outfile_close(&json_out) != 0)
+    if (capture_outfile_close(json_out) != 0)
         rc = 1;
     if (fflush(stdout) != 0 || ferror(stdout)) {
         fprintf(stderr, "tlsprobe decode: writing standard output failed\n");
         rc = 1;
     }
-out:
+    return rc;
+}
+
+int cmd_decode(int argc, char **argv)
+{
+    decode_opts o;
+    int rc = decode_parse(argc, argv, &o);
+    if (rc >= 0)
+        return rc;
+    decode_ctx ctx = {.records = o.records, .data_events = o.verbosity >= 2};
+    keylog_errors ke = {0};
+    char err[256] = "";
+    capture_file cf;
+    if ((o.keylog && !decode_load_keylog(&ctx, &ke, o.keylog)) ||
+        !file_open(&cf, o.path, err, sizeof err)) {
+        if (err[0])
+            fprintf(stderr, "tlsprobe decode: %s\n", err);
+        crypto_keylog_store_free(ctx.keys);
+        return 1;
+    }
+    rc = 1;
+    capture_outfile json_out = {.fd = -1};
+    capture_reader r;
+    if (cf.len == 0)
+        fprintf(stderr, "tlsprobe decode: %s is empty\n", o.path);
+    else if (capture_reader_init(&r, cf.data, cf.len) != TP_OK)
+        fprintf(stderr, "tlsprobe decode: %s: %s\n", o.path, r.err);
+    else if (r.format == CAPTURE_FMT_PCAPNG && collect_dsb_secrets(&ctx, &cf, &ke) != TP_OK)
+        fprintf(stderr, "tlsprobe decode: out of memory reading secrets\n");
+    else
+        rc = -1;
+    if (rc < 0) {
+        if (ke.first_reason)
+            fprintf(stderr,
+                    "tlsprobe decode: note: malformed key log lines ignored (first: %s line %zu: "
+                    "%s)\n",
+                    ke.source, ke.first_line, ke.first_reason);
+        rc = decode_run(&ctx, &o, &r, &json_out);
+    }
     capture_outfile_close(&json_out); /* an early exit: nothing written, nothing to report */
     file_close(&cf);
     crypto_keylog_store_free(ctx.keys);

@@ -639,8 +639,8 @@ static tp_server *server_in_range(const sweep_options *o, tp_server_params *p, u
     }
     char last[160];
     snprintf(last, sizeof last, "%.150s", err);
-    snprintf(err, err_len, "--port %u-%u: no free port in the range for slot %u (last: %s)", lo,
-             hi, id + 1, last);
+    snprintf(err, err_len, "--port %u-%u: no free port in the range for slot %u (last: %s)", lo, hi,
+             id + 1, last);
     return NULL;
 }
 
@@ -1063,8 +1063,8 @@ static int write_reports(sweep_ctx *c)
         else {
             sweep_report_html(f, &c->m, c->res, &d, rows);
             if (fclose(f) != 0) {
-                fprintf(stderr, "tlsprobe sweep: --report %s: write failed: %s\n",
-                        o->report_html, strerror(errno));
+                fprintf(stderr, "tlsprobe sweep: --report %s: write failed: %s\n", o->report_html,
+                        strerror(errno));
                 rc = 1;
             }
         }
