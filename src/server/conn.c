@@ -196,15 +196,16 @@ static void rewriter_note(void *ctx, const char *text)
 static ssize_t transport_push(void *ctx, const uint8_t *data, size_t len)
 {
     tp_conn *c = ctx;
-    /* room for the rewriter's output too (padding, split records) */
-    if (!c->io_dead && c->out.len + 2 * len + 4096 > SRV_OUT_MAX) {
+    /* with --quirk, room for what the rewriter makes of it (padding, split
+     * records), checked before it takes the bytes */
+    bool full = c->rw ? !c->io_dead && c->out.len + 2 * len + 4096 > SRV_OUT_MAX
+                      : !conn_queue(c, data, len, NULL);
+    if (full) {
         errno = ENOBUFS;
         return -1;
     }
     if (c->rw)
         tp_rewriter_push(c->rw, data, len);
-    else
-        (void)conn_queue(c, data, len, NULL);
     return (ssize_t)len;
 }
 
