@@ -26,6 +26,8 @@ CBC11 = ["--protocols", "TLS1.1", "--ciphers", "AES-256-CBC", "--macs", "SHA1"]
 CBC12 = ["--protocols", "TLS1.2", "--ciphers", "AES-128-CBC", "--macs", "SHA256"]
 GCM12 = ["--protocols", "TLS1.2", "--ciphers", "AES-128-GCM"]
 TLS13 = ["--protocols", "TLS1.3"]
+CHACHA12 = ["--protocols", "TLS1.2", "--ciphers", "CHACHA20-POLY1305"]
+CHACHA13 = ["--protocols", "TLS1.3", "--ciphers", "CHACHA20-POLY1305"]
 
 # client-side settings for old protocols (OpenSSL's default level refuses them)
 LEGACY_SC = ["-cipher", "ALL:@SECLEVEL=0"]
@@ -136,6 +138,11 @@ CASES = [
      GNUTLS_ALL + ":-VERS-ALL:+VERS-TLS1.1:%NO_ETM", prop_padding_max),
     ("cbc-padding=max TLS1.2 EtM on", ["cbc-padding=max"], CBC12, ["-tls1_2"],
      GNUTLS_ALL, prop_padding_max),
+    ("cbc-padding=max TLS1.1 EtM on", ["cbc-padding=max"], CBC11, LEGACY_SC + ["-tls1_1"],
+     GNUTLS_ALL + ":-VERS-ALL:+VERS-TLS1.1", prop_padding_max),
+    ("max-record=256 TLS1.2 ChaCha20", ["max-record=256"], CHACHA12, ["-tls1_2"], None,
+     prop_max_record(256)),
+    ("tls13-padding=200 ChaCha20", ["tls13-padding=200"], CHACHA13, [], None, prop_tls13_pad),
     ("cbc-padding=random TLS1.2 EtM off", ["cbc-padding=random"], CBC12, ["-tls1_2", "-no_etm"],
      GNUTLS_ALL + ":%NO_ETM", lambda rs: all(x["padding"]["valid"] for x in rs if "padding" in x)),
     ("cbc-padding=100 first TLS1.0", ["cbc-padding=100", "cbc-padding-scope=first"], CBC10,

@@ -295,10 +295,11 @@ static const uint8_t finished[16] = {20, 0, 0, 12, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10
 
 /* ---------- TLS <= 1.2 ---------- */
 
-static void cbc_case(uint16_t version, bool etm, const char *pad, unsigned expect_first_pad)
+static void cbc_case(uint16_t version, uint16_t suite, bool etm, const char *pad,
+                     unsigned expect_first_pad, unsigned expect_last_pad)
 {
     conn c;
-    conn_start(&c, version, 0x002F, etm); /* RSA AES-128-CBC SHA1 */
+    conn_start(&c, version, suite, etm);
     conn_protect(&c);
     sealed_record(&c, 22, finished, sizeof finished);
     uint8_t data[300];
@@ -319,6 +320,7 @@ static void cbc_case(uint16_t version, bool etm, const char *pad, unsigned expec
     assert_int_equal(r[4].len, 5);
     assert_false(r[3].chk.padding_minimal);
     assert_false(r[4].chk.padding_minimal);
+    assert_int_equal(r[4].chk.padding_len, expect_last_pad);
     /* the clear records went out unshaped, the protected ones name the quirk */
     assert_string_equal(k.labels[0], "");
     assert_string_equal(k.labels[2], pad);
@@ -329,16 +331,20 @@ static void cbc_case(uint16_t version, bool etm, const char *pad, unsigned expec
 static void test_cbc_padding_tls10(void **state)
 {
     (void)state;
-    /* Finished 16 + MAC 20 + 1 = 37: minimal 11, max 11 + 15 * 16 */
-    cbc_case(0x0301, false, "cbc-padding=max", 251);
+    /* RSA AES-128-CBC SHA1.  Finished 16 + MAC 20 + 1 = 37: minimal 11, max
+     * 11 + 15 * 16; 5 bytes of data: 26, minimal 6, max 6 + 15 * 16 */
+    cbc_case(0x0301, 0x002F, false, "cbc-padding=max", 251, 246);
+    /* RSA 3DES-EDE-CBC SHA1, 8-byte blocks: 37 -> 3 + 31 * 8; 26 -> 6 + 31 * 8 */
+    cbc_case(0x0301, 0x000A, false, "cbc-padding=max", 251, 254);
 }
 
 static void test_cbc_padding_tls12_etm(void **state)
 {
     (void)state;
-    /* EtM: 16 + 1 = 17: minimal 15, max 255 */
-    cbc_case(0x0303, true, "cbc-padding=max", 255);
-    cbc_case(0x0302, false, "cbc-padding=100", 91);
+    /* EtM: 16 + 1 = 17: minimal 15, max 255; 5 + 1 = 6: 10 + 15 * 16 */
+    cbc_case(0x0303, 0x002F, true, "cbc-padding=max", 255, 250);
+    /* N = 100: the longest valid length not above it: 11 + 5 * 16, 6 + 5 * 16 */
+    cbc_case(0x0302, 0x002F, false, "cbc-padding=100", 91, 86);
 }
 
 static void test_cbc_scope_first(void **state)
