@@ -50,7 +50,9 @@ static void shape(const tp_quirk *q, const tp_quirk_set *set, const qr_ctx *c, q
 const quirk_def quirk_ccs_compat = {
     .name = "ccs-compat",
     .values = "on|off",
-    .summary = "TLS 1.3 middlebox-compatibility ChangeCipherSpec forced on or off (RFC 8446 D.4)",
+    .summary =
+        "TLS 1.3 middlebox-compatibility CCS forced on or off (Erlang/OTP unexpected_message, "
+        "erlang/otp#11237)",
     .parse = parse,
     .inapplicable = inapplicable,
     .shape = shape,

@@ -29,7 +29,8 @@ static void shape(const tp_quirk *q, const tp_quirk_set *set, const qr_ctx *c, q
 const quirk_def quirk_max_record = {
     .name = "max-record",
     .values = "N (1..16384)",
-    .summary = "records of at most N content bytes (RFC 6066 max_fragment_length, RFC 8449)",
+    .summary = "records of at most N content bytes, as for max_fragment_length (stacks without "
+               "reassembly, Mbed-TLS/mbedtls#1840)",
     .parse = parse,
     .shape = shape,
 };

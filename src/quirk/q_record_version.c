@@ -28,7 +28,8 @@ static void shape(const tp_quirk *q, const tp_quirk_set *set, const qr_ctx *c, q
 const quirk_def quirk_record_version = {
     .name = "record-version",
     .values = "0x0300..0x0303",
-    .summary = "header version of the ServerHello record (clients that take it as negotiated)",
+    .summary = "header version of the ServerHello record (wolfSSL \"record layer version error\", "
+               "wolfSSL/wolfssl#11080)",
     .parse = parse,
     .shape = shape,
 };

@@ -38,7 +38,8 @@ static void shape(const tp_quirk *q, const tp_quirk_set *set, const qr_ctx *c, q
 const quirk_def quirk_tls13_padding = {
     .name = "tls13-padding",
     .values = "N (0..16384)",
-    .summary = "TLS 1.3 record padding of N zero bytes (clients that mis-parse padded records)",
+    .summary = "TLS 1.3 record padding of N zero bytes (NetX Duo took the last byte as the type, "
+               "eclipse-threadx/netxduo#199)",
     .parse = parse,
     .inapplicable = inapplicable,
     .shape = shape,
