@@ -47,6 +47,7 @@ tp_session *tp_session_new(const tp_session_params *p)
     s->server = p->server;
     s->obs.server_cfg = p->server;
     s->obs.client.finished_verified = s->obs.server.finished_verified = -1;
+    tp_facts_init(&s->obs.facts);
     s->cc = crypto_conn_new();
     if (!s->peer || !s->local || !s->cc) {
         tp_session_free(s);
@@ -250,6 +251,7 @@ static void handle_content(tp_session *s, tp_dir dir, double t, unsigned type,
         me->sent_appdata = true;
         if (chk->integrity == TP_INTEGRITY_OK) {
             tp_obs_note_appdata(&s->obs, dir, content_len);
+            tp_facts_on_appdata(&s->obs.facts, dir, content, content_len);
             tp_event aev = {.type = TP_EV_APPDATA, .t = t, .dir = dir};
             aev.u.appdata.bytes = content;
             aev.u.appdata.len = content_len;
@@ -415,6 +417,7 @@ void tp_session_feed(tp_session *s, tp_dir dir, double t, const uint8_t *data, s
     s->t_last = t;
     d->bytes += len;
     sess_side(s, dir)->bytes += len;
+    tp_facts_on_bytes(&s->obs.facts, dir, t, len);
     if (s->want_data) {
         tp_event ev = {.type = TP_EV_DATA, .t = t, .dir = dir};
         ev.u.data.bytes = data;
@@ -616,6 +619,11 @@ void tp_session_set_timeout(tp_session *s, double timeout)
 {
     if (s)
         s->obs.timeout = timeout;
+}
+
+tp_facts *tp_session_facts(tp_session *s)
+{
+    return s ? &s->obs.facts : NULL;
 }
 
 const tp_verdict *tp_session_verdict(const tp_session *s)

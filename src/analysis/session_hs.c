@@ -322,6 +322,7 @@ static void handle_message(tp_session *s, tp_dir dir, double t, const uint8_t *m
      * reported (as far as it parsed) and still joins the transcript */
     tp_status parsed = wire_hs_parse(&s->ctx, msg, len, &m);
     (void)parsed;
+    tp_facts_on_handshake(&s->obs.facts, dir, &m);
     tp_event ev = {.type = TP_EV_HANDSHAKE, .t = t, .dir = dir};
     ev.u.handshake.msg = &m;
     ev.u.handshake.is_protected = is_protected;

@@ -85,6 +85,10 @@ typedef struct {
     bool renegotiation;           /* the client sent a ClientHello after the completed handshake */
     bool renegotiation_accepted;  /* the server answered it with a ServerHello */
     bool server_no_renegotiation; /* the server sent no_renegotiation after that ClientHello */
+    /* ---- server helper's block: relations (SNI, ALPN, client certificate,
+     * renegotiation), the server's mode and refusals, the client's timing and
+     * first application bytes (relations.h) ---- */
+    tp_facts facts;
 } tp_observation;
 
 /* Observation helpers for the session: one record (with its check), one

@@ -649,6 +649,16 @@ static const char *const tested[] = {
      * tests/unit/test_session.c */
     "server-refused",
     "renegotiation-refused",
+    /* rules of verdict_relations.c, tested in test_relations.c */
+    "at-capacity",
+    "interactive-busy",
+    "client-cert-missing",
+    "certificate-name-mismatch",
+    "client-still-sending",
+    "app-not-http",
+    "app-h2-preface",
+    "app-incomplete",
+    "alpn-not-selected",
     NULL,
 };
 
