@@ -88,7 +88,8 @@ def prop_version(name):
 
 def prop_tls13_pad(rs):
     prot = [x for x in rs if x.get("protected")]
-    return bool(prot) and all(x["length"] >= x["plaintext_length"] + 1 + 200 + 16 for x in prot)
+    return bool(prot) and all(x["length"] >= x["plaintext_length"] + 1 + 200 + 16 and
+                              x.get("tls13_padding") == 200 for x in prot)
 
 
 def prop_ccs(count):
