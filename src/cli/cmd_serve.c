@@ -570,6 +570,9 @@ static void print_ready(const serve_opts *o, tp_server *srv, const char *keylog)
         fprintf(stderr, "listening on %s\n", bound[i]);
     if (keylog)
         fprintf(stderr, "key log: %s\n", keylog);
+    if (o->quirks.num)
+        fprintf(stderr, "record quirks: %s (the server's records are reshaped; docs/quirks.md)\n",
+                o->quirks.all_label);
     if (o->mode == TP_MODE_HTTP) {
         char url[128];
         connect_hint(bound[0], url, sizeof url);

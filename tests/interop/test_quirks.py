@@ -259,6 +259,8 @@ def check_case(r, label, quirks, opts, sc_extra, gnutls_prio, prop, cert):
         run_echo_clients(r, label, srv, sc_extra, gnutls_prio, min_v)
         evs = srv.wait_verdicts(4, timeout=15)
         srv.stop()
+    r.check("record quirks: " + ",".join(quirks) in srv.stderr_text,
+            "%s: serve names the quirks at start" % label, srv.stderr_text[:600])
     # s_client, gnutls-cli, Python (curl's ends in the idle timeout)
     conns = sorted({e["conn"] for e in evs.of("verdict")})[:3]
     rs = None
