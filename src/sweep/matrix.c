@@ -267,8 +267,19 @@ static unsigned quirk_values(const char **out, unsigned max)
     return tp_quirk_axis_values(out, max);
 }
 
-static bool quirk_parse(const char *csv, const char **out, unsigned max, unsigned *out_n, char *err,
-                        size_t err_len)
+/* A quirk axis value the matrix allocated (not one of the built-in ones). */
+static bool quirk_owned(const char *v)
+{
+    const char *known[SWEEP_MAX_VALUES];
+    unsigned nk = tp_quirk_axis_values(known, SWEEP_MAX_VALUES);
+    for (unsigned k = 0; k < nk; k++)
+        if (known[k] == v)
+            return false;
+    return true;
+}
+
+static bool quirk_parse_into(const char *csv, const char **out, unsigned max, unsigned *out_n,
+                             char *err, size_t err_len)
 {
     char buf[1024];
     unsigned n = 0;
@@ -289,19 +300,31 @@ static bool quirk_parse(const char *csv, const char **out, unsigned max, unsigne
         unsigned nk = tp_quirk_axis_values(known, SWEEP_MAX_VALUES), k = 0;
         while (k < nk && strcmp(known[k], tok) != 0)
             k++;
-        out[n] = k < nk ? known[k] : strdup(tok); /* lives as long as the sweep */
+        out[n] = k < nk ? known[k] : strdup(tok); /* freed by sweep_matrix_cleanup */
         if (!out[n]) {
             snprintf(err, err_len, "out of memory");
             return false;
         }
-        n++;
+        *out_n = ++n;
     }
     if (n == 0) {
         snprintf(err, err_len, "empty quirk list");
         return false;
     }
-    *out_n = n;
     return true;
+}
+
+static bool quirk_parse(const char *csv, const char **out, unsigned max, unsigned *out_n, char *err,
+                        size_t err_len)
+{
+    *out_n = 0;
+    if (quirk_parse_into(csv, out, max, out_n, err, err_len))
+        return true;
+    for (unsigned i = 0; i < *out_n; i++)
+        if (quirk_owned(out[i]))
+            free((char *)out[i]);
+    *out_n = 0;
+    return false;
 }
 
 static void apply_quirk(sweep_setup *s, const char *v)
@@ -507,6 +530,14 @@ void sweep_matrix_cleanup(sweep_matrix *m)
 {
     if (!m)
         return;
+    for (unsigned a = 0; a < m->num_axes; a++) {
+        if (m->axes[a]->parse != quirk_parse)
+            continue;
+        for (unsigned i = 0; i < m->num_values[a]; i++)
+            if (quirk_owned(m->values[a][i]))
+                free((char *)m->values[a][i]);
+        m->num_values[a] = 0;
+    }
     free(m->configs);
     m->configs = NULL;
     m->num_configs = 0;
