@@ -309,6 +309,13 @@ void tp_facts_app_fit(const tp_facts *f, tp_app_layer *out)
         return;
     if (!http) {
         out->fit = f->mode;
+        /* the mirror of --http's "try --echo" */
+        if (strcmp(f->mode, "echo") == 0 && looks_like_request_line(f->app_first, f->app_first_len)) {
+            out->fit = "http-to-echo";
+            snprintf(out->note, sizeof out->note,
+                     "the client sent an HTTP request; --echo sends the client's bytes back, so "
+                     "it got its own request as the answer; try --http");
+        }
         return;
     }
     if (looks_like_request_line(f->app_first, f->app_first_len)) {
@@ -319,9 +326,10 @@ void tp_facts_app_fit(const tp_facts *f, tp_app_layer *out)
     tp_facts_first_bytes(f, first, sizeof first);
     out->fit = "not-http";
     snprintf(out->note, sizeof out->note,
-             "the client sent %llu bytes that are not an HTTP request (%s); --http answers HTTP "
+             "the client sent %llu byte%s that %s not an HTTP request (%s); --http answers HTTP "
              "requests only; try --echo",
-             out->c2s_bytes, first);
+             out->c2s_bytes, out->c2s_bytes == 1 ? "" : "s", out->c2s_bytes == 1 ? "is" : "are",
+             first);
 }
 
 /* ---- text ---- */

@@ -470,8 +470,10 @@ static bool when_session_ok(const tp_observation *o)
 static void say_session_ok(const tp_observation *o, tp_verdict *v)
 {
     vd_ok(v);
-    vd_say(v, "handshake completed (%s, %s, %s) and application data went both ways",
-           vd_or(o->protocol, "?"), vd_or(o->kx, "?"), vd_or(o->cipher, "?"));
+    vd_say(v, "handshake completed (%s, %s, %s)", vd_or(o->protocol, "?"), vd_or(o->kx, "?"),
+           vd_or(o->cipher, "?"));
+    vd_say_retry(o, v);
+    vd_say_more(v, " and application data went both ways");
 }
 
 /* Who sent close_notify first (NONE: nobody sent one). */

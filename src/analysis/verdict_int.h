@@ -60,5 +60,7 @@ void vd_add_server_reaction(const tp_observation *o, tp_verdict *v);
 void vd_say_client_last(const tp_observation *o, tp_verdict *v);
 /* "handshake completed (TLS1.3, AES-256-GCM)" */
 void vd_say_completed(const tp_observation *o, tp_verdict *v);
+/* " after a HelloRetryRequest for SECP384R1" when the server asked for one */
+void vd_say_retry(const tp_observation *o, tp_verdict *v);
 
 #endif

@@ -130,6 +130,13 @@ static void fill_app(const tp_observation *o, tp_layers *l)
     bool s2c = o->server.sent_appdata || o->server.app_bytes;
     if (o->app_exchanged || (c2s && s2c)) {
         l->app.fit = "exchanged";
+    } else if (c2s && o->server.fatal_alert) {
+        /* the handshake failed: the server ended it, it did not ignore a request */
+        l->app.fit = "no-answer";
+        snprintf(l->app.note, sizeof l->app.note,
+                 "the client sent application data; the server did not answer it: it ended the "
+                 "connection with fatal %s",
+                 o->server.alert.description ? o->server.alert.description : "?");
     } else if (c2s) {
         l->app.fit = "no-answer";
         snprintf(l->app.note, sizeof l->app.note,

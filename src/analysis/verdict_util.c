@@ -216,8 +216,13 @@ void vd_say_alert_sent(const tp_observation *o, tp_verdict *v)
 {
     if (!o->client.alert.is_protected && o->server_last_protected &&
         !server_alert_before_client(o)) {
-        vd_say_more(v, ", sent unencrypted after the server's encrypted flight (last: %s)",
-                    vd_or(o->server.name, "?"));
+        /* unread (no keys), the last message named is the last plaintext one */
+        if (o->server_last_integrity == TP_INTEGRITY_UNCHECKED && o->server.name)
+            vd_say_more(v, ", sent unencrypted after the server's %s and its encrypted flight",
+                        o->server.name);
+        else
+            vd_say_more(v, ", sent unencrypted after the server's encrypted flight (last: %s)",
+                        vd_or(o->server.name, "?"));
         return;
     }
     vd_say_more(v, ", sent %s", o->client.alert.is_protected ? "encrypted" : "unencrypted");
@@ -263,4 +268,15 @@ void vd_ok(tp_verdict *v)
 void vd_say_completed(const tp_observation *o, tp_verdict *v)
 {
     vd_say(v, "handshake completed (%s, %s)", vd_or(o->protocol, "?"), vd_or(o->cipher, "?"));
+    vd_say_retry(o, v);
+}
+
+void vd_say_retry(const tp_observation *o, tp_verdict *v)
+{
+    if (!o->hello_retry)
+        return;
+    if (o->group)
+        vd_say_more(v, " after a HelloRetryRequest for %s", o->group);
+    else
+        vd_say_more(v, " after a HelloRetryRequest");
 }

@@ -158,6 +158,18 @@ static void test_app_fit(void **state)
     tp_facts_app_fit(&f, &a);
     assert_string_equal(a.fit, "echo");
 
+    /* curl against --echo: its request comes back as the "answer" */
+    facts_with_app(&f, "echo", "GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+    tp_facts_app_fit(&f, &a);
+    assert_string_equal(a.fit, "http-to-echo");
+    assert_non_null(strstr(a.note, "the client sent an HTTP request; --echo sends the client's "
+                                   "bytes back"));
+    assert_non_null(strstr(a.note, "try --http"));
+
+    facts_with_app(&f, "http", "\n"); /* one byte: not "1 bytes" */
+    tp_facts_app_fit(&f, &a);
+    assert_non_null(strstr(a.note, "the client sent 1 byte that is not an HTTP request"));
+
     facts_with_app(&f, "http", NULL);
     tp_facts_app_fit(&f, &a);
     assert_string_equal(a.fit, "no-data");

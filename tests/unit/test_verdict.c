@@ -725,6 +725,33 @@ static void test_handshake_unchecked(void **state)
     never_says("not checked");
 }
 
+/* A HelloRetryRequest is named in the ok summary; a failed handshake's
+ * early data is not "a request the server ignored". */
+static void test_retry_and_app_words(void **state)
+{
+    (void)state;
+    done();
+    o.hello_retry = true;
+    o.group = "SECP384R1";
+    o.client.sent_appdata = o.server.sent_appdata = true;
+    expect("session-ok", TP_OUTCOME_OK, TP_PHASE_AFTER_HANDSHAKE, TP_ACTOR_NONE);
+    says("handshake completed (TLS1.3, ECDHE-RSA, AES-256-GCM) after a HelloRetryRequest for "
+         "SECP384R1 and application data went both ways");
+    o.hello_retry = false;
+    decide();
+    never_says("HelloRetryRequest");
+    /* TLS 1.3 --client-cert require: the client's data, then the server's alert */
+    done();
+    o.client.sent_appdata = true;
+    server_alert("certificate_required");
+    decide();
+    assert_string_equal(v.layers.app.fit, "no-answer");
+    if (strstr(v.layers.app.note, "sent none back"))
+        fail_msg("app note: %s", v.layers.app.note);
+    assert_non_null(strstr(v.layers.app.note, "it ended the connection with fatal "
+                                              "certificate_required"));
+}
+
 /* ---- the table and the layers ---------------------------------------- */
 
 /* Causes with a test above.  A rule added to verdict.c without a test
@@ -919,6 +946,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_close_order),
         cmocka_unit_test(test_server_stopped_words),
         cmocka_unit_test(test_handshake_unchecked),
+        cmocka_unit_test(test_retry_and_app_words),
         cmocka_unit_test(test_every_rule_has_a_test),
         cmocka_unit_test(test_layers),
         cmocka_unit_test(test_names),
