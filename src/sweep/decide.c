@@ -193,6 +193,7 @@ typedef struct {
     int a, b; /* literal indices, b < 0 for a single literal; a < 0: the box */
     unsigned errors;
     double cost;
+    bool ok_side; /* the terms match the succeeding rows (a conjunction of ok values) */
 } candidate;
 
 typedef struct {
@@ -267,7 +268,7 @@ static unsigned cand_errors(const search *s, const candidate *c, unsigned limit)
     for (unsigned r = 0; r < s->num_rows && e <= limit; r++) {
         if (s->label[r] < 0)
             continue;
-        if (cand_match(s, c, r) != (s->label[r] == 1))
+        if (cand_match(s, c, r) != (s->label[r] == (c->ok_side ? 0 : 1)))
             e++;
     }
     return e;
@@ -320,6 +321,28 @@ static void term_text(wire_buf *b, const char *axis, const sweep_term *t)
     wire_buf_add_char(b, '}');
 }
 
+/* Success as a conjunction: "succeeds exactly when protocol = TLS1.2 and
+ * cipher = AES-128-GCM", whose failures (either value differs) no
+ * conjunction of failing values can say.  Pairs of plain values only (a
+ * single ok value is the complement of a single failing set, already
+ * tried); a little dearer than a failing rule, so that one wins a tie.
+ * Writes at most num_lits^2 / 2 candidates to out; returns how many. */
+static size_t ok_side_pairs(const search *s, candidate *out, unsigned useless)
+{
+    size_t n = 0;
+    for (unsigned i = 0; i < s->num_lits; i++) {
+        for (unsigned j = i + 1; j < s->num_lits; j++) {
+            if (s->lits[i].axis == s->lits[j].axis || s->lits[i].group || s->lits[j].group)
+                continue;
+            candidate c = {(int)i, (int)j, 0, s->lits[i].cost + s->lits[j].cost + 0.5, true};
+            c.errors = cand_errors(s, &c, useless);
+            if (c.errors < useless)
+                out[n++] = c;
+        }
+    }
+    return n;
+}
+
 static void rule_fill(const search *s, const sweep_decision *d, sweep_rule *r, const candidate *c)
 {
     memset(r, 0, sizeof(*r));
@@ -342,13 +365,15 @@ static void rule_fill(const search *s, const sweep_decision *d, sweep_rule *r, c
         r->terms[0] = r->terms[1];
         r->terms[1] = t;
     }
+    r->succeeds = c->ok_side;
     for (unsigned row = 0; row < s->num_rows; row++) {
         if (s->label[row] < 0)
             continue;
         bool m = cand_match(s, c, row);
-        if (m == (s->label[row] == 1))
+        bool says_fail = c->ok_side ? !m : m;
+        if (says_fail == (s->label[row] == 1))
             continue;
-        if (m)
+        if (says_fail)
             r->num_false_fail++;
         else
             r->num_false_ok++;
@@ -358,7 +383,10 @@ static void rule_fill(const search *s, const sweep_decision *d, sweep_rule *r, c
     }
     wire_buf b;
     wire_buf_init(&b, 0);
-    wire_buf_add_str(&b, c->errors == 0 ? "fails exactly when " : "fails when ");
+    if (c->ok_side)
+        wire_buf_add_str(&b, c->errors == 0 ? "succeeds exactly when " : "succeeds when ");
+    else
+        wire_buf_add_str(&b, c->errors == 0 ? "fails exactly when " : "fails when ");
     for (unsigned i = 0; i < r->num_terms; i++) {
         if (i)
             wire_buf_add_str(&b, " and ");
@@ -569,7 +597,7 @@ bool sweep_decide(sweep_decision *out, const char *const *axes, unsigned num_axe
         snprintf(out->error, sizeof(out->error), "out of memory");
         goto done;
     }
-    size_t max_c = (size_t)s.num_lits + (size_t)s.num_lits * s.num_lits / 2 + 2;
+    size_t max_c = (size_t)s.num_lits + (size_t)s.num_lits * s.num_lits + 2;
     cands = malloc(max_c * sizeof(*cands));
     if (!cands) {
         ok = false;
@@ -580,7 +608,7 @@ bool sweep_decide(sweep_decision *out, const char *const *axes, unsigned num_axe
     unsigned useless = nok < nfail ? nok : nfail;
     size_t nc = 0;
     for (unsigned i = 0; i < s.num_lits; i++) {
-        candidate c = {(int)i, -1, 0, s.lits[i].cost};
+        candidate c = {(int)i, -1, 0, s.lits[i].cost, false};
         c.errors = cand_errors(&s, &c, useless);
         if (c.errors < useless)
             cands[nc++] = c;
@@ -589,14 +617,15 @@ bool sweep_decide(sweep_decision *out, const char *const *axes, unsigned num_axe
         for (unsigned j = i + 1; j < s.num_lits; j++) {
             if (s.lits[i].axis == s.lits[j].axis)
                 continue;
-            candidate c = {(int)i, (int)j, 0, s.lits[i].cost + s.lits[j].cost};
+            candidate c = {(int)i, (int)j, 0, s.lits[i].cost + s.lits[j].cost, false};
             c.errors = cand_errors(&s, &c, useless);
             if (c.errors < useless)
                 cands[nc++] = c;
         }
     }
+    nc += ok_side_pairs(&s, cands + nc, useless);
     {
-        candidate c = {-1, -1, 0, 0};
+        candidate c = {-1, -1, 0, 0, false};
         unsigned n = 0;
         for (unsigned a = 0; a < num_axes; a++) {
             int k = popcount64(s.failset[a]);
@@ -618,7 +647,7 @@ bool sweep_decide(sweep_decision *out, const char *const *axes, unsigned num_axe
         bool dup = false;
         for (unsigned k = 0; k < out->num_rules; k++) {
             const sweep_rule *kept = &out->rules[k];
-            if (kept->num_terms == 1 && cands[i].a >= 0 && cands[i].b >= 0 &&
+            if (kept->num_terms == 1 && cands[i].a >= 0 && cands[i].b >= 0 && !cands[i].ok_side &&
                 kept->num_exceptions == cands[i].errors &&
                 (s.lits[cands[i].a].mask == kept->terms[0].mask ||
                  s.lits[cands[i].b].mask == kept->terms[0].mask))
@@ -669,6 +698,8 @@ static json_object *rule_json(const sweep_decision *d, const sweep_rule *r, cons
     json_object *o = json_object_new_object();
     json_object_object_add(o, "exact", json_object_new_boolean(exact));
     json_object_object_add(o, "rule", json_object_new_string(r->text));
+    if (r->succeeds) /* the terms say when it succeeds, not when it fails */
+        json_object_object_add(o, "succeeds", json_object_new_boolean(true));
     json_object *terms = json_object_new_array();
     for (unsigned i = 0; i < r->num_terms; i++) {
         const sweep_term *t = &r->terms[i];

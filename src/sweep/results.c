@@ -529,7 +529,8 @@ void sweep_report_html(FILE *out, const sweep_matrix *m, const sweep_result *res
             if (nother == 0)
                 fputs("all", out);
             fputs("</h2>\n<table class=\"grid\"><tr><th class=\"row\">", out);
-            put_esc(out, ic >= 0 ? "cipher \\ mac" : "");
+            /* name only the axes the grid has: rows are ciphers, columns macs */
+            put_esc(out, ic >= 0 && im >= 0 ? "cipher \\ mac" : ic >= 0 ? "cipher" : "");
             fputs("</th>", out);
             for (unsigned col = 0; col < ncol; col++) {
                 fputs("<th>", out);

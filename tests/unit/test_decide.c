@@ -151,6 +151,36 @@ static void test_pair(void **state)
     sweep_decision_cleanup(&d);
 }
 
+/* ok exactly when TLS1.2 and AES-128-CBC: the failures are a disjunction */
+static sweep_status o_ok_pair(const char *p, const char *c, const char *m)
+{
+    (void)m;
+    return !strcmp(p, "TLS1.2") && !strcmp(c, "AES-128-CBC") ? SWEEP_ST_OK : SWEEP_ST_FAIL;
+}
+
+static void test_succeeds_exactly_when_pair(void **state)
+{
+    (void)state;
+    sweep_row rows[64];
+    unsigned n = grid(rows, o_ok_pair);
+    sweep_decision d;
+    assert_true(sweep_decide(&d, AX3, 3, rows, n));
+    assert_true(d.exact);
+    assert_string_equal(d.rules[0].text,
+                        "succeeds exactly when protocol = TLS1.2 and cipher = AES-128-CBC");
+    assert_true(d.rules[0].succeeds);
+    assert_int_equal(d.rules[0].num_exceptions, 0);
+    char *js = decision_json(&d, rows);
+    assert_non_null(strstr(js, "\"succeeds\":true"));
+    free(js);
+    sweep_decision_cleanup(&d);
+    /* a failing pair still reads as such */
+    n = grid(rows, o_tls10_cbc);
+    assert_true(sweep_decide(&d, AX3, 3, rows, n));
+    assert_false(d.rules[0].succeeds);
+    sweep_decision_cleanup(&d);
+}
+
 static sweep_status o_pair_values(const char *p, const char *c, const char *m)
 {
     return !strcmp(p, "TLS1.2") && !strcmp(c, "AES-256-CBC") && !strcmp(m, "SHA1") ? SWEEP_ST_FAIL
@@ -510,6 +540,7 @@ int main(void)
         cmocka_unit_test(test_single_value),
         cmocka_unit_test(test_group),
         cmocka_unit_test(test_pair),
+        cmocka_unit_test(test_succeeds_exactly_when_pair),
         cmocka_unit_test(test_three_term_box),
         cmocka_unit_test(test_pair_widens_to_group),
         cmocka_unit_test(test_disjunction_within_axis),
