@@ -9,7 +9,8 @@
 #include <unistd.h>
 
 #include "report/wire_text.h"
-#include "server_int.h"
+#include "mode.h"
+#include "wire/buf.h"
 #include "wire/handshake.h"
 #include "wire/ja.h"
 
@@ -18,6 +19,8 @@
 #define PAGE_MAX (512 * 1024)
 /* The decoded ClientHello (a 64 KiB hello decodes to well under this). */
 #define HELLO_TEXT_MAX (256 * 1024)
+/* Largest HTTP request head we read (RFC 6585 5: 431 above it). */
+#define HTTP_MAX_REQUEST (16 * 1024)
 
 /* ---- a bounded string builder with a sticky error ---- */
 
@@ -133,9 +136,10 @@ static void sb_text_n(sb_t *b, const char *s, size_t n)
 
 /* ---- echo ---- */
 
-static void echo_on_data(tp_conn *c, const uint8_t *data, size_t len)
+static void echo_on_data(void *st, const tp_mode_conn *c, const uint8_t *data, size_t len)
 {
-    (void)conn_write_app(c, data, len);
+    (void)st;
+    (void)tp_mode_conn_write(c, data, len);
 }
 
 /* ---- http ---- */
@@ -265,7 +269,7 @@ static bool http_parse(const char *head, size_t len, http_req *r)
     return true;
 }
 
-static void http_send(tp_conn *c, const char *status, const char *type, const sb_t *body,
+static void http_send(const tp_mode_conn *c, const char *status, const char *type, const sb_t *body,
                       bool head_only)
 {
     sb_t h = {0};
@@ -274,15 +278,15 @@ static void http_send(tp_conn *c, const char *status, const char *type, const sb
               "Content-Length: %zu\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n",
               status, type, body ? body->len : 0);
     if (!h.err) {
-        bool ok = conn_write_app(c, (const uint8_t *)h.data, h.len);
+        bool ok = tp_mode_conn_write(c, (const uint8_t *)h.data, h.len);
         if (ok && body && body->len && !head_only)
-            (void)conn_write_app(c, (const uint8_t *)body->data, body->len);
+            (void)tp_mode_conn_write(c, (const uint8_t *)body->data, body->len);
     }
     free(h.data);
-    conn_close_gracefully(c);
+    tp_mode_conn_close(c);
 }
 
-static void http_simple(tp_conn *c, const char *status)
+static void http_simple(const tp_mode_conn *c, const char *status)
 {
     sb_t b = {0};
     sb_printf(&b, "%s\n", status);
@@ -291,7 +295,7 @@ static void http_simple(tp_conn *c, const char *status)
 }
 
 /* The client's ClientHello, decoded by our own parser, as text. */
-static void page_client_hello(tp_conn *c, sb_t *out_text, char *ja3, size_t ja3_len,
+static void page_client_hello(const tp_mode_conn *c, sb_t *out_text, char *ja3, size_t ja3_len,
                               char ja3_md5[33], char ja4[40])
 {
     ja3[0] = ja3_md5[0] = ja4[0] = '\0';
@@ -329,11 +333,11 @@ static const char *or_dash(const char *s)
     return s && s[0] ? s : "-";
 }
 
-static void http_status_page(tp_conn *c, const http_req *r, bool head_only)
+static void http_status_page(const tp_mode_conn *c, const http_req *r, bool head_only)
 {
     tp_engine_info info;
     memset(&info, 0, sizeof info);
-    tp_engine_conn_info(c->ec, &info);
+    c->ops->engine_info(c->conn, &info);
     sb_t hello = {0};
     static _Thread_local char ja3[WIRE_JA3_STR_MAX];
     char ja3_md5[33], ja4[40];
@@ -391,22 +395,21 @@ static void http_status_page(tp_conn *c, const http_req *r, bool head_only)
         http_send(c, "200 OK", "text/html; charset=utf-8", &b, head_only);
     }
     if (b.err)
-        tp_session_engine_error(c->sess, conn_t(c), "PAGE_LIMIT", "status page truncated");
+        tp_session_engine_error(c->sess, c->ops->t(c->conn), "PAGE_LIMIT", "status page truncated");
     free(b.data);
     free(hello.data);
 }
 
 /* End of the request head: the blank line (RFC 9112 2.1; bare LF
  * tolerated as 2.2 allows). */
-static size_t http_head_end(const srv_buf *req)
+static size_t http_head_end(const char *p, size_t len)
 {
-    const char *p = (const char *)srv_buf_data(req);
-    for (size_t i = 0; i + 1 < req->len; i++) {
+    for (size_t i = 0; i + 1 < len; i++) {
         if (p[i] != '\n')
             continue;
         if (p[i + 1] == '\n')
             return i + 2;
-        if (p[i + 1] == '\r' && i + 2 < req->len && p[i + 2] == '\n')
+        if (p[i + 1] == '\r' && i + 2 < len && p[i + 2] == '\n')
             return i + 3;
     }
     return 0;
@@ -419,7 +422,7 @@ static const char h2_preface[] = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
  * answer as an HTTP/2 server that needs HTTP/1.1 would, with its SETTINGS
  * and a GOAWAY HTTP_1_1_REQUIRED (RFC 9113 3.4, 6.8, 7), so the client
  * reports that instead of a framing error. */
-static void http2_goaway(tp_conn *c)
+static void http2_goaway(const tp_mode_conn *c)
 {
     static const char debug[] = "tlsprobe --http speaks HTTP/1.1 only";
     uint8_t out[9 + 9 + 8 + sizeof debug];
@@ -435,8 +438,8 @@ static void http2_goaway(tp_conn *c)
     n += sizeof head;
     memcpy(out + n, debug, sizeof debug - 1);
     n += sizeof debug - 1;
-    (void)conn_write_app(c, out, n);
-    conn_close_gracefully(c);
+    (void)tp_mode_conn_write(c, out, n);
+    tp_mode_conn_close(c);
 }
 
 /* Bytes that cannot become an HTTP/1.x request: a complete first line that
@@ -458,7 +461,7 @@ static bool http_cannot_be_request(const uint8_t *p, size_t len)
     return line < 14 || memcmp(p + line - 8, "HTTP/1.", 7) != 0;
 }
 
-static void http_not_http(tp_conn *c)
+static void http_not_http(const tp_mode_conn *c)
 {
     sb_t b = {0};
     sb_puts(&b, "400 Bad Request\n\ntlsprobe serve --http answers HTTP/1.x requests; what "
@@ -467,35 +470,43 @@ static void http_not_http(tp_conn *c)
     free(b.data);
 }
 
-static void http_on_data(tp_conn *c, const uint8_t *data, size_t len)
+/* One request per connection. */
+typedef struct {
+    wire_buf req; /* the request head so far */
+    bool answered;
+} http_state;
+
+static void http_on_open(void *st, const tp_mode_conn *c)
 {
-    if (c->exchanged)
-        return; /* one request per connection; the rest is ignored */
-    if (!srv_buf_append(&c->req, data, len, SRV_HTTP_MAX_REQUEST)) {
-        srv_buf_free(&c->req);
-        http_simple(c, "431 Request Header Fields Too Large"); /* RFC 6585 5 */
-        return;
-    }
-    const uint8_t *got = srv_buf_data(&c->req);
-    size_t got_len = c->req.len;
+    (void)c;
+    wire_buf_init(&((http_state *)st)->req, HTTP_MAX_REQUEST);
+}
+
+static void http_on_close(void *st, const tp_mode_conn *c)
+{
+    (void)c;
+    wire_buf_cleanup(&((http_state *)st)->req);
+}
+
+/* What the request so far asks for; false while it is incomplete. */
+static bool http_answer(const tp_mode_conn *c, const uint8_t *got, size_t got_len)
+{
     size_t pre = got_len < sizeof h2_preface - 1 ? got_len : sizeof h2_preface - 1;
     if (memcmp(got, h2_preface, pre) == 0) {
-        if (pre == sizeof h2_preface - 1) {
-            srv_buf_free(&c->req);
-            http2_goaway(c);
-        }
-        return; /* the preface so far: wait for the rest */
+        if (pre < sizeof h2_preface - 1)
+            return false; /* the preface so far: wait for the rest */
+        http2_goaway(c);
+        return true;
     }
     if (http_cannot_be_request(got, got_len)) {
-        srv_buf_free(&c->req);
         http_not_http(c);
-        return;
+        return true;
     }
-    size_t head_len = http_head_end(&c->req);
+    size_t head_len = http_head_end((const char *)got, got_len);
     if (!head_len)
-        return;
+        return false;
     http_req r;
-    if (!http_parse((const char *)srv_buf_data(&c->req), head_len, &r)) {
+    if (!http_parse((const char *)got, head_len, &r)) {
         http_simple(c, "400 Bad Request");
     } else if (strcmp(r.method, "GET") != 0 && strcmp(r.method, "HEAD") != 0) {
         http_simple(c, "405 Method Not Allowed");
@@ -504,40 +515,76 @@ static void http_on_data(tp_conn *c, const uint8_t *data, size_t len)
     } else {
         http_status_page(c, &r, strcmp(r.method, "HEAD") == 0);
     }
-    srv_buf_free(&c->req);
+    return true;
+}
+
+static void http_on_data(void *st, const tp_mode_conn *c, const uint8_t *data, size_t len)
+{
+    http_state *h = st;
+    if (h->answered)
+        return; /* one request per connection; the rest is ignored */
+    wire_buf_add_bytes(&h->req, data, len);
+    if (!wire_buf_ok(&h->req)) {
+        h->answered = true;
+        wire_buf_cleanup(&h->req);
+        http_simple(c, "431 Request Header Fields Too Large"); /* RFC 6585 5 */
+        return;
+    }
+    if (http_answer(c, wire_buf_data(&h->req), wire_buf_len(&h->req))) {
+        h->answered = true;
+        wire_buf_cleanup(&h->req);
+    }
 }
 
 /* ---- interactive ---- */
 
-static void interactive_on_data(tp_conn *c, const uint8_t *data, size_t len)
+/* The one client: stdin goes to it, what it sends to stdout. */
+typedef struct {
+    const tp_mode_conn *conn;
+    ev_io in; /* stdin, while the client is open and reading */
+    bool watching;
+    bool mid_line; /* the client's last line to stdout is not complete */
+} interactive_state;
+
+static void interactive_on_data(void *st, const tp_mode_conn *c, const uint8_t *data,
+                                size_t len)
 {
+    (void)c;
+    interactive_state *is = st;
     /* Each line the client sends appears prefixed with "< "; a partial line
      * continues on the next chunk. */
     for (size_t i = 0; i < len; i++) {
-        if (c->line_start)
+        if (!is->mid_line)
             fputs("< ", stdout);
         unsigned char ch = data[i];
         if (ch == '\n' || ch == '\t' || (ch >= 0x20 && ch != 0x7f) || ch == '\r')
             fputc(ch, stdout);
         else
             fprintf(stdout, "\\x%02x", ch);
-        c->line_start = ch == '\n';
+        is->mid_line = ch != '\n';
     }
     fflush(stdout);
 }
 
-void mode_stdin_cb(struct ev_loop *loop, ev_io *io, int revents)
+static void interactive_watch(interactive_state *is, bool on)
 {
+    if (on && !is->watching)
+        ev_io_start(is->conn->loop, &is->in);
+    else if (!on && is->watching)
+        ev_io_stop(is->conn->loop, &is->in);
+    is->watching = on;
+}
+
+static void interactive_stdin_cb(struct ev_loop *loop, ev_io *io, int revents)
+{
+    (void)loop;
     (void)revents;
-    tp_worker *w = io->data;
-    tp_conn *c = w->interactive;
-    if (!c || c->finished || c->state != CONN_OPEN) {
-        ev_io_stop(loop, io);
-        return;
-    }
-    if (c->read_paused) {
-        /* The client is not reading: stdin waits (restarted on drain). */
-        ev_io_stop(loop, io);
+    interactive_state *is = io->data;
+    const tp_mode_conn *c = is->conn;
+    if (!c->ops->writable(c->conn)) {
+        /* Closed, or the client is not reading: stdin waits (restarted on
+         * drain). */
+        interactive_watch(is, false);
         return;
     }
     uint8_t buf[4096];
@@ -546,56 +593,85 @@ void mode_stdin_cb(struct ev_loop *loop, ev_io *io, int revents)
         return;
     if (n <= 0) {
         /* End of input: close the TLS session properly (close_notify). */
-        ev_io_stop(loop, io);
+        interactive_watch(is, false);
         fprintf(stderr, "tlsprobe: end of input, closing connection %u\n", c->id);
-        conn_close_gracefully(c);
+        tp_mode_conn_close(c);
     } else {
-        (void)conn_write_app(c, buf, (size_t)n);
+        (void)tp_mode_conn_write(c, buf, (size_t)n);
     }
-    conn_settle(c);
+    c->ops->settle(c->conn);
 }
 
-/* ---- dispatch ---- */
-
-void mode_on_open(tp_conn *c)
+static void interactive_on_open(void *st, const tp_mode_conn *c)
 {
-    if (c->w->srv->cfg.mode != TP_MODE_INTERACTIVE || c->w->interactive != c)
-        return;
+    interactive_state *is = st;
+    is->conn = c;
+    ev_io_init(&is->in, interactive_stdin_cb, STDIN_FILENO, EV_READ);
+    is->in.data = is;
+}
+
+static void interactive_on_handshake_done(void *st, const tp_mode_conn *c)
+{
     fprintf(stderr,
             "tlsprobe: client %s connected (connection %u); lines you type go to it, "
             "end of input (Ctrl-D) closes\n",
             c->peer, c->id);
-    c->line_start = true;
-    ev_io_start(c->w->loop, &c->w->stdin_io);
+    interactive_watch(st, true);
 }
 
-void mode_on_data(tp_conn *c, const uint8_t *data, size_t len)
+static void interactive_on_flow(void *st, const tp_mode_conn *c)
 {
-    switch (c->w->srv->cfg.mode) {
-    case TP_MODE_ECHO:
-        echo_on_data(c, data, len);
-        break;
-    case TP_MODE_INTERACTIVE:
-        interactive_on_data(c, data, len);
-        break;
-    case TP_MODE_HTTP:
-    default:
-        http_on_data(c, data, len);
-        break;
-    }
+    interactive_watch(st, c->ops->writable(c->conn));
 }
 
-void mode_on_close(tp_conn *c)
+static void interactive_on_close(void *st, const tp_mode_conn *c)
 {
-    if (c->w->srv->cfg.mode == TP_MODE_INTERACTIVE && !c->line_start) {
+    (void)c;
+    interactive_state *is = st;
+    interactive_watch(is, false);
+    if (is->mid_line) {
         fputc('\n', stdout);
         fflush(stdout);
     }
 }
 
-bool mode_idle_timeout(const tp_conn *c)
+/* ---- the tables ---- */
+
+static const tp_mode_ops mode_echo = {
+    .name = "echo",
+    .idle_timeout = true,
+    .on_appdata = echo_on_data,
+};
+
+static const tp_mode_ops mode_http = {
+    .name = "http",
+    .state_size = sizeof(http_state),
+    .on_open = http_on_open,
+    .on_appdata = http_on_data,
+    .on_close = http_on_close,
+};
+
+static const tp_mode_ops mode_interactive = {
+    .name = "interactive",
+    .state_size = sizeof(interactive_state),
+    .no_timer = true,
+    .one_client = true,
+    .on_open = interactive_on_open,
+    .on_handshake_done = interactive_on_handshake_done,
+    .on_appdata = interactive_on_data,
+    .on_flow = interactive_on_flow,
+    .on_close = interactive_on_close,
+};
+
+const tp_mode_ops *tp_mode_ops_get(tp_mode mode)
 {
-    /* http: the request must arrive within one timeout of the handshake,
-     * however slowly it trickles; interactive: a person may think. */
-    return c->w->srv->cfg.mode == TP_MODE_ECHO;
+    switch (mode) {
+    case TP_MODE_ECHO:
+        return &mode_echo;
+    case TP_MODE_INTERACTIVE:
+        return &mode_interactive;
+    case TP_MODE_HTTP:
+    default:
+        return &mode_http;
+    }
 }
