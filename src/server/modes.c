@@ -8,6 +8,7 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "report/status_page.h"
 #include "report/wire_text.h"
 #include "mode.h"
 #include "wire/buf.h"
@@ -16,123 +17,11 @@
 
 /* The page is built in memory: bounded, so a ClientHello with thousands of
  * entries cannot make it grow without limit. */
-#define PAGE_MAX (512 * 1024)
+#define PAGE_MAX (512 * 1024 - 1)
 /* The decoded ClientHello (a 64 KiB hello decodes to well under this). */
 #define HELLO_TEXT_MAX (256 * 1024)
 /* Largest HTTP request head we read (RFC 6585 5: 431 above it). */
 #define HTTP_MAX_REQUEST (16 * 1024)
-
-/* ---- a bounded string builder with a sticky error ---- */
-
-typedef struct {
-    char *data;
-    size_t len, cap;
-    bool err;
-} sb_t;
-
-static bool sb_reserve(sb_t *b, size_t extra)
-{
-    if (b->err)
-        return false;
-    if (b->len + extra + 1 > PAGE_MAX) {
-        b->err = true;
-        return false;
-    }
-    if (b->len + extra + 1 <= b->cap)
-        return true;
-    size_t cap = b->cap ? b->cap : 8192;
-    while (cap < b->len + extra + 1)
-        cap *= 2;
-    char *nd = realloc(b->data, cap);
-    if (!nd) {
-        b->err = true;
-        return false;
-    }
-    b->data = nd;
-    b->cap = cap;
-    return true;
-}
-
-static void sb_putn(sb_t *b, const char *s, size_t n)
-{
-    if (!sb_reserve(b, n))
-        return;
-    memcpy(b->data + b->len, s, n);
-    b->len += n;
-    b->data[b->len] = '\0';
-}
-
-static void sb_puts(sb_t *b, const char *s)
-{
-    sb_putn(b, s, strlen(s));
-}
-
-__attribute__((format(printf, 2, 3))) static void sb_printf(sb_t *b, const char *fmt, ...)
-{
-    char tmp[1024];
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(tmp, sizeof tmp, fmt, ap);
-    va_end(ap);
-    if (n < 0) {
-        b->err = true;
-        return;
-    }
-    sb_putn(b, tmp, (size_t)n < sizeof tmp ? (size_t)n : sizeof tmp - 1);
-}
-
-/* Text as HTML: everything that comes from the client (headers, SNI, ALPN)
- * passes through here. */
-static void sb_html_n(sb_t *b, const char *s, size_t n)
-{
-    for (size_t i = 0; i < n && !b->err; i++) {
-        unsigned char ch = (unsigned char)s[i];
-        switch (ch) {
-        case '&':
-            sb_puts(b, "&amp;");
-            break;
-        case '<':
-            sb_puts(b, "&lt;");
-            break;
-        case '>':
-            sb_puts(b, "&gt;");
-            break;
-        case '"':
-            sb_puts(b, "&quot;");
-            break;
-        case '\'':
-            sb_puts(b, "&#39;");
-            break;
-        case '\r':
-            break; /* line ends shown as plain newlines */
-        default:
-            if (ch < 0x20 && ch != '\n' && ch != '\t')
-                sb_printf(b, "\\x%02x", ch);
-            else
-                sb_putn(b, (const char *)&ch, 1);
-        }
-    }
-}
-
-static void sb_html(sb_t *b, const char *s)
-{
-    sb_html_n(b, s, strlen(s));
-}
-
-/* Plain text: control characters shown escaped, so a header cannot move the
- * reader's terminal. */
-static void sb_text_n(sb_t *b, const char *s, size_t n)
-{
-    for (size_t i = 0; i < n && !b->err; i++) {
-        unsigned char ch = (unsigned char)s[i];
-        if (ch == '\r')
-            continue;
-        if ((ch < 0x20 && ch != '\n' && ch != '\t') || ch == 0x7f)
-            sb_printf(b, "\\x%02x", ch);
-        else
-            sb_putn(b, (const char *)&ch, 1);
-    }
-}
 
 /* ---- echo ---- */
 
@@ -269,40 +158,50 @@ static bool http_parse(const char *head, size_t len, http_req *r)
     return true;
 }
 
-static void http_send(const tp_mode_conn *c, const char *status, const char *type, const sb_t *body,
-                      bool head_only)
+static void http_send(const tp_mode_conn *c, const char *status, const char *type,
+                      const wire_buf *body, bool head_only)
 {
-    sb_t h = {0};
-    sb_printf(&h,
-              "HTTP/1.1 %s\r\nServer: tlsprobe\r\nContent-Type: %s\r\n"
-              "Content-Length: %zu\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n",
-              status, type, body ? body->len : 0);
-    if (!h.err) {
-        bool ok = tp_mode_conn_write(c, (const uint8_t *)h.data, h.len);
-        if (ok && body && body->len && !head_only)
-            (void)tp_mode_conn_write(c, (const uint8_t *)body->data, body->len);
+    wire_buf h;
+    wire_buf_init(&h, 0);
+    wire_buf_printf(&h,
+                    "HTTP/1.1 %s\r\nServer: tlsprobe\r\nContent-Type: %s\r\n"
+                    "Content-Length: %zu\r\nCache-Control: no-store\r\nConnection: "
+                    "close\r\n\r\n",
+                    status, type, body ? wire_buf_len(body) : 0);
+    if (wire_buf_ok(&h)) {
+        bool ok = tp_mode_conn_write(c, wire_buf_data(&h), wire_buf_len(&h));
+        if (ok && body && wire_buf_len(body) && !head_only)
+            (void)tp_mode_conn_write(c, wire_buf_data(body), wire_buf_len(body));
     }
-    free(h.data);
+    wire_buf_cleanup(&h);
     tp_mode_conn_close(c);
+}
+
+static void http_text(const tp_mode_conn *c, const char *status, const char *text)
+{
+    wire_buf b;
+    wire_buf_init(&b, 0);
+    wire_buf_add_str(&b, text);
+    http_send(c, status, "text/plain; charset=utf-8", &b, false);
+    wire_buf_cleanup(&b);
 }
 
 static void http_simple(const tp_mode_conn *c, const char *status)
 {
-    sb_t b = {0};
-    sb_printf(&b, "%s\n", status);
-    http_send(c, status, "text/plain; charset=utf-8", &b, false);
-    free(b.data);
+    char line[128];
+    snprintf(line, sizeof line, "%s\n", status);
+    http_text(c, status, line);
 }
 
 /* The client's ClientHello, decoded by our own parser, as text. */
-static void page_client_hello(const tp_mode_conn *c, sb_t *out_text, char *ja3, size_t ja3_len,
-                              char ja3_md5[33], char ja4[40])
+static void page_client_hello(const tp_mode_conn *c, wire_buf *out_text, char *ja3,
+                              size_t ja3_len, char ja3_md5[33], char ja4[40])
 {
     ja3[0] = ja3_md5[0] = ja4[0] = '\0';
     size_t len = 0;
     const uint8_t *raw = tp_session_client_hello(c->sess, &len);
     if (!raw) {
-        sb_puts(out_text, "(no ClientHello was recorded)\n");
+        wire_buf_add_str(out_text, "(no ClientHello was recorded)\n");
         return;
     }
     static _Thread_local wire_handshake hs;
@@ -311,93 +210,65 @@ static void page_client_hello(const tp_mode_conn *c, sb_t *out_text, char *ja3, 
     if (st != TP_OK || hs.type != WIRE_HS_CLIENT_HELLO)
         st = wire_hs_parse_sslv2(raw, len, &hs);
     if (st != TP_OK) {
-        sb_printf(out_text, "(the ClientHello did not decode: %s)\n", tp_status_name(st));
+        wire_buf_printf(out_text, "(the ClientHello did not decode: %s)\n", tp_status_name(st));
         return;
     }
     /* Transient: freed before the page goes out. */
-    size_t cap = HELLO_TEXT_MAX;
-    char *text = malloc(cap);
+    uint8_t *text = wire_buf_space(out_text, HELLO_TEXT_MAX);
     if (text) {
-        size_t n = report_text_client_hello_full(text, cap, &hs.u.client_hello);
-        sb_text_n(out_text, text, n < cap ? n : cap - 1);
+        size_t n = report_text_client_hello_full((char *)text, HELLO_TEXT_MAX,
+                                                 &hs.u.client_hello);
+        wire_buf_commit(out_text, n < HELLO_TEXT_MAX ? n : HELLO_TEXT_MAX - 1);
     }
-    free(text);
     if (wire_ja3(&hs.u.client_hello, ja3, ja3_len, ja3_md5) != TP_OK && !ja3_md5[0])
         ja3[0] = '\0';
     if (wire_ja4(&hs.u.client_hello, ja4) != TP_OK)
         ja4[0] = '\0';
 }
 
-static const char *or_dash(const char *s)
-{
-    return s && s[0] ? s : "-";
-}
-
 static void http_status_page(const tp_mode_conn *c, const http_req *r, bool head_only)
 {
     tp_engine_info info;
-    memset(&info, 0, sizeof info);
     c->ops->engine_info(c->conn, &info);
-    sb_t hello = {0};
+    wire_buf hello;
+    wire_buf_init(&hello, HELLO_TEXT_MAX);
     static _Thread_local char ja3[WIRE_JA3_STR_MAX];
     char ja3_md5[33], ja4[40];
     page_client_hello(c, &hello, ja3, sizeof ja3, ja3_md5, ja4);
 
-    const char *labels[] = {
+    static const char *const labels[] = {
         "protocol",          "key exchange", "cipher", "MAC", "group", "signature algorithm",
         "client certificate"};
     const char *values[] = {info.protocol, info.kx,     info.cipher,     info.mac,
                             info.group,    info.sigalg, info.client_cert};
-    unsigned num = sizeof labels / sizeof labels[0];
-    sb_t b = {0};
+    report_status_page page = {
+        .conn = c->id,
+        .peer = c->peer,
+        .labels = labels,
+        .values = values,
+        .num = sizeof labels / sizeof labels[0],
+        .ja3 = ja3,
+        .ja3_md5 = ja3_md5,
+        .ja4 = ja4,
+        .hello = wire_buf_str(&hello),
+        .hello_len = wire_buf_len(&hello),
+        .request = r->head,
+        .request_len = r->head_len,
+    };
+    wire_buf b;
+    wire_buf_init(&b, PAGE_MAX);
     if (r->want_plain) {
-        sb_printf(&b, "tlsprobe: connection %u from %s\n\nNegotiated\n", c->id, c->peer);
-        for (unsigned i = 0; i < num; i++)
-            sb_printf(&b, "  %-20s %s\n", labels[i], or_dash(values[i]));
-        sb_puts(&b, "\nFingerprints\n  JA3      ");
-        sb_text_n(&b, ja3[0] ? ja3 : "-", strlen(ja3[0] ? ja3 : "-"));
-        sb_printf(&b, "\n  JA3 MD5  %s\n  JA4      %s\n", or_dash(ja3_md5), or_dash(ja4));
-        sb_puts(&b, "\nYour ClientHello\n");
-        if (hello.data)
-            sb_putn(&b, hello.data, hello.len);
-        sb_puts(&b, "\nYour request\n");
-        sb_text_n(&b, r->head, r->head_len);
+        report_status_page_text(&b, &page);
         http_send(c, "200 OK", "text/plain; charset=utf-8", &b, head_only);
     } else {
-        sb_puts(&b, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-                    "<meta name=\"viewport\" content=\"width=device-width\">"
-                    "<title>tlsprobe</title><style>"
-                    "body{font-family:sans-serif;margin:1.5em;max-width:70em}"
-                    "th{text-align:left;padding-right:1em;font-weight:normal;color:#555}"
-                    "td{font-family:monospace}pre{background:#f4f4f4;padding:.8em;"
-                    "overflow-x:auto}code{word-break:break-all}"
-                    "</style></head><body>\n<h1>tlsprobe</h1>\n");
-        sb_printf(&b, "<p>Connection %u from <code>", c->id);
-        sb_html(&b, c->peer);
-        sb_puts(&b, "</code></p>\n<h2>Negotiated</h2>\n<table>\n");
-        for (unsigned i = 0; i < num; i++) {
-            sb_printf(&b, "<tr><th>%s</th><td>", labels[i]);
-            sb_html(&b, or_dash(values[i]));
-            sb_puts(&b, "</td></tr>\n");
-        }
-        sb_puts(&b, "</table>\n<h2>Fingerprints</h2>\n<table>\n<tr><th>JA3</th><td><code>");
-        sb_html(&b, or_dash(ja3));
-        sb_puts(&b, "</code></td></tr>\n<tr><th>JA3 MD5</th><td>");
-        sb_html(&b, or_dash(ja3_md5));
-        sb_puts(&b, "</td></tr>\n<tr><th>JA4</th><td>");
-        sb_html(&b, or_dash(ja4));
-        sb_puts(&b, "</td></tr>\n</table>\n<h2>Your ClientHello</h2>\n<pre>");
-        if (hello.data)
-            sb_html_n(&b, hello.data, hello.len);
-        sb_puts(&b, "</pre>\n<h2>Your request</h2>\n<pre>");
-        sb_html_n(&b, r->head, r->head_len);
-        sb_puts(&b, "</pre>\n</body></html>\n");
+        report_status_page_html(&b, &page);
         http_send(c, "200 OK", "text/html; charset=utf-8", &b, head_only);
     }
-    if (b.err)
-        tp_session_engine_error(c->sess, c->ops->t(c->conn), "PAGE_LIMIT", "status page truncated");
-    free(b.data);
-    free(hello.data);
+    if (!wire_buf_ok(&b))
+        tp_session_engine_error(c->sess, c->ops->t(c->conn), "PAGE_LIMIT",
+                                "status page truncated");
+    wire_buf_cleanup(&b);
+    wire_buf_cleanup(&hello);
 }
 
 /* End of the request head: the blank line (RFC 9112 2.1; bare LF
@@ -463,11 +334,9 @@ static bool http_cannot_be_request(const uint8_t *p, size_t len)
 
 static void http_not_http(const tp_mode_conn *c)
 {
-    sb_t b = {0};
-    sb_puts(&b, "400 Bad Request\n\ntlsprobe serve --http answers HTTP/1.x requests; what "
-                "the client sent is not one.\nFor a line echo, run tlsprobe serve --echo.\n");
-    http_send(c, "400 Bad Request", "text/plain; charset=utf-8", &b, false);
-    free(b.data);
+    http_text(c, "400 Bad Request",
+              "400 Bad Request\n\ntlsprobe serve --http answers HTTP/1.x requests; what "
+              "the client sent is not one.\nFor a line echo, run tlsprobe serve --echo.\n");
 }
 
 /* One request per connection. */

@@ -460,19 +460,6 @@ static void test_reports(void **state)
     sweep_matrix_cleanup(&m);
 }
 
-static void test_html_escape(void **state)
-{
-    (void)state;
-    char out[64];
-    sweep_html_escape(out, sizeof(out), "<a href='x'>\"&\"</a>\x01");
-    assert_string_equal(out, "&lt;a href=&#39;x&#39;&gt;&quot;&amp;&quot;&lt;/a&gt;?");
-    char small[5];
-    sweep_html_escape(small, sizeof(small), "a<b");
-    assert_string_equal(small, "a"); /* never a cut entity */
-    sweep_html_escape(out, sizeof(out), NULL);
-    assert_string_equal(out, "");
-}
-
 /* What `openssl s_client` prints (TLS 1.2 and 1.3 session blocks) and key
  * log lines: the secrets go, the rest of the output stays. */
 static void test_mask_secrets(void **state)
@@ -598,7 +585,6 @@ int main(void)
         cmocka_unit_test(test_journal_torn_and_corrupt),
         cmocka_unit_test(test_result_roundtrip),
         cmocka_unit_test(test_reports),
-        cmocka_unit_test(test_html_escape),
         cmocka_unit_test(test_mask_secrets),
         cmocka_unit_test(test_client_note),
         cmocka_unit_test(test_typical_phrase),
