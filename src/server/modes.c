@@ -1,18 +1,15 @@
 /* What a connection does once the handshake is done: echo, the http status
  * page, or interactive (stdin to the client, the client to stdout). */
-#include <ctype.h>
 #include <errno.h>
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <unistd.h>
 
+#include "mode.h"
 #include "report/status_page.h"
 #include "report/wire_text.h"
-#include "mode.h"
 #include "wire/buf.h"
-#include "wire/handshake.h"
 #include "wire/ja.h"
 
 /* The page is built in memory: bounded, so a ClientHello with thousands of
@@ -193,36 +190,26 @@ static void http_simple(const tp_mode_conn *c, const char *status)
     http_text(c, status, line);
 }
 
-/* The client's ClientHello, decoded by our own parser, as text. */
+/* The client's ClientHello as the session parsed it, decoded as text, and
+ * its fingerprints. */
 static void page_client_hello(const tp_mode_conn *c, wire_buf *out_text, char *ja3,
                               size_t ja3_len, char ja3_md5[33], char ja4[40])
 {
     ja3[0] = ja3_md5[0] = ja4[0] = '\0';
-    size_t len = 0;
-    const uint8_t *raw = tp_session_client_hello(c->sess, &len);
-    if (!raw) {
+    const wire_client_hello *ch = tp_session_client_hello_parsed(c->sess);
+    if (!ch) {
         wire_buf_add_str(out_text, "(no ClientHello was recorded)\n");
-        return;
-    }
-    static _Thread_local wire_handshake hs;
-    wire_hs_ctx ctx = {0};
-    tp_status st = wire_hs_parse(&ctx, raw, len, &hs);
-    if (st != TP_OK || hs.type != WIRE_HS_CLIENT_HELLO)
-        st = wire_hs_parse_sslv2(raw, len, &hs);
-    if (st != TP_OK) {
-        wire_buf_printf(out_text, "(the ClientHello did not decode: %s)\n", tp_status_name(st));
         return;
     }
     /* Transient: freed before the page goes out. */
     uint8_t *text = wire_buf_space(out_text, HELLO_TEXT_MAX);
     if (text) {
-        size_t n = report_text_client_hello_full((char *)text, HELLO_TEXT_MAX,
-                                                 &hs.u.client_hello);
+        size_t n = report_text_client_hello_full((char *)text, HELLO_TEXT_MAX, ch);
         wire_buf_commit(out_text, n < HELLO_TEXT_MAX ? n : HELLO_TEXT_MAX - 1);
     }
-    if (wire_ja3(&hs.u.client_hello, ja3, ja3_len, ja3_md5) != TP_OK && !ja3_md5[0])
+    if (wire_ja3(ch, ja3, ja3_len, ja3_md5) != TP_OK && !ja3_md5[0])
         ja3[0] = '\0';
-    if (wire_ja4(&hs.u.client_hello, ja4) != TP_OK)
+    if (wire_ja4(ch, ja4) != TP_OK)
         ja4[0] = '\0';
 }
 
