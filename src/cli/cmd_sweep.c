@@ -52,9 +52,8 @@ static const char *const sweep_usage =
     "\n"
     "Serve options: --port N|LO-HI (device mode: default 5556; driven: slot k\n"
     "  listens on N+k or on a free port of LO-HI, default kernel-chosen),\n"
-    "  --listen ADDR (device mode),\n"
-    "  --timeout S, --http (default) | --echo, --cert F --key F | --key-type T,\n"
-    "  --client-cert M, --trace FILE, --keylog FILE, -v, -q, -h\n";
+    "  --listen ADDR (device mode), --http (default) | --echo, --trace FILE,\n"
+    "  --keylog FILE, -v, -q, -h, and (as in tlsprobe serve):\n";
 
 enum {
     OPT_AXES = 300,
@@ -69,22 +68,18 @@ enum {
     OPT_JSON,
     OPT_PORT,
     OPT_LISTEN,
-    OPT_TIMEOUT,
     OPT_HTTP,
     OPT_ECHO,
     OPT_INTERACTIVE,
     OPT_PRIORITY,
     OPT_KEY_TYPES,
-    OPT_KEY_TYPE,
-    OPT_CERT,
-    OPT_KEY,
-    OPT_CLIENT_CERT,
     OPT_TRACE,
     OPT_KEYLOG,
     OPT_WORKERS,
 };
 
-static const struct option long_opts[] = {
+/* sweep's own options; the shared ones (serve_opts.h) are added to them. */
+static const struct option own_opts[] = {
     {"axes", required_argument, NULL, OPT_AXES},
     {"client", required_argument, NULL, OPT_CLIENT},
     {"client-timeout", required_argument, NULL, OPT_CLIENT_TIMEOUT},
@@ -98,34 +93,19 @@ static const struct option long_opts[] = {
     {"json", required_argument, NULL, OPT_JSON},
     {"port", required_argument, NULL, OPT_PORT},
     {"listen", required_argument, NULL, OPT_LISTEN},
-    {"timeout", required_argument, NULL, OPT_TIMEOUT},
     {"http", no_argument, NULL, OPT_HTTP},
     {"echo", no_argument, NULL, OPT_ECHO},
     {"interactive", no_argument, NULL, OPT_INTERACTIVE},
     {"priority", required_argument, NULL, OPT_PRIORITY},
-    SERVE_OPTS_LIST_LONG_OPTS,
     {"key-types", required_argument, NULL, OPT_KEY_TYPES},
-    {"key-type", required_argument, NULL, OPT_KEY_TYPE},
-    {"cert", required_argument, NULL, OPT_CERT},
-    {"key", required_argument, NULL, OPT_KEY},
-    {"client-cert", required_argument, NULL, OPT_CLIENT_CERT},
     {"trace", required_argument, NULL, OPT_TRACE},
     {"keylog", required_argument, NULL, OPT_KEYLOG},
     {"workers", required_argument, NULL, OPT_WORKERS},
     {"help", no_argument, NULL, 'h'},
-    {NULL, 0, NULL, 0},
 };
+#define NUM_OWN_OPTS (sizeof own_opts / sizeof own_opts[0])
 
-__attribute__((format(printf, 1, 2))) static int usage_error(const char *fmt, ...)
-{
-    va_list ap;
-    fputs("tlsprobe sweep: ", stderr);
-    va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
-    va_end(ap);
-    fputs("\n(tlsprobe sweep --help for the options)\n", stderr);
-    return 2;
-}
+#define usage_error(...) serve_opts_usage_error("sweep", __VA_ARGS__)
 
 /* "N" or "LO-HI"; *hi is 0 for a single port. */
 static bool parse_port_range(const char *s, unsigned *lo, unsigned *hi)
@@ -171,12 +151,42 @@ static void add_limit(sweep_options *o, const char *option, const char *csv)
         o->limits[o->num_limits++] = (sweep_limit){option, csv};
 }
 
+/* The shared options into the sweep's: each negotiation list is checked
+ * here, so a typo fails before anything starts, and limits its axis (or
+ * fixes a flag that is no axis). */
+static int take_shape(sweep_options *o, const serve_shape *sh)
+{
+    int rc = serve_opts_check(sh, "sweep");
+    if (rc)
+        return rc;
+    for (unsigned f = 0; f < ENGINE_FLAG_COUNT; f++) {
+        const char *csv = sh->lists.csv[f];
+        if (!csv)
+            continue;
+        const engine_name *names[64];
+        unsigned n;
+        char err[1024];
+        if (engine_list_parse((engine_flag)f, csv, names, 64, &n, err, sizeof(err)) != TP_OK) {
+            fprintf(stderr, "tlsprobe sweep: %s\n", err);
+            return 2;
+        }
+        o->base.csv[f] = csv;
+        add_limit(o, engine_flag_option((engine_flag)f), csv);
+    }
+    o->key_type = sh->key_type;
+    o->cert_file = sh->cert;
+    o->key_file = sh->key;
+    o->client_cert = sh->client_cert;
+    o->timeout = sh->timeout;
+    return 0;
+}
+
 int cmd_sweep(int argc, char **argv)
 {
     sweep_options o;
     memset(&o, 0, sizeof(o));
     o.port = 5556;
-    o.timeout = 30;
+    serve_shape shape = {.timeout = 30};
     o.mode = TP_MODE_HTTP;
     o.client_timeout = 20;
     o.jobs = 1;
@@ -188,23 +198,19 @@ int cmd_sweep(int argc, char **argv)
     bool mode_set = false;
     int ch;
     double d;
+    struct option long_opts[NUM_OWN_OPTS + 32];
+    memcpy(long_opts, own_opts, sizeof own_opts);
+    if (!serve_opts_long_opts(long_opts, NUM_OWN_OPTS, sizeof long_opts / sizeof long_opts[0],
+                              SERVE_OPTS_SWEEP))
+        return 1;
     optind = 1;
     opterr = 0;
     while ((ch = getopt_long(argc, argv, ":j:vqh", long_opts, NULL)) != -1) {
-        engine_flag flag = serve_opts_list_flag(ch);
-        if (flag != ENGINE_FLAG_COUNT) {
-            /* checked here so a typo fails before anything starts */
-            const engine_name *names[64];
-            unsigned n;
-            char err[1024];
-            if (engine_list_parse(flag, optarg, names, 64, &n, err, sizeof(err)) != TP_OK) {
-                fprintf(stderr, "tlsprobe sweep: %s\n", err);
-                return 2;
-            }
-            o.base.csv[flag] = optarg;
-            add_limit(&o, engine_flag_option(flag), optarg);
+        int shared = serve_opts_handle(&shape, "sweep", ch, optarg);
+        if (shared > 0)
+            return shared;
+        if (shared == 0)
             continue;
-        }
         switch (ch) {
         case OPT_AXES:
             o.axes = optarg;
@@ -262,10 +268,6 @@ int cmd_sweep(int argc, char **argv)
                                    optarg);
             o.listen = optarg;
             break;
-        case OPT_TIMEOUT:
-            if (!parse_num(optarg, 0.1, 86400, &o.timeout))
-                return usage_error("--timeout wants seconds, not '%s'", optarg);
-            break;
         case OPT_HTTP:
         case OPT_ECHO:
             if (mode_set && o.mode != (ch == OPT_HTTP ? TP_MODE_HTTP : TP_MODE_ECHO))
@@ -282,26 +284,6 @@ int cmd_sweep(int argc, char **argv)
                                "--sigalgs");
         case OPT_KEY_TYPES:
             add_limit(&o, "--key-types", optarg);
-            break;
-        case OPT_KEY_TYPE:
-            if (!engine_key_type_valid(optarg)) {
-                fprintf(stderr, "tlsprobe sweep: unknown key type '%s'; valid: ", optarg);
-                serve_opts_key_types_print(stderr);
-                fputc('\n', stderr);
-                return 2;
-            }
-            o.key_type = optarg;
-            break;
-        case OPT_CERT:
-            o.cert_file = optarg;
-            break;
-        case OPT_KEY:
-            o.key_file = optarg;
-            break;
-        case OPT_CLIENT_CERT:
-            if (!serve_opts_client_cert(optarg, &o.client_cert))
-                return usage_error("unknown --client-cert '%s'; valid: none, request, require",
-                                   optarg);
             break;
         case OPT_TRACE:
             trace = optarg;
@@ -320,6 +302,7 @@ int cmd_sweep(int argc, char **argv)
             break;
         case 'h':
             fputs(sweep_usage, stdout);
+            serve_opts_help(stdout, SERVE_OPTS_SWEEP);
             return 0;
         case ':':
             return usage_error("%s needs a value", argv[optind - 1]);
@@ -329,8 +312,9 @@ int cmd_sweep(int argc, char **argv)
     }
     if (optind < argc)
         return usage_error("unexpected argument '%s'", argv[optind]);
-    if ((o.cert_file != NULL) != (o.key_file != NULL))
-        return usage_error("--cert and --key go together");
+    int shape_rc = take_shape(&o, &shape);
+    if (shape_rc)
+        return shape_rc;
     if (o.resume && !o.journal)
         return usage_error("--resume needs --journal FILE");
     if (o.client_cmd && !strstr(o.client_cmd, "{port}"))
