@@ -181,23 +181,127 @@ static int take_shape(sweep_options *o, const serve_shape *sh)
     return 0;
 }
 
-int cmd_sweep(int argc, char **argv)
-{
+/* What the command line says beside the sweep's own options. */
+typedef struct {
     sweep_options o;
-    memset(&o, 0, sizeof(o));
-    o.port = 5556;
-    serve_shape shape = {.timeout = 30};
-    o.mode = TP_MODE_HTTP;
-    o.client_timeout = 20;
-    o.jobs = 1;
-    o.repeat = 1;
-    o.out = stdout;
-    const char *trace = NULL, *keylog = getenv("SSLKEYLOGFILE");
-    bool keylog_opt = false;
-    int verbosity = -2; /* sweep prints its own lines; -v adds the trace */
-    bool mode_set = false;
-    int ch;
+    serve_shape shape;
+    const char *trace, *keylog;
+    bool keylog_opt;
+    int verbosity; /* sweep prints its own lines; -v adds the trace */
+    bool mode_set;
+} sweep_cli;
+
+enum { PARSE_HELP = -2 };
+
+/* One of the sweep's own options: 0, PARSE_HELP, or the exit code after a
+ * message. */
+static int parse_own(sweep_cli *x, int ch, const char *arg, char **argv)
+{
     double d;
+    switch (ch) {
+    case OPT_AXES:
+        x->o.axes = arg;
+        break;
+    case OPT_CLIENT:
+        x->o.client_cmd = arg;
+        break;
+    case OPT_CLIENT_TIMEOUT:
+        if (!parse_num(arg, 0.1, 86400, &x->o.client_timeout))
+            return usage_error("--client-timeout wants seconds (0.1 to 86400), not '%s'",
+                               arg);
+        break;
+    case 'j':
+        if (!parse_num(arg, 1, 64, &d) || d != (unsigned)d)
+            return usage_error("-j wants a number of parallel clients (1 to 64), not '%s'",
+                               arg);
+        x->o.jobs = (unsigned)d;
+        break;
+    case OPT_REPEAT:
+        if (!parse_num(arg, 1, 100, &d) || d != (unsigned)d)
+            return usage_error("--repeat wants a count (1 to 100), not '%s'", arg);
+        x->o.repeat = (unsigned)d;
+        break;
+    case OPT_WINDOW:
+        if (!parse_num(arg, 0, 600, &x->o.window))
+            return usage_error("--per-attempt-window wants seconds (0 to 600), not '%s'",
+                               arg);
+        break;
+    case OPT_UNOFFERED:
+        x->o.include_unoffered = true;
+        break;
+    case OPT_JOURNAL:
+        x->o.journal = arg;
+        break;
+    case OPT_RESUME:
+        x->o.resume = true;
+        break;
+    case OPT_REPORT:
+        x->o.report_html = arg;
+        break;
+    case OPT_JSON:
+        x->o.json_out = arg;
+        break;
+    case OPT_PORT:
+        if (!parse_port_range(arg, &x->o.port, &x->o.port_hi))
+            return usage_error("--port wants a port number or a range LO-HI (1-65535, "
+                               "LO <= HI), not '%s'",
+                               arg);
+        x->o.port_set = x->o.port != 0;
+        break;
+    case OPT_LISTEN:
+        if (!serve_opts_listen_valid(arg))
+            return usage_error("--listen %s: not an address to listen on (" SERVE_OPTS_LISTEN_HINT
+                               ")",
+                               arg);
+        x->o.listen = arg;
+        break;
+    case OPT_HTTP:
+    case OPT_ECHO:
+        if (x->mode_set && x->o.mode != (ch == OPT_HTTP ? TP_MODE_HTTP : TP_MODE_ECHO))
+            return usage_error("--http and --echo exclude each other");
+        x->o.mode = ch == OPT_HTTP ? TP_MODE_HTTP : TP_MODE_ECHO;
+        x->mode_set = true;
+        break;
+    case OPT_INTERACTIVE:
+        return usage_error(
+            "--interactive serves one client by hand; a sweep needs --http or --echo");
+    case OPT_PRIORITY:
+        return usage_error("--priority fixes one configuration; a sweep builds one per "
+                           "combination: use --protocols, --ciphers, --macs, --kx, --groups, "
+                           "--sigalgs");
+    case OPT_KEY_TYPES:
+        add_limit(&x->o, "--key-types", arg);
+        break;
+    case OPT_TRACE:
+        x->trace = arg;
+        break;
+    case OPT_KEYLOG:
+        x->keylog = arg;
+        x->keylog_opt = true;
+        break;
+    case OPT_WORKERS:
+        break; /* one event loop per slot */
+    case 'v':
+        x->verbosity = x->verbosity < 0 ? 0 : x->verbosity + 1;
+        break;
+    case 'q':
+        x->o.quiet = true;
+        break;
+    case 'h':
+        fputs(sweep_usage, stdout);
+        serve_opts_help(stdout, SERVE_OPTS_SWEEP);
+        return PARSE_HELP;
+    case ':':
+        return usage_error("%s needs a value", argv[optind - 1]);
+    default:
+        return usage_error("unknown option '%s'", argv[optind - 1]);
+    }
+    return 0;
+}
+
+/* 0 to go on, PARSE_HELP, or the exit code after a message. */
+static int parse_args(sweep_cli *x, int argc, char **argv)
+{
     struct option long_opts[NUM_OWN_OPTS + 32];
     memcpy(long_opts, own_opts, sizeof own_opts);
     if (!serve_opts_long_opts(long_opts, NUM_OWN_OPTS, sizeof long_opts / sizeof long_opts[0],
@@ -205,120 +309,43 @@ int cmd_sweep(int argc, char **argv)
         return 1;
     optind = 1;
     opterr = 0;
+    int ch;
     while ((ch = getopt_long(argc, argv, ":j:vqh", long_opts, NULL)) != -1) {
-        int shared = serve_opts_handle(&shape, "sweep", ch, optarg);
-        if (shared > 0)
-            return shared;
-        if (shared == 0)
-            continue;
-        switch (ch) {
-        case OPT_AXES:
-            o.axes = optarg;
-            break;
-        case OPT_CLIENT:
-            o.client_cmd = optarg;
-            break;
-        case OPT_CLIENT_TIMEOUT:
-            if (!parse_num(optarg, 0.1, 86400, &o.client_timeout))
-                return usage_error("--client-timeout wants seconds (0.1 to 86400), not '%s'",
-                                   optarg);
-            break;
-        case 'j':
-            if (!parse_num(optarg, 1, 64, &d) || d != (unsigned)d)
-                return usage_error("-j wants a number of parallel clients (1 to 64), not '%s'",
-                                   optarg);
-            o.jobs = (unsigned)d;
-            break;
-        case OPT_REPEAT:
-            if (!parse_num(optarg, 1, 100, &d) || d != (unsigned)d)
-                return usage_error("--repeat wants a count (1 to 100), not '%s'", optarg);
-            o.repeat = (unsigned)d;
-            break;
-        case OPT_WINDOW:
-            if (!parse_num(optarg, 0, 600, &o.window))
-                return usage_error("--per-attempt-window wants seconds (0 to 600), not '%s'",
-                                   optarg);
-            break;
-        case OPT_UNOFFERED:
-            o.include_unoffered = true;
-            break;
-        case OPT_JOURNAL:
-            o.journal = optarg;
-            break;
-        case OPT_RESUME:
-            o.resume = true;
-            break;
-        case OPT_REPORT:
-            o.report_html = optarg;
-            break;
-        case OPT_JSON:
-            o.json_out = optarg;
-            break;
-        case OPT_PORT:
-            if (!parse_port_range(optarg, &o.port, &o.port_hi))
-                return usage_error("--port wants a port number or a range LO-HI (1-65535, "
-                                   "LO <= HI), not '%s'",
-                                   optarg);
-            o.port_set = o.port != 0;
-            break;
-        case OPT_LISTEN:
-            if (!serve_opts_listen_valid(optarg))
-                return usage_error("--listen %s: not an address to listen on (" SERVE_OPTS_LISTEN_HINT
-                                   ")",
-                                   optarg);
-            o.listen = optarg;
-            break;
-        case OPT_HTTP:
-        case OPT_ECHO:
-            if (mode_set && o.mode != (ch == OPT_HTTP ? TP_MODE_HTTP : TP_MODE_ECHO))
-                return usage_error("--http and --echo exclude each other");
-            o.mode = ch == OPT_HTTP ? TP_MODE_HTTP : TP_MODE_ECHO;
-            mode_set = true;
-            break;
-        case OPT_INTERACTIVE:
-            return usage_error(
-                "--interactive serves one client by hand; a sweep needs --http or --echo");
-        case OPT_PRIORITY:
-            return usage_error("--priority fixes one configuration; a sweep builds one per "
-                               "combination: use --protocols, --ciphers, --macs, --kx, --groups, "
-                               "--sigalgs");
-        case OPT_KEY_TYPES:
-            add_limit(&o, "--key-types", optarg);
-            break;
-        case OPT_TRACE:
-            trace = optarg;
-            break;
-        case OPT_KEYLOG:
-            keylog = optarg;
-            keylog_opt = true;
-            break;
-        case OPT_WORKERS:
-            break; /* one event loop per slot */
-        case 'v':
-            verbosity = verbosity < 0 ? 0 : verbosity + 1;
-            break;
-        case 'q':
-            o.quiet = true;
-            break;
-        case 'h':
-            fputs(sweep_usage, stdout);
-            serve_opts_help(stdout, SERVE_OPTS_SWEEP);
-            return 0;
-        case ':':
-            return usage_error("%s needs a value", argv[optind - 1]);
-        default:
-            return usage_error("unknown option '%s'", argv[optind - 1]);
-        }
+        int rc = serve_opts_handle(&x->shape, "sweep", ch, optarg);
+        if (rc < 0)
+            rc = parse_own(x, ch, optarg, argv);
+        if (rc)
+            return rc;
     }
     if (optind < argc)
         return usage_error("unexpected argument '%s'", argv[optind]);
-    int shape_rc = take_shape(&o, &shape);
+    int shape_rc = take_shape(&x->o, &x->shape);
     if (shape_rc)
         return shape_rc;
-    if (o.resume && !o.journal)
+    if (x->o.resume && !x->o.journal)
         return usage_error("--resume needs --journal FILE");
-    if (o.client_cmd && !strstr(o.client_cmd, "{port}"))
+    if (x->o.client_cmd && !strstr(x->o.client_cmd, "{port}"))
         return usage_error("--client command has no {port}: it could not reach the sweep's server");
+    return 0;
+}
+
+int cmd_sweep(int argc, char **argv)
+{
+    sweep_cli x = {.shape = {.timeout = 30}, .keylog = getenv("SSLKEYLOGFILE"), .verbosity = -2};
+    sweep_options *op = &x.o;
+    op->port = 5556;
+    op->mode = TP_MODE_HTTP;
+    op->client_timeout = 20;
+    op->jobs = 1;
+    op->repeat = 1;
+    op->out = stdout;
+    int parsed = parse_args(&x, argc, argv);
+    if (parsed)
+        return parsed == PARSE_HELP ? 0 : parsed;
+    sweep_options o = x.o;
+    const char *trace = x.trace, *keylog = x.keylog;
+    bool keylog_opt = x.keylog_opt;
+    int verbosity = x.verbosity;
 
     capture_outfile trace_f = {.fd = -1}, keylog_f = {.fd = -1};
     tp_sink *json_sink = NULL, *text_sink = NULL;

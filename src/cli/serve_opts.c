@@ -38,8 +38,7 @@ static int take_str(serve_shape *s, const char *cmd, const serve_opt *row, const
     return 0;
 }
 
-static int take_key_type(serve_shape *s, const char *cmd, const serve_opt *row,
-                         const char *arg)
+static int take_key_type(serve_shape *s, const char *cmd, const serve_opt *row, const char *arg)
 {
     (void)row;
     if (!engine_key_type_valid(arg)) {
@@ -52,8 +51,7 @@ static int take_key_type(serve_shape *s, const char *cmd, const serve_opt *row,
     return 0;
 }
 
-static int take_client_cert(serve_shape *s, const char *cmd, const serve_opt *row,
-                            const char *arg)
+static int take_client_cert(serve_shape *s, const char *cmd, const serve_opt *row, const char *arg)
 {
     (void)row;
     if (!strcmp(arg, "none"))
@@ -63,13 +61,11 @@ static int take_client_cert(serve_shape *s, const char *cmd, const serve_opt *ro
     else if (!strcmp(arg, "require"))
         s->client_cert = TP_CLIENT_CERT_REQUIRE;
     else
-        return serve_opts_usage_error(cmd, "--client-cert %s: valid: none, request, require",
-                                      arg);
+        return serve_opts_usage_error(cmd, "--client-cert %s: valid: none, request, require", arg);
     return 0;
 }
 
-static int take_timeout(serve_shape *s, const char *cmd, const serve_opt *row,
-                        const char *arg)
+static int take_timeout(serve_shape *s, const char *cmd, const serve_opt *row, const char *arg)
 {
     (void)row;
     char *end;
@@ -83,7 +79,10 @@ static int take_timeout(serve_shape *s, const char *cmd, const serve_opt *row,
 
 /* ---- the table ---- */
 
-#define LIST(name, flag, example) {name, "L", example, SERVE_OPTS_BOTH, take_list, flag, 0}
+#define LIST(name, flag, example)                                                                  \
+    {                                                                                              \
+        name, "L", example, SERVE_OPTS_BOTH, take_list, flag, 0                                    \
+    }
 #define STR(field) take_str, 0, offsetof(serve_shape, field)
 
 /* clang-format off */

@@ -68,8 +68,8 @@ void serve_opts_help(FILE *f, unsigned command);
 int serve_opts_check(const serve_shape *s, const char *cmd);
 
 /* "tlsprobe CMD: <message>" and the --help hint on stderr; returns 2. */
-__attribute__((format(printf, 2, 3))) int serve_opts_usage_error(const char *cmd,
-                                                                 const char *fmt, ...);
+__attribute__((format(printf, 2, 3))) int serve_opts_usage_error(const char *cmd, const char *fmt,
+                                                                 ...);
 
 /* Writes the valid --key-type values to f, ", " between them, no newline. */
 void serve_opts_key_types_print(FILE *f);

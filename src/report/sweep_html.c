@@ -67,14 +67,13 @@ void report_sweep_html_totals(wire_buf *b, const report_sweep_totals *t)
                     "(engine cannot form), %u not offered by the client.</p>\n",
                     t->num_configs, t->num_ok, t->num_fail, t->num_timeout, t->num_flaky,
                     t->num_skipped, t->num_not_offered);
-    wire_buf_add_str(b,
-                     "<p class=\"legend\"><span class=\"ok\" "
-                     "style=\"background:#66bb6a;color:#fff\">ok</span>"
-                     "<span style=\"background:#e53935;color:#fff\">fail</span>"
-                     "<span style=\"background:#8e24aa;color:#fff\">timeout</span>"
-                     "<span style=\"background:#ffb300\">flaky</span>"
-                     "<span style=\"background:#eee;color:#999\">skipped</span>"
-                     "<span style=\"background:#fafafa;color:#bbb\">not offered</span></p>\n");
+    wire_buf_add_str(b, "<p class=\"legend\"><span class=\"ok\" "
+                        "style=\"background:#66bb6a;color:#fff\">ok</span>"
+                        "<span style=\"background:#e53935;color:#fff\">fail</span>"
+                        "<span style=\"background:#8e24aa;color:#fff\">timeout</span>"
+                        "<span style=\"background:#ffb300\">flaky</span>"
+                        "<span style=\"background:#eee;color:#999\">skipped</span>"
+                        "<span style=\"background:#fafafa;color:#bbb\">not offered</span></p>\n");
 }
 
 void report_sweep_html_grid_begin(wire_buf *b, const char *const *heading, unsigned num_heading,

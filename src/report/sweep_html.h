@@ -26,8 +26,7 @@ typedef enum {
 const char *report_sweep_cell_word(report_cell cell);
 
 typedef struct {
-    unsigned num_configs, num_ok, num_fail, num_timeout, num_flaky, num_skipped,
-        num_not_offered;
+    unsigned num_configs, num_ok, num_fail, num_timeout, num_flaky, num_skipped, num_not_offered;
 } report_sweep_totals;
 
 /* The page head and the rule (exact: the rule explains every result). */
