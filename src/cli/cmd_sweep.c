@@ -193,27 +193,19 @@ typedef struct {
 
 enum { PARSE_HELP = -2 };
 
-/* One of the sweep's own options: 0, PARSE_HELP, or the exit code after a
- * message. */
-static int parse_own(sweep_cli *x, int ch, const char *arg, char **argv)
+/* A sweep option whose value is checked: 0, the exit code after a message,
+ * or -1 when ch is none of them. */
+static int parse_checked(sweep_cli *x, int ch, const char *arg)
 {
     double d;
     switch (ch) {
-    case OPT_AXES:
-        x->o.axes = arg;
-        break;
-    case OPT_CLIENT:
-        x->o.client_cmd = arg;
-        break;
     case OPT_CLIENT_TIMEOUT:
         if (!parse_num(arg, 0.1, 86400, &x->o.client_timeout))
-            return usage_error("--client-timeout wants seconds (0.1 to 86400), not '%s'",
-                               arg);
+            return usage_error("--client-timeout wants seconds (0.1 to 86400), not '%s'", arg);
         break;
     case 'j':
         if (!parse_num(arg, 1, 64, &d) || d != (unsigned)d)
-            return usage_error("-j wants a number of parallel clients (1 to 64), not '%s'",
-                               arg);
+            return usage_error("-j wants a number of parallel clients (1 to 64), not '%s'", arg);
         x->o.jobs = (unsigned)d;
         break;
     case OPT_REPEAT:
@@ -223,23 +215,7 @@ static int parse_own(sweep_cli *x, int ch, const char *arg, char **argv)
         break;
     case OPT_WINDOW:
         if (!parse_num(arg, 0, 600, &x->o.window))
-            return usage_error("--per-attempt-window wants seconds (0 to 600), not '%s'",
-                               arg);
-        break;
-    case OPT_UNOFFERED:
-        x->o.include_unoffered = true;
-        break;
-    case OPT_JOURNAL:
-        x->o.journal = arg;
-        break;
-    case OPT_RESUME:
-        x->o.resume = true;
-        break;
-    case OPT_REPORT:
-        x->o.report_html = arg;
-        break;
-    case OPT_JSON:
-        x->o.json_out = arg;
+            return usage_error("--per-attempt-window wants seconds (0 to 600), not '%s'", arg);
         break;
     case OPT_PORT:
         if (!parse_port_range(arg, &x->o.port, &x->o.port_hi))
@@ -250,9 +226,8 @@ static int parse_own(sweep_cli *x, int ch, const char *arg, char **argv)
         break;
     case OPT_LISTEN:
         if (!serve_opts_listen_valid(arg))
-            return usage_error("--listen %s: not an address to listen on (" SERVE_OPTS_LISTEN_HINT
-                               ")",
-                               arg);
+            return usage_error(
+                "--listen %s: not an address to listen on (" SERVE_OPTS_LISTEN_HINT ")", arg);
         x->o.listen = arg;
         break;
     case OPT_HTTP:
@@ -269,6 +244,41 @@ static int parse_own(sweep_cli *x, int ch, const char *arg, char **argv)
         return usage_error("--priority fixes one configuration; a sweep builds one per "
                            "combination: use --protocols, --ciphers, --macs, --kx, --groups, "
                            "--sigalgs");
+    default:
+        return -1;
+    }
+    return 0;
+}
+
+/* One of the sweep's own options: 0, PARSE_HELP, or the exit code after a
+ * message. */
+static int parse_own(sweep_cli *x, int ch, const char *arg, char **argv)
+{
+    int rc = parse_checked(x, ch, arg);
+    if (rc >= 0)
+        return rc;
+    switch (ch) {
+    case OPT_AXES:
+        x->o.axes = arg;
+        break;
+    case OPT_CLIENT:
+        x->o.client_cmd = arg;
+        break;
+    case OPT_UNOFFERED:
+        x->o.include_unoffered = true;
+        break;
+    case OPT_JOURNAL:
+        x->o.journal = arg;
+        break;
+    case OPT_RESUME:
+        x->o.resume = true;
+        break;
+    case OPT_REPORT:
+        x->o.report_html = arg;
+        break;
+    case OPT_JSON:
+        x->o.json_out = arg;
+        break;
     case OPT_KEY_TYPES:
         add_limit(&x->o, "--key-types", arg);
         break;
@@ -356,8 +366,9 @@ int cmd_sweep(int argc, char **argv)
         o.sinks[o.num_sinks++] = json_sink;
     }
     if (keylog && *keylog) {
-        if (!serve_opts_open_output(&keylog_f, keylog_opt ? "tlsprobe sweep: --keylog"
-                                                          : "tlsprobe sweep: SSLKEYLOGFILE",
+        if (!serve_opts_open_output(&keylog_f,
+                                    keylog_opt ? "tlsprobe sweep: --keylog"
+                                               : "tlsprobe sweep: SSLKEYLOGFILE",
                                     keylog, true)) {
             report_json_sink_free(json_sink);
             capture_outfile_close(&trace_f);
