@@ -29,10 +29,12 @@ static const char *const sweep_usage =
     "\n"
     "Matrix:\n"
     "  --axes L              axes to sweep (default protocol,kx,cipher,mac); also\n"
-    "                        group, sigalg, key-type\n"
+    "                        group, sigalg, key-type, quirk (record quirks)\n"
     "  --protocols L --kx L --ciphers L --macs L --groups L --sigalgs L\n"
     "                        limit an axis (or fix a non-swept one) to these values\n"
     "  --key-types L         values of the key-type axis (rsa:2048,ecdsa:p256,...)\n"
+    "  --quirks L            values of the quirk axis (none,cbc-padding=max,...;\n"
+    "                        default: one of each, see `tlsprobe list`)\n"
     "  --include-unoffered   also try what the client did not offer\n"
     "\n"
     "Driving (default: device mode, reconnect the client for each combination):\n"
@@ -73,6 +75,7 @@ enum {
     OPT_INTERACTIVE,
     OPT_PRIORITY,
     OPT_KEY_TYPES,
+    OPT_QUIRKS,
     OPT_TRACE,
     OPT_KEYLOG,
     OPT_WORKERS,
@@ -98,6 +101,7 @@ static const struct option own_opts[] = {
     {"interactive", no_argument, NULL, OPT_INTERACTIVE},
     {"priority", required_argument, NULL, OPT_PRIORITY},
     {"key-types", required_argument, NULL, OPT_KEY_TYPES},
+    {"quirks", required_argument, NULL, OPT_QUIRKS},
     {"trace", required_argument, NULL, OPT_TRACE},
     {"keylog", required_argument, NULL, OPT_KEYLOG},
     {"workers", required_argument, NULL, OPT_WORKERS},
@@ -281,6 +285,9 @@ static int parse_own(sweep_cli *x, int ch, const char *arg, char **argv)
         break;
     case OPT_KEY_TYPES:
         add_limit(&x->o, "--key-types", arg);
+        break;
+    case OPT_QUIRKS:
+        add_limit(&x->o, "--quirks", arg);
         break;
     case OPT_TRACE:
         x->trace = arg;

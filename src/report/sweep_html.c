@@ -52,6 +52,13 @@ void report_sweep_html_alt_rule(wire_buf *b, const char *rule)
     wire_buf_add_str(b, "</div>\n");
 }
 
+void report_sweep_html_hint(wire_buf *b, const char *hint)
+{
+    wire_buf_add_str(b, "<div class=\"hint\" id=\"hint\">hint: ");
+    report_html_escape_str(b, hint);
+    wire_buf_add_str(b, "</div>\n");
+}
+
 void report_sweep_html_typical(wire_buf *b, const char *phrase, unsigned count,
                                unsigned num_failing)
 {

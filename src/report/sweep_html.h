@@ -32,6 +32,8 @@ typedef struct {
 /* The page head and the rule (exact: the rule explains every result). */
 void report_sweep_html_begin(wire_buf *b, const char *rule, bool exact);
 void report_sweep_html_alt_rule(wire_buf *b, const char *rule);
+/* A suggestion beside the rule ("hint: ..."). */
+void report_sweep_html_hint(wire_buf *b, const char *hint);
 void report_sweep_html_typical(wire_buf *b, const char *phrase, unsigned count,
                                unsigned num_failing);
 /* The totals line and the colour legend. */

@@ -39,6 +39,7 @@ bool sweep_offer_from_hello(sweep_offer *out, const wire_handshake *hs);
 /* The engine-side setup of one configuration: what the axes contributed. */
 typedef struct {
     engine_combo combo; /* NULL fields: not fixed by an axis */
+    const char *quirk;  /* the quirk axis' value ("cbc-padding=max", "none"), or NULL */
 } sweep_setup;
 
 typedef struct sweep_axis sweep_axis;

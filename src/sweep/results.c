@@ -197,6 +197,9 @@ json_object *sweep_report_json(const sweep_matrix *m, const sweep_result *res,
     }
     json_object_object_add(o, "results", results);
     json_object_object_add(o, "decides", sweep_decision_to_json(d, rows));
+    const char *hint = sweep_quirk_hint(m, d);
+    if (hint)
+        json_object_object_add(o, "hint", json_object_new_string(hint));
     json_object *sum = json_object_new_object();
     json_object_object_add(sum, "combinations", json_object_new_int((int)m->num_configs));
     for (unsigned st = 0; st < SWEEP_ST_COUNT; st++)
@@ -222,6 +225,22 @@ static void config_label(const sweep_matrix *m, const sweep_row *r, char *out, s
     }
 }
 
+const char *sweep_quirk_hint(const sweep_matrix *m, const sweep_decision *d)
+{
+    if (!d->decidable || (d->num_failing != 0 && d->num_failing != d->num_decided))
+        return NULL;
+    for (unsigned a = 0; a < m->num_axes; a++)
+        if (strcmp(m->axis_names[a], "quirk") == 0)
+            return NULL;
+    return d->num_failing == 0
+               ? "no negotiated parameter made a difference; a client that breaks on how the "
+                 "server's records are shaped (padding, fragmentation, split records) shows with "
+                 "--axes quirk (see `tlsprobe list`)"
+               : "every negotiated combination failed; if the client breaks on how the server's "
+                 "records are shaped, --axes quirk (with --protocols/--ciphers it accepts) "
+                 "names the quirk";
+}
+
 void sweep_report_text(FILE *out, const sweep_matrix *m, const sweep_result *res,
                        const sweep_decision *d, const sweep_row *rows)
 {
@@ -236,6 +255,9 @@ void sweep_report_text(FILE *out, const sweep_matrix *m, const sweep_result *res
         fprintf(out, "decides: nothing to decide (no combination succeeded or failed)\n");
     for (unsigned i = 0; i < d->num_rules; i++)
         fprintf(out, "%s %s\n", i == 0 ? "decides:" : "    or:", d->rules[i].text);
+    const char *hint = sweep_quirk_hint(m, d);
+    if (hint)
+        fprintf(out, "hint: %s\n", hint);
     for (unsigned i = 0; i < d->num_typical; i++) {
         char phrase[900];
         sweep_typical_phrase(d, &d->typical[i], phrase, sizeof phrase);
@@ -348,6 +370,9 @@ static void html_head(wire_buf *b, const sweep_matrix *m, const sweep_decision *
     report_sweep_html_begin(b, rule, d->exact);
     for (unsigned i = 1; i < d->num_rules; i++)
         report_sweep_html_alt_rule(b, d->rules[i].text);
+    const char *hint = sweep_quirk_hint(m, d);
+    if (hint)
+        report_sweep_html_hint(b, hint);
     for (unsigned i = 0; i < d->num_typical; i++) {
         char phrase[900];
         sweep_typical_phrase(d, &d->typical[i], phrase, sizeof phrase);

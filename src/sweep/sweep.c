@@ -60,7 +60,8 @@ typedef struct attempt {
     int cfg; /* -1: the probe */
     slot *sl;
     tp_engine *engine;
-    bool open; /* device: still taking connections (window) */
+    tp_quirk_set quirks; /* the quirk axis' value (empty: none) */
+    bool open;           /* device: still taking connections (window) */
     bool finalized;
     double start;
     char host[64];
@@ -447,8 +448,15 @@ static attempt *next_attempt(sweep_ctx *c, slot *sl)
         unsigned idx = c->queue[c->qpos++];
         char err[512];
         tp_engine *e = engine_for_config(c, idx, err, sizeof(err));
-        if (e)
-            return attempt_new(c, (int)idx, sl, e);
+        if (e) {
+            attempt *a = attempt_new(c, (int)idx, sl, e);
+            sweep_setup su;
+            sweep_config_setup(&c->m, &c->m.configs[idx], &su);
+            /* values were checked when the matrix was set up */
+            if (a && su.quirk && !tp_quirk_set_add(&a->quirks, su.quirk, err, sizeof(err)))
+                say(c, "quirk %s: %s", su.quirk, err);
+            return a;
+        }
         /* the engine refused what formable() allowed: say so, don't stop */
         c->m.configs[idx].state = SWEEP_CFG_SKIPPED;
         snprintf(c->m.configs[idx].why, sizeof(c->m.configs[idx].why), "%.120s", err);
@@ -529,6 +537,13 @@ static tp_engine *cb_choose(void *ctx, unsigned conn, const char *peer, void **o
     }
     pthread_mutex_unlock(&c->lock);
     return e;
+}
+
+static const tp_quirk_set *cb_quirks(void *ctx, void *tag)
+{
+    (void)ctx;
+    attempt *a = tag;
+    return a && a->quirks.num ? &a->quirks : NULL;
 }
 
 static void cb_verdict(void *ctx, unsigned conn, const char *peer, void *tag, const tp_verdict *v)
@@ -651,6 +666,7 @@ static bool slot_start(sweep_ctx *c, slot *sl, unsigned id, bool driven)
     p.mode = o->mode;
     p.timeout = o->timeout > 0 ? o->timeout : 30;
     p.choose = cb_choose;
+    p.choose_quirks = cb_quirks;
     p.on_verdict = cb_verdict;
     p.cb_ctx = sl;
     for (unsigned i = 0; i < o->num_sinks && p.num_sinks < TP_MAX_SINKS - 1; i++)
