@@ -647,6 +647,11 @@ const uint8_t *tp_session_client_hello(const tp_session *s, size_t *out_len)
     return s->client_hello;
 }
 
+const wire_client_hello *tp_session_client_hello_parsed(const tp_session *s)
+{
+    return s && s->client_hello ? &s->hello : NULL;
+}
+
 void tp_session_free(tp_session *s)
 {
     if (!s)
