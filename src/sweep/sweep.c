@@ -70,8 +70,7 @@ typedef struct attempt {
     bool any_ok;
     int verdict_rank; /* of a->verdict: 2 ok, 1 unused after a handshake, 0 other */
     json_object *verdict;
-    uint8_t *hello;
-    size_t hello_len;
+    sweep_offer *offer; /* of the first ClientHello (valid: it said one) */
     /* driven */
     bool exited, timed_out;
     double exit_time;
@@ -364,7 +363,8 @@ static void build_queue(sweep_ctx *c)
 /* Lock held.  The probe is done: learn the offer, lay out the matrix. */
 static void probe_finish(sweep_ctx *c, attempt *a)
 {
-    if (a->hello && sweep_offer_parse(&c->offer, a->hello, a->hello_len)) {
+    if (a->offer && a->offer->valid) {
+        c->offer = *a->offer;
         c->have_offer = true;
     } else {
         say(c, "probe: no ClientHello from the client; every combination counts as offered");
@@ -594,13 +594,11 @@ static void sink_event(tp_sink *self, const tp_event *ev)
     pthread_mutex_lock(&c->lock);
     attempt *a = c->probe;
     /* the probe's first ClientHello (an unused preconnect may have come first) */
-    if (a && a->sl == ps->sl && !a->hello && a->first_conn && ev->conn >= a->first_conn) {
-        const cur_t *raw = &ev->u.handshake.msg->raw;
-        a->hello = malloc(cur_len(raw) ? cur_len(raw) : 1);
-        if (a->hello) {
-            memcpy(a->hello, cur_data(raw), cur_len(raw));
-            a->hello_len = cur_len(raw);
-        }
+    if (a && a->sl == ps->sl && !a->offer && a->first_conn && ev->conn >= a->first_conn) {
+        /* The session parsed it: take the offer from that parse. */
+        a->offer = malloc(sizeof *a->offer);
+        if (a->offer)
+            (void)sweep_offer_from_hello(a->offer, ev->u.handshake.msg);
     }
     pthread_mutex_unlock(&c->lock);
 }
@@ -1178,7 +1176,7 @@ out:
         n = a->next_all;
         tp_engine_free(a->engine);
         json_object_put(a->verdict);
-        free(a->hello);
+        free(a->offer);
         free(a);
     }
     for (unsigned i = 0; c->res && i < c->m.num_configs; i++)
