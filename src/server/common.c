@@ -1,15 +1,64 @@
 /* What the listeners and workers (server.c) and the connections (conn.c)
- * share: the clock, the key log file, the open-file limit, the stderr line
+ * share: the byte queue, the clock, the key log file, the open-file limit, the stderr line
  * about a refused connection, and stopping.  It calls neither, so the calls
  * inside server/ go one way: server.c -> conn.c -> the modes (mode.h), and
  * both down to here. */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <time.h>
 
 #include "server_int.h"
+
+/* ---- byte queue ---- */
+
+bool srv_buf_append(srv_buf *b, const uint8_t *data, size_t len, size_t max)
+{
+    if (!len)
+        return true;
+    if (b->len + len > max)
+        return false;
+    if (b->off + b->len + len > b->cap) {
+        if (b->off) {
+            memmove(b->data, b->data + b->off, b->len);
+            b->off = 0;
+        }
+        if (b->len + len > b->cap) {
+            /* Small first: most queues hold one flight or one line. */
+            size_t cap = b->cap ? b->cap : 2048;
+            while (cap < b->len + len)
+                cap *= 2;
+            uint8_t *nd = realloc(b->data, cap);
+            if (!nd)
+                return false;
+            b->data = nd;
+            b->cap = cap;
+        }
+    }
+    memcpy(b->data + b->off + b->len, data, len);
+    b->len += len;
+    return true;
+}
+
+void srv_buf_consume(srv_buf *b, size_t n)
+{
+    if (n >= b->len) {
+        /* Empty queues hold no memory: idle connections stay small. */
+        srv_buf_free(b);
+        return;
+    }
+    b->off += n;
+    b->len -= n;
+}
+
+void srv_buf_free(srv_buf *b)
+{
+    free(b->data);
+    b->data = NULL;
+    b->off = b->len = b->cap = 0;
+}
 
 /* ---- time ---- */
 

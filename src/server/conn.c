@@ -20,54 +20,6 @@
 #include "../analysis/addr.h"
 #include "server_int.h"
 
-/* ---- byte queue ---- */
-
-bool srv_buf_append(srv_buf *b, const uint8_t *data, size_t len, size_t max)
-{
-    if (!len)
-        return true;
-    if (b->len + len > max)
-        return false;
-    if (b->off + b->len + len > b->cap) {
-        if (b->off) {
-            memmove(b->data, b->data + b->off, b->len);
-            b->off = 0;
-        }
-        if (b->len + len > b->cap) {
-            /* Small first: most queues hold one flight or one line. */
-            size_t cap = b->cap ? b->cap : 2048;
-            while (cap < b->len + len)
-                cap *= 2;
-            uint8_t *nd = realloc(b->data, cap);
-            if (!nd)
-                return false;
-            b->data = nd;
-            b->cap = cap;
-        }
-    }
-    memcpy(b->data + b->off + b->len, data, len);
-    b->len += len;
-    return true;
-}
-
-void srv_buf_consume(srv_buf *b, size_t n)
-{
-    if (n >= b->len) {
-        /* Empty queues hold no memory: idle connections stay small. */
-        srv_buf_free(b);
-        return;
-    }
-    b->off += n;
-    b->len -= n;
-}
-
-void srv_buf_free(srv_buf *b)
-{
-    free(b->data);
-    b->data = NULL;
-    b->off = b->len = b->cap = 0;
-}
-
 /* ---- time ---- */
 
 double conn_t(const tp_conn *c)
@@ -120,42 +72,6 @@ static void conn_flow(tp_conn *c)
 {
     if (c->mode_started && c->mode->on_flow)
         c->mode->on_flow(c->mode_state, &c->mode_conn);
-}
-
-/* The first FIN or RST, for layers.transport.closed_by and the order of a
- * half-close against the server's flight.  `who` closed first at `t`. */
-static void conn_note_close(tp_conn *c, tp_actor who, bool rst)
-{
-    if (c->close_noted)
-        return;
-    c->close_noted = true;
-    tp_close_note n = {.who = who, .t = conn_t(c), .rst = rst};
-    if (who == TP_ACTOR_CLIENT) {
-        /* what was on the wire when its FIN came: not what is still queued */
-        n.bytes_given = true;
-        n.c2s_bytes = c->rx_bytes;
-        n.s2c_bytes = c->tx_bytes;
-    }
-    tp_session_note_close(c->sess, &n);
-}
-
-/* The client's FIN has arrived (maybe behind bytes not read yet): the
- * kernel's TCP state says so before we send ours (RFC 9293 3.3.2). */
-static bool conn_peer_fin_pending(const tp_conn *c)
-{
-    struct tcp_info ti;
-    socklen_t len = sizeof ti;
-    if (getsockopt(c->fd, IPPROTO_TCP, TCP_INFO, &ti, &len) == 0)
-        return ti.tcpi_state == TCP_CLOSE_WAIT || ti.tcpi_state == TCP_LAST_ACK;
-    uint8_t b;
-    return recv(c->fd, &b, 1, MSG_PEEK | MSG_DONTWAIT) == 0;
-}
-
-/* Our FIN (or close) is about to leave: who closed first is decided now. */
-static void conn_note_our_close(tp_conn *c)
-{
-    if (!c->close_noted)
-        conn_note_close(c, conn_peer_fin_pending(c) ? TP_ACTOR_CLIENT : TP_ACTOR_SERVER, false);
 }
 
 void conn_finish(tp_conn *c, tp_end_reason why)

@@ -141,6 +141,11 @@ void conn_accept(tp_worker *w, int fd, const struct sockaddr *peer, socklen_t pe
 /* Ends the session (once, with this reason); the connection is freed at the
  * end of the current callback, after its queued bytes went out. */
 void conn_finish(tp_conn *c, tp_end_reason why);
+/* conn_close.c: the first FIN or RST (`who` sent it); the client's FIN has
+ * arrived (its TCP state); our FIN is about to leave: who was first. */
+void conn_note_close(tp_conn *c, tp_actor who, bool rst);
+bool conn_peer_fin_pending(const tp_conn *c);
+void conn_note_our_close(tp_conn *c);
 /* Finish, flush what can be flushed right now, and free. */
 void conn_shutdown(tp_conn *c);
 /* Queues application data through the engine (chunked). */
