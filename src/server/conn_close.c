@@ -15,7 +15,8 @@ void conn_note_close(tp_conn *c, tp_actor who, bool rst)
     if (c->close_noted)
         return;
     c->close_noted = true;
-    tp_close_note n = {.who = who, .t = conn_t(c), .rst = rst};
+    double t = srv_now() - c->t0; /* conn_t(), without calling back into conn.c */
+    tp_close_note n = {.who = who, .t = t < 0 ? 0 : t, .rst = rst};
     if (who == TP_ACTOR_CLIENT) {
         /* what was on the wire when its FIN came: not what is still queued */
         n.bytes_given = true;
