@@ -8,6 +8,7 @@ import os
 import socket
 import ssl
 import subprocess
+import threading
 import time
 
 import tp
@@ -90,29 +91,69 @@ def _closed_by(want):
     return check
 
 
-def _s_server_closes_first(tmp):
-    """openssl s_server with its stdin at EOF answers nothing and closes first
-    (close_notify + FIN); s_client has sent a line; captured on lo."""
+class _TlsServerClosesFirst(threading.Thread):
+    """A Python ssl server on `port`: reads the client's line, answers
+    nothing, sends close_notify and its FIN before the client's answer (as
+    s_server does at stdin EOF)."""
+
+    def __init__(self, port, cert, key):
+        super().__init__(daemon=True)
+        self.ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        self.ctx.load_cert_chain(cert, key)
+        self.ls = socket.socket()
+        self.ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.ls.bind(("127.0.0.1", port))
+        self.ls.listen(1)
+        self.ls.settimeout(15)
+
+    def run(self):
+        try:
+            raw, _ = self.ls.accept()
+            conn = self.ctx.wrap_socket(raw, server_side=True)
+            conn.settimeout(10)
+            got = b""
+            while not got.endswith(b"\n"):
+                d = conn.recv(4096)
+                if not d:
+                    break
+                got += d
+            conn.setblocking(False)
+            try:
+                conn.unwrap()  # sends close_notify; the answer is not waited for
+            except (OSError, ssl.SSLError):
+                pass
+            raw.shutdown(socket.SHUT_WR)  # then the FIN, as s_server does
+            raw.settimeout(10)
+            tp.wait_closed(raw, 10)
+            raw.close()
+        except (OSError, ssl.SSLError):
+            pass
+        finally:
+            self.ls.close()
+
+
+def _server_closes_first_with_close_notify(tmp):
+    """s_client sends a line; the server answers nothing and closes first
+    (close_notify + FIN); captured on lo, s_client writes the key log."""
     cert, key = tp.make_cert(tmp, "order", cn="localhost")
     keylog = os.path.join(tmp, "keys.log")
 
     def drive(port):
-        srv = subprocess.Popen(["openssl", "s_server", "-accept", str(port), "-cert", cert,
-                                "-key", key, "-quiet", "-tls1_3"], stdin=subprocess.DEVNULL,
-                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        srv = _TlsServerClosesFirst(port, cert, key)
+        srv.start()
+        cli = subprocess.Popen(["openssl", "s_client", "-connect", "127.0.0.1:%d" % port,
+                                "-quiet", "-keylogfile", keylog], stdin=subprocess.PIPE,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        cli.stdin.write(b"hello line\n")
+        cli.stdin.flush()
+        srv.join(15)
         try:
-            time.sleep(0.5)
-            cli = subprocess.Popen(["openssl", "s_client", "-connect", "127.0.0.1:%d" % port,
-                                    "-quiet", "-keylogfile", keylog], stdin=subprocess.PIPE,
-                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-            cli.stdin.write(b"hello line\n")
-            cli.stdin.flush()
-            time.sleep(0.5)
-            cli.stdin.close()
             cli.wait(10)
         finally:
-            srv.terminate()
-            srv.wait(5)
+            cli.stdin.close()
+            if cli.poll() is None:
+                cli.kill()
+                cli.wait(5)
     return _rows._capture_lo(tmp, _rows._free_port(), drive), keylog
 
 
@@ -120,14 +161,16 @@ def _close_at_once(sock):
     sock.close()
 
 
-def _s_client_late_hello(port):
-    """s_client connects; its ClientHello goes out after the server's FIN."""
-    p = subprocess.Popen(["openssl", "s_client", "-connect", "127.0.0.1:%d" % port],
-                         stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
-                         stderr=subprocess.DEVNULL)
-    time.sleep(0.3)
-    p.stdin.close()
-    p.wait(10)
+def _hello_after_fin(port):
+    """Connects, waits for the server's FIN, then sends a ClientHello (Python
+    ssl's, over the raw socket): the server resets it."""
+    with socket.create_connection(("127.0.0.1", port), timeout=5) as s:
+        assert s.recv(100) == b"", "the server sent bytes instead of closing"
+        s.sendall(_hello_bytes(_ctx()))
+        try:
+            s.recv(100)
+        except OSError:
+            pass  # ECONNRESET: the server's RST
 
 
 def _server_closes_before_hello(tmp):
@@ -135,7 +178,7 @@ def _server_closes_before_hello(tmp):
 
     def drive(p):
         th = _rows._listener(p, _close_at_once)
-        _s_client_late_hello(p)
+        _hello_after_fin(p)
         th.join(5)
     return _rows._capture_lo(tmp, port, drive)
 
@@ -196,7 +239,7 @@ SCENARIOS = [
                 "words": ["the client rejected the server's certificate: fatal unknown_ca"]}},
     # defect 3: s_server sends close_notify + FIN first, the client answers
     {"name": "vfix-decode-server-closes-first-with-close-notify",
-     "decode": _s_server_closes_first, "check": _closed_by("server"),
+     "decode": _server_closes_first_with_close_notify, "check": _closed_by("server"),
      "expect": {"outcome": "ok", "phase": "after-handshake", "actor": "none",
                 "cause": "app-no-answer",
                 "words": ["the client sent 11 bytes of application data",
