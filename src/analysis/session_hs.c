@@ -144,6 +144,9 @@ void sess_client_hello(tp_session *s, const wire_handshake *m)
         uint32_t id = wire_ch_suite_at(ch, k);
         if (ch->sslv2 && id > 0xffff)
             continue; /* SSLv2-only cipher spec */
+        /* signalling values, not suites: RFC 5746 3.3, RFC 7507 */
+        if (id == 0x00ff || id == 0x5600 || wire_is_grease((uint16_t)id))
+            continue;
         o->num_offered_total++;
         if (o->num_offered_suites < TP_OBS_MAX_SUITES && !wire_is_grease((uint16_t)id))
             o->offered_suites[o->num_offered_suites++] = (uint16_t)id;
