@@ -310,7 +310,8 @@ void tp_facts_app_fit(const tp_facts *f, tp_app_layer *out)
     if (!http) {
         out->fit = f->mode;
         /* the mirror of --http's "try --echo" */
-        if (strcmp(f->mode, "echo") == 0 && looks_like_request_line(f->app_first, f->app_first_len)) {
+        if (strcmp(f->mode, "echo") == 0 &&
+            looks_like_request_line(f->app_first, f->app_first_len)) {
             out->fit = "http-to-echo";
             snprintf(out->note, sizeof out->note,
                      "the client sent an HTTP request; --echo sends the client's bytes back, so "

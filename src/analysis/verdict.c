@@ -382,12 +382,16 @@ static void say_client_half_closed(const tp_observation *o, tp_verdict *v)
            o->end == TP_END_PEER_RESET ? "closed the connection" : "half-closed the connection",
            vd_or(o->client.name, "ClientHello"));
     if (o->end == TP_END_PEER_RESET)
-        vd_say_more(v, "; the server still answered (last: %s) and the client reset the "
-                       "connection: it had closed it for reading too", o->server.name);
+        vd_say_more(v,
+                    "; the server still answered (last: %s) and the client reset the "
+                    "connection: it had closed it for reading too",
+                    o->server.name);
     else
-        vd_say_more(v, "; the server still answered (last: %s, %llu bytes) and the client read "
-                       "it without a reset, but with its sending side closed it could not "
-                       "finish the handshake", o->server.name, o->server.bytes);
+        vd_say_more(v,
+                    "; the server still answered (last: %s, %llu bytes) and the client read "
+                    "it without a reset, but with its sending side closed it could not "
+                    "finish the handshake",
+                    o->server.name, o->server.bytes);
 }
 
 /* decode: the server's FIN (or RST) came before the client's first byte. */

@@ -1,5 +1,5 @@
 /* See verdict_relations.h.  The sentences name the relation that decided:
- * "the client asked for wrong.example; the certificate names localhost". */
+ * "the client asked for wrong.example; the certificate is for localhost". */
 #include "verdict_relations.h"
 
 #include "verdict_int.h"
@@ -98,7 +98,7 @@ void tp_say_certificate_name_mismatch(const tp_observation *o, tp_verdict *v)
     vd_say(v, "the client rejected the server's certificate: %s %s", o->client.alert.level,
            o->client.alert.description);
     vd_say_alert_sent(o, v);
-    vd_say_more(v, "; the client asked for %s; the certificate names %s", o->facts.rel.sni, names);
+    vd_say_more(v, "; the client asked for %s; the certificate is for %s", o->facts.rel.sni, names);
     vd_add_server_reaction(o, v);
 }
 

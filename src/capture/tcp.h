@@ -40,13 +40,13 @@ typedef enum {
 
 /* How the connection ended, as the segments tell (given to on_close). */
 typedef struct {
-    int first_close_dir;  /* tp_dir of the first FIN or RST, -1 when neither came */
-    bool first_close_rst; /* that first close was a RST */
-    uint64_t first_close_ts;      /* when it came (capture time, ns) */
-    uint64_t before_close[2];     /* stream bytes each way (tp_dir) before it */
-    bool closer_reset;            /* the side that sent the first FIN later sent a RST */
-    bool refused;         /* the server answered the client's SYN with RST (no SYN-ACK) */
-    bool syn_seen;        /* the client's SYN is in the capture */
+    int first_close_dir;      /* tp_dir of the first FIN or RST, -1 when neither came */
+    bool first_close_rst;     /* that first close was a RST */
+    uint64_t first_close_ts;  /* when it came (capture time, ns) */
+    uint64_t before_close[2]; /* stream bytes each way (tp_dir) before it */
+    bool closer_reset;        /* the side that sent the first FIN later sent a RST */
+    bool refused;             /* the server answered the client's SYN with RST (no SYN-ACK) */
+    bool syn_seen;            /* the client's SYN is in the capture */
 } capture_close_info;
 
 typedef struct {

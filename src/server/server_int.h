@@ -125,7 +125,7 @@ struct tp_conn {
     double t_end;
     double t_fed; /* time of the last bytes given to the session */
     unsigned long long rx_bytes, tx_bytes; /* TCP bytes received / sent so far */
-    bool close_noted; /* the first FIN or RST is told to the session */
+    bool close_noted;                      /* the first FIN or RST is told to the session */
     char peer[64];
     const tp_mode_ops *mode;
     tp_mode_conn mode_conn; /* what the mode is handed */

@@ -74,7 +74,7 @@ typedef struct {
     unsigned exceptions[64]; /* row indices the rule gets wrong (first 64) */
     unsigned num_false_fail; /* rule says fail, row is ok */
     unsigned num_false_ok;   /* rule says ok, row failed */
-    bool succeeds; /* the terms say when it succeeds ("succeeds exactly when A and B") */
+    bool succeeds;           /* the terms say when it succeeds ("succeeds exactly when A and B") */
     char text[768];
 } sweep_rule;
 

@@ -433,9 +433,10 @@ static void grid_render(wire_buf *b, const grid_t *g, const sweep_matrix *m,
     static const char *const result_col[] = {"result"};
     for (unsigned col = 0; g->im >= 0 && col < g->ncol; col++)
         cols[col] = m->values[g->im][col];
-    report_sweep_html_grid_begin(b, heading, g->nother, g->ic >= 0 && g->im >= 0 ? "cipher \\ mac"
-                                 : g->ic >= 0                ? "cipher"
-                                                             : "",
+    report_sweep_html_grid_begin(b, heading, g->nother,
+                                 g->ic >= 0 && g->im >= 0 ? "cipher \\ mac"
+                                 : g->ic >= 0             ? "cipher"
+                                                          : "",
                                  g->im >= 0 ? cols : result_col, g->ncol);
     for (unsigned r = 0; r < g->nrow; r++) {
         bool row_any = false;

@@ -303,7 +303,7 @@ static void test_rule_certificate_name(void **state)
     name_obs(&o, 0);
     tp_verdict_decide(&o, &v);
     assert_verdict(&v, false, TP_PHASE_HANDSHAKE, TP_ACTOR_CLIENT, "certificate-name-mismatch",
-                   "the client asked for wrong.example; the certificate names localhost, "
+                   "the client asked for wrong.example; the certificate is for localhost, "
                    "127.0.0.1");
     assert_non_null(strstr(v.summary, "bad_certificate"));
     name_obs(&o, 1); /* the name matched: the client rejected something else */

@@ -63,7 +63,7 @@ def _python_tls12_no_cert(port, tmp):
 _CERT_WORDS = ["the server requires a client certificate (--client-cert require)",
                "the client sent none (Certificate with 0 certificates)", "the server then sent fatal"]
 _NAME_WORDS = ["the client rejected the server's certificate", "bad_certificate",
-               "the client asked for wrong.example; the certificate names localhost",
+               "the client asked for wrong.example; the certificate is for localhost",
                "127.0.0.1"]
 _S_PEM = os.path.join(CERTS, "s_client.pem")
 _PY_PEM = os.path.join(CERTS, "python.pem")
