@@ -224,8 +224,7 @@ static tp_status collect_dsb_secrets(tp_decode *d)
     return TP_OK;
 }
 
-bool tp_decode_open(tp_decode *d, const char *path, const char *keylog, char *err,
-                    size_t err_len)
+bool tp_decode_open(tp_decode *d, const char *path, const char *keylog, char *err, size_t err_len)
 {
     memset(d, 0, sizeof *d);
     d->path = path;

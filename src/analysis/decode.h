@@ -53,16 +53,14 @@ typedef struct {
 /* Loads the key log (keylog: a path or NULL), maps the capture, checks its
  * header and collects the secrets of a pcapng.  false with a message in err
  * (no "tlsprobe decode:" prefix), after which tp_decode_close is still due. */
-bool tp_decode_open(tp_decode *d, const char *path, const char *keylog, char *err,
-                    size_t err_len);
+bool tp_decode_open(tp_decode *d, const char *path, const char *keylog, char *err, size_t err_len);
 /* Reads every packet, runs every TCP connection through a session, ends the
  * connections still open at the capture's last timestamp.  false when out
  * of memory. */
 bool tp_decode_run(tp_decode *d, const tp_decode_params *p, tp_decode_counts *n);
 /* What the counts say to the user: false when the capture held nothing to
  * decode (or ended in an error), with the reason in err. */
-bool tp_decode_result(const tp_decode *d, const tp_decode_counts *n, char *err,
-                               size_t err_len);
+bool tp_decode_result(const tp_decode *d, const tp_decode_counts *n, char *err, size_t err_len);
 void tp_decode_close(tp_decode *d);
 
 #endif

@@ -15,6 +15,7 @@
 #include "../crypto/dir.h"
 #include "../wire/handshake.h"
 #include "../wire/record.h"
+#include "relations.h"
 
 typedef enum {
     TP_EV_ACCEPT,    /* connection opened */
@@ -122,6 +123,7 @@ typedef struct {
     tp_alert_info alert;
     tp_layers layers;
     char summary[640];
+    tp_relations relations; /* SNI, ALPN, client certificate, renegotiation (relations.h) */
 } tp_verdict;
 
 typedef struct {

@@ -1,6 +1,6 @@
 /* The session model: bytes in, events out.  One direction at a time, records
  * are framed (wire/record), protected ones opened when keys are known
- * (verify.c → crypto/), handshake messages reassembled across records and
+ * (by the independent verifier, crypto/conn.h), handshake messages reassembled across records and
  * split out of shared ones, and what the verdict rules need is noted in a
  * tp_observation as it goes by. */
 #include "session_int.h"
@@ -47,8 +47,9 @@ tp_session *tp_session_new(const tp_session_params *p)
     s->server = p->server;
     s->obs.server_cfg = p->server;
     s->obs.client.finished_verified = s->obs.server.finished_verified = -1;
-    s->verify = tp_verify_new();
-    if (!s->peer || !s->local || !s->verify) {
+    tp_facts_init(&s->obs.facts);
+    s->cc = crypto_conn_new();
+    if (!s->peer || !s->local || !s->cc) {
         tp_session_free(s);
         return NULL;
     }
@@ -178,8 +179,12 @@ static void apply_key_update(tp_session *s, tp_dir dir, double t)
 {
     dir_state *d = &s->d[dir];
     unsigned gen = 0;
-    for (; d->key_updates > 0; d->key_updates--)
-        gen = tp_verify_key_update(s->verify, dir);
+    for (; d->key_updates > 0; d->key_updates--) {
+        if (crypto_conn_key_update(s->cc, dir) != TP_OK) {
+            /* no keys yet: the update is applied when they come */
+        }
+        gen = crypto_conn_key_generation(s->cc, dir);
+    }
     char text[200];
     snprintf(text, sizeof text,
              "key update: the %s's records after #%u use application traffic secret %u "
@@ -236,7 +241,7 @@ static void handle_content(tp_session *s, tp_dir dir, double t, unsigned type,
     case WIRE_CT_CHANGE_CIPHER_SPEC:
         if (!s->tls13) {
             d->is_protected = true; /* RFC 5246 7.1 */
-            tp_verify_switch(s->verify, dir, TP_EPOCH_APPLICATION);
+            crypto_conn_activate(s->cc, dir, CRYPTO_EPOCH_APPLICATION);
         }
         break;
     case WIRE_CT_ALERT:
@@ -246,6 +251,7 @@ static void handle_content(tp_session *s, tp_dir dir, double t, unsigned type,
         me->sent_appdata = true;
         if (chk->integrity == TP_INTEGRITY_OK) {
             tp_obs_note_appdata(&s->obs, dir, content_len);
+            tp_facts_on_appdata(&s->obs.facts, dir, content, content_len);
             tp_event aev = {.type = TP_EV_APPDATA, .t = t, .dir = dir};
             aev.u.appdata.bytes = content;
             aev.u.appdata.len = content_len;
@@ -272,7 +278,9 @@ static void process_record(tp_session *s, tp_dir dir, double t, const wire_recor
     if (record_protected(s, dir, rec)) {
         chk.is_protected = true;
         me->num_protected++;
-        tp_verify_open(s->verify, dir, rec, plain, sizeof plain, &chk);
+        (void)crypto_conn_open(s->cc, dir, rec->type, rec->version, cur_data(&rec->fragment),
+                               cur_len(&rec->fragment), plain, sizeof plain, &chk);
+        chk.is_protected = true; /* also when the verifier's epoch is still clear */
         if (chk.integrity == TP_INTEGRITY_OK) {
             content = chk.plaintext;
             content_len = chk.plaintext_len;
@@ -299,13 +307,19 @@ static void process_record(tp_session *s, tp_dir dir, double t, const wire_recor
         handle_content(s, dir, t, type, content, content_len, &chk);
 }
 
+/* Whether the verifier can open dir's records of its current epoch now. */
+static bool keys_known(const tp_session *s, tp_dir dir)
+{
+    return crypto_conn_has_keys(s->cc, dir, crypto_conn_epoch(s->cc, dir));
+}
+
 /* Processes the held records of dir; with `force`, also those whose keys
  * are still missing (they are then reported unchecked). */
 static void release_held(tp_session *s, tp_dir dir, bool force)
 {
     dir_state *d = &s->d[dir];
     unsigned done = 0;
-    while (done < d->num_held && (force || tp_verify_has_keys(s->verify, dir))) {
+    while (done < d->num_held && (force || keys_known(s, dir))) {
         struct held_record *h = &d->held[done];
         cur_t in;
         cur_init(&in, h->bytes, h->len);
@@ -346,8 +360,7 @@ static void handle_record(tp_session *s, tp_dir dir, double t, const wire_record
     if (s->d[!dir].num_held)
         release_held(s, !dir, true);
     bool wants_keys = record_protected(s, dir, rec);
-    if (s->expect_secrets &&
-        (d->num_held > 0 || (wants_keys && !tp_verify_has_keys(s->verify, dir)))) {
+    if (s->expect_secrets && (d->num_held > 0 || (wants_keys && !keys_known(s, dir)))) {
         if (hold_record(s, dir, t, rec))
             return;
         release_held(s, dir, true);
@@ -400,6 +413,7 @@ void tp_session_feed(tp_session *s, tp_dir dir, double t, const uint8_t *data, s
     s->t_last = t;
     d->bytes += len;
     sess_side(s, dir)->bytes += len;
+    tp_facts_on_bytes(&s->obs.facts, dir, t, len);
     if (s->want_data) {
         tp_event ev = {.type = TP_EV_DATA, .t = t, .dir = dir};
         ev.u.data.bytes = data;
@@ -469,6 +483,15 @@ void tp_session_gap(tp_session *s, tp_dir dir, double t, size_t len)
     s->d[dir].dead = true;
 }
 
+bool sess_add_secret_line(tp_session *s, const char *nss_line)
+{
+    crypto_keylog_entry e;
+    if (crypto_keylog_parse_line(nss_line, strlen(nss_line), &e) != TP_OK ||
+        e.label == CRYPTO_KL_NONE)
+        return false;
+    return crypto_conn_add_secret(s->cc, &e) == TP_OK;
+}
+
 void tp_session_add_secret(tp_session *s, double t, const char *nss_line)
 {
     if (!s || s->ended)
@@ -477,7 +500,7 @@ void tp_session_add_secret(tp_session *s, double t, const char *nss_line)
         if (s->num_pending_secrets < 8)
             snprintf(s->pending_secrets[s->num_pending_secrets++], sizeof s->pending_secrets[0],
                      "%s", nss_line);
-    } else if (!tp_verify_add_secret(s->verify, nss_line)) {
+    } else if (!sess_add_secret_line(s, nss_line)) {
         return;
     }
     tp_event ev = {.type = TP_EV_SECRET, .t = t};
@@ -578,6 +601,11 @@ void tp_session_set_timeout(tp_session *s, double timeout)
         s->obs.timeout = timeout;
 }
 
+tp_facts *tp_session_facts(tp_session *s)
+{
+    return s ? &s->obs.facts : NULL;
+}
+
 const tp_verdict *tp_session_verdict(const tp_session *s)
 {
     return s && s->ended ? &s->verdict : NULL;
@@ -608,6 +636,6 @@ void tp_session_free(tp_session *s)
     free(s->client_hello);
     free(s->peer);
     free(s->local);
-    tp_verify_free(s->verify);
+    crypto_conn_free(s->cc);
     free(s);
 }

@@ -91,6 +91,11 @@ void tp_session_app_exchanged(tp_session *s);
 /* Ends the session: emits the verdict and TP_EV_CLOSE.  Idempotent. */
 void tp_session_end(tp_session *s, double t, tp_end_reason why);
 
+/* The facts the verdict relates (relations.h): the server sets its mode,
+ * --client-cert and refusals here before feeding bytes; the session fills
+ * the rest from the messages it parses. */
+tp_facts *tp_session_facts(tp_session *s);
+
 /* Valid after end. */
 const tp_verdict *tp_session_verdict(const tp_session *s);
 

@@ -101,7 +101,7 @@ static void take_stored_secrets(tp_session *s)
     for (int l = CRYPTO_KL_NONE + 1; l < CRYPTO_KL_COUNT; l++) {
         const crypto_keylog_entry *e =
             crypto_keylog_store_find(s->store, (crypto_keylog_label)l, s->client_random);
-        if (!e || !tp_verify_add_entry(s->verify, e))
+        if (!e || crypto_conn_add_secret(s->cc, e) != TP_OK)
             continue;
         char line[300];
         if (crypto_keylog_entry_format(e, line, sizeof line) == 0)
@@ -128,9 +128,9 @@ void sess_client_hello(tp_session *s, const wire_handshake *m)
     if (!ch->sslv2 && cur_len(&ch->random) == 32 && !s->have_client_random) {
         memcpy(s->client_random, cur_data(&ch->random), 32);
         s->have_client_random = true;
-        tp_verify_client_random(s->verify, s->client_random);
+        crypto_conn_set_client_random(s->cc, s->client_random);
         for (unsigned i = 0; i < s->num_pending_secrets; i++)
-            (void)tp_verify_add_secret(s->verify, s->pending_secrets[i]);
+            (void)sess_add_secret_line(s, s->pending_secrets[i]);
         s->num_pending_secrets = 0;
         take_stored_secrets(s);
     }
@@ -196,9 +196,9 @@ static void on_server_hello(tp_session *s, const wire_handshake *m)
     cur_t body;
     bool etm =
         sh->has_extensions && wire_ext_find(sh->extensions, WIRE_EXT_ENCRYPT_THEN_MAC, &body);
-    if (cur_len(&sh->random) == 32)
-        tp_verify_server_hello(s->verify, cur_data(&sh->random), sh->selected_version,
-                               sh->cipher_suite, etm);
+    if (cur_len(&sh->random) == 32 && s->have_client_random)
+        crypto_conn_set_hello(s->cc, s->client_random, cur_data(&sh->random), sh->selected_version,
+                              sh->cipher_suite, etm);
     const wire_suite *suite = wire_suite_find(sh->cipher_suite);
     if (!s->neg_protocol[0]) {
         const char *v = wire_version_name(sh->selected_version);
@@ -220,8 +220,8 @@ static void on_server_hello(tp_session *s, const wire_handshake *m)
     if (s->tls13) {
         /* RFC 8446 2: everything after ServerHello is protected */
         s->d[TP_C2S].is_protected = s->d[TP_S2C].is_protected = true;
-        tp_verify_switch(s->verify, TP_C2S, TP_EPOCH_HANDSHAKE);
-        tp_verify_switch(s->verify, TP_S2C, TP_EPOCH_HANDSHAKE);
+        crypto_conn_activate(s->cc, TP_C2S, CRYPTO_EPOCH_HANDSHAKE);
+        crypto_conn_activate(s->cc, TP_S2C, CRYPTO_EPOCH_HANDSHAKE);
     }
 }
 
@@ -244,13 +244,13 @@ static void renegotiation_accepted(tp_session *s, const wire_handshake *m)
     if (!s->have_reneg_random || cur_len(&sh->random) != 32)
         return;
     memcpy(s->client_random, s->reneg_random, 32);
-    tp_verify_client_random(s->verify, s->client_random);
+    crypto_conn_set_client_random(s->cc, s->client_random);
     take_stored_secrets(s);
     cur_t body;
     bool etm =
         sh->has_extensions && wire_ext_find(sh->extensions, WIRE_EXT_ENCRYPT_THEN_MAC, &body);
-    tp_verify_server_hello(s->verify, cur_data(&sh->random), sh->selected_version, sh->cipher_suite,
-                           etm);
+    crypto_conn_set_hello(s->cc, s->client_random, cur_data(&sh->random), sh->selected_version,
+                          sh->cipher_suite, etm);
 }
 
 static void on_server_key_exchange(tp_session *s, const wire_handshake *m)
@@ -322,6 +322,7 @@ static void handle_message(tp_session *s, tp_dir dir, double t, const uint8_t *m
      * reported (as far as it parsed) and still joins the transcript */
     tp_status parsed = wire_hs_parse(&s->ctx, msg, len, &m);
     (void)parsed;
+    tp_facts_on_handshake(&s->obs.facts, dir, &m);
     tp_event ev = {.type = TP_EV_HANDSHAKE, .t = t, .dir = dir};
     ev.u.handshake.msg = &m;
     ev.u.handshake.is_protected = is_protected;
@@ -348,8 +349,12 @@ static void handle_message(tp_session *s, tp_dir dir, double t, const uint8_t *m
     } else if (m.status == TP_OK) {
         note_message(s, dir, &m, msg, len, is_protected);
     }
-    tp_verify_handshake(s->verify, dir, msg, len, m.type == WIRE_HS_FINISHED,
-                        &ev.u.handshake.verified, expected, &expected_len);
+    /* a Finished is checked before it joins the transcript */
+    if (m.type == WIRE_HS_FINISHED && len >= WIRE_HS_HEADER_LEN)
+        ev.u.handshake.verified =
+            crypto_conn_check_finished(s->cc, dir, msg + WIRE_HS_HEADER_LEN,
+                                       len - WIRE_HS_HEADER_LEN, expected, &expected_len);
+    crypto_conn_add_handshake(s->cc, msg, len);
     if (m.type == WIRE_HS_FINISHED) {
         sess_side(s, dir)->finished_verified = ev.u.handshake.verified;
         if (ev.u.handshake.verified >= 0) {
@@ -361,7 +366,7 @@ static void handle_message(tp_session *s, tp_dir dir, double t, const uint8_t *m
         else
             s->server_finished = true;
         if (s->tls13)
-            tp_verify_switch(s->verify, dir, TP_EPOCH_APPLICATION);
+            crypto_conn_activate(s->cc, dir, CRYPTO_EPOCH_APPLICATION);
     }
     sess_side(s, dir)->name = hs_display_name(&m);
     sess_emit(s, &ev);

@@ -3,10 +3,10 @@
 #ifndef TP_ANALYSIS_SESSION_INT_H
 #define TP_ANALYSIS_SESSION_INT_H
 
+#include "../crypto/conn.h"
 #include "../crypto/keylog.h"
 #include "session.h"
 #include "verdict.h"
-#include "verify.h"
 
 /* At most this much is held back per direction waiting for keys: the
  * engine logs a secret as soon as it derives it, so in practice one flight. */
@@ -19,8 +19,8 @@ typedef struct {
     uint8_t *hs; /* pending bytes of an incomplete handshake message */
     size_t hs_len, hs_cap;
     unsigned records;
-    bool is_protected; /* records from now on are protected */
-    bool dead;         /* stream unparseable: stop framing it */
+    bool is_protected;    /* records from now on are protected */
+    bool dead;            /* stream unparseable: stop framing it */
     unsigned key_updates; /* TLS 1.3: KeyUpdates in the current record */
     bool key_update_requested;
     unsigned long long bytes;
@@ -53,7 +53,7 @@ struct tp_session {
     bool have_reneg_random;
     char pending_secrets[8][200];
     unsigned num_pending_secrets;
-    tp_verify *verify;
+    crypto_conn *cc; /* the independent verifier (crypto/conn.h) */
     const crypto_keylog_store *store;
     bool client_finished, server_finished;
     bool engine_done;
@@ -75,6 +75,9 @@ void sess_emit(tp_session *s, tp_event *ev);
 void sess_note(tp_session *s, double t, tp_dir dir, const char *text);
 /* The observation side of dir. */
 tp_obs_side *sess_side(tp_session *s, tp_dir dir);
+/* One NSS key log line for the verifier; false when it is malformed or
+ * for another connection. */
+bool sess_add_secret_line(tp_session *s, const char *nss_line);
 /* dir's stream is unparseable from here on: a note, and framing stops. */
 void sess_broken(tp_session *s, tp_dir dir, double t, const char *detail);
 

@@ -8,6 +8,7 @@
  * generated tp_mutant.h may define TP_MUTANT (skip rule n) or
  * TP_MUTANT_FLIP (invert rule n's applicability). */
 #include "verdict.h"
+#include "verdict_relations.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -193,6 +194,31 @@ static void say_no_shared_group(const tp_observation *o, tp_verdict *v)
                o->allowed_groups);
 }
 
+/* Protected records both ways, none opened, no alert readable: whatever
+ * happened is behind encryption tlsprobe has no keys for. */
+static bool when_unreadable(const tp_observation *o)
+{
+    if (o->handshake_done || !o->client.recs.unchecked || !o->server.recs.unchecked ||
+        o->client.recs.ok || o->server.recs.ok)
+        return false;
+    for (unsigned i = 0; i < o->num_alerts && i < TP_LAYER_MAX_ALERTS; i++)
+        if (!vd_is(o->alerts[i].description, "encrypted"))
+            return false;
+    return true;
+}
+static void say_unreadable(const tp_observation *o, tp_verdict *v)
+{
+    vd_fail(v, TP_PHASE_HANDSHAKE, TP_ACTOR_NONE);
+    vd_say(v,
+           "the session went on encrypted after the server's %s and tlsprobe has no keys to read "
+           "it (%u protected records from the client, %u from the server; pass --keylog FILE, "
+           "or a capture with its keys): whether the handshake completed is not known",
+           vd_or(o->server.name, "flight"), o->client.recs.protected_n, o->server.recs.protected_n);
+    if (o->num_alerts)
+        vd_say_more(v, "; %u encrypted alert%s", o->num_alerts, o->num_alerts > 1 ? "s" : "");
+    vd_say_more(v, "; the %s then %s", tp_actor_name(vd_closer(o)), vd_close_words(o));
+}
+
 static bool when_client_rejected_certificate(const tp_observation *o)
 {
     return vd_client_fatal(o) && vd_in_list(o->client.alert.description, vd_certificate_alerts);
@@ -200,9 +226,9 @@ static bool when_client_rejected_certificate(const tp_observation *o)
 static void say_client_rejected_certificate(const tp_observation *o, tp_verdict *v)
 {
     vd_fail(v, vd_client_alert_phase(o), TP_ACTOR_CLIENT);
-    vd_say(v, "the client rejected the server's certificate: %s %s, %s", o->client.alert.level,
-           o->client.alert.description, vd_alert_protection(o));
-    vd_say_where(o, v);
+    vd_say(v, "the client rejected the server's certificate: %s %s", o->client.alert.level,
+           o->client.alert.description);
+    vd_say_alert_sent(o, v);
     vd_add_server_reaction(o, v);
 }
 
@@ -273,11 +299,15 @@ static bool when_stalled(const tp_observation *o)
 static void say_stalled(const tp_observation *o, tp_verdict *v)
 {
     vd_fail(v, TP_PHASE_TIMEOUT, TP_ACTOR_CLIENT);
+    /* the silence since the client's last byte, not the whole timeout */
+    double quiet = o->facts.c2s_feeds ? o->t_end - o->facts.c2s_last_t : timeout_of(o);
     vd_say(v,
            "the client stalled after %llu bytes (last message it sent: %s; last from the server: "
            "%s); nothing more came for %.0f s",
            o->client.bytes, vd_or(o->client.name, "none complete"),
-           vd_or(o->server.name, "nothing"), timeout_of(o));
+           vd_or(o->server.name, "nothing"), quiet);
+    if (o->facts.c2s_feeds && quiet + 0.5 < timeout_of(o))
+        vd_say_more(v, " before the %.0f s handshake timeout", timeout_of(o));
 }
 
 static bool when_idle_after_handshake(const tp_observation *o)
@@ -522,8 +552,15 @@ typedef struct {
     {                                                                                              \
         cause, when_##name, say_##name                                                             \
     }
+/* rules over relations, refusals, pace and the app layer (verdict_relations.c) */
+#define XRULE(cause, name)                                                                         \
+    {                                                                                              \
+        cause, tp_when_##name, tp_say_##name                                                       \
+    }
 
 static const verdict_rule rules[] = {
+    XRULE("at-capacity", at_capacity),
+    XRULE("interactive-busy", interactive_busy),
     RULE("not-tls", not_tls),
     RULE("unused-connection", unused),
     RULE("server-refused", server_refused),
@@ -532,12 +569,16 @@ static const verdict_rule rules[] = {
     RULE("no-shared-version", no_shared_version),
     RULE("no-shared-suite", no_shared_suite),
     RULE("no-shared-group", no_shared_group),
+    RULE("unreadable-without-keys", unreadable),
     RULE("renegotiation-refused", renegotiation_refused),
+    XRULE("client-cert-missing", client_cert_missing),
+    XRULE("certificate-name-mismatch", certificate_name_mismatch),
     RULE("client-rejected-certificate", client_rejected_certificate),
     RULE("client-rejected-record", client_rejected_record),
     RULE("client-alert", client_alert),
     RULE("server-alert", server_alert),
     RULE("client-silent-timeout", silent_timeout),
+    XRULE("client-still-sending", still_sending),
     RULE("client-stalled", stalled),
     RULE("idle-after-handshake", idle_after_handshake),
     RULE("engine-error", engine_error),
@@ -547,6 +588,10 @@ static const verdict_rule rules[] = {
     RULE("closed-before-server-answered", closed_before_answer),
     RULE("closed-after-server-flight", closed_after_flight),
     RULE("server-bad-record", server_bad_record),
+    XRULE("app-not-http", app_not_http),
+    XRULE("app-h2-preface", app_h2_preface),
+    XRULE("app-incomplete", app_incomplete),
+    XRULE("alpn-not-selected", alpn_not_selected),
     RULE("session-ok", session_ok),
     RULE("app-no-answer", no_answer),
     RULE("app-no-request", no_request),
@@ -605,6 +650,7 @@ void tp_verdict_decide(const tp_observation *o, tp_verdict *v)
     v->sigalg = o->sigalg;
     pick_alert(o, v);
     tp_layers_fill(o, &v->layers);
+    tp_verdict_relations_fill(o, v);
     v->cause = "undecided";
     vd_say(v, "no verdict rule applies (end of connection after %.3f s)", o->t_end);
     for (unsigned i = 0; i < NUM_RULES; i++) {

@@ -72,6 +72,7 @@ typedef struct {
     /* every alert, both sides, in order (the first TP_LAYER_MAX_ALERTS) */
     tp_alert_info alerts[TP_LAYER_MAX_ALERTS];
     unsigned num_alerts;
+    char alert_descs[TP_LAYER_MAX_ALERTS][32]; /* their descriptions, copied */
     /* the client's record count when the server's last record (server_last_*)
      * went out: the client's reaction followed that record when its alert is
      * record number server_last_client_records + 1, or when it sent nothing more */
@@ -84,12 +85,15 @@ typedef struct {
     bool renegotiation;           /* the client sent a ClientHello after the completed handshake */
     bool renegotiation_accepted;  /* the server answered it with a ServerHello */
     bool server_no_renegotiation; /* the server sent no_renegotiation after that ClientHello */
+    /* ---- server helper's block: relations (SNI, ALPN, client certificate,
+     * renegotiation), the server's mode and refusals, the client's timing and
+     * first application bytes (relations.h) ---- */
+    tp_facts facts;
 } tp_observation;
 
 /* Observation helpers for the session: one record (with its check), one
  * alert, opened application data. */
-void tp_obs_note_record(tp_observation *o, tp_dir dir, const tp_record_check *chk,
-                        unsigned index);
+void tp_obs_note_record(tp_observation *o, tp_dir dir, const tp_record_check *chk, unsigned index);
 void tp_obs_note_alert(tp_observation *o, const tp_alert_info *a);
 void tp_obs_note_appdata(tp_observation *o, tp_dir dir, size_t len);
 

@@ -18,8 +18,8 @@ void vd_say_more(tp_verdict *v, const char *fmt, ...) __attribute__((format(prin
 void vd_fail(tp_verdict *v, tp_phase phase, tp_actor actor);
 void vd_ok(tp_verdict *v);
 
-const char *vd_or(const char *name, const char *none); /* name, or none when NULL */
-bool vd_is(const char *a, const char *b);              /* both set and equal */
+const char *vd_or(const char *name, const char *none);      /* name, or none when NULL */
+bool vd_is(const char *a, const char *b);                   /* both set and equal */
 bool vd_in_list(const char *name, const char *const *list); /* list ends with NULL */
 /* "TLS_RSA_WITH_AES_128_CBC_SHA, 0x1234, … 12 in all" (at most 6 named) */
 void vd_list_suites(char *out, size_t out_len, const uint16_t *ids, unsigned n, unsigned total);
@@ -34,11 +34,12 @@ bool vd_no_app_data(const tp_observation *o);   /* no application data either wa
 /* the client's alert or silent close came right after the server's last
  * (protected) record, nothing of the client's in between */
 bool vd_reaction_follows(const tp_observation *o);
-tp_actor vd_closer(const tp_observation *o);           /* who closed first */
-const char *vd_close_words(const tp_observation *o);   /* "closed/reset the connection" */
+tp_actor vd_closer(const tp_observation *o);             /* who closed first */
+const char *vd_close_words(const tp_observation *o);     /* "closed/reset the connection" */
 tp_phase vd_client_alert_phase(const tp_observation *o); /* handshake unless data flowed */
-/* "sent encrypted" / "sent unencrypted after the server's encrypted flight" */
-const char *vd_alert_protection(const tp_observation *o);
+/* Appends ", sent encrypted after the server's X" or ", sent unencrypted
+ * after the server's encrypted flight (last: Finished)". */
+void vd_say_alert_sent(const tp_observation *o, tp_verdict *v);
 
 /* Appends " after the server's X" (its alert, its first protected record,
  * its last message, or where nothing came from the server). */

@@ -49,8 +49,7 @@ const char *tp_close_how_name(tp_close_how h)
     return (unsigned)h < sizeof names / sizeof names[0] ? names[h] : NULL;
 }
 
-void tp_obs_note_record(tp_observation *o, tp_dir dir, const tp_record_check *chk,
-                        unsigned index)
+void tp_obs_note_record(tp_observation *o, tp_dir dir, const tp_record_check *chk, unsigned index)
 {
     tp_record_tally *t = dir == TP_C2S ? &o->client.recs : &o->server.recs;
     t->total++;
@@ -74,8 +73,13 @@ void tp_obs_note_record(tp_observation *o, tp_dir dir, const tp_record_check *ch
 
 void tp_obs_note_alert(tp_observation *o, const tp_alert_info *a)
 {
-    if (o->num_alerts < TP_LAYER_MAX_ALERTS)
-        o->alerts[o->num_alerts++] = *a;
+    if (o->num_alerts >= TP_LAYER_MAX_ALERTS)
+        return;
+    /* a copy: the session reuses its buffer for "unknown(N)" descriptions */
+    char *d = o->alert_descs[o->num_alerts];
+    snprintf(d, sizeof o->alert_descs[0], "%s", a->description ? a->description : "?");
+    o->alerts[o->num_alerts] = *a;
+    o->alerts[o->num_alerts++].description = d;
 }
 
 void tp_obs_note_appdata(tp_observation *o, tp_dir dir, size_t len)

@@ -207,12 +207,16 @@ void vd_add_server_reaction(const tp_observation *o, tp_verdict *v)
 }
 
 /* "sent encrypted" / "sent unencrypted after the server's encrypted flight" */
-const char *vd_alert_protection(const tp_observation *o)
+void vd_say_alert_sent(const tp_observation *o, tp_verdict *v)
 {
-    if (o->client.alert.is_protected)
-        return "sent encrypted";
-    return o->server_last_protected ? "sent unencrypted after the server's encrypted flight"
-                                    : "sent unencrypted";
+    if (!o->client.alert.is_protected && o->server_last_protected &&
+        !server_alert_before_client(o)) {
+        vd_say_more(v, ", sent unencrypted after the server's encrypted flight (last: %s)",
+                    vd_or(o->server.name, "?"));
+        return;
+    }
+    vd_say_more(v, ", sent %s", o->client.alert.is_protected ? "encrypted" : "unencrypted");
+    vd_say_where(o, v);
 }
 
 tp_phase vd_client_alert_phase(const tp_observation *o)

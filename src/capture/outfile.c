@@ -46,6 +46,7 @@ bool capture_outfile_open(capture_outfile *f, const char *label, const char *pat
     f->label = label;
     f->err = 0;
     f->borrowed = false;
+    f->has_lock = false;
     f->path = strdup(path);
     if (!f->path) {
         snprintf(err, err_len, "%s %s: out of memory", label, path);
@@ -69,6 +70,7 @@ bool capture_outfile_open(capture_outfile *f, const char *label, const char *pat
         closed(f);
         return false;
     }
+    f->has_lock = pthread_mutex_init(&f->lock, NULL) == 0;
     return true;
 }
 
@@ -79,6 +81,7 @@ bool capture_outfile_attach(capture_outfile *f, const char *label, int fd, const
     f->borrowed = true;
     f->path = strdup(name);
     f->fd = f->path ? fd : -1;
+    f->has_lock = f->path && pthread_mutex_init(&f->lock, NULL) == 0;
     return f->path != NULL;
 }
 
@@ -91,7 +94,19 @@ void capture_outfile_fail(capture_outfile *f, int err)
             f->path ? f->path : "?", strerror(f->err));
 }
 
+static int write_locked(capture_outfile *f, const void *p, size_t n);
+
 int capture_outfile_write(capture_outfile *f, const void *p, size_t n)
+{
+    if (f->has_lock)
+        pthread_mutex_lock(&f->lock);
+    int e = write_locked(f, p, n);
+    if (f->has_lock)
+        pthread_mutex_unlock(&f->lock);
+    return e;
+}
+
+static int write_locked(capture_outfile *f, const void *p, size_t n)
 {
     if (f->err)
         return f->err;
@@ -133,5 +148,8 @@ int capture_outfile_close(capture_outfile *f)
     f->fd = -1;
     free(f->path);
     f->path = NULL;
+    if (f->has_lock)
+        pthread_mutex_destroy(&f->lock);
+    f->has_lock = false;
     return e;
 }

@@ -13,6 +13,9 @@
  * started, so readers never see a torn line.  The first error is kept and
  * reported on stderr once, when it happens, naming the file and errno.
  *
+ * Writes are serialised by the file's own lock: one file may be shared by
+ * threads (the servers of `sweep -j N` share the key log).
+ *
  * Messages start with the label the caller gives ("tlsprobe serve: --trace"),
  * then the path. */
 #ifndef TP_CAPTURE_OUTFILE_H
@@ -20,6 +23,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <pthread.h>
 #include <stdio.h>
 
 typedef struct {
@@ -28,6 +32,8 @@ typedef struct {
     char *path;        /* owned copy */
     int err;           /* first write error (errno), 0: none */
     bool borrowed;     /* capture_outfile_attach: close leaves fd open */
+    bool has_lock;     /* lock initialised (open or attach succeeded) */
+    pthread_mutex_t lock; /* writes may come from several threads (sweep -j) */
 } capture_outfile;
 
 enum {

@@ -25,6 +25,12 @@ static void decode_usage(FILE *f)
           f);
 }
 
+typedef struct {
+    const char *keylog, *path;
+    bool json, records;
+    int verbosity, color; /* color: -1 auto */
+} decode_opts;
+
 static void print_notes(const tp_decode_counts *n)
 {
     if (n->fragments)
@@ -40,11 +46,12 @@ static void print_notes(const tp_decode_counts *n)
 }
 
 /* The trace on standard output: JSON lines or text. */
-static tp_sink *sink_new(capture_outfile *json_out, bool json, bool records, int verbosity,
-                         int color)
+static tp_sink *sink_new(capture_outfile *json_out, const decode_opts *o)
 {
-    if (json && !capture_outfile_attach(json_out, "tlsprobe decode:", STDOUT_FILENO,
-                                        "standard output"))
+    bool json = o->json, records = o->records;
+    int verbosity = o->verbosity, color = o->color;
+    if (json &&
+        !capture_outfile_attach(json_out, "tlsprobe decode:", STDOUT_FILENO, "standard output"))
         return NULL;
     tp_sink *sink = json ? report_json_sink_new_file(json_out, records)
                          : report_text_sink_new(
@@ -55,12 +62,11 @@ static tp_sink *sink_new(capture_outfile *json_out, bool json, bool records, int
     return sink;
 }
 
-static int decode_file(const char *path, const char *keylog, bool json, bool records,
-                       int verbosity, int color)
+static int decode_file(const decode_opts *o)
 {
     char err[512] = "";
     tp_decode d;
-    if (!tp_decode_open(&d, path, keylog, err, sizeof err)) {
+    if (!tp_decode_open(&d, o->path, o->keylog, err, sizeof err)) {
         fprintf(stderr, "tlsprobe decode: %s\n", err);
         tp_decode_close(&d);
         return 1;
@@ -71,8 +77,8 @@ static int decode_file(const char *path, const char *keylog, bool json, bool rec
                 d.bad_key_source, d.bad_key_line, d.bad_key_reason);
     int rc = 1;
     capture_outfile json_out = {.fd = -1};
-    tp_decode_params p = {.records = records, .data_events = verbosity >= 2};
-    tp_sink *sink = sink_new(&json_out, json, records, verbosity, color);
+    tp_decode_params p = {.records = o->records, .data_events = o->verbosity >= 2};
+    tp_sink *sink = sink_new(&json_out, o);
     if (!sink)
         goto out;
     p.sinks[p.num_sinks++] = sink;
@@ -88,7 +94,7 @@ static int decode_file(const char *path, const char *keylog, bool json, bool rec
     else
         fprintf(stderr, "tlsprobe decode: %s\n", err);
 free_sink:
-    if (json)
+    if (o->json)
         report_json_sink_free(sink);
     else
         report_text_sink_free(sink);
@@ -105,7 +111,8 @@ out:
     return rc;
 }
 
-int cmd_decode(int argc, char **argv)
+/* Parses the command line; -1 to go on, else the exit status. */
+static int decode_parse(int argc, char **argv, decode_opts *o)
 {
     static const struct option opts[] = {
         {"keylog", required_argument, NULL, 'k'},
@@ -118,44 +125,39 @@ int cmd_decode(int argc, char **argv)
         {"no-color", no_argument, NULL, 'N'},
         {NULL, 0, NULL, 0},
     };
-    const char *keylog = NULL;
-    bool json = false, records = false;
-    int verbosity = 0, color = -1, c;
-
+    int c;
+    *o = (decode_opts){.color = -1};
     optind = 1;
     opterr = 0;
     while ((c = getopt_long(argc, argv, ":k:jrhqvCN", opts, NULL)) != -1) {
         switch (c) {
         case 'k':
-            keylog = optarg;
+            o->keylog = optarg;
             break;
         case 'j':
-            json = true;
+            o->json = true;
             break;
         case 'r':
-            records = true;
+            o->records = true;
             break;
         case 'q':
-            verbosity = -1;
+            o->verbosity = -1;
             break;
         case 'v':
-            verbosity = verbosity < 0 ? 1 : verbosity + 1;
+            o->verbosity = o->verbosity < 0 ? 1 : o->verbosity + 1;
             break;
         case 'C':
-            color = 1;
-            break;
         case 'N':
-            color = 0;
+            o->color = c == 'C';
             break;
         case 'h':
             decode_usage(stdout);
             return 0;
-        case ':':
-            fprintf(stderr, "tlsprobe decode: %s needs a value\n", argv[optind - 1]);
-            decode_usage(stderr);
-            return 2;
         default:
-            fprintf(stderr, "tlsprobe decode: unknown option '%s'\n", argv[optind - 1]);
+            if (c == ':')
+                fprintf(stderr, "tlsprobe decode: %s needs a value\n", argv[optind - 1]);
+            else
+                fprintf(stderr, "tlsprobe decode: unknown option '%s'\n", argv[optind - 1]);
             decode_usage(stderr);
             return 2;
         }
@@ -166,6 +168,15 @@ int cmd_decode(int argc, char **argv)
         decode_usage(stderr);
         return 2;
     }
-    const char *path = argv[optind];
-    return decode_file(path, keylog, json, records, verbosity, color);
+    o->path = argv[optind];
+    return -1;
+}
+
+int cmd_decode(int argc, char **argv)
+{
+    decode_opts o;
+    int rc = decode_parse(argc, argv, &o);
+    if (rc >= 0)
+        return rc;
+    return decode_file(&o);
 }

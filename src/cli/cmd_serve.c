@@ -24,6 +24,7 @@
 
 #define MAX_LISTEN 16
 #define MAX_WORKERS 256
+#define MAX_CONNS 1000000
 
 static const char *const usage_text =
     "usage: tlsprobe serve [options]\n"
@@ -39,10 +40,14 @@ static const char *const usage_text =
     "                        (default: 0.0.0.0 and ::)\n"
     "  --workers N           event loops / threads (default 1)\n"
     "  --timeout S           handshake and idle timeout in seconds (default 30)\n"
+    "  --max-conns N         connections open at once; above it a connection is\n"
+    "                        refused with a verdict and a line on stderr (default:\n"
+    "                        the open-file limit, ulimit -n, minus a margin)\n"
     "\n"
     "Mode (one of):\n"
     "  --http                status page over HTTPS: HTML, or text/plain when the\n"
-    "                        client prefers it (default)\n"
+    "                        client prefers it (default); bytes that are no\n"
+    "                        HTTP/1.x request get 400, HTTP/2 a GOAWAY\n"
     "  --echo                send back whatever the client sends\n"
     "  --interactive         one client: stdin goes to it, what it sends is printed\n"
     "\n"
@@ -91,6 +96,7 @@ enum {
     OPT_CLIENT_CERT,
     OPT_TIMEOUT,
     OPT_WORKERS,
+    OPT_MAX_CONNS,
     OPT_TRACE,
     OPT_KEYLOG,
     OPT_PCAP,
@@ -112,6 +118,7 @@ static const struct option long_opts[] = {
     {"client-cert", required_argument, NULL, OPT_CLIENT_CERT},
     {"timeout", required_argument, NULL, OPT_TIMEOUT},
     {"workers", required_argument, NULL, OPT_WORKERS},
+    {"max-conns", required_argument, NULL, OPT_MAX_CONNS},
     {"trace", required_argument, NULL, OPT_TRACE},
     {"keylog", required_argument, NULL, OPT_KEYLOG},
     {"pcap", required_argument, NULL, OPT_PCAP},
@@ -135,6 +142,7 @@ typedef struct {
     tp_client_cert client_cert;
     double timeout;
     unsigned workers;
+    unsigned max_conns; /* 0: the server's default */
     const char *trace, *keylog, *pcap;
     bool records;
     int verbosity;
@@ -181,6 +189,111 @@ static int key_type_error(const char *value)
     return 2;
 }
 
+/* An option whose value is checked: 0 when taken, the exit code after the
+ * message when the value is bad, -1 when ch is none of them. */
+static int parse_checked(int ch, const char *arg, serve_opts *o)
+{
+    switch (ch) {
+    case OPT_PORT:
+        if (!parse_uint(arg, 65535, &o->port))
+            return usage_error("--port %s: not a port (0-65535)", arg);
+        return 0;
+    case OPT_LISTEN:
+        if (!serve_opts_listen_valid(arg))
+            return usage_error(
+                "--listen %s: not an address to listen on (" SERVE_OPTS_LISTEN_HINT ")", arg);
+        if (o->num_listen == MAX_LISTEN)
+            return usage_error("--listen %s: too many addresses (at most %d)", arg, MAX_LISTEN);
+        o->listen[o->num_listen++] = arg;
+        return 0;
+    case OPT_KEY_TYPE:
+        if (!engine_key_type_valid(arg))
+            return key_type_error(arg);
+        o->key_type = arg;
+        return 0;
+    case OPT_CLIENT_CERT:
+        if (!serve_opts_client_cert(arg, &o->client_cert))
+            return usage_error("--client-cert %s: valid: none, request, require", arg);
+        return 0;
+    case OPT_TIMEOUT: {
+        char *end;
+        errno = 0;
+        double t = strtod(arg, &end);
+        if (errno || end == arg || *end || !(t > 0) || t > 86400 * 365)
+            return usage_error("--timeout %s: not a number of seconds (> 0)", arg);
+        o->timeout = t;
+        return 0;
+    }
+    case OPT_WORKERS:
+        if (!parse_uint(arg, MAX_WORKERS, &o->workers) || !o->workers)
+            return usage_error("--workers %s: not a worker count (1-%d)", arg, MAX_WORKERS);
+        return 0;
+    case OPT_MAX_CONNS:
+        if (!parse_uint(arg, MAX_CONNS, &o->max_conns) || !o->max_conns)
+            return usage_error("--max-conns %s: not a connection count (1-%d)", arg, MAX_CONNS);
+        return 0;
+    default:
+        return -1;
+    }
+}
+
+/* A mode or a plain value; -1 when ch is none of them. */
+static int parse_plain(int ch, const char *arg, serve_opts *o)
+{
+    const char **dst = ch == OPT_PRIORITY    ? &o->priority
+                       : ch == OPT_CERT      ? &o->cert
+                       : ch == OPT_KEY       ? &o->key
+                       : ch == OPT_SAVE_CERT ? &o->save_cert
+                       : ch == OPT_TRACE     ? &o->trace
+                       : ch == OPT_KEYLOG    ? &o->keylog
+                       : ch == OPT_PCAP      ? &o->pcap
+                                             : NULL;
+    if (dst) {
+        *dst = arg;
+        return 0;
+    }
+    if (ch == OPT_ECHO || ch == OPT_HTTP || ch == OPT_INTERACTIVE) {
+        tp_mode m = ch == OPT_ECHO   ? TP_MODE_ECHO
+                    : ch == OPT_HTTP ? TP_MODE_HTTP
+                                     : TP_MODE_INTERACTIVE;
+        const char *f = ch == OPT_ECHO ? "--echo" : ch == OPT_HTTP ? "--http" : "--interactive";
+        if (!set_mode(o, m, f))
+            return usage_error("%s and %s: choose one mode (--http, --echo, --interactive)",
+                               o->mode_flag, f);
+        return 0;
+    }
+    if (ch == OPT_RECORDS)
+        o->records = true;
+    else if (ch == 'v')
+        o->verbosity = o->verbosity < 0 ? 1 : o->verbosity + 1;
+    else if (ch == 'q')
+        o->verbosity = -1;
+    else
+        return -1;
+    return 0;
+}
+
+/* The options together. */
+static int check_opts(serve_opts *o)
+{
+    if (o->priority && o->any_list)
+        return usage_error("--priority and the lists (--protocols, --ciphers, ...) are "
+                           "exclusive");
+    if (!o->cert != !o->key)
+        return usage_error("--cert and --key go together");
+    if (o->cert && o->key_type)
+        return usage_error("--key-type %s: only for the generated certificate, not with "
+                           "--cert",
+                           o->key_type);
+    if (o->cert && o->save_cert)
+        return usage_error("--save-cert %s: only for the generated certificate, not with "
+                           "--cert",
+                           o->save_cert);
+    if (o->verbosity > 2)
+        o->verbosity = 2;
+    return 0;
+}
+
 /* Returns 0 to go on, or an exit code (help: 0 through *out_done). */
 static int parse_opts(int argc, char **argv, serve_opts *o, bool *out_done)
 {
@@ -200,113 +313,25 @@ static int parse_opts(int argc, char **argv, serve_opts *o, bool *out_done)
             o->any_list = true;
             continue;
         }
-        switch (ch) {
-        case OPT_PORT:
-            if (!parse_uint(optarg, 65535, &o->port))
-                return usage_error("--port %s: not a port (0-65535)", optarg);
-            break;
-        case OPT_LISTEN:
-            if (!serve_opts_listen_valid(optarg))
-                return usage_error("--listen %s: not an address to listen on (" SERVE_OPTS_LISTEN_HINT
-                                   ")",
-                                   optarg);
-            if (o->num_listen == MAX_LISTEN)
-                return usage_error("--listen %s: too many addresses (at most %d)", optarg,
-                                   MAX_LISTEN);
-            o->listen[o->num_listen++] = optarg;
-            break;
-        case OPT_ECHO:
-        case OPT_HTTP:
-        case OPT_INTERACTIVE: {
-            tp_mode m = ch == OPT_ECHO   ? TP_MODE_ECHO
-                        : ch == OPT_HTTP ? TP_MODE_HTTP
-                                         : TP_MODE_INTERACTIVE;
-            const char *f = ch == OPT_ECHO ? "--echo" : ch == OPT_HTTP ? "--http" : "--interactive";
-            if (!set_mode(o, m, f))
-                return usage_error("%s and %s: choose one mode (--http, --echo, --interactive)",
-                                   o->mode_flag, f);
-            break;
-        }
-        case OPT_PRIORITY:
-            o->priority = optarg;
-            break;
-        case OPT_CERT:
-            o->cert = optarg;
-            break;
-        case OPT_KEY:
-            o->key = optarg;
-            break;
-        case OPT_KEY_TYPE:
-            if (!engine_key_type_valid(optarg))
-                return key_type_error(optarg);
-            o->key_type = optarg;
-            break;
-        case OPT_SAVE_CERT:
-            o->save_cert = optarg;
-            break;
-        case OPT_CLIENT_CERT:
-            if (!serve_opts_client_cert(optarg, &o->client_cert))
-                return usage_error("--client-cert %s: valid: none, request, require", optarg);
-            break;
-        case OPT_TIMEOUT: {
-            char *end;
-            errno = 0;
-            double t = strtod(optarg, &end);
-            if (errno || end == optarg || *end || !(t > 0) || t > 86400 * 365)
-                return usage_error("--timeout %s: not a number of seconds (> 0)", optarg);
-            o->timeout = t;
-            break;
-        }
-        case OPT_WORKERS:
-            if (!parse_uint(optarg, MAX_WORKERS, &o->workers) || !o->workers)
-                return usage_error("--workers %s: not a worker count (1-%d)", optarg, MAX_WORKERS);
-            break;
-        case OPT_TRACE:
-            o->trace = optarg;
-            break;
-        case OPT_KEYLOG:
-            o->keylog = optarg;
-            break;
-        case OPT_PCAP:
-            o->pcap = optarg;
-            break;
-        case OPT_RECORDS:
-            o->records = true;
-            break;
-        case 'v':
-            o->verbosity = o->verbosity < 0 ? 1 : o->verbosity + 1;
-            break;
-        case 'q':
-            o->verbosity = -1;
-            break;
-        case 'h':
+        int rc = parse_checked(ch, optarg, o);
+        if (rc < 0)
+            rc = parse_plain(ch, optarg, o);
+        if (rc > 0)
+            return rc;
+        if (rc == 0)
+            continue;
+        if (ch == 'h') {
             fputs(usage_text, stdout);
             *out_done = true;
             return 0;
-        case ':':
-            return usage_error("%s needs a value", argv[optind - 1]);
-        default:
-            return usage_error("unknown option '%s'", argv[optind - 1]);
         }
+        if (ch == ':')
+            return usage_error("%s needs a value", argv[optind - 1]);
+        return usage_error("unknown option '%s'", argv[optind - 1]);
     }
     if (optind < argc)
         return usage_error("unexpected argument '%s'; see --help", argv[optind]);
-    if (o->priority && o->any_list)
-        return usage_error("--priority and the lists (--protocols, --ciphers, ...) are "
-                           "exclusive");
-    if (!o->cert != !o->key)
-        return usage_error("--cert and --key go together");
-    if (o->cert && o->key_type)
-        return usage_error("--key-type %s: only for the generated certificate, not with "
-                           "--cert",
-                           o->key_type);
-    if (o->cert && o->save_cert)
-        return usage_error("--save-cert %s: only for the generated certificate, not with "
-                           "--cert",
-                           o->save_cert);
-    if (o->verbosity > 2)
-        o->verbosity = 2;
-    return 0;
+    return check_opts(o);
 }
 
 /* Addresses for the generated certificate's SAN: the listening addresses,
@@ -335,7 +360,6 @@ static unsigned san_addresses(const serve_opts *o, const char **out, char bufs[]
     }
     return n;
 }
-
 
 /* --save-cert: the engine hands over the generated certificate's PEM and
  * the command writes it.  A certificate is public: 0644 (files that hold
@@ -366,6 +390,23 @@ static bool save_cert(const char *path, const tp_engine *engine, char *err, size
     return true;
 }
 
+/* The connection limit in force, and a warning when --max-conns asks for
+ * more than the open-file limit allows (the excess is refused at accept()). */
+static void max_conns_hint(const serve_opts *o, const tp_server *srv)
+{
+    unsigned max = tp_server_max_conns(srv);
+    struct rlimit nofile;
+    bool known = getrlimit(RLIMIT_NOFILE, &nofile) == 0 && nofile.rlim_cur != RLIM_INFINITY;
+    if (o->max_conns && known && o->max_conns >= nofile.rlim_cur)
+        fprintf(stderr,
+                "tlsprobe serve: --max-conns %u is above the open-file limit (%llu, ulimit -n): "
+                "connections beyond it are refused when accept() fails\n",
+                o->max_conns, (unsigned long long)nofile.rlim_cur);
+    else
+        fprintf(stderr, "at most %u connections at once%s\n", max,
+                o->max_conns ? "" : " (the open-file limit minus a margin; --max-conns)");
+}
+
 /* How to reach the first listener, for the http hint. */
 static void connect_hint(const char *bound, char *out, size_t out_len)
 {
@@ -377,29 +418,29 @@ static void connect_hint(const char *bound, char *out, size_t out_len)
         snprintf(out, out_len, "https://%.*s:%s/", (int)(colon ? colon - bound : 0), bound, port);
 }
 
-int cmd_serve(int argc, char **argv)
+/* The priority string: --priority as given (checked), or built from the
+ * lists.  0, or the exit code after the message. */
+static int serve_priority(const serve_opts *o, char *priority, size_t cap)
 {
-    serve_opts o;
-    bool done;
-    int rc = parse_opts(argc, argv, &o, &done);
-    if (rc || done)
-        return rc;
-
     char err[2048];
-    char priority[4096];
-    if (o.priority) {
-        if (engine_priority_check(o.priority, err, sizeof err) != TP_OK) {
+    if (o->priority) {
+        if (engine_priority_check(o->priority, err, sizeof err) != TP_OK) {
             fprintf(stderr, "tlsprobe serve: --priority: %s\n", err);
             return 2;
         }
-        snprintf(priority, sizeof priority, "%s", o.priority);
-    } else if (engine_build_priority(&o.lists, priority, sizeof priority, err, sizeof err) !=
-               TP_OK) {
+        snprintf(priority, cap, "%s", o->priority);
+    } else if (engine_build_priority(&o->lists, priority, cap, err, sizeof err) != TP_OK) {
         fprintf(stderr, "tlsprobe serve: %s\n", err);
         return 2;
     }
     fprintf(stderr, "priority: %s\n", priority);
+    return 0;
+}
 
+/* The engine with its credentials (and --save-cert); NULL after the message. */
+static tp_engine *serve_engine(const serve_opts *o, const char *priority)
+{
+    char err[2048];
     char hostname[256] = "";
     if (gethostname(hostname, sizeof hostname - 1) != 0)
         hostname[0] = '\0';
@@ -408,34 +449,38 @@ int cmd_serve(int argc, char **argv)
         san_dns[1] = hostname;
     const char *san_ip[MAX_LISTEN + 1];
     char san_bufs[MAX_LISTEN][64];
-    unsigned num_ip = san_addresses(&o, san_ip, san_bufs, MAX_LISTEN);
+    unsigned num_ip = san_addresses(o, san_ip, san_bufs, MAX_LISTEN);
     san_ip[num_ip] = NULL;
 
     tp_engine_config ecfg = {
         .priority = priority,
-        .cert_file = o.cert,
-        .key_file = o.key,
-        .key_type = o.key_type ? o.key_type : "rsa:2048",
+        .cert_file = o->cert,
+        .key_file = o->key,
+        .key_type = o->key_type ? o->key_type : "rsa:2048",
         .san_dns = san_dns,
         .san_ip = san_ip,
-        .client_cert = o.client_cert,
+        .client_cert = o->client_cert,
     };
     tp_engine *engine = tp_engine_new(&ecfg, err, sizeof err);
     if (!engine) {
         fprintf(stderr, "tlsprobe serve: %s\n", err);
-        return 2;
+        return NULL;
     }
-    if (o.save_cert && !save_cert(o.save_cert, engine, err, sizeof err)) {
+    if (o->save_cert && !save_cert(o->save_cert, engine, err, sizeof err)) {
         fprintf(stderr, "tlsprobe serve: %s\n", err);
         tp_engine_free(engine);
-        return 2;
+        return NULL;
     }
     fprintf(stderr, "certificate SHA-256 %s\n", tp_engine_cert_fingerprint(engine));
-    if (o.save_cert)
-        fprintf(stderr, "certificate written to %s\n", o.save_cert);
+    if (o->save_cert)
+        fprintf(stderr, "certificate written to %s\n", o->save_cert);
+    return engine;
+}
 
-    /* Many idle clients (or a load test) need more descriptors than the
-     * usual soft limit of 1024; the hard limit is the user's ceiling. */
+/* Many idle clients (or a load test) need more descriptors than the usual
+ * soft limit of 1024; the hard limit is the user's ceiling. */
+static void raise_fd_limit(void)
+{
     struct rlimit nofile;
     if (getrlimit(RLIMIT_NOFILE, &nofile) == 0) {
         rlim_t want = nofile.rlim_max > 65536 ? 65536 : nofile.rlim_max;
@@ -444,44 +489,113 @@ int cmd_serve(int argc, char **argv)
             (void)setrlimit(RLIMIT_NOFILE, &nofile);
         }
     }
+}
 
+/* The sinks and files of one run. */
+typedef struct {
+    capture_outfile trace_file, keylog_file;
+    tp_sink *text, *json, *pcap;
+    const char *keylog; /* --keylog or $SSLKEYLOGFILE, or NULL */
+} serve_outputs;
+
+/* Opens them and adds the sinks to p; false after the message. */
+static bool outputs_open(const serve_opts *o, serve_outputs *out, tp_server_params *p)
+{
+    char err[2048];
+    out->text =
+        report_text_sink_new(stdout, o->verbosity, report_text_want_color(stdout), o->records);
+    if (out->text)
+        p->sinks[p->num_sinks++] = out->text;
+    if (o->trace) {
+        if (!serve_opts_open_output(&out->trace_file, "tlsprobe serve: --trace", o->trace, false))
+            return false;
+        if (!(out->json = report_json_sink_new_file(&out->trace_file, o->records)))
+            return false;
+        p->sinks[p->num_sinks++] = out->json;
+    }
+    if (o->pcap) {
+        out->pcap = report_pcapng_sink_new("tlsprobe serve: --pcap", o->pcap, err, sizeof err);
+        if (!out->pcap) {
+            fprintf(stderr, "%s\n", err);
+            return false;
+        }
+        p->sinks[p->num_sinks++] = out->pcap;
+    }
+    out->keylog = o->keylog;
+    const char *env = getenv("SSLKEYLOGFILE");
+    if (!out->keylog && env && env[0])
+        out->keylog = env;
+    if (out->keylog && !serve_opts_open_output(&out->keylog_file,
+                                               o->keylog ? "tlsprobe serve: --keylog"
+                                                         : "tlsprobe serve: SSLKEYLOGFILE",
+                                               out->keylog, true))
+        return false;
+    p->keylog = out->keylog ? &out->keylog_file : NULL;
+    return true;
+}
+
+/* Closes them; a write error (named on stderr when it happened) fails the run. */
+static int outputs_close(serve_outputs *out, int rc)
+{
+    if (report_pcapng_sink_free(out->pcap) != 0)
+        rc = 1;
+    report_json_sink_free(out->json);
+    report_text_sink_free(out->text);
+    if (capture_outfile_close(&out->trace_file) != 0 ||
+        capture_outfile_close(&out->keylog_file) != 0)
+        rc = 1;
+    return rc;
+}
+
+/* What a user needs before the first client: where, the limit, how to connect. */
+static void print_ready(const serve_opts *o, tp_server *srv, const char *keylog)
+{
+    max_conns_hint(o, srv);
+    const char *const *bound;
+    unsigned num_bound = tp_server_bound(srv, &bound);
+    for (unsigned i = 0; i < num_bound; i++)
+        fprintf(stderr, "listening on %s\n", bound[i]);
+    if (keylog)
+        fprintf(stderr, "key log: %s\n", keylog);
+    if (o->mode == TP_MODE_HTTP) {
+        char url[128];
+        connect_hint(bound[0], url, sizeof url);
+        fprintf(stderr,
+                "connect with: curl -k %s   (or open it in a browser; "
+                "curl -k -H 'Accept: text/plain' %s for text)\n",
+                url, url);
+    } else if (o->mode == TP_MODE_INTERACTIVE) {
+        fprintf(stderr, "waiting for one client; once it is connected, lines typed here "
+                        "go to it\n");
+    }
+    fflush(stderr);
+}
+
+int cmd_serve(int argc, char **argv)
+{
+    serve_opts o;
+    bool done;
+    int rc = parse_opts(argc, argv, &o, &done);
+    if (rc || done)
+        return rc;
+    char priority[4096];
+    if ((rc = serve_priority(&o, priority, sizeof priority)) != 0)
+        return rc;
+    tp_engine *engine = serve_engine(&o, priority);
+    if (!engine)
+        return 2;
+    raise_fd_limit();
     /* A client that closes early must not kill the server through SIGPIPE
      * (sockets use MSG_NOSIGNAL; this covers stdout to a closed pipe). */
     signal(SIGPIPE, SIG_IGN);
 
     rc = 1;
-    capture_outfile trace_file = {.fd = -1}, keylog_file = {.fd = -1};
-    tp_sink *text = NULL, *json = NULL, *pcap = NULL;
+    serve_outputs out = {.trace_file = {.fd = -1}, .keylog_file = {.fd = -1}};
     tp_server *srv = NULL;
     tp_server_params p;
     memset(&p, 0, sizeof p);
-    text = report_text_sink_new(stdout, o.verbosity, report_text_want_color(stdout), o.records);
-    if (text)
-        p.sinks[p.num_sinks++] = text;
-    if (o.trace) {
-        if (!serve_opts_open_output(&trace_file, "tlsprobe serve: --trace", o.trace, false))
-            goto out;
-        if (!(json = report_json_sink_new_file(&trace_file, o.records)))
-            goto out;
-        p.sinks[p.num_sinks++] = json;
-    }
-    if (o.pcap) {
-        if (!(pcap = report_pcapng_sink_new("tlsprobe serve: --pcap", o.pcap, err, sizeof err))) {
-            fprintf(stderr, "%s\n", err);
-            goto out;
-        }
-        p.sinks[p.num_sinks++] = pcap;
-    }
-    const char *keylog = o.keylog;
-    if (!keylog) {
-        const char *env = getenv("SSLKEYLOGFILE");
-        if (env && env[0])
-            keylog = env;
-    }
-    if (keylog && !serve_opts_open_output(&keylog_file, o.keylog ? "tlsprobe serve: --keylog"
-                                                                 : "tlsprobe serve: SSLKEYLOGFILE",
-                                          keylog, true))
-        goto out;
+    if (!outputs_open(&o, &out, &p))
+        goto end;
     p.listen = o.listen;
     p.num_listen = o.num_listen;
     p.port = o.port;
@@ -491,47 +605,22 @@ int cmd_serve(int argc, char **argv)
     p.engine = engine;
     p.want_data_events = o.pcap || o.verbosity >= 2;
     p.want_record_bytes = o.records;
-    p.keylog = keylog ? &keylog_file : NULL;
-    srv = tp_server_new(&p, err, sizeof err);
-    if (!srv) {
+    p.max_conns = o.max_conns;
+    char err[2048];
+    if (!(srv = tp_server_new(&p, err, sizeof err))) {
         fprintf(stderr, "tlsprobe serve: %s\n", err);
-        goto out;
+        goto end;
     }
-    const char *const *bound;
-    unsigned num_bound = tp_server_bound(srv, &bound);
-    for (unsigned i = 0; i < num_bound; i++)
-        fprintf(stderr, "listening on %s\n", bound[i]);
-    if (keylog)
-        fprintf(stderr, "key log: %s\n", keylog);
-    if (o.mode == TP_MODE_HTTP) {
-        char url[128];
-        connect_hint(bound[0], url, sizeof url);
-        fprintf(stderr,
-                "connect with: curl -k %s   (or open it in a browser; "
-                "curl -k -H 'Accept: text/plain' %s for text)\n",
-                url, url);
-    } else if (o.mode == TP_MODE_INTERACTIVE) {
-        fprintf(stderr, "waiting for one client; once it is connected, lines typed here "
-                        "go to it\n");
-    }
-    fflush(stderr);
-
+    print_ready(&o, srv, out.keylog);
     tp_server_run(srv);
-
     unsigned conns, ok, failed;
     tp_server_totals(srv, &conns, &ok, &failed);
     fprintf(stderr, "tlsprobe: %u connection%s, %u ok, %u failed, %u unused\n", conns,
             conns == 1 ? "" : "s", ok, failed, tp_server_unused(srv));
     rc = 0;
-out:
+end:
     tp_server_free(srv);
-    /* a write error was named on stderr when it happened; it fails the run */
-    if (report_pcapng_sink_free(pcap) != 0)
-        rc = 1;
-    report_json_sink_free(json);
-    report_text_sink_free(text);
-    if (capture_outfile_close(&trace_file) != 0 || capture_outfile_close(&keylog_file) != 0)
-        rc = 1;
+    rc = outputs_close(&out, rc);
     fflush(stdout);
     tp_engine_free(engine);
     return rc;

@@ -116,7 +116,7 @@ static int cert_build(const key_spec *ks, gnutls_x509_privkey_t key, gnutls_x509
     uint8_t serial[16], kid[64];
     size_t kid_len = sizeof(kid);
     time_t now = time(NULL);
-    char host[256];
+    char host[256] = "";
     int rc;
 
     gnutls_rnd(GNUTLS_RND_NONCE, serial, sizeof(serial));
@@ -147,18 +147,23 @@ static int cert_build(const key_spec *ks, gnutls_x509_privkey_t key, gnutls_x509
     if ((rc = gnutls_x509_crt_set_subject_alt_name(crt, GNUTLS_SAN_DNSNAME, "localhost", 9,
                                                    GNUTLS_FSAN_APPEND)) < 0)
         return rc;
-    if (gethostname(host, sizeof(host)) == 0) {
-        host[sizeof(host) - 1] = '\0';
-        if (host[0] && strcmp(host, "localhost") != 0 &&
-            (rc = gnutls_x509_crt_set_subject_alt_name(
-                 crt, GNUTLS_SAN_DNSNAME, host, (unsigned)strlen(host), GNUTLS_FSAN_APPEND)) < 0)
-            return rc;
-    }
-    for (size_t i = 0; san_dns && san_dns[i]; i++)
+    if (gethostname(host, sizeof(host)) != 0)
+        host[0] = '\0';
+    host[sizeof(host) - 1] = '\0';
+    if (host[0] && strcmp(host, "localhost") != 0 &&
+        (rc = gnutls_x509_crt_set_subject_alt_name(crt, GNUTLS_SAN_DNSNAME, host,
+                                                   (unsigned)strlen(host), GNUTLS_FSAN_APPEND)) < 0)
+        return rc;
+    /* the caller's names, without the two above again (a name listed twice
+     * in the SAN would show twice in every client's error message) */
+    for (size_t i = 0; san_dns && san_dns[i]; i++) {
+        if (strcasecmp(san_dns[i], "localhost") == 0 || strcasecmp(san_dns[i], host) == 0)
+            continue;
         if ((rc = gnutls_x509_crt_set_subject_alt_name(crt, GNUTLS_SAN_DNSNAME, san_dns[i],
                                                        (unsigned)strlen(san_dns[i]),
                                                        GNUTLS_FSAN_APPEND)) < 0)
             return rc;
+    }
     /* loopback always: tests and local clients connect there */
     if ((rc = san_add_ip(crt, "127.0.0.1", err, err_len)) < 0 ||
         (rc = san_add_ip(crt, "::1", err, err_len)) < 0)

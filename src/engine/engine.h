@@ -52,6 +52,11 @@ typedef struct {
  * writes a user-facing message naming the bad value into err. */
 tp_engine *tp_engine_new(const tp_engine_config *cfg, char *err, size_t err_len);
 void tp_engine_free(tp_engine *e);
+/* Whether a client may renegotiate: never, the engine declines with a
+ * no_renegotiation warning (RFC 5246 7.2.2). */
+bool tp_engine_renegotiation_allowed(const tp_engine *e);
+/* What --client-cert asked for. */
+tp_client_cert tp_engine_client_cert(const tp_engine *e);
 /* SHA-256 fingerprint of the server certificate as "AA:BB:..". */
 const char *tp_engine_cert_fingerprint(const tp_engine *e);
 /* PEM of the generated certificate (*out_len bytes), for the command to

@@ -213,6 +213,17 @@ void tp_engine_free(tp_engine *e)
     free(e);
 }
 
+bool tp_engine_renegotiation_allowed(const tp_engine *e)
+{
+    (void)e; /* tp_engine_conn_read declines every client-initiated one */
+    return false;
+}
+
+tp_client_cert tp_engine_client_cert(const tp_engine *e)
+{
+    return e->client_cert;
+}
+
 const char *tp_engine_cert_fingerprint(const tp_engine *e)
 {
     return e->fingerprint;

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "../wire/record.h"
+#include "relations_render.h"
 #include "verdict_render.h"
 #include "wire_text.h"
 
@@ -154,6 +155,8 @@ static void on_verdict(text_sink *s, const tp_event *ev)
         char layers[1024];
         report_text_layers(layers, sizeof layers, v);
         line(s, ev->conn, "  %s", layers);
+        if (report_text_relations(layers, sizeof layers, v))
+            line(s, ev->conn, "  %s", layers);
     }
 }
 

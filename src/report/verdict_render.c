@@ -2,11 +2,12 @@
  * sweep's results, so all say the same. */
 #include "verdict_render.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "../wire/buf.h"
 #include "json_util.h"
+#include "relations_render.h"
 
 static void add_alert(json_object *o, const tp_alert_info *a, bool always_protected)
 {
@@ -61,7 +62,8 @@ static json_object *tally_json(const tp_record_tally *t)
     json_object_object_add(o, "ok", json_object_new_int64(t->ok));
     json_object_object_add(o, "bad", json_object_new_int64(t->bad));
     json_object_object_add(o, "unchecked", json_object_new_int64(t->unchecked));
-    json_object_object_add(o, "first_bad", t->first_bad ? json_object_new_int64(t->first_bad) : NULL);
+    json_object_object_add(o, "first_bad",
+                           t->first_bad ? json_object_new_int64(t->first_bad) : NULL);
     return o;
 }
 
@@ -103,6 +105,7 @@ void report_json_verdict_fill(json_object *o, const tp_verdict *v)
     json_object_object_add(o, "alert", a);
     json_object_object_add(o, "summary", json_object_new_string(v->summary));
     json_object_object_add(o, "layers", layers_json(&v->layers));
+    report_json_verdict_relations(o, v);
 }
 
 const char *report_verdict_word(const tp_verdict *v)
@@ -126,59 +129,46 @@ void report_text_verdict_head(char *buf, size_t cap, const tp_verdict *v, double
         snprintf(buf, cap, "%s, %s, %.3f s", tp_phase_name(v->phase), tp_actor_name(v->actor), t);
 }
 
-typedef struct {
-    char *p;
-    size_t cap, used;
-} out_buf;
-
-static void put(out_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void put(out_buf *b, const char *fmt, ...)
+static void put_tally(wire_buf *b, const char *dir, const tp_record_tally *t)
 {
-    if (b->used + 1 >= b->cap)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(b->p + b->used, b->cap - b->used, fmt, ap);
-    va_end(ap);
-    if (n > 0)
-        b->used = b->used + (size_t)n < b->cap ? b->used + (size_t)n : b->cap - 1;
-}
-
-static void put_tally(out_buf *b, const char *dir, const tp_record_tally *t)
-{
-    put(b, " %s %u", dir, t->total);
+    wire_buf_printf(b, " %s %u", dir, t->total);
     if (t->protected_n)
-        put(b, " (%u protected: %u ok, %u bad, %u unchecked)", t->protected_n, t->ok, t->bad,
-            t->unchecked);
+        wire_buf_printf(b, " (%u protected: %u ok, %u bad, %u unchecked)", t->protected_n, t->ok,
+                        t->bad, t->unchecked);
     if (t->first_bad)
-        put(b, " first bad #%u", t->first_bad);
+        wire_buf_printf(b, " first bad #%u", t->first_bad);
 }
 
 void report_text_layers(char *buf, size_t cap, const tp_verdict *v)
 {
     const tp_layers *l = &v->layers;
-    out_buf b = {buf, cap, 0};
-    buf[0] = '\0';
+    wire_buf b;
+    wire_buf_init(&b, 0);
     const char *how = tp_close_how_name(l->transport.how);
-    put(&b, "layers: transport opened by %s, closed by %s (%s), %llu bytes c2s, %llu s2c",
-        tp_actor_name(l->transport.opened_by), tp_actor_name(l->transport.closed_by),
-        how ? how : "-", l->transport.c2s_bytes, l->transport.s2c_bytes);
-    put(&b, "; handshake %s (client: %s, server: %s%s)", l->handshake.done ? "done" : "not done",
-        l->handshake.client_last ? l->handshake.client_last : "-",
-        l->handshake.server_last ? l->handshake.server_last : "-",
-        l->handshake.hello_retry ? ", HelloRetryRequest" : "");
+    wire_buf_printf(&b,
+                    "layers: transport opened by %s, closed by %s (%s), %llu bytes c2s, %llu s2c",
+                    tp_actor_name(l->transport.opened_by), tp_actor_name(l->transport.closed_by),
+                    how ? how : "-", l->transport.c2s_bytes, l->transport.s2c_bytes);
+    wire_buf_printf(&b, "; handshake %s (client: %s, server: %s%s)",
+                    l->handshake.done ? "done" : "not done",
+                    l->handshake.client_last ? l->handshake.client_last : "-",
+                    l->handshake.server_last ? l->handshake.server_last : "-",
+                    l->handshake.hello_retry ? ", HelloRetryRequest" : "");
     for (unsigned i = 0; i < l->handshake.num_alerts && i < TP_LAYER_MAX_ALERTS; i++) {
         const tp_alert_info *a = &l->handshake.alerts[i];
-        put(&b, "%s%s %s %s (%s)", i ? ", " : ", alerts: ", a->from, a->level, a->description,
-            a->is_protected ? "protected" : "in the clear");
+        wire_buf_printf(&b, "%s%s %s %s (%s)", i ? ", " : ", alerts: ", a->from, a->level,
+                        a->description, a->is_protected ? "protected" : "in the clear");
     }
-    put(&b, "; records");
+    wire_buf_printf(&b, "; records");
     put_tally(&b, "c2s", &l->records[TP_C2S]);
-    put(&b, ",");
+    wire_buf_printf(&b, ",");
     put_tally(&b, "s2c", &l->records[TP_S2C]);
-    put(&b, "; app %llu bytes c2s, %llu s2c", l->app.c2s_bytes, l->app.s2c_bytes);
+    wire_buf_printf(&b, "; app %llu bytes c2s, %llu s2c", l->app.c2s_bytes, l->app.s2c_bytes);
     if (l->app.fit)
-        put(&b, ", %s", l->app.fit);
+        wire_buf_printf(&b, ", %s", l->app.fit);
     if (l->app.note[0])
-        put(&b, " (%s)", l->app.note);
+        wire_buf_printf(&b, " (%s)", l->app.note);
+    /* a line longer than buf is cut short, without a mark */
+    wire_buf_copy_out(&b, buf, cap, "");
+    wire_buf_cleanup(&b);
 }

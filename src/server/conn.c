@@ -531,8 +531,120 @@ static void conn_timer_cb(struct ev_loop *loop, ev_timer *t, int revents)
 
 /* ---- accept ---- */
 
+static const char *mode_name(tp_mode m)
+{
+    return m == TP_MODE_ECHO ? "echo" : m == TP_MODE_INTERACTIVE ? "interactive" : "http";
+}
+
+static const char *client_cert_name(tp_client_cert m)
+{
+    return m == TP_CLIENT_CERT_REQUIRE ? "require" : m == TP_CLIENT_CERT_REQUEST ? "request" : "none";
+}
+
+/* The session of a new connection, with what the server knows up front. */
+static bool conn_session_new(tp_conn *c, const char *peer_text, const struct sockaddr *peer,
+                             const char *local_text, const struct sockaddr *local_sa,
+                             bool refused)
+{
+    tp_server *s = c->w->srv;
+    tp_session_params p;
+    memset(&p, 0, sizeof p);
+    p.conn = c->id;
+    p.peer = peer_text;
+    p.local = local_text;
+    p.peer_sa = peer;
+    p.local_sa = local_sa;
+    p.wall = wall_now();
+    for (unsigned i = 0; i < s->cfg.num_sinks && i < TP_MAX_SINKS; i++)
+        p.sinks[i] = s->cfg.sinks[i];
+    p.num_sinks = s->cfg.num_sinks < TP_MAX_SINKS ? s->cfg.num_sinks : TP_MAX_SINKS;
+    p.server = c->engine && !refused ? &c->allowed : NULL;
+    p.want_data_events = s->cfg.want_data_events;
+    p.want_record_bytes = s->cfg.want_record_bytes;
+    p.expect_secrets = true; /* the engine logs each secret as it derives it */
+    c->sess = tp_session_new(&p);
+    if (!c->sess)
+        return false;
+    tp_facts *f = tp_session_facts(c->sess);
+    f->mode = mode_name(s->cfg.mode);
+    if (c->engine) {
+        f->rel.client_cert_mode = client_cert_name(tp_engine_client_cert(c->engine));
+        f->rel.reneg_allowed = tp_engine_renegotiation_allowed(c->engine);
+    }
+    return true;
+}
+
+static void conn_link(tp_conn *c)
+{
+    tp_worker *w = c->w;
+    c->next = w->conns;
+    if (w->conns)
+        w->conns->prev = c;
+    w->conns = c;
+    w->num_conns++;
+    atomic_fetch_add(&w->srv->open_conns, 1);
+    ev_io_init(&c->rio, conn_read_cb, c->fd, EV_READ);
+    c->rio.data = c;
+    ev_io_init(&c->wio, conn_write_cb, c->fd, EV_WRITE);
+    c->wio.data = c;
+    ev_init(&c->timer, conn_timer_cb);
+    c->timer.data = c;
+}
+
+/* Refused before TLS: the connection still gets its accept and verdict in
+ * the trace, and the server says so on stderr. */
+static void conn_refuse(tp_conn *c, tp_refusal why, unsigned open, int accept_errno)
+{
+    tp_facts *f = tp_session_facts(c->sess);
+    f->refused = why;
+    f->max_conns = c->w->srv->cfg.max_conns;
+    f->open_conns = open;
+    f->accept_errno = accept_errno;
+    f->fd_limit = srv_fd_limit();
+    srv_log_refusal(c->w, c->id, c->peer, f);
+    c->io_dead = true;
+    conn_finish(c, TP_END_CAPACITY);
+    conn_settle(c);
+}
+
+static tp_refusal conn_refusal(tp_worker *w, unsigned open, int accept_errno)
+{
+    tp_server *s = w->srv;
+    if (accept_errno)
+        return TP_REFUSED_NO_FDS;
+    if (open >= s->cfg.max_conns)
+        return TP_REFUSED_AT_CAPACITY;
+    if (s->cfg.mode == TP_MODE_INTERACTIVE && w->interactive)
+        return TP_REFUSED_INTERACTIVE;
+    return TP_REFUSED_NONE;
+}
+
+static void conn_start_tls(tp_conn *c)
+{
+    tp_server *s = c->w->srv;
+    c->transport.push = transport_push;
+    c->transport.pull = transport_pull;
+    c->transport.keylog = transport_keylog;
+    c->transport.ctx = c;
+    c->ec = tp_engine_conn_new(c->engine, &c->transport);
+    if (!c->ec) {
+        tp_session_engine_error(c->sess, conn_t(c), "ENGINE_CONN_NEW",
+                                "the engine could not create a session");
+        c->io_dead = true;
+        conn_finish(c, TP_END_SERVER_CLOSED);
+        conn_settle(c);
+        return;
+    }
+    if (s->cfg.mode == TP_MODE_INTERACTIVE)
+        c->w->interactive = c;
+    /* Handshake deadline: not re-armed by traffic, so a client trickling
+     * bytes cannot hold the connection open. */
+    conn_timer_arm(c, s->cfg.timeout);
+    conn_read_start(c);
+}
+
 void conn_accept(tp_worker *w, int fd, const struct sockaddr *peer, socklen_t peer_len,
-                 const srv_listener *l)
+                 const srv_listener *l, int accept_errno)
 {
     (void)peer_len;
     tp_server *s = w->srv;
@@ -552,11 +664,11 @@ void conn_accept(tp_worker *w, int fd, const struct sockaddr *peer, socklen_t pe
     else
         snprintf(local_text, sizeof local_text, "%s", l->local);
 
-    bool refuse = atomic_load(&s->open_conns) >= s->cfg.max_conns ||
-                  (s->cfg.mode == TP_MODE_INTERACTIVE && w->interactive);
+    unsigned open = atomic_load(&s->open_conns);
+    tp_refusal refusal = conn_refusal(w, open, accept_errno);
     tp_engine *engine = s->cfg.engine;
     void *tag = NULL;
-    if (!refuse && s->cfg.choose) {
+    if (!refusal && s->cfg.choose) {
         pthread_mutex_lock(&s->cb_lock);
         engine = s->cfg.choose(s->cfg.cb_ctx, id, peer_text, &tag);
         pthread_mutex_unlock(&s->cb_lock);
@@ -579,74 +691,20 @@ void conn_accept(tp_worker *w, int fd, const struct sockaddr *peer, socklen_t pe
     c->t0 = srv_now();
     c->line_start = true;
     snprintf(c->peer, sizeof c->peer, "%s", peer_text);
-    if (engine && !refuse) {
+    if (engine && !refusal) {
         c->allowed.num_suites = tp_engine_allowed_suites(engine, &c->allowed.suites);
         c->allowed.num_groups = tp_engine_allowed_groups(engine, &c->allowed.groups);
         c->allowed.num_versions = tp_engine_allowed_versions(engine, &c->allowed.versions);
     }
-
-    tp_session_params p;
-    memset(&p, 0, sizeof p);
-    p.conn = id;
-    p.peer = peer_text;
-    p.local = local_text;
-    p.peer_sa = peer;
-    p.local_sa = (struct sockaddr *)&local_sa;
-    p.wall = wall_now();
-    for (unsigned i = 0; i < s->cfg.num_sinks && i < TP_MAX_SINKS; i++)
-        p.sinks[i] = s->cfg.sinks[i];
-    p.num_sinks = s->cfg.num_sinks < TP_MAX_SINKS ? s->cfg.num_sinks : TP_MAX_SINKS;
-    p.server = engine && !refuse ? &c->allowed : NULL;
-    p.want_data_events = s->cfg.want_data_events;
-    p.want_record_bytes = s->cfg.want_record_bytes;
-    p.expect_secrets = true; /* the engine logs each secret as it derives it */
-    c->sess = tp_session_new(&p);
-    if (!c->sess) {
+    if (!conn_session_new(c, peer_text, peer, local_text, (struct sockaddr *)&local_sa,
+                          refusal != TP_REFUSED_NONE)) {
         close(fd);
         free(c);
         return;
     }
-
-    c->next = w->conns;
-    if (w->conns)
-        w->conns->prev = c;
-    w->conns = c;
-    w->num_conns++;
-    atomic_fetch_add(&s->open_conns, 1);
-
-    ev_io_init(&c->rio, conn_read_cb, fd, EV_READ);
-    c->rio.data = c;
-    ev_io_init(&c->wio, conn_write_cb, fd, EV_WRITE);
-    c->wio.data = c;
-    ev_init(&c->timer, conn_timer_cb);
-    c->timer.data = c;
-
-    if (refuse) {
-        /* Over the limit, or interactive mode already has its client: the
-         * connection still gets its accept and verdict in the trace. */
-        c->io_dead = true;
-        conn_finish(c, TP_END_SERVER_CLOSED);
-        conn_settle(c);
-        return;
-    }
-
-    c->transport.push = transport_push;
-    c->transport.pull = transport_pull;
-    c->transport.keylog = transport_keylog;
-    c->transport.ctx = c;
-    c->ec = tp_engine_conn_new(engine, &c->transport);
-    if (!c->ec) {
-        tp_session_engine_error(c->sess, conn_t(c), "ENGINE_CONN_NEW",
-                                "the engine could not create a session");
-        c->io_dead = true;
-        conn_finish(c, TP_END_SERVER_CLOSED);
-        conn_settle(c);
-        return;
-    }
-    if (s->cfg.mode == TP_MODE_INTERACTIVE)
-        w->interactive = c;
-    /* Handshake deadline: not re-armed by traffic, so a client trickling
-     * bytes cannot hold the connection open. */
-    conn_timer_arm(c, s->cfg.timeout);
-    conn_read_start(c);
+    conn_link(c);
+    if (refusal)
+        conn_refuse(c, refusal, open, accept_errno);
+    else
+        conn_start_tls(c);
 }

@@ -412,6 +412,61 @@ static size_t http_head_end(const srv_buf *req)
     return 0;
 }
 
+/* RFC 9113 3.4: the client connection preface of HTTP/2. */
+static const char h2_preface[] = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
+
+/* An HTTP/2 client (prior knowledge, or ALPN h2 that was not selected):
+ * answer as an HTTP/2 server that needs HTTP/1.1 would, with its SETTINGS
+ * and a GOAWAY HTTP_1_1_REQUIRED (RFC 9113 3.4, 6.8, 7), so the client
+ * reports that instead of a framing error. */
+static void http2_goaway(tp_conn *c)
+{
+    static const char debug[] = "tlsprobe --http speaks HTTP/1.1 only";
+    uint8_t out[9 + 9 + 8 + sizeof debug];
+    size_t goaway_len = 8 + sizeof debug - 1;
+    size_t n = 0;
+    static const uint8_t settings[9] = {0, 0, 0, 0x04, 0, 0, 0, 0, 0};
+    memcpy(out, settings, sizeof settings);
+    n += sizeof settings;
+    uint8_t head[17] = {0, 0, (uint8_t)goaway_len, 0x07, 0, 0, 0, 0, 0, /* frame header */
+                        0, 0, 0, 0,                                    /* last stream id */
+                        0, 0, 0, 0x0d};                                /* HTTP_1_1_REQUIRED */
+    memcpy(out + n, head, sizeof head);
+    n += sizeof head;
+    memcpy(out + n, debug, sizeof debug - 1);
+    n += sizeof debug - 1;
+    (void)conn_write_app(c, out, n);
+    conn_close_gracefully(c);
+}
+
+/* Bytes that cannot become an HTTP/1.x request: a complete first line that
+ * is no request line, or a method with bytes no method has (RFC 9110 9.1:
+ * a token), or binary. */
+static bool http_cannot_be_request(const uint8_t *p, size_t len)
+{
+    size_t i = 0;
+    while (i < len && p[i] > 0x20 && p[i] < 0x7f && !strchr("\"(),/:;<=>?@[\\]{}", p[i]))
+        i++;
+    if (i < len && p[i] != ' ')
+        return true;
+    const uint8_t *eol = memchr(p, '\n', len);
+    if (!eol)
+        return false;
+    size_t line = (size_t)(eol - p);
+    if (line && p[line - 1] == '\r')
+        line--;
+    return line < 14 || memcmp(p + line - 8, "HTTP/1.", 7) != 0;
+}
+
+static void http_not_http(tp_conn *c)
+{
+    sb_t b = {0};
+    sb_puts(&b, "400 Bad Request\n\ntlsprobe serve --http answers HTTP/1.x requests; what "
+                "the client sent is not one.\nFor a line echo, run tlsprobe serve --echo.\n");
+    http_send(c, "400 Bad Request", "text/plain; charset=utf-8", &b, false);
+    free(b.data);
+}
+
 static void http_on_data(tp_conn *c, const uint8_t *data, size_t len)
 {
     if (c->exchanged)
@@ -419,6 +474,21 @@ static void http_on_data(tp_conn *c, const uint8_t *data, size_t len)
     if (!srv_buf_append(&c->req, data, len, SRV_HTTP_MAX_REQUEST)) {
         srv_buf_free(&c->req);
         http_simple(c, "431 Request Header Fields Too Large"); /* RFC 6585 5 */
+        return;
+    }
+    const uint8_t *got = srv_buf_data(&c->req);
+    size_t got_len = c->req.len;
+    size_t pre = got_len < sizeof h2_preface - 1 ? got_len : sizeof h2_preface - 1;
+    if (memcmp(got, h2_preface, pre) == 0) {
+        if (pre == sizeof h2_preface - 1) {
+            srv_buf_free(&c->req);
+            http2_goaway(c);
+        }
+        return; /* the preface so far: wait for the rest */
+    }
+    if (http_cannot_be_request(got, got_len)) {
+        srv_buf_free(&c->req);
+        http_not_http(c);
         return;
     }
     size_t head_len = http_head_end(&c->req);

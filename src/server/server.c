@@ -13,6 +13,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -22,6 +23,11 @@
 #define SRV_BACKLOG 1024
 #define SRV_ACCEPT_BURST 64
 #define SRV_MAX_WORKERS 256
+/* Descriptors kept free beside the per-worker ones (see fd_margin). */
+#define SRV_FD_MARGIN 32
+#define SRV_MAX_CONNS_UNLIMITED 1000000u
+/* Pause of accepting when even the reserve descriptor is gone. */
+#define SRV_ACCEPT_BACKOFF 0.1
 
 static const char *const default_listen[] = {"0.0.0.0", "::"};
 
@@ -121,7 +127,112 @@ fail:
     return -1;
 }
 
+/* ---- capacity ---- */
+
+unsigned long srv_fd_limit(void)
+{
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur == RLIM_INFINITY)
+        return 0;
+    return (unsigned long)rl.rlim_cur;
+}
+
+/* Descriptors the server needs beside its connections: stdio, trace, key
+ * log and pcapng files, and per worker its event loop, wake-up and reserve
+ * descriptors and one listener per address. */
+static unsigned fd_margin(unsigned workers, unsigned addresses)
+{
+    return SRV_FD_MARGIN + workers * (addresses + 4);
+}
+
+/* Default --max-conns: what the open-file limit leaves after the margin. */
+static unsigned default_max_conns(unsigned workers, unsigned addresses)
+{
+    unsigned long limit = srv_fd_limit();
+    unsigned margin = fd_margin(workers, addresses);
+    if (!limit)
+        return SRV_MAX_CONNS_UNLIMITED;
+    if (limit <= margin)
+        return 1;
+    return limit - margin > SRV_MAX_CONNS_UNLIMITED ? SRV_MAX_CONNS_UNLIMITED
+                                                    : (unsigned)(limit - margin);
+}
+
+void srv_log_refusal(tp_worker *w, unsigned conn, const char *peer, const tp_facts *f)
+{
+    double now = srv_now();
+    if (w->refusal_logged_at > 0 && now - w->refusal_logged_at < 1.0) {
+        w->refusals_unlogged++;
+        return;
+    }
+    char more[64] = "";
+    if (w->refusals_unlogged)
+        snprintf(more, sizeof more, " (and %u more refused since the last message)",
+                 w->refusals_unlogged);
+    w->refusal_logged_at = now;
+    w->refusals_unlogged = 0;
+    if (f->refused == TP_REFUSED_AT_CAPACITY)
+        fprintf(stderr,
+                "tlsprobe: connection %u from %s refused: at capacity (--max-conns %u, %u "
+                "open)%s\n",
+                conn, peer, f->max_conns, f->open_conns, more);
+    else if (f->refused == TP_REFUSED_NO_FDS)
+        fprintf(stderr,
+                "tlsprobe: accept() failed: %s (%s; open-file limit %lu, %u connections "
+                "open): connection %u from %s refused; raise the limit (ulimit -n) or set "
+                "--max-conns lower%s\n",
+                f->accept_errno == ENFILE ? "ENFILE" : "EMFILE", strerror(f->accept_errno),
+                f->fd_limit, f->open_conns, conn, peer, more);
+    else
+        fprintf(stderr,
+                "tlsprobe: connection %u from %s refused: --interactive already has its "
+                "client%s\n",
+                conn, peer, more);
+    fflush(stderr);
+}
+
 /* ---- accepting ---- */
+
+/* Out of descriptors (accept() says so even when no connection waits):
+ * free the reserve, accept the waiting connection and refuse it with a
+ * verdict, take the reserve back.  1: one refused, 0: none was waiting,
+ * -1: not possible (no reserve, or accept failed again): back off. */
+static int accept_on_reserve(tp_worker *w, srv_listener *l, int accept_errno)
+{
+    if (w->reserve_fd < 0)
+        return -1;
+    close(w->reserve_fd);
+    w->reserve_fd = -1;
+    struct sockaddr_storage peer;
+    socklen_t peer_len = sizeof peer;
+    int fd = accept4(l->fd, (struct sockaddr *)&peer, &peer_len, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    int e = errno;
+    if (fd >= 0)
+        conn_accept(w, fd, (struct sockaddr *)&peer, peer_len, l, accept_errno);
+    w->reserve_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+    if (fd >= 0)
+        return 1;
+    return e == EAGAIN || e == EWOULDBLOCK ? 0 : -1;
+}
+
+static void accept_back_off(tp_worker *w, int e)
+{
+    double now = srv_now();
+    if (w->refusal_logged_at <= 0 || now - w->refusal_logged_at >= 1.0) {
+        w->refusal_logged_at = now;
+        fprintf(stderr, "tlsprobe: accept() failed: %s (%s); not accepting for %.1f s\n",
+                e == EMFILE   ? "EMFILE"
+                : e == ENFILE ? "ENFILE"
+                : e == ENOMEM ? "ENOMEM"
+                              : "ENOBUFS",
+                strerror(e), SRV_ACCEPT_BACKOFF);
+        fflush(stderr);
+    }
+    /* Level-triggered accept would spin: existing connections keep running. */
+    srv_accept_pause(w);
+    ev_timer_set(&w->accept_retry, SRV_ACCEPT_BACKOFF, 0.);
+    ev_timer_start(w->loop, &w->accept_retry);
+}
 
 static void accept_cb(struct ev_loop *loop, ev_io *io, int revents)
 {
@@ -138,16 +249,15 @@ static void accept_cb(struct ev_loop *loop, ev_io *io, int revents)
         if (fd < 0) {
             if (errno == EINTR || errno == ECONNABORTED || errno == EPROTO)
                 continue;
-            if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {
-                /* Out of descriptors: level-triggered accept would spin.
-                 * Back off briefly; existing connections keep running. */
-                srv_accept_pause(w);
-                ev_timer_set(&w->accept_retry, 0.1, 0.);
-                ev_timer_start(w->loop, &w->accept_retry);
-            }
+            int e = errno;
+            int refused = e == EMFILE || e == ENFILE ? accept_on_reserve(w, l, e) : -1;
+            if (refused > 0)
+                continue;
+            if (refused < 0 && (e == EMFILE || e == ENFILE || e == ENOBUFS || e == ENOMEM))
+                accept_back_off(w, e);
             return;
         }
-        conn_accept(w, fd, (struct sockaddr *)&peer, peer_len, l);
+        conn_accept(w, fd, (struct sockaddr *)&peer, peer_len, l, 0);
     }
 }
 
@@ -180,6 +290,11 @@ static void accept_retry_cb(struct ev_loop *loop, ev_timer *t, int revents)
 
 static void worker_stop_all(tp_worker *w)
 {
+    if (w->refusals_unlogged) { /* the rate limit held some back: say how many */
+        fprintf(stderr, "tlsprobe: %u more connection%s refused since the last message\n",
+                w->refusals_unlogged, w->refusals_unlogged == 1 ? "" : "s");
+        w->refusals_unlogged = 0;
+    }
     srv_accept_pause(w);
     ev_timer_stop(w->loop, &w->accept_retry);
     ev_io_stop(w->loop, &w->stdin_io);
@@ -325,6 +440,98 @@ static bool bind_address(tp_server *s, const char *text, bool is_default, unsign
     return true;
 }
 
+/* One event loop per worker, with its wake-up, retry timer and reserve
+ * descriptor. */
+static bool workers_init(tp_server *s, char *err, size_t err_len)
+{
+    s->workers = calloc(s->num_workers, sizeof *s->workers);
+    if (!s->workers) {
+        snprintf(err, err_len, "out of memory");
+        return false;
+    }
+    for (unsigned k = 0; k < s->num_workers; k++)
+        s->workers[k].reserve_fd = -1; /* tp_server_free closes only what was opened */
+    for (unsigned k = 0; k < s->num_workers; k++) {
+        tp_worker *w = &s->workers[k];
+        w->srv = s;
+        w->index = k;
+        /* Never the default loop: it would claim SIGCHLD, which the sweep
+         * needs for its client processes. */
+        w->loop = ev_loop_new(EVFLAG_AUTO | EVFLAG_NOSIGMASK);
+        if (!w->loop) {
+            snprintf(err, err_len, "cannot create an event loop");
+            return false;
+        }
+        ev_async_init(&w->wake, wake_cb);
+        w->wake.data = w;
+        /* Started now, not in run: a stop requested before run is kept. */
+        ev_async_start(w->loop, &w->wake);
+        ev_init(&w->accept_retry, accept_retry_cb);
+        w->accept_retry.data = w;
+        w->reserve_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+        ev_io_init(&w->stdin_io, mode_stdin_cb, STDIN_FILENO, EV_READ);
+        w->stdin_io.data = w;
+    }
+    return true;
+}
+
+/* Binds every address (the defaults when none) for every worker. */
+static bool listeners_init(tp_server *s, const tp_server_params *cfg, char *err, size_t err_len)
+{
+    const char *const *addrs = cfg->listen;
+    unsigned num_addrs = cfg->num_listen;
+    bool is_default = !addrs || !num_addrs;
+    if (is_default) {
+        addrs = default_listen;
+        num_addrs = 2;
+    }
+    s->listen_copy = calloc(num_addrs, sizeof *s->listen_copy);
+    if (!s->listen_copy) {
+        snprintf(err, err_len, "out of memory");
+        return false;
+    }
+    unsigned port_hint = 0;
+    for (unsigned i = 0; i < num_addrs; i++) {
+        if (!(s->listen_copy[i] = dup_str(addrs[i]))) {
+            snprintf(err, err_len, "out of memory");
+            return false;
+        }
+        s->cfg.num_listen = i + 1;
+        if (!bind_address(s, addrs[i], is_default, &port_hint, err, err_len))
+            return false;
+    }
+    s->cfg.listen = (const char *const *)s->listen_copy;
+    if (!s->num_bound) {
+        snprintf(err, err_len, "no address to listen on");
+        return false;
+    }
+    for (unsigned k = 0; k < s->num_workers; k++) {
+        tp_worker *w = &s->workers[k];
+        for (unsigned i = 0; i < w->num_listeners; i++) {
+            srv_listener *l = &w->listeners[i];
+            ev_io_init(&l->io, accept_cb, l->fd, EV_READ);
+            l->io.data = l;
+        }
+    }
+    return true;
+}
+
+/* Caught from here on, not only once run() starts: the caller prints
+ * "listening on" next, and a SIGTERM right after it must still end in a
+ * clean stop (delivered to worker 0's loop when it runs). */
+static void signals_init(tp_server *s)
+{
+    tp_worker *w0 = &s->workers[0];
+    ev_signal_init(&w0->sig_int, signal_cb, SIGINT);
+    ev_signal_init(&w0->sig_term, signal_cb, SIGTERM);
+    w0->sig_int.data = s;
+    w0->sig_term.data = s;
+    if (!s->cfg.no_signals) { /* sweep runs several servers: it watches signals itself */
+        ev_signal_start(w0->loop, &w0->sig_int);
+        ev_signal_start(w0->loop, &w0->sig_term);
+    }
+}
+
 tp_server *tp_server_new(const tp_server_params *cfg, char *err, size_t err_len)
 {
     if (err_len)
@@ -343,8 +550,6 @@ tp_server *tp_server_new(const tp_server_params *cfg, char *err, size_t err_len)
     s->cfg.num_listen = 0;
     if (s->cfg.timeout <= 0)
         s->cfg.timeout = 30;
-    if (!s->cfg.max_conns)
-        s->cfg.max_conns = 4096;
     s->num_workers = cfg->workers ? cfg->workers : 1;
     if (s->num_workers > SRV_MAX_WORKERS)
         s->num_workers = SRV_MAX_WORKERS;
@@ -361,86 +566,15 @@ tp_server *tp_server_new(const tp_server_params *cfg, char *err, size_t err_len)
     atomic_init(&s->stopping, false);
     pthread_mutex_init(&s->cb_lock, NULL);
     pthread_mutex_init(&s->keylog_lock, NULL);
-
-    s->workers = calloc(s->num_workers, sizeof *s->workers);
-    if (!s->workers) {
-        snprintf(err, err_len, "out of memory");
-        goto fail;
+    if (!workers_init(s, err, err_len) || !listeners_init(s, cfg, err, err_len)) {
+        tp_server_free(s);
+        return NULL;
     }
-    for (unsigned k = 0; k < s->num_workers; k++) {
-        tp_worker *w = &s->workers[k];
-        w->srv = s;
-        w->index = k;
-        /* Never the default loop: it would claim SIGCHLD, which the sweep
-         * needs for its client processes. */
-        w->loop = ev_loop_new(EVFLAG_AUTO | EVFLAG_NOSIGMASK);
-        if (!w->loop) {
-            snprintf(err, err_len, "cannot create an event loop");
-            goto fail;
-        }
-        ev_async_init(&w->wake, wake_cb);
-        w->wake.data = w;
-        /* Started now, not in run: a stop requested before run is kept. */
-        ev_async_start(w->loop, &w->wake);
-        ev_init(&w->accept_retry, accept_retry_cb);
-        w->accept_retry.data = w;
-        ev_io_init(&w->stdin_io, mode_stdin_cb, STDIN_FILENO, EV_READ);
-        w->stdin_io.data = w;
-    }
-
-    const char *const *addrs = cfg->listen;
-    unsigned num_addrs = cfg->num_listen;
-    bool is_default = !addrs || !num_addrs;
-    if (is_default) {
-        addrs = default_listen;
-        num_addrs = 2;
-    }
-    s->listen_copy = calloc(num_addrs, sizeof *s->listen_copy);
-    if (!s->listen_copy) {
-        snprintf(err, err_len, "out of memory");
-        goto fail;
-    }
-    unsigned port_hint = 0;
-    for (unsigned i = 0; i < num_addrs; i++) {
-        if (!(s->listen_copy[i] = dup_str(addrs[i]))) {
-            snprintf(err, err_len, "out of memory");
-            goto fail;
-        }
-        s->cfg.num_listen = i + 1;
-        if (!bind_address(s, addrs[i], is_default, &port_hint, err, err_len))
-            goto fail;
-    }
-    s->cfg.listen = (const char *const *)s->listen_copy;
-    if (!s->num_bound) {
-        snprintf(err, err_len, "no address to listen on");
-        goto fail;
-    }
-    for (unsigned k = 0; k < s->num_workers; k++) {
-        tp_worker *w = &s->workers[k];
-        for (unsigned i = 0; i < w->num_listeners; i++) {
-            srv_listener *l = &w->listeners[i];
-            ev_io_init(&l->io, accept_cb, l->fd, EV_READ);
-            l->io.data = l;
-        }
-    }
+    if (!s->cfg.max_conns)
+        s->cfg.max_conns = default_max_conns(s->num_workers, s->cfg.num_listen);
     s->keylog = cfg->keylog;
-
-    /* Caught from here on, not only once run() starts: the caller prints
-     * "listening on" next, and a SIGTERM right after it must still end in
-     * a clean stop (delivered to worker 0's loop when it runs). */
-    tp_worker *w0 = &s->workers[0];
-    ev_signal_init(&w0->sig_int, signal_cb, SIGINT);
-    ev_signal_init(&w0->sig_term, signal_cb, SIGTERM);
-    w0->sig_int.data = s;
-    w0->sig_term.data = s;
-    if (!s->cfg.no_signals) { /* sweep runs several servers: it watches signals itself */
-        ev_signal_start(w0->loop, &w0->sig_int);
-        ev_signal_start(w0->loop, &w0->sig_term);
-    }
+    signals_init(s);
     return s;
-fail:
-    tp_server_free(s);
-    return NULL;
 }
 
 unsigned tp_server_bound(const tp_server *s, const char *const **out)
@@ -481,6 +615,11 @@ int tp_server_run(tp_server *s)
         }
     }
     return 0;
+}
+
+unsigned tp_server_max_conns(const tp_server *s)
+{
+    return s->cfg.max_conns;
 }
 
 void tp_server_totals(const tp_server *s, unsigned *out_conns, unsigned *out_ok,
@@ -528,6 +667,8 @@ void tp_server_free(tp_server *s)
                 close(w->listeners[i].fd);
             }
             free(w->listeners);
+            if (w->reserve_fd >= 0)
+                close(w->reserve_fd);
             if (w->loop) {
                 ev_loop_destroy(w->loop);
                 w->loop = NULL; /* tp_server_stop skips it from now on */

@@ -46,7 +46,8 @@ typedef struct {
     bool want_data_events;   /* pcapng or -vv */
     bool want_record_bytes;  /* --records */
     capture_outfile *keylog; /* NSS key log (borrowed, opened by the caller), or NULL */
-    unsigned max_conns;      /* stop accepting above this many open (0: 4096) */
+    unsigned max_conns;      /* refuse (with a verdict) above this many open; 0: the
+                              * open-file limit minus a margin (server.c fd_margin) */
     /* (added by sweep) Do not watch SIGINT/SIGTERM: several servers run in
      * one process (sweep -j N, one per slot) and libev lets only one loop
      * watch a signal; the caller handles signals and calls tp_server_stop. */
@@ -64,6 +65,8 @@ unsigned tp_server_bound(const tp_server *s, const char *const **out);
 int tp_server_run(tp_server *s);
 /* Async-signal-safe request to stop. */
 void tp_server_stop(tp_server *s);
+/* The connection limit in force (max_conns, or its default). */
+unsigned tp_server_max_conns(const tp_server *s);
 /* Totals, valid after run. */
 void tp_server_totals(const tp_server *s, unsigned *out_conns, unsigned *out_ok,
                       unsigned *out_failed);

@@ -66,6 +66,9 @@ struct tp_worker {
     bool accepting;
     ev_async wake;
     ev_timer accept_retry;       /* after EMFILE and friends */
+    int reserve_fd;              /* spare descriptor: freed to accept-and-refuse at EMFILE */
+    double refusal_logged_at;    /* stderr lines about refusals: at most one a second */
+    unsigned refusals_unlogged;
     ev_signal sig_int, sig_term; /* worker 0 only */
     ev_io stdin_io;              /* interactive mode, worker 0 */
     tp_conn *conns;              /* open connections, doubly linked */
@@ -126,8 +129,10 @@ struct tp_conn {
 
 /* conn.c */
 double srv_now(void);
+/* accept_errno: 0, or EMFILE/ENFILE when the connection was accepted on the
+ * reserve descriptor only to be refused with a verdict. */
 void conn_accept(tp_worker *w, int fd, const struct sockaddr *peer, socklen_t peer_len,
-                 const srv_listener *l);
+                 const srv_listener *l, int accept_errno);
 /* Ends the session (once, with this reason); the connection is freed at the
  * end of the current callback, after its queued bytes went out. */
 void conn_finish(tp_conn *c, tp_end_reason why);
@@ -154,5 +159,9 @@ bool mode_idle_timeout(const tp_conn *c);
 void srv_keylog_write(tp_server *s, const char *line);
 void srv_accept_resume(tp_worker *w);
 void srv_accept_pause(tp_worker *w);
+/* The process's open-file limit (RLIMIT_NOFILE soft), 0 when unknown. */
+unsigned long srv_fd_limit(void);
+/* One stderr line about a refused connection (rate-limited per worker). */
+void srv_log_refusal(tp_worker *w, unsigned conn, const char *peer, const tp_facts *f);
 
 #endif

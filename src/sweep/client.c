@@ -297,8 +297,8 @@ int sweep_run_driven(sweep_ctx *c)
     }
     if (!o->quiet)
         sweep_say(c, "tlsprobe sweep: %u server%s on %s, ports %u..%u; client: %s", jobs,
-            jobs > 1 ? "s" : "", c->slots[0].host, c->slots[0].port, c->slots[jobs - 1].port,
-            o->client_cmd);
+                  jobs > 1 ? "s" : "", c->slots[0].host, c->slots[0].port, c->slots[jobs - 1].port,
+                  o->client_cmd);
 
     /* the probe */
     pthread_mutex_lock(&c->lock);

@@ -11,6 +11,8 @@
 #include "decide.h"
 #include "results.h"
 
+#include "../wire/buf.h"
+
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -296,34 +298,26 @@ static void term_fill(const search *s, sweep_term *t, const literal *l)
     t->op = t->num_values == 1 && !l->group ? SWEEP_OP_EQ : SWEEP_OP_IN;
 }
 
-static size_t cat(char *out, size_t len, size_t pos, const char *str)
+static void term_text(wire_buf *b, const char *axis, const sweep_term *t)
 {
-    if (pos >= len)
-        return pos;
-    int n = snprintf(out + pos, len - pos, "%s", str);
-    if (n < 0)
-        return pos;
-    return pos + (size_t)n >= len ? len - 1 : pos + (size_t)n;
-}
-
-static size_t term_text(char *out, size_t len, size_t pos, const char *axis, const sweep_term *t)
-{
-    pos = cat(out, len, pos, axis);
+    wire_buf_add_str(b, axis);
     if (t->group) {
-        pos = cat(out, len, pos, " ");
-        return cat(out, len, pos, t->group->phrase);
+        wire_buf_add_char(b, ' ');
+        wire_buf_add_str(b, t->group->phrase);
+        return;
     }
     if (t->op == SWEEP_OP_EQ) {
-        pos = cat(out, len, pos, " = ");
-        return cat(out, len, pos, t->values[0]);
+        wire_buf_add_str(b, " = ");
+        wire_buf_add_str(b, t->values[0]);
+        return;
     }
-    pos = cat(out, len, pos, " in {");
+    wire_buf_add_str(b, " in {");
     for (unsigned i = 0; i < t->num_values; i++) {
         if (i)
-            pos = cat(out, len, pos, ", ");
-        pos = cat(out, len, pos, t->values[i]);
+            wire_buf_add_str(b, ", ");
+        wire_buf_add_str(b, t->values[i]);
     }
-    return cat(out, len, pos, "}");
+    wire_buf_add_char(b, '}');
 }
 
 static void rule_fill(const search *s, const sweep_decision *d, sweep_rule *r, const candidate *c)
@@ -362,12 +356,13 @@ static void rule_fill(const search *s, const sweep_decision *d, sweep_rule *r, c
             r->exceptions[r->num_exceptions] = row;
         r->num_exceptions++;
     }
-    size_t pos =
-        cat(r->text, sizeof(r->text), 0, c->errors == 0 ? "fails exactly when " : "fails when ");
+    wire_buf b;
+    wire_buf_init(&b, 0);
+    wire_buf_add_str(&b, c->errors == 0 ? "fails exactly when " : "fails when ");
     for (unsigned i = 0; i < r->num_terms; i++) {
         if (i)
-            pos = cat(r->text, sizeof(r->text), pos, " and ");
-        pos = term_text(r->text, sizeof(r->text), pos, d->axes[r->terms[i].axis], &r->terms[i]);
+            wire_buf_add_str(&b, " and ");
+        term_text(&b, d->axes[r->terms[i].axis], &r->terms[i]);
     }
     if (r->num_exceptions) {
         char tail[128];
@@ -375,8 +370,11 @@ static void rule_fill(const search *s, const sweep_decision *d, sweep_rule *r, c
                  ", with %u exception%s (%u ok that it predicts failing, %u failing it misses)",
                  r->num_exceptions, r->num_exceptions == 1 ? "" : "s", r->num_false_fail,
                  r->num_false_ok);
-        cat(r->text, sizeof(r->text), pos, tail);
+        wire_buf_add_str(&b, tail);
     }
+    /* a rule longer than the text field is cut short */
+    wire_buf_copy_out(&b, r->text, sizeof(r->text), "");
+    wire_buf_cleanup(&b);
 }
 
 static bool build_values(search *s, sweep_decision *d)
@@ -762,15 +760,14 @@ static bool word_char(char c)
 void sweep_summary_normalise(char *out, size_t out_len, const char *summary,
                              const char *const *axes, unsigned num_axes, const char *const *values)
 {
-    size_t pos = 0;
     if (out_len == 0)
         return;
-    out[0] = '\0';
+    wire_buf b;
+    wire_buf_init(&b, 0);
     const char *p = summary ? summary : "";
     while (*p) {
         if (!word_char(*p)) {
-            char c[2] = {*p++, 0};
-            pos = cat(out, out_len, pos, c);
+            wire_buf_add_char(&b, *p++);
             continue;
         }
         size_t n = 0;
@@ -780,8 +777,7 @@ void sweep_summary_normalise(char *out, size_t out_len, const char *summary,
         while (n > 0 && (p[n - 1] == '.' || p[n - 1] == ':'))
             n--;
         if (n == 0) {
-            char c[2] = {*p++, 0};
-            pos = cat(out, out_len, pos, c);
+            wire_buf_add_char(&b, *p++);
             continue;
         }
         char word[256];
@@ -803,7 +799,10 @@ void sweep_summary_normalise(char *out, size_t out_len, const char *summary,
         }
         if (!repl && numeric)
             repl = "N";
-        pos = cat(out, out_len, pos, repl ? repl : word);
+        wire_buf_add_str(&b, repl ? repl : word);
         p += n;
     }
+    /* longer than out: cut short */
+    wire_buf_copy_out(&b, out, out_len, "");
+    wire_buf_cleanup(&b);
 }

@@ -50,9 +50,10 @@ void sweep_device_prompt(sweep_ctx *c)
     unsigned nth = c->qpos / rep + 1;
     if (rep > 1)
         sweep_say(c, "connect the client now \xe2\x80\x94 %u of %u, %s (try %u of %u)", nth,
-            c->todo_configs, label, c->qpos % rep + 1, rep);
+                  c->todo_configs, label, c->qpos % rep + 1, rep);
     else
-        sweep_say(c, "connect the client now \xe2\x80\x94 %u of %u, %s", nth, c->todo_configs, label);
+        sweep_say(c, "connect the client now \xe2\x80\x94 %u of %u, %s", nth, c->todo_configs,
+                  label);
     sweep_progress_bar(c);
 }
 
@@ -118,8 +119,8 @@ static void device_step(sweep_ctx *c)
         sweep_attempt_finalize(c, a);
     if (a && a->open)
         left = a->start + c->o->window - t;
-    bool done = c->phase == PHASE_RUNNING && c->qpos >= c->qlen &&
-                (!c->dev_cur || c->dev_cur->finalized);
+    bool done =
+        c->phase == PHASE_RUNNING && c->qpos >= c->qlen && (!c->dev_cur || c->dev_cur->finalized);
     pthread_mutex_unlock(&c->lock);
     ev_timer_stop(c->loop, &c->window_w);
     if (done) {

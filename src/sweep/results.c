@@ -236,8 +236,9 @@ void sweep_report_text(FILE *out, const sweep_matrix *m, const sweep_result *res
     for (unsigned i = 0; i < d->num_typical; i++) {
         char phrase[900];
         sweep_typical_phrase(d, &d->typical[i], phrase, sizeof phrase);
-        fprintf(out, "%s \"%s\" in %u of %u\n", i == 0 ? "typical failure:" : "            also:",
-                phrase, d->typical[i].count, d->num_failing);
+        fprintf(out, "%s \"%s\" in %u of %u\n",
+                i == 0 ? "typical failure:" : "            also:", phrase, d->typical[i].count,
+                d->num_failing);
     }
     if (d->num_counts) {
         fprintf(out, "\n%-10s %-24s %5s %5s %7s %5s %7s\n", "axis", "value", "ok", "fail",

@@ -77,8 +77,8 @@ static void result_finish(sweep_ctx *c, unsigned idx)
     char note[160];
     sweep_result_client_note(r, note, sizeof note);
     sweep_say(c, "[%u/%u] %s: %s%s%s%s%s%s", c->done_configs, c->todo_configs, label,
-        sweep_status_name(r->status), summary ? " \xe2\x80\x94 " : "", summary ? summary : "",
-        note[0] ? " (" : "", note, note[0] ? ")" : "");
+              sweep_status_name(r->status), summary ? " \xe2\x80\x94 " : "", summary ? summary : "",
+              note[0] ? " (" : "", note, note[0] ? ")" : "");
     sweep_progress_bar(c);
 }
 
@@ -114,7 +114,8 @@ static void probe_finish(sweep_ctx *c, attempt *a)
     unsigned resumed = 0;
     for (unsigned i = 0; i < c->m.num_configs; i++)
         resumed += c->m.configs[i].state == SWEEP_CFG_RUN && c->res[i].done;
-    sweep_say(c,
+    sweep_say(
+        c,
         "%u combinations: %u to try%s, %u skipped (the engine cannot form them), %u not offered "
         "by the client%s",
         c->m.num_configs, c->todo_configs, resumed ? " (more already in the journal)" : "",
@@ -206,4 +207,3 @@ attempt *sweep_next_attempt(sweep_ctx *c, slot *sl)
     }
     return NULL;
 }
-

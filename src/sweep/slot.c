@@ -131,8 +131,8 @@ static tp_server *server_in_range(const sweep_options *o, tp_server_params *p, u
     }
     char last[160];
     snprintf(last, sizeof last, "%.150s", err);
-    snprintf(err, err_len, "--port %u-%u: no free port in the range for slot %u (last: %s)", lo,
-             hi, id + 1, last);
+    snprintf(err, err_len, "--port %u-%u: no free port in the range for slot %u (last: %s)", lo, hi,
+             id + 1, last);
     return NULL;
 }
 
@@ -202,4 +202,3 @@ bool sweep_slot_start(sweep_ctx *c, slot *sl, unsigned id, bool driven)
     }
     return true;
 }
-

@@ -212,8 +212,8 @@ static int write_reports(sweep_ctx *c)
         else {
             sweep_report_html(f, &c->m, c->res, &d, rows);
             if (fclose(f) != 0) {
-                fprintf(stderr, "tlsprobe sweep: --report %s: write failed: %s\n",
-                        o->report_html, strerror(errno));
+                fprintf(stderr, "tlsprobe sweep: --report %s: write failed: %s\n", o->report_html,
+                        strerror(errno));
                 rc = 1;
             }
         }
@@ -329,7 +329,7 @@ static int sweep_finish(sweep_ctx *c, int rc)
     }
     if (rc == 130)
         sweep_say(c, "interrupted: %u of %u combinations done%s", c->done_configs, c->todo_configs,
-            o->journal ? "; --resume continues from the journal" : "");
+                  o->journal ? "; --resume continues from the journal" : "");
     if (rc == 0 || rc == 130) {
         int r2 = write_reports(c);
         if (rc == 0)

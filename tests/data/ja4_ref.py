@@ -7,6 +7,12 @@ can compare the C code's full JA4 strings with a second computation.  The
 values it printed are stored in test_ja.c and in README.md (this folder).
 
   python3 tests/data/ja4_ref.py tests/data/clienthello-*.bin tests/data/vector-*.bin
+  python3 tests/data/ja4_ref.py --check tests/data/README.md   (the meson test ja4_ref)
+
+--check recomputes every JA4 in the README's tables (rows `| FILE.bin | ... |`
+ending in a JA4 string) and fails when one differs, so the stored values and
+this implementation cannot drift apart; test_ja.c compares src/wire/ja.c with
+the same values.
 
 Each file holds one TLS record with one ClientHello (the fixtures here).
 Checked against FoxIO's own value for vector-tls12.bin
@@ -111,7 +117,31 @@ def ja4(record):
     return "%s_%s_%s" % (a, b, c)
 
 
+def check(readme):
+    import os
+    import re
+    here = os.path.dirname(os.path.abspath(readme))
+    row = re.compile(r"^\| (\S+\.bin) \|.*?(t[0-9a-z]{9}_[0-9a-f]{12}_[0-9a-f]{12})")
+    failed = checked = 0
+    with open(readme) as f:
+        for line in f:
+            m = row.match(line)
+            if not m:
+                continue
+            with open(os.path.join(here, m.group(1)), "rb") as b:
+                got = ja4(b.read())
+            checked += 1
+            ok = got == m.group(2)
+            failed += not ok
+            print("%s %s: %s%s" % ("ok  " if ok else "FAIL", m.group(1), got,
+                                   "" if ok else " (README: %s)" % m.group(2)))
+    print("%d passed, %d failed" % (checked - failed, failed))
+    return 1 if failed or checked < 9 else 0
+
+
 if __name__ == "__main__":
+    if sys.argv[1:2] == ["--check"]:
+        sys.exit(check(sys.argv[2]))
     for path in sys.argv[1:]:
         with open(path, "rb") as f:
             print("%s %s" % (path.rsplit("/", 1)[-1], ja4(f.read())))

@@ -79,7 +79,7 @@ def test_symlinks_refused(r):
                        env=dict(os.environ, SSLKEYLOGFILE=link))
     r.check(p.returncode != 0 and "tlsprobe serve: SSLKEYLOGFILE %s" % link in p.stderr,
             "SSLKEYLOGFILE through a symlink: refused and named", p.stderr)
-    for opt in ("--journal", "--json", "--report"):
+    for opt in ("--journal", "--json", "--report", "--trace", "--keylog"):
         link = path("sweep-link%s" % opt.strip("-"))
         os.symlink(target, link)
         p = subprocess.run([tp.TLSPROBE, "sweep", "--client", "true {port}", opt, link,

@@ -360,10 +360,10 @@ def test_http_escape_and_limits():
     vs = srv.verdicts()
     # the TLS session worked; the application layer did not (verdict model v2)
     v3 = vs[2] if len(vs) > 2 else {}
-    R.check(v3.get("outcome") == "ok" and v3.get("cause") == "app-no-answer" and
+    R.check(v3.get("outcome") == "ok" and v3.get("cause") == "app-incomplete" and
             v3.get("layers", {}).get("transport", {}).get("how") == "timeout" and
-            "timed out" in v3.get("summary", ""),
-            "http limits: the unfinished request: TLS ok, no answer, closed by the timeout", v3 or vs)
+            "no complete HTTP request" in v3.get("summary", ""),
+            "http limits: the unfinished request: TLS ok, no complete request, closed by the timeout", v3 or vs)
     R.check(any(x.get("phase") == "not-tls" for x in vs), "http limits: not-tls verdict",
           [x.get("phase") for x in vs])
 
@@ -402,6 +402,13 @@ def test_interactive():
           srv.err_lines[-3:])
     ok, a, v = every_accept_one_verdict(srv.events())
     R.check(ok and len(a) == 2, "interactive: one verdict per accept", (a, v))
+    busy = [x for x in srv.verdicts() if x.get("cause") == "interactive-busy"]
+    R.check(len(busy) == 1 and busy[0].get("phase") == "transport" and
+            busy[0].get("actor") == "server" and
+            "already has one; connection refused" in busy[0].get("summary", ""),
+            "interactive: the second client's verdict says the server was busy", srv.verdicts())
+    R.check(srv.wait_err(r"refused: --interactive already has its client", 5) is not None,
+            "interactive: stderr says the second client was refused", srv.err_lines[-4:])
 
 
 def test_workers():

@@ -7,6 +7,8 @@ values is summarised with a real example, never a template with
 placeholders."""
 import json
 import os
+import re
+import socket
 import subprocess
 import sys
 import tempfile
@@ -97,10 +99,60 @@ def test_typical_without_placeholders(r):
             "HTML: no placeholder")
 
 
+def test_device_preconnect_not_an_attempt(r):
+    """Device mode: before each real connection a socket is opened and
+    closed without a byte (a browser's TCP preconnect); it is no attempt."""
+    out = os.path.join(TMP, "dev.json")
+    proc = subprocess.Popen([tp.TLSPROBE, "sweep", "--port", "0", "--listen", "127.0.0.1",
+                             "--protocols", "TLS1.2", "--kx", "RSA",
+                             "--ciphers", "AES-128-CBC,AES-256-CBC", "--json", out],
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    port, lines = None, []
+    while port is None:
+        line = proc.stdout.readline()
+        if not line:
+            break
+        lines.append(line)
+        m = re.search(r"listening on 127\.0\.0\.1:(\d+)", line)
+        port = int(m.group(1)) if m else None
+    if not r.check(port is not None, "device: listening", "".join(lines)):
+        proc.kill()
+        return
+    cmd = ["openssl", "s_client", "-connect", "127.0.0.1:%d" % port, "-tls1_2",
+           "-cipher", "AES128-SHA"]
+    for _ in range(2):  # the probe + the one offered combination
+        with socket.create_connection(("127.0.0.1", port)):
+            pass
+        # its verdict (FIN, no byte) comes before the real client connects
+        subprocess.run(["sleep", "0.5"])
+        subprocess.run(cmd, stdin=subprocess.DEVNULL, capture_output=True, timeout=30)
+    try:
+        rest, _ = proc.communicate(timeout=30)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        rest, _ = proc.communicate()
+    text = "".join(lines) + rest
+    r.eq(proc.returncode, 0, "device: finishes by itself", text[-600:])
+    if not r.check(os.path.exists(out), "device: json written"):
+        return
+    with open(out) as f:
+        d = json.load(f)
+    tried = [x for x in d["results"] if x["status"] != "skipped"]
+    r.check(len(tried) == 1 and tried[0]["status"] == "ok" and
+            tried[0]["config"]["cipher"] == "AES-128-CBC",
+            "device: the offered combination ok despite the preconnects", tried)
+    r.check(tried and tried[0]["attempts"] == 1 and tried[0].get("connections") == 1 and
+            tried[0]["verdict"]["cause"] == "handshake-only",
+            "device: one attempt of one connection, its verdict the real one", tried)
+    r.check("probe: no ClientHello" not in text, "device: the probe saw the real ClientHello",
+            text[-600:])
+
+
 def main():
     r = tp.Results()
     r.run(test_exit_beside_verdict)
     r.run(test_typical_without_placeholders)
+    r.run(test_device_preconnect_not_an_attempt)
     r.finish()
 
 

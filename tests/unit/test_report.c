@@ -161,9 +161,12 @@ static void test_sink_lines(void **state)
  * trace render it. */
 static tp_verdict layered(void)
 {
-    tp_verdict v = {.outcome = TP_OUTCOME_FAIL, .phase = TP_PHASE_HANDSHAKE,
-                    .actor = TP_ACTOR_CLIENT, .cause = "client-rejected-certificate",
-                    .protocol = "TLS1.3", .has_alert = true};
+    tp_verdict v = {.outcome = TP_OUTCOME_FAIL,
+                    .phase = TP_PHASE_HANDSHAKE,
+                    .actor = TP_ACTOR_CLIENT,
+                    .cause = "client-rejected-certificate",
+                    .protocol = "TLS1.3",
+                    .has_alert = true};
     v.alert = (tp_alert_info){"client", "fatal", "unknown_ca", false};
     snprintf(v.summary, sizeof v.summary, "the client rejected the server's certificate");
     tp_layers *l = &v.layers;
@@ -178,8 +181,7 @@ static tp_verdict layered(void)
     l->handshake.alerts[0] = v.alert;
     l->handshake.alerts[1] = (tp_alert_info){"server", "fatal", "bad_record_mac", false};
     l->records[TP_S2C] = (tp_record_tally){.total = 6, .protected_n = 4, .ok = 4};
-    l->records[TP_C2S] = (tp_record_tally){.total = 3, .protected_n = 1, .bad = 1,
-                                           .first_bad = 3};
+    l->records[TP_C2S] = (tp_record_tally){.total = 3, .protected_n = 1, .bad = 1, .first_bad = 3};
     return v;
 }
 
@@ -257,10 +259,8 @@ static void test_verdict_text(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_seconds),
-        cmocka_unit_test(test_fast_path_equals_json_c),
-        cmocka_unit_test(test_sink_lines),
-        cmocka_unit_test(test_verdict_json),
+        cmocka_unit_test(test_seconds),      cmocka_unit_test(test_fast_path_equals_json_c),
+        cmocka_unit_test(test_sink_lines),   cmocka_unit_test(test_verdict_json),
         cmocka_unit_test(test_verdict_text),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -478,17 +478,18 @@ static void test_html_escape(void **state)
 static void test_mask_secrets(void **state)
 {
     (void)state;
-    char out[] = "    Protocol  : TLSv1.2\n"
-                 "    Cipher    : ECDHE-RSA-AES128-GCM-SHA256\n"
-                 "    Session-ID: 5F3A9C0B5F3A9C0B5F3A9C0B5F3A9C0B5F3A9C0B5F3A9C0B5F3A9C0B5F3A9C0B\n"
-                 "    Master-Key: 0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF"
-                 "0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF\n"
-                 "    Resumption PSK: aabbccddeeff00112233445566778899aabbccddeeff0011\n"
-                 "CLIENT_RANDOM 00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff "
-                 "ffeeddccbbaa9988\n"
-                 "SERVER_TRAFFIC_SECRET_0 0011223344556677 8899aabbccddeeff\n"
-                 "    Verify return code: 18 (self-signed certificate)\n"
-                 "    Start Time: 1733040000\n";
+    char out[] =
+        "    Protocol  : TLSv1.2\n"
+        "    Cipher    : ECDHE-RSA-AES128-GCM-SHA256\n"
+        "    Session-ID: 5F3A9C0B5F3A9C0B5F3A9C0B5F3A9C0B5F3A9C0B5F3A9C0B5F3A9C0B5F3A9C0B\n"
+        "    Master-Key: 0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF"
+        "0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF\n"
+        "    Resumption PSK: aabbccddeeff00112233445566778899aabbccddeeff0011\n"
+        "CLIENT_RANDOM 00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff "
+        "ffeeddccbbaa9988\n"
+        "SERVER_TRAFFIC_SECRET_0 0011223344556677 8899aabbccddeeff\n"
+        "    Verify return code: 18 (self-signed certificate)\n"
+        "    Start Time: 1733040000\n";
     size_t n = sweep_mask_secrets(out, strlen(out), false);
     assert_true(n > 0);
     assert_null(strstr(out, "5F3A9C0B"));
@@ -553,9 +554,11 @@ static void test_typical_phrase(void **state)
     (void)state;
     static const char *const axes[] = {"protocol", "cipher"};
     sweep_row rows[3] = {
-        {.values = {"TLS1.2", "AES-128-GCM"}, .status = SWEEP_ST_FAIL,
+        {.values = {"TLS1.2", "AES-128-GCM"},
+         .status = SWEEP_ST_FAIL,
          .summary = "handshake completed (TLS1.2, AES-128-GCM); the client left"},
-        {.values = {"TLS1.2", "AES-256-GCM"}, .status = SWEEP_ST_FAIL,
+        {.values = {"TLS1.2", "AES-256-GCM"},
+         .status = SWEEP_ST_FAIL,
          .summary = "handshake completed (TLS1.2, AES-256-GCM); the client left"},
         {.values = {"TLS1.3", "AES-128-GCM"}, .status = SWEEP_ST_OK, .summary = "fine"},
     };

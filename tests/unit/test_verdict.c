@@ -231,6 +231,37 @@ static void test_no_shared_group(void **state)
     says("no common group (client offered X25519; server allows SECP384R1)");
 }
 
+/* decode without keys: protected records both ways, nothing opened */
+static void test_unreadable_without_keys(void **state)
+{
+    (void)state;
+    server_flight();
+    o.protocol = "TLS1.3";
+    o.server.name = "ServerHello";
+    o.client.recs = (tp_record_tally){.total = 5, .protected_n = 3, .unchecked = 3};
+    o.server.recs = (tp_record_tally){.total = 9, .protected_n = 7, .unchecked = 7};
+    o.closed_by = TP_ACTOR_SERVER;
+    expect("unreadable-without-keys", TP_OUTCOME_FAIL, TP_PHASE_HANDSHAKE, TP_ACTOR_NONE);
+    says("the session went on encrypted after the server's ServerHello and tlsprobe has no keys");
+    says("3 protected records from the client, 7 from the server; pass --keylog FILE");
+    says("the server then closed the connection");
+    never_says("without an alert"); /* it cannot know */
+    /* TLS 1.2: unreadable alerts both ways do not make it readable */
+    client_alert("encrypted", true, 5);
+    expect("unreadable-without-keys", TP_OUTCOME_FAIL, TP_PHASE_HANDSHAKE, TP_ACTOR_NONE);
+    says("1 encrypted alert");
+    /* one readable alert (unknown_ca in the clear) and the rules judge it */
+    client_alert("unknown_ca", false, 5);
+    decide();
+    assert_string_equal(v.cause, "client-rejected-certificate");
+    /* one record opened: there were keys */
+    o.num_alerts = 0;
+    o.client.has_alert = false;
+    o.server.recs.ok = 1;
+    decide();
+    assert_string_not_equal(v.cause, "unreadable-without-keys");
+}
+
 /* curl/s_client without -k: unknown_ca in the clear after the server's
  * encrypted TLS 1.3 flight; the engine answers bad_record_mac. */
 static void test_client_rejected_certificate(void **state)
@@ -243,8 +274,8 @@ static void test_client_rejected_certificate(void **state)
     server_alert("bad_record_mac");
     expect("client-rejected-certificate", TP_OUTCOME_FAIL, TP_PHASE_HANDSHAKE, TP_ACTOR_CLIENT);
     says("the client rejected the server's certificate: fatal unknown_ca");
-    says("sent unencrypted after the server's encrypted flight");
-    says("; the server's engine answered fatal bad_record_mac");
+    says("sent unencrypted after the server's encrypted flight (last: Finished); the server's "
+         "engine answered fatal bad_record_mac");
     /* the client's reaction was to the certificate, not to a record */
     never_says("rejected a valid record");
     never_says("our check");
@@ -433,14 +464,12 @@ static void test_closed_before_server_answered(void **state)
 {
     (void)state;
     hello();
-    expect("closed-before-server-answered", TP_OUTCOME_FAIL, TP_PHASE_HANDSHAKE,
-           TP_ACTOR_CLIENT);
+    expect("closed-before-server-answered", TP_OUTCOME_FAIL, TP_PHASE_HANDSHAKE, TP_ACTOR_CLIENT);
     says("the client closed the connection without an alert after the client's ClientHello, "
          "before the server answered");
     /* decode: the server closed first */
     o.closed_by = TP_ACTOR_SERVER;
-    expect("closed-before-server-answered", TP_OUTCOME_FAIL, TP_PHASE_HANDSHAKE,
-           TP_ACTOR_SERVER);
+    expect("closed-before-server-answered", TP_OUTCOME_FAIL, TP_PHASE_HANDSHAKE, TP_ACTOR_SERVER);
     says("the server closed");
 }
 
@@ -595,6 +624,7 @@ static const char *const tested[] = {
     "no-shared-version",
     "no-shared-suite",
     "no-shared-group",
+    "unreadable-without-keys",
     "client-rejected-certificate",
     "client-rejected-record",
     "client-alert",
@@ -619,6 +649,16 @@ static const char *const tested[] = {
      * tests/unit/test_session.c */
     "server-refused",
     "renegotiation-refused",
+    /* rules of verdict_relations.c, tested in test_relations.c */
+    "at-capacity",
+    "interactive-busy",
+    "client-cert-missing",
+    "certificate-name-mismatch",
+    "client-still-sending",
+    "app-not-http",
+    "app-h2-preface",
+    "app-incomplete",
+    "alpn-not-selected",
     NULL,
 };
 
@@ -691,6 +731,16 @@ static void test_layers(void **state)
         assert_int_equal(l->transport.closed_by, ends[i].who);
         assert_string_equal(tp_close_how_name(l->transport.how), ends[i].how);
     }
+    /* alert descriptions are copied: the session reuses its "unknown(N)" buffer */
+    char buf[16] = "unknown(200)";
+    tp_alert_info u = {"client", "warning", buf, true};
+    o.num_alerts = 0;
+    tp_obs_note_alert(&o, &u);
+    strcpy(buf, "unknown(201)");
+    tp_obs_note_alert(&o, &u);
+    decide();
+    assert_string_equal(l->handshake.alerts[0].description, "unknown(200)");
+    assert_string_equal(l->handshake.alerts[1].description, "unknown(201)");
     /* the mode's word on the application layer wins */
     o.app_fit = "not-http";
     strcpy(o.app_note, "the client's 6 bytes are not an HTTP request");
@@ -728,6 +778,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_no_shared_version),
         cmocka_unit_test(test_no_shared_suite),
         cmocka_unit_test(test_no_shared_group),
+        cmocka_unit_test(test_unreadable_without_keys),
         cmocka_unit_test(test_client_rejected_certificate),
         cmocka_unit_test(test_client_rejected_record),
         cmocka_unit_test(test_client_alert),

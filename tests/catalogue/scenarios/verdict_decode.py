@@ -37,6 +37,18 @@ SCENARIOS = [
                 "words": ["the client rejected the server's certificate: fatal unknown_ca",
                           "after the server's ServerHelloDone"],
                 "absent": ["our check", "rejected a valid record"]}},
+    # the same sessions without their keys: nobody is blamed for what cannot be read
+    {"name": "decode-tls13-without-keys", "decode": "capture/tls13-any.pcap",
+     "expect": {"outcome": "fail", "phase": "handshake", "actor": "none",
+                "cause": "unreadable-without-keys",
+                "words": ["went on encrypted after the server's ServerHello",
+                          "no keys", "pass --keylog FILE"],
+                "absent": ["without an alert", "rejected"]}},
+    {"name": "decode-tls12-without-keys", "decode": "catalogue/line-no-answer-tls12.pcapng",
+     "expect": {"outcome": "fail", "phase": "handshake", "actor": "none",
+                "cause": "unreadable-without-keys",
+                "words": ["no keys", "encrypted alerts"],
+                "absent": ["client sent"]}},
     # a client connects and closes without a byte (s_server answers the close)
     {"name": "decode-preconnect", "decode": "catalogue/preconnect.pcapng",
      "expect": {"outcome": "unused", "phase": "transport", "actor": "client",

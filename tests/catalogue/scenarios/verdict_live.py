@@ -6,6 +6,7 @@ import os
 import shutil
 import socket
 import subprocess
+import threading
 import time
 
 import tp
@@ -33,18 +34,48 @@ def _chromium():
     raise AssertionError("chromium is not installed (scripts/install-deps.sh)")
 
 
+class _SlowImage(threading.Thread):
+    """A plain HTTP server on 127.0.0.1 that answers one request after 2 s:
+    the page's load event waits for it, so the browser stays up while its
+    preconnect to the TLS server completes."""
+
+    def __init__(self):
+        super().__init__(daemon=True)
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(4)
+        self.sock.settimeout(60)
+        self.port = self.sock.getsockname()[1]
+
+    def run(self):
+        try:
+            conn, _ = self.sock.accept()
+            with conn:
+                conn.recv(4096)
+                time.sleep(2)
+                conn.sendall(b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n"
+                             b"Connection: close\r\n\r\n")
+        except OSError:
+            pass
+        finally:
+            self.sock.close()
+
+
 def _chromium_preconnect(port, tmp):
-    # a page that only asks the browser to connect ahead to the server
+    # a page that asks the browser to connect ahead to the server, and never uses it
+    slow = _SlowImage()
+    slow.start()
     page = os.path.join(tmp, "preconnect.html")
     with open(page, "w") as f:
         f.write('<html><head><link rel="preconnect" href="https://127.0.0.1:%d/"></head>'
-                '<body>preconnect</body></html>' % port)
+                '<body><img src="http://127.0.0.1:%d/slow.png"></body></html>' % (port, slow.port))
     profile = os.path.join(tmp, "profile")
     cmd = [_chromium(), "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
            "--no-first-run", "--disable-background-networking", "--disable-component-update",
            "--disable-sync", "--ignore-certificate-errors", "--user-data-dir=" + profile,
-           "--virtual-time-budget=3000", "--dump-dom", "file://" + page]
+           "--dump-dom", "file://" + page]
     subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=90)
+    slow.join(10)
 
 
 def _s_client_verify(port, tmp):

@@ -1,0 +1,143 @@
+/* See relations_render.h. */
+#include "relations_render.h"
+
+#include <stdio.h>
+
+#include "../wire/buf.h"
+#include "json_util.h"
+
+static json_object *string_array(const char *base, unsigned n, size_t stride)
+{
+    json_object *a = json_object_new_array();
+    for (unsigned i = 0; i < n; i++)
+        json_object_array_add(a, json_object_new_string(base + i * stride));
+    return a;
+}
+
+static json_object *sni_object(const tp_relations *r)
+{
+    json_object *o = json_object_new_object();
+    json_object_object_add(o, "offered", r->sni_offered ? json_object_new_string(r->sni) : NULL);
+    json_object_object_add(
+        o, "certificate_names",
+        r->cert_seen ? string_array(r->cert_names[0], r->num_cert_names, TP_REL_NAME_LEN) : NULL);
+    json_object_object_add(o, "match",
+                           r->sni_match < 0 ? NULL : json_object_new_boolean(r->sni_match == 1));
+    return o;
+}
+
+static json_object *alpn_object(const tp_relations *r)
+{
+    json_object *o = json_object_new_object();
+    json_object_object_add(o, "offered",
+                           string_array(r->alpn_offered[0], r->num_alpn_offered, TP_REL_ALPN_LEN));
+    json_object_object_add(o, "selected",
+                           r->alpn_selected[0] ? json_object_new_string(r->alpn_selected) : NULL);
+    return o;
+}
+
+static json_object *client_cert_object(const tp_relations *r)
+{
+    json_object *o = json_object_new_object();
+    json_object_object_add(o, "mode", report_json_str_or_null(r->client_cert_mode));
+    json_object_object_add(o, "requested", json_object_new_boolean(r->cert_requested));
+    json_object_object_add(
+        o, "sent", r->client_certs_sent < 0 ? NULL : json_object_new_int(r->client_certs_sent));
+    return o;
+}
+
+static json_object *reneg_object(const tp_relations *r)
+{
+    json_object *o = json_object_new_object();
+    json_object_object_add(o, "client_hellos", json_object_new_int((int)r->reneg_client_hellos));
+    json_object_object_add(o, "hello_request", json_object_new_boolean(r->hello_request));
+    json_object_object_add(o, "secure", json_object_new_boolean(r->reneg_secure));
+    json_object_object_add(
+        o, "allowed", r->reneg_allowed < 0 ? NULL : json_object_new_boolean(r->reneg_allowed == 1));
+    return o;
+}
+
+static json_object *relations_object(const tp_relations *r)
+{
+    json_object *o = json_object_new_object();
+    if (r->sni_offered || r->cert_seen)
+        json_object_object_add(o, "sni", sni_object(r));
+    if (r->num_alpn_offered || r->alpn_selected[0])
+        json_object_object_add(o, "alpn", alpn_object(r));
+    if ((r->client_cert_mode && r->client_cert_mode[0] != 'n') || r->cert_requested ||
+        r->client_certs_sent >= 0)
+        json_object_object_add(o, "client_cert", client_cert_object(r));
+    if (r->reneg_client_hellos || r->hello_request)
+        json_object_object_add(o, "renegotiation", reneg_object(r));
+    if (json_object_object_length(o) == 0) {
+        json_object_put(o);
+        return NULL;
+    }
+    return o;
+}
+
+void report_json_verdict_relations(json_object *o, const tp_verdict *v)
+{
+    json_object *rel = relations_object(&v->relations);
+    if (rel)
+        json_object_object_add(o, "relations", rel);
+}
+
+/* ---- text ---- */
+
+static void text_sni(wire_buf *b, const tp_relations *r)
+{
+    char names[300];
+    tp_rel_cert_names(r, names, sizeof names);
+    if (r->sni_offered && r->cert_seen)
+        wire_buf_printf(b, "; SNI %s against the certificate's %s: %s", r->sni, names,
+                        r->sni_match == 1 ? "match" : "no match");
+    else if (r->cert_seen)
+        wire_buf_printf(b, "; no SNI; the certificate names %s", names);
+    else
+        wire_buf_printf(b, "; SNI %s", r->sni);
+}
+
+static void text_client_cert(wire_buf *b, const tp_relations *r)
+{
+    wire_buf_printf(b, "; client certificate %s%s, %s, ",
+                    r->client_cert_mode ? "--client-cert " : "",
+                    r->client_cert_mode ? r->client_cert_mode : "",
+                    r->cert_requested ? "requested" : "not requested");
+    if (r->client_certs_sent < 0)
+        wire_buf_add_str(b, "none sent");
+    else
+        wire_buf_printf(b, "%d sent", r->client_certs_sent);
+}
+
+bool report_text_relations(char *buf, size_t cap, const tp_verdict *v)
+{
+    const tp_relations *r = &v->relations;
+    char items[1024];
+    wire_buf b;
+    wire_buf_init_fixed(&b, items, sizeof items);
+    if (r->sni_offered || r->cert_seen)
+        text_sni(&b, r);
+    if (r->num_alpn_offered || r->alpn_selected[0]) {
+        char offered[200];
+        tp_rel_alpn_offered(r, offered, sizeof offered);
+        wire_buf_printf(&b, "; ALPN offered %s, selected %s",
+                        r->num_alpn_offered ? offered : "none",
+                        r->alpn_selected[0] ? r->alpn_selected : "none");
+    }
+    if ((r->client_cert_mode && r->client_cert_mode[0] != 'n') || r->cert_requested ||
+        r->client_certs_sent >= 0)
+        text_client_cert(&b, r);
+    if (r->reneg_client_hellos || r->hello_request)
+        wire_buf_printf(&b, "; renegotiation asked %u time%s, %s", r->reneg_client_hellos,
+                        r->reneg_client_hellos == 1 ? "" : "s",
+                        r->reneg_allowed < 0 ? "policy not known"
+                        : r->reneg_allowed   ? "allowed"
+                                             : "declined");
+    buf[0] = '\0';
+    if (wire_buf_len(&b) < 2)
+        return false;
+    /* the first item's "; " gives way to the line's head */
+    snprintf(buf, cap, "relations: %s", wire_buf_str(&b) + 2);
+    return true;
+}
