@@ -293,6 +293,8 @@ static void process_record(tp_session *s, tp_dir dir, double t, const wire_recor
         }
     }
     tp_obs_note_record(&s->obs, dir, &chk, d->records);
+    if (dir == TP_S2C && !s->server_frozen)
+        s->obs.server_last_t = t;
     if (dir == TP_S2C)
         note_server_record(s, &chk);
     tp_event ev = {.type = TP_EV_RECORD, .t = t, .dir = dir};

@@ -498,14 +498,16 @@ static void say_handshake_only(const tp_observation *o, tp_verdict *v)
                        "data (a handshake-only client)");
 }
 
-/* TLS 1.3: the client's Finished is the handshake's last message, sent once
- * it accepted the server's; leaving after it without data or alert is a
- * socket opened ahead and never used (a browser's preconnect). */
+/* A socket opened ahead and never used (a browser's preconnect): the
+ * handshake done, then the client left without data or alert.  In TLS 1.3
+ * the client's Finished is the last message, sent once it accepted the
+ * server's; in TLS 1.2 the server's Finished comes last, so the client must
+ * also have idled after it (an immediate close may be its rejection). */
 static bool when_unused_after_handshake(const tp_observation *o)
 {
-    return vd_is(o->protocol, "TLS1.3") && vd_is(o->client.name, "Finished") &&
-           o->client.finished_verified != 0 && !o->client.has_alert &&
-           (o->end == TP_END_PEER_CLOSED || o->end == TP_END_PEER_RESET) &&
+    return (vd_is(o->protocol, "TLS1.3") || vd_client_idled(o)) &&
+           vd_is(o->client.name, "Finished") && o->client.finished_verified != 0 &&
+           !o->client.has_alert && (o->end == TP_END_PEER_CLOSED || o->end == TP_END_PEER_RESET) &&
            vd_closer(o) == TP_ACTOR_CLIENT;
 }
 static void say_unused_after_handshake(const tp_observation *o, tp_verdict *v)

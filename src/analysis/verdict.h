@@ -77,6 +77,7 @@ typedef struct {
      * went out: the client's reaction followed that record when its alert is
      * record number server_last_client_records + 1, or when it sent nothing more */
     unsigned server_last_client_records;
+    double server_last_t; /* when that record went out (seconds since accept) */
     /* application layer, set by the mode (server) when it knows better than
      * byte counts: fit id ("not-http", ...) and a sentence; NULL / "" else */
     const char *app_fit;

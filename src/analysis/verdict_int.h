@@ -31,9 +31,15 @@ extern const char *const vd_certificate_alerts[];
 bool vd_client_fatal(const tp_observation *o);  /* the client sent a fatal alert */
 bool vd_client_silent(const tp_observation *o); /* the client sent not one byte */
 bool vd_no_app_data(const tp_observation *o);   /* no application data either way */
-/* the client's alert or silent close came right after the server's last
- * (protected) record, nothing of the client's in between */
+/* A client's silent close this long after the server's last record did not
+ * answer it: the client was idle (a socket kept for later, a preconnect). */
+#define VD_REACTION_SECONDS 1.0
+/* the client's alert, or its silent close within VD_REACTION_SECONDS, came
+ * right after the server's last (protected) record, nothing of the client's
+ * in between */
 bool vd_reaction_follows(const tp_observation *o);
+/* the client closed at least VD_REACTION_SECONDS after the server's last record */
+bool vd_client_idled(const tp_observation *o);
 tp_actor vd_closer(const tp_observation *o);             /* who closed first */
 const char *vd_close_words(const tp_observation *o);     /* "closed/reset the connection" */
 tp_phase vd_client_alert_phase(const tp_observation *o); /* handshake unless data flowed */

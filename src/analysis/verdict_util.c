@@ -91,7 +91,12 @@ bool vd_reaction_follows(const tp_observation *o)
         return false;
     if (vd_client_fatal(o))
         return o->client.alert_record == o->server_last_client_records + 1;
-    return o->client.num_records == o->server_last_client_records;
+    return o->client.num_records == o->server_last_client_records && !vd_client_idled(o);
+}
+
+bool vd_client_idled(const tp_observation *o)
+{
+    return o->t_end - o->server_last_t >= VD_REACTION_SECONDS;
 }
 
 bool vd_client_silent(const tp_observation *o)

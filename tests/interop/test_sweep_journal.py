@@ -110,13 +110,13 @@ def test_corrupt_line():
 
 def test_hanging_client():
     out = os.path.join(TMP, "h.json")
-    t0 = time.time()
+    # the client sleeps 60 s; subprocess's own limit (50 s) fails the test if
+    # the sweep waits for it instead of ending it at --client-timeout
     p = subprocess.run([TLSPROBE, "sweep", "--client", "sleep 60 # {host} {port}",
                         "--client-timeout", "1", "--protocols", "TLS1.2", "--kx", "RSA",
                         "--ciphers", "AES-128-GCM", "--macs", "AEAD", "--json", out],
-                       capture_output=True, text=True, timeout=120)
-    took = time.time() - t0
-    R.check(p.returncode == 0 and took < 20, "hanging client: finishes", (p.returncode, took, p.stderr))
+                       capture_output=True, text=True, timeout=50)
+    R.check(p.returncode == 0, "hanging client: finishes", (p.returncode, p.stderr))
     if os.path.exists(out):
         with open(out) as f:
             d = json.load(f)

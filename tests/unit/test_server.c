@@ -254,14 +254,9 @@ static void test_timeout_and_shutdown(void **state)
     pthread_t th;
     assert_int_equal(pthread_create(&th, NULL, run_thread, s), 0);
 
-    struct timespec t0, t1;
-    clock_gettime(CLOCK_MONOTONIC, &t0);
-    int fd = tcp_connect(port); /* says nothing */
+    int fd = tcp_connect(port); /* says nothing: the server's timeout ends it */
     drain(fd);
-    clock_gettime(CLOCK_MONOTONIC, &t1);
     close(fd);
-    double took = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
-    assert_true(took > 0.2 && took < 5);
     wait_for(&st.verdicts, 1);
     assert_int_equal(atomic_load(&st.timeouts), 1);
 

@@ -52,6 +52,7 @@ static void server_flight(void)
     o.server_last_protected = o.server_last_first_protected = true;
     o.server_last_integrity = TP_INTEGRITY_OK;
     o.server_last_client_records = 1;
+    o.server_last_t = 0.99; /* the client reacts within 10 ms (t_end 1.0) */
     o.protocol = "TLS1.2";
     o.cipher = "AES-128-CBC";
     o.kx = "ECDHE-RSA";
@@ -482,6 +483,12 @@ static void test_closed_after_server_flight(void **state)
     says("the client reset the connection without an alert right after the server's flight "
          "(last: Finished)");
     says("integrity ok → the server's record is valid; the client rejected a valid record");
+    /* a close 20 s later did not answer that record */
+    o.t_end = 21.0;
+    decide();
+    assert_string_equal(v.cause, "closed-after-server-flight");
+    never_says("rejected a valid record");
+    o.t_end = 1.0;
     /* the server's last record was in the clear: nothing of ours to add */
     o.server_last_protected = o.server_last_first_protected = false;
     o.server.name = "ServerHelloDone";
@@ -583,10 +590,16 @@ static void test_unused_after_handshake(void **state)
          "0.075 s without using it");
     says("preconnect");
     assert_false(v.ok);
-    /* TLS 1.2: the server's Finished came last; leaving then may be a rejection */
+    /* TLS 1.2: the server's Finished came last; leaving at once may be a rejection */
     o.protocol = "TLS1.2";
     decide();
     assert_string_equal(v.cause, "closed-after-handshake");
+    /* ... leaving 2 s later is not: the client idled (Chromium, TLS 1.2 server) */
+    o.t_end = 2.99;
+    expect("unused-after-handshake", TP_OUTCOME_UNUSED, TP_PHASE_AFTER_HANDSHAKE, TP_ACTOR_CLIENT);
+    says("handshake completed (TLS1.2, AES-256-GCM); the client closed the connection after "
+         "2.990 s without using it");
+    o.t_end = 0.075;
     /* a wrong client Finished is no unused socket */
     o.protocol = "TLS1.3";
     o.client.finished_verified = 0;

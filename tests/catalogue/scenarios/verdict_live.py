@@ -35,7 +35,7 @@ def _chromium():
 
 
 class _SlowImage(threading.Thread):
-    """A plain HTTP server on 127.0.0.1 that answers one request after 2 s:
+    """A plain HTTP server on 127.0.0.1 that answers one request after 3 s:
     the page's load event waits for it, so the browser stays up while its
     preconnect to the TLS server completes."""
 
@@ -52,7 +52,7 @@ class _SlowImage(threading.Thread):
             conn, _ = self.sock.accept()
             with conn:
                 conn.recv(4096)
-                time.sleep(2)
+                time.sleep(3)
                 conn.sendall(b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n"
                              b"Connection: close\r\n\r\n")
         except OSError:
@@ -126,6 +126,13 @@ SCENARIOS = [
      "expect": {"outcome": "unused", "phase": "after-handshake", "actor": "client",
                 "cause": "unused-after-handshake",
                 "words": ["handshake completed (TLS1.3", "without using it", "preconnect"]}},
+    # TLS 1.2: the server's Finished is the last message; the browser idles, then leaves
+    {"name": "chromium-preconnect-never-used-tls12", "serve": ["--http", "--protocols", "TLS1.2"],
+     "drive": _chromium_preconnect, "timeout": 30,
+     "expect": {"outcome": "unused", "phase": "after-handshake", "actor": "client",
+                "cause": "unused-after-handshake",
+                "words": ["handshake completed (TLS1.2", "without using it", "preconnect"],
+                "absent": ["rejected"]}},
     {"name": "fatal-alert-before-any-hello", "serve": ["--echo"], "drive": _alert_first,
      "expect": {"outcome": "fail", "phase": "handshake", "actor": "client",
                 "cause": "client-alert",
