@@ -2,7 +2,7 @@
 """Checks the include order of docs/design.md: a module under src/ includes
 headers of its own module and of modules below it, never above.
 
-  wire < crypto < capture < analysis < report < engine < server < sweep < cli
+  wire < crypto < quirk < capture < analysis < report < engine < server < sweep < cli
 
 Prints each violation as FILE:LINE and exits 1 when there is one.
 """
@@ -10,7 +10,7 @@ import os
 import re
 import sys
 
-ORDER = ["wire", "crypto", "capture", "analysis", "report", "engine", "server", "sweep", "cli"]
+ORDER = ["wire", "crypto", "quirk", "capture", "analysis", "report", "engine", "server", "sweep", "cli"]
 INCLUDE = re.compile(r'^\s*#\s*include\s+"(?:\.\./)?([a-z]+)/[^"]+"')
 
 

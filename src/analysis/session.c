@@ -263,7 +263,8 @@ static void handle_content(tp_session *s, tp_dir dir, double t, unsigned type,
     }
 }
 
-static void process_record(tp_session *s, tp_dir dir, double t, const wire_record *rec)
+static void process_record(tp_session *s, tp_dir dir, double t, const wire_record *rec,
+                           const char *quirk)
 {
     static _Thread_local uint8_t plain[WIRE_MAX_CIPHERTEXT];
     dir_state *d = &s->d[dir];
@@ -301,6 +302,7 @@ static void process_record(tp_session *s, tp_dir dir, double t, const wire_recor
     ev.u.record.rec = rec;
     ev.u.record.check = &chk;
     ev.u.record.index = d->records;
+    ev.u.record.quirk = quirk;
     sess_emit(s, &ev);
 
     if (chk.is_protected && chk.integrity != TP_INTEGRITY_OK)
@@ -328,8 +330,9 @@ static void release_held(tp_session *s, tp_dir dir, bool force)
         wire_record rec;
         size_t need;
         if (wire_record_parse(&in, &rec, &need) == TP_OK)
-            process_record(s, dir, h->t, &rec);
+            process_record(s, dir, h->t, &rec, h->quirk);
         free(h->bytes);
+        free(h->quirk);
         d->held_bytes -= h->len;
         done++;
     }
@@ -350,7 +353,8 @@ static bool hold_record(tp_session *s, tp_dir dir, double t, const wire_record *
         return false;
     memcpy(copy, cur_data(&rec->header), cur_len(&rec->header));
     memcpy(copy + cur_len(&rec->header), cur_data(&rec->fragment), cur_len(&rec->fragment));
-    d->held[d->num_held++] = (struct held_record){.t = t, .bytes = copy, .len = len};
+    d->held[d->num_held++] =
+        (struct held_record){.t = t, .bytes = copy, .len = len, .quirk = dup_str(d->quirk)};
     d->held_bytes += len;
     return true;
 }
@@ -367,7 +371,7 @@ static void handle_record(tp_session *s, tp_dir dir, double t, const wire_record
             return;
         release_held(s, dir, true);
     }
-    process_record(s, dir, t, rec);
+    process_record(s, dir, t, rec, d->quirk);
 }
 
 /* Frames records out of `p`; returns bytes consumed (the rest is a partial record). */
@@ -472,6 +476,22 @@ void tp_session_feed(tp_session *s, tp_dir dir, double t, const uint8_t *data, s
             break; /* cannot progress: wait for more */
         }
     }
+}
+
+void tp_session_feed_shaped(tp_session *s, tp_dir dir, double t, const uint8_t *data, size_t len,
+                            const char *quirk)
+{
+    if (!s)
+        return;
+    s->d[dir].quirk = quirk;
+    tp_session_feed(s, dir, t, data, len);
+    s->d[dir].quirk = NULL;
+}
+
+void tp_session_note(tp_session *s, double t, const char *text)
+{
+    if (s && !s->ended)
+        sess_note(s, t, TP_S2C, text);
 }
 
 void tp_session_gap(tp_session *s, tp_dir dir, double t, size_t len)
@@ -632,8 +652,10 @@ void tp_session_free(tp_session *s)
     for (int i = 0; i < 2; i++) {
         free(s->d[i].buf);
         free(s->d[i].hs);
-        for (unsigned j = 0; j < s->d[i].num_held; j++)
+        for (unsigned j = 0; j < s->d[i].num_held; j++) {
             free(s->d[i].held[j].bytes);
+            free(s->d[i].held[j].quirk);
+        }
     }
     free(s->client_hello);
     free(s->peer);

@@ -64,6 +64,16 @@ tp_session *tp_session_new(const tp_session_params *p);
  * one handshake message (WIRE_HS_MAX_LEN) per direction. */
 void tp_session_feed(tp_session *s, tp_dir dir, double t, const uint8_t *data, size_t len);
 
+/* The same for whole records that a record rewriter (--quirk) shaped: each
+ * record framed from these bytes carries quirk (copied; NULL: none) in its
+ * record event. */
+void tp_session_feed_shaped(tp_session *s, tp_dir dir, double t, const uint8_t *data, size_t len,
+                            const char *quirk);
+
+/* A remark for this connection's trace (TP_EV_NOTE), e.g. a quirk that
+ * cannot apply to the negotiated connection. */
+void tp_session_note(tp_session *s, double t, const char *text);
+
 /* Offline only: `len` bytes of this direction are missing from the capture. */
 void tp_session_gap(tp_session *s, tp_dir dir, double t, size_t len);
 

@@ -21,6 +21,7 @@ typedef struct {
     unsigned records;
     bool is_protected;    /* records from now on are protected */
     bool dead;            /* stream unparseable: stop framing it */
+    const char *quirk;    /* records framed now were shaped by this quirk (--quirk) */
     unsigned key_updates; /* TLS 1.3: KeyUpdates in the current record */
     bool key_update_requested;
     unsigned long long bytes;
@@ -29,6 +30,7 @@ typedef struct {
         double t;
         uint8_t *bytes; /* header + fragment */
         size_t len;
+        char *quirk; /* the quirk that shaped it (live, s2c), or NULL */
     } held[TP_HELD_MAX];
     unsigned num_held;
     size_t held_bytes;

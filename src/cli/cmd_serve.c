@@ -69,6 +69,10 @@ static const char *const usage_text =
     "  --save-cert FILE      write the generated certificate (PEM) to FILE\n"
     "  --client-cert M       none (default), request or require\n"
     "\n"
+    "Record quirks (docs/quirks.md; `tlsprobe list` names them):\n"
+    "  --quirk NAME[=VALUE]  reshape the server's records, e.g. cbc-padding=max,\n"
+    "                        hs-fragment=64, appdata-split=1/n-1; repeatable\n"
+    "\n"
     "Output:\n"
     "  --trace FILE          JSON lines trace (docs/trace-format.md), mode 0600\n"
     "  --keylog FILE         NSS key log, mode 0600 (default: $SSLKEYLOGFILE)\n"
@@ -101,6 +105,7 @@ enum {
     OPT_KEYLOG,
     OPT_PCAP,
     OPT_RECORDS,
+    OPT_QUIRK,
 };
 
 static const struct option long_opts[] = {
@@ -123,6 +128,7 @@ static const struct option long_opts[] = {
     {"keylog", required_argument, NULL, OPT_KEYLOG},
     {"pcap", required_argument, NULL, OPT_PCAP},
     {"records", no_argument, NULL, OPT_RECORDS},
+    {"quirk", required_argument, NULL, OPT_QUIRK},
     {"verbose", no_argument, NULL, 'v'},
     {"quiet", no_argument, NULL, 'q'},
     {"help", no_argument, NULL, 'h'},
@@ -146,6 +152,7 @@ typedef struct {
     const char *trace, *keylog, *pcap;
     bool records;
     int verbosity;
+    tp_quirk_set quirks;
 } serve_opts;
 
 __attribute__((format(printf, 1, 2))) static int usage_error(const char *fmt, ...)
@@ -232,6 +239,12 @@ static int parse_checked(int ch, const char *arg, serve_opts *o)
         if (!parse_uint(arg, MAX_CONNS, &o->max_conns) || !o->max_conns)
             return usage_error("--max-conns %s: not a connection count (1-%d)", arg, MAX_CONNS);
         return 0;
+    case OPT_QUIRK: {
+        char err[1024];
+        if (!tp_quirk_set_add(&o->quirks, arg, err, sizeof err))
+            return usage_error("--quirk %s: %s", arg, err);
+        return 0;
+    }
     default:
         return -1;
     }
@@ -557,6 +570,9 @@ static void print_ready(const serve_opts *o, tp_server *srv, const char *keylog)
         fprintf(stderr, "listening on %s\n", bound[i]);
     if (keylog)
         fprintf(stderr, "key log: %s\n", keylog);
+    if (o->quirks.num)
+        fprintf(stderr, "record quirks: %s (the server's records are reshaped; docs/quirks.md)\n",
+                o->quirks.all_label);
     if (o->mode == TP_MODE_HTTP) {
         char url[128];
         connect_hint(bound[0], url, sizeof url);
@@ -605,6 +621,7 @@ int cmd_serve(int argc, char **argv)
     p.engine = engine;
     p.want_data_events = o.pcap || o.verbosity >= 2;
     p.want_record_bytes = o.records;
+    p.quirks = o.quirks.num ? &o.quirks : NULL;
     p.max_conns = o.max_conns;
     char err[2048];
     if (!(srv = tp_server_new(&p, err, sizeof err))) {

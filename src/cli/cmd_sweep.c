@@ -29,10 +29,12 @@ static const char *const sweep_usage =
     "\n"
     "Matrix:\n"
     "  --axes L              axes to sweep (default protocol,kx,cipher,mac); also\n"
-    "                        group, sigalg, key-type\n"
+    "                        group, sigalg, key-type, quirk (record quirks)\n"
     "  --protocols L --kx L --ciphers L --macs L --groups L --sigalgs L\n"
     "                        limit an axis (or fix a non-swept one) to these values\n"
     "  --key-types L         values of the key-type axis (rsa:2048,ecdsa:p256,...)\n"
+    "  --quirks L            values of the quirk axis (none,cbc-padding=max,...;\n"
+    "                        default: one of each, see `tlsprobe list`)\n"
     "  --include-unoffered   also try what the client did not offer\n"
     "\n"
     "Driving (default: device mode, reconnect the client for each combination):\n"
@@ -75,6 +77,7 @@ enum {
     OPT_INTERACTIVE,
     OPT_PRIORITY,
     OPT_KEY_TYPES,
+    OPT_QUIRKS,
     OPT_KEY_TYPE,
     OPT_CERT,
     OPT_KEY,
@@ -105,6 +108,7 @@ static const struct option long_opts[] = {
     {"priority", required_argument, NULL, OPT_PRIORITY},
     SERVE_OPTS_LIST_LONG_OPTS,
     {"key-types", required_argument, NULL, OPT_KEY_TYPES},
+    {"quirks", required_argument, NULL, OPT_QUIRKS},
     {"key-type", required_argument, NULL, OPT_KEY_TYPE},
     {"cert", required_argument, NULL, OPT_CERT},
     {"key", required_argument, NULL, OPT_KEY},
@@ -282,6 +286,9 @@ int cmd_sweep(int argc, char **argv)
                                "--sigalgs");
         case OPT_KEY_TYPES:
             add_limit(&o, "--key-types", optarg);
+            break;
+        case OPT_QUIRKS:
+            add_limit(&o, "--quirks", optarg);
             break;
         case OPT_KEY_TYPE:
             if (!engine_key_type_valid(optarg)) {

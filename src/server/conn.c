@@ -163,14 +163,13 @@ static ssize_t transport_pull(void *ctx, uint8_t *buf, size_t len)
     return -1;
 }
 
-static ssize_t transport_push(void *ctx, const uint8_t *data, size_t len)
+/* Bytes for the socket: queued, then traced (after any rewriting, so the
+ * trace shows what went on the wire).  false when the queue is full. */
+static bool conn_queue(tp_conn *c, const uint8_t *data, size_t len, const char *quirk)
 {
-    tp_conn *c = ctx;
     if (!c->io_dead) {
-        if (!srv_buf_append(&c->out, data, len, SRV_OUT_MAX)) {
-            errno = ENOBUFS;
-            return -1;
-        }
+        if (!srv_buf_append(&c->out, data, len, SRV_OUT_MAX))
+            return false;
         /* Backpressure: stop taking input while the client does not read. */
         if (c->out.len > SRV_OUT_HIGH && !c->read_paused) {
             c->read_paused = true;
@@ -179,7 +178,34 @@ static ssize_t transport_push(void *ctx, const uint8_t *data, size_t len)
         }
     }
     c->t_fed = conn_t(c);
-    tp_session_feed(c->sess, TP_S2C, c->t_fed, data, len);
+    tp_session_feed_shaped(c->sess, TP_S2C, c->t_fed, data, len, quirk);
+    return true;
+}
+
+static void rewriter_emit(void *ctx, const uint8_t *data, size_t len, const char *quirk)
+{
+    (void)conn_queue(ctx, data, len, quirk);
+}
+
+static void rewriter_note(void *ctx, const char *text)
+{
+    tp_conn *c = ctx;
+    tp_session_note(c->sess, conn_t(c), text);
+}
+
+static ssize_t transport_push(void *ctx, const uint8_t *data, size_t len)
+{
+    tp_conn *c = ctx;
+    /* with --quirk, room for what the rewriter makes of it (padding, split
+     * records), checked before it takes the bytes */
+    bool full = c->rw ? !c->io_dead && c->out.len + 2 * len + 4096 > SRV_OUT_MAX
+                      : !conn_queue(c, data, len, NULL);
+    if (full) {
+        errno = ENOBUFS;
+        return -1;
+    }
+    if (c->rw)
+        tp_rewriter_push(c->rw, data, len);
     return (ssize_t)len;
 }
 
@@ -187,6 +213,7 @@ static void transport_keylog(void *ctx, const char *line)
 {
     tp_conn *c = ctx;
     tp_session_add_secret(c->sess, conn_t(c), line);
+    tp_rewriter_add_secret(c->rw, line);
     srv_keylog_write(c->w->srv, line);
 }
 
@@ -327,6 +354,8 @@ void conn_close_gracefully(tp_conn *c)
 
 static void conn_flush(tp_conn *c)
 {
+    if (c->rw)
+        tp_rewriter_flush(c->rw);
     while (c->out.len && !c->io_dead) {
         ssize_t n = send(c->fd, srv_buf_data(&c->out), c->out.len, MSG_NOSIGNAL);
         if (n > 0) {
@@ -384,6 +413,7 @@ static void conn_destroy(tp_conn *c)
     }
 
     tp_engine_conn_free(c->ec);
+    tp_rewriter_free(c->rw);
     tp_session_free(c->sess);
     close(c->fd);
     srv_buf_free(&c->in);
@@ -619,13 +649,20 @@ static tp_refusal conn_refusal(tp_worker *w, unsigned open, int accept_errno)
     return TP_REFUSED_NONE;
 }
 
-static void conn_start_tls(tp_conn *c)
+/* quirks: --quirk (or the sweep's), NULL for none. */
+static void conn_start_tls(tp_conn *c, const tp_quirk_set *quirks)
 {
     tp_server *s = c->w->srv;
     c->transport.push = transport_push;
     c->transport.pull = transport_pull;
     c->transport.keylog = transport_keylog;
     c->transport.ctx = c;
+    if (quirks && quirks->num) {
+        tp_rewriter_out ro = {.emit = rewriter_emit, .note = rewriter_note, .ctx = c};
+        c->rw = tp_rewriter_new(quirks, &ro);
+        if (!c->rw)
+            tp_session_note(c->sess, 0, "quirks: out of memory; records go out unchanged");
+    }
     c->ec = tp_engine_conn_new(c->engine, &c->transport);
     if (!c->ec) {
         tp_session_engine_error(c->sess, conn_t(c), "ENGINE_CONN_NEW",
@@ -668,9 +705,12 @@ void conn_accept(tp_worker *w, int fd, const struct sockaddr *peer, socklen_t pe
     tp_refusal refusal = conn_refusal(w, open, accept_errno);
     tp_engine *engine = s->cfg.engine;
     void *tag = NULL;
+    const tp_quirk_set *quirks = s->cfg.quirks;
     if (!refusal && s->cfg.choose) {
         pthread_mutex_lock(&s->cb_lock);
         engine = s->cfg.choose(s->cfg.cb_ctx, id, peer_text, &tag);
+        if (engine && s->cfg.choose_quirks)
+            quirks = s->cfg.choose_quirks(s->cfg.cb_ctx, tag);
         pthread_mutex_unlock(&s->cb_lock);
         if (!engine) {
             close(fd);
@@ -706,5 +746,5 @@ void conn_accept(tp_worker *w, int fd, const struct sockaddr *peer, socklen_t pe
     if (refusal)
         conn_refuse(c, refusal, open, accept_errno);
     else
-        conn_start_tls(c);
+        conn_start_tls(c, quirks);
 }

@@ -108,6 +108,7 @@ struct tp_conn {
     void *tag;
     tp_engine_conn *ec;
     tp_transport transport;
+    tp_rewriter *rw; /* --quirk: reshapes what the engine pushes, or NULL */
     tp_server_config allowed; /* analysis view of what the engine allows */
     srv_buf in;               /* received, not yet pulled by the engine */
     const uint8_t *chunk;     /* the recv() being processed, not copied yet */

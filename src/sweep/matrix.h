@@ -34,6 +34,7 @@ bool sweep_offer_parse(sweep_offer *out, const uint8_t *msg, size_t len);
 /* The engine-side setup of one configuration: what the axes contributed. */
 typedef struct {
     engine_combo combo; /* NULL fields: not fixed by an axis */
+    const char *quirk;  /* the quirk axis' value ("cbc-padding=max", "none"), or NULL */
 } sweep_setup;
 
 typedef struct sweep_axis sweep_axis;

@@ -194,6 +194,9 @@ json_object *sweep_report_json(const sweep_matrix *m, const sweep_result *res,
     }
     json_object_object_add(o, "results", results);
     json_object_object_add(o, "decides", sweep_decision_to_json(d, rows));
+    const char *hint = sweep_quirk_hint(m, d);
+    if (hint)
+        json_object_object_add(o, "hint", json_object_new_string(hint));
     json_object *sum = json_object_new_object();
     json_object_object_add(sum, "combinations", json_object_new_int((int)m->num_configs));
     for (unsigned st = 0; st < SWEEP_ST_COUNT; st++)
@@ -219,6 +222,22 @@ static void config_label(const sweep_matrix *m, const sweep_row *r, char *out, s
     }
 }
 
+const char *sweep_quirk_hint(const sweep_matrix *m, const sweep_decision *d)
+{
+    if (!d->decidable || (d->num_failing != 0 && d->num_failing != d->num_decided))
+        return NULL;
+    for (unsigned a = 0; a < m->num_axes; a++)
+        if (strcmp(m->axis_names[a], "quirk") == 0)
+            return NULL;
+    return d->num_failing == 0
+               ? "no negotiated parameter made a difference; a client that breaks on how the "
+                 "server's records are shaped (padding, fragmentation, split records) shows with "
+                 "--axes quirk (see `tlsprobe list`)"
+               : "every negotiated combination failed; if the client breaks on how the server's "
+                 "records are shaped, --axes quirk (with --protocols/--ciphers it accepts) "
+                 "names the quirk";
+}
+
 void sweep_report_text(FILE *out, const sweep_matrix *m, const sweep_result *res,
                        const sweep_decision *d, const sweep_row *rows)
 {
@@ -233,6 +252,9 @@ void sweep_report_text(FILE *out, const sweep_matrix *m, const sweep_result *res
         fprintf(out, "decides: nothing to decide (no combination succeeded or failed)\n");
     for (unsigned i = 0; i < d->num_rules; i++)
         fprintf(out, "%s %s\n", i == 0 ? "decides:" : "    or:", d->rules[i].text);
+    const char *hint = sweep_quirk_hint(m, d);
+    if (hint)
+        fprintf(out, "hint: %s\n", hint);
     for (unsigned i = 0; i < d->num_typical; i++) {
         char phrase[900];
         sweep_typical_phrase(d, &d->typical[i], phrase, sizeof phrase);
@@ -437,6 +459,12 @@ void sweep_report_html(FILE *out, const sweep_matrix *m, const sweep_result *res
     for (unsigned i = 1; i < d->num_rules; i++) {
         fputs("<div class=\"rule alt\">or: ", out);
         put_esc(out, d->rules[i].text);
+        fputs("</div>\n", out);
+    }
+    const char *hint = sweep_quirk_hint(m, d);
+    if (hint) {
+        fputs("<div class=\"hint\" id=\"hint\">hint: ", out);
+        put_esc(out, hint);
         fputs("</div>\n", out);
     }
     for (unsigned i = 0; i < d->num_typical; i++) {

@@ -46,6 +46,9 @@ json_object *sweep_report_json(const sweep_matrix *m, const sweep_result *res,
                                const sweep_decision *d, const sweep_row *rows);
 /* Text summary: the rule, the typical failure, a per-value table and the
  * failing configurations. */
+/* The summary's suggestion of the quirk axis when every combination failed
+ * or none did and quirk is not an axis yet; NULL otherwise. */
+const char *sweep_quirk_hint(const sweep_matrix *m, const sweep_decision *d);
 void sweep_report_text(FILE *out, const sweep_matrix *m, const sweep_result *res,
                        const sweep_decision *d, const sweep_row *rows);
 /* Self-contained HTML page: the rule, then a grid per protocol x kx (x the

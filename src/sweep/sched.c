@@ -191,6 +191,11 @@ attempt *sweep_next_attempt(sweep_ctx *c, slot *sl)
         tp_engine *e = sweep_engine_for_config(c, idx, err, sizeof(err));
         if (e) {
             attempt *a = sweep_attempt_new(c, (int)idx, sl, e);
+            sweep_setup su;
+            sweep_config_setup(&c->m, &c->m.configs[idx], &su);
+            /* values were checked when the matrix was set up */
+            if (a && su.quirk && !tp_quirk_set_add(&a->quirks, su.quirk, err, sizeof(err)))
+                sweep_say(c, "quirk %s: %s", su.quirk, err);
             if (!c->o->client_cmd)
                 sweep_device_prompt(c);
             return a;

@@ -36,6 +36,13 @@ static tp_engine *cb_choose(void *ctx, unsigned conn, const char *peer, void **o
     return e;
 }
 
+static const tp_quirk_set *cb_quirks(void *ctx, void *tag)
+{
+    (void)ctx;
+    attempt *a = tag;
+    return a && a->quirks.num ? &a->quirks : NULL;
+}
+
 static void cb_verdict(void *ctx, unsigned conn, const char *peer, void *tag, const tp_verdict *v)
 {
     (void)conn, (void)peer;
@@ -160,6 +167,7 @@ bool sweep_slot_start(sweep_ctx *c, slot *sl, unsigned id, bool driven)
     p.mode = o->mode;
     p.timeout = o->timeout > 0 ? o->timeout : 30;
     p.choose = cb_choose;
+    p.choose_quirks = cb_quirks;
     p.on_verdict = cb_verdict;
     p.cb_ctx = sl;
     for (unsigned i = 0; i < o->num_sinks && p.num_sinks < TP_MAX_SINKS - 1; i++)

@@ -35,7 +35,8 @@ typedef struct attempt {
     int cfg; /* -1: the probe */
     slot *sl;
     tp_engine *engine;
-    bool open; /* device: still taking connections (window) */
+    tp_quirk_set quirks; /* the quirk axis' value (empty: none) */
+    bool open;           /* device: still taking connections (window) */
     bool finalized;
     double start;
     char host[64];

@@ -93,7 +93,10 @@ static void test_fast_path_equals_json_c(void **state)
     chk.integrity = TP_INTEGRITY_OK;
     chk.inner_type = 77;
     chk.has_padding = false;
-    compare(&ev);
+    compare(&ev); /* TLS 1.3 opened, padding_len 11: tls13_padding */
+    ev.u.record.quirk = "hs-fragment=50,cbc-padding=max";
+    compare(&ev); /* shaped by --quirk */
+    ev.u.record.quirk = NULL;
 
     tp_event ad = {.type = TP_EV_APPDATA, .conn = 123456, .t = 1234.5, .dir = TP_C2S};
     ad.u.appdata.bytes = frag;
