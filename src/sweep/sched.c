@@ -101,7 +101,8 @@ void sweep_build_queue(sweep_ctx *c)
 /* Lock held.  The probe is done: learn the offer, lay out the matrix. */
 static void probe_finish(sweep_ctx *c, attempt *a)
 {
-    if (a->hello && sweep_offer_parse(&c->offer, a->hello, a->hello_len)) {
+    if (a->offer && a->offer->valid) {
+        c->offer = *a->offer;
         c->have_offer = true;
     } else {
         sweep_say(c, "probe: no ClientHello from the client; every combination counts as offered");

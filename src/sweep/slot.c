@@ -93,13 +93,11 @@ static void sink_event(tp_sink *self, const tp_event *ev)
     pthread_mutex_lock(&c->lock);
     attempt *a = c->probe;
     /* the probe's first ClientHello (an unused preconnect may have come first) */
-    if (a && a->sl == ps->sl && !a->hello && a->first_conn && ev->conn >= a->first_conn) {
-        const cur_t *raw = &ev->u.handshake.msg->raw;
-        a->hello = malloc(cur_len(raw) ? cur_len(raw) : 1);
-        if (a->hello) {
-            memcpy(a->hello, cur_data(raw), cur_len(raw));
-            a->hello_len = cur_len(raw);
-        }
+    if (a && a->sl == ps->sl && !a->offer && a->first_conn && ev->conn >= a->first_conn) {
+        /* The session parsed it: take the offer from that parse. */
+        a->offer = malloc(sizeof *a->offer);
+        if (a->offer)
+            (void)sweep_offer_from_hello(a->offer, ev->u.handshake.msg);
     }
     pthread_mutex_unlock(&c->lock);
 }

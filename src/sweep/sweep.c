@@ -348,7 +348,7 @@ static void sweep_free(sweep_ctx *c)
         n = a->next_all;
         tp_engine_free(a->engine);
         json_object_put(a->verdict);
-        free(a->hello);
+        free(a->offer);
         free(a);
     }
     for (unsigned i = 0; c->res && i < c->m.num_configs; i++)

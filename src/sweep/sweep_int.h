@@ -45,8 +45,7 @@ typedef struct attempt {
     bool any_ok;
     int verdict_rank; /* of a->verdict: 2 ok, 1 unused after a handshake, 0 other */
     json_object *verdict;
-    uint8_t *hello;
-    size_t hello_len;
+    sweep_offer *offer; /* of the first ClientHello (valid: it said one) */
     /* driven */
     bool exited, timed_out;
     double exit_time;
