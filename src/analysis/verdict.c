@@ -314,12 +314,17 @@ static bool when_idle_after_handshake(const tp_observation *o)
 {
     return o->end == TP_END_TIMEOUT && o->handshake_done && vd_no_app_data(o);
 }
+/* The TLS session worked and the client never used it: unused (the one
+ * rule of unused-after-handshake), ended by the server's idle timeout. */
 static void say_idle_after_handshake(const tp_observation *o, tp_verdict *v)
 {
-    vd_fail(v, TP_PHASE_TIMEOUT, TP_ACTOR_CLIENT);
+    v->outcome = TP_OUTCOME_UNUSED;
+    v->phase = TP_PHASE_TIMEOUT;
+    v->actor = TP_ACTOR_CLIENT;
     vd_say(v,
-           "handshake completed but the client sent no application data before the %.0f s timeout",
-           timeout_of(o));
+           "the client completed the handshake (%s, %s) and sent no application data before the "
+           "server's %.0f s idle timeout closed the connection: unused, not a TLS failure",
+           vd_or(o->protocol, "?"), vd_or(o->cipher, "?"), timeout_of(o));
 }
 
 static bool when_engine_error(const tp_observation *o)

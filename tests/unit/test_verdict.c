@@ -419,8 +419,10 @@ static void test_idle_after_handshake(void **state)
     done();
     o.end = TP_END_TIMEOUT;
     o.timeout = 30;
-    expect("idle-after-handshake", TP_OUTCOME_FAIL, TP_PHASE_TIMEOUT, TP_ACTOR_CLIENT);
-    says("no application data before the 30 s timeout");
+    expect("idle-after-handshake", TP_OUTCOME_UNUSED, TP_PHASE_TIMEOUT, TP_ACTOR_CLIENT);
+    says("the client completed the handshake (TLS1.3, AES-256-GCM) and sent no application data "
+         "before the server's 30 s idle timeout closed the connection: unused, not a TLS failure");
+    assert_false(v.ok);
 }
 
 static void test_engine_error(void **state)
