@@ -158,8 +158,8 @@ static void put_misfit(const tp_observation *o, tp_verdict *v, const char *answe
     vd_ok(v);
     v->actor = TP_ACTOR_CLIENT; /* the client did not fit the mode */
     vd_say_completed(o, v);
+    put_alpn(o, v); /* what was agreed first, then what the client sent and the hint */
     vd_say_more(v, "; %s", v->layers.app.note);
-    put_alpn(o, v);
     if (vd_is(o->facts.mode, "http") && o->server.app_bytes)
         vd_say_more(v, "; tlsprobe answered %s", answer);
 }

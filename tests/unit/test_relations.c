@@ -391,6 +391,17 @@ static void test_rule_app_mismatch(void **state)
     tp_verdict_decide(&o, &v);
     assert_null(strstr(v.summary, "selected none"));
 
+    /* s_client -alpn h2 sending a newline: the ALPN fact before the hint */
+    app_obs(&o, "http", "\n");
+    o.facts.rel.num_alpn_offered = 1;
+    strcpy(o.facts.rel.alpn_offered[0], "h2");
+    o.facts.rel.alpn_answer_seen = true;
+    tp_verdict_decide(&o, &v);
+    assert_verdict(&v, true, TP_PHASE_AFTER_HANDSHAKE, TP_ACTOR_CLIENT, "app-not-http",
+                   "the client offered ALPN h2 only; the server selected none; the client sent 1 "
+                   "byte that is not an HTTP request");
+    assert_null(strstr(v.summary, "try --echo; the client offered"));
+
     app_obs(&o, "http", NULL); /* an h2-only client that leaves */
     o.client.close_notify = true;
     o.facts.rel.num_alpn_offered = 1;
