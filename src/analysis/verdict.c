@@ -472,19 +472,6 @@ static bool server_data(const tp_observation *o)
     return o->server.sent_appdata || o->server.app_bytes;
 }
 
-static bool when_session_ok(const tp_observation *o)
-{
-    return o->app_exchanged || (client_data(o) && server_data(o));
-}
-static void say_session_ok(const tp_observation *o, tp_verdict *v)
-{
-    vd_ok(v);
-    vd_say(v, "handshake completed (%s, %s, %s)", vd_or(o->protocol, "?"), vd_or(o->kx, "?"),
-           vd_or(o->cipher, "?"));
-    vd_say_retry(o, v);
-    vd_say_more(v, " and application data went both ways");
-}
-
 /* Who sent close_notify first (NONE: nobody sent one). */
 static tp_actor close_notify_first(const tp_observation *o)
 {
@@ -495,6 +482,15 @@ static tp_actor close_notify_first(const tp_observation *o)
     if (o->client.close_notify)
         return TP_ACTOR_CLIENT;
     return o->server.close_notify ? TP_ACTOR_SERVER : TP_ACTOR_NONE;
+}
+
+/* An alert tlsprobe could not read (no keys): maybe a close_notify. */
+static bool any_encrypted_alert(const tp_observation *o)
+{
+    for (unsigned i = 0; i < o->num_alerts && i < TP_LAYER_MAX_ALERTS; i++)
+        if (vd_is(o->alerts[i].description, "encrypted"))
+            return true;
+    return false;
 }
 
 /* The close, in the order on the wire: who closed first, then the answer. */
@@ -509,8 +505,23 @@ static void say_close(const tp_observation *o, tp_verdict *v)
                     o->server.close_notify ? " and the server answered close_notify" : "");
     else if (o->end == TP_END_TIMEOUT)
         vd_say_more(v, "; the connection then timed out (the server's timeout)");
-    else
-        vd_say_more(v, "; the %s then %s", tp_actor_name(vd_closer(o)), vd_close_words(o));
+    else /* a truncated close: no close_notify either way (RFC 8446 6.1) */
+        vd_say_more(v, "; the %s then %s%s", tp_actor_name(vd_closer(o)), vd_close_words(o),
+                    any_encrypted_alert(o) ? "" : " without close_notify");
+}
+
+static bool when_session_ok(const tp_observation *o)
+{
+    return o->app_exchanged || (client_data(o) && server_data(o));
+}
+static void say_session_ok(const tp_observation *o, tp_verdict *v)
+{
+    vd_ok(v);
+    vd_say(v, "handshake completed (%s, %s, %s)", vd_or(o->protocol, "?"), vd_or(o->kx, "?"),
+           vd_or(o->cipher, "?"));
+    vd_say_retry(o, v);
+    vd_say_more(v, " and application data went both ways");
+    say_close(o, v);
 }
 
 static bool when_no_answer(const tp_observation *o)

@@ -749,6 +749,16 @@ static void test_retry_and_app_words(void **state)
     o.hello_retry = false;
     decide();
     never_says("HelloRetryRequest");
+    /* how it ended: a bare FIN is told apart from close_notify */
+    says("; the client then closed the connection without close_notify");
+    o.client.close_notify = true;
+    decide();
+    says("; the client then closed with close_notify");
+    o.client.close_notify = false;
+    tp_alert_info enc = {"client", "unknown", "encrypted", true};
+    tp_obs_note_alert(&o, &enc); /* unread: maybe close_notify */
+    decide();
+    never_says("without close_notify");
     /* TLS 1.3 --client-cert require: the client's data, then the server's alert */
     done();
     o.client.sent_appdata = true;

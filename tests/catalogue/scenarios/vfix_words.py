@@ -1,7 +1,7 @@
 """Wording the QA of issue 7 found untrue or missing, with real clients:
 curl's HTTP request echoed back by --echo (named in the app layer), a
-HelloRetryRequest named in the ok summary, "1 byte", and a suite count
-without the renegotiation SCSV."""
+HelloRetryRequest named in the ok summary, "1 byte", a suite count without
+the renegotiation SCSV, and close_notify told apart from a bare FIN."""
 import os
 import socket
 import ssl
@@ -56,7 +56,45 @@ def _no_shared_suite(port, tmp):
     assert rc != 0, "s_client connected without a shared suite"
 
 
+def _echo_then(close_notify):
+    """Python ssl: a line echoed back, then close_notify (unwrap) or a bare
+    FIN (the TCP sending side shut, no close_notify)."""
+    def drive(port, tmp):
+        ctx = ssl.create_default_context()
+        ctx.check_hostname = False
+        ctx.verify_mode = ssl.CERT_NONE
+        raw = socket.create_connection(("127.0.0.1", port), timeout=5)
+        local = raw.getsockname()[1]
+        s = ctx.wrap_socket(raw)
+        s.sendall(b"ping\n")
+        assert s.recv(100) == b"ping\n"
+        if close_notify:
+            s.unwrap().close()
+        else:
+            socket.socket.shutdown(s, socket.SHUT_WR)  # the TCP side, under TLS
+            s.settimeout(5)
+            try:
+                while socket.socket.recv(s, 4096):
+                    pass
+            except OSError:
+                pass
+            s.close()
+        return local
+    return drive
+
+
 SCENARIOS = [
+    {"name": "vfix-data-then-close-notify", "serve": ["--echo"], "drive": _echo_then(True),
+     "expect": {"outcome": "ok", "phase": "after-handshake", "actor": "none",
+                "cause": "session-ok",
+                "words": ["application data went both ways; the client then closed with "
+                          "close_notify"],
+                "absent": ["without close_notify"]}},
+    {"name": "vfix-data-then-bare-fin", "serve": ["--echo"], "drive": _echo_then(False),
+     "expect": {"outcome": "ok", "phase": "after-handshake", "actor": "none",
+                "cause": "session-ok",
+                "words": ["application data went both ways; the client then closed the "
+                          "connection without close_notify"]}},
     {"name": "vfix-curl-http-request-to-echo", "serve": ["--echo"], "drive": _curl_to_echo,
      "check": _app("http-to-echo", "the client sent an HTTP request", "try --http"),
      "expect": {"outcome": "ok", "phase": "after-handshake", "actor": "none",
