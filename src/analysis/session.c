@@ -370,41 +370,30 @@ static void handle_record(tp_session *s, tp_dir dir, double t, const wire_record
     process_record(s, dir, t, rec);
 }
 
-/* Frames records out of `p`; returns bytes consumed (the rest is a partial record). */
-static size_t frame_records(tp_session *s, tp_dir dir, double t, const uint8_t *p, size_t len)
+/* The framer gave up on dir's stream: name why. */
+static void frame_error(tp_session *s, tp_dir dir, double t, tp_status st, const cur_t *bad)
 {
     dir_state *d = &s->d[dir];
-    cur_t in;
-    cur_init(&in, p, len);
-    while (cur_len(&in) > 0 && !d->dead) {
-        wire_record rec;
-        size_t need = 0;
-        const uint8_t *start = cur_data(&in);
-        tp_status st = wire_record_parse(&in, &rec, &need);
-        if (st == TP_OK) {
-            handle_record(s, dir, t, &rec);
-            continue;
-        }
-        if (st == TP_ERR_TRUNCATED)
-            break;
-        if (st == TP_ERR_NOT_TLS && d->records == 0) {
-            note_not_tls(s, dir, t, start, cur_len(&in));
-            d->dead = true;
-            break;
-        }
-        char detail[128];
-        if (st == TP_ERR_OVERSIZED && cur_len(&in) >= 5)
-            snprintf(detail, sizeof detail,
-                     "record #%u declares %u bytes, over the 2^14+2048 limit (RFC 5246 6.2.3)",
-                     d->records + 1, (unsigned)start[3] << 8 | start[4]);
-        else
-            snprintf(detail, sizeof detail,
-                     "record #%u has a header that is not TLS (%02x %02x %02x)", d->records + 1,
-                     start[0], cur_len(&in) > 1 ? start[1] : 0, cur_len(&in) > 2 ? start[2] : 0);
-        sess_broken(s, dir, t, detail);
-        break;
+    const uint8_t *start = cur_data(bad);
+    size_t len = cur_len(bad);
+    if (st == TP_ERR_NOMEM) {
+        sess_broken(s, dir, t, "out of memory buffering a record");
+        return;
     }
-    return len - cur_len(&in);
+    if (st == TP_ERR_NOT_TLS && d->records == 0) {
+        note_not_tls(s, dir, t, start, len);
+        d->dead = true;
+        return;
+    }
+    char detail[128];
+    if (st == TP_ERR_OVERSIZED && len >= 5)
+        snprintf(detail, sizeof detail,
+                 "record #%u declares %u bytes, over the 2^14+2048 limit (RFC 5246 6.2.3)",
+                 d->records + 1, (unsigned)start[3] << 8 | start[4]);
+    else
+        snprintf(detail, sizeof detail, "record #%u has a header that is not TLS (%02x %02x %02x)",
+                 d->records + 1, start[0], len > 1 ? start[1] : 0, len > 2 ? start[2] : 0);
+    sess_broken(s, dir, t, detail);
 }
 
 void tp_session_feed(tp_session *s, tp_dir dir, double t, const uint8_t *data, size_t len)
@@ -424,53 +413,18 @@ void tp_session_feed(tp_session *s, tp_dir dir, double t, const uint8_t *data, s
     }
     if (d->dead)
         return;
-    while (len > 0 && !d->dead) {
-        if (d->len == 0) {
-            size_t used = frame_records(s, dir, t, data, len);
-            data += used;
-            len -= used;
-            if (len == 0 || d->dead)
-                break;
+    wire_reasm_push(&d->fr, data, len);
+    while (!d->dead) {
+        wire_record rec;
+        cur_t bad;
+        tp_status st = wire_framer_pull(&d->fr, &rec, &bad);
+        if (st == TP_OK) {
+            handle_record(s, dir, t, &rec);
+            continue;
         }
-        /* Partial record: gather exactly one record's bytes, then frame it. */
-        size_t want = WIRE_RECORD_HEADER_LEN;
-        if (d->len >= 3 && (d->buf[0] & 0x80) && d->buf[2] == 1)
-            want = 2 + (((size_t)d->buf[0] & 0x7f) << 8 | d->buf[1]); /* SSLv2 framing */
-        else if (d->len >= WIRE_RECORD_HEADER_LEN)
-            want = WIRE_RECORD_HEADER_LEN + ((size_t)d->buf[3] << 8 | d->buf[4]);
-        if (want > WIRE_RECORD_HEADER_LEN + WIRE_MAX_CIPHERTEXT)
-            want = WIRE_RECORD_HEADER_LEN; /* let the framer name the problem */
-        size_t take = want > d->len ? want - d->len : 0;
-        if (take > len)
-            take = len;
-        if (d->len + take > d->cap) {
-            size_t cap = d->cap ? d->cap : 64;
-            while (cap < d->len + take)
-                cap *= 2;
-            uint8_t *nb = realloc(d->buf, cap);
-            if (!nb) {
-                sess_broken(s, dir, t, "out of memory buffering a record");
-                return;
-            }
-            d->buf = nb;
-            d->cap = cap;
-        }
-        memcpy(d->buf + d->len, data, take);
-        d->len += take;
-        data += take;
-        len -= take;
-        size_t used = frame_records(s, dir, t, d->buf, d->len);
-        if (used > 0 || d->dead) {
-            memmove(d->buf, d->buf + used, d->len - used);
-            d->len -= used;
-            if (d->len == 0) {
-                free(d->buf);
-                d->buf = NULL;
-                d->cap = 0;
-            }
-        } else if (take == 0) {
-            break; /* cannot progress: wait for more */
-        }
+        if (st != TP_ERR_TRUNCATED)
+            frame_error(s, dir, t, st, &bad);
+        break;
     }
 }
 
@@ -582,10 +536,10 @@ void tp_session_end(tp_session *s, double t, tp_end_reason why)
     o->mac = opt(s->neg_mac);
     o->group = opt(s->neg_group);
     o->sigalg = opt(s->neg_sigalg);
-    if (s->d[TP_C2S].len > 0 && !s->d[TP_C2S].dead) {
+    if (wire_reasm_pending(&s->d[TP_C2S].fr) > 0 && !s->d[TP_C2S].dead) {
         char text[96];
         snprintf(text, sizeof text, "the client's last record is incomplete (%zu bytes buffered)",
-                 s->d[TP_C2S].len);
+                 wire_reasm_pending(&s->d[TP_C2S].fr));
         sess_note(s, t, TP_C2S, text);
     }
     tp_verdict_decide(o, &s->verdict);
@@ -630,8 +584,8 @@ void tp_session_free(tp_session *s)
     if (!s)
         return;
     for (int i = 0; i < 2; i++) {
-        free(s->d[i].buf);
-        free(s->d[i].hs);
+        wire_reasm_free(&s->d[i].fr);
+        wire_reasm_free(&s->d[i].hs);
         for (unsigned j = 0; j < s->d[i].num_held; j++)
             free(s->d[i].held[j].bytes);
     }

@@ -378,73 +378,26 @@ void sess_handshake_bytes(tp_session *s, tp_dir dir, double t, const uint8_t *p,
                           bool is_protected)
 {
     dir_state *d = &s->d[dir];
-    while (len > 0 || d->hs_len >= WIRE_HS_HEADER_LEN) {
-        if (d->hs_len == 0) {
-            /* fast path: whole messages straight from the record */
-            cur_t c;
-            cur_init(&c, p, len);
-            uint8_t type;
-            uint32_t body_len;
-            if (wire_hs_peek_header(&c, &type, &body_len) == TP_OK &&
-                len >= WIRE_HS_HEADER_LEN + (size_t)body_len) {
-                size_t n = WIRE_HS_HEADER_LEN + body_len;
-                handle_message(s, dir, t, p, n, is_protected);
-                p += n;
-                len -= n;
-                continue;
-            }
-        }
-        /* slow path: accumulate */
-        size_t want = WIRE_HS_HEADER_LEN;
-        if (d->hs_len >= WIRE_HS_HEADER_LEN) {
-            cur_t c;
-            cur_init(&c, d->hs, d->hs_len);
-            uint8_t type;
-            uint32_t body_len;
-            if (wire_hs_peek_header(&c, &type, &body_len) != TP_OK)
-                return;
-            if (body_len > WIRE_HS_MAX_LEN) {
-                char detail[112];
-                snprintf(detail, sizeof detail,
-                         "handshake message of %u bytes is over tlsprobe's limit of %u", body_len,
-                         (unsigned)WIRE_HS_MAX_LEN);
-                sess_broken(s, dir, t, detail);
-                return;
-            }
-            want = WIRE_HS_HEADER_LEN + body_len;
-        }
-        if (d->hs_len >= want) {
-            handle_message(s, dir, t, d->hs, want, is_protected);
-            memmove(d->hs, d->hs + want, d->hs_len - want);
-            d->hs_len -= want;
-            if (d->hs_len == 0) {
-                free(d->hs);
-                d->hs = NULL;
-                d->hs_cap = 0;
-            }
+    wire_reasm_push(&d->hs, p, len);
+    for (;;) {
+        const uint8_t *msg;
+        size_t n;
+        uint32_t declared = 0;
+        tp_status st = wire_hs_reasm_pull(&d->hs, &msg, &n, &declared);
+        if (st == TP_OK) {
+            handle_message(s, dir, t, msg, n, is_protected);
             continue;
         }
-        if (len == 0)
-            return;
-        size_t take = want - d->hs_len;
-        if (take > len)
-            take = len;
-        if (d->hs_len + take > d->hs_cap) {
-            size_t cap = d->hs_cap ? d->hs_cap : 256;
-            while (cap < d->hs_len + take)
-                cap *= 2;
-            uint8_t *nb = realloc(d->hs, cap);
-            if (!nb) {
-                sess_broken(s, dir, t, "out of memory reassembling a handshake message");
-                return;
-            }
-            d->hs = nb;
-            d->hs_cap = cap;
+        if (st == TP_ERR_OVERSIZED) {
+            char detail[112];
+            snprintf(detail, sizeof detail,
+                     "handshake message of %u bytes is over tlsprobe's limit of %u", declared,
+                     (unsigned)WIRE_HS_MAX_LEN);
+            sess_broken(s, dir, t, detail);
+        } else if (st == TP_ERR_NOMEM) {
+            sess_broken(s, dir, t, "out of memory reassembling a handshake message");
         }
-        memcpy(d->hs + d->hs_len, p, take);
-        d->hs_len += take;
-        p += take;
-        len -= take;
+        return;
     }
 }
 
@@ -454,22 +407,23 @@ void sess_alert_bytes(tp_session *s, tp_dir dir, double t, const uint8_t *p, siz
                       bool is_protected, unsigned record_index)
 {
     tp_obs_side *me = sess_side(s, dir);
-    for (size_t i = 0; i + 1 < len; i += 2) {
-        const char *level = wire_alert_level_name(p[i]);
-        const char *desc = wire_alert_description_name(p[i + 1]);
+    cur_t c;
+    wire_alert al;
+    cur_init(&c, p, len);
+    while (wire_alert_parse(&c, &al) == TP_OK) {
         tp_alert_info a = {.from = dir == TP_C2S ? "client" : "server",
-                           .level = level ? level : "unknown",
-                           .description = desc,
+                           .level = al.level_name ? al.level_name : "unknown",
+                           .description = al.description_name,
                            .is_protected = is_protected};
-        if (!desc) {
-            snprintf(s->alert_desc[dir], sizeof s->alert_desc[dir], "unknown(%u)", p[i + 1]);
+        if (!al.description_name) {
+            snprintf(s->alert_desc[dir], sizeof s->alert_desc[dir], "unknown(%u)", al.description);
             a.description = s->alert_desc[dir];
         }
-        if (p[i + 1] == 0)
+        if (al.description == WIRE_ALERT_CLOSE_NOTIFY)
             me->close_notify = true;
-        if (dir == TP_S2C && p[i + 1] == 100 && s->obs.renegotiation)
+        if (dir == TP_S2C && al.description == WIRE_ALERT_NO_RENEGOTIATION && s->obs.renegotiation)
             s->obs.server_no_renegotiation = true;
-        sess_alert(s, dir, t, &a, p[i] == 2, record_index);
+        sess_alert(s, dir, t, &a, al.fatal, record_index);
     }
 }
 

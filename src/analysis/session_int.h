@@ -5,6 +5,7 @@
 
 #include "../crypto/conn.h"
 #include "../crypto/keylog.h"
+#include "../wire/reasm.h"
 #include "session.h"
 #include "verdict.h"
 
@@ -14,10 +15,8 @@
 #define TP_HELD_BYTES_MAX (64 * 1024)
 
 typedef struct {
-    uint8_t *buf; /* pending bytes of an incomplete record */
-    size_t len, cap;
-    uint8_t *hs; /* pending bytes of an incomplete handshake message */
-    size_t hs_len, hs_cap;
+    wire_framer fr;    /* records (an incomplete one buffered) */
+    wire_hs_reasm hs;  /* handshake messages (an incomplete one buffered) */
     unsigned records;
     bool is_protected;    /* records from now on are protected */
     bool dead;            /* stream unparseable: stop framing it */

@@ -764,3 +764,16 @@ const char *wire_alert_description_name(uint8_t desc)
             return rows[i].name;
     return NULL;
 }
+
+tp_status wire_alert_parse(cur_t *in, wire_alert *out)
+{
+    cur_t c = *in;
+    memset(out, 0, sizeof *out);
+    if (!cur_get_u8(&c, &out->level) || !cur_get_u8(&c, &out->description))
+        return TP_ERR_TRUNCATED;
+    out->level_name = wire_alert_level_name(out->level);
+    out->description_name = wire_alert_description_name(out->description);
+    out->fatal = out->level == WIRE_ALERT_FATAL;
+    *in = c;
+    return TP_OK;
+}
