@@ -263,7 +263,7 @@ static void handle_content(tp_session *s, tp_dir dir, double t, unsigned type,
     }
 }
 
-static void process_record(tp_session *s, tp_dir dir, double t, const wire_record *rec)
+void sess_process_record(tp_session *s, tp_dir dir, double t, const wire_record *rec)
 {
     static _Thread_local uint8_t plain[WIRE_MAX_CIPHERTEXT];
     dir_state *d = &s->d[dir];
@@ -309,65 +309,19 @@ static void process_record(tp_session *s, tp_dir dir, double t, const wire_recor
         handle_content(s, dir, t, type, content, content_len, &chk);
 }
 
-/* Whether the verifier can open dir's records of its current epoch now. */
-static bool keys_known(const tp_session *s, tp_dir dir)
-{
-    return crypto_conn_has_keys(s->cc, dir, crypto_conn_epoch(s->cc, dir));
-}
-
-/* Processes the held records of dir; with `force`, also those whose keys
- * are still missing (they are then reported unchecked). */
-static void release_held(tp_session *s, tp_dir dir, bool force)
-{
-    dir_state *d = &s->d[dir];
-    unsigned done = 0;
-    while (done < d->num_held && (force || keys_known(s, dir))) {
-        struct held_record *h = &d->held[done];
-        cur_t in;
-        cur_init(&in, h->bytes, h->len);
-        wire_record rec;
-        size_t need;
-        if (wire_record_parse(&in, &rec, &need) == TP_OK)
-            process_record(s, dir, h->t, &rec);
-        free(h->bytes);
-        d->held_bytes -= h->len;
-        done++;
-    }
-    if (done > 0) {
-        memmove(d->held, d->held + done, (d->num_held - done) * sizeof d->held[0]);
-        d->num_held -= done;
-    }
-}
-
-static bool hold_record(tp_session *s, tp_dir dir, double t, const wire_record *rec)
-{
-    dir_state *d = &s->d[dir];
-    size_t len = cur_len(&rec->header) + cur_len(&rec->fragment);
-    if (d->num_held >= TP_HELD_MAX || d->held_bytes + len > TP_HELD_BYTES_MAX)
-        return false;
-    uint8_t *copy = malloc(len);
-    if (!copy)
-        return false;
-    memcpy(copy, cur_data(&rec->header), cur_len(&rec->header));
-    memcpy(copy + cur_len(&rec->header), cur_data(&rec->fragment), cur_len(&rec->fragment));
-    d->held[d->num_held++] = (struct held_record){.t = t, .bytes = copy, .len = len};
-    d->held_bytes += len;
-    return true;
-}
-
 static void handle_record(tp_session *s, tp_dir dir, double t, const wire_record *rec)
 {
     dir_state *d = &s->d[dir];
     /* the other side moved on: what it holds will not get keys in time */
     if (s->d[!dir].num_held)
-        release_held(s, !dir, true);
+        sess_release_held(s, !dir, true);
     bool wants_keys = record_protected(s, dir, rec);
-    if (s->expect_secrets && (d->num_held > 0 || (wants_keys && !keys_known(s, dir)))) {
-        if (hold_record(s, dir, t, rec))
+    if (s->expect_secrets && (d->num_held > 0 || (wants_keys && !sess_keys_known(s, dir)))) {
+        if (sess_hold_record(s, dir, t, rec))
             return;
-        release_held(s, dir, true);
+        sess_release_held(s, dir, true);
     }
-    process_record(s, dir, t, rec);
+    sess_process_record(s, dir, t, rec);
 }
 
 /* The framer gave up on dir's stream: name why. */
@@ -462,28 +416,14 @@ void tp_session_add_secret(tp_session *s, double t, const char *nss_line)
     tp_event ev = {.type = TP_EV_SECRET, .t = t};
     ev.u.secret.line = nss_line;
     sess_emit(s, &ev);
-    release_held(s, TP_C2S, false);
-    release_held(s, TP_S2C, false);
+    sess_release_held(s, TP_C2S, false);
+    sess_release_held(s, TP_S2C, false);
 }
 
 void tp_session_set_keylog_store(tp_session *s, const struct crypto_keylog_store *store)
 {
     if (s)
         s->store = store;
-}
-
-void tp_session_set_negotiated(tp_session *s, const tp_negotiated *n)
-{
-#define TP_SET(field, value)                                                                       \
-    if ((value) && *(value))                                                                       \
-    snprintf(s->field, sizeof s->field, "%s", (value))
-    TP_SET(neg_protocol, n->protocol);
-    TP_SET(neg_kx, n->kx);
-    TP_SET(neg_cipher, n->cipher);
-    TP_SET(neg_mac, n->mac);
-    TP_SET(neg_group, n->group);
-    TP_SET(neg_sigalg, n->sigalg);
-#undef TP_SET
 }
 
 void tp_session_engine_error(tp_session *s, double t, const char *error_name,
@@ -511,31 +451,21 @@ void tp_session_app_exchanged(tp_session *s)
         s->obs.app_exchanged = true;
 }
 
-static const char *opt(const char *field)
-{
-    return field[0] ? field : NULL;
-}
-
 void tp_session_end(tp_session *s, double t, tp_end_reason why)
 {
     if (!s || s->ended)
         return;
     if (t < s->t_last)
         t = s->t_last; /* bytes traced while closing: the verdict comes last */
-    release_held(s, TP_C2S, true);
-    release_held(s, TP_S2C, true);
+    sess_release_held(s, TP_C2S, true);
+    sess_release_held(s, TP_S2C, true);
     tp_observation *o = &s->obs;
     o->end = why;
     o->t_end = t;
     o->handshake_done = s->engine_done || (s->client_finished && s->server_finished);
     if (!s->engine_done && o->handshake_done && o->client.sent_appdata && o->server.sent_appdata)
         o->app_exchanged = true; /* offline: data both ways */
-    o->protocol = opt(s->neg_protocol);
-    o->kx = opt(s->neg_kx);
-    o->cipher = opt(s->neg_cipher);
-    o->mac = opt(s->neg_mac);
-    o->group = opt(s->neg_group);
-    o->sigalg = opt(s->neg_sigalg);
+    sess_naming_to_obs(s);
     if (wire_reasm_pending(&s->d[TP_C2S].fr) > 0 && !s->d[TP_C2S].dead) {
         char text[96];
         snprintf(text, sizeof text, "the client's last record is incomplete (%zu bytes buffered)",
@@ -586,8 +516,7 @@ void tp_session_free(tp_session *s)
     for (int i = 0; i < 2; i++) {
         wire_reasm_free(&s->d[i].fr);
         wire_reasm_free(&s->d[i].hs);
-        for (unsigned j = 0; j < s->d[i].num_held; j++)
-            free(s->d[i].held[j].bytes);
+        sess_held_free(&s->d[i]);
     }
     free(s->client_hello);
     free(s->peer);

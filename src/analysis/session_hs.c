@@ -199,24 +199,7 @@ static void on_server_hello(tp_session *s, const wire_handshake *m)
     if (cur_len(&sh->random) == 32 && s->have_client_random)
         crypto_conn_set_hello(s->cc, s->client_random, cur_data(&sh->random), sh->selected_version,
                               sh->cipher_suite, etm);
-    const wire_suite *suite = wire_suite_find(sh->cipher_suite);
-    if (!s->neg_protocol[0]) {
-        const char *v = wire_version_name(sh->selected_version);
-        snprintf(s->neg_protocol, sizeof s->neg_protocol, "%s", v ? v : "unknown");
-    }
-    if (suite && !s->neg_cipher[0]) {
-        snprintf(s->neg_cipher, sizeof s->neg_cipher, "%s", suite->cipher);
-        snprintf(s->neg_mac, sizeof s->neg_mac, "%s", suite->mac);
-        if (suite->kx)
-            snprintf(s->neg_kx, sizeof s->neg_kx, "%s", suite->kx);
-    }
-    wire_ext_key_share ks;
-    if (s->tls13 && !s->neg_group[0] && sh->has_extensions &&
-        wire_ext_find(sh->extensions, WIRE_EXT_KEY_SHARE, &body) &&
-        wire_ext_key_share_parse(body, WIRE_EXT_FROM_SERVER_HELLO, &ks) == TP_OK) {
-        const char *gn = wire_group_name(ks.selected_group);
-        snprintf(s->neg_group, sizeof s->neg_group, "%s", gn ? gn : "unknown");
-    }
+    sess_name_server_hello(s, sh);
     if (s->tls13) {
         /* RFC 8446 2: everything after ServerHello is protected */
         s->d[TP_C2S].is_protected = s->d[TP_S2C].is_protected = true;
@@ -253,23 +236,6 @@ static void renegotiation_accepted(tp_session *s, const wire_handshake *m)
                           sh->cipher_suite, etm);
 }
 
-static void on_server_key_exchange(tp_session *s, const wire_handshake *m)
-{
-    const wire_server_key_exchange *ske = &m->u.server_key_exchange;
-    if (!s->neg_group[0]) {
-        if (ske->named_group) {
-            const char *gn = wire_group_name(ske->named_group);
-            snprintf(s->neg_group, sizeof s->neg_group, "%s", gn ? gn : "unknown");
-        } else if (ske->dh_p_bits) {
-            snprintf(s->neg_group, sizeof s->neg_group, "DH-%u", ske->dh_p_bits);
-        }
-    }
-    if (ske->has_sigalg && !s->neg_sigalg[0]) {
-        const char *n = wire_sigalg_name(ske->sigalg);
-        snprintf(s->neg_sigalg, sizeof s->neg_sigalg, "%s", n ? n : "unknown");
-    }
-}
-
 /* What one parsed message (other than ClientHello) tells the session. */
 static void note_message(tp_session *s, tp_dir dir, const wire_handshake *m, const uint8_t *msg,
                          size_t len, bool is_protected)
@@ -282,18 +248,11 @@ static void note_message(tp_session *s, tp_dir dir, const wire_handshake *m, con
             on_server_hello(s, m);
         break;
     case WIRE_HS_SERVER_KEY_EXCHANGE:
-        on_server_key_exchange(s, m);
+        sess_name_server_key_exchange(s, &m->u.server_key_exchange);
         break;
     case WIRE_HS_CERTIFICATE:
-        /* RFC 8446 B.4: TLS 1.3 suites name no key exchange; name it as the
-         * engine does, from the group's kind and the certificate's key */
-        if (dir == TP_S2C && s->tls13 && !s->neg_kx[0] && s->neg_group[0] &&
-            m->u.certificate.num_summaries > 0 && m->u.certificate.certs[0].parsed) {
-            const char *kt = m->u.certificate.certs[0].key_type;
-            snprintf(s->neg_kx, sizeof s->neg_kx, "%s-%s",
-                     strncmp(s->neg_group, "FFDHE", 5) == 0 ? "DHE" : "ECDHE",
-                     strncmp(kt, "RSA", 3) == 0 ? "RSA" : "ECDSA");
-        }
+        if (dir == TP_S2C)
+            sess_name_tls13_kx(s, &m->u.certificate);
         break;
     case WIRE_HS_KEY_UPDATE:
         /* RFC 8446 7.2: applies to the records after the one carrying it;
@@ -304,10 +263,8 @@ static void note_message(tp_session *s, tp_dir dir, const wire_handshake *m, con
         }
         break;
     case WIRE_HS_CERTIFICATE_VERIFY:
-        if (dir == TP_S2C && s->tls13 && !s->neg_sigalg[0]) {
-            const char *n = wire_sigalg_name(m->u.certificate_verify.sigalg);
-            snprintf(s->neg_sigalg, sizeof s->neg_sigalg, "%s", n ? n : "unknown");
-        }
+        if (dir == TP_S2C && s->tls13)
+            sess_name_sigalg(s, m->u.certificate_verify.sigalg);
         break;
     default:
         break;

@@ -93,4 +93,27 @@ void sess_alert_bytes(tp_session *s, tp_dir dir, double t, const uint8_t *p, siz
 void sess_alert(tp_session *s, tp_dir dir, double t, const tp_alert_info *a, bool fatal,
                 unsigned record_index);
 
+/* session.c: one whole record of dir (opened, noted, its content handled). */
+void sess_process_record(tp_session *s, tp_dir dir, double t, const wire_record *rec);
+
+/* session_held.c: protected records held back until their keys arrive (live
+ * only).  Whether the verifier can open dir's records of its current epoch. */
+bool sess_keys_known(const tp_session *s, tp_dir dir);
+/* Holds a copy of rec; false when the bounds are reached (or no memory). */
+bool sess_hold_record(tp_session *s, tp_dir dir, double t, const wire_record *rec);
+/* Processes the held records of dir; with `force`, also those whose keys
+ * are still missing (they are then reported unchecked). */
+void sess_release_held(tp_session *s, tp_dir dir, bool force);
+/* Frees what d holds. */
+void sess_held_free(dir_state *d);
+
+/* session_naming.c: the negotiated parameters' names, from the server's
+ * messages when the engine has not named them. */
+void sess_name_server_hello(tp_session *s, const wire_server_hello *sh);
+void sess_name_server_key_exchange(tp_session *s, const wire_server_key_exchange *ske);
+void sess_name_tls13_kx(tp_session *s, const wire_certificate *cert);
+void sess_name_sigalg(tp_session *s, uint16_t sigalg);
+/* The names into s->obs (NULL for those never named). */
+void sess_naming_to_obs(tp_session *s);
+
 #endif
