@@ -146,7 +146,7 @@ static void on_verdict(text_sink *s, const tp_event *ev)
              v->group ? v->group : "", v->sigalg ? " sig " : "", v->sigalg ? v->sigalg : "");
     char head[96];
     report_text_verdict_head(head, sizeof head, v, ev->t);
-    const char *c = v->outcome == TP_OUTCOME_OK ? C_GREEN
+    const char *c = v->outcome == TP_OUTCOME_OK       ? C_GREEN
                     : v->outcome == TP_OUTCOME_UNUSED ? C_YELLOW
                                                       : C_RED;
     line(s, ev->conn, "%s%s%s (%s): %s", col(s, c), report_verdict_word(v), col(s, C_RESET), head,
@@ -214,14 +214,14 @@ static void text_on_event(tp_sink *self, const tp_event *ev)
 
 tp_sink *report_text_sink_new(FILE *out, int verbosity, bool color, bool records)
 {
-    text_sink *s = calloc(1, sizeof *s);
+    text_sink *s = malloc(sizeof *s);
     if (!s)
         return NULL;
-    s->base.on_event = text_on_event;
-    s->out = out;
-    s->verbosity = verbosity;
-    s->color = color;
-    s->records = records;
+    *s = (text_sink){.base.on_event = text_on_event,
+                     .out = out,
+                     .verbosity = verbosity,
+                     .color = color,
+                     .records = records};
     pthread_mutex_init(&s->lock, NULL);
     return &s->base;
 }
