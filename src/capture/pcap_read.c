@@ -267,16 +267,15 @@ static capture_item_kind pcapng_idb(capture_reader *r, cur_t body)
 
 /* An enhanced packet block, or the obsolete packet block (`obsolete`: a
  * 16-bit interface id and a drops count before the timestamp). */
-static capture_item_kind pcapng_epb(capture_reader *r, capture_item *out, cur_t body,
-                                    bool obsolete)
+static capture_item_kind pcapng_epb(capture_reader *r, capture_item *out, cur_t body, bool obsolete)
 {
     bool be = r->big_endian;
     uint32_t ifid = 0, hi, lo, caplen, origlen;
     uint16_t ifid16 = 0, drops = 0;
     cur_t data;
-    bool head = obsolete ? cur_get_u16_order(&body, be, &ifid16) &&
-                               cur_get_u16_order(&body, be, &drops)
-                         : cur_get_u32_order(&body, be, &ifid);
+    bool head = obsolete
+                    ? cur_get_u16_order(&body, be, &ifid16) && cur_get_u16_order(&body, be, &drops)
+                    : cur_get_u32_order(&body, be, &ifid);
     if (!head || !cur_get_u32_order(&body, be, &hi) || !cur_get_u32_order(&body, be, &lo) ||
         !cur_get_u32_order(&body, be, &caplen) || !cur_get_u32_order(&body, be, &origlen) ||
         !cur_get_bytes(&body, &data, caplen))

@@ -25,8 +25,7 @@ static tp_status emit(capture_pcapng_writer *w, const void *p, size_t n)
     if (n && fwrite(p, 1, n, w->f) != n) {
         w->status = TP_ERR_IO;
         w->err_no = errno ? errno : EIO;
-    }
-    else
+    } else
         w->bytes += n;
     return w->status;
 }
@@ -328,8 +327,8 @@ static void tcp_header(wire_buf *b, capture_flow *f, tp_dir dir, tp_dir peer, ui
 }
 
 /* Builds the IP and TCP headers for one segment from `dir` and writes it. */
-static tp_status flow_segment(capture_pcapng_writer *w, capture_flow *f, tp_dir dir,
-                              uint64_t ts_ns, uint8_t flags, const uint8_t *data, size_t len)
+static tp_status flow_segment(capture_pcapng_writer *w, capture_flow *f, tp_dir dir, uint64_t ts_ns,
+                              uint8_t flags, const uint8_t *data, size_t len)
 {
     uint8_t h[40 + 32 + 1];
     tp_dir peer = dir == TP_C2S ? TP_S2C : TP_C2S;

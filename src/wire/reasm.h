@@ -52,7 +52,7 @@ typedef wire_reasm wire_hs_reasm;
  * TP_ERR_OVERSIZED: a message declares a body over WIRE_HS_MAX_LEN
  *   (*declared, when not NULL, is that length).
  * TP_ERR_NOMEM: buffering failed. */
-TP_MUST_CHECK tp_status wire_hs_reasm_pull(wire_hs_reasm *r, const uint8_t **msg,
-                                           size_t *msg_len, uint32_t *declared);
+TP_MUST_CHECK tp_status wire_hs_reasm_pull(wire_hs_reasm *r, const uint8_t **msg, size_t *msg_len,
+                                           uint32_t *declared);
 
 #endif
