@@ -147,6 +147,7 @@ typedef struct {
             const wire_record *rec;
             const tp_record_check *check;
             unsigned index; /* record number within the direction, from 1 */
+            const char *quirk; /* live s2c: the --quirk that shaped it ("cbc-padding=max"), or NULL */
         } record;
         struct {
             const wire_handshake *msg;

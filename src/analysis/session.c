@@ -263,7 +263,8 @@ static void handle_content(tp_session *s, tp_dir dir, double t, unsigned type,
     }
 }
 
-void sess_process_record(tp_session *s, tp_dir dir, double t, const wire_record *rec)
+void sess_process_record(tp_session *s, tp_dir dir, double t, const wire_record *rec,
+                         const char *quirk)
 {
     static _Thread_local uint8_t plain[WIRE_MAX_CIPHERTEXT];
     dir_state *d = &s->d[dir];
@@ -297,10 +298,13 @@ void sess_process_record(tp_session *s, tp_dir dir, double t, const wire_record 
         s->obs.server_last_t = t;
     if (dir == TP_S2C)
         note_server_record(s, &chk);
+    if (dir == TP_S2C && !s->server_frozen)
+        snprintf(s->obs.server_last_quirk, sizeof s->obs.server_last_quirk, "%s", quirk ? quirk : "");
     tp_event ev = {.type = TP_EV_RECORD, .t = t, .dir = dir};
     ev.u.record.rec = rec;
     ev.u.record.check = &chk;
     ev.u.record.index = d->records;
+    ev.u.record.quirk = quirk;
     sess_emit(s, &ev);
 
     if (chk.is_protected && chk.integrity != TP_INTEGRITY_OK)
@@ -321,7 +325,7 @@ static void handle_record(tp_session *s, tp_dir dir, double t, const wire_record
             return;
         sess_release_held(s, dir, true);
     }
-    sess_process_record(s, dir, t, rec);
+    sess_process_record(s, dir, t, rec, d->quirk);
 }
 
 /* The framer gave up on dir's stream: name why. */
@@ -380,6 +384,22 @@ void tp_session_feed(tp_session *s, tp_dir dir, double t, const uint8_t *data, s
             frame_error(s, dir, t, st, &bad);
         break;
     }
+}
+
+void tp_session_feed_shaped(tp_session *s, tp_dir dir, double t, const uint8_t *data, size_t len,
+                            const char *quirk)
+{
+    if (!s)
+        return;
+    s->d[dir].quirk = quirk;
+    tp_session_feed(s, dir, t, data, len);
+    s->d[dir].quirk = NULL;
+}
+
+void tp_session_note(tp_session *s, double t, const char *text)
+{
+    if (s && !s->ended)
+        sess_note(s, t, TP_S2C, text);
 }
 
 void tp_session_gap(tp_session *s, tp_dir dir, double t, size_t len)
@@ -507,6 +527,11 @@ const uint8_t *tp_session_client_hello(const tp_session *s, size_t *out_len)
     if (out_len)
         *out_len = s->client_hello_len;
     return s->client_hello;
+}
+
+const wire_client_hello *tp_session_client_hello_parsed(const tp_session *s)
+{
+    return s && s->client_hello ? &s->hello : NULL;
 }
 
 void tp_session_free(tp_session *s)

@@ -64,6 +64,16 @@ tp_session *tp_session_new(const tp_session_params *p);
  * one handshake message (WIRE_HS_MAX_LEN) per direction. */
 void tp_session_feed(tp_session *s, tp_dir dir, double t, const uint8_t *data, size_t len);
 
+/* The same for whole records that a record rewriter (--quirk) shaped: each
+ * record framed from these bytes carries quirk (copied; NULL: none) in its
+ * record event. */
+void tp_session_feed_shaped(tp_session *s, tp_dir dir, double t, const uint8_t *data, size_t len,
+                            const char *quirk);
+
+/* A remark for this connection's trace (TP_EV_NOTE), e.g. a quirk that
+ * cannot apply to the negotiated connection. */
+void tp_session_note(tp_session *s, double t, const char *text);
+
 /* Offline only: `len` bytes of this direction are missing from the capture. */
 void tp_session_gap(tp_session *s, tp_dir dir, double t, size_t len);
 
@@ -99,9 +109,13 @@ tp_facts *tp_session_facts(tp_session *s);
 /* Valid after end. */
 const tp_verdict *tp_session_verdict(const tp_session *s);
 
-/* The client's first ClientHello as raw handshake bytes (header + body), for
- * the http status page; NULL before it arrived. */
+/* The client's first ClientHello as raw handshake bytes (header + body, or
+ * the SSLv2-format record fragment); NULL before it arrived. */
 const uint8_t *tp_session_client_hello(const tp_session *s, size_t *out_len);
+/* The same ClientHello as the session parsed it (the one parse: the http
+ * status page decodes and fingerprints this); a view into the session's
+ * copy, valid while the session lives.  NULL before it arrived. */
+const wire_client_hello *tp_session_client_hello_parsed(const tp_session *s);
 
 /* Whether the first bytes of a stream that is not TLS are shown as text
  * (else hex): the first line printable ASCII, nothing binary after it. */

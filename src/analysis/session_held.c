@@ -25,8 +25,9 @@ void sess_release_held(tp_session *s, tp_dir dir, bool force)
         wire_record rec;
         size_t need;
         if (wire_record_parse(&in, &rec, &need) == TP_OK)
-            sess_process_record(s, dir, h->t, &rec);
+            sess_process_record(s, dir, h->t, &rec, h->quirk);
         free(h->bytes);
+        free(h->quirk);
         d->held_bytes -= h->len;
         done++;
     }
@@ -47,15 +48,18 @@ bool sess_hold_record(tp_session *s, tp_dir dir, double t, const wire_record *re
         return false;
     memcpy(copy, cur_data(&rec->header), cur_len(&rec->header));
     memcpy(copy + cur_len(&rec->header), cur_data(&rec->fragment), cur_len(&rec->fragment));
-    d->held[d->num_held++] = (struct held_record){.t = t, .bytes = copy, .len = len};
+    d->held[d->num_held++] = (struct held_record){
+        .t = t, .bytes = copy, .len = len, .quirk = d->quirk ? strdup(d->quirk) : NULL};
     d->held_bytes += len;
     return true;
 }
 
 void sess_held_free(dir_state *d)
 {
-    for (unsigned j = 0; j < d->num_held; j++)
+    for (unsigned j = 0; j < d->num_held; j++) {
         free(d->held[j].bytes);
+        free(d->held[j].quirk);
+    }
     d->num_held = 0;
     d->held_bytes = 0;
 }

@@ -15,11 +15,12 @@
 #define TP_HELD_BYTES_MAX (64 * 1024)
 
 typedef struct {
-    wire_framer fr;    /* records (an incomplete one buffered) */
-    wire_hs_reasm hs;  /* handshake messages (an incomplete one buffered) */
+    wire_framer fr;   /* records (an incomplete one buffered) */
+    wire_hs_reasm hs; /* handshake messages (an incomplete one buffered) */
     unsigned records;
     bool is_protected;    /* records from now on are protected */
     bool dead;            /* stream unparseable: stop framing it */
+    const char *quirk;    /* records framed now were shaped by this quirk (--quirk) */
     unsigned key_updates; /* TLS 1.3: KeyUpdates in the current record */
     bool key_update_requested;
     unsigned long long bytes;
@@ -28,6 +29,7 @@ typedef struct {
         double t;
         uint8_t *bytes; /* header + fragment */
         size_t len;
+        char *quirk; /* the quirk that shaped it (live, s2c), or NULL */
     } held[TP_HELD_MAX];
     unsigned num_held;
     size_t held_bytes;
@@ -46,6 +48,7 @@ struct tp_session {
     bool tls13;
     uint8_t *client_hello; /* first ClientHello, raw */
     size_t client_hello_len;
+    wire_client_hello hello; /* as parsed, a view into client_hello */
     uint8_t client_random[32];
     bool have_client_random;
     uint8_t reneg_random[32]; /* a renegotiation ClientHello's random */
@@ -93,8 +96,10 @@ void sess_alert_bytes(tp_session *s, tp_dir dir, double t, const uint8_t *p, siz
 void sess_alert(tp_session *s, tp_dir dir, double t, const tp_alert_info *a, bool fatal,
                 unsigned record_index);
 
-/* session.c: one whole record of dir (opened, noted, its content handled). */
-void sess_process_record(tp_session *s, tp_dir dir, double t, const wire_record *rec);
+/* session.c: one whole record of dir (opened, noted, its content handled);
+ * quirk: what shaped it (live, --quirk), or NULL. */
+void sess_process_record(tp_session *s, tp_dir dir, double t, const wire_record *rec,
+                         const char *quirk);
 
 /* session_held.c: protected records held back until their keys arrive (live
  * only).  Whether the verifier can open dir's records of its current epoch. */

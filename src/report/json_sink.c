@@ -47,6 +47,13 @@ static const char *version_name(uint16_t v, char *buf, size_t len)
     return n ? n : buf;
 }
 
+/* A TLS 1.3 record opened with zero bytes after its inner type: the
+ * verifier counts them in padding_len without has_padding (CBC only). */
+static bool tls13_padding(const tp_record_check *c)
+{
+    return c->is_protected && c->integrity == TP_INTEGRITY_OK && !c->has_padding && c->padding_len;
+}
+
 static void add_record(json_object *o, const tp_event *ev, bool records)
 {
     const wire_record *r = ev->u.record.rec;
@@ -74,9 +81,14 @@ static void add_record(json_object *o, const tp_event *ev, bool records)
             json_object_object_add(pad, "minimal", json_object_new_boolean(c->padding_minimal));
             json_object_object_add(o, "padding", pad);
         }
+        if (tls13_padding(c))
+            json_object_object_add(o, "tls13_padding",
+                                   json_object_new_int64((int64_t)c->padding_len));
         if (c->detail && c->integrity != TP_INTEGRITY_OK)
             json_object_object_add(o, "detail", json_object_new_string(c->detail));
     }
+    if (ev->u.record.quirk)
+        json_object_object_add(o, "quirk", json_object_new_string(ev->u.record.quirk));
     if (records) {
         json_object_object_add(o, "ciphertext",
                                report_json_hex(cur_data(&r->fragment), cur_len(&r->fragment)));
@@ -233,10 +245,18 @@ bool report_json_event_fast(const tp_event *ev, bool records, char *buf, size_t 
                 wire_buf_add_str(&b,
                                  c->padding_minimal ? ",\"minimal\":true}" : ",\"minimal\":false}");
             }
+            if (tls13_padding(c)) {
+                wire_buf_add_str(&b, ",\"tls13_padding\":");
+                wire_buf_add_uint(&b, c->padding_len);
+            }
             if (c->detail && c->integrity != TP_INTEGRITY_OK) {
                 wire_buf_add_str(&b, ",\"detail\":");
                 wire_buf_add_json_str(&b, c->detail);
             }
+        }
+        if (ev->u.record.quirk) {
+            wire_buf_add_str(&b, ",\"quirk\":");
+            wire_buf_add_json_str(&b, ev->u.record.quirk);
         }
     }
     wire_buf_add_char(&b, '}');

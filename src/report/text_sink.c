@@ -95,6 +95,9 @@ static void on_record(text_sink *s, const tp_event *ev)
                 snprintf(extra + n, sizeof extra - (size_t)n, ", padding %zu %s%s", c->padding_len,
                          c->padding_valid ? "valid" : "INVALID",
                          c->padding_minimal ? " minimal" : " not minimal");
+            else if (c->padding_len && n > 0 && (size_t)n < sizeof extra) /* TLS 1.3 zeros */
+                snprintf(extra + n, sizeof extra - (size_t)n, ", TLS 1.3 padding %zu",
+                         c->padding_len);
         } else if (c->integrity == TP_INTEGRITY_BAD) {
             snprintf(extra, sizeof extra, ", protected, %sintegrity BAD%s (%s)", col(s, C_RED),
                      col(s, C_RESET), c->detail ? c->detail : "check failed");
@@ -103,9 +106,11 @@ static void on_record(text_sink *s, const tp_event *ev)
                      c->detail ? c->detail : "no keys");
         }
     }
-    line(s, ev->conn, "%s%s%s record #%u %s %s, %u bytes%s",
+    line(s, ev->conn, "%s%s%s record #%u %s %s, %u bytes%s%s%s",
          col(s, ev->dir == TP_C2S ? C_CYAN : C_YELLOW), dir_arrow(s, ev->dir), col(s, C_RESET),
-         ev->u.record.index, type ? type : "unknown", ver ? ver : "?", r->length, extra);
+         ev->u.record.index, type ? type : "unknown", ver ? ver : "?", r->length, extra,
+         ev->u.record.quirk ? ", shaped by quirk " : "",
+         ev->u.record.quirk ? ev->u.record.quirk : "");
     if (s->records) {
         hexdump(s, "ciphertext", cur_data(&r->fragment), cur_len(&r->fragment));
         if (c->is_protected && c->integrity == TP_INTEGRITY_OK && c->plaintext)

@@ -12,6 +12,7 @@
 #include "../analysis/session.h"
 #include "../capture/outfile.h"
 #include "../engine/engine.h"
+#include "../quirk/quirk.h"
 
 typedef enum { TP_MODE_HTTP, TP_MODE_ECHO, TP_MODE_INTERACTIVE } tp_mode;
 
@@ -24,6 +25,10 @@ typedef struct tp_server tp_server;
  * the connection (closed at once, no session). */
 typedef tp_engine *(*tp_choose_engine_fn)(void *ctx, unsigned conn, const char *peer,
                                           void **out_tag);
+/* Optional (sweep): the record quirks of a connection whose choose gave
+ * this tag (NULL: the params' quirks).  Called right after choose, under the
+ * same lock; the set must stay valid until the connection ends. */
+typedef const tp_quirk_set *(*tp_choose_quirks_fn)(void *ctx, void *tag);
 /* Called once per connection after its verdict (serialised, like choose). */
 typedef void (*tp_on_verdict_fn)(void *ctx, unsigned conn, const char *peer, void *tag,
                                  const tp_verdict *v);
@@ -40,6 +45,8 @@ typedef struct {
     tp_engine *engine;           /* default engine (serve) */
     tp_choose_engine_fn choose;  /* optional (sweep) */
     tp_on_verdict_fn on_verdict; /* optional */
+    tp_choose_quirks_fn choose_quirks; /* optional (sweep) */
+    const tp_quirk_set *quirks;  /* --quirk: record rewriting of every connection, or NULL */
     void *cb_ctx;
     tp_sink *sinks[TP_MAX_SINKS]; /* every session gets these */
     unsigned num_sinks;

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "../quirk/quirk.h"
 #include "../wire/ext.h"
 #include "../wire/handshake.h"
 #include "../wire/iana.h"
@@ -27,14 +28,13 @@ static void add_u16(uint16_t *arr, unsigned *n, unsigned max, uint16_t v)
 
 #define ADD(arr, n, v) add_u16((arr), &(n), sizeof(arr) / sizeof((arr)[0]), (v))
 
-bool sweep_offer_parse(sweep_offer *out, const uint8_t *msg, size_t len)
+bool sweep_offer_from_hello(sweep_offer *out, const wire_handshake *hs)
 {
     memset(out, 0, sizeof(*out));
-    wire_hs_ctx ctx = {0};
-    wire_handshake hs;
-    if (!msg || wire_hs_parse(&ctx, msg, len, &hs) != TP_OK || hs.type != WIRE_HS_CLIENT_HELLO)
+    if (!hs || hs->status != TP_OK || hs->type != WIRE_HS_CLIENT_HELLO ||
+        hs->u.client_hello.sslv2)
         return false;
-    const wire_client_hello *ch = &hs.u.client_hello;
+    const wire_client_hello *ch = &hs->u.client_hello;
     unsigned ns = wire_ch_num_suites(ch);
     for (unsigned i = 0; i < ns; i++) {
         uint32_t s = wire_ch_suite_at(ch, i);
@@ -260,6 +260,77 @@ static bool key_type_parse(const char *csv, const char **out, unsigned max, unsi
     return true;
 }
 
+/* The quirk axis: record-layer quirks (src/quirk), one per connection. */
+static unsigned quirk_values(const char **out, unsigned max)
+{
+    return tp_quirk_axis_values(out, max);
+}
+
+/* A quirk axis value the matrix allocated (not one of the built-in ones). */
+static bool quirk_owned(const char *v)
+{
+    const char *known[SWEEP_MAX_VALUES];
+    unsigned nk = tp_quirk_axis_values(known, SWEEP_MAX_VALUES);
+    for (unsigned k = 0; k < nk; k++)
+        if (known[k] == v)
+            return false;
+    return true;
+}
+
+static bool quirk_parse_into(const char *csv, const char **out, unsigned max, unsigned *out_n,
+                             char *err, size_t err_len)
+{
+    char buf[1024];
+    unsigned n = 0;
+    snprintf(buf, sizeof(buf), "%s", csv ? csv : "");
+    char *save = NULL;
+    for (char *tok = strtok_r(buf, ", ", &save); tok; tok = strtok_r(NULL, ", ", &save)) {
+        tp_quirk_set probe = {0};
+        char why[768];
+        if (!tp_quirk_set_add(&probe, tok, why, sizeof(why))) {
+            snprintf(err, err_len, "quirk axis value '%s': %s", tok, why);
+            return false;
+        }
+        if (n >= max) {
+            snprintf(err, err_len, "too many quirks");
+            return false;
+        }
+        const char *known[SWEEP_MAX_VALUES];
+        unsigned nk = tp_quirk_axis_values(known, SWEEP_MAX_VALUES), k = 0;
+        while (k < nk && strcmp(known[k], tok) != 0)
+            k++;
+        out[n] = k < nk ? known[k] : strdup(tok); /* freed by sweep_matrix_cleanup */
+        if (!out[n]) {
+            snprintf(err, err_len, "out of memory");
+            return false;
+        }
+        *out_n = ++n;
+    }
+    if (n == 0) {
+        snprintf(err, err_len, "empty quirk list");
+        return false;
+    }
+    return true;
+}
+
+static bool quirk_parse(const char *csv, const char **out, unsigned max, unsigned *out_n, char *err,
+                        size_t err_len)
+{
+    *out_n = 0;
+    if (quirk_parse_into(csv, out, max, out_n, err, err_len))
+        return true;
+    for (unsigned i = 0; i < *out_n; i++)
+        if (quirk_owned(out[i]))
+            free((char *)out[i]);
+    *out_n = 0;
+    return false;
+}
+
+static void apply_quirk(sweep_setup *s, const char *v)
+{
+    s->quirk = v;
+}
+
 static const sweep_axis axis_table[] = {
     {"protocol", "--protocols", protocol_values, protocol_parse, apply_protocol, off_protocol},
     {"kx", "--kx", kx_values, kx_parse, apply_kx, off_kx},
@@ -268,6 +339,7 @@ static const sweep_axis axis_table[] = {
     {"group", "--groups", group_values, group_parse, apply_group, off_group},
     {"sigalg", "--sigalgs", sigalg_values, sigalg_parse, apply_sigalg, off_sigalg},
     {"key-type", "--key-types", key_type_values, key_type_parse, apply_key_type, NULL},
+    {"quirk", "--quirks", quirk_values, quirk_parse, apply_quirk, NULL},
 };
 
 const sweep_axis *sweep_axes_all(unsigned *out_n)
@@ -457,6 +529,14 @@ void sweep_matrix_cleanup(sweep_matrix *m)
 {
     if (!m)
         return;
+    for (unsigned a = 0; a < m->num_axes; a++) {
+        if (m->axes[a]->parse != quirk_parse)
+            continue;
+        for (unsigned i = 0; i < m->num_values[a]; i++)
+            if (quirk_owned(m->values[a][i]))
+                free((char *)m->values[a][i]);
+        m->num_values[a] = 0;
+    }
     free(m->configs);
     m->configs = NULL;
     m->num_configs = 0;

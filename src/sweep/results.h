@@ -46,13 +46,17 @@ json_object *sweep_report_json(const sweep_matrix *m, const sweep_result *res,
                                const sweep_decision *d, const sweep_row *rows);
 /* Text summary: the rule, the typical failure, a per-value table and the
  * failing configurations. */
+/* The summary's suggestion of the quirk axis when every combination failed
+ * or none did and quirk is not an axis yet; NULL otherwise. */
+const char *sweep_quirk_hint(const sweep_matrix *m, const sweep_decision *d);
 void sweep_report_text(FILE *out, const sweep_matrix *m, const sweep_result *res,
                        const sweep_decision *d, const sweep_row *rows);
 /* Self-contained HTML page: the rule, then a grid per protocol x kx (x the
  * other axes) of cipher rows x MAC columns; cells have class ok, fail,
  * flaky, skipped, not-offered (timeout cells: "fail timeout"; not yet
- * tried: "pending") and a title= tooltip with the verdict. */
-void sweep_report_html(FILE *out, const sweep_matrix *m, const sweep_result *res,
+ * tried: "pending") and a title= tooltip with the verdict.  The markup is
+ * report/sweep_html.c's.  false (nothing written) when memory ran out. */
+bool sweep_report_html(FILE *out, const sweep_matrix *m, const sweep_result *res,
                        const sweep_decision *d, const sweep_row *rows);
 /* A typical failure as a reader sees it, never with placeholders: the
  * summary itself when all read the same, else one real example and the
@@ -63,7 +67,5 @@ void sweep_typical_phrase(const sweep_decision *d, const sweep_typical *t, char 
 /* What the client command's exit says beside the verdict's status, e.g.
  * "client exited 52 although the TLS session worked"; "" when nothing. */
 void sweep_result_client_note(const sweep_result *r, char *out, size_t out_len);
-/* HTML-escapes s into out (always terminated). */
-void sweep_html_escape(char *out, size_t out_len, const char *s);
 
 #endif

@@ -60,7 +60,8 @@ typedef struct attempt {
     int cfg; /* -1: the probe */
     slot *sl;
     tp_engine *engine;
-    bool open; /* device: still taking connections (window) */
+    tp_quirk_set quirks; /* the quirk axis' value (empty: none) */
+    bool open;           /* device: still taking connections (window) */
     bool finalized;
     double start;
     char host[64];
@@ -69,8 +70,7 @@ typedef struct attempt {
     bool any_ok;
     int verdict_rank; /* of a->verdict: 2 ok, 1 unused after a handshake, 0 other */
     json_object *verdict;
-    uint8_t *hello;
-    size_t hello_len;
+    sweep_offer *offer; /* of the first ClientHello (valid: it said one) */
     /* driven */
     bool exited, timed_out;
     double exit_time;
@@ -363,7 +363,8 @@ static void build_queue(sweep_ctx *c)
 /* Lock held.  The probe is done: learn the offer, lay out the matrix. */
 static void probe_finish(sweep_ctx *c, attempt *a)
 {
-    if (a->hello && sweep_offer_parse(&c->offer, a->hello, a->hello_len)) {
+    if (a->offer && a->offer->valid) {
+        c->offer = *a->offer;
         c->have_offer = true;
     } else {
         say(c, "probe: no ClientHello from the client; every combination counts as offered");
@@ -447,8 +448,15 @@ static attempt *next_attempt(sweep_ctx *c, slot *sl)
         unsigned idx = c->queue[c->qpos++];
         char err[512];
         tp_engine *e = engine_for_config(c, idx, err, sizeof(err));
-        if (e)
-            return attempt_new(c, (int)idx, sl, e);
+        if (e) {
+            attempt *a = attempt_new(c, (int)idx, sl, e);
+            sweep_setup su;
+            sweep_config_setup(&c->m, &c->m.configs[idx], &su);
+            /* values were checked when the matrix was set up */
+            if (a && su.quirk && !tp_quirk_set_add(&a->quirks, su.quirk, err, sizeof(err)))
+                say(c, "quirk %s: %s", su.quirk, err);
+            return a;
+        }
         /* the engine refused what formable() allowed: say so, don't stop */
         c->m.configs[idx].state = SWEEP_CFG_SKIPPED;
         snprintf(c->m.configs[idx].why, sizeof(c->m.configs[idx].why), "%.120s", err);
@@ -531,6 +539,13 @@ static tp_engine *cb_choose(void *ctx, unsigned conn, const char *peer, void **o
     return e;
 }
 
+static const tp_quirk_set *cb_quirks(void *ctx, void *tag)
+{
+    (void)ctx;
+    attempt *a = tag;
+    return a && a->quirks.num ? &a->quirks : NULL;
+}
+
 static void cb_verdict(void *ctx, unsigned conn, const char *peer, void *tag, const tp_verdict *v)
 {
     (void)conn, (void)peer;
@@ -579,13 +594,11 @@ static void sink_event(tp_sink *self, const tp_event *ev)
     pthread_mutex_lock(&c->lock);
     attempt *a = c->probe;
     /* the probe's first ClientHello (an unused preconnect may have come first) */
-    if (a && a->sl == ps->sl && !a->hello && a->first_conn && ev->conn >= a->first_conn) {
-        const cur_t *raw = &ev->u.handshake.msg->raw;
-        a->hello = malloc(cur_len(raw) ? cur_len(raw) : 1);
-        if (a->hello) {
-            memcpy(a->hello, cur_data(raw), cur_len(raw));
-            a->hello_len = cur_len(raw);
-        }
+    if (a && a->sl == ps->sl && !a->offer && a->first_conn && ev->conn >= a->first_conn) {
+        /* The session parsed it: take the offer from that parse. */
+        a->offer = malloc(sizeof *a->offer);
+        if (a->offer)
+            (void)sweep_offer_from_hello(a->offer, ev->u.handshake.msg);
     }
     pthread_mutex_unlock(&c->lock);
 }
@@ -653,6 +666,7 @@ static bool slot_start(sweep_ctx *c, slot *sl, unsigned id, bool driven)
     p.mode = o->mode;
     p.timeout = o->timeout > 0 ? o->timeout : 30;
     p.choose = cb_choose;
+    p.choose_quirks = cb_quirks;
     p.on_verdict = cb_verdict;
     p.cb_ctx = sl;
     for (unsigned i = 0; i < o->num_sinks && p.num_sinks < TP_MAX_SINKS - 1; i++)
@@ -1162,7 +1176,7 @@ out:
         n = a->next_all;
         tp_engine_free(a->engine);
         json_object_put(a->verdict);
-        free(a->hello);
+        free(a->offer);
         free(a);
     }
     for (unsigned i = 0; c->res && i < c->m.num_configs; i++)

@@ -17,7 +17,7 @@
 #include "../server/server.h"
 #include "matrix.h"
 
-#define SWEEP_MAX_LIMITS 8
+#define SWEEP_MAX_LIMITS 10
 
 typedef struct {
     /* matrix */
