@@ -17,13 +17,11 @@ import sys
 MAX_FILE = 800
 MAX_FUNCTION = 80
 
-# Files still being split on other branches (the sweep and cli work): remove
-# an entry once its split has been merged and the file passes.
+# Files still being split on other branches: remove an entry once its split
+# has been merged and the file passes.  (sweep/sweep.c, sweep/results.c and
+# cli/cmd_sweep.c were on this list and pass since their splits were merged.)
 ALLOW_FILES = {
-    "sweep/decide.c",     # being split on another branch
-    "sweep/results.c",    # being split on another branch
-    "sweep/sweep.c",      # being split (sched/slot/client/device) on another branch
-    "cli/cmd_sweep.c",    # shared serve/sweep option table, on another branch
+    "sweep/decide.c",  # 808 lines, sweep_decide 133 lines: the quirk axis work splits it
 }
 
 # "module/file.c:function": functions that are tables in all but name.
