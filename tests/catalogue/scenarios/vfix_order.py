@@ -52,9 +52,12 @@ def _hello_bytes(ctx):
 
 
 def _half_close_after_hello(port, tmp):
-    """Sends a ClientHello, shuts its sending side at once, reads the answer."""
+    """Sends a ClientHello, shuts its sending side at once (the FIN in the
+    same segment, TCP_CORK, so it is there before the server answers),
+    reads the answer."""
     with socket.create_connection(("127.0.0.1", port), timeout=5) as s:
         local = s.getsockname()[1]
+        s.setsockopt(socket.IPPROTO_TCP, socket.TCP_CORK, 1)
         s.sendall(_hello_bytes(_ctx()))
         s.shutdown(socket.SHUT_WR)
         closed, got = tp.wait_closed(s, 5)
