@@ -469,6 +469,8 @@ void sess_alert_bytes(tp_session *s, tp_dir dir, double t, const uint8_t *p, siz
             me->close_notify = true;
         if (dir == TP_S2C && p[i + 1] == 100 && s->obs.renegotiation)
             s->obs.server_no_renegotiation = true;
+        if (dir == TP_C2S && p[i + 1] == 100 && s->obs.facts.rel.hello_request)
+            s->obs.client_no_renegotiation = true;
         sess_alert(s, dir, t, &a, p[i] == 2, record_index);
     }
 }

@@ -424,11 +424,25 @@ static bool when_session_ok(const tp_observation *o)
 {
     return o->app_exchanged || (client_data(o) && server_data(o));
 }
+/* What became of a renegotiation on a working session. */
+static void say_renegotiation(const tp_observation *o, tp_verdict *v)
+{
+    bool asked = o->facts.rel.hello_request;
+    if (o->renegotiation_accepted)
+        vd_say_more(v, ", after a %s renegotiation (a second full handshake)",
+                    asked ? "server-requested" : "client-initiated");
+    else if (asked && o->client_no_renegotiation)
+        vd_say_more(v, "; the client declined the server's renegotiation request (HelloRequest) "
+                       "with a warning no_renegotiation");
+    else if (asked && !o->renegotiation)
+        vd_say_more(v, "; the client ignored the server's renegotiation request (HelloRequest)");
+}
 static void say_session_ok(const tp_observation *o, tp_verdict *v)
 {
     vd_ok(v);
     vd_say(v, "handshake completed (%s, %s, %s) and application data went both ways",
            vd_or(o->protocol, "?"), vd_or(o->kx, "?"), vd_or(o->cipher, "?"));
+    say_renegotiation(o, v);
 }
 
 static void say_close(const tp_observation *o, tp_verdict *v)
