@@ -1,6 +1,6 @@
 /* Printable addresses for traces: "127.0.0.1:50412", "[::1]:50412".  One
  * function, so a connection reads the same traced live (server/) and
- * decoded from a capture (cli/cmd_decode.c). */
+ * decoded from a capture (analysis/decode.c). */
 #ifndef TP_ANALYSIS_ADDR_H
 #define TP_ANALYSIS_ADDR_H
 

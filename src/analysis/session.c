@@ -298,6 +298,8 @@ static void process_record(tp_session *s, tp_dir dir, double t, const wire_recor
         s->obs.server_last_t = t;
     if (dir == TP_S2C)
         note_server_record(s, &chk);
+    if (dir == TP_S2C && !s->server_frozen)
+        snprintf(s->obs.server_last_quirk, sizeof s->obs.server_last_quirk, "%s", quirk ? quirk : "");
     tp_event ev = {.type = TP_EV_RECORD, .t = t, .dir = dir};
     ev.u.record.rec = rec;
     ev.u.record.check = &chk;
@@ -643,6 +645,11 @@ const uint8_t *tp_session_client_hello(const tp_session *s, size_t *out_len)
     if (out_len)
         *out_len = s->client_hello_len;
     return s->client_hello;
+}
+
+const wire_client_hello *tp_session_client_hello_parsed(const tp_session *s)
+{
+    return s && s->client_hello ? &s->hello : NULL;
 }
 
 void tp_session_free(tp_session *s)

@@ -109,9 +109,13 @@ tp_facts *tp_session_facts(tp_session *s);
 /* Valid after end. */
 const tp_verdict *tp_session_verdict(const tp_session *s);
 
-/* The client's first ClientHello as raw handshake bytes (header + body), for
- * the http status page; NULL before it arrived. */
+/* The client's first ClientHello as raw handshake bytes (header + body, or
+ * the SSLv2-format record fragment); NULL before it arrived. */
 const uint8_t *tp_session_client_hello(const tp_session *s, size_t *out_len);
+/* The same ClientHello as the session parsed it (the one parse: the http
+ * status page decodes and fingerprints this); a view into the session's
+ * copy, valid while the session lives.  NULL before it arrived. */
+const wire_client_hello *tp_session_client_hello_parsed(const tp_session *s);
 
 /* Whether the first bytes of a stream that is not TLS are shown as text
  * (else hex): the first line printable ASCII, nothing binary after it. */

@@ -123,6 +123,9 @@ void sess_client_hello(tp_session *s, const wire_handshake *m)
         if (s->client_hello) {
             memcpy(s->client_hello, cur_data(&m->raw), cur_len(&m->raw));
             s->client_hello_len = cur_len(&m->raw);
+            /* Parsed once, here: kept for the status page and the sweep. */
+            s->hello = *ch;
+            wire_ch_rebase(&s->hello, cur_data(&m->raw), cur_len(&m->raw), s->client_hello);
         }
     }
     if (!ch->sslv2 && cur_len(&ch->random) == 32 && !s->have_client_random) {

@@ -49,6 +49,7 @@ struct tp_session {
     bool tls13;
     uint8_t *client_hello; /* first ClientHello, raw */
     size_t client_hello_len;
+    wire_client_hello hello; /* as parsed, a view into client_hello */
     uint8_t client_random[32];
     bool have_client_random;
     uint8_t reneg_random[32]; /* a renegotiation ClientHello's random */

@@ -51,6 +51,7 @@ typedef struct {
     size_t server_last_padding_len;
     bool server_last_padding_valid, server_last_padding_minimal;
     const char *server_last_detail;
+    char server_last_quirk[64]; /* live: the --quirk that shaped it, "" for none */
     /* offers vs configuration */
     uint16_t offered_suites[TP_OBS_MAX_SUITES];
     unsigned num_offered_suites, num_offered_total;

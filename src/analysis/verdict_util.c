@@ -172,6 +172,8 @@ void vd_add_record_check(const tp_observation *o, tp_verdict *v)
 {
     if (!vd_reaction_follows(o))
         return;
+    if (o->server_last_quirk[0])
+        vd_say_more(v, "; the server's last record was shaped by --quirk %s", o->server_last_quirk);
     if (o->server_last_integrity == TP_INTEGRITY_UNCHECKED) {
         vd_say_more(v, "; the server's last record was protected and not checked (no keys)");
         return;

@@ -26,7 +26,7 @@
 #define MAX_WORKERS 256
 #define MAX_CONNS 1000000
 
-static const char *const usage_text =
+static const char *const usage_head =
     "usage: tlsprobe serve [options]\n"
     "\n"
     "A TLS server for finding out why a client fails: every connection is\n"
@@ -39,7 +39,6 @@ static const char *const usage_text =
     "  --listen ADDR         address to listen on; repeatable\n"
     "                        (default: 0.0.0.0 and ::)\n"
     "  --workers N           event loops / threads (default 1)\n"
-    "  --timeout S           handshake and idle timeout in seconds (default 30)\n"
     "  --max-conns N         connections open at once; above it a connection is\n"
     "                        refused with a verdict and a line on stderr (default:\n"
     "                        the open-file limit, ulimit -n, minus a margin)\n"
@@ -51,23 +50,11 @@ static const char *const usage_text =
     "  --echo                send back whatever the client sends\n"
     "  --interactive         one client: stdin goes to it, what it sends is printed\n"
     "\n"
-    "Negotiation (names as printed by `tlsprobe list`):\n"
-    "  --priority STR        GnuTLS priority string (instead of the lists below)\n"
-    "  --protocols L         e.g. TLS1.2,TLS1.3\n"
-    "  --ciphers L           e.g. AES-128-GCM,AES-128-CBC\n"
-    "  --macs L              e.g. SHA1,AEAD\n"
-    "  --kx L                e.g. ECDHE-RSA,RSA\n"
-    "  --groups L            e.g. X25519,SECP256R1\n"
-    "  --sigalgs L           e.g. RSA-SHA256,RSA-PSS-RSAE-SHA256\n"
-    "  --comp L              compression methods (NULL)\n"
-    "\n"
-    "Credentials:\n"
-    "  --cert FILE --key FILE  PEM certificate and key (default: a throwaway\n"
-    "                        self-signed certificate generated at start)\n"
-    "  --key-type T          generated key: rsa:1024, rsa:2048 (default), rsa:4096,\n"
-    "                        ecdsa:p256, ecdsa:p384, ed25519\n"
+    "Negotiation, credentials, timeout (as in tlsprobe sweep; names as printed\n"
+    "by `tlsprobe list`):\n";
+
+static const char *const usage_tail =
     "  --save-cert FILE      write the generated certificate (PEM) to FILE\n"
-    "  --client-cert M       none (default), request or require\n"
     "\n"
     "Record quirks (docs/quirks.md; `tlsprobe list` names them):\n"
     "  --quirk NAME[=VALUE]  reshape the server's records, e.g. cbc-padding=max,\n"
@@ -92,13 +79,7 @@ enum {
     OPT_ECHO,
     OPT_HTTP,
     OPT_INTERACTIVE,
-    OPT_PRIORITY,
-    OPT_CERT,
-    OPT_KEY,
-    OPT_KEY_TYPE,
     OPT_SAVE_CERT,
-    OPT_CLIENT_CERT,
-    OPT_TIMEOUT,
     OPT_WORKERS,
     OPT_MAX_CONNS,
     OPT_TRACE,
@@ -108,20 +89,14 @@ enum {
     OPT_QUIRK,
 };
 
-static const struct option long_opts[] = {
+/* serve's own options; the shared ones (serve_opts.h) are added to them. */
+static const struct option own_opts[] = {
     {"port", required_argument, NULL, OPT_PORT},
     {"listen", required_argument, NULL, OPT_LISTEN},
     {"echo", no_argument, NULL, OPT_ECHO},
     {"http", no_argument, NULL, OPT_HTTP},
     {"interactive", no_argument, NULL, OPT_INTERACTIVE},
-    {"priority", required_argument, NULL, OPT_PRIORITY},
-    SERVE_OPTS_LIST_LONG_OPTS,
-    {"cert", required_argument, NULL, OPT_CERT},
-    {"key", required_argument, NULL, OPT_KEY},
-    {"key-type", required_argument, NULL, OPT_KEY_TYPE},
     {"save-cert", required_argument, NULL, OPT_SAVE_CERT},
-    {"client-cert", required_argument, NULL, OPT_CLIENT_CERT},
-    {"timeout", required_argument, NULL, OPT_TIMEOUT},
     {"workers", required_argument, NULL, OPT_WORKERS},
     {"max-conns", required_argument, NULL, OPT_MAX_CONNS},
     {"trace", required_argument, NULL, OPT_TRACE},
@@ -132,8 +107,8 @@ static const struct option long_opts[] = {
     {"verbose", no_argument, NULL, 'v'},
     {"quiet", no_argument, NULL, 'q'},
     {"help", no_argument, NULL, 'h'},
-    {NULL, 0, NULL, 0},
 };
+#define NUM_OWN_OPTS (sizeof own_opts / sizeof own_opts[0])
 
 typedef struct {
     unsigned port;
@@ -141,12 +116,8 @@ typedef struct {
     unsigned num_listen;
     tp_mode mode;
     const char *mode_flag;
-    const char *priority;
-    engine_lists lists;
-    bool any_list;
-    const char *cert, *key, *key_type, *save_cert;
-    tp_client_cert client_cert;
-    double timeout;
+    serve_shape shape; /* the options shared with sweep */
+    const char *save_cert;
     unsigned workers;
     unsigned max_conns; /* 0: the server's default */
     const char *trace, *keylog, *pcap;
@@ -155,15 +126,13 @@ typedef struct {
     tp_quirk_set quirks;
 } serve_opts;
 
-__attribute__((format(printf, 1, 2))) static int usage_error(const char *fmt, ...)
+#define usage_error(...) serve_opts_usage_error("serve", __VA_ARGS__)
+
+static void usage_print(void)
 {
-    va_list ap;
-    va_start(ap, fmt);
-    fputs("tlsprobe serve: ", stderr);
-    vfprintf(stderr, fmt, ap);
-    fputs("\n(tlsprobe serve --help for the options)\n", stderr);
-    va_end(ap);
-    return 2;
+    fputs(usage_head, stdout);
+    serve_opts_help(stdout, SERVE_OPTS_SERVE);
+    fputs(usage_tail, stdout);
 }
 
 static bool parse_uint(const char *s, unsigned long max, unsigned *out)
@@ -188,14 +157,6 @@ static bool set_mode(serve_opts *o, tp_mode m, const char *flag)
     return true;
 }
 
-static int key_type_error(const char *value)
-{
-    fprintf(stderr, "tlsprobe serve: --key-type %s: unknown; valid: ", value);
-    serve_opts_key_types_print(stderr);
-    fputc('\n', stderr);
-    return 2;
-}
-
 /* An option whose value is checked: 0 when taken, the exit code after the
  * message when the value is bad, -1 when ch is none of them. */
 static int parse_checked(int ch, const char *arg, serve_opts *o)
@@ -213,24 +174,6 @@ static int parse_checked(int ch, const char *arg, serve_opts *o)
             return usage_error("--listen %s: too many addresses (at most %d)", arg, MAX_LISTEN);
         o->listen[o->num_listen++] = arg;
         return 0;
-    case OPT_KEY_TYPE:
-        if (!engine_key_type_valid(arg))
-            return key_type_error(arg);
-        o->key_type = arg;
-        return 0;
-    case OPT_CLIENT_CERT:
-        if (!serve_opts_client_cert(arg, &o->client_cert))
-            return usage_error("--client-cert %s: valid: none, request, require", arg);
-        return 0;
-    case OPT_TIMEOUT: {
-        char *end;
-        errno = 0;
-        double t = strtod(arg, &end);
-        if (errno || end == arg || *end || !(t > 0) || t > 86400 * 365)
-            return usage_error("--timeout %s: not a number of seconds (> 0)", arg);
-        o->timeout = t;
-        return 0;
-    }
     case OPT_WORKERS:
         if (!parse_uint(arg, MAX_WORKERS, &o->workers) || !o->workers)
             return usage_error("--workers %s: not a worker count (1-%d)", arg, MAX_WORKERS);
@@ -253,10 +196,7 @@ static int parse_checked(int ch, const char *arg, serve_opts *o)
 /* A mode or a plain value; -1 when ch is none of them. */
 static int parse_plain(int ch, const char *arg, serve_opts *o)
 {
-    const char **dst = ch == OPT_PRIORITY    ? &o->priority
-                       : ch == OPT_CERT      ? &o->cert
-                       : ch == OPT_KEY       ? &o->key
-                       : ch == OPT_SAVE_CERT ? &o->save_cert
+    const char **dst = ch == OPT_SAVE_CERT   ? &o->save_cert
                        : ch == OPT_TRACE     ? &o->trace
                        : ch == OPT_KEYLOG    ? &o->keylog
                        : ch == OPT_PCAP      ? &o->pcap
@@ -289,16 +229,14 @@ static int parse_plain(int ch, const char *arg, serve_opts *o)
 /* The options together. */
 static int check_opts(serve_opts *o)
 {
-    if (o->priority && o->any_list)
-        return usage_error("--priority and the lists (--protocols, --ciphers, ...) are "
-                           "exclusive");
-    if (!o->cert != !o->key)
-        return usage_error("--cert and --key go together");
-    if (o->cert && o->key_type)
+    int rc = serve_opts_check(&o->shape, "serve");
+    if (rc)
+        return rc;
+    if (o->shape.cert && o->shape.key_type)
         return usage_error("--key-type %s: only for the generated certificate, not with "
                            "--cert",
-                           o->key_type);
-    if (o->cert && o->save_cert)
+                           o->shape.key_type);
+    if (o->shape.cert && o->save_cert)
         return usage_error("--save-cert %s: only for the generated certificate, not with "
                            "--cert",
                            o->save_cert);
@@ -313,20 +251,21 @@ static int parse_opts(int argc, char **argv, serve_opts *o, bool *out_done)
     memset(o, 0, sizeof *o);
     o->port = 5556;
     o->mode = TP_MODE_HTTP;
-    o->timeout = 30;
+    o->shape.timeout = 30;
     o->workers = 1;
     *out_done = false;
+    struct option long_opts[NUM_OWN_OPTS + 32];
+    memcpy(long_opts, own_opts, sizeof own_opts);
+    if (!serve_opts_long_opts(long_opts, NUM_OWN_OPTS, sizeof long_opts / sizeof long_opts[0],
+                              SERVE_OPTS_SERVE))
+        return 1;
     optind = 1;
     opterr = 0;
     int ch;
     while ((ch = getopt_long(argc, argv, ":vqh", long_opts, NULL)) != -1) {
-        engine_flag flag = serve_opts_list_flag(ch);
-        if (flag != ENGINE_FLAG_COUNT) {
-            o->lists.csv[flag] = optarg;
-            o->any_list = true;
-            continue;
-        }
-        int rc = parse_checked(ch, optarg, o);
+        int rc = serve_opts_handle(&o->shape, "serve", ch, optarg);
+        if (rc < 0)
+            rc = parse_checked(ch, optarg, o);
         if (rc < 0)
             rc = parse_plain(ch, optarg, o);
         if (rc > 0)
@@ -334,7 +273,7 @@ static int parse_opts(int argc, char **argv, serve_opts *o, bool *out_done)
         if (rc == 0)
             continue;
         if (ch == 'h') {
-            fputs(usage_text, stdout);
+            usage_print();
             *out_done = true;
             return 0;
         }
@@ -436,13 +375,13 @@ static void connect_hint(const char *bound, char *out, size_t out_len)
 static int serve_priority(const serve_opts *o, char *priority, size_t cap)
 {
     char err[2048];
-    if (o->priority) {
-        if (engine_priority_check(o->priority, err, sizeof err) != TP_OK) {
+    if (o->shape.priority) {
+        if (engine_priority_check(o->shape.priority, err, sizeof err) != TP_OK) {
             fprintf(stderr, "tlsprobe serve: --priority: %s\n", err);
             return 2;
         }
-        snprintf(priority, cap, "%s", o->priority);
-    } else if (engine_build_priority(&o->lists, priority, cap, err, sizeof err) != TP_OK) {
+        snprintf(priority, cap, "%s", o->shape.priority);
+    } else if (engine_build_priority(&o->shape.lists, priority, cap, err, sizeof err) != TP_OK) {
         fprintf(stderr, "tlsprobe serve: %s\n", err);
         return 2;
     }
@@ -467,12 +406,12 @@ static tp_engine *serve_engine(const serve_opts *o, const char *priority)
 
     tp_engine_config ecfg = {
         .priority = priority,
-        .cert_file = o->cert,
-        .key_file = o->key,
-        .key_type = o->key_type ? o->key_type : "rsa:2048",
+        .cert_file = o->shape.cert,
+        .key_file = o->shape.key,
+        .key_type = o->shape.key_type ? o->shape.key_type : "rsa:2048",
         .san_dns = san_dns,
         .san_ip = san_ip,
-        .client_cert = o->client_cert,
+        .client_cert = o->shape.client_cert,
     };
     tp_engine *engine = tp_engine_new(&ecfg, err, sizeof err);
     if (!engine) {
@@ -617,7 +556,7 @@ int cmd_serve(int argc, char **argv)
     p.port = o.port;
     p.workers = o.workers;
     p.mode = o.mode;
-    p.timeout = o.timeout;
+    p.timeout = o.shape.timeout;
     p.engine = engine;
     p.want_data_events = o.pcap || o.verbosity >= 2;
     p.want_record_bytes = o.records;

@@ -54,9 +54,8 @@ static const char *const sweep_usage =
     "\n"
     "Serve options: --port N|LO-HI (device mode: default 5556; driven: slot k\n"
     "  listens on N+k or on a free port of LO-HI, default kernel-chosen),\n"
-    "  --listen ADDR (device mode),\n"
-    "  --timeout S, --http (default) | --echo, --cert F --key F | --key-type T,\n"
-    "  --client-cert M, --trace FILE, --keylog FILE, -v, -q, -h\n";
+    "  --listen ADDR (device mode), --http (default) | --echo, --trace FILE,\n"
+    "  --keylog FILE, -v, -q, -h, and (as in tlsprobe serve):\n";
 
 enum {
     OPT_AXES = 300,
@@ -71,23 +70,19 @@ enum {
     OPT_JSON,
     OPT_PORT,
     OPT_LISTEN,
-    OPT_TIMEOUT,
     OPT_HTTP,
     OPT_ECHO,
     OPT_INTERACTIVE,
     OPT_PRIORITY,
     OPT_KEY_TYPES,
     OPT_QUIRKS,
-    OPT_KEY_TYPE,
-    OPT_CERT,
-    OPT_KEY,
-    OPT_CLIENT_CERT,
     OPT_TRACE,
     OPT_KEYLOG,
     OPT_WORKERS,
 };
 
-static const struct option long_opts[] = {
+/* sweep's own options; the shared ones (serve_opts.h) are added to them. */
+static const struct option own_opts[] = {
     {"axes", required_argument, NULL, OPT_AXES},
     {"client", required_argument, NULL, OPT_CLIENT},
     {"client-timeout", required_argument, NULL, OPT_CLIENT_TIMEOUT},
@@ -101,35 +96,20 @@ static const struct option long_opts[] = {
     {"json", required_argument, NULL, OPT_JSON},
     {"port", required_argument, NULL, OPT_PORT},
     {"listen", required_argument, NULL, OPT_LISTEN},
-    {"timeout", required_argument, NULL, OPT_TIMEOUT},
     {"http", no_argument, NULL, OPT_HTTP},
     {"echo", no_argument, NULL, OPT_ECHO},
     {"interactive", no_argument, NULL, OPT_INTERACTIVE},
     {"priority", required_argument, NULL, OPT_PRIORITY},
-    SERVE_OPTS_LIST_LONG_OPTS,
     {"key-types", required_argument, NULL, OPT_KEY_TYPES},
     {"quirks", required_argument, NULL, OPT_QUIRKS},
-    {"key-type", required_argument, NULL, OPT_KEY_TYPE},
-    {"cert", required_argument, NULL, OPT_CERT},
-    {"key", required_argument, NULL, OPT_KEY},
-    {"client-cert", required_argument, NULL, OPT_CLIENT_CERT},
     {"trace", required_argument, NULL, OPT_TRACE},
     {"keylog", required_argument, NULL, OPT_KEYLOG},
     {"workers", required_argument, NULL, OPT_WORKERS},
     {"help", no_argument, NULL, 'h'},
-    {NULL, 0, NULL, 0},
 };
+#define NUM_OWN_OPTS (sizeof own_opts / sizeof own_opts[0])
 
-__attribute__((format(printf, 1, 2))) static int usage_error(const char *fmt, ...)
-{
-    va_list ap;
-    fputs("tlsprobe sweep: ", stderr);
-    va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
-    va_end(ap);
-    fputs("\n(tlsprobe sweep --help for the options)\n", stderr);
-    return 2;
-}
+#define usage_error(...) serve_opts_usage_error("sweep", __VA_ARGS__)
 
 /* "N" or "LO-HI"; *hi is 0 for a single port. */
 static bool parse_port_range(const char *s, unsigned *lo, unsigned *hi)
@@ -175,173 +155,214 @@ static void add_limit(sweep_options *o, const char *option, const char *csv)
         o->limits[o->num_limits++] = (sweep_limit){option, csv};
 }
 
-int cmd_sweep(int argc, char **argv)
+/* The shared options into the sweep's: each negotiation list is checked
+ * here, so a typo fails before anything starts, and limits its axis (or
+ * fixes a flag that is no axis). */
+static int take_shape(sweep_options *o, const serve_shape *sh)
 {
+    int rc = serve_opts_check(sh, "sweep");
+    if (rc)
+        return rc;
+    for (unsigned f = 0; f < ENGINE_FLAG_COUNT; f++) {
+        const char *csv = sh->lists.csv[f];
+        if (!csv)
+            continue;
+        const engine_name *names[64];
+        unsigned n;
+        char err[1024];
+        if (engine_list_parse((engine_flag)f, csv, names, 64, &n, err, sizeof(err)) != TP_OK) {
+            fprintf(stderr, "tlsprobe sweep: %s\n", err);
+            return 2;
+        }
+        o->base.csv[f] = csv;
+        add_limit(o, engine_flag_option((engine_flag)f), csv);
+    }
+    o->key_type = sh->key_type;
+    o->cert_file = sh->cert;
+    o->key_file = sh->key;
+    o->client_cert = sh->client_cert;
+    o->timeout = sh->timeout;
+    return 0;
+}
+
+/* What the command line says beside the sweep's own options. */
+typedef struct {
     sweep_options o;
-    memset(&o, 0, sizeof(o));
-    o.port = 5556;
-    o.timeout = 30;
-    o.mode = TP_MODE_HTTP;
-    o.client_timeout = 20;
-    o.jobs = 1;
-    o.repeat = 1;
-    o.out = stdout;
-    const char *trace = NULL, *keylog = getenv("SSLKEYLOGFILE");
-    bool keylog_opt = false;
-    int verbosity = -2; /* sweep prints its own lines; -v adds the trace */
-    bool mode_set = false;
-    int ch;
+    serve_shape shape;
+    const char *trace, *keylog;
+    bool keylog_opt;
+    int verbosity; /* sweep prints its own lines; -v adds the trace */
+    bool mode_set;
+} sweep_cli;
+
+enum { PARSE_HELP = -2 };
+
+/* A sweep option whose value is checked: 0, the exit code after a message,
+ * or -1 when ch is none of them. */
+static int parse_checked(sweep_cli *x, int ch, const char *arg)
+{
     double d;
+    switch (ch) {
+    case OPT_CLIENT_TIMEOUT:
+        if (!parse_num(arg, 0.1, 86400, &x->o.client_timeout))
+            return usage_error("--client-timeout wants seconds (0.1 to 86400), not '%s'", arg);
+        break;
+    case 'j':
+        if (!parse_num(arg, 1, 64, &d) || d != (unsigned)d)
+            return usage_error("-j wants a number of parallel clients (1 to 64), not '%s'", arg);
+        x->o.jobs = (unsigned)d;
+        break;
+    case OPT_REPEAT:
+        if (!parse_num(arg, 1, 100, &d) || d != (unsigned)d)
+            return usage_error("--repeat wants a count (1 to 100), not '%s'", arg);
+        x->o.repeat = (unsigned)d;
+        break;
+    case OPT_WINDOW:
+        if (!parse_num(arg, 0, 600, &x->o.window))
+            return usage_error("--per-attempt-window wants seconds (0 to 600), not '%s'", arg);
+        break;
+    case OPT_PORT:
+        if (!parse_port_range(arg, &x->o.port, &x->o.port_hi))
+            return usage_error("--port wants a port number or a range LO-HI (1-65535, "
+                               "LO <= HI), not '%s'",
+                               arg);
+        x->o.port_set = x->o.port != 0;
+        break;
+    case OPT_LISTEN:
+        if (!serve_opts_listen_valid(arg))
+            return usage_error(
+                "--listen %s: not an address to listen on (" SERVE_OPTS_LISTEN_HINT ")", arg);
+        x->o.listen = arg;
+        break;
+    case OPT_HTTP:
+    case OPT_ECHO:
+        if (x->mode_set && x->o.mode != (ch == OPT_HTTP ? TP_MODE_HTTP : TP_MODE_ECHO))
+            return usage_error("--http and --echo exclude each other");
+        x->o.mode = ch == OPT_HTTP ? TP_MODE_HTTP : TP_MODE_ECHO;
+        x->mode_set = true;
+        break;
+    case OPT_INTERACTIVE:
+        return usage_error(
+            "--interactive serves one client by hand; a sweep needs --http or --echo");
+    case OPT_PRIORITY:
+        return usage_error("--priority fixes one configuration; a sweep builds one per "
+                           "combination: use --protocols, --ciphers, --macs, --kx, --groups, "
+                           "--sigalgs");
+    default:
+        return -1;
+    }
+    return 0;
+}
+
+/* One of the sweep's own options: 0, PARSE_HELP, or the exit code after a
+ * message. */
+static int parse_own(sweep_cli *x, int ch, const char *arg, char **argv)
+{
+    int rc = parse_checked(x, ch, arg);
+    if (rc >= 0)
+        return rc;
+    switch (ch) {
+    case OPT_AXES:
+        x->o.axes = arg;
+        break;
+    case OPT_CLIENT:
+        x->o.client_cmd = arg;
+        break;
+    case OPT_UNOFFERED:
+        x->o.include_unoffered = true;
+        break;
+    case OPT_JOURNAL:
+        x->o.journal = arg;
+        break;
+    case OPT_RESUME:
+        x->o.resume = true;
+        break;
+    case OPT_REPORT:
+        x->o.report_html = arg;
+        break;
+    case OPT_JSON:
+        x->o.json_out = arg;
+        break;
+    case OPT_KEY_TYPES:
+        add_limit(&x->o, "--key-types", arg);
+        break;
+    case OPT_QUIRKS:
+        add_limit(&x->o, "--quirks", arg);
+        break;
+    case OPT_TRACE:
+        x->trace = arg;
+        break;
+    case OPT_KEYLOG:
+        x->keylog = arg;
+        x->keylog_opt = true;
+        break;
+    case OPT_WORKERS:
+        break; /* one event loop per slot */
+    case 'v':
+        x->verbosity = x->verbosity < 0 ? 0 : x->verbosity + 1;
+        break;
+    case 'q':
+        x->o.quiet = true;
+        break;
+    case 'h':
+        fputs(sweep_usage, stdout);
+        serve_opts_help(stdout, SERVE_OPTS_SWEEP);
+        return PARSE_HELP;
+    case ':':
+        return usage_error("%s needs a value", argv[optind - 1]);
+    default:
+        return usage_error("unknown option '%s'", argv[optind - 1]);
+    }
+    return 0;
+}
+
+/* 0 to go on, PARSE_HELP, or the exit code after a message. */
+static int parse_args(sweep_cli *x, int argc, char **argv)
+{
+    struct option long_opts[NUM_OWN_OPTS + 32];
+    memcpy(long_opts, own_opts, sizeof own_opts);
+    if (!serve_opts_long_opts(long_opts, NUM_OWN_OPTS, sizeof long_opts / sizeof long_opts[0],
+                              SERVE_OPTS_SWEEP))
+        return 1;
     optind = 1;
     opterr = 0;
+    int ch;
     while ((ch = getopt_long(argc, argv, ":j:vqh", long_opts, NULL)) != -1) {
-        engine_flag flag = serve_opts_list_flag(ch);
-        if (flag != ENGINE_FLAG_COUNT) {
-            /* checked here so a typo fails before anything starts */
-            const engine_name *names[64];
-            unsigned n;
-            char err[1024];
-            if (engine_list_parse(flag, optarg, names, 64, &n, err, sizeof(err)) != TP_OK) {
-                fprintf(stderr, "tlsprobe sweep: %s\n", err);
-                return 2;
-            }
-            o.base.csv[flag] = optarg;
-            add_limit(&o, engine_flag_option(flag), optarg);
-            continue;
-        }
-        switch (ch) {
-        case OPT_AXES:
-            o.axes = optarg;
-            break;
-        case OPT_CLIENT:
-            o.client_cmd = optarg;
-            break;
-        case OPT_CLIENT_TIMEOUT:
-            if (!parse_num(optarg, 0.1, 86400, &o.client_timeout))
-                return usage_error("--client-timeout wants seconds (0.1 to 86400), not '%s'",
-                                   optarg);
-            break;
-        case 'j':
-            if (!parse_num(optarg, 1, 64, &d) || d != (unsigned)d)
-                return usage_error("-j wants a number of parallel clients (1 to 64), not '%s'",
-                                   optarg);
-            o.jobs = (unsigned)d;
-            break;
-        case OPT_REPEAT:
-            if (!parse_num(optarg, 1, 100, &d) || d != (unsigned)d)
-                return usage_error("--repeat wants a count (1 to 100), not '%s'", optarg);
-            o.repeat = (unsigned)d;
-            break;
-        case OPT_WINDOW:
-            if (!parse_num(optarg, 0, 600, &o.window))
-                return usage_error("--per-attempt-window wants seconds (0 to 600), not '%s'",
-                                   optarg);
-            break;
-        case OPT_UNOFFERED:
-            o.include_unoffered = true;
-            break;
-        case OPT_JOURNAL:
-            o.journal = optarg;
-            break;
-        case OPT_RESUME:
-            o.resume = true;
-            break;
-        case OPT_REPORT:
-            o.report_html = optarg;
-            break;
-        case OPT_JSON:
-            o.json_out = optarg;
-            break;
-        case OPT_PORT:
-            if (!parse_port_range(optarg, &o.port, &o.port_hi))
-                return usage_error("--port wants a port number or a range LO-HI (1-65535, "
-                                   "LO <= HI), not '%s'",
-                                   optarg);
-            o.port_set = o.port != 0;
-            break;
-        case OPT_LISTEN:
-            if (!serve_opts_listen_valid(optarg))
-                return usage_error("--listen %s: not an address to listen on (" SERVE_OPTS_LISTEN_HINT
-                                   ")",
-                                   optarg);
-            o.listen = optarg;
-            break;
-        case OPT_TIMEOUT:
-            if (!parse_num(optarg, 0.1, 86400, &o.timeout))
-                return usage_error("--timeout wants seconds, not '%s'", optarg);
-            break;
-        case OPT_HTTP:
-        case OPT_ECHO:
-            if (mode_set && o.mode != (ch == OPT_HTTP ? TP_MODE_HTTP : TP_MODE_ECHO))
-                return usage_error("--http and --echo exclude each other");
-            o.mode = ch == OPT_HTTP ? TP_MODE_HTTP : TP_MODE_ECHO;
-            mode_set = true;
-            break;
-        case OPT_INTERACTIVE:
-            return usage_error(
-                "--interactive serves one client by hand; a sweep needs --http or --echo");
-        case OPT_PRIORITY:
-            return usage_error("--priority fixes one configuration; a sweep builds one per "
-                               "combination: use --protocols, --ciphers, --macs, --kx, --groups, "
-                               "--sigalgs");
-        case OPT_KEY_TYPES:
-            add_limit(&o, "--key-types", optarg);
-            break;
-        case OPT_QUIRKS:
-            add_limit(&o, "--quirks", optarg);
-            break;
-        case OPT_KEY_TYPE:
-            if (!engine_key_type_valid(optarg)) {
-                fprintf(stderr, "tlsprobe sweep: unknown key type '%s'; valid: ", optarg);
-                serve_opts_key_types_print(stderr);
-                fputc('\n', stderr);
-                return 2;
-            }
-            o.key_type = optarg;
-            break;
-        case OPT_CERT:
-            o.cert_file = optarg;
-            break;
-        case OPT_KEY:
-            o.key_file = optarg;
-            break;
-        case OPT_CLIENT_CERT:
-            if (!serve_opts_client_cert(optarg, &o.client_cert))
-                return usage_error("unknown --client-cert '%s'; valid: none, request, require",
-                                   optarg);
-            break;
-        case OPT_TRACE:
-            trace = optarg;
-            break;
-        case OPT_KEYLOG:
-            keylog = optarg;
-            keylog_opt = true;
-            break;
-        case OPT_WORKERS:
-            break; /* one event loop per slot */
-        case 'v':
-            verbosity = verbosity < 0 ? 0 : verbosity + 1;
-            break;
-        case 'q':
-            o.quiet = true;
-            break;
-        case 'h':
-            fputs(sweep_usage, stdout);
-            return 0;
-        case ':':
-            return usage_error("%s needs a value", argv[optind - 1]);
-        default:
-            return usage_error("unknown option '%s'", argv[optind - 1]);
-        }
+        int rc = serve_opts_handle(&x->shape, "sweep", ch, optarg);
+        if (rc < 0)
+            rc = parse_own(x, ch, optarg, argv);
+        if (rc)
+            return rc;
     }
     if (optind < argc)
         return usage_error("unexpected argument '%s'", argv[optind]);
-    if ((o.cert_file != NULL) != (o.key_file != NULL))
-        return usage_error("--cert and --key go together");
-    if (o.resume && !o.journal)
+    int shape_rc = take_shape(&x->o, &x->shape);
+    if (shape_rc)
+        return shape_rc;
+    if (x->o.resume && !x->o.journal)
         return usage_error("--resume needs --journal FILE");
-    if (o.client_cmd && !strstr(o.client_cmd, "{port}"))
+    if (x->o.client_cmd && !strstr(x->o.client_cmd, "{port}"))
         return usage_error("--client command has no {port}: it could not reach the sweep's server");
+    return 0;
+}
+
+int cmd_sweep(int argc, char **argv)
+{
+    sweep_cli x = {.shape = {.timeout = 30}, .keylog = getenv("SSLKEYLOGFILE"), .verbosity = -2};
+    sweep_options *op = &x.o;
+    op->port = 5556;
+    op->mode = TP_MODE_HTTP;
+    op->client_timeout = 20;
+    op->jobs = 1;
+    op->repeat = 1;
+    op->out = stdout;
+    int parsed = parse_args(&x, argc, argv);
+    if (parsed)
+        return parsed == PARSE_HELP ? 0 : parsed;
+    sweep_options o = x.o;
+    const char *trace = x.trace, *keylog = x.keylog;
+    bool keylog_opt = x.keylog_opt;
+    int verbosity = x.verbosity;
 
     capture_outfile trace_f = {.fd = -1}, keylog_f = {.fd = -1};
     tp_sink *json_sink = NULL, *text_sink = NULL;
@@ -352,8 +373,9 @@ int cmd_sweep(int argc, char **argv)
         o.sinks[o.num_sinks++] = json_sink;
     }
     if (keylog && *keylog) {
-        if (!serve_opts_open_output(&keylog_f, keylog_opt ? "tlsprobe sweep: --keylog"
-                                                          : "tlsprobe sweep: SSLKEYLOGFILE",
+        if (!serve_opts_open_output(&keylog_f,
+                                    keylog_opt ? "tlsprobe sweep: --keylog"
+                                               : "tlsprobe sweep: SSLKEYLOGFILE",
                                     keylog, true)) {
             report_json_sink_free(json_sink);
             capture_outfile_close(&trace_f);

@@ -1,11 +1,11 @@
 /* Option handling that tlsprobe serve and tlsprobe sweep share (the sweep
- * takes the serve options): the negotiation lists, --client-cert, the valid
- * --key-type values and the 0600 output files.  Each command keeps its own
- * messages; only the logic lives here. */
+ * takes the serve options): one table of the server-shaping options, the
+ * valid --key-type values, --listen and the 0600 output files. */
 #ifndef TP_CLI_SERVE_OPTS_H
 #define TP_CLI_SERVE_OPTS_H
 
 #include <getopt.h>
+#include <stddef.h>
 #include <stdbool.h>
 #include <stdio.h>
 
@@ -13,30 +13,63 @@
 #include "engine/names.h"
 #include "capture/outfile.h"
 
-/* getopt_long value of a negotiation list option: SERVE_OPT_LIST plus its
- * engine_flag; above the values the commands number their own options with. */
-enum { SERVE_OPT_LIST = 1024 };
+/* ---- the server-shaping options, defined once ----
+ *
+ * serve and sweep take the same options that shape the server: the
+ * negotiation lists, --priority, the credentials, --client-cert and
+ * --timeout.  Each is one row of serve_opts_table (name, argument, help,
+ * handler); both commands add the rows to their getopt_long table
+ * (serve_opts_long_opts), hand what getopt returns to serve_opts_handle,
+ * and print the rows in --help (serve_opts_help). */
 
-/* The struct option rows for --protocols ... --comp, for a command's
- * long_opts table. */
-/* clang-format off */
-#define SERVE_OPTS_LIST_LONG_OPTS                                                   \
-    {"protocols", required_argument, NULL, SERVE_OPT_LIST + ENGINE_FLAG_PROTOCOLS}, \
-    {"ciphers", required_argument, NULL, SERVE_OPT_LIST + ENGINE_FLAG_CIPHERS},     \
-    {"macs", required_argument, NULL, SERVE_OPT_LIST + ENGINE_FLAG_MACS},           \
-    {"kx", required_argument, NULL, SERVE_OPT_LIST + ENGINE_FLAG_KX},               \
-    {"groups", required_argument, NULL, SERVE_OPT_LIST + ENGINE_FLAG_GROUPS},       \
-    {"sigalgs", required_argument, NULL, SERVE_OPT_LIST + ENGINE_FLAG_SIGALGS},     \
-    {"comp", required_argument, NULL, SERVE_OPT_LIST + ENGINE_FLAG_COMP}
-/* clang-format on */
+/* What the shared options set; the command copies it into its own
+ * configuration after parsing. */
+typedef struct {
+    engine_lists lists; /* --protocols ... --comp, unchecked csv */
+    bool any_list;
+    const char *priority;
+    const char *cert, *key, *key_type;
+    tp_client_cert client_cert;
+    double timeout; /* seconds; the command sets its default first */
+} serve_shape;
 
-/* The list a getopt_long return value names, or ENGINE_FLAG_COUNT when it is
- * not a list option. */
-engine_flag serve_opts_list_flag(int ch);
+/* Which command a row belongs to (a bit mask). */
+enum { SERVE_OPTS_SERVE = 1, SERVE_OPTS_SWEEP = 2, SERVE_OPTS_BOTH = 3 };
 
-/* --client-cert none|request|require into *out.  False (*out untouched) for
- * any other value; the caller says so in its own words. */
-bool serve_opts_client_cert(const char *value, tp_client_cert *out);
+typedef struct serve_opt serve_opt;
+struct serve_opt {
+    const char *name; /* long option, without "--" */
+    const char *arg;  /* argument name in --help ("L", "FILE"); NULL: none */
+    const char *help; /* one line; more lines start with "\n" */
+    unsigned commands;
+    /* Takes the value: 0, or (after a message naming cmd, the option, the
+     * value and the valid ones) the exit code. */
+    int (*handle)(serve_shape *s, const char *cmd, const serve_opt *row, const char *arg);
+    int flag;     /* the engine_flag of a list option */
+    size_t field; /* offsetof the const char * a plain string option sets */
+};
+
+/* getopt_long value of row i of the table: SERVE_OPT_BASE + i, above the
+ * values the commands number their own options with. */
+enum { SERVE_OPT_BASE = 1024 };
+
+/* Appends the rows of the command (SERVE_OPTS_SERVE or _SWEEP) to a
+ * getopt_long table that holds n rows of the command's own (without the
+ * terminating zero row) and has room for cap; terminates it.  Returns the
+ * number of rows, or 0 when cap is too small (a bug). */
+unsigned serve_opts_long_opts(struct option *opts, unsigned n, unsigned cap, unsigned command);
+/* Handles a getopt_long return value: -1 when it is none of the shared
+ * options, 0 when taken, else the exit code after a message. */
+int serve_opts_handle(serve_shape *s, const char *cmd, int ch, const char *arg);
+/* The rows of the command as --help lines ("  --name ARG   help"). */
+void serve_opts_help(FILE *f, unsigned command);
+/* The options together: --cert with --key, --priority not with the lists.
+ * 0 or the exit code after a message. */
+int serve_opts_check(const serve_shape *s, const char *cmd);
+
+/* "tlsprobe CMD: <message>" and the --help hint on stderr; returns 2. */
+__attribute__((format(printf, 2, 3))) int serve_opts_usage_error(const char *cmd, const char *fmt,
+                                                                 ...);
 
 /* Writes the valid --key-type values to f, ", " between them, no newline. */
 void serve_opts_key_types_print(FILE *f);

@@ -1,5 +1,6 @@
 /* record-version=0x0300..0x0303: the version field of the header of the
- * server's first record (the one carrying the ServerHello).  RFC 5246 E.1:
+ * server's first record (the one carrying the ServerHello), or of every
+ * record with record-version-scope=all.  RFC 5246 E.1:
  * the record-layer version of the first flight is not a commitment; the
  * ServerHello body says what was negotiated.
  *
@@ -15,9 +16,18 @@ static bool parse(const char *value, tp_quirk *q, char *err, size_t err_len)
     return true;
 }
 
+/* record-version-scope=all (q_record_version_scope.c): every record. */
+static bool scope_all(const tp_quirk_set *set)
+{
+    for (unsigned i = 0; i < set->num; i++)
+        if (set->q[i].def == &quirk_record_version_scope)
+            return set->q[i].mode == 1;
+    return false;
+}
+
 static void shape(const tp_quirk *q, const tp_quirk_set *set, const qr_ctx *c, qr_list *l)
 {
-    if (c->record != 1)
+    if (c->record != 1 && !scope_all(set))
         return;
     for (unsigned i = 0; i < l->n; i++) {
         l->p[i].version = (uint16_t)q->n;

@@ -21,6 +21,7 @@ static const quirk_def *const table[] = {
     &quirk_cbc_padding_scope,
     &quirk_tls13_padding,
     &quirk_record_version,
+    &quirk_record_version_scope,
 };
 
 const quirk_def *const *quirk_table(unsigned *out_n)

@@ -70,13 +70,6 @@ void srv_buf_free(srv_buf *b)
 
 /* ---- time ---- */
 
-double srv_now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 double conn_t(const tp_conn *c)
 {
     double t = srv_now() - c->t0;
@@ -118,14 +111,15 @@ static void conn_timer_arm(tp_conn *c, double after)
 /* Traffic after the handshake re-arms the idle timer (modes that have one). */
 static void conn_touch(tp_conn *c)
 {
-    if (c->state == CONN_OPEN && !c->finished && mode_idle_timeout(c))
+    if (c->state == CONN_OPEN && !c->finished && c->mode->idle_timeout)
         conn_timer_arm(c, c->w->srv->cfg.timeout);
 }
 
-static void conn_stdin_stop(tp_conn *c)
+/* The mode's flow changed (backpressure, finish). */
+static void conn_flow(tp_conn *c)
 {
-    if (c->w->interactive == c)
-        ev_io_stop(c->w->loop, &c->w->stdin_io);
+    if (c->mode_started && c->mode->on_flow)
+        c->mode->on_flow(c->mode_state, &c->mode_conn);
 }
 
 void conn_finish(tp_conn *c, tp_end_reason why)
@@ -136,7 +130,7 @@ void conn_finish(tp_conn *c, tp_end_reason why)
     c->end_reason = why;
     c->t_end = conn_t(c);
     conn_read_stop(c);
-    conn_stdin_stop(c);
+    conn_flow(c);
 }
 
 /* ---- the transport shim ---- */
@@ -174,7 +168,7 @@ static bool conn_queue(tp_conn *c, const uint8_t *data, size_t len, const char *
         if (c->out.len > SRV_OUT_HIGH && !c->read_paused) {
             c->read_paused = true;
             conn_read_stop(c);
-            conn_stdin_stop(c);
+            conn_flow(c);
         }
     }
     c->t_fed = conn_t(c);
@@ -243,11 +237,12 @@ static void conn_handshake_done(tp_conn *c)
     tp_session_set_negotiated(c->sess, &n);
     tp_session_handshake_done(c->sess, conn_t(c));
     c->state = CONN_OPEN;
-    if (c->w->srv->cfg.mode == TP_MODE_INTERACTIVE)
+    if (c->mode->no_timer)
         ev_timer_stop(c->w->loop, &c->timer); /* a person types at their pace */
     else
         conn_timer_arm(c, c->w->srv->cfg.timeout); /* idle (echo), request deadline (http) */
-    mode_on_open(c);
+    if (c->mode->on_handshake_done)
+        c->mode->on_handshake_done(c->mode_state, &c->mode_conn);
 }
 
 /* Received bytes the engine has not pulled yet. */
@@ -302,7 +297,8 @@ static void conn_drive(tp_conn *c)
                 return;
             c->got_app = true;
             conn_touch(c);
-            mode_on_data(c, buf, n);
+            if (c->mode->on_appdata)
+                c->mode->on_appdata(c->mode_state, &c->mode_conn, buf, n);
             conn_note_exchange(c);
             break;
         case TP_ENGINE_AGAIN:
@@ -353,6 +349,61 @@ void conn_close_gracefully(tp_conn *c)
     conn_finish(c, TP_END_SERVER_CLOSED);
 }
 
+/* ---- what a mode may do with its connection (mode.h) ---- */
+
+static bool api_write(void *conn, const uint8_t *data, size_t len)
+{
+    return conn_write_app(conn, data, len);
+}
+
+static void api_close(void *conn)
+{
+    conn_close_gracefully(conn);
+}
+
+static void api_settle(void *conn)
+{
+    conn_settle(conn);
+}
+
+static bool api_writable(void *conn)
+{
+    const tp_conn *c = conn;
+    return c->state == CONN_OPEN && !c->finished && !c->read_paused;
+}
+
+static void api_engine_info(void *conn, tp_engine_info *out)
+{
+    const tp_conn *c = conn;
+    memset(out, 0, sizeof *out);
+    if (c->ec)
+        tp_engine_conn_info(c->ec, out);
+}
+
+static double api_t(void *conn)
+{
+    return conn_t(conn);
+}
+
+static const tp_conn_ops conn_api = {
+    .write = api_write,
+    .close = api_close,
+    .settle = api_settle,
+    .writable = api_writable,
+    .engine_info = api_engine_info,
+    .t = api_t,
+};
+
+static void conn_mode_init(tp_conn *c, const tp_mode_ops *mode)
+{
+    c->mode = mode;
+    c->mode_conn.ops = &conn_api;
+    c->mode_conn.conn = c;
+    c->mode_conn.id = c->id;
+    c->mode_conn.peer = c->peer;
+    c->mode_conn.loop = c->w->loop;
+}
+
 /* ---- socket I/O ---- */
 
 static void conn_flush(tp_conn *c)
@@ -383,19 +434,18 @@ static void conn_destroy(tp_conn *c)
 {
     tp_worker *w = c->w;
     tp_server *s = w->srv;
-    bool was_interactive = w->interactive == c;
+    bool was_sole = w->sole == c;
     bool was_open = c->state == CONN_OPEN;
 
     ev_io_stop(w->loop, &c->rio);
     ev_io_stop(w->loop, &c->wio);
     ev_timer_stop(w->loop, &c->timer);
-    if (was_interactive) {
-        ev_io_stop(w->loop, &w->stdin_io);
-        w->interactive = NULL;
-    }
+    if (was_sole)
+        w->sole = NULL;
     if (!c->finished)
         conn_finish(c, TP_END_SERVER_CLOSED);
-    mode_on_close(c);
+    if (c->mode_started && c->mode->on_close)
+        c->mode->on_close(c->mode_state, &c->mode_conn);
 
     /* Exactly one end, one verdict, one callback per connection. */
     /* Bytes read while lingering came after the end was decided; the
@@ -421,7 +471,6 @@ static void conn_destroy(tp_conn *c)
     close(c->fd);
     srv_buf_free(&c->in);
     srv_buf_free(&c->out);
-    srv_buf_free(&c->req);
     if (c->prev)
         c->prev->next = c->next;
     else
@@ -432,9 +481,10 @@ static void conn_destroy(tp_conn *c)
     free(c);
     atomic_fetch_sub(&s->open_conns, 1);
 
-    /* Interactive: the server's job ends with its client (one that got
-     * through the handshake; a failed attempt may be retried). */
-    if (was_interactive && was_open)
+    /* One-client modes (interactive): the server's job ends with its
+     * client (one that got through the handshake; a failed attempt may be
+     * retried). */
+    if (was_sole && was_open)
         tp_server_stop(s);
 }
 
@@ -541,8 +591,7 @@ static void conn_write_cb(struct ev_loop *loop, ev_io *io, int revents)
     if (!c->finished && c->read_paused && c->out.len < SRV_OUT_LOW) {
         c->read_paused = false;
         conn_read_start(c);
-        if (c->w->interactive == c && c->state == CONN_OPEN)
-            ev_io_start(c->w->loop, &c->w->stdin_io);
+        conn_flow(c);
         /* The engine may hold records it already read. */
         conn_drive(c);
     }
@@ -563,11 +612,6 @@ static void conn_timer_cb(struct ev_loop *loop, ev_timer *t, int revents)
 }
 
 /* ---- accept ---- */
-
-static const char *mode_name(tp_mode m)
-{
-    return m == TP_MODE_ECHO ? "echo" : m == TP_MODE_INTERACTIVE ? "interactive" : "http";
-}
 
 static const char *client_cert_name(tp_client_cert m)
 {
@@ -598,8 +642,9 @@ static bool conn_session_new(tp_conn *c, const char *peer_text, const struct soc
     c->sess = tp_session_new(&p);
     if (!c->sess)
         return false;
+    c->mode_conn.sess = c->sess;
     tp_facts *f = tp_session_facts(c->sess);
-    f->mode = mode_name(s->cfg.mode);
+    f->mode = c->mode->name;
     if (c->engine) {
         f->rel.client_cert_mode = client_cert_name(tp_engine_client_cert(c->engine));
         f->rel.reneg_allowed = tp_engine_renegotiation_allowed(c->engine);
@@ -647,7 +692,7 @@ static tp_refusal conn_refusal(tp_worker *w, unsigned open, int accept_errno)
         return TP_REFUSED_NO_FDS;
     if (open >= s->cfg.max_conns)
         return TP_REFUSED_AT_CAPACITY;
-    if (s->cfg.mode == TP_MODE_INTERACTIVE && w->interactive)
+    if (tp_mode_ops_get(s->cfg.mode)->one_client && w->sole)
         return TP_REFUSED_INTERACTIVE;
     return TP_REFUSED_NONE;
 }
@@ -675,8 +720,11 @@ static void conn_start_tls(tp_conn *c, const tp_quirk_set *quirks)
         conn_settle(c);
         return;
     }
-    if (s->cfg.mode == TP_MODE_INTERACTIVE)
-        c->w->interactive = c;
+    if (c->mode->one_client)
+        c->w->sole = c;
+    c->mode_started = true;
+    if (c->mode->on_open)
+        c->mode->on_open(c->mode_state, &c->mode_conn);
     /* Handshake deadline: not re-armed by traffic, so a client trickling
      * bytes cannot hold the connection open. */
     conn_timer_arm(c, s->cfg.timeout);
@@ -721,7 +769,8 @@ void conn_accept(tp_worker *w, int fd, const struct sockaddr *peer, socklen_t pe
         }
     }
 
-    tp_conn *c = calloc(1, sizeof *c);
+    const tp_mode_ops *mode = tp_mode_ops_get(s->cfg.mode);
+    tp_conn *c = calloc(1, sizeof *c + mode->state_size);
     if (!c) {
         close(fd);
         return;
@@ -732,8 +781,8 @@ void conn_accept(tp_worker *w, int fd, const struct sockaddr *peer, socklen_t pe
     c->engine = engine;
     c->tag = tag;
     c->t0 = srv_now();
-    c->line_start = true;
     snprintf(c->peer, sizeof c->peer, "%s", peer_text);
+    conn_mode_init(c, mode);
     if (engine && !refusal) {
         c->allowed.num_suites = tp_engine_allowed_suites(engine, &c->allowed.suites);
         c->allowed.num_groups = tp_engine_allowed_groups(engine, &c->allowed.groups);

@@ -1,141 +1,31 @@
 /* What a connection does once the handshake is done: echo, the http status
  * page, or interactive (stdin to the client, the client to stdout). */
-#include <ctype.h>
 #include <errno.h>
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <unistd.h>
 
+#include "mode.h"
+#include "report/status_page.h"
 #include "report/wire_text.h"
-#include "server_int.h"
-#include "wire/handshake.h"
+#include "wire/buf.h"
 #include "wire/ja.h"
 
 /* The page is built in memory: bounded, so a ClientHello with thousands of
  * entries cannot make it grow without limit. */
-#define PAGE_MAX (512 * 1024)
+#define PAGE_MAX (512 * 1024 - 1)
 /* The decoded ClientHello (a 64 KiB hello decodes to well under this). */
 #define HELLO_TEXT_MAX (256 * 1024)
-
-/* ---- a bounded string builder with a sticky error ---- */
-
-typedef struct {
-    char *data;
-    size_t len, cap;
-    bool err;
-} sb_t;
-
-static bool sb_reserve(sb_t *b, size_t extra)
-{
-    if (b->err)
-        return false;
-    if (b->len + extra + 1 > PAGE_MAX) {
-        b->err = true;
-        return false;
-    }
-    if (b->len + extra + 1 <= b->cap)
-        return true;
-    size_t cap = b->cap ? b->cap : 8192;
-    while (cap < b->len + extra + 1)
-        cap *= 2;
-    char *nd = realloc(b->data, cap);
-    if (!nd) {
-        b->err = true;
-        return false;
-    }
-    b->data = nd;
-    b->cap = cap;
-    return true;
-}
-
-static void sb_putn(sb_t *b, const char *s, size_t n)
-{
-    if (!sb_reserve(b, n))
-        return;
-    memcpy(b->data + b->len, s, n);
-    b->len += n;
-    b->data[b->len] = '\0';
-}
-
-static void sb_puts(sb_t *b, const char *s)
-{
-    sb_putn(b, s, strlen(s));
-}
-
-__attribute__((format(printf, 2, 3))) static void sb_printf(sb_t *b, const char *fmt, ...)
-{
-    char tmp[1024];
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(tmp, sizeof tmp, fmt, ap);
-    va_end(ap);
-    if (n < 0) {
-        b->err = true;
-        return;
-    }
-    sb_putn(b, tmp, (size_t)n < sizeof tmp ? (size_t)n : sizeof tmp - 1);
-}
-
-/* Text as HTML: everything that comes from the client (headers, SNI, ALPN)
- * passes through here. */
-static void sb_html_n(sb_t *b, const char *s, size_t n)
-{
-    for (size_t i = 0; i < n && !b->err; i++) {
-        unsigned char ch = (unsigned char)s[i];
-        switch (ch) {
-        case '&':
-            sb_puts(b, "&amp;");
-            break;
-        case '<':
-            sb_puts(b, "&lt;");
-            break;
-        case '>':
-            sb_puts(b, "&gt;");
-            break;
-        case '"':
-            sb_puts(b, "&quot;");
-            break;
-        case '\'':
-            sb_puts(b, "&#39;");
-            break;
-        case '\r':
-            break; /* line ends shown as plain newlines */
-        default:
-            if (ch < 0x20 && ch != '\n' && ch != '\t')
-                sb_printf(b, "\\x%02x", ch);
-            else
-                sb_putn(b, (const char *)&ch, 1);
-        }
-    }
-}
-
-static void sb_html(sb_t *b, const char *s)
-{
-    sb_html_n(b, s, strlen(s));
-}
-
-/* Plain text: control characters shown escaped, so a header cannot move the
- * reader's terminal. */
-static void sb_text_n(sb_t *b, const char *s, size_t n)
-{
-    for (size_t i = 0; i < n && !b->err; i++) {
-        unsigned char ch = (unsigned char)s[i];
-        if (ch == '\r')
-            continue;
-        if ((ch < 0x20 && ch != '\n' && ch != '\t') || ch == 0x7f)
-            sb_printf(b, "\\x%02x", ch);
-        else
-            sb_putn(b, (const char *)&ch, 1);
-    }
-}
+/* Largest HTTP request head we read (RFC 6585 5: 431 above it). */
+#define HTTP_MAX_REQUEST (16 * 1024)
 
 /* ---- echo ---- */
 
-static void echo_on_data(tp_conn *c, const uint8_t *data, size_t len)
+static void echo_on_data(void *st, const tp_mode_conn *c, const uint8_t *data, size_t len)
 {
-    (void)conn_write_app(c, data, len);
+    (void)st;
+    (void)tp_mode_conn_write(c, data, len);
 }
 
 /* ---- http ---- */
@@ -265,148 +155,119 @@ static bool http_parse(const char *head, size_t len, http_req *r)
     return true;
 }
 
-static void http_send(tp_conn *c, const char *status, const char *type, const sb_t *body,
-                      bool head_only)
+static void http_send(const tp_mode_conn *c, const char *status, const char *type,
+                      const wire_buf *body, bool head_only)
 {
-    sb_t h = {0};
-    sb_printf(&h,
-              "HTTP/1.1 %s\r\nServer: tlsprobe\r\nContent-Type: %s\r\n"
-              "Content-Length: %zu\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n",
-              status, type, body ? body->len : 0);
-    if (!h.err) {
-        bool ok = conn_write_app(c, (const uint8_t *)h.data, h.len);
-        if (ok && body && body->len && !head_only)
-            (void)conn_write_app(c, (const uint8_t *)body->data, body->len);
+    wire_buf h;
+    wire_buf_init(&h, 0);
+    wire_buf_printf(&h,
+                    "HTTP/1.1 %s\r\nServer: tlsprobe\r\nContent-Type: %s\r\n"
+                    "Content-Length: %zu\r\nCache-Control: no-store\r\nConnection: "
+                    "close\r\n\r\n",
+                    status, type, body ? wire_buf_len(body) : 0);
+    if (wire_buf_ok(&h)) {
+        bool ok = tp_mode_conn_write(c, wire_buf_data(&h), wire_buf_len(&h));
+        if (ok && body && wire_buf_len(body) && !head_only)
+            (void)tp_mode_conn_write(c, wire_buf_data(body), wire_buf_len(body));
     }
-    free(h.data);
-    conn_close_gracefully(c);
+    wire_buf_cleanup(&h);
+    tp_mode_conn_close(c);
 }
 
-static void http_simple(tp_conn *c, const char *status)
+static void http_text(const tp_mode_conn *c, const char *status, const char *text)
 {
-    sb_t b = {0};
-    sb_printf(&b, "%s\n", status);
+    wire_buf b;
+    wire_buf_init(&b, 0);
+    wire_buf_add_str(&b, text);
     http_send(c, status, "text/plain; charset=utf-8", &b, false);
-    free(b.data);
+    wire_buf_cleanup(&b);
 }
 
-/* The client's ClientHello, decoded by our own parser, as text. */
-static void page_client_hello(tp_conn *c, sb_t *out_text, char *ja3, size_t ja3_len,
-                              char ja3_md5[33], char ja4[40])
+static void http_simple(const tp_mode_conn *c, const char *status)
+{
+    char line[128];
+    snprintf(line, sizeof line, "%s\n", status);
+    http_text(c, status, line);
+}
+
+/* The client's ClientHello as the session parsed it, decoded as text, and
+ * its fingerprints. */
+static void page_client_hello(const tp_mode_conn *c, wire_buf *out_text, char *ja3,
+                              size_t ja3_len, char ja3_md5[33], char ja4[40])
 {
     ja3[0] = ja3_md5[0] = ja4[0] = '\0';
-    size_t len = 0;
-    const uint8_t *raw = tp_session_client_hello(c->sess, &len);
-    if (!raw) {
-        sb_puts(out_text, "(no ClientHello was recorded)\n");
-        return;
-    }
-    static _Thread_local wire_handshake hs;
-    wire_hs_ctx ctx = {0};
-    tp_status st = wire_hs_parse(&ctx, raw, len, &hs);
-    if (st != TP_OK || hs.type != WIRE_HS_CLIENT_HELLO)
-        st = wire_hs_parse_sslv2(raw, len, &hs);
-    if (st != TP_OK) {
-        sb_printf(out_text, "(the ClientHello did not decode: %s)\n", tp_status_name(st));
+    const wire_client_hello *ch = tp_session_client_hello_parsed(c->sess);
+    if (!ch) {
+        wire_buf_add_str(out_text, "(no ClientHello was recorded)\n");
         return;
     }
     /* Transient: freed before the page goes out. */
-    size_t cap = HELLO_TEXT_MAX;
-    char *text = malloc(cap);
+    uint8_t *text = wire_buf_space(out_text, HELLO_TEXT_MAX);
     if (text) {
-        size_t n = report_text_client_hello_full(text, cap, &hs.u.client_hello);
-        sb_text_n(out_text, text, n < cap ? n : cap - 1);
+        size_t n = report_text_client_hello_full((char *)text, HELLO_TEXT_MAX, ch);
+        wire_buf_commit(out_text, n < HELLO_TEXT_MAX ? n : HELLO_TEXT_MAX - 1);
     }
-    free(text);
-    if (wire_ja3(&hs.u.client_hello, ja3, ja3_len, ja3_md5) != TP_OK && !ja3_md5[0])
+    if (wire_ja3(ch, ja3, ja3_len, ja3_md5) != TP_OK && !ja3_md5[0])
         ja3[0] = '\0';
-    if (wire_ja4(&hs.u.client_hello, ja4) != TP_OK)
+    if (wire_ja4(ch, ja4) != TP_OK)
         ja4[0] = '\0';
 }
 
-static const char *or_dash(const char *s)
-{
-    return s && s[0] ? s : "-";
-}
-
-static void http_status_page(tp_conn *c, const http_req *r, bool head_only)
+static void http_status_page(const tp_mode_conn *c, const http_req *r, bool head_only)
 {
     tp_engine_info info;
-    memset(&info, 0, sizeof info);
-    tp_engine_conn_info(c->ec, &info);
-    sb_t hello = {0};
+    c->ops->engine_info(c->conn, &info);
+    wire_buf hello;
+    wire_buf_init(&hello, HELLO_TEXT_MAX);
     static _Thread_local char ja3[WIRE_JA3_STR_MAX];
     char ja3_md5[33], ja4[40];
     page_client_hello(c, &hello, ja3, sizeof ja3, ja3_md5, ja4);
 
-    const char *labels[] = {
+    static const char *const labels[] = {
         "protocol",          "key exchange", "cipher", "MAC", "group", "signature algorithm",
         "client certificate"};
     const char *values[] = {info.protocol, info.kx,     info.cipher,     info.mac,
                             info.group,    info.sigalg, info.client_cert};
-    unsigned num = sizeof labels / sizeof labels[0];
-    sb_t b = {0};
+    report_status_page page = {
+        .conn = c->id,
+        .peer = c->peer,
+        .labels = labels,
+        .values = values,
+        .num = sizeof labels / sizeof labels[0],
+        .ja3 = ja3,
+        .ja3_md5 = ja3_md5,
+        .ja4 = ja4,
+        .hello = wire_buf_str(&hello),
+        .hello_len = wire_buf_len(&hello),
+        .request = r->head,
+        .request_len = r->head_len,
+    };
+    wire_buf b;
+    wire_buf_init(&b, PAGE_MAX);
     if (r->want_plain) {
-        sb_printf(&b, "tlsprobe: connection %u from %s\n\nNegotiated\n", c->id, c->peer);
-        for (unsigned i = 0; i < num; i++)
-            sb_printf(&b, "  %-20s %s\n", labels[i], or_dash(values[i]));
-        sb_puts(&b, "\nFingerprints\n  JA3      ");
-        sb_text_n(&b, ja3[0] ? ja3 : "-", strlen(ja3[0] ? ja3 : "-"));
-        sb_printf(&b, "\n  JA3 MD5  %s\n  JA4      %s\n", or_dash(ja3_md5), or_dash(ja4));
-        sb_puts(&b, "\nYour ClientHello\n");
-        if (hello.data)
-            sb_putn(&b, hello.data, hello.len);
-        sb_puts(&b, "\nYour request\n");
-        sb_text_n(&b, r->head, r->head_len);
+        report_status_page_text(&b, &page);
         http_send(c, "200 OK", "text/plain; charset=utf-8", &b, head_only);
     } else {
-        sb_puts(&b, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-                    "<meta name=\"viewport\" content=\"width=device-width\">"
-                    "<title>tlsprobe</title><style>"
-                    "body{font-family:sans-serif;margin:1.5em;max-width:70em}"
-                    "th{text-align:left;padding-right:1em;font-weight:normal;color:#555}"
-                    "td{font-family:monospace}pre{background:#f4f4f4;padding:.8em;"
-                    "overflow-x:auto}code{word-break:break-all}"
-                    "</style></head><body>\n<h1>tlsprobe</h1>\n");
-        sb_printf(&b, "<p>Connection %u from <code>", c->id);
-        sb_html(&b, c->peer);
-        sb_puts(&b, "</code></p>\n<h2>Negotiated</h2>\n<table>\n");
-        for (unsigned i = 0; i < num; i++) {
-            sb_printf(&b, "<tr><th>%s</th><td>", labels[i]);
-            sb_html(&b, or_dash(values[i]));
-            sb_puts(&b, "</td></tr>\n");
-        }
-        sb_puts(&b, "</table>\n<h2>Fingerprints</h2>\n<table>\n<tr><th>JA3</th><td><code>");
-        sb_html(&b, or_dash(ja3));
-        sb_puts(&b, "</code></td></tr>\n<tr><th>JA3 MD5</th><td>");
-        sb_html(&b, or_dash(ja3_md5));
-        sb_puts(&b, "</td></tr>\n<tr><th>JA4</th><td>");
-        sb_html(&b, or_dash(ja4));
-        sb_puts(&b, "</td></tr>\n</table>\n<h2>Your ClientHello</h2>\n<pre>");
-        if (hello.data)
-            sb_html_n(&b, hello.data, hello.len);
-        sb_puts(&b, "</pre>\n<h2>Your request</h2>\n<pre>");
-        sb_html_n(&b, r->head, r->head_len);
-        sb_puts(&b, "</pre>\n</body></html>\n");
+        report_status_page_html(&b, &page);
         http_send(c, "200 OK", "text/html; charset=utf-8", &b, head_only);
     }
-    if (b.err)
-        tp_session_engine_error(c->sess, conn_t(c), "PAGE_LIMIT", "status page truncated");
-    free(b.data);
-    free(hello.data);
+    if (!wire_buf_ok(&b))
+        tp_session_engine_error(c->sess, c->ops->t(c->conn), "PAGE_LIMIT",
+                                "status page truncated");
+    wire_buf_cleanup(&b);
+    wire_buf_cleanup(&hello);
 }
 
 /* End of the request head: the blank line (RFC 9112 2.1; bare LF
  * tolerated as 2.2 allows). */
-static size_t http_head_end(const srv_buf *req)
+static size_t http_head_end(const char *p, size_t len)
 {
-    const char *p = (const char *)srv_buf_data(req);
-    for (size_t i = 0; i + 1 < req->len; i++) {
+    for (size_t i = 0; i + 1 < len; i++) {
         if (p[i] != '\n')
             continue;
         if (p[i + 1] == '\n')
             return i + 2;
-        if (p[i + 1] == '\r' && i + 2 < req->len && p[i + 2] == '\n')
+        if (p[i + 1] == '\r' && i + 2 < len && p[i + 2] == '\n')
             return i + 3;
     }
     return 0;
@@ -419,7 +280,7 @@ static const char h2_preface[] = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
  * answer as an HTTP/2 server that needs HTTP/1.1 would, with its SETTINGS
  * and a GOAWAY HTTP_1_1_REQUIRED (RFC 9113 3.4, 6.8, 7), so the client
  * reports that instead of a framing error. */
-static void http2_goaway(tp_conn *c)
+static void http2_goaway(const tp_mode_conn *c)
 {
     static const char debug[] = "tlsprobe --http speaks HTTP/1.1 only";
     uint8_t out[9 + 9 + 8 + sizeof debug];
@@ -435,8 +296,8 @@ static void http2_goaway(tp_conn *c)
     n += sizeof head;
     memcpy(out + n, debug, sizeof debug - 1);
     n += sizeof debug - 1;
-    (void)conn_write_app(c, out, n);
-    conn_close_gracefully(c);
+    (void)tp_mode_conn_write(c, out, n);
+    tp_mode_conn_close(c);
 }
 
 /* Bytes that cannot become an HTTP/1.x request: a complete first line that
@@ -458,44 +319,50 @@ static bool http_cannot_be_request(const uint8_t *p, size_t len)
     return line < 14 || memcmp(p + line - 8, "HTTP/1.", 7) != 0;
 }
 
-static void http_not_http(tp_conn *c)
+static void http_not_http(const tp_mode_conn *c)
 {
-    sb_t b = {0};
-    sb_puts(&b, "400 Bad Request\n\ntlsprobe serve --http answers HTTP/1.x requests; what "
-                "the client sent is not one.\nFor a line echo, run tlsprobe serve --echo.\n");
-    http_send(c, "400 Bad Request", "text/plain; charset=utf-8", &b, false);
-    free(b.data);
+    http_text(c, "400 Bad Request",
+              "400 Bad Request\n\ntlsprobe serve --http answers HTTP/1.x requests; what "
+              "the client sent is not one.\nFor a line echo, run tlsprobe serve --echo.\n");
 }
 
-static void http_on_data(tp_conn *c, const uint8_t *data, size_t len)
+/* One request per connection. */
+typedef struct {
+    wire_buf req; /* the request head so far */
+    bool answered;
+} http_state;
+
+static void http_on_open(void *st, const tp_mode_conn *c)
 {
-    if (c->exchanged)
-        return; /* one request per connection; the rest is ignored */
-    if (!srv_buf_append(&c->req, data, len, SRV_HTTP_MAX_REQUEST)) {
-        srv_buf_free(&c->req);
-        http_simple(c, "431 Request Header Fields Too Large"); /* RFC 6585 5 */
-        return;
-    }
-    const uint8_t *got = srv_buf_data(&c->req);
-    size_t got_len = c->req.len;
+    (void)c;
+    wire_buf_init(&((http_state *)st)->req, HTTP_MAX_REQUEST);
+}
+
+static void http_on_close(void *st, const tp_mode_conn *c)
+{
+    (void)c;
+    wire_buf_cleanup(&((http_state *)st)->req);
+}
+
+/* What the request so far asks for; false while it is incomplete. */
+static bool http_answer(const tp_mode_conn *c, const uint8_t *got, size_t got_len)
+{
     size_t pre = got_len < sizeof h2_preface - 1 ? got_len : sizeof h2_preface - 1;
     if (memcmp(got, h2_preface, pre) == 0) {
-        if (pre == sizeof h2_preface - 1) {
-            srv_buf_free(&c->req);
-            http2_goaway(c);
-        }
-        return; /* the preface so far: wait for the rest */
+        if (pre < sizeof h2_preface - 1)
+            return false; /* the preface so far: wait for the rest */
+        http2_goaway(c);
+        return true;
     }
     if (http_cannot_be_request(got, got_len)) {
-        srv_buf_free(&c->req);
         http_not_http(c);
-        return;
+        return true;
     }
-    size_t head_len = http_head_end(&c->req);
+    size_t head_len = http_head_end((const char *)got, got_len);
     if (!head_len)
-        return;
+        return false;
     http_req r;
-    if (!http_parse((const char *)srv_buf_data(&c->req), head_len, &r)) {
+    if (!http_parse((const char *)got, head_len, &r)) {
         http_simple(c, "400 Bad Request");
     } else if (strcmp(r.method, "GET") != 0 && strcmp(r.method, "HEAD") != 0) {
         http_simple(c, "405 Method Not Allowed");
@@ -504,40 +371,76 @@ static void http_on_data(tp_conn *c, const uint8_t *data, size_t len)
     } else {
         http_status_page(c, &r, strcmp(r.method, "HEAD") == 0);
     }
-    srv_buf_free(&c->req);
+    return true;
+}
+
+static void http_on_data(void *st, const tp_mode_conn *c, const uint8_t *data, size_t len)
+{
+    http_state *h = st;
+    if (h->answered)
+        return; /* one request per connection; the rest is ignored */
+    wire_buf_add_bytes(&h->req, data, len);
+    if (!wire_buf_ok(&h->req)) {
+        h->answered = true;
+        wire_buf_cleanup(&h->req);
+        http_simple(c, "431 Request Header Fields Too Large"); /* RFC 6585 5 */
+        return;
+    }
+    if (http_answer(c, wire_buf_data(&h->req), wire_buf_len(&h->req))) {
+        h->answered = true;
+        wire_buf_cleanup(&h->req);
+    }
 }
 
 /* ---- interactive ---- */
 
-static void interactive_on_data(tp_conn *c, const uint8_t *data, size_t len)
+/* The one client: stdin goes to it, what it sends to stdout. */
+typedef struct {
+    const tp_mode_conn *conn;
+    ev_io in; /* stdin, while the client is open and reading */
+    bool watching;
+    bool mid_line; /* the client's last line to stdout is not complete */
+} interactive_state;
+
+static void interactive_on_data(void *st, const tp_mode_conn *c, const uint8_t *data,
+                                size_t len)
 {
+    (void)c;
+    interactive_state *is = st;
     /* Each line the client sends appears prefixed with "< "; a partial line
      * continues on the next chunk. */
     for (size_t i = 0; i < len; i++) {
-        if (c->line_start)
+        if (!is->mid_line)
             fputs("< ", stdout);
         unsigned char ch = data[i];
         if (ch == '\n' || ch == '\t' || (ch >= 0x20 && ch != 0x7f) || ch == '\r')
             fputc(ch, stdout);
         else
             fprintf(stdout, "\\x%02x", ch);
-        c->line_start = ch == '\n';
+        is->mid_line = ch != '\n';
     }
     fflush(stdout);
 }
 
-void mode_stdin_cb(struct ev_loop *loop, ev_io *io, int revents)
+static void interactive_watch(interactive_state *is, bool on)
 {
+    if (on && !is->watching)
+        ev_io_start(is->conn->loop, &is->in);
+    else if (!on && is->watching)
+        ev_io_stop(is->conn->loop, &is->in);
+    is->watching = on;
+}
+
+static void interactive_stdin_cb(struct ev_loop *loop, ev_io *io, int revents)
+{
+    (void)loop;
     (void)revents;
-    tp_worker *w = io->data;
-    tp_conn *c = w->interactive;
-    if (!c || c->finished || c->state != CONN_OPEN) {
-        ev_io_stop(loop, io);
-        return;
-    }
-    if (c->read_paused) {
-        /* The client is not reading: stdin waits (restarted on drain). */
-        ev_io_stop(loop, io);
+    interactive_state *is = io->data;
+    const tp_mode_conn *c = is->conn;
+    if (!c->ops->writable(c->conn)) {
+        /* Closed, or the client is not reading: stdin waits (restarted on
+         * drain). */
+        interactive_watch(is, false);
         return;
     }
     uint8_t buf[4096];
@@ -546,56 +449,85 @@ void mode_stdin_cb(struct ev_loop *loop, ev_io *io, int revents)
         return;
     if (n <= 0) {
         /* End of input: close the TLS session properly (close_notify). */
-        ev_io_stop(loop, io);
+        interactive_watch(is, false);
         fprintf(stderr, "tlsprobe: end of input, closing connection %u\n", c->id);
-        conn_close_gracefully(c);
+        tp_mode_conn_close(c);
     } else {
-        (void)conn_write_app(c, buf, (size_t)n);
+        (void)tp_mode_conn_write(c, buf, (size_t)n);
     }
-    conn_settle(c);
+    c->ops->settle(c->conn);
 }
 
-/* ---- dispatch ---- */
-
-void mode_on_open(tp_conn *c)
+static void interactive_on_open(void *st, const tp_mode_conn *c)
 {
-    if (c->w->srv->cfg.mode != TP_MODE_INTERACTIVE || c->w->interactive != c)
-        return;
+    interactive_state *is = st;
+    is->conn = c;
+    ev_io_init(&is->in, interactive_stdin_cb, STDIN_FILENO, EV_READ);
+    is->in.data = is;
+}
+
+static void interactive_on_handshake_done(void *st, const tp_mode_conn *c)
+{
     fprintf(stderr,
             "tlsprobe: client %s connected (connection %u); lines you type go to it, "
             "end of input (Ctrl-D) closes\n",
             c->peer, c->id);
-    c->line_start = true;
-    ev_io_start(c->w->loop, &c->w->stdin_io);
+    interactive_watch(st, true);
 }
 
-void mode_on_data(tp_conn *c, const uint8_t *data, size_t len)
+static void interactive_on_flow(void *st, const tp_mode_conn *c)
 {
-    switch (c->w->srv->cfg.mode) {
-    case TP_MODE_ECHO:
-        echo_on_data(c, data, len);
-        break;
-    case TP_MODE_INTERACTIVE:
-        interactive_on_data(c, data, len);
-        break;
-    case TP_MODE_HTTP:
-    default:
-        http_on_data(c, data, len);
-        break;
-    }
+    interactive_watch(st, c->ops->writable(c->conn));
 }
 
-void mode_on_close(tp_conn *c)
+static void interactive_on_close(void *st, const tp_mode_conn *c)
 {
-    if (c->w->srv->cfg.mode == TP_MODE_INTERACTIVE && !c->line_start) {
+    (void)c;
+    interactive_state *is = st;
+    interactive_watch(is, false);
+    if (is->mid_line) {
         fputc('\n', stdout);
         fflush(stdout);
     }
 }
 
-bool mode_idle_timeout(const tp_conn *c)
+/* ---- the tables ---- */
+
+static const tp_mode_ops mode_echo = {
+    .name = "echo",
+    .idle_timeout = true,
+    .on_appdata = echo_on_data,
+};
+
+static const tp_mode_ops mode_http = {
+    .name = "http",
+    .state_size = sizeof(http_state),
+    .on_open = http_on_open,
+    .on_appdata = http_on_data,
+    .on_close = http_on_close,
+};
+
+static const tp_mode_ops mode_interactive = {
+    .name = "interactive",
+    .state_size = sizeof(interactive_state),
+    .no_timer = true,
+    .one_client = true,
+    .on_open = interactive_on_open,
+    .on_handshake_done = interactive_on_handshake_done,
+    .on_appdata = interactive_on_data,
+    .on_flow = interactive_on_flow,
+    .on_close = interactive_on_close,
+};
+
+const tp_mode_ops *tp_mode_ops_get(tp_mode mode)
 {
-    /* http: the request must arrive within one timeout of the handshake,
-     * however slowly it trickles; interactive: a person may think. */
-    return c->w->srv->cfg.mode == TP_MODE_ECHO;
+    switch (mode) {
+    case TP_MODE_ECHO:
+        return &mode_echo;
+    case TP_MODE_INTERACTIVE:
+        return &mode_interactive;
+    case TP_MODE_HTTP:
+    default:
+        return &mode_http;
+    }
 }

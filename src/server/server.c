@@ -31,25 +31,6 @@
 
 static const char *const default_listen[] = {"0.0.0.0", "::"};
 
-/* ---- key log: one file shared by every worker ---- */
-
-void srv_keylog_write(tp_server *s, const char *line)
-{
-    if (!s->keylog)
-        return;
-    /* One write() per line: a reader (Wireshark, tshark) may be following
-     * the file live, and other servers of a sweep append to it too. */
-    size_t n = strlen(line);
-    char buf[512];
-    if (n + 1 > sizeof buf)
-        return; /* no key log line is that long */
-    memcpy(buf, line, n);
-    buf[n] = '\n';
-    pthread_mutex_lock(&s->keylog_lock);
-    (void)capture_outfile_write(s->keylog, buf, n + 1); /* the file reports its error */
-    pthread_mutex_unlock(&s->keylog_lock);
-}
-
 /* ---- addresses ---- */
 
 static bool addr_parse(const char *text, unsigned port, struct sockaddr_storage *out,
@@ -129,14 +110,6 @@ fail:
 
 /* ---- capacity ---- */
 
-unsigned long srv_fd_limit(void)
-{
-    struct rlimit rl;
-    if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur == RLIM_INFINITY)
-        return 0;
-    return (unsigned long)rl.rlim_cur;
-}
-
 /* Descriptors the server needs beside its connections: stdio, trace, key
  * log and pcapng files, and per worker its event loop, wake-up and reserve
  * descriptors and one listener per address. */
@@ -156,39 +129,6 @@ static unsigned default_max_conns(unsigned workers, unsigned addresses)
         return 1;
     return limit - margin > SRV_MAX_CONNS_UNLIMITED ? SRV_MAX_CONNS_UNLIMITED
                                                     : (unsigned)(limit - margin);
-}
-
-void srv_log_refusal(tp_worker *w, unsigned conn, const char *peer, const tp_facts *f)
-{
-    double now = srv_now();
-    if (w->refusal_logged_at > 0 && now - w->refusal_logged_at < 1.0) {
-        w->refusals_unlogged++;
-        return;
-    }
-    char more[64] = "";
-    if (w->refusals_unlogged)
-        snprintf(more, sizeof more, " (and %u more refused since the last message)",
-                 w->refusals_unlogged);
-    w->refusal_logged_at = now;
-    w->refusals_unlogged = 0;
-    if (f->refused == TP_REFUSED_AT_CAPACITY)
-        fprintf(stderr,
-                "tlsprobe: connection %u from %s refused: at capacity (--max-conns %u, %u "
-                "open)%s\n",
-                conn, peer, f->max_conns, f->open_conns, more);
-    else if (f->refused == TP_REFUSED_NO_FDS)
-        fprintf(stderr,
-                "tlsprobe: accept() failed: %s (%s; open-file limit %lu, %u connections "
-                "open): connection %u from %s refused; raise the limit (ulimit -n) or set "
-                "--max-conns lower%s\n",
-                f->accept_errno == ENFILE ? "ENFILE" : "EMFILE", strerror(f->accept_errno),
-                f->fd_limit, f->open_conns, conn, peer, more);
-    else
-        fprintf(stderr,
-                "tlsprobe: connection %u from %s refused: --interactive already has its "
-                "client%s\n",
-                conn, peer, more);
-    fflush(stderr);
 }
 
 /* ---- accepting ---- */
@@ -297,7 +237,6 @@ static void worker_stop_all(tp_worker *w)
     }
     srv_accept_pause(w);
     ev_timer_stop(w->loop, &w->accept_retry);
-    ev_io_stop(w->loop, &w->stdin_io);
     while (w->conns)
         conn_shutdown(w->conns);
     if (w->index == 0) {
@@ -322,15 +261,6 @@ static void signal_cb(struct ev_loop *loop, ev_signal *sig, int revents)
     (void)loop;
     (void)revents;
     tp_server_stop(sig->data);
-}
-
-void tp_server_stop(tp_server *s)
-{
-    /* Only an atomic store and ev_async_send: both async-signal-safe. */
-    atomic_store(&s->stopping, true);
-    for (unsigned i = 0; i < s->num_workers; i++)
-        if (s->workers[i].loop)
-            ev_async_send(s->workers[i].loop, &s->workers[i].wake);
 }
 
 /* ---- lifecycle ---- */
@@ -469,8 +399,6 @@ static bool workers_init(tp_server *s, char *err, size_t err_len)
         ev_init(&w->accept_retry, accept_retry_cb);
         w->accept_retry.data = w;
         w->reserve_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
-        ev_io_init(&w->stdin_io, mode_stdin_cb, STDIN_FILENO, EV_READ);
-        w->stdin_io.data = w;
     }
     return true;
 }
@@ -659,8 +587,7 @@ void tp_server_free(tp_server *s)
                 }
                 ev_async_stop(w->loop, &w->wake);
                 ev_timer_stop(w->loop, &w->accept_retry);
-                ev_io_stop(w->loop, &w->stdin_io);
-            }
+                        }
             for (unsigned i = 0; i < w->num_listeners; i++) {
                 if (w->loop)
                     ev_io_stop(w->loop, &w->listeners[i].io);

@@ -1,16 +1,19 @@
 /* Internals shared by server.c (listeners, workers), conn.c (one
- * connection's I/O and engine driving) and modes.c (echo, http,
- * interactive).  Not a public header. */
+ * connection's I/O and engine driving) and common.c (what both use).  The
+ * modes (modes.c) see none of this: they get mode.h.  Not a public
+ * header. */
 #ifndef TP_SERVER_SERVER_INT_H
 #define TP_SERVER_SERVER_INT_H
 
 #include <ev.h>
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <sys/socket.h>
 
+#include "mode.h"
 #include "server.h"
 
 /* Output queue: while more than this is waiting for the socket, the
@@ -25,8 +28,6 @@
 #define SRV_IN_MAX (64 * 1024)
 /* One recv() / one engine read. */
 #define SRV_IO_CHUNK 16384
-/* Largest HTTP request head we read (RFC 6585 5: 431 above it). */
-#define SRV_HTTP_MAX_REQUEST (16 * 1024)
 /* Bytes still queued after the session ended: how long we wait for them. */
 #define SRV_LINGER_SECONDS 2.0
 
@@ -70,10 +71,9 @@ struct tp_worker {
     double refusal_logged_at;    /* stderr lines about refusals: at most one a second */
     unsigned refusals_unlogged;
     ev_signal sig_int, sig_term; /* worker 0 only */
-    ev_io stdin_io;              /* interactive mode, worker 0 */
     tp_conn *conns;              /* open connections, doubly linked */
     unsigned num_conns;
-    tp_conn *interactive; /* the one interactive client */
+    tp_conn *sole; /* the one client of a one-client mode (interactive) */
 };
 
 struct tp_server {
@@ -114,22 +114,23 @@ struct tp_conn {
     const uint8_t *chunk;     /* the recv() being processed, not copied yet */
     size_t chunk_len;
     srv_buf out;      /* pushed by the engine, not yet sent */
-    srv_buf req;      /* http: request head so far */
     bool finished;    /* end reason decided; destroyed once flushed */
     bool io_dead;     /* socket unusable: do not wait to flush */
     bool reading;     /* rio started */
     bool read_paused; /* backpressure */
     bool got_app, sent_app, exchanged;
-    bool line_start;   /* interactive output */
     bool linger_armed; /* finished: waiting for the queue / the client's close */
     tp_end_reason end_reason;
     double t_end;
     double t_fed; /* time of the last bytes given to the session */
     char peer[64];
+    const tp_mode_ops *mode;
+    tp_mode_conn mode_conn; /* what the mode is handed */
+    bool mode_started;      /* on_open was called: on_close is due */
+    _Alignas(max_align_t) unsigned char mode_state[]; /* mode->state_size bytes */
 };
 
 /* conn.c */
-double srv_now(void);
 /* accept_errno: 0, or EMFILE/ENFILE when the connection was accepted on the
  * reserve descriptor only to be refused with a verdict. */
 void conn_accept(tp_worker *w, int fd, const struct sockaddr *peer, socklen_t peer_len,
@@ -148,18 +149,13 @@ void conn_close_gracefully(tp_conn *c);
 void conn_settle(tp_conn *c);
 double conn_t(const tp_conn *c);
 
-/* modes.c */
-void mode_on_open(tp_conn *c); /* handshake done */
-void mode_on_data(tp_conn *c, const uint8_t *data, size_t len);
-void mode_on_close(tp_conn *c); /* about to be freed */
-void mode_stdin_cb(struct ev_loop *loop, ev_io *io, int revents);
-/* Whether the idle timer is re-armed by traffic after the handshake. */
-bool mode_idle_timeout(const tp_conn *c);
-
 /* server.c */
-void srv_keylog_write(tp_server *s, const char *line);
 void srv_accept_resume(tp_worker *w);
 void srv_accept_pause(tp_worker *w);
+
+/* common.c (tp_server_stop too) */
+double srv_now(void);
+void srv_keylog_write(tp_server *s, const char *line);
 /* The process's open-file limit (RLIMIT_NOFILE soft), 0 when unknown. */
 unsigned long srv_fd_limit(void);
 /* One stderr line about a refused connection (rate-limited per worker). */

@@ -28,14 +28,13 @@ static void add_u16(uint16_t *arr, unsigned *n, unsigned max, uint16_t v)
 
 #define ADD(arr, n, v) add_u16((arr), &(n), sizeof(arr) / sizeof((arr)[0]), (v))
 
-bool sweep_offer_parse(sweep_offer *out, const uint8_t *msg, size_t len)
+bool sweep_offer_from_hello(sweep_offer *out, const wire_handshake *hs)
 {
     memset(out, 0, sizeof(*out));
-    wire_hs_ctx ctx = {0};
-    wire_handshake hs;
-    if (!msg || wire_hs_parse(&ctx, msg, len, &hs) != TP_OK || hs.type != WIRE_HS_CLIENT_HELLO)
+    if (!hs || hs->status != TP_OK || hs->type != WIRE_HS_CLIENT_HELLO ||
+        hs->u.client_hello.sslv2)
         return false;
-    const wire_client_hello *ch = &hs.u.client_hello;
+    const wire_client_hello *ch = &hs->u.client_hello;
     unsigned ns = wire_ch_num_suites(ch);
     for (unsigned i = 0; i < ns; i++) {
         uint32_t s = wire_ch_suite_at(ch, i);

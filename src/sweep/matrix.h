@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include "../engine/names.h"
+#include "../wire/handshake.h"
 #include "decide.h"
 
 /* What the probe's ClientHello offered (IANA numbers; GREASE dropped). */
@@ -26,10 +27,14 @@ typedef struct {
     uint16_t sigalgs[128];
 } sweep_offer;
 
-/* Parses a ClientHello handshake message (4-byte header + body).  Without
- * supported_versions every version up to legacy_version counts as offered
- * (a TLS 1.2 hello does not say its minimum).  false when it does not parse. */
-bool sweep_offer_parse(sweep_offer *out, const uint8_t *msg, size_t len);
+/* The offer of a ClientHello as the session parsed it (the handshake event's
+ * message: the hello is not parsed again).  Without supported_versions
+ * every version up to legacy_version counts as offered (a TLS 1.2 hello
+ * does not say its minimum).  false (and out->valid false) when hs is NULL,
+ * is no ClientHello, did not parse completely, or came in SSLv2 framing
+ * (no extensions: its offer counts as unknown, every combination as
+ * offered). */
+bool sweep_offer_from_hello(sweep_offer *out, const wire_handshake *hs);
 
 /* The engine-side setup of one configuration: what the axes contributed. */
 typedef struct {

@@ -4,6 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../report/sweep_html.h"
+#include "../wire/buf.h"
+
 void sweep_result_cleanup(sweep_result *r)
 {
     if (!r)
@@ -297,54 +300,7 @@ void sweep_report_text(FILE *out, const sweep_matrix *m, const sweep_result *res
         fprintf(out, "  ... and %u more (see --json / --report)\n", nfail - 40);
 }
 
-/* ---- HTML ---- */
-
-void sweep_html_escape(char *out, size_t out_len, const char *s)
-{
-    size_t w = 0;
-    if (out_len == 0)
-        return;
-    for (const char *p = s ? s : ""; *p; p++) {
-        const char *rep = NULL;
-        switch (*p) {
-        case '<':
-            rep = "&lt;";
-            break;
-        case '>':
-            rep = "&gt;";
-            break;
-        case '&':
-            rep = "&amp;";
-            break;
-        case '"':
-            rep = "&quot;";
-            break;
-        case '\'':
-            rep = "&#39;";
-            break;
-        default:
-            break;
-        }
-        size_t need = rep ? strlen(rep) : 1;
-        if (w + need >= out_len)
-            break;
-        if (rep) {
-            memcpy(out + w, rep, need);
-        } else {
-            /* control bytes from a client's output would break the page */
-            out[w] = ((unsigned char)*p < 0x20 && *p != '\n' && *p != '\t') ? '?' : *p;
-        }
-        w += need;
-    }
-    out[w] = '\0';
-}
-
-static void put_esc(FILE *out, const char *s)
-{
-    char buf[4096];
-    sweep_html_escape(buf, sizeof(buf), s);
-    fputs(buf, out);
-}
+/* ---- HTML (the markup is report/sweep_html.c's) ---- */
 
 static int axis_of(const sweep_matrix *m, const char *name)
 {
@@ -355,43 +311,26 @@ static int axis_of(const sweep_matrix *m, const char *name)
     return -1;
 }
 
-static const char *cell_class(const sweep_config *c, const sweep_result *r)
+static report_cell cell_of(const sweep_config *c, const sweep_result *r)
 {
     if (c->state == SWEEP_CFG_SKIPPED)
-        return "skipped";
+        return REPORT_CELL_SKIPPED;
     if (c->state == SWEEP_CFG_NOT_OFFERED)
-        return "not-offered";
+        return REPORT_CELL_NOT_OFFERED;
     if (!r->done)
-        return "pending";
+        return REPORT_CELL_PENDING;
     switch (r->status) {
     case SWEEP_ST_OK:
-        return "ok";
+        return REPORT_CELL_OK;
     case SWEEP_ST_FAIL:
-        return "fail";
+        return REPORT_CELL_FAIL;
     case SWEEP_ST_FLAKY:
-        return "flaky";
+        return REPORT_CELL_FLAKY;
     case SWEEP_ST_TIMEOUT:
-        return "fail timeout";
+        return REPORT_CELL_TIMEOUT;
     default:
-        return "skipped";
+        return REPORT_CELL_SKIPPED;
     }
-}
-
-static const char *cell_text(const char *cls)
-{
-    if (!strcmp(cls, "ok"))
-        return "ok";
-    if (!strcmp(cls, "fail"))
-        return "fail";
-    if (!strcmp(cls, "fail timeout"))
-        return "timeout";
-    if (!strcmp(cls, "flaky"))
-        return "flaky";
-    if (!strcmp(cls, "not-offered"))
-        return "&middot;";
-    if (!strcmp(cls, "pending"))
-        return "?";
-    return "";
 }
 
 static void cell_title(const sweep_matrix *m, const sweep_config *c, const sweep_result *r,
@@ -403,15 +342,14 @@ static void cell_title(const sweep_matrix *m, const sweep_config *c, const sweep
     const char *summary = NULL;
     if (r->verdict && json_object_object_get_ex(r->verdict, "summary", &v))
         summary = json_object_get_string(v);
-    const char *cls = cell_class(c, r);
     int w;
     if (c->state == SWEEP_CFG_SKIPPED)
         w = snprintf(out, len, "%s: skipped: %s", label, c->why);
     else if (c->state == SWEEP_CFG_NOT_OFFERED)
         w = snprintf(out, len, "%s: not offered by the client", label);
     else
-        w = snprintf(out, len, "%s: %s%s%s", label, cell_text(cls), summary ? " \xe2\x80\x94 " : "",
-                     summary ? summary : "");
+        w = snprintf(out, len, "%s: %s%s%s", label, report_sweep_cell_word(cell_of(c, r)),
+                     summary ? " \xe2\x80\x94 " : "", summary ? summary : "");
     if (w >= 0 && (size_t)w < len && r->client) {
         json_object *ex;
         if (json_object_object_get_ex(r->client, "exit", &ex))
@@ -425,174 +363,160 @@ static void cell_title(const sweep_matrix *m, const sweep_config *c, const sweep
     }
 }
 
-static const char html_head[] =
-    "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
-    "<title>tlsprobe sweep</title>\n<style>\n"
-    "body{font:14px/1.4 system-ui,sans-serif;margin:24px;color:#222;background:#fff}\n"
-    "h1{font-size:20px;margin:0 0 8px}h2{font-size:15px;margin:24px 0 6px}\n"
-    ".rule{font-size:18px;padding:10px 14px;border-left:6px solid #c62828;background:#fdecea;"
-    "margin:8px 0}\n.rule.exact{border-color:#2e7d32;background:#e8f5e9}\n"
-    ".typical{color:#555;margin:4px 0}\n"
-    "table.grid{border-collapse:collapse;margin:4px 0 12px}\n"
-    ".grid th,.grid td{border:1px solid #bbb;padding:3px 8px;text-align:center;min-width:54px}\n"
-    ".grid th{background:#f2f2f2;font-weight:600}.grid th.row{text-align:left}\n"
-    "td.ok{background:#66bb6a;color:#fff}td.fail{background:#e53935;color:#fff}\n"
-    "td.timeout{background:#8e24aa}td.flaky{background:#ffb300}\n"
-    "td.skipped{background:#eeeeee;color:#999}td.not-offered{background:#fafafa;color:#bbb}\n"
-    "td.pending{background:#b0bec5}\n"
-    ".legend span{display:inline-block;padding:2px 8px;margin-right:6px}\n"
-    "table.counts td,table.counts th{padding:2px 8px;text-align:right}\n"
-    "table.counts td:first-child,table.counts td:nth-child(2){text-align:left}\n"
-    "</style></head><body>\n";
-
-void sweep_report_html(FILE *out, const sweep_matrix *m, const sweep_result *res,
-                       const sweep_decision *d, const sweep_row *rows)
+static void html_head(wire_buf *b, const sweep_matrix *m, const sweep_decision *d)
 {
-    (void)rows;
-    fputs(html_head, out);
-    fputs("<h1>tlsprobe sweep</h1>\n", out);
     const char *rule =
         d->num_rules ? d->rules[0].text : "nothing to decide: no combination succeeded or failed";
-    fprintf(out, "<div class=\"rule%s\" id=\"rule\">", d->exact ? " exact" : "");
-    put_esc(out, rule);
-    fputs("</div>\n", out);
-    for (unsigned i = 1; i < d->num_rules; i++) {
-        fputs("<div class=\"rule alt\">or: ", out);
-        put_esc(out, d->rules[i].text);
-        fputs("</div>\n", out);
-    }
+    report_sweep_html_begin(b, rule, d->exact);
+    for (unsigned i = 1; i < d->num_rules; i++)
+        report_sweep_html_alt_rule(b, d->rules[i].text);
     const char *hint = sweep_quirk_hint(m, d);
-    if (hint) {
-        fputs("<div class=\"hint\" id=\"hint\">hint: ", out);
-        put_esc(out, hint);
-        fputs("</div>\n", out);
-    }
+    if (hint)
+        report_sweep_html_hint(b, hint);
     for (unsigned i = 0; i < d->num_typical; i++) {
-        fputs("<div class=\"typical\">typical failure: &ldquo;", out);
         char phrase[900];
         sweep_typical_phrase(d, &d->typical[i], phrase, sizeof phrase);
-        put_esc(out, phrase);
-        fprintf(out, "&rdquo; in %u of %u</div>\n", d->typical[i].count, d->num_failing);
+        report_sweep_html_typical(b, phrase, d->typical[i].count, d->num_failing);
     }
-    fprintf(out,
-            "<p>%u combinations: %u ok, %u failed, %u timed out, %u flaky, %u skipped (engine "
-            "cannot form), %u not offered by the client.</p>\n",
-            m->num_configs, d->num_status[SWEEP_ST_OK], d->num_status[SWEEP_ST_FAIL],
-            d->num_status[SWEEP_ST_TIMEOUT], d->num_status[SWEEP_ST_FLAKY],
-            d->num_status[SWEEP_ST_SKIPPED], m->num_not_offered);
-    fputs("<p class=\"legend\"><span class=\"ok\" style=\"background:#66bb6a;color:#fff\">ok</span>"
-          "<span style=\"background:#e53935;color:#fff\">fail</span>"
-          "<span style=\"background:#8e24aa;color:#fff\">timeout</span>"
-          "<span style=\"background:#ffb300\">flaky</span>"
-          "<span style=\"background:#eee;color:#999\">skipped</span>"
-          "<span style=\"background:#fafafa;color:#bbb\">not offered</span></p>\n",
-          out);
+    report_sweep_totals t = {
+        .num_configs = m->num_configs,
+        .num_ok = d->num_status[SWEEP_ST_OK],
+        .num_fail = d->num_status[SWEEP_ST_FAIL],
+        .num_timeout = d->num_status[SWEEP_ST_TIMEOUT],
+        .num_flaky = d->num_status[SWEEP_ST_FLAKY],
+        .num_skipped = d->num_status[SWEEP_ST_SKIPPED],
+        .num_not_offered = m->num_not_offered,
+    };
+    report_sweep_html_totals(b, &t);
+}
 
-    /* grids: rows = cipher values, columns = mac values, one grid per
-       combination of the other axes (protocol x kx first) */
-    int ic = axis_of(m, "cipher"), im = axis_of(m, "mac");
-    unsigned nrow = ic >= 0 ? m->num_values[ic] : 1, ncol = im >= 0 ? m->num_values[im] : 1;
-    unsigned other[SWEEP_MAX_AXES], nother = 0;
+/* One grid's layout: rows = cipher values, columns = mac values, for one
+ * combination of the other axes. */
+typedef struct {
+    int ic, im;
+    unsigned nrow, ncol;
+    unsigned other[SWEEP_MAX_AXES], nother;
+    const sweep_config *cells[SWEEP_MAX_VALUES][SWEEP_MAX_VALUES];
+} grid_t;
+
+/* Fills the cells of the grid at idx; false when it has nothing formable. */
+static bool grid_fill(grid_t *g, const sweep_matrix *m, const unsigned *idx)
+{
+    memset(g->cells, 0, sizeof(g->cells));
+    bool any = false;
+    for (unsigned i = 0; i < m->num_configs; i++) {
+        const sweep_config *c = &m->configs[i];
+        bool match = true;
+        for (unsigned k = 0; k < g->nother && match; k++)
+            match = strcmp(c->values[g->other[k]], m->values[g->other[k]][idx[k]]) == 0;
+        if (!match)
+            continue;
+        unsigned r = 0, col = 0;
+        while (g->ic >= 0 && strcmp(m->values[g->ic][r], c->values[g->ic]) != 0)
+            r++;
+        while (g->im >= 0 && strcmp(m->values[g->im][col], c->values[g->im]) != 0)
+            col++;
+        g->cells[r][col] = c;
+        if (c->state != SWEEP_CFG_SKIPPED)
+            any = true;
+    }
+    return any;
+}
+
+static void grid_render(wire_buf *b, const grid_t *g, const sweep_matrix *m,
+                        const sweep_result *res, const unsigned *idx)
+{
+    const char *heading[SWEEP_MAX_AXES];
+    for (unsigned k = 0; k < g->nother; k++)
+        heading[k] = m->values[g->other[k]][idx[k]];
+    const char *cols[SWEEP_MAX_VALUES];
+    static const char *const result_col[] = {"result"};
+    for (unsigned col = 0; g->im >= 0 && col < g->ncol; col++)
+        cols[col] = m->values[g->im][col];
+    report_sweep_html_grid_begin(b, heading, g->nother, g->ic >= 0 ? "cipher \\ mac" : "",
+                                 g->im >= 0 ? cols : result_col, g->ncol);
+    for (unsigned r = 0; r < g->nrow; r++) {
+        bool row_any = false;
+        for (unsigned col = 0; col < g->ncol; col++)
+            row_any |= g->cells[r][col] && g->cells[r][col]->state != SWEEP_CFG_SKIPPED;
+        if (!row_any)
+            continue; /* nothing this engine can form in this row */
+        report_sweep_html_row_begin(b, g->ic >= 0 ? m->values[g->ic][r] : "");
+        for (unsigned col = 0; col < g->ncol; col++) {
+            const sweep_config *c = g->cells[r][col];
+            if (!c) {
+                report_sweep_html_cell(b, REPORT_CELL_SKIPPED, NULL);
+                continue;
+            }
+            char title[1200];
+            cell_title(m, c, &res[c->index], title, sizeof(title));
+            report_sweep_html_cell(b, cell_of(c, &res[c->index]), title);
+        }
+        report_sweep_html_row_end(b);
+    }
+    report_sweep_html_grid_end(b);
+}
+
+/* The grids: one per combination of the other axes (protocol x kx first). */
+static void html_grids(wire_buf *b, const sweep_matrix *m, const sweep_result *res)
+{
+    static _Thread_local grid_t g; /* the cells are large for a stack */
+    g.ic = axis_of(m, "cipher");
+    g.im = axis_of(m, "mac");
+    g.nrow = g.ic >= 0 ? m->num_values[g.ic] : 1;
+    g.ncol = g.im >= 0 ? m->num_values[g.im] : 1;
+    g.nother = 0;
     for (unsigned a = 0; a < m->num_axes; a++) {
-        if ((int)a != ic && (int)a != im)
-            other[nother++] = a;
+        if ((int)a != g.ic && (int)a != g.im)
+            g.other[g.nother++] = a;
     }
     unsigned idx[SWEEP_MAX_AXES] = {0};
     for (;;) {
-        /* configurations of this grid, by (row, col) */
-        const sweep_config *cells[SWEEP_MAX_VALUES][SWEEP_MAX_VALUES];
-        memset(cells, 0, sizeof(cells));
-        bool any = false;
-        for (unsigned i = 0; i < m->num_configs; i++) {
-            const sweep_config *c = &m->configs[i];
-            bool match = true;
-            for (unsigned k = 0; k < nother && match; k++)
-                match = strcmp(c->values[other[k]], m->values[other[k]][idx[k]]) == 0;
-            if (!match)
-                continue;
-            unsigned r = 0, col = 0;
-            while (ic >= 0 && strcmp(m->values[ic][r], c->values[ic]) != 0)
-                r++;
-            while (im >= 0 && strcmp(m->values[im][col], c->values[im]) != 0)
-                col++;
-            cells[r][col] = c;
-            if (c->state != SWEEP_CFG_SKIPPED)
-                any = true;
-        }
-        if (any) {
-            fputs("<h2>", out);
-            for (unsigned k = 0; k < nother; k++) {
-                if (k)
-                    fputs(" &middot; ", out);
-                put_esc(out, m->values[other[k]][idx[k]]);
-            }
-            if (nother == 0)
-                fputs("all", out);
-            fputs("</h2>\n<table class=\"grid\"><tr><th class=\"row\">", out);
-            put_esc(out, ic >= 0 ? "cipher \\ mac" : "");
-            fputs("</th>", out);
-            for (unsigned col = 0; col < ncol; col++) {
-                fputs("<th>", out);
-                put_esc(out, im >= 0 ? m->values[im][col] : "result");
-                fputs("</th>", out);
-            }
-            fputs("</tr>\n", out);
-            for (unsigned r = 0; r < nrow; r++) {
-                bool row_any = false;
-                for (unsigned col = 0; col < ncol; col++)
-                    row_any |= cells[r][col] && cells[r][col]->state != SWEEP_CFG_SKIPPED;
-                if (!row_any)
-                    continue; /* nothing this engine can form in this row */
-                fputs("<tr><th class=\"row\">", out);
-                put_esc(out, ic >= 0 ? m->values[ic][r] : "");
-                fputs("</th>", out);
-                for (unsigned col = 0; col < ncol; col++) {
-                    const sweep_config *c = cells[r][col];
-                    if (!c) {
-                        fputs("<td></td>", out);
-                        continue;
-                    }
-                    const sweep_result *rr = &res[c->index];
-                    const char *cls = cell_class(c, rr);
-                    char title[1200];
-                    cell_title(m, c, rr, title, sizeof(title));
-                    fprintf(out, "<td class=\"%s\" title=\"", cls);
-                    put_esc(out, title);
-                    fprintf(out, "\">%s</td>", cell_text(cls));
-                }
-                fputs("</tr>\n", out);
-            }
-            fputs("</table>\n", out);
-        }
+        if (grid_fill(&g, m, idx))
+            grid_render(b, &g, m, res, idx);
         /* next combination of the other axes */
-        int k = (int)nother - 1;
+        int k = (int)g.nother - 1;
         for (; k >= 0; k--) {
-            if (++idx[k] < m->num_values[other[k]])
+            if (++idx[k] < m->num_values[g.other[k]])
                 break;
             idx[k] = 0;
         }
         if (k < 0)
             break;
     }
+}
 
-    if (d->num_counts) {
-        fputs("<h2>Per value</h2>\n<table class=\"counts grid\"><tr><th>axis</th><th>value</th>"
-              "<th>ok</th><th>fail</th><th>timeout</th><th>flaky</th><th>skipped</th></tr>\n",
-              out);
-        for (unsigned i = 0; i < d->num_counts; i++) {
-            const sweep_value_count *c = &d->counts[i];
-            if (c->n[SWEEP_ST_SKIPPED] && !c->n[SWEEP_ST_OK] && !c->n[SWEEP_ST_FAIL] &&
-                !c->n[SWEEP_ST_TIMEOUT] && !c->n[SWEEP_ST_FLAKY])
-                continue;
-            fputs("<tr><td>", out);
-            put_esc(out, d->axes[c->axis]);
-            fputs("</td><td>", out);
-            put_esc(out, c->value);
-            fprintf(out, "</td><td>%u</td><td>%u</td><td>%u</td><td>%u</td><td>%u</td></tr>\n",
-                    c->n[SWEEP_ST_OK], c->n[SWEEP_ST_FAIL], c->n[SWEEP_ST_TIMEOUT],
-                    c->n[SWEEP_ST_FLAKY], c->n[SWEEP_ST_SKIPPED]);
-        }
-        fputs("</table>\n", out);
+static void html_counts(wire_buf *b, const sweep_decision *d)
+{
+    if (!d->num_counts)
+        return;
+    report_sweep_html_counts_begin(b);
+    for (unsigned i = 0; i < d->num_counts; i++) {
+        const sweep_value_count *c = &d->counts[i];
+        if (c->n[SWEEP_ST_SKIPPED] && !c->n[SWEEP_ST_OK] && !c->n[SWEEP_ST_FAIL] &&
+            !c->n[SWEEP_ST_TIMEOUT] && !c->n[SWEEP_ST_FLAKY])
+            continue;
+        const unsigned counts[5] = {c->n[SWEEP_ST_OK], c->n[SWEEP_ST_FAIL],
+                                    c->n[SWEEP_ST_TIMEOUT], c->n[SWEEP_ST_FLAKY],
+                                    c->n[SWEEP_ST_SKIPPED]};
+        report_sweep_html_count_row(b, d->axes[c->axis], c->value, counts);
     }
-    fputs("</body></html>\n", out);
+    report_sweep_html_counts_end(b);
+}
+
+bool sweep_report_html(FILE *out, const sweep_matrix *m, const sweep_result *res,
+                       const sweep_decision *d, const sweep_row *rows)
+{
+    (void)rows;
+    wire_buf b;
+    wire_buf_init(&b, 0);
+    html_head(&b, m, d);
+    html_grids(&b, m, res);
+    html_counts(&b, d);
+    report_sweep_html_end(&b);
+    bool ok = wire_buf_ok(&b);
+    if (ok)
+        fwrite(wire_buf_data(&b), 1, wire_buf_len(&b), out);
+    wire_buf_cleanup(&b);
+    return ok;
 }

@@ -54,8 +54,9 @@ void sweep_report_text(FILE *out, const sweep_matrix *m, const sweep_result *res
 /* Self-contained HTML page: the rule, then a grid per protocol x kx (x the
  * other axes) of cipher rows x MAC columns; cells have class ok, fail,
  * flaky, skipped, not-offered (timeout cells: "fail timeout"; not yet
- * tried: "pending") and a title= tooltip with the verdict. */
-void sweep_report_html(FILE *out, const sweep_matrix *m, const sweep_result *res,
+ * tried: "pending") and a title= tooltip with the verdict.  The markup is
+ * report/sweep_html.c's.  false (nothing written) when memory ran out. */
+bool sweep_report_html(FILE *out, const sweep_matrix *m, const sweep_result *res,
                        const sweep_decision *d, const sweep_row *rows);
 /* A typical failure as a reader sees it, never with placeholders: the
  * summary itself when all read the same, else one real example and the
@@ -66,7 +67,5 @@ void sweep_typical_phrase(const sweep_decision *d, const sweep_typical *t, char 
 /* What the client command's exit says beside the verdict's status, e.g.
  * "client exited 52 although the TLS session worked"; "" when nothing. */
 void sweep_result_client_note(const sweep_result *r, char *out, size_t out_len);
-/* HTML-escapes s into out (always terminated). */
-void sweep_html_escape(char *out, size_t out_len, const char *s);
 
 #endif

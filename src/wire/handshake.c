@@ -764,3 +764,23 @@ const char *wire_alert_description_name(uint8_t desc)
             return rows[i].name;
     return NULL;
 }
+
+static void cur_rebase(cur_t *c, const uint8_t *from, size_t len, const uint8_t *to)
+{
+    if (c->data && c->data >= from && c->len <= len && (size_t)(c->data - from) <= len - c->len)
+        c->data = to + (c->data - from);
+    else if (!c->len)
+        c->data = to; /* an empty view: keep it inside the copy */
+    else
+        cur_init(c, to, 0); /* not from these bytes (never the parser's case) */
+}
+
+void wire_ch_rebase(wire_client_hello *ch, const uint8_t *from, size_t len, const uint8_t *to)
+{
+    cur_rebase(&ch->random, from, len, to);
+    cur_rebase(&ch->session_id, from, len, to);
+    cur_rebase(&ch->cipher_suites, from, len, to);
+    cur_rebase(&ch->compression, from, len, to);
+    cur_rebase(&ch->extensions, from, len, to);
+    cur_rebase(&ch->challenge, from, len, to);
+}

@@ -167,6 +167,11 @@ TP_MUST_CHECK tp_status wire_hs_parse(const wire_hs_ctx *ctx, const uint8_t *msg
  * record) into out->u.client_hello with out->type = WIRE_HS_CLIENT_HELLO. */
 TP_MUST_CHECK tp_status wire_hs_parse_sslv2(const uint8_t *frag, size_t len, wire_handshake *out);
 
+/* A parsed ClientHello is a view into the bytes it was parsed from.  After
+ * those len bytes at from were copied to to, points the view at the copy
+ * (so a hello parsed once can be kept beyond its input buffer). */
+void wire_ch_rebase(wire_client_hello *ch, const uint8_t *from, size_t len, const uint8_t *to);
+
 /* "ClientHello", "ServerHello", "HelloRetryRequest" is not a type (see
  * server_hello.hello_retry_request); NULL when unknown. */
 const char *wire_hs_type_name(uint8_t type);

@@ -128,10 +128,33 @@ static void test_session_one_byte_records(void **state)
     assert_string_equal(c.hs_names[0], "1");
     const uint8_t *ch;
     size_t ch_len;
+    assert_null(tp_session_client_hello_parsed(NULL));
     ch = tp_session_client_hello(s, &ch_len);
     assert_non_null(ch);
     assert_int_equal(ch_len, body);
     assert_memory_equal(ch, rec + 5, body);
+    /* The session's one parse, kept: a view into its own copy (the
+     * reassembly buffer it was parsed from is reused), equal to a fresh
+     * parse of the same bytes. */
+    const wire_client_hello *pch = tp_session_client_hello_parsed(s);
+    assert_non_null(pch);
+    static wire_handshake fresh;
+    wire_hs_ctx ctx = {0};
+    assert_int_equal(wire_hs_parse(&ctx, rec + 5, body, &fresh), TP_OK);
+    const cur_t *mine[] = {&pch->random, &pch->session_id, &pch->cipher_suites,
+                           &pch->compression, &pch->extensions};
+    const cur_t *theirs[] = {&fresh.u.client_hello.random, &fresh.u.client_hello.session_id,
+                             &fresh.u.client_hello.cipher_suites,
+                             &fresh.u.client_hello.compression,
+                             &fresh.u.client_hello.extensions};
+    for (unsigned i = 0; i < sizeof mine / sizeof mine[0]; i++) {
+        assert_int_equal(cur_len(mine[i]), cur_len(theirs[i]));
+        assert_true(cur_data(mine[i]) >= ch);
+        assert_true(cur_data(mine[i]) + cur_len(mine[i]) <= ch + ch_len);
+        assert_memory_equal(cur_data(mine[i]), cur_data(theirs[i]), cur_len(mine[i]));
+    }
+    assert_int_equal(pch->legacy_version, fresh.u.client_hello.legacy_version);
+    assert_true(pch->has_extensions);
     tp_session_end(s, 1, TP_END_PEER_CLOSED);
     assert_false(c.verdict.ok);
     assert_non_null(strstr(c.verdict.summary, "before the server answered"));

@@ -51,6 +51,9 @@ static void test_parse(void **state)
     assert_non_null(strstr(err, "takes no value"));
     assert_false(tp_quirk_set_add(&s, "record-version=0x0304", err, sizeof err));
     assert_false(tp_quirk_set_add(&s, "appdata-split=1/n", err, sizeof err));
+    assert_false(tp_quirk_set_add(&s, "record-version-scope=most", err, sizeof err));
+    assert_non_null(strstr(err, "bad value 'most' for quirk record-version-scope"));
+    assert_non_null(strstr(err, "first|all"));
     assert_int_equal(s.num, 3);
 
     const char *v[32];

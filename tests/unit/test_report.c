@@ -14,7 +14,9 @@
 
 #include "analysis/events.h"
 #include "report/json_sink.h"
+#include "report/html.h"
 #include "report/json_util.h"
+#include "report/status_page.h"
 #include "report/text_sink.h"
 #include "report/verdict_render.h"
 
@@ -259,12 +261,121 @@ static void test_verdict_text(void **state)
     free(mem);
 }
 
+/* ---- the one HTML escaper (report/html.c) ---- */
+
+static char *esc(const char *s, size_t n)
+{
+    static char out[256];
+    wire_buf b;
+    wire_buf_init_fixed(&b, out, sizeof out);
+    report_html_escape(&b, s, n);
+    assert_true(wire_buf_ok(&b));
+    return out;
+}
+
+static void test_html_escape(void **state)
+{
+    (void)state;
+    char out[64];
+    report_html_escape_to(out, sizeof(out), "<a href='x'>\"&\"</a>\x01");
+    assert_string_equal(out, "&lt;a href=&#39;x&#39;&gt;&quot;&amp;&quot;&lt;/a&gt;?");
+    char small[5];
+    assert_int_equal(report_html_escape_to(small, sizeof(small), "a<b"), 1);
+    assert_string_equal(small, "a"); /* never a cut entity */
+    report_html_escape_to(out, sizeof(out), NULL);
+    assert_string_equal(out, "");
+}
+
+static void test_html_escape_each(void **state)
+{
+    (void)state;
+    assert_string_equal(esc("<", 1), "&lt;");
+    assert_string_equal(esc(">", 1), "&gt;");
+    assert_string_equal(esc("&", 1), "&amp;");
+    assert_string_equal(esc("\"", 1), "&quot;");
+    assert_string_equal(esc("'", 1), "&#39;");
+    assert_string_equal(esc("&lt;", 4), "&amp;lt;"); /* entities in the input stay text */
+    /* line ends, tabs; other controls, DEL and NUL never reach the page */
+    assert_string_equal(esc("a\r\nb\tc", 6), "a\nb\tc");
+    assert_string_equal(esc("x\0y\x1b\x7f", 5), "x?y??");
+}
+
+static void test_html_escape_utf8(void **state)
+{
+    (void)state;
+    /* valid UTF-8 passes whole: é, €, U+1F512 */
+    assert_string_equal(esc("\xc3\xa9\xe2\x82\xac\xf0\x9f\x94\x92", 9),
+                        "\xc3\xa9\xe2\x82\xac\xf0\x9f\x94\x92");
+    /* not UTF-8: Latin-1 é, a lone continuation byte, 0xff, an overlong
+     * '<' (0xc0 0xbc), a UTF-16 surrogate (ED A0 80), above U+10FFFF, and
+     * a sequence cut at the end: each byte becomes U+FFFD */
+#define R "\xef\xbf\xbd"
+    assert_string_equal(esc("caf\xe9!", 5), "caf" R "!");
+    assert_string_equal(esc("\x80\xff", 2), R R);
+    assert_string_equal(esc("\xc0\xbc", 2), R R);
+    assert_string_equal(esc("\xed\xa0\x80", 3), R R R);
+    assert_string_equal(esc("\xf4\x90\x80\x80", 4), R R R R);
+    assert_string_equal(esc("a\xe2\x82", 3), "a" R R);
+#undef R
+    /* a full fixed builder never ends inside a character */
+    char small[4];
+    assert_int_equal(report_html_escape_to(small, sizeof small, "a\xe2\x82\xac"), 1);
+    assert_string_equal(small, "a");
+}
+
+static void test_text_escape(void **state)
+{
+    (void)state;
+    wire_buf b;
+    wire_buf_init(&b, 0);
+    report_text_escape(&b, "GET /\x1b[2J\r\n<b>\x7f", 15);
+    assert_string_equal(wire_buf_str(&b), "GET /\\x1b[2J\n<b>\\x7f");
+    wire_buf_cleanup(&b);
+}
+
+static void test_status_page(void **state)
+{
+    (void)state;
+    static const char *const labels[] = {"protocol", "cipher"};
+    const char *values[] = {"TLS1.3", ""};
+    static const char req[] = "GET /<script> HTTP/1.1\r\nHost: a&b\r\n\r\n";
+    static const char hello[] = "ClientHello\n  server_name \"<x>\x01\"\n";
+    report_status_page p = {.conn = 7, .peer = "127.0.0.1:5555", .labels = labels,
+                            .values = values, .num = 2, .ja3 = "771,4865", .ja3_md5 = "",
+                            .ja4 = NULL, .hello = hello, .hello_len = sizeof hello - 1,
+                            .request = req, .request_len = sizeof req - 1};
+    wire_buf b;
+    wire_buf_init(&b, 0);
+    report_status_page_html(&b, &p);
+    const char *html = wire_buf_str(&b);
+    assert_non_null(strstr(html, "<!DOCTYPE html>"));
+    assert_non_null(strstr(html, "Connection 7 from <code>127.0.0.1:5555</code>"));
+    assert_non_null(strstr(html, "<tr><th>protocol</th><td>TLS1.3</td></tr>"));
+    assert_non_null(strstr(html, "<tr><th>cipher</th><td>-</td></tr>"));
+    assert_non_null(strstr(html, "GET /&lt;script&gt; HTTP/1.1\nHost: a&amp;b\n"));
+    assert_non_null(strstr(html, "server_name &quot;&lt;x&gt;\\x01&quot;"));
+    assert_null(strstr(html, "<script>"));
+    assert_non_null(strstr(html, "</body></html>\n"));
+    wire_buf_reset(&b);
+    report_status_page_text(&b, &p);
+    const char *text = wire_buf_str(&b);
+    assert_non_null(strstr(text, "tlsprobe: connection 7 from 127.0.0.1:5555\n"));
+    assert_non_null(strstr(text, "  cipher               -\n"));
+    assert_non_null(strstr(text, "  JA3      771,4865\n  JA3 MD5  -\n  JA4      -\n"));
+    assert_non_null(strstr(text, "server_name \"<x>\\x01\"\n"));
+    assert_non_null(strstr(text, "Your request\nGET /<script> HTTP/1.1\nHost: a&b\n"));
+    wire_buf_cleanup(&b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_seconds),      cmocka_unit_test(test_fast_path_equals_json_c),
         cmocka_unit_test(test_sink_lines),   cmocka_unit_test(test_verdict_json),
         cmocka_unit_test(test_verdict_text),
+        cmocka_unit_test(test_html_escape),  cmocka_unit_test(test_html_escape_each),
+        cmocka_unit_test(test_html_escape_utf8), cmocka_unit_test(test_text_escape),
+        cmocka_unit_test(test_status_page),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -30,7 +30,8 @@ SCENARIOS = [
     {"name": "phone-rejects-non-minimal-cbc-padding",
      "serve": ["--echo", "--quirk", "cbc-padding=max"] + CBC12, "drive": _intolerant("padding"),
      "expect": {"outcome": "fail", "actor": "client",
-                "words": ["Finished", "padding 255 bytes well-formed (not minimal)",
+                "words": ["Finished", "shaped by --quirk cbc-padding=max",
+                          "padding 255 bytes well-formed (not minimal)",
                           "the server's record is valid", "the client rejected a valid record"]}},
     # the founding story as the README tells it: TLS 1.0, a phone that answers
     # the server's non-minimal padding with bad_record_mac
