@@ -158,6 +158,32 @@ def check_refused(r, cert):
     srv.cleanup()
 
 
+def check_client_initiated(r, cert):
+    """--renegotiation allow: s_client's 'R' renegotiates and data flows after it."""
+    srv = tp.Server(["--echo", "--timeout", "5", "--cert", cert[0], "--key", cert[1],
+                     "--renegotiation", "allow"] + TLS12)
+    with srv:
+        c = tp.Client(tp.s_client(srv.port, "-tls1_2"))
+        c.send("before-r\n")
+        ok = bool(c.wait_output("before-r", 15))
+        c.send("R\n")
+        ok = ok and bool(c.wait_output("RENEGOTIATING", 15))
+        c.send("after-r\n")
+        ok = ok and bool(c.wait_output("after-r", 15))
+        c.finish()
+        evs = srv.wait_verdicts(1, timeout=15)
+    r.check(ok, "--renegotiation allow: s_client echoes after its renegotiation", c.out[-500:])
+    v = evs.of("verdict")[0]
+    r.eq(v["outcome"], "ok", "--renegotiation allow: verdict ok", v)
+    r.contains(v.get("summary", ""), "after a client-initiated renegotiation", "--renegotiation allow: named")
+    rel = v.get("relations", {}).get("renegotiation", {})
+    r.check(rel.get("allowed") is True and rel.get("client_hellos") == 1, "--renegotiation allow: relations", rel)
+    srv.cleanup()
+    rc, out, err = tp.run([tp.TLSPROBE, "serve", "--renegotiation", "maybe", "--port", "0"], timeout=10)
+    r.check(rc == 2 and "--renegotiation maybe" in err and "allow, refuse" in err,
+            "--renegotiation maybe: usage error naming the valid values", err)
+
+
 def check_empty_ticket(r, cert):
     srv = tp.Server(["--echo", "--timeout", "3", "--cert", cert[0], "--key", cert[1],
                      "--quirk", "empty-ticket"] + TLS13)
@@ -210,6 +236,7 @@ def main():
     cert = tp.make_cert(tempfile.mkdtemp(prefix="tp-reneg-cert-"), "reneg")
     r.run(check_hello_request, cert)
     r.run(check_refused, cert)
+    r.run(check_client_initiated, cert)
     r.run(check_empty_ticket, cert)
     r.run(check_list)
     r.finish()
