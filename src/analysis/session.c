@@ -263,8 +263,8 @@ static void handle_content(tp_session *s, tp_dir dir, double t, unsigned type,
     }
 }
 
-static void process_record(tp_session *s, tp_dir dir, double t, const wire_record *rec,
-                           const char *quirk)
+void sess_process_record(tp_session *s, tp_dir dir, double t, const wire_record *rec,
+                         const char *quirk)
 {
     static _Thread_local uint8_t plain[WIRE_MAX_CIPHERTEXT];
     dir_state *d = &s->d[dir];
@@ -313,104 +313,45 @@ static void process_record(tp_session *s, tp_dir dir, double t, const wire_recor
         handle_content(s, dir, t, type, content, content_len, &chk);
 }
 
-/* Whether the verifier can open dir's records of its current epoch now. */
-static bool keys_known(const tp_session *s, tp_dir dir)
-{
-    return crypto_conn_has_keys(s->cc, dir, crypto_conn_epoch(s->cc, dir));
-}
-
-/* Processes the held records of dir; with `force`, also those whose keys
- * are still missing (they are then reported unchecked). */
-static void release_held(tp_session *s, tp_dir dir, bool force)
-{
-    dir_state *d = &s->d[dir];
-    unsigned done = 0;
-    while (done < d->num_held && (force || keys_known(s, dir))) {
-        struct held_record *h = &d->held[done];
-        cur_t in;
-        cur_init(&in, h->bytes, h->len);
-        wire_record rec;
-        size_t need;
-        if (wire_record_parse(&in, &rec, &need) == TP_OK)
-            process_record(s, dir, h->t, &rec, h->quirk);
-        free(h->bytes);
-        free(h->quirk);
-        d->held_bytes -= h->len;
-        done++;
-    }
-    if (done > 0) {
-        memmove(d->held, d->held + done, (d->num_held - done) * sizeof d->held[0]);
-        d->num_held -= done;
-    }
-}
-
-static bool hold_record(tp_session *s, tp_dir dir, double t, const wire_record *rec)
-{
-    dir_state *d = &s->d[dir];
-    size_t len = cur_len(&rec->header) + cur_len(&rec->fragment);
-    if (d->num_held >= TP_HELD_MAX || d->held_bytes + len > TP_HELD_BYTES_MAX)
-        return false;
-    uint8_t *copy = malloc(len);
-    if (!copy)
-        return false;
-    memcpy(copy, cur_data(&rec->header), cur_len(&rec->header));
-    memcpy(copy + cur_len(&rec->header), cur_data(&rec->fragment), cur_len(&rec->fragment));
-    d->held[d->num_held++] =
-        (struct held_record){.t = t, .bytes = copy, .len = len, .quirk = dup_str(d->quirk)};
-    d->held_bytes += len;
-    return true;
-}
-
 static void handle_record(tp_session *s, tp_dir dir, double t, const wire_record *rec)
 {
     dir_state *d = &s->d[dir];
     /* the other side moved on: what it holds will not get keys in time */
     if (s->d[!dir].num_held)
-        release_held(s, !dir, true);
+        sess_release_held(s, !dir, true);
     bool wants_keys = record_protected(s, dir, rec);
-    if (s->expect_secrets && (d->num_held > 0 || (wants_keys && !keys_known(s, dir)))) {
-        if (hold_record(s, dir, t, rec))
+    if (s->expect_secrets && (d->num_held > 0 || (wants_keys && !sess_keys_known(s, dir)))) {
+        if (sess_hold_record(s, dir, t, rec))
             return;
-        release_held(s, dir, true);
+        sess_release_held(s, dir, true);
     }
-    process_record(s, dir, t, rec, d->quirk);
+    sess_process_record(s, dir, t, rec, d->quirk);
 }
 
-/* Frames records out of `p`; returns bytes consumed (the rest is a partial record). */
-static size_t frame_records(tp_session *s, tp_dir dir, double t, const uint8_t *p, size_t len)
+/* The framer gave up on dir's stream: name why. */
+static void frame_error(tp_session *s, tp_dir dir, double t, tp_status st, const cur_t *bad)
 {
     dir_state *d = &s->d[dir];
-    cur_t in;
-    cur_init(&in, p, len);
-    while (cur_len(&in) > 0 && !d->dead) {
-        wire_record rec;
-        size_t need = 0;
-        const uint8_t *start = cur_data(&in);
-        tp_status st = wire_record_parse(&in, &rec, &need);
-        if (st == TP_OK) {
-            handle_record(s, dir, t, &rec);
-            continue;
-        }
-        if (st == TP_ERR_TRUNCATED)
-            break;
-        if (st == TP_ERR_NOT_TLS && d->records == 0) {
-            note_not_tls(s, dir, t, start, cur_len(&in));
-            d->dead = true;
-            break;
-        }
-        char detail[128];
-        if (st == TP_ERR_OVERSIZED && cur_len(&in) >= 5)
-            snprintf(detail, sizeof detail,
-                     "record #%u declares %u bytes, over the 2^14+2048 limit (RFC 5246 6.2.3)",
-                     d->records + 1, (unsigned)start[3] << 8 | start[4]);
-        else
-            snprintf(detail, sizeof detail,
-                     "record #%u has a header that is not TLS (%02x %02x %02x)", d->records + 1,
-                     start[0], cur_len(&in) > 1 ? start[1] : 0, cur_len(&in) > 2 ? start[2] : 0);
-        sess_broken(s, dir, t, detail);
-        break;
+    const uint8_t *start = cur_data(bad);
+    size_t len = cur_len(bad);
+    if (st == TP_ERR_NOMEM) {
+        sess_broken(s, dir, t, "out of memory buffering a record");
+        return;
     }
-    return len - cur_len(&in);
+    if (st == TP_ERR_NOT_TLS && d->records == 0) {
+        note_not_tls(s, dir, t, start, len);
+        d->dead = true;
+        return;
+    }
+    char detail[128];
+    if (st == TP_ERR_OVERSIZED && len >= 5)
+        snprintf(detail, sizeof detail,
+                 "record #%u declares %u bytes, over the 2^14+2048 limit (RFC 5246 6.2.3)",
+                 d->records + 1, (unsigned)start[3] << 8 | start[4]);
+    else
+        snprintf(detail, sizeof detail, "record #%u has a header that is not TLS (%02x %02x %02x)",
+                 d->records + 1, start[0], len > 1 ? start[1] : 0, len > 2 ? start[2] : 0);
+    sess_broken(s, dir, t, detail);
 }
 
 void tp_session_feed(tp_session *s, tp_dir dir, double t, const uint8_t *data, size_t len)
@@ -430,53 +371,18 @@ void tp_session_feed(tp_session *s, tp_dir dir, double t, const uint8_t *data, s
     }
     if (d->dead)
         return;
-    while (len > 0 && !d->dead) {
-        if (d->len == 0) {
-            size_t used = frame_records(s, dir, t, data, len);
-            data += used;
-            len -= used;
-            if (len == 0 || d->dead)
-                break;
+    wire_reasm_push(&d->fr, data, len);
+    while (!d->dead) {
+        wire_record rec;
+        cur_t bad;
+        tp_status st = wire_framer_pull(&d->fr, &rec, &bad);
+        if (st == TP_OK) {
+            handle_record(s, dir, t, &rec);
+            continue;
         }
-        /* Partial record: gather exactly one record's bytes, then frame it. */
-        size_t want = WIRE_RECORD_HEADER_LEN;
-        if (d->len >= 3 && (d->buf[0] & 0x80) && d->buf[2] == 1)
-            want = 2 + (((size_t)d->buf[0] & 0x7f) << 8 | d->buf[1]); /* SSLv2 framing */
-        else if (d->len >= WIRE_RECORD_HEADER_LEN)
-            want = WIRE_RECORD_HEADER_LEN + ((size_t)d->buf[3] << 8 | d->buf[4]);
-        if (want > WIRE_RECORD_HEADER_LEN + WIRE_MAX_CIPHERTEXT)
-            want = WIRE_RECORD_HEADER_LEN; /* let the framer name the problem */
-        size_t take = want > d->len ? want - d->len : 0;
-        if (take > len)
-            take = len;
-        if (d->len + take > d->cap) {
-            size_t cap = d->cap ? d->cap : 64;
-            while (cap < d->len + take)
-                cap *= 2;
-            uint8_t *nb = realloc(d->buf, cap);
-            if (!nb) {
-                sess_broken(s, dir, t, "out of memory buffering a record");
-                return;
-            }
-            d->buf = nb;
-            d->cap = cap;
-        }
-        memcpy(d->buf + d->len, data, take);
-        d->len += take;
-        data += take;
-        len -= take;
-        size_t used = frame_records(s, dir, t, d->buf, d->len);
-        if (used > 0 || d->dead) {
-            memmove(d->buf, d->buf + used, d->len - used);
-            d->len -= used;
-            if (d->len == 0) {
-                free(d->buf);
-                d->buf = NULL;
-                d->cap = 0;
-            }
-        } else if (take == 0) {
-            break; /* cannot progress: wait for more */
-        }
+        if (st != TP_ERR_TRUNCATED)
+            frame_error(s, dir, t, st, &bad);
+        break;
     }
 }
 
@@ -530,28 +436,14 @@ void tp_session_add_secret(tp_session *s, double t, const char *nss_line)
     tp_event ev = {.type = TP_EV_SECRET, .t = t};
     ev.u.secret.line = nss_line;
     sess_emit(s, &ev);
-    release_held(s, TP_C2S, false);
-    release_held(s, TP_S2C, false);
+    sess_release_held(s, TP_C2S, false);
+    sess_release_held(s, TP_S2C, false);
 }
 
 void tp_session_set_keylog_store(tp_session *s, const struct crypto_keylog_store *store)
 {
     if (s)
         s->store = store;
-}
-
-void tp_session_set_negotiated(tp_session *s, const tp_negotiated *n)
-{
-#define TP_SET(field, value)                                                                       \
-    if ((value) && *(value))                                                                       \
-    snprintf(s->field, sizeof s->field, "%s", (value))
-    TP_SET(neg_protocol, n->protocol);
-    TP_SET(neg_kx, n->kx);
-    TP_SET(neg_cipher, n->cipher);
-    TP_SET(neg_mac, n->mac);
-    TP_SET(neg_group, n->group);
-    TP_SET(neg_sigalg, n->sigalg);
-#undef TP_SET
 }
 
 void tp_session_engine_error(tp_session *s, double t, const char *error_name,
@@ -579,35 +471,25 @@ void tp_session_app_exchanged(tp_session *s)
         s->obs.app_exchanged = true;
 }
 
-static const char *opt(const char *field)
-{
-    return field[0] ? field : NULL;
-}
-
 void tp_session_end(tp_session *s, double t, tp_end_reason why)
 {
     if (!s || s->ended)
         return;
     if (t < s->t_last)
         t = s->t_last; /* bytes traced while closing: the verdict comes last */
-    release_held(s, TP_C2S, true);
-    release_held(s, TP_S2C, true);
+    sess_release_held(s, TP_C2S, true);
+    sess_release_held(s, TP_S2C, true);
     tp_observation *o = &s->obs;
     o->end = why;
     o->t_end = t;
     o->handshake_done = s->engine_done || (s->client_finished && s->server_finished);
     if (!s->engine_done && o->handshake_done && o->client.sent_appdata && o->server.sent_appdata)
         o->app_exchanged = true; /* offline: data both ways */
-    o->protocol = opt(s->neg_protocol);
-    o->kx = opt(s->neg_kx);
-    o->cipher = opt(s->neg_cipher);
-    o->mac = opt(s->neg_mac);
-    o->group = opt(s->neg_group);
-    o->sigalg = opt(s->neg_sigalg);
-    if (s->d[TP_C2S].len > 0 && !s->d[TP_C2S].dead) {
+    sess_naming_to_obs(s);
+    if (wire_reasm_pending(&s->d[TP_C2S].fr) > 0 && !s->d[TP_C2S].dead) {
         char text[96];
         snprintf(text, sizeof text, "the client's last record is incomplete (%zu bytes buffered)",
-                 s->d[TP_C2S].len);
+                 wire_reasm_pending(&s->d[TP_C2S].fr));
         sess_note(s, t, TP_C2S, text);
     }
     tp_verdict_decide(o, &s->verdict);
@@ -657,12 +539,9 @@ void tp_session_free(tp_session *s)
     if (!s)
         return;
     for (int i = 0; i < 2; i++) {
-        free(s->d[i].buf);
-        free(s->d[i].hs);
-        for (unsigned j = 0; j < s->d[i].num_held; j++) {
-            free(s->d[i].held[j].bytes);
-            free(s->d[i].held[j].quirk);
-        }
+        wire_reasm_free(&s->d[i].fr);
+        wire_reasm_free(&s->d[i].hs);
+        sess_held_free(&s->d[i]);
     }
     free(s->client_hello);
     free(s->peer);

@@ -202,24 +202,7 @@ static void on_server_hello(tp_session *s, const wire_handshake *m)
     if (cur_len(&sh->random) == 32 && s->have_client_random)
         crypto_conn_set_hello(s->cc, s->client_random, cur_data(&sh->random), sh->selected_version,
                               sh->cipher_suite, etm);
-    const wire_suite *suite = wire_suite_find(sh->cipher_suite);
-    if (!s->neg_protocol[0]) {
-        const char *v = wire_version_name(sh->selected_version);
-        snprintf(s->neg_protocol, sizeof s->neg_protocol, "%s", v ? v : "unknown");
-    }
-    if (suite && !s->neg_cipher[0]) {
-        snprintf(s->neg_cipher, sizeof s->neg_cipher, "%s", suite->cipher);
-        snprintf(s->neg_mac, sizeof s->neg_mac, "%s", suite->mac);
-        if (suite->kx)
-            snprintf(s->neg_kx, sizeof s->neg_kx, "%s", suite->kx);
-    }
-    wire_ext_key_share ks;
-    if (s->tls13 && !s->neg_group[0] && sh->has_extensions &&
-        wire_ext_find(sh->extensions, WIRE_EXT_KEY_SHARE, &body) &&
-        wire_ext_key_share_parse(body, WIRE_EXT_FROM_SERVER_HELLO, &ks) == TP_OK) {
-        const char *gn = wire_group_name(ks.selected_group);
-        snprintf(s->neg_group, sizeof s->neg_group, "%s", gn ? gn : "unknown");
-    }
+    sess_name_server_hello(s, sh);
     if (s->tls13) {
         /* RFC 8446 2: everything after ServerHello is protected */
         s->d[TP_C2S].is_protected = s->d[TP_S2C].is_protected = true;
@@ -256,23 +239,6 @@ static void renegotiation_accepted(tp_session *s, const wire_handshake *m)
                           sh->cipher_suite, etm);
 }
 
-static void on_server_key_exchange(tp_session *s, const wire_handshake *m)
-{
-    const wire_server_key_exchange *ske = &m->u.server_key_exchange;
-    if (!s->neg_group[0]) {
-        if (ske->named_group) {
-            const char *gn = wire_group_name(ske->named_group);
-            snprintf(s->neg_group, sizeof s->neg_group, "%s", gn ? gn : "unknown");
-        } else if (ske->dh_p_bits) {
-            snprintf(s->neg_group, sizeof s->neg_group, "DH-%u", ske->dh_p_bits);
-        }
-    }
-    if (ske->has_sigalg && !s->neg_sigalg[0]) {
-        const char *n = wire_sigalg_name(ske->sigalg);
-        snprintf(s->neg_sigalg, sizeof s->neg_sigalg, "%s", n ? n : "unknown");
-    }
-}
-
 /* What one parsed message (other than ClientHello) tells the session. */
 static void note_message(tp_session *s, tp_dir dir, const wire_handshake *m, const uint8_t *msg,
                          size_t len, bool is_protected)
@@ -285,18 +251,11 @@ static void note_message(tp_session *s, tp_dir dir, const wire_handshake *m, con
             on_server_hello(s, m);
         break;
     case WIRE_HS_SERVER_KEY_EXCHANGE:
-        on_server_key_exchange(s, m);
+        sess_name_server_key_exchange(s, &m->u.server_key_exchange);
         break;
     case WIRE_HS_CERTIFICATE:
-        /* RFC 8446 B.4: TLS 1.3 suites name no key exchange; name it as the
-         * engine does, from the group's kind and the certificate's key */
-        if (dir == TP_S2C && s->tls13 && !s->neg_kx[0] && s->neg_group[0] &&
-            m->u.certificate.num_summaries > 0 && m->u.certificate.certs[0].parsed) {
-            const char *kt = m->u.certificate.certs[0].key_type;
-            snprintf(s->neg_kx, sizeof s->neg_kx, "%s-%s",
-                     strncmp(s->neg_group, "FFDHE", 5) == 0 ? "DHE" : "ECDHE",
-                     strncmp(kt, "RSA", 3) == 0 ? "RSA" : "ECDSA");
-        }
+        if (dir == TP_S2C)
+            sess_name_tls13_kx(s, &m->u.certificate);
         break;
     case WIRE_HS_KEY_UPDATE:
         /* RFC 8446 7.2: applies to the records after the one carrying it;
@@ -307,10 +266,8 @@ static void note_message(tp_session *s, tp_dir dir, const wire_handshake *m, con
         }
         break;
     case WIRE_HS_CERTIFICATE_VERIFY:
-        if (dir == TP_S2C && s->tls13 && !s->neg_sigalg[0]) {
-            const char *n = wire_sigalg_name(m->u.certificate_verify.sigalg);
-            snprintf(s->neg_sigalg, sizeof s->neg_sigalg, "%s", n ? n : "unknown");
-        }
+        if (dir == TP_S2C && s->tls13)
+            sess_name_sigalg(s, m->u.certificate_verify.sigalg);
         break;
     default:
         break;
@@ -386,73 +343,26 @@ void sess_handshake_bytes(tp_session *s, tp_dir dir, double t, const uint8_t *p,
                           bool is_protected)
 {
     dir_state *d = &s->d[dir];
-    while (len > 0 || d->hs_len >= WIRE_HS_HEADER_LEN) {
-        if (d->hs_len == 0) {
-            /* fast path: whole messages straight from the record */
-            cur_t c;
-            cur_init(&c, p, len);
-            uint8_t type;
-            uint32_t body_len;
-            if (wire_hs_peek_header(&c, &type, &body_len) == TP_OK &&
-                len >= WIRE_HS_HEADER_LEN + (size_t)body_len) {
-                size_t n = WIRE_HS_HEADER_LEN + body_len;
-                handle_message(s, dir, t, p, n, is_protected);
-                p += n;
-                len -= n;
-                continue;
-            }
-        }
-        /* slow path: accumulate */
-        size_t want = WIRE_HS_HEADER_LEN;
-        if (d->hs_len >= WIRE_HS_HEADER_LEN) {
-            cur_t c;
-            cur_init(&c, d->hs, d->hs_len);
-            uint8_t type;
-            uint32_t body_len;
-            if (wire_hs_peek_header(&c, &type, &body_len) != TP_OK)
-                return;
-            if (body_len > WIRE_HS_MAX_LEN) {
-                char detail[112];
-                snprintf(detail, sizeof detail,
-                         "handshake message of %u bytes is over tlsprobe's limit of %u", body_len,
-                         (unsigned)WIRE_HS_MAX_LEN);
-                sess_broken(s, dir, t, detail);
-                return;
-            }
-            want = WIRE_HS_HEADER_LEN + body_len;
-        }
-        if (d->hs_len >= want) {
-            handle_message(s, dir, t, d->hs, want, is_protected);
-            memmove(d->hs, d->hs + want, d->hs_len - want);
-            d->hs_len -= want;
-            if (d->hs_len == 0) {
-                free(d->hs);
-                d->hs = NULL;
-                d->hs_cap = 0;
-            }
+    wire_reasm_push(&d->hs, p, len);
+    for (;;) {
+        const uint8_t *msg;
+        size_t n;
+        uint32_t declared = 0;
+        tp_status st = wire_hs_reasm_pull(&d->hs, &msg, &n, &declared);
+        if (st == TP_OK) {
+            handle_message(s, dir, t, msg, n, is_protected);
             continue;
         }
-        if (len == 0)
-            return;
-        size_t take = want - d->hs_len;
-        if (take > len)
-            take = len;
-        if (d->hs_len + take > d->hs_cap) {
-            size_t cap = d->hs_cap ? d->hs_cap : 256;
-            while (cap < d->hs_len + take)
-                cap *= 2;
-            uint8_t *nb = realloc(d->hs, cap);
-            if (!nb) {
-                sess_broken(s, dir, t, "out of memory reassembling a handshake message");
-                return;
-            }
-            d->hs = nb;
-            d->hs_cap = cap;
+        if (st == TP_ERR_OVERSIZED) {
+            char detail[112];
+            snprintf(detail, sizeof detail,
+                     "handshake message of %u bytes is over tlsprobe's limit of %u", declared,
+                     (unsigned)WIRE_HS_MAX_LEN);
+            sess_broken(s, dir, t, detail);
+        } else if (st == TP_ERR_NOMEM) {
+            sess_broken(s, dir, t, "out of memory reassembling a handshake message");
         }
-        memcpy(d->hs + d->hs_len, p, take);
-        d->hs_len += take;
-        p += take;
-        len -= take;
+        return;
     }
 }
 
@@ -462,24 +372,26 @@ void sess_alert_bytes(tp_session *s, tp_dir dir, double t, const uint8_t *p, siz
                       bool is_protected, unsigned record_index)
 {
     tp_obs_side *me = sess_side(s, dir);
-    for (size_t i = 0; i + 1 < len; i += 2) {
-        const char *level = wire_alert_level_name(p[i]);
-        const char *desc = wire_alert_description_name(p[i + 1]);
+    cur_t c;
+    wire_alert al;
+    cur_init(&c, p, len);
+    while (wire_alert_parse(&c, &al) == TP_OK) {
         tp_alert_info a = {.from = dir == TP_C2S ? "client" : "server",
-                           .level = level ? level : "unknown",
-                           .description = desc,
+                           .level = al.level_name ? al.level_name : "unknown",
+                           .description = al.description_name,
                            .is_protected = is_protected};
-        if (!desc) {
-            snprintf(s->alert_desc[dir], sizeof s->alert_desc[dir], "unknown(%u)", p[i + 1]);
+        if (!al.description_name) {
+            snprintf(s->alert_desc[dir], sizeof s->alert_desc[dir], "unknown(%u)", al.description);
             a.description = s->alert_desc[dir];
         }
-        if (p[i + 1] == 0)
+        if (al.description == WIRE_ALERT_CLOSE_NOTIFY)
             me->close_notify = true;
-        if (dir == TP_S2C && p[i + 1] == 100 && s->obs.renegotiation)
+        if (dir == TP_S2C && al.description == WIRE_ALERT_NO_RENEGOTIATION && s->obs.renegotiation)
             s->obs.server_no_renegotiation = true;
-        if (dir == TP_C2S && p[i + 1] == 100 && s->obs.facts.rel.hello_request)
+        if (dir == TP_C2S && al.description == WIRE_ALERT_NO_RENEGOTIATION &&
+            s->obs.facts.rel.hello_request)
             s->obs.client_no_renegotiation = true;
-        sess_alert(s, dir, t, &a, p[i] == 2, record_index);
+        sess_alert(s, dir, t, &a, al.fatal, record_index);
     }
 }
 

@@ -5,6 +5,7 @@
 
 #include "../crypto/conn.h"
 #include "../crypto/keylog.h"
+#include "../wire/reasm.h"
 #include "session.h"
 #include "verdict.h"
 
@@ -14,10 +15,8 @@
 #define TP_HELD_BYTES_MAX (64 * 1024)
 
 typedef struct {
-    uint8_t *buf; /* pending bytes of an incomplete record */
-    size_t len, cap;
-    uint8_t *hs; /* pending bytes of an incomplete handshake message */
-    size_t hs_len, hs_cap;
+    wire_framer fr;   /* records (an incomplete one buffered) */
+    wire_hs_reasm hs; /* handshake messages (an incomplete one buffered) */
     unsigned records;
     bool is_protected;    /* records from now on are protected */
     bool dead;            /* stream unparseable: stop framing it */
@@ -96,5 +95,30 @@ void sess_alert_bytes(tp_session *s, tp_dir dir, double t, const uint8_t *p, siz
  * and emitted. */
 void sess_alert(tp_session *s, tp_dir dir, double t, const tp_alert_info *a, bool fatal,
                 unsigned record_index);
+
+/* session.c: one whole record of dir (opened, noted, its content handled);
+ * quirk: what shaped it (live, --quirk), or NULL. */
+void sess_process_record(tp_session *s, tp_dir dir, double t, const wire_record *rec,
+                         const char *quirk);
+
+/* session_held.c: protected records held back until their keys arrive (live
+ * only).  Whether the verifier can open dir's records of its current epoch. */
+bool sess_keys_known(const tp_session *s, tp_dir dir);
+/* Holds a copy of rec; false when the bounds are reached (or no memory). */
+bool sess_hold_record(tp_session *s, tp_dir dir, double t, const wire_record *rec);
+/* Processes the held records of dir; with `force`, also those whose keys
+ * are still missing (they are then reported unchecked). */
+void sess_release_held(tp_session *s, tp_dir dir, bool force);
+/* Frees what d holds. */
+void sess_held_free(dir_state *d);
+
+/* session_naming.c: the negotiated parameters' names, from the server's
+ * messages when the engine has not named them. */
+void sess_name_server_hello(tp_session *s, const wire_server_hello *sh);
+void sess_name_server_key_exchange(tp_session *s, const wire_server_key_exchange *ske);
+void sess_name_tls13_kx(tp_session *s, const wire_certificate *cert);
+void sess_name_sigalg(tp_session *s, uint16_t sigalg);
+/* The names into s->obs (NULL for those never named). */
+void sess_naming_to_obs(tp_session *s);
 
 #endif

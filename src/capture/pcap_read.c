@@ -227,100 +227,117 @@ static capture_item_kind pcapng_packet(capture_reader *r, capture_item *out, uin
     return CAPTURE_ITEM_PACKET;
 }
 
+static capture_item_kind pcapng_shb(capture_reader *r, cur_t body)
+{
+    bool be = r->big_endian;
+    uint32_t bom;
+    uint16_t major, minor;
+    uint64_t seclen;
+    if (!cur_get_u32_order(&body, be, &bom) || !cur_get_u16_order(&body, be, &major) ||
+        !cur_get_u16_order(&body, be, &minor) || !cur_get_u64_order(&body, be, &seclen))
+        return fail(r, TP_ERR_DECODE, "section header at offset %zu is too short", r->off);
+    (void)bom, (void)minor, (void)seclen;
+    if (major != 1)
+        return fail(r, TP_ERR_UNSUPPORTED, "pcapng version %u.%u at offset %zu is not supported",
+                    major, minor, r->off);
+    r->num_ifs = 0; /* interfaces are per section */
+    return CAPTURE_ITEM_END;
+}
+
+static capture_item_kind pcapng_idb(capture_reader *r, cur_t body)
+{
+    bool be = r->big_endian;
+    uint16_t link, reserved;
+    uint32_t snaplen;
+    if (!cur_get_u16_order(&body, be, &link) || !cur_get_u16_order(&body, be, &reserved) ||
+        !cur_get_u32_order(&body, be, &snaplen))
+        return fail(r, TP_ERR_DECODE, "interface block at offset %zu is too short", r->off);
+    if (r->num_ifs == CAPTURE_MAX_INTERFACES)
+        return fail(r, TP_ERR_LIMIT, "more than %d interfaces in one section",
+                    CAPTURE_MAX_INTERFACES);
+    capture_interface *ifc = &r->ifs[r->num_ifs];
+    memset(ifc, 0, sizeof *ifc);
+    ifc->linktype = link;
+    ifc->tsres_exp = 6; /* default: microseconds */
+    if (!pcapng_options_walk(body, be, ifc))
+        return fail(r, TP_ERR_DECODE, "interface block at offset %zu has corrupt options", r->off);
+    r->num_ifs++;
+    return CAPTURE_ITEM_END;
+}
+
+/* An enhanced packet block, or the obsolete packet block (`obsolete`: a
+ * 16-bit interface id and a drops count before the timestamp). */
+static capture_item_kind pcapng_epb(capture_reader *r, capture_item *out, cur_t body, bool obsolete)
+{
+    bool be = r->big_endian;
+    uint32_t ifid = 0, hi, lo, caplen, origlen;
+    uint16_t ifid16 = 0, drops = 0;
+    cur_t data;
+    bool head = obsolete
+                    ? cur_get_u16_order(&body, be, &ifid16) && cur_get_u16_order(&body, be, &drops)
+                    : cur_get_u32_order(&body, be, &ifid);
+    if (!head || !cur_get_u32_order(&body, be, &hi) || !cur_get_u32_order(&body, be, &lo) ||
+        !cur_get_u32_order(&body, be, &caplen) || !cur_get_u32_order(&body, be, &origlen) ||
+        !cur_get_bytes(&body, &data, caplen))
+        return fail(r, TP_ERR_DECODE,
+                    "packet block at offset %zu: captured length "
+                    "exceeds the block",
+                    r->off);
+    if (obsolete)
+        ifid = ifid16;
+    (void)drops;
+    return pcapng_packet(r, out, ifid, (uint64_t)hi << 32 | lo, true, data, origlen);
+}
+
+static capture_item_kind pcapng_spb(capture_reader *r, capture_item *out, cur_t body)
+{
+    /* captured length is implied: min(original length, room in the block) */
+    uint32_t origlen;
+    cur_t data;
+    if (!cur_get_u32_order(&body, r->big_endian, &origlen))
+        return fail(r, TP_ERR_DECODE, "simple packet block at offset %zu is too short", r->off);
+    size_t caplen = origlen < cur_len(&body) ? origlen : cur_len(&body);
+    if (!cur_get_bytes(&body, &data, caplen))
+        return fail(r, TP_ERR_DECODE, "simple packet block at offset %zu", r->off);
+    return pcapng_packet(r, out, 0, 0, false, data, origlen);
+}
+
+static capture_item_kind pcapng_dsb(capture_reader *r, capture_item *out, cur_t body)
+{
+    bool be = r->big_endian;
+    uint32_t stype, slen;
+    cur_t data;
+    if (!cur_get_u32_order(&body, be, &stype) || !cur_get_u32_order(&body, be, &slen) ||
+        !cur_get_bytes(&body, &data, slen))
+        return fail(r, TP_ERR_DECODE,
+                    "decryption secrets block at offset %zu: secrets "
+                    "length exceeds the block",
+                    r->off);
+    out->kind = CAPTURE_ITEM_SECRETS;
+    out->secrets.type = stype;
+    out->secrets.data = cur_data(&data);
+    out->secrets.len = slen;
+    return CAPTURE_ITEM_SECRETS;
+}
+
 /* Handles one block body; returns CAPTURE_ITEM_END to mean "nothing to
  * return for this block, go on". */
 static capture_item_kind pcapng_block(capture_reader *r, capture_item *out, uint32_t type,
                                       cur_t body)
 {
-    bool be = r->big_endian;
     switch (type) {
-    case PCAPNG_BT_SHB: {
-        uint32_t bom;
-        uint16_t major, minor;
-        uint64_t seclen;
-        if (!cur_get_u32_order(&body, be, &bom) || !cur_get_u16_order(&body, be, &major) ||
-            !cur_get_u16_order(&body, be, &minor) || !cur_get_u64_order(&body, be, &seclen))
-            return fail(r, TP_ERR_DECODE, "section header at offset %zu is too short", r->off);
-        (void)bom, (void)minor, (void)seclen;
-        if (major != 1)
-            return fail(r, TP_ERR_UNSUPPORTED,
-                        "pcapng version %u.%u at offset %zu is not supported", major, minor,
-                        r->off);
-        r->num_ifs = 0; /* interfaces are per section */
-        return CAPTURE_ITEM_END;
-    }
-    case PCAPNG_BT_IDB: {
-        uint16_t link, reserved;
-        uint32_t snaplen;
-        if (!cur_get_u16_order(&body, be, &link) || !cur_get_u16_order(&body, be, &reserved) ||
-            !cur_get_u32_order(&body, be, &snaplen))
-            return fail(r, TP_ERR_DECODE, "interface block at offset %zu is too short", r->off);
-        if (r->num_ifs == CAPTURE_MAX_INTERFACES)
-            return fail(r, TP_ERR_LIMIT, "more than %d interfaces in one section",
-                        CAPTURE_MAX_INTERFACES);
-        capture_interface *ifc = &r->ifs[r->num_ifs];
-        memset(ifc, 0, sizeof *ifc);
-        ifc->linktype = link;
-        ifc->tsres_exp = 6; /* default: microseconds */
-        if (!pcapng_options_walk(body, be, ifc))
-            return fail(r, TP_ERR_DECODE, "interface block at offset %zu has corrupt options",
-                        r->off);
-        r->num_ifs++;
-        return CAPTURE_ITEM_END;
-    }
-    case PCAPNG_BT_EPB: {
-        uint32_t ifid, hi, lo, caplen, origlen;
-        cur_t data;
-        if (!cur_get_u32_order(&body, be, &ifid) || !cur_get_u32_order(&body, be, &hi) ||
-            !cur_get_u32_order(&body, be, &lo) || !cur_get_u32_order(&body, be, &caplen) ||
-            !cur_get_u32_order(&body, be, &origlen) || !cur_get_bytes(&body, &data, caplen))
-            return fail(r, TP_ERR_DECODE,
-                        "packet block at offset %zu: captured length "
-                        "exceeds the block",
-                        r->off);
-        return pcapng_packet(r, out, ifid, (uint64_t)hi << 32 | lo, true, data, origlen);
-    }
-    case PCAPNG_BT_PB: {
-        uint16_t ifid, drops;
-        uint32_t hi, lo, caplen, origlen;
-        cur_t data;
-        if (!cur_get_u16_order(&body, be, &ifid) || !cur_get_u16_order(&body, be, &drops) ||
-            !cur_get_u32_order(&body, be, &hi) || !cur_get_u32_order(&body, be, &lo) ||
-            !cur_get_u32_order(&body, be, &caplen) || !cur_get_u32_order(&body, be, &origlen) ||
-            !cur_get_bytes(&body, &data, caplen))
-            return fail(r, TP_ERR_DECODE,
-                        "packet block at offset %zu: captured length "
-                        "exceeds the block",
-                        r->off);
-        (void)drops;
-        return pcapng_packet(r, out, ifid, (uint64_t)hi << 32 | lo, true, data, origlen);
-    }
-    case PCAPNG_BT_SPB: {
-        /* captured length is implied: min(original length, room in the block) */
-        uint32_t origlen;
-        cur_t data;
-        if (!cur_get_u32_order(&body, be, &origlen))
-            return fail(r, TP_ERR_DECODE, "simple packet block at offset %zu is too short", r->off);
-        size_t caplen = origlen < cur_len(&body) ? origlen : cur_len(&body);
-        if (!cur_get_bytes(&body, &data, caplen))
-            return fail(r, TP_ERR_DECODE, "simple packet block at offset %zu", r->off);
-        return pcapng_packet(r, out, 0, 0, false, data, origlen);
-    }
-    case PCAPNG_BT_DSB: {
-        uint32_t stype, slen;
-        cur_t data;
-        if (!cur_get_u32_order(&body, be, &stype) || !cur_get_u32_order(&body, be, &slen) ||
-            !cur_get_bytes(&body, &data, slen))
-            return fail(r, TP_ERR_DECODE,
-                        "decryption secrets block at offset %zu: secrets "
-                        "length exceeds the block",
-                        r->off);
-        out->kind = CAPTURE_ITEM_SECRETS;
-        out->secrets.type = stype;
-        out->secrets.data = cur_data(&data);
-        out->secrets.len = slen;
-        return CAPTURE_ITEM_SECRETS;
-    }
+    case PCAPNG_BT_SHB:
+        return pcapng_shb(r, body);
+    case PCAPNG_BT_IDB:
+        return pcapng_idb(r, body);
+    case PCAPNG_BT_EPB:
+        return pcapng_epb(r, out, body, false);
+    case PCAPNG_BT_PB:
+        return pcapng_epb(r, out, body, true);
+    case PCAPNG_BT_SPB:
+        return pcapng_spb(r, out, body);
+    case PCAPNG_BT_DSB:
+        return pcapng_dsb(r, out, body);
     default:
         return CAPTURE_ITEM_END; /* unknown or uninteresting block: skip */
     }

@@ -10,35 +10,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "../wire/buf.h"
+
 #define BT_SHB 0x0A0D0D0Au
 #define BT_IDB 0x00000001u
 #define BT_EPB 0x00000006u
 #define BT_DSB 0x0000000Au
 #define LINKTYPE_RAW 101
-
-static void put16le(uint8_t *p, uint16_t v)
-{
-    p[0] = (uint8_t)v;
-    p[1] = (uint8_t)(v >> 8);
-}
-
-static void put32le(uint8_t *p, uint32_t v)
-{
-    for (int i = 0; i < 4; i++)
-        p[i] = (uint8_t)(v >> (8 * i));
-}
-
-static void put16be(uint8_t *p, uint16_t v)
-{
-    p[0] = (uint8_t)(v >> 8);
-    p[1] = (uint8_t)v;
-}
-
-static void put32be(uint8_t *p, uint32_t v)
-{
-    for (int i = 0; i < 4; i++)
-        p[i] = (uint8_t)(v >> (24 - 8 * i));
-}
 
 static tp_status emit(capture_pcapng_writer *w, const void *p, size_t n)
 {
@@ -47,8 +25,7 @@ static tp_status emit(capture_pcapng_writer *w, const void *p, size_t n)
     if (n && fwrite(p, 1, n, w->f) != n) {
         w->status = TP_ERR_IO;
         w->err_no = errno ? errno : EIO;
-    }
-    else
+    } else
         w->bytes += n;
     return w->status;
 }
@@ -73,35 +50,41 @@ tp_status capture_pcapng_writer_init(capture_pcapng_writer *w, FILE *f)
 
     /* SHB: type, length, BOM, version 1.0, section length -1 (unknown),
      * shb_userappl option, end of options, length. */
-    uint8_t shb[28 + 4 + 8 + 4 + 4];
-    size_t n = sizeof shb;
-    memset(shb, 0, n);
-    put32le(shb, BT_SHB);
-    put32le(shb + 4, (uint32_t)n);
-    put32le(shb + 8, 0x1A2B3C4Du);
-    put16le(shb + 12, 1);
-    put16le(shb + 14, 0);
-    memset(shb + 16, 0xff, 8);
-    put16le(shb + 24, 4); /* shb_userappl */
-    put16le(shb + 26, (uint16_t)(sizeof app - 1));
-    memcpy(shb + 28, app, sizeof app - 1);
-    /* opt_endofopt is the zero bytes at 36..39 */
-    put32le(shb + n - 4, (uint32_t)n);
+    static const uint8_t unknown_len[8] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
+    uint8_t shb[28 + 4 + 8 + 4 + 4 + 1];
+    const uint32_t shb_len = sizeof shb - 1;
+    wire_buf b;
+    wire_buf_init_fixed(&b, shb, sizeof shb);
+    wire_buf_add_u32le(&b, BT_SHB);
+    wire_buf_add_u32le(&b, shb_len);
+    wire_buf_add_u32le(&b, 0x1A2B3C4Du);
+    wire_buf_add_u16le(&b, 1);
+    wire_buf_add_u16le(&b, 0);
+    wire_buf_add_bytes(&b, unknown_len, sizeof unknown_len);
+    wire_buf_add_u16le(&b, 4); /* shb_userappl */
+    wire_buf_add_u16le(&b, (uint16_t)(sizeof app - 1));
+    wire_buf_add_bytes(&b, app, sizeof app - 1);
+    wire_buf_add_u32le(&b, 0); /* opt_endofopt */
+    wire_buf_add_u32le(&b, 0); /* zero bytes up to the trailing length */
+    wire_buf_add_u32le(&b, shb_len);
 
     /* IDB: link type, snaplen 0 (no limit), if_tsresol = 9 (ns), end */
-    uint8_t idb[20 + 8 + 4];
-    n = sizeof idb;
-    memset(idb, 0, n);
-    put32le(idb, BT_IDB);
-    put32le(idb + 4, (uint32_t)n);
-    put16le(idb + 8, LINKTYPE_RAW);
-    put32le(idb + 12, 0);
-    put16le(idb + 16, 9); /* if_tsresol */
-    put16le(idb + 18, 1);
-    idb[20] = 9;
-    put32le(idb + n - 4, (uint32_t)n);
+    uint8_t idb[20 + 8 + 4 + 1];
+    const uint32_t idb_len = sizeof idb - 1;
+    wire_buf i;
+    wire_buf_init_fixed(&i, idb, sizeof idb);
+    wire_buf_add_u32le(&i, BT_IDB);
+    wire_buf_add_u32le(&i, idb_len);
+    wire_buf_add_u16le(&i, LINKTYPE_RAW);
+    wire_buf_add_u16le(&i, 0); /* reserved */
+    wire_buf_add_u32le(&i, 0); /* snaplen */
+    wire_buf_add_u16le(&i, 9); /* if_tsresol */
+    wire_buf_add_u16le(&i, 1);
+    wire_buf_add_u32le(&i, 9); /* the value 9 and 3 bytes of padding */
+    wire_buf_add_u32le(&i, 0); /* opt_endofopt */
+    wire_buf_add_u32le(&i, idb_len);
 
-    if (emit(w, shb, sizeof shb) != TP_OK || emit(w, idb, sizeof idb) != TP_OK)
+    if (emit(w, shb, wire_buf_len(&b)) != TP_OK || emit(w, idb, wire_buf_len(&i)) != TP_OK)
         return w->status;
     return TP_OK;
 }
@@ -121,33 +104,53 @@ tp_status capture_pcapng_write_blocks(capture_pcapng_writer *w, const void *bloc
     return emit(w, blocks, len);
 }
 
-tp_status capture_pcapng_write_secrets(capture_pcapng_writer *w, const char *text, size_t len)
+/* A block's head: its type and total length (the caller appends the fixed
+ * fields of the body). */
+static void block_head(wire_buf *b, void *storage, size_t size, uint32_t type, size_t total)
+{
+    wire_buf_init_fixed(b, storage, size);
+    wire_buf_add_u32le(b, type);
+    wire_buf_add_u32le(b, (uint32_t)total);
+}
+
+/* Writes a block of `total` bytes: its head, the data (in two parts),
+ * padding to 32 bits and the trailing total length. */
+static tp_status emit_block(capture_pcapng_writer *w, const wire_buf *head, size_t total,
+                            const void *a, size_t a_len, const void *b, size_t b_len)
 {
     static const uint8_t zeros[4];
+    uint8_t tail[4 + 1];
+    wire_buf t;
+    wire_buf_init_fixed(&t, tail, sizeof tail);
+    wire_buf_add_u32le(&t, (uint32_t)total);
+    if (block_room(w, total) != TP_OK)
+        return w->status;
+    emit(w, wire_buf_data(head), wire_buf_len(head));
+    emit(w, a, a_len);
+    emit(w, b, b_len);
+    emit(w, zeros, (4 - ((a_len + b_len) & 3)) & 3);
+    return emit(w, tail, wire_buf_len(&t));
+}
+
+tp_status capture_pcapng_write_secrets(capture_pcapng_writer *w, const char *text, size_t len)
+{
     if (w->status != TP_OK)
         return w->status;
     if (len > CAPTURE_PCAPNG_MAX_SECRETS)
         return TP_ERR_OVERSIZED; /* not sticky: the caller may split */
     size_t pad = (4 - (len & 3)) & 3;
     size_t total = 20 + len + pad;
-    uint8_t hdr[16], tail[4];
-    put32le(hdr, BT_DSB);
-    put32le(hdr + 4, (uint32_t)total);
-    put32le(hdr + 8, CAPTURE_SECRETS_TLS_KEYLOG);
-    put32le(hdr + 12, (uint32_t)len);
-    put32le(tail, (uint32_t)total);
-    if (block_room(w, total) != TP_OK)
-        return w->status;
-    emit(w, hdr, sizeof hdr);
-    emit(w, text, len);
-    emit(w, zeros, pad);
-    return emit(w, tail, sizeof tail);
+    uint8_t hdr[16 + 1];
+    wire_buf b;
+    block_head(&b, hdr, sizeof hdr, BT_DSB, total);
+    wire_buf_add_u32le(&b, CAPTURE_SECRETS_TLS_KEYLOG);
+    wire_buf_add_u32le(&b, (uint32_t)len);
+    return emit_block(w, &b, total, text, len, NULL, 0);
 }
 
 tp_status capture_pcapng_write_packet(capture_pcapng_writer *w, uint64_t ts_ns, const uint8_t *hdr,
                                       size_t hdr_len, const uint8_t *payload, size_t payload_len)
 {
-    static const uint8_t zeros[4];
     if (w->status != TP_OK)
         return w->status;
     if (hdr_len > CAPTURE_PCAPNG_MAX_PACKET || payload_len > CAPTURE_PCAPNG_MAX_PACKET - hdr_len)
@@ -155,22 +158,15 @@ tp_status capture_pcapng_write_packet(capture_pcapng_writer *w, uint64_t ts_ns, 
     size_t len = hdr_len + payload_len;
     size_t pad = (4 - (len & 3)) & 3;
     size_t total = 32 + len + pad;
-    uint8_t bh[28], tail[4];
-    put32le(bh, BT_EPB);
-    put32le(bh + 4, (uint32_t)total);
-    put32le(bh + 8, 0); /* interface 0 */
-    put32le(bh + 12, (uint32_t)(ts_ns >> 32));
-    put32le(bh + 16, (uint32_t)ts_ns);
-    put32le(bh + 20, (uint32_t)len);
-    put32le(bh + 24, (uint32_t)len);
-    put32le(tail, (uint32_t)total);
-    if (block_room(w, total) != TP_OK)
-        return w->status;
-    emit(w, bh, sizeof bh);
-    emit(w, hdr, hdr_len);
-    emit(w, payload, payload_len);
-    emit(w, zeros, pad);
-    return emit(w, tail, sizeof tail);
+    uint8_t bh[28 + 1];
+    wire_buf b;
+    block_head(&b, bh, sizeof bh, BT_EPB, total);
+    wire_buf_add_u32le(&b, 0); /* interface 0 */
+    wire_buf_add_u32le(&b, (uint32_t)(ts_ns >> 32));
+    wire_buf_add_u32le(&b, (uint32_t)ts_ns);
+    wire_buf_add_u32le(&b, (uint32_t)len);
+    wire_buf_add_u32le(&b, (uint32_t)len);
+    return emit_block(w, &b, total, hdr, hdr_len, payload, payload_len);
 }
 
 tp_status capture_pcapng_writer_flush(capture_pcapng_writer *w)
@@ -273,11 +269,68 @@ void capture_flow_init(capture_flow *f, const struct sockaddr *client,
 
 #define TCP_WSCALE 7 /* advertised window 65535 << 7 = 8 MiB */
 
-/* Builds the IP and TCP headers for one segment from `dir` and writes it. */
-static tp_status flow_segment(capture_pcapng_writer *w, capture_flow *f, tp_dir dir,
-                              uint64_t ts_ns, uint8_t flags, const uint8_t *data, size_t len)
+/* A checksum into the header built (big-endian, at p). */
+static void patch_csum(uint8_t *p, uint16_t v)
 {
-    uint8_t h[40 + 32];
+    p[0] = (uint8_t)(v >> 8);
+    p[1] = (uint8_t)v;
+}
+
+/* The IPv4 (RFC 791 3.1) or IPv6 (RFC 8200 3) header of a segment from dir
+ * carrying `inner` bytes (TCP header and data). */
+static void ip_header(wire_buf *b, capture_flow *f, tp_dir dir, tp_dir peer, size_t inner)
+{
+    if (f->ipv == 4) {
+        wire_buf_add_u8(b, 0x45);
+        wire_buf_add_u8(b, 0);
+        wire_buf_add_u16(b, (uint16_t)(20 + inner));
+        wire_buf_add_u16(b, f->ip_id[dir]++);
+        wire_buf_add_u16(b, 0x4000); /* DF */
+        wire_buf_add_u8(b, 64);
+        wire_buf_add_u8(b, 6);
+        wire_buf_add_u16(b, 0); /* checksum, patched */
+        wire_buf_add_bytes(b, f->addr[dir], 4);
+        wire_buf_add_bytes(b, f->addr[peer], 4);
+    } else {
+        wire_buf_add_u32(b, 0x60000000u);
+        wire_buf_add_u16(b, (uint16_t)inner);
+        wire_buf_add_u8(b, 6);
+        wire_buf_add_u8(b, 64);
+        wire_buf_add_bytes(b, f->addr[dir], 16);
+        wire_buf_add_bytes(b, f->addr[peer], 16);
+    }
+}
+
+/* The TCP header (RFC 9293 3.1) of a segment from dir, its checksum zero. */
+static void tcp_header(wire_buf *b, capture_flow *f, tp_dir dir, tp_dir peer, uint8_t flags,
+                       size_t tcplen)
+{
+    wire_buf_add_u16(b, f->port[dir]);
+    wire_buf_add_u16(b, f->port[peer]);
+    wire_buf_add_u32(b, f->next_seq[dir]);
+    wire_buf_add_u32(b, (flags & CAPTURE_TCP_ACK) ? f->next_seq[peer] : 0);
+    wire_buf_add_u8(b, (uint8_t)((tcplen / 4) << 4));
+    wire_buf_add_u8(b, flags);
+    wire_buf_add_u16(b, 0xffff);
+    wire_buf_add_u16(b, 0); /* checksum, patched */
+    wire_buf_add_u16(b, 0); /* urgent pointer */
+    if (tcplen > 20) {
+        /* MSS, NOP, window scale (RFC 9293 3.2, RFC 7323 2) */
+        wire_buf_add_u8(b, 2);
+        wire_buf_add_u8(b, 4);
+        wire_buf_add_u16(b, (uint16_t)(f->mss > 0xffff ? 0xffff : f->mss));
+        wire_buf_add_u8(b, 1);
+        wire_buf_add_u8(b, 3);
+        wire_buf_add_u8(b, 3);
+        wire_buf_add_u8(b, TCP_WSCALE);
+    }
+}
+
+/* Builds the IP and TCP headers for one segment from `dir` and writes it. */
+static tp_status flow_segment(capture_pcapng_writer *w, capture_flow *f, tp_dir dir, uint64_t ts_ns,
+                              uint8_t flags, const uint8_t *data, size_t len)
+{
+    uint8_t h[40 + 32 + 1];
     tp_dir peer = dir == TP_C2S ? TP_S2C : TP_C2S;
     size_t iplen = f->ipv == 4 ? 20 : 40;
     size_t optlen = (flags & CAPTURE_TCP_SYN) ? 8 : 0;
@@ -285,43 +338,12 @@ static tp_status flow_segment(capture_pcapng_writer *w, capture_flow *f, tp_dir 
     size_t alen = f->ipv == 4 ? 4 : 16;
     uint8_t *tcp = h + iplen;
 
-    memset(h, 0, sizeof h);
-    if (f->ipv == 4) {
-        h[0] = 0x45;
-        put16be(h + 2, (uint16_t)(iplen + tcplen + len));
-        put16be(h + 4, f->ip_id[dir]++);
-        put16be(h + 6, 0x4000); /* DF */
-        h[8] = 64;
-        h[9] = 6;
-        memcpy(h + 12, f->addr[dir], 4);
-        memcpy(h + 16, f->addr[peer], 4);
-        put16be(h + 10, csum_fold(csum_add(0, h, 20))); /* RFC 791 3.1 */
-    } else {
-        h[0] = 0x60;
-        put16be(h + 4, (uint16_t)(tcplen + len));
-        h[6] = 6;
-        h[7] = 64;
-        memcpy(h + 8, f->addr[dir], 16);
-        memcpy(h + 24, f->addr[peer], 16);
-    }
-
-    put16be(tcp, f->port[dir]);
-    put16be(tcp + 2, f->port[peer]);
-    put32be(tcp + 4, f->next_seq[dir]);
-    put32be(tcp + 8, (flags & CAPTURE_TCP_ACK) ? f->next_seq[peer] : 0);
-    tcp[12] = (uint8_t)((tcplen / 4) << 4);
-    tcp[13] = flags;
-    put16be(tcp + 14, 0xffff);
-    if (optlen) {
-        /* MSS, NOP, window scale (RFC 9293 3.2, RFC 7323 2) */
-        tcp[20] = 2;
-        tcp[21] = 4;
-        put16be(tcp + 22, (uint16_t)(f->mss > 0xffff ? 0xffff : f->mss));
-        tcp[24] = 1;
-        tcp[25] = 3;
-        tcp[26] = 3;
-        tcp[27] = TCP_WSCALE;
-    }
+    wire_buf b;
+    wire_buf_init_fixed(&b, h, sizeof h);
+    ip_header(&b, f, dir, peer, tcplen + len);
+    tcp_header(&b, f, dir, peer, flags, tcplen);
+    if (f->ipv == 4)
+        patch_csum(h + 10, csum_fold(csum_add(0, h, 20))); /* RFC 791 3.1 */
     /* RFC 9293 3.1 / RFC 8200 8.1: checksum over pseudo-header + segment */
     uint32_t sum = csum_add(0, f->addr[dir], alen);
     sum = csum_add(sum, f->addr[peer], alen);
@@ -330,7 +352,7 @@ static tp_status flow_segment(capture_pcapng_writer *w, capture_flow *f, tp_dir 
     sum = csum_add(sum, tcp, tcplen);
     /* the payload continues the 16-bit grid: tcplen is even */
     sum = csum_add(sum, data, len);
-    put16be(tcp + 16, csum_fold(sum));
+    patch_csum(tcp + 16, csum_fold(sum));
 
     f->next_seq[dir] += (uint32_t)len;
     if (flags & (CAPTURE_TCP_SYN | CAPTURE_TCP_FIN))

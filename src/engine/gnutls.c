@@ -261,24 +261,26 @@ unsigned tp_engine_allowed_versions(const tp_engine *e, const uint16_t **out)
 
 /* ---- per connection ---------------------------------------------------- */
 
+/* What a transport callback returned; a failure's errno is handed to GnuTLS. */
+static ssize_t transport_result(tp_engine_conn *c, ssize_t n)
+{
+    if (n < 0)
+        gnutls_transport_set_errno(c->s, errno ? errno : EIO);
+    return n;
+}
+
 static ssize_t push_cb(gnutls_transport_ptr_t p, const void *data, size_t len)
 {
     tp_engine_conn *c = p;
     errno = 0;
-    ssize_t n = c->t.push(c->t.ctx, data, len);
-    if (n < 0)
-        gnutls_transport_set_errno(c->s, errno ? errno : EIO);
-    return n;
+    return transport_result(c, c->t.push(c->t.ctx, data, len));
 }
 
 static ssize_t pull_cb(gnutls_transport_ptr_t p, void *buf, size_t len)
 {
     tp_engine_conn *c = p;
     errno = 0;
-    ssize_t n = c->t.pull(c->t.ctx, buf, len);
-    if (n < 0)
-        gnutls_transport_set_errno(c->s, errno ? errno : EIO);
-    return n;
+    return transport_result(c, c->t.pull(c->t.ctx, buf, len));
 }
 
 /* GnuTLS may ask whether data is waiting; we cannot tell without reading,

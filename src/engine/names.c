@@ -584,12 +584,9 @@ static int priority_open(const char *s, gnutls_priority_t *pc)
     return gnutls_priority_init2(pc, s, &errpos, 0);
 }
 
-tp_status engine_build_priority(const engine_lists *lists, char *out, size_t out_len, char *err,
-                                size_t err_len)
+/* Parses the lists given into pl. */
+static tp_status parse_lists(const engine_lists *lists, parsed_list *pl, char *err, size_t err_len)
 {
-    pthread_once(&names_once, names_init);
-    parsed_list pl[ENGINE_FLAG_COUNT];
-    memset(pl, 0, sizeof(pl));
     for (unsigned f = 0; f < ENGINE_FLAG_COUNT; f++) {
         const char *csv = lists ? lists->csv[f] : NULL;
         if (!csv || !*csv)
@@ -600,9 +597,14 @@ tp_status engine_build_priority(const engine_lists *lists, char *out, size_t out
         if (st != TP_OK)
             return st;
     }
+    return TP_OK;
+}
 
-    const char *extra[ENGINE_FLAG_COUNT][LIST_MAX];
-    unsigned num_extra[ENGINE_FLAG_COUNT] = {0};
+/* Builds the priority string into out; TP_ERR_LIMIT when it does not fit. */
+static tp_status build_into(const parsed_list *pl, const char *extra[][LIST_MAX],
+                            const unsigned *num_extra, char *out, size_t out_len, char *err,
+                            size_t err_len)
+{
     sbuf b;
     sb_init(&b, out, out_len);
     build_string(&b, pl, extra, num_extra);
@@ -610,19 +612,17 @@ tp_status engine_build_priority(const engine_lists *lists, char *out, size_t out
         engine_err_set(err, err_len, "priority string longer than %zu bytes", out_len);
         return TP_ERR_LIMIT;
     }
+    return TP_OK;
+}
 
-    gnutls_priority_t pc;
-    int rc = priority_open(out, &pc);
-    if (rc < 0 && rc != GNUTLS_E_NO_PRIORITIES_WERE_SET) {
-        engine_err_set(err, err_len, "GnuTLS refused the priority '%s': %s", out,
-                       gnutls_strerror(rc));
-        return TP_ERR_USAGE;
-    }
-
-    /* A legacy value named in one list may need a partner NORMAL leaves out
-     * (--macs MD5 needs ARCFOUR-128): add, to the lists not given, the
-     * values of suites that use it, so what was named is reachable.  The
-     * NULL cipher is never added behind the user's back. */
+/* A legacy value named in one list may need a partner NORMAL leaves out
+ * (--macs MD5 needs ARCFOUR-128): add, to the lists not given, the
+ * values of suites that use it, so what was named is reachable.  The
+ * NULL cipher is never added behind the user's back.  pc is the priority
+ * opened (rc its result).  Returns whether anything was added. */
+static bool add_partners(const parsed_list *pl, gnutls_priority_t pc, int rc,
+                         const char *extra[][LIST_MAX], unsigned *num_extra)
+{
     bool added = false;
     const engine_flag axes[3] = {ENGINE_FLAG_CIPHERS, ENGINE_FLAG_MACS, ENGINE_FLAG_KX};
     for (unsigned a = 0; a < 3; a++) {
@@ -652,15 +652,51 @@ tp_status engine_build_priority(const engine_lists *lists, char *out, size_t out
             }
         }
     }
-    if (added) {
+    return added;
+}
+
+/* Whether the priority leaves at least one cipher suite. */
+static bool priority_has_suite(gnutls_priority_t pc)
+{
+    for (unsigned i = 0;; i++) {
+        unsigned sidx;
+        int r = gnutls_priority_get_cipher_suite_index(pc, i, &sidx);
+        if (r == GNUTLS_E_REQUESTED_DATA_NOT_AVAILABLE)
+            return false;
+        if (r == 0)
+            return true;
+    }
+}
+
+tp_status engine_build_priority(const engine_lists *lists, char *out, size_t out_len, char *err,
+                                size_t err_len)
+{
+    pthread_once(&names_once, names_init);
+    parsed_list pl[ENGINE_FLAG_COUNT];
+    memset(pl, 0, sizeof(pl));
+    tp_status st = parse_lists(lists, pl, err, err_len);
+    if (st != TP_OK)
+        return st;
+
+    const char *extra[ENGINE_FLAG_COUNT][LIST_MAX];
+    unsigned num_extra[ENGINE_FLAG_COUNT] = {0};
+    st = build_into(pl, extra, num_extra, out, out_len, err, err_len);
+    if (st != TP_OK)
+        return st;
+
+    gnutls_priority_t pc;
+    int rc = priority_open(out, &pc);
+    if (rc < 0 && rc != GNUTLS_E_NO_PRIORITIES_WERE_SET) {
+        engine_err_set(err, err_len, "GnuTLS refused the priority '%s': %s", out,
+                       gnutls_strerror(rc));
+        return TP_ERR_USAGE;
+    }
+    if (add_partners(pl, pc, rc, extra, num_extra)) {
         if (rc == 0)
             gnutls_priority_deinit(pc);
-        sb_init(&b, out, out_len);
-        build_string(&b, pl, extra, num_extra);
-        if (b.failed) {
-            engine_err_set(err, err_len, "priority string longer than %zu bytes", out_len);
-            return TP_ERR_LIMIT;
-        }
+        st = build_into(pl, extra, num_extra, out, out_len, err, err_len);
+        if (st != TP_OK)
+            return st;
         rc = priority_open(out, &pc);
     }
     if (rc < 0) {
@@ -668,14 +704,7 @@ tp_status engine_build_priority(const engine_lists *lists, char *out, size_t out
                        out, gnutls_strerror(rc));
         return TP_ERR_USAGE;
     }
-    bool any = false;
-    for (unsigned i = 0; !any; i++) {
-        unsigned sidx;
-        int r = gnutls_priority_get_cipher_suite_index(pc, i, &sidx);
-        if (r == GNUTLS_E_REQUESTED_DATA_NOT_AVAILABLE)
-            break;
-        any = r == 0;
-    }
+    bool any = priority_has_suite(pc);
     gnutls_priority_deinit(pc);
     if (!any) {
         engine_err_set(err, err_len,

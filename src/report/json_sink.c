@@ -34,19 +34,17 @@ static void put_line(json_sink *s, const char *line, size_t len)
 static const char *content_name(unsigned type, char *buf, size_t len)
 {
     const char *n = wire_content_type_name(type);
-    if (n)
-        return n;
-    snprintf(buf, len, "unknown(%u)", type);
-    return buf;
+    if (!n)
+        snprintf(buf, len, "unknown(%u)", type);
+    return n ? n : buf;
 }
 
 static const char *version_name(uint16_t v, char *buf, size_t len)
 {
     const char *n = wire_version_name(v);
-    if (n)
-        return n;
-    snprintf(buf, len, "0x%04x", v);
-    return buf;
+    if (!n)
+        snprintf(buf, len, "0x%04x", v);
+    return n ? n : buf;
 }
 
 /* A TLS 1.3 record opened with zero bytes after its inner type: the
@@ -308,13 +306,10 @@ static void json_on_event(tp_sink *self, const tp_event *ev)
 
 static tp_sink *sink_new(FILE *out, capture_outfile *file, bool records)
 {
-    json_sink *s = calloc(1, sizeof *s);
+    json_sink *s = malloc(sizeof *s);
     if (!s)
         return NULL;
-    s->base.on_event = json_on_event;
-    s->out = out;
-    s->file = file;
-    s->records = records;
+    *s = (json_sink){.base.on_event = json_on_event, .out = out, .file = file, .records = records};
     pthread_mutex_init(&s->lock, NULL);
     return &s->base;
 }

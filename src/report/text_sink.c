@@ -219,14 +219,14 @@ static void text_on_event(tp_sink *self, const tp_event *ev)
 
 tp_sink *report_text_sink_new(FILE *out, int verbosity, bool color, bool records)
 {
-    text_sink *s = calloc(1, sizeof *s);
+    text_sink *s = malloc(sizeof *s);
     if (!s)
         return NULL;
-    s->base.on_event = text_on_event;
-    s->out = out;
-    s->verbosity = verbosity;
-    s->color = color;
-    s->records = records;
+    *s = (text_sink){.base.on_event = text_on_event,
+                     .out = out,
+                     .verbosity = verbosity,
+                     .color = color,
+                     .records = records};
     pthread_mutex_init(&s->lock, NULL);
     return &s->base;
 }

@@ -52,6 +52,36 @@ static bool result_shape_ok(json_object *o, char *why, size_t why_len)
     return true;
 }
 
+/* One journal line (n bytes as read, without its newline now): the result
+ * object, or NULL with *why saying what is wrong with it. */
+static json_object *parse_line(json_tokener *tok, const char *line, size_t n, char *why,
+                               size_t why_len)
+{
+    json_object *o = NULL;
+    if (n > JOURNAL_MAX_LINE) {
+        snprintf(why, why_len, "line longer than %d bytes", JOURNAL_MAX_LINE);
+    } else {
+        json_tokener_reset(tok);
+        o = json_tokener_parse_ex(tok, line, (int)strlen(line));
+        enum json_tokener_error je = json_tokener_get_error(tok);
+        if (!o || je != json_tokener_success) {
+            snprintf(why, why_len, "not JSON (%s)",
+                     je == json_tokener_continue ? "unexpected end of data"
+                                                 : json_tokener_error_desc(je));
+            json_object_put(o);
+            o = NULL;
+        } else if ((size_t)json_tokener_get_parse_end(tok) < strlen(line)) {
+            snprintf(why, why_len, "trailing bytes after the JSON object");
+            json_object_put(o);
+            o = NULL;
+        } else if (!result_shape_ok(o, why, why_len)) {
+            json_object_put(o);
+            o = NULL;
+        }
+    }
+    return o;
+}
+
 bool sweep_journal_load(const char *path, sweep_journal_result_fn on_result, void *ctx,
                         sweep_journal_warn_fn warn, void *warn_ctx, sweep_journal_stats *out_stats,
                         char *err, size_t err_len)
@@ -92,28 +122,7 @@ bool sweep_journal_load(const char *path, sweep_journal_result_fn on_result, voi
         if (line[0] == '\0')
             continue; /* blank lines are harmless */
         char why[200] = "";
-        json_object *o = NULL;
-        if ((size_t)n > JOURNAL_MAX_LINE) {
-            snprintf(why, sizeof(why), "line longer than %d bytes", JOURNAL_MAX_LINE);
-        } else {
-            json_tokener_reset(tok);
-            o = json_tokener_parse_ex(tok, line, (int)strlen(line));
-            enum json_tokener_error je = json_tokener_get_error(tok);
-            if (!o || je != json_tokener_success) {
-                snprintf(why, sizeof(why), "not JSON (%s)",
-                         je == json_tokener_continue ? "unexpected end of data"
-                                                     : json_tokener_error_desc(je));
-                json_object_put(o);
-                o = NULL;
-            } else if ((size_t)json_tokener_get_parse_end(tok) < strlen(line)) {
-                snprintf(why, sizeof(why), "trailing bytes after the JSON object");
-                json_object_put(o);
-                o = NULL;
-            } else if (!result_shape_ok(o, why, sizeof(why))) {
-                json_object_put(o);
-                o = NULL;
-            }
-        }
+        json_object *o = parse_line(tok, line, (size_t)n, why, sizeof(why));
         if (o && on_result && !on_result(ctx, o, lineno, why, sizeof(why))) {
             json_object_put(o);
             o = NULL;

@@ -184,6 +184,20 @@ void wire_buf_add_u32(wire_buf *b, uint32_t v)
     add_be(b, v, 4);
 }
 
+void wire_buf_add_u16le(wire_buf *b, uint16_t v)
+{
+    uint8_t x[2] = {(uint8_t)v, (uint8_t)(v >> 8)};
+    wire_buf_add_bytes(b, x, 2);
+}
+
+void wire_buf_add_u32le(wire_buf *b, uint32_t v)
+{
+    uint8_t x[4];
+    for (size_t i = 0; i < 4; i++)
+        x[i] = (uint8_t)(v >> (8 * i));
+    wire_buf_add_bytes(b, x, 4);
+}
+
 void wire_buf_add_uint(wire_buf *b, unsigned long long v)
 {
     char tmp[24];

@@ -83,6 +83,9 @@ void wire_buf_add_u8(wire_buf *b, uint8_t v);
 void wire_buf_add_u16(wire_buf *b, uint16_t v);
 void wire_buf_add_u24(wire_buf *b, uint32_t v);
 void wire_buf_add_u32(wire_buf *b, uint32_t v);
+/* Little-endian integers (pcapng as tlsprobe writes it). */
+void wire_buf_add_u16le(wire_buf *b, uint16_t v);
+void wire_buf_add_u32le(wire_buf *b, uint32_t v);
 /* Decimal text of v. */
 void wire_buf_add_uint(wire_buf *b, unsigned long long v);
 /* printf-style text (the whole rendering or nothing). */

@@ -9,6 +9,12 @@ static tp_status ext_done(const cur_t *c)
     return cur_len(c) == 0 ? TP_OK : TP_ERR_TRAILING;
 }
 
+/* A body that is the fields just read (`got`: they were there) and nothing else. */
+static tp_status ext_fields(bool got, const cur_t *c)
+{
+    return got ? ext_done(c) : TP_ERR_DECODE;
+}
+
 uint16_t wire_list_get(const wire_list *l, unsigned i)
 {
     if (i >= l->num)
@@ -141,15 +147,13 @@ tp_status wire_ext_key_share_parse(cur_t body, wire_ext_origin origin, wire_ext_
     switch (origin) {
     case WIRE_EXT_FROM_HRR:
         /* RFC 8446 4.2.8: KeyShareHelloRetryRequest { selected_group } */
-        if (!cur_get_u16(&c, &out->selected_group))
-            return TP_ERR_DECODE;
-        return ext_done(&c);
+        return ext_fields(cur_get_u16(&c, &out->selected_group), &c);
     case WIRE_EXT_FROM_SERVER_HELLO:
         /* RFC 8446 4.2.8: KeyShareServerHello { KeyShareEntry server_share } */
-        if (!cur_get_u16(&c, &out->selected_group) || !cur_get_u16_prefixed(&c, &out->server_key) ||
-            cur_len(&out->server_key) == 0)
-            return TP_ERR_DECODE;
-        return ext_done(&c);
+        return ext_fields(cur_get_u16(&c, &out->selected_group) &&
+                              cur_get_u16_prefixed(&c, &out->server_key) &&
+                              cur_len(&out->server_key) > 0,
+                          &c);
     default: {
         cur_t list;
         /* RFC 8446 4.2.8: KeyShareEntry client_shares<0..2^16-1> */
@@ -186,19 +190,15 @@ tp_status wire_ext_early_data_parse(cur_t body, wire_ext_origin origin, wire_ext
         return wire_ext_empty_parse(body);
     /* RFC 8446 4.2.10: uint32 max_early_data_size in NewSessionTicket */
     cur_t c = body;
-    if (!cur_get_u32(&c, &out->max_early_data_size))
-        return TP_ERR_DECODE;
-    out->has_max_size = true;
-    return ext_done(&c);
+    out->has_max_size = cur_get_u32(&c, &out->max_early_data_size);
+    return ext_fields(out->has_max_size, &c);
 }
 
 tp_status wire_ext_reneg_parse(cur_t body, cur_t *out_renegotiated)
 {
     cur_t c = body;
     /* RFC 5746 3.2: opaque renegotiated_connection<0..255> */
-    if (!cur_get_u8_prefixed(&c, out_renegotiated))
-        return TP_ERR_DECODE;
-    return ext_done(&c);
+    return ext_fields(cur_get_u8_prefixed(&c, out_renegotiated), &c);
 }
 
 tp_status wire_ext_session_ticket_parse(cur_t body, cur_t *out_ticket)
@@ -251,18 +251,14 @@ tp_status wire_ext_record_size_limit_parse(cur_t body, uint16_t *out_limit)
 {
     cur_t c = body;
     *out_limit = 0;
-    if (!cur_get_u16(&c, out_limit))
-        return TP_ERR_DECODE;
-    return ext_done(&c);
+    return ext_fields(cur_get_u16(&c, out_limit), &c);
 }
 
 tp_status wire_ext_max_fragment_length_parse(cur_t body, uint8_t *out_code)
 {
     cur_t c = body;
     *out_code = 0;
-    if (!cur_get_u8(&c, out_code))
-        return TP_ERR_DECODE;
-    return ext_done(&c);
+    return ext_fields(cur_get_u8(&c, out_code), &c);
 }
 
 tp_status wire_ext_psk_parse(cur_t body, bool from_server, wire_ext_psk *out)
@@ -311,9 +307,7 @@ tp_status wire_ext_cookie_parse(cur_t body, cur_t *out_cookie)
 {
     cur_t c = body;
     /* RFC 8446 4.2.2: opaque cookie<1..2^16-1> */
-    if (!cur_get_u16_prefixed(&c, out_cookie) || cur_len(out_cookie) == 0)
-        return TP_ERR_DECODE;
-    return ext_done(&c);
+    return ext_fields(cur_get_u16_prefixed(&c, out_cookie) && cur_len(out_cookie) > 0, &c);
 }
 
 unsigned wire_ch_num_suites(const wire_client_hello *ch)

@@ -189,4 +189,18 @@ TP_MUST_CHECK bool wire_ext_find(cur_t exts, uint16_t type, cur_t *out_body);
 const char *wire_alert_level_name(uint8_t level);      /* "warning","fatal" or NULL */
 const char *wire_alert_description_name(uint8_t desc); /* "bad_record_mac", … or NULL */
 
+enum { WIRE_ALERT_WARNING = 1, WIRE_ALERT_FATAL = 2 };
+enum { WIRE_ALERT_CLOSE_NOTIFY = 0, WIRE_ALERT_NO_RENEGOTIATION = 100 };
+
+typedef struct {
+    uint8_t level, description;
+    const char *level_name;       /* NULL when unknown */
+    const char *description_name; /* NULL when unknown */
+    bool fatal;                   /* level is fatal (2) */
+} wire_alert;
+
+/* One alert (level, description: 2 bytes) from the front of *in, advancing
+ * past it; TP_ERR_TRUNCATED (and *in unchanged) when fewer bytes remain. */
+TP_MUST_CHECK tp_status wire_alert_parse(cur_t *in, wire_alert *out);
+
 #endif

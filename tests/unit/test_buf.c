@@ -40,6 +40,24 @@ static void test_integers_and_text(void **state)
     assert_int_equal(wire_buf_len(&b), 0);
 }
 
+static void test_little_endian(void **state)
+{
+    (void)state;
+    uint8_t storage[7];
+    wire_buf b;
+    wire_buf_init_fixed(&b, storage, sizeof storage);
+    wire_buf_add_u16le(&b, 0x0102);
+    wire_buf_add_u32le(&b, 0x0a0b0c0d);
+    static const uint8_t want[] = {0x02, 0x01, 0x0d, 0x0c, 0x0b, 0x0a};
+    assert_int_equal(wire_buf_status(&b), TP_OK);
+    assert_int_equal(wire_buf_len(&b), sizeof want);
+    assert_memory_equal(storage, want, sizeof want);
+    /* full: the next append fails and sticks */
+    wire_buf_add_u16le(&b, 1);
+    assert_int_equal(wire_buf_status(&b), TP_ERR_LIMIT);
+    assert_int_equal(wire_buf_len(&b), sizeof want);
+}
+
 static void test_grows_past_first_allocation(void **state)
 {
     (void)state;
@@ -188,6 +206,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_integers_and_text),
+        cmocka_unit_test(test_little_endian),
         cmocka_unit_test(test_grows_past_first_allocation),
         cmocka_unit_test(test_sticky_error_on_ceiling),
         cmocka_unit_test(test_exact_ceiling_fits),

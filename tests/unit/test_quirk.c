@@ -174,7 +174,8 @@ static void conn_start(conn *c, uint16_t version, uint16_t suite, bool etm)
     static const uint8_t ext_sv[] = {0, 6, 0, 43, 0, 2, 3, 4};
     const uint8_t *ext = version == 0x0304 ? ext_sv : etm ? ext_etm : NULL;
     size_t ext_len = version == 0x0304 ? sizeof ext_sv : etm ? sizeof ext_etm : 0;
-    memcpy(sh + n, ext, ext_len);
+    if (ext_len)
+        memcpy(sh + n, ext, ext_len);
     n += ext_len;
     sh[0] = 2;
     sh[1] = 0;
