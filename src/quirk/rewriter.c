@@ -191,6 +191,8 @@ static void on_message(tp_rewriter *rw, const uint8_t *msg, size_t len)
 /* Follows the engine's handshake stream (messages may span records). */
 static void track_handshake(tp_rewriter *rw, const uint8_t *p, size_t len)
 {
+    if (len == 0)
+        return; /* an empty handshake record: nothing to follow (and no buffer yet) */
     if (!grow(&rw->hs, &rw->hs_cap, rw->hs_len + len))
         return;
     memcpy(rw->hs + rw->hs_len, p, len);
