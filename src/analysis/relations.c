@@ -211,8 +211,10 @@ void tp_facts_on_handshake(tp_facts *f, int dir, const wire_handshake *m)
             r->cert_requested = true;
         break;
     case WIRE_HS_HELLO_REQUEST:
-        if (dir == DIR_S2C)
+        if (dir == DIR_S2C) { /* a server that asks takes the renegotiation */
             r->hello_request = true;
+            r->reneg_allowed = 1;
+        }
         break;
     case WIRE_HS_FINISHED:
         f->finished[dir ? DIR_S2C : DIR_C2S] = true;

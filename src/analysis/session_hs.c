@@ -285,6 +285,11 @@ static void handle_message(tp_session *s, tp_dir dir, double t, const uint8_t *m
      * reported (as far as it parsed) and still joins the transcript */
     tp_status parsed = wire_hs_parse(&s->ctx, msg, len, &m);
     (void)parsed;
+    /* RFC 8446 4.6.1: lifetime, age_add, nonce<0..255>, ticket<1..2^16-1>
+     * (an empty ticket does not parse: told from the raw bytes) */
+    if (dir == TP_S2C && s->tls13 && msg[0] == WIRE_HS_NEW_SESSION_TICKET && len >= 15 &&
+        (size_t)msg[12] + 15 <= len && msg[13 + msg[12]] == 0 && msg[14 + msg[12]] == 0)
+        s->obs.server_empty_ticket = true;
     tp_facts_on_handshake(&s->obs.facts, dir, &m);
     tp_event ev = {.type = TP_EV_HANDSHAKE, .t = t, .dir = dir};
     ev.u.handshake.msg = &m;
@@ -386,6 +391,9 @@ void sess_alert_bytes(tp_session *s, tp_dir dir, double t, const uint8_t *p, siz
             me->close_notify = true;
         if (dir == TP_S2C && al.description == WIRE_ALERT_NO_RENEGOTIATION && s->obs.renegotiation)
             s->obs.server_no_renegotiation = true;
+        if (dir == TP_C2S && al.description == WIRE_ALERT_NO_RENEGOTIATION &&
+            s->obs.facts.rel.hello_request)
+            s->obs.client_no_renegotiation = true;
         sess_alert(s, dir, t, &a, al.fatal, record_index);
     }
 }

@@ -239,7 +239,12 @@ static bool when_client_rejected_record(const tp_observation *o)
 static void say_client_alert(const tp_observation *o, tp_verdict *v)
 {
     vd_fail(v, vd_client_alert_phase(o), TP_ACTOR_CLIENT);
-    if (vd_is(o->client.alert.description, "encrypted"))
+    if (o->server_empty_ticket)
+        vd_say(v, "the client rejected the server's empty NewSessionTicket (TLS 1.3 requires a "
+                  "ticket of at least one byte; --quirk empty-ticket): it sent %s%s %s",
+               o->client.alert.is_protected ? "encrypted " : "", o->client.alert.level,
+               o->client.alert.description);
+    else if (vd_is(o->client.alert.description, "encrypted"))
         vd_say(v, "the client sent an encrypted alert (unreadable without keys: pass --keylog)");
     else
         vd_say(v, "the client sent %s%s %s", o->client.alert.is_protected ? "encrypted " : "",
@@ -250,7 +255,8 @@ static void say_client_alert(const tp_observation *o, tp_verdict *v)
 static void say_client_rejected_record(const tp_observation *o, tp_verdict *v)
 {
     say_client_alert(o, v);
-    vd_add_record_check(o, v);
+    if (!o->server_empty_ticket) /* the record is valid, its message is not */
+        vd_add_record_check(o, v);
 }
 
 static bool when_client_alert(const tp_observation *o)
@@ -514,6 +520,19 @@ static bool when_session_ok(const tp_observation *o)
 {
     return o->app_exchanged || (client_data(o) && server_data(o));
 }
+/* What became of a renegotiation on a working session. */
+static void say_renegotiation(const tp_observation *o, tp_verdict *v)
+{
+    bool asked = o->facts.rel.hello_request;
+    if (o->renegotiation_accepted)
+        vd_say_more(v, ", after a %s renegotiation (a second full handshake)",
+                    asked ? "server-requested" : "client-initiated");
+    else if (asked && o->client_no_renegotiation)
+        vd_say_more(v, "; the client declined the server's renegotiation request (HelloRequest) "
+                       "with a warning no_renegotiation");
+    else if (asked && !o->renegotiation)
+        vd_say_more(v, "; the client ignored the server's renegotiation request (HelloRequest)");
+}
 static void say_session_ok(const tp_observation *o, tp_verdict *v)
 {
     vd_ok(v);
@@ -521,6 +540,7 @@ static void say_session_ok(const tp_observation *o, tp_verdict *v)
            vd_or(o->cipher, "?"));
     vd_say_retry(o, v);
     vd_say_more(v, " and application data went both ways");
+    say_renegotiation(o, v);
     say_close(o, v);
 }
 

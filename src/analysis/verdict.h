@@ -94,6 +94,8 @@ typedef struct {
     bool renegotiation;           /* the client sent a ClientHello after the completed handshake */
     bool renegotiation_accepted;  /* the server answered it with a ServerHello */
     bool server_no_renegotiation; /* the server sent no_renegotiation after that ClientHello */
+    bool client_no_renegotiation; /* the client answered a HelloRequest with no_renegotiation */
+    bool server_empty_ticket;     /* a TLS 1.3 NewSessionTicket with an empty ticket (out of spec) */
     /* ---- server helper's block: relations (SNI, ALPN, client certificate,
      * renegotiation), the server's mode and refusals, the client's timing and
      * first application bytes (relations.h) ---- */

@@ -412,6 +412,7 @@ static tp_engine *serve_engine(const serve_opts *o, const char *priority)
         .san_dns = san_dns,
         .san_ip = san_ip,
         .client_cert = o->shape.client_cert,
+        .renegotiation = o->shape.renegotiation,
     };
     tp_engine *engine = tp_engine_new(&ecfg, err, sizeof err);
     if (!engine) {

@@ -65,6 +65,16 @@ static int take_client_cert(serve_shape *s, const char *cmd, const serve_opt *ro
     return 0;
 }
 
+static int take_renegotiation(serve_shape *s, const char *cmd, const serve_opt *row,
+                              const char *arg)
+{
+    (void)row;
+    if (strcmp(arg, "allow") && strcmp(arg, "refuse"))
+        return serve_opts_usage_error(cmd, "--renegotiation %s: valid: allow, refuse", arg);
+    s->renegotiation = !strcmp(arg, "allow");
+    return 0;
+}
+
 static int take_timeout(serve_shape *s, const char *cmd, const serve_opt *row, const char *arg)
 {
     (void)row;
@@ -103,6 +113,9 @@ static const serve_opt serve_opts_table[] = {
                       "ecdsa:p256, ecdsa:p384, ed25519", SERVE_OPTS_BOTH, take_key_type, 0, 0},
     {"client-cert", "M", "none (default), request or require", SERVE_OPTS_BOTH,
      take_client_cert, 0, 0},
+    {"renegotiation", "P", "allow or refuse (default) a client's renegotiation\n"
+                           "(TLS <= 1.2; safe renegotiation, RFC 5746)", SERVE_OPTS_SERVE,
+     take_renegotiation, 0, 0},
     {"timeout", "S", "handshake and idle timeout in seconds (default 30)", SERVE_OPTS_BOTH,
      take_timeout, 0, 0},
     /* More server-shaping options (e.g. --quirk, the record rewriter) are one

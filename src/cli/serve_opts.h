@@ -30,6 +30,7 @@ typedef struct {
     const char *priority;
     const char *cert, *key, *key_type;
     tp_client_cert client_cert;
+    bool renegotiation; /* --renegotiation allow */
     double timeout; /* seconds; the command sets its default first */
 } serve_shape;
 

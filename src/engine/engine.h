@@ -23,7 +23,8 @@ typedef struct {
     const char *const *san_dns; /* extra DNS names for the generated cert */
     const char *const *san_ip;  /* IP addresses for the generated cert */
     tp_client_cert client_cert;
-    unsigned dh_bits; /* DHE parameters size (0: engine default) */
+    unsigned dh_bits;   /* DHE parameters size (0: engine default) */
+    bool renegotiation; /* --renegotiation allow: take client-initiated ones */
 } tp_engine_config;
 
 typedef struct {
@@ -52,8 +53,10 @@ typedef struct {
  * writes a user-facing message naming the bad value into err. */
 tp_engine *tp_engine_new(const tp_engine_config *cfg, char *err, size_t err_len);
 void tp_engine_free(tp_engine *e);
-/* Whether a client may renegotiate: never, the engine declines with a
- * no_renegotiation warning (RFC 5246 7.2.2). */
+/* Whether a client may renegotiate (--renegotiation allow): the engine then
+ * runs the handshake again on a ClientHello after the completed one (safe
+ * renegotiation, RFC 5746, is the engine's default); otherwise it declines
+ * with a no_renegotiation warning (RFC 5246 7.2.2). */
 bool tp_engine_renegotiation_allowed(const tp_engine *e);
 /* What --client-cert asked for. */
 tp_client_cert tp_engine_client_cert(const tp_engine *e);
@@ -74,6 +77,10 @@ tp_engine_rc tp_engine_conn_handshake(tp_engine_conn *c);
 /* Reads application data: *out_n bytes on TP_ENGINE_OK. */
 tp_engine_rc tp_engine_conn_read(tp_engine_conn *c, uint8_t *buf, size_t len, size_t *out_n);
 tp_engine_rc tp_engine_conn_write(tp_engine_conn *c, const uint8_t *buf, size_t len);
+/* Sends a HelloRequest (TLS <= 1.2; RFC 5246 7.4.1.1) and takes the
+ * client's renegotiation on this connection whatever --renegotiation says.
+ * false when the protocol has none (TLS 1.3) or the engine refused. */
+bool tp_engine_conn_request_renegotiation(tp_engine_conn *c);
 /* Sends close_notify (best effort). */
 void tp_engine_conn_close(tp_engine_conn *c);
 void tp_engine_conn_info(tp_engine_conn *c, tp_engine_info *out);

@@ -36,6 +36,7 @@ struct tp_engine {
     gnutls_dh_params_t dh;             /* process-wide cache; not owned */
     gnutls_priority_t prio;
     tp_client_cert client_cert;
+    bool renegotiation; /* take client-initiated renegotiations */
     gnutls_pk_algorithm_t cert_pk;
     char fingerprint[3 * 32];
     uint16_t suites[MAX_ALLOWED], groups[32], versions[8];
@@ -47,6 +48,8 @@ struct tp_engine_conn {
     gnutls_session_t s;
     tp_transport t;
     bool want_write; /* last AGAIN was GnuTLS waiting to push */
+    bool reneg_ok;   /* a renegotiation is taken (allowed, or we asked) */
+    bool rehandshaking; /* a renegotiation's handshake is running */
     /* A write that met push-back: GnuTLS holds the encrypted record and
      * must be called again with the same arguments (gnutls_record_send(3)). */
     bool w_pending;
@@ -157,6 +160,7 @@ tp_engine *tp_engine_new(const tp_engine_config *cfg, char *err, size_t err_len)
         return NULL;
     }
     e->client_cert = cfg->client_cert;
+    e->renegotiation = cfg->renegotiation;
     const char *prio = cfg->priority && *cfg->priority ? cfg->priority : "NORMAL";
     const char *errpos = NULL;
     int rc = gnutls_priority_init2(&e->prio, prio, &errpos, 0);
@@ -215,8 +219,7 @@ void tp_engine_free(tp_engine *e)
 
 bool tp_engine_renegotiation_allowed(const tp_engine *e)
 {
-    (void)e; /* tp_engine_conn_read declines every client-initiated one */
-    return false;
+    return e->renegotiation;
 }
 
 tp_client_cert tp_engine_client_cert(const tp_engine *e)
@@ -322,6 +325,7 @@ tp_engine_conn *tp_engine_conn_new(tp_engine *e, const tp_transport *t)
         return NULL;
     c->e = e;
     c->t = *t;
+    c->reneg_ok = e->renegotiation;
     if (gnutls_init(&c->s, GNUTLS_SERVER | GNUTLS_NONBLOCK) < 0) {
         free(c);
         return NULL;
@@ -431,10 +435,45 @@ tp_engine_rc tp_engine_conn_handshake(tp_engine_conn *c)
     return TP_ENGINE_AGAIN;
 }
 
+/* One step of a renegotiation's handshake: true when the caller goes on
+ * reading records (done, declined by the client, application data that
+ * came in the middle), false with *out set when it must return. */
+static bool rehandshake_step(tp_engine_conn *c, tp_engine_rc *out)
+{
+    int rc = gnutls_handshake(c->s);
+    if (rc == 0 || rc == GNUTLS_E_GOT_APPLICATION_DATA) {
+        c->rehandshaking = rc != 0;
+        return true;
+    }
+    if (rc != GNUTLS_E_AGAIN && rc != GNUTLS_E_INTERRUPTED && !gnutls_error_is_fatal(rc)) {
+        conn_set_error(c, rc); /* e.g. the client's warning no_renegotiation */
+        c->rehandshaking = false;
+        return true;
+    }
+    *out = conn_result(c, rc);
+    return false;
+}
+
+bool tp_engine_conn_request_renegotiation(tp_engine_conn *c)
+{
+    if (gnutls_protocol_get_version(c->s) == GNUTLS_TLS1_3)
+        return false;
+    int rc = gnutls_rehandshake(c->s);
+    if (rc < 0 && rc != GNUTLS_E_AGAIN && rc != GNUTLS_E_INTERRUPTED) {
+        conn_set_error(c, rc);
+        return false;
+    }
+    c->reneg_ok = true;
+    return true;
+}
+
 tp_engine_rc tp_engine_conn_read(tp_engine_conn *c, uint8_t *buf, size_t len, size_t *out_n)
 {
     *out_n = 0;
     for (int tries = 0; tries < 16; tries++) {
+        tp_engine_rc hr;
+        if (c->rehandshaking && !rehandshake_step(c, &hr))
+            return hr;
         ssize_t n = gnutls_record_recv(c->s, buf, len);
         if (n > 0) {
             c->want_write = false;
@@ -447,6 +486,10 @@ tp_engine_rc tp_engine_conn_read(tp_engine_conn *c, uint8_t *buf, size_t len, si
             return TP_ENGINE_EOF; /* close_notify */
         }
         int rc = (int)n;
+        if (rc == GNUTLS_E_REHANDSHAKE && c->reneg_ok) {
+            c->rehandshaking = true; /* the client's ClientHello: handshake again */
+            continue;
+        }
         if (rc == GNUTLS_E_REHANDSHAKE) {
             /* a client-initiated renegotiation: decline (RFC 5246 7.2.2) */
             conn_set_error(c, rc);

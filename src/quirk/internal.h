@@ -69,7 +69,7 @@ const quirk_def *const *quirk_table(unsigned *out_n);
 extern const quirk_def quirk_hs_coalesce, quirk_big_records, quirk_hs_fragment, quirk_max_record,
     quirk_appdata_split, quirk_empty_records, quirk_cbc_padding, quirk_cbc_padding_scope,
     quirk_tls13_padding, quirk_record_version, quirk_ccs_compat, quirk_alert_unrecognized_name,
-    quirk_key_update, quirk_record_version_scope;
+    quirk_key_update, quirk_record_version_scope, quirk_hello_request, quirk_empty_ticket;
 
 /* ---- helpers for the quirk files (list.c) ---- */
 

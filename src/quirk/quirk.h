@@ -70,6 +70,11 @@ void tp_rewriter_add_secret(tp_rewriter *rw, const char *nss_line);
 /* Bytes the engine pushed, in order.  Whole records go out at once; a
  * partial record waits for its rest. */
 void tp_rewriter_push(tp_rewriter *rw, const uint8_t *data, size_t len);
+/* true once per connection, when the hello-request quirk is set, the
+ * protocol has renegotiation (TLS <= 1.2) and the engine's first
+ * application data record went out: the caller then has the engine send a
+ * HelloRequest (tp_engine_conn_request_renegotiation). */
+bool tp_rewriter_take_hello_request(tp_rewriter *rw);
 /* End of the engine's burst (the server is about to send): records that
  * a quirk holds back to coalesce go out now. */
 void tp_rewriter_flush(tp_rewriter *rw);

@@ -8,7 +8,10 @@
  * actually written (ours).  Both change epoch together (CCS in TLS <= 1.2;
  * ServerHello and the server's Finished in TLS 1.3), which the rewriter
  * learns from the engine's own plaintext; only a KeyUpdate that a quirk
- * injects moves `sc` alone. */
+ * injects moves `sc` alone.  A renegotiation (TLS <= 1.2): the second
+ * ServerHello goes by inside the protected epoch; the new handshake's
+ * client random comes with the engine's next key log line, and the
+ * server's next ChangeCipherSpec moves both to the new keys. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,6 +44,8 @@ struct tp_rewriter {
     bool hello_in_record;
     bool passthrough; /* given up: the engine's bytes go out as they are */
     bool checked;     /* applicability reported */
+    bool reneg_wait;  /* a renegotiation's ServerHello: its client random comes with the key log */
+    bool hello_request_sent; /* hello-request: asked for once */
     qr_ctx ctx;
     qr_list pieces;
     qr_list joined; /* the pieces of a flushed coalesced record */
@@ -108,7 +113,7 @@ static bool grow(uint8_t **buf, size_t *cap, size_t need)
 
 static void hello_apply(tp_rewriter *rw)
 {
-    if (!rw->hello_pending || !rw->have_cr)
+    if (!rw->hello_pending || !rw->have_cr || rw->reneg_wait)
         return;
     crypto_conn_set_hello(rw->cc, rw->cr, rw->sr, rw->ctx.version, rw->suite_id, rw->ctx.etm);
     crypto_conn_set_hello(rw->sc, rw->cr, rw->sr, rw->ctx.version, rw->suite_id, rw->ctx.etm);
@@ -122,7 +127,12 @@ void tp_rewriter_add_secret(tp_rewriter *rw, const char *nss_line)
     if (!rw || crypto_keylog_parse_line(nss_line, strlen(nss_line), &e) != TP_OK ||
         e.label == CRYPTO_KL_NONE)
         return;
-    if (!rw->have_cr) {
+    if (rw->reneg_wait && memcmp(rw->cr, e.client_random, 32) != 0) {
+        /* the renegotiation's line: new hello, the active keys stay */
+        memcpy(rw->cr, e.client_random, 32);
+        rw->reneg_wait = false;
+        hello_apply(rw);
+    } else if (!rw->have_cr) {
         memcpy(rw->cr, e.client_random, 32);
         rw->have_cr = true;
         crypto_conn_set_client_random(rw->cc, rw->cr);
@@ -155,6 +165,7 @@ static void on_server_hello(tp_rewriter *rw, const uint8_t *msg, size_t len)
                   wire_ext_find(sh->extensions, WIRE_EXT_ENCRYPT_THEN_MAC, &body) &&
                   rw->ctx.suite_known && rw->ctx.suite.family == CRYPTO_FAMILY_CBC;
     rw->hello_pending = true;
+    rw->reneg_wait = rw->ctx.handshake_done && rw->ctx.version <= 0x0303;
     hello_apply(rw);
 }
 
@@ -463,6 +474,17 @@ void tp_rewriter_push(tp_rewriter *rw, const uint8_t *data, size_t len)
     }
     memmove(rw->in, rw->in + off, rw->in_len - off);
     rw->in_len -= off;
+}
+
+bool tp_rewriter_take_hello_request(tp_rewriter *rw)
+{
+    if (!rw || rw->hello_request_sent || rw->passthrough || !rw->ctx.handshake_done ||
+        !rw->ctx.appdata_records || !rw->ctx.version || rw->ctx.version > 0x0303)
+        return false;
+    for (unsigned i = 0; i < rw->set->num; i++)
+        if (rw->set->q[i].def == &quirk_hello_request)
+            return rw->hello_request_sent = true;
+    return false;
 }
 
 void tp_rewriter_flush(tp_rewriter *rw)

@@ -15,6 +15,8 @@ static const quirk_def *const table[] = {
     &quirk_alert_unrecognized_name,
     &quirk_ccs_compat,
     &quirk_key_update,
+    &quirk_hello_request,
+    &quirk_empty_ticket,
     &quirk_cbc_padding,
     &quirk_cbc_padding_scope,
     &quirk_tls13_padding,

@@ -286,6 +286,7 @@ bool conn_write_app(tp_conn *c, const uint8_t *data, size_t len)
         len -= n;
     }
     c->sent_app = true;
+    (void)(tp_rewriter_take_hello_request(c->rw) && tp_engine_conn_request_renegotiation(c->ec));
     conn_note_exchange(c);
     conn_touch(c);
     return true;

@@ -217,7 +217,9 @@ static void conn_free(conn *c)
 
 /* Runs the engine's stream through a rewriter with these quirks, pushed in
  * chunks of `step` bytes (0: all at once). */
-static void rewrite(conn *c, const char *const *quirks, size_t step, sink *k, tp_quirk_set *set)
+/* Pushes the engine's stream through a new rewriter; returns it (flushed). */
+static tp_rewriter *rewrite_keep(conn *c, const char *const *quirks, size_t step, sink *k,
+                                 tp_quirk_set *set)
 {
     char err[512];
     memset(set, 0, sizeof *set);
@@ -236,7 +238,12 @@ static void rewrite(conn *c, const char *const *quirks, size_t step, sink *k, tp
         off += n;
     }
     tp_rewriter_flush(rw);
-    tp_rewriter_free(rw);
+    return rw;
+}
+
+static void rewrite(conn *c, const char *const *quirks, size_t step, sink *k, tp_quirk_set *set)
+{
+    tp_rewriter_free(rewrite_keep(c, quirks, step, k, set));
 }
 
 typedef struct {
@@ -531,6 +538,75 @@ static void test_tls13(void **state)
     conn_free(&c);
 }
 
+/* empty-ticket: an empty NewSessionTicket before the first application data (TLS 1.3). */
+static void test_tls13_empty_ticket(void **state)
+{
+    (void)state;
+    conn c;
+    conn_start(&c, 0x0304, 0x1301, false);
+    conn_protect(&c);
+    uint8_t fin13[36] = {20, 0, 0, 32};
+    sealed_record(&c, 22, fin13, sizeof fin13);
+    crypto_conn_activate(c.engine, TP_S2C, CRYPTO_EPOCH_APPLICATION);
+    sealed_record(&c, 23, (const uint8_t *)"first", 5);
+    sealed_record(&c, 23, (const uint8_t *)"second", 6);
+    sink k;
+    tp_quirk_set set;
+    const char *q[] = {"empty-ticket", NULL};
+    rewrite(&c, q, 0, &k, &set);
+    rec r[10];
+    assert_int_equal(client_read(&c, &k, r, 10), 5);
+    assert_true(r[2].inner == 22 && r[2].len == 17 && r[2].content[0] == 4);
+    assert_int_equal(r[2].content[12], 0);                         /* nonce <0> */
+    assert_true(r[2].content[13] == 0 && r[2].content[14] == 0); /* ticket <0>: out of spec */
+    assert_string_equal(k.labels[2], "empty-ticket");
+    assert_true(r[3].inner == 23 && r[3].len == 5 && r[4].len == 6); /* only once */
+    assert_string_equal(k.labels[3], "");
+    assert_int_equal(k.notes, 0);
+    conn_free(&c);
+}
+
+/* hello-request: TLS 1.2 asks once, after the first application data; the
+ * engine's HelloRequest record is marked; TLS 1.3 gets a note and no ask. */
+static void test_hello_request(void **state)
+{
+    (void)state;
+    static const uint8_t hello_request[4] = {0, 0, 0, 0};
+    conn c;
+    conn_start(&c, 0x0303, 0xC02F, false);
+    conn_protect(&c);
+    sealed_record(&c, 22, finished, sizeof finished);
+    sealed_record(&c, 23, (const uint8_t *)"abc", 3);
+    sealed_record(&c, 22, hello_request, sizeof hello_request);
+    sink k;
+    tp_quirk_set set;
+    const char *q[] = {"hello-request", NULL};
+    tp_rewriter *rw = rewrite_keep(&c, q, 0, &k, &set);
+    assert_true(tp_rewriter_take_hello_request(rw));
+    assert_false(tp_rewriter_take_hello_request(rw)); /* once */
+    tp_rewriter_free(rw);
+    rec r[10];
+    assert_int_equal(client_read(&c, &k, r, 10), 5); /* ServerHello, CCS, Finished, data, HR */
+    assert_true(r[4].inner == 22 && r[4].len == 4 && r[4].content[0] == 0);
+    assert_string_equal(k.labels[4], "hello-request");
+    assert_string_equal(k.labels[3], "");
+    assert_int_equal(k.notes, 0);
+    conn_free(&c);
+
+    conn_start(&c, 0x0304, 0x1301, false);
+    conn_protect(&c);
+    uint8_t fin13[36] = {20, 0, 0, 32};
+    sealed_record(&c, 22, fin13, sizeof fin13);
+    crypto_conn_activate(c.engine, TP_S2C, CRYPTO_EPOCH_APPLICATION);
+    sealed_record(&c, 23, (const uint8_t *)"abc", 3);
+    rw = rewrite_keep(&c, q, 0, &k, &set);
+    assert_false(tp_rewriter_take_hello_request(rw));
+    tp_rewriter_free(rw);
+    assert_int_equal(k.notes, 1);
+    assert_non_null(strstr(k.note, "TLS 1.2 and earlier only"));
+    conn_free(&c);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -543,6 +619,8 @@ int main(void)
         cmocka_unit_test(test_coalesce_alert_version),
         cmocka_unit_test(test_unsupported_suite_passthrough),
         cmocka_unit_test(test_tls13),
+        cmocka_unit_test(test_tls13_empty_ticket),
+        cmocka_unit_test(test_hello_request),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
