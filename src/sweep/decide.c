@@ -9,176 +9,13 @@
  * size, and the best one wins.  With at most 64 values per axis a literal
  * is a bit mask, so scoring a rule is a mask test per row. */
 #include "decide.h"
-#include "results.h"
+#include "decide_int.h"
 
 #include "../wire/buf.h"
 
-#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-static const char *const status_names[SWEEP_ST_COUNT] = {"ok", "fail", "flaky", "skipped",
-                                                         "timeout"};
-
-const char *sweep_status_name(sweep_status s)
-{
-    return (unsigned)s < SWEEP_ST_COUNT ? status_names[s] : "unknown";
-}
-
-bool sweep_status_parse(const char *name, sweep_status *out)
-{
-    for (unsigned i = 0; name && i < SWEEP_ST_COUNT; i++) {
-        if (strcmp(name, status_names[i]) == 0) {
-            *out = (sweep_status)i;
-            return true;
-        }
-    }
-    return false;
-}
-
-/* ---- groups ---- */
-
-static bool has_suffix(const char *s, const char *suf)
-{
-    size_t n = strlen(s), m = strlen(suf);
-    return n >= m && strcmp(s + n - m, suf) == 0;
-}
-
-static bool g_cbc(const char *v)
-{
-    return has_suffix(v, "-CBC");
-}
-static bool g_aead(const char *v)
-{
-    return strstr(v, "-GCM") || strstr(v, "-CCM") || strstr(v, "POLY1305");
-}
-static bool g_stream(const char *v)
-{
-    return strncmp(v, "ARCFOUR", 7) == 0 || !strcmp(v, "NULL");
-}
-static bool g_aes(const char *v)
-{
-    return strncmp(v, "AES-", 4) == 0;
-}
-static bool g_camellia(const char *v)
-{
-    return strncmp(v, "CAMELLIA-", 9) == 0;
-}
-static bool g_ecdhe(const char *v)
-{
-    return strncmp(v, "ECDHE", 5) == 0;
-}
-static bool g_dhe(const char *v)
-{
-    return strncmp(v, "DHE", 3) == 0;
-}
-static bool g_rsa_kx(const char *v)
-{
-    return strcmp(v, "RSA") == 0 || strcmp(v, "RSA-EXPORT") == 0;
-}
-static bool g_rsa_auth(const char *v)
-{
-    return has_suffix(v, "-RSA") || g_rsa_kx(v);
-}
-static bool g_ecdsa_auth(const char *v)
-{
-    return has_suffix(v, "-ECDSA");
-}
-static bool g_tls13(const char *v)
-{
-    return strcmp(v, "TLS1.3") == 0;
-}
-static bool g_legacy_proto(const char *v)
-{
-    return !strcmp(v, "TLS1.0") || !strcmp(v, "TLS1.1") || !strcmp(v, "SSL3.0");
-}
-static bool g_pre13(const char *v)
-{
-    return g_legacy_proto(v) || !strcmp(v, "TLS1.2");
-}
-static bool g_sha2_mac(const char *v)
-{
-    return !strcmp(v, "SHA256") || !strcmp(v, "SHA384");
-}
-static bool g_legacy_mac(const char *v)
-{
-    return !strcmp(v, "SHA1") || !strcmp(v, "MD5");
-}
-static bool g_hmac(const char *v)
-{
-    return strcmp(v, "AEAD") != 0;
-}
-static bool g_ec_group(const char *v)
-{
-    return !strncmp(v, "SECP", 4) || !strncmp(v, "X", 1);
-}
-static bool g_ff_group(const char *v)
-{
-    return strncmp(v, "FFDHE", 5) == 0;
-}
-static bool g_nist_group(const char *v)
-{
-    return strncmp(v, "SECP", 4) == 0;
-}
-static bool g_sig_pss(const char *v)
-{
-    return strncmp(v, "RSA-PSS", 7) == 0;
-}
-static bool g_sig_pkcs1(const char *v)
-{
-    return strncmp(v, "RSA-SHA", 7) == 0 || !strcmp(v, "RSA-MD5");
-}
-static bool g_sig_ecdsa(const char *v)
-{
-    return strncmp(v, "ECDSA", 5) == 0;
-}
-static bool g_sig_sha1(const char *v)
-{
-    return has_suffix(v, "SHA1");
-}
-static bool g_key_rsa(const char *v)
-{
-    return strncmp(v, "rsa", 3) == 0;
-}
-static bool g_key_ecdsa(const char *v)
-{
-    return strncmp(v, "ecdsa", 5) == 0;
-}
-
-static const sweep_group groups[] = {
-    {"cipher", "CBC", "is a CBC cipher", g_cbc},
-    {"cipher", "AEAD", "is an AEAD cipher", g_aead},
-    {"cipher", "stream", "is a stream cipher", g_stream},
-    {"cipher", "AES", "is an AES cipher", g_aes},
-    {"cipher", "Camellia", "is a Camellia cipher", g_camellia},
-    {"kx", "ECDHE", "is ECDHE", g_ecdhe},
-    {"kx", "DHE", "is DHE", g_dhe},
-    {"kx", "RSA kx", "is RSA key transport", g_rsa_kx},
-    {"kx", "RSA-authenticated", "is RSA-authenticated", g_rsa_auth},
-    {"kx", "ECDSA-authenticated", "is ECDSA-authenticated", g_ecdsa_auth},
-    {"protocol", "TLS1.3", "is TLS1.3", g_tls13},
-    {"protocol", "legacy protocols", "is a legacy protocol (TLS1.0/1.1)", g_legacy_proto},
-    {"protocol", "TLS1.2 and older", "is TLS1.2 or older", g_pre13},
-    {"mac", "SHA-2 MACs", "is a SHA-2 HMAC", g_sha2_mac},
-    {"mac", "legacy MACs", "is a legacy HMAC (SHA1/MD5)", g_legacy_mac},
-    {"mac", "HMAC", "is an HMAC (not AEAD)", g_hmac},
-    {"group", "EC groups", "is an elliptic curve", g_ec_group},
-    {"group", "FFDHE groups", "is a finite-field group", g_ff_group},
-    {"group", "NIST curves", "is a NIST curve", g_nist_group},
-    {"sigalg", "RSA-PSS", "is RSA-PSS", g_sig_pss},
-    {"sigalg", "RSA PKCS#1", "is RSA PKCS#1 v1.5", g_sig_pkcs1},
-    {"sigalg", "ECDSA", "is ECDSA", g_sig_ecdsa},
-    {"sigalg", "SHA1 signatures", "uses SHA1", g_sig_sha1},
-    {"key-type", "RSA keys", "is an RSA key", g_key_rsa},
-    {"key-type", "ECDSA keys", "is an ECDSA key", g_key_ecdsa},
-};
-
-const sweep_group *sweep_groups(unsigned *out_n)
-{
-    *out_n = sizeof(groups) / sizeof(groups[0]);
-    return groups;
-}
 
 /* ---- the search ---- */
 
@@ -209,11 +46,6 @@ typedef struct {
     literal *lits;
     unsigned num_lits;
 } search;
-
-static const char *row_value(const sweep_row *r, unsigned a)
-{
-    return r->values[a] ? r->values[a] : "";
-}
 
 static int popcount64(uint64_t m)
 {
@@ -490,48 +322,131 @@ static bool build_group_literals(search *s, const sweep_decision *d)
     return true;
 }
 
-static void typical_fill(sweep_decision *d, const sweep_row *rows, unsigned num_rows)
+/* Labels each row (fail 1, ok 0, not decided -1), counts the statuses and
+ * records per axis the values present and those of the failing rows. */
+static void label_rows(search *s, sweep_decision *out, unsigned *out_nok, unsigned *out_nfail)
 {
-    /* small n (failing rows of one sweep): quadratic grouping is fine */
-    char norm[640];
-    for (unsigned r = 0; r < num_rows; r++) {
-        if (rows[r].status != SWEEP_ST_FAIL && rows[r].status != SWEEP_ST_TIMEOUT)
+    unsigned nok = 0, nfail = 0;
+    for (unsigned r = 0; r < s->num_rows; r++) {
+        sweep_status st = s->rows[r].status;
+        if ((unsigned)st < SWEEP_ST_COUNT)
+            out->num_status[st]++;
+        s->label[r] = st == SWEEP_ST_OK                                 ? 0
+                      : (st == SWEEP_ST_FAIL || st == SWEEP_ST_TIMEOUT) ? 1
+                                                                        : -1;
+        if (s->label[r] < 0)
             continue;
-        const char *sum = rows[r].summary;
-        if (!sum || !*sum)
-            sum =
-                rows[r].status == SWEEP_ST_TIMEOUT ? "the client command timed out" : "no verdict";
-        sweep_summary_normalise(norm, sizeof(norm), sum, d->axes, d->num_axes, rows[r].values);
-        unsigned i = 0;
-        while (i < d->num_typical && strcmp(d->typical[i].normalised, norm) != 0)
-            i++;
-        if (i == d->num_typical) {
-            if (d->num_typical == sizeof(d->typical) / sizeof(d->typical[0])) {
-                /* full: replace the rarest single-count entry, if any */
-                unsigned j = d->num_typical - 1;
-                if (d->typical[j].count > 1)
-                    continue;
-                i = j;
-            } else {
-                d->num_typical++;
-            }
-            d->typical[i] = (sweep_typical){.example = sum, .all_same = true, .first_row = r};
-            snprintf(d->typical[i].normalised, sizeof(d->typical[i].normalised), "%s", norm);
-        }
-        if (strcmp(d->typical[i].example, sum) != 0)
-            d->typical[i].all_same = false;
-        for (unsigned a = 0; a < d->num_axes; a++)
-            if (strcmp(rows[r].values[a], rows[d->typical[i].first_row].values[a]) != 0)
-                d->typical[i].differs |= 1u << a;
-        d->typical[i].count++;
-        /* keep sorted by count, most frequent first (stable) */
-        while (i > 0 && d->typical[i - 1].count < d->typical[i].count) {
-            sweep_typical t = d->typical[i - 1];
-            d->typical[i - 1] = d->typical[i];
-            d->typical[i] = t;
-            i--;
+        s->label[r] ? nfail++ : nok++;
+        for (unsigned a = 0; a < s->num_axes; a++) {
+            uint64_t bit = 1ull << s->vidx[r * s->num_axes + a];
+            s->present[a] |= bit;
+            if (s->label[r])
+                s->failset[a] |= bit;
         }
     }
+    *out_nok = nok;
+    *out_nfail = nfail;
+}
+
+/* Single literals and failing pairs on different axes; returns how many. */
+static size_t literal_candidates(const search *s, candidate *out, unsigned useless)
+{
+    size_t nc = 0;
+    for (unsigned i = 0; i < s->num_lits; i++) {
+        candidate c = {(int)i, -1, 0, s->lits[i].cost, false};
+        c.errors = cand_errors(s, &c, useless);
+        if (c.errors < useless)
+            out[nc++] = c;
+    }
+    for (unsigned i = 0; i < s->num_lits; i++) {
+        for (unsigned j = i + 1; j < s->num_lits; j++) {
+            if (s->lits[i].axis == s->lits[j].axis)
+                continue;
+            candidate c = {(int)i, (int)j, 0, s->lits[i].cost + s->lits[j].cost, false};
+            c.errors = cand_errors(s, &c, useless);
+            if (c.errors < useless)
+                out[nc++] = c;
+        }
+    }
+    return nc;
+}
+
+/* The box as a candidate, when it restricts more than two axes and beats
+ * the useless rule; returns how many it wrote (0 or 1). */
+static size_t box_candidate(const search *s, candidate *out, unsigned useless)
+{
+    candidate c = {-1, -1, 0, 0, false};
+    unsigned n = 0;
+    for (unsigned a = 0; a < s->num_axes; a++) {
+        int k = popcount64(s->failset[a]);
+        if (s->failset[a] != s->present[a]) {
+            c.cost += k == 1 ? 1.0 : k + 0.5;
+            n++;
+        }
+    }
+    c.errors = cand_errors(s, &c, useless);
+    if (n > 2 && c.errors < useless) {
+        *out = c;
+        return 1;
+    }
+    return 0;
+}
+
+/* A two-term rule whose terms add nothing over a kept one-term rule with
+ * the same errors. */
+static bool adds_nothing(const search *s, const sweep_decision *out, const candidate *c)
+{
+    bool dup = false;
+    for (unsigned k = 0; k < out->num_rules; k++) {
+        const sweep_rule *kept = &out->rules[k];
+        if (kept->num_terms == 1 && c->a >= 0 && c->b >= 0 && !c->ok_side &&
+            kept->num_exceptions == c->errors &&
+            (s->lits[c->a].mask == kept->terms[0].mask ||
+             s->lits[c->b].mask == kept->terms[0].mask))
+            dup = true;
+    }
+    return dup;
+}
+
+/* Sorts the candidates and keeps the best (one when exact, else up to
+ * SWEEP_MAX_RULES). */
+static void pick_rules(const search *s, sweep_decision *out, candidate *cands, size_t nc)
+{
+    qsort(cands, nc, sizeof(*cands), cand_cmp);
+    out->exact = nc > 0 && cands[0].errors == 0;
+    for (size_t i = 0; i < nc && out->num_rules < (out->exact ? 1u : (unsigned)SWEEP_MAX_RULES);
+         i++) {
+        if (adds_nothing(s, out, &cands[i]))
+            continue;
+        rule_fill(s, out, &out->rules[out->num_rules++], &cands[i]);
+    }
+    if (out->num_rules == 0) {
+        out->num_rules = 1;
+        snprintf(out->rules[0].text, sizeof(out->rules[0].text),
+                 "no rule over one or two axis values separates failing from succeeding "
+                 "combinations");
+        out->rules[0].num_exceptions = 0;
+    }
+}
+
+/* The search proper, over rows both ok and failing; false when out of
+ * memory.  *cands is freed by the caller. */
+static bool separate(search *s, sweep_decision *out, unsigned nok, unsigned nfail,
+                     candidate **cands)
+{
+    if (!build_literals(s) || !build_group_literals(s, out))
+        return false;
+    size_t max_c = (size_t)s->num_lits + (size_t)s->num_lits * s->num_lits + 2;
+    *cands = malloc(max_c * sizeof(**cands));
+    if (!*cands)
+        return false;
+    /* a rule worse than "always fails"/"never fails" explains nothing */
+    unsigned useless = nok < nfail ? nok : nfail;
+    size_t nc = literal_candidates(s, *cands, useless);
+    nc += ok_side_pairs(s, *cands + nc, useless);
+    nc += box_candidate(s, *cands + nc, useless);
+    pick_rules(s, out, *cands, nc);
+    return true;
 }
 
 bool sweep_decide(sweep_decision *out, const char *const *axes, unsigned num_axes,
@@ -558,27 +473,11 @@ bool sweep_decide(sweep_decision *out, const char *const *axes, unsigned num_axe
     if (!build_values(&s, out) || !build_counts(&s, out))
         goto done;
 
-    unsigned nok = 0, nfail = 0;
-    for (unsigned r = 0; r < num_rows; r++) {
-        sweep_status st = rows[r].status;
-        if ((unsigned)st < SWEEP_ST_COUNT)
-            out->num_status[st]++;
-        s.label[r] = st == SWEEP_ST_OK                                 ? 0
-                     : (st == SWEEP_ST_FAIL || st == SWEEP_ST_TIMEOUT) ? 1
-                                                                       : -1;
-        if (s.label[r] < 0)
-            continue;
-        s.label[r] ? nfail++ : nok++;
-        for (unsigned a = 0; a < num_axes; a++) {
-            uint64_t bit = 1ull << s.vidx[r * num_axes + a];
-            s.present[a] |= bit;
-            if (s.label[r])
-                s.failset[a] |= bit;
-        }
-    }
+    unsigned nok, nfail;
+    label_rows(&s, out, &nok, &nfail);
     out->num_decided = nok + nfail;
     out->num_failing = nfail;
-    typical_fill(out, rows, num_rows);
+    sweep_typical_fill(out, rows, num_rows);
     ok = true;
     if (out->num_decided == 0)
         goto done;
@@ -591,78 +490,9 @@ bool sweep_decide(sweep_decision *out, const char *const *axes, unsigned num_axe
                  nfail == 0 ? "no combination failed" : "every combination failed");
         goto done;
     }
-
-    if (!build_literals(&s) || !build_group_literals(&s, out)) {
+    if (!separate(&s, out, nok, nfail, &cands)) {
         ok = false;
         snprintf(out->error, sizeof(out->error), "out of memory");
-        goto done;
-    }
-    size_t max_c = (size_t)s.num_lits + (size_t)s.num_lits * s.num_lits + 2;
-    cands = malloc(max_c * sizeof(*cands));
-    if (!cands) {
-        ok = false;
-        snprintf(out->error, sizeof(out->error), "out of memory");
-        goto done;
-    }
-    /* a rule worse than "always fails"/"never fails" explains nothing */
-    unsigned useless = nok < nfail ? nok : nfail;
-    size_t nc = 0;
-    for (unsigned i = 0; i < s.num_lits; i++) {
-        candidate c = {(int)i, -1, 0, s.lits[i].cost, false};
-        c.errors = cand_errors(&s, &c, useless);
-        if (c.errors < useless)
-            cands[nc++] = c;
-    }
-    for (unsigned i = 0; i < s.num_lits; i++) {
-        for (unsigned j = i + 1; j < s.num_lits; j++) {
-            if (s.lits[i].axis == s.lits[j].axis)
-                continue;
-            candidate c = {(int)i, (int)j, 0, s.lits[i].cost + s.lits[j].cost, false};
-            c.errors = cand_errors(&s, &c, useless);
-            if (c.errors < useless)
-                cands[nc++] = c;
-        }
-    }
-    nc += ok_side_pairs(&s, cands + nc, useless);
-    {
-        candidate c = {-1, -1, 0, 0, false};
-        unsigned n = 0;
-        for (unsigned a = 0; a < num_axes; a++) {
-            int k = popcount64(s.failset[a]);
-            if (s.failset[a] != s.present[a]) {
-                c.cost += k == 1 ? 1.0 : k + 0.5;
-                n++;
-            }
-        }
-        c.errors = cand_errors(&s, &c, useless);
-        if (n > 2 && c.errors < useless)
-            cands[nc++] = c;
-    }
-    qsort(cands, nc, sizeof(*cands), cand_cmp);
-    out->exact = nc > 0 && cands[0].errors == 0;
-    for (size_t i = 0; i < nc && out->num_rules < (out->exact ? 1u : (unsigned)SWEEP_MAX_RULES);
-         i++) {
-        /* skip a two-term rule whose terms add nothing over a kept one-term rule
-           with the same errors */
-        bool dup = false;
-        for (unsigned k = 0; k < out->num_rules; k++) {
-            const sweep_rule *kept = &out->rules[k];
-            if (kept->num_terms == 1 && cands[i].a >= 0 && cands[i].b >= 0 && !cands[i].ok_side &&
-                kept->num_exceptions == cands[i].errors &&
-                (s.lits[cands[i].a].mask == kept->terms[0].mask ||
-                 s.lits[cands[i].b].mask == kept->terms[0].mask))
-                dup = true;
-        }
-        if (dup)
-            continue;
-        rule_fill(&s, out, &out->rules[out->num_rules++], &cands[i]);
-    }
-    if (out->num_rules == 0) {
-        out->num_rules = 1;
-        snprintf(out->rules[0].text, sizeof(out->rules[0].text),
-                 "no rule over one or two axis values separates failing from succeeding "
-                 "combinations");
-        out->rules[0].num_exceptions = 0;
     }
 
 done:
@@ -680,160 +510,4 @@ void sweep_decision_cleanup(sweep_decision *d)
     free(d->counts);
     d->counts = NULL;
     d->num_counts = 0;
-}
-
-/* ---- JSON ---- */
-
-json_object *sweep_row_config_json(const sweep_decision *d, const sweep_row *row)
-{
-    json_object *o = json_object_new_object();
-    for (unsigned a = 0; a < d->num_axes; a++)
-        json_object_object_add(o, d->axes[a], json_object_new_string(row_value(row, a)));
-    return o;
-}
-
-static json_object *rule_json(const sweep_decision *d, const sweep_rule *r, const sweep_row *rows,
-                              bool exact)
-{
-    json_object *o = json_object_new_object();
-    json_object_object_add(o, "exact", json_object_new_boolean(exact));
-    json_object_object_add(o, "rule", json_object_new_string(r->text));
-    if (r->succeeds) /* the terms say when it succeeds, not when it fails */
-        json_object_object_add(o, "succeeds", json_object_new_boolean(true));
-    json_object *terms = json_object_new_array();
-    for (unsigned i = 0; i < r->num_terms; i++) {
-        const sweep_term *t = &r->terms[i];
-        json_object *jt = json_object_new_object();
-        json_object_object_add(jt, "axis", json_object_new_string(d->axes[t->axis]));
-        json_object_object_add(jt, "op", json_object_new_string(t->op == SWEEP_OP_EQ ? "=" : "in"));
-        json_object *vals = json_object_new_array();
-        for (unsigned k = 0; k < t->num_values; k++)
-            json_object_array_add(vals, json_object_new_string(t->values[k]));
-        json_object_object_add(jt, "values", vals);
-        if (t->group)
-            json_object_object_add(jt, "group", json_object_new_string(t->group->name));
-        json_object_array_add(terms, jt);
-    }
-    json_object_object_add(o, "terms", terms);
-    json_object *ex = json_object_new_array();
-    unsigned n = r->num_exceptions;
-    if (n > sizeof(r->exceptions) / sizeof(r->exceptions[0]))
-        n = sizeof(r->exceptions) / sizeof(r->exceptions[0]);
-    for (unsigned i = 0; i < n; i++) {
-        const sweep_row *row = &rows[r->exceptions[i]];
-        json_object *e = json_object_new_object();
-        json_object_object_add(e, "config", sweep_row_config_json(d, row));
-        json_object_object_add(e, "status", json_object_new_string(sweep_status_name(row->status)));
-        json_object_array_add(ex, e);
-    }
-    json_object_object_add(o, "exceptions", ex);
-    return o;
-}
-
-json_object *sweep_decision_to_json(const sweep_decision *d, const sweep_row *rows)
-{
-    json_object *o;
-    if (d->num_rules > 0) {
-        o = rule_json(d, &d->rules[0], rows, d->exact);
-    } else {
-        o = json_object_new_object();
-        json_object_object_add(o, "exact", json_object_new_boolean(false));
-        json_object_object_add(o, "rule",
-                               json_object_new_string("nothing to decide: no combination "
-                                                      "succeeded or failed"));
-        json_object_object_add(o, "terms", json_object_new_array());
-        json_object_object_add(o, "exceptions", json_object_new_array());
-    }
-    if (!d->exact && d->num_rules > 1) {
-        json_object *alt = json_object_new_array();
-        for (unsigned i = 1; i < d->num_rules; i++)
-            json_object_array_add(alt, rule_json(d, &d->rules[i], rows, false));
-        json_object_object_add(o, "alternatives", alt);
-    }
-    json_object *typ = json_object_new_array();
-    for (unsigned i = 0; i < d->num_typical; i++) {
-        json_object *t = json_object_new_object();
-        char phrase[900];
-        sweep_typical_phrase(d, &d->typical[i], phrase, sizeof phrase);
-        json_object_object_add(t, "summary", json_object_new_string(phrase));
-        json_object_object_add(t, "count", json_object_new_int((int)d->typical[i].count));
-        json_object_object_add(t, "of", json_object_new_int((int)d->num_failing));
-        json_object_array_add(typ, t);
-    }
-    json_object_object_add(o, "typical_failure", typ);
-    json_object *counts = json_object_new_object();
-    for (unsigned i = 0; i < d->num_counts; i++) {
-        const sweep_value_count *c = &d->counts[i];
-        json_object *ax;
-        if (!json_object_object_get_ex(counts, d->axes[c->axis], &ax)) {
-            ax = json_object_new_object();
-            json_object_object_add(counts, d->axes[c->axis], ax);
-        }
-        json_object *jc = json_object_new_object();
-        for (unsigned st = 0; st < SWEEP_ST_COUNT; st++) {
-            if (c->n[st] || st <= SWEEP_ST_FAIL)
-                json_object_object_add(jc, sweep_status_name((sweep_status)st),
-                                       json_object_new_int((int)c->n[st]));
-        }
-        json_object_object_add(ax, c->value, jc);
-    }
-    json_object_object_add(o, "counts", counts);
-    return o;
-}
-
-/* ---- summaries ---- */
-
-static bool word_char(char c)
-{
-    return isalnum((unsigned char)c) || c == '_' || c == '-' || c == '.' || c == ':';
-}
-
-void sweep_summary_normalise(char *out, size_t out_len, const char *summary,
-                             const char *const *axes, unsigned num_axes, const char *const *values)
-{
-    if (out_len == 0)
-        return;
-    wire_buf b;
-    wire_buf_init(&b, 0);
-    const char *p = summary ? summary : "";
-    while (*p) {
-        if (!word_char(*p)) {
-            wire_buf_add_char(&b, *p++);
-            continue;
-        }
-        size_t n = 0;
-        while (word_char(p[n]))
-            n++;
-        /* sentence punctuation is not part of the word */
-        while (n > 0 && (p[n - 1] == '.' || p[n - 1] == ':'))
-            n--;
-        if (n == 0) {
-            wire_buf_add_char(&b, *p++);
-            continue;
-        }
-        char word[256];
-        size_t wn = n < sizeof(word) - 1 ? n : sizeof(word) - 1;
-        memcpy(word, p, wn);
-        word[wn] = '\0';
-        bool numeric = true;
-        for (size_t i = 0; i < wn; i++) {
-            if (!isdigit((unsigned char)word[i]) && word[i] != '.')
-                numeric = false;
-        }
-        const char *repl = NULL;
-        char axisbuf[64];
-        for (unsigned a = 0; values && a < num_axes && !repl; a++) {
-            if (values[a] && *values[a] && strcmp(values[a], word) == 0) {
-                snprintf(axisbuf, sizeof(axisbuf), "{%s}", axes[a]);
-                repl = axisbuf;
-            }
-        }
-        if (!repl && numeric)
-            repl = "N";
-        wire_buf_add_str(&b, repl ? repl : word);
-        p += n;
-    }
-    /* longer than out: cut short */
-    wire_buf_copy_out(&b, out, out_len, "");
-    wire_buf_cleanup(&b);
 }
