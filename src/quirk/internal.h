@@ -42,6 +42,7 @@ typedef struct {
     unsigned protected_record; /* among protected ones, from 1 (0: clear) */
     bool handshake_done;       /* the server's Finished went out earlier */
     unsigned appdata_records;  /* application data records of the engine so far */
+    bool hs_boundary;          /* the record's handshake bytes start at a message */
     bool coalesced;            /* shaping a record of joined handshake pieces (again:
                                   quirks that insert records must not insert twice) */
 } qr_ctx;
@@ -69,7 +70,8 @@ const quirk_def *const *quirk_table(unsigned *out_n);
 extern const quirk_def quirk_hs_coalesce, quirk_big_records, quirk_hs_fragment, quirk_max_record,
     quirk_appdata_split, quirk_empty_records, quirk_cbc_padding, quirk_cbc_padding_scope,
     quirk_tls13_padding, quirk_record_version, quirk_ccs_compat, quirk_alert_unrecognized_name,
-    quirk_key_update, quirk_record_version_scope, quirk_hello_request, quirk_empty_ticket;
+    quirk_key_update, quirk_record_version_scope, quirk_hello_request, quirk_empty_ticket,
+    quirk_hs_separate;
 
 /* ---- helpers for the quirk files (list.c) ---- */
 

@@ -423,6 +423,7 @@ static void rewrite_record(tp_rewriter *rw, const uint8_t *rec, size_t len)
         pt_len = chk.plaintext_len;
         inner = chk.inner_type;
     }
+    rw->ctx.hs_boundary = rw->hs_len == 0; /* no message left open by the last record */
     if (inner == WIRE_CT_HANDSHAKE)
         track_handshake(rw, pt, pt_len);
     check_applicable(rw);

@@ -7,6 +7,7 @@
 
 static const quirk_def *const table[] = {
     &quirk_hs_coalesce,
+    &quirk_hs_separate,
     &quirk_big_records,
     &quirk_hs_fragment,
     &quirk_max_record,

@@ -443,6 +443,39 @@ static void test_gcm_not_applicable(void **state)
     conn_free(&c);
 }
 
+/* hs-separate: a record of two handshake messages goes out as two records;
+ * a record that starts inside a message (its first bytes continue the last
+ * record's) is left as it came. */
+static void test_hs_separate(void **state)
+{
+    (void)state;
+    conn c;
+    conn_start(&c, 0x0303, 0xC02F, false);
+    static const uint8_t two[] = {11, 0, 0, 2, 0xAA, 0xBB, 14, 0, 0, 0};
+    put_record(&c, 22, two, sizeof two);
+    static const uint8_t head[] = {11, 0, 0, 3, 0xCC}; /* 2 bytes of it come next */
+    static const uint8_t tail[] = {0xDD, 0xEE, 14, 0, 0, 0};
+    put_record(&c, 22, head, sizeof head);
+    put_record(&c, 22, tail, sizeof tail);
+    sink k;
+    tp_quirk_set set;
+    const char *q[] = {"hs-separate", NULL};
+    rewrite(&c, q, 0, &k, &set);
+    rec r[8];
+    unsigned n = client_read(&c, &k, r, 8);
+    assert_int_equal(n, 5); /* ServerHello, 6 + 4, then 5 and 6 as they came */
+    assert_int_equal(r[1].len, 6);
+    assert_int_equal(r[1].content[0], 11);
+    assert_int_equal(r[2].len, 4);
+    assert_int_equal(r[2].content[0], 14);
+    assert_string_equal(k.labels[1], "hs-separate");
+    assert_string_equal(k.labels[2], "hs-separate");
+    assert_int_equal(r[3].len, 5);
+    assert_int_equal(r[4].len, 6);
+    assert_string_equal(k.labels[4], "");
+    conn_free(&c);
+}
+
 static void test_coalesce_alert_version(void **state)
 {
     (void)state;
@@ -616,6 +649,7 @@ int main(void)
         cmocka_unit_test(test_cbc_scope_first),
         cmocka_unit_test(test_fragment_split_bytewise),
         cmocka_unit_test(test_gcm_not_applicable),
+        cmocka_unit_test(test_hs_separate),
         cmocka_unit_test(test_coalesce_alert_version),
         cmocka_unit_test(test_unsupported_suite_passthrough),
         cmocka_unit_test(test_tls13),
