@@ -89,5 +89,9 @@ bool quirk_parse_uint(const char *value, long lo, long hi, long *out);
 bool quirk_bad_value(const quirk_def *d, const char *value, char *err, size_t err_len);
 /* For quirks that take no value. */
 bool quirk_parse_none(const char *value, tp_quirk *q, char *err, size_t err_len);
+/* "first" (mode 0) or "all" (mode 1): the value of a *-scope modifier. */
+bool quirk_parse_scope(const char *value, tp_quirk *q, char *err, size_t err_len);
+/* The shape of a modifier quirk: it changes nothing itself (another reads it). */
+void quirk_shape_none(const tp_quirk *q, const tp_quirk_set *set, const qr_ctx *c, qr_list *l);
 
 #endif

@@ -11,25 +11,7 @@
  * first flight on every record, against clients that check every header
  * (OpenSSL's "wrong version number", the alert clients send then), and
  * TLS 1.3 clients that do not ignore legacy_record_version as they must. */
-#include <string.h>
-
 #include "internal.h"
-
-static bool parse(const char *value, tp_quirk *q, char *err, size_t err_len)
-{
-    if (value && strcmp(value, "first") == 0)
-        q->mode = 0;
-    else if (value && strcmp(value, "all") == 0)
-        q->mode = 1;
-    else
-        return quirk_bad_value(q->def, value, err, err_len);
-    return true;
-}
-
-static void shape(const tp_quirk *q, const tp_quirk_set *set, const qr_ctx *c, qr_list *l)
-{
-    (void)q, (void)set, (void)c, (void)l; /* read by record-version */
-}
 
 const quirk_def quirk_record_version_scope = {
     .name = "record-version-scope",
@@ -37,6 +19,6 @@ const quirk_def quirk_record_version_scope = {
     .summary = "which records record-version relabels: the ServerHello's (in spec) or all "
                "(clients that check every header: OpenSSL \"wrong version number\")",
     .out_of_spec = true,
-    .parse = parse,
-    .shape = shape,
+    .parse = quirk_parse_scope,
+    .shape = quirk_shape_none, /* read by the quirk it scopes */
 };

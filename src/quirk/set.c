@@ -156,3 +156,19 @@ bool quirk_parse_none(const char *value, tp_quirk *q, char *err, size_t err_len)
         return quirk_bad_value(q->def, value, err, err_len);
     return true;
 }
+
+bool quirk_parse_scope(const char *value, tp_quirk *q, char *err, size_t err_len)
+{
+    if (value && strcmp(value, "first") == 0)
+        q->mode = 0;
+    else if (value && strcmp(value, "all") == 0)
+        q->mode = 1;
+    else
+        return quirk_bad_value(q->def, value, err, err_len);
+    return true;
+}
+
+void quirk_shape_none(const tp_quirk *q, const tp_quirk_set *set, const qr_ctx *c, qr_list *l)
+{
+    (void)q, (void)set, (void)c, (void)l;
+}
