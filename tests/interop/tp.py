@@ -350,11 +350,14 @@ class Trace(list):
         return v[-1] if v else None
 
     def accept_for_port(self, port):
-        """The accept event whose peer is 127.0.0.1:<port> (our client)."""
+        """The accept event whose peer is 127.0.0.1:<port> (our client): the
+        latest one, since the kernel reuses a client port after its
+        connection closed (hundreds of connections in one test do)."""
+        found = None
         for e in self.of("accept"):
             if str(e.get("peer", "")).endswith(":%d" % port):
-                return e
-        return None
+                found = e
+        return found
 
     def conn_for_port(self, port):
         a = self.accept_for_port(port)
