@@ -89,6 +89,10 @@ bool quirk_parse_uint(const char *value, long lo, long hi, long *out);
 bool quirk_bad_value(const quirk_def *d, const char *value, char *err, size_t err_len);
 /* For quirks that take no value. */
 bool quirk_parse_none(const char *value, tp_quirk *q, char *err, size_t err_len);
+/* A record size N in 1..2^14 (hs-fragment, max-record). */
+bool quirk_parse_size(const char *value, tp_quirk *q, char *err, size_t err_len);
+/* Is the *-scope modifier `scope` set to "all" (when absent: all_by_default)? */
+bool quirk_scope_all(const tp_quirk_set *set, const quirk_def *scope, bool all_by_default);
 /* "first" (mode 0) or "all" (mode 1): the value of a *-scope modifier. */
 bool quirk_parse_scope(const char *value, tp_quirk *q, char *err, size_t err_len);
 /* The shape of a modifier quirk: it changes nothing itself (another reads it). */

@@ -67,19 +67,11 @@ static unsigned pad_len(const tp_quirk *q, const qr_ctx *c, size_t len)
     }
 }
 
-static bool scope_first(const tp_quirk_set *set)
-{
-    for (unsigned i = 0; i < set->num; i++)
-        if (set->q[i].def == &quirk_cbc_padding_scope)
-            return set->q[i].mode == 0;
-    return false;
-}
-
 static void shape(const tp_quirk *q, const tp_quirk_set *set, const qr_ctx *c, qr_list *l)
 {
     if (!c->is_protected || inapplicable(q, c))
         return;
-    bool first = scope_first(set);
+    bool first = !quirk_scope_all(set, &quirk_cbc_padding_scope, true);
     if (first && c->protected_record != 1)
         return;
     for (unsigned i = 0; i < l->n; i++) {

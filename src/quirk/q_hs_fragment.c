@@ -7,13 +7,6 @@
  * fragmentation not supported", Mbed-TLS/mbedtls#1840, #9269). */
 #include "internal.h"
 
-static bool parse(const char *value, tp_quirk *q, char *err, size_t err_len)
-{
-    if (!quirk_parse_uint(value, 1, 16384, &q->n))
-        return quirk_bad_value(q->def, value, err, err_len);
-    return true;
-}
-
 static void shape(const tp_quirk *q, const tp_quirk_set *set, const qr_ctx *c, qr_list *l)
 {
     (void)c;
@@ -27,6 +20,6 @@ const quirk_def quirk_hs_fragment = {
     .values = "N (1..16384)",
     .summary = "handshake messages in records of at most N bytes (Mbed TLS: "
                "\"handshake fragmentation not supported\")",
-    .parse = parse,
+    .parse = quirk_parse_size,
     .shape = shape,
 };

@@ -9,13 +9,6 @@
  * max_fragment_length support covered application data only, #387). */
 #include "internal.h"
 
-static bool parse(const char *value, tp_quirk *q, char *err, size_t err_len)
-{
-    if (!quirk_parse_uint(value, 1, 16384, &q->n))
-        return quirk_bad_value(q->def, value, err, err_len);
-    return true;
-}
-
 static void shape(const tp_quirk *q, const tp_quirk_set *set, const qr_ctx *c, qr_list *l)
 {
     (void)c;
@@ -31,6 +24,6 @@ const quirk_def quirk_max_record = {
     .values = "N (1..16384)",
     .summary = "records of at most N content bytes, as for max_fragment_length (stacks without "
                "reassembly, Mbed-TLS/mbedtls#1840)",
-    .parse = parse,
+    .parse = quirk_parse_size,
     .shape = shape,
 };

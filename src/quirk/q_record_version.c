@@ -16,18 +16,10 @@ static bool parse(const char *value, tp_quirk *q, char *err, size_t err_len)
     return true;
 }
 
-/* record-version-scope=all (q_record_version_scope.c): every record. */
-static bool scope_all(const tp_quirk_set *set)
-{
-    for (unsigned i = 0; i < set->num; i++)
-        if (set->q[i].def == &quirk_record_version_scope)
-            return set->q[i].mode == 1;
-    return false;
-}
-
 static void shape(const tp_quirk *q, const tp_quirk_set *set, const qr_ctx *c, qr_list *l)
 {
-    if (c->record != 1 && !scope_all(set))
+    /* record-version-scope=all (q_record_version_scope.c): every record */
+    if (c->record != 1 && !quirk_scope_all(set, &quirk_record_version_scope, false))
         return;
     for (unsigned i = 0; i < l->n; i++) {
         l->p[i].version = (uint16_t)q->n;

@@ -6,22 +6,14 @@
 #include "internal.h"
 
 static const quirk_def *const table[] = {
-    &quirk_hs_coalesce,
-    &quirk_hs_separate,
-    &quirk_big_records,
-    &quirk_hs_fragment,
-    &quirk_max_record,
-    &quirk_appdata_split,
-    &quirk_empty_records,
-    &quirk_alert_unrecognized_name,
-    &quirk_ccs_compat,
-    &quirk_key_update,
-    &quirk_hello_request,
-    &quirk_empty_ticket,
-    &quirk_cbc_padding,
-    &quirk_cbc_padding_scope,
-    &quirk_tls13_padding,
-    &quirk_record_version,
+    &quirk_hs_coalesce,          &quirk_hs_separate,
+    &quirk_big_records,          &quirk_hs_fragment,
+    &quirk_max_record,           &quirk_appdata_split,
+    &quirk_empty_records,        &quirk_alert_unrecognized_name,
+    &quirk_ccs_compat,           &quirk_key_update,
+    &quirk_hello_request,        &quirk_empty_ticket,
+    &quirk_cbc_padding,          &quirk_cbc_padding_scope,
+    &quirk_tls13_padding,        &quirk_record_version,
     &quirk_record_version_scope,
 };
 
@@ -155,6 +147,21 @@ bool quirk_parse_none(const char *value, tp_quirk *q, char *err, size_t err_len)
     if (value)
         return quirk_bad_value(q->def, value, err, err_len);
     return true;
+}
+
+bool quirk_parse_size(const char *value, tp_quirk *q, char *err, size_t err_len)
+{
+    if (!quirk_parse_uint(value, 1, 16384, &q->n))
+        return quirk_bad_value(q->def, value, err, err_len);
+    return true;
+}
+
+bool quirk_scope_all(const tp_quirk_set *set, const quirk_def *scope, bool all_by_default)
+{
+    for (unsigned i = 0; i < set->num; i++)
+        if (set->q[i].def == scope)
+            return set->q[i].mode == 1;
+    return all_by_default;
 }
 
 bool quirk_parse_scope(const char *value, tp_quirk *q, char *err, size_t err_len)
