@@ -5,7 +5,8 @@ set -eu
 
 PKGS="meson ninja-build pkg-config gcc clang libclang-rt-14-dev \
 libgnutls28-dev libssl-dev libev-dev libjson-c-dev libcmocka-dev \
-gnutls-bin openssl curl python3 tshark chromium"
+gnutls-bin openssl curl python3 tshark chromium \
+exim4-daemon-light dovecot-imapd dovecot-pop3d swaks msmtp fetchmail"
 
 missing=""
 for p in $PKGS; do
@@ -21,5 +22,18 @@ if [ "$(id -u)" != 0 ]; then SUDO="sudo"; fi
 export DEBIAN_FRONTEND=noninteractive
 # tshark asks whether non-root users may capture; answer for it.
 echo "wireshark-common wireshark-common/install-setuid boolean false" | $SUDO debconf-set-selections
+# The mail servers (exim4, dovecot) are for the tests, which start their own
+# copies on loopback ports with configs they write: keep the packages from
+# starting (or enabling) a system service while they install.
+policy=/usr/sbin/policy-rc.d
+made_policy=""
+if [ ! -e "$policy" ]; then
+    printf '#!/bin/sh\nexit 101\n' | $SUDO tee "$policy" >/dev/null
+    $SUDO chmod 755 "$policy"
+    made_policy=1
+fi
 $SUDO apt-get update -q
-$SUDO apt-get install -y -q --no-install-recommends $missing
+status=0
+$SUDO apt-get install -y -q --no-install-recommends $missing || status=$?
+if [ -n "$made_policy" ]; then $SUDO rm -f "$policy"; fi
+exit $status
