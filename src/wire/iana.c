@@ -9,8 +9,6 @@
 
 #include "iana.h"
 
-#include "ext_desc.h"
-
 #define N_ELEMS(a) (sizeof(a) / sizeof((a)[0]))
 
 /* {id, iana, kx, cipher, mac, prf, family, min_version, tls13, export} */
@@ -421,13 +419,8 @@ static const name_row ext_rows[] = {
     {65037, "encrypted_client_hello"},
 };
 
-const char *wire_ext_name(uint16_t type)
+const char *wire_ext_registry_name(uint16_t type)
 {
-    if (wire_is_grease(type))
-        return "GREASE";
-    const wire_ext_desc *row = wire_ext_desc_find(type);
-    if (row)
-        return row->name;
     return name_lookup(ext_rows, N_ELEMS(ext_rows), type);
 }
 

@@ -39,7 +39,9 @@ bool wire_is_grease(uint16_t v);
 
 /* Names or NULL when unknown (callers print the number); RFC 8701 GREASE
  * values give "GREASE". */
-const char *wire_ext_name(uint16_t type);            /* "server_name", "key_share", ... (IANA) */
+/* The registry's name of an extension type tlsprobe does not decode
+ * (wire_ext_name, ext_desc.h, names every type). */
+const char *wire_ext_registry_name(uint16_t type);
 const char *wire_group_name(uint16_t group);         /* "SECP256R1","X25519","FFDHE2048",... */
 const char *wire_sigalg_name(uint16_t scheme);       /* "RSA-SHA256","ECDSA-SECP256R1-SHA256",
                                                         "RSA-PSS-RSAE-SHA256","ED25519",... */

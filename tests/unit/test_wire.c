@@ -15,6 +15,7 @@
 #include "report/wire_json.h"
 #include "report/wire_text.h"
 #include "wire/ext.h"
+#include "wire/ext_desc.h"
 #include "wire/handshake.h"
 #include "wire/iana.h"
 #include "wire/record.h"
