@@ -5,6 +5,7 @@
  * ARIA, SEED, DES and EXPORT suites from the registry so that old clients'
  * offers read as names.  Kept sorted by id for binary search. */
 #include <stddef.h>
+#include <stdio.h>
 #include <strings.h>
 
 #include "iana.h"
@@ -583,4 +584,25 @@ const char *wire_compression_name(uint8_t m)
     default:
         return NULL;
     }
+}
+
+size_t wire_names_join(char *out, size_t out_len, const uint16_t *ids, unsigned n,
+                       const char *sep, const char *(*name)(uint16_t))
+{
+    size_t used = 0;
+    if (out_len == 0)
+        return 0;
+    out[0] = '\0';
+    for (unsigned i = 0; i < n; i++) {
+        const char *known = name(ids[i]);
+        char num[12];
+        snprintf(num, sizeof num, "0x%04x", ids[i]);
+        int w = snprintf(out + used, out_len - used, "%s%s", i ? sep : "", known ? known : num);
+        if (w < 0 || (size_t)w >= out_len - used) {
+            out[used] = '\0';
+            return used;
+        }
+        used += (size_t)w;
+    }
+    return used;
 }

@@ -62,4 +62,10 @@ const char *wire_sslv2_cipher_name(uint32_t spec);
 bool wire_group_by_name(const char *name, uint16_t *out_group);
 bool wire_sigalg_by_name(const char *name, uint16_t *out_scheme);
 
+/* The names of ids[0..n) joined by sep into out, "0x%04x" for an id that
+ * name() does not know; stops before the first name that does not fit
+ * (out stays NUL-terminated).  Returns the length written. */
+size_t wire_names_join(char *out, size_t out_len, const uint16_t *ids, unsigned n,
+                       const char *sep, const char *(*name)(uint16_t));
+
 #endif
