@@ -315,6 +315,8 @@ bool tp_decode_run(tp_decode *d, const tp_decode_params *p, tp_decode_counts *n)
             continue;
         last_ts = it.packet.ts_ns;
         count_packet(tcp, &it, n);
+        if (p->progress && (n->packets & 16383) == 0)
+            p->progress(p->progress_arg, d->reader.off, d->len);
     }
     capture_tcp_finish(tcp, last_ts);
     capture_tcp_free(tcp);

@@ -41,6 +41,9 @@ typedef struct {
     unsigned num_sinks;
     bool records;     /* keep every record's bytes in its events */
     bool data_events; /* TP_EV_DATA events (-vv) */
+    /* called every 16384 packets with the bytes read of the file, or NULL */
+    void (*progress)(void *arg, size_t done, size_t total);
+    void *progress_arg;
 } tp_decode_params;
 
 typedef struct {
