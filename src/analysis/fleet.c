@@ -337,10 +337,16 @@ bool fleet_add(fleet_table *t, const fleet_conn *c)
 
 /* ---- order ---- */
 
+bool fleet_group_undecided(const fleet_group *g)
+{
+    return !strcmp(g->cause, "unreadable-without-keys");
+}
+
 static int group_cmp(const void *a, const void *b)
 {
     const fleet_group *x = a, *y = b;
-    unsigned fx = x->num_outcome[TP_OUTCOME_FAIL], fy = y->num_outcome[TP_OUTCOME_FAIL];
+    unsigned fx = fleet_group_undecided(x) ? 0 : x->num_outcome[TP_OUTCOME_FAIL];
+    unsigned fy = fleet_group_undecided(y) ? 0 : y->num_outcome[TP_OUTCOME_FAIL];
     if ((fx > 0) != (fy > 0))
         return fx > 0 ? -1 : 1;
     if (fx != fy)

@@ -129,6 +129,11 @@ bool fleet_add(fleet_table *t, const fleet_conn *c);
  * (sorted in place).  Call after the last fleet_add. */
 fleet_group *fleet_sorted(fleet_table *t, unsigned *out_n);
 
+/* The group's verdicts could not be decided without keys (cause
+ * unreadable-without-keys): neither failing nor working for the order and
+ * the rule. */
+bool fleet_group_undecided(const fleet_group *g);
+
 /* The most frequent typical summary of a group (NULL: none). */
 const fleet_typical *fleet_group_typical(const fleet_group *g);
 /* "fail" when most of the group's connections failed, else "ok"

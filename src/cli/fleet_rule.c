@@ -14,7 +14,8 @@ static unsigned rows_fill(sweep_row *rows, const fleet_group *groups, unsigned n
     for (unsigned i = 0; i < n; i++) {
         const fleet_group *g = &groups[i];
         tp_outcome o = fleet_group_outcome(g);
-        if (g->other || !g->ja4[0] || !g->props[0] || o == TP_OUTCOME_UNUSED)
+        if (g->other || !g->ja4[0] || !g->props[0] || o == TP_OUTCOME_UNUSED ||
+            fleet_group_undecided(g))
             continue;
         for (unsigned a = 0; a < FLEET_NUM_PROPS; a++)
             rows[k].values[a] = g->props[a];

@@ -28,12 +28,16 @@ static unsigned num_failing(const report_fleet *f)
 {
     unsigned n = 0;
     for (unsigned i = 0; i < f->num_groups; i++)
-        n += fleet_group_outcome(&f->groups[i]) == TP_OUTCOME_FAIL;
+        n += fleet_group_outcome(&f->groups[i]) == TP_OUTCOME_FAIL &&
+             !fleet_group_undecided(&f->groups[i]);
     return n;
 }
 
-static const char *outcome_word(tp_outcome o)
+static const char *outcome_word(const fleet_group *g)
 {
+    tp_outcome o = fleet_group_outcome(g);
+    if (fleet_group_undecided(g))
+        return "NOKEYS";
     return o == TP_OUTCOME_FAIL ? "FAIL" : o == TP_OUTCOME_OK ? "OK" : "UNUSED";
 }
 
@@ -43,7 +47,7 @@ static void text_group(wire_buf *b, const report_fleet *f, const fleet_group *g)
     report_fleet_time(first, sizeof first, g->first);
     report_fleet_time(last, sizeof last, g->last);
     wire_buf_printf(b, "%-6s %u connection%s from %u peer%s: %s (%s, %s)\n",
-                    outcome_word(fleet_group_outcome(g)), g->count, g->count == 1 ? "" : "s",
+                    outcome_word(g), g->count, g->count == 1 ? "" : "s",
                     g->num_peers, g->num_peers == 1 ? "" : "s", g->cause, g->phase ? g->phase : "?",
                     g->actor ? g->actor : "?");
     if (g->other)
@@ -106,6 +110,7 @@ static json_object *group_json(const report_fleet *f, const fleet_group *g)
 {
     json_object *o = json_object_new_object();
     add(o, "outcome", json_object_new_string(tp_outcome_name(fleet_group_outcome(g))));
+    add(o, "decided", json_object_new_boolean(!fleet_group_undecided(g)));
     add(o, "cause", json_object_new_string(g->cause));
     add(o, "phase", report_json_str_or_null(g->phase));
     add(o, "actor", report_json_str_or_null(g->actor));
