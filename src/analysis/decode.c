@@ -319,6 +319,10 @@ bool tp_decode_run(tp_decode *d, const tp_decode_params *p, tp_decode_counts *n)
             p->progress(p->progress_arg, d->reader.off, d->len);
     }
     capture_tcp_finish(tcp, last_ts);
+    const capture_tcp_stats *st = capture_tcp_get_stats(tcp);
+    n->ooo_segments = st->ooo_segments;
+    n->retransmitted = st->retransmitted;
+    n->gap_bytes = st->gap_bytes;
     capture_tcp_free(tcp);
     n->read_error = k == CAPTURE_ITEM_ERROR;
     n->sessions = ctx.sessions;

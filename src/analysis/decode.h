@@ -50,6 +50,9 @@ typedef struct {
     uint64_t packets, tcp, not_tcp, fragments, truncated, bad, unsupported;
     uint32_t unsupported_link; /* the last unsupported link type */
     uint64_t sessions;         /* connections with a session */
+    /* TCP reassembly (capture/tcp.h): segments held and put back in order,
+     * payload bytes dropped as retransmitted, bytes missing from the capture */
+    uint64_t ooo_segments, retransmitted, gap_bytes;
     bool read_error;           /* the capture ended in an error: d->reader.status/.err */
 } tp_decode_counts;
 

@@ -74,6 +74,8 @@ static void offer_finish(fleet_conn *c, const char *max_version, bool sv, unsign
 
 static void copy_str(char *out, size_t out_len, const char *s)
 {
+    if (s == out)
+        return; /* already there */
     snprintf(out, out_len, "%s", s ? s : "");
 }
 

@@ -2,6 +2,7 @@
  * its events (accept, the first ClientHello, the verdict) and folded into
  * the table at its close, then freed: memory follows the connections open
  * at once, not the number seen. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -66,6 +67,13 @@ static void conn_finish(fleet_sink *fs, open_conn **pp)
 {
     open_conn *oc = *pp;
     *pp = oc->next;
+    if (!oc->c.has_verdict) { /* a trace cut short: the connection is still counted */
+        oc->c.outcome = TP_OUTCOME_FAIL;
+        oc->c.actor = tp_actor_name(TP_ACTOR_NETWORK);
+        snprintf(oc->c.cause, sizeof oc->c.cause, "no-verdict");
+        snprintf(oc->c.summary, sizeof oc->c.summary,
+                 "the input ends before this connection's verdict");
+    }
     (void)fleet_add(fs->table, &oc->c);
     free(oc);
 }

@@ -101,6 +101,11 @@ static void capture_notes(const char *path, const tp_decode_counts *n)
         fprintf(stderr, "tlsprobe fleet: note: %s: %" PRIu64 " packets not TCP, %" PRIu64
                         " of an unsupported link type\n",
                 path, n->not_tcp, n->unsupported);
+    if (n->ooo_segments || n->retransmitted || n->gap_bytes)
+        fprintf(stderr,
+                "tlsprobe fleet: note: %s: %" PRIu64 " out-of-order segments put back in order, %" PRIu64
+                " retransmitted bytes dropped, %" PRIu64 " bytes missing from the capture\n",
+                path, n->ooo_segments, n->retransmitted, n->gap_bytes);
 }
 
 static int read_capture(const fleet_opts *o, const char *path, tp_sink *sink, bool *keys)

@@ -5,7 +5,7 @@
 #include <unistd.h>
 
 #include "capture/outfile.h"
-#include "cli/fleet_rule.h"
+#include "sweep/fleet_rule.h"
 #include "report/fleet_render.h"
 #include "report/json_util.h"
 #include "serve_opts.h"
@@ -36,8 +36,8 @@ int fleet_out_write(fleet_table *t, const fleet_out_params *p, FILE *out)
                       .keys = p->keys};
     fleet_group *groups = fleet_sorted(t, &f.num_groups);
     f.groups = groups;
-    fleet_rule_result rule;
-    fleet_rule_find(groups, f.num_groups, &rule);
+    sweep_fleet_rule rule;
+    sweep_fleet_rule_find(groups, f.num_groups, &rule);
     f.rule = rule.rule[0] ? rule.rule : NULL;
     f.rule_exact = rule.exact;
     f.rule_why = rule.why;

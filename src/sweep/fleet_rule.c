@@ -4,7 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "sweep/decide.h"
+#include "decide.h"
 
 static unsigned rows_fill(sweep_row *rows, const fleet_group *groups, unsigned n,
                           unsigned *out_fail)
@@ -27,9 +27,9 @@ static unsigned rows_fill(sweep_row *rows, const fleet_group *groups, unsigned n
     return k;
 }
 
-void fleet_rule_find(const fleet_group *groups, unsigned n, fleet_rule_result *out)
+void sweep_fleet_rule_find(const fleet_group *groups, unsigned n, sweep_fleet_rule *out)
 {
-    *out = (fleet_rule_result){.why = NULL};
+    *out = (sweep_fleet_rule){.why = NULL};
     sweep_row *rows = calloc(n ? n : 1, sizeof *rows);
     if (!rows) {
         out->why = "out of memory";
