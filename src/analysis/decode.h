@@ -27,6 +27,7 @@ typedef struct {
     const uint8_t *data;
     size_t len;
     void *map;     /* mmap'd region, or NULL */
+    size_t released; /* bytes of the map given back (read, no longer needed) */
     uint8_t *heap; /* read() fallback for pipes */
     capture_reader reader;
     crypto_keylog_store *keys; /* --keylog and secrets blocks, or NULL */
