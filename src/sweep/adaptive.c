@@ -18,6 +18,7 @@
 #define SET_ALL_MAX 10
 /* tries of one cell the chooser may ask for */
 #define CELL_MAX_TRIES 3
+#define EXCLUDED 2
 /* connections spent on contradicting the nearest rivals a second time */
 #define CONFIRM_MAX 2
 
@@ -37,7 +38,7 @@ struct sweep_adaptive {
     rule *rules;
     uint64_t *bits; /* num_rules * words: bit c = the rule says cell c fails */
     unsigned *nfail, *nok;
-    uint8_t *repeated; /* per cell: a repeat was asked for */
+    uint8_t *repeated; /* per cell: a repeat was asked for; EXCLUDED: never to try */
     int pending;       /* a repeat to run next, -1 */
     bool flaky;        /* a cell both failed and worked: failures are tried twice */
     sweep_ad_phase phase;
@@ -434,7 +435,13 @@ static void consider(choice *best, unsigned cell, double score, bool tried)
 
 static bool may_try(const sweep_adaptive *ad, unsigned c)
 {
-    return ad->nfail[c] + ad->nok[c] < CELL_MAX_TRIES;
+    return ad->nfail[c] + ad->nok[c] < CELL_MAX_TRIES && ad->repeated[c] != EXCLUDED;
+}
+
+void sweep_adaptive_exclude(sweep_adaptive *ad, unsigned cell)
+{
+    if (cell < ad->sp->num_cells)
+        ad->repeated[cell] = EXCLUDED;
 }
 
 /* The cell that splits the weight of the rules left most evenly. */
@@ -542,7 +549,7 @@ static int choose_confirm(const sweep_adaptive *ad, unsigned w)
 static int next_untried(const sweep_adaptive *ad)
 {
     for (unsigned c = 0; c < ad->sp->num_cells; c++) {
-        if (ad->nfail[c] + ad->nok[c] == 0)
+        if (ad->nfail[c] + ad->nok[c] == 0 && ad->repeated[c] != EXCLUDED)
             return (int)c;
     }
     return -1;

@@ -67,6 +67,10 @@ void sweep_adaptive_free(sweep_adaptive *ad);
  * this one again (a repeat before pruning). */
 bool sweep_adaptive_observe(sweep_adaptive *ad, unsigned cell, unsigned num_fail, unsigned num_ok);
 
+/* A cell that cannot be tried after all (the engine refused it): never
+ * chosen again. */
+void sweep_adaptive_exclude(sweep_adaptive *ad, unsigned cell);
+
 /* The cell to try next, or -1 when the strategy is done. */
 int sweep_adaptive_next(sweep_adaptive *ad);
 
