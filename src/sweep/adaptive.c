@@ -438,6 +438,14 @@ static bool may_try(const sweep_adaptive *ad, unsigned c)
     return ad->nfail[c] + ad->nok[c] < CELL_MAX_TRIES && ad->repeated[c] != EXCLUDED;
 }
 
+void sweep_adaptive_replayed(sweep_adaptive *ad)
+{
+    unsigned nleft;
+    min_miss(ad, &nleft);
+    if (nleft == 1 && ad->num_tries > 0)
+        ad->num_confirm = CONFIRM_MAX;
+}
+
 void sweep_adaptive_exclude(sweep_adaptive *ad, unsigned cell)
 {
     if (cell < ad->sp->num_cells)

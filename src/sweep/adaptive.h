@@ -67,6 +67,10 @@ void sweep_adaptive_free(sweep_adaptive *ad);
  * this one again (a repeat before pruning). */
 bool sweep_adaptive_observe(sweep_adaptive *ad, unsigned cell, unsigned num_fail, unsigned num_ok);
 
+/* After results replayed from a journal: when they already leave one rule,
+ * it is not confirmed again (the journal holds what was). */
+void sweep_adaptive_replayed(sweep_adaptive *ad);
+
 /* A cell that cannot be tried after all (the engine refused it): never
  * chosen again. */
 void sweep_adaptive_exclude(sweep_adaptive *ad, unsigned cell);

@@ -137,6 +137,7 @@ bool sweep_strategy_start(sweep_ctx *c)
         if (c->res[r->sp.cfg[k]].done)
             replay(c, r->sp.cfg[k]);
     }
+    sweep_adaptive_replayed(r->ad);
     sweep_ad_status st;
     sweep_adaptive_status(r->ad, &st);
     sweep_say(c,
@@ -326,10 +327,10 @@ static void sureness(const sweep_ad_status *st, const char *rival, char *out, si
                  st->num_rules - 1, st->margin);
     else
         snprintf(out, len,
-                 "%u of the other %u rules over one or two terms rest on one connection each "
-                 "(the nearest was contradicted again); the nearest left: \"%s\"; a client "
-                 "that fails at random could have decided it (--repeat 2, or --strategy full)",
-                 st->num_at_margin, st->num_rules - 1, rival);
+                 "one rule of %u over one or two terms is left; %u others rest on one "
+                 "connection each, e.g. \"%s\": a client that fails at random could have "
+                 "decided between them (--repeat 2 or --strategy full make sure)",
+                 st->num_rules, st->num_at_margin, rival);
 }
 
 static void report_json(json_object *json, const sweep_ad_status *st, const coverage *cv,
