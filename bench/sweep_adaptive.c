@@ -42,6 +42,11 @@ static void tally_run(const sim_world *w, tally *t, const sim_truth *truths, uns
     }
 }
 
+static unsigned ts_total(const tally *t)
+{
+    return t[0].n + t[1].n + t[2].n;
+}
+
 static void tally_print(tally *t, unsigned full)
 {
     double med;
@@ -92,8 +97,18 @@ int main(int argc, char **argv)
                   verbose);
         bad += t[k].n - t[k].same;
     }
-    for (unsigned k = 0; k < 4; k++)
+    /* every one-term rule together */
+    tally all = {"one term: all of them", -1};
+    all.conns = calloc(ts_total(t) + 1, sizeof(unsigned));
+    for (unsigned k = 0; k < 3; k++) {
+        memcpy(all.conns + all.n, t[k].conns, t[k].n * sizeof(unsigned));
+        all.n += t[k].n, all.same += t[k].same, all.repeats += t[k].repeats;
+    }
+    for (unsigned k = 0; k < 4; k++) {
         tally_print(&t[k], w.sp.num_cells);
+        if (k == 2)
+            tally_print(&all, w.sp.num_cells);
+    }
     sim_truths_free(single, ns);
     sim_truths_free(pair, np);
     sim_world_cleanup(&w);

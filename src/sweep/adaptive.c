@@ -20,7 +20,7 @@
 #define CELL_MAX_TRIES 3
 #define EXCLUDED 2
 /* connections spent on contradicting the nearest rivals a second time */
-#define CONFIRM_MAX 2
+#define CONFIRM_MAX 1
 
 typedef enum { R_NEVER, R_ALWAYS, R_ONE, R_PAIR, R_OK_PAIR } rule_kind;
 
@@ -499,38 +499,21 @@ static int winner_exception(const sweep_adaptive *ad, unsigned w, bool *out_retr
     return -1;
 }
 
-/* Cells where rules r and w differ. */
-static unsigned distance(const sweep_adaptive *ad, unsigned r, unsigned w)
-{
-    const uint64_t *a = rule_bits(ad, r), *b = rule_bits(ad, w);
-    unsigned d = 0;
-    for (unsigned k = 0; k < ad->words; k++)
-        d += (unsigned)__builtin_popcountll(a[k] ^ b[k]);
-    return d;
-}
-
-/* The nearest rivals: of the rules only one try contradicts beyond the
- * winner, those that differ from it in the fewest cells.  Marks them in
- * near (per rule); returns how many. */
+/* The nearest rivals: the rules only one try contradicts beyond the
+ * winner (one chance result from being left).  Marks them in near (per
+ * rule); returns how many. */
 static unsigned nearest_rivals(const sweep_adaptive *ad, unsigned w, uint8_t *near)
 {
-    unsigned m = ad->rules[w].miss, dmin = ~0u, n = 0;
+    unsigned m = ad->rules[w].miss, n = 0;
     for (unsigned r = 0; r < ad->num_rules; r++) {
-        near[r] = 0;
-        if (ad->rules[r].miss == m + 1) {
-            unsigned d = distance(ad, r, w);
-            dmin = d < dmin ? d : dmin;
-        }
-    }
-    for (unsigned r = 0; r < ad->num_rules; r++) {
-        if (ad->rules[r].miss == m + 1 && (ad->flaky || distance(ad, r, w) == dmin))
-            near[r] = 1, n++;
+        near[r] = ad->rules[r].miss == m + 1;
+        n += near[r];
     }
     return n;
 }
 
-/* The cell that contradicts most (by weight) of the nearest rivals a
- * second time; -1 when there are none. */
+/* The cell that contradicts most (by weight: the most plausible) of the
+ * nearest rivals a second time; -1 when there are none. */
 static int choose_confirm(const sweep_adaptive *ad, unsigned w)
 {
     uint8_t *near = calloc(ad->num_rules + 1, 1);
@@ -540,7 +523,8 @@ static int choose_confirm(const sweep_adaptive *ad, unsigned w)
         return -1;
     }
     for (unsigned c = 0; c < ad->sp->num_cells; c++) {
-        if (!may_try(ad, c))
+        /* new ground, unless the client is known to fail at random */
+        if (!may_try(ad, c) || (!ad->flaky && ad->nfail[c] + ad->nok[c] > 0))
             continue;
         bool wf = bit_of(ad, w, c);
         double s = 0;

@@ -192,7 +192,9 @@ void sweep_strategy_prompt(const sweep_ctx *c, unsigned idx, char *out, size_t l
     }
     unsigned nf, no;
     sweep_adaptive_split(r->ad, (unsigned)r->cell_of[idx], &nf, &no);
-    if (w < len)
+    if (w < len && nf + no == 1)
+        snprintf(out + w, len - w, "; the one rule left says it %s", nf ? "fails" : "works");
+    else if (w < len)
         snprintf(out + w, len - w, "; %u of the %u rules left say it fails", nf, nf + no);
 }
 
