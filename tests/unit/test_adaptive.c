@@ -16,6 +16,7 @@
 #include <cmocka.h>
 
 #include "adaptive_sim.h"
+#include "report/sweep_html.h"
 
 static sim_world W;
 
@@ -213,6 +214,37 @@ static void test_excluded_cell_is_never_chosen(void **state)
     sweep_adaptive_free(ad);
 }
 
+/* The HTML grid shows tried and inferred cells apart, and the totals say
+ * how many connections named the rule against the full matrix. */
+static void test_html_inferred_cells(void **state)
+{
+    (void)state;
+    wire_buf b;
+    wire_buf_init(&b, 0);
+    report_sweep_totals t = {.num_configs = 96, .num_ok = 6, .num_fail = 3,
+                             .num_inferred = 87, .num_connections = 9, .num_formable = 96};
+    report_sweep_html_totals(&b, &t);
+    report_sweep_html_cell(&b, REPORT_CELL_FAIL, "TLS1.2 RSA AES-128-CBC SHA256: fail");
+    report_sweep_html_cell(&b, REPORT_CELL_INFERRED_FAIL, "TLS1.1 RSA AES-128-CBC SHA256");
+    report_sweep_html_cell(&b, REPORT_CELL_INFERRED_OK, "TLS1.2 RSA AES-128-GCM AEAD");
+    assert_true(wire_buf_ok(&b));
+    wire_buf_add_char(&b, '\0');
+    const char *html = (const char *)wire_buf_data(&b);
+    assert_non_null(strstr(html, "named in 9 connections; the full matrix is 96"));
+    assert_non_null(strstr(html, "<td class=\"fail\" title="));
+    assert_non_null(strstr(html, "<td class=\"fail inferred\" title="));
+    assert_non_null(strstr(html, "<td class=\"ok inferred\" title="));
+    assert_string_equal(report_sweep_cell_word(REPORT_CELL_INFERRED_FAIL), "inferred fail");
+    wire_buf_cleanup(&b);
+    /* a full sweep's totals say nothing of inference */
+    wire_buf_init(&b, 0);
+    t.num_inferred = 0;
+    report_sweep_html_totals(&b, &t);
+    wire_buf_add_char(&b, '\0');
+    assert_null(strstr((const char *)wire_buf_data(&b), "named in"));
+    wire_buf_cleanup(&b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -223,6 +255,7 @@ int main(void)
         cmocka_unit_test(test_contradiction_then_next_is_same),
         cmocka_unit_test(test_outside_the_class_tries_everything),
         cmocka_unit_test(test_excluded_cell_is_never_chosen),
+        cmocka_unit_test(test_html_inferred_cells),
     };
     return cmocka_run_group_tests(tests, world_setup, world_teardown);
 }
