@@ -609,7 +609,7 @@ void sweep_adaptive_status(const sweep_adaptive *ad, sweep_ad_status *out)
     out->phase = ad->phase;
     out->num_rules = ad->num_rules;
     unsigned min = min_miss(ad, &out->num_left);
-    out->named = ad->phase == SWEEP_AD_DONE && out->num_left == 1;
+    out->named = ad->phase == SWEEP_AD_DONE && out->num_left == 1 && ad->sp->num_cells > 0;
     for (unsigned c = 0; c < ad->sp->num_cells; c++)
         out->num_tried += ad->nfail[c] + ad->nok[c] > 0;
     out->num_tries = ad->num_tries;

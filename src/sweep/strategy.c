@@ -360,7 +360,9 @@ static void report_json(json_object *json, const sweep_ad_status *st, const cove
 static void report_text(FILE *out, const sweep_ad_status *st, const coverage *cv,
                         unsigned retries, const char *rival)
 {
-    if (st->named) {
+    if (cv->full == 0) {
+        fprintf(out, "strategy: adaptive: no combination to try\n");
+    } else if (st->named) {
         char sure[900];
         sureness(st, rival, sure, sizeof sure);
         fprintf(out,
@@ -378,9 +380,9 @@ static void report_text(FILE *out, const sweep_ad_status *st, const coverage *cv
                 cv->conns, retries, cv->full);
     } else {
         fprintf(out,
-                "strategy: adaptive: stopped after %u connections with %u rules left (the full "
-                "matrix is %u); nothing is inferred\n",
-                cv->conns, st->num_left, cv->full);
+                "strategy: adaptive: stopped after %u connections with %u rule%s left (the "
+                "full matrix is %u); nothing is inferred\n",
+                cv->conns, st->num_left, st->num_left == 1 ? "" : "s", cv->full);
     }
 }
 
