@@ -133,8 +133,7 @@ static bool add_rule(sweep_adaptive *ad, rule r)
     return true;
 }
 
-/* The values of axis a that formable cells have. */
-static uint64_t present_mask(const sweep_space *sp, unsigned a)
+uint64_t sweep_space_present(const sweep_space *sp, unsigned a)
 {
     uint64_t m = 0;
     for (unsigned c = 0; c < sp->num_cells; c++)
@@ -142,11 +141,9 @@ static uint64_t present_mask(const sweep_space *sp, unsigned a)
     return m;
 }
 
-/* The named groups of axis a (restricted to present values), as masks;
- * returns how many. */
-static unsigned group_masks(const sweep_space *sp, unsigned a, uint64_t present, uint64_t *out,
-                            unsigned max)
+unsigned sweep_space_groups(const sweep_space *sp, unsigned a, uint64_t *out, unsigned max)
 {
+    uint64_t present = sweep_space_present(sp, a);
     unsigned ng, n = 0;
     const sweep_group *gs = sweep_groups(&ng);
     for (unsigned g = 0; g < ng && n < max; g++) {
@@ -247,8 +244,8 @@ static bool enumerate(sweep_adaptive *ad)
     static _Thread_local lit_list l;
     l.n = 0;
     for (unsigned a = 0; a < sp->num_axes; a++) {
-        uint64_t present = present_mask(sp, a), groups[32];
-        unsigned ng = group_masks(sp, a, present, groups, 32);
+        uint64_t present = sweep_space_present(sp, a), groups[32];
+        unsigned ng = sweep_space_groups(sp, a, groups, 32);
         if (!add_one_terms(ad, a, present, groups, ng))
             return false;
         if (__builtin_popcountll(present) < 2)

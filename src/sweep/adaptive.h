@@ -47,6 +47,11 @@ typedef struct {
  * false when out of memory. */
 bool sweep_space_from_matrix(sweep_space *sp, const sweep_matrix *m);
 void sweep_space_cleanup(sweep_space *sp);
+/* The values of axis a that the cells have (bit k: values[a][k]). */
+uint64_t sweep_space_present(const sweep_space *sp, unsigned a);
+/* The named groups of axis a (decide.h) restricted to its present values,
+ * those of at least two values and not all, as masks; returns how many. */
+unsigned sweep_space_groups(const sweep_space *sp, unsigned a, uint64_t *out, unsigned max);
 
 typedef enum {
     SWEEP_AD_SEARCH,  /* more than one rule left */

@@ -46,14 +46,6 @@ static unsigned vcell(const sweep_space *sp, unsigned c, unsigned a)
     return sp->cells[(size_t)c * SWEEP_MAX_AXES + a];
 }
 
-static uint64_t present(const sweep_space *sp, unsigned a)
-{
-    uint64_t m = 0;
-    for (unsigned c = 0; c < sp->num_cells; c++)
-        m |= 1ull << vcell(sp, c, a);
-    return m;
-}
-
 typedef struct {
     sim_truth *t;
     unsigned n, cap;
@@ -95,30 +87,11 @@ static void set_label(char *out, size_t len, const sweep_space *sp, unsigned a, 
         snprintf(out + w, len - w, "}");
 }
 
-/* The named groups of axis a as masks of present values; returns how many. */
-static unsigned groups_of(const sweep_space *sp, unsigned a, uint64_t *out, unsigned max)
-{
-    uint64_t p = present(sp, a);
-    unsigned ng, n = 0;
-    const sweep_group *gs = sweep_groups(&ng);
-    for (unsigned g = 0; g < ng && n < max; g++) {
-        if (strcmp(gs[g].axis, sp->axes[a]) != 0)
-            continue;
-        uint64_t m = 0;
-        for (unsigned k = 0; k < sp->num_values[a]; k++)
-            if (((p >> k) & 1) && gs[g].member(sp->values[a][k]))
-                m |= 1ull << k;
-        if (__builtin_popcountll(m) >= 2 && m != p)
-            out[n++] = m;
-    }
-    return n;
-}
-
 /* The sets of axis a: values, then groups, then every other set. */
 static void single_truths_of(truth_list *l, const sweep_space *sp, unsigned a)
 {
-    uint64_t p = present(sp, a), groups[32];
-    unsigned idx[64], k = 0, ng = groups_of(sp, a, groups, 32);
+    uint64_t p = sweep_space_present(sp, a), groups[32];
+    unsigned idx[64], k = 0, ng = sweep_space_groups(sp, a, groups, 32);
     char label[160];
     for (unsigned v = 0; v < 64; v++)
         if ((p >> v) & 1)
@@ -161,12 +134,12 @@ static uint64_t rnd(uint64_t *s)
 /* A value or a named group of axis a, drawn. */
 static uint64_t draw_literal(const sweep_space *sp, unsigned a, uint64_t *seed)
 {
-    uint64_t p = present(sp, a), opts[96];
+    uint64_t p = sweep_space_present(sp, a), opts[96];
     unsigned n = 0;
     for (unsigned v = 0; v < 64; v++)
         if ((p >> v) & 1)
             opts[n++] = 1ull << v;
-    n += groups_of(sp, a, opts + n, 96 - n);
+    n += sweep_space_groups(sp, a, opts + n, 96 - n);
     return opts[rnd(seed) % n];
 }
 
