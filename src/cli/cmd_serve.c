@@ -20,6 +20,7 @@
 #include "report/pcapng_sink.h"
 #include "report/text_sink.h"
 #include "server/server.h"
+#include "certs_opts.h"
 #include "serve_opts.h"
 
 #define MAX_LISTEN 16
@@ -413,6 +414,10 @@ static tp_engine *serve_engine(const serve_opts *o, const char *priority)
         .san_ip = san_ip,
         .client_cert = o->shape.client_cert,
         .renegotiation = o->shape.renegotiation,
+        .chain = o->shape.chain,
+        .cert_variant = o->shape.cert_variant,
+        .ocsp = o->shape.ocsp,
+        .client_ca = o->shape.client_ca,
     };
     tp_engine *engine = tp_engine_new(&ecfg, err, sizeof err);
     if (!engine) {
@@ -420,6 +425,11 @@ static tp_engine *serve_engine(const serve_opts *o, const char *priority)
         return NULL;
     }
     if (o->save_cert && !save_cert(o->save_cert, engine, err, sizeof err)) {
+        fprintf(stderr, "tlsprobe serve: %s\n", err);
+        tp_engine_free(engine);
+        return NULL;
+    }
+    if (o->shape.save_ca && !certs_save_ca(o->shape.save_ca, engine, err, sizeof err)) {
         fprintf(stderr, "tlsprobe serve: %s\n", err);
         tp_engine_free(engine);
         return NULL;

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "certs_opts.h"
 #include "serve_opts.h"
 
 int serve_opts_usage_error(const char *cmd, const char *fmt, ...)
@@ -116,6 +117,20 @@ static const serve_opt serve_opts_table[] = {
     {"renegotiation", "P", "allow or refuse (default) a client's renegotiation\n"
                            "(TLS <= 1.2; safe renegotiation, RFC 5746)", SERVE_OPTS_SERVE,
      take_renegotiation, 0, 0},
+    /* certificates: certs_opts.c */
+    {"chain", NULL, "a generated chain: CA -> intermediate -> leaf (--save-ca)",
+     SERVE_OPTS_BOTH, certs_take_chain, 0, 0},
+    {"cert-variant", "NAME", "a generated chain with a flaw: expired, wrong-name,\n"
+                             "missing-intermediate, ... (tlsprobe list)", SERVE_OPTS_BOTH,
+     certs_take_variant, 0, 0},
+    {"save-ca", "FILE", "write the generated root CA (PEM) to FILE", SERVE_OPTS_BOTH,
+     STR(save_ca)},
+    {"ocsp", "S", "staple an OCSP response: good, revoked, unknown (signed\n"
+                  "by the generated CA) or FILE (a DER or PEM response)", SERVE_OPTS_BOTH,
+     certs_take_ocsp, 0, 0},
+    {"client-ca", "FILE", "verify client certificates against the CAs in FILE\n"
+                          "(with --client-cert request|require)", SERVE_OPTS_BOTH,
+     STR(client_ca)},
     {"timeout", "S", "handshake and idle timeout in seconds (default 30)", SERVE_OPTS_BOTH,
      take_timeout, 0, 0},
     /* More server-shaping options (e.g. --quirk, the record rewriter) are one
@@ -175,7 +190,7 @@ int serve_opts_check(const serve_shape *s, const char *cmd)
                                            "...) are exclusive");
     if (!s->cert != !s->key)
         return serve_opts_usage_error(cmd, "--cert and --key go together");
-    return 0;
+    return certs_opts_check(s, cmd);
 }
 
 void serve_opts_key_types_print(FILE *f)

@@ -32,6 +32,9 @@ typedef struct {
     tp_client_cert client_cert;
     bool renegotiation; /* --renegotiation allow */
     double timeout; /* seconds; the command sets its default first */
+    /* certificates (certs_opts.c) */
+    bool chain;
+    const char *cert_variant, *save_ca, *ocsp, *client_ca;
 } serve_shape;
 
 /* Which command a row belongs to (a bit mask). */

@@ -1,0 +1,24 @@
+/* The certificate options serve and sweep share (rows of serve_opts.c):
+ * --chain, --cert-variant, --ocsp, --save-ca, --client-ca. */
+#ifndef TP_CLI_CERTS_OPTS_H
+#define TP_CLI_CERTS_OPTS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include "serve_opts.h"
+
+int certs_take_chain(serve_shape *s, const char *cmd, const serve_opt *row, const char *arg);
+int certs_take_variant(serve_shape *s, const char *cmd, const serve_opt *row, const char *arg);
+int certs_take_ocsp(serve_shape *s, const char *cmd, const serve_opt *row, const char *arg);
+/* The options together (no variant nor --save-ca with --cert): 0 or the
+ * exit code after a message. */
+int certs_opts_check(const serve_shape *s, const char *cmd);
+/* The variants, ", " between them (for messages and --help). */
+void certs_variants_print(FILE *f);
+/* --save-ca: the generated root CA's PEM into path (0644: a certificate is
+ * public; never through a symbolic link).  false with err set. */
+bool certs_save_ca(const char *path, const tp_engine *e, char *err, size_t err_len);
+
+#endif

@@ -1,0 +1,214 @@
+/* OCSP staples and the client CA (certgen.h).  GnuTLS parses OCSP
+ * responses but cannot sign one, so the generated response is made with
+ * OpenSSL libcrypto's OCSP API (RFC 6960 4.2): a BasicOCSPResponse for the
+ * leaf, signed by the leaf's issuer, valid from an hour ago for a day. */
+#include "certgen.h"
+
+#include "internal.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <gnutls/ocsp.h>
+#include <gnutls/x509.h>
+#include <openssl/ocsp.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+static int status_code(const char *status)
+{
+    if (!strcmp(status, "good"))
+        return V_OCSP_CERTSTATUS_GOOD;
+    if (!strcmp(status, "revoked"))
+        return V_OCSP_CERTSTATUS_REVOKED;
+    return V_OCSP_CERTSTATUS_UNKNOWN;
+}
+
+/* Signs the single response of id; the times are now - 1 h .. now + 1 day
+ * (a revocation at now - 1 day, reason keyCompromise). */
+static OCSP_RESPONSE *basic_signed(OCSP_CERTID *id, int status, X509 *issuer, EVP_PKEY *key)
+{
+    time_t now = time(NULL);
+    OCSP_BASICRESP *bs = OCSP_BASICRESP_new();
+    ASN1_TIME *this_upd = ASN1_TIME_set(NULL, now - 3600);
+    ASN1_TIME *next_upd = ASN1_TIME_set(NULL, now + 24 * 3600);
+    ASN1_TIME *rev = ASN1_TIME_set(NULL, now - 24 * 3600);
+    OCSP_RESPONSE *resp = NULL;
+    if (bs && this_upd && next_upd && rev &&
+        OCSP_basic_add1_status(bs, id, status, OCSP_REVOKED_STATUS_KEYCOMPROMISE,
+                               status == V_OCSP_CERTSTATUS_REVOKED ? rev : NULL, this_upd,
+                               next_upd) &&
+        OCSP_basic_sign(bs, issuer, key, EVP_sha256(), NULL, OCSP_NOCERTS))
+        resp = OCSP_response_create(OCSP_RESPONSE_STATUS_SUCCESSFUL, bs);
+    OCSP_BASICRESP_free(bs);
+    ASN1_TIME_free(this_upd);
+    ASN1_TIME_free(next_upd);
+    ASN1_TIME_free(rev);
+    return resp;
+}
+
+int engine_ocsp_make(const gnutls_datum_t *leaf, const gnutls_datum_t *issuer,
+                     const gnutls_datum_t *issuer_key_pem, const char *status,
+                     gnutls_datum_t *out, char *err, size_t err_len)
+{
+    const unsigned char *p = leaf->data;
+    X509 *l = d2i_X509(NULL, &p, (long)leaf->size);
+    p = issuer->data;
+    X509 *i = d2i_X509(NULL, &p, (long)issuer->size);
+    BIO *b = BIO_new_mem_buf(issuer_key_pem->data, (int)issuer_key_pem->size);
+    EVP_PKEY *k = b ? PEM_read_bio_PrivateKey(b, NULL, NULL, NULL) : NULL;
+    OCSP_CERTID *id = l && i ? OCSP_cert_to_id(EVP_sha1(), l, i) : NULL;
+    OCSP_RESPONSE *r = id && k ? basic_signed(id, status_code(status), i, k) : NULL;
+    unsigned char *der = NULL;
+    int n = r ? i2d_OCSP_RESPONSE(r, &der) : -1;
+    int rc = -1;
+    if (n > 0 && (out->data = gnutls_malloc((size_t)n))) {
+        memcpy(out->data, der, (size_t)n);
+        out->size = (unsigned)n;
+        rc = 0;
+    } else {
+        engine_err_set(err, err_len, "cannot make the %s OCSP response", status);
+    }
+    OPENSSL_free(der);
+    OCSP_RESPONSE_free(r);
+    OCSP_CERTID_free(id);
+    EVP_PKEY_free(k);
+    BIO_free(b);
+    X509_free(i);
+    X509_free(l);
+    return rc;
+}
+
+int engine_ocsp_staple(gnutls_certificate_credentials_t cred, const gnutls_datum_t *der,
+                       const char *what, char *err, size_t err_len)
+{
+    gnutls_ocsp_resp_t r;
+    int rc = gnutls_ocsp_resp_init(&r);
+    if (rc == 0) {
+        rc = gnutls_ocsp_resp_import(r, der);
+        gnutls_ocsp_resp_deinit(r);
+    }
+    if (rc < 0) {
+        engine_err_set(err, err_len,
+                       "%s is not an OCSP response (DER or PEM, RFC 6960 4.2): %s; valid "
+                       "--ocsp values: good, revoked, unknown or a response file",
+                       what, gnutls_strerror(rc));
+        return -1;
+    }
+    /* the response must be for the certificate (GnuTLS checks its id) */
+    rc = gnutls_certificate_set_ocsp_status_request_mem(cred, der, 0, GNUTLS_X509_FMT_DER);
+    if (rc < 0) {
+        engine_err_set(err, err_len, "%s does not fit the server's certificate: %s", what,
+                       gnutls_strerror(rc));
+        return -1;
+    }
+    return 0;
+}
+
+/* The file's bytes (at most 1 MiB), the PEM armour of an OCSP response
+ * taken off. */
+static int file_read(const char *file, gnutls_datum_t *out, char *err, size_t err_len)
+{
+    int fd = open(file, O_RDONLY | O_CLOEXEC);
+    struct stat st;
+    if (fd < 0 || fstat(fd, &st) < 0 || st.st_size > (1 << 20) || st.st_size == 0) {
+        engine_err_set(err, err_len, "--ocsp: cannot read '%s': %s", file,
+                       fd < 0 || errno ? strerror(errno) : "empty or over 1 MiB");
+        if (fd >= 0)
+            close(fd);
+        return -1;
+    }
+    out->data = gnutls_malloc((size_t)st.st_size);
+    ssize_t n = out->data ? read(fd, out->data, (size_t)st.st_size) : -1;
+    close(fd);
+    if (n != st.st_size) {
+        engine_err_set(err, err_len, "--ocsp: cannot read '%s'", file);
+        gnutls_free(out->data);
+        return -1;
+    }
+    out->size = (unsigned)n;
+    gnutls_datum_t der;
+    if (gnutls_pem_base64_decode2("OCSP RESPONSE", out, &der) == 0) {
+        gnutls_free(out->data);
+        *out = der;
+    }
+    return 0;
+}
+
+int engine_ocsp_staple_file(gnutls_certificate_credentials_t cred, const char *file, char *err,
+                            size_t err_len)
+{
+    gnutls_datum_t d = {NULL, 0};
+    if (file_read(file, &d, err, err_len) < 0)
+        return -1;
+    char what[300];
+    snprintf(what, sizeof what, "--ocsp file '%s'", file);
+    int rc = engine_ocsp_staple(cred, &d, what, err, err_len);
+    gnutls_free(d.data);
+    return rc;
+}
+
+int engine_client_ca_set(gnutls_certificate_credentials_t cred, const char *file, char *err,
+                         size_t err_len)
+{
+    int fd = open(file, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        engine_err_set(err, err_len, "--client-ca: cannot read '%s': %s", file, strerror(errno));
+        return -1;
+    }
+    close(fd);
+    int n = gnutls_certificate_set_x509_trust_file(cred, file, GNUTLS_X509_FMT_PEM);
+    if (n <= 0) {
+        engine_err_set(err, err_len,
+                       "--client-ca '%s' holds no certificate (a PEM file of CA certificates "
+                       "is valid)%s%s",
+                       file, n < 0 ? ": " : "", n < 0 ? gnutls_strerror(n) : "");
+        return -1;
+    }
+    return 0;
+}
+
+static bool ocsp_generated(const char *ocsp)
+{
+    return !strcmp(ocsp, "good") || !strcmp(ocsp, "revoked") || !strcmp(ocsp, "unknown");
+}
+
+int engine_loaded_certs_setup(gnutls_certificate_credentials_t cred, const char *variant,
+                              const char *ocsp, const char *client_ca, char *err, size_t err_len)
+{
+    if (variant) {
+        engine_err_set(err, err_len,
+                       "--cert-variant %s needs the generated chain; it cannot change --cert",
+                       variant);
+        return -1;
+    }
+    if (ocsp && ocsp_generated(ocsp)) {
+        engine_err_set(err, err_len,
+                       "--ocsp %s: the generated CA signs responses for the generated chain "
+                       "only; with --cert give a response file (--ocsp FILE)",
+                       ocsp);
+        return -1;
+    }
+    if (ocsp && engine_ocsp_staple_file(cred, ocsp, err, err_len) < 0)
+        return -1;
+    return client_ca ? engine_client_ca_set(cred, client_ca, err, err_len) : 0;
+}
+
+const char *engine_verify_status_name(unsigned status)
+{
+    if (!(status & GNUTLS_CERT_INVALID))
+        return "ok";
+    if (status & GNUTLS_CERT_SIGNER_NOT_FOUND)
+        return "unknown-ca";
+    if (status & GNUTLS_CERT_SIGNATURE_FAILURE)
+        return "bad-signature";
+    if (status & GNUTLS_CERT_EXPIRED)
+        return "expired";
+    if (status & GNUTLS_CERT_NOT_ACTIVATED)
+        return "not-yet-valid";
+    return "invalid";
+}
