@@ -13,6 +13,7 @@
 #include <openssl/ocsp.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -83,13 +84,66 @@ int engine_ocsp_make(const gnutls_datum_t *leaf, const gnutls_datum_t *issuer,
     return rc;
 }
 
+/* Staples outlive the engines that use them (a sweep makes one engine per
+ * configuration): kept per process, found again by their bytes. */
+#define STAPLES_MAX 64
+static gnutls_datum_t staples[STAPLES_MAX];
+static unsigned num_staples;
+static pthread_mutex_t staples_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static const gnutls_datum_t *staple_keep(const gnutls_datum_t *der)
+{
+    const gnutls_datum_t *found = NULL;
+    pthread_mutex_lock(&staples_lock);
+    for (unsigned i = 0; i < num_staples && !found; i++)
+        if (staples[i].size == der->size && !memcmp(staples[i].data, der->data, der->size))
+            found = &staples[i];
+    if (!found && num_staples < STAPLES_MAX && (staples[num_staples].data = malloc(der->size))) {
+        memcpy(staples[num_staples].data, der->data, der->size);
+        staples[num_staples].size = der->size;
+        found = &staples[num_staples++];
+    }
+    pthread_mutex_unlock(&staples_lock);
+    return found;
+}
+
+/* The response for every client that asks (status_request, RFC 6066 8).
+ * A callback, not gnutls_certificate_set_ocsp_status_request_mem: that
+ * one refuses to staple a revoked response or one for an expired
+ * certificate, which are what a client is tested with. */
+static int staple_cb(gnutls_session_t s, void *ptr, gnutls_datum_t *out)
+{
+    (void)s;
+    const gnutls_datum_t *der = ptr;
+    if (!(out->data = gnutls_malloc(der->size)))
+        return GNUTLS_E_MEMORY_ERROR;
+    memcpy(out->data, der->data, der->size);
+    out->size = der->size;
+    return 0;
+}
+
+/* Whether the response is for the credentials' first certificate. */
+static int staple_fits(gnutls_certificate_credentials_t cred, gnutls_ocsp_resp_t r)
+{
+    gnutls_datum_t der;
+    gnutls_x509_crt_t crt;
+    int rc = gnutls_certificate_get_crt_raw(cred, 0, 0, &der);
+    if (rc < 0 || (rc = gnutls_x509_crt_init(&crt)) < 0)
+        return rc;
+    if ((rc = gnutls_x509_crt_import(crt, &der, GNUTLS_X509_FMT_DER)) == 0)
+        rc = gnutls_ocsp_resp_check_crt(r, 0, crt);
+    gnutls_x509_crt_deinit(crt);
+    return rc;
+}
+
 int engine_ocsp_staple(gnutls_certificate_credentials_t cred, const gnutls_datum_t *der,
                        const char *what, char *err, size_t err_len)
 {
     gnutls_ocsp_resp_t r;
-    int rc = gnutls_ocsp_resp_init(&r);
+    int rc = gnutls_ocsp_resp_init(&r), fits = 0;
     if (rc == 0) {
-        rc = gnutls_ocsp_resp_import(r, der);
+        if ((rc = gnutls_ocsp_resp_import(r, der)) == 0)
+            fits = staple_fits(cred, r);
         gnutls_ocsp_resp_deinit(r);
     }
     if (rc < 0) {
@@ -99,13 +153,17 @@ int engine_ocsp_staple(gnutls_certificate_credentials_t cred, const gnutls_datum
                        what, gnutls_strerror(rc));
         return -1;
     }
-    /* the response must be for the certificate (GnuTLS checks its id) */
-    rc = gnutls_certificate_set_ocsp_status_request_mem(cred, der, 0, GNUTLS_X509_FMT_DER);
-    if (rc < 0) {
-        engine_err_set(err, err_len, "%s does not fit the server's certificate: %s", what,
-                       gnutls_strerror(rc));
+    if (fits < 0) {
+        engine_err_set(err, err_len, "%s is not for the server's certificate: %s", what,
+                       gnutls_strerror(fits));
         return -1;
     }
+    const gnutls_datum_t *kept = staple_keep(der);
+    if (!kept) {
+        engine_err_set(err, err_len, "%s: too many OCSP responses in one process", what);
+        return -1;
+    }
+    gnutls_certificate_set_ocsp_status_request_function(cred, staple_cb, (void *)kept);
     return 0;
 }
 

@@ -1,0 +1,68 @@
+/* Verdict phrases and rules over the certificates the server was set up
+ * with (relations.h, certs: the generated chain's variant, the OCSP staple,
+ * the --client-ca check).  The server fills those facts from its engine;
+ * the rules only read them. */
+#include "verdict_relations.h"
+
+#include "verdict_int.h"
+
+#include <string.h>
+
+/* "the client rejected the server's certificate (variant expired: notAfter
+ * ...; stapled OCSP response: revoked): fatal certificate_expired" */
+void vd_say_cert_rejected(const tp_observation *o, tp_verdict *v)
+{
+    const tp_relations *r = &o->facts.rel;
+    const char *open = " (";
+    vd_say(v, "the client rejected the server's certificate");
+    if (r->certs.variant && strcmp(r->certs.variant, "none") != 0) {
+        vd_say_more(v, "%svariant %s: %s", open, r->certs.variant, r->certs.detail);
+        open = "; ";
+    }
+    if (r->certs.ocsp && r->certs.ocsp_stapled) {
+        vd_say_more(v, "%sstapled OCSP response: %s", open, r->certs.ocsp);
+        open = "; ";
+    }
+    if (r->certs.variant && open[0] == ' ') {
+        vd_say_more(v, " (the valid generated chain: does the client trust its CA? --save-ca");
+        open = "; ";
+    }
+    vd_say_more(v, "%s: %s %s", open[0] == ';' ? ")" : "", o->client.alert.level,
+                o->client.alert.description);
+}
+
+static const char *verify_words(const char *status)
+{
+    static const struct {
+        const char *status, *words;
+    } w[] = {
+        {"unknown-ca", "unknown CA: it is not issued by a CA of --client-ca"},
+        {"bad-signature", "bad signature: its signature does not verify with its issuer's key"},
+        {"expired", "expired"},
+        {"not-yet-valid", "not yet valid"},
+    };
+    for (size_t i = 0; i < sizeof w / sizeof w[0]; i++)
+        if (strcmp(w[i].status, status) == 0)
+            return w[i].words;
+    return "invalid: it does not verify against --client-ca";
+}
+
+/* The client sent a certificate and the server's check of it failed. */
+bool tp_when_client_cert_rejected(const tp_observation *o)
+{
+    const char *s = o->facts.rel.certs.client_verify;
+    return s && strcmp(s, "ok") != 0 && !vd_client_fatal(o) &&
+           (o->server.fatal_alert || o->engine_error_name);
+}
+void tp_say_client_cert_rejected(const tp_observation *o, tp_verdict *v)
+{
+    const tp_relations *r = &o->facts.rel;
+    vd_fail(v, TP_PHASE_HANDSHAKE, TP_ACTOR_SERVER);
+    vd_say(v, "the server rejected the client's certificate (%s %s)",
+           verify_words(r->certs.client_verify), vd_or(r->certs.client_ca, ""));
+    if (o->server.fatal_alert)
+        vd_say_more(v, "; the server sent %s %s", o->server.alert.level,
+                    o->server.alert.description);
+    if (o->engine_error_text && o->engine_error_text[0])
+        vd_say_more(v, " (engine: %s)", o->engine_error_text);
+}
