@@ -31,20 +31,25 @@ void vd_say_cert_rejected(const tp_observation *o, tp_verdict *v)
                 o->client.alert.description);
 }
 
-static const char *verify_words(const char *status)
+/* What the --client-ca check found, in words around the file's name. */
+static void say_verify(tp_verdict *v, const char *status, const char *ca)
 {
     static const struct {
-        const char *status, *words;
+        const char *status, *before, *after;
     } w[] = {
-        {"unknown-ca", "unknown CA: it is not issued by a CA of --client-ca"},
-        {"bad-signature", "bad signature: its signature does not verify with its issuer's key"},
-        {"expired", "expired"},
-        {"not-yet-valid", "not yet valid"},
+        {"unknown-ca", "unknown CA (no CA of --client-ca ", " issued it)"},
+        {"bad-signature", "bad signature (it does not verify with its issuer's key; --client-ca ",
+         ")"},
+        {"expired", "expired (checked against --client-ca ", ")"},
+        {"not-yet-valid", "not yet valid (checked against --client-ca ", ")"},
     };
-    for (size_t i = 0; i < sizeof w / sizeof w[0]; i++)
-        if (strcmp(w[i].status, status) == 0)
-            return w[i].words;
-    return "invalid: it does not verify against --client-ca";
+    size_t i = 0;
+    while (i < sizeof w / sizeof w[0] && strcmp(w[i].status, status) != 0)
+        i++;
+    if (i < sizeof w / sizeof w[0])
+        vd_say_more(v, "%s%s%s", w[i].before, ca, w[i].after);
+    else
+        vd_say_more(v, "invalid (it does not verify against --client-ca %s)", ca);
 }
 
 /* The client sent a certificate and the server's check of it failed. */
@@ -58,8 +63,8 @@ void tp_say_client_cert_rejected(const tp_observation *o, tp_verdict *v)
 {
     const tp_relations *r = &o->facts.rel;
     vd_fail(v, TP_PHASE_HANDSHAKE, TP_ACTOR_SERVER);
-    vd_say(v, "the server rejected the client's certificate (%s %s)",
-           verify_words(r->certs.client_verify), vd_or(r->certs.client_ca, ""));
+    vd_say(v, "the server rejected the client's certificate: ");
+    say_verify(v, r->certs.client_verify, vd_or(r->certs.client_ca, "?"));
     if (o->server.fatal_alert)
         vd_say_more(v, "; the server sent %s %s", o->server.alert.level,
                     o->server.alert.description);
