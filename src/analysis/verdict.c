@@ -690,6 +690,7 @@ static const verdict_rule rules[] = {
     XRULE("app-h2-preface", app_h2_preface),
     XRULE("app-incomplete", app_incomplete),
     XRULE("alpn-not-selected", alpn_not_selected),
+    XRULE("client-left-flawed-certificate", client_left_flawed_cert),
     RULE("session-ok", session_ok),
     RULE("app-no-answer", no_answer),
     RULE("app-no-request", no_request),

@@ -71,3 +71,28 @@ void tp_say_client_cert_rejected(const tp_observation *o, tp_verdict *v)
     if (o->engine_error_text && o->engine_error_text[0])
         vd_say_more(v, " (engine: %s)", o->engine_error_text);
 }
+
+/* A client that checks the certificate after the handshake (curl, and
+ * OpenSSL's hostname check in general, verify the name then) leaves
+ * without an alert: right after the handshake, no data, no alert, while
+ * the server served a flawed variant on purpose. */
+bool tp_when_client_left_flawed_cert(const tp_observation *o)
+{
+    const char *variant = o->facts.rel.certs.variant;
+    return o->handshake_done && variant && strcmp(variant, "none") != 0 &&
+           !o->facts.app_bytes[0] && !vd_client_fatal(o) &&
+           (o->client.close_notify || vd_closer(o) == TP_ACTOR_CLIENT) && !vd_client_idled(o) &&
+           o->end != TP_END_SHUTDOWN;
+}
+void tp_say_client_left_flawed_cert(const tp_observation *o, tp_verdict *v)
+{
+    const tp_relations *r = &o->facts.rel;
+    vd_fail(v, TP_PHASE_AFTER_HANDSHAKE, TP_ACTOR_CLIENT);
+    vd_say_completed(o, v);
+    vd_say_more(v,
+                "; the client then %s at once without sending data or a fatal alert: it did not take "
+                "the server's certificate (variant %s: %s), as a client that checks the "
+                "certificate after the handshake leaves",
+                o->client.close_notify ? "sent close_notify" : vd_close_words(o),
+                r->certs.variant, r->certs.detail);
+}

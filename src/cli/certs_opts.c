@@ -90,3 +90,18 @@ bool certs_save_ca(const char *path, const tp_engine *e, char *err, size_t err_l
     }
     return true;
 }
+
+int certs_save_ca_first(const serve_shape *s, const char *cmd)
+{
+    char err[1024];
+    tp_engine_config ec = {.chain = true, .key_type = s->key_type};
+    tp_engine *e = tp_engine_new(&ec, err, sizeof err);
+    bool ok = e && certs_save_ca(s->save_ca, e, err, sizeof err);
+    tp_engine_free(e);
+    if (!ok) {
+        fprintf(stderr, "tlsprobe %s: %s\n", cmd, err);
+        return 1;
+    }
+    fprintf(stderr, "CA certificate written to %s\n", s->save_ca);
+    return 0;
+}

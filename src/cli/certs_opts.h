@@ -21,4 +21,8 @@ void certs_variants_print(FILE *f);
  * public; never through a symbolic link).  false with err set. */
 bool certs_save_ca(const char *path, const tp_engine *e, char *err, size_t err_len);
 
+/* sweep --save-ca: the process's CA, generated before the first server so
+ * the client command can be given the file.  0 or the exit code. */
+int certs_save_ca_first(const serve_shape *s, const char *cmd);
+
 #endif

@@ -16,6 +16,7 @@
 #include "engine/names.h"
 #include "report/json_sink.h"
 #include "report/text_sink.h"
+#include "certs_opts.h"
 #include "serve_opts.h"
 #include "sweep/sweep.h"
 
@@ -181,6 +182,10 @@ static int take_shape(sweep_options *o, const serve_shape *sh)
     o->cert_file = sh->cert;
     o->key_file = sh->key;
     o->client_cert = sh->client_cert;
+    o->certs = (struct sweep_options_certs){sh->chain, sh->cert_variant, sh->ocsp, sh->client_ca,
+                                            sh->client_cert};
+    if (sh->cert_variants)
+        add_limit(o, "--cert-variants", sh->cert_variants);
     o->timeout = sh->timeout;
     return 0;
 }
@@ -359,6 +364,8 @@ int cmd_sweep(int argc, char **argv)
     int parsed = parse_args(&x, argc, argv);
     if (parsed)
         return parsed == PARSE_HELP ? 0 : parsed;
+    if (x.shape.save_ca && (parsed = certs_save_ca_first(&x.shape, "sweep")) != 0)
+        return parsed;
     sweep_options o = x.o;
     const char *trace = x.trace, *keylog = x.keylog;
     bool keylog_opt = x.keylog_opt;

@@ -131,6 +131,8 @@ static const serve_opt serve_opts_table[] = {
     {"client-ca", "FILE", "verify client certificates against the CAs in FILE\n"
                           "(with --client-cert request|require)", SERVE_OPTS_BOTH,
      STR(client_ca)},
+    {"cert-variants", "L", "values of the sweep's cert axis (default: every variant\n"
+                           "but rsa8192)", SERVE_OPTS_SWEEP, STR(cert_variants)},
     {"timeout", "S", "handshake and idle timeout in seconds (default 30)", SERVE_OPTS_BOTH,
      take_timeout, 0, 0},
     /* More server-shaping options (e.g. --quirk, the record rewriter) are one

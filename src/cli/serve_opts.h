@@ -35,6 +35,7 @@ typedef struct {
     /* certificates (certs_opts.c) */
     bool chain;
     const char *cert_variant, *save_ca, *ocsp, *client_ca;
+    const char *cert_variants; /* sweep: the cert axis' values */
 } serve_shape;
 
 /* Which command a row belongs to (a bit mask). */
