@@ -105,3 +105,21 @@ int certs_save_ca_first(const serve_shape *s, const char *cmd)
     fprintf(stderr, "CA certificate written to %s\n", s->save_ca);
     return 0;
 }
+
+void certs_list(FILE *f)
+{
+    const char *const *v;
+    unsigned n = tp_engine_cert_variants(&v);
+    fprintf(f, "\n--cert-variant (the generated chain; the sweep's cert axis)\n");
+    for (unsigned i = 0; i < n; i++) {
+        fprintf(f, "  * %-22s ", v[i]);
+        for (const char *p = tp_engine_cert_variant_help(v[i]); *p; p++) {
+            fputc(*p, f);
+            if (*p == '\n')
+                fprintf(f, "%27s", "");
+        }
+        fputc('\n', f);
+    }
+    fprintf(f, "\n--ocsp (the sweep's ocsp axis: none and the first three)\n  * good\n  * revoked\n"
+               "  * unknown\n  * FILE (a DER or PEM OCSP response for the certificate)\n");
+}

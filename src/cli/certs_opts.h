@@ -17,6 +17,8 @@ int certs_take_ocsp(serve_shape *s, const char *cmd, const serve_opt *row, const
 int certs_opts_check(const serve_shape *s, const char *cmd);
 /* The variants, ", " between them (for messages and --help). */
 void certs_variants_print(FILE *f);
+/* tlsprobe list: the variants with a line each, and --ocsp's values. */
+void certs_list(FILE *f);
 /* --save-ca: the generated root CA's PEM into path (0644: a certificate is
  * public; never through a symbolic link).  false with err set. */
 bool certs_save_ca(const char *path, const tp_engine *e, char *err, size_t err_len);
