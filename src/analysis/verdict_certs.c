@@ -24,7 +24,11 @@ void vd_say_cert_rejected(const tp_observation *o, tp_verdict *v)
         open = "; ";
     }
     if (r->certs.variant && open[0] == ' ') {
-        vd_say_more(v, " (the valid generated chain: does the client trust its CA? --save-ca");
+        /* many clients always send status_request (Chromium, gnutls-cli) */
+        bool asked = r->certs.ocsp_offered && !r->certs.ocsp_stapled;
+        vd_say_more(v, " (the valid generated chain%s: does the client trust its CA (--save-ca)%s?",
+                    asked ? ", no OCSP response stapled to the client's status_request" : "",
+                    asked ? ", or want a staple (--ocsp)" : "");
         open = "; ";
     }
     vd_say_more(v, "%s: %s %s", open[0] == ';' ? ")" : "", o->client.alert.level,

@@ -135,8 +135,14 @@ static void test_certificate_variant_named(void **state)
     /* configured but not stapled (the client did not ask): not named */
     o.facts.rel.certs.ocsp_stapled = false;
     tp_verdict_decide(&o, &v);
-    assert_null(strstr(v.summary, "OCSP"));
-    assert_non_null(strstr(v.summary, "does the client trust its CA? --save-ca): fatal"));
+    assert_null(strstr(v.summary, "stapled OCSP response"));
+    assert_non_null(strstr(v.summary, "(the valid generated chain, no OCSP response stapled to "
+                                      "the client's status_request: does the client trust its "
+                                      "CA (--save-ca), or want a staple (--ocsp)?): fatal"));
+    o.facts.rel.certs.ocsp_offered = false; /* it did not ask: only the CA */
+    tp_verdict_decide(&o, &v);
+    assert_non_null(strstr(v.summary, "(the valid generated chain: does the client trust its CA "
+                                      "(--save-ca)?): fatal"));
     /* no generated chain: the plain sentence */
     rejected_obs(&o, NULL, "", "unknown_ca");
     tp_verdict_decide(&o, &v);
