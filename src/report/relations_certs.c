@@ -11,7 +11,8 @@ void report_json_rel_certs(json_object *o, const tp_relations *r)
         json_object_object_add(c, "detail", json_object_new_string(r->certs.detail));
         json_object_object_add(o, "certificate", c);
     }
-    if (r->certs.ocsp || r->certs.ocsp_offered || r->certs.ocsp_stapled) {
+    /* an offer alone is in the ClientHello's trace already */
+    if (r->certs.ocsp || r->certs.ocsp_stapled) {
         json_object *c = json_object_new_object();
         json_object_object_add(c, "config", report_json_str_or_null(r->certs.ocsp));
         json_object_object_add(c, "offered", json_object_new_boolean(r->certs.ocsp_offered));
@@ -29,7 +30,7 @@ void report_text_rel_certs(wire_buf *b, const tp_relations *r)
 {
     if (r->certs.variant)
         wire_buf_printf(b, "; certificate variant %s (%s)", r->certs.variant, r->certs.detail);
-    if (r->certs.ocsp || r->certs.ocsp_offered)
+    if (r->certs.ocsp || r->certs.ocsp_stapled)
         wire_buf_printf(b, "; OCSP status_request %s, %s%s%s",
                         r->certs.ocsp_offered ? "offered" : "not offered",
                         r->certs.ocsp_stapled ? "response stapled" : "nothing stapled",
