@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -56,6 +57,10 @@ int certs_opts_check(const serve_shape *s, const char *cmd)
     if (s->cert && (s->chain || s->cert_variant))
         return serve_opts_usage_error(cmd, "--%s is a generated chain: not with --cert %s",
                                       s->chain ? "chain" : "cert-variant", s->cert);
+    if (s->save_client_cert && !s->save_ca && !s->client_ca)
+        return serve_opts_usage_error(cmd, "--save-client-cert %s: its CA is the generated one: "
+                                           "use --client-ca generated (or --save-ca)",
+                                      s->save_client_cert);
     if (s->cert && s->save_ca)
         return serve_opts_usage_error(cmd, "--save-ca %s: only for the generated chain, not with "
                                            "--cert",
@@ -91,19 +96,43 @@ bool certs_save_ca(const char *path, const tp_engine *e, char *err, size_t err_l
     return true;
 }
 
+bool certs_save_client_cert(const char *path, const char *cmd)
+{
+    char err[1024], label[64];
+    size_t len = 0;
+    char *pem = tp_engine_client_cert_pem(&len, err, sizeof err);
+    if (!pem) {
+        fprintf(stderr, "tlsprobe %s: --save-client-cert: %s\n", cmd, err);
+        return false;
+    }
+    capture_outfile f = {.fd = -1};
+    snprintf(label, sizeof label, "tlsprobe %s: --save-client-cert", cmd);
+    bool ok = serve_opts_open_output(&f, label, path, false);
+    if (ok && (capture_outfile_write(&f, pem, len) != 0 || capture_outfile_close(&f) != 0))
+        ok = false; /* named on stderr by the writer */
+    else if (!ok)
+        capture_outfile_close(&f);
+    memset(pem, 0, len);
+    free(pem);
+    if (ok)
+        fprintf(stderr, "client certificate and key written to %s\n", path);
+    return ok;
+}
+
 int certs_save_ca_first(const serve_shape *s, const char *cmd)
 {
     char err[1024];
     tp_engine_config ec = {.chain = true, .key_type = s->key_type};
     tp_engine *e = tp_engine_new(&ec, err, sizeof err);
-    bool ok = e && certs_save_ca(s->save_ca, e, err, sizeof err);
+    bool ok = e && (!s->save_ca || certs_save_ca(s->save_ca, e, err, sizeof err));
     tp_engine_free(e);
     if (!ok) {
         fprintf(stderr, "tlsprobe %s: %s\n", cmd, err);
         return 1;
     }
-    fprintf(stderr, "CA certificate written to %s\n", s->save_ca);
-    return 0;
+    if (s->save_ca)
+        fprintf(stderr, "CA certificate written to %s\n", s->save_ca);
+    return s->save_client_cert && !certs_save_client_cert(s->save_client_cert, cmd) ? 1 : 0;
 }
 
 void certs_list(FILE *f)

@@ -23,7 +23,10 @@ void certs_list(FILE *f);
  * public; never through a symbolic link).  false with err set. */
 bool certs_save_ca(const char *path, const tp_engine *e, char *err, size_t err_len);
 
-/* sweep --save-ca: the process's CA, generated before the first server so
+/* --save-client-cert: a client certificate and key of the generated CA
+ * into path (0600, no symbolic link).  false with the message on stderr. */
+bool certs_save_client_cert(const char *path, const char *cmd);
+/* sweep --save-ca and --save-client-cert: the process's CA, generated before the first server so
  * the client command can be given the file.  0 or the exit code. */
 int certs_save_ca_first(const serve_shape *s, const char *cmd);
 

@@ -429,6 +429,10 @@ static tp_engine *serve_engine(const serve_opts *o, const char *priority)
         tp_engine_free(engine);
         return NULL;
     }
+    if (o->shape.save_client_cert && !certs_save_client_cert(o->shape.save_client_cert, "serve")) {
+        tp_engine_free(engine);
+        return NULL;
+    }
     if (o->shape.save_ca && !certs_save_ca(o->shape.save_ca, engine, err, sizeof err)) {
         fprintf(stderr, "tlsprobe serve: %s\n", err);
         tp_engine_free(engine);

@@ -365,7 +365,8 @@ int cmd_sweep(int argc, char **argv)
     int parsed = parse_args(&x, argc, argv);
     if (parsed)
         return parsed == PARSE_HELP ? 0 : parsed;
-    if (x.shape.save_ca && (parsed = certs_save_ca_first(&x.shape, "sweep")) != 0)
+    if ((x.shape.save_ca || x.shape.save_client_cert) &&
+        (parsed = certs_save_ca_first(&x.shape, "sweep")) != 0)
         return parsed;
     sweep_options o = x.o;
     const char *trace = x.trace, *keylog = x.keylog;

@@ -36,6 +36,7 @@ typedef struct {
     bool chain;
     const char *cert_variant, *save_ca, *ocsp, *client_ca;
     const char *cert_variants; /* sweep: the cert axis' values */
+    const char *save_client_cert; /* a client certificate + key of the generated CA */
 } serve_shape;
 
 /* Which command a row belongs to (a bit mask). */

@@ -36,7 +36,8 @@ enum {
     V_CRIT = 32,      /* an unknown critical extension */
     V_SHA1 = 64,      /* signed with SHA-1 */
     V_LONG = 128,     /* 20 intermediates */
-    V_LAZY_ONLY = 256 /* not in the sweep axis unless named */
+    V_LAZY_ONLY = 256, /* not in the sweep axis unless named */
+    V_CLIENT = 512     /* a client certificate (--client-ca generated) */
 };
 
 typedef struct {
@@ -174,6 +175,8 @@ static int crt_extensions(gnutls_x509_crt_t crt, const crt_spec *s, char *err, s
     if ((rc = gnutls_x509_crt_set_basic_constraints(crt, s->ca, -1)) < 0 ||
         (rc = gnutls_x509_crt_set_key_usage(crt, usage)) < 0)
         return rc;
+    if (s->flags & V_CLIENT)
+        return gnutls_x509_crt_set_key_purpose_oid(crt, GNUTLS_KP_TLS_WWW_CLIENT, 0);
     if (!s->names)
         return 0;
     if ((rc = gnutls_x509_crt_set_key_purpose_oid(crt, GNUTLS_KP_TLS_WWW_SERVER, 0)) < 0)
@@ -227,8 +230,9 @@ static int crt_make(gen_pair *out, const crt_spec *s, const gen_pair *issuer, ch
 
 /* ---- the process's CA ---- */
 
-static pthread_mutex_t gen_lock = PTHREAD_MUTEX_INITIALIZER;
-static gen_pair ca_root, ca_mid;
+static pthread_mutex_t gen_lock = PTHREAD_MUTEX_INITIALIZER; /* the chain cache */
+static pthread_mutex_t ca_lock = PTHREAD_MUTEX_INITIALIZER;  /* the CA; after gen_lock */
+static gen_pair ca_root, ca_mid; /* made once, then only read */
 static gnutls_datum_t ca_root_pem;
 
 static int ca_make(const char *cn, gen_pair *out, const gen_pair *issuer, char *err,
@@ -243,31 +247,88 @@ static int ca_make(const char *cn, gen_pair *out, const gen_pair *issuer, char *
     return rc;
 }
 
-/* Under gen_lock. */
 static int ca_ready(char *err, size_t err_len)
 {
-    int rc;
-    if (ca_root.crt)
-        return 0;
-    if ((rc = ca_make("tlsprobe test CA", &ca_root, NULL, err, err_len)) < 0 ||
-        (rc = ca_make("tlsprobe test intermediate CA", &ca_mid, &ca_root, err, err_len)) < 0 ||
-        (rc = gnutls_x509_crt_export2(ca_root.crt, GNUTLS_X509_FMT_PEM, &ca_root_pem)) < 0) {
+    int rc = 0;
+    pthread_mutex_lock(&ca_lock);
+    if (!ca_root.crt &&
+        ((rc = ca_make("tlsprobe test CA", &ca_root, NULL, err, err_len)) < 0 ||
+         (rc = ca_make("tlsprobe test intermediate CA", &ca_mid, &ca_root, err, err_len)) < 0 ||
+         (rc = gnutls_x509_crt_export2(ca_root.crt, GNUTLS_X509_FMT_PEM, &ca_root_pem)) < 0)) {
         pair_free(&ca_root);
         pair_free(&ca_mid);
         engine_err_set(err, err_len, "cannot generate the CA: %s", gnutls_strerror(rc));
-        return -1;
     }
-    return 0;
+    pthread_mutex_unlock(&ca_lock);
+    return rc < 0 ? -1 : 0;
 }
 
 const gnutls_datum_t *engine_ca_root_pem(void)
 {
-    pthread_mutex_lock(&gen_lock);
+    pthread_mutex_lock(&ca_lock);
     const gnutls_datum_t *p = ca_root_pem.data ? &ca_root_pem : NULL;
-    pthread_mutex_unlock(&gen_lock);
+    pthread_mutex_unlock(&ca_lock);
     return p;
 }
 
+
+/* ---- a client certificate of the CA ---- */
+
+int engine_ca_trust(gnutls_certificate_credentials_t cred, char *err, size_t err_len)
+{
+    int rc = ca_ready(err, err_len);
+    if (rc == 0 && (rc = gnutls_certificate_set_x509_trust(cred, &ca_root.crt, 1)) < 0)
+        engine_err_set(err, err_len, "cannot trust the generated CA: %s", gnutls_strerror(rc));
+    return rc < 0 ? -1 : 0;
+}
+
+int engine_client_cert_make(gnutls_datum_t *out, char *err, size_t err_len)
+{
+    time_t now = time(NULL);
+    crt_spec s = {"tlsprobe test client", false, CURVE(SECP256R1), now - 3600, now + 30 * DAY,
+                  GNUTLS_DIG_SHA256,      NULL,  V_CLIENT};
+    gen_pair p = {NULL, NULL};
+    gnutls_datum_t crt = {NULL, 0}, key = {NULL, 0};
+    int rc = ca_ready(err, err_len);
+    pthread_mutex_lock(&ca_lock); /* signs with the CA's key */
+    if (rc == 0 && ((rc = crt_make(&p, &s, &ca_root, err, err_len)) < 0 ||
+                    (rc = gnutls_x509_crt_export2(p.crt, GNUTLS_X509_FMT_PEM, &crt)) < 0 ||
+                    (rc = gnutls_x509_privkey_export2_pkcs8(p.key, GNUTLS_X509_FMT_PEM, NULL,
+                                                            GNUTLS_PKCS_PLAIN, &key)) < 0))
+        engine_err_set(err, err_len, "cannot generate a client certificate: %s",
+                       gnutls_strerror(rc));
+    pthread_mutex_unlock(&ca_lock);
+    pair_free(&p);
+    if (rc == 0 && (out->data = gnutls_malloc(crt.size + key.size + 1))) {
+        memcpy(out->data, crt.data, crt.size); /* certificate, then key: one file */
+        memcpy(out->data + crt.size, key.data, key.size);
+        out->size = crt.size + key.size;
+        out->data[out->size] = '\0';
+    } else if (rc == 0) {
+        rc = GNUTLS_E_MEMORY_ERROR;
+    }
+    gnutls_free(crt.data);
+    gnutls_memset(key.data, 0, key.size);
+    gnutls_free(key.data);
+    return rc < 0 ? -1 : 0;
+}
+
+char *tp_engine_client_cert_pem(size_t *out_len, char *err, size_t err_len)
+{
+    gnutls_datum_t d = {NULL, 0};
+    if (engine_client_cert_make(&d, err, err_len) < 0)
+        return NULL;
+    char *copy = malloc(d.size + 1);
+    if (copy) {
+        memcpy(copy, d.data, d.size + 1);
+        *out_len = d.size;
+    } else {
+        engine_err_set(err, err_len, "out of memory");
+    }
+    gnutls_memset(d.data, 0, d.size);
+    gnutls_free(d.data);
+    return copy;
+}
 
 /* ---- a chain ---- */
 

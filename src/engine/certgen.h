@@ -37,6 +37,12 @@ const engine_chain *engine_chain_get(const engine_chain_req *req, gnutls_params_
 /* PEM of the process's root CA (generated with the first chain), or NULL. */
 const gnutls_datum_t *engine_ca_root_pem(void);
 
+/* Trusts the process's root CA for client certificates (--client-ca
+ * generated); a certificate and key it issued, as one PEM (the caller
+ * gnutls_free()s out->data; it holds a key). */
+int engine_ca_trust(gnutls_certificate_credentials_t cred, char *err, size_t err_len);
+int engine_client_cert_make(gnutls_datum_t *out, char *err, size_t err_len);
+
 /* ---- ocsp.c ---- */
 
 /* A DER OCSP response for leaf (DER) by its issuer (DER certificate, PEM

@@ -85,7 +85,12 @@ const char *tp_engine_cert_variant(const tp_engine *e, const char **out_detail);
 const char *tp_engine_ca_pem(const tp_engine *e, size_t *out_len);
 /* What --ocsp staples: "good", "revoked", "unknown", "file", or NULL. */
 const char *tp_engine_ocsp(const tp_engine *e);
-/* The --client-ca file client certificates are verified against, or NULL. */
+/* A client certificate and its key (one PEM) issued by the generated root
+ * CA, for --client-ca generated; malloc()ed (the caller wipes and frees
+ * it), NULL with err set. */
+char *tp_engine_client_cert_pem(size_t *out_len, char *err, size_t err_len);
+/* The --client-ca file client certificates are verified against ("generated":
+ * the generated root CA), or NULL. */
 const char *tp_engine_client_ca(const tp_engine *e);
 /* The check of the client's certificate against --client-ca: "ok",
  * "unknown-ca", "bad-signature", "expired", "not-yet-valid", "invalid";

@@ -213,6 +213,8 @@ int engine_ocsp_staple_file(gnutls_certificate_credentials_t cred, const char *f
 int engine_client_ca_set(gnutls_certificate_credentials_t cred, const char *file, char *err,
                          size_t err_len)
 {
+    if (strcmp(file, "generated") == 0)
+        return engine_ca_trust(cred, err, err_len);
     int fd = open(file, O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
         engine_err_set(err, err_len, "--client-ca: cannot read '%s': %s", file, strerror(errno));

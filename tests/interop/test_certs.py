@@ -165,6 +165,30 @@ def test_sweep_ocsp_and_client_cert(r):
              "sweep: the required combination's verdict: no certificate sent")
 
 
+def test_generated_client_ca(r):
+    ca = os.path.join(TMP, "gen-ca.pem")
+    cl = os.path.join(TMP, "gen-client.pem")
+    with tp.Server(["--http", "--client-ca", "generated", "--save-client-cert", cl,
+                    "--save-ca", ca]) as srv:
+        r.eq(stat.S_IMODE(os.stat(cl).st_mode), 0o600,
+             "--save-client-cert: the file with the key is 0600")
+        rc, out, err = tp.run(["curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "--cacert", ca,
+                               "--cert", cl, "--key", cl, "https://127.0.0.1:%d/" % srv.port])
+        r.eq(out, "200", "curl with the generated client certificate gets the page", err[-300:])
+        rc, out, err = tp.run(["curl", "-s", "-o", "/dev/null", "--cacert", ca,
+                               "https://127.0.0.1:%d/" % srv.port])
+        r.check(rc != 0, "curl without a client certificate fails")
+        evs = srv.wait_verdicts(2)
+        v1, v2 = [evs.verdict(c) for c in evs.conns()[:2]]
+        r.eq(v1.get("relations", {}).get("client_cert", {}).get("verify"), "ok",
+             "trace: the generated client certificate verified ok", v1.get("relations"))
+        r.eq((v1.get("outcome"), v1.get("cause")), ("ok", "session-ok"), "its verdict: ok")
+        r.eq((v2.get("outcome"), v2.get("phase"), v2.get("actor"), v2.get("cause")),
+             ("fail", "handshake", "client", "client-cert-missing"),
+             "without one: client-cert-missing", v2.get("summary"))
+        r.contains(v2.get("summary"), "the client sent none", "the summary says none was sent")
+
+
 def usage(r, args, words, what):
     rc, out, err = tp.run([tp.TLSPROBE] + args, timeout=20)
     r.eq(rc, 2, what + ": exit status 2", err[-400:])
@@ -203,8 +227,16 @@ def test_bad_input(r):
     r.check("--cert-variant" in out and "missing-intermediate" in out and "rsa8192" in out,
             "tlsprobe list names the variants")
     rc, out, err = tp.run([tp.TLSPROBE, "serve", "--help"])
-    for opt in ("--chain", "--cert-variant NAME", "--save-ca FILE", "--ocsp S", "--client-ca FILE"):
+    for opt in ("--chain", "--cert-variant NAME", "--save-ca FILE", "--ocsp S", "--client-ca FILE",
+                "--save-client-cert FILE"):
         r.contains(out, opt, "serve --help lists " + opt)
+    rc, lst, err = tp.run([tp.TLSPROBE, "list"])
+    names = [l.split()[1] for l in lst.split("--cert-variant")[1].split("\n\n")[0].splitlines()
+             if l.startswith("  * ")]
+    r.check(len(names) == 18 and all(n in out for n in names),
+            "serve --help names every variant tlsprobe list names", names)
+    usage(r, ["serve", "--port", "0", "--save-client-cert", os.path.join(TMP, "x.pem")],
+          ["--save-client-cert", "use --client-ca generated"], "a client certificate without its CA")
     rc, out, err = tp.run([tp.TLSPROBE, "sweep", "--help"])
     r.contains(out, "--cert-variants L", "sweep --help lists --cert-variants")
 
@@ -212,7 +244,7 @@ def test_bad_input(r):
 def main():
     r = tp.Results("certs")
     for t in (test_save_ca_and_chain, test_variant_shapes, test_ocsp, test_sweep_cert_curl,
-              test_sweep_ocsp_and_client_cert, test_bad_input):
+              test_sweep_ocsp_and_client_cert, test_generated_client_ca, test_bad_input):
         r.run(t)
     r.finish()
 
