@@ -101,6 +101,49 @@ def test_ocsp(r):
                    "s_client -status does not reject a revoked staple: verdict ok")
 
 
+def _own_ca_leaf_and_response():
+    """A CA and a leaf of it (certtool), and a good OCSP response for the
+    leaf that `openssl ocsp` signs as the CA's responder."""
+    d = os.path.join(TMP, "own")
+    os.mkdir(d)
+    p = lambda n: os.path.join(d, n)  # noqa: E731
+    with open(p("ca.tmpl"), "w") as f:
+        f.write('cn = "own CA"\nca\ncert_signing_key\nexpiration_days = 30\n')
+    with open(p("leaf.tmpl"), "w") as f:
+        f.write('cn = "localhost"\ndns_name = "localhost"\nip_address = "127.0.0.1"\n'
+                'tls_www_server\nsigning_key\nexpiration_days = 30\n')
+    q = lambda *a: subprocess.run(list(a), check=True, stdout=subprocess.PIPE,  # noqa: E731
+                                  stderr=subprocess.PIPE).stdout.decode()
+    for k in ("ca", "leaf"):
+        q("certtool", "--generate-privkey", "--key-type", "ecdsa", "--outfile", p(k + ".key"))
+    q("certtool", "--generate-self-signed", "--load-privkey", p("ca.key"), "--template",
+      p("ca.tmpl"), "--outfile", p("ca.pem"))
+    q("certtool", "--generate-certificate", "--load-privkey", p("leaf.key"), "--load-ca-certificate",
+      p("ca.pem"), "--load-ca-privkey", p("ca.key"), "--template", p("leaf.tmpl"), "--outfile",
+      p("leaf.pem"))
+    q("openssl", "ocsp", "-issuer", p("ca.pem"), "-cert", p("leaf.pem"), "-reqout", p("req.der"),
+      "-no_nonce")
+    serial = q("openssl", "x509", "-in", p("leaf.pem"), "-noout", "-serial").strip().split("=")[1]
+    with open(p("index.txt"), "w") as f:  # the responder's database: one valid certificate
+        f.write("V\t301231000000Z\t\t%s\tunknown\t/CN=localhost\n" % serial)
+    q("openssl", "ocsp", "-index", p("index.txt"), "-rsigner", p("ca.pem"), "-rkey", p("ca.key"),
+      "-CA", p("ca.pem"), "-reqin", p("req.der"), "-respout", p("resp.der"), "-ndays", "1")
+    return p("leaf.pem"), p("leaf.key"), p("resp.der")
+
+
+def test_ocsp_file(r):
+    cert, key, resp = _own_ca_leaf_and_response()
+    with tp.Server(["--echo", "--cert", cert, "--key", key, "--ocsp", resp]) as srv:
+        rc, out, err = s_client(srv.port, "-status", "-tls1_2")
+        r.contains(out, "Cert Status: good", "--cert with --ocsp FILE: s_client sees the staple")
+        v = srv.wait_verdicts(1).of("verdict")[0]
+        r.eq(v.get("relations", {}).get("ocsp"), {"config": "file", "offered": True, "stapled": True},
+             "trace: the file's response stapled")
+    usage(r, ["serve", "--port", "0", "--chain", "--ocsp", resp],
+          ["--ocsp file '%s' is not for the server's certificate" % resp],
+          "an OCSP response for another certificate")
+
+
 def sweep_json(r, label, args, client):
     out = os.path.join(TMP, label + ".json")
     rc, so, se = tp.run([tp.TLSPROBE, "sweep", "--json", out, "-j", "2"] + args +
@@ -244,7 +287,8 @@ def test_bad_input(r):
 def main():
     r = tp.Results("certs")
     for t in (test_save_ca_and_chain, test_variant_shapes, test_ocsp, test_sweep_cert_curl,
-              test_sweep_ocsp_and_client_cert, test_generated_client_ca, test_bad_input):
+              test_sweep_ocsp_and_client_cert, test_generated_client_ca, test_ocsp_file,
+              test_bad_input):
         r.run(t)
     r.finish()
 
