@@ -187,6 +187,8 @@ static int take_shape(sweep_options *o, const serve_shape *sh)
                                             sh->client_cert};
     if (sh->cert_variants)
         add_limit(o, "--cert-variants", sh->cert_variants);
+    /* the certificate axes vary the generated chain: the probe has it too */
+    o->certs.chain |= o->axes && (strstr(o->axes, "cert") || strstr(o->axes, "ocsp"));
     o->timeout = sh->timeout;
     return 0;
 }
