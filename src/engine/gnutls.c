@@ -53,6 +53,8 @@ struct tp_engine_conn {
     bool want_write; /* last AGAIN was GnuTLS waiting to push */
     bool reneg_ok;   /* a renegotiation is taken (allowed, or we asked) */
     bool rehandshaking; /* a renegotiation's handshake is running */
+    bool client_checked;     /* --client-ca: the client's certificate was checked */
+    unsigned client_status;  /* and what the check found (gnutls_certificate_status_t) */
     /* A write that met push-back: GnuTLS holds the encrypted record and
      * must be called again with the same arguments (gnutls_record_send(3)). */
     bool w_pending;
@@ -276,10 +278,7 @@ const char *tp_engine_client_ca(const tp_engine *e)
 
 const char *tp_engine_conn_client_verify(tp_engine_conn *c)
 {
-    unsigned n = 0;
-    if (!c->e->client_ca || !gnutls_certificate_get_peers(c->s, &n) || n == 0)
-        return NULL;
-    return engine_verify_status_name(gnutls_session_get_verify_cert_status(c->s));
+    return c->client_checked ? engine_verify_status_name(c->client_status) : NULL;
 }
 
 const char *tp_engine_cert_pem(const tp_engine *e, size_t *out_len)
@@ -373,6 +372,22 @@ static int keylog_cb(gnutls_session_t s, const char *label, const gnutls_datum_t
     return 0;
 }
 
+/* --client-ca: checks a client certificate against the CAs.  None sent is
+ * for --client-cert to judge (request goes on, require fails), which
+ * gnutls_session_set_verify_cert would fail in either mode. */
+static int verify_client_cb(gnutls_session_t s)
+{
+    tp_engine_conn *c = gnutls_session_get_ptr(s);
+    unsigned n = 0, status = 0;
+    if (!c || !gnutls_certificate_get_peers(s, &n) || n == 0)
+        return 0;
+    if (gnutls_certificate_verify_peers2(s, &status) < 0)
+        status = GNUTLS_CERT_INVALID;
+    c->client_checked = true;
+    c->client_status = status;
+    return status ? GNUTLS_E_CERTIFICATE_VERIFICATION_ERROR : 0;
+}
+
 tp_engine_conn *tp_engine_conn_new(tp_engine *e, const tp_transport *t)
 {
     tp_engine_conn *c = calloc(1, sizeof(*c));
@@ -400,7 +415,7 @@ tp_engine_conn *tp_engine_conn_new(tp_engine *e, const tp_transport *t)
                                                     ? req[e->client_cert]
                                                     : GNUTLS_CERT_IGNORE);
     if (e->client_ca) /* the handshake fails when the check does */
-        gnutls_session_set_verify_cert(c->s, NULL, 0);
+        gnutls_session_set_verify_function(c->s, verify_client_cb);
     gnutls_session_set_ptr(c->s, c);
     gnutls_transport_set_ptr(c->s, c);
     gnutls_transport_set_push_function(c->s, push_cb);

@@ -230,6 +230,14 @@ def test_generated_client_ca(r):
              ("fail", "handshake", "client", "client-cert-missing"),
              "without one: client-cert-missing", v2.get("summary"))
         r.contains(v2.get("summary"), "the client sent none", "the summary says none was sent")
+    with tp.Server(["--http", "--client-ca", "generated", "--client-cert", "request",
+                    "--save-ca", ca]) as srv:
+        rc, out, err = tp.run(["curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "--cacert", ca,
+                               "https://127.0.0.1:%d/" % srv.port])
+        r.eq(out, "200", "--client-cert request with --client-ca: no certificate is fine", err[-300:])
+        v = srv.wait_verdicts(1).of("verdict")[0]
+        r.eq((v.get("outcome"), v.get("relations", {}).get("client_cert", {}).get("verify")),
+             ("ok", None), "its verdict ok, no check made", v.get("relations"))
 
 
 def usage(r, args, words, what):
