@@ -22,6 +22,7 @@
 
 #define DAY (24 * 3600)
 #define LONG_CHAIN_EXTRA 19 /* intermediates below the standard one: 20 in all */
+_Static_assert(ENGINE_CHAIN_MAX >= LONG_CHAIN_EXTRA + 3, "room for the long chain");
 #define HUGE_EXT_LEN 17000  /* past the 16384 bytes of one record / small buffers */
 /* UUID-based OIDs (ITU-T X.667) need no registration */
 #define HUGE_OID "2.25.118075279862327155384155938425519106811"
@@ -335,7 +336,7 @@ char *tp_engine_client_cert_pem(size_t *out_len, char *err, size_t err_len)
 typedef struct {
     gen_pair leaf;
     gen_pair extra[LONG_CHAIN_EXTRA];
-    gnutls_x509_crt_t sent[LONG_CHAIN_EXTRA + 3];
+    gnutls_x509_crt_t sent[ENGINE_CHAIN_MAX];
     unsigned num_sent;
     const gen_pair *issuer; /* the leaf's (itself when self-signed) */
 } gen_chain;
@@ -473,13 +474,32 @@ static int chain_staple(engine_chain *out, const gen_chain *c, const char *statu
     return rc < 0 ? -1 : 0;
 }
 
+/* The chain in the order built: gnutls_certificate_set_x509_key sorts it
+ * (GNUTLS_X509_CRT_LIST_SORT), which would make wrong-order right.  The
+ * credentials own the pcerts and the key afterwards. */
+static int chain_set_key(engine_chain *out, const gen_chain *c)
+{
+    gnutls_privkey_t key = NULL;
+    unsigned n = 0;
+    int rc = gnutls_privkey_init(&key);
+    if (rc == 0)
+        rc = gnutls_privkey_import_x509(key, c->leaf.key, GNUTLS_PRIVKEY_IMPORT_COPY);
+    for (; rc == 0 && n < c->num_sent; n++)
+        rc = gnutls_pcert_import_x509(&out->pcerts[n], c->sent[n], 0);
+    if (rc == 0)
+        return gnutls_certificate_set_key(out->cred, NULL, 0, out->pcerts, (int)n, key);
+    for (unsigned i = 0; i + 1 < n; i++)
+        gnutls_pcert_deinit(&out->pcerts[i]);
+    gnutls_privkey_deinit(key);
+    return rc;
+}
+
 static int chain_creds(engine_chain *out, const gen_chain *c, const engine_chain_req *req,
                        gnutls_params_function *dh_cb, char *err, size_t err_len)
 {
     int rc = gnutls_certificate_allocate_credentials(&out->cred);
     if (rc == 0)
-        rc = gnutls_certificate_set_x509_key(out->cred, (gnutls_x509_crt_t *)c->sent, (int)c->num_sent,
-                                             c->leaf.key);
+        rc = chain_set_key(out, c);
     if (rc < 0) {
         engine_err_set(err, err_len, "cannot use the generated %s chain: %s", out->variant,
                        gnutls_strerror(rc));

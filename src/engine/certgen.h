@@ -4,9 +4,12 @@
 #ifndef TP_ENGINE_CERTGEN_H
 #define TP_ENGINE_CERTGEN_H
 
+#include <gnutls/abstract.h>
 #include <gnutls/gnutls.h>
 #include <stdbool.h>
 #include <stddef.h>
+
+#define ENGINE_CHAIN_MAX 24 /* certificates a generated chain sends, at most */
 
 /* What a chain is generated for. */
 typedef struct {
@@ -29,6 +32,7 @@ typedef struct {
     const char *variant;      /* the variant's name ("none" for the valid chain) */
     char detail[160];         /* "notAfter 2026-10-31", "RSA 1024-bit key", ... */
     const char *ocsp;         /* "good", "revoked", "unknown", "file" or NULL */
+    gnutls_pcert_st pcerts[ENGINE_CHAIN_MAX]; /* the credentials' certificates */
 } engine_chain;
 
 const engine_chain *engine_chain_get(const engine_chain_req *req, gnutls_params_function *dh_cb,

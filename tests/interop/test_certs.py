@@ -57,6 +57,12 @@ def test_variant_shapes(r):
         with tp.Server(["--echo", "--cert-variant", variant, "--save-ca", ca]) as srv:
             rc, out, err = s_client(srv.port, "-showcerts")
             r.eq(_sent(out), n, "%s: the server sends %d certificate(s)" % (variant, n))
+            if variant == "wrong-order":
+                subjects = [l.split("s:", 1)[1] for l in out.splitlines() if l.startswith(" ") and
+                            l[1:2].isdigit() and " s:" in l]
+                r.eq(subjects, ["CN = tlsprobe test", "CN = tlsprobe test CA",
+                                "CN = tlsprobe test intermediate CA"],
+                     "wrong-order: on the wire as leaf, root, intermediate (not sorted)")
             v = srv.wait_verdicts(1).of("verdict")[0]
             r.eq(v.get("relations", {}).get("certificate", {}).get("variant"), variant,
                  "%s: named in the trace's relations" % variant)
