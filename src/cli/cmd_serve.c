@@ -231,6 +231,8 @@ static int parse_plain(int ch, const char *arg, serve_opts *o)
 static int check_opts(serve_opts *o)
 {
     int rc = serve_opts_check(&o->shape, "serve");
+    if (!rc)
+        rc = certs_opts_check(&o->shape, "serve");
     if (rc)
         return rc;
     if (o->shape.cert && o->shape.key_type)

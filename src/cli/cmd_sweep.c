@@ -163,6 +163,8 @@ static void add_limit(sweep_options *o, const char *option, const char *csv)
 static int take_shape(sweep_options *o, const serve_shape *sh)
 {
     int rc = serve_opts_check(sh, "sweep");
+    if (!rc)
+        rc = certs_opts_check(sh, "sweep");
     if (rc)
         return rc;
     for (unsigned f = 0; f < ENGINE_FLAG_COUNT; f++) {

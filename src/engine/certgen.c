@@ -474,6 +474,41 @@ static int chain_staple(engine_chain *out, const gen_chain *c, const char *statu
     return rc < 0 ? -1 : 0;
 }
 
+/* --client-ca FILE, or "generated": the process's root CA. */
+static int client_ca_set(gnutls_certificate_credentials_t cred, const char *file, char *err,
+                         size_t err_len)
+{
+    if (strcmp(file, "generated") == 0)
+        return engine_ca_trust(cred, err, err_len);
+    return engine_client_ca_set(cred, file, err, err_len);
+}
+
+static bool ocsp_generated(const char *ocsp)
+{
+    return !strcmp(ocsp, "good") || !strcmp(ocsp, "revoked") || !strcmp(ocsp, "unknown");
+}
+
+int engine_loaded_certs_setup(gnutls_certificate_credentials_t cred, const char *variant,
+                              const char *ocsp, const char *client_ca, char *err, size_t err_len)
+{
+    if (variant) {
+        engine_err_set(err, err_len,
+                       "--cert-variant %s needs the generated chain; it cannot change --cert",
+                       variant);
+        return -1;
+    }
+    if (ocsp && ocsp_generated(ocsp)) {
+        engine_err_set(err, err_len,
+                       "--ocsp %s: the generated CA signs responses for the generated chain "
+                       "only; with --cert give a response file (--ocsp FILE)",
+                       ocsp);
+        return -1;
+    }
+    if (ocsp && engine_ocsp_staple_file(cred, ocsp, err, err_len) < 0)
+        return -1;
+    return client_ca ? client_ca_set(cred, client_ca, err, err_len) : 0;
+}
+
 /* The chain in the order built: gnutls_certificate_set_x509_key sorts it
  * (GNUTLS_X509_CRT_LIST_SORT), which would make wrong-order right.  The
  * credentials own the pcerts and the key afterwards. */
@@ -507,8 +542,7 @@ static int chain_creds(engine_chain *out, const gen_chain *c, const engine_chain
     }
     gnutls_certificate_set_params_function(out->cred, dh_cb);
     out->ocsp = req->ocsp;
-    if (req->ocsp && (!strcmp(req->ocsp, "good") || !strcmp(req->ocsp, "revoked") ||
-                      !strcmp(req->ocsp, "unknown"))) {
+    if (req->ocsp && ocsp_generated(req->ocsp)) {
         if (chain_staple(out, c, req->ocsp, err, err_len) < 0)
             return -1;
     } else if (req->ocsp) {
@@ -516,7 +550,7 @@ static int chain_creds(engine_chain *out, const gen_chain *c, const engine_chain
         if (engine_ocsp_staple_file(out->cred, req->ocsp, err, err_len) < 0)
             return -1;
     }
-    if (req->client_ca && engine_client_ca_set(out->cred, req->client_ca, err, err_len) < 0)
+    if (req->client_ca && client_ca_set(out->cred, req->client_ca, err, err_len) < 0)
         return -1;
     return 0;
 }

@@ -213,8 +213,6 @@ int engine_ocsp_staple_file(gnutls_certificate_credentials_t cred, const char *f
 int engine_client_ca_set(gnutls_certificate_credentials_t cred, const char *file, char *err,
                          size_t err_len)
 {
-    if (strcmp(file, "generated") == 0)
-        return engine_ca_trust(cred, err, err_len);
     int fd = open(file, O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
         engine_err_set(err, err_len, "--client-ca: cannot read '%s': %s", file, strerror(errno));
@@ -230,32 +228,6 @@ int engine_client_ca_set(gnutls_certificate_credentials_t cred, const char *file
         return -1;
     }
     return 0;
-}
-
-static bool ocsp_generated(const char *ocsp)
-{
-    return !strcmp(ocsp, "good") || !strcmp(ocsp, "revoked") || !strcmp(ocsp, "unknown");
-}
-
-int engine_loaded_certs_setup(gnutls_certificate_credentials_t cred, const char *variant,
-                              const char *ocsp, const char *client_ca, char *err, size_t err_len)
-{
-    if (variant) {
-        engine_err_set(err, err_len,
-                       "--cert-variant %s needs the generated chain; it cannot change --cert",
-                       variant);
-        return -1;
-    }
-    if (ocsp && ocsp_generated(ocsp)) {
-        engine_err_set(err, err_len,
-                       "--ocsp %s: the generated CA signs responses for the generated chain "
-                       "only; with --cert give a response file (--ocsp FILE)",
-                       ocsp);
-        return -1;
-    }
-    if (ocsp && engine_ocsp_staple_file(cred, ocsp, err, err_len) < 0)
-        return -1;
-    return client_ca ? engine_client_ca_set(cred, client_ca, err, err_len) : 0;
 }
 
 const char *engine_verify_status_name(unsigned status)
