@@ -16,6 +16,7 @@
 #include "engine/names.h"
 #include "report/json_sink.h"
 #include "report/text_sink.h"
+#include "certs_opts.h"
 #include "serve_opts.h"
 #include "sweep/sweep.h"
 
@@ -29,7 +30,8 @@ static const char *const sweep_usage =
     "\n"
     "Matrix:\n"
     "  --axes L              axes to sweep (default protocol,kx,cipher,mac); also\n"
-    "                        group, sigalg, key-type, quirk (record quirks)\n"
+    "                        group, sigalg, key-type, quirk (record quirks),\n"
+    "                        cert, ocsp, client-cert (certificates: --cert-variants)\n"
     "  --protocols L --kx L --ciphers L --macs L --groups L --sigalgs L\n"
     "                        limit an axis (or fix a non-swept one) to these values\n"
     "  --key-types L         values of the key-type axis (rsa:2048,ecdsa:p256,...)\n"
@@ -43,6 +45,9 @@ static const char *const sweep_usage =
     "  --client-timeout S    kill a client still running after S seconds (default 20)\n"
     "  -j N                  N clients at once, each with its own server (driven)\n"
     "  --repeat N            try each combination N times; disagreeing tries: flaky\n"
+    "  --strategy S          adaptive: try only the combinations that best split the\n"
+    "                        rules still possible, stop when one is left (default in\n"
+    "                        device mode); full: every combination (default driven)\n"
     "  --per-attempt-window S  device mode: connections from one address within S\n"
     "                        seconds are one attempt (browsers open several)\n"
     "\n"
@@ -79,6 +84,7 @@ enum {
     OPT_TRACE,
     OPT_KEYLOG,
     OPT_WORKERS,
+    OPT_STRATEGY,
 };
 
 /* sweep's own options; the shared ones (serve_opts.h) are added to them. */
@@ -105,6 +111,7 @@ static const struct option own_opts[] = {
     {"trace", required_argument, NULL, OPT_TRACE},
     {"keylog", required_argument, NULL, OPT_KEYLOG},
     {"workers", required_argument, NULL, OPT_WORKERS},
+    {"strategy", required_argument, NULL, OPT_STRATEGY},
     {"help", no_argument, NULL, 'h'},
 };
 #define NUM_OWN_OPTS (sizeof own_opts / sizeof own_opts[0])
@@ -161,6 +168,8 @@ static void add_limit(sweep_options *o, const char *option, const char *csv)
 static int take_shape(sweep_options *o, const serve_shape *sh)
 {
     int rc = serve_opts_check(sh, "sweep");
+    if (!rc)
+        rc = certs_opts_check(sh, "sweep");
     if (rc)
         return rc;
     for (unsigned f = 0; f < ENGINE_FLAG_COUNT; f++) {
@@ -181,6 +190,12 @@ static int take_shape(sweep_options *o, const serve_shape *sh)
     o->cert_file = sh->cert;
     o->key_file = sh->key;
     o->client_cert = sh->client_cert;
+    o->certs = (struct sweep_options_certs){sh->chain, sh->cert_variant, sh->ocsp, sh->client_ca,
+                                            sh->client_cert};
+    if (sh->cert_variants)
+        add_limit(o, "--cert-variants", sh->cert_variants);
+    /* the certificate axes vary the generated chain: the probe has it too */
+    o->certs.chain |= o->axes && (strstr(o->axes, "cert") || strstr(o->axes, "ocsp"));
     o->timeout = sh->timeout;
     return 0;
 }
@@ -216,6 +231,11 @@ static int parse_checked(sweep_cli *x, int ch, const char *arg)
         if (!parse_num(arg, 1, 100, &d) || d != (unsigned)d)
             return usage_error("--repeat wants a count (1 to 100), not '%s'", arg);
         x->o.repeat = (unsigned)d;
+        break;
+    case OPT_STRATEGY:
+        if (strcmp(arg, "adaptive") != 0 && strcmp(arg, "full") != 0)
+            return usage_error("--strategy wants adaptive or full, not '%s'", arg);
+        x->o.strategy = arg[0] == 'a' ? SWEEP_STRATEGY_ADAPTIVE : SWEEP_STRATEGY_FULL;
         break;
     case OPT_WINDOW:
         if (!parse_num(arg, 0, 600, &x->o.window))
@@ -359,6 +379,9 @@ int cmd_sweep(int argc, char **argv)
     int parsed = parse_args(&x, argc, argv);
     if (parsed)
         return parsed == PARSE_HELP ? 0 : parsed;
+    if ((x.shape.save_ca || x.shape.save_client_cert) &&
+        (parsed = certs_save_ca_first(&x.shape, "sweep")) != 0)
+        return parsed;
     sweep_options o = x.o;
     const char *trace = x.trace, *keylog = x.keylog;
     bool keylog_opt = x.keylog_opt;

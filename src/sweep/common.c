@@ -75,7 +75,7 @@ static engine_flag flag_of_axis(const char *axis)
 }
 
 static tp_engine *engine_for(sweep_ctx *c, const engine_lists *lists, const char *key_type,
-                             char *err, size_t err_len)
+                             const sweep_setup *su, char *err, size_t err_len)
 {
     char prio[2048];
     if (engine_build_priority(lists, prio, sizeof(prio), err, err_len) != TP_OK)
@@ -86,6 +86,9 @@ static tp_engine *engine_for(sweep_ctx *c, const engine_lists *lists, const char
     ec.key_file = c->o->key_file;
     ec.key_type = key_type ? key_type : "rsa:2048";
     ec.client_cert = c->o->client_cert;
+    struct sweep_options_certs certs = c->o->certs;
+    certs.client_cert = c->o->client_cert;
+    sweep_certs_config(&ec, &certs, su);
     static const char *const san_dns[] = {"localhost", NULL};
     static const char *const san_ip[] = {"127.0.0.1", "::1", NULL};
     ec.san_dns = san_dns;
@@ -103,8 +106,8 @@ tp_engine *sweep_engine_for_config(sweep_ctx *c, unsigned idx, char *err, size_t
         if (combo.csv[f])
             lists.csv[f] = combo.csv[f];
     }
-    return engine_for(c, &lists, su.combo.key_type ? su.combo.key_type : c->o->key_type, err,
-                      err_len);
+    return engine_for(c, &lists, su.combo.key_type ? su.combo.key_type : c->o->key_type, &su,
+                      err, err_len);
 }
 
 /* The probe's engine allows every value of every axis (legacy ones too),
@@ -141,5 +144,5 @@ tp_engine *sweep_engine_for_probe(sweep_ctx *c, char *err, size_t err_len)
         if (w)
             lists.csv[f] = buf;
     }
-    return engine_for(c, &lists, key_type, err, err_len);
+    return engine_for(c, &lists, key_type, NULL, err, err_len);
 }

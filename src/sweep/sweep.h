@@ -15,9 +15,14 @@
 #include "../engine/engine.h"
 #include "../engine/names.h"
 #include "../server/server.h"
+#include "axes_certs.h"
 #include "matrix.h"
 
 #define SWEEP_MAX_LIMITS 10
+
+/* --strategy: every combination, or the fewest that name the rule
+ * (adaptive.h).  AUTO: adaptive in device mode, full in driven mode. */
+typedef enum { SWEEP_STRATEGY_AUTO = 0, SWEEP_STRATEGY_FULL, SWEEP_STRATEGY_ADAPTIVE } sweep_strategy;
 
 typedef struct {
     /* matrix */
@@ -30,6 +35,7 @@ typedef struct {
     const char *key_type; /* --key-type (when key-type is not an axis) */
     const char *cert_file, *key_file;
     tp_client_cert client_cert;
+    struct sweep_options_certs certs; /* --chain ... --client-ca (axes_certs.h) */
     /* server */
     const char *listen; /* device mode; NULL: 0.0.0.0 and :: */
     unsigned port;      /* device mode; driven: only with port_set (else kernel-chosen) */
@@ -45,6 +51,7 @@ typedef struct {
     double client_timeout;  /* seconds */
     unsigned jobs;          /* parallel slots (driven) */
     unsigned repeat;        /* tries per combination */
+    sweep_strategy strategy;
     double window;          /* --per-attempt-window (device) */
     /* output */
     const char *journal;
