@@ -338,6 +338,8 @@ bool tp_decode_run(tp_decode *d, const tp_decode_params *p, tp_decode_counts *n)
                 p->progress(p->progress_arg, d->reader.off, d->len);
         }
     }
+    if (p->progress)
+        p->progress(p->progress_arg, d->len, d->len);
     capture_tcp_finish(tcp, last_ts);
     const capture_tcp_stats *st = capture_tcp_get_stats(tcp);
     n->ooo_segments = st->ooo_segments;

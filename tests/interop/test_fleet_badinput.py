@@ -98,9 +98,18 @@ def test_garbage(r):
     r.check(rc == 2 and "unknown option '--frobnicate'" in err, "a bad option: exit 2, named", err)
 
 
+def test_progress(r):
+    p = subprocess.run([tp.TLSPROBE, "fleet", "--progress", os.path.join(DATA, "ether-v4.pcap")],
+                       capture_output=True, text=True, timeout=60)
+    r.check(p.returncode == 0 and "ether-v4.pcap [" + "#" * 40 + "] 100%" in p.stderr,
+            "--progress: the bar reaches 100% on stderr", p.stderr[-300:])
+    r.check("[" not in p.stdout.splitlines()[0], "--progress: nothing of it on stdout")
+
+
 def main():
     r = tp.Results("fleet_badinput")
-    for t in (test_links, test_reassembly, test_truncated, test_not_tls, test_no_keys, test_garbage):
+    for t in (test_links, test_reassembly, test_truncated, test_not_tls, test_no_keys, test_garbage,
+              test_progress):
         r.run(t)
     return r.finish()
 
