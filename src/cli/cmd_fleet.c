@@ -79,8 +79,9 @@ static int read_trace(const char *path, tp_sink *sink)
         return 1;
     }
     if (n.bad_lines)
-        fprintf(stderr, "tlsprobe fleet: note: %s: %llu lines are not JSON objects (first: line %llu)\n",
-                path, n.bad_lines, n.first_bad);
+        fprintf(stderr,
+                "tlsprobe fleet: note: %s: %llu line%s skipped, not a JSON object (first: line %llu)\n",
+                path, n.bad_lines, n.bad_lines == 1 ? "" : "s", n.first_bad);
     if (n.verdicts == 0) {
         fprintf(stderr, "tlsprobe fleet: %s holds no verdict line (not a tlsprobe trace?)\n", path);
         return 1;

@@ -98,6 +98,28 @@ def test_garbage(r):
     r.check(rc == 2 and "unknown option '--frobnicate'" in err, "a bad option: exit 2, named", err)
 
 
+def test_cut_trace(r):
+    """A JSON trace (decode --json of a fixture) with a torn line in it and
+    its last verdict cut off: the torn line is named, the connection without
+    its verdict still counted."""
+    p = subprocess.run([tp.TLSPROBE, "decode", "--json", "--keylog", KEYS,
+                        os.path.join(DATA, "ether-v4.pcap")], capture_output=True, text=True)
+    lines = p.stdout.splitlines()
+    last = max(i for i, l in enumerate(lines) if '"event":"verdict"' in l)
+    lines = lines[:3] + ['{"event":"record","conn":1,"t":0.0'] + lines[3:last]
+    tmp = tempfile.mkdtemp(prefix="tp-fleet-trace-")
+    path = os.path.join(tmp, "cut.jsonl")
+    open(path, "w").write("\n".join(lines) + "\n")
+    rc, out, err = fleet(path)
+    doc, got = groups(out)
+    r.eq(rc, 0, "cut trace: exit 0", err)
+    r.eq(got, [("no-verdict", 1, "fail"), ("session-ok", 2, "ok")],
+         "cut trace: the connection without its verdict is counted as no-verdict", out[:400])
+    r.contains(err, "1 line skipped, not a JSON object (first: line 4)", "cut trace: the torn line is named")
+    if doc:
+        r.check(doc["groups"][1]["first_seen"] is not None, "trace: first seen from the accept's wall")
+
+
 def test_progress(r):
     p = subprocess.run([tp.TLSPROBE, "fleet", "--progress", os.path.join(DATA, "ether-v4.pcap")],
                        capture_output=True, text=True, timeout=60)
@@ -109,7 +131,7 @@ def test_progress(r):
 def main():
     r = tp.Results("fleet_badinput")
     for t in (test_links, test_reassembly, test_truncated, test_not_tls, test_no_keys, test_garbage,
-              test_progress):
+              test_progress, test_cut_trace):
         r.run(t)
     return r.finish()
 
