@@ -87,6 +87,25 @@ static int take_timeout(serve_shape *s, const char *cmd, const serve_opt *row, c
     return 0;
 }
 
+/* ---- mail: --starttls P, --smtp, --imap, --pop3 (one mail mode) ---- */
+
+static int take_mail(serve_shape *s, const char *cmd, const serve_opt *row, const char *arg)
+{
+    tp_mail_proto p;
+    bool starttls = arg != NULL;
+    char flag[32];
+    snprintf(flag, sizeof flag, "--%s%s%s", row->name, arg ? " " : "", arg ? arg : "");
+    if (!wire_mail_proto_parse(starttls ? arg : row->name, &p))
+        return serve_opts_usage_error(cmd, "--starttls %s: valid: %s", arg,
+                                      wire_mail_proto_names());
+    if (s->mail && (s->mail != p || s->starttls != starttls))
+        return serve_opts_usage_error(cmd, "%s and %s: choose one mail mode", s->mail_flag, flag);
+    s->mail = p;
+    s->starttls = starttls;
+    s->mail_flag = row->name; /* "starttls", "smtp", ... */
+    return 0;
+}
+
 /* ---- the table ---- */
 
 #define LIST(name, flag, example)                                                                  \
@@ -118,6 +137,16 @@ static const serve_opt serve_opts_table[] = {
      take_renegotiation, 0, 0},
     {"timeout", "S", "handshake and idle timeout in seconds (default 30)", SERVE_OPTS_BOTH,
      take_timeout, 0, 0},
+    {"starttls", "P", "mail with STARTTLS: smtp, imap or pop3 in plaintext\n"
+                      "(greeting, capabilities, STARTTLS), then TLS on the\n"
+                      "same connection and the dialogue inside it", SERVE_OPTS_BOTH, take_mail, 0, 0},
+    {"smtp", NULL, "mail over implicit TLS (port 465 style): SMTP after\n"
+                   "the handshake (AUTH with any credentials, mail discarded)",
+     SERVE_OPTS_BOTH, take_mail, 0, 0},
+    {"imap", NULL, "IMAP after the handshake (993 style), an empty INBOX", SERVE_OPTS_BOTH,
+     take_mail, 0, 0},
+    {"pop3", NULL, "POP3 after the handshake (995 style), no messages", SERVE_OPTS_BOTH,
+     take_mail, 0, 0},
     /* More server-shaping options (e.g. --quirk, the record rewriter) are one
      * row each here: both commands then parse them and list them in --help. */
 };

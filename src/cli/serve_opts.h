@@ -10,6 +10,7 @@
 #include <stdio.h>
 
 #include "engine/engine.h"
+#include "wire/mail.h"
 #include "engine/names.h"
 #include "capture/outfile.h"
 
@@ -32,6 +33,11 @@ typedef struct {
     tp_client_cert client_cert;
     bool renegotiation; /* --renegotiation allow */
     double timeout; /* seconds; the command sets its default first */
+    /* mail: --smtp/--imap/--pop3 (implicit TLS) or --starttls P (a
+     * plaintext preamble first); mail_flag names the option for messages */
+    tp_mail_proto mail;
+    bool starttls;
+    const char *mail_flag;
 } serve_shape;
 
 /* Which command a row belongs to (a bit mask). */
