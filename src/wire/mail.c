@@ -261,6 +261,26 @@ tp_mail_cmd wire_mail_cmd_kind(tp_mail_proto p, const uint8_t *line, size_t len)
     return TP_MAIL_CMD_OTHER;
 }
 
+bool wire_mail_cmd_known(tp_mail_proto p, const uint8_t *line, size_t len)
+{
+    static const char *const smtp[] = {"NOOP", "RSET", "HELP", "VRFY", "EXPN", "BDAT", "ETRN", NULL};
+    static const char *const imap[] = {"NOOP",   "CHECK",  "CLOSE",       "EXPUNGE", "SEARCH",
+                                       "STATUS", "UID",    "LSUB",        "CREATE",  "DELETE",
+                                       "RENAME", "APPEND", "SUBSCRIBE",   "STORE",   "COPY",
+                                       "ID",     "ENABLE", "UNSUBSCRIBE", "IDLE",    "NAMESPACE",
+                                       "MOVE",   "UNSELECT", NULL};
+    static const char *const pop3[] = {"NOOP", "RSET", "DELE", "TOP", NULL};
+    if (wire_mail_cmd_kind(p, line, len) != TP_MAIL_CMD_OTHER)
+        return true;
+    char verb[16];
+    size_t n = wire_mail_cmd_verb(p, line, len, verb, sizeof verb);
+    const char *const *list = p == TP_MAIL_SMTP ? smtp : p == TP_MAIL_IMAP ? imap : pop3;
+    for (size_t i = 0; n && n < sizeof verb && p != TP_MAIL_NONE && list[i]; i++)
+        if (strcmp(list[i], verb) == 0)
+            return true;
+    return false;
+}
+
 const char *wire_mail_cmd_name(tp_mail_cmd c)
 {
     static const char *const names[] = {"other", "hello", "starttls", "auth", "quit", "data"};

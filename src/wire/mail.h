@@ -66,6 +66,11 @@ tp_mail_cmd wire_mail_cmd_kind(tp_mail_proto p, const uint8_t *line, size_t len)
  * out_cap - 1); returns its length (0: no verb). */
 size_t wire_mail_cmd_verb(tp_mail_proto p, const uint8_t *line, size_t len, char *out,
                           size_t out_cap);
+/* Whether the line's verb is a command of the protocol at all (the verbs
+ * above and NOOP, RSET, HELP, VRFY, EXPN, BDAT / NOOP, CHECK, CLOSE,
+ * EXPUNGE, SEARCH, STATUS, UID, LSUB, ... / NOOP, RSET, DELE, TOP): a
+ * first line that is not is another protocol spoken to the port. */
+bool wire_mail_cmd_known(tp_mail_proto p, const uint8_t *line, size_t len);
 /* "hello", "starttls", "auth", "quit", "data", "other". */
 const char *wire_mail_cmd_name(tp_mail_cmd c);
 
