@@ -663,11 +663,11 @@ static const verdict_rule rules[] = {
     /* mail (verdict_mail.c): the STARTTLS preamble, the wrong kind of port */
     XRULE("mail-tls-without-starttls", mail_tls_early),
     XRULE("mail-other-protocol", mail_other_protocol),
+    XRULE("mail-line-too-long", mail_line_too_long),
     XRULE("mail-auth-before-starttls", mail_auth_plain),
     XRULE("mail-preamble-timeout", mail_preamble_timeout),
     XRULE("mail-no-starttls", mail_no_starttls),
     XRULE("mail-starttls-refused", mail_starttls_refused),
-    XRULE("mail-line-too-long", mail_line_too_long),
     XRULE("mail-closed-after-greeting", mail_closed_after_greeting),
     XRULE("mail-closed-in-preamble", mail_closed_in_preamble),
     XRULE("mail-plaintext-on-implicit-port", mail_plaintext_on_implicit),

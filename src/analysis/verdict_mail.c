@@ -78,9 +78,17 @@ void tp_say_mail_other_protocol(const tp_observation *o, tp_verdict *v)
            upper(p), http ? " (HTTP)" : "", o->mail.first_line, upper(p));
 }
 
+/* The TLS session under the dialogue worked: done, data both ways, no bad
+ * record, no fatal alert. */
+static bool tls_worked(const tp_observation *o)
+{
+    return o->handshake_done && o->app_exchanged && !o->client.bad_record &&
+           !o->server.bad_record && !vd_client_fatal(o) && !o->server.fatal_alert;
+}
+
 bool tp_when_mail_line_too_long(const tp_observation *o)
 {
-    return o->mail.too_long && (!o->mail.too_long_tls || o->handshake_done);
+    return o->mail.too_long && (o->mail.too_long_tls ? tls_worked(o) : preamble_only(o));
 }
 void tp_say_mail_line_too_long(const tp_observation *o, tp_verdict *v)
 {
@@ -229,8 +237,7 @@ void tp_say_mail_waits_for_greeting(const tp_observation *o, tp_verdict *v)
 
 bool tp_when_mail_session_ok(const tp_observation *o)
 {
-    return o->mail.tls_dialogue && o->handshake_done && o->app_exchanged && !o->client.bad_record &&
-           !o->server.bad_record && !vd_client_fatal(o) && !o->server.fatal_alert;
+    return o->mail.tls_dialogue && tls_worked(o);
 }
 void tp_say_mail_session_ok(const tp_observation *o, tp_verdict *v)
 {
