@@ -115,8 +115,22 @@ def test_overlong_inside_tls(r):
         srv.stop()
 
 
+def test_usage_errors(r):
+    cases = [(["serve", "--starttls", "ftp"], "tlsprobe serve: --starttls ftp: valid: smtp, imap, pop3"),
+             (["serve", "--starttls", "smtp", "--imap"],
+              "tlsprobe serve: --starttls and --imap: choose one mail mode"),
+             (["serve", "--echo", "--smtp"], "tlsprobe serve: --echo and --smtp: choose one mode"),
+             (["sweep", "--http", "--starttls", "smtp", "--client", "x {port}"],
+              "tlsprobe sweep: --starttls: not with --http or --echo")]
+    for args, msg in cases:
+        rc, out, err = tp.run([tp.TLSPROBE] + args)
+        r.eq(rc, 2, "%s: exit status 2" % " ".join(args), err)
+        r.contains(err, msg, "%s: the message names the values" % " ".join(args))
+
+
 def main():
     r = tp.Results("mail_badinput")
+    r.run(test_usage_errors)
     r.run(test_starttls_port)
     r.run(test_overlong_inside_tls)
     r.finish()

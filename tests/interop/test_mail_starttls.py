@@ -6,6 +6,7 @@ lines as mail events and never the password; tshark reads the pcapng's
 preamble and decrypts the TLS part after STARTTLS.  Misconfigured clients
 (an implicit-TLS client, no STARTTLS, a TLS version the server refuses) get
 a true verdict."""
+import json
 import os
 import subprocess
 
@@ -71,6 +72,22 @@ def test_pcapng_tshark(r):
             "tshark reads the plaintext preamble (EHLO, STARTTLS)", rows)
     r.check("AUTH" in inside and "MAIL" in inside and "EHLO" in inside,
             "tshark decrypts the TLS part after STARTTLS (EHLO, AUTH, MAIL inside TLS)", rows)
+    # decode reads the same capture the same way (the preamble recognised
+    # from the greeting, or named with --starttls)
+    live = srv.verdicts()[0]
+    for extra in ([], ["--starttls", "smtp"]):
+        rc, out, err = tp.run([tp.TLSPROBE, "decode", pcap, "--json"] + extra, timeout=60)
+        evs = [json.loads(l) for l in out.splitlines() if l.startswith("{")]
+        vs = [e for e in evs if e.get("event") == "verdict"]
+        r.eq(vs and (vs[0].get("outcome"), vs[0].get("cause")), (live.get("outcome"), live.get("cause")),
+             "decode %s: the live verdict" % " ".join(extra), (vs and vs[0].get("summary"), err))
+        mails = [e.get("line") for e in evs if e.get("event") == "mail"]
+        live_mails = [e.get("line") for e in srv.events().of("mail")]
+        r.eq(mails, live_mails, "decode %s: the same mail lines as live" % " ".join(extra))
+    rc, out, err = tp.run([tp.TLSPROBE, "decode", pcap, "--starttls", "ftp"])
+    r.eq(rc, 2, "decode --starttls ftp: a usage error")
+    r.contains(err, "tlsprobe decode: --starttls ftp: valid: smtp, imap, pop3",
+               "decode --starttls ftp: names the bad value and the valid ones")
 
 
 def test_misconfigured(r):
