@@ -525,6 +525,17 @@ static void print_ready(const serve_opts *o, tp_server *srv, const char *keylog)
                 "connect with: curl -k %s   (or open it in a browser; "
                 "curl -k -H 'Accept: text/plain' %s for text)\n",
                 url, url);
+    } else if (o->shape.mail) { /* a mail client; any credentials */
+        char url[128];
+        connect_hint(bound[0], url, sizeof url); /* https://HOST:PORT/ */
+        const char *p = wire_mail_proto_name(o->shape.mail);
+        if (o->shape.mail == TP_MAIL_SMTP)
+            fprintf(stderr, "connect with: swaks --server %.*s %s --to rcpt@example.org\n",
+                    (int)strlen(url + 8) - 1, url + 8, o->shape.starttls ? "--tls" : "--tlsc");
+        else
+            fprintf(stderr, "connect with: curl -k%s %s%s%s -u user:any\n",
+                    o->shape.starttls ? " --ssl-reqd" : "", p, o->shape.starttls ? "" : "s",
+                    url + 5);
     } else if (o->mode == TP_MODE_INTERACTIVE) {
         fprintf(stderr, "waiting for one client; once it is connected, lines typed here "
                         "go to it\n");
