@@ -136,6 +136,14 @@ static void test_detect(void **state)
     assert_non_null(strstr(sink.verdict.summary, "sent LOGIN (credentials) before STARTTLS"));
     tp_session_free(s);
 
+    /* an FTP greeting is no SMTP one: the server's text is not TLS */
+    s = open_session(TP_MAIL_NONE, false);
+    feed(s, TP_S2C, "220 ProFTPD Server ready\r\n");
+    tp_session_end(s, 0.5, TP_END_PEER_CLOSED);
+    assert_int_equal(sink.num_mail, 0);
+    assert_string_equal(sink.verdict.cause, "not-tls");
+    tp_session_free(s);
+
     s = open_session(TP_MAIL_NONE, false);
     const uint8_t rec[] = {0x16, 0x03, 0x01, 0x00, 0x04, 0x01, 0x00, 0x00, 0x00};
     tp_session_feed(s, TP_C2S, 0.1, rec, sizeof rec);
