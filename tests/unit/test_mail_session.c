@@ -210,6 +210,23 @@ static void test_auth_lines(void **state)
                                     sizeof shown, user, sizeof user));
     assert_string_equal(shown, "a2 LOGIN \"bob\" ****");
     assert_string_equal(user, "bob");
+    /* IMAP LOGIN with literals (RFC 3501 4.3): what follows is masked */
+    const char *lit[] = {"a3 LOGIN bob {7}\r\n", "hunter2\r\n"};
+    assert_true(wire_mail_auth_line(TP_MAIL_IMAP, &st, (const uint8_t *)lit[0], strlen(lit[0]),
+                                    shown, sizeof shown, user, sizeof user));
+    assert_string_equal(user, "bob");
+    assert_string_equal(shown, "a3 LOGIN bob {7}");
+    assert_true(wire_mail_auth_line(TP_MAIL_IMAP, &st, (const uint8_t *)lit[1], strlen(lit[1]),
+                                    shown, sizeof shown, user, sizeof user));
+    assert_string_equal(shown, "****");
+    assert_int_equal(st, WIRE_MAIL_AUTH_NONE);
+    const char *lit2[] = {"a4 LOGIN {3}\r\n", "bob {7+}\r\n", "hunter2\r\n"};
+    for (int i = 0; i < 3; i++) {
+        assert_true(wire_mail_auth_line(TP_MAIL_IMAP, &st, (const uint8_t *)lit2[i],
+                                        strlen(lit2[i]), shown, sizeof shown, user, sizeof user));
+        assert_null(strstr(shown, "hunter2"));
+    }
+    assert_int_equal(st, WIRE_MAIL_AUTH_NONE);
     const char *l5 = "MAIL FROM:<a@b>\r\n";
     assert_false(wire_mail_auth_line(TP_MAIL_SMTP, &st, (const uint8_t *)l5, strlen(l5), shown,
                                      sizeof shown, user, sizeof user));
