@@ -820,6 +820,9 @@ static const char *const tested[] = {
     "app-h2-preface",
     "app-incomplete",
     "alpn-not-selected",
+    /* rules of verdict_certs.c, tested in test_verdict_certs.c */
+    "client-cert-rejected",
+    "client-left-flawed-certificate",
     NULL,
 };
 
