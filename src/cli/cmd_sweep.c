@@ -45,6 +45,9 @@ static const char *const sweep_usage =
     "  --client-timeout S    kill a client still running after S seconds (default 20)\n"
     "  -j N                  N clients at once, each with its own server (driven)\n"
     "  --repeat N            try each combination N times; disagreeing tries: flaky\n"
+    "  --strategy S          adaptive: try only the combinations that best split the\n"
+    "                        rules still possible, stop when one is left (default in\n"
+    "                        device mode); full: every combination (default driven)\n"
     "  --per-attempt-window S  device mode: connections from one address within S\n"
     "                        seconds are one attempt (browsers open several)\n"
     "\n"
@@ -81,6 +84,7 @@ enum {
     OPT_TRACE,
     OPT_KEYLOG,
     OPT_WORKERS,
+    OPT_STRATEGY,
 };
 
 /* sweep's own options; the shared ones (serve_opts.h) are added to them. */
@@ -107,6 +111,7 @@ static const struct option own_opts[] = {
     {"trace", required_argument, NULL, OPT_TRACE},
     {"keylog", required_argument, NULL, OPT_KEYLOG},
     {"workers", required_argument, NULL, OPT_WORKERS},
+    {"strategy", required_argument, NULL, OPT_STRATEGY},
     {"help", no_argument, NULL, 'h'},
 };
 #define NUM_OWN_OPTS (sizeof own_opts / sizeof own_opts[0])
@@ -230,6 +235,11 @@ static int parse_checked(sweep_cli *x, int ch, const char *arg)
         if (!parse_num(arg, 1, 100, &d) || d != (unsigned)d)
             return usage_error("--repeat wants a count (1 to 100), not '%s'", arg);
         x->o.repeat = (unsigned)d;
+        break;
+    case OPT_STRATEGY:
+        if (strcmp(arg, "adaptive") != 0 && strcmp(arg, "full") != 0)
+            return usage_error("--strategy wants adaptive or full, not '%s'", arg);
+        x->o.strategy = arg[0] == 'a' ? SWEEP_STRATEGY_ADAPTIVE : SWEEP_STRATEGY_FULL;
         break;
     case OPT_WINDOW:
         if (!parse_num(arg, 0, 600, &x->o.window))

@@ -20,6 +20,10 @@
 
 #define SWEEP_MAX_LIMITS 10
 
+/* --strategy: every combination, or the fewest that name the rule
+ * (adaptive.h).  AUTO: adaptive in device mode, full in driven mode. */
+typedef enum { SWEEP_STRATEGY_AUTO = 0, SWEEP_STRATEGY_FULL, SWEEP_STRATEGY_ADAPTIVE } sweep_strategy;
+
 typedef struct {
     /* matrix */
     const char *axes;                     /* csv, NULL: protocol,kx,cipher,mac */
@@ -48,6 +52,7 @@ typedef struct {
     double client_timeout;  /* seconds */
     unsigned jobs;          /* parallel slots (driven) */
     unsigned repeat;        /* tries per combination */
+    sweep_strategy strategy;
     double window;          /* --per-attempt-window (device) */
     /* output */
     const char *journal;
