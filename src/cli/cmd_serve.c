@@ -232,6 +232,11 @@ static int check_opts(serve_opts *o)
     int rc = serve_opts_check(&o->shape, "serve");
     if (rc)
         return rc;
+    if (o->shape.has_upstream && o->mode_flag)
+        return usage_error("--upstream and %s: the proxy is a mode of its own; choose one",
+                           o->mode_flag);
+    if (o->shape.has_upstream)
+        o->mode = TP_MODE_PROXY;
     if (o->shape.cert && o->shape.key_type)
         return usage_error("--key-type %s: only for the generated certificate, not with "
                            "--cert",
@@ -520,6 +525,9 @@ static void print_ready(const serve_opts *o, tp_server *srv, const char *keylog)
                 "connect with: curl -k %s   (or open it in a browser; "
                 "curl -k -H 'Accept: text/plain' %s for text)\n",
                 url, url);
+    } else if (o->mode == TP_MODE_PROXY) {
+        fprintf(stderr, "proxy to %s%s (the client's TLS ends here)\n", o->shape.proxy.addr_text,
+                o->shape.upstream_tls ? " over TLS" : "");
     } else if (o->mode == TP_MODE_INTERACTIVE) {
         fprintf(stderr, "waiting for one client; once it is connected, lines typed here "
                         "go to it\n");
@@ -563,6 +571,7 @@ int cmd_serve(int argc, char **argv)
     p.want_record_bytes = o.records;
     p.quirks = o.quirks.num ? &o.quirks : NULL;
     p.max_conns = o.max_conns;
+    p.proxy = serve_opts_upstream(&o.shape);
     char err[2048];
     if (!(srv = tp_server_new(&p, err, sizeof err))) {
         fprintf(stderr, "tlsprobe serve: %s\n", err);

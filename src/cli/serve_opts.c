@@ -87,6 +87,48 @@ static int take_timeout(serve_shape *s, const char *cmd, const serve_opt *row, c
     return 0;
 }
 
+/* ---- proxy (see also serve_opts_upstream) ---- */
+
+static int take_upstream(serve_shape *s, const char *cmd, const serve_opt *row, const char *arg)
+{
+    (void)row;
+    char err[512];
+    if (!tp_proxy_params_init(&s->proxy, arg, err, sizeof err))
+        return serve_opts_usage_error(cmd, "%s", err);
+    s->has_upstream = true;
+    return 0;
+}
+
+static int take_upstream_tls(serve_shape *s, const char *cmd, const serve_opt *row,
+                             const char *arg)
+{
+    (void)cmd;
+    (void)row;
+    (void)arg;
+    s->upstream_tls = true;
+    return 0;
+}
+
+static int take_upstream_starttls(serve_shape *s, const char *cmd, const serve_opt *row,
+                                  const char *arg)
+{
+    (void)row;
+    if (strcmp(arg, "smtp") && strcmp(arg, "imap") && strcmp(arg, "pop3"))
+        return serve_opts_usage_error(cmd, "--upstream-starttls %s: valid: smtp, imap, pop3", arg);
+    s->upstream_starttls = arg;
+    return 0;
+}
+
+const tp_proxy_params *serve_opts_upstream(serve_shape *s)
+{
+    if (!s->has_upstream)
+        return NULL;
+    s->proxy.tls = s->upstream_tls;
+    s->proxy.starttls = s->upstream_starttls;
+    s->proxy.timeout = s->timeout > 0 ? s->timeout : 30;
+    return &s->proxy;
+}
+
 /* ---- the table ---- */
 
 #define LIST(name, flag, example)                                                                  \
@@ -118,6 +160,14 @@ static const serve_opt serve_opts_table[] = {
      take_renegotiation, 0, 0},
     {"timeout", "S", "handshake and idle timeout in seconds (default 30)", SERVE_OPTS_BOTH,
      take_timeout, 0, 0},
+    /* proxy (server/proxy.h) */
+    {"upstream", "HOST:PORT", "proxy: the client's TLS ends here, the plaintext goes to\n"
+                              "this server and its answers back (tlsprobe proxy)", SERVE_OPTS_BOTH,
+     take_upstream, 0, 0},
+    {"upstream-tls", NULL, "proxy: talk TLS to the upstream (465, 993, 995)", SERVE_OPTS_BOTH,
+     take_upstream_tls, 0, 0},
+    {"upstream-starttls", "P", "proxy: STARTTLS to the upstream: smtp, imap or pop3",
+     SERVE_OPTS_BOTH, take_upstream_starttls, 0, 0},
     /* More server-shaping options (e.g. --quirk, the record rewriter) are one
      * row each here: both commands then parse them and list them in --help. */
 };
@@ -175,6 +225,11 @@ int serve_opts_check(const serve_shape *s, const char *cmd)
                                            "...) are exclusive");
     if (!s->cert != !s->key)
         return serve_opts_usage_error(cmd, "--cert and --key go together");
+    if ((s->upstream_tls || s->upstream_starttls) && !s->has_upstream)
+        return serve_opts_usage_error(cmd, "--upstream-tls and --upstream-starttls need "
+                                           "--upstream HOST:PORT");
+    if (s->upstream_tls && s->upstream_starttls)
+        return serve_opts_usage_error(cmd, "--upstream-tls and --upstream-starttls are exclusive");
     return 0;
 }
 

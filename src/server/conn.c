@@ -354,6 +354,7 @@ static void conn_mode_init(tp_conn *c, const tp_mode_ops *mode)
     c->mode_conn.id = c->id;
     c->mode_conn.peer = c->peer;
     c->mode_conn.loop = c->w->loop;
+    c->mode_conn.proxy = c->w->srv->cfg.proxy;
 }
 
 /* ---- socket I/O ---- */

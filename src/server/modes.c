@@ -526,6 +526,8 @@ const tp_mode_ops *tp_mode_ops_get(tp_mode mode)
         return &mode_echo;
     case TP_MODE_INTERACTIVE:
         return &mode_interactive;
+    case TP_MODE_PROXY:
+        return &tp_mode_proxy;
     case TP_MODE_HTTP:
     default:
         return &mode_http;

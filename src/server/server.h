@@ -13,8 +13,9 @@
 #include "../capture/outfile.h"
 #include "../engine/engine.h"
 #include "../quirk/quirk.h"
+#include "proxy.h"
 
-typedef enum { TP_MODE_HTTP, TP_MODE_ECHO, TP_MODE_INTERACTIVE } tp_mode;
+typedef enum { TP_MODE_HTTP, TP_MODE_ECHO, TP_MODE_INTERACTIVE, TP_MODE_PROXY } tp_mode;
 
 typedef struct tp_server tp_server;
 
@@ -59,6 +60,8 @@ typedef struct {
      * one process (sweep -j N, one per slot) and libev lets only one loop
      * watch a signal; the caller handles signals and calls tp_server_stop. */
     bool no_signals;
+    /* TP_MODE_PROXY (serve --upstream): the upstream, borrowed */
+    const tp_proxy_params *proxy;
 } tp_server_params;
 
 /* Binds the listeners (so the port is known before run).  NULL with a
