@@ -20,6 +20,7 @@
 #include "report/pcapng_sink.h"
 #include "report/text_sink.h"
 #include "server/server.h"
+#include "serve_keep.h"
 #include "serve_opts.h"
 
 #define MAX_LISTEN 16
@@ -453,11 +454,12 @@ static void raise_fd_limit(void)
 typedef struct {
     capture_outfile trace_file, keylog_file;
     tp_sink *text, *json, *pcap;
+    serve_keep keep; /* --keep failing, --rotate: instead of the three */
     const char *keylog; /* --keylog or $SSLKEYLOGFILE, or NULL */
 } serve_outputs;
 
-/* Opens them and adds the sinks to p; false after the message. */
-static bool outputs_open(const serve_opts *o, serve_outputs *out, tp_server_params *p)
+/* The text, JSON and pcapng sinks into p; false after the message. */
+static bool outputs_sinks(const serve_opts *o, serve_outputs *out, tp_server_params *p)
 {
     char err[2048];
     out->text =
@@ -479,6 +481,22 @@ static bool outputs_open(const serve_opts *o, serve_outputs *out, tp_server_para
         }
         p->sinks[p->num_sinks++] = out->pcap;
     }
+    return true;
+}
+
+/* Opens them and adds the sinks to p; false after the message. */
+static bool outputs_open(const serve_opts *o, serve_outputs *out, tp_server_params *p)
+{
+    if (serve_keep_wanted(&o->shape)) { /* --keep failing, --rotate */
+        if (o->trace &&
+            !serve_opts_open_output(&out->trace_file, "tlsprobe serve: --trace", o->trace, false))
+            return false;
+        if (!serve_keep_open(&out->keep, &o->shape, o->trace ? &out->trace_file : NULL, o->pcap,
+                             o->records, o->verbosity, p))
+            return false;
+    } else if (!outputs_sinks(o, out, p)) {
+        return false;
+    }
     out->keylog = o->keylog;
     const char *env = getenv("SSLKEYLOGFILE");
     if (!out->keylog && env && env[0])
@@ -495,7 +513,7 @@ static bool outputs_open(const serve_opts *o, serve_outputs *out, tp_server_para
 /* Closes them; a write error (named on stderr when it happened) fails the run. */
 static int outputs_close(serve_outputs *out, int rc)
 {
-    if (report_pcapng_sink_free(out->pcap) != 0)
+    if (report_pcapng_sink_free(out->pcap) != 0 || serve_keep_close(&out->keep) != 0)
         rc = 1;
     report_json_sink_free(out->json);
     report_text_sink_free(out->text);

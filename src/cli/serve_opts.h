@@ -38,6 +38,10 @@ typedef struct {
     tp_proxy_params proxy; /* resolved by --upstream; see serve_opts_upstream */
     bool upstream_tls;
     const char *upstream_starttls;
+    /* ---- long-running outputs (serve): --keep failing, --rotate SIZE[,N] ---- */
+    bool keep_failing;
+    unsigned long long rotate_size; /* 0: no rotation */
+    unsigned rotate_keep;
 } serve_shape;
 
 /* Which command a row belongs to (a bit mask). */
