@@ -7,6 +7,7 @@
 #include "../crypto/keylog.h"
 #include "../wire/reasm.h"
 #include "session.h"
+#include "session_mail.h"
 #include "verdict.h"
 
 /* At most this much is held back per direction waiting for keys: the
@@ -69,6 +70,7 @@ struct tp_session {
     bool ended;
     double t_last;
     tp_verdict verdict;
+    sess_mail mail; /* the mail preamble and dialogue (session_mail.c) */
 };
 
 /* Hands ev to every sink of s (sets ev->conn). */

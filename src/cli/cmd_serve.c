@@ -50,6 +50,7 @@ static const char *const usage_head =
     "                        HTTP/1.x request get 400, HTTP/2 a GOAWAY\n"
     "  --echo                send back whatever the client sends\n"
     "  --interactive         one client: stdin goes to it, what it sends is printed\n"
+    "  --smtp, --imap, --pop3, --starttls P   mail dialogues (below)\n"
     "\n"
     "Negotiation, credentials, timeout (as in tlsprobe sweep; names as printed\n"
     "by `tlsprobe list`):\n";
@@ -236,8 +237,6 @@ static int check_opts(serve_opts *o)
     if (o->shape.has_upstream && o->mode_flag)
         return usage_error("--upstream and %s: the proxy is a mode of its own; choose one",
                            o->mode_flag);
-    if (o->shape.has_upstream)
-        o->mode = TP_MODE_PROXY;
     if (o->shape.cert && o->shape.key_type)
         return usage_error("--key-type %s: only for the generated certificate, not with "
                            "--cert",
@@ -246,6 +245,12 @@ static int check_opts(serve_opts *o)
         return usage_error("--save-cert %s: only for the generated certificate, not with "
                            "--cert",
                            o->save_cert);
+    if (o->shape.mail && o->mode_flag) /* mail: --smtp, --starttls smtp, ... */
+        return usage_error("%s and --%s: choose one mode", o->mode_flag, o->shape.mail_flag);
+    if (o->shape.mail)
+        o->mode = (tp_mode)tp_mode_for_mail(o->shape.mail);
+    if (o->shape.has_upstream) /* the proxy; --starttls P / --smtp name its protocol */
+        o->mode = TP_MODE_PROXY;
     if (o->verbosity > 2)
         o->verbosity = 2;
     return 0;
@@ -583,6 +588,7 @@ int cmd_serve(int argc, char **argv)
     p.port = o.port;
     p.workers = o.workers;
     p.mode = o.mode;
+    p.starttls = o.shape.starttls;
     p.timeout = o.shape.timeout;
     p.engine = engine;
     p.want_data_events = o.pcap || o.verbosity >= 2;

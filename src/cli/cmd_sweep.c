@@ -182,6 +182,10 @@ static int take_shape(sweep_options *o, serve_shape *sh)
     o->key_file = sh->key;
     o->client_cert = sh->client_cert;
     o->timeout = sh->timeout;
+    if (sh->mail) { /* --starttls P / --smtp ...: the servers speak that mail dialogue */
+        o->mode = (tp_mode)tp_mode_for_mail(sh->mail);
+        o->starttls = sh->starttls;
+    }
     if ((o->proxy = serve_opts_upstream(sh)) != NULL)
         o->mode = TP_MODE_PROXY; /* the sweep's configuration is the client-facing side */
     return 0;
@@ -338,6 +342,8 @@ static int parse_args(sweep_cli *x, int argc, char **argv)
     }
     if (optind < argc)
         return usage_error("unexpected argument '%s'", argv[optind]);
+    if (x->mode_set && x->shape.mail)
+        return usage_error("--%s: not with --http or --echo (one mode)", x->shape.mail_flag);
     int shape_rc = take_shape(&x->o, &x->shape);
     if (shape_rc)
         return shape_rc;

@@ -87,6 +87,25 @@ static int take_timeout(serve_shape *s, const char *cmd, const serve_opt *row, c
     return 0;
 }
 
+/* ---- mail: --starttls P, --smtp, --imap, --pop3 (one mail mode) ---- */
+
+static int take_mail(serve_shape *s, const char *cmd, const serve_opt *row, const char *arg)
+{
+    tp_mail_proto p;
+    bool starttls = arg != NULL;
+    char flag[32];
+    snprintf(flag, sizeof flag, "--%s%s%s", row->name, arg ? " " : "", arg ? arg : "");
+    if (!wire_mail_proto_parse(starttls ? arg : row->name, &p))
+        return serve_opts_usage_error(cmd, "--starttls %s: valid: %s", arg,
+                                      wire_mail_proto_names());
+    if (s->mail && (s->mail != p || s->starttls != starttls))
+        return serve_opts_usage_error(cmd, "%s and %s: choose one mail mode", s->mail_flag, flag);
+    s->mail = p;
+    s->starttls = starttls;
+    s->mail_flag = row->name; /* "starttls", "smtp", ... */
+    return 0;
+}
+
 /* ---- proxy (see also serve_opts_upstream) ---- */
 
 static int take_upstream(serve_shape *s, const char *cmd, const serve_opt *row, const char *arg)
@@ -113,9 +132,9 @@ static int take_upstream_starttls(serve_shape *s, const char *cmd, const serve_o
                                   const char *arg)
 {
     (void)row;
-    if (strcmp(arg, "smtp") && strcmp(arg, "imap") && strcmp(arg, "pop3"))
-        return serve_opts_usage_error(cmd, "--upstream-starttls %s: valid: smtp, imap, pop3", arg);
-    s->upstream_starttls = arg;
+    if (!wire_mail_proto_parse(arg, &s->upstream_starttls))
+        return serve_opts_usage_error(cmd, "--upstream-starttls %s: valid: %s", arg,
+                                      wire_mail_proto_names());
     return 0;
 }
 
@@ -157,7 +176,10 @@ const tp_proxy_params *serve_opts_upstream(serve_shape *s)
     if (!s->has_upstream)
         return NULL;
     s->proxy.tls = s->upstream_tls;
-    s->proxy.starttls = s->upstream_starttls;
+    s->proxy.upstream_starttls = s->upstream_starttls;
+    /* the protocol: the client's (--starttls P, --smtp, ...) or the upstream's */
+    s->proxy.mail = s->mail ? s->mail : s->upstream_starttls;
+    s->proxy.client_starttls = s->starttls;
     s->proxy.timeout = s->timeout > 0 ? s->timeout : 30;
     return &s->proxy;
 }
@@ -193,6 +215,16 @@ static const serve_opt serve_opts_table[] = {
      take_renegotiation, 0, 0},
     {"timeout", "S", "handshake and idle timeout in seconds (default 30)", SERVE_OPTS_BOTH,
      take_timeout, 0, 0},
+    {"starttls", "P", "mail with STARTTLS: smtp, imap or pop3 in plaintext\n"
+                      "(greeting, capabilities, STARTTLS), then TLS on the\n"
+                      "same connection and the dialogue inside it", SERVE_OPTS_BOTH, take_mail, 0, 0},
+    {"smtp", NULL, "mail over implicit TLS (port 465 style): SMTP after\n"
+                   "the handshake (AUTH with any credentials, mail discarded)",
+     SERVE_OPTS_BOTH, take_mail, 0, 0},
+    {"imap", NULL, "IMAP after the handshake (993 style), an empty INBOX", SERVE_OPTS_BOTH,
+     take_mail, 0, 0},
+    {"pop3", NULL, "POP3 after the handshake (995 style), no messages", SERVE_OPTS_BOTH,
+     take_mail, 0, 0},
     /* proxy (server/proxy.h) */
     {"upstream", "HOST:PORT", "proxy: the client's TLS ends here, the plaintext goes to\n"
                               "this server and its answers back (tlsprobe proxy)", SERVE_OPTS_BOTH,
@@ -270,6 +302,9 @@ int serve_opts_check(const serve_shape *s, const char *cmd)
                                            "--upstream HOST:PORT");
     if (s->upstream_tls && s->upstream_starttls)
         return serve_opts_usage_error(cmd, "--upstream-tls and --upstream-starttls are exclusive");
+    if (s->mail && s->upstream_starttls && s->mail != s->upstream_starttls)
+        return serve_opts_usage_error(cmd, "--%s and --upstream-starttls %s: one protocol",
+                                      s->mail_flag, wire_mail_proto_name(s->upstream_starttls));
     return 0;
 }
 

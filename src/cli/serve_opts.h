@@ -10,6 +10,7 @@
 #include <stdio.h>
 
 #include "engine/engine.h"
+#include "wire/mail.h"
 #include "engine/names.h"
 #include "capture/outfile.h"
 #include "server/proxy.h"
@@ -37,11 +38,16 @@ typedef struct {
     bool has_upstream;
     tp_proxy_params proxy; /* resolved by --upstream; see serve_opts_upstream */
     bool upstream_tls;
-    const char *upstream_starttls;
+    tp_mail_proto upstream_starttls;
     /* ---- long-running outputs (serve): --keep failing, --rotate SIZE[,N] ---- */
     bool keep_failing;
     unsigned long long rotate_size; /* 0: no rotation */
     unsigned rotate_keep;
+    /* mail: --smtp/--imap/--pop3 (implicit TLS) or --starttls P (a
+     * plaintext preamble first); mail_flag names the option for messages */
+    tp_mail_proto mail;
+    bool starttls;
+    const char *mail_flag;
 } serve_shape;
 
 /* Which command a row belongs to (a bit mask). */

@@ -113,7 +113,7 @@ static ssize_t transport_pull(void *ctx, uint8_t *buf, size_t len)
 
 /* Bytes for the socket: queued, then traced (after any rewriting, so the
  * trace shows what went on the wire).  false when the queue is full. */
-static bool conn_queue(tp_conn *c, const uint8_t *data, size_t len, const char *quirk)
+bool conn_queue(tp_conn *c, const uint8_t *data, size_t len, const char *quirk)
 {
     if (!c->io_dead) {
         if (!srv_buf_append(&c->out, data, len, SRV_OUT_MAX))
@@ -344,6 +344,8 @@ static const tp_conn_ops conn_api = {
     .writable = api_writable,
     .engine_info = api_engine_info,
     .t = api_t,
+    .write_plain = conn_plain_write,
+    .start_tls = conn_plain_start_tls,
 };
 
 static void conn_mode_init(tp_conn *c, const tp_mode_ops *mode)
@@ -524,6 +526,11 @@ static void conn_read_cb(struct ev_loop *loop, ev_io *io, int revents)
         return;
     }
     conn_touch(c);
+    if (c->state == CONN_PLAIN) {
+        conn_plain_input(c, buf, (size_t)n); /* the mail preamble (conn_plain.c) */
+        conn_settle(c);
+        return;
+    }
     c->chunk = buf;
     c->chunk_len = (size_t)n;
     bool in_handshake = c->state == CONN_HANDSHAKE;
@@ -601,6 +608,8 @@ static bool conn_session_new(tp_conn *c, const char *peer_text, const struct soc
     p.want_data_events = s->cfg.want_data_events;
     p.want_record_bytes = s->cfg.want_record_bytes;
     p.expect_secrets = true; /* the engine logs each secret as it derives it */
+    p.mail = c->mode->mail ? c->mode->mail : s->cfg.proxy ? s->cfg.proxy->mail : TP_MAIL_NONE;
+    p.mail_starttls = s->cfg.starttls && p.mail != TP_MAIL_NONE;
     c->sess = tp_session_new(&p);
     if (!c->sess)
         return false;
@@ -660,8 +669,7 @@ static tp_refusal conn_refusal(tp_worker *w, unsigned open, int accept_errno)
     return TP_REFUSED_NONE;
 }
 
-/* quirks: --quirk (or the sweep's), NULL for none. */
-static void conn_start_tls(tp_conn *c, const tp_quirk_set *quirks)
+void conn_start_tls(tp_conn *c, const tp_quirk_set *quirks)
 {
     tp_server *s = c->w->srv;
     c->transport.push = transport_push;
@@ -685,8 +693,9 @@ static void conn_start_tls(tp_conn *c, const tp_quirk_set *quirks)
     }
     if (c->mode->one_client)
         c->w->sole = c;
+    bool first = !c->mode_started; /* after a plaintext phase on_open was called at accept */
     c->mode_started = true;
-    if (c->mode->on_open)
+    if (first && c->mode->on_open)
         c->mode->on_open(c->mode_state, &c->mode_conn);
     /* Handshake deadline: not re-armed by traffic, so a client trickling
      * bytes cannot hold the connection open. */
@@ -760,6 +769,8 @@ void conn_accept(tp_worker *w, int fd, const struct sockaddr *peer, socklen_t pe
     conn_link(c);
     if (refusal)
         conn_refuse(c, refusal, open, accept_errno);
+    else if (s->cfg.starttls && mode->on_plain)
+        conn_plain_start(c, quirks);
     else
         conn_start_tls(c, quirks);
 }

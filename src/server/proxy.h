@@ -10,13 +10,17 @@
 #include <stddef.h>
 #include <sys/socket.h>
 
+#include "../wire/mail.h"
+
 typedef struct {
     char addr_text[96]; /* "127.0.0.1:25", "[::1]:993" (the resolved address) */
     char host[256];     /* as given, for the upstream's SNI */
     struct sockaddr_storage sa;
     socklen_t sa_len;
     bool tls;             /* --upstream-tls: tlsprobe talks TLS to the upstream */
-    const char *starttls; /* --upstream-starttls smtp|imap|pop3, or NULL */
+    tp_mail_proto upstream_starttls; /* --upstream-starttls P: STARTTLS to the upstream */
+    tp_mail_proto mail; /* the mail protocol spoken (--starttls P, --smtp, ...), or NONE */
+    bool client_starttls; /* --starttls P: the client's preamble comes from the upstream */
     double timeout;       /* connect (and upstream handshake) deadline, seconds */
 } tp_proxy_params;
 

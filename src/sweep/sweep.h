@@ -38,6 +38,7 @@ typedef struct {
     double timeout;     /* per connection */
     tp_mode mode;
     const tp_proxy_params *proxy; /* TP_MODE_PROXY (--upstream): the upstream */
+    bool starttls; /* mail modes: the plaintext preamble first (--starttls P) */
     tp_sink *sinks[TP_MAX_SINKS]; /* --trace, -v */
     unsigned num_sinks;
     capture_outfile *keylog; /* NSS key log, opened by the caller, or NULL */
