@@ -24,6 +24,7 @@
 #include "../engine/upstream.h"
 #include "../wire/buf.h"
 #include "mode.h"
+#include "proxy_mail.h"
 
 /* Client bytes waiting for a slow upstream, and upstream bytes held until
  * the client's handshake is done: bounded, so neither side can make a
@@ -47,6 +48,9 @@ typedef struct {
     wire_buf hold; /* upstream -> client before the client's handshake is done */
     bool client_open; /* the client's handshake is done */
     bool close_due;   /* close the client's session once it is open */
+    bool mail;         /* a mail preamble to mediate (proxy_mail.h) */
+    bool client_plain; /* the client's plaintext phase (--starttls), until STARTTLS */
+    proxy_mail pm;
 } proxy_st;
 
 /* ---- parameters ---- */
@@ -125,7 +129,9 @@ static void to_client(proxy_st *st, const uint8_t *p, size_t n)
 {
     up_facts(st)->u2c_bytes += n;
     up_facts(st)->last_u2c_t = up_t(st);
-    if (st->client_open)
+    if (st->client_plain)
+        (void)st->mc->ops->write_plain(st->mc->conn, p, n);
+    else if (st->client_open)
         (void)tp_mode_conn_write(st->mc, p, n);
     else
         wire_buf_add_bytes(&st->hold, p, n);
@@ -203,6 +209,8 @@ static tp_engine_rc up_recv(proxy_st *st, uint8_t *p, size_t len, size_t *out_n)
 /* Sends what the client queued; the queue owns no memory once empty. */
 static void up_flush(proxy_st *st)
 {
+    if (st->mail && !proxy_mail_upstream_ready(&st->pm))
+        return; /* the upstream's preamble or STARTTLS first */
     while (st->phase == UP_OPEN && st->out_off < wire_buf_len(&st->out)) {
         size_t n = 0;
         tp_engine_rc rc = up_send(st, wire_buf_data(&st->out) + st->out_off,
@@ -221,6 +229,37 @@ static void up_flush(proxy_st *st)
     }
 }
 
+static void up_start_tls(proxy_st *st);
+
+/* What the preamble filter decided (proxy_mail.h): bytes each way, then
+ * the switches to TLS. */
+static void mail_act(proxy_st *st, wire_buf *tc, wire_buf *tu, unsigned acts)
+{
+    if (wire_buf_len(tc))
+        to_client(st, wire_buf_data(tc), wire_buf_len(tc));
+    size_t n = 0; /* tlsprobe's own lines (EHLO, STARTTLS): a few bytes on an idle socket */
+    if (wire_buf_len(tu))
+        (void)up_send(st, wire_buf_data(tu), wire_buf_len(tu), &n);
+    wire_buf_cleanup(tc);
+    wire_buf_cleanup(tu);
+    if (acts & PM_CLIENT_TLS) {
+        st->client_plain = false;
+        st->mc->ops->start_tls(st->mc->conn);
+    }
+    if (acts & PM_UPSTREAM_TLS)
+        up_start_tls(st);
+    if (acts & PM_FAIL)
+        up_failed(st, TP_UP_TLS_FAILED, st->pm.error);
+}
+
+static void mail_from_upstream(proxy_st *st, const uint8_t *p, size_t n)
+{
+    wire_buf tc, tu;
+    wire_buf_init(&tc, 0);
+    wire_buf_init(&tu, 0);
+    mail_act(st, &tc, &tu, proxy_mail_from_upstream(&st->pm, p, n, &tc, &tu));
+}
+
 static void up_read(proxy_st *st)
 {
     uint8_t buf[PROXY_CHUNK];
@@ -237,7 +276,10 @@ static void up_read(proxy_st *st)
             up_closed(st, rc == TP_ENGINE_ERROR);
             return;
         }
-        to_client(st, buf, n);
+        if (st->mail)
+            mail_from_upstream(st, buf, n);
+        else
+            to_client(st, buf, n);
     }
 }
 
@@ -294,16 +336,24 @@ static void up_connected(proxy_st *st)
         up_failed(st, connect_state(err), strerror(err));
         return;
     }
-    if (!st->mc->proxy->tls) {
+    if (st->mc->proxy->tls)
+        up_start_tls(st);
+    else
         up_opened(st);
-        return;
-    }
+}
+
+/* --upstream-tls at connect, --upstream-starttls after the go-ahead. */
+static void up_start_tls(proxy_st *st)
+{
     st->tls = tp_upstream_tls_new(st->fd, st->mc->proxy->host);
     if (!st->tls) {
         up_failed(st, TP_UP_TLS_FAILED, "cannot create a TLS client session");
         return;
     }
     st->phase = UP_TLS;
+    ev_timer_stop(st->mc->loop, &st->timer);
+    ev_timer_set(&st->timer, st->mc->proxy->timeout, 0.);
+    ev_timer_start(st->mc->loop, &st->timer);
     up_tls_step(st);
 }
 
@@ -367,7 +417,14 @@ static void proxy_on_open(void *state, const tp_mode_conn *mc)
     wire_buf_init(&st->hold, PROXY_HOLD_MAX);
     tp_upstream_facts *u = up_facts(st);
     snprintf(u->addr, sizeof u->addr, "%s", pp->addr_text);
-    u->leg = pp->tls ? "tls" : "plain";
+    static const char *const legs[] = {[TP_MAIL_SMTP] = "starttls-smtp",
+                                       [TP_MAIL_IMAP] = "starttls-imap",
+                                       [TP_MAIL_POP3] = "starttls-pop3"};
+    u->leg = pp->tls ? "tls" : pp->upstream_starttls ? legs[pp->upstream_starttls] : "plain";
+    st->client_plain = mc->starttls;
+    st->mail = pp->mail != TP_MAIL_NONE && (mc->starttls || pp->upstream_starttls);
+    if (st->mail)
+        proxy_mail_init(&st->pm, pp->mail, mc->starttls, pp->upstream_starttls != TP_MAIL_NONE);
     u->state = TP_UP_CONNECTING;
     st->fd = socket(pp->sa.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     if (st->fd < 0) {
@@ -450,6 +507,42 @@ static void proxy_on_close(void *state, const tp_mode_conn *mc)
         close(st->fd);
     wire_buf_cleanup(&st->out);
     wire_buf_cleanup(&st->hold);
+    if (st->mail)
+        proxy_mail_cleanup(&st->pm);
+}
+
+/* The client's plaintext preamble (--starttls P): to the upstream, until
+ * its STARTTLS (proxy_mail.h). */
+static void proxy_on_plain(void *state, const tp_mode_conn *mc, const uint8_t *data, size_t len)
+{
+    proxy_st *st = state;
+    (void)mc;
+    if (st->phase == UP_DONE)
+        return;
+    tp_upstream_facts *u = up_facts(st);
+    u->c2u_bytes += len;
+    u->last_c2u_t = up_t(st);
+    wire_buf tc, tu;
+    wire_buf_init(&tc, 0);
+    wire_buf_init(&tu, 0);
+    up_flush(st); /* what came before goes first */
+    unsigned acts = st->mail ? proxy_mail_from_client(&st->pm, data, len, &tu, &tc) : 0;
+    if (!st->mail)
+        wire_buf_add_bytes(&tu, data, len);
+    size_t n = 0;
+    if (st->mail && st->pm.state == PM_AWAIT_OK) /* the STARTTLS: past the gate */
+        (void)up_send(st, wire_buf_data(&tu), wire_buf_len(&tu), &n);
+    else
+        wire_buf_add_bytes(&st->out, wire_buf_data(&tu), wire_buf_len(&tu));
+    wire_buf_cleanup(&tu);
+    if (wire_buf_len(&tc)) { /* tlsprobe's own answer: not the upstream's bytes */
+        (void)st->mc->ops->write_plain(st->mc->conn, wire_buf_data(&tc), wire_buf_len(&tc));
+        wire_buf_cleanup(&tc);
+    }
+    mail_act(st, &tc, &tu, acts);
+    up_flush(st);
+    if (st->phase != UP_DONE)
+        up_arm(st);
 }
 
 const tp_mode_ops tp_mode_proxy = {
@@ -457,6 +550,7 @@ const tp_mode_ops tp_mode_proxy = {
     .state_size = sizeof(proxy_st),
     .idle_timeout = true,
     .on_open = proxy_on_open,
+    .on_plain = proxy_on_plain,
     .on_handshake_done = proxy_on_handshake_done,
     .on_appdata = proxy_on_appdata,
     .on_flow = proxy_on_flow,
