@@ -103,12 +103,14 @@ maildir:
 
 
 class Exim:
-    def __init__(self, tmp, starttls=True):
-        self.dir = os.path.join(tmp, "exim")
+    def __init__(self, tmp, starttls=True, ports=None, name="exim"):
+        """ports: (port, tls_port) to start again where a stopped one was."""
+        self.dir = os.path.join(tmp, name)
         for sub in ("spool", "log", "maildir"):
             os.makedirs(os.path.join(self.dir, sub), exist_ok=True)
-        self.port = free_port()
-        self.tls_port = free_port({self.port})
+        self.port, self.tls_port = ports or (None, None)
+        self.port = self.port or free_port()
+        self.tls_port = self.tls_port or free_port({self.port})
         self.maildir = os.path.join(self.dir, "maildir")
         self.conf = os.path.join(self.dir, "exim.conf")
         with open(self.conf, "w") as f:
