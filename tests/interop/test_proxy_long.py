@@ -1,0 +1,133 @@
+#!/usr/bin/env python3
+"""Long-running outputs of the proxy (and of serve): --keep failing and
+--rotate SIZE[,N].
+
+- --keep failing: ok connections leave only their verdict line in the
+  JSON trace and in the text output, and nothing in the pcapng; failing ones
+  keep every event, and tshark reads the pcapng: only the failing
+  connection's packets (its ClientHello);
+- --rotate 16k,2: the trace moves to FILE.1 and FILE.2 (never more) as it
+  grows, each file made of whole JSON lines, mode 0600, every verdict in one
+  of them;
+- bad values name the option and the valid ones.
+The upstream is a small loopback line server (upstream_fake.py)."""
+import glob
+import json
+import os
+import socket
+import stat
+import subprocess
+
+import tp
+import upstream_fake
+
+
+def ok_session(port):
+    s = tp.python_ctx().wrap_socket(socket.create_connection(("127.0.0.1", port), timeout=10),
+                                    server_hostname="localhost")
+    s.recv(100)
+    s.sendall(b"EHLO client.example\r\n")
+    s.recv(100)
+    s.sendall(b"QUIT\r\n")
+    s.recv(100)
+    s.close()
+
+
+def failing_session(port):
+    """A TLS 1.3-only client against a TLS 1.2-only proxy: no shared version."""
+    ctx = tp.python_ctx()
+    ctx.minimum_version = ctx.maximum_version = __import__("ssl").TLSVersion.TLSv1_3
+    try:
+        s = ctx.wrap_socket(socket.create_connection(("127.0.0.1", port), timeout=10),
+                            server_hostname="localhost")
+        s.close()
+    except OSError:
+        pass
+
+
+def test_keep_failing(r, up):
+    pcap = os.path.join(tp.tempfile.mkdtemp(prefix="tp-keep-"), "keep.pcapng")
+    with tp.Server(["--upstream", "127.0.0.1:%d" % up.port, "--keep", "failing",
+                    "--pcap", pcap, "--protocols", "TLS1.2"]) as srv:
+        for _ in range(3):
+            ok_session(srv.port)
+        failing_session(srv.port)
+        evs = srv.wait_verdicts(4, timeout=20)
+    vs = evs.of("verdict")
+    r.eq([v["outcome"] for v in vs], ["ok", "ok", "ok", "fail"], "keep: three ok, one failing",
+         [v.get("summary") for v in vs])
+    for v in vs[:3]:
+        kinds = {e["event"] for e in evs.conn_events(v["conn"])}
+        r.eq(kinds, {"verdict"}, "keep: ok connection %d keeps only its verdict" % v["conn"])
+    bad = vs[3]["conn"]
+    kinds = {e["event"] for e in evs.conn_events(bad)}
+    r.check({"accept", "handshake", "record", "verdict"} <= kinds,
+            "keep: the failing connection keeps its detail", kinds)
+    text = srv.stdout_text
+    r.check("connection from" in text and text.count("connection from") == 1,
+            "keep: the text output has the accept line of the failing connection only",
+            text[-1500:])
+    r.eq(text.count(" OK ("), 3, "keep: the text output keeps each ok verdict line")
+    rc, out, err = tp.run(["tshark", "-n", "-r", pcap, "-T", "fields", "-e", "tcp.srcport",
+                           "-e", "tls.handshake.type"], timeout=60)
+    ports = {line.split("\t")[0] for line in out.splitlines() if line.strip()}
+    r.eq(len(ports), 2, "keep: the pcapng holds one connection (its two ports)", out[-800:])
+    r.check("1" in out.split(), "tshark: the failing connection's ClientHello", out[-800:])
+
+
+def test_rotate(r, up):
+    d = tp.tempfile.mkdtemp(prefix="tp-rotate-")
+    trace = os.path.join(d, "t.jsonl")
+    with tp.Server(["--upstream", "127.0.0.1:%d" % up.port, "--rotate", "16k,2", "--trace",
+                    trace], trace=False) as srv:
+        for _ in range(30):
+            ok_session(srv.port)
+        srv.wait_for(lambda e: True, 1)
+    files = sorted(glob.glob(trace + "*"))
+    r.eq([os.path.basename(f) for f in files], ["t.jsonl", "t.jsonl.1", "t.jsonl.2"],
+         "rotate: FILE, FILE.1, FILE.2 and no more", files)
+    verdicts = 0
+    for f in files:
+        r.eq(stat.S_IMODE(os.stat(f).st_mode), 0o600, "rotate: %s is 0600" % os.path.basename(f))
+        lines = open(f).read().splitlines()
+        try:
+            evs = [json.loads(x) for x in lines]
+        except ValueError as e:
+            r.check(False, "rotate: %s is whole JSON lines" % f, repr(e))
+            continue
+        verdicts += sum(1 for e in evs if e.get("event") == "verdict")
+        if f != trace:
+            r.check(16 * 1024 <= os.path.getsize(f) < 16 * 1024 + 64 * 1024,
+                    "rotate: %s was rotated past 16 KiB" % os.path.basename(f),
+                    os.path.getsize(f))
+    r.check(0 < verdicts <= 30, "rotate: the kept files hold verdicts (%d)" % verdicts)
+
+
+def test_bad_values(r):
+    for args, words in [(["--keep", "some"], ["--keep some", "failing, all"]),
+                        (["--rotate", "lots"], ["--rotate lots", "SIZE[,N]"]),
+                        (["--rotate", "10M,x"], ["--rotate 10M,x"]),
+                        (["--upstream", "nohost"], ["--upstream nohost", "HOST:PORT"]),
+                        (["--upstream-tls"], ["--upstream HOST:PORT"]),
+                        (["--upstream", "127.0.0.1:25", "--echo"], ["--upstream and --echo"]),
+                        (["--upstream", "127.0.0.1:25", "--upstream-starttls", "ftp"],
+                         ["--upstream-starttls ftp", "smtp, imap, pop3"])]:
+        p = subprocess.run([tp.TLSPROBE, "serve"] + args, capture_output=True, timeout=20)
+        err = p.stderr.decode()
+        r.eq(p.returncode, 2, "%s: usage error" % " ".join(args), err)
+        r.check(err.startswith("tlsprobe serve: "), "%s: names the command" % " ".join(args), err)
+        for w in words:
+            r.contains(err, w, "%s: says %r" % (" ".join(args), w))
+
+
+def main():
+    r = tp.Results("proxy_long")
+    up = upstream_fake.Upstream("greet")
+    r.run(test_keep_failing, up)
+    r.run(test_rotate, up)
+    r.run(test_bad_values)
+    r.finish()
+
+
+if __name__ == "__main__":
+    main()
