@@ -51,6 +51,9 @@ static const char *const usage_head =
     "  --echo                send back whatever the client sends\n"
     "  --interactive         one client: stdin goes to it, what it sends is printed\n"
     "  --smtp, --imap, --pop3, --starttls P   mail dialogues (below)\n"
+    "  --upstream HOST:PORT  a terminating proxy in front of a real server (below;\n"
+    "                        with --starttls P its preamble comes from the upstream;\n"
+    "                        --keep failing and --rotate for long runs)\n"
     "\n"
     "Negotiation, credentials, timeout (as in tlsprobe sweep; names as printed\n"
     "by `tlsprobe list`):\n";
