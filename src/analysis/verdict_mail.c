@@ -66,7 +66,7 @@ void tp_say_mail_tls_early(const tp_observation *o, tp_verdict *v)
 
 bool tp_when_mail_other_protocol(const tp_observation *o)
 {
-    return preamble_only(o) && o->mail.c2s_lines > 0 && o->mail.first_unknown;
+    return preamble_only(o) && o->mail.first_unknown; /* a first line, or binary bytes */
 }
 void tp_say_mail_other_protocol(const tp_observation *o, tp_verdict *v)
 {

@@ -99,7 +99,8 @@ static int take_mail(serve_shape *s, const char *cmd, const serve_opt *row, cons
         return serve_opts_usage_error(cmd, "--starttls %s: valid: %s", arg,
                                       wire_mail_proto_names());
     if (s->mail && (s->mail != p || s->starttls != starttls))
-        return serve_opts_usage_error(cmd, "%s and %s: choose one mail mode", s->mail_flag, flag);
+        return serve_opts_usage_error(cmd, "--%s and %s: choose one mail mode", s->mail_flag,
+                                      flag);
     s->mail = p;
     s->starttls = starttls;
     s->mail_flag = row->name; /* "starttls", "smtp", ... */

@@ -527,7 +527,7 @@ static void conn_read_cb(struct ev_loop *loop, ev_io *io, int revents)
     }
     conn_touch(c);
     if (c->state == CONN_PLAIN) {
-        conn_plain_input(c, buf, (size_t)n); /* the mail preamble (conn_plain.c) */
+        c->mode->on_plain(c->mode_state, &c->mode_conn, buf, (size_t)n); /* mail preamble */
         conn_settle(c);
         return;
     }
@@ -687,8 +687,7 @@ void conn_start_tls(tp_conn *c, const tp_quirk_set *quirks)
         tp_session_engine_error(c->sess, conn_t(c), "ENGINE_CONN_NEW",
                                 "the engine could not create a session");
         c->io_dead = true;
-        conn_finish(c, TP_END_SERVER_CLOSED);
-        conn_settle(c);
+        conn_finish(c, TP_END_SERVER_CLOSED); /* freed by the caller's conn_settle */
         return;
     }
     if (c->mode->one_client)
@@ -701,6 +700,20 @@ void conn_start_tls(tp_conn *c, const tp_quirk_set *quirks)
      * bytes cannot hold the connection open. */
     conn_timer_arm(c, s->cfg.timeout);
     conn_read_start(c);
+}
+
+/* --starttls: the mode's plaintext phase first (its write_plain and
+ * start_tls: conn_plain.c); one deadline for the whole preamble. */
+static void conn_begin_plain(tp_conn *c, const tp_quirk_set *quirks)
+{
+    c->state = CONN_PLAIN;
+    c->plain_quirks = quirks;
+    c->mode_conn.starttls = c->mode_started = true;
+    if (c->mode->on_open)
+        c->mode->on_open(c->mode_state, &c->mode_conn);
+    conn_timer_arm(c, c->w->srv->cfg.timeout);
+    conn_read_start(c);
+    conn_settle(c);
 }
 
 void conn_accept(tp_worker *w, int fd, const struct sockaddr *peer, socklen_t peer_len,
@@ -767,10 +780,12 @@ void conn_accept(tp_worker *w, int fd, const struct sockaddr *peer, socklen_t pe
         return;
     }
     conn_link(c);
-    if (refusal)
+    if (refusal) {
         conn_refuse(c, refusal, open, accept_errno);
-    else if (s->cfg.starttls && mode->on_plain)
-        conn_plain_start(c, quirks);
-    else
+    } else if (s->cfg.starttls && mode->on_plain) {
+        conn_begin_plain(c, quirks);
+    } else {
         conn_start_tls(c, quirks);
+        conn_settle(c); /* frees it when the engine could not start */
+    }
 }
