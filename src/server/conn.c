@@ -462,6 +462,21 @@ static void conn_linger(tp_conn *c)
 void conn_settle(tp_conn *c)
 {
     conn_flush(c);
+    /* Backpressure ends once the queue drained: here or after a write
+     * event (a mode writing from its own callbacks, the proxy's upstream,
+     * may fill and drain it in one pass, with no write event between);
+     * after a few rounds the write event takes over (fairness). */
+    for (int i = 0; !c->finished && c->read_paused && c->out.len < SRV_OUT_LOW; i++) {
+        if (i == 8) {
+            ev_io_start(c->w->loop, &c->wio);
+            break;
+        }
+        c->read_paused = false;
+        conn_read_start(c);
+        conn_flow(c);
+        conn_drive(c); /* the engine may hold records it already read */
+        conn_flush(c);
+    }
     if (!c->finished)
         return;
     if (c->io_dead || c->end_reason == TP_END_TIMEOUT || c->end_reason == TP_END_SHUTDOWN) {
@@ -556,15 +571,7 @@ static void conn_write_cb(struct ev_loop *loop, ev_io *io, int revents)
     (void)loop;
     (void)revents;
     tp_conn *c = io->data;
-    conn_flush(c);
-    if (!c->finished && c->read_paused && c->out.len < SRV_OUT_LOW) {
-        c->read_paused = false;
-        conn_read_start(c);
-        conn_flow(c);
-        /* The engine may hold records it already read. */
-        conn_drive(c);
-    }
-    conn_settle(c);
+    conn_settle(c); /* flushes, and ends the backpressure once drained */
 }
 
 static void conn_timer_cb(struct ev_loop *loop, ev_timer *t, int revents)

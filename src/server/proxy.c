@@ -29,7 +29,8 @@
 /* Client bytes waiting for a slow upstream, and upstream bytes held until
  * the client's handshake is done: bounded, so neither side can make a
  * connection grow without limit. */
-#define PROXY_QUEUE_MAX (1024 * 1024)
+#define PROXY_QUEUE_MAX (4 * 1024 * 1024)
+#define PROXY_COMPACT (256 * 1024)
 #define PROXY_HOLD_MAX (64 * 1024)
 #define PROXY_CHUNK 16384
 
@@ -226,6 +227,14 @@ static void up_flush(proxy_st *st)
     if (st->out_off >= wire_buf_len(&st->out)) {
         wire_buf_cleanup(&st->out);
         st->out_off = 0;
+    } else if (st->out_off >= PROXY_COMPACT) { /* what was sent leaves the queue */
+        wire_buf rest;
+        wire_buf_init(&rest, PROXY_QUEUE_MAX);
+        wire_buf_add_bytes(&rest, wire_buf_data(&st->out) + st->out_off,
+                           wire_buf_len(&st->out) - st->out_off);
+        wire_buf_cleanup(&st->out);
+        st->out = rest;
+        st->out_off = 0;
     }
 }
 
@@ -414,7 +423,7 @@ static void proxy_on_open(void *state, const tp_mode_conn *mc)
     st->mc = mc;
     st->fd = -1;
     wire_buf_init(&st->out, PROXY_QUEUE_MAX);
-    wire_buf_init(&st->hold, PROXY_HOLD_MAX);
+    wire_buf_init(&st->hold, PROXY_HOLD_MAX + PROXY_CHUNK); /* up_read stops at HOLD_MAX */
     tp_upstream_facts *u = up_facts(st);
     snprintf(u->addr, sizeof u->addr, "%s", pp->addr_text);
     static const char *const legs[] = {[TP_MAIL_SMTP] = "starttls-smtp",
@@ -450,10 +459,13 @@ static void proxy_on_handshake_done(void *state, const tp_mode_conn *mc)
     if (wire_buf_len(&st->hold))
         (void)tp_mode_conn_write(st->mc, wire_buf_data(&st->hold), wire_buf_len(&st->hold));
     wire_buf_cleanup(&st->hold);
-    if (st->close_due)
+    if (st->close_due) {
         tp_mode_conn_close(st->mc);
-    else if (st->phase == UP_OPEN)
-        up_arm(st);
+    } else if (st->phase == UP_OPEN) {
+        up_read(st); /* what the upstream's TLS may already hold */
+        if (st->phase == UP_OPEN)
+            up_arm(st);
+    }
 }
 
 static void proxy_on_appdata(void *state, const tp_mode_conn *mc, const uint8_t *data, size_t len)
@@ -468,7 +480,7 @@ static void proxy_on_appdata(void *state, const tp_mode_conn *mc, const uint8_t 
     wire_buf_add_bytes(&st->out, data, len);
     if (!wire_buf_ok(&st->out)) {
         tp_session_note(st->mc->sess, up_t(st),
-                        "proxy: the upstream does not read the client's data (1 MiB queued)");
+                        "proxy: the upstream does not read the client's data (4 MiB queued)");
         up_closed(st, false);
         return;
     }
@@ -481,7 +493,13 @@ static void proxy_on_flow(void *state, const tp_mode_conn *mc)
 {
     proxy_st *st = state;
     (void)mc;
-    if (st->mc && st->phase == UP_OPEN && st->client_open)
+    if (!st->mc || st->phase != UP_OPEN || !st->client_open)
+        return;
+    /* the client reads again: what the upstream's TLS already holds has no
+     * socket event to come with */
+    if (st->mc->ops->writable(st->mc->conn))
+        up_read(st);
+    if (st->phase == UP_OPEN)
         up_arm(st);
 }
 

@@ -8,9 +8,11 @@ listens on a kernel-chosen loopback port in a daemon thread.
      "close"   accepts and closes at once, without a byte
      "silent"  accepts and never sends (a hung server)
      "echo"    sends back what it gets
+  Upstream(kind, tls=(cert, key))  the same over TLS (an --upstream-tls upstream)
   .conns      how many connections it accepted
 """
 import socket
+import ssl
 import threading
 
 
@@ -23,8 +25,12 @@ def dead_port():
 
 
 class Upstream:
-    def __init__(self, kind):
+    def __init__(self, kind, tls=None):
         self.kind = kind
+        self.ctx = None
+        if tls:
+            self.ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            self.ctx.load_cert_chain(*tls)
         self.conns = 0
         self.lines = []
         self._held = []
@@ -46,6 +52,8 @@ class Upstream:
 
     def _serve(self, c):
         try:
+            if self.ctx:
+                c = self.ctx.wrap_socket(c, server_side=True)
             if self.kind == "close":
                 c.close()
             elif self.kind == "silent":
