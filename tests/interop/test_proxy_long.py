@@ -166,12 +166,49 @@ def test_bad_values(r):
             r.contains(err, w, "%s: says %r" % (" ".join(args), w))
 
 
+def test_proxy_command(r, up):
+    """`tlsprobe proxy` is `serve --upstream`; without --upstream a usage error."""
+    p = subprocess.run([tp.TLSPROBE, "proxy", "--port", "0"], capture_output=True, timeout=20)
+    r.eq(p.returncode, 2, "proxy without --upstream: usage error")
+    r.contains(p.stderr.decode(), "tlsprobe proxy: --upstream HOST:PORT is required",
+               "proxy without --upstream: says so")
+    d = tp.tempfile.mkdtemp(prefix="tp-proxycmd-")
+    trace = os.path.join(d, "t.jsonl")
+    proc = subprocess.Popen([tp.TLSPROBE, "proxy", "--upstream", "127.0.0.1:%d" % up.port,
+                             "--listen", "127.0.0.1", "--port", "0", "--trace", trace],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        port = None
+        for _ in range(50):
+            line = proc.stderr.readline().decode()
+            if line.startswith("listening on 127.0.0.1:"):
+                port = int(line.rsplit(":", 1)[1])
+                break
+        if not r.check(port, "tlsprobe proxy: listening"):
+            return
+        ok_session(port)
+        evs = tp.Trace([])
+        for _ in range(100):
+            evs = tp.read_trace(trace)
+            if evs.of("verdict"):
+                break
+            tp.time.sleep(0.1)
+        vs = evs.of("verdict")
+        r.check(vs and vs[-1]["outcome"] == "ok" and
+                vs[-1]["layers"]["app"]["upstream"]["state"] == "connected",
+                "tlsprobe proxy: an ok verdict through the upstream", vs[-1:])
+    finally:
+        proc.terminate()
+        proc.wait(20)
+
+
 def main():
     r = tp.Results("proxy_long")
     up = upstream_fake.Upstream("greet")
     r.run(test_keep_failing, up)
     r.run(test_rotate, up)
     r.run(test_bulk)
+    r.run(test_proxy_command, up)
     r.run(test_bad_values)
     r.finish()
 
