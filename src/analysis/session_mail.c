@@ -42,6 +42,10 @@ static bool detect(tp_session *s, tp_dir dir, const uint8_t *data, size_t len)
     tp_mail_proto g = dir == TP_S2C && s->d[TP_C2S].bytes == 0 && n
                           ? wire_mail_greeting_proto(data, n)
                           : TP_MAIL_NONE;
+    /* "220 " is also FTP's greeting: recognised as SMTP only when it says so
+     * ("ESMTP", "SMTP"), as exim, Postfix, sendmail and Exchange do */
+    if (g == TP_MAIL_SMTP && !memmem(data, n, "SMTP", 4))
+        g = TP_MAIL_NONE;
     if (g == TP_MAIL_NONE) {
         m->plain[TP_C2S] = m->plain[TP_S2C] = false;
         return false;

@@ -20,6 +20,7 @@
 #include "report/pcapng_sink.h"
 #include "report/text_sink.h"
 #include "server/server.h"
+#include "certs_opts.h"
 #include "serve_keep.h"
 #include "serve_opts.h"
 
@@ -235,6 +236,8 @@ static int parse_plain(int ch, const char *arg, serve_opts *o)
 static int check_opts(serve_opts *o)
 {
     int rc = serve_opts_check(&o->shape, "serve");
+    if (!rc)
+        rc = certs_opts_check(&o->shape, "serve");
     if (rc)
         return rc;
     if (o->shape.has_upstream && o->mode_flag)
@@ -427,6 +430,10 @@ static tp_engine *serve_engine(const serve_opts *o, const char *priority)
         .san_ip = san_ip,
         .client_cert = o->shape.client_cert,
         .renegotiation = o->shape.renegotiation,
+        .chain = o->shape.chain,
+        .cert_variant = o->shape.cert_variant,
+        .ocsp = o->shape.ocsp,
+        .client_ca = o->shape.client_ca,
     };
     tp_engine *engine = tp_engine_new(&ecfg, err, sizeof err);
     if (!engine) {
@@ -434,6 +441,15 @@ static tp_engine *serve_engine(const serve_opts *o, const char *priority)
         return NULL;
     }
     if (o->save_cert && !save_cert(o->save_cert, engine, err, sizeof err)) {
+        fprintf(stderr, "tlsprobe serve: %s\n", err);
+        tp_engine_free(engine);
+        return NULL;
+    }
+    if (o->shape.save_client_cert && !certs_save_client_cert(o->shape.save_client_cert, "serve")) {
+        tp_engine_free(engine);
+        return NULL;
+    }
+    if (o->shape.save_ca && !certs_save_ca(o->shape.save_ca, engine, err, sizeof err)) {
         fprintf(stderr, "tlsprobe serve: %s\n", err);
         tp_engine_free(engine);
         return NULL;
@@ -554,6 +570,17 @@ static void print_ready(const serve_opts *o, tp_server *srv, const char *keylog)
     } else if (o->mode == TP_MODE_PROXY) {
         fprintf(stderr, "proxy to %s%s (the client's TLS ends here)\n", o->shape.proxy.addr_text,
                 o->shape.upstream_tls ? " over TLS" : "");
+    } else if (o->shape.mail) { /* a mail client; any credentials */
+        char url[128];
+        connect_hint(bound[0], url, sizeof url); /* https://HOST:PORT/ */
+        const char *p = wire_mail_proto_name(o->shape.mail);
+        if (o->shape.mail == TP_MAIL_SMTP)
+            fprintf(stderr, "connect with: swaks --server %.*s %s --to rcpt@example.org\n",
+                    (int)strlen(url + 8) - 1, url + 8, o->shape.starttls ? "--tls" : "--tlsc");
+        else
+            fprintf(stderr, "connect with: curl -k%s %s%s%s -u user:any\n",
+                    o->shape.starttls ? " --ssl-reqd" : "", p, o->shape.starttls ? "" : "s",
+                    url + 5);
     } else if (o->mode == TP_MODE_INTERACTIVE) {
         fprintf(stderr, "waiting for one client; once it is connected, lines typed here "
                         "go to it\n");

@@ -43,6 +43,11 @@ typedef struct {
     bool keep_failing;
     unsigned long long rotate_size; /* 0: no rotation */
     unsigned rotate_keep;
+    /* certificates (certs_opts.c) */
+    bool chain;
+    const char *cert_variant, *save_ca, *ocsp, *client_ca;
+    const char *cert_variants; /* sweep: the cert axis' values */
+    const char *save_client_cert; /* a client certificate + key of the generated CA */
     /* mail: --smtp/--imap/--pop3 (implicit TLS) or --starttls P (a
      * plaintext preamble first); mail_flag names the option for messages */
     tp_mail_proto mail;

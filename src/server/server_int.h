@@ -163,13 +163,12 @@ bool conn_queue(tp_conn *c, const uint8_t *data, size_t len, const char *quirk);
  * a plaintext phase already called it.  quirks: --quirk, NULL for none. */
 void conn_start_tls(tp_conn *c, const tp_quirk_set *quirks);
 
-/* conn_plain.c: write_plain and start_tls of tp_conn_ops, for the
+/* conn_api.c: the ops a mode acts through (tp_conn_ops), among them the
  * plaintext phase of --starttls (state CONN_PLAIN: conn.c gives the mode's
  * on_open its greeting and the client's bytes to on_plain until the mode
- * calls start_tls).  Called through the table only: conn.c calls nothing
- * here by name, so the calls go one way. */
-bool conn_plain_write(void *conn, const uint8_t *data, size_t len);
-void conn_plain_start_tls(void *conn);
+ * calls start_tls).  conn.c only takes the table's address, so the calls
+ * go one way. */
+extern const tp_conn_ops conn_api;
 
 /* server.c */
 void srv_accept_resume(tp_worker *w);

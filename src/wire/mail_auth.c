@@ -111,12 +111,35 @@ static void mask_from(char *shown, size_t cap, const char *line, const words *ws
         memcpy(shown + used, "****", 5);
 }
 
+/* Whether the line ends in an IMAP literal's announcement, {N} or {N+}
+ * (RFC 3501 4.3, RFC 7888): its next bytes are the literal. */
+static bool ends_in_literal(const char *s, size_t n)
+{
+    if (n < 3 || s[n - 1] != '}')
+        return false;
+    size_t i = n - 1;
+    if (s[i - 1] == '+')
+        i--;
+    size_t digits = 0;
+    while (i > 0 && s[i - 1] >= '0' && s[i - 1] <= '9') {
+        i--;
+        digits++;
+    }
+    return digits > 0 && i > 0 && s[i - 1] == '{';
+}
+
 /* A line inside a SASL exchange (after AUTH / AUTHENTICATE). */
 static bool auth_step(wire_mail_auth_step *step, const char *s, size_t n, char *shown,
                       size_t shown_cap, char *user, size_t user_cap)
 {
     wire_mail_auth_step was = *step;
     *step = was == WIRE_MAIL_AUTH_LOGIN_USER ? WIRE_MAIL_AUTH_LOGIN_PASS : WIRE_MAIL_AUTH_NONE;
+    if (was == WIRE_MAIL_AUTH_LITERAL) { /* LOGIN's user or password as a literal */
+        if (ends_in_literal(s, n))
+            *step = WIRE_MAIL_AUTH_LITERAL;
+        copy_text(shown, shown_cap, "****", 4);
+        return true;
+    }
     if (n == 1 && s[0] == '*') { /* cancelled (RFC 4954 4) */
         *step = WIRE_MAIL_AUTH_NONE;
         copy_text(shown, shown_cap, s, n);
@@ -176,6 +199,12 @@ bool wire_mail_auth_line(tp_mail_proto p, wire_mail_auth_step *step, const uint8
     if (ws.num > v + 1 && (is(verb, vl, "AUTH") || is(verb, vl, "AUTHENTICATE")))
         return auth_cmd(step, s, &ws, v + 1, shown, shown_cap, user, user_cap);
     if (p == TP_MAIL_IMAP && is(verb, vl, "LOGIN") && ws.num > 2) {
+        if (ends_in_literal(s, n)) { /* the rest comes as literals: masked */
+            *step = WIRE_MAIL_AUTH_LITERAL;
+            if (ws.w[2][0] != '{')
+                copy_text(user, user_cap, ws.w[2], ws.n[2]);
+            return true;
+        }
         copy_text(user, user_cap, ws.w[2], ws.n[2]);
         if (ws.num > 3)
             mask_from(shown, shown_cap, s, &ws, 3);

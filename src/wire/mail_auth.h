@@ -18,6 +18,7 @@ typedef enum {
     WIRE_MAIL_AUTH_LOGIN_USER, /* the next line is LOGIN's user name (base64) */
     WIRE_MAIL_AUTH_LOGIN_PASS, /* the next line is LOGIN's password (base64) */
     WIRE_MAIL_AUTH_OTHER_RESP, /* another mechanism's response: masked whole */
+    WIRE_MAIL_AUTH_LITERAL,    /* IMAP LOGIN went on in a literal (RFC 3501 4.3): masked */
 } wire_mail_auth_step;
 
 /* One client line: shown gets the line without its terminator and with the

@@ -136,6 +136,14 @@ static void test_detect(void **state)
     assert_non_null(strstr(sink.verdict.summary, "sent LOGIN (credentials) before STARTTLS"));
     tp_session_free(s);
 
+    /* an FTP greeting is no SMTP one: the server's text is not TLS */
+    s = open_session(TP_MAIL_NONE, false);
+    feed(s, TP_S2C, "220 ProFTPD Server ready\r\n");
+    tp_session_end(s, 0.5, TP_END_PEER_CLOSED);
+    assert_int_equal(sink.num_mail, 0);
+    assert_string_equal(sink.verdict.cause, "not-tls");
+    tp_session_free(s);
+
     s = open_session(TP_MAIL_NONE, false);
     const uint8_t rec[] = {0x16, 0x03, 0x01, 0x00, 0x04, 0x01, 0x00, 0x00, 0x00};
     tp_session_feed(s, TP_C2S, 0.1, rec, sizeof rec);
@@ -202,6 +210,23 @@ static void test_auth_lines(void **state)
                                     sizeof shown, user, sizeof user));
     assert_string_equal(shown, "a2 LOGIN \"bob\" ****");
     assert_string_equal(user, "bob");
+    /* IMAP LOGIN with literals (RFC 3501 4.3): what follows is masked */
+    const char *lit[] = {"a3 LOGIN bob {7}\r\n", "hunter2\r\n"};
+    assert_true(wire_mail_auth_line(TP_MAIL_IMAP, &st, (const uint8_t *)lit[0], strlen(lit[0]),
+                                    shown, sizeof shown, user, sizeof user));
+    assert_string_equal(user, "bob");
+    assert_string_equal(shown, "a3 LOGIN bob {7}");
+    assert_true(wire_mail_auth_line(TP_MAIL_IMAP, &st, (const uint8_t *)lit[1], strlen(lit[1]),
+                                    shown, sizeof shown, user, sizeof user));
+    assert_string_equal(shown, "****");
+    assert_int_equal(st, WIRE_MAIL_AUTH_NONE);
+    const char *lit2[] = {"a4 LOGIN {3}\r\n", "bob {7+}\r\n", "hunter2\r\n"};
+    for (int i = 0; i < 3; i++) {
+        assert_true(wire_mail_auth_line(TP_MAIL_IMAP, &st, (const uint8_t *)lit2[i],
+                                        strlen(lit2[i]), shown, sizeof shown, user, sizeof user));
+        assert_null(strstr(shown, "hunter2"));
+    }
+    assert_int_equal(st, WIRE_MAIL_AUTH_NONE);
     const char *l5 = "MAIL FROM:<a@b>\r\n";
     assert_false(wire_mail_auth_line(TP_MAIL_SMTP, &st, (const uint8_t *)l5, strlen(l5), shown,
                                      sizeof shown, user, sizeof user));

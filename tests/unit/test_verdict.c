@@ -825,6 +825,9 @@ static const char *const tested[] = {
     "upstream-tls-failed",
     "upstream-closed-first",
     "upstream-slow",
+    /* rules of verdict_certs.c, tested in test_verdict_certs.c */
+    "client-cert-rejected",
+    "client-left-flawed-certificate",
     NULL,
 };
 
