@@ -42,6 +42,9 @@ typedef struct {
     unsigned num_sinks;
     bool records;     /* keep every record's bytes in its events */
     bool data_events; /* TP_EV_DATA events (-vv) */
+    /* --starttls P: every connection begins with that mail preamble (else
+     * one is recognised from a server greeting) */
+    tp_mail_proto starttls;
     /* called every 16384 packets with the bytes read of the file, or NULL */
     void (*progress)(void *arg, size_t done, size_t total);
     void *progress_arg;

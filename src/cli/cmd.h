@@ -8,5 +8,6 @@ int cmd_sweep(int argc, char **argv);
 int cmd_decode(int argc, char **argv);
 int cmd_fleet(int argc, char **argv);
 int cmd_list(int argc, char **argv);
+int cmd_proxy(int argc, char **argv); /* serve --upstream */
 
 #endif
