@@ -76,8 +76,10 @@ static void text_group(wire_buf *b, const report_fleet *f, const fleet_group *g)
 
 void report_fleet_text(wire_buf *b, const report_fleet *f)
 {
-    wire_buf_printf(b, "tlsprobe fleet: %llu connections in %u groups, %u failing",
-                    (unsigned long long)f->table->num_conns, f->num_groups, num_failing(f));
+    unsigned long long nc = f->table->num_conns;
+    wire_buf_printf(b, "tlsprobe fleet: %llu connection%s in %u group%s, %u failing", nc,
+                    nc == 1 ? "" : "s", f->num_groups, f->num_groups == 1 ? "" : "s",
+                    num_failing(f));
     if (f->table->num_no_hello)
         wire_buf_printf(b, "; %llu without a ClientHello",
                         (unsigned long long)f->table->num_no_hello);

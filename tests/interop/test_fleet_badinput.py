@@ -120,6 +120,24 @@ def test_cut_trace(r):
         r.check(doc["groups"][1]["first_seen"] is not None, "trace: first seen from the accept's wall")
 
 
+def test_trace_reads_like_capture(r):
+    """The same connections from the capture and from its JSON trace:
+    the same groups, fingerprints, offer summaries and properties."""
+    cap = os.path.join(DATA, "not-tls.pcap")
+    p = subprocess.run([tp.TLSPROBE, "decode", "--json", "--keylog", KEYS, cap],
+                       capture_output=True, text=True)
+    tmp = tempfile.mkdtemp(prefix="tp-fleet-trace-")
+    path = os.path.join(tmp, "t.jsonl")
+    open(path, "w").write(p.stdout)
+    keys = ("cause", "count", "outcome", "ja4", "ja3", "offer", "offered", "first_seen", "typical")
+    docs = []
+    for args in ((cap, "--keylog", KEYS), (path,)):
+        rc, out, err = fleet(*args)
+        doc, _ = groups(out)
+        docs.append([{k: g[k] for k in keys} for g in (doc or {}).get("groups", [])])
+    r.check(docs[0] and docs[0] == docs[1], "trace and capture: the same groups", docs)
+
+
 def test_progress(r):
     p = subprocess.run([tp.TLSPROBE, "fleet", "--progress", os.path.join(DATA, "ether-v4.pcap")],
                        capture_output=True, text=True, timeout=60)
@@ -131,7 +149,7 @@ def test_progress(r):
 def main():
     r = tp.Results("fleet_badinput")
     for t in (test_links, test_reassembly, test_truncated, test_not_tls, test_no_keys, test_garbage,
-              test_progress, test_cut_trace):
+              test_progress, test_cut_trace, test_trace_reads_like_capture):
         r.run(t)
     return r.finish()
 

@@ -219,7 +219,7 @@ static void test_render(void **state)
     wire_buf_init(&b, 0);
     report_fleet_text(&b, &f);
     const char *txt = wire_buf_str(&b);
-    assert_non_null(strstr(txt, "tlsprobe fleet: 1 connections in 1 groups, 1 failing\n"
+    assert_non_null(strstr(txt, "tlsprobe fleet: 1 connection in 1 group, 1 failing\n"
                                 "FAIL   1 connection from 1 peer: client-bad-record (handshake, client)\n"));
     assert_non_null(strstr(txt, "seen 2025-12-01 12:00:00 UTC"));
     assert_non_null(strstr(txt, "example: connection 7 of cap.pcap"));
