@@ -16,6 +16,7 @@
 #include "../capture/tcp.h"
 #include "../wire/buf.h"
 #include "addr.h"
+#include "decode_int.h"
 
 /* ---- key log problems ---- */
 
@@ -34,34 +35,28 @@ static void keylog_on_error(void *arg, size_t line_no, tp_status st, const char 
 /* ---- connections ---- */
 
 typedef struct {
-    const tp_decode_params *p;
-    crypto_keylog_store *keys;
-    unsigned next_conn;
-    uint64_t sessions;
-} decode_ctx;
-
-typedef struct {
     tp_session *s;
     uint64_t t0; /* ns at open */
 } decode_conn;
 
-static double rel_t(const decode_conn *dc, uint64_t ts)
+double decode_rel_t(uint64_t t0, uint64_t ts)
 {
-    return ts > dc->t0 ? (double)(ts - dc->t0) / 1e9 : 0.0;
+    return ts > t0 ? (double)(ts - t0) / 1e9 : 0.0;
 }
 
-static void *dec_open(void *vctx, const struct sockaddr *client, const struct sockaddr *server,
-                      uint64_t ts)
+static double rel_t(const decode_conn *dc, uint64_t ts)
 {
-    decode_ctx *ctx = vctx;
-    decode_conn *dc = calloc(1, sizeof *dc);
-    if (!dc)
-        return NULL;
+    return decode_rel_t(dc->t0, ts);
+}
+
+tp_session *decode_session_new(const decode_ctx *ctx, unsigned conn, const struct sockaddr *client,
+                               const struct sockaddr *server, uint64_t ts)
+{
     char peer[64], local[64];
     tp_addr_format(client, peer, sizeof peer);
     tp_addr_format(server, local, sizeof local);
     tp_session_params p = {
-        .conn = ++ctx->next_conn,
+        .conn = conn,
         .peer = peer,
         .local = local,
         .peer_sa = client,
@@ -75,15 +70,26 @@ static void *dec_open(void *vctx, const struct sockaddr *client, const struct so
     };
     for (unsigned i = 0; i < ctx->p->num_sinks; i++)
         p.sinks[i] = ctx->p->sinks[i];
+    tp_session *s = tp_session_new(&p);
+    /* the session takes its lines once it has seen the ClientHello random */
+    if (s && ctx->keys)
+        tp_session_set_keylog_store(s, ctx->keys);
+    return s;
+}
+
+static void *dec_open(void *vctx, const struct sockaddr *client, const struct sockaddr *server,
+                      uint64_t ts)
+{
+    decode_ctx *ctx = vctx;
+    decode_conn *dc = calloc(1, sizeof *dc);
+    if (!dc)
+        return NULL;
     dc->t0 = ts;
-    dc->s = tp_session_new(&p);
+    dc->s = decode_session_new(ctx, ++ctx->next_conn, client, server, ts);
     if (!dc->s) {
         free(dc);
         return NULL;
     }
-    /* the session takes its lines once it has seen the ClientHello random */
-    if (ctx->keys)
-        tp_session_set_keylog_store(dc->s, ctx->keys);
     ctx->sessions++;
     return dc;
 }
@@ -116,25 +122,31 @@ static tp_end_reason end_reason(capture_close_reason why, const capture_close_in
     return why == CAPTURE_CLOSE_RST ? TP_END_PEER_RESET : TP_END_CAPTURE_END;
 }
 
-static void dec_close(void *vctx, void *conn, uint64_t ts, capture_close_reason why,
-                      const capture_close_info *info)
+void decode_session_close(tp_session *s, uint64_t t0, uint64_t ts, capture_close_reason why,
+                          const capture_close_info *info)
 {
-    decode_conn *dc = conn;
-    (void)vctx;
     if (info->first_close_dir >= 0) {
         tp_close_note n = {
             .who = info->first_close_dir == TP_S2C ? TP_ACTOR_SERVER : TP_ACTOR_CLIENT,
-            .t = rel_t(dc, info->first_close_ts),
+            .t = decode_rel_t(t0, info->first_close_ts),
             .rst = info->first_close_rst,
             .bytes_given = true,
             .c2s_bytes = info->before_close[TP_C2S],
             .s2c_bytes = info->before_close[TP_S2C],
             .later_reset = info->closer_reset,
         };
-        tp_session_note_close(dc->s, &n);
+        tp_session_note_close(s, &n);
     }
-    tp_session_end(dc->s, rel_t(dc, ts), end_reason(why, info));
-    tp_session_free(dc->s);
+    tp_session_end(s, decode_rel_t(t0, ts), end_reason(why, info));
+    tp_session_free(s);
+}
+
+static void dec_close(void *vctx, void *conn, uint64_t ts, capture_close_reason why,
+                      const capture_close_info *info)
+{
+    decode_conn *dc = conn;
+    (void)vctx;
+    decode_session_close(dc->s, dc->t0, ts, why, info);
     free(dc);
 }
 
@@ -317,14 +329,9 @@ static void count_packet(capture_tcp *tcp, const capture_item *it, tp_decode_cou
     }
 }
 
-bool tp_decode_run(tp_decode *d, const tp_decode_params *p, tp_decode_counts *n)
+void decode_read_packets(tp_decode *d, const tp_decode_params *p, tp_decode_counts *n,
+                         capture_tcp *tcp)
 {
-    memset(n, 0, sizeof *n);
-    decode_ctx ctx = {.p = p, .keys = d->keys};
-    capture_tcp_callbacks cb = {dec_open, dec_data, dec_gap, dec_close};
-    capture_tcp *tcp = capture_tcp_new(&cb, &ctx, NULL);
-    if (!tcp)
-        return false;
     capture_item it;
     capture_item_kind k;
     uint64_t last_ts = 0;
@@ -347,8 +354,21 @@ bool tp_decode_run(tp_decode *d, const tp_decode_params *p, tp_decode_counts *n)
     n->ooo_segments = st->ooo_segments;
     n->retransmitted = st->retransmitted;
     n->gap_bytes = st->gap_bytes;
-    capture_tcp_free(tcp);
     n->read_error = k == CAPTURE_ITEM_ERROR;
+}
+
+bool tp_decode_run(tp_decode *d, const tp_decode_params *p, tp_decode_counts *n)
+{
+    memset(n, 0, sizeof *n);
+    decode_ctx ctx = {.p = p, .keys = d->keys};
+    if (p->jobs > 1)
+        return decode_run_parallel(d, &ctx, n);
+    capture_tcp_callbacks cb = {dec_open, dec_data, dec_gap, dec_close};
+    capture_tcp *tcp = capture_tcp_new(&cb, &ctx, NULL);
+    if (!tcp)
+        return false;
+    decode_read_packets(d, p, n, tcp);
+    capture_tcp_free(tcp);
     n->sessions = ctx.sessions;
     return true;
 }

@@ -1,0 +1,33 @@
+/* Inside the decode driver: what decode.c (one pass) and decode_par.c
+ * (sessions on worker threads) share.  Not for other modules. */
+#ifndef TP_ANALYSIS_DECODE_INT_H
+#define TP_ANALYSIS_DECODE_INT_H
+
+#include "../capture/tcp.h"
+#include "decode.h"
+
+typedef struct {
+    const tp_decode_params *p;
+    crypto_keylog_store *keys;
+    unsigned next_conn; /* the last connection number given, in first-packet order */
+    uint64_t sessions;
+} decode_ctx;
+
+/* Seconds from t0 to ts (ns), 0 when ts is earlier. */
+double decode_rel_t(uint64_t t0, uint64_t ts);
+/* A session for connection conn with the parameters and key log of ctx;
+ * NULL without memory. */
+tp_session *decode_session_new(const decode_ctx *ctx, unsigned conn, const struct sockaddr *client,
+                               const struct sockaddr *server, uint64_t ts);
+/* Tells the session how the segments ended it, ends it (verdict, close)
+ * and frees it.  t0: the connection's first timestamp. */
+void decode_session_close(tp_session *s, uint64_t t0, uint64_t ts, capture_close_reason why,
+                          const capture_close_info *info);
+/* Reads every packet into tcp (its callbacks do the rest), then finishes
+ * the table and fills n's packet and reassembly counts. */
+void decode_read_packets(tp_decode *d, const tp_decode_params *p, tp_decode_counts *n,
+                         capture_tcp *tcp);
+/* tp_decode_run with p->jobs > 1 session threads (decode_par.c). */
+bool decode_run_parallel(tp_decode *d, decode_ctx *ctx, tp_decode_counts *n);
+
+#endif
