@@ -17,18 +17,21 @@
  * deadlock. */
 #include <netinet/in.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "decode_int.h"
 
-enum { QUEUE_MSGS = 1024, QUEUE_BYTES = 4u << 20, POP_BATCH = 64 };
+enum { QUEUE_MSGS = 1024, QUEUE_BYTES = 4u << 20, POP_BATCH = 64, WAKE_AT = 128,
+       MAX_WAITING = 256 };
 
 typedef enum { MSG_OPEN, MSG_DATA, MSG_GAP, MSG_CLOSE, MSG_STOP } msg_kind;
 
 typedef struct par_conn par_conn;
 
-typedef struct {
+typedef struct par_msg par_msg;
+struct par_msg {
     msg_kind kind;
     tp_dir dir;
     par_conn *pc;
@@ -38,7 +41,8 @@ typedef struct {
     capture_close_info info;
     size_t len;    /* MSG_DATA: bytes at data; MSG_GAP: bytes missing */
     uint8_t *data; /* MSG_DATA: right after the message, one allocation */
-} par_msg;
+    par_msg *next; /* MSG_CLOSE: the worker's closes waiting for their turn */
+};
 
 /* One connection: written by the reader before its open message is sent,
  * then the worker's (s); freed by the worker after the close. */
@@ -52,6 +56,8 @@ struct par_conn {
 
 typedef struct par_run par_run;
 
+#define NO_SEQ UINT64_MAX
+
 typedef struct {
     pthread_mutex_t lock;
     pthread_cond_t nonempty, nonfull;
@@ -61,6 +67,11 @@ typedef struct {
     pthread_t thread;
     par_run *run;
     par_msg stop;
+    bool sleeping, reader_waiting; /* under lock */
+    /* the worker's own: closes received before their turn, in seq order */
+    par_msg *wait_head, *wait_tail;
+    unsigned num_waiting;
+    _Atomic uint64_t due; /* seq of wait_head, NO_SEQ when none */
 } par_queue;
 
 struct par_run {
@@ -71,8 +82,8 @@ struct par_run {
     bool nomem;           /* reader: a message could not be allocated */
     pthread_mutex_t turn_lock;
     pthread_cond_t turn;
-    uint64_t next_close; /* the close whose turn it is */
-    unsigned waiting;
+    _Atomic uint64_t next_close; /* the close whose turn it is */
+    unsigned blocked;            /* workers waiting on turn */
 };
 
 /* ---- queues ---- */
@@ -82,23 +93,61 @@ static size_t msg_bytes(const par_msg *m)
     return m->kind == MSG_DATA ? m->len : 0;
 }
 
+static bool queue_full(const par_queue *q, const par_msg *m)
+{
+    return q->count == QUEUE_MSGS || (q->count > 0 && q->bytes + msg_bytes(m) > QUEUE_BYTES);
+}
+
+/* Wakes every sleeping worker (the reader is about to wait: whatever it
+ * has queued must be worked on, or a close's turn might never come). */
+static void kick_all(par_run *r)
+{
+    for (unsigned i = 0; i < r->jobs; i++) {
+        pthread_mutex_lock(&r->q[i].lock);
+        if (r->q[i].sleeping)
+            pthread_cond_signal(&r->q[i].nonempty);
+        pthread_mutex_unlock(&r->q[i].lock);
+    }
+}
+
+/* A sleeping worker is woken once WAKE_AT messages wait (not for each:
+ * a wake-up costs more than a message), at STOP and when the reader
+ * would wait. */
 static void queue_push(par_queue *q, par_msg *m)
 {
     pthread_mutex_lock(&q->lock);
-    while (q->count == QUEUE_MSGS || (q->count > 0 && q->bytes + msg_bytes(m) > QUEUE_BYTES))
-        pthread_cond_wait(&q->nonfull, &q->lock);
+    if (queue_full(q, m)) {
+        pthread_mutex_unlock(&q->lock);
+        kick_all(q->run);
+        pthread_mutex_lock(&q->lock);
+        q->reader_waiting = true;
+        while (queue_full(q, m))
+            pthread_cond_wait(&q->nonfull, &q->lock);
+        q->reader_waiting = false;
+    }
     q->ring[(q->head + q->count) % QUEUE_MSGS] = m;
     q->count++;
     q->bytes += msg_bytes(m);
-    pthread_cond_signal(&q->nonempty);
+    if (q->sleeping && (q->count >= WAKE_AT || m->kind == MSG_STOP))
+        pthread_cond_signal(&q->nonempty);
     pthread_mutex_unlock(&q->lock);
 }
 
+static bool close_due(par_queue *q)
+{
+    uint64_t due = atomic_load(&q->due);
+    return due != NO_SEQ && due == atomic_load(&q->run->next_close);
+}
+
+/* Up to POP_BATCH messages; 0 when woken because a waiting close is due. */
 static unsigned queue_pop(par_queue *q, par_msg **out)
 {
     pthread_mutex_lock(&q->lock);
-    while (q->count == 0)
+    while (q->count == 0 && !close_due(q)) {
+        q->sleeping = true;
         pthread_cond_wait(&q->nonempty, &q->lock);
+        q->sleeping = false;
+    }
     unsigned n = 0;
     for (; n < POP_BATCH && q->count > 0; n++) {
         out[n] = q->ring[q->head];
@@ -106,39 +155,93 @@ static unsigned queue_pop(par_queue *q, par_msg **out)
         q->count--;
         q->bytes -= msg_bytes(out[n]);
     }
-    pthread_cond_signal(&q->nonfull);
+    if (q->reader_waiting &&
+        ((q->count <= QUEUE_MSGS / 2 && q->bytes <= QUEUE_BYTES / 2) || q->count == 0))
+        pthread_cond_signal(&q->nonfull);
     pthread_mutex_unlock(&q->lock);
     return n;
 }
 
-/* ---- workers ---- */
+/* ---- the order of the closes ---- */
 
-static void end_in_turn(par_run *r, par_conn *pc, const par_msg *m)
+/* Ends the connection (the sinks see its verdict and close), then gives
+ * the turn on and wakes the worker whose close is next. */
+static void end_now(par_run *r, par_msg *m)
 {
-    pthread_mutex_lock(&r->turn_lock);
-    while (r->next_close != m->seq) {
-        r->waiting++;
-        pthread_cond_wait(&r->turn, &r->turn_lock);
-        r->waiting--;
-    }
-    pthread_mutex_unlock(&r->turn_lock);
+    par_conn *pc = m->pc;
     if (pc->s)
         decode_session_close(pc->s, pc->t0, m->ts, m->why, &m->info);
+    free(pc);
     pthread_mutex_lock(&r->turn_lock);
-    r->next_close++;
-    if (r->waiting)
+    uint64_t next = atomic_fetch_add(&r->next_close, 1) + 1;
+    if (r->blocked)
         pthread_cond_broadcast(&r->turn);
     pthread_mutex_unlock(&r->turn_lock);
-    free(pc);
+    for (unsigned i = 0; i < r->jobs; i++) {
+        par_queue *o = &r->q[i];
+        if (atomic_load(&o->due) == next) {
+            pthread_mutex_lock(&o->lock); /* close_due is checked under it */
+            pthread_cond_signal(&o->nonempty);
+            pthread_mutex_unlock(&o->lock);
+        }
+    }
 }
 
+static void wait_turn(par_run *r, uint64_t seq)
+{
+    pthread_mutex_lock(&r->turn_lock);
+    r->blocked++;
+    while (atomic_load(&r->next_close) != seq)
+        pthread_cond_wait(&r->turn, &r->turn_lock);
+    r->blocked--;
+    pthread_mutex_unlock(&r->turn_lock);
+}
+
+/* The waiting closes whose turn has come; with block, all of them, waiting
+ * for each turn (the worker's queue is done, or too many are waiting). */
+static void run_waiting(par_queue *q, bool block)
+{
+    while (q->wait_head && (block || close_due(q))) {
+        par_msg *m = q->wait_head;
+        if (block)
+            wait_turn(q->run, m->seq);
+        q->wait_head = m->next;
+        if (!q->wait_head)
+            q->wait_tail = NULL;
+        q->num_waiting--;
+        atomic_store(&q->due, q->wait_head ? q->wait_head->seq : NO_SEQ);
+        end_now(q->run, m);
+    }
+}
+
+/* A close: at once when it is its turn, else it waits (bounded) while the
+ * worker goes on with its other connections. */
+static void close_in_turn(par_queue *q, par_msg *m)
+{
+    if (!q->wait_head && m->seq == atomic_load(&q->run->next_close)) {
+        end_now(q->run, m);
+        return;
+    }
+    m->next = NULL;
+    if (q->wait_tail)
+        q->wait_tail->next = m;
+    else
+        q->wait_head = m;
+    q->wait_tail = m;
+    q->num_waiting++;
+    atomic_store(&q->due, q->wait_head->seq);
+    run_waiting(q, q->num_waiting >= MAX_WAITING);
+}
+
+/* ---- workers ---- */
+
 /* false at MSG_STOP */
-static bool worker_handle(par_run *r, par_msg *m)
+static bool worker_handle(par_queue *q, par_msg *m)
 {
     par_conn *pc = m->pc;
     switch (m->kind) {
     case MSG_OPEN:
-        pc->s = decode_session_new(r->ctx, pc->conn, (struct sockaddr *)&pc->client,
+        pc->s = decode_session_new(q->run->ctx, pc->conn, (struct sockaddr *)&pc->client,
                                    (struct sockaddr *)&pc->server, pc->t0);
         return true;
     case MSG_DATA:
@@ -152,7 +255,7 @@ static bool worker_handle(par_run *r, par_msg *m)
         free(m);
         return true;
     case MSG_CLOSE:
-        end_in_turn(r, pc, m);
+        close_in_turn(q, m);
         return true;
     case MSG_STOP:
         break;
@@ -165,10 +268,13 @@ static void *worker_main(void *arg)
     par_queue *q = arg;
     par_msg *batch[POP_BATCH];
     for (;;) {
+        run_waiting(q, false);
         unsigned n = queue_pop(q, batch);
         for (unsigned i = 0; i < n; i++)
-            if (!worker_handle(q->run, batch[i]))
-                return NULL; /* STOP is the last message */
+            if (!worker_handle(q, batch[i])) {
+                run_waiting(q, true); /* STOP is the last message */
+                return NULL;
+            }
     }
 }
 
@@ -245,6 +351,7 @@ static unsigned start_workers(par_run *r)
         par_queue *q = &r->q[started];
         q->run = r;
         q->stop.kind = MSG_STOP;
+        atomic_init(&q->due, NO_SEQ);
         pthread_mutex_init(&q->lock, NULL);
         pthread_cond_init(&q->nonempty, NULL);
         pthread_cond_init(&q->nonfull, NULL);
@@ -269,6 +376,7 @@ static void stop_workers(par_run *r, unsigned started)
 bool decode_run_parallel(tp_decode *d, decode_ctx *ctx, tp_decode_counts *n)
 {
     par_run r = {.ctx = ctx, .jobs = ctx->p->jobs};
+    atomic_init(&r.next_close, 0);
     r.q = calloc(r.jobs, sizeof *r.q);
     capture_tcp_callbacks cb = {par_open, par_data, par_gap, par_close};
     capture_tcp *tcp = r.q ? capture_tcp_new(&cb, &r, NULL) : NULL;
