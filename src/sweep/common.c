@@ -44,6 +44,14 @@ double sweep_now(void)
 
 void sweep_say(sweep_ctx *c, const char *fmt, ...)
 {
+    if (c->o->live_line) { /* --dashboard */
+        char line[1024];
+        va_list aq;
+        va_start(aq, fmt);
+        vsnprintf(line, sizeof line, fmt, aq);
+        va_end(aq);
+        c->o->live_line(c->o->live_arg, line);
+    }
     if (c->o->quiet)
         return;
     FILE *out = c->o->out;

@@ -61,6 +61,13 @@ typedef struct {
     const char *json_out;
     bool quiet;
     FILE *out; /* progress and text summary (stdout) */
+    /* --dashboard (live.c): every line the sweep says (-q too), and the
+     * sweep object of the moment (--json's, not-tried combinations with
+     * status "pending", and "live": progress) after each result and at
+     * the end; called with the sweep's lock held; NULL: none. */
+    void (*live_line)(void *arg, const char *line);
+    void (*live_state)(void *arg, json_object *sweep);
+    void *live_arg;
 } sweep_options;
 
 /* Runs the sweep.  Returns the exit code: 0 done (whatever the results),
