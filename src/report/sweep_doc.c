@@ -134,6 +134,13 @@ static void grid_row(wire_buf *b, const doc_layout *l, json_object *res, const u
                      unsigned r)
 {
     unsigned ncol = l->im >= 0 ? l->nvalues[l->im] : 1;
+    bool any = false; /* as the live report: a row of only skipped cells is left out */
+    for (unsigned c = 0; c < ncol && !any; c++) {
+        json_object *o = find(l, res, idx, r, c);
+        any = o && cell_of(str_of(o, "status")) != REPORT_CELL_SKIPPED;
+    }
+    if (!any)
+        return;
     report_sweep_html_row_begin(b, l->ic >= 0 ? l->value[l->ic][r] : "");
     for (unsigned c = 0; c < ncol; c++) {
         json_object *o = find(l, res, idx, r, c);
