@@ -259,6 +259,11 @@ int bundle_wrap_run(const char *cmd, int (*run)(int, char **), int argc, char **
     rc = run(nargs, args);
     if (tee > 0)
         tee_stop(tee, saved);
+    if (rc == 2) { /* a usage error: nothing ran, nothing to bundle */
+        cleanup(w);
+        free(w);
+        return rc;
+    }
     if (decode)
         decode_json(w, run);
     bundle_job j = {.cmd = cmd, .out = w->out, .include_secrets = w->secrets,
