@@ -111,6 +111,7 @@ typedef struct {
         const char *fit;                         /* "exchanged", "no-answer", "no-request",
                                                     "not-http", ...; NULL: no application layer */
         char note[160];                          /* one sentence, or "" */
+        tp_upstream_facts upstream; /* proxy: the upstream leg (state TP_UP_NONE: none) */
     } app;
 } tp_layers;
 

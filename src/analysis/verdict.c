@@ -9,6 +9,7 @@
  * TP_MUTANT_FLIP (invert rule n's applicability). */
 #include "verdict.h"
 #include "verdict_relations.h"
+#include "verdict_upstream.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -687,6 +688,12 @@ static const verdict_rule rules[] = {
     RULE("client-rejected-record", client_rejected_record),
     RULE("client-alert", client_alert),
     RULE("server-alert", server_alert),
+    /* the proxy's upstream (verdict_upstream.c): before the timeouts, so a
+     * silent upstream is not blamed on the waiting client */
+    XRULE("upstream-refused", upstream_refused),
+    XRULE("upstream-tls-failed", upstream_tls_failed),
+    XRULE("upstream-closed-first", upstream_closed_first),
+    XRULE("upstream-slow", upstream_slow),
     RULE("client-silent-timeout", silent_timeout),
     XRULE("client-still-sending", still_sending),
     RULE("client-stalled", stalled),

@@ -254,8 +254,8 @@ void tp_say_mail_session_ok(const tp_observation *o, tp_verdict *v)
     if (m->credentials)
         vd_say_more(v, "; credentials offered (user %s)", m->user);
     if (m->messages)
-        vd_say_more(v, "; %u message%s accepted and discarded", m->messages,
-                    m->messages == 1 ? "" : "s");
+        vd_say_more(v, "; %u message%s %s", m->messages, m->messages == 1 ? "" : "s",
+                    o->facts.up.state ? "passed to the upstream" : "accepted and discarded");
     if (m->auth_plain)
         vd_say_more(v, "; note: it sent %s in plaintext before %s", m->auth_verb,
                     starttls_word(m->proto));

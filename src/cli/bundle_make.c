@@ -199,16 +199,19 @@ static void add_input(bundle_state *s, const bundle_input *in)
         left_out(s, in->path, "a key log you named: it decrypts every session it lists, and a "
                               "browser's or a real server's holds sessions with real data; the "
                               "pcapng of tlsprobe's own throwaway certificate carries its keys");
-    else if (k == K_PCAP && s->j->user_cert && !secrets) {
+    else if (k == K_PCAP && s->j->real && !secrets) {
         size_t m = strip_dsb(p, n);
+        char why[256];
+        snprintf(why, sizeof why, "%s; its keys could not be separated from the packets",
+                 s->j->real);
         if (m) {
             put(s, k, in->path, p, m);
-            fprintf(s->left, "- the keys inside `%s`: the server used your certificate "
-                             "(--cert), so its sessions are a real server's; packets only\n",
-                    in->path);
+            fprintf(stderr, "tlsprobe %s: --bundle: the keys inside %s left out: %s "
+                            "(--bundle-include-secrets includes them)\n",
+                    s->j->cmd, in->path, s->j->real);
+            fprintf(s->left, "- the keys inside `%s`: %s; packets only\n", in->path, s->j->real);
         } else
-            left_out(s, in->path, "a capture of a server with your certificate (--cert) whose "
-                                  "keys could not be separated from the packets");
+            left_out(s, in->path, why);
     } else {
         put(s, k, in->path, p, n);
         if (k == K_PCAP && has(p, n, "CLIENT_") )

@@ -26,7 +26,9 @@ typedef struct {
     const char *cmd;   /* "serve", "bundle": messages start "tlsprobe <cmd>: --bundle" */
     const char *out;   /* FILE.tar.gz */
     bool include_secrets;
-    bool user_cert;    /* the server ran with --cert: its session keys are a real server's */
+    /* why the sessions are a real server's (--cert, --upstream): the
+     * pcapng's keys stay out; NULL: tlsprobe's throwaway certificate */
+    const char *real;
     int argc;          /* the command line, for command.txt */
     char **argv;
 } bundle_job;

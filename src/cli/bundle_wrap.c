@@ -182,7 +182,7 @@ static void plan(wrap *w)
 {
     bool own_cert = opt_present(w->argc, w->argv, "--cert");
     output(w, "--trace", "trace.jsonl");
-    if (!strcmp(w->cmd, "serve")) {
+    if (!strcmp(w->cmd, "serve") || !strcmp(w->cmd, "proxy")) {
         output(w, "--pcap", "capture.pcapng");
         if (!own_cert && !opt_present(w->argc, w->argv, "--chain") &&
             !opt_present(w->argc, w->argv, "--cert-variant"))
@@ -221,6 +221,12 @@ static void cleanup(wrap *w)
     snprintf(p, sizeof p, "%s/trace.txt", w->dir);
     unlink(p);
     rmdir(w->dir);
+}
+
+bool bundle_wrap_wants(const char *cmd)
+{
+    return !strcmp(cmd, "serve") || !strcmp(cmd, "sweep") || !strcmp(cmd, "decode") ||
+           !strcmp(cmd, "proxy");
 }
 
 int bundle_wrap_run(const char *cmd, int (*run)(int, char **), int argc, char **argv)
@@ -267,7 +273,12 @@ int bundle_wrap_run(const char *cmd, int (*run)(int, char **), int argc, char **
     if (decode)
         decode_json(w, run);
     bundle_job j = {.cmd = cmd, .out = w->out, .include_secrets = w->secrets,
-                    .user_cert = opt_present(w->argc, w->argv, "--cert"),
+                    .real = opt_present(w->argc, w->argv, "--cert")
+                                ? "the server used your certificate (--cert), so its sessions "
+                                  "are a real server's"
+                            : opt_present(w->argc, w->argv, "--upstream")
+                                ? "the proxy carried a real server's data (--upstream)"
+                                : NULL,
                     .argc = argc, .argv = argv};
     int brc = bundle_make(&j, w->in, w->nin);
     cleanup(w);

@@ -6,6 +6,10 @@
 #ifndef TP_CLI_BUNDLE_WRAP_H
 #define TP_CLI_BUNDLE_WRAP_H
 
+#include <stdbool.h>
+
+/* Whether the command takes --bundle (serve, sweep, decode, proxy). */
+bool bundle_wrap_wants(const char *cmd);
 /* -1 when argv has no --bundle (run the command as usual); else runs
  * it and returns its exit code (1 when only the bundle failed). */
 int bundle_wrap_run(const char *cmd, int (*run)(int, char **), int argc, char **argv);

@@ -44,7 +44,7 @@ int cmd_bundle(int argc, char **argv)
         else if (ch == OPT_SECRETS)
             j.include_secrets = true;
         else if (ch == OPT_USER_CERT)
-            j.user_cert = true;
+            j.real = "they come from a server with your certificate (--user-cert)";
         else if (ch == 'h') {
             fputs(usage_text, stdout);
             return 0;

@@ -173,7 +173,7 @@ static void add_limit(sweep_options *o, const char *option, const char *csv)
 /* The shared options into the sweep's: each negotiation list is checked
  * here, so a typo fails before anything starts, and limits its axis (or
  * fixes a flag that is no axis). */
-static int take_shape(sweep_options *o, const serve_shape *sh)
+static int take_shape(sweep_options *o, serve_shape *sh)
 {
     int rc = serve_opts_check(sh, "sweep");
     if (!rc)
@@ -209,6 +209,8 @@ static int take_shape(sweep_options *o, const serve_shape *sh)
         o->mode = (tp_mode)tp_mode_for_mail(sh->mail);
         o->starttls = sh->starttls;
     }
+    if ((o->proxy = serve_opts_upstream(sh)) != NULL)
+        o->mode = TP_MODE_PROXY; /* the sweep's configuration is the client-facing side */
     return 0;
 }
 

@@ -18,6 +18,7 @@ static const struct {
     {"serve", cmd_serve, "run a TLS test server; every connection ends in a trace and a verdict"},
     {"sweep", cmd_sweep, "one configuration per connection; report what decides the failure"},
     {"decode", cmd_decode, "the same trace and checks for a pcap/pcapng capture"},
+    {"proxy", cmd_proxy, "serve in front of a real server (--upstream HOST:PORT): a terminating proxy"},
     {"list", cmd_list, "names accepted by --protocols, --ciphers, --macs, --kx, --groups, ..."},
     {"bundle", cmd_bundle, "pack outputs into a .tar.gz for a bug report (README.md inside)"},
     {"report", cmd_report, "the HTML report or a Markdown summary of a saved sweep or trace"},
@@ -48,10 +49,15 @@ int main(int argc, char **argv)
     }
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
         if (!strcmp(argv[1], commands[i].name)) {
-            /* --bundle FILE.tar.gz on serve, sweep, decode (bundle_wrap.h) */
-            int rc = i < 3 ? bundle_wrap_run(argv[1], commands[i].run, argc - 1, argv + 1) : -1;
+            /* --bundle FILE.tar.gz on serve, sweep, decode, proxy (bundle_wrap.h) */
+            int rc = bundle_wrap_wants(argv[1])
+                         ? bundle_wrap_run(argv[1], commands[i].run, argc - 1, argv + 1)
+                         : -1;
             return rc >= 0 ? rc : commands[i].run(argc - 1, argv + 1);
         }
-    fprintf(stderr, "tlsprobe: unknown command '%s'; valid: serve, sweep, decode, list, bundle, report\n", argv[1]);
+    fprintf(stderr,
+            "tlsprobe: unknown command '%s'; valid: serve, sweep, decode, proxy, list, bundle, "
+            "report\n",
+            argv[1]);
     return 2;
 }

@@ -13,6 +13,7 @@
 #include "wire/mail.h"
 #include "engine/names.h"
 #include "capture/outfile.h"
+#include "server/proxy.h"
 
 /* ---- the server-shaping options, defined once ----
  *
@@ -33,6 +34,15 @@ typedef struct {
     tp_client_cert client_cert;
     bool renegotiation; /* --renegotiation allow */
     double timeout; /* seconds; the command sets its default first */
+    /* ---- proxy: --upstream HOST:PORT [--upstream-tls | --upstream-starttls P] ---- */
+    bool has_upstream;
+    tp_proxy_params proxy; /* resolved by --upstream; see serve_opts_upstream */
+    bool upstream_tls;
+    tp_mail_proto upstream_starttls;
+    /* ---- long-running outputs (serve): --keep failing, --rotate SIZE[,N] ---- */
+    bool keep_failing;
+    unsigned long long rotate_size; /* 0: no rotation */
+    unsigned rotate_keep;
     /* certificates (certs_opts.c) */
     bool chain;
     const char *cert_variant, *save_ca, *ocsp, *client_ca;
@@ -78,6 +88,10 @@ void serve_opts_help(FILE *f, unsigned command);
 /* The options together: --cert with --key, --priority not with the lists.
  * 0 or the exit code after a message. */
 int serve_opts_check(const serve_shape *s, const char *cmd);
+
+/* The upstream of --upstream with --upstream-tls/-starttls and --timeout
+ * applied (call after serve_opts_check), or NULL without --upstream. */
+const tp_proxy_params *serve_opts_upstream(serve_shape *s);
 
 /* "tlsprobe CMD: <message>" and the --help hint on stderr; returns 2. */
 __attribute__((format(printf, 2, 3))) int serve_opts_usage_error(const char *cmd, const char *fmt,

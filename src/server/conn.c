@@ -339,6 +339,7 @@ static void conn_mode_init(tp_conn *c, const tp_mode_ops *mode)
     c->mode_conn.id = c->id;
     c->mode_conn.peer = c->peer;
     c->mode_conn.loop = c->w->loop;
+    c->mode_conn.proxy = c->w->srv->cfg.proxy;
 }
 
 /* ---- socket I/O ---- */
@@ -444,6 +445,21 @@ static void conn_linger(tp_conn *c)
 void conn_settle(tp_conn *c)
 {
     conn_flush(c);
+    /* Backpressure ends once the queue drained: here or after a write
+     * event (a mode writing from its own callbacks, the proxy's upstream,
+     * may fill and drain it in one pass, with no write event between);
+     * after a few rounds the write event takes over (fairness). */
+    for (int i = 0; !c->finished && c->read_paused && c->out.len < SRV_OUT_LOW; i++) {
+        if (i == 8) {
+            ev_io_start(c->w->loop, &c->wio);
+            break;
+        }
+        c->read_paused = false;
+        conn_read_start(c);
+        conn_flow(c);
+        conn_drive(c); /* the engine may hold records it already read */
+        conn_flush(c);
+    }
     if (!c->finished)
         return;
     if (c->io_dead || c->end_reason == TP_END_TIMEOUT || c->end_reason == TP_END_SHUTDOWN) {
@@ -538,15 +554,7 @@ static void conn_write_cb(struct ev_loop *loop, ev_io *io, int revents)
     (void)loop;
     (void)revents;
     tp_conn *c = io->data;
-    conn_flush(c);
-    if (!c->finished && c->read_paused && c->out.len < SRV_OUT_LOW) {
-        c->read_paused = false;
-        conn_read_start(c);
-        conn_flow(c);
-        /* The engine may hold records it already read. */
-        conn_drive(c);
-    }
-    conn_settle(c);
+    conn_settle(c); /* flushes, and ends the backpressure once drained */
 }
 
 static void conn_timer_cb(struct ev_loop *loop, ev_timer *t, int revents)
@@ -590,8 +598,8 @@ static bool conn_session_new(tp_conn *c, const char *peer_text, const struct soc
     p.want_data_events = s->cfg.want_data_events;
     p.want_record_bytes = s->cfg.want_record_bytes;
     p.expect_secrets = true; /* the engine logs each secret as it derives it */
-    p.mail = c->mode->mail;
-    p.mail_starttls = s->cfg.starttls && c->mode->mail != TP_MAIL_NONE;
+    p.mail = c->mode->mail ? c->mode->mail : s->cfg.proxy ? s->cfg.proxy->mail : TP_MAIL_NONE;
+    p.mail_starttls = s->cfg.starttls && p.mail != TP_MAIL_NONE;
     c->sess = tp_session_new(&p);
     if (!c->sess)
         return false;

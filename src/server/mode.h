@@ -51,6 +51,7 @@ typedef struct {
     const char *peer;     /* "192.0.2.1:5555" */
     struct ev_loop *loop; /* the connection's event loop */
     tp_session *sess;     /* the ClientHello, engine errors */
+    const tp_proxy_params *proxy; /* proxy mode: the upstream (server params) */
     bool starttls;        /* the connection begins in plaintext (--starttls) */
 } tp_mode_conn;
 
@@ -90,6 +91,9 @@ typedef struct {
     void (*on_flow)(void *st, const tp_mode_conn *mc);
     void (*on_close)(void *st, const tp_mode_conn *mc); /* about to be freed */
 } tp_mode_ops;
+
+/* The proxy mode (proxy.c). */
+extern const tp_mode_ops tp_mode_proxy;
 
 /* The table of a mode (never NULL: unknown modes get http). */
 const tp_mode_ops *tp_mode_ops_get(tp_mode mode);

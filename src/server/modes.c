@@ -531,6 +531,8 @@ const tp_mode_ops *tp_mode_ops_get(tp_mode mode)
     case TP_MODE_IMAP:
     case TP_MODE_POP3:
         return tp_mail_mode_ops(mode);
+    case TP_MODE_PROXY:
+        return &tp_mode_proxy;
     case TP_MODE_HTTP:
     default:
         return &mode_http;

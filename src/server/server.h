@@ -13,6 +13,7 @@
 #include "../capture/outfile.h"
 #include "../engine/engine.h"
 #include "../quirk/quirk.h"
+#include "proxy.h"
 #include "../wire/mail.h"
 
 /* The mail modes speak SMTP, IMAP or POP3 inside TLS (implicit TLS, ports
@@ -23,7 +24,8 @@ typedef enum {
     TP_MODE_INTERACTIVE,
     TP_MODE_SMTP,
     TP_MODE_IMAP,
-    TP_MODE_POP3
+    TP_MODE_POP3,
+    TP_MODE_PROXY /* serve --upstream (proxy.h) */
 } tp_mode;
 
 /* The mail mode of a mail protocol (--smtp, --starttls smtp, ...); -1 for none. */
@@ -78,6 +80,8 @@ typedef struct {
      * one process (sweep -j N, one per slot) and libev lets only one loop
      * watch a signal; the caller handles signals and calls tp_server_stop. */
     bool no_signals;
+    /* TP_MODE_PROXY (serve --upstream): the upstream, borrowed */
+    const tp_proxy_params *proxy;
     /* (mail) --starttls: a mail mode begins in plaintext (greeting,
      * capabilities, STARTTLS) and starts TLS on the same connection */
     bool starttls;

@@ -820,6 +820,11 @@ static const char *const tested[] = {
     "app-h2-preface",
     "app-incomplete",
     "alpn-not-selected",
+    /* rules of verdict_upstream.c (the proxy), tested in test_verdict_upstream.c */
+    "upstream-refused",
+    "upstream-tls-failed",
+    "upstream-closed-first",
+    "upstream-slow",
     /* rules of verdict_certs.c, tested in test_verdict_certs.c */
     "client-cert-rejected",
     "client-left-flawed-certificate",
