@@ -188,6 +188,10 @@ static void add_input(bundle_state *s, const bundle_input *in)
                     in->path);
         return;
     }
+    if (n == 0) { /* nothing written (a pipe read up, an unused output) */
+        free(p);
+        return;
+    }
     kind k = in->hint == BUNDLE_SECRET && !starts(p, n, "-----") && !has(p, n, "PRIVATE KEY-----")
                  ? K_KEYLOG
                  : classify(p, n);
@@ -289,8 +293,11 @@ static void quote_verdicts(FILE *f, const report_bundle_entry *e)
         size_t l = nl ? (size_t)(nl - p) : (size_t)(end - p);
         char line[1024];
         snprintf(line, sizeof line, "%.*s", (int)(l < 1023 ? l : 1023), p);
+        unsigned a, b;
+        char close;
         bool verdict = strstr(line, "] OK (") || strstr(line, "] FAIL (") ||
-                       strstr(line, "] UNUSED (");
+                       strstr(line, "] UNUSED (") ||
+                       sscanf(line, "[%u/%u%c", &a, &b, &close) == 3; /* a sweep's result */
         bool rule = strstr(line, "decides:") || strstr(line, "strategy:");
         if (verdict)
             total++;
@@ -324,7 +331,7 @@ static void readme_how(FILE *f, const bundle_state *s)
     if (s->pcap_keys)
         fputs("- `capture.pcapng` carries its TLS keys (Decryption Secrets Blocks): open it in "
               "Wireshark and the records are already decrypted, or run "
-              "`tshark -r capture.pcapng -Y http -V`.\n",
+              "`tshark -r capture.pcapng -O tls -V` for the decrypted records.\n",
               f);
     else if (report_bundle_has(&s->b, BUNDLE_DIR "capture.pcapng"))
         fputs("- `capture.pcapng` holds the packets without keys: Wireshark shows the "

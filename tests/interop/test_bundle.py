@@ -145,6 +145,25 @@ def test_reproducible(r, tmp, m):
         r.eq(f.read(), "keep\n", "the symlink's target is untouched")
 
 
+def test_sweep(r, tmp):
+    out = os.path.join(tmp, "sweep.tar.gz")
+    p = subprocess.run([tp.TLSPROBE, "sweep", "--client",
+                        "curl -sk --tls-max 1.2 https://{host}:{port}/ -o /dev/null",
+                        "--axes", "protocol", "--protocols", "TLS1.2,TLS1.3",
+                        "--include-unoffered", "--bundle", out],
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=300)
+    r.eq(p.returncode, 0, "sweep --bundle exits 0", p.stderr.decode()[-2000:])
+    m = members(out)
+    readme = m.get("tlsprobe-bundle/README.md", (None, b""))[1].decode()
+    for want in ("sweep.json", "report.html", "trace.jsonl", "trace.txt"):
+        r.check(want in readme_files(readme) and "tlsprobe-bundle/" + want in m,
+                "the sweep's bundle has " + want, readme)
+    r.contains(readme, "decides: fails exactly when protocol = TLS1.3",
+               "the README quotes the sweep's rule")
+    r.check(re.search(r"\[\d/2\] TLS1.3: fail", readme) is not None,
+            "the README quotes the failing result", readme)
+
+
 def make_cert(tmp):
     key, cert = os.path.join(tmp, "user.key"), os.path.join(tmp, "user.crt")
     subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key,
@@ -196,6 +215,7 @@ def main():
         if r.check("m" in keep, "the bundle of serve was read"):
             r.run(test_reproducible, tmp, keep["m"])
         r.run(test_user_cert, tmp)
+        r.run(test_sweep, tmp)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     r.finish()
