@@ -23,6 +23,7 @@
 #include "certs_opts.h"
 #include "serve_keep.h"
 #include "serve_opts.h"
+#include "dashboard.h"
 
 #define MAX_LISTEN 16
 #define MAX_WORKERS 256
@@ -76,6 +77,8 @@ static const char *const usage_tail =
     "                        README.md (mode 0600; tlsprobe bundle --help); keys and\n"
     "                        key logs of your own --cert only with\n"
     "                        --bundle-include-secrets\n"
+    "  --dashboard [ADDR:]PORT  a live page of the last verdicts at\n"
+    "                        http://127.0.0.1:PORT/ (0: any free port, printed)\n"
     "  -v, -vv               one line per record and message, and each verdict's\n"
     "                        layers; -vv adds hex\n"
     "  -q                    verdicts only\n"
@@ -98,6 +101,7 @@ enum {
     OPT_PCAP,
     OPT_RECORDS,
     OPT_QUIRK,
+    OPT_DASHBOARD,
 };
 
 /* serve's own options; the shared ones (serve_opts.h) are added to them. */
@@ -115,6 +119,7 @@ static const struct option own_opts[] = {
     {"pcap", required_argument, NULL, OPT_PCAP},
     {"records", no_argument, NULL, OPT_RECORDS},
     {"quirk", required_argument, NULL, OPT_QUIRK},
+    {"dashboard", required_argument, NULL, OPT_DASHBOARD},
     {"verbose", no_argument, NULL, 'v'},
     {"quiet", no_argument, NULL, 'q'},
     {"help", no_argument, NULL, 'h'},
@@ -135,6 +140,7 @@ typedef struct {
     bool records;
     int verbosity;
     tp_quirk_set quirks;
+    const char *dashboard; /* --dashboard [ADDR:]PORT */
 } serve_opts;
 
 #define usage_error(...) serve_opts_usage_error("serve", __VA_ARGS__)
@@ -211,6 +217,7 @@ static int parse_plain(int ch, const char *arg, serve_opts *o)
                        : ch == OPT_TRACE     ? &o->trace
                        : ch == OPT_KEYLOG    ? &o->keylog
                        : ch == OPT_PCAP      ? &o->pcap
+                       : ch == OPT_DASHBOARD ? &o->dashboard
                                              : NULL;
     if (dst) {
         *dst = arg;
@@ -616,8 +623,12 @@ int cmd_serve(int argc, char **argv)
     tp_server *srv = NULL;
     tp_server_params p;
     memset(&p, 0, sizeof p);
-    if (!outputs_open(&o, &out, &p))
+    cli_dashboard *dash = NULL; /* --dashboard: a sink of its own */
+    if (!outputs_open(&o, &out, &p) ||
+        (o.dashboard && !(dash = cli_dashboard_start("serve", o.dashboard))))
         goto end;
+    if (dash)
+        p.sinks[p.num_sinks++] = cli_dashboard_sink(dash);
     p.listen = o.listen;
     p.num_listen = o.num_listen;
     p.port = o.port;
@@ -645,6 +656,7 @@ int cmd_serve(int argc, char **argv)
     rc = 0;
 end:
     tp_server_free(srv);
+    cli_dashboard_stop(dash);
     rc = outputs_close(&out, rc);
     fflush(stdout);
     tp_engine_free(engine);

@@ -7,6 +7,7 @@
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,8 +17,10 @@
 #include <unistd.h>
 
 #include "report/dashboard.h"
+#include "report/verdict_render.h"
 
 #define DASH_LINES 8
+#define DASH_VERDICTS 50
 
 struct cli_dashboard {
     int fd, stop[2];
@@ -29,6 +32,11 @@ struct cli_dashboard {
     char *next;                  /* the last device prompt */
     char *page, *state;          /* rendered, served as they are */
     char url[96];
+    /* serve: the sink and the last verdicts, a ring */
+    tp_sink sink;
+    bool serve;
+    json_object *verdicts[DASH_VERDICTS];
+    unsigned nverdicts, vfirst, counts[3];
 };
 
 /* Lock held: the page and /state.json again. */
@@ -39,7 +47,13 @@ static void render(cli_dashboard *d)
         lines[i] = d->lines[(d->first + i) % DASH_LINES];
     wire_buf b;
     wire_buf_init(&b, 0);
-    report_dashboard_html(&b, d->sweep, lines, d->nlines, d->next);
+    if (d->serve) {
+        json_object *v[DASH_VERDICTS];
+        for (unsigned i = 0; i < d->nverdicts; i++)
+            v[i] = d->verdicts[(d->vfirst + i) % DASH_VERDICTS];
+        report_dashboard_serve_html(&b, v, d->nverdicts, d->counts);
+    } else
+        report_dashboard_html(&b, d->sweep, lines, d->nlines, d->next);
     if (wire_buf_ok(&b)) {
         free(d->page);
         d->page = strdup(wire_buf_str(&b));
@@ -80,6 +94,37 @@ void cli_dashboard_state(void *arg, json_object *sweep)
     d->sweep = json_object_get(sweep);
     render(d);
     pthread_mutex_unlock(&d->lock);
+}
+
+static void on_event(tp_sink *self, const tp_event *ev)
+{
+    if (ev->type != TP_EV_VERDICT)
+        return;
+    cli_dashboard *d = (cli_dashboard *)((char *)self - offsetof(cli_dashboard, sink));
+    json_object *o = json_object_new_object();
+    json_object_object_add(o, "conn", json_object_new_int((int)ev->conn));
+    report_json_verdict_fill(o, ev->u.verdict);
+    const char *word = report_verdict_word(ev->u.verdict);
+    pthread_mutex_lock(&d->lock);
+    d->counts[!strcmp(word, "OK") ? 0 : !strcmp(word, "UNUSED") ? 2 : 1]++;
+    if (d->nverdicts == DASH_VERDICTS) {
+        json_object_put(d->verdicts[d->vfirst]);
+        d->verdicts[d->vfirst] = o;
+        d->vfirst = (d->vfirst + 1) % DASH_VERDICTS;
+    } else
+        d->verdicts[d->nverdicts++] = o;
+    render(d);
+    pthread_mutex_unlock(&d->lock);
+}
+
+tp_sink *cli_dashboard_sink(cli_dashboard *d)
+{
+    pthread_mutex_lock(&d->lock);
+    d->serve = true;
+    d->sink.on_event = on_event;
+    render(d);
+    pthread_mutex_unlock(&d->lock);
+    return &d->sink;
 }
 
 static void send_all(int fd, const char *p, size_t n)
@@ -279,6 +324,8 @@ void cli_dashboard_stop(cli_dashboard *d)
     json_object_put(d->sweep);
     for (unsigned i = 0; i < d->nlines; i++)
         free(d->lines[(d->first + i) % DASH_LINES]);
+    for (unsigned i = 0; i < d->nverdicts; i++)
+        json_object_put(d->verdicts[i]);
     free(d->next);
     free(d->page);
     free(d->state);

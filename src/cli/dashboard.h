@@ -8,6 +8,8 @@
 
 #include <json-c/json.h>
 
+#include "analysis/events.h"
+
 typedef struct cli_dashboard cli_dashboard;
 
 /* Listens and starts the thread; prints "dashboard: http://ADDR:PORT/" on
@@ -15,6 +17,8 @@ typedef struct cli_dashboard cli_dashboard;
  * the value is bad or it cannot listen. */
 cli_dashboard *cli_dashboard_start(const char *cmd, const char *spec);
 void cli_dashboard_line(void *arg, const char *line);
+/* serve --dashboard: a sink whose verdicts make the page (the last 50). */
+tp_sink *cli_dashboard_sink(cli_dashboard *d);
 void cli_dashboard_state(void *arg, json_object *sweep);
 /* After the sweep: keeps serving the final page until SIGINT or SIGTERM
  * (at most max_seconds), saying so on stderr. */

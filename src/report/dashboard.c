@@ -68,6 +68,23 @@ static void splice(wire_buf *b, const char *page, const wire_buf *live, bool ref
     wire_buf_add_str(b, h1);
 }
 
+void report_dashboard_serve_html(wire_buf *b, json_object *const *verdicts, size_t n,
+                                 const unsigned counts[3])
+{
+    wire_buf page, sec;
+    wire_buf_init(&page, 0);
+    wire_buf_init(&sec, 0);
+    report_trace_doc_html(&page, verdicts, n);
+    wire_buf_printf(&sec, "<div id=\"live\" class=\"live\" data-ok=\"%u\" data-fail=\"%u\" "
+                          "data-unused=\"%u\">\n<p id=\"progress\">serving: %u ok, %u failed, "
+                          "%u unused (the last %zu verdicts below)</p>\n</div>\n",
+                    counts[0], counts[1], counts[2], counts[0], counts[1], counts[2], n);
+    if (wire_buf_ok(&page) && wire_buf_ok(&sec))
+        splice(b, wire_buf_str(&page), &sec, true);
+    wire_buf_cleanup(&page);
+    wire_buf_cleanup(&sec);
+}
+
 void report_dashboard_html(wire_buf *b, json_object *sweep, const char *const *lines,
                            size_t num_lines, const char *next)
 {

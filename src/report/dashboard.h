@@ -19,4 +19,9 @@
 void report_dashboard_html(wire_buf *b, json_object *sweep, const char *const *lines,
                            size_t num_lines, const char *next);
 
+/* serve --dashboard: the last verdicts (JSON verdict events, oldest first)
+ * as `tlsprobe report` shows a trace, with the counts so far above them. */
+void report_dashboard_serve_html(wire_buf *b, json_object *const *verdicts, size_t n,
+                                 const unsigned counts[3]);
+
 #endif

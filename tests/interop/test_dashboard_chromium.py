@@ -7,6 +7,7 @@ a screenshot), and after the end, when the page's grid, rule and counts
 are the --report page's."""
 import html.parser
 import json
+import re
 import os
 import shutil
 import signal
@@ -191,11 +192,40 @@ def test_dashboard(r, tmp):
     r.eq(rc, 0, "the sweep exits 0 after Ctrl-C on the held page", "".join(sw.err)[-2000:])
 
 
+def test_serve(r, tmp):
+    """serve --dashboard: the last verdicts, one row each, as they come."""
+    exe = chromium()
+    if not r.check(exe is not None, "chromium is installed"):
+        return
+    with tp.Server(["--http", "--dashboard", "0"]) as srv:
+        m = srv.wait_err(r"dashboard: (http://127\.0\.0\.1:\d+/)", timeout=30)
+        if not r.check(m is not None, "serve prints the dashboard's URL", srv.stderr_text):
+            return
+        url = m.group(1)
+        base = "https://127.0.0.1:%d/" % srv.port
+        subprocess.run(["curl", "-sk", "-o", "/dev/null", base], timeout=60)
+        subprocess.run(["curl", "-sk", "--tls-max", "1.0", "-o", "/dev/null", base], timeout=60)
+        evs = srv.wait_verdicts(2, timeout=30)
+        dom = browse(exe, url, ["--dump-dom"])
+        rows = re.findall(r'<tr class="(ok|fail|unused)">', dom)
+        r.eq(rows, ["ok", "fail"], "the page has the two verdicts, ok then fail", dom[:1500])
+        want = [(evs.verdict(c) or {}).get("summary", "") for c in evs.conns()]
+        r.check(all(w and html_escape(w) in dom for w in want),
+                "each verdict's summary is on the page", want)
+        r.contains(dom, "1 ok, 1 failed", "the counts so far")
+
+
+def html_escape(s):
+    import html as h
+    return h.escape(s, quote=False)
+
+
 def main():
     r = tp.Results()
     tmp = tempfile.mkdtemp(prefix="tp-dashboard-")
     try:
         r.run(test_dashboard, tmp)
+        r.run(test_serve, tmp)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     r.finish()
