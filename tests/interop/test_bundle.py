@@ -153,6 +153,7 @@ def test_sweep(r, tmp):
                         "--include-unoffered", "--bundle", out],
                        stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=300)
     r.eq(p.returncode, 0, "sweep --bundle exits 0", p.stderr.decode()[-2000:])
+    r.check(not tp.SANITIZER_RE.search(p.stderr.decode()), "no sanitizer report from the sweep")
     m = members(out)
     readme = m.get("tlsprobe-bundle/README.md", (None, b""))[1].decode()
     for want in ("sweep.json", "report.html", "trace.jsonl", "trace.txt"):

@@ -190,6 +190,7 @@ def test_dashboard(r, tmp):
             sw.proc.kill()
             rc = sw.proc.wait(10)
     r.eq(rc, 0, "the sweep exits 0 after Ctrl-C on the held page", "".join(sw.err)[-2000:])
+    r.check(not tp.SANITIZER_RE.search("".join(sw.err)), "no sanitizer report from the sweep")
 
 
 def test_serve(r, tmp):
