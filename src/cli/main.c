@@ -19,6 +19,7 @@ static const struct {
     {"sweep", cmd_sweep, "one configuration per connection; report what decides the failure"},
     {"decode", cmd_decode, "the same trace and checks for a pcap/pcapng capture"},
     {"proxy", cmd_proxy, "serve in front of a real server (--upstream HOST:PORT): a terminating proxy"},
+    {"fleet", cmd_fleet, "group connections of captures or traces by client and verdict"},
     {"list", cmd_list, "names accepted by --protocols, --ciphers, --macs, --kx, --groups, ..."},
     {"bundle", cmd_bundle, "pack outputs into a .tar.gz for a bug report (README.md inside)"},
     {"report", cmd_report, "the HTML report or a Markdown summary of a saved sweep or trace"},
@@ -56,8 +57,8 @@ int main(int argc, char **argv)
             return rc >= 0 ? rc : commands[i].run(argc - 1, argv + 1);
         }
     fprintf(stderr,
-            "tlsprobe: unknown command '%s'; valid: serve, sweep, decode, proxy, list, bundle, "
-            "report\n",
+            "tlsprobe: unknown command '%s'; valid: serve, sweep, decode, proxy, fleet, list, "
+            "bundle, report\n",
             argv[1]);
     return 2;
 }
