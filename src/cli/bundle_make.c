@@ -152,12 +152,13 @@ typedef struct {
     char *left_buf;
     size_t left_len;
     const bundle_job *j;
+    char label[64]; /* "tlsprobe serve: --bundle", "tlsprobe bundle" */
 } bundle_state;
 
 static void left_out(bundle_state *s, const char *path, const char *why)
 {
-    fprintf(stderr, "tlsprobe %s: --bundle: left out %s: %s (--bundle-include-secrets includes it)\n",
-            s->j->cmd, path, why);
+    fprintf(stderr, "%s: left out %s: %s (--bundle-include-secrets includes it)\n",
+            s->label, path, why);
     fprintf(s->left, "- `%s`: %s\n", path, why);
 }
 
@@ -172,7 +173,7 @@ static void put(bundle_state *s, kind k, const char *path, const unsigned char *
     }
     unsigned at = s->b.n;
     if (!report_bundle_add(&s->b, name, p, n)) {
-        fprintf(stderr, "tlsprobe %s: --bundle: cannot add %s (too many files)\n", s->j->cmd, path);
+        fprintf(stderr, "%s: cannot add %s (too many files)\n", s->label, path);
         return;
     }
     s->kind_of[at] = k;
@@ -184,7 +185,7 @@ static void add_input(bundle_state *s, const bundle_input *in)
     unsigned char *p = slurp(in->path, &n);
     if (!p) {
         if (in->hint != BUNDLE_SECRET)
-            fprintf(stderr, "tlsprobe %s: --bundle: cannot read %s; left out\n", s->j->cmd,
+            fprintf(stderr, "%s: cannot read %s; left out\n", s->label,
                     in->path);
         return;
     }
@@ -210,9 +211,9 @@ static void add_input(bundle_state *s, const bundle_input *in)
                  s->j->real);
         if (m) {
             put(s, k, in->path, p, m);
-            fprintf(stderr, "tlsprobe %s: --bundle: the keys inside %s left out: %s "
+            fprintf(stderr, "%s: the keys inside %s left out: %s "
                             "(--bundle-include-secrets includes them)\n",
-                    s->j->cmd, in->path, s->j->real);
+                    s->label, in->path, s->j->real);
             fprintf(s->left, "- the keys inside `%s`: %s; packets only\n", in->path, s->j->real);
         } else
             left_out(s, in->path, why);
@@ -229,7 +230,7 @@ static void add_text(bundle_state *s, const char *name, char *buf, size_t len)
     char full[128];
     snprintf(full, sizeof full, BUNDLE_DIR "%s", name);
     if (buf && !report_bundle_add(&s->b, full, buf, len))
-        fprintf(stderr, "tlsprobe %s: --bundle: cannot add %s\n", s->j->cmd, name);
+        fprintf(stderr, "%s: cannot add %s\n", s->label, name);
     free(buf);
 }
 
@@ -376,9 +377,11 @@ static void add_readme(bundle_state *s)
 int bundle_make(const bundle_job *j, const bundle_input *in, unsigned n)
 {
     bundle_state s = {.j = j};
+    snprintf(s.label, sizeof s.label, strcmp(j->cmd, "bundle") ? "tlsprobe %s: --bundle"
+                                                               : "tlsprobe %s", j->cmd);
     s.left = open_memstream(&s.left_buf, &s.left_len);
     if (!s.left) {
-        fprintf(stderr, "tlsprobe %s: --bundle: out of memory\n", j->cmd);
+        fprintf(stderr, "%s: out of memory\n", s.label);
         return 1;
     }
     for (unsigned i = 0; i < n; i++)
@@ -389,14 +392,14 @@ int bundle_make(const bundle_job *j, const bundle_input *in, unsigned n)
     add_command(&s);
     fclose(s.left);
     free(s.left_buf);
-    char label[64], err[512];
-    snprintf(label, sizeof label, "tlsprobe %s: --bundle", j->cmd);
-    bool ok = report_bundle_write(&s.b, label, j->out, err, sizeof err);
+    char err[512];
+    bool ok = report_bundle_write(&s.b, s.label, j->out, err, sizeof err);
     report_bundle_free(&s.b);
     if (!ok) {
         fprintf(stderr, "%s\n", err);
         return 1;
     }
-    fprintf(stderr, "bundle: %s (%u files and README.md; mode 0600)\n", j->out, files);
+    fprintf(stderr, "bundle: %s (%u file%s and README.md; mode 0600)\n", j->out, files,
+            files == 1 ? "" : "s");
     return 0;
 }
