@@ -35,6 +35,11 @@ static void copy_view(char *dst, size_t cap, cur_t v)
     dst[n] = '\0';
 }
 
+void tp_rel_copy_view(char *dst, size_t cap, cur_t v)
+{
+    copy_view(dst, cap, v);
+}
+
 /* ---- the certificate's names ---- */
 
 static void add_name(tp_relations *r, const char *name)
@@ -186,6 +191,7 @@ void tp_facts_on_handshake(tp_facts *f, int dir, const wire_handshake *m)
     if (m->status != TP_OK)
         return;
     bool renego = f->finished[DIR_C2S] && f->finished[DIR_S2C];
+    tp_facts_psk_on_handshake(f, dir, m, renego);
     switch (m->type) {
     case WIRE_HS_CLIENT_HELLO:
         if (dir == DIR_C2S)

@@ -413,6 +413,10 @@ static tp_engine *serve_engine(const serve_opts *o, const char *priority)
         .san_ip = san_ip,
         .client_cert = o->shape.client_cert,
         .renegotiation = o->shape.renegotiation,
+        .psk = o->shape.psk,
+        .num_psk = o->shape.num_psk,
+        .srp = o->shape.srp,
+        .num_srp = o->shape.num_srp,
     };
     tp_engine *engine = tp_engine_new(&ecfg, err, sizeof err);
     if (!engine) {

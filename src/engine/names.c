@@ -232,11 +232,36 @@ static bool kx_has_any_suite(gnutls_kx_algorithm_t kx)
     return false;
 }
 
+/* Key exchanges that run on --psk or --srp credentials (psk.c); SRP-DSS
+ * would need a DSA certificate, which tlsprobe does not make. */
+static const char *kx_needs(gnutls_kx_algorithm_t kx)
+{
+    switch (kx) {
+    case GNUTLS_KX_PSK:
+    case GNUTLS_KX_DHE_PSK:
+    case GNUTLS_KX_ECDHE_PSK:
+    case GNUTLS_KX_RSA_PSK:
+        return "--psk";
+    case GNUTLS_KX_SRP:
+    case GNUTLS_KX_SRP_RSA:
+        return "--srp";
+    default:
+        return NULL;
+    }
+}
+
 static void name_judge(engine_flag flag, const name_row *row, engine_name *out)
 {
     const char *n = row->name;
     out->negotiable = false;
     out->note = NULL;
+    out->needs = NULL;
+    if (flag == ENGINE_FLAG_KX && kx_needs(gnutls_kx_get_id(n)) &&
+        kx_has_any_suite(gnutls_kx_get_id(n))) {
+        out->negotiable = true;
+        out->needs = kx_needs(gnutls_kx_get_id(n));
+        return;
+    }
     switch (flag) {
     case ENGINE_FLAG_PROTOCOLS:
         out->negotiable = in_list((const int *)gnutls_protocol_list(), gnutls_protocol_get_id(n));
@@ -573,7 +598,10 @@ static void build_string(sbuf *b, const parsed_list *pl,
             sb_add(b, ":-GROUP-DH-ALL");
         /* only RSA key transport asked for: a TLS 1.3 client would otherwise
          * get ECDHE anyway (RFC 8446 has no RSA key exchange) */
-        if (!ecdhe && !dhe && !pl[ENGINE_FLAG_PROTOCOLS].given)
+        bool psk = false; /* PSK alone is TLS 1.3's psk_ke (RFC 8446 4.2.9) */
+        for (unsigned i = 0; i < pl[ENGINE_FLAG_KX].n; i++)
+            psk |= strcmp(pl[ENGINE_FLAG_KX].v[i]->name, "PSK") == 0;
+        if (!ecdhe && !dhe && !psk && !pl[ENGINE_FLAG_PROTOCOLS].given)
             sb_add(b, ":-VERS-TLS1.3");
     }
 }
