@@ -79,6 +79,9 @@ typedef struct {
     void (*on_close)(void *st, const tp_mode_conn *mc); /* about to be freed */
 } tp_mode_ops;
 
+/* The interactive mode's table (interactive.c). */
+extern const tp_mode_ops tp_mode_interactive;
+
 /* The table of a mode (never NULL: unknown modes get http). */
 const tp_mode_ops *tp_mode_ops_get(tp_mode mode);
 
