@@ -329,12 +329,11 @@ static void handle_message(tp_session *s, tp_dir dir, double t, const uint8_t *m
             ev.u.handshake.expected = expected;
             ev.u.handshake.expected_len = expected_len;
         }
-        if (dir == TP_C2S)
-            s->client_finished = true;
-        else
-            s->server_finished = true;
-        if (s->tls13)
+        bool *done = dir == TP_C2S ? &s->client_finished : &s->server_finished;
+        /* a post-handshake authentication's Finished changes no keys (RFC 8446 4.6.2) */
+        if (s->tls13 && !*done)
             crypto_conn_activate(s->cc, dir, CRYPTO_EPOCH_APPLICATION);
+        *done = true;
     }
     sess_side(s, dir)->name = hs_display_name(&m);
     sess_emit(s, &ev);

@@ -670,6 +670,7 @@ static const verdict_rule rules[] = {
     RULE("no-shared-group", no_shared_group),
     RULE("unreadable-without-keys", unreadable),
     RULE("renegotiation-refused", renegotiation_refused),
+    XRULE("post-handshake-auth-failed", pha_failed),
     XRULE("client-cert-missing", client_cert_missing),
     XRULE("certificate-name-mismatch", certificate_name_mismatch),
     RULE("client-rejected-certificate", client_rejected_certificate),

@@ -63,6 +63,35 @@ void tp_say_psk_key_mismatch(const tp_observation *o, tp_verdict *v)
     say_server_alert(o, v);
 }
 
+/* The engine failed after the server's post-handshake CertificateRequest
+ * (GnuTLS 3.7 fails when the client's KeyUpdate comes before its
+ * Certificate): who is at fault follows from our check of the answer. */
+bool tp_when_pha_failed(const tp_observation *o)
+{
+    return psk_of(o)->pha_requests && o->handshake_done && !vd_client_fatal(o) &&
+           o->engine_error_name;
+}
+void tp_say_pha_failed(const tp_observation *o, tp_verdict *v)
+{
+    const tp_rel_psk *p = psk_of(o);
+    bool valid = p->pha_finished && o->client.finished_verified == 1 && !o->client.bad_record;
+    vd_fail(v, TP_PHASE_AFTER_HANDSHAKE, valid ? TP_ACTOR_SERVER : TP_ACTOR_CLIENT);
+    vd_say(v, "the server asked for a certificate after the handshake; ");
+    if (valid)
+        vd_say_more(v, "the client answered (%u certificate%s) and its Finished checks out (our "
+                       "check); the server's engine then failed",
+                    p->pha_certs, p->pha_certs == 1 ? "" : "s");
+    else if (p->pha_answered)
+        vd_say_more(v, "the client's answer (%u certificate%s) is %s", p->pha_certs,
+                    p->pha_certs == 1 ? "" : "s",
+                    p->pha_finished ? "wrong: its Finished fails our check" : "missing a Finished");
+    else
+        vd_say_more(v, "the client did not answer");
+    if (o->server.fatal_alert)
+        vd_say_more(v, ": fatal %s", o->server.alert.description);
+    vd_say_more(v, " (engine: %s)", vd_or(o->engine_error_text, o->engine_error_name));
+}
+
 static void say_pha(const tp_rel_psk *p, tp_verdict *v)
 {
     vd_say_more(v, "; the server asked for a certificate after the handshake");
@@ -92,11 +121,24 @@ static void say_key_updates(const tp_rel_psk *p, tp_verdict *v)
         vd_say_more(v, " and the client did not update its own");
 }
 
+/* A warning alert of the server's other than the usual ones (interactive's
+ * "/alert warning user_canceled"). */
+static void say_server_warnings(const tp_observation *o, tp_verdict *v)
+{
+    for (unsigned i = 0; i < o->num_alerts; i++) {
+        const tp_alert_info *a = &o->alerts[i];
+        if (vd_is(a->from, "server") && vd_is(a->level, "warning") &&
+            !vd_is(a->description, "close_notify") && !vd_is(a->description, "no_renegotiation"))
+            vd_say_more(v, "; the server sent warning %s", a->description);
+    }
+}
+
 void tp_verdict_actions_more(const tp_observation *o, tp_verdict *v)
 {
     const tp_rel_psk *p = psk_of(o);
-    if (p->pha_requests)
+    if (p->pha_requests && !vd_is(v->cause, "post-handshake-auth-failed"))
         say_pha(p, v);
+    say_server_warnings(o, v);
     if (p->key_updates[0] || p->key_updates[1])
         say_key_updates(p, v);
 }

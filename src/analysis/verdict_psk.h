@@ -9,6 +9,7 @@
 
 TP_VERDICT_RELATIONS_RULE(psk_unknown_identity);
 TP_VERDICT_RELATIONS_RULE(psk_key_mismatch);
+TP_VERDICT_RELATIONS_RULE(pha_failed);
 
 /* Appends what the on-demand actions after the handshake did: "; the
  * server asked for a certificate after the handshake; the client sent

@@ -35,6 +35,11 @@ typedef struct {
     void (*engine_info)(void *conn, tp_engine_info *out);
     /* Seconds since accept. */
     double (*t)(void *conn);
+    /* An on-demand action after the handshake (engine.h tp_engine_conn_act;
+     * level and desc for TP_ACT_ALERT); false with why when refused.  A
+     * fatal alert ends the connection. */
+    bool (*act)(void *conn, tp_engine_action a, uint8_t level, uint8_t desc, char *why,
+                size_t why_len);
 } tp_conn_ops;
 
 /* The handle a mode is handed; valid until on_close returns. */
