@@ -1,0 +1,175 @@
+#!/usr/bin/env python3
+"""Pre-shared keys and SRP (--psk ID:HEX, --srp USER:PASSWORD) with real
+clients: openssl s_client -psk/-psk_identity (TLS 1.3 external PSK and TLS
+1.2 PSK suites) and gnutls-cli --pskusername/--pskkey and
+--srpusername/--srppasswd.  Each session's kx is a PSK (or SRP) one, the
+trace shows the identity the client offered (never the key), every
+protected record both ways is checked by the independent verifier (none
+unchecked, none bad), and the verdicts name an unknown identity ("the
+client offered PSK identity 'x'; the server has 'y'") and a wrong key
+(TLS 1.3: the binder the server refused; TLS 1.2: the client's Finished
+that fails our check), actor client.  Usage errors name the bad value."""
+import os
+import subprocess
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import tp  # noqa: E402
+
+KEY = "00112233445566778899aabbccddeeff"
+WRONG = "00112233445566778899aabbccddee00"
+PSK_ARGS = ["--echo", "--psk", "dev:" + KEY, "--psk", "lab:0a0b0c0d"]
+GNUTLS_PSK13 = "NORMAL:+ECDHE-PSK:+DHE-PSK:+PSK"
+GNUTLS_PSK12 = "NORMAL:-VERS-TLS1.3:-KX-ALL:+PSK"
+
+
+def s_client_psk(port, identity, key, *extra):
+    return ["openssl", "s_client", "-connect", "127.0.0.1:%d" % port, "-psk", key,
+            "-psk_identity", identity] + list(extra)
+
+
+def gnutls_psk(port, identity, key, priority):
+    return ["gnutls-cli", "--port", str(port), "127.0.0.1", "--pskusername", identity,
+            "--pskkey", key, "--priority", priority, "--insecure"]
+
+
+def all_checked(r, v, label):
+    rec = (v.get("layers") or {}).get("records") or {}
+    for d in ("c2s", "s2c"):
+        x = rec.get(d) or {}
+        r.check(x.get("protected", 0) >= 1 and x.get("ok") == x.get("protected") and
+                x.get("bad") == 0 and x.get("unchecked") == 0,
+                "%s: every protected %s record checked ok by the verifier" % (label, d), rec)
+
+
+def client_ext(evs, conn, name):
+    ch = evs.client_hello(conn) or {}
+    return next((e for e in ch.get("extensions", []) if e.get("name") == name), None)
+
+
+def handshake_msg(evs, conn, msg):
+    return next((e for e in evs.conn_events(conn) if e.get("event") == "handshake" and
+                 e.get("msg") == msg), None)
+
+
+def expect_ok(r, srv, conn, label, kx):
+    v = srv.wait_conn_verdict(conn, timeout=15).verdict(conn) or {}
+    r.eq((v.get("outcome"), v.get("phase"), v.get("actor")), ("ok", "after-handshake", "none"),
+         "%s: ok verdict" % label, v.get("summary"))
+    r.eq(v.get("kx"), kx, "%s: kx" % label, v)
+    all_checked(r, v, label)
+    return v
+
+
+def expect_fail(r, srv, conn, label, cause, words):
+    v = srv.wait_conn_verdict(conn, timeout=15).verdict(conn) or {}
+    r.eq((v.get("outcome"), v.get("phase"), v.get("actor"), v.get("cause")),
+         ("fail", "handshake", "client", cause), "%s: verdict" % label, v.get("summary"))
+    for w in words:
+        r.check(w in (v.get("summary") or ""), "%s: summary says %r" % (label, w), v.get("summary"))
+
+
+def test_openssl(r):
+    with tp.Server(PSK_ARGS) as srv:
+        ok, rc, out = tp.echo_exchange(s_client_psk(srv.port, "dev", KEY, "-tls1_3", "-quiet"),
+                                       "psk13")
+        r.check(ok, "s_client TLS 1.3 PSK: echoed", out[-400:])
+        v = expect_ok(r, srv, 1, "s_client TLS 1.3 PSK", "ECDHE-PSK")
+        evs = srv.events()
+        ext = client_ext(evs, 1, "pre_shared_key") or {}
+        r.eq((ext.get("identity"), ext.get("identities"), ext.get("binders")), ("dev", 1, 1),
+             "s_client TLS 1.3: the trace shows the offered identity", ext)
+        ok, rc, out = tp.echo_exchange(
+            s_client_psk(srv.port, "lab", "0a0b0c0d", "-tls1_2", "-cipher", "PSK", "-quiet"),
+            "psk12")
+        r.check(ok, "s_client TLS 1.2 PSK: echoed", out[-400:])
+        v = expect_ok(r, srv, 2, "s_client TLS 1.2 PSK", "ECDHE-PSK")
+        cke = handshake_msg(srv.events(), 2, "ClientKeyExchange") or {}
+        r.eq(cke.get("psk_identity"), "lab", "s_client TLS 1.2: ClientKeyExchange identity", cke)
+        # unknown identity, wrong key: TLS 1.3 then TLS 1.2
+        tp.echo_exchange(s_client_psk(srv.port, "bob", KEY, "-tls1_3", "-quiet"), "x", timeout=3)
+        expect_fail(r, srv, 3, "TLS 1.3 unknown identity", "psk-unknown-identity",
+                    ["the client offered PSK identity 'bob'; the server has 'dev', 'lab'",
+                     "fatal unknown_psk_identity"])
+        tp.echo_exchange(s_client_psk(srv.port, "dev", WRONG, "-tls1_3", "-quiet"), "x", timeout=3)
+        expect_fail(r, srv, 4, "TLS 1.3 wrong key", "psk-key-mismatch",
+                    ["the client's key for PSK identity 'dev' differs from the server's",
+                     "binder", "the server sent fatal"])
+        tp.echo_exchange(s_client_psk(srv.port, "bob", KEY, "-tls1_2", "-cipher", "PSK",
+                                      "-quiet"), "x", timeout=3)
+        expect_fail(r, srv, 5, "TLS 1.2 unknown identity", "psk-unknown-identity",
+                    ["identity 'bob'", "unknown_psk_identity"])
+        tp.echo_exchange(s_client_psk(srv.port, "dev", WRONG, "-tls1_2", "-cipher", "PSK",
+                                      "-quiet"), "x", timeout=3)
+        expect_fail(r, srv, 6, "TLS 1.2 wrong key", "psk-key-mismatch",
+                    ["differs from the server's", "its Finished (record #",
+                     "fails our check with the server's keys", "the server noticed",
+                     "bad_record_mac"])
+        srv.stop()
+        with open(srv.trace_path) as f:
+            text = f.read()
+        r.check(KEY not in text and "0a0b0c0d" not in text, "the trace holds no PSK key")
+
+
+def test_gnutls(r):
+    with tp.Server(PSK_ARGS + ["--kx", "ECDHE-PSK,DHE-PSK,PSK"]) as srv:
+        ok, rc, out = tp.echo_exchange(gnutls_psk(srv.port, "dev", KEY, GNUTLS_PSK13), "g13",
+                                       wait_before_send="Handshake was completed")
+        r.check(ok, "gnutls-cli TLS 1.3 PSK: echoed", out[-400:])
+        expect_ok(r, srv, 1, "gnutls-cli TLS 1.3 PSK", "ECDHE-PSK")
+        ok, rc, out = tp.echo_exchange(gnutls_psk(srv.port, "dev", KEY, GNUTLS_PSK12), "g12",
+                                       wait_before_send="Handshake was completed")
+        r.check(ok, "gnutls-cli TLS 1.2 plain PSK: echoed", out[-400:])
+        v = expect_ok(r, srv, 2, "gnutls-cli TLS 1.2 plain PSK", "PSK")
+        r.eq(v.get("protocol"), "TLS1.2", "gnutls-cli TLS 1.2 plain PSK: protocol")
+        tp.echo_exchange(gnutls_psk(srv.port, "eve", KEY, GNUTLS_PSK12), "x", timeout=3)
+        expect_fail(r, srv, 3, "gnutls-cli unknown identity", "psk-unknown-identity",
+                    ["the client offered PSK identity 'eve'; the server has 'dev', 'lab'"])
+
+
+def test_srp(r):
+    with tp.Server(["--echo", "--srp", "bob:secret"]) as srv:
+        cmd = ["gnutls-cli", "--port", str(srv.port), "127.0.0.1", "--srpusername", "bob",
+               "--srppasswd", "secret", "--priority", "NORMAL:-KX-ALL:+SRP", "--insecure"]
+        ok, rc, out = tp.echo_exchange(cmd, "srp", wait_before_send="Handshake was completed")
+        r.check(ok, "gnutls-cli SRP: echoed", out[-400:])
+        expect_ok(r, srv, 1, "gnutls-cli SRP", "SRP")
+        bad = list(cmd)
+        bad[bad.index("secret")] = "wrong"
+        tp.echo_exchange(bad, "x", timeout=3)
+        v = srv.wait_conn_verdict(2, timeout=15).verdict(2) or {}
+        r.eq((v.get("outcome"), v.get("phase"), v.get("actor")), ("fail", "handshake", "client"),
+             "SRP wrong password: the client's records fail", v.get("summary"))
+        r.check("invalid protected record" in (v.get("summary") or ""),
+                "SRP wrong password: the summary names the client's bad record", v.get("summary"))
+
+
+def test_list_and_usage(r):
+    out = subprocess.run([tp.TLSPROBE, "list"], capture_output=True, text=True).stdout
+    for kx, opt in (("PSK", "--psk"), ("ECDHE-PSK", "--psk"), ("DHE-PSK", "--psk"),
+                    ("SRP", "--srp")):
+        r.check(any(l.split()[:2] == ["*", kx] and ("(with %s)" % opt) in l
+                    for l in out.splitlines()), "list: %s negotiable with %s" % (kx, opt), out[-900:])
+    for args, words in ((["--psk", "dev:12x4"], ["--psk 'dev:12x4'", "the key '12x4' is not hex"]),
+                        (["--psk", "nokey"], ["--psk 'nokey'", "ID:HEX"]),
+                        (["--psk", "dev:abc"], ["the key 'abc' is not hex", "even number"]),
+                        (["--srp", "bob"], ["--srp 'bob'", "USER:PASSWORD"]),
+                        (["--kx", "PSK"], ["--kx PSK: PSK needs --psk"]),
+                        (["--kx", "SRP"], ["SRP needs --srp"])):
+        p = subprocess.run([tp.TLSPROBE, "serve", "--port", "0"] + args, capture_output=True,
+                           text=True, timeout=20)
+        r.eq(p.returncode, 2, "usage error %s: exit status 2" % " ".join(args), p.stderr)
+        for w in words:
+            r.check(w in p.stderr and p.stderr.startswith("tlsprobe serve: "),
+                    "usage error %s: names %r" % (" ".join(args), w), p.stderr)
+
+
+def main():
+    r = tp.Results()
+    for t in (test_openssl, test_gnutls, test_srp, test_list_and_usage):
+        r.run(t)
+    r.finish()
+
+
+if __name__ == "__main__":
+    main()
