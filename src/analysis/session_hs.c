@@ -206,6 +206,7 @@ static void on_server_hello(tp_session *s, const wire_handshake *m)
         crypto_conn_set_hello(s->cc, s->client_random, cur_data(&sh->random), sh->selected_version,
                               sh->cipher_suite, etm);
     sess_name_server_hello(s, sh);
+    sess_name_tls13_psk(s);
     if (s->tls13) {
         /* RFC 8446 2: everything after ServerHello is protected */
         s->d[TP_C2S].is_protected = s->d[TP_S2C].is_protected = true;
