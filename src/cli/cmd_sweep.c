@@ -181,6 +181,10 @@ static int take_shape(sweep_options *o, const serve_shape *sh)
     o->cert_file = sh->cert;
     o->key_file = sh->key;
     o->client_cert = sh->client_cert;
+    o->psk = sh->psk;
+    o->num_psk = sh->num_psk;
+    o->srp = sh->srp;
+    o->num_srp = sh->num_srp;
     o->timeout = sh->timeout;
     return 0;
 }

@@ -209,7 +209,7 @@ tp_engine *tp_engine_new(const tp_engine_config *cfg, char *err, size_t err_len)
         memcpy(e->fingerprint, g->fingerprint, sizeof(e->fingerprint));
     }
     e->cert_pk = engine_cred_pk(e->cred);
-    e->psk = engine_psk_new(cfg, err, err_len);
+    e->psk = engine_psk_new(cfg, dh_params_cb, err, err_len);
     if (!e->psk && (cfg->num_psk || cfg->num_srp))
         goto fail;
     if (engine_dh_get(cfg->dh_bits, &e->dh, err, err_len) < 0) {

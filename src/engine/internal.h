@@ -24,7 +24,10 @@ bool engine_suite_exists(const engine_combo *c, bool (*kx_fits)(const char *kx, 
 /* PSK and SRP credentials (psk.c): NULL when neither --psk nor --srp was
  * given (or on error, with err set). */
 typedef struct engine_psk engine_psk;
-engine_psk *engine_psk_new(const tp_engine_config *cfg, char *err, size_t err_len);
+/* params: the DH parameters callback of the certificate credentials (DHE-PSK
+ * uses the same server parameters as DHE-RSA). */
+engine_psk *engine_psk_new(const tp_engine_config *cfg, gnutls_params_function *params, char *err,
+                           size_t err_len);
 void engine_psk_free(engine_psk *p);
 /* Puts the PSK/SRP credentials on a new session (true when none). */
 bool engine_psk_session_set(const engine_psk *p, gnutls_session_t s);

@@ -195,7 +195,8 @@ static void ids_join(engine_psk *p)
     }
 }
 
-engine_psk *engine_psk_new(const tp_engine_config *cfg, char *err, size_t err_len)
+engine_psk *engine_psk_new(const tp_engine_config *cfg, gnutls_params_function *params, char *err,
+                           size_t err_len)
 {
     if (!cfg->num_psk && !cfg->num_srp)
         return NULL;
@@ -213,6 +214,7 @@ engine_psk *engine_psk_new(const tp_engine_config *cfg, char *err, size_t err_le
         if (gnutls_psk_allocate_server_credentials(&p->psk_cred) < 0)
             goto fail_cred;
         gnutls_psk_set_server_credentials_function2(p->psk_cred, psk_lookup);
+        gnutls_psk_set_server_params_function(p->psk_cred, params);
     }
     if (p->num_srp) {
         if (gnutls_srp_allocate_server_credentials(&p->srp_cred) < 0)

@@ -86,6 +86,10 @@ static tp_engine *engine_for(sweep_ctx *c, const engine_lists *lists, const char
     ec.key_file = c->o->key_file;
     ec.key_type = key_type ? key_type : "rsa:2048";
     ec.client_cert = c->o->client_cert;
+    ec.psk = c->o->psk;
+    ec.num_psk = c->o->num_psk;
+    ec.srp = c->o->srp;
+    ec.num_srp = c->o->num_srp;
     static const char *const san_dns[] = {"localhost", NULL};
     static const char *const san_ip[] = {"127.0.0.1", "::1", NULL};
     ec.san_dns = san_dns;

@@ -30,6 +30,8 @@ typedef struct {
     const char *key_type; /* --key-type (when key-type is not an axis) */
     const char *cert_file, *key_file;
     tp_client_cert client_cert;
+    const char *const *psk, *const *srp; /* --psk, --srp values (engine/psk.h) */
+    unsigned num_psk, num_srp;
     /* server */
     const char *listen; /* device mode; NULL: 0.0.0.0 and :: */
     unsigned port;      /* device mode; driven: only with port_set (else kernel-chosen) */

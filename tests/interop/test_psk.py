@@ -8,10 +8,13 @@ protected record both ways is checked by the independent verifier (none
 unchecked, none bad), and the verdicts name an unknown identity ("the
 client offered PSK identity 'x'; the server has 'y'") and a wrong key
 (TLS 1.3: the binder the server refused; TLS 1.2: the client's Finished
-that fails our check), actor client.  Usage errors name the bad value."""
+that fails our check), actor client.  Usage errors name the bad value;
+the PSK key exchanges are values of the sweep's kx axis."""
+import json
 import os
 import subprocess
 import sys
+import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import tp  # noqa: E402
@@ -164,9 +167,31 @@ def test_list_and_usage(r):
                     "usage error %s: names %r" % (" ".join(args), w), p.stderr)
 
 
+def test_sweep(r):
+    """The PSK key exchanges as values of the sweep's kx axis."""
+    out = os.path.join(tempfile.mkdtemp(prefix="tp-psk-sweep-"), "sweep.json")
+    client = ("openssl s_client -connect {host}:{port} -psk %s -psk_identity dev -cipher PSK "
+              "-tls1_2" % KEY)
+    p = subprocess.run([tp.TLSPROBE, "sweep", "--psk", "dev:" + KEY, "--axes", "kx", "--kx",
+                        "PSK,ECDHE-PSK,DHE-PSK,RSA-PSK", "--protocols", "TLS1.2", "--client",
+                        client, "--json", out], capture_output=True, text=True, timeout=300)
+    r.eq(p.returncode, 0, "sweep over the PSK kx: exit status", p.stderr[-800:])
+    with open(out) as f:
+        res = json.load(f).get("results", [])
+    got = {x["config"]["kx"]: (x["status"], x["verdict"].get("kx")) for x in res}
+    for kx in ("PSK", "ECDHE-PSK", "DHE-PSK", "RSA-PSK"):
+        r.eq(got.get(kx), ("ok", kx), "sweep kx=%s: ok and negotiated" % kx, got)
+    with open(out) as f:
+        r.check(KEY not in f.read(), "the sweep's results hold no PSK key")
+    p = subprocess.run([tp.TLSPROBE, "sweep", "--axes", "kx", "--kx", "ECDHE-PSK", "--client",
+                        "true"], capture_output=True, text=True, timeout=30)
+    r.check(p.returncode == 2 and "ECDHE-PSK needs --psk" in p.stderr,
+            "sweep --kx ECDHE-PSK without --psk: usage error", p.stderr)
+
+
 def main():
     r = tp.Results()
-    for t in (test_openssl, test_gnutls, test_srp, test_list_and_usage):
+    for t in (test_openssl, test_gnutls, test_srp, test_list_and_usage, test_sweep):
         r.run(t)
     r.finish()
 
