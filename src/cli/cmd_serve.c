@@ -48,7 +48,10 @@ static const char *const usage_head =
     "                        client prefers it (default); bytes that are no\n"
     "                        HTTP/1.x request get 400, HTTP/2 a GOAWAY\n"
     "  --echo                send back whatever the client sends\n"
-    "  --interactive         one client: stdin goes to it, what it sends is printed\n"
+    "  --interactive         one client: stdin goes to it, what it sends is printed;\n"
+    "                        a line starting with '/' is a command: /renegotiate,\n"
+    "                        /keyupdate, /keyupdate-request, /auth (post-handshake\n"
+    "                        client auth), /close, /alert LEVEL NAME, /help\n"
     "\n"
     "Negotiation, credentials, timeout (as in tlsprobe sweep; names as printed\n"
     "by `tlsprobe list`):\n";
