@@ -31,6 +31,13 @@ typedef struct {
     bool selected;  /* TLS 1.3: the server's pre_shared_key */
     const char *server_ids; /* "'y', 'z'": the server's --psk identities (set by the
                                server; NULL offline or without --psk) */
+    /* the server's key of an identity (set by the server with server_ids):
+     * true with *out_len bytes in out */
+    bool (*key_of)(const void *ctx, const char *identity, uint8_t *out, size_t cap,
+                   size_t *out_len);
+    const void *key_ctx;
+    int binder_ok; /* our check of the client's first binder with the server's key:
+                      1 right, 0 wrong, -1 not checked (RFC 8446 4.2.11.2) */
     bool pha_offered;       /* post_handshake_auth in the ClientHello (RFC 8446 4.2.6) */
     unsigned pha_requests;  /* CertificateRequests after the TLS 1.3 handshake */
     bool pha_answered;      /* the client sent a Certificate after a request */
@@ -121,6 +128,10 @@ void tp_facts_first_bytes(const tp_facts *f, char *out, size_t out_len);
 /* PSK and post-handshake auth facts of one handshake message (renego: both
  * Finished seen before it); relations_psk.c. */
 void tp_facts_psk_on_handshake(tp_facts *f, int dir, const wire_handshake *m, bool renego);
+/* Checks the first binder of the client's first ClientHello (msg: the
+ * whole message, ch its parse) with the server's key (key_of): sets
+ * binder_ok. */
+void tp_facts_psk_binder(tp_facts *f, const uint8_t *msg, size_t len, const wire_client_hello *ch);
 /* 1 when the client's identity is one of the server's, 0 when not, -1 not
  * known (offline, no printable identity). */
 int tp_rel_psk_known(const tp_rel_psk *p);

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "../crypto/binder.h"
 #include "../wire/ext.h"
 
 enum { DIR_C2S = 0, DIR_S2C = 1 }; /* the dir of tp_facts_on_handshake */
@@ -38,8 +39,10 @@ void tp_facts_psk_on_handshake(tp_facts *f, int dir, const wire_handshake *m, bo
     cur_t body;
     switch (m->type) {
     case WIRE_HS_CLIENT_HELLO:
-        if (dir == DIR_C2S && !renego && f->client_hellos == 0)
+        if (dir == DIR_C2S && !renego && f->client_hellos == 0) {
+            p->binder_ok = -1;
             note_client_hello(p, &m->u.client_hello);
+        }
         break;
     case WIRE_HS_SERVER_HELLO:
         if (dir == DIR_S2C && !renego)
@@ -84,4 +87,26 @@ int tp_rel_psk_known(const tp_rel_psk *p)
     snprintf(quoted, sizeof quoted, "'%s'", p->identity);
     /* the list is "'a', 'b'": a quoted name is a whole entry */
     return strstr(p->server_ids, quoted) != NULL;
+}
+
+/* RFC 8446 4.2.11.2: the binder covers the ClientHello up to and including
+ * the identities, i.e. without the binders list and its length. */
+void tp_facts_psk_binder(tp_facts *f, const uint8_t *msg, size_t len, const wire_client_hello *ch)
+{
+    tp_rel_psk *p = &f->rel.psk;
+    cur_t body, binders, first;
+    wire_ext_psk psk;
+    uint8_t key[128];
+    size_t key_len = 0;
+    if (f->client_hellos != 1 || !p->key_of || !p->printable ||
+        !wire_ch_find_ext(ch, WIRE_EXT_PRE_SHARED_KEY, &body) ||
+        wire_ext_psk_parse(body, false, &psk) != TP_OK ||
+        !p->key_of(p->key_ctx, p->identity, key, sizeof key, &key_len))
+        return;
+    binders = psk.binders;
+    const uint8_t *cut = cur_data(&psk.binders) - 2;
+    if (cut >= msg && cut <= msg + len && cur_get_u8_prefixed(&binders, &first))
+        p->binder_ok = crypto_psk_binder_check(key, key_len, msg, (size_t)(cut - msg),
+                                               cur_data(&first), cur_len(&first));
+    crypto_wipe(key, sizeof key);
 }

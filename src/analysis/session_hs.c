@@ -308,6 +308,7 @@ static void handle_message(tp_session *s, tp_dir dir, double t, const uint8_t *m
             renegotiation_hello(s, &m);
         } else {
             sess_client_hello(s, &m);
+            tp_facts_psk_binder(&s->obs.facts, msg, len, &m.u.client_hello);
         }
         if (wire_ja3(&m.u.client_hello, ja3, sizeof ja3, ja3_md5) == TP_OK) {
             ev.u.handshake.ja3 = ja3;

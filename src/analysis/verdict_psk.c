@@ -43,7 +43,9 @@ bool tp_when_psk_key_mismatch(const tp_observation *o)
         return false;
     if (o->client.bad_record)
         return o->client.bad_record_index > 0 && o->kx && strstr(o->kx, "PSK");
-    return !o->server_hello && o->client_hello && (o->server.fatal_alert || o->engine_error_name);
+    /* a binder that checks out with the server's key is no key mismatch */
+    return !o->server_hello && o->client_hello && p->binder_ok != 1 &&
+           (o->server.fatal_alert || o->engine_error_name);
 }
 void tp_say_psk_key_mismatch(const tp_observation *o, tp_verdict *v)
 {
@@ -57,8 +59,9 @@ void tp_say_psk_key_mismatch(const tp_observation *o, tp_verdict *v)
     } else {
         vd_say(v,
                "the client's key for PSK identity '%s' differs from the server's: the server "
-               "rejected the client's PSK binder (RFC 8446 4.2.11)",
-               p->identity);
+               "rejected the client's PSK binder (RFC 8446 4.2.11)%s",
+               p->identity,
+               p->binder_ok == 0 ? "; our check: the binder does not match the server's key" : "");
     }
     say_server_alert(o, v);
 }

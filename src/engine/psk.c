@@ -299,3 +299,16 @@ bool engine_psk_alert(const engine_psk *p, gnutls_session_t s, int rc)
     (void)gnutls_alert_send(s, GNUTLS_AL_FATAL, GNUTLS_A_UNKNOWN_PSK_IDENTITY);
     return true;
 }
+
+bool tp_engine_psk_key(const void *engine, const char *identity, uint8_t *out, size_t cap,
+                       size_t *out_len)
+{
+    const engine_psk *p = engine_psk_of(engine);
+    gnutls_datum_t id = {(unsigned char *)(uintptr_t)identity, (unsigned)strlen(identity)};
+    const psk_entry *e = p ? entry_find(p->psk, p->num_psk, &id) : NULL;
+    if (!e || e->key_len > cap)
+        return false;
+    memcpy(out, e->key, e->key_len);
+    *out_len = e->key_len;
+    return true;
+}

@@ -6,6 +6,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "engine.h"
 
@@ -18,5 +19,9 @@ bool tp_engine_srp_valid(const char *arg, char *err, size_t err_len);
 
 /* "'y', 'z'": the engine's --psk identities (for the verdict), or NULL. */
 const char *tp_engine_psk_identities(const tp_engine *e);
+/* The key of a --psk identity (for the verifier's binder check): true with
+ * *out_len bytes in out.  engine is a tp_engine. */
+bool tp_engine_psk_key(const void *engine, const char *identity, uint8_t *out, size_t cap,
+                       size_t *out_len);
 
 #endif

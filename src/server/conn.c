@@ -627,6 +627,8 @@ static bool conn_session_new(tp_conn *c, const char *peer_text, const struct soc
         f->rel.client_cert_mode = client_cert_name(tp_engine_client_cert(c->engine));
         f->rel.reneg_allowed = tp_engine_renegotiation_allowed(c->engine);
         f->rel.psk.server_ids = tp_engine_psk_identities(c->engine);
+        f->rel.psk.key_of = tp_engine_psk_key;
+        f->rel.psk.key_ctx = c->engine;
     }
     return true;
 }

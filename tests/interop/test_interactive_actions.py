@@ -197,6 +197,9 @@ def test_post_handshake_auth(r):
                                          "verified")
         checked(r, label, v, 5 + 2 * ncert, 6)
         verdict_is(r, label, v, "ok", "after-handshake", "none", words, "session-ok")
+        r.eq((v.get("relations") or {}).get("post_handshake_auth"),
+             {"offered": True, "requests": 1, "certificates": ncert, "finished": True},
+             label + ": relations.post_handshake_auth", v.get("relations"))
     run = Run(r, "no -enable_pha", lambda p: s_client(p, "-tls1_3"))
     run.command("/auth", r"interactive: /auth refused: the client did not offer "
                          r"post_handshake_auth")

@@ -83,6 +83,10 @@ def test_openssl(r):
         ext = client_ext(evs, 1, "pre_shared_key") or {}
         r.eq((ext.get("identity"), ext.get("identities"), ext.get("binders")), ("dev", 1, 1),
              "s_client TLS 1.3: the trace shows the offered identity", ext)
+        # our binder check (RFC 8446 4.2.11.2) agrees with OpenSSL's binder
+        r.eq((v.get("relations") or {}).get("psk"),
+             {"offered": "dev", "server": "'dev', 'lab'", "known": True, "binder": True,
+              "selected": True}, "s_client TLS 1.3: relations.psk (binder checked)", v)
         ok, rc, out = tp.echo_exchange(
             s_client_psk(srv.port, "lab", "0a0b0c0d", "-tls1_2", "-cipher", "PSK", "-quiet"),
             "psk12")
@@ -99,7 +103,8 @@ def test_openssl(r):
         tp.echo_exchange(s_client_psk(srv.port, "dev", WRONG, "-tls1_3", "-quiet"), "x", timeout=3)
         expect_fail(r, srv, 4, "TLS 1.3 wrong key", "psk-key-mismatch",
                     ["the client's key for PSK identity 'dev' differs from the server's",
-                     "binder", "the server sent fatal"])
+                     "binder", "our check: the binder does not match the server's key",
+                     "the server sent fatal"])
         tp.echo_exchange(s_client_psk(srv.port, "bob", KEY, "-tls1_2", "-cipher", "PSK",
                                       "-quiet"), "x", timeout=3)
         expect_fail(r, srv, 5, "TLS 1.2 unknown identity", "psk-unknown-identity",
@@ -121,7 +126,9 @@ def test_gnutls(r):
         ok, rc, out = tp.echo_exchange(gnutls_psk(srv.port, "dev", KEY, GNUTLS_PSK13), "g13",
                                        wait_before_send="Handshake was completed")
         r.check(ok, "gnutls-cli TLS 1.3 PSK: echoed", out[-400:])
-        expect_ok(r, srv, 1, "gnutls-cli TLS 1.3 PSK", "ECDHE-PSK")
+        v = expect_ok(r, srv, 1, "gnutls-cli TLS 1.3 PSK", "ECDHE-PSK")
+        r.eq(((v.get("relations") or {}).get("psk") or {}).get("binder"), True,
+             "gnutls-cli TLS 1.3: our binder check agrees with GnuTLS's binder", v)
         ok, rc, out = tp.echo_exchange(gnutls_psk(srv.port, "dev", KEY, GNUTLS_PSK12), "g12",
                                        wait_before_send="Handshake was completed")
         r.check(ok, "gnutls-cli TLS 1.2 plain PSK: echoed", out[-400:])

@@ -38,6 +38,7 @@ static void psk_refused(const char *identity, const char *alert)
     p->offered = p->printable = true;
     snprintf(p->identity, sizeof p->identity, "%s", identity);
     p->server_ids = "'dev', 'lab'";
+    p->binder_ok = -1;
 }
 
 /* A TLS 1.2 ECDHE-PSK handshake whose client Finished (record 4) fails our
@@ -126,6 +127,16 @@ static void test_psk_key_mismatch_tls13(void **state)
     says("the client's key for PSK identity 'dev' differs from the server's");
     says("binder");
     says("fatal illegal_parameter");
+    never_says("our check");
+    /* our own check of the binder with the server's key */
+    o.facts.rel.psk.binder_ok = 0;
+    decide();
+    is("psk-key-mismatch", TP_OUTCOME_FAIL, TP_PHASE_HANDSHAKE, TP_ACTOR_CLIENT);
+    says("our check: the binder does not match the server's key");
+    /* a binder that checks out: the server refused a valid one, no mismatch */
+    o.facts.rel.psk.binder_ok = 1;
+    decide();
+    assert_string_not_equal(v.cause, "psk-key-mismatch");
     /* the server answered the hello: not a binder the server refused */
     psk_refused("dev", "illegal_parameter");
     o.server_hello = true;
