@@ -9,7 +9,11 @@ without -enable_pha and in TLS 1.2), /close (close_notify) and /alert LEVEL
 NAME.  After each action the server and the client exchange a line; each
 test asserts the trace (the messages, the action's note), the verifier's
 counts (every protected record both ways checked ok, more of them after the
-action) and the verdict (outcome, phase, actor, words)."""
+action) and the verdict (outcome, phase, actor, words); tshark decrypts
+the pcapng of the sessions after a KeyUpdate (both ways), a renegotiation
+and a post-handshake authentication (the server's records; the client's
+are checked by decoding the same pcapng offline)."""
+import json
 import os
 import subprocess
 import sys
@@ -122,6 +126,9 @@ def test_renegotiate(r):
         run = Run(r, label + " /renegotiate", client)
         run.exchange()
         run.command("/renegotiate")
+        # the next line only once the new handshake is done: application data
+        # in the middle of it makes OpenSSL abort with unexpected_message
+        run.srv.wait_for(lambda e: len(msgs(e, "Finished", "s2c")) >= 2, 15)
         run.exchange()
         evs, v = run.finish()
         r.eq(len(msgs(evs, "HelloRequest", "s2c")), 1, label + ": one HelloRequest")
@@ -135,6 +142,8 @@ def test_renegotiate(r):
     run = Run(r, "s_client -no_renegotiation", lambda p: s_client(p, "-tls1_2", "-no_renegotiation"))
     run.exchange()
     run.command("/renegotiate")
+    run.srv.wait_for(lambda e: any(a.get("description") == "no_renegotiation"
+                                   for a in e.conn_events(1) if a.get("event") == "alert"), 15)
     run.exchange()
     evs, v = run.finish()
     r.eq(len(msgs(evs, "ClientHello", "c2s")), 1, "declined: no second ClientHello")
@@ -270,10 +279,46 @@ def test_close_and_alerts(r):
     run.finish()
 
 
+TSHARK_CONF = tempfile.mkdtemp(prefix="tp-tshark-conf-")
+
+
+def test_tshark(r):
+    """tshark decrypts, from the pcapng the server wrote (its keys inside,
+    no settings), the lines exchanged after a KeyUpdate with
+    update_requested and after a renegotiation."""
+    for label, client, cmd, tshark_both in (
+            ("KeyUpdate", lambda p: s_client(p, "-tls1_3"), "/keyupdate-request", True),
+            ("renegotiation", lambda p: s_client(p, "-tls1_2"), "/renegotiate", False),
+            ("post-handshake auth", lambda p: s_client(p, "-tls1_3", "-enable_pha"), "/auth",
+             False)):
+        pcap = os.path.join(TMP, "%s.pcapng" % cmd.strip("/"))
+        run = Run(r, "pcap " + label, client, ["--pcap", pcap])
+        run.exchange()
+        run.command(cmd)
+        if cmd == "/renegotiate":
+            run.srv.wait_for(lambda e: len(msgs(e, "Finished", "s2c")) >= 2, 15)
+        run.exchange()
+        run.finish()
+        p = tp.run(["tshark", "-n", "-r", pcap, "-q", "-z", "follow,tls,ascii,0"], timeout=60,
+                   env={"WIRESHARK_CONFIG_DIR": TSHARK_CONF, "HOME": TSHARK_CONF})
+        out = p[1]
+        # tshark (Debian 12) opens the server's records after a renegotiation
+        # or a post-handshake authentication, not the client's: those are
+        # checked by decoding the same pcapng offline
+        r.check("srv-line-2" in out and ("cli-line-2" in out or not tshark_both),
+                "tshark decrypts the lines after the %s (%s)" %
+                (label, "both ways" if tshark_both else "the server's"), out[-800:])
+        p = tp.run([tp.TLSPROBE, "decode", pcap, "--json"], timeout=60)
+        evs = tp.Trace([json.loads(x) for x in p[1].splitlines() if x.startswith("{")])
+        v = evs.verdict(1) or {}
+        checked(r, "decode of the %s pcapng" % label, v, 4, 5)
+        r.eq(v.get("outcome"), "ok", "decode of the %s pcapng: ok" % label, v.get("summary"))
+
+
 def main():
     r = tp.Results()
     for t in (test_renegotiate, test_key_update, test_post_handshake_auth,
-              test_pha_after_client_key_update, test_close_and_alerts):
+              test_pha_after_client_key_update, test_close_and_alerts, test_tshark):
         r.run(t)
     r.finish()
 

@@ -9,7 +9,8 @@ unchecked, none bad), and the verdicts name an unknown identity ("the
 client offered PSK identity 'x'; the server has 'y'") and a wrong key
 (TLS 1.3: the binder the server refused; TLS 1.2: the client's Finished
 that fails our check), actor client.  Usage errors name the bad value;
-the PSK key exchanges are values of the sweep's kx axis."""
+the PSK key exchanges are values of the sweep's kx axis; tshark decrypts
+the pcapng of PSK sessions."""
 import json
 import os
 import subprocess
@@ -176,6 +177,36 @@ def test_list_and_usage(r):
                     "usage error %s: names %r" % (" ".join(args), w), p.stderr)
 
 
+TSHARK_CONF = tempfile.mkdtemp(prefix="tp-tshark-conf-")
+
+
+def tshark(args):
+    return tp.run(["tshark", "-n"] + args, timeout=60,
+                  env={"WIRESHARK_CONFIG_DIR": TSHARK_CONF, "HOME": TSHARK_CONF})
+
+
+def test_tshark(r):
+    """tshark decrypts the pcapng of PSK sessions (TLS 1.3, TLS 1.2) with
+    the keys the server embedded, no settings: both Finished of each and the
+    echoed line."""
+    pcap = os.path.join(tempfile.mkdtemp(prefix="tp-psk-pcap-"), "psk.pcapng")
+    with tp.Server(PSK_ARGS + ["--pcap", pcap]) as srv:
+        for i, extra in enumerate((["-tls1_3"], ["-tls1_2", "-cipher", "PSK"])):
+            ok, rc, out = tp.echo_exchange(s_client_psk(srv.port, "dev", KEY, "-quiet", *extra),
+                                           "tshark-psk-%d" % i)
+            r.check(ok, "pcap %s: echoed" % extra[0], out[-300:])
+            srv.wait_conn_verdict(i + 1, timeout=15)
+        srv.stop()
+    rc, out, err = tshark(["-r", pcap, "-Y", "tls.handshake.type == 20", "-T", "fields",
+                           "-e", "tcp.stream"])
+    r.eq(sorted(x for x in out.split() if x), ["0", "0", "1", "1"],
+         "tshark decrypts both Finished of both PSK sessions", err[-300:])
+    for stream in (0, 1):
+        rc, out, err = tshark(["-r", pcap, "-q", "-z", "follow,tls,ascii,%d" % stream])
+        r.check(out.count("tshark-psk-%d" % stream) >= 2,
+                "tshark decrypts the echoed line of PSK session %d both ways" % stream, out[-600:])
+
+
 def test_sweep(r):
     """The PSK key exchanges as values of the sweep's kx axis."""
     out = os.path.join(tempfile.mkdtemp(prefix="tp-psk-sweep-"), "sweep.json")
@@ -200,7 +231,7 @@ def test_sweep(r):
 
 def main():
     r = tp.Results()
-    for t in (test_openssl, test_gnutls, test_srp, test_list_and_usage, test_sweep):
+    for t in (test_openssl, test_gnutls, test_srp, test_list_and_usage, test_tshark, test_sweep):
         r.run(t)
     r.finish()
 
