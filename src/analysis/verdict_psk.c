@@ -131,7 +131,8 @@ static void say_server_warnings(const tp_observation *o, tp_verdict *v)
     for (unsigned i = 0; i < o->num_alerts; i++) {
         const tp_alert_info *a = &o->alerts[i];
         if (vd_is(a->from, "server") && vd_is(a->level, "warning") &&
-            !vd_is(a->description, "close_notify") && !vd_is(a->description, "no_renegotiation"))
+            !vd_is(a->description, "close_notify") && !vd_is(a->description, "no_renegotiation") &&
+            a->description && !strstr(v->summary, a->description)) /* said once */
             vd_say_more(v, "; the server sent warning %s", a->description);
     }
 }
