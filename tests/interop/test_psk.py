@@ -138,6 +138,17 @@ def test_gnutls(r):
         tp.echo_exchange(gnutls_psk(srv.port, "eve", KEY, GNUTLS_PSK12), "x", timeout=3)
         expect_fail(r, srv, 3, "gnutls-cli unknown identity", "psk-unknown-identity",
                     ["the client offered PSK identity 'eve'; the server has 'dev', 'lab'"])
+    # TLS 1.3 psk_ke (RFC 8446 4.2.9): a PSK without a key share
+    with tp.Server(PSK_ARGS) as srv:
+        ok, rc, out = tp.echo_exchange(gnutls_psk(srv.port, "lab", "0a0b0c0d",
+                                                  "NORMAL:-KX-ALL:+PSK"), "ke",
+                                       wait_before_send="Handshake was completed")
+        r.check(ok, "gnutls-cli TLS 1.3 psk_ke: echoed", out[-400:])
+        v = expect_ok(r, srv, 1, "gnutls-cli TLS 1.3 psk_ke", "PSK")
+        r.eq((v.get("protocol"), v.get("group")), ("TLS1.3", None),
+             "gnutls-cli TLS 1.3 psk_ke: no group", v)
+        modes = client_ext(srv.events(), 1, "psk_key_exchange_modes") or {}
+        r.eq(modes.get("modes"), ["psk_ke"], "gnutls-cli TLS 1.3 psk_ke: the offered mode", modes)
 
 
 def test_srp(r):
