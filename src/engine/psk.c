@@ -46,7 +46,9 @@ static int hex_val(char c)
 static bool entry_parse(const char *opt, const char *arg, bool hex, psk_entry *out, char *err,
                         size_t err_len)
 {
-    const char *colon = arg ? strchr(arg, ':') : NULL;
+    /* hex has no ':', so a PSK identity may hold one (the last ':' splits);
+     * a password may, so a user name may not (the first ':' splits) */
+    const char *colon = !arg ? NULL : hex ? strrchr(arg, ':') : strchr(arg, ':');
     const char *what = hex ? "ID:HEX" : "USER:PASSWORD";
     if (!colon || colon == arg) {
         engine_err_set(err, err_len, "%s '%s': expected %s (a non-empty %s before ':')", opt,
