@@ -20,6 +20,7 @@
 #define TP_REL_ALPN_MAX 8
 #define TP_REL_ALPN_LEN 32
 #define TP_APP_FIRST_MAX 64
+#define TP_REL_DETAIL_LEN 160
 
 /* A PSK the client offered against the server's (RFC 4279, RFC 8446
  * 4.2.11), and the server's post-handshake CertificateRequests (RFC 8446
@@ -70,6 +71,16 @@ typedef struct {
     bool reneg_secure;            /* the first ClientHello offered RFC 5746 */
     int reneg_allowed;            /* the server's policy: 1 yes, 0 declines, -1 not known */
     tp_rel_psk psk;               /* PSK and post-handshake auth (relations_psk.c) */
+    /* certificates and OCSP (the server fills what it configured: live only) */
+    struct {
+        const char *variant; /* --cert-variant / --chain: "expired", "none", ...; NULL: none */
+        char detail[TP_REL_DETAIL_LEN]; /* "notAfter 2026-10-31 10:00 UTC" */
+        const char *ocsp;    /* --ocsp: "good", "revoked", "unknown", "file"; NULL: none */
+        bool ocsp_offered;   /* the client sent status_request (RFC 6066 8) */
+        bool ocsp_stapled;   /* the server sent a response (CertificateStatus, or TLS 1.3) */
+        const char *client_ca;     /* --client-ca FILE */
+        const char *client_verify; /* "ok", "unknown-ca", "bad-signature", "expired", ... */
+    } certs;
 } tp_relations;
 
 /* How the application data fit the server's mode. */
@@ -135,8 +146,6 @@ void tp_facts_psk_binder(tp_facts *f, const uint8_t *msg, size_t len, const wire
 /* 1 when the client's identity is one of the server's, 0 when not, -1 not
  * known (offline, no printable identity). */
 int tp_rel_psk_known(const tp_rel_psk *p);
-/* A view as printable text ('?' for other bytes), truncated to cap - 1. */
-void tp_rel_copy_view(char *dst, size_t cap, cur_t v);
 
 /* "wrong.example" against the names: RFC 6125 6.4 (case-insensitive, a
  * wildcard only as the whole left-most label). */

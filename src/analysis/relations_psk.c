@@ -19,8 +19,10 @@ static void note_identity(tp_rel_psk *p, cur_t id)
     p->printable = n > 0 && n < sizeof p->identity;
     for (size_t i = 0; i < n && p->printable; i++)
         p->printable = d[i] >= 0x20 && d[i] < 0x7f;
-    if (p->printable)
-        tp_rel_copy_view(p->identity, sizeof p->identity, id);
+    if (p->printable) { /* printable: copied as it is */
+        memcpy(p->identity, d, n);
+        p->identity[n] = '\0';
+    }
 }
 
 static void note_client_hello(tp_rel_psk *p, const wire_client_hello *ch)

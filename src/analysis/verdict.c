@@ -227,8 +227,7 @@ static bool when_client_rejected_certificate(const tp_observation *o)
 static void say_client_rejected_certificate(const tp_observation *o, tp_verdict *v)
 {
     vd_fail(v, vd_client_alert_phase(o), TP_ACTOR_CLIENT);
-    vd_say(v, "the client rejected the server's certificate: %s %s", o->client.alert.level,
-           o->client.alert.description);
+    vd_say_cert_rejected(o, v);
     vd_say_alert_sent(o, v);
     vd_add_server_reaction(o, v);
 }
@@ -549,19 +548,22 @@ static bool when_no_answer(const tp_observation *o)
 {
     return client_data(o) && !server_data(o);
 }
-static void say_no_answer(const tp_observation *o, tp_verdict *v)
+/* An ok session whose application data went one way only: what went. */
+static void say_one_way(const tp_observation *o, tp_verdict *v, const char *what)
 {
     vd_ok(v);
     vd_say_completed(o, v);
-    if (o->client.app_bytes)
-        vd_say_more(v,
-                    " and the TLS session worked; the client sent %llu bytes of application data "
-                    "and the server answered nothing",
-                    o->client.app_bytes);
-    else
-        vd_say_more(v, " and the TLS session worked; the client sent application data and the "
-                       "server answered nothing");
+    vd_say_more(v, " and the TLS session worked; %s", what);
     say_close(o, v);
+}
+static void say_no_answer(const tp_observation *o, tp_verdict *v)
+{
+    char what[128] = "the client sent application data and the server answered nothing";
+    if (o->client.app_bytes)
+        snprintf(what, sizeof what,
+                 "the client sent %llu bytes of application data and the server answered nothing",
+                 o->client.app_bytes);
+    say_one_way(o, v, what);
 }
 
 static bool when_no_request(const tp_observation *o)
@@ -570,11 +572,7 @@ static bool when_no_request(const tp_observation *o)
 }
 static void say_no_request(const tp_observation *o, tp_verdict *v)
 {
-    vd_ok(v);
-    vd_say_completed(o, v);
-    vd_say_more(v,
-                " and the TLS session worked; the server sent application data, the client none");
-    say_close(o, v);
+    say_one_way(o, v, "the server sent application data, the client none");
 }
 
 static bool when_handshake_only(const tp_observation *o)
@@ -671,6 +669,7 @@ static const verdict_rule rules[] = {
     RULE("unreadable-without-keys", unreadable),
     RULE("renegotiation-refused", renegotiation_refused),
     XRULE("post-handshake-auth-failed", pha_failed),
+    XRULE("client-cert-rejected", client_cert_rejected),
     XRULE("client-cert-missing", client_cert_missing),
     XRULE("certificate-name-mismatch", certificate_name_mismatch),
     RULE("client-rejected-certificate", client_rejected_certificate),
@@ -694,6 +693,7 @@ static const verdict_rule rules[] = {
     XRULE("app-h2-preface", app_h2_preface),
     XRULE("app-incomplete", app_incomplete),
     XRULE("alpn-not-selected", alpn_not_selected),
+    XRULE("client-left-flawed-certificate", client_left_flawed_cert),
     RULE("session-ok", session_ok),
     RULE("app-no-answer", no_answer),
     RULE("app-no-request", no_request),

@@ -20,6 +20,7 @@
 #include "report/pcapng_sink.h"
 #include "report/text_sink.h"
 #include "server/server.h"
+#include "certs_opts.h"
 #include "serve_opts.h"
 
 #define MAX_LISTEN 16
@@ -233,6 +234,8 @@ static int parse_plain(int ch, const char *arg, serve_opts *o)
 static int check_opts(serve_opts *o)
 {
     int rc = serve_opts_check(&o->shape, "serve");
+    if (!rc)
+        rc = certs_opts_check(&o->shape, "serve");
     if (rc)
         return rc;
     if (o->shape.cert && o->shape.key_type)
@@ -420,6 +423,10 @@ static tp_engine *serve_engine(const serve_opts *o, const char *priority)
         .num_psk = o->shape.num_psk,
         .srp = o->shape.srp,
         .num_srp = o->shape.num_srp,
+        .chain = o->shape.chain,
+        .cert_variant = o->shape.cert_variant,
+        .ocsp = o->shape.ocsp,
+        .client_ca = o->shape.client_ca,
     };
     tp_engine *engine = tp_engine_new(&ecfg, err, sizeof err);
     if (!engine) {
@@ -427,6 +434,15 @@ static tp_engine *serve_engine(const serve_opts *o, const char *priority)
         return NULL;
     }
     if (o->save_cert && !save_cert(o->save_cert, engine, err, sizeof err)) {
+        fprintf(stderr, "tlsprobe serve: %s\n", err);
+        tp_engine_free(engine);
+        return NULL;
+    }
+    if (o->shape.save_client_cert && !certs_save_client_cert(o->shape.save_client_cert, "serve")) {
+        tp_engine_free(engine);
+        return NULL;
+    }
+    if (o->shape.save_ca && !certs_save_ca(o->shape.save_ca, engine, err, sizeof err)) {
         fprintf(stderr, "tlsprobe serve: %s\n", err);
         tp_engine_free(engine);
         return NULL;

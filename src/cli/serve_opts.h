@@ -37,6 +37,11 @@ typedef struct {
     /* --psk ID:HEX and --srp USER:PASSWORD, repeatable (checked when taken) */
     const char *psk[SERVE_OPTS_MAX_PSK], *srp[SERVE_OPTS_MAX_PSK];
     unsigned num_psk, num_srp;
+    /* certificates (certs_opts.c) */
+    bool chain;
+    const char *cert_variant, *save_ca, *ocsp, *client_ca;
+    const char *cert_variants; /* sweep: the cert axis' values */
+    const char *save_client_cert; /* a client certificate + key of the generated CA */
 } serve_shape;
 
 /* Which command a row belongs to (a bit mask). */

@@ -62,21 +62,6 @@ static bool request_cert(tp_engine_conn *c, bool *running, char *why, size_t why
     return rc >= 0 || failed(why, why_len, "CertificateRequest", rc);
 }
 
-bool engine_reauth_step(tp_engine_conn *c, bool *running, tp_engine_rc *out)
-{
-    int rc = gnutls_reauth(engine_conn_session(c), 0);
-    if (rc == 0) {
-        *running = false;
-        return true;
-    }
-    if (rc == GNUTLS_E_GOT_APPLICATION_DATA)
-        return true; /* still running: the record layer reads the data */
-    if (rc != GNUTLS_E_AGAIN && rc != GNUTLS_E_INTERRUPTED)
-        *running = false;
-    *out = engine_conn_result(c, rc);
-    return false;
-}
-
 bool tp_engine_conn_act(tp_engine_conn *c, tp_engine_action a, uint8_t level, uint8_t desc,
                         bool *out_end, char *why, size_t why_len)
 {

@@ -8,9 +8,11 @@
  *
  * Credentials (generated, loaded, DH parameters) are credentials.c's. */
 #include "engine.h"
+#include "certgen.h"
 #include "credentials.h"
 #include "internal.h"
 #include "names.h"
+#include "psk.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -33,6 +35,8 @@ struct tp_engine {
     gnutls_certificate_credentials_t cred;
     bool own_cred;                     /* loaded from files; generated ones are shared */
     const engine_generated *generated; /* or NULL */
+    const engine_chain *chain;         /* --chain, --cert-variant ...: or NULL */
+    const char *ocsp, *client_ca;      /* as configured */
     gnutls_dh_params_t dh;             /* process-wide cache; not owned */
     gnutls_priority_t prio;
     tp_client_cert client_cert;
@@ -52,6 +56,8 @@ struct tp_engine_conn {
     bool reneg_ok;   /* a renegotiation is taken (allowed, or we asked) */
     bool rehandshaking; /* a renegotiation's handshake is running */
     bool reauthing;     /* a post-handshake authentication is running (actions.c) */
+    bool client_checked;     /* --client-ca: the client's certificate was checked */
+    unsigned client_status;  /* and what the check found (gnutls_certificate_status_t) */
     /* A write that met push-back: GnuTLS holds the encrypted record and
      * must be called again with the same arguments (gnutls_record_send(3)). */
     bool w_pending;
@@ -173,6 +179,8 @@ tp_engine *tp_engine_new(const tp_engine_config *cfg, char *err, size_t err_len)
         return NULL;
     }
     e->client_cert = cfg->client_cert;
+    if (cfg->client_ca && cfg->client_cert == TP_CLIENT_CERT_NONE)
+        e->client_cert = TP_CLIENT_CERT_REQUIRE; /* --client-ca alone: verify, so ask */
     e->renegotiation = cfg->renegotiation;
     const char *prio = cfg->priority && *cfg->priority ? cfg->priority : "NORMAL";
     char prio_psk[1024];
@@ -195,9 +203,19 @@ tp_engine *tp_engine_new(const tp_engine_config *cfg, char *err, size_t err_len)
                              sizeof(e->fingerprint), err, err_len) < 0)
             goto fail;
         e->own_cred = true;
+        if (engine_loaded_certs_setup(e->cred, cfg->cert_variant, cfg->ocsp, cfg->client_ca, err,
+                                      err_len) < 0)
+            goto fail;
     } else if (cfg->key_file) {
         engine_err_set(err, err_len, "--key '%s' given without --cert", cfg->key_file);
         goto fail;
+    } else if (cfg->chain || cfg->cert_variant || cfg->ocsp || cfg->client_ca) {
+        engine_chain_req req = {cfg->key_type, cfg->cert_variant, cfg->ocsp, cfg->client_ca,
+                                cfg->san_dns,  cfg->san_ip};
+        if (!(e->chain = engine_chain_get(&req, dh_params_cb, err, err_len)))
+            goto fail;
+        e->cred = e->chain->cred;
+        memcpy(e->fingerprint, e->chain->fingerprint, sizeof(e->fingerprint));
     } else {
         const char *kt = cfg->key_type && *cfg->key_type ? cfg->key_type : "rsa:2048";
         const engine_generated *g =
@@ -208,6 +226,8 @@ tp_engine *tp_engine_new(const tp_engine_config *cfg, char *err, size_t err_len)
         e->generated = g;
         memcpy(e->fingerprint, g->fingerprint, sizeof(e->fingerprint));
     }
+    e->ocsp = e->chain ? e->chain->ocsp : cfg->ocsp ? "file" : NULL;
+    e->client_ca = cfg->client_ca;
     e->cert_pk = engine_cred_pk(e->cred);
     e->psk = engine_psk_new(cfg, dh_params_cb, err, err_len);
     if (!e->psk && (cfg->num_psk || cfg->num_srp))
@@ -251,8 +271,43 @@ const char *tp_engine_cert_fingerprint(const tp_engine *e)
     return e->fingerprint;
 }
 
+const char *tp_engine_cert_variant(const tp_engine *e, const char **out_detail)
+{
+    if (out_detail)
+        *out_detail = e->chain ? e->chain->detail : NULL;
+    return e->chain ? e->chain->variant : NULL;
+}
+
+const char *tp_engine_ca_pem(const tp_engine *e, size_t *out_len)
+{
+    const gnutls_datum_t *p = e->chain ? engine_ca_root_pem() : NULL;
+    if (p && out_len)
+        *out_len = p->size;
+    return p ? (const char *)p->data : NULL;
+}
+
+const char *tp_engine_ocsp(const tp_engine *e)
+{
+    return e->ocsp;
+}
+
+const char *tp_engine_client_ca(const tp_engine *e)
+{
+    return e->client_ca;
+}
+
+const char *tp_engine_conn_client_verify(tp_engine_conn *c)
+{
+    return c->client_checked ? engine_verify_status_name(c->client_status) : NULL;
+}
+
 const char *tp_engine_cert_pem(const tp_engine *e, size_t *out_len)
 {
+    if (e->chain) {
+        if (out_len)
+            *out_len = e->chain->chain_pem.size;
+        return (const char *)e->chain->chain_pem.data;
+    }
     if (!e->generated)
         return NULL;
     if (out_len)
@@ -337,6 +392,22 @@ static int keylog_cb(gnutls_session_t s, const char *label, const gnutls_datum_t
     return 0;
 }
 
+/* --client-ca: checks a client certificate against the CAs.  None sent is
+ * for --client-cert to judge (request goes on, require fails), which
+ * gnutls_session_set_verify_cert would fail in either mode. */
+static int verify_client_cb(gnutls_session_t s)
+{
+    tp_engine_conn *c = gnutls_session_get_ptr(s);
+    unsigned n = 0, status = 0;
+    if (!c || !gnutls_certificate_get_peers(s, &n) || n == 0)
+        return 0;
+    if (gnutls_certificate_verify_peers2(s, &status) < 0)
+        status = GNUTLS_CERT_INVALID;
+    c->client_checked = true;
+    c->client_status = status;
+    return status ? GNUTLS_E_CERTIFICATE_VERIFICATION_ERROR : 0;
+}
+
 tp_engine_conn *tp_engine_conn_new(tp_engine *e, const tp_transport *t)
 {
     tp_engine_conn *c = calloc(1, sizeof(*c));
@@ -366,6 +437,8 @@ tp_engine_conn *tp_engine_conn_new(tp_engine *e, const tp_transport *t)
     gnutls_certificate_server_set_request(c->s, (unsigned)e->client_cert <= TP_CLIENT_CERT_REQUIRE
                                                     ? req[e->client_cert]
                                                     : GNUTLS_CERT_IGNORE);
+    if (e->client_ca) /* the handshake fails when the check does */
+        gnutls_session_set_verify_function(c->s, verify_client_cb);
     gnutls_session_set_ptr(c->s, c);
     gnutls_transport_set_ptr(c->s, c);
     gnutls_transport_set_push_function(c->s, push_cb);
@@ -476,6 +549,20 @@ static bool rehandshake_step(tp_engine_conn *c, tp_engine_rc *out)
     return false;
 }
 
+/* The same for a post-handshake authentication (gnutls_reauth(3); started
+ * by actions.c): the client's Certificate, CertificateVerify, Finished. */
+static bool reauth_step(tp_engine_conn *c, tp_engine_rc *out)
+{
+    int rc = gnutls_reauth(c->s, 0);
+    if (rc == 0 || rc == GNUTLS_E_GOT_APPLICATION_DATA) {
+        c->reauthing = rc != 0; /* data first: the record layer reads it */
+        return true;
+    }
+    c->reauthing = rc == GNUTLS_E_AGAIN || rc == GNUTLS_E_INTERRUPTED;
+    *out = conn_result(c, rc);
+    return false;
+}
+
 bool tp_engine_conn_request_renegotiation(tp_engine_conn *c)
 {
     if (gnutls_protocol_get_version(c->s) == GNUTLS_TLS1_3)
@@ -496,7 +583,7 @@ tp_engine_rc tp_engine_conn_read(tp_engine_conn *c, uint8_t *buf, size_t len, si
         tp_engine_rc hr;
         if (c->rehandshaking && !rehandshake_step(c, &hr))
             return hr;
-        if (c->reauthing && !engine_reauth_step(c, &c->reauthing, &hr))
+        if (c->reauthing && !reauth_step(c, &hr))
             return hr;
         ssize_t n = gnutls_record_recv(c->s, buf, len);
         if (n > 0) {
@@ -668,12 +755,6 @@ bool tp_engine_conn_has_pending(const tp_engine_conn *c)
 
 /* ---- for the engine's other files (internal.h) ------------------------ */
 
-const engine_psk *engine_conn_psk(gnutls_session_t s)
-{
-    tp_engine_conn *c = gnutls_session_get_ptr(s);
-    return c ? c->e->psk : NULL;
-}
-
 gnutls_session_t engine_conn_session(tp_engine_conn *c)
 {
     return c->s;
@@ -684,17 +765,14 @@ bool *engine_conn_reauthing(tp_engine_conn *c)
     return &c->reauthing;
 }
 
-const engine_psk *engine_psk_of(const tp_engine *e)
+
+const char *tp_engine_psk_identities(const tp_engine *e)
 {
-    return e->psk;
+    return engine_psk_identities(e->psk);
 }
 
-tp_engine_rc engine_conn_result(tp_engine_conn *c, int rc)
+bool tp_engine_psk_key(const void *engine, const char *identity, uint8_t *out, size_t cap,
+                       size_t *out_len)
 {
-    return conn_result(c, rc);
-}
-
-void engine_conn_set_error(tp_engine_conn *c, int rc)
-{
-    conn_set_error(c, rc);
+    return engine_psk_key(((const tp_engine *)engine)->psk, identity, out, cap, out_len);
 }

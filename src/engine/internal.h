@@ -34,10 +34,11 @@ bool engine_psk_session_set(const engine_psk *p, gnutls_session_t s);
 /* "'y', 'z'": the PSK identities the server has, or NULL. */
 const char *engine_psk_identities(const engine_psk *p);
 bool engine_psk_has(const engine_psk *p, bool srp);
+/* The key of an identity: true with *out_len bytes in out. */
+bool engine_psk_key(const engine_psk *p, const char *identity, uint8_t *out, size_t cap,
+                    size_t *out_len);
 /* Sends unknown_psk_identity for a failed PSK lookup (true), else false. */
 bool engine_psk_alert(const engine_psk *p, gnutls_session_t s, int rc);
-/* The credentials of the engine that serves session s (gnutls.c). */
-const engine_psk *engine_conn_psk(gnutls_session_t s);
 /* The priority with the PSK / SRP key exchanges added when --psk / --srp
  * was given and the priority does not choose the key exchanges itself
  * (out, or prio unchanged). */
@@ -45,17 +46,10 @@ const char *engine_psk_priority(const tp_engine_config *cfg, const char *prio, c
                                 size_t out_len);
 /* The session ran on an external PSK (--psk), not a resumption's. */
 bool engine_conn_external_psk(gnutls_session_t s);
-const engine_psk *engine_psk_of(const tp_engine *e);
 
 /* For actions.c (gnutls.c's connection internals). */
 gnutls_session_t engine_conn_session(tp_engine_conn *c);
-tp_engine_rc engine_conn_result(tp_engine_conn *c, int rc);
-void engine_conn_set_error(tp_engine_conn *c, int rc);
-/* One step of a post-handshake authentication (gnutls_reauth): true when
- * the caller goes on reading (*running cleared when it ended), false with
- * *out set when it must return. */
 /* The connection's "post-handshake authentication running" flag. */
 bool *engine_conn_reauthing(tp_engine_conn *c);
-bool engine_reauth_step(tp_engine_conn *c, bool *running, tp_engine_rc *out);
 
 #endif

@@ -9,6 +9,7 @@
 
 #include <gnutls/crypto.h>
 #include <gnutls/gnutls.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,12 +25,51 @@ typedef struct {
 } psk_entry;
 
 struct engine_psk {
+    engine_psk *next; /* the registry below */
     psk_entry *psk, *srp;
     unsigned num_psk, num_srp;
     gnutls_psk_server_credentials_t psk_cred;
     gnutls_srp_server_credentials_t srp_cred;
     char ids[256]; /* "y, z": the identities, for the verdict */
 };
+
+/* GnuTLS's lookup callbacks get the session only: the credentials it uses
+ * (gnutls_credentials_get) lead to ours through this registry of the live
+ * engines' credentials (one per engine; a sweep has a few). */
+static pthread_mutex_t registry_lock = PTHREAD_MUTEX_INITIALIZER;
+static engine_psk *registry;
+
+static void registry_add(engine_psk *p)
+{
+    pthread_mutex_lock(&registry_lock);
+    p->next = registry;
+    registry = p;
+    pthread_mutex_unlock(&registry_lock);
+}
+
+static void registry_remove(engine_psk *p)
+{
+    pthread_mutex_lock(&registry_lock);
+    for (engine_psk **pp = &registry; *pp; pp = &(*pp)->next)
+        if (*pp == p) {
+            *pp = p->next;
+            break;
+        }
+    pthread_mutex_unlock(&registry_lock);
+}
+
+static const engine_psk *session_psk(gnutls_session_t s, gnutls_credentials_type_t type)
+{
+    void *cred = NULL;
+    if (gnutls_credentials_get(s, type, &cred) < 0 || !cred)
+        return NULL;
+    pthread_mutex_lock(&registry_lock);
+    const engine_psk *p = registry;
+    while (p && (void *)p->psk_cred != cred && (void *)p->srp_cred != cred)
+        p = p->next;
+    pthread_mutex_unlock(&registry_lock);
+    return p;
+}
 
 static int hex_val(char c)
 {
@@ -119,7 +159,7 @@ static const psk_entry *entry_find(const psk_entry *t, unsigned n, const gnutls_
  * makes it fail the handshake, which we answer with unknown_psk_identity. */
 static int psk_lookup(gnutls_session_t s, const gnutls_datum_t *id, gnutls_datum_t *key)
 {
-    const engine_psk *p = engine_conn_psk(s);
+    const engine_psk *p = session_psk(s, GNUTLS_CRD_PSK);
     const psk_entry *e = p ? entry_find(p->psk, p->num_psk, id) : NULL;
     if (!e)
         return -1;
@@ -147,7 +187,7 @@ static bool datum_dup(gnutls_datum_t *out, const gnutls_datum_t *in)
 static int srp_lookup(gnutls_session_t s, const char *user, gnutls_datum_t *salt,
                       gnutls_datum_t *verifier, gnutls_datum_t *g, gnutls_datum_t *n)
 {
-    const engine_psk *p = engine_conn_psk(s);
+    const engine_psk *p = session_psk(s, GNUTLS_CRD_SRP);
     gnutls_datum_t id = {(unsigned char *)(uintptr_t)user, (unsigned)strlen(user)};
     const psk_entry *e = p ? entry_find(p->srp, p->num_srp, &id) : NULL;
     if (!e)
@@ -224,6 +264,7 @@ engine_psk *engine_psk_new(const tp_engine_config *cfg, gnutls_params_function *
         gnutls_srp_set_server_credentials_function(p->srp_cred, srp_lookup);
     }
     ids_join(p);
+    registry_add(p);
     return p;
 fail_cred:
     engine_err_set(err, err_len, "cannot allocate PSK/SRP credentials");
@@ -236,6 +277,7 @@ void engine_psk_free(engine_psk *p)
 {
     if (!p)
         return;
+    registry_remove(p);
     if (p->psk_cred)
         gnutls_psk_free_server_credentials(p->psk_cred);
     if (p->srp_cred)
@@ -286,11 +328,6 @@ bool engine_conn_external_psk(gnutls_session_t s)
     return gnutls_auth_get_type(s) == GNUTLS_CRD_PSK && !gnutls_session_is_resumed(s);
 }
 
-const char *tp_engine_psk_identities(const tp_engine *e)
-{
-    return engine_psk_identities(engine_psk_of(e));
-}
-
 /* The lookup failed for the identity the client named (GnuTLS reports it
  * as a password file error): say unknown_psk_identity (RFC 4279 2, RFC
  * 8446 6.2) rather than GnuTLS's internal_error. */
@@ -302,10 +339,9 @@ bool engine_psk_alert(const engine_psk *p, gnutls_session_t s, int rc)
     return true;
 }
 
-bool tp_engine_psk_key(const void *engine, const char *identity, uint8_t *out, size_t cap,
-                       size_t *out_len)
+bool engine_psk_key(const engine_psk *p, const char *identity, uint8_t *out, size_t cap,
+                    size_t *out_len)
 {
-    const engine_psk *p = engine_psk_of(engine);
     gnutls_datum_t id = {(unsigned char *)(uintptr_t)identity, (unsigned)strlen(identity)};
     const psk_entry *e = p ? entry_find(p->psk, p->num_psk, &id) : NULL;
     if (!e || e->key_len > cap)

@@ -168,8 +168,28 @@ static void transport_keylog(void *ctx, const char *line)
 
 /* ---- driving the engine ---- */
 
+/* What the engine's certificates are (--cert-variant, --ocsp, --client-ca)
+ * and, once the handshake ended, its check of the client's certificate:
+ * facts for the verdict. */
+static void conn_cert_facts(tp_conn *c, bool ended)
+{
+    tp_facts *f = c->sess ? tp_session_facts(c->sess) : NULL;
+    if (!f || !c->engine)
+        return;
+    if (ended) {
+        f->rel.certs.client_verify = c->ec ? tp_engine_conn_client_verify(c->ec) : NULL;
+        return;
+    }
+    const char *detail = NULL;
+    f->rel.certs.variant = tp_engine_cert_variant(c->engine, &detail);
+    snprintf(f->rel.certs.detail, sizeof f->rel.certs.detail, "%s", detail ? detail : "");
+    f->rel.certs.ocsp = tp_engine_ocsp(c->engine);
+    f->rel.certs.client_ca = tp_engine_client_ca(c->engine);
+}
+
 static void conn_engine_failed(tp_conn *c)
 {
+    conn_cert_facts(c, true);
     tp_session_engine_error(c->sess, conn_t(c), tp_engine_conn_error_name(c->ec),
                             tp_engine_conn_error_text(c->ec));
     /* Whatever alert the engine queued still goes out before the close. */
@@ -181,6 +201,7 @@ static void conn_handshake_done(tp_conn *c)
     tp_engine_info info;
     memset(&info, 0, sizeof info);
     tp_engine_conn_info(c->ec, &info);
+    conn_cert_facts(c, true);
     tp_negotiated n = {
         .protocol = info.protocol[0] ? info.protocol : NULL,
         .kx = info.kx[0] ? info.kx : NULL,
@@ -215,39 +236,55 @@ static void conn_note_exchange(tp_conn *c)
     }
 }
 
+/* After the engine returned AGAIN: whether to call it again at once.
+ * GnuTLS returns AGAIN after each record that leaves a handshake message
+ * incomplete, even with the next record already here: go on while it makes
+ * progress (each round consumes at least one byte, so this ends). */
+static bool conn_engine_progressed(const tp_conn *c, size_t before)
+{
+    size_t now = conn_input_len(c);
+    return now && now < before;
+}
+
+/* The engine stopped with rc (AGAIN, EOF or ERROR): AGAIN waits for more
+ * bytes; EOF (the client's close_notify or EOF) ends the connection, after
+ * answering a close_notify when answer_close (RFC 8446 6.1); anything else
+ * is the engine's failure. */
+static void conn_engine_stopped(tp_conn *c, tp_engine_rc rc, bool answer_close)
+{
+    if (rc == TP_ENGINE_AGAIN)
+        return;
+    if (rc != TP_ENGINE_EOF) {
+        conn_engine_failed(c);
+        return;
+    }
+    if (answer_close)
+        tp_engine_conn_close(c->ec);
+    conn_finish(c, TP_END_PEER_CLOSED);
+}
+
 static void conn_drive(tp_conn *c)
 {
     if (c->finished || !c->ec)
         return;
     while (c->state == CONN_HANDSHAKE) {
         size_t before = conn_input_len(c);
-        switch (tp_engine_conn_handshake(c->ec)) {
-        case TP_ENGINE_OK:
+        tp_engine_rc rc = tp_engine_conn_handshake(c->ec);
+        if (rc == TP_ENGINE_OK) {
             conn_handshake_done(c);
-            break;
-        case TP_ENGINE_AGAIN:
-            /* GnuTLS returns AGAIN after each record that leaves a
-             * handshake message incomplete, even with the next record
-             * already here: go on while it makes progress (each round
-             * consumes at least one byte, so this ends). */
-            if (conn_input_len(c) && conn_input_len(c) < before)
-                continue;
-            return;
-        case TP_ENGINE_EOF:
-            conn_finish(c, TP_END_PEER_CLOSED);
-            return;
-        case TP_ENGINE_ERROR:
-        default:
-            conn_engine_failed(c);
-            return;
+            continue;
         }
+        if (rc == TP_ENGINE_AGAIN && conn_engine_progressed(c, before))
+            continue;
+        conn_engine_stopped(c, rc, false);
+        return;
     }
     uint8_t buf[SRV_IO_CHUNK];
     while (c->state == CONN_OPEN && !c->finished && !c->read_paused) {
         size_t n = 0;
         size_t before = conn_input_len(c);
-        switch (tp_engine_conn_read(c->ec, buf, sizeof buf, &n)) {
-        case TP_ENGINE_OK:
+        tp_engine_rc rc = tp_engine_conn_read(c->ec, buf, sizeof buf, &n);
+        if (rc == TP_ENGINE_OK) {
             if (!n)
                 return;
             c->got_app = true;
@@ -255,21 +292,12 @@ static void conn_drive(tp_conn *c)
             if (c->mode->on_appdata)
                 c->mode->on_appdata(c->mode_state, &c->mode_conn, buf, n);
             conn_note_exchange(c);
-            break;
-        case TP_ENGINE_AGAIN:
-            if (conn_input_len(c) && conn_input_len(c) < before)
-                continue; /* see above: more records are already here */
-            return;
-        case TP_ENGINE_EOF:
-            /* close_notify from the client: answer it, as RFC 8446 6.1 asks. */
-            tp_engine_conn_close(c->ec);
-            conn_finish(c, TP_END_PEER_CLOSED);
-            return;
-        case TP_ENGINE_ERROR:
-        default:
-            conn_engine_failed(c);
-            return;
+            continue;
         }
+        if (rc == TP_ENGINE_AGAIN && conn_engine_progressed(c, before))
+            continue; /* more records are already here */
+        conn_engine_stopped(c, rc, true);
+        return;
     }
 }
 
@@ -338,23 +366,8 @@ static double api_t(void *conn)
     return conn_t(conn);
 }
 
-static bool api_act(void *conn, tp_engine_action a, uint8_t level, uint8_t desc, char *why,
-                    size_t why_len)
-{
-    tp_conn *c = conn;
-    bool end = false;
-    if (c->finished || c->state != CONN_OPEN || !c->ec) {
-        snprintf(why, why_len, "the connection is not open");
-        return false;
-    }
-    bool ok = tp_engine_conn_act(c->ec, a, level, desc, &end, why, why_len);
-    if (end) /* a fatal alert: no close_notify after it */
-        conn_finish(c, TP_END_SERVER_CLOSED);
-    return ok;
-}
-
 static const tp_conn_ops conn_api = {
-    .act = api_act,
+    .act = conn_api_act,
     .write = api_write,
     .close = api_close,
     .settle = api_settle,
@@ -630,6 +643,7 @@ static bool conn_session_new(tp_conn *c, const char *peer_text, const struct soc
         f->rel.psk.key_of = tp_engine_psk_key;
         f->rel.psk.key_ctx = c->engine;
     }
+    conn_cert_facts(c, false);
     return true;
 }
 

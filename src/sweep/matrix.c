@@ -12,6 +12,7 @@
 #include "../wire/ext.h"
 #include "../wire/handshake.h"
 #include "../wire/iana.h"
+#include "axes_certs.h"
 
 /* ---- the probe's offer ---- */
 
@@ -340,6 +341,12 @@ static const sweep_axis axis_table[] = {
     {"sigalg", "--sigalgs", sigalg_values, sigalg_parse, apply_sigalg, off_sigalg},
     {"key-type", "--key-types", key_type_values, key_type_parse, apply_key_type, NULL},
     {"quirk", "--quirks", quirk_values, quirk_parse, apply_quirk, NULL},
+    /* certificates: axes_certs.c (ocsp and client-cert have few values: no
+     * option limits them, their "option" matches none) */
+    {"cert", "--cert-variants", sweep_cert_values, sweep_cert_parse, sweep_cert_apply, NULL},
+    {"ocsp", "--ocsp-axis", sweep_ocsp_values, sweep_ocsp_parse, sweep_ocsp_apply, NULL},
+    {"client-cert", "--client-cert-axis", sweep_client_cert_values, sweep_client_cert_parse,
+     sweep_client_cert_apply, NULL},
 };
 
 const sweep_axis *sweep_axes_all(unsigned *out_n)

@@ -15,6 +15,7 @@
 #include "../engine/engine.h"
 #include "../engine/names.h"
 #include "../server/server.h"
+#include "axes_certs.h"
 #include "matrix.h"
 
 #define SWEEP_MAX_LIMITS 10
@@ -32,6 +33,7 @@ typedef struct {
     tp_client_cert client_cert;
     const char *const *psk, *const *srp; /* --psk, --srp values (engine/psk.h) */
     unsigned num_psk, num_srp;
+    struct sweep_options_certs certs; /* --chain ... --client-ca (axes_certs.h) */
     /* server */
     const char *listen; /* device mode; NULL: 0.0.0.0 and :: */
     unsigned port;      /* device mode; driven: only with port_set (else kernel-chosen) */

@@ -824,6 +824,9 @@ static const char *const tested[] = {
     "psk-unknown-identity",
     "psk-key-mismatch",
     "post-handshake-auth-failed",
+    /* rules of verdict_certs.c, tested in test_verdict_certs.c */
+    "client-cert-rejected",
+    "client-left-flawed-certificate",
     NULL,
 };
 
