@@ -53,7 +53,10 @@ static const char *const usage_head =
     "                        client prefers it (default); bytes that are no\n"
     "                        HTTP/1.x request get 400, HTTP/2 a GOAWAY\n"
     "  --echo                send back whatever the client sends\n"
-    "  --interactive         one client: stdin goes to it, what it sends is printed\n"
+    "  --interactive         one client: stdin goes to it, what it sends is printed;\n"
+    "                        a line starting with '/' is a command: /renegotiate,\n"
+    "                        /keyupdate, /keyupdate-request, /auth (post-handshake\n"
+    "                        client auth), /close, /alert LEVEL NAME, /help\n"
     "  --smtp, --imap, --pop3, --starttls P   mail dialogues (below)\n"
     "  --upstream HOST:PORT  a terminating proxy in front of a real server (below;\n"
     "                        with --starttls P its preamble comes from the upstream;\n"
@@ -453,6 +456,10 @@ static tp_engine *serve_engine(const serve_opts *o, const char *priority)
         .san_ip = san_ip,
         .client_cert = o->shape.client_cert,
         .renegotiation = o->shape.renegotiation,
+        .psk = o->shape.psk,
+        .num_psk = o->shape.num_psk,
+        .srp = o->shape.srp,
+        .num_srp = o->shape.num_srp,
         .chain = o->shape.chain,
         .cert_variant = o->shape.cert_variant,
         .ocsp = o->shape.ocsp,

@@ -198,6 +198,10 @@ static int take_shape(sweep_options *o, serve_shape *sh)
     o->cert_file = sh->cert;
     o->key_file = sh->key;
     o->client_cert = sh->client_cert;
+    o->psk = sh->psk;
+    o->num_psk = sh->num_psk;
+    o->srp = sh->srp;
+    o->num_srp = sh->num_srp;
     o->certs = (struct sweep_options_certs){sh->chain, sh->cert_variant, sh->ocsp, sh->client_ca,
                                             sh->client_cert};
     if (sh->cert_variants)

@@ -35,6 +35,8 @@ typedef struct {
     const char *key_type; /* --key-type (when key-type is not an axis) */
     const char *cert_file, *key_file;
     tp_client_cert client_cert;
+    const char *const *psk, *const *srp; /* --psk, --srp values (engine/psk.h) */
+    unsigned num_psk, num_srp;
     struct sweep_options_certs certs; /* --chain ... --client-ca (axes_certs.h) */
     /* server */
     const char *listen; /* device mode; NULL: 0.0.0.0 and :: */
