@@ -8,6 +8,7 @@
  *
  * Credentials (generated, loaded, DH parameters) are credentials.c's. */
 #include "engine.h"
+#include "alpn_sni_int.h"
 #include "credentials.h"
 #include "internal.h"
 #include "names.h"
@@ -37,6 +38,7 @@ struct tp_engine {
     gnutls_priority_t prio;
     tp_client_cert client_cert;
     bool renegotiation; /* take client-initiated renegotiations */
+    engine_an *names;  /* ALPN, certificates per SNI name (alpn_sni.c) */
     gnutls_pk_algorithm_t cert_pk;
     char fingerprint[3 * 32];
     uint16_t suites[MAX_ALLOWED], groups[32], versions[8];
@@ -50,6 +52,7 @@ struct tp_engine_conn {
     bool want_write; /* last AGAIN was GnuTLS waiting to push */
     bool reneg_ok;   /* a renegotiation is taken (allowed, or we asked) */
     bool rehandshaking; /* a renegotiation's handshake is running */
+    const char *sni_cert; /* the certificate the ClientHello chose (alpn_sni.c) */
     /* A write that met push-back: GnuTLS holds the encrypted record and
      * must be called again with the same arguments (gnutls_record_send(3)). */
     bool w_pending;
@@ -199,6 +202,9 @@ tp_engine *tp_engine_new(const tp_engine_config *cfg, char *err, size_t err_len)
             engine_err_set(err, err_len, "cannot set DH parameters");
         goto fail;
     }
+    if (!(e->names = engine_an_new(&cfg->names, cfg->key_type, e->cred, dh_params_cb, err,
+                                      err_len)))
+        goto fail;
     allowed_fill(e);
     return e;
 fail:
@@ -214,6 +220,7 @@ void tp_engine_free(tp_engine *e)
         gnutls_priority_deinit(e->prio);
     if (e->cred && e->own_cred)
         gnutls_certificate_free_credentials(e->cred);
+    engine_an_free(e->names);
     free(e);
 }
 
@@ -225,6 +232,16 @@ bool tp_engine_renegotiation_allowed(const tp_engine *e)
 tp_client_cert tp_engine_client_cert(const tp_engine *e)
 {
     return e->client_cert;
+}
+
+void tp_engine_names_info_get(const tp_engine *e, tp_engine_names_info *out)
+{
+    engine_an_info(e->names, out);
+}
+
+const char *tp_engine_conn_sni_cert(const tp_engine_conn *c)
+{
+    return c->sni_cert ? c->sni_cert : "";
 }
 
 const char *tp_engine_cert_fingerprint(const tp_engine *e)
@@ -318,6 +335,13 @@ static int keylog_cb(gnutls_session_t s, const char *label, const gnutls_datum_t
     return 0;
 }
 
+/* The certificate for the client's server_name, and --sni-mode (alpn_sni.c). */
+static int post_client_hello_cb(gnutls_session_t s)
+{
+    tp_engine_conn *c = gnutls_session_get_ptr(s);
+    return c ? engine_an_client_hello(c->e->names, s, &c->sni_cert) : 0;
+}
+
 tp_engine_conn *tp_engine_conn_new(tp_engine *e, const tp_transport *t)
 {
     tp_engine_conn *c = calloc(1, sizeof(*c));
@@ -336,7 +360,8 @@ tp_engine_conn *tp_engine_conn_new(tp_engine *e, const tp_transport *t)
         [TP_CLIENT_CERT_REQUIRE] = GNUTLS_CERT_REQUIRE,
     };
     if (gnutls_priority_set(c->s, e->prio) < 0 ||
-        gnutls_credentials_set(c->s, GNUTLS_CRD_CERTIFICATE, e->cred) < 0) {
+        gnutls_credentials_set(c->s, GNUTLS_CRD_CERTIFICATE, e->cred) < 0 ||
+        engine_an_session(e->names, c->s) < 0) {
         gnutls_deinit(c->s);
         free(c);
         return NULL;
@@ -351,6 +376,7 @@ tp_engine_conn *tp_engine_conn_new(tp_engine *e, const tp_transport *t)
     gnutls_transport_set_pull_timeout_function(c->s, pull_timeout_cb);
     gnutls_handshake_set_timeout(c->s, 0);
     gnutls_session_set_keylog_function(c->s, keylog_cb);
+    gnutls_handshake_set_post_client_hello_function(c->s, post_client_hello_cb);
     return c;
 }
 
