@@ -2,6 +2,7 @@
  * "the client asked for wrong.example; the certificate is for localhost". */
 #include "verdict_relations.h"
 
+#include "verdict_alpn_sni.h"
 #include "verdict_int.h"
 
 #include <errno.h>
@@ -99,6 +100,7 @@ void tp_say_certificate_name_mismatch(const tp_observation *o, tp_verdict *v)
            o->client.alert.description);
     vd_say_alert_sent(o, v);
     vd_say_more(v, "; the client asked for %s; the certificate is for %s", o->facts.rel.sni, names);
+    vd_say_sni_choice(o, v);
     vd_add_server_reaction(o, v);
 }
 

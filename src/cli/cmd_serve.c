@@ -21,6 +21,7 @@
 #include "report/text_sink.h"
 #include "server/server.h"
 #include "serve_opts.h"
+#include "serve_opts_names.h"
 
 #define MAX_LISTEN 16
 #define MAX_WORKERS 256
@@ -414,6 +415,8 @@ static tp_engine *serve_engine(const serve_opts *o, const char *priority)
         .client_cert = o->shape.client_cert,
         .renegotiation = o->shape.renegotiation,
     };
+    serve_opts_names_for_mode(&ecfg.names, &o->shape.names, o->mode == TP_MODE_HTTP);
+    serve_opts_names_note(&ecfg.names, o->mode == TP_MODE_HTTP, "serve");
     tp_engine *engine = tp_engine_new(&ecfg, err, sizeof err);
     if (!engine) {
         fprintf(stderr, "tlsprobe serve: %s\n", err);

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "serve_opts.h"
+#include "serve_opts_names.h"
 
 int serve_opts_usage_error(const char *cmd, const char *fmt, ...)
 {
@@ -116,6 +117,20 @@ static const serve_opt serve_opts_table[] = {
     {"renegotiation", "P", "allow or refuse (default) a client's renegotiation\n"
                            "(TLS <= 1.2; safe renegotiation, RFC 5746)", SERVE_OPTS_SERVE,
      take_renegotiation, 0, 0},
+    /* ALPN and SNI (serve_opts_names.c) */
+    {"alpn", "L", "ALPN protocols in the server's preference order, e.g.\n"
+                  "h2,http/1.1; none: no ALPN (default: none; --http: http/1.1)",
+     SERVE_OPTS_BOTH, serve_opts_take_alpn, 0, 0},
+    {"alpn-mode", "M", "no protocol in common: ignore (default: go on without\n"
+                       "ALPN) or strict (fatal no_application_protocol)", SERVE_OPTS_BOTH,
+     serve_opts_take_alpn_mode, 0, 0},
+    {"sni-cert", "SPEC", "NAME=CERT,KEY (PEM files) or NAME (generated): the\n"
+                         "certificate for a client asking for NAME (*.example\n"
+                         "too); repeatable", SERVE_OPTS_BOTH, serve_opts_take_sni_cert, 0, 0},
+    {"sni-mode", "M", "a name no certificate covers: ignore (default: the\n"
+                      "default certificate), warn (a warning unrecognized_name\n"
+                      "first; TLS <= 1.2) or strict (fatal unrecognized_name)",
+     SERVE_OPTS_BOTH, serve_opts_take_sni_mode, 0, 0},
     {"timeout", "S", "handshake and idle timeout in seconds (default 30)", SERVE_OPTS_BOTH,
      take_timeout, 0, 0},
     /* More server-shaping options (e.g. --quirk, the record rewriter) are one

@@ -31,6 +31,7 @@ typedef struct {
     const char *cert, *key, *key_type;
     tp_client_cert client_cert;
     bool renegotiation; /* --renegotiation allow */
+    tp_engine_names names; /* --alpn, --alpn-mode, --sni-cert, --sni-mode (serve_opts_names.c) */
     double timeout; /* seconds; the command sets its default first */
 } serve_shape;
 

@@ -257,7 +257,7 @@ engine_an *engine_an_new(const tp_engine_names *cfg, const char *key_type,
     }
     n->alpn_strict = cfg->alpn_strict;
     n->sni_mode = cfg->sni_mode;
-    if (cfg->alpn && !tp_alpn_list_check(cfg->alpn, err, err_len))
+    if (cfg->alpn && cfg->alpn[0] && !tp_alpn_list_check(cfg->alpn, err, err_len))
         goto fail;
     for (unsigned i = 0; i < cfg->num_sni_certs && i < TP_SNI_CERTS_MAX; i++) {
         const tp_sni_cert *c = &cfg->sni_certs[i];
