@@ -17,6 +17,7 @@
 #include "report/json_sink.h"
 #include "report/text_sink.h"
 #include "serve_opts.h"
+#include "serve_opts_names.h"
 #include "sweep/sweep.h"
 
 static const char *const sweep_usage =
@@ -29,12 +30,16 @@ static const char *const sweep_usage =
     "\n"
     "Matrix:\n"
     "  --axes L              axes to sweep (default protocol,kx,cipher,mac); also\n"
-    "                        group, sigalg, key-type, quirk (record quirks)\n"
+    "                        group, sigalg, key-type, quirk (record quirks),\n"
+    "                        alpn, sni-mode\n"
     "  --protocols L --kx L --ciphers L --macs L --groups L --sigalgs L\n"
     "                        limit an axis (or fix a non-swept one) to these values\n"
     "  --key-types L         values of the key-type axis (rsa:2048,ecdsa:p256,...)\n"
     "  --quirks L            values of the quirk axis (none,cbc-padding=max,...;\n"
     "                        default: one of each, see `tlsprobe list`)\n"
+    "  --alpns L             values of the alpn axis, the server's ALPN list:\n"
+    "                        none,http/1.1,h2,h2+http/1.1,http/1.1+h2 (default all)\n"
+    "  --sni-modes L         values of the sni-mode axis: strict,warn,ignore\n"
     "  --include-unoffered   also try what the client did not offer\n"
     "\n"
     "Driving (default: device mode, reconnect the client for each combination):\n"
@@ -76,6 +81,8 @@ enum {
     OPT_PRIORITY,
     OPT_KEY_TYPES,
     OPT_QUIRKS,
+    OPT_ALPNS,
+    OPT_SNI_MODES,
     OPT_TRACE,
     OPT_KEYLOG,
     OPT_WORKERS,
@@ -102,6 +109,8 @@ static const struct option own_opts[] = {
     {"priority", required_argument, NULL, OPT_PRIORITY},
     {"key-types", required_argument, NULL, OPT_KEY_TYPES},
     {"quirks", required_argument, NULL, OPT_QUIRKS},
+    {"alpns", required_argument, NULL, OPT_ALPNS},
+    {"sni-modes", required_argument, NULL, OPT_SNI_MODES},
     {"trace", required_argument, NULL, OPT_TRACE},
     {"keylog", required_argument, NULL, OPT_KEYLOG},
     {"workers", required_argument, NULL, OPT_WORKERS},
@@ -181,6 +190,8 @@ static int take_shape(sweep_options *o, const serve_shape *sh)
     o->cert_file = sh->cert;
     o->key_file = sh->key;
     o->client_cert = sh->client_cert;
+    serve_opts_names_for_mode(&o->names, &sh->names, o->mode == TP_MODE_HTTP);
+    serve_opts_names_note(&o->names, o->mode == TP_MODE_HTTP, "sweep");
     o->timeout = sh->timeout;
     return 0;
 }
@@ -288,6 +299,12 @@ static int parse_own(sweep_cli *x, int ch, const char *arg, char **argv)
         break;
     case OPT_QUIRKS:
         add_limit(&x->o, "--quirks", arg);
+        break;
+    case OPT_ALPNS: /* the alpn and sni-mode axes (sweep/axis_names.c) */
+        add_limit(&x->o, "--alpns", arg);
+        break;
+    case OPT_SNI_MODES:
+        add_limit(&x->o, "--sni-modes", arg);
         break;
     case OPT_TRACE:
         x->trace = arg;

@@ -2,6 +2,7 @@
 #include "relations_render.h"
 
 #include <stdio.h>
+#include <string.h>
 
 #include "../wire/buf.h"
 #include "json_util.h"

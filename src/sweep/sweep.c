@@ -2,6 +2,7 @@
  * resume and the reports.  The rest is in files of their own (sweep_int.h):
  * scheduling (sched.c), the servers (slot.c), driven clients (client.c),
  * device mode (device.c). */
+#include "axis_names.h"
 #include "sweep_int.h"
 
 #include <errno.h>
@@ -75,7 +76,7 @@ static engine_flag flag_of_axis(const char *axis)
 }
 
 static tp_engine *engine_for(sweep_ctx *c, const engine_lists *lists, const char *key_type,
-                             char *err, size_t err_len)
+                             const sweep_setup *su, char *err, size_t err_len)
 {
     char prio[2048];
     if (engine_build_priority(lists, prio, sizeof(prio), err, err_len) != TP_OK)
@@ -90,6 +91,7 @@ static tp_engine *engine_for(sweep_ctx *c, const engine_lists *lists, const char
     static const char *const san_ip[] = {"127.0.0.1", "::1", NULL};
     ec.san_dns = san_dns;
     ec.san_ip = san_ip;
+    sweep_names_config(&ec.names, &c->o->names, su);
     return tp_engine_new(&ec, err, err_len);
 }
 
@@ -103,7 +105,7 @@ tp_engine *sweep_engine_for_config(sweep_ctx *c, unsigned idx, char *err, size_t
         if (combo.csv[f])
             lists.csv[f] = combo.csv[f];
     }
-    return engine_for(c, &lists, su.combo.key_type ? su.combo.key_type : c->o->key_type, err,
+    return engine_for(c, &lists, su.combo.key_type ? su.combo.key_type : c->o->key_type, &su, err,
                       err_len);
 }
 
@@ -141,7 +143,7 @@ static tp_engine *engine_for_probe(sweep_ctx *c, char *err, size_t err_len)
         if (w)
             lists.csv[f] = buf;
     }
-    return engine_for(c, &lists, key_type, err, err_len);
+    return engine_for(c, &lists, key_type, NULL, err, err_len);
 }
 
 /* ---- journal resume ---- */

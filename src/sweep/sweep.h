@@ -17,7 +17,7 @@
 #include "../server/server.h"
 #include "matrix.h"
 
-#define SWEEP_MAX_LIMITS 10
+#define SWEEP_MAX_LIMITS 16
 
 typedef struct {
     /* matrix */
@@ -30,6 +30,7 @@ typedef struct {
     const char *key_type; /* --key-type (when key-type is not an axis) */
     const char *cert_file, *key_file;
     tp_client_cert client_cert;
+    tp_engine_names names; /* --alpn, --alpn-mode, --sni-cert, --sni-mode */
     /* server */
     const char *listen; /* device mode; NULL: 0.0.0.0 and :: */
     unsigned port;      /* device mode; driven: only with port_set (else kernel-chosen) */
