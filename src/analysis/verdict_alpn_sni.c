@@ -24,6 +24,16 @@ static void say_offered(const tp_relations *r, tp_verdict *v)
         vd_say_more(v, "the client offered no ALPN");
 }
 
+/* The server's list as --alpn spells it: "h2, http/1.1" -> "h2,http/1.1". */
+static void alpn_option(char *out, size_t cap, const tp_relations *r)
+{
+    size_t n = 0;
+    for (const char *p = r->alpn_server; *p && n + 1 < cap; p++)
+        if (!(*p == ' ' && p > r->alpn_server && p[-1] == ','))
+            out[n++] = *p;
+    out[n] = '\0';
+}
+
 /* ---- no_application_protocol (RFC 7301 3.2) ---- */
 
 bool tp_when_no_application_protocol(const tp_observation *o)
@@ -52,13 +62,8 @@ void tp_say_no_application_protocol(const tp_observation *o, tp_verdict *v)
         vd_say_more(v, "; the server found none of them acceptable");
         return;
     }
-    /* the option's spelling: "h2, http/1.1" -> "h2,http/1.1" */
     char opt[sizeof r->alpn_server];
-    size_t n = 0;
-    for (const char *p = r->alpn_server; *p && n + 1 < sizeof opt; p++)
-        if (!(*p == ' ' && p > r->alpn_server && p[-1] == ','))
-            opt[n++] = *p;
-    opt[n] = '\0';
+    alpn_option(opt, sizeof opt, r);
     vd_say_more(v, "; the server has %s (--alpn %s --alpn-mode %s) and none of them is in the "
                    "client's list",
                 r->alpn_server, opt, vd_or(r->alpn_mode, "strict"));
@@ -76,11 +81,14 @@ void tp_say_sni_unrecognized(const tp_observation *o, tp_verdict *v)
     vd_fail(v, TP_PHASE_HANDSHAKE, TP_ACTOR_SERVER);
     vd_say(v, "the server sent fatal unrecognized_name: the client asked for %s",
            r->sni_offered ? r->sni : "no name (no server_name extension)");
-    if (r->sni_mode)
-        vd_say_more(v, ", which no certificate of the server covers (%s%s%sthe default "
-                       "certificate), and --sni-mode %s refuses it",
-                    r->sni_names[0] ? "--sni-cert " : "", r->sni_names,
-                    r->sni_names[0] ? "; " : "", r->sni_mode);
+    if (r->sni_mode && r->sni_names[0])
+        vd_say_more(v, ", which neither an --sni-cert (%s) nor the default certificate covers, "
+                       "and --sni-mode %s refuses it",
+                    r->sni_names, r->sni_mode);
+    else if (r->sni_mode)
+        vd_say_more(v, ", which the default certificate does not cover (no --sni-cert given), "
+                       "and --sni-mode %s refuses it",
+                    r->sni_mode);
     else
         vd_say_more(v, ", which the server does not recognize");
 }
@@ -125,24 +133,26 @@ void vd_say_sni_choice(const tp_observation *o, tp_verdict *v)
 
 bool tp_when_alpn_h2_in_http(const tp_observation *o)
 {
+    /* a connection that got h2 and was never used stays unused (a preconnect) */
     return o->handshake_done && vd_is(o->facts.mode, "http") &&
-           vd_is(o->facts.rel.alpn_selected, "h2");
+           vd_is(o->facts.rel.alpn_selected, "h2") && o->facts.app_bytes[0];
 }
 void tp_say_alpn_h2_in_http(const tp_observation *o, tp_verdict *v)
 {
     tp_app_layer a;
     tp_facts_app_fit(&o->facts, &a);
+    char opt[sizeof o->facts.rel.alpn_server];
+    alpn_option(opt, sizeof opt, &o->facts.rel);
     vd_ok(v);
     v->actor = TP_ACTOR_SERVER; /* it agreed to a protocol its mode does not speak */
     vd_say_completed(o, v);
-    vd_say_more(v, "; the server selected ALPN h2 (its --alpn %s), but tlsprobe's --http speaks "
+    vd_say_more(v, "; the server selected ALPN h2 (--alpn %s), but tlsprobe's --http speaks "
                    "HTTP/1.1 only",
-                vd_or(o->facts.rel.alpn_server[0] ? o->facts.rel.alpn_server : NULL, "list"));
+                opt[0] ? opt : "h2");
     if (vd_is(a.fit, "h2-preface"))
         vd_say_more(v, "; the client spoke HTTP/2 (connection preface) and tlsprobe answered "
-                       "with HTTP/2 GOAWAY HTTP_1_1_REQUIRED");
-    else if (!o->facts.app_bytes[0])
-        vd_say_more(v, "; the client sent no data");
+                       "with HTTP/2 GOAWAY HTTP_1_1_REQUIRED (a browser then retries with "
+                       "HTTP/1.1)");
     else
         vd_say_more(v, "; the client sent HTTP/1.x over h2");
 }
