@@ -31,7 +31,8 @@ int serve_opts_take_sni_cert(serve_shape *s, const char *cmd, const serve_opt *r
     if (s->names.num_sni_certs == TP_SNI_CERTS_MAX)
         return serve_opts_usage_error(cmd, "--sni-cert %s: at most %d --sni-cert options", arg,
                                       TP_SNI_CERTS_MAX);
-    if (!tp_sni_cert_parse(arg, &s->names.sni_certs[s->names.num_sni_certs], err, sizeof err))
+    tp_sni_cert *c = &s->names.sni_certs[s->names.num_sni_certs];
+    if (!tp_sni_cert_parse(arg, c, err, sizeof err) || !tp_sni_cert_check(c, err, sizeof err))
         return serve_opts_usage_error(cmd, "%s", err);
     s->names.num_sni_certs++;
     return 0;

@@ -212,6 +212,17 @@ static int entry_load(sni_entry *e, const tp_sni_cert *c, gnutls_params_function
     return rc < 0 ? -1 : 0;
 }
 
+bool tp_sni_cert_check(const tp_sni_cert *c, char *err, size_t err_len)
+{
+    sni_entry e = {.cred = NULL};
+    if (!c->cert_file[0])
+        return true;
+    int rc = entry_load(&e, c, NULL, err, err_len);
+    if (e.cred)
+        gnutls_certificate_free_credentials(e.cred);
+    return rc == 0;
+}
+
 static int entry_generate(sni_entry *e, const tp_sni_cert *c, const char *key_type,
                           gnutls_params_function *dh_cb, char *err, size_t err_len)
 {

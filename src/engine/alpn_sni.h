@@ -46,6 +46,10 @@ typedef struct {
 bool tp_alpn_list_check(const char *csv, char *err, size_t err_len);
 /* --sni-cert NAME (generated) or NAME=CERT[,KEY]; false with a message. */
 bool tp_sni_cert_parse(const char *spec, tp_sni_cert *out, char *err, size_t err_len);
+/* Loads an --sni-cert's files (when it names files) to check them: the
+ * certificate and key parse, the key is the certificate's; false with a
+ * message naming the file. */
+bool tp_sni_cert_check(const tp_sni_cert *c, char *err, size_t err_len);
 /* "strict", "warn", "ignore". */
 bool tp_sni_mode_parse(const char *s, tp_sni_mode *out);
 const char *tp_sni_mode_name(tp_sni_mode m);
