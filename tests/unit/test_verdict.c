@@ -820,6 +820,11 @@ static const char *const tested[] = {
     "app-h2-preface",
     "app-incomplete",
     "alpn-not-selected",
+    /* tests/unit/test_alpn_sni.c */
+    "no-application-protocol",
+    "sni-unrecognized-name",
+    "client-rejected-sni-warning",
+    "alpn-h2-in-http",
     NULL,
 };
 
