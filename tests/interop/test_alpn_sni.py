@@ -363,6 +363,19 @@ def test_bad_input(r):
                "sweep --sni-modes: names the value and the valid ones")
 
 
+def test_help_and_list(r):
+    for cmd in ("serve", "sweep"):
+        rc, out, err = tp.run([tp.TLSPROBE, cmd, "--help"])
+        for opt in ("--alpn L", "--alpn-mode M", "--sni-cert SPEC", "--sni-mode M"):
+            r.contains(out, opt, "%s --help lists %s" % (cmd, opt))
+    rc, out, err = tp.run([tp.TLSPROBE, "sweep", "--help"])
+    r.contains(out, "--alpns L", "sweep --help lists --alpns")
+    r.contains(out, "--sni-modes L", "sweep --help lists --sni-modes")
+    rc, out, err = tp.run([tp.TLSPROBE, "list"])
+    r.contains(out, "--sni-mode\n  * ignore  (default)\n  * warn\n  * strict", "list: the SNI modes")
+    r.contains(out, "  * h2+http/1.1\n", "list: the alpn axis values")
+
+
 # ---------------------------------------------------------------- sweep
 
 def sweep(args, tmpname):
@@ -410,7 +423,7 @@ def main():
     for t in (test_openssl_alpn_server_order, test_gnutls_alpn_strict, test_gnutls_alpn_ignore,
               test_curl_http_default, test_curl_h2_selected_in_http, test_python_alpn,
               test_openssl_sni_choice, test_sni_strict, test_sni_warn, test_python_sni,
-              test_tshark_decrypts, test_bad_input, test_sweep_alpn, test_sweep_sni_mode,
+              test_tshark_decrypts, test_bad_input, test_help_and_list, test_sweep_alpn, test_sweep_sni_mode,
               test_chromium_h2_then_http11):
         r.run(t)
     shutil.rmtree(TMP, ignore_errors=True)
