@@ -12,16 +12,16 @@ static bool alert_is(const tp_obs_side *s, bool fatal, const char *desc)
     return s->has_alert && s->fatal_alert == fatal && vd_is(s->alert.description, desc);
 }
 
-/* "the client offered ALPN h2 only" / "the client offered no ALPN" */
-static void say_offered(const tp_relations *r, tp_verdict *v)
+/* "the client offered ALPN h2 only" / "it offered no ALPN" */
+static void say_offered(const tp_relations *r, const char *who, tp_verdict *v)
 {
     char offered[200];
     tp_rel_alpn_offered(r, offered, sizeof offered);
     if (r->num_alpn_offered)
-        vd_say_more(v, "the client offered ALPN %s%s", offered,
+        vd_say_more(v, "%s offered ALPN %s%s", who, offered,
                     r->num_alpn_offered == 1 ? " only" : "");
     else
-        vd_say_more(v, "the client offered no ALPN");
+        vd_say_more(v, "%s offered no ALPN", who);
 }
 
 /* The server's list as --alpn spells it: "h2, http/1.1" -> "h2,http/1.1". */
@@ -48,7 +48,7 @@ void tp_say_no_application_protocol(const tp_observation *o, tp_verdict *v)
     vd_fail(v, TP_PHASE_HANDSHAKE, server ? TP_ACTOR_SERVER : TP_ACTOR_CLIENT);
     if (!server) {
         vd_say(v, "the client sent fatal no_application_protocol: ");
-        say_offered(r, v);
+        say_offered(r, "it", v);
         if (r->alpn_selected[0])
             vd_say_more(v, " and the server selected %s", r->alpn_selected);
         else
@@ -57,7 +57,7 @@ void tp_say_no_application_protocol(const tp_observation *o, tp_verdict *v)
         return;
     }
     vd_say(v, "the server sent fatal no_application_protocol: ");
-    say_offered(r, v);
+    say_offered(r, "the client", v);
     if (!r->alpn_server[0]) {
         vd_say_more(v, "; the server found none of them acceptable");
         return;

@@ -149,17 +149,17 @@ bool tp_sni_cert_parse(const char *spec, tp_sni_cert *out, char *err, size_t err
 
 /* ---- loading ---- */
 
-/* Reads and checks a PEM file; 0, or -1 with the message. */
-static int pem_load(const tp_sni_cert *c, const char *what, const char *path, gnutls_datum_t *out,
+/* Reads and checks a PEM file (a certificate, or a key); 0, or -1 with the message. */
+static int pem_load(const tp_sni_cert *c, bool cert, const char *path, gnutls_datum_t *out,
                     char *err, size_t err_len)
 {
+    const char *what = cert ? "certificate" : "key";
     int rc = gnutls_load_file(path, out);
     if (rc < 0) {
         engine_err_set(err, err_len, "--sni-cert %s: cannot read %s file '%s'", c->spec, what,
                        path);
         return -1;
     }
-    bool cert = what[0] == 'c';
     gnutls_x509_crt_t crt = NULL;
     gnutls_x509_privkey_t key = NULL;
     if (cert) {
@@ -190,8 +190,8 @@ static int entry_load(sni_entry *e, const tp_sni_cert *c, gnutls_params_function
     const char *key_file = c->key_file[0] ? c->key_file : c->cert_file;
     gnutls_datum_t cert = {NULL, 0}, key = {NULL, 0};
     int rc = -1;
-    if (pem_load(c, "certificate", c->cert_file, &cert, err, err_len) == 0 &&
-        pem_load(c, "key", key_file, &key, err, err_len) == 0 &&
+    if (pem_load(c, true, c->cert_file, &cert, err, err_len) == 0 &&
+        pem_load(c, false, key_file, &key, err, err_len) == 0 &&
         gnutls_certificate_allocate_credentials(&e->cred) == 0) {
         e->own = true;
         rc = gnutls_certificate_set_x509_key_mem2(e->cred, &cert, &key, GNUTLS_X509_FMT_PEM, NULL,

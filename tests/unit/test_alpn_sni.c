@@ -87,8 +87,8 @@ static void test_no_application_protocol(void **state)
     strcpy(o.facts.rel.alpn_selected, "h2");
     tp_verdict_decide(&o, &v);
     assert_verdict(&v, false, TP_PHASE_HANDSHAKE, TP_ACTOR_CLIENT, "no-application-protocol",
-                   "the client sent fatal no_application_protocol: the client offered ALPN "
-                   "spdy/3 only and the server selected h2");
+                   "the client sent fatal no_application_protocol: it offered ALPN spdy/3 only "
+                   "and the server selected h2");
     /* another alert: not this rule */
     alpn_obs(&o, true);
     o.server.alert.description = "handshake_failure";
