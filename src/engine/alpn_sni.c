@@ -27,6 +27,7 @@ typedef struct {
     char name[254];
     gnutls_certificate_credentials_t cred;
     bool own; /* loaded from files; generated ones are shared */
+    gnutls_pk_algorithm_t pk;
 } sni_entry;
 
 struct engine_an {
@@ -277,6 +278,7 @@ engine_an *engine_an_new(const tp_engine_names *cfg, const char *key_type,
         if ((c->cert_file[0] ? entry_load(e, c, dh_cb, err, err_len)
                              : entry_generate(e, c, key_type, dh_cb, err, err_len)) < 0)
             goto fail;
+        e->pk = engine_cred_pk(e->cred);
     }
     names_text(n, cfg->alpn);
     for (unsigned i = 0; i < n->num_alpn; i++)
@@ -330,7 +332,8 @@ static bool name_covers(const char *pattern, const char *host)
     return strncmp(pattern, "*.", 2) == 0 && dot && dot != host && strcasecmp(dot, pattern + 1) == 0;
 }
 
-int engine_an_client_hello(const engine_an *n, gnutls_session_t s, const char **out_label)
+int engine_an_client_hello(const engine_an *n, gnutls_session_t s, const char **out_label,
+                           gnutls_pk_algorithm_t *out_pk)
 {
     char host[256];
     size_t len = sizeof host - 1;
@@ -342,6 +345,7 @@ int engine_an_client_hello(const engine_an *n, gnutls_session_t s, const char **
     for (unsigned i = 0; i < n->num_sni; i++) {
         if (name_covers(n->sni[i].name, host)) {
             *out_label = n->sni[i].name;
+            *out_pk = n->sni[i].pk;
             return gnutls_credentials_set(s, GNUTLS_CRD_CERTIFICATE, n->sni[i].cred);
         }
     }

@@ -20,8 +20,10 @@ void engine_an_free(engine_an *n);
 int engine_an_session(const engine_an *n, gnutls_session_t s);
 /* After the ClientHello: the certificate for its server_name, the
  * --sni-mode reaction; *out_label names the certificate chosen ("default",
- * the --sni-cert NAME, "none").  0, or GNUTLS_E_UNRECOGNIZED_NAME (strict). */
-int engine_an_client_hello(const engine_an *n, gnutls_session_t s, const char **out_label);
+ * the --sni-cert NAME, "none"), *out_pk its key's algorithm (unchanged for
+ * the default).  0, or GNUTLS_E_UNRECOGNIZED_NAME (strict). */
+int engine_an_client_hello(const engine_an *n, gnutls_session_t s, const char **out_label,
+                           gnutls_pk_algorithm_t *out_pk);
 void engine_an_info(const engine_an *n, tp_engine_names_info *out);
 
 #endif

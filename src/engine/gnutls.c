@@ -53,6 +53,7 @@ struct tp_engine_conn {
     bool reneg_ok;   /* a renegotiation is taken (allowed, or we asked) */
     bool rehandshaking; /* a renegotiation's handshake is running */
     const char *sni_cert; /* the certificate the ClientHello chose (alpn_sni.c) */
+    gnutls_pk_algorithm_t cert_pk; /* its key's algorithm */
     /* A write that met push-back: GnuTLS holds the encrypted record and
      * must be called again with the same arguments (gnutls_record_send(3)). */
     bool w_pending;
@@ -339,7 +340,7 @@ static int keylog_cb(gnutls_session_t s, const char *label, const gnutls_datum_t
 static int post_client_hello_cb(gnutls_session_t s)
 {
     tp_engine_conn *c = gnutls_session_get_ptr(s);
-    return c ? engine_an_client_hello(c->e->names, s, &c->sni_cert) : 0;
+    return c ? engine_an_client_hello(c->e->names, s, &c->sni_cert, &c->cert_pk) : 0;
 }
 
 tp_engine_conn *tp_engine_conn_new(tp_engine *e, const tp_transport *t)
@@ -350,6 +351,7 @@ tp_engine_conn *tp_engine_conn_new(tp_engine *e, const tp_transport *t)
     c->e = e;
     c->t = *t;
     c->reneg_ok = e->renegotiation;
+    c->cert_pk = e->cert_pk;
     if (gnutls_init(&c->s, GNUTLS_SERVER | GNUTLS_NONBLOCK) < 0) {
         free(c);
         return NULL;
@@ -629,7 +631,7 @@ void tp_engine_conn_info(tp_engine_conn *c, tp_engine_info *out)
         /* TLS 1.3 suites name no key exchange (RFC 8446 B.4); say what ran:
          * the group's kind and the certificate's key */
         bool ff = out->group[0] && strncmp(out->group, "FFDHE", 5) == 0;
-        const char *auth = c->e->cert_pk == GNUTLS_PK_RSA ? "RSA" : "ECDSA";
+        const char *auth = c->cert_pk == GNUTLS_PK_RSA ? "RSA" : "ECDSA";
         if (out->group[0])
             snprintf(out->kx, sizeof(out->kx), "%s-%s", ff ? "DHE" : "ECDHE", auth);
     } else {

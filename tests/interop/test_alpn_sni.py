@@ -31,8 +31,10 @@ def name_cert(name, key="rsa:2048"):
     base = os.path.join(TMP, name.replace("*", "star"))
     cert, keyp = base + ".crt", base + ".key"
     if not os.path.exists(cert):
-        rc, out, err = tp.run(["openssl", "req", "-x509", "-nodes", "-days", "2", "-newkey", key,
-                               "-subj", "/CN=%s" % name, "-keyout", keyp, "-out", cert,
+        newkey = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256"] if key == "ec" else \
+            ["-newkey", key]
+        rc, out, err = tp.run(["openssl", "req", "-x509", "-nodes", "-days", "2"] + newkey +
+                              ["-subj", "/CN=%s" % name, "-keyout", keyp, "-out", cert,
                                "-addext", "subjectAltName=DNS:%s" % name])
         if rc != 0:
             raise RuntimeError("openssl req: " + err)
@@ -233,6 +235,17 @@ def test_openssl_sni_choice(r):
             r.eq((v or {}).get("outcome"), "ok", "SNI %s: verdict ok" % name, v)
 
 
+def test_sni_ecdsa_cert(r):
+    # an ECDSA --sni-cert beside the RSA default: the kx names the key actually used
+    ec_cert, ec_key = name_cert("ec.example", key="ec")
+    with tp.Server(["--echo", "--sni-cert", "ec.example=%s,%s" % (ec_cert, ec_key)]) as srv:
+        for i, (name, kx) in enumerate((("ec.example", "ECDHE-ECDSA"), ("localhost", "ECDHE-RSA"))):
+            rc, out, err = tp.run(["openssl", "s_client", "-connect", "127.0.0.1:%d" % srv.port,
+                                   "-servername", name], input=b"", timeout=20)
+            v = last_verdict(srv, i + 1)
+            r.eq((v or {}).get("kx"), kx, "TLS 1.3 with SNI %s: kx %s" % (name, kx), v)
+
+
 def test_sni_strict(r):
     with sni_server(["--sni-mode", "strict"]) as srv:
         rc, out, err = tp.run(["openssl", "s_client", "-connect", "127.0.0.1:%d" % srv.port,
@@ -422,7 +435,7 @@ def main():
     r = tp.Results("alpn_sni")
     for t in (test_openssl_alpn_server_order, test_gnutls_alpn_strict, test_gnutls_alpn_ignore,
               test_curl_http_default, test_curl_h2_selected_in_http, test_python_alpn,
-              test_openssl_sni_choice, test_sni_strict, test_sni_warn, test_python_sni,
+              test_openssl_sni_choice, test_sni_ecdsa_cert, test_sni_strict, test_sni_warn, test_python_sni,
               test_tshark_decrypts, test_bad_input, test_help_and_list, test_sweep_alpn, test_sweep_sni_mode,
               test_chromium_h2_then_http11):
         r.run(t)
