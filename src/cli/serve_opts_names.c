@@ -2,6 +2,7 @@
 #include "serve_opts_names.h"
 
 #include <string.h>
+#include <strings.h>
 
 int serve_opts_take_alpn(serve_shape *s, const char *cmd, const serve_opt *row, const char *arg)
 {
@@ -34,6 +35,11 @@ int serve_opts_take_sni_cert(serve_shape *s, const char *cmd, const serve_opt *r
     tp_sni_cert *c = &s->names.sni_certs[s->names.num_sni_certs];
     if (!tp_sni_cert_parse(arg, c, err, sizeof err) || !tp_sni_cert_check(c, err, sizeof err))
         return serve_opts_usage_error(cmd, "%s", err);
+    for (unsigned i = 0; i < s->names.num_sni_certs; i++)
+        if (strcasecmp(s->names.sni_certs[i].name, c->name) == 0)
+            return serve_opts_usage_error(cmd, "--sni-cert %s: the name %s is given twice (also in "
+                                               "--sni-cert %s); one certificate per name",
+                                          arg, c->name, s->names.sni_certs[i].spec);
     s->names.num_sni_certs++;
     return 0;
 }

@@ -357,6 +357,8 @@ def test_bad_input(r):
         (["--sni-cert", "www.example=a,b,c"], ["malformed", "NAME (a certificate generated for NAME)"]),
         (["--sni-cert", "bad name=%s" % api_cert], ["'bad name' is not a host name"]),
     ]
+    cases.append((["--sni-cert", "www.example", "--sni-cert", "WWW.example=%s,%s" % (api_cert, api_key)],
+                  ["the name WWW.example is given twice (also in --sni-cert www.example)"]))
     for cmd in ("serve", "sweep"):
         for args, words in cases:
             rc, out, err = usage(args, cmd)
