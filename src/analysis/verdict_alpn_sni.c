@@ -129,6 +129,17 @@ void vd_say_sni_choice(const tp_observation *o, tp_verdict *v)
         vd_say_more(v, "; the server sent the certificate of --sni-cert %s", r->sni_cert);
 }
 
+void vd_say_alpn_server(const tp_observation *o, tp_verdict *v)
+{
+    const tp_relations *r = &o->facts.rel;
+    if (!r->alpn_mode)
+        return; /* offline: not known */
+    if (r->alpn_server[0])
+        vd_say_more(v, " (the server has %s)", r->alpn_server);
+    else
+        vd_say_more(v, " (the server has no ALPN list)");
+}
+
 /* ---- h2 for --http ---- */
 
 bool tp_when_alpn_h2_in_http(const tp_observation *o)

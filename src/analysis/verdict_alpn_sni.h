@@ -18,4 +18,7 @@ TP_VERDICT_RELATIONS_RULE(alpn_h2_in_http);
  * "; the server sent the certificate of --sni-cert X", when known (live). */
 void vd_say_sni_choice(const tp_observation *o, tp_verdict *v);
 
+/* " (the server has http/1.1)" after "the server selected none", live only. */
+void vd_say_alpn_server(const tp_observation *o, tp_verdict *v);
+
 #endif

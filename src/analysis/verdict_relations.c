@@ -153,6 +153,7 @@ static void put_alpn(const tp_observation *o, tp_verdict *v)
     tp_rel_alpn_offered(r, offered, sizeof offered);
     vd_say_more(v, "; the client offered ALPN %s%s; the server selected none", offered,
                 r->num_alpn_offered == 1 ? " only" : "");
+    vd_say_alpn_server(o, v);
 }
 
 static void put_misfit(const tp_observation *o, tp_verdict *v, const char *answer)

@@ -238,6 +238,32 @@ static void test_alpn_h2_in_http(void **state)
     assert_false(cause_is(&v, "alpn-h2-in-http"));
 }
 
+/* "the server selected none" says what the server had, live */
+static void test_alpn_not_selected_server_side(void **state)
+{
+    (void)state;
+    tp_observation o;
+    tp_verdict v;
+    h2_obs(&o, "http", NULL);
+    o.client.close_notify = true;
+    tp_relations *r = &o.facts.rel;
+    r->alpn_selected[0] = '\0';
+    r->alpn_answer_seen = true;
+    r->num_alpn_offered = 1;
+    strcpy(r->alpn_offered[0], "h2");
+    strcpy(r->alpn_server, "http/1.1");
+    tp_verdict_decide(&o, &v);
+    assert_verdict(&v, true, TP_PHASE_AFTER_HANDSHAKE, TP_ACTOR_CLIENT, "alpn-not-selected",
+                   "the client offered ALPN h2 only; the server selected none (the server has "
+                   "http/1.1)");
+    r->alpn_server[0] = '\0';
+    tp_verdict_decide(&o, &v);
+    assert_non_null(strstr(v.summary, "selected none (the server has no ALPN list)"));
+    r->alpn_mode = NULL; /* offline */
+    tp_verdict_decide(&o, &v);
+    assert_null(strstr(v.summary, "the server has"));
+}
+
 /* ---- rendering the server's side ---- */
 
 static void test_relations_render(void **state)
@@ -396,6 +422,7 @@ int main(void)
         cmocka_unit_test(test_sni_warning_rejected),
         cmocka_unit_test(test_sni_choice_in_name_mismatch),
         cmocka_unit_test(test_alpn_h2_in_http),
+        cmocka_unit_test(test_alpn_not_selected_server_side),
         cmocka_unit_test(test_relations_render),
         cmocka_unit_test(test_alpn_values),
         cmocka_unit_test(test_sni_values),
