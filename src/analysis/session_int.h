@@ -1,5 +1,8 @@
-/* Inside the session model: the state shared by session.c (bytes, records,
- * the public API) and session_hs.c (handshake messages and alerts). */
+/* Inside the session model: the state shared by its files.  The calls go one
+ * way: session.c (the public API, framing) -> session_held.c (records held
+ * for their keys) -> session_record.c (one record) -> session_hs.c
+ * (handshake messages and alerts) -> session_naming.c (negotiated names),
+ * and each of them -> session_out.c (emit, notes); never back. */
 #ifndef TP_ANALYSIS_SESSION_INT_H
 #define TP_ANALYSIS_SESSION_INT_H
 
@@ -71,7 +74,7 @@ struct tp_session {
     tp_verdict verdict;
 };
 
-/* Hands ev to every sink of s (sets ev->conn). */
+/* session_out.c: hands ev to every sink of s (sets ev->conn). */
 void sess_emit(tp_session *s, tp_event *ev);
 /* A TP_EV_NOTE. */
 void sess_note(tp_session *s, double t, tp_dir dir, const char *text);
@@ -96,10 +99,12 @@ void sess_alert_bytes(tp_session *s, tp_dir dir, double t, const uint8_t *p, siz
 void sess_alert(tp_session *s, tp_dir dir, double t, const tp_alert_info *a, bool fatal,
                 unsigned record_index);
 
-/* session.c: one whole record of dir (opened, noted, its content handled);
- * quirk: what shaped it (live, --quirk), or NULL. */
+/* session_record.c: one whole record of dir (opened, noted, its content
+ * handled); quirk: what shaped it (live, --quirk), or NULL. */
 void sess_process_record(tp_session *s, tp_dir dir, double t, const wire_record *rec,
                          const char *quirk);
+/* Whether rec is protected (dir switched and it is not a CCS). */
+bool sess_record_protected(const tp_session *s, tp_dir dir, const wire_record *rec);
 
 /* session_held.c: protected records held back until their keys arrive (live
  * only).  Whether the verifier can open dir's records of its current epoch. */

@@ -549,19 +549,22 @@ static bool when_no_answer(const tp_observation *o)
 {
     return client_data(o) && !server_data(o);
 }
-static void say_no_answer(const tp_observation *o, tp_verdict *v)
+/* An ok session whose application data went one way only: what went. */
+static void say_one_way(const tp_observation *o, tp_verdict *v, const char *what)
 {
     vd_ok(v);
     vd_say_completed(o, v);
-    if (o->client.app_bytes)
-        vd_say_more(v,
-                    " and the TLS session worked; the client sent %llu bytes of application data "
-                    "and the server answered nothing",
-                    o->client.app_bytes);
-    else
-        vd_say_more(v, " and the TLS session worked; the client sent application data and the "
-                       "server answered nothing");
+    vd_say_more(v, " and the TLS session worked; %s", what);
     say_close(o, v);
+}
+static void say_no_answer(const tp_observation *o, tp_verdict *v)
+{
+    char what[128] = "the client sent application data and the server answered nothing";
+    if (o->client.app_bytes)
+        snprintf(what, sizeof what,
+                 "the client sent %llu bytes of application data and the server answered nothing",
+                 o->client.app_bytes);
+    say_one_way(o, v, what);
 }
 
 static bool when_no_request(const tp_observation *o)
@@ -570,11 +573,7 @@ static bool when_no_request(const tp_observation *o)
 }
 static void say_no_request(const tp_observation *o, tp_verdict *v)
 {
-    vd_ok(v);
-    vd_say_completed(o, v);
-    vd_say_more(v,
-                " and the TLS session worked; the server sent application data, the client none");
-    say_close(o, v);
+    say_one_way(o, v, "the server sent application data, the client none");
 }
 
 static bool when_handshake_only(const tp_observation *o)

@@ -215,39 +215,55 @@ static void conn_note_exchange(tp_conn *c)
     }
 }
 
+/* After the engine returned AGAIN: whether to call it again at once.
+ * GnuTLS returns AGAIN after each record that leaves a handshake message
+ * incomplete, even with the next record already here: go on while it makes
+ * progress (each round consumes at least one byte, so this ends). */
+static bool conn_engine_progressed(const tp_conn *c, size_t before)
+{
+    size_t now = conn_input_len(c);
+    return now && now < before;
+}
+
+/* The engine stopped with rc (AGAIN, EOF or ERROR): AGAIN waits for more
+ * bytes; EOF (the client's close_notify or EOF) ends the connection, after
+ * answering a close_notify when answer_close (RFC 8446 6.1); anything else
+ * is the engine's failure. */
+static void conn_engine_stopped(tp_conn *c, tp_engine_rc rc, bool answer_close)
+{
+    if (rc == TP_ENGINE_AGAIN)
+        return;
+    if (rc != TP_ENGINE_EOF) {
+        conn_engine_failed(c);
+        return;
+    }
+    if (answer_close)
+        tp_engine_conn_close(c->ec);
+    conn_finish(c, TP_END_PEER_CLOSED);
+}
+
 static void conn_drive(tp_conn *c)
 {
     if (c->finished || !c->ec)
         return;
     while (c->state == CONN_HANDSHAKE) {
         size_t before = conn_input_len(c);
-        switch (tp_engine_conn_handshake(c->ec)) {
-        case TP_ENGINE_OK:
+        tp_engine_rc rc = tp_engine_conn_handshake(c->ec);
+        if (rc == TP_ENGINE_OK) {
             conn_handshake_done(c);
-            break;
-        case TP_ENGINE_AGAIN:
-            /* GnuTLS returns AGAIN after each record that leaves a
-             * handshake message incomplete, even with the next record
-             * already here: go on while it makes progress (each round
-             * consumes at least one byte, so this ends). */
-            if (conn_input_len(c) && conn_input_len(c) < before)
-                continue;
-            return;
-        case TP_ENGINE_EOF:
-            conn_finish(c, TP_END_PEER_CLOSED);
-            return;
-        case TP_ENGINE_ERROR:
-        default:
-            conn_engine_failed(c);
-            return;
+            continue;
         }
+        if (rc == TP_ENGINE_AGAIN && conn_engine_progressed(c, before))
+            continue;
+        conn_engine_stopped(c, rc, false);
+        return;
     }
     uint8_t buf[SRV_IO_CHUNK];
     while (c->state == CONN_OPEN && !c->finished && !c->read_paused) {
         size_t n = 0;
         size_t before = conn_input_len(c);
-        switch (tp_engine_conn_read(c->ec, buf, sizeof buf, &n)) {
-        case TP_ENGINE_OK:
+        tp_engine_rc rc = tp_engine_conn_read(c->ec, buf, sizeof buf, &n);
+        if (rc == TP_ENGINE_OK) {
             if (!n)
                 return;
             c->got_app = true;
@@ -255,21 +271,12 @@ static void conn_drive(tp_conn *c)
             if (c->mode->on_appdata)
                 c->mode->on_appdata(c->mode_state, &c->mode_conn, buf, n);
             conn_note_exchange(c);
-            break;
-        case TP_ENGINE_AGAIN:
-            if (conn_input_len(c) && conn_input_len(c) < before)
-                continue; /* see above: more records are already here */
-            return;
-        case TP_ENGINE_EOF:
-            /* close_notify from the client: answer it, as RFC 8446 6.1 asks. */
-            tp_engine_conn_close(c->ec);
-            conn_finish(c, TP_END_PEER_CLOSED);
-            return;
-        case TP_ENGINE_ERROR:
-        default:
-            conn_engine_failed(c);
-            return;
+            continue;
         }
+        if (rc == TP_ENGINE_AGAIN && conn_engine_progressed(c, before))
+            continue; /* more records are already here */
+        conn_engine_stopped(c, rc, true);
+        return;
     }
 }
 

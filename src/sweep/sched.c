@@ -1,6 +1,7 @@
 /* Scheduling (sweep_int.h): the queue of combinations (each repeated
  * --repeat times), attempts, the tally of repeats and each combination's
- * result, journalled as soon as it is known. */
+ * result, journalled as soon as it is known; in device mode, the attempt a
+ * connection belongs to. */
 #include "sweep_int.h"
 
 #include <errno.h>
@@ -212,4 +213,48 @@ attempt *sweep_next_attempt(sweep_ctx *c, slot *sl)
         sweep_say(c, "skipped: %s", err);
     }
     return NULL;
+}
+
+static void host_of(const char *peer, char *out, size_t len)
+{
+    snprintf(out, len, "%s", peer ? peer : "");
+    char *colon = strrchr(out, ':');
+    if (colon && (out[0] != '[' || (colon > out && colon[-1] == ']')))
+        *colon = '\0';
+}
+
+/* Lock held: the attempt a device connection from peer belongs to. */
+attempt *sweep_device_choose(sweep_ctx *c, slot *sl, const char *peer)
+{
+    attempt *a;
+    char host[64];
+    host_of(peer, host, sizeof(host));
+    double t = sweep_now();
+    a = c->dev_cur;
+    /* a browser's burst of connections is one attempt; an attempt whose
+     * connections were all unused (preconnects) takes the next one */
+    bool keep = a && !a->finalized && a->accepted == 0;
+    if (a && !keep &&
+        !(a->open && c->o->window > 0 && strcmp(a->host, host) == 0 &&
+          t - a->start <= c->o->window)) {
+        a->open = false;
+        if (a->verdicts == a->accepted)
+            sweep_attempt_finalize(c, a);
+        a = NULL;
+    }
+    if (!a) {
+        if (c->phase == PHASE_PROBE) {
+            /* the probe's one attempt; others wait for the matrix */
+            a = c->probe->accepted == 0 ? c->probe : NULL;
+        } else if (c->phase == PHASE_RUNNING) {
+            a = sweep_next_attempt(c, sl); /* prompts for the one after it */
+        }
+        if (a) {
+            snprintf(a->host, sizeof(a->host), "%s", host);
+            a->start = t;
+            a->open = c->o->window > 0;
+        }
+        c->dev_cur = a;
+    }
+    return a;
 }
