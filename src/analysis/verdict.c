@@ -227,8 +227,7 @@ static bool when_client_rejected_certificate(const tp_observation *o)
 static void say_client_rejected_certificate(const tp_observation *o, tp_verdict *v)
 {
     vd_fail(v, vd_client_alert_phase(o), TP_ACTOR_CLIENT);
-    vd_say(v, "the client rejected the server's certificate: %s %s", o->client.alert.level,
-           o->client.alert.description);
+    vd_say_cert_rejected(o, v);
     vd_say_alert_sent(o, v);
     vd_add_server_reaction(o, v);
 }
@@ -667,6 +666,7 @@ static const verdict_rule rules[] = {
     RULE("no-shared-group", no_shared_group),
     RULE("unreadable-without-keys", unreadable),
     RULE("renegotiation-refused", renegotiation_refused),
+    XRULE("client-cert-rejected", client_cert_rejected),
     XRULE("client-cert-missing", client_cert_missing),
     XRULE("no-application-protocol", no_application_protocol), /* verdict_alpn_sni.c */
     XRULE("sni-unrecognized-name", sni_unrecognized),
@@ -694,6 +694,7 @@ static const verdict_rule rules[] = {
     XRULE("app-h2-preface", app_h2_preface),
     XRULE("app-incomplete", app_incomplete),
     XRULE("alpn-not-selected", alpn_not_selected),
+    XRULE("client-left-flawed-certificate", client_left_flawed_cert),
     RULE("session-ok", session_ok),
     RULE("app-no-answer", no_answer),
     RULE("app-no-request", no_request),

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cli/certs_opts.h"
 #include "cli/cmd.h"
 #include "engine/names.h"
 #include "quirk/quirk.h"
@@ -70,6 +71,7 @@ int cmd_list(int argc, char **argv)
     n = sweep_alpn_values(alpns, 16);
     for (unsigned i = 0; i < n; i++)
         printf("  * %s\n", alpns[i]);
+    certs_list(stdout);
     printf("\n--quirk (record rewriting, docs/quirks.md; the client bug each reproduces)\n");
     tp_quirk_list(stdout);
     return fflush(stdout) == 0 ? 0 : 1;

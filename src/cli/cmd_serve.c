@@ -20,6 +20,7 @@
 #include "report/pcapng_sink.h"
 #include "report/text_sink.h"
 #include "server/server.h"
+#include "certs_opts.h"
 #include "serve_opts.h"
 #include "serve_opts_names.h"
 
@@ -231,6 +232,8 @@ static int parse_plain(int ch, const char *arg, serve_opts *o)
 static int check_opts(serve_opts *o)
 {
     int rc = serve_opts_check(&o->shape, "serve");
+    if (!rc)
+        rc = certs_opts_check(&o->shape, "serve");
     if (rc)
         return rc;
     if (o->shape.cert && o->shape.key_type)
@@ -414,6 +417,10 @@ static tp_engine *serve_engine(const serve_opts *o, const char *priority)
         .san_ip = san_ip,
         .client_cert = o->shape.client_cert,
         .renegotiation = o->shape.renegotiation,
+        .chain = o->shape.chain,
+        .cert_variant = o->shape.cert_variant,
+        .ocsp = o->shape.ocsp,
+        .client_ca = o->shape.client_ca,
     };
     serve_opts_names_for_mode(&ecfg.names, &o->shape.names, o->mode == TP_MODE_HTTP);
     serve_opts_names_note(&ecfg.names, o->mode == TP_MODE_HTTP, "serve");
@@ -423,6 +430,15 @@ static tp_engine *serve_engine(const serve_opts *o, const char *priority)
         return NULL;
     }
     if (o->save_cert && !save_cert(o->save_cert, engine, err, sizeof err)) {
+        fprintf(stderr, "tlsprobe serve: %s\n", err);
+        tp_engine_free(engine);
+        return NULL;
+    }
+    if (o->shape.save_client_cert && !certs_save_client_cert(o->shape.save_client_cert, "serve")) {
+        tp_engine_free(engine);
+        return NULL;
+    }
+    if (o->shape.save_ca && !certs_save_ca(o->shape.save_ca, engine, err, sizeof err)) {
         fprintf(stderr, "tlsprobe serve: %s\n", err);
         tp_engine_free(engine);
         return NULL;

@@ -16,6 +16,7 @@
 #include "engine/names.h"
 #include "report/json_sink.h"
 #include "report/text_sink.h"
+#include "certs_opts.h"
 #include "serve_opts.h"
 #include "serve_opts_names.h"
 #include "sweep/sweep.h"
@@ -31,6 +32,7 @@ static const char *const sweep_usage =
     "Matrix:\n"
     "  --axes L              axes to sweep (default protocol,kx,cipher,mac); also\n"
     "                        group, sigalg, key-type, quirk (record quirks),\n"
+    "                        cert, ocsp, client-cert (certificates: --cert-variants),\n"
     "                        alpn, sni-mode\n"
     "  --protocols L --kx L --ciphers L --macs L --groups L --sigalgs L\n"
     "                        limit an axis (or fix a non-swept one) to these values\n"
@@ -170,6 +172,8 @@ static void add_limit(sweep_options *o, const char *option, const char *csv)
 static int take_shape(sweep_options *o, const serve_shape *sh)
 {
     int rc = serve_opts_check(sh, "sweep");
+    if (!rc)
+        rc = certs_opts_check(sh, "sweep");
     if (rc)
         return rc;
     for (unsigned f = 0; f < ENGINE_FLAG_COUNT; f++) {
@@ -192,6 +196,12 @@ static int take_shape(sweep_options *o, const serve_shape *sh)
     o->client_cert = sh->client_cert;
     serve_opts_names_for_mode(&o->names, &sh->names, o->mode == TP_MODE_HTTP);
     serve_opts_names_note(&o->names, o->mode == TP_MODE_HTTP, "sweep");
+    o->certs = (struct sweep_options_certs){sh->chain, sh->cert_variant, sh->ocsp, sh->client_ca,
+                                            sh->client_cert};
+    if (sh->cert_variants)
+        add_limit(o, "--cert-variants", sh->cert_variants);
+    /* the certificate axes vary the generated chain: the probe has it too */
+    o->certs.chain |= o->axes && (strstr(o->axes, "cert") || strstr(o->axes, "ocsp"));
     o->timeout = sh->timeout;
     return 0;
 }
@@ -376,6 +386,9 @@ int cmd_sweep(int argc, char **argv)
     int parsed = parse_args(&x, argc, argv);
     if (parsed)
         return parsed == PARSE_HELP ? 0 : parsed;
+    if ((x.shape.save_ca || x.shape.save_client_cert) &&
+        (parsed = certs_save_ca_first(&x.shape, "sweep")) != 0)
+        return parsed;
     sweep_options o = x.o;
     const char *trace = x.trace, *keylog = x.keylog;
     bool keylog_opt = x.keylog_opt;

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "certs_opts.h"
 #include "serve_opts.h"
 #include "serve_opts_names.h"
 
@@ -131,6 +132,28 @@ static const serve_opt serve_opts_table[] = {
                       "default certificate), warn (a warning unrecognized_name\n"
                       "first; TLS <= 1.2) or strict (fatal unrecognized_name)",
      SERVE_OPTS_BOTH, serve_opts_take_sni_mode, 0, 0},
+    /* certificates: certs_opts.c */
+    {"chain", NULL, "a generated chain: CA -> intermediate -> leaf (--save-ca)",
+     SERVE_OPTS_BOTH, certs_take_chain, 0, 0},
+    {"cert-variant", "NAME", "the generated chain with a flaw (tlsprobe list): none,\n"
+                             "expired, not-yet-valid, wrong-name, self-signed,\n"
+                             "missing-intermediate, wrong-order, sha1, rsa1024,\n"
+                             "rsa4096, rsa8192, ecdsa-p256, ecdsa-p384, ecdsa-p521,\n"
+                             "ed25519, long-chain, huge, unusual-extensions",
+     SERVE_OPTS_BOTH, certs_take_variant, 0, 0},
+    {"save-ca", "FILE", "write the generated root CA (PEM) to FILE", SERVE_OPTS_BOTH,
+     STR(save_ca)},
+    {"ocsp", "S", "staple an OCSP response: good, revoked, unknown (signed\n"
+                  "by the generated CA) or FILE (a DER or PEM response)", SERVE_OPTS_BOTH,
+     certs_take_ocsp, 0, 0},
+    {"client-ca", "FILE", "verify client certificates against the CAs in FILE, or\n"
+                          "'generated': the generated CA (implies --client-cert\n"
+                          "require unless given)", SERVE_OPTS_BOTH, STR(client_ca)},
+    {"save-client-cert", "FILE", "write a client certificate and its key (PEM, 0600)\n"
+                                 "issued by the generated CA (for --client-ca generated)",
+     SERVE_OPTS_BOTH, STR(save_client_cert)},
+    {"cert-variants", "L", "values of the sweep's cert axis (default: every variant\n"
+                           "but rsa8192)", SERVE_OPTS_SWEEP, STR(cert_variants)},
     {"timeout", "S", "handshake and idle timeout in seconds (default 30)", SERVE_OPTS_BOTH,
      take_timeout, 0, 0},
     /* More server-shaping options (e.g. --quirk, the record rewriter) are one

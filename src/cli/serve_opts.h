@@ -33,6 +33,11 @@ typedef struct {
     bool renegotiation; /* --renegotiation allow */
     tp_engine_names names; /* --alpn, --alpn-mode, --sni-cert, --sni-mode (serve_opts_names.c) */
     double timeout; /* seconds; the command sets its default first */
+    /* certificates (certs_opts.c) */
+    bool chain;
+    const char *cert_variant, *save_ca, *ocsp, *client_ca;
+    const char *cert_variants; /* sweep: the cert axis' values */
+    const char *save_client_cert; /* a client certificate + key of the generated CA */
 } serve_shape;
 
 /* Which command a row belongs to (a bit mask). */

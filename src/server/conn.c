@@ -168,8 +168,28 @@ static void transport_keylog(void *ctx, const char *line)
 
 /* ---- driving the engine ---- */
 
+/* What the engine's certificates are (--cert-variant, --ocsp, --client-ca)
+ * and, once the handshake ended, its check of the client's certificate:
+ * facts for the verdict. */
+static void conn_cert_facts(tp_conn *c, bool ended)
+{
+    tp_facts *f = c->sess ? tp_session_facts(c->sess) : NULL;
+    if (!f || !c->engine)
+        return;
+    if (ended) {
+        f->rel.certs.client_verify = c->ec ? tp_engine_conn_client_verify(c->ec) : NULL;
+        return;
+    }
+    const char *detail = NULL;
+    f->rel.certs.variant = tp_engine_cert_variant(c->engine, &detail);
+    snprintf(f->rel.certs.detail, sizeof f->rel.certs.detail, "%s", detail ? detail : "");
+    f->rel.certs.ocsp = tp_engine_ocsp(c->engine);
+    f->rel.certs.client_ca = tp_engine_client_ca(c->engine);
+}
+
 static void conn_engine_failed(tp_conn *c)
 {
+    conn_cert_facts(c, true);
     tp_session_engine_error(c->sess, conn_t(c), tp_engine_conn_error_name(c->ec),
                             tp_engine_conn_error_text(c->ec));
     /* Whatever alert the engine queued still goes out before the close. */
@@ -181,6 +201,7 @@ static void conn_handshake_done(tp_conn *c)
     tp_engine_info info;
     memset(&info, 0, sizeof info);
     tp_engine_conn_info(c->ec, &info);
+    conn_cert_facts(c, true);
     tp_negotiated n = {
         .protocol = info.protocol[0] ? info.protocol : NULL,
         .kx = info.kx[0] ? info.kx : NULL,
@@ -621,6 +642,7 @@ static bool conn_session_new(tp_conn *c, const char *peer_text, const struct soc
         f->rel.reneg_allowed = tp_engine_renegotiation_allowed(c->engine);
         srv_names_facts_init(f, c->engine);
     }
+    conn_cert_facts(c, false);
     return true;
 }
 

@@ -87,6 +87,9 @@ static tp_engine *engine_for(sweep_ctx *c, const engine_lists *lists, const char
     ec.key_file = c->o->key_file;
     ec.key_type = key_type ? key_type : "rsa:2048";
     ec.client_cert = c->o->client_cert;
+    struct sweep_options_certs certs = c->o->certs;
+    certs.client_cert = c->o->client_cert;
+    sweep_certs_config(&ec, &certs, su);
     static const char *const san_dns[] = {"localhost", NULL};
     static const char *const san_ip[] = {"127.0.0.1", "::1", NULL};
     ec.san_dns = san_dns;
@@ -105,8 +108,8 @@ tp_engine *sweep_engine_for_config(sweep_ctx *c, unsigned idx, char *err, size_t
         if (combo.csv[f])
             lists.csv[f] = combo.csv[f];
     }
-    return engine_for(c, &lists, su.combo.key_type ? su.combo.key_type : c->o->key_type, &su, err,
-                      err_len);
+    return engine_for(c, &lists, su.combo.key_type ? su.combo.key_type : c->o->key_type, &su,
+                      err, err_len);
 }
 
 /* The probe's engine allows every value of every axis (legacy ones too),

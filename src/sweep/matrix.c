@@ -13,6 +13,7 @@
 #include "../wire/handshake.h"
 #include "../wire/iana.h"
 #include "axis_names.h"
+#include "axes_certs.h"
 
 /* ---- the probe's offer ---- */
 
@@ -344,6 +345,12 @@ static const sweep_axis axis_table[] = {
     {"alpn", "--alpns", sweep_alpn_values, sweep_alpn_parse, sweep_alpn_apply, NULL},
     {"sni-mode", "--sni-modes", sweep_sni_mode_values, sweep_sni_mode_parse, sweep_sni_mode_apply,
      NULL},
+    /* certificates: axes_certs.c (ocsp and client-cert have few values: no
+     * option limits them, their "option" matches none) */
+    {"cert", "--cert-variants", sweep_cert_values, sweep_cert_parse, sweep_cert_apply, NULL},
+    {"ocsp", "--ocsp-axis", sweep_ocsp_values, sweep_ocsp_parse, sweep_ocsp_apply, NULL},
+    {"client-cert", "--client-cert-axis", sweep_client_cert_values, sweep_client_cert_parse,
+     sweep_client_cert_apply, NULL},
 };
 
 const sweep_axis *sweep_axes_all(unsigned *out_n)

@@ -15,6 +15,7 @@
 #include "../engine/engine.h"
 #include "../engine/names.h"
 #include "../server/server.h"
+#include "axes_certs.h"
 #include "matrix.h"
 
 #define SWEEP_MAX_LIMITS 16
@@ -31,6 +32,7 @@ typedef struct {
     const char *cert_file, *key_file;
     tp_client_cert client_cert;
     tp_engine_names names; /* --alpn, --alpn-mode, --sni-cert, --sni-mode */
+    struct sweep_options_certs certs; /* --chain ... --client-ca (axes_certs.h) */
     /* server */
     const char *listen; /* device mode; NULL: 0.0.0.0 and :: */
     unsigned port;      /* device mode; driven: only with port_set (else kernel-chosen) */

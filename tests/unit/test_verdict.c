@@ -825,6 +825,9 @@ static const char *const tested[] = {
     "sni-unrecognized-name",
     "client-rejected-sni-warning",
     "alpn-h2-in-http",
+    /* rules of verdict_certs.c, tested in test_verdict_certs.c */
+    "client-cert-rejected",
+    "client-left-flawed-certificate",
     NULL,
 };
 
