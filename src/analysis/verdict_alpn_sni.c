@@ -64,8 +64,9 @@ void tp_say_no_application_protocol(const tp_observation *o, tp_verdict *v)
     }
     char opt[sizeof r->alpn_server];
     alpn_option(opt, sizeof opt, r);
-    vd_say_more(v, "; the server has %s (--alpn %s --alpn-mode %s) and none of them is in the "
-                   "client's list",
+    vd_say_more(v,
+                "; the server has %s (--alpn %s --alpn-mode %s) and none of them is in the "
+                "client's list",
                 r->alpn_server, opt, vd_or(r->alpn_mode, "strict"));
 }
 
@@ -82,12 +83,14 @@ void tp_say_sni_unrecognized(const tp_observation *o, tp_verdict *v)
     vd_say(v, "the server sent fatal unrecognized_name: the client asked for %s",
            r->sni_offered ? r->sni : "no name (no server_name extension)");
     if (r->sni_mode && r->sni_names[0])
-        vd_say_more(v, ", which neither an --sni-cert (%s) nor the default certificate covers, "
-                       "and --sni-mode %s refuses it",
+        vd_say_more(v,
+                    ", which neither an --sni-cert (%s) nor the default certificate covers, "
+                    "and --sni-mode %s refuses it",
                     r->sni_names, r->sni_mode);
     else if (r->sni_mode)
-        vd_say_more(v, ", which the default certificate does not cover (no --sni-cert given), "
-                       "and --sni-mode %s refuses it",
+        vd_say_more(v,
+                    ", which the default certificate does not cover (no --sni-cert given), "
+                    "and --sni-mode %s refuses it",
                     r->sni_mode);
     else
         vd_say_more(v, ", which the server does not recognize");
@@ -98,8 +101,7 @@ bool tp_when_sni_warning_rejected(const tp_observation *o)
     if (o->handshake_done || !alert_is(&o->server, false, "unrecognized_name"))
         return false;
     /* a certificate alert is about the certificate, not the warning */
-    return !(vd_client_fatal(o) &&
-             vd_in_list(o->client.alert.description, vd_certificate_alerts));
+    return !(vd_client_fatal(o) && vd_in_list(o->client.alert.description, vd_certificate_alerts));
 }
 void tp_say_sni_warning_rejected(const tp_observation *o, tp_verdict *v)
 {
@@ -110,8 +112,9 @@ void tp_say_sni_warning_rejected(const tp_observation *o, tp_verdict *v)
         vd_say_more(v, " (it sent %s %s)", o->client.alert.level, o->client.alert.description);
     else
         vd_say_more(v, " (it %s)", vd_close_words(o));
-    vd_say_more(v, "; it asked for %s%s; a warning lets the client go on with the default "
-                   "certificate (RFC 6066 3), this client treats it as fatal",
+    vd_say_more(v,
+                "; it asked for %s%s; a warning lets the client go on with the default "
+                "certificate (RFC 6066 3), this client treats it as fatal",
                 r->sni_offered ? r->sni : "no name",
                 vd_is(r->sni_mode, "warn") ? ", which no certificate covers (--sni-mode warn)"
                                            : "");
@@ -157,8 +160,9 @@ void tp_say_alpn_h2_in_http(const tp_observation *o, tp_verdict *v)
     vd_ok(v);
     v->actor = TP_ACTOR_SERVER; /* it agreed to a protocol its mode does not speak */
     vd_say_completed(o, v);
-    vd_say_more(v, "; the server selected ALPN h2 (--alpn %s), but tlsprobe's --http speaks "
-                   "HTTP/1.1 only",
+    vd_say_more(v,
+                "; the server selected ALPN h2 (--alpn %s), but tlsprobe's --http speaks "
+                "HTTP/1.1 only",
                 opt[0] ? opt : "h2");
     if (vd_is(a.fit, "h2-preface"))
         vd_say_more(v, "; the client spoke HTTP/2 (connection preface) and tlsprobe answered "

@@ -24,8 +24,7 @@ int serve_opts_take_alpn_mode(serve_shape *s, const char *cmd, const serve_opt *
     return 0;
 }
 
-int serve_opts_take_sni_cert(serve_shape *s, const char *cmd, const serve_opt *row,
-                             const char *arg)
+int serve_opts_take_sni_cert(serve_shape *s, const char *cmd, const serve_opt *row, const char *arg)
 {
     (void)row;
     char err[1024];
@@ -37,15 +36,15 @@ int serve_opts_take_sni_cert(serve_shape *s, const char *cmd, const serve_opt *r
         return serve_opts_usage_error(cmd, "%s", err);
     for (unsigned i = 0; i < s->names.num_sni_certs; i++)
         if (strcasecmp(s->names.sni_certs[i].name, c->name) == 0)
-            return serve_opts_usage_error(cmd, "--sni-cert %s: the name %s is given twice (also in "
-                                               "--sni-cert %s); one certificate per name",
+            return serve_opts_usage_error(cmd,
+                                          "--sni-cert %s: the name %s is given twice (also in "
+                                          "--sni-cert %s); one certificate per name",
                                           arg, c->name, s->names.sni_certs[i].spec);
     s->names.num_sni_certs++;
     return 0;
 }
 
-int serve_opts_take_sni_mode(serve_shape *s, const char *cmd, const serve_opt *row,
-                             const char *arg)
+int serve_opts_take_sni_mode(serve_shape *s, const char *cmd, const serve_opt *row, const char *arg)
 {
     (void)row;
     if (!tp_sni_mode_parse(arg, &s->names.sni_mode))

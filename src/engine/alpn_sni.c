@@ -13,6 +13,7 @@
  * cover it; a name none covers gets the --sni-mode reaction. */
 #include "alpn_sni_int.h"
 
+#include "certgen.h"
 #include "credentials.h"
 #include "internal.h"
 
@@ -69,8 +70,8 @@ bool tp_alpn_list_check(const char *csv, char *err, size_t err_len)
     }
 }
 
-static const char *const sni_modes[] = {[TP_SNI_IGNORE] = "ignore", [TP_SNI_WARN] = "warn",
-                                        [TP_SNI_STRICT] = "strict"};
+static const char *const sni_modes[] = {
+    [TP_SNI_IGNORE] = "ignore", [TP_SNI_WARN] = "warn", [TP_SNI_STRICT] = "strict"};
 
 bool tp_sni_mode_parse(const char *s, tp_sni_mode *out)
 {
@@ -185,8 +186,8 @@ static int pem_load(const tp_sni_cert *c, bool cert, const char *path, gnutls_da
     return 0;
 }
 
-static int entry_load(sni_entry *e, const tp_sni_cert *c, gnutls_params_function *dh_cb,
-                      char *err, size_t err_len)
+static int entry_load(sni_entry *e, const tp_sni_cert *c, gnutls_params_function *dh_cb, char *err,
+                      size_t err_len)
 {
     const char *key_file = c->key_file[0] ? c->key_file : c->cert_file;
     gnutls_datum_t cert = {NULL, 0}, key = {NULL, 0};
@@ -203,8 +204,9 @@ static int entry_load(sni_entry *e, const tp_sni_cert *c, gnutls_params_function
                            "certificate holds another public key); give that certificate's key",
                            c->spec, key_file, c->cert_file);
         else if (rc < 0)
-            engine_err_set(err, err_len, "--sni-cert %s: cannot use certificate '%s' with key '%s': %s",
-                           c->spec, c->cert_file, key_file, gnutls_strerror(rc));
+            engine_err_set(err, err_len,
+                           "--sni-cert %s: cannot use certificate '%s' with key '%s': %s", c->spec,
+                           c->cert_file, key_file, gnutls_strerror(rc));
         else
             gnutls_certificate_set_params_function(e->cred, dh_cb);
     }
@@ -224,12 +226,28 @@ bool tp_sni_cert_check(const tp_sni_cert *c, char *err, size_t err_len)
     return rc == 0;
 }
 
-static int entry_generate(sni_entry *e, const tp_sni_cert *c, const char *key_type,
-                          gnutls_params_function *dh_cb, char *err, size_t err_len)
+/* A certificate generated for the name: self-signed, or with the generated
+ * chain (--chain, --ocsp, --client-ca) a valid leaf of the process's CA, so
+ * a client that trusts --save-ca trusts it too. */
+static int entry_generate(sni_entry *e, const tp_sni_cert *c, const tp_engine_config *cfg,
+                          bool chain, gnutls_params_function *dh_cb, char *err, size_t err_len)
 {
     const char *const san_dns[] = {c->name, NULL};
-    const engine_generated *g = engine_cred_generated(key_type ? key_type : "rsa:2048", san_dns,
-                                                      NULL, dh_cb, err, err_len);
+    const char *kt = cfg->key_type && *cfg->key_type ? cfg->key_type : "rsa:2048";
+    if (chain) {
+        /* a generated staple is made for this leaf; a --ocsp FILE is the default's */
+        const char *ocsp =
+            cfg->ocsp && (!strcmp(cfg->ocsp, "good") || !strcmp(cfg->ocsp, "revoked") ||
+                          !strcmp(cfg->ocsp, "unknown"))
+                ? cfg->ocsp
+                : NULL;
+        engine_chain_req req = {kt, NULL, ocsp, cfg->client_ca, san_dns, NULL};
+        const engine_chain *ch = engine_chain_get(&req, dh_cb, err, err_len);
+        if (ch)
+            e->cred = ch->cred;
+        return ch ? 0 : -1;
+    }
+    const engine_generated *g = engine_cred_generated(kt, san_dns, NULL, dh_cb, err, err_len);
     if (!g)
         return -1;
     e->cred = g->cred;
@@ -258,10 +276,11 @@ static void names_text(engine_an *n, const char *alpn)
     }
 }
 
-engine_an *engine_an_new(const tp_engine_names *cfg, const char *key_type,
-                               gnutls_certificate_credentials_t def_cred,
-                               gnutls_params_function *dh_cb, char *err, size_t err_len)
+engine_an *engine_an_new(const tp_engine_config *ecfg, bool chain,
+                         gnutls_certificate_credentials_t def_cred, gnutls_params_function *dh_cb,
+                         char *err, size_t err_len)
 {
+    const tp_engine_names *cfg = &ecfg->names;
     engine_an *n = calloc(1, sizeof *n);
     if (!n) {
         engine_err_set(err, err_len, "out of memory");
@@ -276,7 +295,11 @@ engine_an *engine_an_new(const tp_engine_names *cfg, const char *key_type,
         sni_entry *e = &n->sni[n->num_sni++];
         snprintf(e->name, sizeof e->name, "%s", c->name);
         if ((c->cert_file[0] ? entry_load(e, c, dh_cb, err, err_len)
-                             : entry_generate(e, c, key_type, dh_cb, err, err_len)) < 0)
+                             : entry_generate(e, c, ecfg, chain, dh_cb, err, err_len)) < 0)
+            goto fail;
+        /* the session's credentials verify client certificates: each trusts --client-ca */
+        if (c->cert_file[0] && ecfg->client_ca &&
+            engine_loaded_certs_setup(e->cred, NULL, NULL, ecfg->client_ca, err, err_len) < 0)
             goto fail;
         e->pk = engine_cred_pk(e->cred);
     }
@@ -329,7 +352,8 @@ static bool name_covers(const char *pattern, const char *host)
     if (strcasecmp(pattern, host) == 0)
         return true;
     const char *dot = strchr(host, '.');
-    return strncmp(pattern, "*.", 2) == 0 && dot && dot != host && strcasecmp(dot, pattern + 1) == 0;
+    return strncmp(pattern, "*.", 2) == 0 && dot && dot != host &&
+           strcasecmp(dot, pattern + 1) == 0;
 }
 
 int engine_an_client_hello(const engine_an *n, gnutls_session_t s, const char **out_label,
@@ -349,7 +373,8 @@ int engine_an_client_hello(const engine_an *n, gnutls_session_t s, const char **
             return gnutls_credentials_set(s, GNUTLS_CRD_CERTIFICATE, n->sni[i].cred);
         }
     }
-    if (n->sni_mode == TP_SNI_IGNORE || (n->def_crt && gnutls_x509_crt_check_hostname2(n->def_crt, host, 0)))
+    if (n->sni_mode == TP_SNI_IGNORE ||
+        (n->def_crt && gnutls_x509_crt_check_hostname2(n->def_crt, host, 0)))
         return 0;
     if (n->sni_mode == TP_SNI_STRICT) {
         *out_label = "none";

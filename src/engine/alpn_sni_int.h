@@ -3,18 +3,22 @@
 #define TP_ENGINE_ALPN_SNI_INT_H
 
 #include <gnutls/gnutls.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "alpn_sni.h"
+#include "engine.h"
 
 typedef struct engine_an engine_an;
 
-/* Loads or generates the --sni-cert certificates (generated ones with
- * key_type), notes the default credentials' certificate; NULL with a
- * message naming the option's value. */
-engine_an *engine_an_new(const tp_engine_names *cfg, const char *key_type,
-                               gnutls_certificate_credentials_t def_cred,
-                               gnutls_params_function *dh_cb, char *err, size_t err_len);
+/* Loads or generates the --sni-cert certificates of cfg->names (generated
+ * ones with cfg->key_type; under the generated CA when chain, like the
+ * default certificate, with a generated --ocsp staple; --client-ca trusted
+ * by each), notes the default credentials' certificate; NULL with a message
+ * naming the option's value. */
+engine_an *engine_an_new(const tp_engine_config *cfg, bool chain,
+                         gnutls_certificate_credentials_t def_cred, gnutls_params_function *dh_cb,
+                         char *err, size_t err_len);
 void engine_an_free(engine_an *n);
 /* A new session's ALPN protocols; 0 or a GnuTLS error. */
 int engine_an_session(const engine_an *n, gnutls_session_t s);

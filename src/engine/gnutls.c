@@ -222,8 +222,7 @@ tp_engine *tp_engine_new(const tp_engine_config *cfg, char *err, size_t err_len)
             engine_err_set(err, err_len, "cannot set DH parameters");
         goto fail;
     }
-    if (!(e->names = engine_an_new(&cfg->names, cfg->key_type, e->cred, dh_params_cb, err,
-                                      err_len)))
+    if (!(e->names = engine_an_new(cfg, e->chain != NULL, e->cred, dh_params_cb, err, err_len)))
         goto fail;
     allowed_fill(e);
     return e;

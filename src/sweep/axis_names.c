@@ -23,8 +23,7 @@ static const char *const sni_values[] = {"strict", "warn", "ignore"};
 /* A list of values from a fixed table: each csv item must be one of them
  * (the table's own pointer goes out). */
 static bool table_parse(const char *axis, const char *const *table, unsigned n, const char *csv,
-                        const char **out, unsigned max, unsigned *out_n, char *err,
-                        size_t err_len)
+                        const char **out, unsigned max, unsigned *out_n, char *err, size_t err_len)
 {
     unsigned k = 0;
     for (const char *p = csv ? csv : ""; *p;) {
@@ -33,8 +32,8 @@ static bool table_parse(const char *axis, const char *const *table, unsigned n, 
         while (len && i < n && !(strlen(table[i]) == len && !strncmp(table[i], p, len)))
             i++;
         if (len && i == n) {
-            int w = snprintf(err, err_len, "unknown %s axis value '%.*s'; valid:", axis,
-                             (int)len, p);
+            int w =
+                snprintf(err, err_len, "unknown %s axis value '%.*s'; valid:", axis, (int)len, p);
             for (unsigned j = 0; j < n && w >= 0 && (size_t)w < err_len; j++)
                 w += snprintf(err + w, err_len - (size_t)w, "%s %s", j ? "," : "", table[j]);
             return false;

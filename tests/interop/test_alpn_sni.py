@@ -248,6 +248,21 @@ def test_sni_ecdsa_cert(r):
             r.eq((v or {}).get("kx"), kx, "TLS 1.3 with SNI %s: kx %s" % (name, kx), v)
 
 
+def test_sni_with_chain(r):
+    # --chain: a generated --sni-cert is a leaf of the generated CA, so a
+    # client that trusts --save-ca verifies it (and its name)
+    ca = os.path.join(TMP, "ca.pem")
+    with tp.Server(["--http", "--chain", "--save-ca", ca, "--sni-cert", "www.example"]) as srv:
+        rc, out, err = tp.run(["curl", "-sS", "--cacert", ca, "-o", os.devnull, "-w", "%{local_port}",
+                               "--resolve", "www.example:%d:127.0.0.1" % srv.port,
+                               "https://www.example:%d/" % srv.port], timeout=20)
+        r.eq(rc, 0, "curl --cacert (the generated CA) verifies the www.example certificate", err[-400:])
+        v = verdict_for(srv, int(out)) if rc == 0 else last_verdict(srv)
+        r.eq(rel(v, "sni").get("certificate"), "www.example", "trace: the www.example leaf chosen")
+        r.eq(rel(v, "sni").get("match"), True, "trace: its names match the SNI")
+        check_verdict(r, v, "chain + sni", "ok", "after-handshake", "none", "session-ok")
+
+
 def test_sni_strict(r):
     with sni_server(["--sni-mode", "strict"]) as srv:
         rc, out, err = tp.run(["openssl", "s_client", "-connect", "127.0.0.1:%d" % srv.port,
@@ -439,7 +454,7 @@ def main():
     r = tp.Results("alpn_sni")
     for t in (test_openssl_alpn_server_order, test_gnutls_alpn_strict, test_gnutls_alpn_ignore,
               test_curl_http_default, test_curl_h2_selected_in_http, test_python_alpn,
-              test_openssl_sni_choice, test_sni_ecdsa_cert, test_sni_strict, test_sni_warn, test_python_sni,
+              test_openssl_sni_choice, test_sni_ecdsa_cert, test_sni_with_chain, test_sni_strict, test_sni_warn, test_python_sni,
               test_tshark_decrypts, test_bad_input, test_help_and_list, test_sweep_alpn, test_sweep_sni_mode,
               test_chromium_h2_then_http11):
         r.run(t)

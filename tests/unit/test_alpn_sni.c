@@ -103,8 +103,8 @@ static void sni_obs(tp_observation *o, bool fatal)
     obs_init(o);
     o->server.has_alert = true;
     o->server.fatal_alert = fatal;
-    o->server.alert = (tp_alert_info){"server", fatal ? "fatal" : "warning", "unrecognized_name",
-                                      false};
+    o->server.alert =
+        (tp_alert_info){"server", fatal ? "fatal" : "warning", "unrecognized_name", false};
     tp_relations *r = &o->facts.rel;
     r->sni_offered = true;
     strcpy(r->sni, "other.example");
@@ -331,7 +331,7 @@ static void test_sni_values(void **state)
     assert_string_equal(c.key_file, "a.key");
     assert_true(tp_sni_cert_parse("x.example=both.pem", &c, err, sizeof err));
     assert_string_equal(c.key_file, "");
-    const char *bad[] = {"", "=a,b", "x.example=", "x.example=a,", "x.example=a,b,c",
+    const char *bad[] = {"",         "=a,b", "x.example=", "x.example=a,", "x.example=a,b,c",
                          "bad name", "a..b", "*x.example", "x.*.example"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         if (tp_sni_cert_parse(bad[i], &c, err, sizeof err))
