@@ -285,6 +285,7 @@ static const serve_opt serve_opts_table[] = {
 /* clang-format on */
 
 #define NUM_ROWS (sizeof serve_opts_table / sizeof serve_opts_table[0])
+_Static_assert(NUM_ROWS <= SERVE_OPTS_ROWS_MAX, "raise SERVE_OPTS_ROWS_MAX");
 
 unsigned serve_opts_long_opts(struct option *opts, unsigned n, unsigned cap, unsigned command)
 {
