@@ -39,42 +39,9 @@ typedef struct {
     uint64_t t0; /* ns at open */
 } decode_conn;
 
-double decode_rel_t(uint64_t t0, uint64_t ts)
-{
-    return ts > t0 ? (double)(ts - t0) / 1e9 : 0.0;
-}
-
 static double rel_t(const decode_conn *dc, uint64_t ts)
 {
     return decode_rel_t(dc->t0, ts);
-}
-
-tp_session *decode_session_new(const decode_ctx *ctx, unsigned conn, const struct sockaddr *client,
-                               const struct sockaddr *server, uint64_t ts)
-{
-    char peer[64], local[64];
-    tp_addr_format(client, peer, sizeof peer);
-    tp_addr_format(server, local, sizeof local);
-    tp_session_params p = {
-        .conn = conn,
-        .peer = peer,
-        .local = local,
-        .peer_sa = client,
-        .local_sa = server,
-        .wall = (double)ts / 1e9,
-        .num_sinks = ctx->p->num_sinks,
-        .want_data_events = ctx->p->data_events,
-        .want_record_bytes = ctx->p->records,
-        .mail = ctx->p->starttls,
-        .mail_starttls = ctx->p->starttls != TP_MAIL_NONE,
-    };
-    for (unsigned i = 0; i < ctx->p->num_sinks; i++)
-        p.sinks[i] = ctx->p->sinks[i];
-    tp_session *s = tp_session_new(&p);
-    /* the session takes its lines once it has seen the ClientHello random */
-    if (s && ctx->keys)
-        tp_session_set_keylog_store(s, ctx->keys);
-    return s;
 }
 
 static void *dec_open(void *vctx, const struct sockaddr *client, const struct sockaddr *server,
@@ -107,38 +74,6 @@ static void dec_gap(void *vctx, void *conn, tp_dir dir, uint64_t ts, size_t len)
     decode_conn *dc = conn;
     (void)vctx;
     tp_session_gap(dc->s, dir, rel_t(dc, ts), len);
-}
-
-/* Who ended the connection, from the segments: a refused SYN, else the
- * side whose FIN or RST came first, else the end of the capture. */
-static tp_end_reason end_reason(capture_close_reason why, const capture_close_info *info)
-{
-    if (info->refused)
-        return TP_END_REFUSED;
-    if (info->first_close_dir == TP_S2C)
-        return info->first_close_rst ? TP_END_SERVER_RESET : TP_END_SERVER_CLOSED;
-    if (info->first_close_dir == TP_C2S)
-        return info->first_close_rst ? TP_END_PEER_RESET : TP_END_PEER_CLOSED;
-    return why == CAPTURE_CLOSE_RST ? TP_END_PEER_RESET : TP_END_CAPTURE_END;
-}
-
-void decode_session_close(tp_session *s, uint64_t t0, uint64_t ts, capture_close_reason why,
-                          const capture_close_info *info)
-{
-    if (info->first_close_dir >= 0) {
-        tp_close_note n = {
-            .who = info->first_close_dir == TP_S2C ? TP_ACTOR_SERVER : TP_ACTOR_CLIENT,
-            .t = decode_rel_t(t0, info->first_close_ts),
-            .rst = info->first_close_rst,
-            .bytes_given = true,
-            .c2s_bytes = info->before_close[TP_C2S],
-            .s2c_bytes = info->before_close[TP_S2C],
-            .later_reset = info->closer_reset,
-        };
-        tp_session_note_close(s, &n);
-    }
-    tp_session_end(s, decode_rel_t(t0, ts), end_reason(why, info));
-    tp_session_free(s);
 }
 
 static void dec_close(void *vctx, void *conn, uint64_t ts, capture_close_reason why,
@@ -329,7 +264,7 @@ static void count_packet(capture_tcp *tcp, const capture_item *it, tp_decode_cou
     }
 }
 
-void decode_read_packets(tp_decode *d, const tp_decode_params *p, tp_decode_counts *n,
+static void read_packets(tp_decode *d, const tp_decode_params *p, tp_decode_counts *n,
                          capture_tcp *tcp)
 {
     capture_item it;
@@ -361,16 +296,20 @@ bool tp_decode_run(tp_decode *d, const tp_decode_params *p, tp_decode_counts *n)
 {
     memset(n, 0, sizeof *n);
     decode_ctx ctx = {.p = p, .keys = d->keys};
-    if (p->jobs > 1)
-        return decode_run_parallel(d, &ctx, n);
     capture_tcp_callbacks cb = {dec_open, dec_data, dec_gap, dec_close};
-    capture_tcp *tcp = capture_tcp_new(&cb, &ctx, NULL);
-    if (!tcp)
+    void *arg = &ctx;
+    decode_par *par = NULL;
+    if (p->jobs > 1 && !(arg = par = decode_par_new(&ctx, &cb)))
         return false;
-    decode_read_packets(d, p, n, tcp);
+    capture_tcp *tcp = capture_tcp_new(&cb, arg, NULL);
+    if (tcp)
+        read_packets(d, p, n, tcp);
     capture_tcp_free(tcp);
+    bool ok = tcp && (!par || decode_par_end(par));
+    if (!tcp && par)
+        (void)decode_par_end(par);
     n->sessions = ctx.sessions;
-    return true;
+    return ok;
 }
 
 bool tp_decode_result(const tp_decode *d, const tp_decode_counts *n, char *err, size_t err_len)

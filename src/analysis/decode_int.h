@@ -23,11 +23,13 @@ tp_session *decode_session_new(const decode_ctx *ctx, unsigned conn, const struc
  * and frees it.  t0: the connection's first timestamp. */
 void decode_session_close(tp_session *s, uint64_t t0, uint64_t ts, capture_close_reason why,
                           const capture_close_info *info);
-/* Reads every packet into tcp (its callbacks do the rest), then finishes
- * the table and fills n's packet and reassembly counts. */
-void decode_read_packets(tp_decode *d, const tp_decode_params *p, tp_decode_counts *n,
-                         capture_tcp *tcp);
-/* tp_decode_run with p->jobs > 1 session threads (decode_par.c). */
-bool decode_run_parallel(tp_decode *d, decode_ctx *ctx, tp_decode_counts *n);
+/* Session threads (decode_par.c, jobs > 1): starts them and points cb at
+ * the reader's callbacks, which take the returned handle as their ctx;
+ * NULL without memory or threads. */
+typedef struct par_run decode_par;
+decode_par *decode_par_new(decode_ctx *ctx, capture_tcp_callbacks *cb);
+/* After capture_tcp_finish: lets the threads end every connection, joins
+ * and frees them.  false when a message could not be allocated. */
+bool decode_par_end(decode_par *r);
 
 #endif

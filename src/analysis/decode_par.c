@@ -373,29 +373,39 @@ static void stop_workers(par_run *r, unsigned started)
     }
 }
 
-bool decode_run_parallel(tp_decode *d, decode_ctx *ctx, tp_decode_counts *n)
+decode_par *decode_par_new(decode_ctx *ctx, capture_tcp_callbacks *cb)
 {
-    par_run r = {.ctx = ctx, .jobs = ctx->p->jobs};
-    atomic_init(&r.next_close, 0);
-    r.q = calloc(r.jobs, sizeof *r.q);
-    capture_tcp_callbacks cb = {par_open, par_data, par_gap, par_close};
-    capture_tcp *tcp = r.q ? capture_tcp_new(&cb, &r, NULL) : NULL;
-    if (!tcp) {
-        free(r.q);
-        return false;
+    par_run *r = calloc(1, sizeof *r);
+    if (!r)
+        return NULL;
+    r->ctx = ctx;
+    r->jobs = ctx->p->jobs;
+    atomic_init(&r->next_close, 0);
+    r->q = calloc(r->jobs, sizeof *r->q);
+    if (!r->q) {
+        free(r);
+        return NULL;
     }
-    pthread_mutex_init(&r.turn_lock, NULL);
-    pthread_cond_init(&r.turn, NULL);
-    unsigned started = start_workers(&r);
-    if (started == r.jobs)
-        decode_read_packets(d, ctx->p, n, tcp);
-    else
-        r.nomem = true; /* no thread: nothing was read */
-    stop_workers(&r, started);
-    capture_tcp_free(tcp);
-    pthread_cond_destroy(&r.turn);
-    pthread_mutex_destroy(&r.turn_lock);
-    free(r.q);
-    n->sessions = ctx->sessions;
-    return !r.nomem;
+    pthread_mutex_init(&r->turn_lock, NULL);
+    pthread_cond_init(&r->turn, NULL);
+    unsigned started = start_workers(r);
+    if (started < r->jobs) {
+        stop_workers(r, started);
+        r->jobs = 0;
+        (void)decode_par_end(r);
+        return NULL;
+    }
+    *cb = (capture_tcp_callbacks){par_open, par_data, par_gap, par_close};
+    return r;
+}
+
+bool decode_par_end(decode_par *r)
+{
+    stop_workers(r, r->jobs);
+    pthread_cond_destroy(&r->turn);
+    pthread_mutex_destroy(&r->turn_lock);
+    bool ok = !r->nomem;
+    free(r->q);
+    free(r);
+    return ok;
 }
