@@ -414,6 +414,7 @@ static tp_engine *serve_engine(const serve_opts *o, const char *priority)
         .client_cert = o->shape.client_cert,
         .renegotiation = o->shape.renegotiation,
     };
+    serve_opts_resumption_apply(&o->shape, &ecfg);
     tp_engine *engine = tp_engine_new(&ecfg, err, sizeof err);
     if (!engine) {
         fprintf(stderr, "tlsprobe serve: %s\n", err);

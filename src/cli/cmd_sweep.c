@@ -181,6 +181,10 @@ static int take_shape(sweep_options *o, const serve_shape *sh)
     o->cert_file = sh->cert;
     o->key_file = sh->key;
     o->client_cert = sh->client_cert;
+    o->resumption_off = sh->resumption_off;
+    o->tickets = sh->tickets;
+    o->tickets_set = sh->tickets_set;
+    o->early_data = sh->early_data;
     o->timeout = sh->timeout;
     return 0;
 }

@@ -31,6 +31,11 @@ typedef struct {
     const char *cert, *key, *key_type;
     tp_client_cert client_cert;
     bool renegotiation; /* --renegotiation allow */
+    /* --resumption (TP_RESUME_* bits switched off), --tickets, --early-data */
+    unsigned resumption_off;
+    unsigned tickets;
+    bool tickets_set;
+    bool early_data;
     double timeout; /* seconds; the command sets its default first */
 } serve_shape;
 
@@ -74,6 +79,14 @@ __attribute__((format(printf, 2, 3))) int serve_opts_usage_error(const char *cmd
 
 /* Writes the valid --key-type values to f, ", " between them, no newline. */
 void serve_opts_key_types_print(FILE *f);
+
+/* --resumption's value: "none", "all" or a list of id, ticket, psk, as the
+ * TP_RESUME_* bits it switches off; false when a name is unknown. */
+bool serve_opts_resumption_parse(const char *csv, unsigned *out_off);
+#define SERVE_OPTS_RESUMPTION_VALID "none, all, or a list of id, ticket, psk"
+
+/* Into an engine configuration: the resumption options of s. */
+void serve_opts_resumption_apply(const serve_shape *s, tp_engine_config *cfg);
 
 /* Opens an output file that holds secrets or client data (traces, key logs:
  * capture/outfile.h: no symlink, mode 0600), created or truncated, or

@@ -11,6 +11,7 @@
 #include "credentials.h"
 #include "internal.h"
 #include "names.h"
+#include "resume.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -37,6 +38,7 @@ struct tp_engine {
     gnutls_priority_t prio;
     tp_client_cert client_cert;
     bool renegotiation; /* take client-initiated renegotiations */
+    engine_resume *resume; /* session cache, ticket key, 0-RTT (resume.c) */
     gnutls_pk_algorithm_t cert_pk;
     char fingerprint[3 * 32];
     uint16_t suites[MAX_ALLOWED], groups[32], versions[8];
@@ -50,6 +52,8 @@ struct tp_engine_conn {
     bool want_write; /* last AGAIN was GnuTLS waiting to push */
     bool reneg_ok;   /* a renegotiation is taken (allowed, or we asked) */
     bool rehandshaking; /* a renegotiation's handshake is running */
+    bool handshaken;    /* the first handshake completed */
+    engine_resume_conn rc;
     /* A write that met push-back: GnuTLS holds the encrypted record and
      * must be called again with the same arguments (gnutls_record_send(3)). */
     bool w_pending;
@@ -200,6 +204,8 @@ tp_engine *tp_engine_new(const tp_engine_config *cfg, char *err, size_t err_len)
         goto fail;
     }
     allowed_fill(e);
+    if (!(e->resume = engine_resume_new(cfg, err, err_len)))
+        goto fail;
     return e;
 fail:
     tp_engine_free(e);
@@ -210,6 +216,7 @@ void tp_engine_free(tp_engine *e)
 {
     if (!e)
         return;
+    engine_resume_free(e->resume);
     if (e->prio)
         gnutls_priority_deinit(e->prio);
     if (e->cred && e->own_cred)
@@ -220,6 +227,11 @@ void tp_engine_free(tp_engine *e)
 bool tp_engine_renegotiation_allowed(const tp_engine *e)
 {
     return e->renegotiation;
+}
+
+unsigned tp_engine_resumption(const tp_engine *e)
+{
+    return engine_resume_modes(e->resume);
 }
 
 tp_client_cert tp_engine_client_cert(const tp_engine *e)
@@ -326,7 +338,8 @@ tp_engine_conn *tp_engine_conn_new(tp_engine *e, const tp_transport *t)
     c->e = e;
     c->t = *t;
     c->reneg_ok = e->renegotiation;
-    if (gnutls_init(&c->s, GNUTLS_SERVER | GNUTLS_NONBLOCK) < 0) {
+    if (gnutls_init(&c->s, GNUTLS_SERVER | GNUTLS_NONBLOCK | engine_resume_init_flags(e->resume)) <
+        0) {
         free(c);
         return NULL;
     }
@@ -336,7 +349,8 @@ tp_engine_conn *tp_engine_conn_new(tp_engine *e, const tp_transport *t)
         [TP_CLIENT_CERT_REQUIRE] = GNUTLS_CERT_REQUIRE,
     };
     if (gnutls_priority_set(c->s, e->prio) < 0 ||
-        gnutls_credentials_set(c->s, GNUTLS_CRD_CERTIFICATE, e->cred) < 0) {
+        gnutls_credentials_set(c->s, GNUTLS_CRD_CERTIFICATE, e->cred) < 0 ||
+        engine_resume_conn_setup(e->resume, c->s, &c->rc) < 0) {
         gnutls_deinit(c->s);
         free(c);
         return NULL;
@@ -423,6 +437,9 @@ tp_engine_rc tp_engine_conn_handshake(tp_engine_conn *c)
         int rc = gnutls_handshake(c->s);
         if (rc == 0) {
             c->want_write = false;
+            if (!c->handshaken)
+                engine_resume_after_handshake(&c->rc, c->s);
+            c->handshaken = true;
             return TP_ENGINE_OK;
         }
         /* warning alerts (e.g. a client's no_renegotiation) do not end it */
@@ -474,7 +491,10 @@ tp_engine_rc tp_engine_conn_read(tp_engine_conn *c, uint8_t *buf, size_t len, si
         tp_engine_rc hr;
         if (c->rehandshaking && !rehandshake_step(c, &hr))
             return hr;
-        ssize_t n = gnutls_record_recv(c->s, buf, len);
+        /* 0-RTT data the engine took with the ClientHello comes first */
+        ssize_t n = (ssize_t)engine_resume_read_early(c->s, buf, len);
+        if (n == 0)
+            n = gnutls_record_recv(c->s, buf, len);
         if (n > 0) {
             c->want_write = false;
             *out_n = (size_t)n;
@@ -621,6 +641,7 @@ void tp_engine_conn_info(tp_engine_conn *c, tp_engine_info *out)
         ver != GNUTLS_SSL3)
         snprintf(out->sigalg, sizeof(out->sigalg), "%s", str_or_empty(gnutls_sign_get_name(sig)));
     client_cert_summary(c, out->client_cert, sizeof(out->client_cert));
+    engine_resume_info(&c->rc, c->s, out);
 }
 
 const char *tp_engine_conn_error_name(const tp_engine_conn *c)

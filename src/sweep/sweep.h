@@ -30,6 +30,9 @@ typedef struct {
     const char *key_type; /* --key-type (when key-type is not an axis) */
     const char *cert_file, *key_file;
     tp_client_cert client_cert;
+    /* --resumption (bits off), --tickets, --early-data (the resumption axis overrides the first) */
+    unsigned resumption_off, tickets;
+    bool tickets_set, early_data;
     /* server */
     const char *listen; /* device mode; NULL: 0.0.0.0 and :: */
     unsigned port;      /* device mode; driven: only with port_set (else kernel-chosen) */
