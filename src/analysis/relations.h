@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include "../wire/handshake.h"
+#include "resumption.h"
 
 #define TP_REL_NAMES_MAX 8
 #define TP_REL_NAME_LEN 64
@@ -43,6 +44,8 @@ typedef struct {
     bool hello_request;           /* the server asked (HelloRequest) */
     bool reneg_secure;            /* the first ClientHello offered RFC 5746 */
     int reneg_allowed;            /* the server's policy: 1 yes, 0 declines, -1 not known */
+    /* resumption (resumption.h, analysis/session_resume.c) */
+    tp_resumption resumption;
 } tp_relations;
 
 /* How the application data fit the server's mode. */

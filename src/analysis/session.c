@@ -282,8 +282,7 @@ void sess_process_record(tp_session *s, tp_dir dir, double t, const wire_record 
     if (record_protected(s, dir, rec)) {
         chk.is_protected = true;
         me->num_protected++;
-        (void)crypto_conn_open(s->cc, dir, rec->type, rec->version, cur_data(&rec->fragment),
-                               cur_len(&rec->fragment), plain, sizeof plain, &chk);
+        sess_resume_open(s, dir, rec, plain, sizeof plain, &chk);
         chk.is_protected = true; /* also when the verifier's epoch is still clear */
         if (chk.integrity == TP_INTEGRITY_OK) {
             content = chk.plaintext;
@@ -320,15 +319,17 @@ static void handle_record(tp_session *s, tp_dir dir, double t, const wire_record
 {
     dir_state *d = &s->d[dir];
     /* the other side moved on: what it holds will not get keys in time */
-    if (s->d[!dir].num_held)
+    if (s->d[!dir].num_held && !sess_resume_holds(s, !dir))
         sess_release_held(s, !dir, true);
     bool wants_keys = record_protected(s, dir, rec);
-    if (s->expect_secrets && (d->num_held > 0 || (wants_keys && !sess_keys_known(s, dir)))) {
+    bool may_hold = s->expect_secrets || sess_resume_holds(s, dir); /* offline: 0-RTT */
+    if (may_hold && (d->num_held > 0 || (wants_keys && !sess_keys_known(s, dir)))) {
         if (sess_hold_record(s, dir, t, rec))
             return;
         sess_release_held(s, dir, true);
     }
     sess_process_record(s, dir, t, rec, d->quirk);
+    sess_resume_after_record(s);
 }
 
 /* The framer gave up on dir's stream: name why. */

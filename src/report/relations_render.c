@@ -5,6 +5,7 @@
 
 #include "../wire/buf.h"
 #include "json_util.h"
+#include "resumption_render.h"
 
 static json_object *string_array(const char *base, unsigned n, size_t stride)
 {
@@ -134,6 +135,7 @@ bool report_text_relations(char *buf, size_t cap, const tp_verdict *v)
                         r->reneg_allowed < 0 ? "policy not known"
                         : r->reneg_allowed   ? "allowed"
                                              : "declined");
+    report_text_resumption(&b, &r->resumption);
     buf[0] = '\0';
     if (wire_buf_len(&b) < 2)
         return false;

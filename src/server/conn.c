@@ -189,6 +189,9 @@ static void conn_handshake_done(tp_conn *c)
         .sigalg = info.sigalg[0] ? info.sigalg : NULL,
     };
     tp_session_set_negotiated(c->sess, &n);
+    tp_resumption *res = &tp_session_facts(c->sess)->rel.resumption;
+    res->early_replay = info.early_replay;
+    res->cache_miss = info.cache_miss;
     tp_session_handshake_done(c->sess, conn_t(c));
     c->state = CONN_OPEN;
     if (c->mode->no_timer)
@@ -609,6 +612,8 @@ static bool conn_session_new(tp_conn *c, const char *peer_text, const struct soc
     if (c->engine) {
         f->rel.client_cert_mode = client_cert_name(tp_engine_client_cert(c->engine));
         f->rel.reneg_allowed = tp_engine_renegotiation_allowed(c->engine);
+        f->rel.resumption.server_known = true; /* TP_RESUME_* are TP_RES_* */
+        f->rel.resumption.server_modes = tp_engine_resumption(c->engine);
     }
     return true;
 }
