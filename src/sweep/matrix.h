@@ -40,6 +40,7 @@ bool sweep_offer_from_hello(sweep_offer *out, const wire_handshake *hs);
 typedef struct {
     engine_combo combo; /* NULL fields: not fixed by an axis */
     const char *quirk;  /* the quirk axis' value ("cbc-padding=max", "none"), or NULL */
+    const char *resumption; /* the resumption axis' value ("none", "id", "ticket", "psk"), or NULL */
 } sweep_setup;
 
 typedef struct sweep_axis sweep_axis;

@@ -74,8 +74,10 @@ static engine_flag flag_of_axis(const char *axis)
     return ENGINE_FLAG_COUNT;
 }
 
+static unsigned resumption_off(const char *axis_value, unsigned base_off);
+
 static tp_engine *engine_for(sweep_ctx *c, const engine_lists *lists, const char *key_type,
-                             char *err, size_t err_len)
+                             const char *resumption, char *err, size_t err_len)
 {
     char prio[2048];
     if (engine_build_priority(lists, prio, sizeof(prio), err, err_len) != TP_OK)
@@ -86,6 +88,10 @@ static tp_engine *engine_for(sweep_ctx *c, const engine_lists *lists, const char
     ec.key_file = c->o->key_file;
     ec.key_type = key_type ? key_type : "rsa:2048";
     ec.client_cert = c->o->client_cert;
+    ec.resumption_off = resumption_off(resumption, c->o->resumption_off);
+    ec.tickets = c->o->tickets;
+    ec.tickets_set = c->o->tickets_set;
+    ec.early_data = c->o->early_data;
     static const char *const san_dns[] = {"localhost", NULL};
     static const char *const san_ip[] = {"127.0.0.1", "::1", NULL};
     ec.san_dns = san_dns;
@@ -103,8 +109,30 @@ tp_engine *sweep_engine_for_config(sweep_ctx *c, unsigned idx, char *err, size_t
         if (combo.csv[f])
             lists.csv[f] = combo.csv[f];
     }
-    return engine_for(c, &lists, su.combo.key_type ? su.combo.key_type : c->o->key_type, err,
-                      err_len);
+    return engine_for(c, &lists, su.combo.key_type ? su.combo.key_type : c->o->key_type,
+                      su.resumption, err, err_len);
+}
+
+const char *sweep_resumption_how(const char *axis_value)
+{
+    static const char *const map[][2] = {{"id", "session-id"}, {"ticket", "ticket"}, {"psk", "psk"}};
+    for (unsigned i = 0; axis_value && i < sizeof map / sizeof map[0]; i++)
+        if (!strcmp(map[i][0], axis_value))
+            return map[i][1];
+    return NULL;
+}
+
+/* The resumption axis' value as the TP_RESUME_* bits switched off. */
+static unsigned resumption_off(const char *axis_value, unsigned base_off)
+{
+    static const struct {
+        const char *v;
+        unsigned on;
+    } map[] = {{"none", 0}, {"id", TP_RESUME_ID}, {"ticket", TP_RESUME_TICKET}, {"psk", TP_RESUME_PSK}};
+    for (unsigned i = 0; axis_value && i < sizeof map / sizeof map[0]; i++)
+        if (!strcmp(map[i].v, axis_value))
+            return TP_RESUME_ALL & ~map[i].on;
+    return base_off;
 }
 
 /* The probe's engine allows every value of every axis (legacy ones too),
@@ -141,7 +169,7 @@ static tp_engine *engine_for_probe(sweep_ctx *c, char *err, size_t err_len)
         if (w)
             lists.csv[f] = buf;
     }
-    return engine_for(c, &lists, key_type, err, err_len);
+    return engine_for(c, &lists, key_type, NULL, err, err_len);
 }
 
 /* ---- journal resume ---- */

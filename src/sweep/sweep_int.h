@@ -36,6 +36,7 @@ typedef struct attempt {
     slot *sl;
     tp_engine *engine;
     tp_quirk_set quirks; /* the quirk axis' value (empty: none) */
+    const char *resume_need; /* resumption axis: "session-id", "ticket", "psk" or NULL */
     bool open;           /* device: still taking connections (window) */
     bool finalized;
     double start;
@@ -125,6 +126,8 @@ void sweep_say(sweep_ctx *c, const char *fmt, ...) __attribute__((format(printf,
 
 /* sweep.c */
 tp_engine *sweep_engine_for_config(sweep_ctx *c, unsigned idx, char *err, size_t err_len);
+/* The resumption axis' value ("id") as the verdict names it ("session-id"); NULL for none. */
+const char *sweep_resumption_how(const char *axis_value);
 
 /* sched.c (lock held unless said) */
 void sweep_build_queue(sweep_ctx *c);
