@@ -201,6 +201,24 @@ static void note_psk_identity(engine_resume_conn *rc, const gnutls_datum_t *body
     free(msg);
 }
 
+/* Whether id's early data was taken before; with take, it is taken now
+ * (one lock: two connections with one ticket cannot both pass). */
+static bool used_before(engine_resume *r, const uint8_t id[32], bool take)
+{
+    bool found = false;
+    pthread_mutex_lock(&r->lock);
+    for (unsigned i = 0; i < r->num_used && !found; i++)
+        found = memcmp(r->used[i], id, 32) == 0;
+    if (!found && take) {
+        memcpy(r->used[r->used_next], id, 32);
+        r->used_next = (r->used_next + 1) % USED_MAX;
+        if (r->num_used < USED_MAX)
+            r->num_used++;
+    }
+    pthread_mutex_unlock(&r->lock);
+    return found;
+}
+
 /* GnuTLS asks before it takes 0-RTT data (its own check of the binder and
  * the ticket's age has passed): refuse a ticket whose early data was taken. */
 static int early_add(void *p, time_t exp, const gnutls_datum_t *key, const gnutls_datum_t *data)
@@ -212,20 +230,9 @@ static int early_add(void *p, time_t exp, const gnutls_datum_t *key, const gnutl
     engine_resume_conn *rc = current;
     if (!rc || !rc->have_psk_id)
         return 0;
-    int rv = 0;
-    pthread_mutex_lock(&r->lock);
-    for (unsigned i = 0; i < r->num_used && !rv; i++)
-        if (memcmp(r->used[i], rc->psk_id, 32) == 0)
-            rv = GNUTLS_E_DB_ENTRY_EXISTS;
-    if (!rv) {
-        memcpy(r->used[r->used_next], rc->psk_id, 32);
-        r->used_next = (r->used_next + 1) % USED_MAX;
-        if (r->num_used < USED_MAX)
-            r->num_used++;
-    }
-    pthread_mutex_unlock(&r->lock);
-    rc->early_replay = rv != 0;
-    return rv;
+    bool replay = used_before(r, rc->psk_id, true);
+    rc->early_replay |= replay;
+    return replay ? GNUTLS_E_DB_ENTRY_EXISTS : 0;
 }
 
 /* ---- the handshake hook ---- */
@@ -260,6 +267,8 @@ static int hook(gnutls_session_t s, unsigned htype, unsigned when, unsigned inco
         rc->have_psk_id = false;
         if (rc->r->early_data && msg)
             note_psk_identity(rc, msg);
+        /* a replay whoever refuses it: GnuTLS's ticket-age check may come first */
+        rc->early_replay = rc->have_psk_id && used_before(rc->r, rc->psk_id, false);
     }
     /* the keys are in place once a ChangeCipherSpec went either way */
     if (htype == GNUTLS_HANDSHAKE_FINISHED || htype == GNUTLS_HANDSHAKE_CHANGE_CIPHER_SPEC)
