@@ -101,9 +101,10 @@ unsigned engine_resume_init_flags(const engine_resume *r)
         f |= GNUTLS_NO_TICKETS;
     else if (!(r->modes & TP_RESUME_TICKET))
         f |= GNUTLS_NO_TICKETS_TLS12;
-    /* TLS 1.3 tickets: sent by us when their number is not the engine's own */
-    if (!(r->modes & TP_RESUME_PSK) || r->tickets != TP_TICKETS_DEFAULT)
-        f |= GNUTLS_NO_AUTO_SEND_TICKET;
+    /* TLS 1.3 tickets: sent by us once the handshake is done.  The engine's
+     * own go out right after its Finished, before the client's: a client
+     * that fails the handshake would then seem to answer a ticket. */
+    f |= GNUTLS_NO_AUTO_SEND_TICKET;
     if (r->early_data)
         f |= GNUTLS_ENABLE_EARLY_DATA;
     return f;
@@ -306,10 +307,10 @@ void engine_resume_after_handshake(engine_resume_conn *rc, gnutls_session_t s)
     if (current == rc)
         current = NULL;
     log_resumed_master(rc, s); /* in case the hook did not see it */
-    if (!(r->modes & TP_RESUME_PSK) || r->tickets == TP_TICKETS_DEFAULT || r->tickets == 0 ||
+    if (!(r->modes & TP_RESUME_PSK) || r->tickets == 0 ||
         gnutls_protocol_get_version(s) != GNUTLS_TLS1_3)
         return;
-    /* best effort: a ticket that meets push-back is not sent again */
+    /* the server's transport queues what it is given (no push-back here) */
     (void)gnutls_session_ticket_send(s, r->tickets, 0);
 }
 

@@ -34,8 +34,8 @@ unsigned engine_resume_modes(const engine_resume *r);
 unsigned engine_resume_init_flags(const engine_resume *r);
 /* Sets up the session's cache, tickets, early data and hook; 0 or < 0. */
 int engine_resume_conn_setup(engine_resume *r, gnutls_session_t s, engine_resume_conn *rc);
-/* After the handshake: sends the --tickets N TLS 1.3 tickets when that
- * number is not the engine's automatic one. */
+/* After the handshake: sends the --tickets N TLS 1.3 tickets (after the
+ * client's Finished, as OpenSSL does). */
 void engine_resume_after_handshake(engine_resume_conn *rc, gnutls_session_t s);
 /* 0-RTT data the engine took with the ClientHello, if any is left: bytes
  * copied, or 0. */

@@ -1,11 +1,22 @@
 /* See resumption_render.h. */
 #include "resumption_render.h"
 
+#include <stdio.h>
+
 #include "json_util.h"
 
 static bool worth_saying(const tp_resumption *r)
 {
     return r->offered_id || r->offered_ticket || r->offered_psk || r->resumed;
+}
+
+/* --resumption as the server had it: "id,ticket,psk", "none". */
+static json_object *server_modes(unsigned m)
+{
+    char buf[32];
+    snprintf(buf, sizeof buf, "%s%s%s", m & TP_RES_ID ? ",id" : "", m & TP_RES_TICKET ? ",ticket" : "",
+             m & TP_RES_PSK ? ",psk" : "");
+    return json_object_new_string(buf[0] ? buf + 1 : "none");
 }
 
 static json_object *relation_json(const tp_resumption *r)
@@ -20,9 +31,7 @@ static json_object *relation_json(const tp_resumption *r)
     json_object_object_add(o, "how", report_json_str_or_null(r->how));
     json_object_object_add(o, "psk_mode", report_json_str_or_null(r->psk_mode));
     json_object_object_add(o, "why", report_json_str_or_null(tp_resumption_why(r)));
-    json_object_object_add(o, "server", r->server_known
-                                            ? json_object_new_int((int)r->server_modes)
-                                            : NULL);
+    json_object_object_add(o, "server", r->server_known ? server_modes(r->server_modes) : NULL);
     json_object_object_add(o, "early_data", report_json_str_or_null(r->early));
     json_object_object_add(o, "early_records", json_object_new_int((int)r->early_records));
     json_object_object_add(o, "early_replay", json_object_new_boolean(r->early_replay));
