@@ -29,12 +29,15 @@ static const char *const sweep_usage =
     "\n"
     "Matrix:\n"
     "  --axes L              axes to sweep (default protocol,kx,cipher,mac); also\n"
-    "                        group, sigalg, key-type, quirk (record quirks)\n"
+    "                        group, sigalg, key-type, quirk (record quirks),\n"
+    "                        resumption (none,id,ticket,psk: the client connects\n"
+    "                        twice, e.g. s_client -reconnect; ok when it resumed)\n"
     "  --protocols L --kx L --ciphers L --macs L --groups L --sigalgs L\n"
     "                        limit an axis (or fix a non-swept one) to these values\n"
     "  --key-types L         values of the key-type axis (rsa:2048,ecdsa:p256,...)\n"
     "  --quirks L            values of the quirk axis (none,cbc-padding=max,...;\n"
     "                        default: one of each, see `tlsprobe list`)\n"
+    "  --resumptions L       values of the resumption axis (none,id,ticket,psk)\n"
     "  --include-unoffered   also try what the client did not offer\n"
     "\n"
     "Driving (default: device mode, reconnect the client for each combination):\n"
@@ -76,6 +79,7 @@ enum {
     OPT_PRIORITY,
     OPT_KEY_TYPES,
     OPT_QUIRKS,
+    OPT_RESUMPTIONS,
     OPT_TRACE,
     OPT_KEYLOG,
     OPT_WORKERS,
@@ -102,6 +106,7 @@ static const struct option own_opts[] = {
     {"priority", required_argument, NULL, OPT_PRIORITY},
     {"key-types", required_argument, NULL, OPT_KEY_TYPES},
     {"quirks", required_argument, NULL, OPT_QUIRKS},
+    {"resumptions", required_argument, NULL, OPT_RESUMPTIONS},
     {"trace", required_argument, NULL, OPT_TRACE},
     {"keylog", required_argument, NULL, OPT_KEYLOG},
     {"workers", required_argument, NULL, OPT_WORKERS},
@@ -292,6 +297,9 @@ static int parse_own(sweep_cli *x, int ch, const char *arg, char **argv)
         break;
     case OPT_QUIRKS:
         add_limit(&x->o, "--quirks", arg);
+        break;
+    case OPT_RESUMPTIONS:
+        add_limit(&x->o, "--resumptions", arg);
         break;
     case OPT_TRACE:
         x->trace = arg;
