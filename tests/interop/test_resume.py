@@ -101,8 +101,30 @@ def test_openssl(r):
         rc, out, _ = tp.run(["sh", "-c", "timeout 20 openssl s_client -connect 127.0.0.1:%d "
                              "-tls1_2 -reconnect </dev/null" % srv.port], timeout=30)
         r.check(out.count("Reused, TLSv1.2") >= 5, "s_client -reconnect: 5 reused", out[-300:])
+        live = [e for e in srv.events() if e.get("event") == "verdict"]
         srv.stop()
         check_tshark(r, os.path.join(TMP, "r.pcapng"))
+        check_decode(r, os.path.join(TMP, "r.pcapng"), live)
+
+
+def check_decode(r, path, live):
+    """One pipeline: the capture decoded offline (keys from its Decryption
+    Secrets Block, the master secret tlsprobe wrote included) reads as live."""
+    rc, out, err = tp.run([tp.TLSPROBE, "decode", path, "--json"], timeout=120)
+    vs = [json.loads(l) for l in out.splitlines() if l.startswith('{"event":"verdict"')]
+    r.check(len(vs) >= 9, "decode: a verdict per connection", err[-300:])
+    for lv, dv in zip(live[:9], vs[:9]):
+        label = "decode conn %s" % dv.get("conn")
+        r.eq(dv.get("layers", {}).get("handshake", {}).get("resumption"),
+             lv.get("layers", {}).get("handshake", {}).get("resumption"),
+             "%s: resumed the same way as live" % label)
+        r.eq(dv.get("layers", {}).get("handshake", {}).get("early_data"),
+             lv.get("layers", {}).get("handshake", {}).get("early_data"),
+             "%s: early data as live" % label)
+        for d in ("c2s", "s2c"):
+            t = dv.get("layers", {}).get("records", {}).get(d, {})
+            r.check(t.get("unchecked") == 0 and t.get("bad") == 0,
+                    "%s: no %s record unchecked or bad offline" % (label, d), json.dumps(t))
 
 
 def check_tshark(r, path):
