@@ -38,7 +38,8 @@ const char *tp_resumption_why_text(const char *why)
     static const struct {
         const char *id, *text;
     } t[] = {
-        {"resumption-off", "the server's --resumption does not take it"},
+        {"resumption-off", "the server does not take it (--resumption; TLS 1.2 tickets are off "
+                           "with renegotiation)"},
         {"cache-miss", "the session id was not in the server's cache (another server, a restart, "
                        "or evicted)"},
         {"ticket-unknown", "the server could not use the ticket (issued by another server or "

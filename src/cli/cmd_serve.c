@@ -415,6 +415,8 @@ static tp_engine *serve_engine(const serve_opts *o, const char *priority)
         .renegotiation = o->shape.renegotiation,
     };
     serve_opts_resumption_apply(&o->shape, &ecfg);
+    if (strstr(o->quirks.all_label, "hello-request")) /* a renegotiation: no TLS 1.2 tickets */
+        ecfg.resumption_off |= TP_RESUME_TICKET;
     tp_engine *engine = tp_engine_new(&ecfg, err, sizeof err);
     if (!engine) {
         fprintf(stderr, "tlsprobe serve: %s\n", err);

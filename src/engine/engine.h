@@ -37,7 +37,7 @@ typedef struct {
     /* resumption: TP_RESUME_* bits switched OFF (0: all on), TLS 1.3 tickets
      * sent after each handshake (tickets_set: else TP_TICKETS_DEFAULT), and
      * whether 0-RTT data is taken (--early-data; once per ticket) */
-    unsigned resumption_off;
+    unsigned resumption_off; /* TP_RESUME_TICKET is off with renegotiation (resume.c) */
     unsigned tickets;
     bool tickets_set;
     bool early_data;

@@ -55,6 +55,11 @@ engine_resume *engine_resume_new(const tp_engine_config *cfg, char *err, size_t 
     }
     pthread_mutex_init(&r->lock, NULL);
     r->modes = TP_RESUME_ALL & ~cfg->resumption_off;
+    /* GnuTLS cannot issue a TLS 1.2 ticket in a renegotiation's handshake
+     * (packing the session fails: internal_error), so a server that takes
+     * renegotiations issues none; the session-ID cache still resumes */
+    if (cfg->renegotiation)
+        r->modes &= ~(unsigned)TP_RESUME_TICKET;
     r->tickets = cfg->tickets_set ? cfg->tickets : TP_TICKETS_DEFAULT;
     r->early_data = cfg->early_data && (r->modes & TP_RESUME_PSK);
     if ((r->modes & (TP_RESUME_TICKET | TP_RESUME_PSK)) &&
@@ -151,6 +156,8 @@ static gnutls_datum_t db_retrieve(void *p, gnutls_datum_t key)
 {
     engine_resume_conn *rc = p;
     gnutls_datum_t out = {NULL, 0};
+    if (rc->handshaken) /* a renegotiation runs a full handshake, as the trace says */
+        return out;
     pthread_mutex_lock(&rc->r->lock);
     cache_entry *e = cache_find(rc->r, &key);
     if (e && (out.data = gnutls_malloc(e->data_len)) != NULL) {
@@ -306,6 +313,7 @@ void engine_resume_after_handshake(engine_resume_conn *rc, gnutls_session_t s)
     engine_resume *r = rc->r;
     if (current == rc)
         current = NULL;
+    rc->handshaken = true;
     log_resumed_master(rc, s); /* in case the hook did not see it */
     if (!(r->modes & TP_RESUME_PSK) || r->tickets == 0 ||
         gnutls_protocol_get_version(s) != GNUTLS_TLS1_3)

@@ -23,6 +23,7 @@ typedef struct {
     bool early_replay;  /* 0-RTT refused: that ticket's early data was taken before */
     bool cache_miss;    /* a session id was looked up and not found */
     bool master_logged; /* CLIENT_RANDOM written for a resumed TLS <= 1.2 session */
+    bool handshaken;    /* the first handshake is done: a renegotiation is a full one */
 } engine_resume_conn;
 
 /* NULL with err set on failure (no memory, no ticket key). */

@@ -77,7 +77,7 @@ static engine_flag flag_of_axis(const char *axis)
 static unsigned resumption_off(const char *axis_value, unsigned base_off);
 
 static tp_engine *engine_for(sweep_ctx *c, const engine_lists *lists, const char *key_type,
-                             const char *resumption, char *err, size_t err_len)
+                             unsigned resumption_off_bits, char *err, size_t err_len)
 {
     char prio[2048];
     if (engine_build_priority(lists, prio, sizeof(prio), err, err_len) != TP_OK)
@@ -88,7 +88,7 @@ static tp_engine *engine_for(sweep_ctx *c, const engine_lists *lists, const char
     ec.key_file = c->o->key_file;
     ec.key_type = key_type ? key_type : "rsa:2048";
     ec.client_cert = c->o->client_cert;
-    ec.resumption_off = resumption_off(resumption, c->o->resumption_off);
+    ec.resumption_off = resumption_off_bits;
     ec.tickets = c->o->tickets;
     ec.tickets_set = c->o->tickets_set;
     ec.early_data = c->o->early_data;
@@ -109,8 +109,12 @@ tp_engine *sweep_engine_for_config(sweep_ctx *c, unsigned idx, char *err, size_t
         if (combo.csv[f])
             lists.csv[f] = combo.csv[f];
     }
-    return engine_for(c, &lists, su.combo.key_type ? su.combo.key_type : c->o->key_type,
-                      su.resumption, err, err_len);
+    /* a renegotiation (hello-request) and GnuTLS's TLS 1.2 tickets do not mix (resume.c) */
+    unsigned off = resumption_off(su.resumption, c->o->resumption_off);
+    if (su.quirk && strstr(su.quirk, "hello-request"))
+        off |= TP_RESUME_TICKET;
+    return engine_for(c, &lists, su.combo.key_type ? su.combo.key_type : c->o->key_type, off, err,
+                      err_len);
 }
 
 const char *sweep_resumption_how(const char *axis_value)
@@ -169,7 +173,7 @@ static tp_engine *engine_for_probe(sweep_ctx *c, char *err, size_t err_len)
         if (w)
             lists.csv[f] = buf;
     }
-    return engine_for(c, &lists, key_type, NULL, err, err_len);
+    return engine_for(c, &lists, key_type, c->o->resumption_off, err, err_len);
 }
 
 /* ---- journal resume ---- */

@@ -98,5 +98,5 @@ SCENARIOS = [
      "drive": _openssl_twice("-tls1_2", expect="New, TLSv1.2"),
      "expect": _ok(["the client offered resumption (a session id)",
                     "the server did a full handshake",
-                    "the server's --resumption does not take it"])},
+                    "the server does not take it (--resumption"])},
 ]
