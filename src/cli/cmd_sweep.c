@@ -186,7 +186,9 @@ static int take_shape(sweep_options *o, const serve_shape *sh)
     o->cert_file = sh->cert;
     o->key_file = sh->key;
     o->client_cert = sh->client_cert;
-    o->resumption_off = sh->resumption_off;
+    /* each attempt has an engine of its own: no resumption unless asked for
+     * (the resumption axis, or --resumption) */
+    o->resumption_off = sh->resumption_set ? sh->resumption_off : TP_RESUME_ALL;
     o->tickets = sh->tickets;
     o->tickets_set = sh->tickets_set;
     o->early_data = sh->early_data;

@@ -115,6 +115,7 @@ static int take_resumption(serve_shape *s, const char *cmd, const serve_opt *row
     if (!serve_opts_resumption_parse(arg, &s->resumption_off))
         return serve_opts_usage_error(cmd, "--resumption %s: valid: %s", arg,
                                       SERVE_OPTS_RESUMPTION_VALID);
+    s->resumption_set = true;
     return 0;
 }
 
@@ -179,8 +180,9 @@ static const serve_opt serve_opts_table[] = {
     {"renegotiation", "P", "allow or refuse (default) a client's renegotiation\n"
                            "(TLS <= 1.2; safe renegotiation, RFC 5746)", SERVE_OPTS_SERVE,
      take_renegotiation, 0, 0},
-    {"resumption", "M", "resumption the server offers: all (default), none, or\n"
-                        "a list of id (session-ID cache, TLS <= 1.2), ticket\n"
+    {"resumption", "M", "resumption the server offers: all (serve's default), none\n"
+                        "(sweep's default; its resumption axis sets it), or a\n"
+                        "list of id (session-ID cache, TLS <= 1.2), ticket\n"
                         "(TLS 1.2 tickets), psk (TLS 1.3 tickets)", SERVE_OPTS_BOTH,
      take_resumption, 0, 0},
     {"tickets", "N", "TLS 1.3 tickets sent after each handshake (default 2)", SERVE_OPTS_BOTH,

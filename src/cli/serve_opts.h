@@ -33,6 +33,7 @@ typedef struct {
     bool renegotiation; /* --renegotiation allow */
     /* --resumption (TP_RESUME_* bits switched off), --tickets, --early-data */
     unsigned resumption_off;
+    bool resumption_set; /* --resumption given (sweep: else none) */
     unsigned tickets;
     bool tickets_set;
     bool early_data;

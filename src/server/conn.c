@@ -612,7 +612,11 @@ static bool conn_session_new(tp_conn *c, const char *peer_text, const struct soc
     if (c->engine) {
         f->rel.client_cert_mode = client_cert_name(tp_engine_client_cert(c->engine));
         f->rel.reneg_allowed = tp_engine_renegotiation_allowed(c->engine);
-        f->rel.resumption.server_known = true; /* TP_RESUME_* are TP_RES_* */
+        _Static_assert((int)TP_RESUME_ID == (int)TP_RES_ID &&
+                           (int)TP_RESUME_TICKET == (int)TP_RES_TICKET &&
+                           (int)TP_RESUME_PSK == (int)TP_RES_PSK,
+                       "the engine's resumption bits are the analysis' ones");
+        f->rel.resumption.server_known = true;
         f->rel.resumption.server_modes = tp_engine_resumption(c->engine);
     }
     return true;
