@@ -4,14 +4,19 @@ headers of its own module and of modules below it, never above.
 
   wire < crypto < quirk < capture < analysis < report < engine < server < sweep < cli
 
-It also checks that the calls between the files of one module go one way
-where docs/design.md draws the arrows (ACYCLIC below): a function defined in
-one file and called from another is an arrow between the two files, and a
-circle of arrows is a violation (server/: server.c -> conn.c -> modes.c
-through mode.h, and both to common.c; modes.c calls back only through the
-handle it is handed, never by name).
+It also checks that the calls between the files of each module go one way
+(docs/design.md, "The calls go one way"): a function defined in one file and
+called from another is an arrow between the two files, and a circle of
+arrows is a violation, in every module under src/ (e.g. server/: server.c
+-> conn.c -> modes.c through mode.h, and both to common.c; modes.c calls
+back only through the handle it is handed, never by name).
 
 Prints each violation as FILE:LINE and exits 1 when there is one.
+
+  check-includes.py [SRC]          checks SRC (default: the tree's src/)
+  check-includes.py --self-test T  runs the check on the fixture tree T
+      (tests/data/includes_bad/src) and passes only when it fails there
+      with the include and the circle planted in it, and not elsewhere.
 """
 import os
 import re
@@ -19,8 +24,8 @@ import sys
 
 ORDER = ["wire", "crypto", "quirk", "capture", "analysis", "report", "engine", "server", "sweep", "cli"]
 INCLUDE = re.compile(r'^\s*#\s*include\s+"(?:\.\./)?([a-z]+)/[^"]+"')
-# Modules whose files must not call each other in a circle.
-ACYCLIC = ["server"]
+# Modules whose files must not call each other in a circle: all of them.
+ACYCLIC = ORDER
 # A function definition: at the start of a line, not static, not a
 # prototype (this tree puts the opening brace on the next line).
 DEFINITION = re.compile(r'^(?!static\b|typedef\b|extern\b)[A-Za-z_][\w \t\*]*?\b([a-z_][a-z0-9_]*)\s*\([^;]*$')
@@ -52,29 +57,53 @@ def call_arrows(d):
     return arrows
 
 
-def find_circle(arrows):
-    """One circle of files as a list [a, b, ..., a], or None."""
-    state = {}
+def groups(arrows):
+    """The files that reach each other (strongly connected, 2 or more), each
+    as a sorted list (Tarjan's algorithm)."""
+    index, low, stack, on, found = {}, {}, [], set(), []
 
-    def visit(node, path):
-        state[node] = 1
-        path.append(node)
+    def visit(v):
+        index[v] = low[v] = len(index)
+        stack.append(v)
+        on.add(v)
+        for w in sorted(arrows.get(v, {})):
+            if w not in index:
+                visit(w)
+                low[v] = min(low[v], low[w])
+            elif w in on:
+                low[v] = min(low[v], index[w])
+        if low[v] == index[v]:
+            group = []
+            while True:
+                w = stack.pop()
+                on.discard(w)
+                group.append(w)
+                if w == v:
+                    break
+            if len(group) > 1:
+                found.append(sorted(group))
+
+    for v in sorted(set(arrows) | {w for ws in arrows.values() for w in ws}):
+        if v not in index:
+            visit(v)
+    return found
+
+
+def find_circle(arrows, within):
+    """One circle of files inside `within` as a list [a, b, ..., a]."""
+    start = within[0]
+    prev, todo = {start: None}, [start]
+    while todo:  # breadth first from start, back to start: a shortest circle
+        node = todo.pop(0)
         for nxt in sorted(arrows.get(node, {})):
-            if state.get(nxt) == 1:
-                return path[path.index(nxt):] + [nxt]
-            if not state.get(nxt):
-                found = visit(nxt, path)
-                if found:
-                    return found
-        path.pop()
-        state[node] = 2
-        return None
-
-    for node in sorted(arrows):
-        if not state.get(node):
-            found = visit(node, [])
-            if found:
-                return found
+            if nxt == start:
+                path = [node]
+                while prev[path[-1]] is not None:
+                    path.append(prev[path[-1]])
+                return path[::-1] + [start]
+            if nxt in within and nxt not in prev:
+                prev[nxt] = node
+                todo.append(nxt)
     return None
 
 
@@ -82,9 +111,11 @@ def check_calls(src):
     bad = 0
     for mod in ACYCLIC:
         d = os.path.join(src, mod)
+        if not os.path.isdir(d):
+            continue
         arrows = call_arrows(d)
-        circle = find_circle(arrows)
-        if circle:
+        circles = [find_circle(arrows, g) for g in groups(arrows)]
+        for circle in circles:
             steps = []
             for a, b in zip(circle, circle[1:]):
                 no, fn = arrows[a][b]
@@ -92,17 +123,23 @@ def check_calls(src):
             print("%s/: the files call each other in a circle: %s"
                   % (mod, "; ".join(steps)))
             bad += 1
-        else:
+        if not circles:
             print("%s/: %d arrows between files, no circle"
                   % (mod, sum(len(v) for v in arrows.values())))
     return bad
 
 
-def main(src):
+def main(src, fixture=False):
+    """fixture: a tree with only some of the modules (the self-test)."""
     bad = 0
     checked = 0
     for mod in ORDER:
         d = os.path.join(src, mod)
+        if not os.path.isdir(d):
+            if not fixture:
+                print("%s/: no such module folder" % d)
+                bad += 1
+            continue
         for name in sorted(os.listdir(d)):
             if not name.endswith((".c", ".h")):
                 continue
@@ -122,6 +159,32 @@ def main(src):
     return 1 if bad or not checked else 0
 
 
+def self_test(fixture):
+    """The checker must fail on the fixture: its wire/ includes analysis/
+    (a higher module) and its wire/ files call each other in a circle, while
+    its analysis/ files call one way (no circle to report there)."""
+    import contextlib
+    import io
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        status = main(fixture, fixture=True)
+    text = out.getvalue()
+    print(text, end="")
+    expect = [(status == 1, "exit status 1"),
+              ("wire/ includes analysis/ (a higher module)" in text, "the include against the order"),
+              ("wire/: the files call each other in a circle" in text, "the circle in wire/"),
+              ("calls wire_loop_b() of loop_b.c" in text and "calls wire_loop_a() of loop_a.c" in text,
+               "both calls of the circle named"),
+              ("analysis/: 1 arrows between files, no circle" in text, "no circle in a one-way analysis/")]
+    failed = [what for ok, what in expect if not ok]
+    for what in failed:
+        print("self-test: the checker missed: %s" % what)
+    print("self-test: %d passed, %d failed" % (len(expect) - len(failed), len(failed)))
+    return 1 if failed else 0
+
+
 if __name__ == "__main__":
+    if len(sys.argv) == 3 and sys.argv[1] == "--self-test":
+        sys.exit(self_test(sys.argv[2]))
     sys.exit(main(sys.argv[1] if len(sys.argv) > 1 else
                   os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "src")))

@@ -163,6 +163,7 @@ static void note_client_hello(tp_facts *f, const wire_client_hello *ch)
         while (r->num_alpn_offered < TP_REL_ALPN_MAX && wire_alpn_next(&it, &p))
             copy_view(r->alpn_offered[r->num_alpn_offered++], TP_REL_ALPN_LEN, p);
     }
+    r->certs.ocsp_offered = wire_ch_find_ext(ch, WIRE_EXT_STATUS_REQUEST, &body);
     r->reneg_secure = wire_ch_find_ext(ch, WIRE_EXT_RENEGOTIATION_INFO, &body);
     for (unsigned i = 0; i < wire_ch_num_suites(ch) && !r->reneg_secure; i++)
         r->reneg_secure = wire_ch_suite_at(ch, i) == 0x00ff; /* RFC 5746 3.3 SCSV */
@@ -200,7 +201,11 @@ void tp_facts_on_handshake(tp_facts *f, int dir, const wire_handshake *m)
         if (dir == DIR_S2C && !renego)
             note_server_extensions(r, m->u.encrypted_extensions, true);
         break;
+    case WIRE_HS_CERTIFICATE_STATUS: /* RFC 6066 8 */
+        r->certs.ocsp_stapled |= dir == DIR_S2C;
+        break;
     case WIRE_HS_CERTIFICATE:
+        r->certs.ocsp_stapled |= dir == DIR_S2C && m->u.certificate.status_stapled;
         if (dir == DIR_S2C)
             note_certificate(r, &m->u.certificate);
         else if (!renego)

@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include "../wire/handshake.h"
+#include "upstream.h"
 #include "resumption.h"
 
 #define TP_REL_NAMES_MAX 8
@@ -21,6 +22,7 @@
 #define TP_REL_ALPN_MAX 8
 #define TP_REL_ALPN_LEN 32
 #define TP_APP_FIRST_MAX 64
+#define TP_REL_DETAIL_LEN 160
 
 typedef struct {
     /* SNI against the certificate (the first one of the server's chain) */
@@ -44,6 +46,16 @@ typedef struct {
     bool hello_request;           /* the server asked (HelloRequest) */
     bool reneg_secure;            /* the first ClientHello offered RFC 5746 */
     int reneg_allowed;            /* the server's policy: 1 yes, 0 declines, -1 not known */
+    /* certificates and OCSP (the server fills what it configured: live only) */
+    struct {
+        const char *variant; /* --cert-variant / --chain: "expired", "none", ...; NULL: none */
+        char detail[TP_REL_DETAIL_LEN]; /* "notAfter 2026-10-31 10:00 UTC" */
+        const char *ocsp;    /* --ocsp: "good", "revoked", "unknown", "file"; NULL: none */
+        bool ocsp_offered;   /* the client sent status_request (RFC 6066 8) */
+        bool ocsp_stapled;   /* the server sent a response (CertificateStatus, or TLS 1.3) */
+        const char *client_ca;     /* --client-ca FILE */
+        const char *client_verify; /* "ok", "unknown-ca", "bad-signature", "expired", ... */
+    } certs;
     /* resumption (resumption.h, analysis/session_resume.c) */
     tp_resumption resumption;
 } tp_relations;
@@ -82,6 +94,8 @@ typedef struct {
     /* progress, to tell a renegotiation from the first handshake */
     unsigned client_hellos;
     bool finished[2];
+    /* proxy (serve --upstream): its upstream leg (upstream.h) */
+    tp_upstream_facts up;
 } tp_facts;
 
 void tp_facts_init(tp_facts *f);

@@ -23,17 +23,7 @@ static const char *hs_display_name(const wire_handshake *m)
 
 static void copy_groups(char *out, size_t out_len, const uint16_t *ids, unsigned n)
 {
-    size_t used = 0;
-    out[0] = '\0';
-    for (unsigned i = 0; i < n; i++) {
-        const char *name = wire_group_name(ids[i]);
-        char num[12];
-        snprintf(num, sizeof num, "0x%04x", ids[i]);
-        int w = snprintf(out + used, out_len - used, "%s%s", i ? "," : "", name ? name : num);
-        if (w < 0 || (size_t)w >= out_len - used)
-            return;
-        used += (size_t)w;
-    }
+    wire_names_join(out, out_len, ids, n, ",", wire_group_name);
     if (n == 0)
         snprintf(out, out_len, "none");
 }

@@ -1,5 +1,8 @@
-/* Inside the session model: the state shared by session.c (bytes, records,
- * the public API) and session_hs.c (handshake messages and alerts). */
+/* Inside the session model: the state shared by its files.  The calls go one
+ * way: session.c (the public API, framing) -> session_held.c (records held
+ * for their keys) -> session_record.c (one record) -> session_hs.c
+ * (handshake messages and alerts) -> session_naming.c (negotiated names),
+ * and each of them -> session_out.c (emit, notes); never back. */
 #ifndef TP_ANALYSIS_SESSION_INT_H
 #define TP_ANALYSIS_SESSION_INT_H
 
@@ -7,6 +10,7 @@
 #include "../crypto/keylog.h"
 #include "../wire/reasm.h"
 #include "session.h"
+#include "session_mail.h"
 #include "verdict.h"
 
 /* At most this much is held back per direction waiting for keys: the
@@ -69,9 +73,10 @@ struct tp_session {
     bool ended;
     double t_last;
     tp_verdict verdict;
+    sess_mail mail; /* the mail preamble and dialogue (session_mail.c) */
 };
 
-/* Hands ev to every sink of s (sets ev->conn). */
+/* session_out.c: hands ev to every sink of s (sets ev->conn). */
 void sess_emit(tp_session *s, tp_event *ev);
 /* A TP_EV_NOTE. */
 void sess_note(tp_session *s, double t, tp_dir dir, const char *text);
@@ -96,10 +101,12 @@ void sess_alert_bytes(tp_session *s, tp_dir dir, double t, const uint8_t *p, siz
 void sess_alert(tp_session *s, tp_dir dir, double t, const tp_alert_info *a, bool fatal,
                 unsigned record_index);
 
-/* session.c: one whole record of dir (opened, noted, its content handled);
- * quirk: what shaped it (live, --quirk), or NULL. */
+/* session_record.c: one whole record of dir (opened, noted, its content
+ * handled); quirk: what shaped it (live, --quirk), or NULL. */
 void sess_process_record(tp_session *s, tp_dir dir, double t, const wire_record *rec,
                          const char *quirk);
+/* Whether rec is protected (dir switched and it is not a CCS). */
+bool sess_record_protected(const tp_session *s, tp_dir dir, const wire_record *rec);
 
 /* session_held.c: protected records held back until their keys arrive (live
  * only).  Whether the verifier can open dir's records of its current epoch. */
@@ -125,12 +132,13 @@ void sess_naming_to_obs(tp_session *s);
  * records.  The first ClientHello's offer; whether the ServerHello keeps
  * the client's records under the early keys; every parsed handshake
  * message; whether dir's held records wait for the ServerHello; after each
- * record (releases them); a protected record opened (0-RTT aware). */
+ * record (true once: release the held client records now); a protected
+ * record opened (0-RTT aware). */
 void sess_resume_client_hello(tp_session *s, const wire_client_hello *ch);
 bool sess_resume_keep_early(const tp_session *s);
 void sess_resume_message(tp_session *s, tp_dir dir, const wire_handshake *m);
 bool sess_resume_holds(const tp_session *s, tp_dir dir);
-void sess_resume_after_record(tp_session *s);
+bool sess_resume_release_now(tp_session *s);
 void sess_resume_open(tp_session *s, tp_dir dir, const wire_record *rec, uint8_t *plain,
                       size_t cap, tp_record_check *chk);
 

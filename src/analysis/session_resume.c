@@ -59,14 +59,13 @@ bool sess_resume_holds(const tp_session *s, tp_dir dir)
     return dir == TP_C2S && s->obs.facts.rel.resumption.release_c2s && !s->obs.server_hello;
 }
 
-void sess_resume_after_record(tp_session *s)
+bool sess_resume_release_now(tp_session *s)
 {
     tp_resumption *r = res(s);
     if (!r->release_c2s || !s->obs.server_hello)
-        return;
+        return false;
     r->release_c2s = false;
-    if (s->d[TP_C2S].num_held)
-        sess_release_held(s, TP_C2S, !s->expect_secrets);
+    return s->d[TP_C2S].num_held > 0;
 }
 
 static bool has_ext(bool present, cur_t exts, uint16_t type)

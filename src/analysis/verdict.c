@@ -9,11 +9,13 @@
  * TP_MUTANT_FLIP (invert rule n's applicability). */
 #include "verdict.h"
 #include "verdict_relations.h"
+#include "verdict_upstream.h"
 
 #include <stdio.h>
 #include <string.h>
 
 #include "verdict_int.h"
+#include "verdict_mail.h"
 
 #ifdef TP_MUTANTS
 #include "tp_mutant.h"
@@ -32,6 +34,8 @@ const char *tp_phase_name(tp_phase p)
         return "timeout";
     case TP_PHASE_TRANSPORT:
         return "transport";
+    case TP_PHASE_PREAMBLE:
+        return "preamble";
     }
     return "handshake";
 }
@@ -226,8 +230,7 @@ static bool when_client_rejected_certificate(const tp_observation *o)
 static void say_client_rejected_certificate(const tp_observation *o, tp_verdict *v)
 {
     vd_fail(v, vd_client_alert_phase(o), TP_ACTOR_CLIENT);
-    vd_say(v, "the client rejected the server's certificate: %s %s", o->client.alert.level,
-           o->client.alert.description);
+    vd_say_cert_rejected(o, v);
     vd_say_alert_sent(o, v);
     vd_add_server_reaction(o, v);
 }
@@ -548,19 +551,22 @@ static bool when_no_answer(const tp_observation *o)
 {
     return client_data(o) && !server_data(o);
 }
-static void say_no_answer(const tp_observation *o, tp_verdict *v)
+/* An ok session whose application data went one way only: what went. */
+static void say_one_way(const tp_observation *o, tp_verdict *v, const char *what)
 {
     vd_ok(v);
     vd_say_completed(o, v);
-    if (o->client.app_bytes)
-        vd_say_more(v,
-                    " and the TLS session worked; the client sent %llu bytes of application data "
-                    "and the server answered nothing",
-                    o->client.app_bytes);
-    else
-        vd_say_more(v, " and the TLS session worked; the client sent application data and the "
-                       "server answered nothing");
+    vd_say_more(v, " and the TLS session worked; %s", what);
     say_close(o, v);
+}
+static void say_no_answer(const tp_observation *o, tp_verdict *v)
+{
+    char what[128] = "the client sent application data and the server answered nothing";
+    if (o->client.app_bytes)
+        snprintf(what, sizeof what,
+                 "the client sent %llu bytes of application data and the server answered nothing",
+                 o->client.app_bytes);
+    say_one_way(o, v, what);
 }
 
 static bool when_no_request(const tp_observation *o)
@@ -569,11 +575,7 @@ static bool when_no_request(const tp_observation *o)
 }
 static void say_no_request(const tp_observation *o, tp_verdict *v)
 {
-    vd_ok(v);
-    vd_say_completed(o, v);
-    vd_say_more(v,
-                " and the TLS session worked; the server sent application data, the client none");
-    say_close(o, v);
+    say_one_way(o, v, "the server sent application data, the client none");
 }
 
 static bool when_handshake_only(const tp_observation *o)
@@ -657,6 +659,18 @@ typedef struct {
 static const verdict_rule rules[] = {
     XRULE("at-capacity", at_capacity),
     XRULE("interactive-busy", interactive_busy),
+    /* mail (verdict_mail.c): the STARTTLS preamble, the wrong kind of port */
+    XRULE("mail-tls-without-starttls", mail_tls_early),
+    XRULE("mail-other-protocol", mail_other_protocol),
+    XRULE("mail-line-too-long", mail_line_too_long),
+    XRULE("mail-auth-before-starttls", mail_auth_plain),
+    XRULE("mail-preamble-timeout", mail_preamble_timeout),
+    XRULE("mail-no-starttls", mail_no_starttls),
+    XRULE("mail-starttls-refused", mail_starttls_refused),
+    XRULE("mail-closed-after-greeting", mail_closed_after_greeting),
+    XRULE("mail-closed-in-preamble", mail_closed_in_preamble),
+    XRULE("mail-plaintext-on-implicit-port", mail_plaintext_on_implicit),
+    XRULE("mail-client-waits-for-greeting", mail_waits_for_greeting),
     RULE("not-tls", not_tls),
     RULE("unused-connection", unused),
     RULE("server-refused", server_refused),
@@ -667,12 +681,19 @@ static const verdict_rule rules[] = {
     RULE("no-shared-group", no_shared_group),
     RULE("unreadable-without-keys", unreadable),
     RULE("renegotiation-refused", renegotiation_refused),
+    XRULE("client-cert-rejected", client_cert_rejected),
     XRULE("client-cert-missing", client_cert_missing),
     XRULE("certificate-name-mismatch", certificate_name_mismatch),
     RULE("client-rejected-certificate", client_rejected_certificate),
     RULE("client-rejected-record", client_rejected_record),
     RULE("client-alert", client_alert),
     RULE("server-alert", server_alert),
+    /* the proxy's upstream (verdict_upstream.c): before the timeouts, so a
+     * silent upstream is not blamed on the waiting client */
+    XRULE("upstream-refused", upstream_refused),
+    XRULE("upstream-tls-failed", upstream_tls_failed),
+    XRULE("upstream-closed-first", upstream_closed_first),
+    XRULE("upstream-slow", upstream_slow),
     RULE("client-silent-timeout", silent_timeout),
     XRULE("client-still-sending", still_sending),
     RULE("client-stalled", stalled),
@@ -690,6 +711,8 @@ static const verdict_rule rules[] = {
     XRULE("app-h2-preface", app_h2_preface),
     XRULE("app-incomplete", app_incomplete),
     XRULE("alpn-not-selected", alpn_not_selected),
+    XRULE("client-left-flawed-certificate", client_left_flawed_cert),
+    XRULE("mail-session-ok", mail_session_ok),
     RULE("session-ok", session_ok),
     RULE("app-no-answer", no_answer),
     RULE("app-no-request", no_request),

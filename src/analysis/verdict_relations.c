@@ -95,8 +95,7 @@ void tp_say_certificate_name_mismatch(const tp_observation *o, tp_verdict *v)
     char names[300];
     tp_rel_cert_names(&o->facts.rel, names, sizeof names);
     vd_fail(v, vd_client_alert_phase(o), TP_ACTOR_CLIENT);
-    vd_say(v, "the client rejected the server's certificate: %s %s", o->client.alert.level,
-           o->client.alert.description);
+    vd_say_cert_rejected(o, v);
     vd_say_alert_sent(o, v);
     vd_say_more(v, "; the client asked for %s; the certificate is for %s", o->facts.rel.sni, names);
     vd_add_server_reaction(o, v);

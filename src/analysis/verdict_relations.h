@@ -21,6 +21,11 @@ TP_VERDICT_RELATIONS_RULE(app_not_http);
 TP_VERDICT_RELATIONS_RULE(app_h2_preface);
 TP_VERDICT_RELATIONS_RULE(app_incomplete);
 TP_VERDICT_RELATIONS_RULE(alpn_not_selected);
+/* verdict_certs.c */
+TP_VERDICT_RELATIONS_RULE(client_cert_rejected);
+TP_VERDICT_RELATIONS_RULE(client_left_flawed_cert);
+/* "the client rejected the server's certificate (variant ...): fatal X" */
+void vd_say_cert_rejected(const tp_observation *o, tp_verdict *v);
 
 /* Whatever rule decided: the verdict's relations, and a misfit of the
  * application data to the mode in layers.app (unless the mode said). */

@@ -46,17 +46,7 @@ bool vd_in_list(const char *name, const char *const *list)
 
 void vd_list_suites(char *out, size_t out_len, const uint16_t *ids, unsigned n, unsigned total)
 {
-    size_t used = 0;
-    out[0] = '\0';
-    for (unsigned i = 0; i < n && i < 6; i++) {
-        const char *name = wire_suite_name(ids[i]);
-        char num[12];
-        snprintf(num, sizeof num, "0x%04x", ids[i]);
-        int w = snprintf(out + used, out_len - used, "%s%s", i ? ", " : "", name ? name : num);
-        if (w < 0 || (size_t)w >= out_len - used)
-            return;
-        used += (size_t)w;
-    }
+    size_t used = wire_names_join(out, out_len, ids, n < 6 ? n : 6, ", ", wire_suite_name);
     if (total > 6)
         snprintf(out + used, out_len - used, ", … %u in all", total);
 }

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cli/certs_opts.h"
 #include "cli/cmd.h"
 #include "engine/names.h"
 #include "quirk/quirk.h"
@@ -61,6 +62,7 @@ int cmd_list(int argc, char **argv)
     for (unsigned i = 0; i < n; i++)
         printf("  * %s%s\n", kts[i], strcmp(kts[i], "rsa:2048") == 0 ? "  (default)" : "");
     printf("\n--client-cert\n  * none  (default)\n  * request\n  * require\n");
+    certs_list(stdout);
     printf("\n--quirk (record rewriting, docs/quirks.md; the client bug each reproduces)\n");
     tp_quirk_list(stdout);
     return fflush(stdout) == 0 ? 0 : 1;

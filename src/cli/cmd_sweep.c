@@ -16,6 +16,7 @@
 #include "engine/names.h"
 #include "report/json_sink.h"
 #include "report/text_sink.h"
+#include "certs_opts.h"
 #include "serve_opts.h"
 #include "sweep/sweep.h"
 
@@ -30,6 +31,7 @@ static const char *const sweep_usage =
     "Matrix:\n"
     "  --axes L              axes to sweep (default protocol,kx,cipher,mac); also\n"
     "                        group, sigalg, key-type, quirk (record quirks),\n"
+    "                        cert, ocsp, client-cert (certificates: --cert-variants),\n"
     "                        resumption (none,id,ticket,psk: the client connects\n"
     "                        twice, e.g. s_client -reconnect; ok when it resumed)\n"
     "  --protocols L --kx L --ciphers L --macs L --groups L --sigalgs L\n"
@@ -46,6 +48,9 @@ static const char *const sweep_usage =
     "  --client-timeout S    kill a client still running after S seconds (default 20)\n"
     "  -j N                  N clients at once, each with its own server (driven)\n"
     "  --repeat N            try each combination N times; disagreeing tries: flaky\n"
+    "  --strategy S          adaptive: try only the combinations that best split the\n"
+    "                        rules still possible, stop when one is left (default in\n"
+    "                        device mode); full: every combination (default driven)\n"
     "  --per-attempt-window S  device mode: connections from one address within S\n"
     "                        seconds are one attempt (browsers open several)\n"
     "\n"
@@ -83,6 +88,7 @@ enum {
     OPT_TRACE,
     OPT_KEYLOG,
     OPT_WORKERS,
+    OPT_STRATEGY,
 };
 
 /* sweep's own options; the shared ones (serve_opts.h) are added to them. */
@@ -110,6 +116,7 @@ static const struct option own_opts[] = {
     {"trace", required_argument, NULL, OPT_TRACE},
     {"keylog", required_argument, NULL, OPT_KEYLOG},
     {"workers", required_argument, NULL, OPT_WORKERS},
+    {"strategy", required_argument, NULL, OPT_STRATEGY},
     {"help", no_argument, NULL, 'h'},
 };
 #define NUM_OWN_OPTS (sizeof own_opts / sizeof own_opts[0])
@@ -163,9 +170,11 @@ static void add_limit(sweep_options *o, const char *option, const char *csv)
 /* The shared options into the sweep's: each negotiation list is checked
  * here, so a typo fails before anything starts, and limits its axis (or
  * fixes a flag that is no axis). */
-static int take_shape(sweep_options *o, const serve_shape *sh)
+static int take_shape(sweep_options *o, serve_shape *sh)
 {
     int rc = serve_opts_check(sh, "sweep");
+    if (!rc)
+        rc = certs_opts_check(sh, "sweep");
     if (rc)
         return rc;
     for (unsigned f = 0; f < ENGINE_FLAG_COUNT; f++) {
@@ -186,13 +195,24 @@ static int take_shape(sweep_options *o, const serve_shape *sh)
     o->cert_file = sh->cert;
     o->key_file = sh->key;
     o->client_cert = sh->client_cert;
+    o->certs = (struct sweep_options_certs){sh->chain, sh->cert_variant, sh->ocsp, sh->client_ca,
+                                            sh->client_cert};
+    if (sh->cert_variants)
+        add_limit(o, "--cert-variants", sh->cert_variants);
+    /* the certificate axes vary the generated chain: the probe has it too */
+    o->certs.chain |= o->axes && (strstr(o->axes, "cert") || strstr(o->axes, "ocsp"));
     /* each attempt has an engine of its own: no resumption unless asked for
      * (the resumption axis, or --resumption) */
-    o->resumption_off = sh->resumption_set ? sh->resumption_off : TP_RESUME_ALL;
-    o->tickets = sh->tickets;
-    o->tickets_set = sh->tickets_set;
-    o->early_data = sh->early_data;
+    o->resumption = (struct sweep_options_resume){sh->resumption_set ? sh->resumption_off
+                                                                 : TP_RESUME_ALL,
+                                              sh->tickets, sh->tickets_set, sh->early_data};
     o->timeout = sh->timeout;
+    if (sh->mail) { /* --starttls P / --smtp ...: the servers speak that mail dialogue */
+        o->mode = (tp_mode)tp_mode_for_mail(sh->mail);
+        o->starttls = sh->starttls;
+    }
+    if ((o->proxy = serve_opts_upstream(sh)) != NULL)
+        o->mode = TP_MODE_PROXY; /* the sweep's configuration is the client-facing side */
     return 0;
 }
 
@@ -227,6 +247,11 @@ static int parse_checked(sweep_cli *x, int ch, const char *arg)
         if (!parse_num(arg, 1, 100, &d) || d != (unsigned)d)
             return usage_error("--repeat wants a count (1 to 100), not '%s'", arg);
         x->o.repeat = (unsigned)d;
+        break;
+    case OPT_STRATEGY:
+        if (strcmp(arg, "adaptive") != 0 && strcmp(arg, "full") != 0)
+            return usage_error("--strategy wants adaptive or full, not '%s'", arg);
+        x->o.strategy = arg[0] == 'a' ? SWEEP_STRATEGY_ADAPTIVE : SWEEP_STRATEGY_FULL;
         break;
     case OPT_WINDOW:
         if (!parse_num(arg, 0, 600, &x->o.window))
@@ -333,7 +358,7 @@ static int parse_own(sweep_cli *x, int ch, const char *arg, char **argv)
 /* 0 to go on, PARSE_HELP, or the exit code after a message. */
 static int parse_args(sweep_cli *x, int argc, char **argv)
 {
-    struct option long_opts[NUM_OWN_OPTS + 32];
+    struct option long_opts[NUM_OWN_OPTS + 64]; /* + the shared rows (serve_opts.c) */
     memcpy(long_opts, own_opts, sizeof own_opts);
     if (!serve_opts_long_opts(long_opts, NUM_OWN_OPTS, sizeof long_opts / sizeof long_opts[0],
                               SERVE_OPTS_SWEEP))
@@ -350,6 +375,8 @@ static int parse_args(sweep_cli *x, int argc, char **argv)
     }
     if (optind < argc)
         return usage_error("unexpected argument '%s'", argv[optind]);
+    if (x->mode_set && x->shape.mail)
+        return usage_error("--%s: not with --http or --echo (one mode)", x->shape.mail_flag);
     int shape_rc = take_shape(&x->o, &x->shape);
     if (shape_rc)
         return shape_rc;
@@ -373,6 +400,9 @@ int cmd_sweep(int argc, char **argv)
     int parsed = parse_args(&x, argc, argv);
     if (parsed)
         return parsed == PARSE_HELP ? 0 : parsed;
+    if ((x.shape.save_ca || x.shape.save_client_cert) &&
+        (parsed = certs_save_ca_first(&x.shape, "sweep")) != 0)
+        return parsed;
     sweep_options o = x.o;
     const char *trace = x.trace, *keylog = x.keylog;
     bool keylog_opt = x.keylog_opt;

@@ -48,13 +48,7 @@ static engine_generated cred_cache[CRED_CACHE_MAX];
 static unsigned cred_cache_n;
 static pthread_mutex_t cred_lock = PTHREAD_MUTEX_INITIALIZER;
 
-typedef struct {
-    gnutls_pk_algorithm_t pk;
-    unsigned bits;
-    gnutls_digest_algorithm_t dig;
-} key_spec;
-
-static bool key_spec_parse(const char *kt, key_spec *out)
+bool engine_key_spec_parse(const char *kt, key_spec *out)
 {
     static const struct {
         const char *name;
@@ -116,7 +110,6 @@ static int cert_build(const key_spec *ks, gnutls_x509_privkey_t key, gnutls_x509
     uint8_t serial[16], kid[64];
     size_t kid_len = sizeof(kid);
     time_t now = time(NULL);
-    char host[256] = "";
     int rc;
 
     gnutls_rnd(GNUTLS_RND_NONCE, serial, sizeof(serial));
@@ -143,7 +136,16 @@ static int cert_build(const key_spec *ks, gnutls_x509_privkey_t key, gnutls_x509
     if (gnutls_x509_crt_get_key_id(crt, 0, kid, &kid_len) == 0 &&
         (rc = gnutls_x509_crt_set_subject_key_id(crt, kid, kid_len)) < 0)
         return rc;
+    if ((rc = engine_crt_add_names(crt, san_dns, san_ip, err, err_len)) < 0)
+        return rc;
+    return gnutls_x509_crt_sign2(crt, crt, key, ks->dig, 0);
+}
 
+int engine_crt_add_names(gnutls_x509_crt_t crt, const char *const *san_dns,
+                         const char *const *san_ip, char *err, size_t err_len)
+{
+    char host[256] = "";
+    int rc;
     if ((rc = gnutls_x509_crt_set_subject_alt_name(crt, GNUTLS_SAN_DNSNAME, "localhost", 9,
                                                    GNUTLS_FSAN_APPEND)) < 0)
         return rc;
@@ -174,7 +176,7 @@ static int cert_build(const key_spec *ks, gnutls_x509_privkey_t key, gnutls_x509
         if ((rc = san_add_ip(crt, san_ip[i], err, err_len)) < 0)
             return rc;
     }
-    return gnutls_x509_crt_sign2(crt, crt, key, ks->dig, 0);
+    return 0;
 }
 
 /* Generates key and self-signed certificate as PEM. */
@@ -188,7 +190,7 @@ static int cred_generate(const char *key_type, const char *const *san_dns,
     gnutls_datum_t der = {NULL, 0};
     int rc;
 
-    if (!key_spec_parse(key_type, &ks)) {
+    if (!engine_key_spec_parse(key_type, &ks)) {
         const char *const *kts;
         unsigned n = engine_key_types(&kts);
         char list[128] = "";

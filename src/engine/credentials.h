@@ -5,6 +5,8 @@
 #define TP_ENGINE_CREDENTIALS_H
 
 #include <gnutls/gnutls.h>
+#include <gnutls/x509.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 /* A generated key and self-signed certificate, shared by every engine that
@@ -40,6 +42,20 @@ gnutls_pk_algorithm_t engine_cred_pk(gnutls_certificate_credentials_t cred);
 /* Server DH parameters of bits (0: 2048): the RFC 7919 group of that size,
  * else generated; cached per process, never freed.  0 or a GnuTLS error. */
 int engine_dh_get(unsigned bits, gnutls_dh_params_t *out, char *err, size_t err_len);
+
+/* A --key-type value ("rsa:2048") as algorithm, size and the digest a
+ * self-signature uses; false when unknown. */
+typedef struct {
+    gnutls_pk_algorithm_t pk;
+    unsigned bits;
+    gnutls_digest_algorithm_t dig;
+} key_spec;
+bool engine_key_spec_parse(const char *key_type, key_spec *out);
+
+/* The names every generated server certificate has: localhost, the host
+ * name, 127.0.0.1, ::1 and the given SANs.  0 or a GnuTLS error. */
+int engine_crt_add_names(gnutls_x509_crt_t crt, const char *const *san_dns,
+                         const char *const *san_ip, char *err, size_t err_len);
 
 /* SHA-256 of a DER certificate as "AA:BB:.." (empty on failure). */
 void engine_fingerprint_der(char *out, size_t out_len, const gnutls_datum_t *der);

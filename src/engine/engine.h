@@ -34,6 +34,11 @@ typedef struct {
     tp_client_cert client_cert;
     unsigned dh_bits;   /* DHE parameters size (0: engine default) */
     bool renegotiation; /* --renegotiation allow: take client-initiated ones */
+    /* certificates (certgen.c, ocsp.c) */
+    bool chain;               /* --chain: a generated CA -> intermediate -> leaf */
+    const char *cert_variant; /* --cert-variant NAME (implies the chain); NULL: none */
+    const char *ocsp;         /* --ocsp good|revoked|unknown|FILE; NULL: no staple */
+    const char *client_ca;    /* --client-ca FILE: verify client certificates; NULL: not */
     /* resumption: TP_RESUME_* bits switched OFF (0: all on), TLS 1.3 tickets
      * sent after each handshake (tickets_set: else TP_TICKETS_DEFAULT), and
      * whether 0-RTT data is taken (--early-data; once per ticket) */
@@ -89,6 +94,32 @@ const char *tp_engine_cert_fingerprint(const tp_engine *e);
  * save; NULL when the certificate came from files.  The engine
  * writes no file. */
 const char *tp_engine_cert_pem(const tp_engine *e, size_t *out_len);
+/* Certificates (certgen.c): the variants of the generated chain, in the
+ * order --help lists them, and a line about one (NULL when unknown);
+ * whether the sweep's cert axis tries it unless named (rsa8192 takes
+ * minutes to generate). */
+unsigned tp_engine_cert_variants(const char *const **out);
+const char *tp_engine_cert_variant_help(const char *name);
+bool tp_engine_cert_variant_swept(const char *name);
+/* The generated chain's variant ("none" for the valid chain) and what is
+ * wrong with it ("notAfter 2026-10-31 10:00 UTC"); NULL without a chain. */
+const char *tp_engine_cert_variant(const tp_engine *e, const char **out_detail);
+/* PEM of the generated root CA (--save-ca); NULL without a chain. */
+const char *tp_engine_ca_pem(const tp_engine *e, size_t *out_len);
+/* What --ocsp staples: "good", "revoked", "unknown", "file", or NULL. */
+const char *tp_engine_ocsp(const tp_engine *e);
+/* A client certificate and its key (one PEM) issued by the generated root
+ * CA, for --client-ca generated; malloc()ed (the caller wipes and frees
+ * it), NULL with err set. */
+char *tp_engine_client_cert_pem(size_t *out_len, char *err, size_t err_len);
+/* The --client-ca file client certificates are verified against ("generated":
+ * the generated root CA), or NULL. */
+const char *tp_engine_client_ca(const tp_engine *e);
+/* The check of the client's certificate against --client-ca: "ok",
+ * "unknown-ca", "bad-signature", "expired", "not-yet-valid", "invalid";
+ * NULL when not checked (no --client-ca, no certificate). */
+const char *tp_engine_conn_client_verify(tp_engine_conn *c);
+
 /* Suites/groups/versions the priority allows (IANA ids), for the verdict. */
 unsigned tp_engine_allowed_suites(const tp_engine *e, const uint16_t **out);
 unsigned tp_engine_allowed_groups(const tp_engine *e, const uint16_t **out);

@@ -8,6 +8,7 @@
  *
  * Credentials (generated, loaded, DH parameters) are credentials.c's. */
 #include "engine.h"
+#include "certgen.h"
 #include "credentials.h"
 #include "internal.h"
 #include "names.h"
@@ -34,6 +35,8 @@ struct tp_engine {
     gnutls_certificate_credentials_t cred;
     bool own_cred;                     /* loaded from files; generated ones are shared */
     const engine_generated *generated; /* or NULL */
+    const engine_chain *chain;         /* --chain, --cert-variant ...: or NULL */
+    const char *ocsp, *client_ca;      /* as configured */
     gnutls_dh_params_t dh;             /* process-wide cache; not owned */
     gnutls_priority_t prio;
     tp_client_cert client_cert;
@@ -52,6 +55,8 @@ struct tp_engine_conn {
     bool want_write; /* last AGAIN was GnuTLS waiting to push */
     bool reneg_ok;   /* a renegotiation is taken (allowed, or we asked) */
     bool rehandshaking; /* a renegotiation's handshake is running */
+    bool client_checked;     /* --client-ca: the client's certificate was checked */
+    unsigned client_status;  /* and what the check found (gnutls_certificate_status_t) */
     bool handshaken;    /* the first handshake completed */
     engine_resume_conn rc;
     /* A write that met push-back: GnuTLS holds the encrypted record and
@@ -164,6 +169,8 @@ tp_engine *tp_engine_new(const tp_engine_config *cfg, char *err, size_t err_len)
         return NULL;
     }
     e->client_cert = cfg->client_cert;
+    if (cfg->client_ca && cfg->client_cert == TP_CLIENT_CERT_NONE)
+        e->client_cert = TP_CLIENT_CERT_REQUIRE; /* --client-ca alone: verify, so ask */
     e->renegotiation = cfg->renegotiation;
     const char *prio = cfg->priority && *cfg->priority ? cfg->priority : "NORMAL";
     const char *errpos = NULL;
@@ -184,9 +191,19 @@ tp_engine *tp_engine_new(const tp_engine_config *cfg, char *err, size_t err_len)
                              sizeof(e->fingerprint), err, err_len) < 0)
             goto fail;
         e->own_cred = true;
+        if (engine_loaded_certs_setup(e->cred, cfg->cert_variant, cfg->ocsp, cfg->client_ca, err,
+                                      err_len) < 0)
+            goto fail;
     } else if (cfg->key_file) {
         engine_err_set(err, err_len, "--key '%s' given without --cert", cfg->key_file);
         goto fail;
+    } else if (cfg->chain || cfg->cert_variant || cfg->ocsp || cfg->client_ca) {
+        engine_chain_req req = {cfg->key_type, cfg->cert_variant, cfg->ocsp, cfg->client_ca,
+                                cfg->san_dns,  cfg->san_ip};
+        if (!(e->chain = engine_chain_get(&req, dh_params_cb, err, err_len)))
+            goto fail;
+        e->cred = e->chain->cred;
+        memcpy(e->fingerprint, e->chain->fingerprint, sizeof(e->fingerprint));
     } else {
         const char *kt = cfg->key_type && *cfg->key_type ? cfg->key_type : "rsa:2048";
         const engine_generated *g =
@@ -197,6 +214,8 @@ tp_engine *tp_engine_new(const tp_engine_config *cfg, char *err, size_t err_len)
         e->generated = g;
         memcpy(e->fingerprint, g->fingerprint, sizeof(e->fingerprint));
     }
+    e->ocsp = e->chain ? e->chain->ocsp : cfg->ocsp ? "file" : NULL;
+    e->client_ca = cfg->client_ca;
     e->cert_pk = engine_cred_pk(e->cred);
     if (engine_dh_get(cfg->dh_bits, &e->dh, err, err_len) < 0) {
         if (err && err_len && !err[0])
@@ -244,8 +263,43 @@ const char *tp_engine_cert_fingerprint(const tp_engine *e)
     return e->fingerprint;
 }
 
+const char *tp_engine_cert_variant(const tp_engine *e, const char **out_detail)
+{
+    if (out_detail)
+        *out_detail = e->chain ? e->chain->detail : NULL;
+    return e->chain ? e->chain->variant : NULL;
+}
+
+const char *tp_engine_ca_pem(const tp_engine *e, size_t *out_len)
+{
+    const gnutls_datum_t *p = e->chain ? engine_ca_root_pem() : NULL;
+    if (p && out_len)
+        *out_len = p->size;
+    return p ? (const char *)p->data : NULL;
+}
+
+const char *tp_engine_ocsp(const tp_engine *e)
+{
+    return e->ocsp;
+}
+
+const char *tp_engine_client_ca(const tp_engine *e)
+{
+    return e->client_ca;
+}
+
+const char *tp_engine_conn_client_verify(tp_engine_conn *c)
+{
+    return c->client_checked ? engine_verify_status_name(c->client_status) : NULL;
+}
+
 const char *tp_engine_cert_pem(const tp_engine *e, size_t *out_len)
 {
+    if (e->chain) {
+        if (out_len)
+            *out_len = e->chain->chain_pem.size;
+        return (const char *)e->chain->chain_pem.data;
+    }
     if (!e->generated)
         return NULL;
     if (out_len)
@@ -330,6 +384,22 @@ static int keylog_cb(gnutls_session_t s, const char *label, const gnutls_datum_t
     return 0;
 }
 
+/* --client-ca: checks a client certificate against the CAs.  None sent is
+ * for --client-cert to judge (request goes on, require fails), which
+ * gnutls_session_set_verify_cert would fail in either mode. */
+static int verify_client_cb(gnutls_session_t s)
+{
+    tp_engine_conn *c = gnutls_session_get_ptr(s);
+    unsigned n = 0, status = 0;
+    if (!c || !gnutls_certificate_get_peers(s, &n) || n == 0)
+        return 0;
+    if (gnutls_certificate_verify_peers2(s, &status) < 0)
+        status = GNUTLS_CERT_INVALID;
+    c->client_checked = true;
+    c->client_status = status;
+    return status ? GNUTLS_E_CERTIFICATE_VERIFICATION_ERROR : 0;
+}
+
 tp_engine_conn *tp_engine_conn_new(tp_engine *e, const tp_transport *t)
 {
     tp_engine_conn *c = calloc(1, sizeof(*c));
@@ -358,6 +428,8 @@ tp_engine_conn *tp_engine_conn_new(tp_engine *e, const tp_transport *t)
     gnutls_certificate_server_set_request(c->s, (unsigned)e->client_cert <= TP_CLIENT_CERT_REQUIRE
                                                     ? req[e->client_cert]
                                                     : GNUTLS_CERT_IGNORE);
+    if (e->client_ca) /* the handshake fails when the check does */
+        gnutls_session_set_verify_function(c->s, verify_client_cb);
     gnutls_session_set_ptr(c->s, c);
     gnutls_transport_set_ptr(c->s, c);
     gnutls_transport_set_push_function(c->s, push_cb);

@@ -5,6 +5,7 @@
 
 #include "../wire/buf.h"
 #include "json_util.h"
+#include "relations_certs.h"
 #include "resumption_render.h"
 
 static json_object *string_array(const char *base, unsigned n, size_t stride)
@@ -70,6 +71,7 @@ static json_object *relations_object(const tp_relations *r)
         json_object_object_add(o, "client_cert", client_cert_object(r));
     if (r->reneg_client_hellos || r->hello_request)
         json_object_object_add(o, "renegotiation", reneg_object(r));
+    report_json_rel_certs(o, r);
     if (json_object_object_length(o) == 0) {
         json_object_put(o);
         return NULL;
@@ -135,6 +137,7 @@ bool report_text_relations(char *buf, size_t cap, const tp_verdict *v)
                         r->reneg_allowed < 0 ? "policy not known"
                         : r->reneg_allowed   ? "allowed"
                                              : "declined");
+    report_text_rel_certs(&b, r);
     report_text_resumption(&b, &r->resumption);
     buf[0] = '\0';
     if (wire_buf_len(&b) < 2)

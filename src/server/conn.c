@@ -113,7 +113,7 @@ static ssize_t transport_pull(void *ctx, uint8_t *buf, size_t len)
 
 /* Bytes for the socket: queued, then traced (after any rewriting, so the
  * trace shows what went on the wire).  false when the queue is full. */
-static bool conn_queue(tp_conn *c, const uint8_t *data, size_t len, const char *quirk)
+bool conn_queue(tp_conn *c, const uint8_t *data, size_t len, const char *quirk)
 {
     if (!c->io_dead) {
         if (!srv_buf_append(&c->out, data, len, SRV_OUT_MAX))
@@ -167,8 +167,28 @@ static void transport_keylog(void *ctx, const char *line)
 
 /* ---- driving the engine ---- */
 
+/* What the engine's certificates are (--cert-variant, --ocsp, --client-ca)
+ * and, once the handshake ended, its check of the client's certificate:
+ * facts for the verdict. */
+static void conn_cert_facts(tp_conn *c, bool ended)
+{
+    tp_facts *f = c->sess ? tp_session_facts(c->sess) : NULL;
+    if (!f || !c->engine)
+        return;
+    if (ended) {
+        f->rel.certs.client_verify = c->ec ? tp_engine_conn_client_verify(c->ec) : NULL;
+        return;
+    }
+    const char *detail = NULL;
+    f->rel.certs.variant = tp_engine_cert_variant(c->engine, &detail);
+    snprintf(f->rel.certs.detail, sizeof f->rel.certs.detail, "%s", detail ? detail : "");
+    f->rel.certs.ocsp = tp_engine_ocsp(c->engine);
+    f->rel.certs.client_ca = tp_engine_client_ca(c->engine);
+}
+
 static void conn_engine_failed(tp_conn *c)
 {
+    conn_cert_facts(c, true);
     tp_session_engine_error(c->sess, conn_t(c), tp_engine_conn_error_name(c->ec),
                             tp_engine_conn_error_text(c->ec));
     /* Whatever alert the engine queued still goes out before the close. */
@@ -180,6 +200,7 @@ static void conn_handshake_done(tp_conn *c)
     tp_engine_info info;
     memset(&info, 0, sizeof info);
     tp_engine_conn_info(c->ec, &info);
+    conn_cert_facts(c, true);
     tp_negotiated n = {
         .protocol = info.protocol[0] ? info.protocol : NULL,
         .kx = info.kx[0] ? info.kx : NULL,
@@ -217,39 +238,55 @@ static void conn_note_exchange(tp_conn *c)
     }
 }
 
+/* After the engine returned AGAIN: whether to call it again at once.
+ * GnuTLS returns AGAIN after each record that leaves a handshake message
+ * incomplete, even with the next record already here: go on while it makes
+ * progress (each round consumes at least one byte, so this ends). */
+static bool conn_engine_progressed(const tp_conn *c, size_t before)
+{
+    size_t now = conn_input_len(c);
+    return now && now < before;
+}
+
+/* The engine stopped with rc (AGAIN, EOF or ERROR): AGAIN waits for more
+ * bytes; EOF (the client's close_notify or EOF) ends the connection, after
+ * answering a close_notify when answer_close (RFC 8446 6.1); anything else
+ * is the engine's failure. */
+static void conn_engine_stopped(tp_conn *c, tp_engine_rc rc, bool answer_close)
+{
+    if (rc == TP_ENGINE_AGAIN)
+        return;
+    if (rc != TP_ENGINE_EOF) {
+        conn_engine_failed(c);
+        return;
+    }
+    if (answer_close)
+        tp_engine_conn_close(c->ec);
+    conn_finish(c, TP_END_PEER_CLOSED);
+}
+
 static void conn_drive(tp_conn *c)
 {
     if (c->finished || !c->ec)
         return;
     while (c->state == CONN_HANDSHAKE) {
         size_t before = conn_input_len(c);
-        switch (tp_engine_conn_handshake(c->ec)) {
-        case TP_ENGINE_OK:
+        tp_engine_rc rc = tp_engine_conn_handshake(c->ec);
+        if (rc == TP_ENGINE_OK) {
             conn_handshake_done(c);
-            break;
-        case TP_ENGINE_AGAIN:
-            /* GnuTLS returns AGAIN after each record that leaves a
-             * handshake message incomplete, even with the next record
-             * already here: go on while it makes progress (each round
-             * consumes at least one byte, so this ends). */
-            if (conn_input_len(c) && conn_input_len(c) < before)
-                continue;
-            return;
-        case TP_ENGINE_EOF:
-            conn_finish(c, TP_END_PEER_CLOSED);
-            return;
-        case TP_ENGINE_ERROR:
-        default:
-            conn_engine_failed(c);
-            return;
+            continue;
         }
+        if (rc == TP_ENGINE_AGAIN && conn_engine_progressed(c, before))
+            continue;
+        conn_engine_stopped(c, rc, false);
+        return;
     }
     uint8_t buf[SRV_IO_CHUNK];
     while (c->state == CONN_OPEN && !c->finished && !c->read_paused) {
         size_t n = 0;
         size_t before = conn_input_len(c);
-        switch (tp_engine_conn_read(c->ec, buf, sizeof buf, &n)) {
-        case TP_ENGINE_OK:
+        tp_engine_rc rc = tp_engine_conn_read(c->ec, buf, sizeof buf, &n);
+        if (rc == TP_ENGINE_OK) {
             if (!n)
                 return;
             c->got_app = true;
@@ -257,21 +294,12 @@ static void conn_drive(tp_conn *c)
             if (c->mode->on_appdata)
                 c->mode->on_appdata(c->mode_state, &c->mode_conn, buf, n);
             conn_note_exchange(c);
-            break;
-        case TP_ENGINE_AGAIN:
-            if (conn_input_len(c) && conn_input_len(c) < before)
-                continue; /* see above: more records are already here */
-            return;
-        case TP_ENGINE_EOF:
-            /* close_notify from the client: answer it, as RFC 8446 6.1 asks. */
-            tp_engine_conn_close(c->ec);
-            conn_finish(c, TP_END_PEER_CLOSED);
-            return;
-        case TP_ENGINE_ERROR:
-        default:
-            conn_engine_failed(c);
-            return;
+            continue;
         }
+        if (rc == TP_ENGINE_AGAIN && conn_engine_progressed(c, before))
+            continue; /* more records are already here */
+        conn_engine_stopped(c, rc, true);
+        return;
     }
 }
 
@@ -304,50 +332,7 @@ void conn_close_gracefully(tp_conn *c)
     conn_finish(c, TP_END_SERVER_CLOSED);
 }
 
-/* ---- what a mode may do with its connection (mode.h) ---- */
-
-static bool api_write(void *conn, const uint8_t *data, size_t len)
-{
-    return conn_write_app(conn, data, len);
-}
-
-static void api_close(void *conn)
-{
-    conn_close_gracefully(conn);
-}
-
-static void api_settle(void *conn)
-{
-    conn_settle(conn);
-}
-
-static bool api_writable(void *conn)
-{
-    const tp_conn *c = conn;
-    return c->state == CONN_OPEN && !c->finished && !c->read_paused;
-}
-
-static void api_engine_info(void *conn, tp_engine_info *out)
-{
-    const tp_conn *c = conn;
-    memset(out, 0, sizeof *out);
-    if (c->ec)
-        tp_engine_conn_info(c->ec, out);
-}
-
-static double api_t(void *conn)
-{
-    return conn_t(conn);
-}
-
-static const tp_conn_ops conn_api = {
-    .write = api_write,
-    .close = api_close,
-    .settle = api_settle,
-    .writable = api_writable,
-    .engine_info = api_engine_info,
-    .t = api_t,
-};
+/* ---- the handle a mode is given (its ops: conn_api.c) ---- */
 
 static void conn_mode_init(tp_conn *c, const tp_mode_ops *mode)
 {
@@ -357,6 +342,7 @@ static void conn_mode_init(tp_conn *c, const tp_mode_ops *mode)
     c->mode_conn.id = c->id;
     c->mode_conn.peer = c->peer;
     c->mode_conn.loop = c->w->loop;
+    c->mode_conn.proxy = c->w->srv->cfg.proxy;
 }
 
 /* ---- socket I/O ---- */
@@ -462,6 +448,21 @@ static void conn_linger(tp_conn *c)
 void conn_settle(tp_conn *c)
 {
     conn_flush(c);
+    /* Backpressure ends once the queue drained: here or after a write
+     * event (a mode writing from its own callbacks, the proxy's upstream,
+     * may fill and drain it in one pass, with no write event between);
+     * after a few rounds the write event takes over (fairness). */
+    for (int i = 0; !c->finished && c->read_paused && c->out.len < SRV_OUT_LOW; i++) {
+        if (i == 8) {
+            ev_io_start(c->w->loop, &c->wio);
+            break;
+        }
+        c->read_paused = false;
+        conn_read_start(c);
+        conn_flow(c);
+        conn_drive(c); /* the engine may hold records it already read */
+        conn_flush(c);
+    }
     if (!c->finished)
         return;
     if (c->io_dead || c->end_reason == TP_END_TIMEOUT || c->end_reason == TP_END_SHUTDOWN) {
@@ -526,6 +527,11 @@ static void conn_read_cb(struct ev_loop *loop, ev_io *io, int revents)
         return;
     }
     conn_touch(c);
+    if (c->state == CONN_PLAIN) {
+        c->mode->on_plain(c->mode_state, &c->mode_conn, buf, (size_t)n); /* mail preamble */
+        conn_settle(c);
+        return;
+    }
     c->chunk = buf;
     c->chunk_len = (size_t)n;
     bool in_handshake = c->state == CONN_HANDSHAKE;
@@ -551,15 +557,7 @@ static void conn_write_cb(struct ev_loop *loop, ev_io *io, int revents)
     (void)loop;
     (void)revents;
     tp_conn *c = io->data;
-    conn_flush(c);
-    if (!c->finished && c->read_paused && c->out.len < SRV_OUT_LOW) {
-        c->read_paused = false;
-        conn_read_start(c);
-        conn_flow(c);
-        /* The engine may hold records it already read. */
-        conn_drive(c);
-    }
-    conn_settle(c);
+    conn_settle(c); /* flushes, and ends the backpressure once drained */
 }
 
 static void conn_timer_cb(struct ev_loop *loop, ev_timer *t, int revents)
@@ -603,6 +601,8 @@ static bool conn_session_new(tp_conn *c, const char *peer_text, const struct soc
     p.want_data_events = s->cfg.want_data_events;
     p.want_record_bytes = s->cfg.want_record_bytes;
     p.expect_secrets = true; /* the engine logs each secret as it derives it */
+    p.mail = c->mode->mail ? c->mode->mail : s->cfg.proxy ? s->cfg.proxy->mail : TP_MAIL_NONE;
+    p.mail_starttls = s->cfg.starttls && p.mail != TP_MAIL_NONE;
     c->sess = tp_session_new(&p);
     if (!c->sess)
         return false;
@@ -619,6 +619,7 @@ static bool conn_session_new(tp_conn *c, const char *peer_text, const struct soc
         f->rel.resumption.server_known = true;
         f->rel.resumption.server_modes = tp_engine_resumption(c->engine);
     }
+    conn_cert_facts(c, false);
     return true;
 }
 
@@ -668,8 +669,7 @@ static tp_refusal conn_refusal(tp_worker *w, unsigned open, int accept_errno)
     return TP_REFUSED_NONE;
 }
 
-/* quirks: --quirk (or the sweep's), NULL for none. */
-static void conn_start_tls(tp_conn *c, const tp_quirk_set *quirks)
+void conn_start_tls(tp_conn *c, const tp_quirk_set *quirks)
 {
     tp_server *s = c->w->srv;
     c->transport.push = transport_push;
@@ -687,19 +687,33 @@ static void conn_start_tls(tp_conn *c, const tp_quirk_set *quirks)
         tp_session_engine_error(c->sess, conn_t(c), "ENGINE_CONN_NEW",
                                 "the engine could not create a session");
         c->io_dead = true;
-        conn_finish(c, TP_END_SERVER_CLOSED);
-        conn_settle(c);
+        conn_finish(c, TP_END_SERVER_CLOSED); /* freed by the caller's conn_settle */
         return;
     }
     if (c->mode->one_client)
         c->w->sole = c;
+    bool first = !c->mode_started; /* after a plaintext phase on_open was called at accept */
     c->mode_started = true;
-    if (c->mode->on_open)
+    if (first && c->mode->on_open)
         c->mode->on_open(c->mode_state, &c->mode_conn);
     /* Handshake deadline: not re-armed by traffic, so a client trickling
      * bytes cannot hold the connection open. */
     conn_timer_arm(c, s->cfg.timeout);
     conn_read_start(c);
+}
+
+/* --starttls: the mode's plaintext phase first (its write_plain and
+ * start_tls: conn_api.c); one deadline for the whole preamble. */
+static void conn_begin_plain(tp_conn *c, const tp_quirk_set *quirks)
+{
+    c->state = CONN_PLAIN;
+    c->plain_quirks = quirks;
+    c->mode_conn.starttls = c->mode_started = true;
+    if (c->mode->on_open)
+        c->mode->on_open(c->mode_state, &c->mode_conn);
+    conn_timer_arm(c, c->w->srv->cfg.timeout);
+    conn_read_start(c);
+    conn_settle(c);
 }
 
 void conn_accept(tp_worker *w, int fd, const struct sockaddr *peer, socklen_t peer_len,
@@ -766,8 +780,12 @@ void conn_accept(tp_worker *w, int fd, const struct sockaddr *peer, socklen_t pe
         return;
     }
     conn_link(c);
-    if (refusal)
+    if (refusal) {
         conn_refuse(c, refusal, open, accept_errno);
-    else
+    } else if (s->cfg.starttls && mode->on_plain) {
+        conn_begin_plain(c, quirks);
+    } else {
         conn_start_tls(c, quirks);
+        conn_settle(c); /* frees it when the engine could not start */
+    }
 }

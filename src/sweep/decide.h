@@ -130,4 +130,11 @@ json_object *sweep_row_config_json(const sweep_decision *d, const sweep_row *row
 void sweep_summary_normalise(char *out, size_t out_len, const char *summary,
                              const char *const *axes, unsigned num_axes, const char *const *values);
 
+/* A typical failure as a reader sees it, never with placeholders: the
+ * summary itself when all read the same, else one real example and the
+ * axes its group differs in ("... (one example of 3; they differ in
+ * cipher)").  Writes a NUL-terminated string. */
+void sweep_typical_phrase(const sweep_decision *d, const sweep_typical *t, char *out,
+                          size_t out_len);
+
 #endif

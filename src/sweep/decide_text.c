@@ -375,3 +375,26 @@ void sweep_summary_normalise(char *out, size_t out_len, const char *summary,
     wire_buf_copy_out(&b, out, out_len, "");
     wire_buf_cleanup(&b);
 }
+
+void sweep_typical_phrase(const sweep_decision *d, const sweep_typical *t, char *out,
+                          size_t out_len)
+{
+    if (out_len == 0)
+        return;
+    snprintf(out, out_len, "%s", t->example ? t->example : "");
+    if (t->all_same)
+        return;
+    char differ[256] = "";
+    size_t w = 0;
+    unsigned n = 0;
+    for (unsigned a = 0; a < d->num_axes && w < sizeof differ; a++) {
+        if (!(t->differs >> a & 1))
+            continue;
+        int k = snprintf(differ + w, sizeof differ - w, "%s%s", n++ ? ", " : "", d->axes[a]);
+        w = k > 0 ? w + (size_t)k : w;
+    }
+    size_t used = strlen(out);
+    if (used + 1 < out_len)
+        snprintf(out + used, out_len - used, " (one example of %u; they differ in %s)", t->count,
+                 n ? differ : "numbers only");
+}

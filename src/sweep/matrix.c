@@ -12,6 +12,8 @@
 #include "../wire/ext.h"
 #include "../wire/handshake.h"
 #include "../wire/iana.h"
+#include "axes_certs.h"
+#include "axis_resumption.h"
 
 /* ---- the probe's offer ---- */
 
@@ -331,48 +333,6 @@ static void apply_quirk(sweep_setup *s, const char *v)
     s->quirk = v;
 }
 
-/* The resumption axis: what the server offers; an attempt with id, ticket
- * or psk is ok only when one of its connections resumed that way (the
- * client connects twice: s_client -reconnect, -sess_out then -sess_in). */
-static const char *const resumption_names[] = {"none", "id", "ticket", "psk"};
-#define NUM_RESUMPTION (sizeof resumption_names / sizeof resumption_names[0])
-
-static unsigned resumption_values(const char **out, unsigned max)
-{
-    unsigned k = 0;
-    for (; k < NUM_RESUMPTION && k < max; k++)
-        out[k] = resumption_names[k];
-    return k;
-}
-
-static bool resumption_parse(const char *csv, const char **out, unsigned max, unsigned *out_n,
-                             char *err, size_t err_len)
-{
-    char buf[256];
-    unsigned n = 0;
-    snprintf(buf, sizeof buf, "%s", csv ? csv : "");
-    char *save = NULL;
-    for (char *tok = strtok_r(buf, ", ", &save); tok; tok = strtok_r(NULL, ", ", &save)) {
-        unsigned i = 0;
-        while (i < NUM_RESUMPTION && strcmp(resumption_names[i], tok) != 0)
-            i++;
-        if (i == NUM_RESUMPTION || n >= max) {
-            snprintf(err, err_len, "resumption axis value '%s': valid: none, id, ticket, psk", tok);
-            return false;
-        }
-        out[n++] = resumption_names[i];
-    }
-    *out_n = n;
-    if (n == 0)
-        snprintf(err, err_len, "empty resumption list; valid: none, id, ticket, psk");
-    return n > 0;
-}
-
-static void apply_resumption(sweep_setup *s, const char *v)
-{
-    s->resumption = v;
-}
-
 static const sweep_axis axis_table[] = {
     {"protocol", "--protocols", protocol_values, protocol_parse, apply_protocol, off_protocol},
     {"kx", "--kx", kx_values, kx_parse, apply_kx, off_kx},
@@ -382,7 +342,14 @@ static const sweep_axis axis_table[] = {
     {"sigalg", "--sigalgs", sigalg_values, sigalg_parse, apply_sigalg, off_sigalg},
     {"key-type", "--key-types", key_type_values, key_type_parse, apply_key_type, NULL},
     {"quirk", "--quirks", quirk_values, quirk_parse, apply_quirk, NULL},
-    {"resumption", "--resumptions", resumption_values, resumption_parse, apply_resumption, NULL},
+    /* certificates: axes_certs.c (ocsp and client-cert have few values: no
+     * option limits them, their "option" matches none) */
+    {"cert", "--cert-variants", sweep_cert_values, sweep_cert_parse, sweep_cert_apply, NULL},
+    {"ocsp", "--ocsp-axis", sweep_ocsp_values, sweep_ocsp_parse, sweep_ocsp_apply, NULL},
+    {"client-cert", "--client-cert-axis", sweep_client_cert_values, sweep_client_cert_parse,
+     sweep_client_cert_apply, NULL},
+    {"resumption", "--resumptions", sweep_resumption_values, sweep_resumption_parse,
+     sweep_resumption_apply, NULL}, /* axis_resumption.c */
 };
 
 const sweep_axis *sweep_axes_all(unsigned *out_n)

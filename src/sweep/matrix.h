@@ -40,6 +40,8 @@ bool sweep_offer_from_hello(sweep_offer *out, const wire_handshake *hs);
 typedef struct {
     engine_combo combo; /* NULL fields: not fixed by an axis */
     const char *quirk;  /* the quirk axis' value ("cbc-padding=max", "none"), or NULL */
+    /* certificate axes (axes_certs.c); NULL: not an axis */
+    const char *cert_variant, *ocsp, *client_cert;
     const char *resumption; /* the resumption axis' value ("none", "id", "ticket", "psk"), or NULL */
 } sweep_setup;
 

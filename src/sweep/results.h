@@ -20,6 +20,7 @@ typedef struct {
     unsigned connections; /* of the attempt the verdict comes from (0: unknown) */
     json_object *verdict; /* owned: the verdict (without conn/t), or NULL */
     json_object *client;  /* owned: {"exit":..,"signal":..,"timed_out":..,"output":..}, or NULL */
+    bool inferred;        /* not tried (done false): status is what the adaptive rule predicts */
 } sweep_result;
 
 void sweep_result_cleanup(sweep_result *r);
@@ -58,12 +59,6 @@ void sweep_report_text(FILE *out, const sweep_matrix *m, const sweep_result *res
  * report/sweep_html.c's.  false (nothing written) when memory ran out. */
 bool sweep_report_html(FILE *out, const sweep_matrix *m, const sweep_result *res,
                        const sweep_decision *d, const sweep_row *rows);
-/* A typical failure as a reader sees it, never with placeholders: the
- * summary itself when all read the same, else one real example and the
- * axes its group differs in ("... (one example of 3; they differ in
- * cipher)").  Writes a NUL-terminated string. */
-void sweep_typical_phrase(const sweep_decision *d, const sweep_typical *t, char *out,
-                          size_t out_len);
 /* What the client command's exit says beside the verdict's status, e.g.
  * "client exited 52 although the TLS session worked"; "" when nothing. */
 void sweep_result_client_note(const sweep_result *r, char *out, size_t out_len);

@@ -1,180 +1,13 @@
-/* The sweep driver: its entry, the engine of each configuration, journal
- * resume and the reports.  The rest is in files of their own (sweep_int.h):
- * scheduling (sched.c), the servers (slot.c), driven clients (client.c),
- * device mode (device.c). */
+/* The sweep driver: its entry, journal resume and the reports.  The rest is
+ * in files of their own (sweep_int.h): scheduling (sched.c), the servers
+ * (slot.c), driven clients (client.c), device mode (device.c), progress
+ * (progress.c), verdicts, clock and engines (common.c). */
 #include "sweep_int.h"
 
 #include <errno.h>
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
-
-#include "../report/verdict_render.h"
-
-/* ---- verdicts ---- */
-
-bool sweep_verdict_ok(const tp_verdict *v)
-{
-    /* an unused connection whose handshake completed did what a
-     * handshake-only client asks of the combination */
-    return v && (v->outcome == TP_OUTCOME_OK ||
-                 (v->outcome == TP_OUTCOME_UNUSED && v->layers.handshake.done));
-}
-
-json_object *sweep_verdict_json(const tp_verdict *v)
-{
-    json_object *o = json_object_new_object();
-    json_object_object_add(o, "event", json_object_new_string("verdict"));
-    report_json_verdict_fill(o, v);
-    return o;
-}
-
-/* ---- shared helpers ---- */
-
-volatile sig_atomic_t sweep_stop_requested;
-
-double sweep_now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-void sweep_say(sweep_ctx *c, const char *fmt, ...)
-{
-    if (c->o->quiet)
-        return;
-    FILE *out = c->o->out;
-    if (c->tty)
-        fputs("\r\033[K", out);
-    va_list ap;
-    va_start(ap, fmt);
-    vfprintf(out, fmt, ap);
-    va_end(ap);
-    fputc('\n', out);
-    fflush(out);
-}
-
-/* ---- engines ---- */
-
-static engine_flag flag_of_axis(const char *axis)
-{
-    static const struct {
-        const char *axis;
-        engine_flag flag;
-    } map[] = {{"protocol", ENGINE_FLAG_PROTOCOLS}, {"kx", ENGINE_FLAG_KX},
-               {"cipher", ENGINE_FLAG_CIPHERS},     {"mac", ENGINE_FLAG_MACS},
-               {"group", ENGINE_FLAG_GROUPS},       {"sigalg", ENGINE_FLAG_SIGALGS}};
-    for (unsigned i = 0; i < sizeof(map) / sizeof(map[0]); i++) {
-        if (strcmp(map[i].axis, axis) == 0)
-            return map[i].flag;
-    }
-    return ENGINE_FLAG_COUNT;
-}
-
-static unsigned resumption_off(const char *axis_value, unsigned base_off);
-
-static tp_engine *engine_for(sweep_ctx *c, const engine_lists *lists, const char *key_type,
-                             unsigned resumption_off_bits, char *err, size_t err_len)
-{
-    char prio[2048];
-    if (engine_build_priority(lists, prio, sizeof(prio), err, err_len) != TP_OK)
-        return NULL;
-    tp_engine_config ec = {0};
-    ec.priority = prio;
-    ec.cert_file = c->o->cert_file;
-    ec.key_file = c->o->key_file;
-    ec.key_type = key_type ? key_type : "rsa:2048";
-    ec.client_cert = c->o->client_cert;
-    ec.resumption_off = resumption_off_bits;
-    ec.tickets = c->o->tickets;
-    ec.tickets_set = c->o->tickets_set;
-    ec.early_data = c->o->early_data;
-    static const char *const san_dns[] = {"localhost", NULL};
-    static const char *const san_ip[] = {"127.0.0.1", "::1", NULL};
-    ec.san_dns = san_dns;
-    ec.san_ip = san_ip;
-    return tp_engine_new(&ec, err, err_len);
-}
-
-tp_engine *sweep_engine_for_config(sweep_ctx *c, unsigned idx, char *err, size_t err_len)
-{
-    sweep_setup su;
-    sweep_config_setup(&c->m, &c->m.configs[idx], &su);
-    engine_lists combo, lists = c->o->base;
-    engine_lists_from_combo(&combo, &su.combo);
-    for (unsigned f = 0; f < ENGINE_FLAG_COUNT; f++) {
-        if (combo.csv[f])
-            lists.csv[f] = combo.csv[f];
-    }
-    /* a renegotiation (hello-request) and GnuTLS's TLS 1.2 tickets do not mix (resume.c) */
-    unsigned off = resumption_off(su.resumption, c->o->resumption_off);
-    if (su.quirk && strstr(su.quirk, "hello-request"))
-        off |= TP_RESUME_TICKET;
-    return engine_for(c, &lists, su.combo.key_type ? su.combo.key_type : c->o->key_type, off, err,
-                      err_len);
-}
-
-const char *sweep_resumption_how(const char *axis_value)
-{
-    static const char *const map[][2] = {{"id", "session-id"}, {"ticket", "ticket"}, {"psk", "psk"}};
-    for (unsigned i = 0; axis_value && i < sizeof map / sizeof map[0]; i++)
-        if (!strcmp(map[i][0], axis_value))
-            return map[i][1];
-    return NULL;
-}
-
-/* The resumption axis' value as the TP_RESUME_* bits switched off. */
-static unsigned resumption_off(const char *axis_value, unsigned base_off)
-{
-    static const struct {
-        const char *v;
-        unsigned on;
-    } map[] = {{"none", 0}, {"id", TP_RESUME_ID}, {"ticket", TP_RESUME_TICKET}, {"psk", TP_RESUME_PSK}};
-    for (unsigned i = 0; axis_value && i < sizeof map / sizeof map[0]; i++)
-        if (!strcmp(map[i].v, axis_value))
-            return TP_RESUME_ALL & ~map[i].on;
-    return base_off;
-}
-
-/* The probe's engine allows every value of every axis (legacy ones too),
- * so that whatever the client offers within the matrix can connect. */
-static tp_engine *engine_for_probe(sweep_ctx *c, char *err, size_t err_len)
-{
-    engine_lists lists = c->o->base;
-    const char *key_type = c->o->key_type;
-    for (unsigned a = 0; a < c->m.num_axes; a++) {
-        if (strcmp(c->m.axis_names[a], "key-type") == 0) {
-            if (!key_type)
-                key_type = c->m.values[a][0];
-            continue;
-        }
-        engine_flag f = flag_of_axis(c->m.axis_names[a]);
-        if (f == ENGINE_FLAG_COUNT)
-            continue;
-        char *buf = c->base_csv[f];
-        size_t w = 0;
-        buf[0] = '\0';
-        for (unsigned k = 0; k < c->m.num_values[a]; k++) {
-            /* the kx list must fit the certificate, or GnuTLS has no suite */
-            if (f == ENGINE_FLAG_KX) {
-                engine_combo t = {.kx = c->m.values[a][k], .key_type = key_type};
-                if (!engine_combo_formable(&t, NULL, 0))
-                    continue;
-            }
-            int n = snprintf(buf + w, sizeof(c->base_csv[f]) - w, "%s%s", w ? "," : "",
-                             c->m.values[a][k]);
-            if (n < 0 || (size_t)n >= sizeof(c->base_csv[f]) - w)
-                break;
-            w += (size_t)n;
-        }
-        if (w)
-            lists.csv[f] = buf;
-    }
-    return engine_for(c, &lists, key_type, c->o->resumption_off, err, err_len);
-}
 
 /* ---- journal resume ---- */
 
@@ -220,10 +53,14 @@ static int write_reports(sweep_ctx *c)
     sweep_decision d;
     if (!sweep_decide(&d, c->m.axis_names, c->m.num_axes, rows, n))
         fprintf(stderr, "tlsprobe sweep: cannot decide: %s\n", d.error);
-    if (!o->quiet)
+    sweep_strategy_decide(c, &d); /* adaptive: the named rule, the inferred cells */
+    if (!o->quiet) {
         sweep_report_text(o->out, &c->m, c->res, &d, rows);
+        sweep_strategy_report(c, o->out, NULL);
+    }
     if (o->json_out) {
         json_object *j = sweep_report_json(&c->m, c->res, &d, rows);
+        sweep_strategy_report(c, NULL, j);
         FILE *f = sweep_output_open("tlsprobe sweep: --json", o->json_out);
         if (!f)
             rc = 1;
@@ -307,7 +144,7 @@ static int sweep_drive(sweep_ctx *c)
 {
     const sweep_options *o = c->o;
     char err[1024];
-    tp_engine *pe = engine_for_probe(c, err, sizeof(err));
+    tp_engine *pe = sweep_engine_for_probe(c, err, sizeof(err));
     if (!pe) {
         fprintf(stderr, "tlsprobe sweep: cannot set up the probe's engine: %s\n", err);
         return 1;
@@ -392,6 +229,7 @@ static void sweep_free(sweep_ctx *c)
     free(c->res);
     free(c->tal);
     free(c->queue);
+    sweep_strategy_free(c);
     sweep_journal_close(c->journal);
     sweep_matrix_cleanup(&c->m);
     pthread_mutex_destroy(&c->lock);

@@ -15,9 +15,15 @@
 #include "../engine/engine.h"
 #include "../engine/names.h"
 #include "../server/server.h"
+#include "axes_certs.h"
+#include "axis_resumption.h"
 #include "matrix.h"
 
 #define SWEEP_MAX_LIMITS 10
+
+/* --strategy: every combination, or the fewest that name the rule
+ * (adaptive.h).  AUTO: adaptive in device mode, full in driven mode. */
+typedef enum { SWEEP_STRATEGY_AUTO = 0, SWEEP_STRATEGY_FULL, SWEEP_STRATEGY_ADAPTIVE } sweep_strategy;
 
 typedef struct {
     /* matrix */
@@ -30,9 +36,8 @@ typedef struct {
     const char *key_type; /* --key-type (when key-type is not an axis) */
     const char *cert_file, *key_file;
     tp_client_cert client_cert;
-    /* --resumption (bits off), --tickets, --early-data (the resumption axis overrides the first) */
-    unsigned resumption_off, tickets;
-    bool tickets_set, early_data;
+    struct sweep_options_certs certs; /* --chain ... --client-ca (axes_certs.h) */
+    struct sweep_options_resume resumption; /* --resumption, --tickets, --early-data (axis_resumption.h) */
     /* server */
     const char *listen; /* device mode; NULL: 0.0.0.0 and :: */
     unsigned port;      /* device mode; driven: only with port_set (else kernel-chosen) */
@@ -40,6 +45,8 @@ typedef struct {
     bool port_set;      /* --port given: driven slots listen on port + slot (or in the range) */
     double timeout;     /* per connection */
     tp_mode mode;
+    const tp_proxy_params *proxy; /* TP_MODE_PROXY (--upstream): the upstream */
+    bool starttls; /* mail modes: the plaintext preamble first (--starttls P) */
     tp_sink *sinks[TP_MAX_SINKS]; /* --trace, -v */
     unsigned num_sinks;
     capture_outfile *keylog; /* NSS key log, opened by the caller, or NULL */
@@ -48,6 +55,7 @@ typedef struct {
     double client_timeout;  /* seconds */
     unsigned jobs;          /* parallel slots (driven) */
     unsigned repeat;        /* tries per combination */
+    sweep_strategy strategy;
     double window;          /* --per-attempt-window (device) */
     /* output */
     const char *journal;

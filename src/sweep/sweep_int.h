@@ -1,9 +1,14 @@
 /* Inside the sweep driver: the state shared by its files.
- *   sweep.c   entry, engines per configuration, journal resume, reports
- *   sched.c   scheduling: the queue of combinations, attempts, repeats, results
- *   slot.c    the servers (one per slot) and their callbacks
- *   client.c  driven mode: the client command per attempt, its output, its exit
- *   device.c  device mode: prompts, progress, ETA, per-attempt windows
+ *   sweep.c    entry, journal resume, reports
+ *   client.c   driven mode: the client command per attempt, its output, its exit
+ *   device.c   device mode: the main loop, per-attempt windows
+ *   slot.c     the servers (one per slot) and their callbacks
+ *   sched.c    scheduling: the queue of combinations, attempts, repeats,
+ *              results, the attempt a device connection belongs to
+ *   progress.c the progress bar, ETA and device mode's prompts
+ *   common.c   verdict status and JSON, clock, status line, engines
+ * The calls go one way, down this list (sched.c also calls results.c and
+ * decide_text.c; scripts/check-includes.py fails on a circle).
  * Threads: one per server (slot), each running its own event loop; the
  * main thread runs the default libev loop (client processes, timers,
  * signals; server callbacks wake it with ctx->wake).  One mutex (ctx->lock)
@@ -85,7 +90,10 @@ typedef struct {
     json_object *verdict, *client; /* of the attempt that represents the result */
     unsigned conns;
     bool rep_is_ok;
+    unsigned extra; /* tries beyond --repeat the adaptive strategy asked for */
 } tally;
+
+typedef struct sweep_adaptive_run sweep_adaptive_run; /* strategy.c */
 
 enum { PHASE_PROBE, PHASE_RUNNING, PHASE_DONE };
 
@@ -95,6 +103,7 @@ struct sweep_ctx {
     sweep_matrix m;
     sweep_result *res;
     tally *tal;
+    sweep_adaptive_run *adapt; /* --strategy adaptive; NULL: every combination */
     unsigned *queue; /* config indices, each repeated `repeat` times */
     unsigned qlen, qpos;
     unsigned todo_configs, done_configs; /* this run */
@@ -121,19 +130,43 @@ struct sweep_ctx {
 
 extern volatile sig_atomic_t sweep_stop_requested;
 
+/* common.c: the lowest file (it calls no other file of sweep/) */
 double sweep_now(void);
 void sweep_say(sweep_ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-/* sweep.c */
 tp_engine *sweep_engine_for_config(sweep_ctx *c, unsigned idx, char *err, size_t err_len);
-/* The resumption axis' value ("id") as the verdict names it ("session-id"); NULL for none. */
-const char *sweep_resumption_how(const char *axis_value);
+/* The probe's engine allows every value of every axis (legacy ones too),
+ * so that whatever the client offers within the matrix can connect. */
+tp_engine *sweep_engine_for_probe(sweep_ctx *c, char *err, size_t err_len);
 
 /* sched.c (lock held unless said) */
 void sweep_build_queue(sweep_ctx *c);
 void sweep_attempt_finalize(sweep_ctx *c, attempt *a);
 attempt *sweep_attempt_new(sweep_ctx *c, int cfg, slot *sl, tp_engine *e);
 attempt *sweep_next_attempt(sweep_ctx *c, slot *sl);
+/* Lock held: the attempt a device connection from peer belongs to. */
+attempt *sweep_device_choose(sweep_ctx *c, slot *sl, const char *peer);
+
+/* strategy.c: the adaptive strategy's side of the sweep (lock held) */
+/* After the probe: queues the first combination (and replays a resumed
+ * journal into the rule set).  false: out of memory (the sweep goes full). */
+bool sweep_strategy_start(sweep_ctx *c);
+/* A combination's result is final: the next one is queued (or none). */
+void sweep_strategy_result(sweep_ctx *c, unsigned idx);
+/* The engine refused a combination: never chosen again; the next queued. */
+void sweep_strategy_skipped(sweep_ctx *c, unsigned idx);
+/* Device prompt: what the combination at idx tests, e.g. "next: same as
+ * before but protocol TLS1.2 -> TLS1.0 (3 of the 12 rules left say it
+ * fails)"; "" without the strategy. */
+void sweep_strategy_prompt(const sweep_ctx *c, unsigned idx, char *out, size_t len);
+/* The reports: a named rule replaces d's (the rule finder over the tried
+ * results plus the rule's prediction for the rest: the same words as the
+ * full matrix), and the untried combinations are marked inferred. */
+void sweep_strategy_decide(sweep_ctx *c, sweep_decision *d);
+/* "strategy: adaptive: named in 9 connections; the full matrix is 96",
+ * how sure, what was not tried; to the text report (out, NULL: none) and
+ * as "strategy" into json (NULL: none). */
+void sweep_strategy_report(sweep_ctx *c, FILE *out, json_object *json);
+void sweep_strategy_free(sweep_ctx *c);
 
 /* slot.c (lock not held) */
 bool sweep_slot_start(sweep_ctx *c, slot *sl, unsigned id, bool driven);
@@ -141,11 +174,11 @@ bool sweep_slot_start(sweep_ctx *c, slot *sl, unsigned id, bool driven);
 /* client.c: runs the main loop until done or stopped (lock not held) */
 int sweep_run_driven(sweep_ctx *c);
 
-/* device.c */
+/* progress.c */
 void sweep_progress_bar(sweep_ctx *c);
 void sweep_device_prompt(sweep_ctx *c); /* lock held */
-/* Lock held: the attempt a device connection from peer belongs to. */
-attempt *sweep_device_choose(sweep_ctx *c, slot *sl, const char *peer);
+
+/* device.c */
 int sweep_run_device(sweep_ctx *c); /* lock not held */
 
 #endif

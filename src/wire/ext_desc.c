@@ -217,6 +217,14 @@ const wire_ext_desc *wire_ext_desc_find(uint16_t type)
     return NULL;
 }
 
+const char *wire_ext_name(uint16_t type)
+{
+    if (wire_is_grease(type))
+        return "GREASE";
+    const wire_ext_desc *row = wire_ext_desc_find(type);
+    return row ? row->name : wire_ext_registry_name(type);
+}
+
 void wire_ext_decode(uint16_t type, cur_t body, wire_ext_origin origin, wire_ext_decoded *out)
 {
     const wire_ext_desc *row = wire_ext_desc_find(type);

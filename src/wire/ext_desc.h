@@ -60,6 +60,10 @@ typedef struct wire_ext_desc {
 
 /* The row of a type, or NULL for a type tlsprobe does not decode. */
 const wire_ext_desc *wire_ext_desc_find(uint16_t type);
+/* The IANA name of an extension type ("server_name", "key_share", ...:
+ * the row's name, else the registry's), "GREASE" for RFC 8701 values, NULL
+ * when unknown (callers print the number). */
+const char *wire_ext_name(uint16_t type);
 /* Row i (0..) of the table, NULL past the end. */
 const wire_ext_desc *wire_ext_desc_at(unsigned i);
 

@@ -259,6 +259,7 @@ static tp_status parse_certificate_list(cur_t c, bool tls13, wire_certificate *c
     cur_t list;
     cm->num_certs = 0;
     cm->num_summaries = 0;
+    cm->status_stapled = false;
     cur_init(&cm->request_context, NULL, 0);
     /* RFC 8446 4.4.2: opaque certificate_request_context<0..2^8-1> */
     if (tls13 && !cur_get_u8_prefixed(&c, &cm->request_context))
@@ -275,6 +276,9 @@ static tp_status parse_certificate_list(cur_t c, bool tls13, wire_certificate *c
             /* RFC 8446 4.4.2: CertificateEntry carries extensions */
             if (!cur_get_u16_prefixed(&list, &exts) || ext_block_check(exts) != TP_OK)
                 return TP_ERR_DECODE;
+            cur_t st;
+            if (cm->num_certs == 0 && wire_ext_find(exts, 5 /* status_request */, &st))
+                cm->status_stapled = true;
         }
         cert_add(cm, der);
     }

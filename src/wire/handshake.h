@@ -92,6 +92,7 @@ typedef struct {
     unsigned num_certs;     /* how many are in the message */
     unsigned num_summaries; /* how many of them are summarised below */
     wire_cert_summary certs[WIRE_CERT_SUMMARY_MAX];
+    bool status_stapled; /* TLS 1.3: an OCSP response in the first entry (RFC 8446 4.4.2.1) */
 } wire_certificate;
 
 typedef struct {

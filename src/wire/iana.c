@@ -5,11 +5,10 @@
  * ARIA, SEED, DES and EXPORT suites from the registry so that old clients'
  * offers read as names.  Kept sorted by id for binary search. */
 #include <stddef.h>
+#include <stdio.h>
 #include <strings.h>
 
 #include "iana.h"
-
-#include "ext_desc.h"
 
 #define N_ELEMS(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -421,13 +420,8 @@ static const name_row ext_rows[] = {
     {65037, "encrypted_client_hello"},
 };
 
-const char *wire_ext_name(uint16_t type)
+const char *wire_ext_registry_name(uint16_t type)
 {
-    if (wire_is_grease(type))
-        return "GREASE";
-    const wire_ext_desc *row = wire_ext_desc_find(type);
-    if (row)
-        return row->name;
     return name_lookup(ext_rows, N_ELEMS(ext_rows), type);
 }
 
@@ -590,4 +584,25 @@ const char *wire_compression_name(uint8_t m)
     default:
         return NULL;
     }
+}
+
+size_t wire_names_join(char *out, size_t out_len, const uint16_t *ids, unsigned n,
+                       const char *sep, const char *(*name)(uint16_t))
+{
+    size_t used = 0;
+    if (out_len == 0)
+        return 0;
+    out[0] = '\0';
+    for (unsigned i = 0; i < n; i++) {
+        const char *known = name(ids[i]);
+        char num[12];
+        snprintf(num, sizeof num, "0x%04x", ids[i]);
+        int w = snprintf(out + used, out_len - used, "%s%s", i ? sep : "", known ? known : num);
+        if (w < 0 || (size_t)w >= out_len - used) {
+            out[used] = '\0';
+            return used;
+        }
+        used += (size_t)w;
+    }
+    return used;
 }

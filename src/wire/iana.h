@@ -39,7 +39,9 @@ bool wire_is_grease(uint16_t v);
 
 /* Names or NULL when unknown (callers print the number); RFC 8701 GREASE
  * values give "GREASE". */
-const char *wire_ext_name(uint16_t type);            /* "server_name", "key_share", ... (IANA) */
+/* The registry's name of an extension type tlsprobe does not decode
+ * (wire_ext_name, ext_desc.h, names every type). */
+const char *wire_ext_registry_name(uint16_t type);
 const char *wire_group_name(uint16_t group);         /* "SECP256R1","X25519","FFDHE2048",... */
 const char *wire_sigalg_name(uint16_t scheme);       /* "RSA-SHA256","ECDSA-SECP256R1-SHA256",
                                                         "RSA-PSS-RSAE-SHA256","ED25519",... */
@@ -59,5 +61,11 @@ const char *wire_sslv2_cipher_name(uint32_t spec);
  * false when unknown. */
 bool wire_group_by_name(const char *name, uint16_t *out_group);
 bool wire_sigalg_by_name(const char *name, uint16_t *out_scheme);
+
+/* The names of ids[0..n) joined by sep into out, "0x%04x" for an id that
+ * name() does not know; stops before the first name that does not fit
+ * (out stays NUL-terminated).  Returns the length written. */
+size_t wire_names_join(char *out, size_t out_len, const uint16_t *ids, unsigned n,
+                       const char *sep, const char *(*name)(uint16_t));
 
 #endif

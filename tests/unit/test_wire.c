@@ -15,6 +15,7 @@
 #include "report/wire_json.h"
 #include "report/wire_text.h"
 #include "wire/ext.h"
+#include "wire/ext_desc.h"
 #include "wire/handshake.h"
 #include "wire/iana.h"
 #include "wire/record.h"
@@ -1013,6 +1014,15 @@ static void test_iana(void **state)
     assert_string_equal(wire_group_name(29), "X25519");
     assert_string_equal(wire_group_name(256), "FFDHE2048");
     assert_string_equal(wire_group_name(260), "FFDHE8192");
+
+    /* names joined, a number for an unknown id, cut before what does not fit */
+    const uint16_t groups[] = {29, 23, 0x7777};
+    char joined[32];
+    assert_int_equal(wire_names_join(joined, sizeof joined, groups, 3, ",", wire_group_name), 23);
+    assert_string_equal(joined, "X25519,SECP256R1,0x7777");
+    char small[12];
+    assert_int_equal(wire_names_join(small, sizeof small, groups, 3, ", ", wire_group_name), 6);
+    assert_string_equal(small, "X25519");
     assert_string_equal(wire_sigalg_name(0x0401), "RSA-SHA256");
     assert_string_equal(wire_sigalg_name(0x0804), "RSA-PSS-RSAE-SHA256");
     assert_string_equal(wire_sigalg_name(0x0809), "RSA-PSS-SHA256");
