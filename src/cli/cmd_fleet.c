@@ -31,9 +31,9 @@ static void fleet_usage(FILE *f)
           "                  a pcapng are used too\n"
           "  --json          one JSON object instead of text (docs/trace-format.md, fleet)\n"
           "  --html FILE     also write the fleet as an HTML page, mode 0600\n"
-          "  -j, --jobs N    N threads run the connections of a capture (1-64; default:\n"
-          "                  the online CPUs, at most 8); -j 1: one pass.  The result is\n"
-          "                  the same for every N\n"
+          "  -j, --jobs N    N threads run the connections of a capture (1-64; default\n"
+          "                  1: one pass; try -j 4 on an idle many-core machine).  The\n"
+          "                  result is the same for every N\n"
           "  --progress      a progress bar on stderr (default: when stderr is a terminal)\n"
           "  --no-progress   none\n",
           f);
@@ -146,15 +146,9 @@ out:
     return rc;
 }
 
-/* The online CPUs, at most FLEET_DEFAULT_JOBS (a capture's reader keeps
- * about that many session threads busy); 1 when not known. */
-enum { FLEET_DEFAULT_JOBS = 8, FLEET_MAX_JOBS = 64 };
-
-static unsigned default_jobs(void)
-{
-    long n = sysconf(_SC_NPROCESSORS_ONLN);
-    return n < 1 ? 1 : n > FLEET_DEFAULT_JOBS ? FLEET_DEFAULT_JOBS : (unsigned)n;
-}
+/* -j: the default is 1 (one pass): measured on a busy 2-core machine, -j 2
+ * was slower than one pass (bench/README.md, fleet). */
+enum { FLEET_MAX_JOBS = 64 };
 
 static bool parse_jobs(const char *s, unsigned *out)
 {
@@ -180,7 +174,7 @@ static int fleet_parse(int argc, char **argv, fleet_opts *o)
         {NULL, 0, NULL, 0},
     };
     int c;
-    *o = (fleet_opts){.progress = -1, .jobs = default_jobs()};
+    *o = (fleet_opts){.progress = -1, .jobs = 1};
     optind = 1;
     opterr = 0;
     while ((c = getopt_long(argc, argv, ":k:j:H:h", opts, NULL)) != -1) {
