@@ -4,6 +4,8 @@
 #define TP_CLI_CMD_H
 
 int cmd_serve(int argc, char **argv);
+/* tlsprobe proxy: cmd_serve under its own name (messages "tlsprobe proxy:"). */
+int cmd_proxy_serve(int argc, char **argv);
 int cmd_sweep(int argc, char **argv);
 int cmd_decode(int argc, char **argv);
 int cmd_fleet(int argc, char **argv);
