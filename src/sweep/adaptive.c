@@ -28,7 +28,8 @@ typedef struct {
     uint8_t kind, a, b;
     uint64_t ma, mb;
     double w;
-    unsigned miss; /* tries it contradicts */
+    unsigned miss;  /* tries it contradicts */
+    unsigned fmiss; /* of them, failures (where it says ok): a flaky client's kind */
 } rule;
 
 struct sweep_adaptive {
@@ -395,6 +396,8 @@ bool sweep_adaptive_observe(sweep_adaptive *ad, unsigned cell, unsigned num_fail
         unsigned now = fail ? num_ok : num_fail;
         agree += ru->miss == before && now <= old;
         ru->miss = ru->miss - old + now;
+        if (!fail)
+            ru->fmiss = ru->fmiss - old + now;
     }
     ad->nfail[cell] = num_fail;
     ad->nok[cell] = num_ok;
@@ -489,7 +492,7 @@ static int winner_exception(const sweep_adaptive *ad, unsigned w, bool *out_retr
         unsigned against = fail ? ad->nok[c] : ad->nfail[c];
         unsigned with = fail ? ad->nfail[c] : ad->nok[c];
         if (against > 0 && with == 0) {
-            *out_retry = may_try(ad, c) && against < 2;
+            *out_retry = may_try(ad, c);
             return (int)c;
         }
     }
@@ -497,31 +500,36 @@ static int winner_exception(const sweep_adaptive *ad, unsigned w, bool *out_retr
 }
 
 /* The nearest rivals: the rules only one try contradicts beyond the
- * winner (one chance result from being left).  Marks them in near (per
- * rule); returns how many. */
-static unsigned nearest_rivals(const sweep_adaptive *ad, unsigned w, uint8_t *near)
+ * winner (one chance result from being left); fragile: only those whose
+ * one try is a failure (a client that fails at random).  Marks them in
+ * near (per rule); returns how many. */
+static unsigned nearest_rivals(const sweep_adaptive *ad, unsigned w, bool fragile, uint8_t *near)
 {
-    unsigned m = ad->rules[w].miss, n = 0;
+    unsigned m = ad->rules[w].miss, fm = ad->rules[w].fmiss, n = 0;
     for (unsigned r = 0; r < ad->num_rules; r++) {
-        near[r] = ad->rules[r].miss == m + 1;
+        near[r] = ad->rules[r].miss == m + 1 && (!fragile || ad->rules[r].fmiss > fm);
         n += near[r];
     }
     return n;
 }
 
 /* The cell that contradicts most (by weight: the most plausible) of the
- * nearest rivals a second time; -1 when there are none. */
-static int choose_confirm(const sweep_adaptive *ad, unsigned w)
+ * nearest rivals (fragile: those resting on one failure) a second time;
+ * -1 when there are none. */
+static int choose_confirm(const sweep_adaptive *ad, unsigned w, bool fragile)
 {
     uint8_t *near = calloc(ad->num_rules + 1, 1);
     choice best = {-1, 0, false};
-    if (!near || nearest_rivals(ad, w, near) == 0) {
+    if (!near || nearest_rivals(ad, w, fragile, near) == 0) {
         free(near);
         return -1;
     }
     for (unsigned c = 0; c < ad->sp->num_cells; c++) {
-        /* new ground, unless the client is known to fail at random */
-        if (!may_try(ad, c) || (!ad->flaky && ad->nfail[c] + ad->nok[c] > 0))
+        /* new ground, unless the client is known to fail at random or the
+         * cell is a failure tried once that a fragile rival rests on */
+        unsigned tries = ad->nfail[c] + ad->nok[c];
+        if (!may_try(ad, c) ||
+            (!ad->flaky && tries > 0 && !(fragile && tries == 1 && ad->nfail[c] == 1)))
             continue;
         bool wf = bit_of(ad, w, c);
         double s = 0;
@@ -588,8 +596,12 @@ int sweep_adaptive_next(sweep_adaptive *ad)
         return next_untried(ad);
     }
     ad->phase = SWEEP_AD_CONFIRM;
-    /* a flaky client: every rival twice (one chance failure cannot decide) */
-    int c = ad->flaky || ad->num_confirm < CONFIRM_MAX ? choose_confirm(ad, w) : -1;
+    /* a flaky client: every rival twice (one chance failure cannot decide);
+     * else one connection against the nearest rivals, then every rival
+     * that only one failure keeps from being left is contradicted again */
+    int c = ad->flaky || ad->num_confirm < CONFIRM_MAX ? choose_confirm(ad, w, false) : -1;
+    if (c < 0)
+        c = choose_confirm(ad, w, true);
     if (c >= 0) {
         ad->num_confirm++;
         return c;
