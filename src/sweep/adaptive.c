@@ -537,7 +537,8 @@ static int choose_confirm(const sweep_adaptive *ad, unsigned w, bool fragile)
             if (near[r] && bit_of(ad, r, c) != wf)
                 s += ad->rules[r].w;
         }
-        consider(&best, c, s, ad->nfail[c] + ad->nok[c] > 0);
+        /* a tie goes to new ground, or for fragile rivals to the retry */
+        consider(&best, c, s, (tries > 0) != fragile);
     }
     free(near);
     return best.cell;
@@ -599,7 +600,7 @@ int sweep_adaptive_next(sweep_adaptive *ad)
     /* a flaky client: every rival twice (one chance failure cannot decide);
      * else one connection against the nearest rivals, then every rival
      * that only one failure keeps from being left is contradicted again */
-    int c = ad->flaky || ad->num_confirm < CONFIRM_MAX ? choose_confirm(ad, w, false) : -1;
+    int c = ad->flaky ? choose_confirm(ad, w, false) : -1;
     if (c < 0)
         c = choose_confirm(ad, w, true);
     if (c >= 0) {
