@@ -19,8 +19,12 @@
 /* tries of one cell the chooser may ask for */
 #define CELL_MAX_TRIES 3
 #define EXCLUDED 2
-/* connections spent on contradicting the nearest rivals a second time */
-#define CONFIRM_MAX 1
+/* a rival this many tries behind the winner, all of them failures tried
+ * once, is fragile: contradicted again before the winner is named */
+#define FRAGILE_MAX 1
+/* rules this many tries behind the winner count for choosing where its
+ * failures seen on one cell are tried elsewhere */
+#define SUPPORT_NEAR 2
 
 typedef enum { R_NEVER, R_ALWAYS, R_ONE, R_PAIR, R_OK_PAIR } rule_kind;
 
@@ -42,6 +46,7 @@ struct sweep_adaptive {
     uint8_t *repeated; /* per cell: a repeat was asked for; EXCLUDED: never to try */
     int pending;       /* a repeat to run next, -1 */
     bool flaky;        /* a cell both failed and worked: failures are tried twice */
+    bool settled;      /* replayed with one rule left: not confirmed again */
     sweep_ad_phase phase;
     unsigned num_tries, num_repeats, num_confirm;
 };
@@ -443,7 +448,7 @@ void sweep_adaptive_replayed(sweep_adaptive *ad)
     unsigned nleft;
     min_miss(ad, &nleft);
     if (nleft == 1 && ad->num_tries > 0)
-        ad->num_confirm = CONFIRM_MAX;
+        ad->settled = true;
 }
 
 void sweep_adaptive_exclude(sweep_adaptive *ad, unsigned cell)
@@ -499,15 +504,32 @@ static int winner_exception(const sweep_adaptive *ad, unsigned w, bool *out_retr
     return -1;
 }
 
+/* Failures tried once where the winner says fail and rule r says ok: the
+ * results r loses by that a flaky client gives by chance. */
+static unsigned single_failures_against(const sweep_adaptive *ad, unsigned w, unsigned r)
+{
+    unsigned n = 0;
+    for (unsigned c = 0; c < ad->sp->num_cells; c++)
+        n += ad->nfail[c] == 1 && ad->nok[c] == 0 && bit_of(ad, w, c) && !bit_of(ad, r, c);
+    return n;
+}
+
 /* The nearest rivals: the rules only one try contradicts beyond the
- * winner (one chance result from being left); fragile: only those whose
- * one try is a failure (a client that fails at random).  Marks them in
- * near (per rule); returns how many. */
+ * winner (one chance result from being left); fragile: the rules at most
+ * FRAGILE_MAX tries behind that as many failures tried once keep behind
+ * (a client that fails at random).  Marks them in near (per rule);
+ * returns how many. */
 static unsigned nearest_rivals(const sweep_adaptive *ad, unsigned w, bool fragile, uint8_t *near)
 {
-    unsigned m = ad->rules[w].miss, fm = ad->rules[w].fmiss, n = 0;
+    unsigned m = ad->rules[w].miss, n = 0;
     for (unsigned r = 0; r < ad->num_rules; r++) {
-        near[r] = ad->rules[r].miss == m + 1 && (!fragile || ad->rules[r].fmiss > fm);
+        unsigned d = ad->rules[r].miss - m;
+        if (!fragile)
+            near[r] = d == 1;
+        else
+            near[r] = r != w && d >= 1 && d <= FRAGILE_MAX &&
+                      ad->rules[r].fmiss > ad->rules[w].fmiss &&
+                      single_failures_against(ad, w, r) >= d;
         n += near[r];
     }
     return n;
@@ -541,6 +563,32 @@ static int choose_confirm(const sweep_adaptive *ad, unsigned w, bool fragile)
         consider(&best, c, s, (tries > 0) != fragile);
     }
     free(near);
+    return best.cell;
+}
+
+/* When the winner's failures were all seen on one cell (a flaky client
+ * can fail one cell twice by chance) and it says more cells fail: the one
+ * of them most of the rules close behind say works, -1 otherwise. */
+static int choose_support(const sweep_adaptive *ad, unsigned w)
+{
+    unsigned cells = 0, seen = 0, m = ad->rules[w].miss;
+    for (unsigned c = 0; c < ad->sp->num_cells; c++) {
+        cells += bit_of(ad, w, c);
+        seen += bit_of(ad, w, c) && ad->nfail[c] > 0;
+    }
+    if (seen != 1 || cells < 2)
+        return -1;
+    choice best = {-1, 0, false};
+    for (unsigned c = 0; c < ad->sp->num_cells; c++) {
+        if (!bit_of(ad, w, c) || ad->nfail[c] + ad->nok[c] > 0 || !may_try(ad, c))
+            continue;
+        double s = 0;
+        for (unsigned r = 0; r < ad->num_rules; r++) {
+            if (ad->rules[r].miss <= m + SUPPORT_NEAR && !bit_of(ad, r, c))
+                s += ad->rules[r].w;
+        }
+        consider(&best, c, s + 1e-6, false);
+    }
     return best.cell;
 }
 
@@ -597,12 +645,14 @@ int sweep_adaptive_next(sweep_adaptive *ad)
         return next_untried(ad);
     }
     ad->phase = SWEEP_AD_CONFIRM;
-    /* a flaky client: every rival twice (one chance failure cannot decide);
-     * else one connection against the nearest rivals, then every rival
-     * that only one failure keeps from being left is contradicted again */
+    /* a client seen flaky: every rival twice; any client: every rival
+     * that one failure keeps from being left is contradicted again, and
+     * failures seen on one cell only are looked for on another */
     int c = ad->flaky ? choose_confirm(ad, w, false) : -1;
-    if (c < 0)
+    if (c < 0 && !ad->settled)
         c = choose_confirm(ad, w, true);
+    if (c < 0 && !ad->settled)
+        c = choose_support(ad, w);
     if (c >= 0) {
         ad->num_confirm++;
         return c;
