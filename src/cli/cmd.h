@@ -7,5 +7,6 @@ int cmd_serve(int argc, char **argv);
 int cmd_sweep(int argc, char **argv);
 int cmd_decode(int argc, char **argv);
 int cmd_list(int argc, char **argv);
+int cmd_proxy(int argc, char **argv); /* serve --upstream */
 
 #endif

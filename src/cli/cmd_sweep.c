@@ -165,7 +165,7 @@ static void add_limit(sweep_options *o, const char *option, const char *csv)
 /* The shared options into the sweep's: each negotiation list is checked
  * here, so a typo fails before anything starts, and limits its axis (or
  * fixes a flag that is no axis). */
-static int take_shape(sweep_options *o, const serve_shape *sh)
+static int take_shape(sweep_options *o, serve_shape *sh)
 {
     int rc = serve_opts_check(sh, "sweep");
     if (!rc)
@@ -197,6 +197,12 @@ static int take_shape(sweep_options *o, const serve_shape *sh)
     /* the certificate axes vary the generated chain: the probe has it too */
     o->certs.chain |= o->axes && (strstr(o->axes, "cert") || strstr(o->axes, "ocsp"));
     o->timeout = sh->timeout;
+    if (sh->mail) { /* --starttls P / --smtp ...: the servers speak that mail dialogue */
+        o->mode = (tp_mode)tp_mode_for_mail(sh->mail);
+        o->starttls = sh->starttls;
+    }
+    if ((o->proxy = serve_opts_upstream(sh)) != NULL)
+        o->mode = TP_MODE_PROXY; /* the sweep's configuration is the client-facing side */
     return 0;
 }
 
@@ -356,6 +362,8 @@ static int parse_args(sweep_cli *x, int argc, char **argv)
     }
     if (optind < argc)
         return usage_error("unexpected argument '%s'", argv[optind]);
+    if (x->mode_set && x->shape.mail)
+        return usage_error("--%s: not with --http or --echo (one mode)", x->shape.mail_flag);
     int shape_rc = take_shape(&x->o, &x->shape);
     if (shape_rc)
         return shape_rc;

@@ -43,6 +43,8 @@ typedef struct {
     bool port_set;      /* --port given: driven slots listen on port + slot (or in the range) */
     double timeout;     /* per connection */
     tp_mode mode;
+    const tp_proxy_params *proxy; /* TP_MODE_PROXY (--upstream): the upstream */
+    bool starttls; /* mail modes: the plaintext preamble first (--starttls P) */
     tp_sink *sinks[TP_MAX_SINKS]; /* --trace, -v */
     unsigned num_sinks;
     capture_outfile *keylog; /* NSS key log, opened by the caller, or NULL */
