@@ -25,6 +25,9 @@
 /* rules this many tries behind the winner count for choosing where its
  * failures seen on one cell are tried elsewhere */
 #define SUPPORT_NEAR 2
+/* connections past which a client not seen flaky gets no second
+ * confirmation of a one-term winner */
+#define CONFIRM_BUDGET 10
 
 typedef enum { R_NEVER, R_ALWAYS, R_ONE, R_PAIR, R_OK_PAIR } rule_kind;
 
@@ -614,6 +617,20 @@ static int unconfirmed_failure(sweep_adaptive *ad)
     return -1;
 }
 
+/* Whether a client not seen flaky gets another confirmation (a rival
+ * resting on one failure, a failure seen on one cell only): for a winner
+ * of two terms always, for one term the first, and more only while the
+ * sweep is under CONFIRM_BUDGET connections (a consistent client pays for
+ * them; a one-term rule is named in about ten). */
+static bool confirm_more(const sweep_adaptive *ad, unsigned w)
+{
+    if (ad->settled)
+        return false;
+    if (ad->flaky || ad->rules[w].kind == R_PAIR || ad->rules[w].kind == R_OK_PAIR)
+        return true;
+    return ad->num_confirm < 1 || ad->num_tries < CONFIRM_BUDGET;
+}
+
 int sweep_adaptive_next(sweep_adaptive *ad)
 {
     if (ad->pending >= 0) {
@@ -648,10 +665,11 @@ int sweep_adaptive_next(sweep_adaptive *ad)
     /* a client seen flaky: every rival twice; any client: every rival
      * that one failure keeps from being left is contradicted again, and
      * failures seen on one cell only are looked for on another */
+    bool more = confirm_more(ad, w);
     int c = ad->flaky ? choose_confirm(ad, w, false) : -1;
-    if (c < 0 && !ad->settled)
+    if (c < 0 && more)
         c = choose_confirm(ad, w, true);
-    if (c < 0 && !ad->settled)
+    if (c < 0 && more)
         c = choose_support(ad, w);
     if (c >= 0) {
         ad->num_confirm++;
