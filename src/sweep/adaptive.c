@@ -22,12 +22,17 @@
 /* a rival this many tries behind the winner, all of them failures tried
  * once, is fragile: contradicted again before the winner is named */
 #define FRAGILE_MAX 1
+/* the same for a winner of two terms (a consistent client's conjunctions
+ * are named well under their target, so it confirms further) */
+#define FRAGILE_MAX_PAIR 3
 /* rules this many tries behind the winner count for choosing where its
  * failures seen on one cell are tried elsewhere */
 #define SUPPORT_NEAR 2
-/* connections past which a client not seen flaky gets no second
- * confirmation of a one-term winner */
+/* a client not seen flaky, a one-term winner: a sweep that named it in
+ * under CONFIRM_BUDGET connections is confirmed up to that many; one that
+ * needed more, up to CONFIRM_CEILING (the issue's median and maximum) */
 #define CONFIRM_BUDGET 10
+#define CONFIRM_CEILING 16
 
 typedef enum { R_NEVER, R_ALWAYS, R_ONE, R_PAIR, R_OK_PAIR } rule_kind;
 
@@ -507,6 +512,11 @@ static int winner_exception(const sweep_adaptive *ad, unsigned w, bool *out_retr
     return -1;
 }
 
+static bool is_pair(const rule *ru)
+{
+    return ru->kind == R_PAIR || ru->kind == R_OK_PAIR;
+}
+
 /* Failures tried once where the winner says fail and rule r says ok: the
  * results r loses by that a flaky client gives by chance. */
 static unsigned single_failures_against(const sweep_adaptive *ad, unsigned w, unsigned r)
@@ -519,18 +529,19 @@ static unsigned single_failures_against(const sweep_adaptive *ad, unsigned w, un
 
 /* The nearest rivals: the rules only one try contradicts beyond the
  * winner (one chance result from being left); fragile: the rules at most
- * FRAGILE_MAX tries behind that as many failures tried once keep behind
- * (a client that fails at random).  Marks them in near (per rule);
+ * FRAGILE_MAX (a two-term winner: FRAGILE_MAX_PAIR) tries behind that as
+ * many failures tried once keep behind (a client that fails at random).  Marks them in near (per rule);
  * returns how many. */
 static unsigned nearest_rivals(const sweep_adaptive *ad, unsigned w, bool fragile, uint8_t *near)
 {
     unsigned m = ad->rules[w].miss, n = 0;
+    unsigned most = is_pair(&ad->rules[w]) ? FRAGILE_MAX_PAIR : FRAGILE_MAX;
     for (unsigned r = 0; r < ad->num_rules; r++) {
         unsigned d = ad->rules[r].miss - m;
         if (!fragile)
             near[r] = d == 1;
         else
-            near[r] = r != w && d >= 1 && d <= FRAGILE_MAX &&
+            near[r] = r != w && d >= 1 && d <= most &&
                       ad->rules[r].fmiss > ad->rules[w].fmiss &&
                       single_failures_against(ad, w, r) >= d;
         n += near[r];
@@ -618,17 +629,19 @@ static int unconfirmed_failure(sweep_adaptive *ad)
 }
 
 /* Whether a client not seen flaky gets another confirmation (a rival
- * resting on one failure, a failure seen on one cell only): for a winner
- * of two terms always, for one term the first, and more only while the
- * sweep is under CONFIRM_BUDGET connections (a consistent client pays for
- * them; a one-term rule is named in about ten). */
+ * resting on failures tried once, a failure seen on one cell only): for a
+ * winner of two terms always; for one term the first, then more only
+ * while the sweep is under CONFIRM_BUDGET connections, or past it under
+ * CONFIRM_CEILING (a consistent client pays for every one; a sweep that
+ * stops at CONFIRM_BUDGET is not pushed past it). */
 static bool confirm_more(const sweep_adaptive *ad, unsigned w)
 {
     if (ad->settled)
         return false;
-    if (ad->flaky || ad->rules[w].kind == R_PAIR || ad->rules[w].kind == R_OK_PAIR)
+    if (ad->flaky || is_pair(&ad->rules[w]))
         return true;
-    return ad->num_confirm < 1 || ad->num_tries < CONFIRM_BUDGET;
+    return ad->num_confirm < 1 || ad->num_tries < CONFIRM_BUDGET ||
+           (ad->num_tries > CONFIRM_BUDGET && ad->num_tries < CONFIRM_CEILING);
 }
 
 int sweep_adaptive_next(sweep_adaptive *ad)

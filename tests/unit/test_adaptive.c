@@ -100,7 +100,7 @@ static void test_two_term_conjunctions(void **state)
     unsigned max;
     run_kind(t, n, SIM_PAIR, &med, &max, &cnt);
     assert_int_equal(cnt, 200);
-    assert_true(med <= 12);
+    assert_true(med <= 13);
     sim_truths_free(t, n);
 }
 
@@ -127,7 +127,7 @@ static unsigned run_flaky(const sim_truth *t, unsigned n, double flaky, uint64_t
 /* A client that also fails 10% of its tries at random (fixed seeds: the
  * figures are stable): repeats happen, a failure that alone keeps a rival
  * from being left is tried again, and the full matrix's rule is named for
- * at least 89% of the one-term rules and 92% of the conjunctions. */
+ * at least 91% of the one-term rules and 95% of the conjunctions. */
 static void test_flaky_client(void **state)
 {
     (void)state;
@@ -138,14 +138,14 @@ static void test_flaky_client(void **state)
     print_message("flaky 0.1, one term: %u/%u same rule, median %.1f connections, %u repeats\n",
                   same, n, med, repeats);
     assert_true(repeats > 0);
-    assert_true(same * 100 >= n * 89);
+    assert_true(same * 100 >= n * 91);
     assert_true(med <= 11);
     sim_truths_free(t, n);
     n = sim_pair_truths(&W, 200, 11, &t);
     same = run_flaky(t, n, 0.10, 3011, &med, &repeats);
     print_message("flaky 0.1, conjunctions: %u/%u same rule, median %.1f connections\n", same, n,
                   med);
-    assert_true(same * 100 >= n * 92);
+    assert_true(same * 100 >= n * 95);
     assert_true(med <= 17);
     sim_truths_free(t, n);
 }
