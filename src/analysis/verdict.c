@@ -8,7 +8,9 @@
  * generated tp_mutant.h may define TP_MUTANT (skip rule n) or
  * TP_MUTANT_FLIP (invert rule n's applicability). */
 #include "verdict.h"
+#include "verdict_alpn_sni.h"
 #include "verdict_relations.h"
+#include "verdict_psk.h"
 #include "verdict_upstream.h"
 
 #include <stdio.h>
@@ -674,6 +676,8 @@ static const verdict_rule rules[] = {
     RULE("not-tls", not_tls),
     RULE("unused-connection", unused),
     RULE("server-refused", server_refused),
+    XRULE("psk-unknown-identity", psk_unknown_identity),
+    XRULE("psk-key-mismatch", psk_key_mismatch),
     RULE("client-bad-record", client_bad_record),
     RULE("broken-stream", broken_stream),
     RULE("no-shared-version", no_shared_version),
@@ -681,9 +685,13 @@ static const verdict_rule rules[] = {
     RULE("no-shared-group", no_shared_group),
     RULE("unreadable-without-keys", unreadable),
     RULE("renegotiation-refused", renegotiation_refused),
+    XRULE("post-handshake-auth-failed", pha_failed),
     XRULE("client-cert-rejected", client_cert_rejected),
     XRULE("client-cert-missing", client_cert_missing),
+    XRULE("no-application-protocol", no_application_protocol), /* verdict_alpn_sni.c */
+    XRULE("sni-unrecognized-name", sni_unrecognized),
     XRULE("certificate-name-mismatch", certificate_name_mismatch),
+    XRULE("client-rejected-sni-warning", sni_warning_rejected),
     RULE("client-rejected-certificate", client_rejected_certificate),
     RULE("client-rejected-record", client_rejected_record),
     RULE("client-alert", client_alert),
@@ -707,6 +715,7 @@ static const verdict_rule rules[] = {
     RULE("closed-before-server-answered", closed_before_answer),
     RULE("closed-after-server-flight", closed_after_flight),
     RULE("server-bad-record", server_bad_record),
+    XRULE("alpn-h2-in-http", alpn_h2_in_http),
     XRULE("app-not-http", app_not_http),
     XRULE("app-h2-preface", app_h2_preface),
     XRULE("app-incomplete", app_incomplete),
@@ -781,6 +790,7 @@ void tp_verdict_decide(const tp_observation *o, tp_verdict *v)
             break;
         }
     }
+    tp_verdict_actions_more(o, v);
     if (o->handshake_unchecked && v->outcome != TP_OUTCOME_FAIL)
         vd_say_more(v, "; its records were not checked (no keys: pass --keylog FILE)");
     v->ok = v->outcome == TP_OUTCOME_OK;

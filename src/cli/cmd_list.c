@@ -7,6 +7,7 @@
 #include "cli/cmd.h"
 #include "engine/names.h"
 #include "quirk/quirk.h"
+#include "sweep/axis_names.h"
 
 static void list_usage(FILE *f)
 {
@@ -19,7 +20,9 @@ static void list_flag(engine_flag flag)
     unsigned n = engine_names(flag, &t);
     printf("%s\n", engine_flag_option(flag));
     for (unsigned i = 0; i < n; i++) {
-        if (t[i].negotiable)
+        if (t[i].negotiable && t[i].needs)
+            printf("  * %-24s (with %s)\n", t[i].name, t[i].needs);
+        else if (t[i].negotiable)
             printf("  * %s\n", t[i].name);
         else
             printf("    %-24s (not negotiable: %s)\n", t[i].name,
@@ -62,6 +65,14 @@ int cmd_list(int argc, char **argv)
     for (unsigned i = 0; i < n; i++)
         printf("  * %s%s\n", kts[i], strcmp(kts[i], "rsa:2048") == 0 ? "  (default)" : "");
     printf("\n--client-cert\n  * none  (default)\n  * request\n  * require\n");
+    /* ALPN and SNI (serve_opts_names.c, sweep/axis_names.c) */
+    printf("\n--alpn-mode\n  * ignore  (default)\n  * strict\n"
+           "\n--sni-mode\n  * ignore  (default)\n  * warn\n  * strict\n"
+           "\nsweep --alpns (the alpn axis: the server's ALPN list, '+' between protocols)\n");
+    const char *alpns[16];
+    n = sweep_alpn_values(alpns, 16);
+    for (unsigned i = 0; i < n; i++)
+        printf("  * %s\n", alpns[i]);
     certs_list(stdout);
     printf("\n--quirk (record rewriting, docs/quirks.md; the client bug each reproduces)\n");
     tp_quirk_list(stdout);

@@ -14,6 +14,8 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "analysis/fleet.h"
+#include "cli/fleet_out.h"
 #include "engine/engine.h"
 #include "engine/names.h"
 #include "report/json_sink.h"
@@ -23,6 +25,8 @@
 #include "certs_opts.h"
 #include "serve_keep.h"
 #include "serve_opts.h"
+#include "dashboard.h"
+#include "serve_opts_names.h"
 
 #define MAX_LISTEN 16
 #define MAX_WORKERS 256
@@ -50,7 +54,10 @@ static const char *const usage_head =
     "                        client prefers it (default); bytes that are no\n"
     "                        HTTP/1.x request get 400, HTTP/2 a GOAWAY\n"
     "  --echo                send back whatever the client sends\n"
-    "  --interactive         one client: stdin goes to it, what it sends is printed\n"
+    "  --interactive         one client: stdin goes to it, what it sends is printed;\n"
+    "                        a line starting with '/' is a command: /renegotiate,\n"
+    "                        /keyupdate, /keyupdate-request, /auth (post-handshake\n"
+    "                        client auth), /close, /alert LEVEL NAME, /help\n"
     "  --smtp, --imap, --pop3, --starttls P   mail dialogues (below)\n"
     "  --upstream HOST:PORT  a terminating proxy in front of a real server (below;\n"
     "                        with --starttls P its preamble comes from the upstream;\n"
@@ -70,7 +77,16 @@ static const char *const usage_tail =
     "  --trace FILE          JSON lines trace (docs/trace-format.md), mode 0600\n"
     "  --keylog FILE         NSS key log, mode 0600 (default: $SSLKEYLOGFILE)\n"
     "  --pcap FILE           pcapng of every connection with its keys embedded\n"
+    "  --fleet-summary       at the end, the connections grouped by client\n"
+    "                        fingerprint and verdict, as `tlsprobe fleet` prints them\n"
     "  --records             put record bytes (ciphertext, plaintext) in the trace\n"
+    "  --bundle FILE.tar.gz  at the end, a bug-report bundle: text and JSON trace,\n"
+    "                        pcapng with keys, certificate, versions, command line,\n"
+    "                        README.md (mode 0600; tlsprobe bundle --help); keys and\n"
+    "                        key logs of your own --cert only with\n"
+    "                        --bundle-include-secrets\n"
+    "  --dashboard [ADDR:]PORT  a live page of the last verdicts at\n"
+    "                        http://127.0.0.1:PORT/ (0: any free port, printed)\n"
     "  -v, -vv               one line per record and message, and each verdict's\n"
     "                        layers; -vv adds hex\n"
     "  -q                    verdicts only\n"
@@ -93,6 +109,8 @@ enum {
     OPT_PCAP,
     OPT_RECORDS,
     OPT_QUIRK,
+    OPT_DASHBOARD,
+    OPT_FLEET_SUMMARY,
 };
 
 /* serve's own options; the shared ones (serve_opts.h) are added to them. */
@@ -110,6 +128,8 @@ static const struct option own_opts[] = {
     {"pcap", required_argument, NULL, OPT_PCAP},
     {"records", no_argument, NULL, OPT_RECORDS},
     {"quirk", required_argument, NULL, OPT_QUIRK},
+    {"dashboard", required_argument, NULL, OPT_DASHBOARD},
+    {"fleet-summary", no_argument, NULL, OPT_FLEET_SUMMARY},
     {"verbose", no_argument, NULL, 'v'},
     {"quiet", no_argument, NULL, 'q'},
     {"help", no_argument, NULL, 'h'},
@@ -128,8 +148,10 @@ typedef struct {
     unsigned max_conns; /* 0: the server's default */
     const char *trace, *keylog, *pcap;
     bool records;
+    bool fleet_summary;
     int verbosity;
     tp_quirk_set quirks;
+    const char *dashboard; /* --dashboard [ADDR:]PORT */
 } serve_opts;
 
 #define usage_error(...) serve_opts_usage_error("serve", __VA_ARGS__)
@@ -206,9 +228,14 @@ static int parse_plain(int ch, const char *arg, serve_opts *o)
                        : ch == OPT_TRACE     ? &o->trace
                        : ch == OPT_KEYLOG    ? &o->keylog
                        : ch == OPT_PCAP      ? &o->pcap
+                       : ch == OPT_DASHBOARD ? &o->dashboard
                                              : NULL;
     if (dst) {
         *dst = arg;
+        return 0;
+    }
+    if (ch == OPT_FLEET_SUMMARY) {
+        o->fleet_summary = true;
         return 0;
     }
     if (ch == OPT_ECHO || ch == OPT_HTTP || ch == OPT_INTERACTIVE) {
@@ -271,7 +298,7 @@ static int parse_opts(int argc, char **argv, serve_opts *o, bool *out_done)
     o->shape.timeout = 30;
     o->workers = 1;
     *out_done = false;
-    struct option long_opts[NUM_OWN_OPTS + 32];
+    struct option long_opts[NUM_OWN_OPTS + SERVE_OPTS_ROWS_MAX + 1];
     memcpy(long_opts, own_opts, sizeof own_opts);
     if (!serve_opts_long_opts(long_opts, NUM_OWN_OPTS, sizeof long_opts / sizeof long_opts[0],
                               SERVE_OPTS_SERVE))
@@ -430,11 +457,17 @@ static tp_engine *serve_engine(const serve_opts *o, const char *priority)
         .san_ip = san_ip,
         .client_cert = o->shape.client_cert,
         .renegotiation = o->shape.renegotiation,
+        .psk = o->shape.psk,
+        .num_psk = o->shape.num_psk,
+        .srp = o->shape.srp,
+        .num_srp = o->shape.num_srp,
         .chain = o->shape.chain,
         .cert_variant = o->shape.cert_variant,
         .ocsp = o->shape.ocsp,
         .client_ca = o->shape.client_ca,
     };
+    serve_opts_names_for_mode(&ecfg.names, &o->shape.names, o->mode == TP_MODE_HTTP);
+    serve_opts_names_note(&ecfg.names, o->mode == TP_MODE_HTTP, "serve");
     tp_engine *engine = tp_engine_new(&ecfg, err, sizeof err);
     if (!engine) {
         fprintf(stderr, "tlsprobe serve: %s\n", err);
@@ -480,6 +513,8 @@ typedef struct {
     tp_sink *text, *json, *pcap;
     serve_keep keep; /* --keep failing, --rotate: instead of the three */
     const char *keylog; /* --keylog or $SSLKEYLOGFILE, or NULL */
+    tp_sink *fleet;     /* --fleet-summary: the same grouping as tlsprobe fleet */
+    fleet_table fleet_table;
 } serve_outputs;
 
 /* The text, JSON and pcapng sinks into p; false after the message. */
@@ -521,6 +556,12 @@ static bool outputs_open(const serve_opts *o, serve_outputs *out, tp_server_para
     } else if (!outputs_sinks(o, out, p)) {
         return false;
     }
+    if (o->fleet_summary) {
+        fleet_table_init(&out->fleet_table);
+        if (!(out->fleet = fleet_sink_new(&out->fleet_table, 0)))
+            return false;
+        p->sinks[p->num_sinks++] = out->fleet;
+    }
     out->keylog = o->keylog;
     const char *env = getenv("SSLKEYLOGFILE");
     if (!out->keylog && env && env[0])
@@ -541,6 +582,10 @@ static int outputs_close(serve_outputs *out, int rc)
         rc = 1;
     report_json_sink_free(out->json);
     report_text_sink_free(out->text);
+    if (out->fleet) {
+        fleet_sink_free(out->fleet);
+        fleet_table_cleanup(&out->fleet_table);
+    }
     if (capture_outfile_close(&out->trace_file) != 0 ||
         capture_outfile_close(&out->keylog_file) != 0)
         rc = 1;
@@ -611,8 +656,12 @@ int cmd_serve(int argc, char **argv)
     tp_server *srv = NULL;
     tp_server_params p;
     memset(&p, 0, sizeof p);
-    if (!outputs_open(&o, &out, &p))
+    cli_dashboard *dash = NULL; /* --dashboard: a sink of its own */
+    if (!outputs_open(&o, &out, &p) ||
+        (o.dashboard && !(dash = cli_dashboard_start("serve", o.dashboard))))
         goto end;
+    if (dash)
+        p.sinks[p.num_sinks++] = cli_dashboard_sink(dash);
     p.listen = o.listen;
     p.num_listen = o.num_listen;
     p.port = o.port;
@@ -638,8 +687,12 @@ int cmd_serve(int argc, char **argv)
     fprintf(stderr, "tlsprobe: %u connection%s, %u ok, %u failed, %u unused\n", conns,
             conns == 1 ? "" : "s", ok, failed, tp_server_unused(srv));
     rc = 0;
+    fleet_out_params fp = {.cmd = "tlsprobe serve", .keys = true};
+    if (out.fleet && out.fleet_table.num_conns)
+        rc = fleet_out_write(&out.fleet_table, &fp, stdout);
 end:
     tp_server_free(srv);
+    cli_dashboard_stop(dash);
     rc = outputs_close(&out, rc);
     fflush(stdout);
     tp_engine_free(engine);

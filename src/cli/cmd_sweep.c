@@ -18,6 +18,8 @@
 #include "report/text_sink.h"
 #include "certs_opts.h"
 #include "serve_opts.h"
+#include "dashboard.h"
+#include "serve_opts_names.h"
 #include "sweep/sweep.h"
 
 static const char *const sweep_usage =
@@ -31,12 +33,16 @@ static const char *const sweep_usage =
     "Matrix:\n"
     "  --axes L              axes to sweep (default protocol,kx,cipher,mac); also\n"
     "                        group, sigalg, key-type, quirk (record quirks),\n"
-    "                        cert, ocsp, client-cert (certificates: --cert-variants)\n"
+    "                        cert, ocsp, client-cert (certificates: --cert-variants),\n"
+    "                        alpn, sni-mode\n"
     "  --protocols L --kx L --ciphers L --macs L --groups L --sigalgs L\n"
     "                        limit an axis (or fix a non-swept one) to these values\n"
     "  --key-types L         values of the key-type axis (rsa:2048,ecdsa:p256,...)\n"
     "  --quirks L            values of the quirk axis (none,cbc-padding=max,...;\n"
     "                        default: one of each, see `tlsprobe list`)\n"
+    "  --alpns L             values of the alpn axis, the server's ALPN list:\n"
+    "                        none,http/1.1,h2,h2+http/1.1,http/1.1+h2 (default all)\n"
+    "  --sni-modes L         values of the sni-mode axis: strict,warn,ignore\n"
     "  --include-unoffered   also try what the client did not offer\n"
     "\n"
     "Driving (default: device mode, reconnect the client for each combination):\n"
@@ -56,6 +62,11 @@ static const char *const sweep_usage =
     "  --resume              skip what the journal already holds\n"
     "  --json FILE           every combination and the analysis (docs/design.md format)\n"
     "  --report FILE.html    self-contained HTML grid\n"
+    "  --dashboard [ADDR:]PORT  a live page of the sweep at http://127.0.0.1:PORT/\n"
+    "                        (0: any free port, printed): progress, the grid filling\n"
+    "                        in, the rule so far, the last results, what to connect\n"
+    "                        next; after the sweep it stays until Ctrl-C (10 min)\n"
+    "  --bundle FILE.tar.gz  a bug-report bundle of the outputs (tlsprobe bundle --help)\n"
     "\n"
     "Serve options: --port N|LO-HI (device mode: default 5556; driven: slot k\n"
     "  listens on N+k or on a free port of LO-HI, default kernel-chosen),\n"
@@ -81,10 +92,13 @@ enum {
     OPT_PRIORITY,
     OPT_KEY_TYPES,
     OPT_QUIRKS,
+    OPT_ALPNS,
+    OPT_SNI_MODES,
     OPT_TRACE,
     OPT_KEYLOG,
     OPT_WORKERS,
     OPT_STRATEGY,
+    OPT_DASHBOARD,
 };
 
 /* sweep's own options; the shared ones (serve_opts.h) are added to them. */
@@ -108,10 +122,13 @@ static const struct option own_opts[] = {
     {"priority", required_argument, NULL, OPT_PRIORITY},
     {"key-types", required_argument, NULL, OPT_KEY_TYPES},
     {"quirks", required_argument, NULL, OPT_QUIRKS},
+    {"alpns", required_argument, NULL, OPT_ALPNS},
+    {"sni-modes", required_argument, NULL, OPT_SNI_MODES},
     {"trace", required_argument, NULL, OPT_TRACE},
     {"keylog", required_argument, NULL, OPT_KEYLOG},
     {"workers", required_argument, NULL, OPT_WORKERS},
     {"strategy", required_argument, NULL, OPT_STRATEGY},
+    {"dashboard", required_argument, NULL, OPT_DASHBOARD},
     {"help", no_argument, NULL, 'h'},
 };
 #define NUM_OWN_OPTS (sizeof own_opts / sizeof own_opts[0])
@@ -190,6 +207,12 @@ static int take_shape(sweep_options *o, serve_shape *sh)
     o->cert_file = sh->cert;
     o->key_file = sh->key;
     o->client_cert = sh->client_cert;
+    o->psk = sh->psk;
+    o->num_psk = sh->num_psk;
+    o->srp = sh->srp;
+    o->num_srp = sh->num_srp;
+    serve_opts_names_for_mode(&o->names, &sh->names, o->mode == TP_MODE_HTTP);
+    serve_opts_names_note(&o->names, o->mode == TP_MODE_HTTP, "sweep");
     o->certs = (struct sweep_options_certs){sh->chain, sh->cert_variant, sh->ocsp, sh->client_ca,
                                             sh->client_cert};
     if (sh->cert_variants)
@@ -214,6 +237,7 @@ typedef struct {
     bool keylog_opt;
     int verbosity; /* sweep prints its own lines; -v adds the trace */
     bool mode_set;
+    const char *dashboard; /* --dashboard [ADDR:]PORT */
 } sweep_cli;
 
 enum { PARSE_HELP = -2 };
@@ -309,11 +333,20 @@ static int parse_own(sweep_cli *x, int ch, const char *arg, char **argv)
     case OPT_JSON:
         x->o.json_out = arg;
         break;
+    case OPT_DASHBOARD:
+        x->dashboard = arg;
+        break;
     case OPT_KEY_TYPES:
         add_limit(&x->o, "--key-types", arg);
         break;
     case OPT_QUIRKS:
         add_limit(&x->o, "--quirks", arg);
+        break;
+    case OPT_ALPNS: /* the alpn and sni-mode axes (sweep/axis_names.c) */
+        add_limit(&x->o, "--alpns", arg);
+        break;
+    case OPT_SNI_MODES:
+        add_limit(&x->o, "--sni-modes", arg);
         break;
     case OPT_TRACE:
         x->trace = arg;
@@ -345,7 +378,7 @@ static int parse_own(sweep_cli *x, int ch, const char *arg, char **argv)
 /* 0 to go on, PARSE_HELP, or the exit code after a message. */
 static int parse_args(sweep_cli *x, int argc, char **argv)
 {
-    struct option long_opts[NUM_OWN_OPTS + 32];
+    struct option long_opts[NUM_OWN_OPTS + SERVE_OPTS_ROWS_MAX + 1];
     memcpy(long_opts, own_opts, sizeof own_opts);
     if (!serve_opts_long_opts(long_opts, NUM_OWN_OPTS, sizeof long_opts / sizeof long_opts[0],
                               SERVE_OPTS_SWEEP))
@@ -391,6 +424,7 @@ int cmd_sweep(int argc, char **argv)
         (parsed = certs_save_ca_first(&x.shape, "sweep")) != 0)
         return parsed;
     sweep_options o = x.o;
+    int rc_dash = 0;
     const char *trace = x.trace, *keylog = x.keylog;
     bool keylog_opt = x.keylog_opt;
     int verbosity = x.verbosity;
@@ -420,7 +454,16 @@ int cmd_sweep(int argc, char **argv)
         o.sinks[o.num_sinks++] = text_sink;
     }
 
-    int rc = sweep_run(&o);
+    cli_dashboard *dash = x.dashboard ? cli_dashboard_start("sweep", x.dashboard) : NULL;
+    if (x.dashboard && !dash)
+        rc_dash = 2;
+    o.live_line = dash ? cli_dashboard_line : NULL;
+    o.live_state = dash ? cli_dashboard_state : NULL;
+    o.live_arg = dash;
+    int rc = rc_dash ? rc_dash : sweep_run(&o);
+    if (dash && !rc_dash)
+        cli_dashboard_hold(dash, 600);
+    cli_dashboard_stop(dash);
 
     if (json_sink)
         report_json_sink_free(json_sink);

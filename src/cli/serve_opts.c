@@ -9,6 +9,8 @@
 
 #include "certs_opts.h"
 #include "serve_opts.h"
+#include "engine/psk.h"
+#include "serve_opts_names.h"
 
 int serve_opts_usage_error(const char *cmd, const char *fmt, ...)
 {
@@ -85,6 +87,21 @@ static int take_timeout(serve_shape *s, const char *cmd, const serve_opt *row, c
     if (errno || end == arg || *end || !(t > 0) || t > 86400 * 365)
         return serve_opts_usage_error(cmd, "--timeout %s: not a number of seconds (> 0)", arg);
     s->timeout = t;
+    return 0;
+}
+
+/* --psk ID:HEX, --srp USER:PASSWORD (repeatable): engine/psk.h checks them. */
+static int take_psk(serve_shape *s, const char *cmd, const serve_opt *row, const char *arg)
+{
+    bool srp = row->flag;
+    char err[320];
+    if (!(srp ? tp_engine_srp_valid : tp_engine_psk_valid)(arg, err, sizeof err))
+        return serve_opts_usage_error(cmd, "%s", err);
+    unsigned *n = srp ? &s->num_srp : &s->num_psk;
+    if (*n >= SERVE_OPTS_MAX_PSK)
+        return serve_opts_usage_error(cmd, "--%s %s: at most %d of them", row->name, arg,
+                                      SERVE_OPTS_MAX_PSK);
+    (srp ? s->srp : s->psk)[(*n)++] = arg;
     return 0;
 }
 
@@ -215,6 +232,20 @@ static const serve_opt serve_opts_table[] = {
     {"renegotiation", "P", "allow or refuse (default) a client's renegotiation\n"
                            "(TLS <= 1.2; safe renegotiation, RFC 5746)", SERVE_OPTS_SERVE,
      take_renegotiation, 0, 0},
+    /* ALPN and SNI (serve_opts_names.c) */
+    {"alpn", "L", "ALPN protocols in the server's preference order, e.g.\n"
+                  "h2,http/1.1; none: no ALPN (default: none; --http: http/1.1)",
+     SERVE_OPTS_BOTH, serve_opts_take_alpn, 0, 0},
+    {"alpn-mode", "M", "no protocol in common: ignore (default: go on without\n"
+                       "ALPN) or strict (fatal no_application_protocol)", SERVE_OPTS_BOTH,
+     serve_opts_take_alpn_mode, 0, 0},
+    {"sni-cert", "SPEC", "NAME=CERT,KEY (PEM files) or NAME (generated): the\n"
+                         "certificate for a client asking for NAME (*.example\n"
+                         "too); repeatable", SERVE_OPTS_BOTH, serve_opts_take_sni_cert, 0, 0},
+    {"sni-mode", "M", "a name no certificate covers: ignore (default: the\n"
+                      "default certificate), warn (a warning unrecognized_name\n"
+                      "first; TLS <= 1.2) or strict (fatal unrecognized_name)",
+     SERVE_OPTS_BOTH, serve_opts_take_sni_mode, 0, 0},
     /* certificates: certs_opts.c */
     {"chain", NULL, "a generated chain: CA -> intermediate -> leaf (--save-ca)",
      SERVE_OPTS_BOTH, certs_take_chain, 0, 0},
@@ -239,6 +270,11 @@ static const serve_opt serve_opts_table[] = {
                            "but rsa8192)", SERVE_OPTS_SWEEP, STR(cert_variants)},
     {"timeout", "S", "handshake and idle timeout in seconds (default 30)", SERVE_OPTS_BOTH,
      take_timeout, 0, 0},
+    {"psk", "ID:HEX", "a pre-shared key (repeatable): the PSK, DHE-PSK, ECDHE-PSK\n"
+                      "and RSA-PSK key exchanges and TLS 1.3 external PSKs\n"
+                      "(psk_ke, psk_dhe_ke) become negotiable", SERVE_OPTS_BOTH, take_psk, 0, 0},
+    {"srp", "USER:PASSWORD", "an SRP user (repeatable): SRP and SRP-RSA (TLS <= 1.2)",
+     SERVE_OPTS_BOTH, take_psk, 1, 0},
     {"starttls", "P", "mail with STARTTLS: smtp, imap or pop3 in plaintext\n"
                       "(greeting, capabilities, STARTTLS), then TLS on the\n"
                       "same connection and the dialogue inside it", SERVE_OPTS_BOTH, take_mail, 0, 0},
@@ -270,6 +306,7 @@ static const serve_opt serve_opts_table[] = {
 /* clang-format on */
 
 #define NUM_ROWS (sizeof serve_opts_table / sizeof serve_opts_table[0])
+_Static_assert(NUM_ROWS <= SERVE_OPTS_ROWS_MAX, "raise SERVE_OPTS_ROWS_MAX");
 
 unsigned serve_opts_long_opts(struct option *opts, unsigned n, unsigned cap, unsigned command)
 {
@@ -314,8 +351,30 @@ void serve_opts_help(FILE *f, unsigned command)
     }
 }
 
+/* --kx PSK without --psk (SRP without --srp): no credentials to run it on. */
+static int kx_needs_check(const serve_shape *s, const char *cmd)
+{
+    const engine_name *v[32];
+    unsigned n = 0;
+    char err[256];
+    const char *csv = s->lists.csv[ENGINE_FLAG_KX];
+    if (!csv || engine_list_parse(ENGINE_FLAG_KX, csv, v, 32, &n, err, sizeof err) != TP_OK)
+        return 0; /* the engine or the matrix names a bad list */
+    for (unsigned i = 0; i < n; i++) {
+        const char *need = v[i]->needs;
+        if (need && !(strcmp(need, "--psk") == 0 ? s->num_psk : s->num_srp))
+            return serve_opts_usage_error(cmd, "--kx %s: %s needs %s (e.g. %s)", csv, v[i]->name,
+                                          need,
+                                          need[2] == 'p' ? "--psk dev:00112233445566778899aabb"
+                                                         : "--srp user:password");
+    }
+    return 0;
+}
+
 int serve_opts_check(const serve_shape *s, const char *cmd)
 {
+    if (kx_needs_check(s, cmd))
+        return 2;
     if (s->priority && s->any_list)
         return serve_opts_usage_error(cmd, "--priority and the lists (--protocols, --ciphers, "
                                            "...) are exclusive");

@@ -10,6 +10,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "alpn_sni.h"
+
 typedef struct tp_engine tp_engine;           /* per server configuration */
 typedef struct tp_engine_conn tp_engine_conn; /* per connection */
 
@@ -25,6 +27,13 @@ typedef struct {
     tp_client_cert client_cert;
     unsigned dh_bits;   /* DHE parameters size (0: engine default) */
     bool renegotiation; /* --renegotiation allow: take client-initiated ones */
+    /* --psk ID:HEX and --srp USER:PASSWORD values (engine/psk.h checks
+     * them); with any, the PSK / SRP key exchanges become negotiable */
+    const char *const *psk;
+    unsigned num_psk;
+    const char *const *srp;
+    unsigned num_srp;
+    tp_engine_names names; /* --alpn, --alpn-mode, --sni-cert, --sni-mode (alpn_sni.h) */
     /* certificates (certgen.c, ocsp.c) */
     bool chain;               /* --chain: a generated CA -> intermediate -> leaf */
     const char *cert_variant; /* --cert-variant NAME (implies the chain); NULL: none */
@@ -65,6 +74,11 @@ void tp_engine_free(tp_engine *e);
 bool tp_engine_renegotiation_allowed(const tp_engine *e);
 /* What --client-cert asked for. */
 tp_client_cert tp_engine_client_cert(const tp_engine *e);
+/* ALPN and SNI as configured: the server's side for the trace and verdict. */
+void tp_engine_names_info_get(const tp_engine *e, tp_engine_names_info *out);
+/* The certificate the connection's ClientHello chose: "default", an
+ * --sni-cert NAME, "none" (--sni-mode strict refused), "" (not yet). */
+const char *tp_engine_conn_sni_cert(const tp_engine_conn *c);
 /* SHA-256 fingerprint of the server certificate as "AA:BB:..". */
 const char *tp_engine_cert_fingerprint(const tp_engine *e);
 /* PEM of the generated certificate (*out_len bytes), for the command to
@@ -112,6 +126,20 @@ tp_engine_rc tp_engine_conn_write(tp_engine_conn *c, const uint8_t *buf, size_t 
  * client's renegotiation on this connection whatever --renegotiation says.
  * false when the protocol has none (TLS 1.3) or the engine refused. */
 bool tp_engine_conn_request_renegotiation(tp_engine_conn *c);
+/* On-demand actions after the handshake (--interactive; actions.c). */
+typedef enum {
+    TP_ACT_RENEGOTIATE,         /* HelloRequest (TLS <= 1.2, RFC 5246 7.4.1.1) */
+    TP_ACT_KEY_UPDATE,          /* KeyUpdate update_not_requested (TLS 1.3, RFC 8446 4.6.3) */
+    TP_ACT_KEY_UPDATE_REQUESTED, /* KeyUpdate update_requested */
+    TP_ACT_REQUEST_CERT, /* post-handshake CertificateRequest (TLS 1.3, RFC 8446 4.6.2) */
+    TP_ACT_ALERT,        /* an alert of the given level and description */
+} tp_engine_action;
+/* Runs an action (level and desc: TP_ACT_ALERT only).  false, with why
+ * saying why not ("KeyUpdate exists in TLS 1.3 only; this session is
+ * TLS1.2"), when the session cannot take it.  *out_end: the session is
+ * over (a fatal alert went out); the caller closes without close_notify. */
+bool tp_engine_conn_act(tp_engine_conn *c, tp_engine_action a, uint8_t level, uint8_t desc,
+                        bool *out_end, char *why, size_t why_len);
 /* Sends close_notify (best effort). */
 void tp_engine_conn_close(tp_engine_conn *c);
 void tp_engine_conn_info(tp_engine_conn *c, tp_engine_info *out);

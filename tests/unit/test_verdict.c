@@ -820,6 +820,15 @@ static const char *const tested[] = {
     "app-h2-preface",
     "app-incomplete",
     "alpn-not-selected",
+    /* rules of verdict_psk.c, tested in test_verdict_psk.c */
+    "psk-unknown-identity",
+    "psk-key-mismatch",
+    "post-handshake-auth-failed",
+    /* tests/unit/test_alpn_sni.c */
+    "no-application-protocol",
+    "sni-unrecognized-name",
+    "client-rejected-sni-warning",
+    "alpn-h2-in-http",
     /* rules of verdict_upstream.c (the proxy), tested in test_verdict_upstream.c */
     "upstream-refused",
     "upstream-tls-failed",
