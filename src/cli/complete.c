@@ -91,7 +91,9 @@ static int bash(const cmd_entry *cmds, unsigned num_cmds)
            "    case $cmd in\n");
     if (!collect(&l, cmd_top_options))
         return 1;
-    bash_case(stdout, "\"\"", &l, topics);
+    char top_words[sizeof topics + 8];
+    snprintf(top_words, sizeof top_words, "%s help", topics);
+    bash_case(stdout, "\"\"", &l, top_words);
     for (unsigned i = 0; i < num_cmds; i++) {
         if (!collect(&l, cmds[i].options))
             return 1;
