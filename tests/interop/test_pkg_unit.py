@@ -72,7 +72,7 @@ def check_settings(r, text):
     r.contains(s.get("ExecStart", ""), "tlsprobe proxy $TLSPROBE_PROXY_ARGS",
                "ExecStart runs tlsprobe proxy with the config's arguments")
     readme = open(os.path.join(tp.TP_SRC, "README.md")).read()
-    m = re.search(r"^## Install\n(.*?)(?=^## )", readme, re.M | re.S)
+    m = re.search(r"^## Install\n(.*?)(?=^## |\Z)", readme, re.M | re.S)
     install = m.group(1) if m else ""
     missing = [k for k in SANDBOX if k not in s or k not in install]
     r.eq(missing, [], "every sandbox setting is in the unit and in the README's Install section")
