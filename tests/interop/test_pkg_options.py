@@ -70,11 +70,14 @@ def check_scripts(r, opts, commands):
             r.eq(got.get(cmd), set(opts[cmd]), "%s: the options of %s exactly" %
                  (os.path.basename(path), cmd))
     r.eq(subprocess.run(["bash", "-n", BASH]).returncode, 0, "bash -n: the bash script parses")
+    r.eq(subprocess.run(["zsh", "-n", ZSH]).returncode, 0, "zsh -n: the zsh script parses")
     for words, want, absent in ((["tlsprobe", ""], commands, []),
                                 (["tlsprobe", "serve", "--up"], ["--upstream", "--upstream-tls"],
                                  ["--port"]),
                                 (["tlsprobe", "decode", "--"], list(opts["decode"]), ["--port"]),
-                                (["tlsprobe", "help", "s"], ["serve", "sweep"], ["list"])):
+                                (["tlsprobe", "help", "s"], ["serve", "sweep"], ["list"]),
+                (["tlsprobe", "serve", "--trace", "-"], [], ["--port", "--trace"]),
+                (["tlsprobe", "sweep", "-j", "-"], [], ["--port", "-j"])):
         script = 'source %s; COMP_WORDS=(%s); COMP_CWORD=%d; _tlsprobe; echo "${COMPREPLY[*]}"' % (
             BASH, " ".join("'%s'" % w for w in words), len(words) - 1)
         out = subprocess.run(["bash", "-c", script], stdout=subprocess.PIPE).stdout.decode().split()
