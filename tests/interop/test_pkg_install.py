@@ -45,6 +45,9 @@ def main():
         rc, out, err = tp.run([exe, "--version"])
         r.check(rc == 0 and re.search(r"^tlsprobe \d+\.\d+\.\d+\n.*GnuTLS", out, re.S),
                 "the installed tlsprobe --version", out + err)
+        ver = out.split("\n")[0].split()[-1] if out else "?"
+        first = open(os.path.join(tp.TP_SRC, "debian", "changelog")).readline()
+        r.contains(first, "tlsprobe (%s" % ver, "debian/changelog's version is tlsprobe's")
         for shell in ("bash", "zsh"):
             rc, out, err = tp.run([exe, "complete", shell])
             if paths[shell]:
