@@ -16,6 +16,8 @@ static const cmd_entry commands[] = {
      cmd_decode_options},
     {"proxy", cmd_proxy, "serve in front of a real server (--upstream HOST:PORT): a terminating proxy",
      cmd_serve_options},
+    {"fleet", cmd_fleet, "group connections of captures or traces by client and verdict",
+     cmd_fleet_options},
     {"list", cmd_list, "names accepted by --protocols, --ciphers, --macs, --kx, --groups, ...",
      cmd_list_options},
 };
