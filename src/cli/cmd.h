@@ -10,6 +10,8 @@ int cmd_sweep(int argc, char **argv);
 int cmd_decode(int argc, char **argv);
 int cmd_fleet(int argc, char **argv);
 int cmd_list(int argc, char **argv);
+int cmd_bundle(int argc, char **argv); /* cmd_bundle.c */
+int cmd_report(int argc, char **argv); /* cmd_report.c */
 int cmd_proxy(int argc, char **argv); /* serve --upstream */
 
 /* A command's options exactly as its parser takes them: fills opts (room
@@ -19,7 +21,7 @@ int cmd_proxy(int argc, char **argv); /* serve --upstream */
  * completion scripts and the man page test walk the same table. */
 typedef unsigned cmd_options_fn(struct option *opts, unsigned cap, const char **out_shorts);
 cmd_options_fn cmd_serve_options, cmd_sweep_options, cmd_decode_options, cmd_list_options;
-cmd_options_fn cmd_fleet_options;
+cmd_options_fn cmd_fleet_options, cmd_bundle_options, cmd_report_options;
 cmd_options_fn cmd_top_options; /* tlsprobe's own: --help, --version (cli/top.c) */
 
 /* A row of main.c's command table. */

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "bundle_wrap.h"
 #include "cmd.h"
 
 #define MAX_OPTS 160
@@ -29,8 +30,9 @@ static void add(opt_list *l, const char *dash, const char *name, int arg)
     l->takes_arg[l->num++] = arg;
 }
 
-/* false when the table does not fit (a bug: MAX_OPTS). */
-static bool collect(opt_list *l, cmd_options_fn *fn)
+/* false when the table does not fit (a bug: MAX_OPTS).  name: the command,
+ * for the options bundle_wrap.c takes before its parser runs. */
+static bool collect(opt_list *l, cmd_options_fn *fn, const char *name)
 {
     struct option opts[MAX_OPTS];
     const char *shorts = "";
@@ -48,6 +50,8 @@ static bool collect(opt_list *l, cmd_options_fn *fn)
         char c[2] = {*p, 0};
         add(l, "-", c, p[1] == ':');
     }
+    for (unsigned i = 0; name && bundle_wrap_wants(name) && bundle_wrap_opts[i].name; i++)
+        add(l, "--", bundle_wrap_opts[i].name, bundle_wrap_opts[i].has_arg != no_argument);
     return true;
 }
 
@@ -89,13 +93,13 @@ static int bash(const cmd_entry *cmds, unsigned num_cmds)
            "        case ${COMP_WORDS[i]} in -*) ;; *) cmd=${COMP_WORDS[i]}; break ;; esac\n"
            "    done\n"
            "    case $cmd in\n");
-    if (!collect(&l, cmd_top_options))
+    if (!collect(&l, cmd_top_options, NULL))
         return 1;
     char top_words[sizeof topics + 8];
     snprintf(top_words, sizeof top_words, "%s help", topics);
     bash_case(stdout, "\"\"", &l, top_words);
     for (unsigned i = 0; i < num_cmds; i++) {
-        if (!collect(&l, cmds[i].options))
+        if (!collect(&l, cmds[i].options, cmds[i].name))
             return 1;
         bash_case(stdout, cmds[i].name, &l, "");
     }
@@ -153,7 +157,7 @@ static int zsh(const cmd_entry *cmds, unsigned num_cmds)
     printf("\n        'help:a command'\\''s options'\n"
            "        'complete:the bash or zsh completion script')\n"
            "    _arguments -C");
-    if (!collect(&l, cmd_top_options))
+    if (!collect(&l, cmd_top_options, NULL))
         return 1;
     for (unsigned i = 0; i < l.num; i++)
         printf(" '(- *)%s'", l.names[i]);
@@ -163,7 +167,7 @@ static int zsh(const cmd_entry *cmds, unsigned num_cmds)
            "    args)\n"
            "        case $words[1] in\n");
     for (unsigned i = 0; i < num_cmds; i++) {
-        if (!collect(&l, cmds[i].options))
+        if (!collect(&l, cmds[i].options, cmds[i].name))
             return 1;
         printf("        %s) _arguments -S", cmds[i].name);
         zsh_args(stdout, &l);
@@ -183,7 +187,8 @@ static int options(const cmd_entry *cmds, unsigned num_cmds)
 {
     opt_list l;
     for (unsigned c = 0; c <= num_cmds; c++) {
-        if (!collect(&l, c ? cmds[c - 1].options : cmd_top_options))
+        const char *name = c ? cmds[c - 1].name : NULL;
+        if (!collect(&l, c ? cmds[c - 1].options : cmd_top_options, name))
             return 1;
         for (unsigned i = 0; i < l.num; i++)
             printf("%s %s %s\n", c ? cmds[c - 1].name : "tlsprobe", l.names[i],

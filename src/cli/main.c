@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "bundle_wrap.h"
 #include "cmd.h"
 
 /* Each row's options function is the parser's own table: the completion
@@ -20,6 +21,10 @@ static const cmd_entry commands[] = {
      cmd_fleet_options},
     {"list", cmd_list, "names accepted by --protocols, --ciphers, --macs, --kx, --groups, ...",
      cmd_list_options},
+    {"bundle", cmd_bundle, "pack outputs into a .tar.gz for a bug report (README.md inside)",
+     cmd_bundle_options},
+    {"report", cmd_report, "the HTML report or a Markdown summary of a saved sweep or trace",
+     cmd_report_options},
 };
 #define NUM_COMMANDS (unsigned)(sizeof commands / sizeof commands[0])
 
@@ -31,8 +36,13 @@ int main(int argc, char **argv)
     if (!strcmp(argv[1], "complete")) /* completion scripts: cli/complete.c */
         return cmd_complete(argc - 1, argv + 1, commands, NUM_COMMANDS);
     for (size_t i = 0; i < NUM_COMMANDS; i++)
-        if (!strcmp(argv[1], commands[i].name))
-            return commands[i].run(argc - 1, argv + 1);
+        if (!strcmp(argv[1], commands[i].name)) {
+            /* --bundle FILE.tar.gz on serve, sweep, decode, proxy (bundle_wrap.h) */
+            int rc = bundle_wrap_wants(argv[1])
+                         ? bundle_wrap_run(argv[1], commands[i].run, argc - 1, argv + 1)
+                         : -1;
+            return rc >= 0 ? rc : commands[i].run(argc - 1, argv + 1);
+        }
     fprintf(stderr, "tlsprobe: unknown command '%s'; valid:", argv[1]);
     for (size_t i = 0; i < NUM_COMMANDS; i++)
         fprintf(stderr, " %s,", commands[i].name);

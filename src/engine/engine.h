@@ -25,6 +25,12 @@ typedef struct {
     tp_client_cert client_cert;
     unsigned dh_bits;   /* DHE parameters size (0: engine default) */
     bool renegotiation; /* --renegotiation allow: take client-initiated ones */
+    /* --psk ID:HEX and --srp USER:PASSWORD values (engine/psk.h checks
+     * them); with any, the PSK / SRP key exchanges become negotiable */
+    const char *const *psk;
+    unsigned num_psk;
+    const char *const *srp;
+    unsigned num_srp;
     /* certificates (certgen.c, ocsp.c) */
     bool chain;               /* --chain: a generated CA -> intermediate -> leaf */
     const char *cert_variant; /* --cert-variant NAME (implies the chain); NULL: none */
@@ -112,6 +118,20 @@ tp_engine_rc tp_engine_conn_write(tp_engine_conn *c, const uint8_t *buf, size_t 
  * client's renegotiation on this connection whatever --renegotiation says.
  * false when the protocol has none (TLS 1.3) or the engine refused. */
 bool tp_engine_conn_request_renegotiation(tp_engine_conn *c);
+/* On-demand actions after the handshake (--interactive; actions.c). */
+typedef enum {
+    TP_ACT_RENEGOTIATE,         /* HelloRequest (TLS <= 1.2, RFC 5246 7.4.1.1) */
+    TP_ACT_KEY_UPDATE,          /* KeyUpdate update_not_requested (TLS 1.3, RFC 8446 4.6.3) */
+    TP_ACT_KEY_UPDATE_REQUESTED, /* KeyUpdate update_requested */
+    TP_ACT_REQUEST_CERT, /* post-handshake CertificateRequest (TLS 1.3, RFC 8446 4.6.2) */
+    TP_ACT_ALERT,        /* an alert of the given level and description */
+} tp_engine_action;
+/* Runs an action (level and desc: TP_ACT_ALERT only).  false, with why
+ * saying why not ("KeyUpdate exists in TLS 1.3 only; this session is
+ * TLS1.2"), when the session cannot take it.  *out_end: the session is
+ * over (a fatal alert went out); the caller closes without close_notify. */
+bool tp_engine_conn_act(tp_engine_conn *c, tp_engine_action a, uint8_t level, uint8_t desc,
+                        bool *out_end, char *why, size_t why_len);
 /* Sends close_notify (best effort). */
 void tp_engine_conn_close(tp_engine_conn *c);
 void tp_engine_conn_info(tp_engine_conn *c, tp_engine_info *out);

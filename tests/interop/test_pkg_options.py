@@ -9,7 +9,9 @@ sections (one per command) are read tag by tag."""
 import collections
 import os
 import re
+import shutil
 import subprocess
+import tempfile
 
 import tp
 
@@ -17,6 +19,7 @@ BUILD = os.environ.get("TP_BUILD", "build")
 BASH = os.path.join(BUILD, "pkg", "tlsprobe")
 ZSH = os.path.join(BUILD, "pkg", "_tlsprobe")
 MAN = os.path.join(tp.TP_SRC, "docs", "tlsprobe.1")
+TMP = tempfile.mkdtemp(prefix="tp-options-")  # the probes' working directory
 
 
 def dump():
@@ -38,13 +41,16 @@ def check_parser(r, opts):
         bad = []
         for o, arg in table.items():
             args = [o] if cmd == "tlsprobe" else [o] + (["x"] if arg else []) + ["--help"]
-            rc, out, err = tp.run([tp.TLSPROBE] + pre + args, timeout=20)
-            if "unknown option" in err or rc == "timeout":
+            p = subprocess.run([os.path.abspath(tp.TLSPROBE)] + pre + args, cwd=TMP, timeout=20,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+            rc, err = p.returncode, p.stderr.decode("utf-8", "replace")
+            if "unknown option" in err or "unrecognized option" in err or rc == "timeout":
                 bad.append((o, rc, err[:200]))
         r.eq(bad, [], "%s: the parser takes each of its %d listed options" % (cmd, len(table)))
         need = ["--upstream", "127.0.0.1:1"] if cmd == "proxy" else []
         rc, out, err = tp.run([tp.TLSPROBE] + pre + need + ["--no-such-option"])
-        r.check(rc == 2 and "unknown option" in err, "%s: an option not listed is refused" % cmd,
+        r.check(rc == 2 and re.search("unknown option|unrecognized option", err),
+                "%s: an option not listed is refused" % cmd,
                 (rc, err))
 
 
@@ -99,8 +105,11 @@ def man_sections():
             secs[cur][1].update(line.split(":", 1)[1].split())
         elif cur and line == ".TP" and i + 1 < len(lines):
             tag = re.sub(r"\\f[BIRP]", "", lines[i + 1]).replace("\\-", "-")
+            scope = re.search(r"\(([a-z, ]+)\)\s*\"?$", tag)  # "(serve, sweep)": those commands
+            dst = secs[cur][0] if not scope else secs.setdefault(
+                "@" + scope.group(1), (set(), set()))[0]
             for t in re.findall(r"(?<![\w-])(--[a-z0-9][a-z0-9-]*|-[a-zA-Z]+)\b", tag):
-                secs[cur][0].update([t] if t.startswith("--") else ["-" + c for c in t[1:]])
+                dst.update([t] if t.startswith("--") else ["-" + c for c in t[1:]])
     return secs
 
 
@@ -115,6 +124,9 @@ def check_man(r, opts, commands):
         doc = set(tags)
         for a in also:
             doc |= secs.get(a, (set(), set()))[0]
+        for k, (t, _) in secs.items():  # tags naming the commands they are for
+            if k.startswith("@") and cmd in [c.strip() for c in k[1:].split(",")]:
+                doc |= t
         want = set(opts.get(cmd, {}))
         r.eq(sorted(want - doc), [], "man %s: every option of %s is documented" % (sec, cmd))
         r.eq(sorted(doc - want), [], "man %s: nothing documented that %s does not take" %
@@ -141,6 +153,7 @@ def main():
             r.check(a[0] == 0 and a[1] == b[1] and a[1], "tlsprobe help %s is %s --help" % (cmd, cmd))
     rc, out, err = tp.run([tp.TLSPROBE, "help", "nope"])
     r.check(rc == 2 and "serve" in err and "nope" in err, "help with an unknown topic names the valid")
+    shutil.rmtree(TMP, ignore_errors=True)
     r.finish()
 
 
