@@ -50,7 +50,7 @@ def check_meta(r, deb):
     r.check(not re.search(r"^E: ", out, re.M), "lintian prints no E: line", out)
     rc, deps, _ = tp.run(["dpkg-deb", "-f", deb, "Depends"])
     names = [d.strip().split()[0] for d in deps.split(",") if d.strip()]
-    for lib in ("libgnutls30", "libssl3", "libev4", "libjson-c5"):
+    for lib in ("libgnutls30", "libssl3", "libev4", "libjson-c5", "zlib1g"):
         r.check(lib in names, "Depends has the runtime library %s" % lib, deps)
     r.check(not [n for n in names if n.endswith("-dev")], "no -dev package in Depends", deps)
     rc, files, _ = tp.run(["dpkg-deb", "-c", deb])
