@@ -10,7 +10,7 @@
 #include "bundle_wrap.h"
 #include "cmd.h"
 
-#define MAX_OPTS 160
+#define MAX_OPTS 192
 
 /* One command's options, long and short, in the parser's order. */
 typedef struct {
