@@ -77,8 +77,9 @@ static const char *const usage_tail =
     "  --trace FILE          JSON lines trace (docs/trace-format.md), mode 0600\n"
     "  --keylog FILE         NSS key log, mode 0600 (default: $SSLKEYLOGFILE)\n"
     "  --pcap FILE           pcapng of every connection with its keys embedded\n"
-    "  --fleet-summary       at the end, the connections grouped by client\n"
+    "  --fleet-summary[=FILE] at the end, the connections grouped by client\n"
     "                        fingerprint and verdict, as `tlsprobe fleet` prints them\n"
+    "                        (on standard output, or to FILE, mode 0600)\n"
     "  --records             put record bytes (ciphertext, plaintext) in the trace\n"
     "  --bundle FILE.tar.gz  at the end, a bug-report bundle: text and JSON trace,\n"
     "                        pcapng with keys, certificate, versions, command line,\n"
@@ -129,7 +130,7 @@ static const struct option own_opts[] = {
     {"records", no_argument, NULL, OPT_RECORDS},
     {"quirk", required_argument, NULL, OPT_QUIRK},
     {"dashboard", required_argument, NULL, OPT_DASHBOARD},
-    {"fleet-summary", no_argument, NULL, OPT_FLEET_SUMMARY},
+    {"fleet-summary", optional_argument, NULL, OPT_FLEET_SUMMARY},
     {"verbose", no_argument, NULL, 'v'},
     {"quiet", no_argument, NULL, 'q'},
     {"help", no_argument, NULL, 'h'},
@@ -149,6 +150,7 @@ typedef struct {
     const char *trace, *keylog, *pcap;
     bool records;
     bool fleet_summary;
+    const char *fleet_file; /* --fleet-summary=FILE, or NULL: standard output */
     int verbosity;
     tp_quirk_set quirks;
     const char *dashboard; /* --dashboard [ADDR:]PORT */
@@ -245,6 +247,7 @@ static int parse_plain(int ch, const char *arg, serve_opts *o)
     }
     if (ch == OPT_FLEET_SUMMARY) {
         o->fleet_summary = true;
+        o->fleet_file = arg && *arg ? arg : NULL;
         return 0;
     }
     if (ch == OPT_ECHO || ch == OPT_HTTP || ch == OPT_INTERACTIVE) {
@@ -476,6 +479,9 @@ static tp_engine *serve_engine(const serve_opts *o, const char *priority)
     };
     serve_opts_names_for_mode(&ecfg.names, &o->shape.names, o->mode == TP_MODE_HTTP);
     serve_opts_names_note(&ecfg.names, o->mode == TP_MODE_HTTP, "serve");
+    serve_opts_resumption_apply(&o->shape, &ecfg);
+    if (strstr(o->quirks.all_label, "hello-request")) /* a renegotiation: no TLS 1.2 tickets */
+        ecfg.resumption_off |= TP_RESUME_TICKET;
     tp_engine *engine = tp_engine_new(&ecfg, err, sizeof err);
     if (!engine) {
         fprintf(stderr, "tlsprobe serve: %s\n", err);
@@ -641,6 +647,32 @@ static void print_ready(const serve_opts *o, tp_server *srv, const char *keylog)
     fflush(stderr);
 }
 
+/* --fleet-summary: the groups on standard output, or to FILE (0600, no
+ * symbolic link: capture/outfile.h).  0, or 1 after a message naming the
+ * file. */
+static int fleet_summary_write(fleet_table *t, const char *path)
+{
+    fleet_out_params fp = {.cmd = "tlsprobe serve", .keys = true};
+    if (!path)
+        return fleet_out_write(t, &fp, stdout);
+    capture_outfile f;
+    char err[256];
+    if (!capture_outfile_open(&f, "tlsprobe serve: --fleet-summary", path,
+                              CAPTURE_OUTFILE_TRUNC, err, sizeof err)) {
+        fprintf(stderr, "%s\n", err);
+        return 1;
+    }
+    FILE *out = capture_outfile_stream(&f, "w");
+    int rc = out ? fleet_out_write(t, &fp, out) : 1;
+    if (out && (ferror(out) | fclose(out))) {
+        fprintf(stderr, "tlsprobe serve: --fleet-summary %s: write failed: %s\n", path,
+                strerror(errno));
+        rc = 1;
+    }
+    capture_outfile_close(&f);
+    return rc;
+}
+
 int cmd_serve(int argc, char **argv)
 {
     serve_opts o;
@@ -695,9 +727,8 @@ int cmd_serve(int argc, char **argv)
     fprintf(stderr, "tlsprobe: %u connection%s, %u ok, %u failed, %u unused\n", conns,
             conns == 1 ? "" : "s", ok, failed, tp_server_unused(srv));
     rc = 0;
-    fleet_out_params fp = {.cmd = "tlsprobe serve", .keys = true};
-    if (out.fleet && out.fleet_table.num_conns)
-        rc = fleet_out_write(&out.fleet_table, &fp, stdout);
+    if (out.fleet && (out.fleet_table.num_conns || o.fleet_file))
+        rc = fleet_summary_write(&out.fleet_table, o.fleet_file);
 end:
     tp_server_free(srv);
     cli_dashboard_stop(dash);

@@ -14,6 +14,7 @@
 #include "../wire/iana.h"
 #include "axis_names.h"
 #include "axes_certs.h"
+#include "axis_resumption.h"
 
 /* ---- the probe's offer ---- */
 
@@ -351,6 +352,8 @@ static const sweep_axis axis_table[] = {
     {"ocsp", "--ocsp-axis", sweep_ocsp_values, sweep_ocsp_parse, sweep_ocsp_apply, NULL},
     {"client-cert", "--client-cert-axis", sweep_client_cert_values, sweep_client_cert_parse,
      sweep_client_cert_apply, NULL},
+    {"resumption", "--resumptions", sweep_resumption_values, sweep_resumption_parse,
+     sweep_resumption_apply, NULL}, /* axis_resumption.c */
 };
 
 const sweep_axis *sweep_axes_all(unsigned *out_n)
