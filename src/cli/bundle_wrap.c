@@ -76,8 +76,14 @@ static void output(wrap *w, const char *opt, const char *name)
     input(w, p, BUNDLE_AUTO);
 }
 
-/* argv without --bundle FILE and --bundle-include-secrets; false on a
- * usage error (message printed). */
+const struct option bundle_wrap_opts[] = {
+    {"bundle", required_argument, NULL, 0},
+    {"bundle-include-secrets", no_argument, NULL, 0},
+    {NULL, 0, NULL, 0},
+};
+
+/* argv without --bundle FILE and --bundle-include-secrets (the rows of
+ * bundle_wrap_opts); false on a usage error (message printed). */
 static bool strip(wrap *w, int argc, char **argv)
 {
     for (int i = 0; i < argc; i++) {

@@ -164,20 +164,35 @@ static bool parse_jobs(const char *s, unsigned *out)
     return true;
 }
 
+static const struct option fleet_opts_table[] = {
+    {"keylog", required_argument, NULL, 'k'}, {"json", no_argument, NULL, 'J'},
+    {"jobs", required_argument, NULL, 'j'},
+    {"html", required_argument, NULL, 'H'},   {"progress", no_argument, NULL, 'p'},
+    {"no-progress", no_argument, NULL, 'P'},  {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0},
+};
+
+/* The parser's table (cli/cmd.h), also for tlsprobe complete. */
+unsigned cmd_fleet_options(struct option *opts, unsigned cap, const char **out_shorts)
+{
+    unsigned n = sizeof fleet_opts_table / sizeof fleet_opts_table[0];
+    *out_shorts = ":k:j:H:h";
+    if (cap < n)
+        return 0;
+    memcpy(opts, fleet_opts_table, sizeof fleet_opts_table);
+    return n - 1;
+}
+
 static int fleet_parse(int argc, char **argv, fleet_opts *o)
 {
-    static const struct option opts[] = {
-        {"keylog", required_argument, NULL, 'k'}, {"json", no_argument, NULL, 'J'},
-        {"jobs", required_argument, NULL, 'j'},
-        {"html", required_argument, NULL, 'H'},   {"progress", no_argument, NULL, 'p'},
-        {"no-progress", no_argument, NULL, 'P'},  {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
-    };
+    struct option opts[sizeof fleet_opts_table / sizeof fleet_opts_table[0]];
+    const char *shorts;
+    (void)cmd_fleet_options(opts, sizeof opts / sizeof opts[0], &shorts);
     int c;
     *o = (fleet_opts){.progress = -1, .jobs = 1};
     optind = 1;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, ":k:j:H:h", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, shorts, opts, NULL)) != -1) {
         if (c == 'k' || c == 'H')
             *(c == 'k' ? &o->keylog : &o->html) = optarg;
         else if (c == 'J')

@@ -164,6 +164,15 @@ static bool serve_as_proxy;
 
 #define usage_error(...) serve_opts_usage_error(serve_cmd, __VA_ARGS__)
 
+unsigned cmd_serve_options(struct option *opts, unsigned cap, const char **out_shorts)
+{
+    *out_shorts = ":vqh";
+    if (cap < NUM_OWN_OPTS + 1)
+        return 0;
+    memcpy(opts, own_opts, sizeof own_opts);
+    return serve_opts_long_opts(opts, NUM_OWN_OPTS, cap, SERVE_OPTS_SERVE);
+}
+
 static void usage_print(void)
 {
     fputs(usage_head, stdout);
@@ -308,14 +317,13 @@ static int parse_opts(int argc, char **argv, serve_opts *o, bool *out_done)
     o->workers = 1;
     *out_done = false;
     struct option long_opts[NUM_OWN_OPTS + SERVE_OPTS_ROWS_MAX + 1];
-    memcpy(long_opts, own_opts, sizeof own_opts);
-    if (!serve_opts_long_opts(long_opts, NUM_OWN_OPTS, sizeof long_opts / sizeof long_opts[0],
-                              SERVE_OPTS_SERVE))
+    const char *shorts;
+    if (!cmd_serve_options(long_opts, sizeof long_opts / sizeof long_opts[0], &shorts))
         return 1;
     optind = 1;
     opterr = 0;
     int ch;
-    while ((ch = getopt_long(argc, argv, ":vqh", long_opts, NULL)) != -1) {
+    while ((ch = getopt_long(argc, argv, shorts, long_opts, NULL)) != -1) {
         int rc = serve_opts_handle(&o->shape, serve_cmd, ch, optarg);
         if (rc < 0)
             rc = parse_checked(ch, optarg, o);
