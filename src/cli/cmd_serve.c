@@ -21,6 +21,7 @@
 #include "report/text_sink.h"
 #include "server/server.h"
 #include "certs_opts.h"
+#include "engine_opts.h"
 #include "serve_opts.h"
 
 #define MAX_LISTEN 16
@@ -378,6 +379,10 @@ static void connect_hint(const char *bound, char *out, size_t out_len)
 static int serve_priority(const serve_opts *o, char *priority, size_t cap)
 {
     char err[2048];
+    if (engine_opts_openssl(&o->shape)) { /* the lists go to the engine as typed */
+        priority[0] = '\0';
+        return 0;
+    }
     if (o->shape.priority) {
         if (engine_priority_check(o->shape.priority, err, sizeof err) != TP_OK) {
             fprintf(stderr, "tlsprobe serve: --priority: %s\n", err);
@@ -421,6 +426,7 @@ static tp_engine *serve_engine(const serve_opts *o, const char *priority)
         .ocsp = o->shape.ocsp,
         .client_ca = o->shape.client_ca,
     };
+    engine_opts_config(&ecfg, &o->shape);
     tp_engine *engine = tp_engine_new(&ecfg, err, sizeof err);
     if (!engine) {
         fprintf(stderr, "tlsprobe serve: %s\n", err);

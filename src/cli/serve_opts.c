@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "certs_opts.h"
+#include "engine_opts.h"
 #include "serve_opts.h"
 
 int serve_opts_usage_error(const char *cmd, const char *fmt, ...)
@@ -98,8 +99,16 @@ static int take_timeout(serve_shape *s, const char *cmd, const serve_opt *row, c
 
 /* clang-format off */
 static const serve_opt serve_opts_table[] = {
+    {"engine", "E", "the TLS library that serves: gnutls (default) or openssl",
+     SERVE_OPTS_BOTH, engine_take_engine, 0, 0},
     {"priority", "STR", "GnuTLS priority string (instead of the lists below)", SERVE_OPTS_SERVE,
      STR(priority)},
+    {"cipher-string", "STR", "openssl engine: an OpenSSL cipher string (TLS <= 1.2,\n"
+                             "e.g. 'HIGH:!aNULL' or 'AES128-SHA:@SECLEVEL=0')",
+     SERVE_OPTS_SERVE, STR(cipher_string)},
+    {"ciphersuites", "STR", "openssl engine: OpenSSL TLS 1.3 suites\n"
+                            "(e.g. TLS_AES_128_GCM_SHA256:TLS_CHACHA20_POLY1305_SHA256)",
+     SERVE_OPTS_SERVE, STR(ciphersuites)},
     LIST("protocols", ENGINE_FLAG_PROTOCOLS, "e.g. TLS1.2,TLS1.3"),
     LIST("ciphers", ENGINE_FLAG_CIPHERS, "e.g. AES-128-GCM,AES-128-CBC"),
     LIST("macs", ENGINE_FLAG_MACS, "e.g. SHA1,AEAD"),
@@ -198,7 +207,7 @@ int serve_opts_check(const serve_shape *s, const char *cmd)
                                            "...) are exclusive");
     if (!s->cert != !s->key)
         return serve_opts_usage_error(cmd, "--cert and --key go together");
-    return 0;
+    return engine_opts_check(s, cmd);
 }
 
 void serve_opts_key_types_print(FILE *f)

@@ -7,6 +7,7 @@
  * loop owns time.
  *
  * Credentials (generated, loaded, DH parameters) are credentials.c's. */
+#include "gnutls_prefix.h" /* engine.c calls it as tp_gnutls_* */
 #include "engine.h"
 #include "certgen.h"
 #include "credentials.h"
