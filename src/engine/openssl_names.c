@@ -222,6 +222,9 @@ static bool suite_allowed(const suite *s, const engine_lists *l, unsigned vmask)
         if (csv && *csv && !suite_in_list(s, fl[i], csv))
             return false;
     }
+    const char *ciphers = l->csv[ENGINE_FLAG_CIPHERS];
+    if (!strcmp(s->cipher, "NULL") && (!ciphers || !*ciphers))
+        return false; /* no encryption only when named */
     if (!l->csv[ENGINE_FLAG_KX] || !*l->csv[ENGINE_FLAG_KX])
         return tls13 || !strcmp(s->kx, "RSA") || !strcmp(s->kx, "DHE-RSA") ||
                !strcmp(s->kx, "ECDHE-RSA") || !strcmp(s->kx, "ECDHE-ECDSA");
@@ -304,6 +307,8 @@ static int apply_lists(SSL_CTX *ctx, const engine_lists *l, unsigned vmask, char
         SSL_CTX_set_min_proto_version(ctx, TLS1_3_VERSION);
     else
         str_add(c12, sizeof c12, "@SECLEVEL=0");
+    if (!c13[0]) /* a server checks only its top version has suites */
+        SSL_CTX_set_max_proto_version(ctx, TLS1_2_VERSION);
     if ((c12[0] && SSL_CTX_set_cipher_list(ctx, c12) != 1) ||
         SSL_CTX_set_ciphersuites(ctx, c13) != 1) {
         engine_err_set(err, err_len, "%s rejected the cipher list '%s'", engine_desc(), c12);
