@@ -51,10 +51,11 @@ static int load_chain_pem(SSL_CTX *ctx, const void *pem, size_t len, char *err, 
             rc = -1;
         }
     }
-    ERR_clear_error(); /* the end of the PEM */
     BIO_free(b);
     if (rc < 0)
-        engine_err_set(err, err_len, "the openssl engine cannot load the generated certificate");
+        engine_err_set(err, err_len, "the openssl engine cannot load the generated certificate: %s",
+                       ossl_err_text());
+    ERR_clear_error(); /* the end of the PEM */
     return rc;
 }
 

@@ -191,8 +191,8 @@ static bool suite_named(const suite *s, engine_flag flag, const char *name)
     case ENGINE_FLAG_CIPHERS:
         return !strcasecmp(name, s->cipher) || !strcasecmp(name, SSL_CIPHER_get_name(s->c)) ||
                !strcasecmp(name, SSL_CIPHER_standard_name(s->c));
-    case ENGINE_FLAG_KX:
-        return !strcasecmp(name, s->kx) || (!s->kx[0] && !strcasecmp(name, "ANY"));
+    case ENGINE_FLAG_KX: /* TLS 1.3 goes with any (EC)DHE kx, as in GnuTLS */
+        return !strcasecmp(name, s->kx) || (suite_tls13(s->c) && strcasestr(name, "DHE"));
     default:
         return !strcasecmp(name, s->mac);
     }
@@ -342,9 +342,32 @@ static int group_take(const char *name, void *p)
     return -1;
 }
 
+/* Without --groups, the groups a --kx list leaves TLS 1.3 (GnuTLS's
+ * rule): only finite-field ones for DHE alone, only curves for ECDHE
+ * alone; NULL for both or neither. */
+static const char *kx_groups(const char *kx)
+{
+    if (!kx || !*kx)
+        return NULL;
+    char buf[256];
+    snprintf(buf, sizeof buf, "%s", kx);
+    bool ec = false, ff = false;
+    char *save = NULL;
+    for (char *t = strtok_r(buf, ", ", &save); t; t = strtok_r(NULL, ", ", &save)) {
+        ec = ec || !strncasecmp(t, "ECDHE", 5);
+        ff = ff || !strncasecmp(t, "DHE", 3);
+    }
+    if (ec == ff)
+        return NULL;
+    return ec ? "X25519:P-256:X448:P-521:P-384"
+              : "ffdhe2048:ffdhe3072:ffdhe4096:ffdhe6144:ffdhe8192";
+}
+
 unsigned ossl_allowed_groups(const engine_lists *lists, uint16_t *out, unsigned cap)
 {
     const char *csv = lists ? lists->csv[ENGINE_FLAG_GROUPS] : NULL;
+    if ((!csv || !*csv) && lists)
+        csv = kx_groups(lists->csv[ENGINE_FLAG_KX]);
     unsigned n = 0;
     for (unsigned i = 0; i < NUM_GROUPS && n < cap; i++) {
         if (csv && *csv) {
@@ -383,10 +406,12 @@ int ossl_names_apply(SSL_CTX *ctx, const ossl_names_req *req, char *err, size_t 
     bool any = req->cipher_string || req->ciphersuites;
     for (unsigned i = 0; i < ENGINE_FLAG_COUNT; i++)
         any = any || (l->csv[i] && *l->csv[i]);
-    if (!any) /* OpenSSL's defaults at the system's security level (Debian: 2),
-               * where TLS < 1.2 cannot sign (SHA-1): say so in the range */
-        return SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION) == 1 ? 0 : -1;
+    /* Security level 0 always: a test server serves the certificate it was
+     * given (an RSA-1024 or SHA-1 variant too) and what the lists name. */
     SSL_CTX_set_security_level(ctx, 0);
+    if (!any) /* OpenSSL's default suites from TLS 1.2 up, as the system's
+               * security level (Debian: 2) would have it */
+        return SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION) == 1 ? 0 : -1;
     unsigned vmask;
     if (apply_other(l, err, err_len) < 0 ||
         apply_versions(ctx, l->csv[ENGINE_FLAG_PROTOCOLS], &vmask, err, err_len) < 0)
@@ -394,6 +419,8 @@ int ossl_names_apply(SSL_CTX *ctx, const ossl_names_req *req, char *err, size_t 
     group_ctx g = {"", err, err_len};
     if (each_name(l->csv[ENGINE_FLAG_GROUPS], group_take, &g) < 0)
         return -1;
+    if (!g.list[0] && kx_groups(l->csv[ENGINE_FLAG_KX]))
+        snprintf(g.list, sizeof g.list, "%s", kx_groups(l->csv[ENGINE_FLAG_KX]));
     if (g.list[0] && SSL_CTX_set1_groups_list(ctx, g.list) != 1) {
         engine_err_set(err, err_len, "--groups: %s rejected '%s'", engine_desc(), g.list);
         return -1;
