@@ -8,6 +8,7 @@
  * versions the lists name are reachable. */
 #include "internal.h"
 #include "openssl_int.h"
+#include "openssl_list.h"
 
 #include <gnutls/gnutls.h>
 #include <openssl/obj_mac.h>
@@ -473,4 +474,65 @@ unsigned ossl_allowed_versions(SSL_CTX *ctx, uint16_t *out, unsigned cap)
         out[n++] = (uint16_t)v;
     }
     return n;
+}
+
+/* ---- tlsprobe list --engine openssl ---- */
+
+unsigned engine_ossl_suites(engine_ossl_suite *out, unsigned cap)
+{
+    suite all[OSSL_MAX_ALLOWED];
+    unsigned n = all_suites(all, OSSL_MAX_ALLOWED), k = 0;
+    for (unsigned i = 0; i < n && k < cap; i++) {
+        engine_ossl_suite *o = &out[k++];
+        o->name = SSL_CIPHER_get_name(all[i].c);
+        o->standard = SSL_CIPHER_standard_name(all[i].c);
+        const char *v = SSL_CIPHER_get_version(all[i].c); /* "TLSv1.2", "TLSv1.0", "SSLv3" */
+        o->version = suite_tls13(all[i].c) ? "TLS1.3" : strstr(v, "1.2") ? "TLS1.2" : "TLS1.0";
+        memcpy(o->kx, all[i].kx, sizeof o->kx);
+        memcpy(o->cipher, all[i].cipher, sizeof o->cipher);
+        memcpy(o->mac, all[i].mac, sizeof o->mac);
+    }
+    return k;
+}
+
+bool engine_ossl_negotiable(engine_flag flag, const char *name, const char **why)
+{
+    const char *no_build = "no suite of this OpenSSL build has it (Debian's is built "
+                           "with no-weak-ssl-ciphers: no 3DES, RC4, DES suites)";
+    if (why)
+        *why = NULL;
+    if (flag == ENGINE_FLAG_PROTOCOLS) {
+        for (unsigned i = 1; i < NUM_VERSIONS; i++)
+            if (!strcasecmp(name, versions[i].name) || !strcasecmp(name, versions[i].ossl))
+                return true;
+        no_build = "Debian builds OpenSSL with no-ssl3";
+    } else if (flag == ENGINE_FLAG_GROUPS) {
+        for (unsigned i = 0; i < NUM_GROUPS; i++)
+            if (!strcasecmp(name, groups[i].name) || !strcasecmp(name, groups[i].ossl))
+                return true;
+    } else if (flag == ENGINE_FLAG_COMP) {
+        return !strcasecmp(name, "NULL");
+    } else if (flag == ENGINE_FLAG_SIGALGS) {
+        if (why)
+            *why = "the openssl engine takes no --sigalgs yet";
+        return false;
+    } else {
+        suite all[OSSL_MAX_ALLOWED];
+        unsigned n = all_suites(all, OSSL_MAX_ALLOWED);
+        for (unsigned i = 0; i < n; i++)
+            if (suite_named(&all[i], flag, name))
+                return true;
+    }
+    if (why)
+        *why = no_build;
+    return false;
+}
+
+unsigned engine_ossl_groups(const char *const **out)
+{
+    static const char *names[NUM_GROUPS];
+    for (unsigned i = 0; i < NUM_GROUPS; i++)
+        names[i] = groups[i].name;
+    *out = names;
+    return NUM_GROUPS;
 }
