@@ -31,7 +31,8 @@ static const char *const sweep_usage =
     "Matrix:\n"
     "  --axes L              axes to sweep (default protocol,kx,cipher,mac); also\n"
     "                        group, sigalg, key-type, quirk (record quirks),\n"
-    "                        cert, ocsp, client-cert (certificates: --cert-variants)\n"
+    "                        cert, ocsp, client-cert (certificates: --cert-variants),\n"
+    "                        engine (gnutls, openssl: the library that serves)\n"
     "  --protocols L --kx L --ciphers L --macs L --groups L --sigalgs L\n"
     "                        limit an axis (or fix a non-swept one) to these values\n"
     "  --key-types L         values of the key-type axis (rsa:2048,ecdsa:p256,...)\n"
@@ -182,6 +183,7 @@ static int take_shape(sweep_options *o, const serve_shape *sh)
         add_limit(o, engine_flag_option((engine_flag)f), csv);
     }
     o->key_type = sh->key_type;
+    o->engine = sh->engine;
     o->cert_file = sh->cert;
     o->key_file = sh->key;
     o->client_cert = sh->client_cert;

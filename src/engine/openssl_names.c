@@ -308,7 +308,8 @@ static int apply_lists(SSL_CTX *ctx, const engine_lists *l, unsigned vmask, char
         SSL_CTX_set_min_proto_version(ctx, TLS1_3_VERSION);
     else
         str_add(c12, sizeof c12, "@SECLEVEL=0");
-    if (!c13[0]) /* a server checks only its top version has suites */
+    long hi = SSL_CTX_get_max_proto_version(ctx);
+    if (!c13[0] && (!hi || hi > TLS1_2_VERSION)) /* a server checks its top version only */
         SSL_CTX_set_max_proto_version(ctx, TLS1_2_VERSION);
     if ((c12[0] && SSL_CTX_set_cipher_list(ctx, c12) != 1) ||
         SSL_CTX_set_ciphersuites(ctx, c13) != 1) {

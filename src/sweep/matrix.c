@@ -13,6 +13,7 @@
 #include "../wire/handshake.h"
 #include "../wire/iana.h"
 #include "axes_certs.h"
+#include "axes_engine.h"
 
 /* ---- the probe's offer ---- */
 
@@ -347,6 +348,7 @@ static const sweep_axis axis_table[] = {
     {"ocsp", "--ocsp-axis", sweep_ocsp_values, sweep_ocsp_parse, sweep_ocsp_apply, NULL},
     {"client-cert", "--client-cert-axis", sweep_client_cert_values, sweep_client_cert_parse,
      sweep_client_cert_apply, NULL},
+    {"engine", "--engine-axis", sweep_engine_values, sweep_engine_parse, sweep_engine_apply, NULL},
 };
 
 const sweep_axis *sweep_axes_all(unsigned *out_n)

@@ -42,6 +42,7 @@ typedef struct {
     const char *quirk;  /* the quirk axis' value ("cbc-padding=max", "none"), or NULL */
     /* certificate axes (axes_certs.c); NULL: not an axis */
     const char *cert_variant, *ocsp, *client_cert;
+    const char *engine; /* the engine axis' value (axes_engine.c), or NULL */
 } sweep_setup;
 
 typedef struct sweep_axis sweep_axis;
