@@ -70,6 +70,8 @@ static void *dec_open(void *vctx, const struct sockaddr *client, const struct so
         .num_sinks = ctx->p->num_sinks,
         .want_data_events = ctx->p->data_events,
         .want_record_bytes = ctx->p->records,
+        .mail = ctx->p->starttls,
+        .mail_starttls = ctx->p->starttls != TP_MAIL_NONE,
     };
     for (unsigned i = 0; i < ctx->p->num_sinks; i++)
         p.sinks[i] = ctx->p->sinks[i];

@@ -41,6 +41,9 @@ typedef struct {
     unsigned num_sinks;
     bool records;     /* keep every record's bytes in its events */
     bool data_events; /* TP_EV_DATA events (-vv) */
+    /* --starttls P: every connection begins with that mail preamble (else
+     * one is recognised from a server greeting) */
+    tp_mail_proto starttls;
 } tp_decode_params;
 
 typedef struct {

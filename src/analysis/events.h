@@ -14,6 +14,7 @@
 
 #include "../crypto/dir.h"
 #include "../wire/handshake.h"
+#include "../wire/mail.h"
 #include "../wire/record.h"
 #include "relations.h"
 
@@ -28,6 +29,7 @@ typedef enum {
     TP_EV_NOTE,      /* free-text remark (e.g. not TLS, gap in capture) */
     TP_EV_VERDICT,   /* last event of every connection */
     TP_EV_CLOSE,     /* connection closed (after the verdict); sinks flush */
+    TP_EV_MAIL,      /* one mail dialogue line (SMTP/IMAP/POP3), plaintext preamble or inside TLS */
 } tp_event_type;
 
 typedef struct {
@@ -43,6 +45,7 @@ typedef enum {
     TP_PHASE_NOT_TLS,
     TP_PHASE_TIMEOUT,
     TP_PHASE_TRANSPORT, /* decided before any TLS byte: unused, refused, at capacity */
+    TP_PHASE_PREAMBLE,  /* the plaintext mail preamble before STARTTLS */
 } tp_phase;
 
 const char *tp_phase_name(tp_phase p);
@@ -108,6 +111,7 @@ typedef struct {
         const char *fit;                         /* "exchanged", "no-answer", "no-request",
                                                     "not-http", ...; NULL: no application layer */
         char note[160];                          /* one sentence, or "" */
+        tp_upstream_facts upstream; /* proxy: the upstream leg (state TP_UP_NONE: none) */
     } app;
 } tp_layers;
 
@@ -170,6 +174,17 @@ typedef struct {
         struct {
             const char *text;
         } note;
+        struct {
+            tp_mail_proto proto;
+            bool tls;          /* inside TLS (opened application data), else the plaintext preamble */
+            const char *line;  /* as shown: no terminator, credentials masked (not with --records),
+                                  cut to 200 characters */
+            size_t len;        /* the line's bytes on the wire, terminator included */
+            const char *command; /* c2s: the verb ("EHLO", IMAP: after the tag), or NULL */
+            const char *user;    /* credentials offered: the user name, or NULL */
+            bool masked;         /* a secret in the line is shown as **** */
+            bool too_long;       /* over the protocol's line limit (c2s) */
+        } mail;
         const tp_verdict *verdict;
     } u;
 } tp_event;

@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include "../wire/handshake.h"
+#include "upstream.h"
 
 #define TP_REL_NAMES_MAX 8
 #define TP_REL_NAME_LEN 64
@@ -90,6 +91,8 @@ typedef struct {
     /* progress, to tell a renegotiation from the first handshake */
     unsigned client_hellos;
     bool finished[2];
+    /* proxy (serve --upstream): its upstream leg (upstream.h) */
+    tp_upstream_facts up;
 } tp_facts;
 
 void tp_facts_init(tp_facts *f);

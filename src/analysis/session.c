@@ -40,6 +40,7 @@ tp_session *tp_session_new(const tp_session_params *p)
         return NULL;
     }
     crypto_conn_set_no_key_source(s->cc, !s->expect_secrets); /* until a key log comes */
+    sess_mail_init(s, p);
     tp_event ev = {.type = TP_EV_ACCEPT, .t = 0};
     ev.u.accept.peer = s->peer;
     ev.u.accept.local = s->local;
@@ -168,6 +169,13 @@ void tp_session_feed(tp_session *s, tp_dir dir, double t, const uint8_t *data, s
     }
     if (d->dead)
         return;
+    if (sess_mail_plain(s, dir)) { /* a mail preamble before STARTTLS (session_mail.c) */
+        size_t used = sess_mail_feed(s, dir, t, data, len);
+        data += used;
+        len -= used;
+        if (!len)
+            return;
+    }
     wire_reasm_push(&d->fr, data, len);
     while (!d->dead) {
         wire_record rec;

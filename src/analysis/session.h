@@ -5,6 +5,7 @@
 #ifndef TP_ANALYSIS_SESSION_H
 #define TP_ANALYSIS_SESSION_H
 
+#include "../wire/mail.h"
 #include "events.h"
 
 typedef struct tp_session tp_session;
@@ -53,6 +54,10 @@ typedef struct {
     bool expect_secrets;            /* live: the engine hands over key log lines as it
                                        derives them, so a protected record that arrives
                                        before its keys is held back (bounded) until they come */
+    /* the mail dialogue (session_mail.c): live, the server's mail mode;
+     * decode --starttls P; NONE: recognised from a server greeting */
+    tp_mail_proto mail;
+    bool mail_starttls; /* a plaintext preamble up to STARTTLS comes first */
 } tp_session_params;
 
 /* Creates a session and emits TP_EV_ACCEPT.  NULL on allocation failure. */

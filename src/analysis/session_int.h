@@ -10,6 +10,7 @@
 #include "../crypto/keylog.h"
 #include "../wire/reasm.h"
 #include "session.h"
+#include "session_mail.h"
 #include "verdict.h"
 
 /* At most this much is held back per direction waiting for keys: the
@@ -72,6 +73,7 @@ struct tp_session {
     bool ended;
     double t_last;
     tp_verdict verdict;
+    sess_mail mail; /* the mail preamble and dialogue (session_mail.c) */
 };
 
 /* session_out.c: hands ev to every sink of s (sets ev->conn). */

@@ -124,6 +124,7 @@ static void handle_content(tp_session *s, tp_dir dir, double t, unsigned type,
             aev.u.appdata.bytes = content;
             aev.u.appdata.len = content_len;
             sess_emit(s, &aev);
+            sess_mail_appdata(s, dir, t, content, content_len);
         }
         break;
     default:

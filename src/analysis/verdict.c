@@ -9,11 +9,13 @@
  * TP_MUTANT_FLIP (invert rule n's applicability). */
 #include "verdict.h"
 #include "verdict_relations.h"
+#include "verdict_upstream.h"
 
 #include <stdio.h>
 #include <string.h>
 
 #include "verdict_int.h"
+#include "verdict_mail.h"
 
 #ifdef TP_MUTANTS
 #include "tp_mutant.h"
@@ -32,6 +34,8 @@ const char *tp_phase_name(tp_phase p)
         return "timeout";
     case TP_PHASE_TRANSPORT:
         return "transport";
+    case TP_PHASE_PREAMBLE:
+        return "preamble";
     }
     return "handshake";
 }
@@ -655,6 +659,18 @@ typedef struct {
 static const verdict_rule rules[] = {
     XRULE("at-capacity", at_capacity),
     XRULE("interactive-busy", interactive_busy),
+    /* mail (verdict_mail.c): the STARTTLS preamble, the wrong kind of port */
+    XRULE("mail-tls-without-starttls", mail_tls_early),
+    XRULE("mail-other-protocol", mail_other_protocol),
+    XRULE("mail-line-too-long", mail_line_too_long),
+    XRULE("mail-auth-before-starttls", mail_auth_plain),
+    XRULE("mail-preamble-timeout", mail_preamble_timeout),
+    XRULE("mail-no-starttls", mail_no_starttls),
+    XRULE("mail-starttls-refused", mail_starttls_refused),
+    XRULE("mail-closed-after-greeting", mail_closed_after_greeting),
+    XRULE("mail-closed-in-preamble", mail_closed_in_preamble),
+    XRULE("mail-plaintext-on-implicit-port", mail_plaintext_on_implicit),
+    XRULE("mail-client-waits-for-greeting", mail_waits_for_greeting),
     RULE("not-tls", not_tls),
     RULE("unused-connection", unused),
     RULE("server-refused", server_refused),
@@ -672,6 +688,12 @@ static const verdict_rule rules[] = {
     RULE("client-rejected-record", client_rejected_record),
     RULE("client-alert", client_alert),
     RULE("server-alert", server_alert),
+    /* the proxy's upstream (verdict_upstream.c): before the timeouts, so a
+     * silent upstream is not blamed on the waiting client */
+    XRULE("upstream-refused", upstream_refused),
+    XRULE("upstream-tls-failed", upstream_tls_failed),
+    XRULE("upstream-closed-first", upstream_closed_first),
+    XRULE("upstream-slow", upstream_slow),
     RULE("client-silent-timeout", silent_timeout),
     XRULE("client-still-sending", still_sending),
     RULE("client-stalled", stalled),
@@ -690,6 +712,7 @@ static const verdict_rule rules[] = {
     XRULE("app-incomplete", app_incomplete),
     XRULE("alpn-not-selected", alpn_not_selected),
     XRULE("client-left-flawed-certificate", client_left_flawed_cert),
+    XRULE("mail-session-ok", mail_session_ok),
     RULE("session-ok", session_ok),
     RULE("app-no-answer", no_answer),
     RULE("app-no-request", no_request),

@@ -5,6 +5,7 @@
 #define TP_ANALYSIS_VERDICT_H
 
 #include "events.h"
+#include "mail_obs.h"
 #include "session.h"
 
 #define TP_OBS_MAX_SUITES 64
@@ -100,6 +101,8 @@ typedef struct {
      * renegotiation), the server's mode and refusals, the client's timing and
      * first application bytes (relations.h) ---- */
     tp_facts facts;
+    /* ---- mail helper's block: the SMTP/IMAP/POP3 dialogue (mail_obs.h) ---- */
+    tp_mail_obs mail;
 } tp_observation;
 
 /* Observation helpers for the session: one record (with its check), one

@@ -165,4 +165,5 @@ void tp_layers_fill(const tp_observation *o, tp_layers *l)
     l->records[TP_C2S] = o->client.recs;
     l->records[TP_S2C] = o->server.recs;
     fill_app(o, l);
+    l->app.upstream = o->facts.up; /* proxy: the upstream leg */
 }

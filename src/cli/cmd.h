@@ -9,5 +9,6 @@ int cmd_decode(int argc, char **argv);
 int cmd_list(int argc, char **argv);
 /* list --engine openssl (list_openssl.c) */
 void list_openssl(void);
+int cmd_proxy(int argc, char **argv); /* serve --upstream */
 
 #endif

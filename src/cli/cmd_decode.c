@@ -21,13 +21,16 @@ static void decode_usage(FILE *f)
           "                       [-v|-vv|-q] [--color|--no-color]\n"
           "  --keylog FILE  NSS key log (SSLKEYLOGFILE); secrets inside a pcapng are used too\n"
           "  --json         JSON lines trace instead of text\n"
-          "  --records      keep ciphertext/plaintext of every record in the trace\n",
+          "  --records      keep ciphertext/plaintext of every record in the trace\n"
+          "  --starttls P   the connections begin with a plaintext smtp, imap or pop3\n"
+          "                 preamble (one is also recognised from a server greeting)\n",
           f);
 }
 
 typedef struct {
     const char *keylog, *path;
     bool json, records;
+    tp_mail_proto starttls; /* --starttls P */
     int verbosity, color; /* color: -1 auto */
 } decode_opts;
 
@@ -77,7 +80,8 @@ static int decode_file(const decode_opts *o)
                 d.bad_key_source, d.bad_key_line, d.bad_key_reason);
     int rc = 1;
     capture_outfile json_out = {.fd = -1};
-    tp_decode_params p = {.records = o->records, .data_events = o->verbosity >= 2};
+    tp_decode_params p = {.records = o->records, .data_events = o->verbosity >= 2,
+                          .starttls = o->starttls};
     tp_sink *sink = sink_new(&json_out, o);
     if (!sink)
         goto out;
@@ -118,6 +122,7 @@ static int decode_parse(int argc, char **argv, decode_opts *o)
         {"keylog", required_argument, NULL, 'k'},
         {"json", no_argument, NULL, 'j'},
         {"records", no_argument, NULL, 'r'},
+        {"starttls", required_argument, NULL, 'S'},
         {"help", no_argument, NULL, 'h'},
         {"quiet", no_argument, NULL, 'q'},
         {"verbose", no_argument, NULL, 'v'},
@@ -129,7 +134,7 @@ static int decode_parse(int argc, char **argv, decode_opts *o)
     *o = (decode_opts){.color = -1};
     optind = 1;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, ":k:jrhqvCN", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":k:jrS:hqvCN", opts, NULL)) != -1) {
         switch (c) {
         case 'k':
             o->keylog = optarg;
@@ -139,6 +144,13 @@ static int decode_parse(int argc, char **argv, decode_opts *o)
             break;
         case 'r':
             o->records = true;
+            break;
+        case 'S':
+            if (!wire_mail_proto_parse(optarg, &o->starttls)) {
+                fprintf(stderr, "tlsprobe decode: --starttls %s: valid: %s\n", optarg,
+                        wire_mail_proto_names());
+                return 2;
+            }
             break;
         case 'q':
             o->verbosity = -1;

@@ -22,6 +22,7 @@
 #include "server/server.h"
 #include "certs_opts.h"
 #include "engine_opts.h"
+#include "serve_keep.h"
 #include "serve_opts.h"
 
 #define MAX_LISTEN 16
@@ -51,6 +52,10 @@ static const char *const usage_head =
     "                        HTTP/1.x request get 400, HTTP/2 a GOAWAY\n"
     "  --echo                send back whatever the client sends\n"
     "  --interactive         one client: stdin goes to it, what it sends is printed\n"
+    "  --smtp, --imap, --pop3, --starttls P   mail dialogues (below)\n"
+    "  --upstream HOST:PORT  a terminating proxy in front of a real server (below;\n"
+    "                        with --starttls P its preamble comes from the upstream;\n"
+    "                        --keep failing and --rotate for long runs)\n"
     "\n"
     "Negotiation, credentials, timeout (as in tlsprobe sweep; names as printed\n"
     "by `tlsprobe list`):\n";
@@ -236,6 +241,9 @@ static int check_opts(serve_opts *o)
         rc = certs_opts_check(&o->shape, "serve");
     if (rc)
         return rc;
+    if (o->shape.has_upstream && o->mode_flag)
+        return usage_error("--upstream and %s: the proxy is a mode of its own; choose one",
+                           o->mode_flag);
     if (o->shape.cert && o->shape.key_type)
         return usage_error("--key-type %s: only for the generated certificate, not with "
                            "--cert",
@@ -244,6 +252,12 @@ static int check_opts(serve_opts *o)
         return usage_error("--save-cert %s: only for the generated certificate, not with "
                            "--cert",
                            o->save_cert);
+    if (o->shape.mail && o->mode_flag) /* mail: --smtp, --starttls smtp, ... */
+        return usage_error("%s and --%s: choose one mode", o->mode_flag, o->shape.mail_flag);
+    if (o->shape.mail)
+        o->mode = (tp_mode)tp_mode_for_mail(o->shape.mail);
+    if (o->shape.has_upstream) /* the proxy; --starttls P / --smtp name its protocol */
+        o->mode = TP_MODE_PROXY;
     if (o->verbosity > 2)
         o->verbosity = 2;
     return 0;
@@ -470,11 +484,12 @@ static void raise_fd_limit(void)
 typedef struct {
     capture_outfile trace_file, keylog_file;
     tp_sink *text, *json, *pcap;
+    serve_keep keep; /* --keep failing, --rotate: instead of the three */
     const char *keylog; /* --keylog or $SSLKEYLOGFILE, or NULL */
 } serve_outputs;
 
-/* Opens them and adds the sinks to p; false after the message. */
-static bool outputs_open(const serve_opts *o, serve_outputs *out, tp_server_params *p)
+/* The text, JSON and pcapng sinks into p; false after the message. */
+static bool outputs_sinks(const serve_opts *o, serve_outputs *out, tp_server_params *p)
 {
     char err[2048];
     out->text =
@@ -496,6 +511,22 @@ static bool outputs_open(const serve_opts *o, serve_outputs *out, tp_server_para
         }
         p->sinks[p->num_sinks++] = out->pcap;
     }
+    return true;
+}
+
+/* Opens them and adds the sinks to p; false after the message. */
+static bool outputs_open(const serve_opts *o, serve_outputs *out, tp_server_params *p)
+{
+    if (serve_keep_wanted(&o->shape)) { /* --keep failing, --rotate */
+        if (o->trace &&
+            !serve_opts_open_output(&out->trace_file, "tlsprobe serve: --trace", o->trace, false))
+            return false;
+        if (!serve_keep_open(&out->keep, &o->shape, o->trace ? &out->trace_file : NULL, o->pcap,
+                             o->records, o->verbosity, p))
+            return false;
+    } else if (!outputs_sinks(o, out, p)) {
+        return false;
+    }
     out->keylog = o->keylog;
     const char *env = getenv("SSLKEYLOGFILE");
     if (!out->keylog && env && env[0])
@@ -512,7 +543,7 @@ static bool outputs_open(const serve_opts *o, serve_outputs *out, tp_server_para
 /* Closes them; a write error (named on stderr when it happened) fails the run. */
 static int outputs_close(serve_outputs *out, int rc)
 {
-    if (report_pcapng_sink_free(out->pcap) != 0)
+    if (report_pcapng_sink_free(out->pcap) != 0 || serve_keep_close(&out->keep) != 0)
         rc = 1;
     report_json_sink_free(out->json);
     report_text_sink_free(out->text);
@@ -542,6 +573,20 @@ static void print_ready(const serve_opts *o, tp_server *srv, const char *keylog)
                 "connect with: curl -k %s   (or open it in a browser; "
                 "curl -k -H 'Accept: text/plain' %s for text)\n",
                 url, url);
+    } else if (o->mode == TP_MODE_PROXY) {
+        fprintf(stderr, "proxy to %s%s (the client's TLS ends here)\n", o->shape.proxy.addr_text,
+                o->shape.upstream_tls ? " over TLS" : "");
+    } else if (o->shape.mail) { /* a mail client; any credentials */
+        char url[128];
+        connect_hint(bound[0], url, sizeof url); /* https://HOST:PORT/ */
+        const char *p = wire_mail_proto_name(o->shape.mail);
+        if (o->shape.mail == TP_MAIL_SMTP)
+            fprintf(stderr, "connect with: swaks --server %.*s %s --to rcpt@example.org\n",
+                    (int)strlen(url + 8) - 1, url + 8, o->shape.starttls ? "--tls" : "--tlsc");
+        else
+            fprintf(stderr, "connect with: curl -k%s %s%s%s -u user:any\n",
+                    o->shape.starttls ? " --ssl-reqd" : "", p, o->shape.starttls ? "" : "s",
+                    url + 5);
     } else if (o->mode == TP_MODE_INTERACTIVE) {
         fprintf(stderr, "waiting for one client; once it is connected, lines typed here "
                         "go to it\n");
@@ -579,12 +624,14 @@ int cmd_serve(int argc, char **argv)
     p.port = o.port;
     p.workers = o.workers;
     p.mode = o.mode;
+    p.starttls = o.shape.starttls;
     p.timeout = o.shape.timeout;
     p.engine = engine;
     p.want_data_events = o.pcap || o.verbosity >= 2;
     p.want_record_bytes = o.records;
     p.quirks = o.quirks.num ? &o.quirks : NULL;
     p.max_conns = o.max_conns;
+    p.proxy = serve_opts_upstream(&o.shape);
     char err[2048];
     if (!(srv = tp_server_new(&p, err, sizeof err))) {
         fprintf(stderr, "tlsprobe serve: %s\n", err);

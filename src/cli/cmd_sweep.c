@@ -46,6 +46,9 @@ static const char *const sweep_usage =
     "  --client-timeout S    kill a client still running after S seconds (default 20)\n"
     "  -j N                  N clients at once, each with its own server (driven)\n"
     "  --repeat N            try each combination N times; disagreeing tries: flaky\n"
+    "  --strategy S          adaptive: try only the combinations that best split the\n"
+    "                        rules still possible, stop when one is left (default in\n"
+    "                        device mode); full: every combination (default driven)\n"
     "  --per-attempt-window S  device mode: connections from one address within S\n"
     "                        seconds are one attempt (browsers open several)\n"
     "\n"
@@ -82,6 +85,7 @@ enum {
     OPT_TRACE,
     OPT_KEYLOG,
     OPT_WORKERS,
+    OPT_STRATEGY,
 };
 
 /* sweep's own options; the shared ones (serve_opts.h) are added to them. */
@@ -108,6 +112,7 @@ static const struct option own_opts[] = {
     {"trace", required_argument, NULL, OPT_TRACE},
     {"keylog", required_argument, NULL, OPT_KEYLOG},
     {"workers", required_argument, NULL, OPT_WORKERS},
+    {"strategy", required_argument, NULL, OPT_STRATEGY},
     {"help", no_argument, NULL, 'h'},
 };
 #define NUM_OWN_OPTS (sizeof own_opts / sizeof own_opts[0])
@@ -161,7 +166,7 @@ static void add_limit(sweep_options *o, const char *option, const char *csv)
 /* The shared options into the sweep's: each negotiation list is checked
  * here, so a typo fails before anything starts, and limits its axis (or
  * fixes a flag that is no axis). */
-static int take_shape(sweep_options *o, const serve_shape *sh)
+static int take_shape(sweep_options *o, serve_shape *sh)
 {
     int rc = serve_opts_check(sh, "sweep");
     if (!rc)
@@ -194,6 +199,12 @@ static int take_shape(sweep_options *o, const serve_shape *sh)
     /* the certificate axes vary the generated chain: the probe has it too */
     o->certs.chain |= o->axes && (strstr(o->axes, "cert") || strstr(o->axes, "ocsp"));
     o->timeout = sh->timeout;
+    if (sh->mail) { /* --starttls P / --smtp ...: the servers speak that mail dialogue */
+        o->mode = (tp_mode)tp_mode_for_mail(sh->mail);
+        o->starttls = sh->starttls;
+    }
+    if ((o->proxy = serve_opts_upstream(sh)) != NULL)
+        o->mode = TP_MODE_PROXY; /* the sweep's configuration is the client-facing side */
     return 0;
 }
 
@@ -228,6 +239,11 @@ static int parse_checked(sweep_cli *x, int ch, const char *arg)
         if (!parse_num(arg, 1, 100, &d) || d != (unsigned)d)
             return usage_error("--repeat wants a count (1 to 100), not '%s'", arg);
         x->o.repeat = (unsigned)d;
+        break;
+    case OPT_STRATEGY:
+        if (strcmp(arg, "adaptive") != 0 && strcmp(arg, "full") != 0)
+            return usage_error("--strategy wants adaptive or full, not '%s'", arg);
+        x->o.strategy = arg[0] == 'a' ? SWEEP_STRATEGY_ADAPTIVE : SWEEP_STRATEGY_FULL;
         break;
     case OPT_WINDOW:
         if (!parse_num(arg, 0, 600, &x->o.window))
@@ -348,6 +364,8 @@ static int parse_args(sweep_cli *x, int argc, char **argv)
     }
     if (optind < argc)
         return usage_error("unexpected argument '%s'", argv[optind]);
+    if (x->mode_set && x->shape.mail)
+        return usage_error("--%s: not with --http or --echo (one mode)", x->shape.mail_flag);
     int shape_rc = take_shape(&x->o, &x->shape);
     if (shape_rc)
         return shape_rc;

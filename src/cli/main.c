@@ -17,6 +17,7 @@ static const struct {
     {"serve", cmd_serve, "run a TLS test server; every connection ends in a trace and a verdict"},
     {"sweep", cmd_sweep, "one configuration per connection; report what decides the failure"},
     {"decode", cmd_decode, "the same trace and checks for a pcap/pcapng capture"},
+    {"proxy", cmd_proxy, "serve in front of a real server (--upstream HOST:PORT): a terminating proxy"},
     {"list", cmd_list, "names accepted by --protocols, --ciphers, --macs, --kx, --groups, ..."},
 };
 
@@ -46,6 +47,6 @@ int main(int argc, char **argv)
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
         if (!strcmp(argv[1], commands[i].name))
             return commands[i].run(argc - 1, argv + 1);
-    fprintf(stderr, "tlsprobe: unknown command '%s'; valid: serve, sweep, decode, list\n", argv[1]);
+    fprintf(stderr, "tlsprobe: unknown command '%s'; valid: serve, sweep, decode, proxy, list\n", argv[1]);
     return 2;
 }

@@ -89,6 +89,104 @@ static int take_timeout(serve_shape *s, const char *cmd, const serve_opt *row, c
     return 0;
 }
 
+/* ---- mail: --starttls P, --smtp, --imap, --pop3 (one mail mode) ---- */
+
+static int take_mail(serve_shape *s, const char *cmd, const serve_opt *row, const char *arg)
+{
+    tp_mail_proto p;
+    bool starttls = arg != NULL;
+    char flag[32];
+    snprintf(flag, sizeof flag, "--%s%s%s", row->name, arg ? " " : "", arg ? arg : "");
+    if (!wire_mail_proto_parse(starttls ? arg : row->name, &p))
+        return serve_opts_usage_error(cmd, "--starttls %s: valid: %s", arg,
+                                      wire_mail_proto_names());
+    if (s->mail && (s->mail != p || s->starttls != starttls))
+        return serve_opts_usage_error(cmd, "--%s and %s: choose one mail mode", s->mail_flag,
+                                      flag);
+    s->mail = p;
+    s->starttls = starttls;
+    s->mail_flag = row->name; /* "starttls", "smtp", ... */
+    return 0;
+}
+
+/* ---- proxy (see also serve_opts_upstream) ---- */
+
+static int take_upstream(serve_shape *s, const char *cmd, const serve_opt *row, const char *arg)
+{
+    (void)row;
+    char err[512];
+    if (!tp_proxy_params_init(&s->proxy, arg, err, sizeof err))
+        return serve_opts_usage_error(cmd, "%s", err);
+    s->has_upstream = true;
+    return 0;
+}
+
+static int take_upstream_tls(serve_shape *s, const char *cmd, const serve_opt *row,
+                             const char *arg)
+{
+    (void)cmd;
+    (void)row;
+    (void)arg;
+    s->upstream_tls = true;
+    return 0;
+}
+
+static int take_upstream_starttls(serve_shape *s, const char *cmd, const serve_opt *row,
+                                  const char *arg)
+{
+    (void)row;
+    if (!wire_mail_proto_parse(arg, &s->upstream_starttls))
+        return serve_opts_usage_error(cmd, "--upstream-starttls %s: valid: %s", arg,
+                                      wire_mail_proto_names());
+    return 0;
+}
+
+static int take_keep(serve_shape *s, const char *cmd, const serve_opt *row, const char *arg)
+{
+    (void)row;
+    if (strcmp(arg, "failing") && strcmp(arg, "all"))
+        return serve_opts_usage_error(cmd, "--keep %s: valid: failing, all", arg);
+    s->keep_failing = !strcmp(arg, "failing");
+    return 0;
+}
+
+/* SIZE with an optional k/M/G suffix (powers of 1024), then ",N". */
+static int take_rotate(serve_shape *s, const char *cmd, const serve_opt *row, const char *arg)
+{
+    (void)row;
+    char *end;
+    errno = 0;
+    unsigned long long n = strtoull(arg, &end, 10);
+    unsigned shift = *end == 'k' ? 10 : *end == 'M' ? 20 : *end == 'G' ? 30 : 0;
+    end += shift != 0;
+    unsigned long keep = 5;
+    if (*end == ',') {
+        char *e2;
+        keep = strtoul(end + 1, &e2, 10);
+        end = e2 == end + 1 || keep > 1000 ? (char *)"x" : e2;
+    }
+    if (errno || *end || n == 0 || arg[0] == '-' || n > (1ULL << 40) >> shift)
+        return serve_opts_usage_error(cmd, "--rotate %s: not SIZE[,N] (a size in bytes, k, M "
+                                           "or G, e.g. 100M or 100M,10; N: files kept, 0-1000, "
+                                           "default 5)", arg);
+    s->rotate_size = n << shift;
+    s->rotate_keep = (unsigned)keep;
+    return 0;
+}
+
+const tp_proxy_params *serve_opts_upstream(serve_shape *s)
+{
+    if (!s->has_upstream)
+        return NULL;
+    s->proxy.tls = s->upstream_tls;
+    s->proxy.upstream_starttls = s->upstream_starttls;
+    /* the protocol: the client's (--starttls P, --smtp, ...) or the upstream's */
+    s->proxy.mail = s->mail ? s->mail : s->upstream_starttls;
+    s->proxy.client_starttls = s->starttls;
+    s->proxy.timeout = s->timeout > 0 ? s->timeout : 30;
+    return &s->proxy;
+}
+
 /* ---- the table ---- */
 
 #define LIST(name, flag, example)                                                                  \
@@ -150,6 +248,31 @@ static const serve_opt serve_opts_table[] = {
                            "but rsa8192)", SERVE_OPTS_SWEEP, STR(cert_variants)},
     {"timeout", "S", "handshake and idle timeout in seconds (default 30)", SERVE_OPTS_BOTH,
      take_timeout, 0, 0},
+    {"starttls", "P", "mail with STARTTLS: smtp, imap or pop3 in plaintext\n"
+                      "(greeting, capabilities, STARTTLS), then TLS on the\n"
+                      "same connection and the dialogue inside it", SERVE_OPTS_BOTH, take_mail, 0, 0},
+    {"smtp", NULL, "mail over implicit TLS (port 465 style): SMTP after\n"
+                   "the handshake (AUTH with any credentials, mail discarded)",
+     SERVE_OPTS_BOTH, take_mail, 0, 0},
+    {"imap", NULL, "IMAP after the handshake (993 style), an empty INBOX", SERVE_OPTS_BOTH,
+     take_mail, 0, 0},
+    {"pop3", NULL, "POP3 after the handshake (995 style), no messages", SERVE_OPTS_BOTH,
+     take_mail, 0, 0},
+    /* proxy (server/proxy.h) */
+    {"upstream", "HOST:PORT", "proxy: the client's TLS ends here, the plaintext goes to\n"
+                              "this server and its answers back (tlsprobe proxy)", SERVE_OPTS_BOTH,
+     take_upstream, 0, 0},
+    {"upstream-tls", NULL, "proxy: talk TLS to the upstream (465, 993, 995)", SERVE_OPTS_BOTH,
+     take_upstream_tls, 0, 0},
+    {"upstream-starttls", "P", "proxy: STARTTLS to the upstream: smtp, imap or pop3",
+     SERVE_OPTS_BOTH, take_upstream_starttls, 0, 0},
+    /* long-running outputs (cli/serve_keep.c) */
+    {"keep", "WHAT", "failing: trace and pcapng detail only for failing\n"
+                     "connections (ok ones keep their verdict line); all (default)",
+     SERVE_OPTS_SERVE, take_keep, 0, 0},
+    {"rotate", "SIZE[,N]", "start --trace/--pcap afresh past SIZE bytes (k, M, G),\n"
+                           "keeping N older files FILE.1..FILE.N (default 5)",
+     SERVE_OPTS_SERVE, take_rotate, 0, 0},
     /* More server-shaping options (e.g. --quirk, the record rewriter) are one
      * row each here: both commands then parse them and list them in --help. */
 };
@@ -207,6 +330,14 @@ int serve_opts_check(const serve_shape *s, const char *cmd)
                                            "...) are exclusive");
     if (!s->cert != !s->key)
         return serve_opts_usage_error(cmd, "--cert and --key go together");
+    if ((s->upstream_tls || s->upstream_starttls) && !s->has_upstream)
+        return serve_opts_usage_error(cmd, "--upstream-tls and --upstream-starttls need "
+                                           "--upstream HOST:PORT");
+    if (s->upstream_tls && s->upstream_starttls)
+        return serve_opts_usage_error(cmd, "--upstream-tls and --upstream-starttls are exclusive");
+    if (s->mail && s->upstream_starttls && s->mail != s->upstream_starttls)
+        return serve_opts_usage_error(cmd, "--%s and --upstream-starttls %s: one protocol",
+                                      s->mail_flag, wire_mail_proto_name(s->upstream_starttls));
     return engine_opts_check(s, cmd);
 }
 

@@ -10,8 +10,10 @@
 #include <stdio.h>
 
 #include "engine/engine.h"
+#include "wire/mail.h"
 #include "engine/names.h"
 #include "capture/outfile.h"
+#include "server/proxy.h"
 
 /* ---- the server-shaping options, defined once ----
  *
@@ -32,6 +34,15 @@ typedef struct {
     tp_client_cert client_cert;
     bool renegotiation; /* --renegotiation allow */
     double timeout; /* seconds; the command sets its default first */
+    /* ---- proxy: --upstream HOST:PORT [--upstream-tls | --upstream-starttls P] ---- */
+    bool has_upstream;
+    tp_proxy_params proxy; /* resolved by --upstream; see serve_opts_upstream */
+    bool upstream_tls;
+    tp_mail_proto upstream_starttls;
+    /* ---- long-running outputs (serve): --keep failing, --rotate SIZE[,N] ---- */
+    bool keep_failing;
+    unsigned long long rotate_size; /* 0: no rotation */
+    unsigned rotate_keep;
     /* certificates (certs_opts.c) */
     bool chain;
     const char *cert_variant, *save_ca, *ocsp, *client_ca;
@@ -39,6 +50,11 @@ typedef struct {
     const char *save_client_cert; /* a client certificate + key of the generated CA */
     /* the engine (engine_opts.c): NULL is gnutls */
     const char *engine, *cipher_string, *ciphersuites;
+    /* mail: --smtp/--imap/--pop3 (implicit TLS) or --starttls P (a
+     * plaintext preamble first); mail_flag names the option for messages */
+    tp_mail_proto mail;
+    bool starttls;
+    const char *mail_flag;
 } serve_shape;
 
 /* Which command a row belongs to (a bit mask). */
@@ -74,6 +90,10 @@ void serve_opts_help(FILE *f, unsigned command);
 /* The options together: --cert with --key, --priority not with the lists.
  * 0 or the exit code after a message. */
 int serve_opts_check(const serve_shape *s, const char *cmd);
+
+/* The upstream of --upstream with --upstream-tls/-starttls and --timeout
+ * applied (call after serve_opts_check), or NULL without --upstream. */
+const tp_proxy_params *serve_opts_upstream(serve_shape *s);
 
 /* "tlsprobe CMD: <message>" and the --help hint on stderr; returns 2. */
 __attribute__((format(printf, 2, 3))) int serve_opts_usage_error(const char *cmd, const char *fmt,

@@ -11,6 +11,7 @@
 #include "../wire/buf.h"
 #include "../wire/record.h"
 #include "json_util.h"
+#include "mail_render.h"
 #include "verdict_render.h"
 #include "wire_json.h"
 
@@ -124,7 +125,7 @@ json_object *report_json_event(const tp_event *ev, bool records)
     static const char *const names[] = {
         [TP_EV_ACCEPT] = "accept", [TP_EV_RECORD] = "record",   [TP_EV_HANDSHAKE] = "handshake",
         [TP_EV_ALERT] = "alert",   [TP_EV_APPDATA] = "appdata", [TP_EV_SECRET] = "secret",
-        [TP_EV_NOTE] = "note",     [TP_EV_VERDICT] = "verdict",
+        [TP_EV_NOTE] = "note",     [TP_EV_VERDICT] = "verdict", [TP_EV_MAIL] = "mail",
     };
     if (ev->type == TP_EV_DATA || ev->type == TP_EV_CLOSE)
         return NULL;
@@ -175,6 +176,9 @@ json_object *report_json_event(const tp_event *ev, bool records)
         break;
     case TP_EV_VERDICT:
         report_json_verdict_fill(o, ev->u.verdict);
+        break;
+    case TP_EV_MAIL:
+        report_json_mail_fill(o, ev);
         break;
     default:
         break;

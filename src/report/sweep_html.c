@@ -15,6 +15,7 @@ static const char sweep_style[] =
     "td.timeout{background:#8e24aa}td.flaky{background:#ffb300}\n"
     "td.skipped{background:#eeeeee;color:#999}td.not-offered{background:#fafafa;color:#bbb}\n"
     "td.pending{background:#b0bec5}\n"
+    "td.inferred{opacity:.45;border:2px dashed #555;font-style:italic}\n"
     ".legend span{display:inline-block;padding:2px 8px;margin-right:6px}\n"
     "table.counts td,table.counts th{padding:2px 8px;text-align:right}\n"
     "table.counts td:first-child,table.counts td:nth-child(2){text-align:left}\n";
@@ -29,6 +30,8 @@ static const struct {
     [REPORT_CELL_SKIPPED] = {"skipped", "", ""},
     [REPORT_CELL_NOT_OFFERED] = {"not-offered", "&middot;", ""},
     [REPORT_CELL_PENDING] = {"pending", "?", "?"},
+    [REPORT_CELL_INFERRED_OK] = {"ok inferred", "(ok)", "inferred ok"},
+    [REPORT_CELL_INFERRED_FAIL] = {"fail inferred", "(fail)", "inferred fail"},
 };
 
 const char *report_sweep_cell_word(report_cell cell)
@@ -80,7 +83,17 @@ void report_sweep_html_totals(wire_buf *b, const report_sweep_totals *t)
                         "<span style=\"background:#8e24aa;color:#fff\">timeout</span>"
                         "<span style=\"background:#ffb300\">flaky</span>"
                         "<span style=\"background:#eee;color:#999\">skipped</span>"
-                        "<span style=\"background:#fafafa;color:#bbb\">not offered</span></p>\n");
+                        "<span style=\"background:#fafafa;color:#bbb\">not offered</span>");
+    if (t->num_inferred)
+        wire_buf_add_str(b, "<span style=\"background:#66bb6a;color:#fff;opacity:.45;"
+                            "border:2px dashed #555;font-style:italic\">(inferred)</span>");
+    wire_buf_add_str(b, "</p>\n");
+    if (t->num_inferred)
+        wire_buf_printf(b,
+                        "<p class=\"strategy\" id=\"strategy\">adaptive: named in %u "
+                        "connections; the full matrix is %u. %u combinations were not tried: "
+                        "their cells (faded, dashed) show what the rule infers.</p>\n",
+                        t->num_connections, t->num_formable, t->num_inferred);
 }
 
 void report_sweep_html_grid_begin(wire_buf *b, const char *const *heading, unsigned num_heading,

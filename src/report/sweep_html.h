@@ -18,15 +18,21 @@ typedef enum {
     REPORT_CELL_FLAKY,
     REPORT_CELL_SKIPPED,     /* the engine cannot form it */
     REPORT_CELL_NOT_OFFERED, /* the client did not offer it */
-    REPORT_CELL_PENDING      /* not tried yet */
+    REPORT_CELL_PENDING,     /* not tried yet */
+    REPORT_CELL_INFERRED_OK, /* not tried: the adaptive sweep's rule says ok */
+    REPORT_CELL_INFERRED_FAIL
 } report_cell;
 
 /* The cell's result as a word for its tooltip: "ok", "fail", "timeout",
- * "flaky", "?" (pending), "" (skipped, not offered). */
+ * "flaky", "?" (pending), "" (skipped, not offered), "inferred ok",
+ * "inferred fail". */
 const char *report_sweep_cell_word(report_cell cell);
 
 typedef struct {
     unsigned num_configs, num_ok, num_fail, num_timeout, num_flaky, num_skipped, num_not_offered;
+    /* adaptive: cells inferred from the rule (0: none), connections tried,
+     * cells the full matrix would try */
+    unsigned num_inferred, num_connections, num_formable;
 } report_sweep_totals;
 
 /* The page head and the rule (exact: the rule explains every result). */

@@ -213,6 +213,15 @@ static void text_on_event(tp_sink *self, const tp_event *ev)
     case TP_EV_CLOSE:
         fflush(s->out);
         break;
+    case TP_EV_MAIL: /* the mail dialogue, one line each (docs/trace-format.md) */
+        if (s->verbosity >= 0)
+            line(s, ev->conn, "  %s %s%s: %s%s", ev->dir == TP_C2S ? "c>" : "s>",
+                 wire_mail_proto_name(ev->u.mail.proto), ev->u.mail.tls ? " (tls)" : "",
+                 ev->u.mail.line, ev->u.mail.too_long ? " ... (over the line limit)" : "");
+        if (s->verbosity >= 0 && ev->u.mail.user)
+            line(s, ev->conn, "  credentials offered: user %s (password not shown)",
+                 ev->u.mail.user);
+        break;
     }
     pthread_mutex_unlock(&s->lock);
 }

@@ -8,6 +8,7 @@
 #include "../wire/buf.h"
 #include "json_util.h"
 #include "relations_render.h"
+#include "upstream_render.h"
 
 static void add_alert(json_object *o, const tp_alert_info *a, bool always_protected)
 {
@@ -81,6 +82,7 @@ static json_object *layers_json(const tp_layers *l)
     json_object_object_add(a, "s2c_bytes", u64(l->app.s2c_bytes));
     json_object_object_add(a, "fit", report_json_str_or_null(l->app.fit));
     json_object_object_add(a, "note", report_json_str_or_null(l->app.note[0] ? l->app.note : NULL));
+    report_upstream_json_add(a, &l->app.upstream);
     json_object_object_add(o, "app", a);
     return o;
 }
@@ -168,6 +170,7 @@ void report_text_layers(char *buf, size_t cap, const tp_verdict *v)
         wire_buf_printf(&b, ", %s", l->app.fit);
     if (l->app.note[0])
         wire_buf_printf(&b, " (%s)", l->app.note);
+    report_upstream_text(&b, &l->app.upstream);
     /* a line longer than buf is cut short, without a mark */
     wire_buf_copy_out(&b, buf, cap, "");
     wire_buf_cleanup(&b);

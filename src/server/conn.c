@@ -113,7 +113,7 @@ static ssize_t transport_pull(void *ctx, uint8_t *buf, size_t len)
 
 /* Bytes for the socket: queued, then traced (after any rewriting, so the
  * trace shows what went on the wire).  false when the queue is full. */
-static bool conn_queue(tp_conn *c, const uint8_t *data, size_t len, const char *quirk)
+bool conn_queue(tp_conn *c, const uint8_t *data, size_t len, const char *quirk)
 {
     if (!c->io_dead) {
         if (!srv_buf_append(&c->out, data, len, SRV_OUT_MAX))
@@ -329,50 +329,7 @@ void conn_close_gracefully(tp_conn *c)
     conn_finish(c, TP_END_SERVER_CLOSED);
 }
 
-/* ---- what a mode may do with its connection (mode.h) ---- */
-
-static bool api_write(void *conn, const uint8_t *data, size_t len)
-{
-    return conn_write_app(conn, data, len);
-}
-
-static void api_close(void *conn)
-{
-    conn_close_gracefully(conn);
-}
-
-static void api_settle(void *conn)
-{
-    conn_settle(conn);
-}
-
-static bool api_writable(void *conn)
-{
-    const tp_conn *c = conn;
-    return c->state == CONN_OPEN && !c->finished && !c->read_paused;
-}
-
-static void api_engine_info(void *conn, tp_engine_info *out)
-{
-    const tp_conn *c = conn;
-    memset(out, 0, sizeof *out);
-    if (c->ec)
-        tp_engine_conn_info(c->ec, out);
-}
-
-static double api_t(void *conn)
-{
-    return conn_t(conn);
-}
-
-static const tp_conn_ops conn_api = {
-    .write = api_write,
-    .close = api_close,
-    .settle = api_settle,
-    .writable = api_writable,
-    .engine_info = api_engine_info,
-    .t = api_t,
-};
+/* ---- the handle a mode is given (its ops: conn_api.c) ---- */
 
 static void conn_mode_init(tp_conn *c, const tp_mode_ops *mode)
 {
@@ -382,6 +339,7 @@ static void conn_mode_init(tp_conn *c, const tp_mode_ops *mode)
     c->mode_conn.id = c->id;
     c->mode_conn.peer = c->peer;
     c->mode_conn.loop = c->w->loop;
+    c->mode_conn.proxy = c->w->srv->cfg.proxy;
 }
 
 /* ---- socket I/O ---- */
@@ -487,6 +445,21 @@ static void conn_linger(tp_conn *c)
 void conn_settle(tp_conn *c)
 {
     conn_flush(c);
+    /* Backpressure ends once the queue drained: here or after a write
+     * event (a mode writing from its own callbacks, the proxy's upstream,
+     * may fill and drain it in one pass, with no write event between);
+     * after a few rounds the write event takes over (fairness). */
+    for (int i = 0; !c->finished && c->read_paused && c->out.len < SRV_OUT_LOW; i++) {
+        if (i == 8) {
+            ev_io_start(c->w->loop, &c->wio);
+            break;
+        }
+        c->read_paused = false;
+        conn_read_start(c);
+        conn_flow(c);
+        conn_drive(c); /* the engine may hold records it already read */
+        conn_flush(c);
+    }
     if (!c->finished)
         return;
     if (c->io_dead || c->end_reason == TP_END_TIMEOUT || c->end_reason == TP_END_SHUTDOWN) {
@@ -551,6 +524,11 @@ static void conn_read_cb(struct ev_loop *loop, ev_io *io, int revents)
         return;
     }
     conn_touch(c);
+    if (c->state == CONN_PLAIN) {
+        c->mode->on_plain(c->mode_state, &c->mode_conn, buf, (size_t)n); /* mail preamble */
+        conn_settle(c);
+        return;
+    }
     c->chunk = buf;
     c->chunk_len = (size_t)n;
     bool in_handshake = c->state == CONN_HANDSHAKE;
@@ -576,15 +554,7 @@ static void conn_write_cb(struct ev_loop *loop, ev_io *io, int revents)
     (void)loop;
     (void)revents;
     tp_conn *c = io->data;
-    conn_flush(c);
-    if (!c->finished && c->read_paused && c->out.len < SRV_OUT_LOW) {
-        c->read_paused = false;
-        conn_read_start(c);
-        conn_flow(c);
-        /* The engine may hold records it already read. */
-        conn_drive(c);
-    }
-    conn_settle(c);
+    conn_settle(c); /* flushes, and ends the backpressure once drained */
 }
 
 static void conn_timer_cb(struct ev_loop *loop, ev_timer *t, int revents)
@@ -628,6 +598,8 @@ static bool conn_session_new(tp_conn *c, const char *peer_text, const struct soc
     p.want_data_events = s->cfg.want_data_events;
     p.want_record_bytes = s->cfg.want_record_bytes;
     p.expect_secrets = true; /* the engine logs each secret as it derives it */
+    p.mail = c->mode->mail ? c->mode->mail : s->cfg.proxy ? s->cfg.proxy->mail : TP_MAIL_NONE;
+    p.mail_starttls = s->cfg.starttls && p.mail != TP_MAIL_NONE;
     c->sess = tp_session_new(&p);
     if (!c->sess)
         return false;
@@ -688,8 +660,7 @@ static tp_refusal conn_refusal(tp_worker *w, unsigned open, int accept_errno)
     return TP_REFUSED_NONE;
 }
 
-/* quirks: --quirk (or the sweep's), NULL for none. */
-static void conn_start_tls(tp_conn *c, const tp_quirk_set *quirks)
+void conn_start_tls(tp_conn *c, const tp_quirk_set *quirks)
 {
     tp_server *s = c->w->srv;
     c->transport.push = transport_push;
@@ -707,19 +678,33 @@ static void conn_start_tls(tp_conn *c, const tp_quirk_set *quirks)
         tp_session_engine_error(c->sess, conn_t(c), "ENGINE_CONN_NEW",
                                 "the engine could not create a session");
         c->io_dead = true;
-        conn_finish(c, TP_END_SERVER_CLOSED);
-        conn_settle(c);
+        conn_finish(c, TP_END_SERVER_CLOSED); /* freed by the caller's conn_settle */
         return;
     }
     if (c->mode->one_client)
         c->w->sole = c;
+    bool first = !c->mode_started; /* after a plaintext phase on_open was called at accept */
     c->mode_started = true;
-    if (c->mode->on_open)
+    if (first && c->mode->on_open)
         c->mode->on_open(c->mode_state, &c->mode_conn);
     /* Handshake deadline: not re-armed by traffic, so a client trickling
      * bytes cannot hold the connection open. */
     conn_timer_arm(c, s->cfg.timeout);
     conn_read_start(c);
+}
+
+/* --starttls: the mode's plaintext phase first (its write_plain and
+ * start_tls: conn_api.c); one deadline for the whole preamble. */
+static void conn_begin_plain(tp_conn *c, const tp_quirk_set *quirks)
+{
+    c->state = CONN_PLAIN;
+    c->plain_quirks = quirks;
+    c->mode_conn.starttls = c->mode_started = true;
+    if (c->mode->on_open)
+        c->mode->on_open(c->mode_state, &c->mode_conn);
+    conn_timer_arm(c, c->w->srv->cfg.timeout);
+    conn_read_start(c);
+    conn_settle(c);
 }
 
 void conn_accept(tp_worker *w, int fd, const struct sockaddr *peer, socklen_t peer_len,
@@ -786,8 +771,12 @@ void conn_accept(tp_worker *w, int fd, const struct sockaddr *peer, socklen_t pe
         return;
     }
     conn_link(c);
-    if (refusal)
+    if (refusal) {
         conn_refuse(c, refusal, open, accept_errno);
-    else
+    } else if (s->cfg.starttls && mode->on_plain) {
+        conn_begin_plain(c, quirks);
+    } else {
         conn_start_tls(c, quirks);
+        conn_settle(c); /* frees it when the engine could not start */
+    }
 }

@@ -17,6 +17,7 @@
 
 #include "../analysis/session.h"
 #include "../engine/engine.h"
+#include "../wire/mail.h"
 #include "server.h"
 
 /* What the connection offers its mode (conn.c fills it). */
@@ -35,6 +36,11 @@ typedef struct {
     void (*engine_info)(void *conn, tp_engine_info *out);
     /* Seconds since accept. */
     double (*t)(void *conn);
+    /* The plaintext phase (mail --starttls): bytes straight to the socket
+     * (traced like every byte), and the switch to TLS on the same
+     * connection (the handshake starts with the client's next bytes). */
+    bool (*write_plain)(void *conn, const uint8_t *data, size_t len);
+    void (*start_tls)(void *conn);
 } tp_conn_ops;
 
 /* The handle a mode is handed; valid until on_close returns. */
@@ -45,6 +51,8 @@ typedef struct {
     const char *peer;     /* "192.0.2.1:5555" */
     struct ev_loop *loop; /* the connection's event loop */
     tp_session *sess;     /* the ClientHello, engine errors */
+    const tp_proxy_params *proxy; /* proxy mode: the upstream (server params) */
+    bool starttls;        /* the connection begins in plaintext (--starttls) */
 } tp_mode_conn;
 
 static inline bool tp_mode_conn_write(const tp_mode_conn *mc, const uint8_t *data, size_t len)
@@ -70,7 +78,12 @@ typedef struct {
     /* One client at a time (others are refused), and the server ends with
      * the first that got through the handshake (interactive). */
     bool one_client;
-    void (*on_open)(void *st, const tp_mode_conn *mc); /* accepted, TLS starts */
+    tp_mail_proto mail; /* the mail dialogue it speaks (smtp, imap, pop3), or NONE */
+    /* accepted: TLS starts, or (mc->starttls) the plaintext phase */
+    void (*on_open)(void *st, const tp_mode_conn *mc);
+    /* bytes from the client in the plaintext phase (mc->starttls, before
+     * the mode called start_tls) */
+    void (*on_plain)(void *st, const tp_mode_conn *mc, const uint8_t *data, size_t len);
     void (*on_handshake_done)(void *st, const tp_mode_conn *mc);
     void (*on_appdata)(void *st, const tp_mode_conn *mc, const uint8_t *data, size_t len);
     /* writable() may have changed: backpressure began or ended, or the
@@ -78,6 +91,9 @@ typedef struct {
     void (*on_flow)(void *st, const tp_mode_conn *mc);
     void (*on_close)(void *st, const tp_mode_conn *mc); /* about to be freed */
 } tp_mode_ops;
+
+/* The proxy mode (proxy.c). */
+extern const tp_mode_ops tp_mode_proxy;
 
 /* The table of a mode (never NULL: unknown modes get http). */
 const tp_mode_ops *tp_mode_ops_get(tp_mode mode);

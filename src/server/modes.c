@@ -6,6 +6,7 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "mail_mode.h"
 #include "mode.h"
 #include "report/status_page.h"
 #include "report/wire_text.h"
@@ -526,6 +527,12 @@ const tp_mode_ops *tp_mode_ops_get(tp_mode mode)
         return &mode_echo;
     case TP_MODE_INTERACTIVE:
         return &mode_interactive;
+    case TP_MODE_SMTP:
+    case TP_MODE_IMAP:
+    case TP_MODE_POP3:
+        return tp_mail_mode_ops(mode);
+    case TP_MODE_PROXY:
+        return &tp_mode_proxy;
     case TP_MODE_HTTP:
     default:
         return &mode_http;

@@ -13,8 +13,29 @@
 #include "../capture/outfile.h"
 #include "../engine/engine.h"
 #include "../quirk/quirk.h"
+#include "proxy.h"
+#include "../wire/mail.h"
 
-typedef enum { TP_MODE_HTTP, TP_MODE_ECHO, TP_MODE_INTERACTIVE } tp_mode;
+/* The mail modes speak SMTP, IMAP or POP3 inside TLS (implicit TLS, ports
+ * 465/993/995), or with starttls first in plaintext up to STARTTLS. */
+typedef enum {
+    TP_MODE_HTTP,
+    TP_MODE_ECHO,
+    TP_MODE_INTERACTIVE,
+    TP_MODE_SMTP,
+    TP_MODE_IMAP,
+    TP_MODE_POP3,
+    TP_MODE_PROXY /* serve --upstream (proxy.h) */
+} tp_mode;
+
+/* The mail mode of a mail protocol (--smtp, --starttls smtp, ...); -1 for none. */
+static inline int tp_mode_for_mail(tp_mail_proto p)
+{
+    return p == TP_MAIL_SMTP ? TP_MODE_SMTP
+           : p == TP_MAIL_IMAP ? TP_MODE_IMAP
+           : p == TP_MAIL_POP3 ? TP_MODE_POP3
+                               : -1;
+}
 
 typedef struct tp_server tp_server;
 
@@ -59,6 +80,11 @@ typedef struct {
      * one process (sweep -j N, one per slot) and libev lets only one loop
      * watch a signal; the caller handles signals and calls tp_server_stop. */
     bool no_signals;
+    /* TP_MODE_PROXY (serve --upstream): the upstream, borrowed */
+    const tp_proxy_params *proxy;
+    /* (mail) --starttls: a mail mode begins in plaintext (greeting,
+     * capabilities, STARTTLS) and starts TLS on the same connection */
+    bool starttls;
 } tp_server_params;
 
 /* Binds the listeners (so the port is known before run).  NULL with a

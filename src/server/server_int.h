@@ -93,7 +93,7 @@ struct tp_server {
     pthread_mutex_t keylog_lock;
 };
 
-typedef enum { CONN_HANDSHAKE, CONN_OPEN } conn_state;
+typedef enum { CONN_HANDSHAKE, CONN_OPEN, CONN_PLAIN /* mail preamble (--starttls) */ } conn_state;
 
 struct tp_conn {
     tp_conn *prev, *next;
@@ -130,6 +130,7 @@ struct tp_conn {
     const tp_mode_ops *mode;
     tp_mode_conn mode_conn; /* what the mode is handed */
     bool mode_started;      /* on_open was called: on_close is due */
+    const tp_quirk_set *plain_quirks; /* CONN_PLAIN: the quirks TLS starts with */
     _Alignas(max_align_t) unsigned char mode_state[]; /* mode->state_size bytes */
 };
 
@@ -156,6 +157,18 @@ void conn_close_gracefully(tp_conn *c);
  * otherwise arranges for the rest to go out.  Call last in a callback. */
 void conn_settle(tp_conn *c);
 double conn_t(const tp_conn *c);
+/* Bytes for the socket, traced as the server's (false: queue full). */
+bool conn_queue(tp_conn *c, const uint8_t *data, size_t len, const char *quirk);
+/* TLS starts: the engine session, the handshake deadline; on_open unless
+ * a plaintext phase already called it.  quirks: --quirk, NULL for none. */
+void conn_start_tls(tp_conn *c, const tp_quirk_set *quirks);
+
+/* conn_api.c: the ops a mode acts through (tp_conn_ops), among them the
+ * plaintext phase of --starttls (state CONN_PLAIN: conn.c gives the mode's
+ * on_open its greeting and the client's bytes to on_plain until the mode
+ * calls start_tls).  conn.c only takes the table's address, so the calls
+ * go one way. */
+extern const tp_conn_ops conn_api;
 
 /* server.c */
 void srv_accept_resume(tp_worker *w);

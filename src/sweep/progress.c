@@ -43,6 +43,14 @@ void sweep_device_prompt(sweep_ctx *c)
     unsigned idx = c->queue[c->qpos];
     char label[256];
     sweep_config_label(&c->m, &c->m.configs[idx], label, sizeof(label));
+    if (c->adapt) {
+        /* adaptive: what this connection tests, against the one before */
+        char note[768];
+        sweep_strategy_prompt(c, idx, note, sizeof note);
+        sweep_say(c, "connect the client now \xe2\x80\x94 %s (%s)", label, note);
+        sweep_progress_bar(c);
+        return;
+    }
     unsigned rep = c->o->repeat ? c->o->repeat : 1;
     unsigned nth = c->qpos / rep + 1;
     if (rep > 1)

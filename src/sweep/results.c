@@ -294,6 +294,8 @@ static report_cell cell_of(const sweep_config *c, const sweep_result *r)
         return REPORT_CELL_SKIPPED;
     if (c->state == SWEEP_CFG_NOT_OFFERED)
         return REPORT_CELL_NOT_OFFERED;
+    if (!r->done && r->inferred) /* adaptive: what the rule says of it */
+        return r->status == SWEEP_ST_FAIL ? REPORT_CELL_INFERRED_FAIL : REPORT_CELL_INFERRED_OK;
     if (!r->done)
         return REPORT_CELL_PENDING;
     switch (r->status) {
@@ -340,7 +342,8 @@ static void cell_title(const sweep_matrix *m, const sweep_config *c, const sweep
     }
 }
 
-static void html_head(wire_buf *b, const sweep_matrix *m, const sweep_decision *d)
+static void html_head(wire_buf *b, const sweep_matrix *m, const sweep_result *res,
+                      const sweep_decision *d)
 {
     const char *rule =
         d->num_rules ? d->rules[0].text : "nothing to decide: no combination succeeded or failed";
@@ -364,6 +367,11 @@ static void html_head(wire_buf *b, const sweep_matrix *m, const sweep_decision *
         .num_skipped = d->num_status[SWEEP_ST_SKIPPED],
         .num_not_offered = m->num_not_offered,
     };
+    for (unsigned i = 0; i < m->num_configs; i++) {
+        t.num_inferred += !res[i].done && res[i].inferred;
+        t.num_connections += res[i].done && !res[i].inferred ? res[i].attempts : 0;
+        t.num_formable += m->configs[i].state == SWEEP_CFG_RUN;
+    }
     report_sweep_html_totals(b, &t);
 }
 
@@ -490,7 +498,7 @@ bool sweep_report_html(FILE *out, const sweep_matrix *m, const sweep_result *res
     (void)rows;
     wire_buf b;
     wire_buf_init(&b, 0);
-    html_head(&b, m, d);
+    html_head(&b, m, res, d);
     html_grids(&b, m, res);
     html_counts(&b, d);
     report_sweep_html_end(&b);

@@ -20,6 +20,7 @@ typedef struct {
     unsigned connections; /* of the attempt the verdict comes from (0: unknown) */
     json_object *verdict; /* owned: the verdict (without conn/t), or NULL */
     json_object *client;  /* owned: {"exit":..,"signal":..,"timed_out":..,"output":..}, or NULL */
+    bool inferred;        /* not tried (done false): status is what the adaptive rule predicts */
 } sweep_result;
 
 void sweep_result_cleanup(sweep_result *r);

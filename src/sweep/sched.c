@@ -43,6 +43,7 @@ static void result_finish(sweep_ctx *c, unsigned idx)
 {
     tally *t = &c->tal[idx];
     sweep_result *r = &c->res[idx];
+    bool again = r->done; /* the adaptive strategy tried it once more */
     sweep_result_cleanup(r);
     r->done = true;
     r->attempts = t->tries;
@@ -54,11 +55,11 @@ static void result_finish(sweep_ctx *c, unsigned idx)
         r->status = SWEEP_ST_TIMEOUT;
     else
         r->status = SWEEP_ST_FAIL;
-    r->verdict = t->verdict;
-    r->client = t->client;
+    /* the tally keeps its references: a later try may still add to it */
+    r->verdict = t->verdict ? json_object_get(t->verdict) : NULL;
+    r->client = t->client ? json_object_get(t->client) : NULL;
     r->connections = t->conns;
-    t->verdict = t->client = NULL;
-    c->done_configs++;
+    c->done_configs += !again;
     if (c->journal) {
         json_object *j = sweep_result_to_json(&c->m, &c->m.configs[idx], r);
         if (!sweep_journal_append(c->journal, j) && !c->journal_failed) {
@@ -81,6 +82,11 @@ static void result_finish(sweep_ctx *c, unsigned idx)
               sweep_status_name(r->status), summary ? " \xe2\x80\x94 " : "", summary ? summary : "",
               note[0] ? " (" : "", note, note[0] ? ")" : "");
     sweep_progress_bar(c);
+    if (c->adapt) {
+        sweep_strategy_result(c, idx); /* queues the next combination */
+        if (!c->o->client_cmd)
+            sweep_device_prompt(c);
+    }
 }
 
 void sweep_build_queue(sweep_ctx *c)
@@ -113,6 +119,7 @@ static void probe_finish(sweep_ctx *c, attempt *a)
         sweep_say(c, "probe (default configuration): %s", json_object_get_string(s));
     sweep_matrix_expand(&c->m, c->have_offer ? &c->offer : NULL, c->o->include_unoffered);
     sweep_build_queue(c);
+    sweep_strategy_start(c); /* --strategy adaptive: one combination at a time */
     unsigned resumed = 0;
     for (unsigned i = 0; i < c->m.num_configs; i++)
         resumed += c->m.configs[i].state == SWEEP_CFG_RUN && c->res[i].done;
@@ -163,7 +170,7 @@ void sweep_attempt_finalize(sweep_ctx *c, attempt *a)
         t->conns = a->accepted;
     }
     unsigned rep = c->o->repeat ? c->o->repeat : 1;
-    if (t->tries == rep)
+    if (t->tries == rep + t->extra)
         result_finish(c, (unsigned)a->cfg);
 }
 
@@ -211,6 +218,7 @@ attempt *sweep_next_attempt(sweep_ctx *c, slot *sl)
             c->qpos++;
         c->done_configs++;
         sweep_say(c, "skipped: %s", err);
+        sweep_strategy_skipped(c, idx); /* adaptive: queues another */
     }
     return NULL;
 }

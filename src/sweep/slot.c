@@ -163,6 +163,8 @@ bool sweep_slot_start(sweep_ctx *c, slot *sl, unsigned id, bool driven)
     }
     p.workers = 1;
     p.mode = o->mode;
+    p.proxy = o->proxy;
+    p.starttls = o->starttls;
     p.timeout = o->timeout > 0 ? o->timeout : 30;
     p.choose = cb_choose;
     p.choose_quirks = cb_quirks;

@@ -53,10 +53,14 @@ static int write_reports(sweep_ctx *c)
     sweep_decision d;
     if (!sweep_decide(&d, c->m.axis_names, c->m.num_axes, rows, n))
         fprintf(stderr, "tlsprobe sweep: cannot decide: %s\n", d.error);
-    if (!o->quiet)
+    sweep_strategy_decide(c, &d); /* adaptive: the named rule, the inferred cells */
+    if (!o->quiet) {
         sweep_report_text(o->out, &c->m, c->res, &d, rows);
+        sweep_strategy_report(c, o->out, NULL);
+    }
     if (o->json_out) {
         json_object *j = sweep_report_json(&c->m, c->res, &d, rows);
+        sweep_strategy_report(c, NULL, j);
         FILE *f = sweep_output_open("tlsprobe sweep: --json", o->json_out);
         if (!f)
             rc = 1;
@@ -225,6 +229,7 @@ static void sweep_free(sweep_ctx *c)
     free(c->res);
     free(c->tal);
     free(c->queue);
+    sweep_strategy_free(c);
     sweep_journal_close(c->journal);
     sweep_matrix_cleanup(&c->m);
     pthread_mutex_destroy(&c->lock);

@@ -20,6 +20,10 @@
 
 #define SWEEP_MAX_LIMITS 10
 
+/* --strategy: every combination, or the fewest that name the rule
+ * (adaptive.h).  AUTO: adaptive in device mode, full in driven mode. */
+typedef enum { SWEEP_STRATEGY_AUTO = 0, SWEEP_STRATEGY_FULL, SWEEP_STRATEGY_ADAPTIVE } sweep_strategy;
+
 typedef struct {
     /* matrix */
     const char *axes;                     /* csv, NULL: protocol,kx,cipher,mac */
@@ -40,6 +44,8 @@ typedef struct {
     bool port_set;      /* --port given: driven slots listen on port + slot (or in the range) */
     double timeout;     /* per connection */
     tp_mode mode;
+    const tp_proxy_params *proxy; /* TP_MODE_PROXY (--upstream): the upstream */
+    bool starttls; /* mail modes: the plaintext preamble first (--starttls P) */
     tp_sink *sinks[TP_MAX_SINKS]; /* --trace, -v */
     unsigned num_sinks;
     capture_outfile *keylog; /* NSS key log, opened by the caller, or NULL */
@@ -48,6 +54,7 @@ typedef struct {
     double client_timeout;  /* seconds */
     unsigned jobs;          /* parallel slots (driven) */
     unsigned repeat;        /* tries per combination */
+    sweep_strategy strategy;
     double window;          /* --per-attempt-window (device) */
     /* output */
     const char *journal;

@@ -89,7 +89,10 @@ typedef struct {
     json_object *verdict, *client; /* of the attempt that represents the result */
     unsigned conns;
     bool rep_is_ok;
+    unsigned extra; /* tries beyond --repeat the adaptive strategy asked for */
 } tally;
+
+typedef struct sweep_adaptive_run sweep_adaptive_run; /* strategy.c */
 
 enum { PHASE_PROBE, PHASE_RUNNING, PHASE_DONE };
 
@@ -99,6 +102,7 @@ struct sweep_ctx {
     sweep_matrix m;
     sweep_result *res;
     tally *tal;
+    sweep_adaptive_run *adapt; /* --strategy adaptive; NULL: every combination */
     unsigned *queue; /* config indices, each repeated `repeat` times */
     unsigned qlen, qpos;
     unsigned todo_configs, done_configs; /* this run */
@@ -140,6 +144,28 @@ attempt *sweep_attempt_new(sweep_ctx *c, int cfg, slot *sl, tp_engine *e);
 attempt *sweep_next_attempt(sweep_ctx *c, slot *sl);
 /* Lock held: the attempt a device connection from peer belongs to. */
 attempt *sweep_device_choose(sweep_ctx *c, slot *sl, const char *peer);
+
+/* strategy.c: the adaptive strategy's side of the sweep (lock held) */
+/* After the probe: queues the first combination (and replays a resumed
+ * journal into the rule set).  false: out of memory (the sweep goes full). */
+bool sweep_strategy_start(sweep_ctx *c);
+/* A combination's result is final: the next one is queued (or none). */
+void sweep_strategy_result(sweep_ctx *c, unsigned idx);
+/* The engine refused a combination: never chosen again; the next queued. */
+void sweep_strategy_skipped(sweep_ctx *c, unsigned idx);
+/* Device prompt: what the combination at idx tests, e.g. "next: same as
+ * before but protocol TLS1.2 -> TLS1.0 (3 of the 12 rules left say it
+ * fails)"; "" without the strategy. */
+void sweep_strategy_prompt(const sweep_ctx *c, unsigned idx, char *out, size_t len);
+/* The reports: a named rule replaces d's (the rule finder over the tried
+ * results plus the rule's prediction for the rest: the same words as the
+ * full matrix), and the untried combinations are marked inferred. */
+void sweep_strategy_decide(sweep_ctx *c, sweep_decision *d);
+/* "strategy: adaptive: named in 9 connections; the full matrix is 96",
+ * how sure, what was not tried; to the text report (out, NULL: none) and
+ * as "strategy" into json (NULL: none). */
+void sweep_strategy_report(sweep_ctx *c, FILE *out, json_object *json);
+void sweep_strategy_free(sweep_ctx *c);
 
 /* slot.c (lock not held) */
 bool sweep_slot_start(sweep_ctx *c, slot *sl, unsigned id, bool driven);

@@ -199,7 +199,8 @@ def test_device_mode(window):
     of connections from one address is one attempt."""
     out = os.path.join(TMP, "dev%s.json" % window)
     args = [TLSPROBE, "sweep", "--port", "0", "--listen", "127.0.0.1", "--protocols", "TLS1.2",
-            "--kx", "RSA", "--ciphers", "AES-128-CBC,AES-256-CBC,AES-128-GCM", "--json", out]
+            "--kx", "RSA", "--ciphers", "AES-128-CBC,AES-256-CBC,AES-128-GCM", "--json", out,
+            "--strategy", "full"]  # device mode defaults to adaptive (test_sweep_adaptive.py)
     if window:
         args += ["--per-attempt-window", str(window)]
     proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
