@@ -272,7 +272,7 @@ static int parse_opts(int argc, char **argv, serve_opts *o, bool *out_done)
     o->shape.timeout = 30;
     o->workers = 1;
     *out_done = false;
-    struct option long_opts[NUM_OWN_OPTS + 32];
+    struct option long_opts[NUM_OWN_OPTS + 48];
     memcpy(long_opts, own_opts, sizeof own_opts);
     if (!serve_opts_long_opts(long_opts, NUM_OWN_OPTS, sizeof long_opts / sizeof long_opts[0],
                               SERVE_OPTS_SERVE))

@@ -347,7 +347,7 @@ static int parse_own(sweep_cli *x, int ch, const char *arg, char **argv)
 /* 0 to go on, PARSE_HELP, or the exit code after a message. */
 static int parse_args(sweep_cli *x, int argc, char **argv)
 {
-    struct option long_opts[NUM_OWN_OPTS + 32];
+    struct option long_opts[NUM_OWN_OPTS + 48];
     memcpy(long_opts, own_opts, sizeof own_opts);
     if (!serve_opts_long_opts(long_opts, NUM_OWN_OPTS, sizeof long_opts / sizeof long_opts[0],
                               SERVE_OPTS_SWEEP))
