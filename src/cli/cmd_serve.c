@@ -239,6 +239,8 @@ static int check_opts(serve_opts *o)
     int rc = serve_opts_check(&o->shape, "serve");
     if (!rc)
         rc = certs_opts_check(&o->shape, "serve");
+    if (!rc)
+        rc = engine_opts_check(&o->shape, "serve");
     if (rc)
         return rc;
     if (o->shape.has_upstream && o->mode_flag)

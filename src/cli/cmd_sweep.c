@@ -17,6 +17,7 @@
 #include "report/json_sink.h"
 #include "report/text_sink.h"
 #include "certs_opts.h"
+#include "engine_opts.h"
 #include "serve_opts.h"
 #include "sweep/sweep.h"
 
@@ -171,6 +172,8 @@ static int take_shape(sweep_options *o, serve_shape *sh)
     int rc = serve_opts_check(sh, "sweep");
     if (!rc)
         rc = certs_opts_check(sh, "sweep");
+    if (!rc)
+        rc = engine_opts_check(sh, "sweep");
     if (rc)
         return rc;
     for (unsigned f = 0; f < ENGINE_FLAG_COUNT; f++) {
