@@ -397,6 +397,8 @@ static int serve_priority(const serve_opts *o, char *priority, size_t cap)
     char err[2048];
     if (engine_opts_openssl(&o->shape)) { /* the lists go to the engine as typed */
         priority[0] = '\0';
+        fprintf(stderr, "engine: openssl (OpenSSL %s, security level 0)\n",
+                tp_engine_openssl_version());
         return 0;
     }
     if (o->shape.priority) {
