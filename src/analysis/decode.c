@@ -212,6 +212,21 @@ void tp_decode_close(tp_decode *d)
     memset(d, 0, sizeof *d);
 }
 
+/* The pages of the map before upto are read and no longer needed (packet
+ * bytes are used only during their callbacks): they are given back, so the
+ * resident memory follows the open connections, not the file's size. */
+static void release_read(tp_decode *d, size_t upto)
+{
+    long page = sysconf(_SC_PAGESIZE);
+    if (!d->map || page <= 0)
+        return;
+    size_t end = upto & ~((size_t)page - 1);
+    if (end <= d->released)
+        return;
+    (void)madvise((uint8_t *)d->map + d->released, end - d->released, MADV_DONTNEED);
+    d->released = end;
+}
+
 /* ---- opening ---- */
 
 /* Secrets first: a pcapng may carry its Decryption Secrets Blocks anywhere,
@@ -267,6 +282,8 @@ bool tp_decode_open(tp_decode *d, const char *path, const char *keylog, char *er
         snprintf(err, err_len, "out of memory reading secrets");
         return false;
     }
+    release_read(d, d->len); /* the secrets pass read it all */
+    d->released = 0;
     return true;
 }
 
@@ -317,8 +334,19 @@ bool tp_decode_run(tp_decode *d, const tp_decode_params *p, tp_decode_counts *n)
             continue;
         last_ts = it.packet.ts_ns;
         count_packet(tcp, &it, n);
+        if ((n->packets & 16383) == 0) {
+            release_read(d, d->reader.off);
+            if (p->progress)
+                p->progress(p->progress_arg, d->reader.off, d->len);
+        }
     }
+    if (p->progress)
+        p->progress(p->progress_arg, d->len, d->len);
     capture_tcp_finish(tcp, last_ts);
+    const capture_tcp_stats *st = capture_tcp_get_stats(tcp);
+    n->ooo_segments = st->ooo_segments;
+    n->retransmitted = st->retransmitted;
+    n->gap_bytes = st->gap_bytes;
     capture_tcp_free(tcp);
     n->read_error = k == CAPTURE_ITEM_ERROR;
     n->sessions = ctx.sessions;

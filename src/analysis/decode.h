@@ -27,6 +27,7 @@ typedef struct {
     const uint8_t *data;
     size_t len;
     void *map;     /* mmap'd region, or NULL */
+    size_t released; /* bytes of the map given back (read, no longer needed) */
     uint8_t *heap; /* read() fallback for pipes */
     capture_reader reader;
     crypto_keylog_store *keys; /* --keylog and secrets blocks, or NULL */
@@ -44,12 +45,18 @@ typedef struct {
     /* --starttls P: every connection begins with that mail preamble (else
      * one is recognised from a server greeting) */
     tp_mail_proto starttls;
+    /* called every 16384 packets with the bytes read of the file, or NULL */
+    void (*progress)(void *arg, size_t done, size_t total);
+    void *progress_arg;
 } tp_decode_params;
 
 typedef struct {
     uint64_t packets, tcp, not_tcp, fragments, truncated, bad, unsupported;
     uint32_t unsupported_link; /* the last unsupported link type */
     uint64_t sessions;         /* connections with a session */
+    /* TCP reassembly (capture/tcp.h): segments held and put back in order,
+     * payload bytes dropped as retransmitted, bytes missing from the capture */
+    uint64_t ooo_segments, retransmitted, gap_bytes;
     bool read_error;           /* the capture ended in an error: d->reader.status/.err */
 } tp_decode_counts;
 

@@ -6,6 +6,7 @@
 int cmd_serve(int argc, char **argv);
 int cmd_sweep(int argc, char **argv);
 int cmd_decode(int argc, char **argv);
+int cmd_fleet(int argc, char **argv);
 int cmd_list(int argc, char **argv);
 /* list --engine openssl (list_openssl.c) */
 void list_openssl(void);

@@ -14,6 +14,8 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "analysis/fleet.h"
+#include "cli/fleet_out.h"
 #include "engine/engine.h"
 #include "engine/names.h"
 #include "report/json_sink.h"
@@ -71,6 +73,8 @@ static const char *const usage_tail =
     "  --trace FILE          JSON lines trace (docs/trace-format.md), mode 0600\n"
     "  --keylog FILE         NSS key log, mode 0600 (default: $SSLKEYLOGFILE)\n"
     "  --pcap FILE           pcapng of every connection with its keys embedded\n"
+    "  --fleet-summary       at the end, the connections grouped by client\n"
+    "                        fingerprint and verdict, as `tlsprobe fleet` prints them\n"
     "  --records             put record bytes (ciphertext, plaintext) in the trace\n"
     "  -v, -vv               one line per record and message, and each verdict's\n"
     "                        layers; -vv adds hex\n"
@@ -94,6 +98,7 @@ enum {
     OPT_PCAP,
     OPT_RECORDS,
     OPT_QUIRK,
+    OPT_FLEET_SUMMARY,
 };
 
 /* serve's own options; the shared ones (serve_opts.h) are added to them. */
@@ -111,6 +116,7 @@ static const struct option own_opts[] = {
     {"pcap", required_argument, NULL, OPT_PCAP},
     {"records", no_argument, NULL, OPT_RECORDS},
     {"quirk", required_argument, NULL, OPT_QUIRK},
+    {"fleet-summary", no_argument, NULL, OPT_FLEET_SUMMARY},
     {"verbose", no_argument, NULL, 'v'},
     {"quiet", no_argument, NULL, 'q'},
     {"help", no_argument, NULL, 'h'},
@@ -129,6 +135,7 @@ typedef struct {
     unsigned max_conns; /* 0: the server's default */
     const char *trace, *keylog, *pcap;
     bool records;
+    bool fleet_summary;
     int verbosity;
     tp_quirk_set quirks;
 } serve_opts;
@@ -210,6 +217,10 @@ static int parse_plain(int ch, const char *arg, serve_opts *o)
                                              : NULL;
     if (dst) {
         *dst = arg;
+        return 0;
+    }
+    if (ch == OPT_FLEET_SUMMARY) {
+        o->fleet_summary = true;
         return 0;
     }
     if (ch == OPT_ECHO || ch == OPT_HTTP || ch == OPT_INTERACTIVE) {
@@ -490,6 +501,8 @@ typedef struct {
     tp_sink *text, *json, *pcap;
     serve_keep keep; /* --keep failing, --rotate: instead of the three */
     const char *keylog; /* --keylog or $SSLKEYLOGFILE, or NULL */
+    tp_sink *fleet;     /* --fleet-summary: the same grouping as tlsprobe fleet */
+    fleet_table fleet_table;
 } serve_outputs;
 
 /* The text, JSON and pcapng sinks into p; false after the message. */
@@ -531,6 +544,12 @@ static bool outputs_open(const serve_opts *o, serve_outputs *out, tp_server_para
     } else if (!outputs_sinks(o, out, p)) {
         return false;
     }
+    if (o->fleet_summary) {
+        fleet_table_init(&out->fleet_table);
+        if (!(out->fleet = fleet_sink_new(&out->fleet_table, 0)))
+            return false;
+        p->sinks[p->num_sinks++] = out->fleet;
+    }
     out->keylog = o->keylog;
     const char *env = getenv("SSLKEYLOGFILE");
     if (!out->keylog && env && env[0])
@@ -551,6 +570,10 @@ static int outputs_close(serve_outputs *out, int rc)
         rc = 1;
     report_json_sink_free(out->json);
     report_text_sink_free(out->text);
+    if (out->fleet) {
+        fleet_sink_free(out->fleet);
+        fleet_table_cleanup(&out->fleet_table);
+    }
     if (capture_outfile_close(&out->trace_file) != 0 ||
         capture_outfile_close(&out->keylog_file) != 0)
         rc = 1;
@@ -648,6 +671,9 @@ int cmd_serve(int argc, char **argv)
     fprintf(stderr, "tlsprobe: %u connection%s, %u ok, %u failed, %u unused\n", conns,
             conns == 1 ? "" : "s", ok, failed, tp_server_unused(srv));
     rc = 0;
+    fleet_out_params fp = {.cmd = "tlsprobe serve", .keys = true};
+    if (out.fleet && out.fleet_table.num_conns)
+        rc = fleet_out_write(&out.fleet_table, &fp, stdout);
 end:
     tp_server_free(srv);
     rc = outputs_close(&out, rc);

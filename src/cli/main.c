@@ -18,6 +18,7 @@ static const struct {
     {"sweep", cmd_sweep, "one configuration per connection; report what decides the failure"},
     {"decode", cmd_decode, "the same trace and checks for a pcap/pcapng capture"},
     {"proxy", cmd_proxy, "serve in front of a real server (--upstream HOST:PORT): a terminating proxy"},
+    {"fleet", cmd_fleet, "group connections of captures or traces by client and verdict"},
     {"list", cmd_list, "names accepted by --protocols, --ciphers, --macs, --kx, --groups, ..."},
 };
 
@@ -47,6 +48,6 @@ int main(int argc, char **argv)
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
         if (!strcmp(argv[1], commands[i].name))
             return commands[i].run(argc - 1, argv + 1);
-    fprintf(stderr, "tlsprobe: unknown command '%s'; valid: serve, sweep, decode, proxy, list\n", argv[1]);
+    fprintf(stderr, "tlsprobe: unknown command '%s'; valid: serve, sweep, decode, proxy, fleet, list\n", argv[1]);
     return 2;
 }

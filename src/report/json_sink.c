@@ -139,6 +139,8 @@ json_object *report_json_event(const tp_event *ev, bool records)
     case TP_EV_ACCEPT:
         json_object_object_add(o, "peer", json_object_new_string(ev->u.accept.peer));
         json_object_object_add(o, "local", json_object_new_string(ev->u.accept.local));
+        if (ev->u.accept.wall > 0)
+            json_object_object_add(o, "wall", json_object_new_double(ev->u.accept.wall));
         break;
     case TP_EV_RECORD:
         json_object_object_add(o, "dir", json_object_new_string(tp_dir_name(ev->dir)));

@@ -1,4 +1,5 @@
 /* JA3 and JA4 fingerprints; see ja.h. */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,6 +40,29 @@ static void ja_put(ja_out *o, const char *s, size_t n)
     o->buf[o->len] = '\0';
 }
 
+/* The digests, fetched once (an implicit fetch at every init takes a lock
+ * and a name lookup). */
+static const EVP_MD *ja_mds[2];
+static pthread_once_t ja_mds_once = PTHREAD_ONCE_INIT;
+
+static void ja_mds_fetch(void)
+{
+    ja_mds[0] = EVP_MD_fetch(NULL, "MD5", NULL);
+    ja_mds[1] = EVP_MD_fetch(NULL, "SHA256", NULL);
+}
+
+static const EVP_MD *ja_md5(void)
+{
+    pthread_once(&ja_mds_once, ja_mds_fetch);
+    return ja_mds[0] ? ja_mds[0] : EVP_md5();
+}
+
+static const EVP_MD *ja_sha256(void)
+{
+    pthread_once(&ja_mds_once, ja_mds_fetch);
+    return ja_mds[1] ? ja_mds[1] : EVP_sha256();
+}
+
 static void ja_put_str(ja_out *o, const char *s)
 {
     ja_put(o, s, strlen(s));
@@ -46,10 +70,17 @@ static void ja_put_str(ja_out *o, const char *s)
 
 static void ja_put_num(ja_out *o, unsigned v, bool *first)
 {
+    /* by hand: snprintf was a fifth of a fleet run's time */
     char tmp[16];
-    int n = snprintf(tmp, sizeof tmp, "%s%u", *first ? "" : "-", v);
+    size_t n = sizeof tmp;
+    do {
+        tmp[--n] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    if (!*first)
+        tmp[--n] = '-';
     *first = false;
-    ja_put(o, tmp, (size_t)n);
+    ja_put(o, tmp + n, sizeof tmp - n);
 }
 
 /* Appends the non-GREASE u16 entries of a list extension. */
@@ -79,7 +110,7 @@ tp_status wire_ja3(const wire_client_hello *ch, char *out_str, size_t str_len, c
         return TP_ERR_UNSUPPORTED;
 
     ja_out o = {out_str, str_len, 0, false, EVP_MD_CTX_new(), false};
-    if (!o.md || EVP_DigestInit_ex(o.md, EVP_md5(), NULL) != 1) {
+    if (!o.md || EVP_DigestInit_ex(o.md, ja_md5(), NULL) != 1) {
         EVP_MD_CTX_free(o.md);
         return TP_ERR_CRYPTO;
     }
@@ -144,23 +175,23 @@ static tp_status ja4_hash(const uint16_t *a, size_t na, const uint16_t *b, size_
         memcpy(out, "000000000000", 13);
         return TP_OK;
     }
-    EVP_MD_CTX *md = EVP_MD_CTX_new();
-    bool ok = md && EVP_DigestInit_ex(md, EVP_sha256(), NULL) == 1;
-    char item[8];
-    for (size_t i = 0; ok && i < na; i++) {
-        int n = snprintf(item, sizeof item, "%s%04x", i ? "," : "", a[i]);
-        ok = EVP_DigestUpdate(md, item, (size_t)n) == 1;
-    }
-    if (ok && with_b && nb > 0) {
-        for (size_t i = 0; ok && i < nb; i++) {
-            int n = snprintf(item, sizeof item, "%s%04x", i ? "," : "_", b[i]);
-            ok = EVP_DigestUpdate(md, item, (size_t)n) == 1;
+    /* "aaaa,bbbb" then "_cccc,dddd": 5 bytes an item, hashed at once */
+    char text[2 * 5 * WIRE_JA4_MAX_ITEMS + 8];
+    size_t w = 0;
+    static const char hexd[] = "0123456789abcdef";
+    for (size_t k = 0; k < 2; k++) {
+        const uint16_t *v = k ? b : a;
+        size_t n = k ? (with_b ? nb : 0) : na;
+        for (size_t i = 0; i < n && w + 5 <= sizeof text; i++) {
+            if (i || k)
+                text[w++] = i ? ',' : '_';
+            for (int sh = 12; sh >= 0; sh -= 4)
+                text[w++] = hexd[(v[i] >> sh) & 0xf];
         }
     }
     uint8_t h[EVP_MAX_MD_SIZE];
     unsigned hl = 0;
-    ok = ok && EVP_DigestFinal_ex(md, h, &hl) == 1 && hl == 32;
-    EVP_MD_CTX_free(md);
+    bool ok = EVP_Digest(text, w, h, &hl, ja_sha256(), NULL) == 1 && hl == 32;
     if (!ok)
         return TP_ERR_CRYPTO;
     char hex[65];
