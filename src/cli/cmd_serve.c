@@ -408,8 +408,6 @@ static int serve_priority(const serve_opts *o, char *priority, size_t cap)
     char err[2048];
     if (engine_opts_openssl(&o->shape)) { /* the lists go to the engine as typed */
         priority[0] = '\0';
-        fprintf(stderr, "engine: openssl (OpenSSL %s, security level 0)\n",
-                tp_engine_openssl_version());
         return 0;
     }
     if (o->shape.priority) {
@@ -475,6 +473,9 @@ static tp_engine *serve_engine(const serve_opts *o, const char *priority)
         tp_engine_free(engine);
         return NULL;
     }
+    if (engine_opts_openssl(&o->shape)) /* where gnutls says its priority string */
+        fprintf(stderr, "engine: openssl (OpenSSL %s, security level 0)\n",
+                tp_engine_openssl_version());
     fprintf(stderr, "certificate SHA-256 %s\n", tp_engine_cert_fingerprint(engine));
     if (o->save_cert)
         fprintf(stderr, "certificate written to %s\n", o->save_cert);
