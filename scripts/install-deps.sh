@@ -6,7 +6,8 @@ set -eu
 PKGS="meson ninja-build pkg-config gcc clang libclang-rt-14-dev \
 libgnutls28-dev libssl-dev libev-dev libjson-c-dev libcmocka-dev \
 gnutls-bin openssl curl python3 tshark chromium libnss3-tools \
-exim4-daemon-light dovecot-imapd dovecot-pop3d swaks libnet-ssleay-perl msmtp fetchmail"
+exim4-daemon-light dovecot-imapd dovecot-pop3d swaks libnet-ssleay-perl msmtp fetchmail \
+zlib1g-dev python3-markdown"
 
 missing=""
 for p in $PKGS; do

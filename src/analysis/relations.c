@@ -187,6 +187,7 @@ void tp_facts_on_handshake(tp_facts *f, int dir, const wire_handshake *m)
     if (m->status != TP_OK)
         return;
     bool renego = f->finished[DIR_C2S] && f->finished[DIR_S2C];
+    tp_facts_psk_on_handshake(f, dir, m, renego);
     switch (m->type) {
     case WIRE_HS_CLIENT_HELLO:
         if (dir == DIR_C2S)

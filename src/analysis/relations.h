@@ -23,6 +23,32 @@
 #define TP_APP_FIRST_MAX 64
 #define TP_REL_DETAIL_LEN 160
 
+/* A PSK the client offered against the server's (RFC 4279, RFC 8446
+ * 4.2.11), and the server's post-handshake CertificateRequests (RFC 8446
+ * 4.6.2) with the client's answers. */
+typedef struct {
+    bool offered;   /* TLS 1.3 pre_shared_key, or a TLS <= 1.2 PSK ClientKeyExchange */
+    bool printable; /* the identity is text (an external PSK's name; a ticket is not) */
+    char identity[TP_REL_NAME_LEN]; /* the client's (first) identity, when printable */
+    bool selected;  /* TLS 1.3: the server's pre_shared_key */
+    const char *server_ids; /* "'y', 'z'": the server's --psk identities (set by the
+                               server; NULL offline or without --psk) */
+    /* the server's key of an identity (set by the server with server_ids):
+     * true with *out_len bytes in out */
+    bool (*key_of)(const void *ctx, const char *identity, uint8_t *out, size_t cap,
+                   size_t *out_len);
+    const void *key_ctx;
+    int binder_ok; /* our check of the client's first binder with the server's key:
+                      1 right, 0 wrong, -1 not checked (RFC 8446 4.2.11.2) */
+    bool pha_offered;       /* post_handshake_auth in the ClientHello (RFC 8446 4.2.6) */
+    unsigned pha_requests;  /* CertificateRequests after the TLS 1.3 handshake */
+    bool pha_answered;      /* the client sent a Certificate after a request */
+    unsigned pha_certs;     /* certificates in its last answer */
+    bool pha_finished;      /* the client's Finished after its answer */
+    unsigned key_updates[2];   /* TLS 1.3 KeyUpdates sent (0: client, 1: server) */
+    unsigned ku_requested[2];  /* of them, with update_requested (RFC 8446 4.6.3) */
+} tp_rel_psk;
+
 typedef struct {
     /* SNI against the certificate (the first one of the server's chain) */
     bool sni_offered;
@@ -45,6 +71,7 @@ typedef struct {
     bool hello_request;           /* the server asked (HelloRequest) */
     bool reneg_secure;            /* the first ClientHello offered RFC 5746 */
     int reneg_allowed;            /* the server's policy: 1 yes, 0 declines, -1 not known */
+    tp_rel_psk psk;               /* PSK and post-handshake auth (relations_psk.c) */
     /* certificates and OCSP (the server fills what it configured: live only) */
     struct {
         const char *variant; /* --cert-variant / --chain: "expired", "none", ...; NULL: none */
@@ -111,6 +138,17 @@ void tp_facts_app_fit(const tp_facts *f, tp_app_layer *out);
 /* The client's first application bytes as a short quoted string
  * ("hello", up to the first line end), or as hex when they are not text. */
 void tp_facts_first_bytes(const tp_facts *f, char *out, size_t out_len);
+
+/* PSK and post-handshake auth facts of one handshake message (renego: both
+ * Finished seen before it); relations_psk.c. */
+void tp_facts_psk_on_handshake(tp_facts *f, int dir, const wire_handshake *m, bool renego);
+/* Checks the first binder of the client's first ClientHello (msg: the
+ * whole message, ch its parse) with the server's key (key_of): sets
+ * binder_ok. */
+void tp_facts_psk_binder(tp_facts *f, const uint8_t *msg, size_t len, const wire_client_hello *ch);
+/* 1 when the client's identity is one of the server's, 0 when not, -1 not
+ * known (offline, no printable identity). */
+int tp_rel_psk_known(const tp_rel_psk *p);
 
 /* "wrong.example" against the names: RFC 6125 6.4 (case-insensitive, a
  * wildcard only as the whole left-most label). */

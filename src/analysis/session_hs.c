@@ -196,6 +196,7 @@ static void on_server_hello(tp_session *s, const wire_handshake *m)
         crypto_conn_set_hello(s->cc, s->client_random, cur_data(&sh->random), sh->selected_version,
                               sh->cipher_suite, etm);
     sess_name_server_hello(s, sh);
+    sess_name_tls13_psk(s);
     if (s->tls13) {
         /* RFC 8446 2: everything after ServerHello is protected */
         s->d[TP_C2S].is_protected = s->d[TP_S2C].is_protected = true;
@@ -297,6 +298,7 @@ static void handle_message(tp_session *s, tp_dir dir, double t, const uint8_t *m
             renegotiation_hello(s, &m);
         } else {
             sess_client_hello(s, &m);
+            tp_facts_psk_binder(&s->obs.facts, msg, len, &m.u.client_hello);
         }
         if (wire_ja3(&m.u.client_hello, ja3, sizeof ja3, ja3_md5) == TP_OK) {
             ev.u.handshake.ja3 = ja3;
@@ -319,12 +321,11 @@ static void handle_message(tp_session *s, tp_dir dir, double t, const uint8_t *m
             ev.u.handshake.expected = expected;
             ev.u.handshake.expected_len = expected_len;
         }
-        if (dir == TP_C2S)
-            s->client_finished = true;
-        else
-            s->server_finished = true;
-        if (s->tls13)
+        bool *done = dir == TP_C2S ? &s->client_finished : &s->server_finished;
+        /* a post-handshake authentication's Finished changes no keys (RFC 8446 4.6.2) */
+        if (s->tls13 && !*done)
             crypto_conn_activate(s->cc, dir, CRYPTO_EPOCH_APPLICATION);
+        *done = true;
     }
     sess_side(s, dir)->name = hs_display_name(&m);
     sess_emit(s, &ev);

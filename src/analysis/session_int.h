@@ -124,6 +124,8 @@ void sess_held_free(dir_state *d);
 void sess_name_server_hello(tp_session *s, const wire_server_hello *sh);
 void sess_name_server_key_exchange(tp_session *s, const wire_server_key_exchange *ske);
 void sess_name_tls13_kx(tp_session *s, const wire_certificate *cert);
+/* A TLS 1.3 ServerHello that took the client's external PSK names a PSK kx. */
+void sess_name_tls13_psk(tp_session *s);
 void sess_name_sigalg(tp_session *s, uint16_t sigalg);
 /* The names into s->obs (NULL for those never named). */
 void sess_naming_to_obs(tp_session *s);

@@ -73,6 +73,21 @@ void sess_name_tls13_kx(tp_session *s, const wire_certificate *cert)
     }
 }
 
+/* RFC 8446 4.2.9, 4.2.11: the server took the client's PSK (its
+ * pre_shared_key); an external PSK has a printable identity, a resumption
+ * ticket has not.  psk_dhe_ke with a key share, psk_ke without; as the
+ * engine names them (ECDHE-PSK, DHE-PSK, PSK). */
+void sess_name_tls13_psk(tp_session *s)
+{
+    const tp_rel_psk *p = &s->obs.facts.rel.psk;
+    if (!s->tls13 || s->neg_kx[0] || !p->selected || !p->printable)
+        return;
+    const char *kx = !s->neg_group[0]                         ? "PSK"
+                     : strncmp(s->neg_group, "FFDHE", 5) == 0 ? "DHE-PSK"
+                                                              : "ECDHE-PSK";
+    snprintf(s->neg_kx, sizeof s->neg_kx, "%s", kx);
+}
+
 void sess_name_sigalg(tp_session *s, uint16_t sigalg)
 {
     if (!s->neg_sigalg[0]) {

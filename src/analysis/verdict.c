@@ -9,6 +9,7 @@
  * TP_MUTANT_FLIP (invert rule n's applicability). */
 #include "verdict.h"
 #include "verdict_relations.h"
+#include "verdict_psk.h"
 #include "verdict_upstream.h"
 
 #include <stdio.h>
@@ -674,6 +675,8 @@ static const verdict_rule rules[] = {
     RULE("not-tls", not_tls),
     RULE("unused-connection", unused),
     RULE("server-refused", server_refused),
+    XRULE("psk-unknown-identity", psk_unknown_identity),
+    XRULE("psk-key-mismatch", psk_key_mismatch),
     RULE("client-bad-record", client_bad_record),
     RULE("broken-stream", broken_stream),
     RULE("no-shared-version", no_shared_version),
@@ -681,6 +684,7 @@ static const verdict_rule rules[] = {
     RULE("no-shared-group", no_shared_group),
     RULE("unreadable-without-keys", unreadable),
     RULE("renegotiation-refused", renegotiation_refused),
+    XRULE("post-handshake-auth-failed", pha_failed),
     XRULE("client-cert-rejected", client_cert_rejected),
     XRULE("client-cert-missing", client_cert_missing),
     XRULE("certificate-name-mismatch", certificate_name_mismatch),
@@ -781,6 +785,7 @@ void tp_verdict_decide(const tp_observation *o, tp_verdict *v)
             break;
         }
     }
+    tp_verdict_actions_more(o, v);
     if (o->handshake_unchecked && v->outcome != TP_OUTCOME_FAIL)
         vd_say_more(v, "; its records were not checked (no keys: pass --keylog FILE)");
     v->ok = v->outcome == TP_OUTCOME_OK;

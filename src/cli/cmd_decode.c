@@ -23,7 +23,9 @@ static void decode_usage(FILE *f)
           "  --json         JSON lines trace instead of text\n"
           "  --records      keep ciphertext/plaintext of every record in the trace\n"
           "  --starttls P   the connections begin with a plaintext smtp, imap or pop3\n"
-          "                 preamble (one is also recognised from a server greeting)\n",
+          "                 preamble (one is also recognised from a server greeting)\n"
+          "  --bundle FILE.tar.gz  a bug-report bundle: the capture, text and JSON trace,\n"
+          "                 versions, README.md (tlsprobe bundle --help)\n",
           f);
 }
 

@@ -20,7 +20,9 @@ static void list_flag(engine_flag flag)
     unsigned n = engine_names(flag, &t);
     printf("%s\n", engine_flag_option(flag));
     for (unsigned i = 0; i < n; i++) {
-        if (t[i].negotiable)
+        if (t[i].negotiable && t[i].needs)
+            printf("  * %-24s (with %s)\n", t[i].name, t[i].needs);
+        else if (t[i].negotiable)
             printf("  * %s\n", t[i].name);
         else
             printf("    %-24s (not negotiable: %s)\n", t[i].name,

@@ -26,6 +26,7 @@
 #include "engine_opts.h"
 #include "serve_keep.h"
 #include "serve_opts.h"
+#include "dashboard.h"
 
 #define MAX_LISTEN 16
 #define MAX_WORKERS 256
@@ -53,7 +54,10 @@ static const char *const usage_head =
     "                        client prefers it (default); bytes that are no\n"
     "                        HTTP/1.x request get 400, HTTP/2 a GOAWAY\n"
     "  --echo                send back whatever the client sends\n"
-    "  --interactive         one client: stdin goes to it, what it sends is printed\n"
+    "  --interactive         one client: stdin goes to it, what it sends is printed;\n"
+    "                        a line starting with '/' is a command: /renegotiate,\n"
+    "                        /keyupdate, /keyupdate-request, /auth (post-handshake\n"
+    "                        client auth), /close, /alert LEVEL NAME, /help\n"
     "  --smtp, --imap, --pop3, --starttls P   mail dialogues (below)\n"
     "  --upstream HOST:PORT  a terminating proxy in front of a real server (below;\n"
     "                        with --starttls P its preamble comes from the upstream;\n"
@@ -76,6 +80,13 @@ static const char *const usage_tail =
     "  --fleet-summary       at the end, the connections grouped by client\n"
     "                        fingerprint and verdict, as `tlsprobe fleet` prints them\n"
     "  --records             put record bytes (ciphertext, plaintext) in the trace\n"
+    "  --bundle FILE.tar.gz  at the end, a bug-report bundle: text and JSON trace,\n"
+    "                        pcapng with keys, certificate, versions, command line,\n"
+    "                        README.md (mode 0600; tlsprobe bundle --help); keys and\n"
+    "                        key logs of your own --cert only with\n"
+    "                        --bundle-include-secrets\n"
+    "  --dashboard [ADDR:]PORT  a live page of the last verdicts at\n"
+    "                        http://127.0.0.1:PORT/ (0: any free port, printed)\n"
     "  -v, -vv               one line per record and message, and each verdict's\n"
     "                        layers; -vv adds hex\n"
     "  -q                    verdicts only\n"
@@ -98,6 +109,7 @@ enum {
     OPT_PCAP,
     OPT_RECORDS,
     OPT_QUIRK,
+    OPT_DASHBOARD,
     OPT_FLEET_SUMMARY,
 };
 
@@ -116,6 +128,7 @@ static const struct option own_opts[] = {
     {"pcap", required_argument, NULL, OPT_PCAP},
     {"records", no_argument, NULL, OPT_RECORDS},
     {"quirk", required_argument, NULL, OPT_QUIRK},
+    {"dashboard", required_argument, NULL, OPT_DASHBOARD},
     {"fleet-summary", no_argument, NULL, OPT_FLEET_SUMMARY},
     {"verbose", no_argument, NULL, 'v'},
     {"quiet", no_argument, NULL, 'q'},
@@ -138,6 +151,7 @@ typedef struct {
     bool fleet_summary;
     int verbosity;
     tp_quirk_set quirks;
+    const char *dashboard; /* --dashboard [ADDR:]PORT */
 } serve_opts;
 
 #define usage_error(...) serve_opts_usage_error("serve", __VA_ARGS__)
@@ -214,6 +228,7 @@ static int parse_plain(int ch, const char *arg, serve_opts *o)
                        : ch == OPT_TRACE     ? &o->trace
                        : ch == OPT_KEYLOG    ? &o->keylog
                        : ch == OPT_PCAP      ? &o->pcap
+                       : ch == OPT_DASHBOARD ? &o->dashboard
                                              : NULL;
     if (dst) {
         *dst = arg;
@@ -448,6 +463,10 @@ static tp_engine *serve_engine(const serve_opts *o, const char *priority)
         .san_ip = san_ip,
         .client_cert = o->shape.client_cert,
         .renegotiation = o->shape.renegotiation,
+        .psk = o->shape.psk,
+        .num_psk = o->shape.num_psk,
+        .srp = o->shape.srp,
+        .num_srp = o->shape.num_srp,
         .chain = o->shape.chain,
         .cert_variant = o->shape.cert_variant,
         .ocsp = o->shape.ocsp,
@@ -645,8 +664,12 @@ int cmd_serve(int argc, char **argv)
     tp_server *srv = NULL;
     tp_server_params p;
     memset(&p, 0, sizeof p);
-    if (!outputs_open(&o, &out, &p))
+    cli_dashboard *dash = NULL; /* --dashboard: a sink of its own */
+    if (!outputs_open(&o, &out, &p) ||
+        (o.dashboard && !(dash = cli_dashboard_start("serve", o.dashboard))))
         goto end;
+    if (dash)
+        p.sinks[p.num_sinks++] = cli_dashboard_sink(dash);
     p.listen = o.listen;
     p.num_listen = o.num_listen;
     p.port = o.port;
@@ -677,6 +700,7 @@ int cmd_serve(int argc, char **argv)
         rc = fleet_out_write(&out.fleet_table, &fp, stdout);
 end:
     tp_server_free(srv);
+    cli_dashboard_stop(dash);
     rc = outputs_close(&out, rc);
     fflush(stdout);
     tp_engine_free(engine);

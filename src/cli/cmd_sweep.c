@@ -19,6 +19,7 @@
 #include "certs_opts.h"
 #include "engine_opts.h"
 #include "serve_opts.h"
+#include "dashboard.h"
 #include "sweep/sweep.h"
 
 static const char *const sweep_usage =
@@ -58,6 +59,11 @@ static const char *const sweep_usage =
     "  --resume              skip what the journal already holds\n"
     "  --json FILE           every combination and the analysis (docs/design.md format)\n"
     "  --report FILE.html    self-contained HTML grid\n"
+    "  --dashboard [ADDR:]PORT  a live page of the sweep at http://127.0.0.1:PORT/\n"
+    "                        (0: any free port, printed): progress, the grid filling\n"
+    "                        in, the rule so far, the last results, what to connect\n"
+    "                        next; after the sweep it stays until Ctrl-C (10 min)\n"
+    "  --bundle FILE.tar.gz  a bug-report bundle of the outputs (tlsprobe bundle --help)\n"
     "\n"
     "Serve options: --port N|LO-HI (device mode: default 5556; driven: slot k\n"
     "  listens on N+k or on a free port of LO-HI, default kernel-chosen),\n"
@@ -87,6 +93,7 @@ enum {
     OPT_KEYLOG,
     OPT_WORKERS,
     OPT_STRATEGY,
+    OPT_DASHBOARD,
 };
 
 /* sweep's own options; the shared ones (serve_opts.h) are added to them. */
@@ -114,6 +121,7 @@ static const struct option own_opts[] = {
     {"keylog", required_argument, NULL, OPT_KEYLOG},
     {"workers", required_argument, NULL, OPT_WORKERS},
     {"strategy", required_argument, NULL, OPT_STRATEGY},
+    {"dashboard", required_argument, NULL, OPT_DASHBOARD},
     {"help", no_argument, NULL, 'h'},
 };
 #define NUM_OWN_OPTS (sizeof own_opts / sizeof own_opts[0])
@@ -195,6 +203,10 @@ static int take_shape(sweep_options *o, serve_shape *sh)
     o->cert_file = sh->cert;
     o->key_file = sh->key;
     o->client_cert = sh->client_cert;
+    o->psk = sh->psk;
+    o->num_psk = sh->num_psk;
+    o->srp = sh->srp;
+    o->num_srp = sh->num_srp;
     o->certs = (struct sweep_options_certs){sh->chain, sh->cert_variant, sh->ocsp, sh->client_ca,
                                             sh->client_cert};
     if (sh->cert_variants)
@@ -219,6 +231,7 @@ typedef struct {
     bool keylog_opt;
     int verbosity; /* sweep prints its own lines; -v adds the trace */
     bool mode_set;
+    const char *dashboard; /* --dashboard [ADDR:]PORT */
 } sweep_cli;
 
 enum { PARSE_HELP = -2 };
@@ -314,6 +327,9 @@ static int parse_own(sweep_cli *x, int ch, const char *arg, char **argv)
     case OPT_JSON:
         x->o.json_out = arg;
         break;
+    case OPT_DASHBOARD:
+        x->dashboard = arg;
+        break;
     case OPT_KEY_TYPES:
         add_limit(&x->o, "--key-types", arg);
         break;
@@ -396,6 +412,7 @@ int cmd_sweep(int argc, char **argv)
         (parsed = certs_save_ca_first(&x.shape, "sweep")) != 0)
         return parsed;
     sweep_options o = x.o;
+    int rc_dash = 0;
     const char *trace = x.trace, *keylog = x.keylog;
     bool keylog_opt = x.keylog_opt;
     int verbosity = x.verbosity;
@@ -425,7 +442,16 @@ int cmd_sweep(int argc, char **argv)
         o.sinks[o.num_sinks++] = text_sink;
     }
 
-    int rc = sweep_run(&o);
+    cli_dashboard *dash = x.dashboard ? cli_dashboard_start("sweep", x.dashboard) : NULL;
+    if (x.dashboard && !dash)
+        rc_dash = 2;
+    o.live_line = dash ? cli_dashboard_line : NULL;
+    o.live_state = dash ? cli_dashboard_state : NULL;
+    o.live_arg = dash;
+    int rc = rc_dash ? rc_dash : sweep_run(&o);
+    if (dash && !rc_dash)
+        cli_dashboard_hold(dash, 600);
+    cli_dashboard_stop(dash);
 
     if (json_sink)
         report_json_sink_free(json_sink);

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "bundle_wrap.h"
 #include "cmd.h"
 
 #ifndef TP_VERSION
@@ -20,6 +21,8 @@ static const struct {
     {"proxy", cmd_proxy, "serve in front of a real server (--upstream HOST:PORT): a terminating proxy"},
     {"fleet", cmd_fleet, "group connections of captures or traces by client and verdict"},
     {"list", cmd_list, "names accepted by --protocols, --ciphers, --macs, --kx, --groups, ..."},
+    {"bundle", cmd_bundle, "pack outputs into a .tar.gz for a bug report (README.md inside)"},
+    {"report", cmd_report, "the HTML report or a Markdown summary of a saved sweep or trace"},
 };
 
 static void usage(FILE *out)
@@ -46,8 +49,16 @@ int main(int argc, char **argv)
         return 0;
     }
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
-        if (!strcmp(argv[1], commands[i].name))
-            return commands[i].run(argc - 1, argv + 1);
-    fprintf(stderr, "tlsprobe: unknown command '%s'; valid: serve, sweep, decode, proxy, fleet, list\n", argv[1]);
+        if (!strcmp(argv[1], commands[i].name)) {
+            /* --bundle FILE.tar.gz on serve, sweep, decode, proxy (bundle_wrap.h) */
+            int rc = bundle_wrap_wants(argv[1])
+                         ? bundle_wrap_run(argv[1], commands[i].run, argc - 1, argv + 1)
+                         : -1;
+            return rc >= 0 ? rc : commands[i].run(argc - 1, argv + 1);
+        }
+    fprintf(stderr,
+            "tlsprobe: unknown command '%s'; valid: serve, sweep, decode, proxy, fleet, list, "
+            "bundle, report\n",
+            argv[1]);
     return 2;
 }

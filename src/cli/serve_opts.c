@@ -10,6 +10,7 @@
 #include "certs_opts.h"
 #include "engine_opts.h" /* the --engine row */
 #include "serve_opts.h"
+#include "engine/psk.h"
 
 int serve_opts_usage_error(const char *cmd, const char *fmt, ...)
 {
@@ -86,6 +87,21 @@ static int take_timeout(serve_shape *s, const char *cmd, const serve_opt *row, c
     if (errno || end == arg || *end || !(t > 0) || t > 86400 * 365)
         return serve_opts_usage_error(cmd, "--timeout %s: not a number of seconds (> 0)", arg);
     s->timeout = t;
+    return 0;
+}
+
+/* --psk ID:HEX, --srp USER:PASSWORD (repeatable): engine/psk.h checks them. */
+static int take_psk(serve_shape *s, const char *cmd, const serve_opt *row, const char *arg)
+{
+    bool srp = row->flag;
+    char err[320];
+    if (!(srp ? tp_engine_srp_valid : tp_engine_psk_valid)(arg, err, sizeof err))
+        return serve_opts_usage_error(cmd, "%s", err);
+    unsigned *n = srp ? &s->num_srp : &s->num_psk;
+    if (*n >= SERVE_OPTS_MAX_PSK)
+        return serve_opts_usage_error(cmd, "--%s %s: at most %d of them", row->name, arg,
+                                      SERVE_OPTS_MAX_PSK);
+    (srp ? s->srp : s->psk)[(*n)++] = arg;
     return 0;
 }
 
@@ -248,6 +264,11 @@ static const serve_opt serve_opts_table[] = {
                            "but rsa8192)", SERVE_OPTS_SWEEP, STR(cert_variants)},
     {"timeout", "S", "handshake and idle timeout in seconds (default 30)", SERVE_OPTS_BOTH,
      take_timeout, 0, 0},
+    {"psk", "ID:HEX", "a pre-shared key (repeatable): the PSK, DHE-PSK, ECDHE-PSK\n"
+                      "and RSA-PSK key exchanges and TLS 1.3 external PSKs\n"
+                      "(psk_ke, psk_dhe_ke) become negotiable", SERVE_OPTS_BOTH, take_psk, 0, 0},
+    {"srp", "USER:PASSWORD", "an SRP user (repeatable): SRP and SRP-RSA (TLS <= 1.2)",
+     SERVE_OPTS_BOTH, take_psk, 1, 0},
     {"starttls", "P", "mail with STARTTLS: smtp, imap or pop3 in plaintext\n"
                       "(greeting, capabilities, STARTTLS), then TLS on the\n"
                       "same connection and the dialogue inside it", SERVE_OPTS_BOTH, take_mail, 0, 0},
@@ -323,8 +344,30 @@ void serve_opts_help(FILE *f, unsigned command)
     }
 }
 
+/* --kx PSK without --psk (SRP without --srp): no credentials to run it on. */
+static int kx_needs_check(const serve_shape *s, const char *cmd)
+{
+    const engine_name *v[32];
+    unsigned n = 0;
+    char err[256];
+    const char *csv = s->lists.csv[ENGINE_FLAG_KX];
+    if (!csv || engine_list_parse(ENGINE_FLAG_KX, csv, v, 32, &n, err, sizeof err) != TP_OK)
+        return 0; /* the engine or the matrix names a bad list */
+    for (unsigned i = 0; i < n; i++) {
+        const char *need = v[i]->needs;
+        if (need && !(strcmp(need, "--psk") == 0 ? s->num_psk : s->num_srp))
+            return serve_opts_usage_error(cmd, "--kx %s: %s needs %s (e.g. %s)", csv, v[i]->name,
+                                          need,
+                                          need[2] == 'p' ? "--psk dev:00112233445566778899aabb"
+                                                         : "--srp user:password");
+    }
+    return 0;
+}
+
 int serve_opts_check(const serve_shape *s, const char *cmd)
 {
+    if (kx_needs_check(s, cmd))
+        return 2;
     if (s->priority && s->any_list)
         return serve_opts_usage_error(cmd, "--priority and the lists (--protocols, --ciphers, "
                                            "...) are exclusive");

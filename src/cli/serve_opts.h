@@ -24,6 +24,8 @@
  * (serve_opts_long_opts), hand what getopt returns to serve_opts_handle,
  * and print the rows in --help (serve_opts_help). */
 
+#define SERVE_OPTS_MAX_PSK 16
+
 /* What the shared options set; the command copies it into its own
  * configuration after parsing. */
 typedef struct {
@@ -34,6 +36,9 @@ typedef struct {
     tp_client_cert client_cert;
     bool renegotiation; /* --renegotiation allow */
     double timeout; /* seconds; the command sets its default first */
+    /* --psk ID:HEX and --srp USER:PASSWORD, repeatable (checked when taken) */
+    const char *psk[SERVE_OPTS_MAX_PSK], *srp[SERVE_OPTS_MAX_PSK];
+    unsigned num_psk, num_srp;
     /* ---- proxy: --upstream HOST:PORT [--upstream-tls | --upstream-starttls P] ---- */
     bool has_upstream;
     tp_proxy_params proxy; /* resolved by --upstream; see serve_opts_upstream */

@@ -41,6 +41,11 @@ struct crypto_conn {
     size_t num_hs; /* messages in the transcript */
     bool hrr_seen;
     bool finished_seen; /* a Finished has been added: a new ClientHello restarts */
+    /* TLS 1.3 post-handshake authentication (RFC 8446 4.4, 4.6.2): the
+     * transcript through the client's Finished, and a request's context */
+    unsigned num_finished;
+    EVP_MD_CTX *post_th, *pha_th;
+    bool pha_ok; /* pha_th holds CertificateRequest (+ Certificate, CertificateVerify) */
     uint8_t master[48];
     uint8_t secret[CRYPTO_KL_COUNT][CRYPTO_MAX_HASH_LEN];
     size_t secret_len[CRYPTO_KL_COUNT];
@@ -58,6 +63,8 @@ static bool th_reset(crypto_conn *c)
     c->num_hs = 0;
     c->hrr_seen = false;
     c->finished_seen = false;
+    c->num_finished = 0;
+    c->pha_ok = false;
     for (int i = 0; i < TH_COUNT; i++) {
         const EVP_MD *md = crypto_md(th_hash[i]);
         if (!c->th[i] || !md || !EVP_DigestInit_ex(c->th[i], md, NULL))
@@ -93,6 +100,8 @@ void crypto_conn_free(crypto_conn *c)
     }
     for (int i = 0; i < TH_COUNT; i++)
         EVP_MD_CTX_free(c->th[i]);
+    EVP_MD_CTX_free(c->post_th);
+    EVP_MD_CTX_free(c->pha_th);
     OPENSSL_cleanse(c, sizeof *c);
     free(c);
 }
@@ -138,11 +147,50 @@ void crypto_conn_set_hello(crypto_conn *c, const uint8_t client_random[32],
         c->etm = false; /* RFC 7366 3: only CBC suites use EtM */
 }
 
+static int th_index(crypto_hash h);
+
+/* A message after the TLS 1.3 handshake: a CertificateRequest starts a
+ * post-handshake authentication's transcript (the Handshake Context
+ * "ClientHello ... client Finished + CertificateRequest", RFC 8446 4.4);
+ * the client's Certificate and CertificateVerify join it; its Finished
+ * ends it.  NewSessionTicket and KeyUpdate join no transcript. */
+static void post_handshake_add(crypto_conn *c, uint8_t type, const uint8_t *msg, size_t len)
+{
+    if (type == 13 && c->post_th) {
+        if (!c->pha_th)
+            c->pha_th = EVP_MD_CTX_new();
+        c->pha_ok = c->pha_th && EVP_MD_CTX_copy_ex(c->pha_th, c->post_th) &&
+                    EVP_DigestUpdate(c->pha_th, msg, len);
+    } else if ((type == 11 || type == 15) && c->pha_ok) {
+        c->pha_ok = EVP_DigestUpdate(c->pha_th, msg, len);
+    } else if (type == 20) {
+        c->pha_ok = false;
+    }
+}
+
+/* The TLS 1.3 handshake ended with this client Finished: keep its transcript. */
+static void post_handshake_start(crypto_conn *c)
+{
+    int i = th_index(c->suite.prf);
+    if (i < 0 || c->suite_status != TP_OK)
+        return;
+    if (!c->post_th)
+        c->post_th = EVP_MD_CTX_new();
+    if (c->post_th && !EVP_MD_CTX_copy_ex(c->post_th, c->th[i])) {
+        EVP_MD_CTX_free(c->post_th);
+        c->post_th = NULL;
+    }
+}
+
 void crypto_conn_add_handshake(crypto_conn *c, const uint8_t *msg, size_t len)
 {
     if (len < 4 || !c->th_ok)
         return;
     uint8_t type = msg[0];
+    if (c->version == 0x0304 && c->num_finished >= 2) {
+        post_handshake_add(c, type, msg, len);
+        return;
+    }
     if (type == 0) /* HelloRequest: RFC 5246 7.4.1.1, not in the transcript */
         return;
     if (type == 1 && c->finished_seen) /* renegotiation: a new handshake */
@@ -171,18 +219,24 @@ void crypto_conn_add_handshake(crypto_conn *c, const uint8_t *msg, size_t len)
     c->num_hs++;
     if (type == 20)
         c->finished_seen = true;
+    if (type == 20 && ++c->num_finished == 2 && c->version == 0x0304)
+        post_handshake_start(c);
 }
 
-/* Hash of the transcript so far, without ending it. */
-static bool th_peek(crypto_conn *c, int which, uint8_t *out, unsigned *out_len)
+/* Hash of a transcript so far, without ending it. */
+static bool ctx_peek(const EVP_MD_CTX *th, uint8_t *out, unsigned *out_len)
 {
-    if (which < 0 || which >= TH_COUNT)
-        return false;
     EVP_MD_CTX *copy = EVP_MD_CTX_new();
-    bool ok = copy && c->th_ok && EVP_MD_CTX_copy_ex(copy, c->th[which]) &&
-              EVP_DigestFinal_ex(copy, out, out_len);
+    bool ok = copy && EVP_MD_CTX_copy_ex(copy, th) && EVP_DigestFinal_ex(copy, out, out_len);
     EVP_MD_CTX_free(copy);
     return ok;
+}
+
+static bool th_peek(crypto_conn *c, int which, uint8_t *out, unsigned *out_len)
+{
+    if (which < 0 || which >= TH_COUNT || !c->th_ok)
+        return false;
+    return ctx_peek(c->th[which], out, out_len);
 }
 
 static int th_index(crypto_hash h)
@@ -491,9 +545,14 @@ static size_t finished_expected(crypto_conn *c, tp_dir dir, uint8_t *out)
     if (c->version == 0x0304) {
         crypto_hash hash = c->suite.prf;
         size_t slen = 0;
-        const uint8_t *secret = tls13_secret(c, dir, CRYPTO_EPOCH_HANDSHAKE, &slen);
+        bool post = c->num_finished >= 2; /* a post-handshake authentication's (4.4) */
+        const uint8_t *secret = post ? c->dir[TP_C2S].app_secret
+                                     : tls13_secret(c, dir, CRYPTO_EPOCH_HANDSHAKE, &slen);
+        if (post)
+            slen = dir == TP_C2S && c->pha_ok ? c->dir[TP_C2S].app_secret_len : 0;
         uint8_t fk[CRYPTO_MAX_HASH_LEN];
-        if (!secret || slen != crypto_hash_len(hash) || !th_peek(c, th_index(hash), h, &hl))
+        if (!secret || slen != crypto_hash_len(hash) ||
+            !(post ? ctx_peek(c->pha_th, h, &hl) : th_peek(c, th_index(hash), h, &hl)))
             return 0;
         /* RFC 8446 4.4.4 */
         bool ok = crypto_tls13_finished_key(hash, secret, slen, fk) == TP_OK &&

@@ -130,3 +130,17 @@ void tp_engine_conn_info(tp_engine_conn *c, tp_engine_info *out) { CALL(c, conn_
 const char *tp_engine_conn_error_name(const tp_engine_conn *c) { return CALL(c, conn_error_name); }
 const char *tp_engine_conn_error_text(const tp_engine_conn *c) { return CALL(c, conn_error_text); }
 bool tp_engine_conn_has_pending(const tp_engine_conn *c) { return CALL(c, conn_has_pending); }
+
+bool tp_engine_conn_act(tp_engine_conn *c, tp_engine_action a, uint8_t level, uint8_t desc,
+                        bool *out_end, char *why, size_t why_len)
+{
+    return CALL(c, conn_act, a, level, desc, out_end, why, why_len);
+}
+const char *tp_engine_psk_identities(const tp_engine *e) { return CALL(e, psk_identities); }
+bool tp_engine_psk_key(const void *engine, const char *identity, uint8_t *out, size_t cap,
+                       size_t *out_len)
+{
+    const tp_engine *e = engine;
+    return e->ossl ? tp_openssl_psk_key(e->o, identity, out, cap, out_len)
+                   : tp_gnutls_psk_key(e->g, identity, out, cap, out_len);
+}

@@ -27,6 +27,12 @@ typedef struct {
     tp_client_cert client_cert;
     unsigned dh_bits;   /* DHE parameters size (0: engine default) */
     bool renegotiation; /* --renegotiation allow: take client-initiated ones */
+    /* --psk ID:HEX and --srp USER:PASSWORD values (engine/psk.h checks
+     * them); with any, the PSK / SRP key exchanges become negotiable */
+    const char *const *psk;
+    unsigned num_psk;
+    const char *const *srp;
+    unsigned num_srp;
     /* certificates (certgen.c, ocsp.c) */
     bool chain;               /* --chain: a generated CA -> intermediate -> leaf */
     const char *cert_variant; /* --cert-variant NAME (implies the chain); NULL: none */
@@ -62,6 +68,15 @@ typedef struct {
     char protocol[16], kx[24], cipher[32], mac[16], group[32], sigalg[40];
     char client_cert[256]; /* one-line summary or "" */
 } tp_engine_info;
+
+/* On-demand actions after the handshake (--interactive; actions.c). */
+typedef enum {
+    TP_ACT_RENEGOTIATE,         /* HelloRequest (TLS <= 1.2, RFC 5246 7.4.1.1) */
+    TP_ACT_KEY_UPDATE,          /* KeyUpdate update_not_requested (TLS 1.3, RFC 8446 4.6.3) */
+    TP_ACT_KEY_UPDATE_REQUESTED, /* KeyUpdate update_requested */
+    TP_ACT_REQUEST_CERT, /* post-handshake CertificateRequest (TLS 1.3, RFC 8446 4.6.2) */
+    TP_ACT_ALERT,        /* an alert of the given level and description */
+} tp_engine_action;
 
 #include "engine_fns.h"
 

@@ -62,6 +62,12 @@ tp_engine_rc tp_engine_conn_write(tp_engine_conn *c, const uint8_t *buf, size_t 
  * client's renegotiation on this connection whatever --renegotiation says.
  * false when the protocol has none (TLS 1.3) or the engine refused. */
 bool tp_engine_conn_request_renegotiation(tp_engine_conn *c);
+/* Runs an action (level and desc: TP_ACT_ALERT only).  false, with why
+ * saying why not ("KeyUpdate exists in TLS 1.3 only; this session is
+ * TLS1.2"), when the session cannot take it.  *out_end: the session is
+ * over (a fatal alert went out); the caller closes without close_notify. */
+bool tp_engine_conn_act(tp_engine_conn *c, tp_engine_action a, uint8_t level, uint8_t desc,
+                        bool *out_end, char *why, size_t why_len);
 /* Sends close_notify (best effort). */
 void tp_engine_conn_close(tp_engine_conn *c);
 void tp_engine_conn_info(tp_engine_conn *c, tp_engine_info *out);
@@ -71,3 +77,10 @@ const char *tp_engine_conn_error_text(const tp_engine_conn *c);
 /* true when the engine wants to write but the transport pushed back */
 bool tp_engine_conn_has_pending(const tp_engine_conn *c);
 
+
+/* --psk: "'y', 'z'": the engine's --psk identities (for the verdict), or
+ * NULL; the key of one (for the verifier's binder check): true with
+ * *out_len bytes in out.  engine is a tp_engine. */
+const char *tp_engine_psk_identities(const tp_engine *e);
+bool tp_engine_psk_key(const void *engine, const char *identity, uint8_t *out, size_t cap,
+                       size_t *out_len);

@@ -26,3 +26,6 @@
 #undef tp_engine_conn_error_name
 #undef tp_engine_conn_error_text
 #undef tp_engine_conn_has_pending
+#undef tp_engine_conn_act
+#undef tp_engine_psk_identities
+#undef tp_engine_psk_key

@@ -66,6 +66,13 @@ static bool kx_fits_key(const char *kx, key_kind k)
     if (strcasecmp(kx, "RSA") == 0 || strcasecmp(kx, "DHE-RSA") == 0 ||
         strcasecmp(kx, "ECDHE-RSA") == 0)
         return k == KEY_RSA;
+    /* RFC 4279, RFC 5054: PSK and SRP need no certificate, except the
+     * RSA-authenticated kinds */
+    if (strcasecmp(kx, "RSA-PSK") == 0 || strcasecmp(kx, "SRP-RSA") == 0)
+        return k == KEY_RSA;
+    if (strcasecmp(kx, "PSK") == 0 || strcasecmp(kx, "DHE-PSK") == 0 ||
+        strcasecmp(kx, "ECDHE-PSK") == 0 || strcasecmp(kx, "SRP") == 0)
+        return true;
     return false; /* DHE-DSS: no DSA key type */
 }
 

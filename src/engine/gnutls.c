@@ -13,6 +13,7 @@
 #include "credentials.h"
 #include "internal.h"
 #include "names.h"
+#include "psk.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -42,6 +43,7 @@ struct tp_engine {
     tp_client_cert client_cert;
     bool renegotiation; /* take client-initiated renegotiations */
     gnutls_pk_algorithm_t cert_pk;
+    engine_psk *psk; /* --psk / --srp credentials (psk.c), or NULL */
     char fingerprint[3 * 32];
     uint16_t suites[MAX_ALLOWED], groups[32], versions[8];
     unsigned num_suites, num_groups, num_versions;
@@ -54,6 +56,7 @@ struct tp_engine_conn {
     bool want_write; /* last AGAIN was GnuTLS waiting to push */
     bool reneg_ok;   /* a renegotiation is taken (allowed, or we asked) */
     bool rehandshaking; /* a renegotiation's handshake is running */
+    bool reauthing;     /* a post-handshake authentication is running (actions.c) */
     bool client_checked;     /* --client-ca: the client's certificate was checked */
     unsigned client_status;  /* and what the check found (gnutls_certificate_status_t) */
     /* A write that met push-back: GnuTLS holds the encrypted record and
@@ -83,9 +86,20 @@ static int dh_params_cb(gnutls_session_t s, gnutls_params_type_t type, gnutls_pa
 
 /* ---- engine ---------------------------------------------------------- */
 
-static bool kx_fits_pk(gnutls_kx_algorithm_t kx, gnutls_pk_algorithm_t pk)
+static bool kx_fits(const tp_engine *e, gnutls_kx_algorithm_t kx, gnutls_pk_algorithm_t pk)
 {
     switch (kx) {
+    /* PSK and SRP (psk.c): with their credentials */
+    case GNUTLS_KX_PSK:
+    case GNUTLS_KX_DHE_PSK:
+    case GNUTLS_KX_ECDHE_PSK:
+        return engine_psk_has(e->psk, false);
+    case GNUTLS_KX_RSA_PSK:
+        return engine_psk_has(e->psk, false) && pk == GNUTLS_PK_RSA;
+    case GNUTLS_KX_SRP:
+        return engine_psk_has(e->psk, true);
+    case GNUTLS_KX_SRP_RSA:
+        return engine_psk_has(e->psk, true) && pk == GNUTLS_PK_RSA;
     case GNUTLS_KX_RSA:
     case GNUTLS_KX_DHE_RSA:
     case GNUTLS_KX_ECDHE_RSA:
@@ -135,7 +149,7 @@ static void allowed_fill(tp_engine *e)
         if (!gnutls_cipher_suite_info(sidx, id, &kx, &ci, &mac, &minv))
             continue;
         /* only what this certificate can serve */
-        if (minv != GNUTLS_TLS1_3 && !kx_fits_pk(kx, e->cert_pk))
+        if (minv != GNUTLS_TLS1_3 && !kx_fits(e, kx, e->cert_pk))
             continue;
         e->suites[e->num_suites++] = (uint16_t)(id[0] << 8 | id[1]);
     }
@@ -170,6 +184,8 @@ tp_engine *tp_engine_new(const tp_engine_config *cfg, char *err, size_t err_len)
         e->client_cert = TP_CLIENT_CERT_REQUIRE; /* --client-ca alone: verify, so ask */
     e->renegotiation = cfg->renegotiation;
     const char *prio = cfg->priority && *cfg->priority ? cfg->priority : "NORMAL";
+    char prio_psk[1024];
+    prio = engine_psk_priority(cfg, prio, prio_psk, sizeof prio_psk);
     const char *errpos = NULL;
     int rc = gnutls_priority_init2(&e->prio, prio, &errpos, 0);
     if (rc < 0) {
@@ -214,6 +230,9 @@ tp_engine *tp_engine_new(const tp_engine_config *cfg, char *err, size_t err_len)
     e->ocsp = e->chain ? e->chain->ocsp : cfg->ocsp ? "file" : NULL;
     e->client_ca = cfg->client_ca;
     e->cert_pk = engine_cred_pk(e->cred);
+    e->psk = engine_psk_new(cfg, dh_params_cb, err, err_len);
+    if (!e->psk && (cfg->num_psk || cfg->num_srp))
+        goto fail;
     if (engine_dh_get(cfg->dh_bits, &e->dh, err, err_len) < 0) {
         if (err && err_len && !err[0])
             engine_err_set(err, err_len, "cannot set DH parameters");
@@ -234,6 +253,7 @@ void tp_engine_free(tp_engine *e)
         gnutls_priority_deinit(e->prio);
     if (e->cred && e->own_cred)
         gnutls_certificate_free_credentials(e->cred);
+    engine_psk_free(e->psk);
     free(e);
 }
 
@@ -397,7 +417,9 @@ tp_engine_conn *tp_engine_conn_new(tp_engine *e, const tp_transport *t)
     c->e = e;
     c->t = *t;
     c->reneg_ok = e->renegotiation;
-    if (gnutls_init(&c->s, GNUTLS_SERVER | GNUTLS_NONBLOCK) < 0) {
+    /* POST_HANDSHAKE_AUTH: the server may ask for a certificate after
+     * the handshake (RFC 8446 4.6.2; --interactive's "/auth") */
+    if (gnutls_init(&c->s, GNUTLS_SERVER | GNUTLS_NONBLOCK | GNUTLS_POST_HANDSHAKE_AUTH) < 0) {
         free(c);
         return NULL;
     }
@@ -407,7 +429,8 @@ tp_engine_conn *tp_engine_conn_new(tp_engine *e, const tp_transport *t)
         [TP_CLIENT_CERT_REQUIRE] = GNUTLS_CERT_REQUIRE,
     };
     if (gnutls_priority_set(c->s, e->prio) < 0 ||
-        gnutls_credentials_set(c->s, GNUTLS_CRD_CERTIFICATE, e->cred) < 0) {
+        gnutls_credentials_set(c->s, GNUTLS_CRD_CERTIFICATE, e->cred) < 0 ||
+        !engine_psk_session_set(e->psk, c->s)) {
         gnutls_deinit(c->s);
         free(c);
         return NULL;
@@ -485,7 +508,7 @@ static tp_engine_rc conn_result(tp_engine_conn *c, int rc)
         return TP_ENGINE_EOF;
     /* Send the alert a real server would, so the client's reaction to it
      * is part of the trace (RFC 5246 7.2.2). */
-    if (error_gets_alert(rc))
+    if (error_gets_alert(rc) && !engine_psk_alert(c->e->psk, c->s, rc))
         (void)gnutls_alert_send_appropriate(c->s, rc);
     return TP_ENGINE_ERROR;
 }
@@ -527,6 +550,20 @@ static bool rehandshake_step(tp_engine_conn *c, tp_engine_rc *out)
     return false;
 }
 
+/* The same for a post-handshake authentication (gnutls_reauth(3); started
+ * by actions.c): the client's Certificate, CertificateVerify, Finished. */
+static bool reauth_step(tp_engine_conn *c, tp_engine_rc *out)
+{
+    int rc = gnutls_reauth(c->s, 0);
+    if (rc == 0 || rc == GNUTLS_E_GOT_APPLICATION_DATA) {
+        c->reauthing = rc != 0; /* data first: the record layer reads it */
+        return true;
+    }
+    c->reauthing = rc == GNUTLS_E_AGAIN || rc == GNUTLS_E_INTERRUPTED;
+    *out = conn_result(c, rc);
+    return false;
+}
+
 bool tp_engine_conn_request_renegotiation(tp_engine_conn *c)
 {
     if (gnutls_protocol_get_version(c->s) == GNUTLS_TLS1_3)
@@ -546,6 +583,8 @@ tp_engine_rc tp_engine_conn_read(tp_engine_conn *c, uint8_t *buf, size_t len, si
     for (int tries = 0; tries < 16; tries++) {
         tp_engine_rc hr;
         if (c->rehandshaking && !rehandshake_step(c, &hr))
+            return hr;
+        if (c->reauthing && !reauth_step(c, &hr))
             return hr;
         ssize_t n = gnutls_record_recv(c->s, buf, len);
         if (n > 0) {
@@ -677,8 +716,12 @@ void tp_engine_conn_info(tp_engine_conn *c, tp_engine_info *out)
          * the group's kind and the certificate's key */
         bool ff = out->group[0] && strncmp(out->group, "FFDHE", 5) == 0;
         const char *auth = c->e->cert_pk == GNUTLS_PK_RSA ? "RSA" : "ECDSA";
+        if (engine_conn_external_psk(c->s))
+            auth = "PSK"; /* psk_dhe_ke, or psk_ke: no group (RFC 8446 4.2.9) */
         if (out->group[0])
             snprintf(out->kx, sizeof(out->kx), "%s-%s", ff ? "DHE" : "ECDHE", auth);
+        else if (auth[0] == 'P')
+            snprintf(out->kx, sizeof(out->kx), "PSK");
     } else {
         snprintf(out->kx, sizeof(out->kx), "%s", str_or_empty(gnutls_kx_get_name(kx)));
     }
@@ -709,4 +752,28 @@ const char *tp_engine_conn_error_text(const tp_engine_conn *c)
 bool tp_engine_conn_has_pending(const tp_engine_conn *c)
 {
     return c->want_write || c->w_pending;
+}
+
+/* ---- for the engine's other files (internal.h) ------------------------ */
+
+gnutls_session_t engine_conn_session(tp_engine_conn *c)
+{
+    return c->s;
+}
+
+bool *engine_conn_reauthing(tp_engine_conn *c)
+{
+    return &c->reauthing;
+}
+
+
+const char *tp_engine_psk_identities(const tp_engine *e)
+{
+    return engine_psk_identities(e->psk);
+}
+
+bool tp_engine_psk_key(const void *engine, const char *identity, uint8_t *out, size_t cap,
+                       size_t *out_len)
+{
+    return engine_psk_key(((const tp_engine *)engine)->psk, identity, out, cap, out_len);
 }

@@ -30,3 +30,6 @@
 #define tp_engine_conn_error_name tp_gnutls_conn_error_name
 #define tp_engine_conn_error_text tp_gnutls_conn_error_text
 #define tp_engine_conn_has_pending tp_gnutls_conn_has_pending
+#define tp_engine_conn_act tp_gnutls_conn_act
+#define tp_engine_psk_identities tp_gnutls_psk_identities
+#define tp_engine_psk_key tp_gnutls_psk_key

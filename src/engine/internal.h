@@ -5,6 +5,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include <gnutls/gnutls.h>
+
+#include "engine.h"
 #include "names.h"
 
 /* printf into a caller's error buffer; nothing when err is NULL or err_len
@@ -17,5 +20,36 @@ void engine_err_set(char *err, size_t err_len, const char *fmt, ...)
  * only when kx_fits(its kx name, ctx) says the certificate's key fits. */
 bool engine_suite_exists(const engine_combo *c, bool (*kx_fits)(const char *kx, const void *ctx),
                          const void *ctx);
+
+/* PSK and SRP credentials (psk.c): NULL when neither --psk nor --srp was
+ * given (or on error, with err set). */
+typedef struct engine_psk engine_psk;
+/* params: the DH parameters callback of the certificate credentials (DHE-PSK
+ * uses the same server parameters as DHE-RSA). */
+engine_psk *engine_psk_new(const tp_engine_config *cfg, gnutls_params_function *params, char *err,
+                           size_t err_len);
+void engine_psk_free(engine_psk *p);
+/* Puts the PSK/SRP credentials on a new session (true when none). */
+bool engine_psk_session_set(const engine_psk *p, gnutls_session_t s);
+/* "'y', 'z'": the PSK identities the server has, or NULL. */
+const char *engine_psk_identities(const engine_psk *p);
+bool engine_psk_has(const engine_psk *p, bool srp);
+/* The key of an identity: true with *out_len bytes in out. */
+bool engine_psk_key(const engine_psk *p, const char *identity, uint8_t *out, size_t cap,
+                    size_t *out_len);
+/* Sends unknown_psk_identity for a failed PSK lookup (true), else false. */
+bool engine_psk_alert(const engine_psk *p, gnutls_session_t s, int rc);
+/* The priority with the PSK / SRP key exchanges added when --psk / --srp
+ * was given and the priority does not choose the key exchanges itself
+ * (out, or prio unchanged). */
+const char *engine_psk_priority(const tp_engine_config *cfg, const char *prio, char *out,
+                                size_t out_len);
+/* The session ran on an external PSK (--psk), not a resumption's. */
+bool engine_conn_external_psk(gnutls_session_t s);
+
+/* For actions.c (gnutls.c's connection internals). */
+gnutls_session_t engine_conn_session(tp_engine_conn *c);
+/* The connection's "post-handshake authentication running" flag. */
+bool *engine_conn_reauthing(tp_engine_conn *c);
 
 #endif

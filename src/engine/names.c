@@ -172,12 +172,31 @@ static bool kx_is_cert_based(gnutls_kx_algorithm_t kx)
     }
 }
 
+/* Key exchanges that run on --psk or --srp credentials (psk.c); SRP-DSS
+ * would need a DSA certificate, which tlsprobe does not make. */
+static const char *kx_needs(gnutls_kx_algorithm_t kx)
+{
+    switch (kx) {
+    case GNUTLS_KX_PSK:
+    case GNUTLS_KX_DHE_PSK:
+    case GNUTLS_KX_ECDHE_PSK:
+    case GNUTLS_KX_RSA_PSK:
+        return "--psk";
+    case GNUTLS_KX_SRP:
+    case GNUTLS_KX_SRP_RSA:
+        return "--srp";
+    default:
+        return NULL;
+    }
+}
+
 typedef struct {
     uint8_t id[2];
     gnutls_kx_algorithm_t kx;
     gnutls_cipher_algorithm_t cipher;
     gnutls_mac_algorithm_t mac;
     gnutls_protocol_t min_version;
+    bool creds; /* a PSK or SRP suite: runs with --psk / --srp only */
 } suite_row;
 
 /* Certificate-based and TLS 1.3 suites GnuTLS has; filled once. */
@@ -191,7 +210,8 @@ static void suites_load(void)
         const char *n = gnutls_cipher_suite_info(i, r.id, &r.kx, &r.cipher, &r.mac, &r.min_version);
         if (!n)
             break;
-        if (r.min_version == GNUTLS_TLS1_3 || kx_is_cert_based(r.kx))
+        r.creds = kx_needs(r.kx) != NULL;
+        if (r.min_version == GNUTLS_TLS1_3 || kx_is_cert_based(r.kx) || r.creds)
             suites[num_suites++] = r;
     }
 }
@@ -237,6 +257,13 @@ static void name_judge(engine_flag flag, const name_row *row, engine_name *out)
     const char *n = row->name;
     out->negotiable = false;
     out->note = NULL;
+    out->needs = NULL;
+    if (flag == ENGINE_FLAG_KX && kx_needs(gnutls_kx_get_id(n)) &&
+        kx_has_any_suite(gnutls_kx_get_id(n))) {
+        out->negotiable = true;
+        out->needs = kx_needs(gnutls_kx_get_id(n));
+        return;
+    }
     switch (flag) {
     case ENGINE_FLAG_PROTOCOLS:
         out->negotiable = in_list((const int *)gnutls_protocol_list(), gnutls_protocol_get_id(n));
@@ -247,7 +274,7 @@ static void name_judge(engine_flag flag, const name_row *row, engine_name *out)
     case ENGINE_FLAG_MACS:
     case ENGINE_FLAG_KX:
         for (unsigned i = 0; i < num_suites && !out->negotiable; i++)
-            out->negotiable = suite_uses(flag, &suites[i], n);
+            out->negotiable = !suites[i].creds && suite_uses(flag, &suites[i], n);
         if (!out->negotiable && flag == ENGINE_FLAG_KX && kx_has_any_suite(gnutls_kx_get_id(n)))
             out->note = "needs credentials tlsprobe does not configure";
         else if (!out->negotiable)
@@ -573,7 +600,10 @@ static void build_string(sbuf *b, const parsed_list *pl,
             sb_add(b, ":-GROUP-DH-ALL");
         /* only RSA key transport asked for: a TLS 1.3 client would otherwise
          * get ECDHE anyway (RFC 8446 has no RSA key exchange) */
-        if (!ecdhe && !dhe && !pl[ENGINE_FLAG_PROTOCOLS].given)
+        bool psk = false; /* PSK alone is TLS 1.3's psk_ke (RFC 8446 4.2.9) */
+        for (unsigned i = 0; i < pl[ENGINE_FLAG_KX].n; i++)
+            psk |= strcmp(pl[ENGINE_FLAG_KX].v[i]->name, "PSK") == 0;
+        if (!ecdhe && !dhe && !psk && !pl[ENGINE_FLAG_PROTOCOLS].given)
             sb_add(b, ":-VERS-TLS1.3");
     }
 }
@@ -632,7 +662,8 @@ static bool add_partners(const parsed_list *pl, gnutls_priority_t pc, int rc,
                 continue;
             for (unsigned s = 0; s < num_suites; s++) {
                 if (!suite_uses(axes[a], &suites[s], l->v[i]->name) ||
-                    !suite_matches(&suites[s], pl))
+                    !suite_matches(&suites[s], pl) ||
+                    (suites[s].creds && axes[a] != ENGINE_FLAG_KX)) /* no PSK behind one's back */
                     continue;
                 const char *partner[3] = {gnutls_cipher_get_name(suites[s].cipher),
                                           gnutls_mac_get_name(suites[s].mac),

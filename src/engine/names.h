@@ -30,6 +30,8 @@ typedef struct {
     bool negotiable;       /* this engine build can negotiate it (given a
                               certificate of the right kind) */
     const char *note;      /* why not negotiable, or NULL */
+    const char *needs;     /* negotiable only with this option ("--psk",
+                              "--srp"), or NULL */
     unsigned num_iana_ids; /* protocol version, group or signature scheme
                               codepoints; 0 for ciphers, MACs and kx (those
                               only exist as parts of suites) */

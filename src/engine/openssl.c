@@ -179,6 +179,11 @@ tp_engine *tp_engine_new(const tp_engine_config *cfg, char *err, size_t err_len)
                        "takes --cipher-string and --ciphersuites");
         return NULL;
     }
+    if (cfg->num_psk || cfg->num_srp) {
+        engine_err_set(err, err_len, "--%s: the openssl engine takes no PSK or SRP "
+                       "credentials yet; use --engine gnutls", cfg->num_psk ? "psk" : "srp");
+        return NULL;
+    }
     if ((unsigned)cfg->client_cert > TP_CLIENT_CERT_REQUIRE) {
         engine_err_set(err, err_len, "bad client certificate mode");
         return NULL;
@@ -431,6 +436,77 @@ void tp_engine_conn_info(tp_engine_conn *c, tp_engine_info *out)
         snprintf(out->kx, sizeof(out->kx), "%s-%s", strncmp(g, "FFDHE", 5) ? "ECDHE" : "DHE",
                  c->e->creds.rsa ? "RSA" : "ECDSA");
     client_cert_summary(c, out->client_cert, sizeof(out->client_cert));
+}
+
+/* --interactive's actions on OpenSSL: KeyUpdate (RFC 8446 4.6.3) and the
+ * post-handshake CertificateRequest (4.6.2) go out with the next
+ * SSL_do_handshake; libssl has no call to send an alert of one's choice. */
+static bool act_say(char *why, size_t why_len, const char *text, const SSL *ssl)
+{
+    if (why && why_len)
+        snprintf(why, why_len, "%s; this session is %s", text, ossl_version_name(SSL_version(ssl)));
+    return false;
+}
+
+bool tp_engine_conn_act(tp_engine_conn *c, tp_engine_action a, uint8_t level, uint8_t desc,
+                        bool *out_end, char *why, size_t why_len)
+{
+    (void)level;
+    (void)desc;
+    *out_end = false;
+    bool tls13 = SSL_version(c->ssl) == TLS1_3_VERSION;
+    int ok = 0;
+    ERR_clear_error();
+    switch (a) {
+    case TP_ACT_RENEGOTIATE:
+        if (tls13)
+            return act_say(why, why_len, "TLS 1.3 has no renegotiation (RFC 8446 4.1.2)", c->ssl);
+        return tp_engine_conn_request_renegotiation(c) ||
+               act_say(why, why_len, "the openssl engine refused the HelloRequest", c->ssl);
+    case TP_ACT_KEY_UPDATE:
+    case TP_ACT_KEY_UPDATE_REQUESTED:
+        if (!tls13)
+            return act_say(why, why_len, "KeyUpdate exists in TLS 1.3 only", c->ssl);
+        ok = SSL_key_update(c->ssl, a == TP_ACT_KEY_UPDATE ? SSL_KEY_UPDATE_NOT_REQUESTED
+                                                           : SSL_KEY_UPDATE_REQUESTED);
+        break;
+    case TP_ACT_REQUEST_CERT:
+        if (!tls13)
+            return act_say(why, why_len, "post-handshake authentication exists in TLS 1.3 "
+                           "only (TLS 1.2: renegotiate)", c->ssl);
+        SSL_set_verify(c->ssl, SSL_VERIFY_PEER, verify_cb);
+        ok = SSL_verify_client_post_handshake(c->ssl);
+        break;
+    case TP_ACT_ALERT:
+        if (why && why_len)
+            snprintf(why, why_len, "the openssl engine cannot send an alert of choice "
+                     "(libssl has no call for it); use --engine gnutls");
+        return false;
+    }
+    if (ok != 1) {
+        const char *r = ERR_reason_error_string(ERR_peek_last_error());
+        if (why && why_len)
+            snprintf(why, why_len, "the openssl engine refused: %s (did the client offer "
+                     "post_handshake_auth? openssl s_client: -enable_pha)", r ? r : "?");
+        ERR_clear_error();
+        return false;
+    }
+    int rc = SSL_do_handshake(c->ssl); /* sends it */
+    return rc == 1 || conn_result(c, rc) != TP_ENGINE_ERROR;
+}
+
+const char *tp_engine_psk_identities(const tp_engine *e)
+{
+    (void)e;
+    return NULL;
+}
+
+bool tp_engine_psk_key(const void *engine, const char *identity, uint8_t *out, size_t cap,
+                       size_t *out_len)
+{
+    (void)engine, (void)identity, (void)out, (void)cap;
+    *out_len = 0;
+    return false;
 }
 
 const char *tp_engine_conn_error_name(const tp_engine_conn *c) { return c->err_name; }

@@ -30,3 +30,6 @@
 #define tp_engine_conn_error_name tp_openssl_conn_error_name
 #define tp_engine_conn_error_text tp_openssl_conn_error_text
 #define tp_engine_conn_has_pending tp_openssl_conn_has_pending
+#define tp_engine_conn_act tp_openssl_conn_act
+#define tp_engine_psk_identities tp_openssl_psk_identities
+#define tp_engine_psk_key tp_openssl_psk_key

@@ -70,6 +70,7 @@ static json_object *relations_object(const tp_relations *r)
         json_object_object_add(o, "client_cert", client_cert_object(r));
     if (r->reneg_client_hellos || r->hello_request)
         json_object_object_add(o, "renegotiation", reneg_object(r));
+    report_json_psk_relations(o, r);
     report_json_rel_certs(o, r);
     if (json_object_object_length(o) == 0) {
         json_object_put(o);

@@ -17,4 +17,8 @@ void report_json_verdict_relations(json_object *o, const tp_verdict *v);
  * into buf; false (buf "") when there is nothing to relate. */
 bool report_text_relations(char *buf, size_t cap, const tp_verdict *v);
 
+/* Adds "psk" and "post_handshake_auth" to a relations object when they
+ * apply (relations_psk_render.c). */
+void report_json_psk_relations(json_object *rel, const tp_relations *r);
+
 #endif

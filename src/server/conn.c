@@ -18,6 +18,7 @@
 #include <arpa/inet.h>
 
 #include "../analysis/addr.h"
+#include "../engine/psk.h"
 #include "server_int.h"
 
 /* ---- time ---- */
@@ -609,6 +610,9 @@ static bool conn_session_new(tp_conn *c, const char *peer_text, const struct soc
     if (c->engine) {
         f->rel.client_cert_mode = client_cert_name(tp_engine_client_cert(c->engine));
         f->rel.reneg_allowed = tp_engine_renegotiation_allowed(c->engine);
+        f->rel.psk.server_ids = tp_engine_psk_identities(c->engine);
+        f->rel.psk.key_of = tp_engine_psk_key;
+        f->rel.psk.key_ctx = c->engine;
     }
     conn_cert_facts(c, false);
     return true;

@@ -76,4 +76,5 @@ const tp_conn_ops conn_api = {
     .t = api_t,
     .write_plain = conn_plain_write,
     .start_tls = conn_plain_start_tls,
+    .act = conn_api_act, /* conn_act.c: --interactive's /commands */
 };

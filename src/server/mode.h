@@ -36,6 +36,11 @@ typedef struct {
     void (*engine_info)(void *conn, tp_engine_info *out);
     /* Seconds since accept. */
     double (*t)(void *conn);
+    /* An on-demand action after the handshake (engine.h tp_engine_conn_act;
+     * level and desc for TP_ACT_ALERT); false with why when refused.  A
+     * fatal alert ends the connection. */
+    bool (*act)(void *conn, tp_engine_action a, uint8_t level, uint8_t desc, char *why,
+                size_t why_len);
     /* The plaintext phase (mail --starttls): bytes straight to the socket
      * (traced like every byte), and the switch to TLS on the same
      * connection (the handshake starts with the client's next bytes). */
@@ -92,6 +97,8 @@ typedef struct {
     void (*on_close)(void *st, const tp_mode_conn *mc); /* about to be freed */
 } tp_mode_ops;
 
+/* The interactive mode's table (interactive.c). */
+extern const tp_mode_ops tp_mode_interactive;
 /* The proxy mode (proxy.c). */
 extern const tp_mode_ops tp_mode_proxy;
 

@@ -153,6 +153,10 @@ void conn_shutdown(tp_conn *c);
 bool conn_write_app(tp_conn *c, const uint8_t *data, size_t len);
 /* Sends close_notify and finishes with TP_END_SERVER_CLOSED. */
 void conn_close_gracefully(tp_conn *c);
+/* conn_act.c: tp_conn_ops.act (an action after the handshake, engine.h
+ * tp_engine_conn_act); a fatal alert finishes the connection. */
+bool conn_api_act(void *conn, tp_engine_action a, uint8_t level, uint8_t desc, char *why,
+                  size_t why_len);
 /* Frees the connection now if it finished and nothing is left to send;
  * otherwise arranges for the rest to go out.  Call last in a callback. */
 void conn_settle(tp_conn *c);

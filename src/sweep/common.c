@@ -44,6 +44,14 @@ double sweep_now(void)
 
 void sweep_say(sweep_ctx *c, const char *fmt, ...)
 {
+    if (c->o->live_line) { /* --dashboard */
+        char line[1024];
+        va_list aq;
+        va_start(aq, fmt);
+        vsnprintf(line, sizeof line, fmt, aq);
+        va_end(aq);
+        c->o->live_line(c->o->live_arg, line);
+    }
     if (c->o->quiet)
         return;
     FILE *out = c->o->out;
@@ -89,6 +97,10 @@ static tp_engine *engine_for(sweep_ctx *c, const engine_lists *lists, const char
     ec.key_file = c->o->key_file;
     ec.key_type = key_type ? key_type : "rsa:2048";
     ec.client_cert = c->o->client_cert;
+    ec.psk = c->o->psk;
+    ec.num_psk = c->o->num_psk;
+    ec.srp = c->o->srp;
+    ec.num_srp = c->o->num_srp;
     struct sweep_options_certs certs = c->o->certs;
     certs.client_cert = c->o->client_cert;
     sweep_certs_config(&ec, &certs, su);

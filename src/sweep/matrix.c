@@ -163,7 +163,7 @@ static unsigned flag_values(engine_flag f, const char **out, unsigned max)
     const engine_name *t;
     unsigned n = engine_names(f, &t), k = 0;
     for (unsigned i = 0; i < n && k < max; i++) {
-        if (t[i].negotiable)
+        if (t[i].negotiable && !t[i].needs) /* --psk / --srp kx: named with --kx */
             out[k++] = t[i].name;
     }
     return k;

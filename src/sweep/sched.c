@@ -87,6 +87,7 @@ static void result_finish(sweep_ctx *c, unsigned idx)
         if (!c->o->client_cmd)
             sweep_device_prompt(c);
     }
+    sweep_live_state(c, NULL, NULL); /* --dashboard */
 }
 
 void sweep_build_queue(sweep_ctx *c)
@@ -135,6 +136,7 @@ static void probe_finish(sweep_ctx *c, attempt *a)
         sweep_say(c, "resume: %u combinations already in the journal", resumed);
     c->phase = PHASE_RUNNING;
     c->t0 = sweep_now();
+    sweep_live_state(c, NULL, NULL); /* --dashboard: the grid, every cell pending */
     if (!c->o->client_cmd)
         sweep_device_prompt(c); /* the queue starts: what to connect first */
 }

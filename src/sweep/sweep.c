@@ -87,6 +87,7 @@ static int write_reports(sweep_ctx *c)
             }
         }
     }
+    sweep_live_state(c, &d, rows); /* --dashboard: the final page */
     sweep_decision_cleanup(&d);
     free(rows);
     free(map);

@@ -36,6 +36,8 @@ typedef struct {
     const char *engine;   /* --engine (when engine is not an axis); NULL: gnutls */
     const char *cert_file, *key_file;
     tp_client_cert client_cert;
+    const char *const *psk, *const *srp; /* --psk, --srp values (engine/psk.h) */
+    unsigned num_psk, num_srp;
     struct sweep_options_certs certs; /* --chain ... --client-ca (axes_certs.h) */
     /* server */
     const char *listen; /* device mode; NULL: 0.0.0.0 and :: */
@@ -63,6 +65,13 @@ typedef struct {
     const char *json_out;
     bool quiet;
     FILE *out; /* progress and text summary (stdout) */
+    /* --dashboard (live.c): every line the sweep says (-q too), and the
+     * sweep object of the moment (--json's, not-tried combinations with
+     * status "pending", and "live": progress) after each result and at
+     * the end; called with the sweep's lock held; NULL: none. */
+    void (*live_line)(void *arg, const char *line);
+    void (*live_state)(void *arg, json_object *sweep);
+    void *live_arg;
 } sweep_options;
 
 /* Runs the sweep.  Returns the exit code: 0 done (whatever the results),

@@ -137,6 +137,11 @@ tp_engine *sweep_engine_for_config(sweep_ctx *c, unsigned idx, char *err, size_t
  * so that whatever the client offers within the matrix can connect. */
 tp_engine *sweep_engine_for_probe(sweep_ctx *c, char *err, size_t err_len);
 
+/* live.c (--dashboard): the sweep object of the moment to o->live_state
+ * (nothing without it); d and rows: the final decision (NULL: decided
+ * here, without the adaptive strategy's naming). */
+void sweep_live_state(sweep_ctx *c, const sweep_decision *d, const sweep_row *rows);
+
 /* sched.c (lock held unless said) */
 void sweep_build_queue(sweep_ctx *c);
 void sweep_attempt_finalize(sweep_ctx *c, attempt *a);

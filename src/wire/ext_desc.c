@@ -123,12 +123,26 @@ static void f_opaque_length(row_t *r, const wire_ext_decoded *d, wire_ext_origin
     e->ops->num(e, "length", cur_len(&d->u.opaque), "", " bytes");
 }
 
+static bool psk_identity_printable(cur_t id)
+{
+    size_t n = cur_len(&id);
+    const uint8_t *p = cur_data(&id);
+    for (size_t i = 0; i < n; i++)
+        if (p[i] < 0x20 || p[i] > 0x7e)
+            return false;
+    return n > 0 && n <= 128;
+}
+
 static void f_psk(row_t *r, const wire_ext_decoded *d, wire_ext_origin o, wire_ext_emitter *e)
 {
     (void)r;
     if (from_client(o)) {
         e->ops->num(e, "identities", d->u.psk.num_identities, "", " identities");
         e->ops->num(e, "binders", d->u.psk.num_binders, ", ", " binders");
+        /* an external PSK's identity is the name both sides agreed on (never
+         * the key); a resumption ticket is opaque bytes: not shown */
+        if (psk_identity_printable(d->u.psk.first_identity))
+            e->ops->text(e, "identity", d->u.psk.first_identity);
     } else {
         e->ops->num(e, "selected_identity", d->u.psk.selected_identity, "selected identity ", "");
     }

@@ -96,7 +96,11 @@ static void test_names_tables(void **state)
     assert_true(engine_name_find(ENGINE_FLAG_MACS, "MD5")->negotiable);
     assert_true(engine_name_find(ENGINE_FLAG_KX, "RSA")->negotiable);
     assert_true(engine_name_find(ENGINE_FLAG_KX, "DHE-DSS")->negotiable);
-    assert_false(engine_name_find(ENGINE_FLAG_KX, "PSK")->negotiable);
+    /* PSK runs on --psk credentials; anonymous DH on none tlsprobe makes */
+    assert_true(engine_name_find(ENGINE_FLAG_KX, "PSK")->negotiable);
+    assert_string_equal(engine_name_find(ENGINE_FLAG_KX, "PSK")->needs, "--psk");
+    assert_null(engine_name_find(ENGINE_FLAG_KX, "RSA")->needs);
+    assert_false(engine_name_find(ENGINE_FLAG_KX, "ANON-DH")->negotiable);
     e = engine_name_find(ENGINE_FLAG_GROUPS, "x25519"); /* case-insensitive */
     assert_non_null(e);
     assert_string_equal(e->name, "X25519");

@@ -820,6 +820,10 @@ static const char *const tested[] = {
     "app-h2-preface",
     "app-incomplete",
     "alpn-not-selected",
+    /* rules of verdict_psk.c, tested in test_verdict_psk.c */
+    "psk-unknown-identity",
+    "psk-key-mismatch",
+    "post-handshake-auth-failed",
     /* rules of verdict_upstream.c (the proxy), tested in test_verdict_upstream.c */
     "upstream-refused",
     "upstream-tls-failed",
