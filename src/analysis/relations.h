@@ -62,6 +62,12 @@ typedef struct {
     char alpn_offered[TP_REL_ALPN_MAX][TP_REL_ALPN_LEN];
     bool alpn_answer_seen; /* ServerHello (<= 1.2) or EncryptedExtensions (1.3) seen */
     char alpn_selected[TP_REL_ALPN_LEN]; /* "" when the server selected none */
+    /* the server's side of ALPN and SNI: live only (server/names_facts.c) */
+    char alpn_server[200];          /* "h2, http/1.1": the server's list; "" none or not known */
+    const char *alpn_mode;          /* "strict", "ignore"; NULL offline */
+    const char *sni_mode;           /* "strict", "warn", "ignore"; NULL offline */
+    char sni_names[200];            /* the --sni-cert names, ", " between them; "" none */
+    char sni_cert[TP_REL_NAME_LEN]; /* chosen: "default", an --sni-cert NAME, "none"; "" unknown */
     /* client certificate */
     const char *client_cert_mode; /* "none", "request", "require"; NULL offline */
     bool cert_requested;          /* the server sent CertificateRequest */

@@ -8,6 +8,7 @@
  * generated tp_mutant.h may define TP_MUTANT (skip rule n) or
  * TP_MUTANT_FLIP (invert rule n's applicability). */
 #include "verdict.h"
+#include "verdict_alpn_sni.h"
 #include "verdict_relations.h"
 #include "verdict_psk.h"
 #include "verdict_upstream.h"
@@ -687,7 +688,10 @@ static const verdict_rule rules[] = {
     XRULE("post-handshake-auth-failed", pha_failed),
     XRULE("client-cert-rejected", client_cert_rejected),
     XRULE("client-cert-missing", client_cert_missing),
+    XRULE("no-application-protocol", no_application_protocol), /* verdict_alpn_sni.c */
+    XRULE("sni-unrecognized-name", sni_unrecognized),
     XRULE("certificate-name-mismatch", certificate_name_mismatch),
+    XRULE("client-rejected-sni-warning", sni_warning_rejected),
     RULE("client-rejected-certificate", client_rejected_certificate),
     RULE("client-rejected-record", client_rejected_record),
     RULE("client-alert", client_alert),
@@ -711,6 +715,7 @@ static const verdict_rule rules[] = {
     RULE("closed-before-server-answered", closed_before_answer),
     RULE("closed-after-server-flight", closed_after_flight),
     RULE("server-bad-record", server_bad_record),
+    XRULE("alpn-h2-in-http", alpn_h2_in_http),
     XRULE("app-not-http", app_not_http),
     XRULE("app-h2-preface", app_h2_preface),
     XRULE("app-incomplete", app_incomplete),

@@ -2,6 +2,7 @@
  * "the client asked for wrong.example; the certificate is for localhost". */
 #include "verdict_relations.h"
 
+#include "verdict_alpn_sni.h"
 #include "verdict_int.h"
 
 #include <errno.h>
@@ -98,6 +99,7 @@ void tp_say_certificate_name_mismatch(const tp_observation *o, tp_verdict *v)
     vd_say_cert_rejected(o, v);
     vd_say_alert_sent(o, v);
     vd_say_more(v, "; the client asked for %s; the certificate is for %s", o->facts.rel.sni, names);
+    vd_say_sni_choice(o, v);
     vd_add_server_reaction(o, v);
 }
 
@@ -150,6 +152,7 @@ static void put_alpn(const tp_observation *o, tp_verdict *v)
     tp_rel_alpn_offered(r, offered, sizeof offered);
     vd_say_more(v, "; the client offered ALPN %s%s; the server selected none", offered,
                 r->num_alpn_offered == 1 ? " only" : "");
+    vd_say_alpn_server(o, v);
 }
 
 static void put_misfit(const tp_observation *o, tp_verdict *v, const char *answer)

@@ -8,6 +8,7 @@
 #include "cli/cmd.h"
 #include "engine/names.h"
 #include "quirk/quirk.h"
+#include "sweep/axis_names.h"
 
 static void list_usage(FILE *f)
 {
@@ -69,6 +70,14 @@ int cmd_list(int argc, char **argv)
     for (unsigned i = 0; i < n; i++)
         printf("  * %s%s\n", kts[i], strcmp(kts[i], "rsa:2048") == 0 ? "  (default)" : "");
     printf("\n--client-cert\n  * none  (default)\n  * request\n  * require\n");
+    /* ALPN and SNI (serve_opts_names.c, sweep/axis_names.c) */
+    printf("\n--alpn-mode\n  * ignore  (default)\n  * strict\n"
+           "\n--sni-mode\n  * ignore  (default)\n  * warn\n  * strict\n"
+           "\nsweep --alpns (the alpn axis: the server's ALPN list, '+' between protocols)\n");
+    const char *alpns[16];
+    n = sweep_alpn_values(alpns, 16);
+    for (unsigned i = 0; i < n; i++)
+        printf("  * %s\n", alpns[i]);
     certs_list(stdout);
     printf("\n--quirk (record rewriting, docs/quirks.md; the client bug each reproduces)\n");
     tp_quirk_list(stdout);

@@ -27,6 +27,7 @@
 #include "serve_keep.h"
 #include "serve_opts.h"
 #include "dashboard.h"
+#include "serve_opts_names.h"
 
 #define MAX_LISTEN 16
 #define MAX_WORKERS 256
@@ -300,7 +301,7 @@ static int parse_opts(int argc, char **argv, serve_opts *o, bool *out_done)
     o->shape.timeout = 30;
     o->workers = 1;
     *out_done = false;
-    struct option long_opts[NUM_OWN_OPTS + 48];
+    struct option long_opts[NUM_OWN_OPTS + SERVE_OPTS_ROWS_MAX + 1];
     memcpy(long_opts, own_opts, sizeof own_opts);
     if (!serve_opts_long_opts(long_opts, NUM_OWN_OPTS, sizeof long_opts / sizeof long_opts[0],
                               SERVE_OPTS_SERVE))
@@ -473,6 +474,8 @@ static tp_engine *serve_engine(const serve_opts *o, const char *priority)
         .client_ca = o->shape.client_ca,
     };
     engine_opts_config(&ecfg, &o->shape);
+    serve_opts_names_for_mode(&ecfg.names, &o->shape.names, o->mode == TP_MODE_HTTP);
+    serve_opts_names_note(&ecfg.names, o->mode == TP_MODE_HTTP, "serve");
     tp_engine *engine = tp_engine_new(&ecfg, err, sizeof err);
     if (!engine) {
         fprintf(stderr, "tlsprobe serve: %s\n", err);

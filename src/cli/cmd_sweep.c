@@ -20,6 +20,7 @@
 #include "engine_opts.h"
 #include "serve_opts.h"
 #include "dashboard.h"
+#include "serve_opts_names.h"
 #include "sweep/sweep.h"
 
 static const char *const sweep_usage =
@@ -34,12 +35,16 @@ static const char *const sweep_usage =
     "  --axes L              axes to sweep (default protocol,kx,cipher,mac); also\n"
     "                        group, sigalg, key-type, quirk (record quirks),\n"
     "                        cert, ocsp, client-cert (certificates: --cert-variants),\n"
-    "                        engine (gnutls, openssl: the library that serves)\n"
+    "                        engine (gnutls, openssl: the library that serves),\n"
+    "                        alpn, sni-mode\n"
     "  --protocols L --kx L --ciphers L --macs L --groups L --sigalgs L\n"
     "                        limit an axis (or fix a non-swept one) to these values\n"
     "  --key-types L         values of the key-type axis (rsa:2048,ecdsa:p256,...)\n"
     "  --quirks L            values of the quirk axis (none,cbc-padding=max,...;\n"
     "                        default: one of each, see `tlsprobe list`)\n"
+    "  --alpns L             values of the alpn axis, the server's ALPN list:\n"
+    "                        none,http/1.1,h2,h2+http/1.1,http/1.1+h2 (default all)\n"
+    "  --sni-modes L         values of the sni-mode axis: strict,warn,ignore\n"
     "  --include-unoffered   also try what the client did not offer\n"
     "\n"
     "Driving (default: device mode, reconnect the client for each combination):\n"
@@ -89,6 +94,8 @@ enum {
     OPT_PRIORITY,
     OPT_KEY_TYPES,
     OPT_QUIRKS,
+    OPT_ALPNS,
+    OPT_SNI_MODES,
     OPT_TRACE,
     OPT_KEYLOG,
     OPT_WORKERS,
@@ -117,6 +124,8 @@ static const struct option own_opts[] = {
     {"priority", required_argument, NULL, OPT_PRIORITY},
     {"key-types", required_argument, NULL, OPT_KEY_TYPES},
     {"quirks", required_argument, NULL, OPT_QUIRKS},
+    {"alpns", required_argument, NULL, OPT_ALPNS},
+    {"sni-modes", required_argument, NULL, OPT_SNI_MODES},
     {"trace", required_argument, NULL, OPT_TRACE},
     {"keylog", required_argument, NULL, OPT_KEYLOG},
     {"workers", required_argument, NULL, OPT_WORKERS},
@@ -207,6 +216,8 @@ static int take_shape(sweep_options *o, serve_shape *sh)
     o->num_psk = sh->num_psk;
     o->srp = sh->srp;
     o->num_srp = sh->num_srp;
+    serve_opts_names_for_mode(&o->names, &sh->names, o->mode == TP_MODE_HTTP);
+    serve_opts_names_note(&o->names, o->mode == TP_MODE_HTTP, "sweep");
     o->certs = (struct sweep_options_certs){sh->chain, sh->cert_variant, sh->ocsp, sh->client_ca,
                                             sh->client_cert};
     if (sh->cert_variants)
@@ -336,6 +347,12 @@ static int parse_own(sweep_cli *x, int ch, const char *arg, char **argv)
     case OPT_QUIRKS:
         add_limit(&x->o, "--quirks", arg);
         break;
+    case OPT_ALPNS: /* the alpn and sni-mode axes (sweep/axis_names.c) */
+        add_limit(&x->o, "--alpns", arg);
+        break;
+    case OPT_SNI_MODES:
+        add_limit(&x->o, "--sni-modes", arg);
+        break;
     case OPT_TRACE:
         x->trace = arg;
         break;
@@ -366,7 +383,7 @@ static int parse_own(sweep_cli *x, int ch, const char *arg, char **argv)
 /* 0 to go on, PARSE_HELP, or the exit code after a message. */
 static int parse_args(sweep_cli *x, int argc, char **argv)
 {
-    struct option long_opts[NUM_OWN_OPTS + 48];
+    struct option long_opts[NUM_OWN_OPTS + SERVE_OPTS_ROWS_MAX + 1];
     memcpy(long_opts, own_opts, sizeof own_opts);
     if (!serve_opts_long_opts(long_opts, NUM_OWN_OPTS, sizeof long_opts / sizeof long_opts[0],
                               SERVE_OPTS_SWEEP))

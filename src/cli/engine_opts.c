@@ -6,9 +6,9 @@
 int engine_take_engine(serve_shape *s, const char *cmd, const serve_opt *row, const char *arg)
 {
     (void)row;
-    for (unsigned i = 0; tp_engine_names[i]; i++)
-        if (!strcmp(arg, tp_engine_names[i])) {
-            s->engine = tp_engine_names[i];
+    for (unsigned i = 0; tp_engine_kinds[i]; i++)
+        if (!strcmp(arg, tp_engine_kinds[i])) {
+            s->engine = tp_engine_kinds[i];
             return 0;
         }
     return serve_opts_usage_error(cmd, "--engine %s: unknown engine; valid: gnutls, openssl", arg);

@@ -11,6 +11,7 @@
 #include "engine_opts.h" /* the --engine row */
 #include "serve_opts.h"
 #include "engine/psk.h"
+#include "serve_opts_names.h"
 
 int serve_opts_usage_error(const char *cmd, const char *fmt, ...)
 {
@@ -240,6 +241,20 @@ static const serve_opt serve_opts_table[] = {
     {"renegotiation", "P", "allow or refuse (default) a client's renegotiation\n"
                            "(TLS <= 1.2; safe renegotiation, RFC 5746)", SERVE_OPTS_SERVE,
      take_renegotiation, 0, 0},
+    /* ALPN and SNI (serve_opts_names.c) */
+    {"alpn", "L", "ALPN protocols in the server's preference order, e.g.\n"
+                  "h2,http/1.1; none: no ALPN (default: none; --http: http/1.1)",
+     SERVE_OPTS_BOTH, serve_opts_take_alpn, 0, 0},
+    {"alpn-mode", "M", "no protocol in common: ignore (default: go on without\n"
+                       "ALPN) or strict (fatal no_application_protocol)", SERVE_OPTS_BOTH,
+     serve_opts_take_alpn_mode, 0, 0},
+    {"sni-cert", "SPEC", "NAME=CERT,KEY (PEM files) or NAME (generated): the\n"
+                         "certificate for a client asking for NAME (*.example\n"
+                         "too); repeatable", SERVE_OPTS_BOTH, serve_opts_take_sni_cert, 0, 0},
+    {"sni-mode", "M", "a name no certificate covers: ignore (default: the\n"
+                      "default certificate), warn (a warning unrecognized_name\n"
+                      "first; TLS <= 1.2) or strict (fatal unrecognized_name)",
+     SERVE_OPTS_BOTH, serve_opts_take_sni_mode, 0, 0},
     /* certificates: certs_opts.c */
     {"chain", NULL, "a generated chain: CA -> intermediate -> leaf (--save-ca)",
      SERVE_OPTS_BOTH, certs_take_chain, 0, 0},
@@ -300,6 +315,7 @@ static const serve_opt serve_opts_table[] = {
 /* clang-format on */
 
 #define NUM_ROWS (sizeof serve_opts_table / sizeof serve_opts_table[0])
+_Static_assert(NUM_ROWS <= SERVE_OPTS_ROWS_MAX, "raise SERVE_OPTS_ROWS_MAX");
 
 unsigned serve_opts_long_opts(struct option *opts, unsigned n, unsigned cap, unsigned command)
 {

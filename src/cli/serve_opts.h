@@ -35,6 +35,7 @@ typedef struct {
     const char *cert, *key, *key_type;
     tp_client_cert client_cert;
     bool renegotiation; /* --renegotiation allow */
+    tp_engine_names names; /* --alpn, --alpn-mode, --sni-cert, --sni-mode (serve_opts_names.c) */
     double timeout; /* seconds; the command sets its default first */
     /* --psk ID:HEX and --srp USER:PASSWORD, repeatable (checked when taken) */
     const char *psk[SERVE_OPTS_MAX_PSK], *srp[SERVE_OPTS_MAX_PSK];
@@ -81,6 +82,9 @@ struct serve_opt {
 /* getopt_long value of row i of the table: SERVE_OPT_BASE + i, above the
  * values the commands number their own options with. */
 enum { SERVE_OPT_BASE = 1024 };
+/* At most this many rows (checked at compile time in serve_opts.c): a
+ * command's getopt_long table has room for its own rows + this + 1. */
+#define SERVE_OPTS_ROWS_MAX 96
 
 /* Appends the rows of the command (SERVE_OPTS_SERVE or _SWEEP) to a
  * getopt_long table that holds n rows of the command's own (without the

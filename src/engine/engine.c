@@ -24,7 +24,7 @@ struct tp_engine_conn {
 #define CALL(h, fn, ...) ((h)->ossl ? tp_openssl_##fn((h)->o, ##__VA_ARGS__) : tp_gnutls_##fn((h)->g, ##__VA_ARGS__))
 
 
-const char *const tp_engine_names[] = {"gnutls", "openssl", NULL};
+const char *const tp_engine_kinds[] = {"gnutls", "openssl", NULL};
 
 tp_engine *tp_engine_new(const tp_engine_config *cfg, char *err, size_t err_len)
 {
@@ -144,3 +144,9 @@ bool tp_engine_psk_key(const void *engine, const char *identity, uint8_t *out, s
     return e->ossl ? tp_openssl_psk_key(e->o, identity, out, cap, out_len)
                    : tp_gnutls_psk_key(e->g, identity, out, cap, out_len);
 }
+
+void tp_engine_names_info_get(const tp_engine *e, tp_engine_names_info *out)
+{
+    CALL(e, names_info_get, out);
+}
+const char *tp_engine_conn_sni_cert(const tp_engine_conn *c) { return CALL(c, conn_sni_cert); }

@@ -11,6 +11,7 @@
 #include <sys/types.h>
 
 #include "names.h"
+#include "alpn_sni.h"
 
 typedef struct tp_engine tp_engine;           /* per server configuration */
 typedef struct tp_engine_conn tp_engine_conn; /* per connection */
@@ -33,6 +34,7 @@ typedef struct {
     unsigned num_psk;
     const char *const *srp;
     unsigned num_srp;
+    tp_engine_names names; /* --alpn, --alpn-mode, --sni-cert, --sni-mode (alpn_sni.h) */
     /* certificates (certgen.c, ocsp.c) */
     bool chain;               /* --chain: a generated CA -> intermediate -> leaf */
     const char *cert_variant; /* --cert-variant NAME (implies the chain); NULL: none */
@@ -82,7 +84,7 @@ typedef enum {
 
 /* The engines --engine takes ("gnutls", "openssl"), NULL-terminated, and
  * the OpenSSL library's runtime version ("3.0.19"). */
-extern const char *const tp_engine_names[];
+extern const char *const tp_engine_kinds[];
 const char *tp_engine_openssl_version(void);
 
 #endif

@@ -15,6 +15,11 @@ void tp_engine_free(tp_engine *e);
 bool tp_engine_renegotiation_allowed(const tp_engine *e);
 /* What --client-cert asked for. */
 tp_client_cert tp_engine_client_cert(const tp_engine *e);
+/* ALPN and SNI as configured: the server's side for the trace and verdict. */
+void tp_engine_names_info_get(const tp_engine *e, tp_engine_names_info *out);
+/* The certificate the connection's ClientHello chose: "default", an
+ * --sni-cert NAME, "none" (--sni-mode strict refused), "" (not yet). */
+const char *tp_engine_conn_sni_cert(const tp_engine_conn *c);
 /* SHA-256 fingerprint of the server certificate as "AA:BB:..". */
 const char *tp_engine_cert_fingerprint(const tp_engine *e);
 /* PEM of the generated certificate (*out_len bytes), for the command to

@@ -29,3 +29,5 @@
 #undef tp_engine_conn_act
 #undef tp_engine_psk_identities
 #undef tp_engine_psk_key
+#undef tp_engine_names_info_get
+#undef tp_engine_conn_sni_cert

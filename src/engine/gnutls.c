@@ -7,8 +7,8 @@
  * loop owns time.
  *
  * Credentials (generated, loaded, DH parameters) are credentials.c's. */
-#include "gnutls_prefix.h" /* engine.c calls it as tp_gnutls_* */
-#include "engine.h"
+#include "gnutls_prefix.h" /* engine.h as tp_gnutls_* (engine.c dispatches) */
+#include "alpn_sni_int.h"
 #include "certgen.h"
 #include "credentials.h"
 #include "internal.h"
@@ -42,6 +42,7 @@ struct tp_engine {
     gnutls_priority_t prio;
     tp_client_cert client_cert;
     bool renegotiation; /* take client-initiated renegotiations */
+    engine_an *names;  /* ALPN, certificates per SNI name (alpn_sni.c) */
     gnutls_pk_algorithm_t cert_pk;
     engine_psk *psk; /* --psk / --srp credentials (psk.c), or NULL */
     char fingerprint[3 * 32];
@@ -57,6 +58,8 @@ struct tp_engine_conn {
     bool reneg_ok;   /* a renegotiation is taken (allowed, or we asked) */
     bool rehandshaking; /* a renegotiation's handshake is running */
     bool reauthing;     /* a post-handshake authentication is running (actions.c) */
+    const char *sni_cert; /* the certificate the ClientHello chose (alpn_sni.c) */
+    gnutls_pk_algorithm_t cert_pk; /* its key's algorithm */
     bool client_checked;     /* --client-ca: the client's certificate was checked */
     unsigned client_status;  /* and what the check found (gnutls_certificate_status_t) */
     /* A write that met push-back: GnuTLS holds the encrypted record and
@@ -238,6 +241,8 @@ tp_engine *tp_engine_new(const tp_engine_config *cfg, char *err, size_t err_len)
             engine_err_set(err, err_len, "cannot set DH parameters");
         goto fail;
     }
+    if (!(e->names = engine_an_new(cfg, e->chain != NULL, e->cred, dh_params_cb, err, err_len)))
+        goto fail;
     allowed_fill(e);
     return e;
 fail:
@@ -254,6 +259,7 @@ void tp_engine_free(tp_engine *e)
     if (e->cred && e->own_cred)
         gnutls_certificate_free_credentials(e->cred);
     engine_psk_free(e->psk);
+    engine_an_free(e->names);
     free(e);
 }
 
@@ -265,6 +271,16 @@ bool tp_engine_renegotiation_allowed(const tp_engine *e)
 tp_client_cert tp_engine_client_cert(const tp_engine *e)
 {
     return e->client_cert;
+}
+
+void tp_engine_names_info_get(const tp_engine *e, tp_engine_names_info *out)
+{
+    engine_an_info(e->names, out);
+}
+
+const char *tp_engine_conn_sni_cert(const tp_engine_conn *c)
+{
+    return c->sni_cert ? c->sni_cert : "";
 }
 
 const char *tp_engine_cert_fingerprint(const tp_engine *e)
@@ -393,6 +409,13 @@ static int keylog_cb(gnutls_session_t s, const char *label, const gnutls_datum_t
     return 0;
 }
 
+/* The certificate for the client's server_name, and --sni-mode (alpn_sni.c). */
+static int post_client_hello_cb(gnutls_session_t s)
+{
+    tp_engine_conn *c = gnutls_session_get_ptr(s);
+    return c ? engine_an_client_hello(c->e->names, s, &c->sni_cert, &c->cert_pk) : 0;
+}
+
 /* --client-ca: checks a client certificate against the CAs.  None sent is
  * for --client-cert to judge (request goes on, require fails), which
  * gnutls_session_set_verify_cert would fail in either mode. */
@@ -419,6 +442,7 @@ tp_engine_conn *tp_engine_conn_new(tp_engine *e, const tp_transport *t)
     c->reneg_ok = e->renegotiation;
     /* POST_HANDSHAKE_AUTH: the server may ask for a certificate after
      * the handshake (RFC 8446 4.6.2; --interactive's "/auth") */
+    c->cert_pk = e->cert_pk;
     if (gnutls_init(&c->s, GNUTLS_SERVER | GNUTLS_NONBLOCK | GNUTLS_POST_HANDSHAKE_AUTH) < 0) {
         free(c);
         return NULL;
@@ -430,7 +454,8 @@ tp_engine_conn *tp_engine_conn_new(tp_engine *e, const tp_transport *t)
     };
     if (gnutls_priority_set(c->s, e->prio) < 0 ||
         gnutls_credentials_set(c->s, GNUTLS_CRD_CERTIFICATE, e->cred) < 0 ||
-        !engine_psk_session_set(e->psk, c->s)) {
+        !engine_psk_session_set(e->psk, c->s) ||
+        engine_an_session(e->names, c->s) < 0) {
         gnutls_deinit(c->s);
         free(c);
         return NULL;
@@ -447,6 +472,7 @@ tp_engine_conn *tp_engine_conn_new(tp_engine *e, const tp_transport *t)
     gnutls_transport_set_pull_timeout_function(c->s, pull_timeout_cb);
     gnutls_handshake_set_timeout(c->s, 0);
     gnutls_session_set_keylog_function(c->s, keylog_cb);
+    gnutls_handshake_set_post_client_hello_function(c->s, post_client_hello_cb);
     return c;
 }
 
@@ -715,7 +741,7 @@ void tp_engine_conn_info(tp_engine_conn *c, tp_engine_info *out)
         /* TLS 1.3 suites name no key exchange (RFC 8446 B.4); say what ran:
          * the group's kind and the certificate's key */
         bool ff = out->group[0] && strncmp(out->group, "FFDHE", 5) == 0;
-        const char *auth = c->e->cert_pk == GNUTLS_PK_RSA ? "RSA" : "ECDSA";
+        const char *auth = c->cert_pk == GNUTLS_PK_RSA ? "RSA" : "ECDSA";
         if (engine_conn_external_psk(c->s))
             auth = "PSK"; /* psk_dhe_ke, or psk_ke: no group (RFC 8446 4.2.9) */
         if (out->group[0])

@@ -2,7 +2,8 @@
  * that file defines get the prefix tp_gnutls_, the engine and connection
  * types become tp_gnutls_engine and tp_gnutls_conn, so engine.c can call the
  * GnuTLS engine by name.  No include guard: backend.h undoes it
- * (engine_prefix_end.h) and includes it again. */
+ * (engine_prefix_end.h) and includes it again.  It includes engine.h
+ * (once: a no-op in backend.h). */
 #define tp_engine tp_gnutls_engine
 #define tp_engine_conn tp_gnutls_conn
 #define tp_engine_new tp_gnutls_new
@@ -33,3 +34,7 @@
 #define tp_engine_conn_act tp_gnutls_conn_act
 #define tp_engine_psk_identities tp_gnutls_psk_identities
 #define tp_engine_psk_key tp_gnutls_psk_key
+#define tp_engine_names_info_get tp_gnutls_names_info_get
+#define tp_engine_conn_sni_cert tp_gnutls_conn_sni_cert
+
+#include "engine.h"

@@ -30,6 +30,12 @@ struct tp_engine {
     const char *client_ca;
     tp_client_cert client_cert;
     bool renegotiation;
+    /* --alpn: the server's list as ALPN wire bytes (RFC 7301 3.1), in its
+     * order of preference, and as the trace names it */
+    unsigned char alpn[512];
+    unsigned alpn_len;
+    bool alpn_strict;
+    char alpn_text[512];
     uint16_t suites[OSSL_MAX_ALLOWED], groups[32], versions[8];
     unsigned num_suites, num_groups, num_versions;
 };
@@ -142,6 +148,44 @@ static int verify_cb(int ok, X509_STORE_CTX *store)
     return ok;
 }
 
+/* --alpn: the first of the server's names the client offers (RFC 7301
+ * 3.2); none: no ALPN in the answer, or with --alpn-mode strict a fatal
+ * no_application_protocol. */
+static int alpn_cb(SSL *ssl, const unsigned char **out, unsigned char *out_len,
+                   const unsigned char *in, unsigned in_len, void *arg)
+{
+    (void)ssl;
+    tp_engine *e = arg;
+    unsigned char *sel = NULL;
+    if (SSL_select_next_proto(&sel, out_len, e->alpn, e->alpn_len, in, in_len) ==
+        OPENSSL_NPN_NEGOTIATED) {
+        *out = sel;
+        return SSL_TLSEXT_ERR_OK;
+    }
+    return e->alpn_strict ? SSL_TLSEXT_ERR_ALERT_FATAL : SSL_TLSEXT_ERR_NOACK;
+}
+
+static void alpn_setup(tp_engine *e, const tp_engine_names *n)
+{
+    if (!n->alpn || !*n->alpn)
+        return;
+    const char *p = n->alpn;
+    while (*p) {
+        size_t len = strcspn(p, ",");
+        if (len && len < 256 && e->alpn_len + 1 + len <= sizeof e->alpn) {
+            e->alpn[e->alpn_len++] = (unsigned char)len;
+            memcpy(e->alpn + e->alpn_len, p, len);
+            e->alpn_len += (unsigned)len;
+            size_t t = strlen(e->alpn_text);
+            snprintf(e->alpn_text + t, sizeof e->alpn_text - t, "%s%.*s", t ? ", " : "",
+                     (int)len, p);
+        }
+        p += len + (p[len] == ',');
+    }
+    e->alpn_strict = n->alpn_strict;
+    SSL_CTX_set_alpn_select_cb(e->ctx, alpn_cb, e);
+}
+
 /* ---- the engine ---- */
 
 static int ctx_setup(tp_engine *e, const tp_engine_config *cfg, char *err, size_t err_len)
@@ -151,6 +195,7 @@ static int ctx_setup(tp_engine *e, const tp_engine_config *cfg, char *err, size_
         ossl_creds_setup(e->ctx, cfg, &e->creds, err, err_len) < 0)
         return -1;
     SSL_CTX_set_keylog_callback(e->ctx, keylog_cb);
+    alpn_setup(e, &cfg->names);
     SSL_CTX_set_mode(e->ctx, SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
     SSL_CTX_set_dh_auto(e->ctx, 1);
     static const int verify[] = {
@@ -177,6 +222,11 @@ tp_engine *tp_engine_new(const tp_engine_config *cfg, char *err, size_t err_len)
     if (cfg->priority && *cfg->priority && strcmp(cfg->priority, "NORMAL")) {
         engine_err_set(err, err_len, "--priority is a GnuTLS priority string: the openssl engine "
                        "takes --cipher-string and --ciphersuites");
+        return NULL;
+    }
+    if (cfg->names.num_sni_certs || cfg->names.sni_mode != TP_SNI_IGNORE) {
+        engine_err_set(err, err_len, "--sni-cert/--sni-mode: the openssl engine serves one "
+                       "certificate yet; use --engine gnutls");
         return NULL;
     }
     if (cfg->num_psk || cfg->num_srp) {
@@ -493,6 +543,19 @@ bool tp_engine_conn_act(tp_engine_conn *c, tp_engine_action a, uint8_t level, ui
     }
     int rc = SSL_do_handshake(c->ssl); /* sends it */
     return rc == 1 || conn_result(c, rc) != TP_ENGINE_ERROR;
+}
+
+void tp_engine_names_info_get(const tp_engine *e, tp_engine_names_info *out)
+{
+    /* one certificate (tp_engine_new refuses --sni-cert) */
+    *out = (tp_engine_names_info){e->alpn_len ? e->alpn_text : NULL,
+                                  e->alpn_strict ? "strict" : "ignore", "ignore", ""};
+}
+
+const char *tp_engine_conn_sni_cert(const tp_engine_conn *c)
+{
+    (void)c;
+    return "default";
 }
 
 const char *tp_engine_psk_identities(const tp_engine *e)

@@ -33,3 +33,5 @@
 #define tp_engine_conn_act tp_openssl_conn_act
 #define tp_engine_psk_identities tp_openssl_psk_identities
 #define tp_engine_psk_key tp_openssl_psk_key
+#define tp_engine_names_info_get tp_openssl_names_info_get
+#define tp_engine_conn_sni_cert tp_openssl_conn_sni_cert

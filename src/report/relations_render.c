@@ -2,6 +2,7 @@
 #include "relations_render.h"
 
 #include <stdio.h>
+#include <string.h>
 
 #include "../wire/buf.h"
 #include "json_util.h"
@@ -15,6 +16,33 @@ static json_object *string_array(const char *base, unsigned n, size_t stride)
     return a;
 }
 
+/* "h2, http/1.1" as ["h2","http/1.1"]; NULL for "" */
+static json_object *text_list(const char *text)
+{
+    if (!text[0])
+        return NULL;
+    json_object *a = json_object_new_array();
+    for (const char *p = text; *p;) {
+        size_t n = strcspn(p, ",");
+        json_object_array_add(a, json_object_new_string_len(p, (int)n));
+        p += n;
+        p += strspn(p, ", ");
+    }
+    return a;
+}
+
+/* The server's side (live): mode, its names or list, the certificate chosen. */
+static void server_side(json_object *o, const char *mode, const char *key, const char *list,
+                        const char *chosen)
+{
+    if (!mode)
+        return;
+    json_object_object_add(o, "mode", json_object_new_string(mode));
+    json_object_object_add(o, key, text_list(list));
+    if (chosen)
+        json_object_object_add(o, "certificate", chosen[0] ? json_object_new_string(chosen) : NULL);
+}
+
 static json_object *sni_object(const tp_relations *r)
 {
     json_object *o = json_object_new_object();
@@ -24,6 +52,7 @@ static json_object *sni_object(const tp_relations *r)
         r->cert_seen ? string_array(r->cert_names[0], r->num_cert_names, TP_REL_NAME_LEN) : NULL);
     json_object_object_add(o, "match",
                            r->sni_match < 0 ? NULL : json_object_new_boolean(r->sni_match == 1));
+    server_side(o, r->sni_mode, "server_names", r->sni_names, r->sni_cert);
     return o;
 }
 
@@ -34,6 +63,7 @@ static json_object *alpn_object(const tp_relations *r)
                            string_array(r->alpn_offered[0], r->num_alpn_offered, TP_REL_ALPN_LEN));
     json_object_object_add(o, "selected",
                            r->alpn_selected[0] ? json_object_new_string(r->alpn_selected) : NULL);
+    server_side(o, r->alpn_mode, "server", r->alpn_server, NULL);
     return o;
 }
 
@@ -63,7 +93,7 @@ static json_object *relations_object(const tp_relations *r)
     json_object *o = json_object_new_object();
     if (r->sni_offered || r->cert_seen)
         json_object_object_add(o, "sni", sni_object(r));
-    if (r->num_alpn_offered || r->alpn_selected[0])
+    if (r->num_alpn_offered || r->alpn_selected[0] || r->alpn_server[0])
         json_object_object_add(o, "alpn", alpn_object(r));
     if ((r->client_cert_mode && r->client_cert_mode[0] != 'n') || r->cert_requested ||
         r->client_certs_sent >= 0)
@@ -99,6 +129,9 @@ static void text_sni(wire_buf *b, const tp_relations *r)
         wire_buf_printf(b, "; no SNI; the certificate names %s", names);
     else
         wire_buf_printf(b, "; SNI %s", r->sni);
+    if (r->sni_cert[0] && r->sni_offered)
+        wire_buf_printf(b, " (certificate %s, --sni-mode %s)", r->sni_cert,
+                        r->sni_mode ? r->sni_mode : "ignore");
 }
 
 static void text_client_cert(wire_buf *b, const tp_relations *r)
@@ -127,6 +160,9 @@ bool report_text_relations(char *buf, size_t cap, const tp_verdict *v)
         wire_buf_printf(&b, "; ALPN offered %s, selected %s",
                         r->num_alpn_offered ? offered : "none",
                         r->alpn_selected[0] ? r->alpn_selected : "none");
+        if (r->alpn_server[0])
+            wire_buf_printf(&b, " (server %s, --alpn-mode %s)", r->alpn_server,
+                            r->alpn_mode ? r->alpn_mode : "ignore");
     }
     if ((r->client_cert_mode && r->client_cert_mode[0] != 'n') || r->cert_requested ||
         r->client_certs_sent >= 0)

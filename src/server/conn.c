@@ -19,6 +19,7 @@
 
 #include "../analysis/addr.h"
 #include "../engine/psk.h"
+#include "names_facts.h"
 #include "server_int.h"
 
 /* ---- time ---- */
@@ -391,6 +392,8 @@ static void conn_destroy(tp_conn *c)
     /* Exactly one end, one verdict, one callback per connection. */
     /* Bytes read while lingering came after the end was decided; the
      * verdict must not go back in time behind them. */
+    if (c->ec)
+        srv_names_facts_end(tp_session_facts(c->sess), c->ec);
     tp_session_end(c->sess, c->t_fed > c->t_end ? c->t_fed : c->t_end, c->end_reason);
     const tp_verdict *v = tp_session_verdict(c->sess);
     atomic_fetch_add(&s->total_conns, 1);
@@ -613,6 +616,7 @@ static bool conn_session_new(tp_conn *c, const char *peer_text, const struct soc
         f->rel.psk.server_ids = tp_engine_psk_identities(c->engine);
         f->rel.psk.key_of = tp_engine_psk_key;
         f->rel.psk.key_ctx = c->engine;
+        srv_names_facts_init(f, c->engine);
     }
     conn_cert_facts(c, false);
     return true;

@@ -8,8 +8,8 @@
 unsigned sweep_engine_values(const char **out, unsigned max)
 {
     unsigned n = 0;
-    for (; tp_engine_names[n] && n < max; n++)
-        out[n] = tp_engine_names[n];
+    for (; tp_engine_kinds[n] && n < max; n++)
+        out[n] = tp_engine_kinds[n];
     return n;
 }
 
@@ -17,9 +17,9 @@ bool sweep_engine_parse(const char *csv, const char **out, unsigned max, unsigne
                         char *err, size_t err_len)
 {
     unsigned n = 0;
-    while (tp_engine_names[n])
+    while (tp_engine_kinds[n])
         n++;
-    return sweep_names_parse(csv, tp_engine_names, n, "engine", out, max, out_n, err, err_len);
+    return sweep_names_parse(csv, tp_engine_kinds, n, "engine", out, max, out_n, err, err_len);
 }
 
 void sweep_engine_apply(sweep_setup *s, const char *value)

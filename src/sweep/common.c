@@ -4,6 +4,7 @@
  * decide_text.c, and all of them -> common.c): a verdict's status and JSON,
  * the clock, the status line, the engine of a configuration and the
  * probe's. */
+#include "axis_names.h"
 #include "sweep_int.h"
 
 #include <stdarg.h>
@@ -108,6 +109,7 @@ static tp_engine *engine_for(sweep_ctx *c, const engine_lists *lists, const char
     static const char *const san_ip[] = {"127.0.0.1", "::1", NULL};
     ec.san_dns = san_dns;
     ec.san_ip = san_ip;
+    sweep_names_config(&ec.names, &c->o->names, su);
     return tp_engine_new(&ec, err, err_len);
 }
 

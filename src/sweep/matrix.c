@@ -12,6 +12,7 @@
 #include "../wire/ext.h"
 #include "../wire/handshake.h"
 #include "../wire/iana.h"
+#include "axis_names.h"
 #include "axes_certs.h"
 #include "axes_engine.h"
 
@@ -342,6 +343,9 @@ static const sweep_axis axis_table[] = {
     {"sigalg", "--sigalgs", sigalg_values, sigalg_parse, apply_sigalg, off_sigalg},
     {"key-type", "--key-types", key_type_values, key_type_parse, apply_key_type, NULL},
     {"quirk", "--quirks", quirk_values, quirk_parse, apply_quirk, NULL},
+    {"alpn", "--alpns", sweep_alpn_values, sweep_alpn_parse, sweep_alpn_apply, NULL},
+    {"sni-mode", "--sni-modes", sweep_sni_mode_values, sweep_sni_mode_parse, sweep_sni_mode_apply,
+     NULL},
     /* certificates: axes_certs.c (ocsp and client-cert have few values: no
      * option limits them, their "option" matches none) */
     {"cert", "--cert-variants", sweep_cert_values, sweep_cert_parse, sweep_cert_apply, NULL},

@@ -40,6 +40,7 @@ bool sweep_offer_from_hello(sweep_offer *out, const wire_handshake *hs);
 typedef struct {
     engine_combo combo; /* NULL fields: not fixed by an axis */
     const char *quirk;  /* the quirk axis' value ("cbc-padding=max", "none"), or NULL */
+    const char *alpn, *sni_mode; /* the alpn axis' engine list ("" none), sni-mode's value; or NULL */
     /* certificate axes (axes_certs.c); NULL: not an axis */
     const char *cert_variant, *ocsp, *client_cert;
     const char *engine; /* the engine axis' value (axes_engine.c), or NULL */

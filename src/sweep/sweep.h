@@ -18,7 +18,7 @@
 #include "axes_certs.h"
 #include "matrix.h"
 
-#define SWEEP_MAX_LIMITS 10
+#define SWEEP_MAX_LIMITS 16
 
 /* --strategy: every combination, or the fewest that name the rule
  * (adaptive.h).  AUTO: adaptive in device mode, full in driven mode. */
@@ -38,6 +38,7 @@ typedef struct {
     tp_client_cert client_cert;
     const char *const *psk, *const *srp; /* --psk, --srp values (engine/psk.h) */
     unsigned num_psk, num_srp;
+    tp_engine_names names; /* --alpn, --alpn-mode, --sni-cert, --sni-mode */
     struct sweep_options_certs certs; /* --chain ... --client-ca (axes_certs.h) */
     /* server */
     const char *listen; /* device mode; NULL: 0.0.0.0 and :: */

@@ -824,6 +824,11 @@ static const char *const tested[] = {
     "psk-unknown-identity",
     "psk-key-mismatch",
     "post-handshake-auth-failed",
+    /* tests/unit/test_alpn_sni.c */
+    "no-application-protocol",
+    "sni-unrecognized-name",
+    "client-rejected-sni-warning",
+    "alpn-h2-in-http",
     /* rules of verdict_upstream.c (the proxy), tested in test_verdict_upstream.c */
     "upstream-refused",
     "upstream-tls-failed",

@@ -114,7 +114,8 @@ SCENARIOS = [
                 "words": ["handshake completed", "the client sent 6 bytes that are not an HTTP "
                           "request (\"hello\")", "--http answers HTTP requests only; try --echo",
                           "400 Bad Request"]}},
-    {"name": "curl-http2-prior-knowledge", "serve": ["--http"],
+    # --alpn none: the server selects no ALPN (--http alone selects http/1.1)
+    {"name": "curl-http2-prior-knowledge", "serve": ["--http", "--alpn", "none"],
      "drive": _curl_h2_prior_knowledge,
      "expect": {"outcome": "ok", "phase": "after-handshake", "actor": "client",
                 "cause": "app-h2-preface",
