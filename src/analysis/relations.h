@@ -15,6 +15,7 @@
 
 #include "../wire/handshake.h"
 #include "upstream.h"
+#include "resumption.h"
 
 #define TP_REL_NAMES_MAX 8
 #define TP_REL_NAME_LEN 64
@@ -88,6 +89,8 @@ typedef struct {
         const char *client_ca;     /* --client-ca FILE */
         const char *client_verify; /* "ok", "unknown-ca", "bad-signature", "expired", ... */
     } certs;
+    /* resumption (resumption.h, analysis/session_resume.c) */
+    tp_resumption resumption;
 } tp_relations;
 
 /* How the application data fit the server's mode. */

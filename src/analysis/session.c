@@ -115,15 +115,18 @@ static void handle_record(tp_session *s, tp_dir dir, double t, const wire_record
 {
     dir_state *d = &s->d[dir];
     /* the other side moved on: what it holds will not get keys in time */
-    if (s->d[!dir].num_held)
+    if (s->d[!dir].num_held && !sess_resume_holds(s, !dir))
         sess_release_held(s, !dir, true);
     bool wants_keys = sess_record_protected(s, dir, rec);
-    if (s->expect_secrets && (d->num_held > 0 || (wants_keys && !sess_keys_known(s, dir)))) {
+    bool may_hold = s->expect_secrets || sess_resume_holds(s, dir); /* offline: 0-RTT */
+    if (may_hold && (d->num_held > 0 || (wants_keys && !sess_keys_known(s, dir)))) {
         if (sess_hold_record(s, dir, t, rec))
             return;
         sess_release_held(s, dir, true);
     }
     sess_process_record(s, dir, t, rec, d->quirk);
+    if (sess_resume_release_now(s)) /* 0-RTT records waited for the ServerHello */
+        sess_release_held(s, TP_C2S, !s->expect_secrets);
 }
 
 /* The framer gave up on dir's stream: name why. */

@@ -122,6 +122,7 @@ void sess_client_hello(tp_session *s, const wire_handshake *m)
         memcpy(s->client_random, cur_data(&ch->random), 32);
         s->have_client_random = true;
         crypto_conn_set_client_random(s->cc, s->client_random);
+        sess_resume_client_hello(s, ch);
         for (unsigned i = 0; i < s->num_pending_secrets; i++)
             (void)sess_add_secret_line(s, s->pending_secrets[i]);
         s->num_pending_secrets = 0;
@@ -200,7 +201,8 @@ static void on_server_hello(tp_session *s, const wire_handshake *m)
     if (s->tls13) {
         /* RFC 8446 2: everything after ServerHello is protected */
         s->d[TP_C2S].is_protected = s->d[TP_S2C].is_protected = true;
-        crypto_conn_activate(s->cc, TP_C2S, CRYPTO_EPOCH_HANDSHAKE);
+        if (!sess_resume_keep_early(s)) /* 0-RTT records: session_resume.c */
+            crypto_conn_activate(s->cc, TP_C2S, CRYPTO_EPOCH_HANDSHAKE);
         crypto_conn_activate(s->cc, TP_S2C, CRYPTO_EPOCH_HANDSHAKE);
     }
 }
@@ -309,6 +311,8 @@ static void handle_message(tp_session *s, tp_dir dir, double t, const uint8_t *m
     } else if (m.status == TP_OK) {
         note_message(s, dir, &m, msg, len, is_protected);
     }
+    if (m.status == TP_OK)
+        sess_resume_message(s, dir, &m);
     /* a Finished is checked before it joins the transcript */
     if (m.type == WIRE_HS_FINISHED && len >= WIRE_HS_HEADER_LEN)
         ev.u.handshake.verified =

@@ -130,4 +130,18 @@ void sess_name_sigalg(tp_session *s, uint16_t sigalg);
 /* The names into s->obs (NULL for those never named). */
 void sess_naming_to_obs(tp_session *s);
 
+/* session_resume.c: resumption (resumption.h) and the client's 0-RTT
+ * records.  The first ClientHello's offer; whether the ServerHello keeps
+ * the client's records under the early keys; every parsed handshake
+ * message; whether dir's held records wait for the ServerHello; after each
+ * record (true once: release the held client records now); a protected
+ * record opened (0-RTT aware). */
+void sess_resume_client_hello(tp_session *s, const wire_client_hello *ch);
+bool sess_resume_keep_early(const tp_session *s);
+void sess_resume_message(tp_session *s, tp_dir dir, const wire_handshake *m);
+bool sess_resume_holds(const tp_session *s, tp_dir dir);
+bool sess_resume_release_now(tp_session *s);
+void sess_resume_open(tp_session *s, tp_dir dir, const wire_record *rec, uint8_t *plain,
+                      size_t cap, tp_record_check *chk);
+
 #endif

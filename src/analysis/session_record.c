@@ -148,8 +148,7 @@ void sess_process_record(tp_session *s, tp_dir dir, double t, const wire_record 
     if (sess_record_protected(s, dir, rec)) {
         chk.is_protected = true;
         me->num_protected++;
-        (void)crypto_conn_open(s->cc, dir, rec->type, rec->version, cur_data(&rec->fragment),
-                               cur_len(&rec->fragment), plain, sizeof plain, &chk);
+        sess_resume_open(s, dir, rec, plain, sizeof plain, &chk); /* 0-RTT aware */
         chk.is_protected = true; /* also when the verifier's epoch is still clear */
         if (chk.integrity == TP_INTEGRITY_OK) {
             content = chk.plaintext;

@@ -265,6 +265,10 @@ void vd_say_completed(const tp_observation *o, tp_verdict *v)
 
 void vd_say_retry(const tp_observation *o, tp_verdict *v)
 {
+    char res[200]; /* resumed or why not (analysis/resumption.c) */
+    tp_resumption_say(&o->facts.rel.resumption, res, sizeof res);
+    if (res[0])
+        vd_say_more(v, "; %s", res);
     if (!o->hello_retry)
         return;
     if (o->group)

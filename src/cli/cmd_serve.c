@@ -476,6 +476,9 @@ static tp_engine *serve_engine(const serve_opts *o, const char *priority)
     engine_opts_config(&ecfg, &o->shape);
     serve_opts_names_for_mode(&ecfg.names, &o->shape.names, o->mode == TP_MODE_HTTP);
     serve_opts_names_note(&ecfg.names, o->mode == TP_MODE_HTTP, "serve");
+    serve_opts_resumption_apply(&o->shape, &ecfg);
+    if (strstr(o->quirks.all_label, "hello-request")) /* a renegotiation: no TLS 1.2 tickets */
+        ecfg.resumption_off |= TP_RESUME_TICKET;
     tp_engine *engine = tp_engine_new(&ecfg, err, sizeof err);
     if (!engine) {
         fprintf(stderr, "tlsprobe serve: %s\n", err);

@@ -36,7 +36,9 @@ static const char *const sweep_usage =
     "                        group, sigalg, key-type, quirk (record quirks),\n"
     "                        cert, ocsp, client-cert (certificates: --cert-variants),\n"
     "                        engine (gnutls, openssl: the library that serves),\n"
-    "                        alpn, sni-mode\n"
+    "                        alpn, sni-mode,\n"
+    "                        resumption (none,id,ticket,psk: the client connects\n"
+    "                        twice, e.g. s_client -reconnect; ok when it resumed)\n"
     "  --protocols L --kx L --ciphers L --macs L --groups L --sigalgs L\n"
     "                        limit an axis (or fix a non-swept one) to these values\n"
     "  --key-types L         values of the key-type axis (rsa:2048,ecdsa:p256,...)\n"
@@ -45,6 +47,7 @@ static const char *const sweep_usage =
     "  --alpns L             values of the alpn axis, the server's ALPN list:\n"
     "                        none,http/1.1,h2,h2+http/1.1,http/1.1+h2 (default all)\n"
     "  --sni-modes L         values of the sni-mode axis: strict,warn,ignore\n"
+    "  --resumptions L       values of the resumption axis (none,id,ticket,psk)\n"
     "  --include-unoffered   also try what the client did not offer\n"
     "\n"
     "Driving (default: device mode, reconnect the client for each combination):\n"
@@ -96,6 +99,7 @@ enum {
     OPT_QUIRKS,
     OPT_ALPNS,
     OPT_SNI_MODES,
+    OPT_RESUMPTIONS,
     OPT_TRACE,
     OPT_KEYLOG,
     OPT_WORKERS,
@@ -126,6 +130,7 @@ static const struct option own_opts[] = {
     {"quirks", required_argument, NULL, OPT_QUIRKS},
     {"alpns", required_argument, NULL, OPT_ALPNS},
     {"sni-modes", required_argument, NULL, OPT_SNI_MODES},
+    {"resumptions", required_argument, NULL, OPT_RESUMPTIONS},
     {"trace", required_argument, NULL, OPT_TRACE},
     {"keylog", required_argument, NULL, OPT_KEYLOG},
     {"workers", required_argument, NULL, OPT_WORKERS},
@@ -224,6 +229,11 @@ static int take_shape(sweep_options *o, serve_shape *sh)
         add_limit(o, "--cert-variants", sh->cert_variants);
     /* the certificate axes vary the generated chain: the probe has it too */
     o->certs.chain |= o->axes && (strstr(o->axes, "cert") || strstr(o->axes, "ocsp"));
+    /* each attempt has an engine of its own: no resumption unless asked for
+     * (the resumption axis, or --resumption) */
+    o->resumption = (struct sweep_options_resume){sh->resumption_set ? sh->resumption_off
+                                                                 : TP_RESUME_ALL,
+                                              sh->tickets, sh->tickets_set, sh->early_data};
     o->timeout = sh->timeout;
     if (sh->mail) { /* --starttls P / --smtp ...: the servers speak that mail dialogue */
         o->mode = (tp_mode)tp_mode_for_mail(sh->mail);
@@ -352,6 +362,9 @@ static int parse_own(sweep_cli *x, int ch, const char *arg, char **argv)
         break;
     case OPT_SNI_MODES:
         add_limit(&x->o, "--sni-modes", arg);
+        break;
+    case OPT_RESUMPTIONS:
+        add_limit(&x->o, "--resumptions", arg);
         break;
     case OPT_TRACE:
         x->trace = arg;

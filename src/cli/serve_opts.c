@@ -79,6 +79,70 @@ static int take_renegotiation(serve_shape *s, const char *cmd, const serve_opt *
     return 0;
 }
 
+/* ---- resumption (--resumption, --tickets, --early-data) ---- */
+
+bool serve_opts_resumption_parse(const char *csv, unsigned *out_off)
+{
+    static const struct {
+        const char *name;
+        unsigned bits;
+    } names[] = {{"none", 0}, {"all", TP_RESUME_ALL}, {"id", TP_RESUME_ID},
+                 {"ticket", TP_RESUME_TICKET}, {"psk", TP_RESUME_PSK}};
+    unsigned on = 0, n = 0;
+    for (const char *p = csv; *p;) {
+        size_t l = strcspn(p, ",");
+        unsigned i = 0;
+        while (i < sizeof names / sizeof names[0] &&
+               !(strlen(names[i].name) == l && !strncmp(names[i].name, p, l)))
+            i++;
+        if (i == sizeof names / sizeof names[0])
+            return false;
+        on |= names[i].bits;
+        n++;
+        p += l + (p[l] == ',');
+    }
+    *out_off = TP_RESUME_ALL & ~on;
+    return n > 0;
+}
+
+void serve_opts_resumption_apply(const serve_shape *s, tp_engine_config *cfg)
+{
+    cfg->resumption_off = s->resumption_off;
+    cfg->tickets = s->tickets;
+    cfg->tickets_set = s->tickets_set;
+    cfg->early_data = s->early_data;
+}
+
+static int take_resumption(serve_shape *s, const char *cmd, const serve_opt *row, const char *arg)
+{
+    (void)row;
+    if (!serve_opts_resumption_parse(arg, &s->resumption_off))
+        return serve_opts_usage_error(cmd, "--resumption %s: valid: %s", arg,
+                                      SERVE_OPTS_RESUMPTION_VALID);
+    s->resumption_set = true;
+    return 0;
+}
+
+static int take_tickets(serve_shape *s, const char *cmd, const serve_opt *row, const char *arg)
+{
+    (void)row;
+    char *end;
+    errno = 0;
+    unsigned long n = strtoul(arg, &end, 10);
+    if (errno || end == arg || *end || *arg == '-' || n > 16)
+        return serve_opts_usage_error(cmd, "--tickets %s: not a ticket count (0-16)", arg);
+    s->tickets = (unsigned)n;
+    s->tickets_set = true;
+    return 0;
+}
+
+static int take_early_data(serve_shape *s, const char *cmd, const serve_opt *row, const char *arg)
+{
+    (void)cmd, (void)row, (void)arg;
+    s->early_data = true;
+    return 0;
+}
+
 static int take_timeout(serve_shape *s, const char *cmd, const serve_opt *row, const char *arg)
 {
     (void)row;
@@ -277,6 +341,15 @@ static const serve_opt serve_opts_table[] = {
      SERVE_OPTS_BOTH, STR(save_client_cert)},
     {"cert-variants", "L", "values of the sweep's cert axis (default: every variant\n"
                            "but rsa8192)", SERVE_OPTS_SWEEP, STR(cert_variants)},
+    {"resumption", "M", "resumption the server offers: all (serve's default), none\n"
+                        "(sweep's default; its resumption axis sets it), or a\n"
+                        "list of id (session-ID cache, TLS <= 1.2), ticket\n"
+                        "(TLS 1.2 tickets), psk (TLS 1.3 tickets)", SERVE_OPTS_BOTH,
+     take_resumption, 0, 0},
+    {"tickets", "N", "TLS 1.3 tickets sent after each handshake (default 2)", SERVE_OPTS_BOTH,
+     take_tickets, 0, 0},
+    {"early-data", NULL, "take TLS 1.3 0-RTT data, once per ticket (a replay is\n"
+                         "refused and named in the trace)", SERVE_OPTS_BOTH, take_early_data, 0, 0},
     {"timeout", "S", "handshake and idle timeout in seconds (default 30)", SERVE_OPTS_BOTH,
      take_timeout, 0, 0},
     {"psk", "ID:HEX", "a pre-shared key (repeatable): the PSK, DHE-PSK, ECDHE-PSK\n"

@@ -36,6 +36,12 @@ typedef struct {
     tp_client_cert client_cert;
     bool renegotiation; /* --renegotiation allow */
     tp_engine_names names; /* --alpn, --alpn-mode, --sni-cert, --sni-mode (serve_opts_names.c) */
+    /* --resumption (TP_RESUME_* bits switched off), --tickets, --early-data */
+    unsigned resumption_off;
+    bool resumption_set; /* --resumption given (sweep: else none) */
+    unsigned tickets;
+    bool tickets_set;
+    bool early_data;
     double timeout; /* seconds; the command sets its default first */
     /* --psk ID:HEX and --srp USER:PASSWORD, repeatable (checked when taken) */
     const char *psk[SERVE_OPTS_MAX_PSK], *srp[SERVE_OPTS_MAX_PSK];
@@ -110,6 +116,14 @@ __attribute__((format(printf, 2, 3))) int serve_opts_usage_error(const char *cmd
 
 /* Writes the valid --key-type values to f, ", " between them, no newline. */
 void serve_opts_key_types_print(FILE *f);
+
+/* --resumption's value: "none", "all" or a list of id, ticket, psk, as the
+ * TP_RESUME_* bits it switches off; false when a name is unknown. */
+bool serve_opts_resumption_parse(const char *csv, unsigned *out_off);
+#define SERVE_OPTS_RESUMPTION_VALID "none, all, or a list of id, ticket, psk"
+
+/* Into an engine configuration: the resumption options of s. */
+void serve_opts_resumption_apply(const serve_shape *s, tp_engine_config *cfg);
 
 /* Opens an output file that holds secrets or client data (traces, key logs:
  * capture/outfile.h: no symlink, mode 0600), created or truncated, or

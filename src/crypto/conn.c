@@ -193,6 +193,12 @@ void crypto_conn_add_handshake(crypto_conn *c, const uint8_t *msg, size_t len)
     }
     if (type == 0) /* HelloRequest: RFC 5246 7.4.1.1, not in the transcript */
         return;
+    /* TLS 1.3 post-handshake messages (NewSessionTicket, KeyUpdate) are not
+     * in it either (RFC 8446 4.4.1); a server may send its tickets before
+     * the client's Finished reached us.  TLS 1.2's NewSessionTicket is
+     * (RFC 5077 3.3). */
+    if (c->have_hello && c->version == 0x0304 && (type == 4 || type == 24))
+        return;
     if (type == 1 && c->finished_seen) /* renegotiation: a new handshake */
         th_reset(c);
     /* RFC 8446 4.4.1: after HelloRetryRequest, ClientHello1 is replaced by

@@ -150,3 +150,4 @@ void tp_engine_names_info_get(const tp_engine *e, tp_engine_names_info *out)
     CALL(e, names_info_get, out);
 }
 const char *tp_engine_conn_sni_cert(const tp_engine_conn *c) { return CALL(c, conn_sni_cert); }
+unsigned tp_engine_resumption(const tp_engine *e) { return CALL(e, resumption); }

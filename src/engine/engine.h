@@ -18,6 +18,15 @@ typedef struct tp_engine_conn tp_engine_conn; /* per connection */
 
 typedef enum { TP_CLIENT_CERT_NONE, TP_CLIENT_CERT_REQUEST, TP_CLIENT_CERT_REQUIRE } tp_client_cert;
 
+/* Resumption the server offers (--resumption): bits. */
+enum {
+    TP_RESUME_ID = 1,     /* session-ID cache (TLS <= 1.2) */
+    TP_RESUME_TICKET = 2, /* session tickets (TLS 1.2, RFC 5077) */
+    TP_RESUME_PSK = 4,    /* TLS 1.3 tickets: resumption PSK (RFC 8446 4.6.1) */
+    TP_RESUME_ALL = 7,
+};
+#define TP_TICKETS_DEFAULT 2 /* TLS 1.3 tickets after a handshake (GnuTLS sends 2) */
+
 typedef struct {
     const char *priority;  /* engine priority string (already built) */
     const char *cert_file; /* PEM; NULL: generate */
@@ -47,6 +56,13 @@ typedef struct {
      * the lists); the gnutls engine takes priority above */
     engine_lists lists;
     const char *cipher_string, *ciphersuites;
+    /* resumption: TP_RESUME_* bits switched OFF (0: all on), TLS 1.3 tickets
+     * sent after each handshake (tickets_set: else TP_TICKETS_DEFAULT), and
+     * whether 0-RTT data is taken (--early-data; once per ticket) */
+    unsigned resumption_off; /* TP_RESUME_TICKET is off with renegotiation (resume.c) */
+    unsigned tickets;
+    bool tickets_set;
+    bool early_data;
 } tp_engine_config;
 
 typedef struct {
@@ -69,6 +85,11 @@ typedef enum {
 typedef struct {
     char protocol[16], kx[24], cipher[32], mac[16], group[32], sigalg[40];
     char client_cert[256]; /* one-line summary or "" */
+    /* resumption (engine/resume.c) */
+    bool resumed;
+    bool early_accepted; /* 0-RTT data taken */
+    bool early_replay;   /* 0-RTT refused: that ticket's early data was taken before */
+    bool cache_miss;     /* the client's session id was not in the cache */
 } tp_engine_info;
 
 /* On-demand actions after the handshake (--interactive; actions.c). */

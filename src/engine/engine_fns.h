@@ -15,6 +15,8 @@ void tp_engine_free(tp_engine *e);
 bool tp_engine_renegotiation_allowed(const tp_engine *e);
 /* What --client-cert asked for. */
 tp_client_cert tp_engine_client_cert(const tp_engine *e);
+/* The TP_RESUME_* bits this server offers. */
+unsigned tp_engine_resumption(const tp_engine *e);
 /* ALPN and SNI as configured: the server's side for the trace and verdict. */
 void tp_engine_names_info_get(const tp_engine *e, tp_engine_names_info *out);
 /* The certificate the connection's ClientHello chose: "default", an

@@ -31,3 +31,4 @@
 #undef tp_engine_psk_key
 #undef tp_engine_names_info_get
 #undef tp_engine_conn_sni_cert
+#undef tp_engine_resumption

@@ -14,6 +14,7 @@
 #include "internal.h"
 #include "names.h"
 #include "psk.h"
+#include "resume.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -30,45 +31,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#define MAX_ALLOWED 256
 
-struct tp_engine {
-    gnutls_certificate_credentials_t cred;
-    bool own_cred;                     /* loaded from files; generated ones are shared */
-    const engine_generated *generated; /* or NULL */
-    const engine_chain *chain;         /* --chain, --cert-variant ...: or NULL */
-    const char *ocsp, *client_ca;      /* as configured */
-    gnutls_dh_params_t dh;             /* process-wide cache; not owned */
-    gnutls_priority_t prio;
-    tp_client_cert client_cert;
-    bool renegotiation; /* take client-initiated renegotiations */
-    engine_an *names;  /* ALPN, certificates per SNI name (alpn_sni.c) */
-    gnutls_pk_algorithm_t cert_pk;
-    engine_psk *psk; /* --psk / --srp credentials (psk.c), or NULL */
-    char fingerprint[3 * 32];
-    uint16_t suites[MAX_ALLOWED], groups[32], versions[8];
-    unsigned num_suites, num_groups, num_versions;
-};
+#include "gnutls_int.h"
 
-struct tp_engine_conn {
-    tp_engine *e;
-    gnutls_session_t s;
-    tp_transport t;
-    bool want_write; /* last AGAIN was GnuTLS waiting to push */
-    bool reneg_ok;   /* a renegotiation is taken (allowed, or we asked) */
-    bool rehandshaking; /* a renegotiation's handshake is running */
-    bool reauthing;     /* a post-handshake authentication is running (actions.c) */
-    const char *sni_cert; /* the certificate the ClientHello chose (alpn_sni.c) */
-    gnutls_pk_algorithm_t cert_pk; /* its key's algorithm */
-    bool client_checked;     /* --client-ca: the client's certificate was checked */
-    unsigned client_status;  /* and what the check found (gnutls_certificate_status_t) */
-    /* A write that met push-back: GnuTLS holds the encrypted record and
-     * must be called again with the same arguments (gnutls_record_send(3)). */
-    bool w_pending;
-    size_t w_len, w_off, w_inflight;
-    char err_name[64];
-    char err_text[192];
-};
 
 /* Server DH parameters for DHE when the client names no RFC 7919 group.
  * Given through the callback rather than gnutls_certificate_set_dh_params:
@@ -244,6 +209,8 @@ tp_engine *tp_engine_new(const tp_engine_config *cfg, char *err, size_t err_len)
     if (!(e->names = engine_an_new(cfg, e->chain != NULL, e->cred, dh_params_cb, err, err_len)))
         goto fail;
     allowed_fill(e);
+    if (!(e->resume = engine_resume_new(cfg, err, err_len)))
+        goto fail;
     return e;
 fail:
     tp_engine_free(e);
@@ -254,6 +221,7 @@ void tp_engine_free(tp_engine *e)
 {
     if (!e)
         return;
+    engine_resume_free(e->resume);
     if (e->prio)
         gnutls_priority_deinit(e->prio);
     if (e->cred && e->own_cred)
@@ -261,93 +229,6 @@ void tp_engine_free(tp_engine *e)
     engine_psk_free(e->psk);
     engine_an_free(e->names);
     free(e);
-}
-
-bool tp_engine_renegotiation_allowed(const tp_engine *e)
-{
-    return e->renegotiation;
-}
-
-tp_client_cert tp_engine_client_cert(const tp_engine *e)
-{
-    return e->client_cert;
-}
-
-void tp_engine_names_info_get(const tp_engine *e, tp_engine_names_info *out)
-{
-    engine_an_info(e->names, out);
-}
-
-const char *tp_engine_conn_sni_cert(const tp_engine_conn *c)
-{
-    return c->sni_cert ? c->sni_cert : "";
-}
-
-const char *tp_engine_cert_fingerprint(const tp_engine *e)
-{
-    return e->fingerprint;
-}
-
-const char *tp_engine_cert_variant(const tp_engine *e, const char **out_detail)
-{
-    if (out_detail)
-        *out_detail = e->chain ? e->chain->detail : NULL;
-    return e->chain ? e->chain->variant : NULL;
-}
-
-const char *tp_engine_ca_pem(const tp_engine *e, size_t *out_len)
-{
-    const gnutls_datum_t *p = e->chain ? engine_ca_root_pem() : NULL;
-    if (p && out_len)
-        *out_len = p->size;
-    return p ? (const char *)p->data : NULL;
-}
-
-const char *tp_engine_ocsp(const tp_engine *e)
-{
-    return e->ocsp;
-}
-
-const char *tp_engine_client_ca(const tp_engine *e)
-{
-    return e->client_ca;
-}
-
-const char *tp_engine_conn_client_verify(tp_engine_conn *c)
-{
-    return c->client_checked ? engine_verify_status_name(c->client_status) : NULL;
-}
-
-const char *tp_engine_cert_pem(const tp_engine *e, size_t *out_len)
-{
-    if (e->chain) {
-        if (out_len)
-            *out_len = e->chain->chain_pem.size;
-        return (const char *)e->chain->chain_pem.data;
-    }
-    if (!e->generated)
-        return NULL;
-    if (out_len)
-        *out_len = e->generated->cert_pem.size;
-    return (const char *)e->generated->cert_pem.data;
-}
-
-unsigned tp_engine_allowed_suites(const tp_engine *e, const uint16_t **out)
-{
-    *out = e->suites;
-    return e->num_suites;
-}
-
-unsigned tp_engine_allowed_groups(const tp_engine *e, const uint16_t **out)
-{
-    *out = e->groups;
-    return e->num_groups;
-}
-
-unsigned tp_engine_allowed_versions(const tp_engine *e, const uint16_t **out)
-{
-    *out = e->versions;
-    return e->num_versions;
 }
 
 /* ---- per connection ---------------------------------------------------- */
@@ -443,7 +324,8 @@ tp_engine_conn *tp_engine_conn_new(tp_engine *e, const tp_transport *t)
     /* POST_HANDSHAKE_AUTH: the server may ask for a certificate after
      * the handshake (RFC 8446 4.6.2; --interactive's "/auth") */
     c->cert_pk = e->cert_pk;
-    if (gnutls_init(&c->s, GNUTLS_SERVER | GNUTLS_NONBLOCK | GNUTLS_POST_HANDSHAKE_AUTH) < 0) {
+    if (gnutls_init(&c->s, GNUTLS_SERVER | GNUTLS_NONBLOCK | GNUTLS_POST_HANDSHAKE_AUTH |
+                               engine_resume_init_flags(e->resume)) < 0) {
         free(c);
         return NULL;
     }
@@ -455,7 +337,8 @@ tp_engine_conn *tp_engine_conn_new(tp_engine *e, const tp_transport *t)
     if (gnutls_priority_set(c->s, e->prio) < 0 ||
         gnutls_credentials_set(c->s, GNUTLS_CRD_CERTIFICATE, e->cred) < 0 ||
         !engine_psk_session_set(e->psk, c->s) ||
-        engine_an_session(e->names, c->s) < 0) {
+        engine_an_session(e->names, c->s) < 0 ||
+        engine_resume_conn_setup(e->resume, c->s, &c->rc) < 0) {
         gnutls_deinit(c->s);
         free(c);
         return NULL;
@@ -545,6 +428,9 @@ tp_engine_rc tp_engine_conn_handshake(tp_engine_conn *c)
         int rc = gnutls_handshake(c->s);
         if (rc == 0) {
             c->want_write = false;
+            if (!c->handshaken)
+                engine_resume_after_handshake(&c->rc, c->s);
+            c->handshaken = true;
             return TP_ENGINE_OK;
         }
         /* warning alerts (e.g. a client's no_renegotiation) do not end it */
@@ -612,7 +498,10 @@ tp_engine_rc tp_engine_conn_read(tp_engine_conn *c, uint8_t *buf, size_t len, si
             return hr;
         if (c->reauthing && !reauth_step(c, &hr))
             return hr;
-        ssize_t n = gnutls_record_recv(c->s, buf, len);
+        /* 0-RTT data the engine took with the ClientHello comes first */
+        ssize_t n = (ssize_t)engine_resume_read_early(c->s, buf, len);
+        if (n == 0)
+            n = gnutls_record_recv(c->s, buf, len);
         if (n > 0) {
             c->want_write = false;
             *out_n = (size_t)n;
@@ -687,119 +576,4 @@ void tp_engine_conn_close(tp_engine_conn *c)
 {
     /* one attempt: the server does not wait for the peer's close_notify */
     (void)gnutls_bye(c->s, GNUTLS_SHUT_WR);
-}
-
-static const char *str_or_empty(const char *s)
-{
-    return s ? s : "";
-}
-
-static void client_cert_summary(tp_engine_conn *c, char *out, size_t out_len)
-{
-    unsigned n = 0;
-    const gnutls_datum_t *certs = gnutls_certificate_get_peers(c->s, &n);
-    out[0] = '\0';
-    if (!certs || n == 0)
-        return;
-    gnutls_x509_crt_t crt;
-    if (gnutls_x509_crt_init(&crt) < 0)
-        return;
-    if (gnutls_x509_crt_import(crt, &certs[0], GNUTLS_X509_FMT_DER) == 0) {
-        gnutls_datum_t dn = {NULL, 0}, idn = {NULL, 0};
-        unsigned bits = 0;
-        int pk = gnutls_x509_crt_get_pk_algorithm(crt, &bits);
-        char fp[3 * 32];
-        engine_fingerprint_der(fp, sizeof(fp), &certs[0]);
-        (void)gnutls_x509_crt_get_dn3(crt, &dn, 0);
-        (void)gnutls_x509_crt_get_issuer_dn3(crt, &idn, 0);
-        snprintf(out, out_len, "subject '%s'; issuer '%s'; %s %u bits; %u in chain; sha256 %s",
-                 dn.data ? (const char *)dn.data : "?", idn.data ? (const char *)idn.data : "?",
-                 str_or_empty(gnutls_pk_get_name((gnutls_pk_algorithm_t)pk)), bits, n, fp);
-        gnutls_free(dn.data);
-        gnutls_free(idn.data);
-    } else {
-        snprintf(out, out_len, "unparsable certificate (%u in chain)", n);
-    }
-    gnutls_x509_crt_deinit(crt);
-}
-
-void tp_engine_conn_info(tp_engine_conn *c, tp_engine_info *out)
-{
-    memset(out, 0, sizeof(*out));
-    gnutls_protocol_t ver = gnutls_protocol_get_version(c->s);
-    snprintf(out->protocol, sizeof(out->protocol), "%s",
-             str_or_empty(gnutls_protocol_get_name(ver)));
-    snprintf(out->cipher, sizeof(out->cipher), "%s",
-             str_or_empty(gnutls_cipher_get_name(gnutls_cipher_get(c->s))));
-    snprintf(out->mac, sizeof(out->mac), "%s",
-             str_or_empty(gnutls_mac_get_name(gnutls_mac_get(c->s))));
-    gnutls_group_t g = gnutls_group_get(c->s);
-    if (g)
-        snprintf(out->group, sizeof(out->group), "%s", str_or_empty(gnutls_group_get_name(g)));
-    gnutls_kx_algorithm_t kx = gnutls_kx_get(c->s);
-    if (ver == GNUTLS_TLS1_3 || kx == GNUTLS_KX_UNKNOWN) {
-        /* TLS 1.3 suites name no key exchange (RFC 8446 B.4); say what ran:
-         * the group's kind and the certificate's key */
-        bool ff = out->group[0] && strncmp(out->group, "FFDHE", 5) == 0;
-        const char *auth = c->cert_pk == GNUTLS_PK_RSA ? "RSA" : "ECDSA";
-        if (engine_conn_external_psk(c->s))
-            auth = "PSK"; /* psk_dhe_ke, or psk_ke: no group (RFC 8446 4.2.9) */
-        if (out->group[0])
-            snprintf(out->kx, sizeof(out->kx), "%s-%s", ff ? "DHE" : "ECDHE", auth);
-        else if (auth[0] == 'P')
-            snprintf(out->kx, sizeof(out->kx), "PSK");
-    } else {
-        snprintf(out->kx, sizeof(out->kx), "%s", str_or_empty(gnutls_kx_get_name(kx)));
-    }
-    if (!out->group[0] && (kx == GNUTLS_KX_DHE_RSA || kx == GNUTLS_KX_DHE_DSS)) {
-        int bits = gnutls_dh_get_prime_bits(c->s);
-        if (bits > 0) /* server DH parameters outside RFC 7919 */
-            snprintf(out->group, sizeof(out->group), "DH%d", bits);
-    }
-    /* Before TLS 1.2 no signature algorithm is negotiated (RSA signs an
-     * MD5+SHA1 pair, RFC 4346 7.4.3): leave it empty like the sweep axis. */
-    gnutls_sign_algorithm_t sig = gnutls_sign_algorithm_get(c->s);
-    if (sig != GNUTLS_SIGN_UNKNOWN && ver != GNUTLS_TLS1_0 && ver != GNUTLS_TLS1_1 &&
-        ver != GNUTLS_SSL3)
-        snprintf(out->sigalg, sizeof(out->sigalg), "%s", str_or_empty(gnutls_sign_get_name(sig)));
-    client_cert_summary(c, out->client_cert, sizeof(out->client_cert));
-}
-
-const char *tp_engine_conn_error_name(const tp_engine_conn *c)
-{
-    return c->err_name;
-}
-
-const char *tp_engine_conn_error_text(const tp_engine_conn *c)
-{
-    return c->err_text;
-}
-
-bool tp_engine_conn_has_pending(const tp_engine_conn *c)
-{
-    return c->want_write || c->w_pending;
-}
-
-/* ---- for the engine's other files (internal.h) ------------------------ */
-
-gnutls_session_t engine_conn_session(tp_engine_conn *c)
-{
-    return c->s;
-}
-
-bool *engine_conn_reauthing(tp_engine_conn *c)
-{
-    return &c->reauthing;
-}
-
-
-const char *tp_engine_psk_identities(const tp_engine *e)
-{
-    return engine_psk_identities(e->psk);
-}
-
-bool tp_engine_psk_key(const void *engine, const char *identity, uint8_t *out, size_t cap,
-                       size_t *out_len)
-{
-    return engine_psk_key(((const tp_engine *)engine)->psk, identity, out, cap, out_len);
 }

@@ -37,4 +37,6 @@
 #define tp_engine_names_info_get tp_gnutls_names_info_get
 #define tp_engine_conn_sni_cert tp_gnutls_conn_sni_cert
 
+#define tp_engine_resumption tp_gnutls_resumption
+
 #include "engine.h"

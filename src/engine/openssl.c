@@ -30,6 +30,7 @@ struct tp_engine {
     const char *client_ca;
     tp_client_cert client_cert;
     bool renegotiation;
+    unsigned resumption_off; /* --resumption: TP_RESUME_* bits off */
     /* --alpn: the server's list as ALPN wire bytes (RFC 7301 3.1), in its
      * order of preference, and as the trace names it */
     unsigned char alpn[512];
@@ -196,6 +197,18 @@ static int ctx_setup(tp_engine *e, const tp_engine_config *cfg, char *err, size_
         return -1;
     SSL_CTX_set_keylog_callback(e->ctx, keylog_cb);
     alpn_setup(e, &cfg->names);
+    /* --resumption: the session-ID cache, TLS 1.2 tickets (RFC 5077), TLS 1.3
+     * tickets (RFC 8446 4.6.1); --tickets N of them after a handshake */
+    static const unsigned char sid_ctx[] = "tlsprobe";
+    SSL_CTX_set_session_id_context(e->ctx, sid_ctx, sizeof sid_ctx - 1);
+    if (e->resumption_off & TP_RESUME_ID)
+        SSL_CTX_set_session_cache_mode(e->ctx, SSL_SESS_CACHE_OFF);
+    if (e->resumption_off & TP_RESUME_TICKET)
+        SSL_CTX_set_options(e->ctx, SSL_OP_NO_TICKET);
+    if (e->resumption_off & TP_RESUME_PSK)
+        SSL_CTX_set_num_tickets(e->ctx, 0);
+    else if (cfg->tickets_set)
+        SSL_CTX_set_num_tickets(e->ctx, cfg->tickets);
     SSL_CTX_set_mode(e->ctx, SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
     SSL_CTX_set_dh_auto(e->ctx, 1);
     static const int verify[] = {
@@ -229,6 +242,11 @@ tp_engine *tp_engine_new(const tp_engine_config *cfg, char *err, size_t err_len)
                        "certificate yet; use --engine gnutls");
         return NULL;
     }
+    if (cfg->early_data) {
+        engine_err_set(err, err_len, "--early-data: the openssl engine takes no 0-RTT data yet; "
+                       "use --engine gnutls");
+        return NULL;
+    }
     if (cfg->num_psk || cfg->num_srp) {
         engine_err_set(err, err_len, "--%s: the openssl engine takes no PSK or SRP "
                        "credentials yet; use --engine gnutls", cfg->num_psk ? "psk" : "srp");
@@ -251,6 +269,7 @@ tp_engine *tp_engine_new(const tp_engine_config *cfg, char *err, size_t err_len)
         e->client_cert = TP_CLIENT_CERT_REQUIRE; /* --client-ca alone: verify, so ask */
     e->renegotiation = cfg->renegotiation;
     e->client_ca = cfg->client_ca;
+    e->resumption_off = cfg->resumption_off & TP_RESUME_ALL;
     if (ctx_setup(e, cfg, err, err_len) < 0) {
         ERR_clear_error();
         tp_engine_free(e);
@@ -268,6 +287,7 @@ void tp_engine_free(tp_engine *e)
 }
 
 bool tp_engine_renegotiation_allowed(const tp_engine *e) { return e->renegotiation; }
+unsigned tp_engine_resumption(const tp_engine *e) { return TP_RESUME_ALL & ~e->resumption_off; }
 tp_client_cert tp_engine_client_cert(const tp_engine *e) { return e->client_cert; }
 const char *tp_engine_cert_fingerprint(const tp_engine *e) { return e->creds.fingerprint; }
 const char *tp_engine_ocsp(const tp_engine *e) { (void)e; return NULL; }

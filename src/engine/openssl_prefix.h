@@ -35,3 +35,4 @@
 #define tp_engine_psk_key tp_openssl_psk_key
 #define tp_engine_names_info_get tp_openssl_names_info_get
 #define tp_engine_conn_sni_cert tp_openssl_conn_sni_cert
+#define tp_engine_resumption tp_openssl_resumption

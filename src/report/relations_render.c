@@ -7,6 +7,7 @@
 #include "../wire/buf.h"
 #include "json_util.h"
 #include "relations_certs.h"
+#include "resumption_render.h"
 
 static json_object *string_array(const char *base, unsigned n, size_t stride)
 {
@@ -174,6 +175,7 @@ bool report_text_relations(char *buf, size_t cap, const tp_verdict *v)
                         : r->reneg_allowed   ? "allowed"
                                              : "declined");
     report_text_rel_certs(&b, r);
+    report_text_resumption(&b, &r->resumption);
     buf[0] = '\0';
     if (wire_buf_len(&b) < 2)
         return false;

@@ -9,6 +9,7 @@
 #include "json_util.h"
 #include "relations_render.h"
 #include "upstream_render.h"
+#include "resumption_render.h"
 
 static void add_alert(json_object *o, const tp_alert_info *a, bool always_protected)
 {
@@ -108,6 +109,7 @@ void report_json_verdict_fill(json_object *o, const tp_verdict *v)
     json_object_object_add(o, "summary", json_object_new_string(v->summary));
     json_object_object_add(o, "layers", layers_json(&v->layers));
     report_json_verdict_relations(o, v);
+    report_json_resumption(o, v);
 }
 
 const char *report_verdict_word(const tp_verdict *v)

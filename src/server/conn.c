@@ -212,6 +212,9 @@ static void conn_handshake_done(tp_conn *c)
         .sigalg = info.sigalg[0] ? info.sigalg : NULL,
     };
     tp_session_set_negotiated(c->sess, &n);
+    tp_resumption *res = &tp_session_facts(c->sess)->rel.resumption;
+    res->early_replay = info.early_replay;
+    res->cache_miss = info.cache_miss;
     tp_session_handshake_done(c->sess, conn_t(c));
     c->state = CONN_OPEN;
     if (c->mode->no_timer)
@@ -617,6 +620,12 @@ static bool conn_session_new(tp_conn *c, const char *peer_text, const struct soc
         f->rel.psk.key_of = tp_engine_psk_key;
         f->rel.psk.key_ctx = c->engine;
         srv_names_facts_init(f, c->engine);
+        _Static_assert((int)TP_RESUME_ID == (int)TP_RES_ID &&
+                           (int)TP_RESUME_TICKET == (int)TP_RES_TICKET &&
+                           (int)TP_RESUME_PSK == (int)TP_RES_PSK,
+                       "the engine's resumption bits are the analysis' ones");
+        f->rel.resumption.server_known = true;
+        f->rel.resumption.server_modes = tp_engine_resumption(c->engine);
     }
     conn_cert_facts(c, false);
     return true;

@@ -105,6 +105,7 @@ static tp_engine *engine_for(sweep_ctx *c, const engine_lists *lists, const char
     struct sweep_options_certs certs = c->o->certs;
     certs.client_cert = c->o->client_cert;
     sweep_certs_config(&ec, &certs, su);
+    sweep_resumption_config(&ec, &c->o->resumption, su);
     static const char *const san_dns[] = {"localhost", NULL};
     static const char *const san_ip[] = {"127.0.0.1", "::1", NULL};
     ec.san_dns = san_dns;

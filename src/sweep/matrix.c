@@ -15,6 +15,7 @@
 #include "axis_names.h"
 #include "axes_certs.h"
 #include "axes_engine.h"
+#include "axis_resumption.h"
 
 /* ---- the probe's offer ---- */
 
@@ -353,6 +354,8 @@ static const sweep_axis axis_table[] = {
     {"client-cert", "--client-cert-axis", sweep_client_cert_values, sweep_client_cert_parse,
      sweep_client_cert_apply, NULL},
     {"engine", "--engine-axis", sweep_engine_values, sweep_engine_parse, sweep_engine_apply, NULL},
+    {"resumption", "--resumptions", sweep_resumption_values, sweep_resumption_parse,
+     sweep_resumption_apply, NULL}, /* axis_resumption.c */
 };
 
 const sweep_axis *sweep_axes_all(unsigned *out_n)

@@ -207,6 +207,8 @@ attempt *sweep_next_attempt(sweep_ctx *c, slot *sl)
             /* values were checked when the matrix was set up */
             if (a && su.quirk && !tp_quirk_set_add(&a->quirks, su.quirk, err, sizeof(err)))
                 sweep_say(c, "quirk %s: %s", su.quirk, err);
+            if (a && su.resumption)
+                a->resume_need = sweep_resumption_how(su.resumption);
             if (!c->o->client_cmd)
                 sweep_device_prompt(c);
             return a;

@@ -65,10 +65,18 @@ static void cb_verdict(void *ctx, unsigned conn, const char *peer, void *tag, co
     }
     a->verdicts++;
     bool ok = sweep_verdict_ok(v);
+    const tp_resumption *res = &v->relations.resumption;
+    /* the resumption axis: only a connection resumed that way counts ok */
+    bool resumed = a->resume_need && res->resumed && res->how && !strcmp(res->how, a->resume_need);
+    if (a->resume_need)
+        ok = ok && resumed;
     if (!a->finalized) {
         /* the attempt's verdict: an ok one before an unused handshake
-         * (a preconnect), before anything else */
+         * (a preconnect), before anything else; with the resumption axis
+         * the resumed connection, else the last that offered resumption */
         int rank = v->outcome == TP_OUTCOME_OK ? 2 : ok ? 1 : 0;
+        if (a->resume_need)
+            rank = resumed ? 4 : (res->offered_psk || res->offered_ticket || res->offered_id) ? 3 : 0;
         if (!a->verdict || rank > a->verdict_rank) {
             json_object_put(a->verdict);
             a->verdict = sweep_verdict_json(v);

@@ -16,6 +16,7 @@
 #include "../engine/names.h"
 #include "../server/server.h"
 #include "axes_certs.h"
+#include "axis_resumption.h"
 #include "matrix.h"
 
 #define SWEEP_MAX_LIMITS 16
@@ -40,6 +41,7 @@ typedef struct {
     unsigned num_psk, num_srp;
     tp_engine_names names; /* --alpn, --alpn-mode, --sni-cert, --sni-mode */
     struct sweep_options_certs certs; /* --chain ... --client-ca (axes_certs.h) */
+    struct sweep_options_resume resumption; /* --resumption, --tickets, --early-data (axis_resumption.h) */
     /* server */
     const char *listen; /* device mode; NULL: 0.0.0.0 and :: */
     unsigned port;      /* device mode; driven: only with port_set (else kernel-chosen) */

@@ -41,6 +41,7 @@ typedef struct attempt {
     slot *sl;
     tp_engine *engine;
     tp_quirk_set quirks; /* the quirk axis' value (empty: none) */
+    const char *resume_need; /* resumption axis: "session-id", "ticket", "psk" or NULL */
     bool open;           /* device: still taking connections (window) */
     bool finalized;
     double start;
