@@ -3,7 +3,7 @@ BUILD      ?= build
 ASAN_BUILD ?= build-asan
 MESON_OPTS ?=
 
-.PHONY: all deps build run check check-plain check-asan clean bench fuzz fuzz-run
+.PHONY: all deps build run check check-plain check-asan clean bench fuzz fuzz-run deb
 
 all: build
 
@@ -55,3 +55,7 @@ bench: build
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)
+
+# The Debian package (debian/): tlsprobe_VERSION_ARCH.deb in the parent directory.
+deb: deps
+	DEB_BUILD_OPTIONS="nocheck parallel=2 $(DEB_BUILD_OPTIONS)" dpkg-buildpackage -us -uc -b

@@ -7,7 +7,8 @@ PKGS="meson ninja-build pkg-config gcc clang libclang-rt-14-dev \
 libgnutls28-dev libssl-dev libev-dev libjson-c-dev libcmocka-dev \
 gnutls-bin openssl curl python3 tshark chromium libnss3-tools \
 exim4-daemon-light dovecot-imapd dovecot-pop3d swaks libnet-ssleay-perl msmtp fetchmail \
-zlib1g-dev python3-markdown"
+zlib1g-dev python3-markdown \
+debhelper dpkg-dev fakeroot lintian man-db systemd zsh"
 
 missing=""
 for p in $PKGS; do

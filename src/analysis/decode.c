@@ -16,6 +16,7 @@
 #include "../capture/tcp.h"
 #include "../wire/buf.h"
 #include "addr.h"
+#include "decode_int.h"
 
 /* ---- key log problems ---- */
 
@@ -34,20 +35,13 @@ static void keylog_on_error(void *arg, size_t line_no, tp_status st, const char 
 /* ---- connections ---- */
 
 typedef struct {
-    const tp_decode_params *p;
-    crypto_keylog_store *keys;
-    unsigned next_conn;
-    uint64_t sessions;
-} decode_ctx;
-
-typedef struct {
     tp_session *s;
     uint64_t t0; /* ns at open */
 } decode_conn;
 
 static double rel_t(const decode_conn *dc, uint64_t ts)
 {
-    return ts > dc->t0 ? (double)(ts - dc->t0) / 1e9 : 0.0;
+    return decode_rel_t(dc->t0, ts);
 }
 
 static void *dec_open(void *vctx, const struct sockaddr *client, const struct sockaddr *server,
@@ -57,33 +51,12 @@ static void *dec_open(void *vctx, const struct sockaddr *client, const struct so
     decode_conn *dc = calloc(1, sizeof *dc);
     if (!dc)
         return NULL;
-    char peer[64], local[64];
-    tp_addr_format(client, peer, sizeof peer);
-    tp_addr_format(server, local, sizeof local);
-    tp_session_params p = {
-        .conn = ++ctx->next_conn,
-        .peer = peer,
-        .local = local,
-        .peer_sa = client,
-        .local_sa = server,
-        .wall = (double)ts / 1e9,
-        .num_sinks = ctx->p->num_sinks,
-        .want_data_events = ctx->p->data_events,
-        .want_record_bytes = ctx->p->records,
-        .mail = ctx->p->starttls,
-        .mail_starttls = ctx->p->starttls != TP_MAIL_NONE,
-    };
-    for (unsigned i = 0; i < ctx->p->num_sinks; i++)
-        p.sinks[i] = ctx->p->sinks[i];
     dc->t0 = ts;
-    dc->s = tp_session_new(&p);
+    dc->s = decode_session_new(ctx, ++ctx->next_conn, client, server, ts);
     if (!dc->s) {
         free(dc);
         return NULL;
     }
-    /* the session takes its lines once it has seen the ClientHello random */
-    if (ctx->keys)
-        tp_session_set_keylog_store(dc->s, ctx->keys);
     ctx->sessions++;
     return dc;
 }
@@ -103,38 +76,12 @@ static void dec_gap(void *vctx, void *conn, tp_dir dir, uint64_t ts, size_t len)
     tp_session_gap(dc->s, dir, rel_t(dc, ts), len);
 }
 
-/* Who ended the connection, from the segments: a refused SYN, else the
- * side whose FIN or RST came first, else the end of the capture. */
-static tp_end_reason end_reason(capture_close_reason why, const capture_close_info *info)
-{
-    if (info->refused)
-        return TP_END_REFUSED;
-    if (info->first_close_dir == TP_S2C)
-        return info->first_close_rst ? TP_END_SERVER_RESET : TP_END_SERVER_CLOSED;
-    if (info->first_close_dir == TP_C2S)
-        return info->first_close_rst ? TP_END_PEER_RESET : TP_END_PEER_CLOSED;
-    return why == CAPTURE_CLOSE_RST ? TP_END_PEER_RESET : TP_END_CAPTURE_END;
-}
-
 static void dec_close(void *vctx, void *conn, uint64_t ts, capture_close_reason why,
                       const capture_close_info *info)
 {
     decode_conn *dc = conn;
     (void)vctx;
-    if (info->first_close_dir >= 0) {
-        tp_close_note n = {
-            .who = info->first_close_dir == TP_S2C ? TP_ACTOR_SERVER : TP_ACTOR_CLIENT,
-            .t = rel_t(dc, info->first_close_ts),
-            .rst = info->first_close_rst,
-            .bytes_given = true,
-            .c2s_bytes = info->before_close[TP_C2S],
-            .s2c_bytes = info->before_close[TP_S2C],
-            .later_reset = info->closer_reset,
-        };
-        tp_session_note_close(dc->s, &n);
-    }
-    tp_session_end(dc->s, rel_t(dc, ts), end_reason(why, info));
-    tp_session_free(dc->s);
+    decode_session_close(dc->s, dc->t0, ts, why, info);
     free(dc);
 }
 
@@ -317,14 +264,9 @@ static void count_packet(capture_tcp *tcp, const capture_item *it, tp_decode_cou
     }
 }
 
-bool tp_decode_run(tp_decode *d, const tp_decode_params *p, tp_decode_counts *n)
+static void read_packets(tp_decode *d, const tp_decode_params *p, tp_decode_counts *n,
+                         capture_tcp *tcp)
 {
-    memset(n, 0, sizeof *n);
-    decode_ctx ctx = {.p = p, .keys = d->keys};
-    capture_tcp_callbacks cb = {dec_open, dec_data, dec_gap, dec_close};
-    capture_tcp *tcp = capture_tcp_new(&cb, &ctx, NULL);
-    if (!tcp)
-        return false;
     capture_item it;
     capture_item_kind k;
     uint64_t last_ts = 0;
@@ -347,10 +289,27 @@ bool tp_decode_run(tp_decode *d, const tp_decode_params *p, tp_decode_counts *n)
     n->ooo_segments = st->ooo_segments;
     n->retransmitted = st->retransmitted;
     n->gap_bytes = st->gap_bytes;
-    capture_tcp_free(tcp);
     n->read_error = k == CAPTURE_ITEM_ERROR;
+}
+
+bool tp_decode_run(tp_decode *d, const tp_decode_params *p, tp_decode_counts *n)
+{
+    memset(n, 0, sizeof *n);
+    decode_ctx ctx = {.p = p, .keys = d->keys};
+    capture_tcp_callbacks cb = {dec_open, dec_data, dec_gap, dec_close};
+    void *arg = &ctx;
+    decode_par *par = NULL;
+    if (p->jobs > 1 && !(arg = par = decode_par_new(&ctx, &cb)))
+        return false;
+    capture_tcp *tcp = capture_tcp_new(&cb, arg, NULL);
+    if (tcp)
+        read_packets(d, p, n, tcp);
+    capture_tcp_free(tcp);
+    bool ok = tcp && (!par || decode_par_end(par));
+    if (!tcp && par)
+        (void)decode_par_end(par);
     n->sessions = ctx.sessions;
-    return true;
+    return ok;
 }
 
 bool tp_decode_result(const tp_decode *d, const tp_decode_counts *n, char *err, size_t err_len)

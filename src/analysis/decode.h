@@ -48,6 +48,12 @@ typedef struct {
     /* called every 16384 packets with the bytes read of the file, or NULL */
     void (*progress)(void *arg, size_t done, size_t total);
     void *progress_arg;
+    /* 0 or 1: one pass.  N > 1: the reader (packets, TCP reassembly,
+     * connection numbers) deals the connections out to N session threads
+     * (decode_par.c); each connection's verdict and close reach the sinks in
+     * the order of one pass, so the sinks must be thread-safe and what they
+     * build is the same as with one pass. */
+    unsigned jobs;
 } tp_decode_params;
 
 typedef struct {

@@ -18,7 +18,7 @@
 #define BUNDLE_DIR "tlsprobe-bundle/"
 #define BUNDLE_MAX_FILE (512u << 20)
 
-typedef enum { K_TEXT, K_TRACE, K_PCAP, K_KEYLOG, K_SWEEP, K_REPORT, K_CERT, K_KEY } kind;
+typedef enum { K_TEXT, K_TRACE, K_PCAP, K_KEYLOG, K_SWEEP, K_REPORT, K_CERT, K_KEY, K_FLEET } kind;
 
 static const struct {
     const char *name; /* inside the bundle */
@@ -32,6 +32,8 @@ static const struct {
     [K_REPORT] = {"report.html", "the sweep's HTML grid: open in a browser"},
     [K_CERT] = {"cert.pem", "the server's certificate (PEM)"},
     [K_KEY] = {"key.pem", "a private key (included on request: --bundle-include-secrets)"},
+    [K_FLEET] = {"fleet.txt", "the connections grouped by client fingerprint (JA4) and verdict, "
+                              "failing groups first (tlsprobe fleet)"},
 };
 
 static bool starts(const unsigned char *p, size_t n, const char *s)
@@ -195,7 +197,8 @@ static void add_input(bundle_state *s, const bundle_input *in)
     }
     kind k = in->hint == BUNDLE_SECRET && !starts(p, n, "-----") && !has(p, n, "PRIVATE KEY-----")
                  ? K_KEYLOG
-                 : classify(p, n);
+             : in->hint == BUNDLE_FLEET ? K_FLEET
+                                        : classify(p, n);
     bool secrets = s->j->include_secrets;
     if (k == K_KEY && !secrets)
         left_out(s, in->path, "a private key: a bundle is made to be attached to a public bug "

@@ -15,6 +15,7 @@
 typedef enum {
     BUNDLE_AUTO,     /* decide from the contents */
     BUNDLE_SECRET,   /* a key log or key the user named: only with the flag */
+    BUNDLE_FLEET,    /* the fleet summary (tlsprobe fleet's text) */
 } bundle_hint;
 
 typedef struct {

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "bundle_make.h"
+#include "cmd.h"
 
 #define WRAP_MAX_ARGS 512
 
@@ -75,8 +76,14 @@ static void output(wrap *w, const char *opt, const char *name)
     input(w, p, BUNDLE_AUTO);
 }
 
-/* argv without --bundle FILE and --bundle-include-secrets; false on a
- * usage error (message printed). */
+const struct option bundle_wrap_opts[] = {
+    {"bundle", required_argument, NULL, 0},
+    {"bundle-include-secrets", no_argument, NULL, 0},
+    {NULL, 0, NULL, 0},
+};
+
+/* argv without --bundle FILE and --bundle-include-secrets (the rows of
+ * bundle_wrap_opts); false on a usage error (message printed). */
 static bool strip(wrap *w, int argc, char **argv)
 {
     for (int i = 0; i < argc; i++) {
@@ -177,6 +184,54 @@ static void decode_json(wrap *w, int (*run)(int, char **))
     input(w, p, BUNDLE_AUTO);
 }
 
+/* serve, proxy: the fleet summary (the connections grouped by client
+ * fingerprint and verdict) as fleet.txt, unless the user prints it on
+ * standard output (then it ends the text trace) or names a file of their
+ * own (bundled). */
+static void fleet_output(wrap *w)
+{
+    for (int i = 1; i < w->argc; i++) {
+        if (!strcmp(w->argv[i], "--fleet-summary"))
+            return;
+        if (!strncmp(w->argv[i], "--fleet-summary=", 16)) {
+            input(w, w->argv[i] + 16, BUNDLE_FLEET);
+            return;
+        }
+    }
+    if (w->argc + 1 >= WRAP_MAX_ARGS || w->npaths >= 8)
+        return;
+    char *p = w->paths[w->npaths++];
+    snprintf(p, 128, "--fleet-summary=%s/fleet.txt", w->dir);
+    w->argv[w->argc++] = p;
+    input(w, p + 16, BUNDLE_FLEET);
+}
+
+/* decode: the fleet summary of the same capture (tlsprobe fleet, with the
+ * key log when one was given), its standard output to DIR/fleet.txt. */
+static void decode_fleet(wrap *w, const char *capture)
+{
+    if (!capture || w->npaths >= 8)
+        return;
+    char *p = w->paths[w->npaths++];
+    snprintf(p, 128, "%s/fleet.txt", w->dir);
+    const char *kl = opt_value(w->argc, w->argv, "--keylog");
+    char *args[] = {"fleet", (char *)capture, kl ? "--keylog" : NULL, (char *)kl, NULL};
+    fflush(stdout);
+    pid_t pid = fork();
+    if (pid == 0) {
+        int fd = open(p, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW, 0600);
+        if (fd < 0 || dup2(fd, 1) < 0)
+            _exit(1);
+        optind = 0;
+        int rc = cmd_fleet(kl ? 4 : 2, args);
+        fflush(stdout);
+        _exit(rc);
+    }
+    if (pid > 0)
+        waitpid(pid, NULL, 0);
+    input(w, p, BUNDLE_FLEET);
+}
+
 /* The outputs each command adds, and the files of the user it bundles. */
 static void plan(wrap *w)
 {
@@ -184,6 +239,7 @@ static void plan(wrap *w)
     output(w, "--trace", "trace.jsonl");
     if (!strcmp(w->cmd, "serve") || !strcmp(w->cmd, "proxy")) {
         output(w, "--pcap", "capture.pcapng");
+        fleet_output(w);
         if (!own_cert && !opt_present(w->argc, w->argv, "--chain") &&
             !opt_present(w->argc, w->argv, "--cert-variant"))
             output(w, "--save-cert", "cert.pem");
@@ -270,8 +326,10 @@ int bundle_wrap_run(const char *cmd, int (*run)(int, char **), int argc, char **
         free(w);
         return rc;
     }
-    if (decode)
+    if (decode) {
         decode_json(w, run);
+        decode_fleet(w, decode_capture(w));
+    }
     bundle_job j = {.cmd = cmd, .out = w->out, .include_secrets = w->secrets,
                     .real = opt_present(w->argc, w->argv, "--cert")
                                 ? "the server used your certificate (--cert), so its sessions "

@@ -6,7 +6,13 @@
 #ifndef TP_CLI_BUNDLE_WRAP_H
 #define TP_CLI_BUNDLE_WRAP_H
 
+#include <getopt.h>
 #include <stdbool.h>
+
+/* The options the wrapper takes out of argv (--bundle FILE,
+ * --bundle-include-secrets; terminated by a zero row): the completions list
+ * them for each command bundle_wrap_wants (cli/complete.c). */
+extern const struct option bundle_wrap_opts[];
 
 /* Whether the command takes --bundle (serve, sweep, decode, proxy). */
 bool bundle_wrap_wants(const char *cmd);

@@ -26,19 +26,34 @@ static const char *const usage_text =
     "Without --bundle-include-secrets a private key or key log is left out and\n"
     "tlsprobe says why: a bundle is made for a public bug tracker.\n";
 
+enum { OPT_SECRETS = 256, OPT_USER_CERT };
+static const struct option bundle_opts_table[] = {
+    {"output", required_argument, NULL, 'o'},
+    {"bundle-include-secrets", no_argument, NULL, OPT_SECRETS},
+    {"user-cert", no_argument, NULL, OPT_USER_CERT},
+    {"help", no_argument, NULL, 'h'},
+    {0},
+};
+
+/* The parser's table (cli/cmd.h), also for tlsprobe complete. */
+unsigned cmd_bundle_options(struct option *opts, unsigned cap, const char **out_shorts)
+{
+    unsigned n = sizeof bundle_opts_table / sizeof bundle_opts_table[0];
+    *out_shorts = "o:h";
+    if (cap < n)
+        return 0;
+    memcpy(opts, bundle_opts_table, sizeof bundle_opts_table);
+    return n - 1;
+}
+
 int cmd_bundle(int argc, char **argv)
 {
-    enum { OPT_SECRETS = 256, OPT_USER_CERT };
-    static const struct option opts[] = {
-        {"output", required_argument, NULL, 'o'},
-        {"bundle-include-secrets", no_argument, NULL, OPT_SECRETS},
-        {"user-cert", no_argument, NULL, OPT_USER_CERT},
-        {"help", no_argument, NULL, 'h'},
-        {0},
-    };
+    struct option opts[sizeof bundle_opts_table / sizeof bundle_opts_table[0]];
+    const char *shorts;
+    (void)cmd_bundle_options(opts, sizeof opts / sizeof opts[0], &shorts);
     bundle_job j = {.cmd = "bundle", .argc = argc, .argv = argv};
     int ch;
-    while ((ch = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
+    while ((ch = getopt_long(argc, argv, shorts, opts, NULL)) != -1) {
         if (ch == 'o')
             j.out = optarg;
         else if (ch == OPT_SECRETS)

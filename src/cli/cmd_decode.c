@@ -117,26 +117,40 @@ out:
     return rc;
 }
 
+static const struct option decode_opts_table[] = {
+    {"keylog", required_argument, NULL, 'k'},
+    {"json", no_argument, NULL, 'j'},
+    {"records", no_argument, NULL, 'r'},
+    {"starttls", required_argument, NULL, 'S'},
+    {"help", no_argument, NULL, 'h'},
+    {"quiet", no_argument, NULL, 'q'},
+    {"verbose", no_argument, NULL, 'v'},
+    {"color", no_argument, NULL, 'C'},
+    {"no-color", no_argument, NULL, 'N'},
+    {NULL, 0, NULL, 0},
+};
+
+unsigned cmd_decode_options(struct option *opts, unsigned cap, const char **out_shorts)
+{
+    unsigned n = sizeof decode_opts_table / sizeof decode_opts_table[0];
+    *out_shorts = ":k:jrS:hqvCN";
+    if (cap < n)
+        return 0;
+    memcpy(opts, decode_opts_table, sizeof decode_opts_table);
+    return n - 1;
+}
+
 /* Parses the command line; -1 to go on, else the exit status. */
 static int decode_parse(int argc, char **argv, decode_opts *o)
 {
-    static const struct option opts[] = {
-        {"keylog", required_argument, NULL, 'k'},
-        {"json", no_argument, NULL, 'j'},
-        {"records", no_argument, NULL, 'r'},
-        {"starttls", required_argument, NULL, 'S'},
-        {"help", no_argument, NULL, 'h'},
-        {"quiet", no_argument, NULL, 'q'},
-        {"verbose", no_argument, NULL, 'v'},
-        {"color", no_argument, NULL, 'C'},
-        {"no-color", no_argument, NULL, 'N'},
-        {NULL, 0, NULL, 0},
-    };
+    struct option opts[sizeof decode_opts_table / sizeof decode_opts_table[0]];
+    const char *shorts;
+    (void)cmd_decode_options(opts, sizeof opts / sizeof opts[0], &shorts);
     int c;
     *o = (decode_opts){.color = -1};
     optind = 1;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, ":k:jrS:hqvCN", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, shorts, opts, NULL)) != -1) {
         switch (c) {
         case 'k':
             o->keylog = optarg;

@@ -1,6 +1,7 @@
 /* tlsprobe list [--engine gnutls|openssl]: the names each negotiation flag accepts,
  * marking those this engine build can negotiate. */
 #include <stdbool.h>
+#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -12,7 +13,7 @@
 
 static void list_usage(FILE *f)
 {
-    fputs("usage: tlsprobe list [--engine gnutls|openssl]\n", f);
+    fputs("usage: tlsprobe list [--engine gnutls|openssl] [-h | --help]\n", f);
 }
 
 static void list_flag(engine_flag flag)
@@ -31,23 +32,48 @@ static void list_flag(engine_flag flag)
     }
 }
 
+static const struct option list_opts[] = {
+    {"engine", required_argument, NULL, 'e'},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0},
+};
+
+unsigned cmd_list_options(struct option *opts, unsigned cap, const char **out_shorts)
+{
+    unsigned n = sizeof list_opts / sizeof list_opts[0];
+    *out_shorts = ":h";
+    if (cap < n)
+        return 0;
+    memcpy(opts, list_opts, sizeof list_opts);
+    return n - 1;
+}
+
 int cmd_list(int argc, char **argv)
 {
     const char *engine = "gnutls";
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        if (strcmp(a, "--engine") == 0 && i + 1 < argc) {
-            engine = argv[++i];
-        } else if (strncmp(a, "--engine=", 9) == 0) {
-            engine = a + 9;
-        } else if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+    struct option opts[sizeof list_opts / sizeof list_opts[0]];
+    const char *shorts;
+    (void)cmd_list_options(opts, sizeof opts / sizeof opts[0], &shorts);
+    optind = 1;
+    opterr = 0;
+    int c;
+    while ((c = getopt_long(argc, argv, shorts, opts, NULL)) != -1) {
+        if (c == 'e') {
+            engine = optarg;
+        } else if (c == 'h') {
             list_usage(stdout);
             return 0;
         } else {
-            fprintf(stderr, "tlsprobe list: unknown option '%s'\n", a);
+            fprintf(stderr, "tlsprobe list: %s '%s'\n",
+                    c == ':' ? "a value is missing after" : "unknown option", argv[optind - 1]);
             list_usage(stderr);
             return 2;
         }
+    }
+    if (optind < argc) {
+        fprintf(stderr, "tlsprobe list: unexpected argument '%s'\n", argv[optind]);
+        list_usage(stderr);
+        return 2;
     }
     bool ossl = strcmp(engine, "openssl") == 0;
     if (!ossl && strcmp(engine, "gnutls") != 0) {

@@ -23,7 +23,7 @@ int cmd_proxy(int argc, char **argv)
               "--starttls P the preamble comes from the upstream and tlsprobe takes over at\n"
               "the client's STARTTLS.  The serve options:\n\n",
               stdout);
-        return cmd_serve(argc, argv);
+        return cmd_proxy_serve(argc, argv);
     }
     if (!upstream) {
         fprintf(stderr, "tlsprobe proxy: --upstream HOST:PORT is required (the real server "
@@ -31,5 +31,5 @@ int cmd_proxy(int argc, char **argv)
                         "(tlsprobe proxy --help for the options)\n");
         return 2;
     }
-    return cmd_serve(argc, argv);
+    return cmd_proxy_serve(argc, argv);
 }

@@ -105,16 +105,33 @@ static int render_trace(const char *in, bool markdown, wire_buf *b)
     return rc;
 }
 
+static const struct option report_opts_table[] = {
+    {"markdown", no_argument, NULL, 'm'},
+    {"output", required_argument, NULL, 'o'},
+    {"help", no_argument, NULL, 'h'},
+    {0},
+};
+
+/* The parser's table (cli/cmd.h), also for tlsprobe complete. */
+unsigned cmd_report_options(struct option *opts, unsigned cap, const char **out_shorts)
+{
+    unsigned n = sizeof report_opts_table / sizeof report_opts_table[0];
+    *out_shorts = "o:h";
+    if (cap < n)
+        return 0;
+    memcpy(opts, report_opts_table, sizeof report_opts_table);
+    return n - 1;
+}
+
 int cmd_report(int argc, char **argv)
 {
-    static const struct option opts[] = {{"markdown", no_argument, NULL, 'm'},
-                                         {"output", required_argument, NULL, 'o'},
-                                         {"help", no_argument, NULL, 'h'},
-                                         {0}};
+    struct option opts[sizeof report_opts_table / sizeof report_opts_table[0]];
+    const char *shorts;
+    (void)cmd_report_options(opts, sizeof opts / sizeof opts[0], &shorts);
     bool markdown = false;
     const char *out = NULL;
     int ch;
-    while ((ch = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
+    while ((ch = getopt_long(argc, argv, shorts, opts, NULL)) != -1) {
         if (ch == 'm')
             markdown = true;
         else if (ch == 'o')

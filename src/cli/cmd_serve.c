@@ -78,8 +78,9 @@ static const char *const usage_tail =
     "  --trace FILE          JSON lines trace (docs/trace-format.md), mode 0600\n"
     "  --keylog FILE         NSS key log, mode 0600 (default: $SSLKEYLOGFILE)\n"
     "  --pcap FILE           pcapng of every connection with its keys embedded\n"
-    "  --fleet-summary       at the end, the connections grouped by client\n"
+    "  --fleet-summary[=FILE] at the end, the connections grouped by client\n"
     "                        fingerprint and verdict, as `tlsprobe fleet` prints them\n"
+    "                        (on standard output, or to FILE, mode 0600)\n"
     "  --records             put record bytes (ciphertext, plaintext) in the trace\n"
     "  --bundle FILE.tar.gz  at the end, a bug-report bundle: text and JSON trace,\n"
     "                        pcapng with keys, certificate, versions, command line,\n"
@@ -130,7 +131,7 @@ static const struct option own_opts[] = {
     {"records", no_argument, NULL, OPT_RECORDS},
     {"quirk", required_argument, NULL, OPT_QUIRK},
     {"dashboard", required_argument, NULL, OPT_DASHBOARD},
-    {"fleet-summary", no_argument, NULL, OPT_FLEET_SUMMARY},
+    {"fleet-summary", optional_argument, NULL, OPT_FLEET_SUMMARY},
     {"verbose", no_argument, NULL, 'v'},
     {"quiet", no_argument, NULL, 'q'},
     {"help", no_argument, NULL, 'h'},
@@ -150,12 +151,28 @@ typedef struct {
     const char *trace, *keylog, *pcap;
     bool records;
     bool fleet_summary;
+    const char *fleet_file; /* --fleet-summary=FILE, or NULL: standard output */
     int verbosity;
     tp_quirk_set quirks;
     const char *dashboard; /* --dashboard [ADDR:]PORT */
 } serve_opts;
 
-#define usage_error(...) serve_opts_usage_error("serve", __VA_ARGS__)
+/* "serve", or "proxy" when tlsprobe proxy runs it (cmd_proxy.c): every
+ * message starts "tlsprobe <command>:". */
+static const char *serve_cmd = "serve";
+static bool serve_as_proxy;
+#define CMD_LABEL(opt) (serve_as_proxy ? "tlsprobe proxy: " opt : "tlsprobe serve: " opt)
+
+#define usage_error(...) serve_opts_usage_error(serve_cmd, __VA_ARGS__)
+
+unsigned cmd_serve_options(struct option *opts, unsigned cap, const char **out_shorts)
+{
+    *out_shorts = ":vqh";
+    if (cap < NUM_OWN_OPTS + 1)
+        return 0;
+    memcpy(opts, own_opts, sizeof own_opts);
+    return serve_opts_long_opts(opts, NUM_OWN_OPTS, cap, SERVE_OPTS_SERVE);
+}
 
 static void usage_print(void)
 {
@@ -237,6 +254,7 @@ static int parse_plain(int ch, const char *arg, serve_opts *o)
     }
     if (ch == OPT_FLEET_SUMMARY) {
         o->fleet_summary = true;
+        o->fleet_file = arg && *arg ? arg : NULL;
         return 0;
     }
     if (ch == OPT_ECHO || ch == OPT_HTTP || ch == OPT_INTERACTIVE) {
@@ -263,11 +281,11 @@ static int parse_plain(int ch, const char *arg, serve_opts *o)
 /* The options together. */
 static int check_opts(serve_opts *o)
 {
-    int rc = serve_opts_check(&o->shape, "serve");
+    int rc = serve_opts_check(&o->shape, serve_cmd);
     if (!rc)
-        rc = certs_opts_check(&o->shape, "serve");
+        rc = certs_opts_check(&o->shape, serve_cmd);
     if (!rc)
-        rc = engine_opts_check(&o->shape, "serve");
+        rc = engine_opts_check(&o->shape, serve_cmd);
     if (rc)
         return rc;
     if (o->shape.has_upstream && o->mode_flag)
@@ -302,15 +320,14 @@ static int parse_opts(int argc, char **argv, serve_opts *o, bool *out_done)
     o->workers = 1;
     *out_done = false;
     struct option long_opts[NUM_OWN_OPTS + SERVE_OPTS_ROWS_MAX + 1];
-    memcpy(long_opts, own_opts, sizeof own_opts);
-    if (!serve_opts_long_opts(long_opts, NUM_OWN_OPTS, sizeof long_opts / sizeof long_opts[0],
-                              SERVE_OPTS_SERVE))
+    const char *shorts;
+    if (!cmd_serve_options(long_opts, sizeof long_opts / sizeof long_opts[0], &shorts))
         return 1;
     optind = 1;
     opterr = 0;
     int ch;
-    while ((ch = getopt_long(argc, argv, ":vqh", long_opts, NULL)) != -1) {
-        int rc = serve_opts_handle(&o->shape, "serve", ch, optarg);
+    while ((ch = getopt_long(argc, argv, shorts, long_opts, NULL)) != -1) {
+        int rc = serve_opts_handle(&o->shape, serve_cmd, ch, optarg);
         if (rc < 0)
             rc = parse_checked(ch, optarg, o);
         if (rc < 0)
@@ -398,9 +415,9 @@ static void max_conns_hint(const serve_opts *o, const tp_server *srv)
     bool known = getrlimit(RLIMIT_NOFILE, &nofile) == 0 && nofile.rlim_cur != RLIM_INFINITY;
     if (o->max_conns && known && o->max_conns >= nofile.rlim_cur)
         fprintf(stderr,
-                "tlsprobe serve: --max-conns %u is above the open-file limit (%llu, ulimit -n): "
+                "tlsprobe %s: --max-conns %u is above the open-file limit (%llu, ulimit -n): "
                 "connections beyond it are refused when accept() fails\n",
-                o->max_conns, (unsigned long long)nofile.rlim_cur);
+                serve_cmd, o->max_conns, (unsigned long long)nofile.rlim_cur);
     else
         fprintf(stderr, "at most %u connections at once%s\n", max,
                 o->max_conns ? "" : " (the open-file limit minus a margin; --max-conns)");
@@ -428,12 +445,12 @@ static int serve_priority(const serve_opts *o, char *priority, size_t cap)
     }
     if (o->shape.priority) {
         if (engine_priority_check(o->shape.priority, err, sizeof err) != TP_OK) {
-            fprintf(stderr, "tlsprobe serve: --priority: %s\n", err);
+            fprintf(stderr, "tlsprobe %s: --priority: %s\n", serve_cmd, err);
             return 2;
         }
         snprintf(priority, cap, "%s", o->shape.priority);
     } else if (engine_build_priority(&o->shape.lists, priority, cap, err, sizeof err) != TP_OK) {
-        fprintf(stderr, "tlsprobe serve: %s\n", err);
+        fprintf(stderr, "tlsprobe %s: %s\n", serve_cmd, err);
         return 2;
     }
     fprintf(stderr, "priority: %s\n", priority);
@@ -475,26 +492,26 @@ static tp_engine *serve_engine(const serve_opts *o, const char *priority)
     };
     engine_opts_config(&ecfg, &o->shape);
     serve_opts_names_for_mode(&ecfg.names, &o->shape.names, o->mode == TP_MODE_HTTP);
-    serve_opts_names_note(&ecfg.names, o->mode == TP_MODE_HTTP, "serve");
+    serve_opts_names_note(&ecfg.names, o->mode == TP_MODE_HTTP, serve_cmd);
     serve_opts_resumption_apply(&o->shape, &ecfg);
     if (strstr(o->quirks.all_label, "hello-request")) /* a renegotiation: no TLS 1.2 tickets */
         ecfg.resumption_off |= TP_RESUME_TICKET;
     tp_engine *engine = tp_engine_new(&ecfg, err, sizeof err);
     if (!engine) {
-        fprintf(stderr, "tlsprobe serve: %s\n", err);
+        fprintf(stderr, "tlsprobe %s: %s\n", serve_cmd, err);
         return NULL;
     }
     if (o->save_cert && !save_cert(o->save_cert, engine, err, sizeof err)) {
-        fprintf(stderr, "tlsprobe serve: %s\n", err);
+        fprintf(stderr, "tlsprobe %s: %s\n", serve_cmd, err);
         tp_engine_free(engine);
         return NULL;
     }
-    if (o->shape.save_client_cert && !certs_save_client_cert(o->shape.save_client_cert, "serve")) {
+    if (o->shape.save_client_cert && !certs_save_client_cert(o->shape.save_client_cert, serve_cmd)) {
         tp_engine_free(engine);
         return NULL;
     }
     if (o->shape.save_ca && !certs_save_ca(o->shape.save_ca, engine, err, sizeof err)) {
-        fprintf(stderr, "tlsprobe serve: %s\n", err);
+        fprintf(stderr, "tlsprobe %s: %s\n", serve_cmd, err);
         tp_engine_free(engine);
         return NULL;
     }
@@ -540,14 +557,14 @@ static bool outputs_sinks(const serve_opts *o, serve_outputs *out, tp_server_par
     if (out->text)
         p->sinks[p->num_sinks++] = out->text;
     if (o->trace) {
-        if (!serve_opts_open_output(&out->trace_file, "tlsprobe serve: --trace", o->trace, false))
+        if (!serve_opts_open_output(&out->trace_file, CMD_LABEL("--trace"), o->trace, false))
             return false;
         if (!(out->json = report_json_sink_new_file(&out->trace_file, o->records)))
             return false;
         p->sinks[p->num_sinks++] = out->json;
     }
     if (o->pcap) {
-        out->pcap = report_pcapng_sink_new("tlsprobe serve: --pcap", o->pcap, err, sizeof err);
+        out->pcap = report_pcapng_sink_new(CMD_LABEL("--pcap"), o->pcap, err, sizeof err);
         if (!out->pcap) {
             fprintf(stderr, "%s\n", err);
             return false;
@@ -562,10 +579,10 @@ static bool outputs_open(const serve_opts *o, serve_outputs *out, tp_server_para
 {
     if (serve_keep_wanted(&o->shape)) { /* --keep failing, --rotate */
         if (o->trace &&
-            !serve_opts_open_output(&out->trace_file, "tlsprobe serve: --trace", o->trace, false))
+            !serve_opts_open_output(&out->trace_file, CMD_LABEL("--trace"), o->trace, false))
             return false;
         if (!serve_keep_open(&out->keep, &o->shape, o->trace ? &out->trace_file : NULL, o->pcap,
-                             o->records, o->verbosity, p))
+                             o->records, o->verbosity, CMD_LABEL("--pcap"), p))
             return false;
     } else if (!outputs_sinks(o, out, p)) {
         return false;
@@ -581,8 +598,8 @@ static bool outputs_open(const serve_opts *o, serve_outputs *out, tp_server_para
     if (!out->keylog && env && env[0])
         out->keylog = env;
     if (out->keylog && !serve_opts_open_output(&out->keylog_file,
-                                               o->keylog ? "tlsprobe serve: --keylog"
-                                                         : "tlsprobe serve: SSLKEYLOGFILE",
+                                               o->keylog ? CMD_LABEL("--keylog")
+                                                         : CMD_LABEL("SSLKEYLOGFILE"),
                                                out->keylog, true))
         return false;
     p->keylog = out->keylog ? &out->keylog_file : NULL;
@@ -647,6 +664,39 @@ static void print_ready(const serve_opts *o, tp_server *srv, const char *keylog)
     fflush(stderr);
 }
 
+/* --fleet-summary: the groups on standard output, or to FILE (0600, no
+ * symbolic link: capture/outfile.h).  0, or 1 after a message naming the
+ * file. */
+static int fleet_summary_write(fleet_table *t, const char *path)
+{
+    fleet_out_params fp = {.cmd = serve_as_proxy ? "tlsprobe proxy" : "tlsprobe serve", .keys = true};
+    if (!path)
+        return fleet_out_write(t, &fp, stdout);
+    capture_outfile f;
+    char err[256];
+    if (!capture_outfile_open(&f, CMD_LABEL("--fleet-summary"), path,
+                              CAPTURE_OUTFILE_TRUNC, err, sizeof err)) {
+        fprintf(stderr, "%s\n", err);
+        return 1;
+    }
+    FILE *out = capture_outfile_stream(&f, "w");
+    int rc = out ? fleet_out_write(t, &fp, out) : 1;
+    if (out && (ferror(out) | fclose(out))) {
+        fprintf(stderr, "tlsprobe %s: --fleet-summary %s: write failed: %s\n", serve_cmd,
+                path, strerror(errno));
+        rc = 1;
+    }
+    capture_outfile_close(&f);
+    return rc;
+}
+
+int cmd_proxy_serve(int argc, char **argv)
+{
+    serve_cmd = "proxy";
+    serve_as_proxy = true;
+    return cmd_serve(argc, argv);
+}
+
 int cmd_serve(int argc, char **argv)
 {
     serve_opts o;
@@ -672,7 +722,7 @@ int cmd_serve(int argc, char **argv)
     memset(&p, 0, sizeof p);
     cli_dashboard *dash = NULL; /* --dashboard: a sink of its own */
     if (!outputs_open(&o, &out, &p) ||
-        (o.dashboard && !(dash = cli_dashboard_start("serve", o.dashboard))))
+        (o.dashboard && !(dash = cli_dashboard_start(serve_cmd, o.dashboard))))
         goto end;
     if (dash)
         p.sinks[p.num_sinks++] = cli_dashboard_sink(dash);
@@ -691,7 +741,7 @@ int cmd_serve(int argc, char **argv)
     p.proxy = serve_opts_upstream(&o.shape);
     char err[2048];
     if (!(srv = tp_server_new(&p, err, sizeof err))) {
-        fprintf(stderr, "tlsprobe serve: %s\n", err);
+        fprintf(stderr, "tlsprobe %s: %s\n", serve_cmd, err);
         goto end;
     }
     print_ready(&o, srv, out.keylog);
@@ -701,9 +751,8 @@ int cmd_serve(int argc, char **argv)
     fprintf(stderr, "tlsprobe: %u connection%s, %u ok, %u failed, %u unused\n", conns,
             conns == 1 ? "" : "s", ok, failed, tp_server_unused(srv));
     rc = 0;
-    fleet_out_params fp = {.cmd = "tlsprobe serve", .keys = true};
-    if (out.fleet && out.fleet_table.num_conns)
-        rc = fleet_out_write(&out.fleet_table, &fp, stdout);
+    if (out.fleet && (out.fleet_table.num_conns || o.fleet_file))
+        rc = fleet_summary_write(&out.fleet_table, o.fleet_file);
 end:
     tp_server_free(srv);
     cli_dashboard_stop(dash);

@@ -142,6 +142,15 @@ static const struct option own_opts[] = {
 
 #define usage_error(...) serve_opts_usage_error("sweep", __VA_ARGS__)
 
+unsigned cmd_sweep_options(struct option *opts, unsigned cap, const char **out_shorts)
+{
+    *out_shorts = ":j:vqh";
+    if (cap < NUM_OWN_OPTS + 1)
+        return 0;
+    memcpy(opts, own_opts, sizeof own_opts);
+    return serve_opts_long_opts(opts, NUM_OWN_OPTS, cap, SERVE_OPTS_SWEEP);
+}
+
 /* "N" or "LO-HI"; *hi is 0 for a single port. */
 static bool parse_port_range(const char *s, unsigned *lo, unsigned *hi)
 {
@@ -397,14 +406,13 @@ static int parse_own(sweep_cli *x, int ch, const char *arg, char **argv)
 static int parse_args(sweep_cli *x, int argc, char **argv)
 {
     struct option long_opts[NUM_OWN_OPTS + SERVE_OPTS_ROWS_MAX + 1];
-    memcpy(long_opts, own_opts, sizeof own_opts);
-    if (!serve_opts_long_opts(long_opts, NUM_OWN_OPTS, sizeof long_opts / sizeof long_opts[0],
-                              SERVE_OPTS_SWEEP))
+    const char *shorts;
+    if (!cmd_sweep_options(long_opts, sizeof long_opts / sizeof long_opts[0], &shorts))
         return 1;
     optind = 1;
     opterr = 0;
     int ch;
-    while ((ch = getopt_long(argc, argv, ":j:vqh", long_opts, NULL)) != -1) {
+    while ((ch = getopt_long(argc, argv, shorts, long_opts, NULL)) != -1) {
         int rc = serve_opts_handle(&x->shape, "sweep", ch, optarg);
         if (rc < 0)
             rc = parse_own(x, ch, optarg, argv);

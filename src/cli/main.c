@@ -6,49 +6,36 @@
 #include "bundle_wrap.h"
 #include "cmd.h"
 
-#ifndef TP_VERSION
-#define TP_VERSION "0.1.0"
-#endif
-
-static const struct {
-    const char *name;
-    int (*run)(int argc, char **argv);
-    const char *what;
-} commands[] = {
-    {"serve", cmd_serve, "run a TLS test server; every connection ends in a trace and a verdict"},
-    {"sweep", cmd_sweep, "one configuration per connection; report what decides the failure"},
-    {"decode", cmd_decode, "the same trace and checks for a pcap/pcapng capture"},
-    {"proxy", cmd_proxy, "serve in front of a real server (--upstream HOST:PORT): a terminating proxy"},
-    {"fleet", cmd_fleet, "group connections of captures or traces by client and verdict"},
-    {"list", cmd_list, "names accepted by --protocols, --ciphers, --macs, --kx, --groups, ..."},
-    {"bundle", cmd_bundle, "pack outputs into a .tar.gz for a bug report (README.md inside)"},
-    {"report", cmd_report, "the HTML report or a Markdown summary of a saved sweep or trace"},
+/* Each row's options function is the parser's own table: the completion
+ * scripts and the man page test (cli/complete.c) walk it. */
+static const cmd_entry commands[] = {
+    {"serve", cmd_serve, "run a TLS test server; every connection ends in a trace and a verdict",
+     cmd_serve_options},
+    {"sweep", cmd_sweep, "one configuration per connection; report what decides the failure",
+     cmd_sweep_options},
+    {"decode", cmd_decode, "the same trace and checks for a pcap/pcapng capture",
+     cmd_decode_options},
+    {"proxy", cmd_proxy, "serve in front of a real server (--upstream HOST:PORT): a terminating proxy",
+     cmd_serve_options},
+    {"fleet", cmd_fleet, "group connections of captures or traces by client and verdict",
+     cmd_fleet_options},
+    {"list", cmd_list, "names accepted by --protocols, --ciphers, --macs, --kx, --groups, ...",
+     cmd_list_options},
+    {"bundle", cmd_bundle, "pack outputs into a .tar.gz for a bug report (README.md inside)",
+     cmd_bundle_options},
+    {"report", cmd_report, "the HTML report or a Markdown summary of a saved sweep or trace",
+     cmd_report_options},
 };
-
-static void usage(FILE *out)
-{
-    fprintf(out,
-            "usage: tlsprobe COMMAND [options]   (tlsprobe COMMAND --help for its options)\n\n");
-    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
-        fprintf(out, "  %-8s %s\n", commands[i].name, commands[i].what);
-    fprintf(out, "\nSee README.md and docs/ (trace format, man page tlsprobe.1).\n");
-}
+#define NUM_COMMANDS (unsigned)(sizeof commands / sizeof commands[0])
 
 int main(int argc, char **argv)
 {
-    if (argc < 2) {
-        usage(stderr);
-        return 2;
-    }
-    if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
-        usage(stdout);
-        return 0;
-    }
-    if (!strcmp(argv[1], "--version")) {
-        printf("tlsprobe %s\n", TP_VERSION);
-        return 0;
-    }
-    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+    /* no command, --help, --version, help [TOPIC]: cli/top.c */
+    if (argc < 2 || argv[1][0] == '-' || !strcmp(argv[1], "help"))
+        return cmd_top(argc, argv, commands, NUM_COMMANDS);
+    if (!strcmp(argv[1], "complete")) /* completion scripts: cli/complete.c */
+        return cmd_complete(argc - 1, argv + 1, commands, NUM_COMMANDS);
+    for (size_t i = 0; i < NUM_COMMANDS; i++)
         if (!strcmp(argv[1], commands[i].name)) {
             /* --bundle FILE.tar.gz on serve, sweep, decode, proxy (bundle_wrap.h) */
             int rc = bundle_wrap_wants(argv[1])
@@ -56,9 +43,9 @@ int main(int argc, char **argv)
                          : -1;
             return rc >= 0 ? rc : commands[i].run(argc - 1, argv + 1);
         }
-    fprintf(stderr,
-            "tlsprobe: unknown command '%s'; valid: serve, sweep, decode, proxy, fleet, list, "
-            "bundle, report\n",
-            argv[1]);
+    fprintf(stderr, "tlsprobe: unknown command '%s'; valid:", argv[1]);
+    for (size_t i = 0; i < NUM_COMMANDS; i++)
+        fprintf(stderr, " %s,", commands[i].name);
+    fprintf(stderr, " help, complete\n");
     return 2;
 }

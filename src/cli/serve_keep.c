@@ -35,7 +35,8 @@ bool serve_keep_wanted(const serve_shape *sh)
 }
 
 bool serve_keep_open(serve_keep *k, const serve_shape *sh, capture_outfile *trace,
-                     const char *pcap, bool records, int verbosity, tp_server_params *p)
+                     const char *pcap, bool records, int verbosity, const char *pcap_label,
+                     tp_server_params *p)
 {
     memset(k, 0, sizeof *k);
     report_keep_opts o = {.failing_only = sh->keep_failing, .rotate_size = sh->rotate_size,
@@ -49,7 +50,7 @@ bool serve_keep_open(serve_keep *k, const serve_shape *sh, capture_outfile *trac
         k->json = report_keep_lines_new(make_json, report_json_sink_free, &args, trace, NULL, &o);
     if (pcap) {
         char err[1024];
-        k->pcap = report_keep_pcapng_new("tlsprobe serve: --pcap", pcap, &o, err, sizeof err);
+        k->pcap = report_keep_pcapng_new(pcap_label, pcap, &o, err, sizeof err);
         if (!k->pcap)
             fprintf(stderr, "%s\n", err);
     }

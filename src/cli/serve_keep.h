@@ -16,9 +16,11 @@ typedef struct {
 /* --keep failing or --rotate given. */
 bool serve_keep_wanted(const serve_shape *sh);
 /* Opens the outputs (trace: the open trace file, or NULL; pcap: a path, or
- * NULL) and adds their sinks to p; false after a message. */
+ * NULL; pcap_label starts its messages, "tlsprobe serve: --pcap", and must
+ * outlive the sinks) and adds their sinks to p; false after a message. */
 bool serve_keep_open(serve_keep *k, const serve_shape *sh, capture_outfile *trace,
-                     const char *pcap, bool records, int verbosity, tp_server_params *p);
+                     const char *pcap, bool records, int verbosity, const char *pcap_label,
+                     tp_server_params *p);
 /* Writes what is held, frees; 0 or 1 after a write error. */
 int serve_keep_close(serve_keep *k);
 

@@ -19,8 +19,20 @@
 /* tries of one cell the chooser may ask for */
 #define CELL_MAX_TRIES 3
 #define EXCLUDED 2
-/* connections spent on contradicting the nearest rivals a second time */
-#define CONFIRM_MAX 1
+/* a rival this many tries behind the winner, all of them failures tried
+ * once, is fragile: contradicted again before the winner is named */
+#define FRAGILE_MAX 1
+/* the same for a winner of two terms (a consistent client's conjunctions
+ * are named well under their target, so it confirms further) */
+#define FRAGILE_MAX_PAIR 3
+/* rules this many tries behind the winner count for choosing where its
+ * failures seen on one cell are tried elsewhere */
+#define SUPPORT_NEAR 2
+/* a client not seen flaky, a one-term winner: a sweep that named it in
+ * under CONFIRM_BUDGET connections is confirmed up to that many; one that
+ * needed more, up to CONFIRM_CEILING (the issue's median and maximum) */
+#define CONFIRM_BUDGET 10
+#define CONFIRM_CEILING 16
 
 typedef enum { R_NEVER, R_ALWAYS, R_ONE, R_PAIR, R_OK_PAIR } rule_kind;
 
@@ -28,7 +40,8 @@ typedef struct {
     uint8_t kind, a, b;
     uint64_t ma, mb;
     double w;
-    unsigned miss; /* tries it contradicts */
+    unsigned miss;  /* tries it contradicts */
+    unsigned fmiss; /* of them, failures (where it says ok): a flaky client's kind */
 } rule;
 
 struct sweep_adaptive {
@@ -41,6 +54,7 @@ struct sweep_adaptive {
     uint8_t *repeated; /* per cell: a repeat was asked for; EXCLUDED: never to try */
     int pending;       /* a repeat to run next, -1 */
     bool flaky;        /* a cell both failed and worked: failures are tried twice */
+    bool settled;      /* replayed with one rule left: not confirmed again */
     sweep_ad_phase phase;
     unsigned num_tries, num_repeats, num_confirm;
 };
@@ -395,6 +409,8 @@ bool sweep_adaptive_observe(sweep_adaptive *ad, unsigned cell, unsigned num_fail
         unsigned now = fail ? num_ok : num_fail;
         agree += ru->miss == before && now <= old;
         ru->miss = ru->miss - old + now;
+        if (!fail)
+            ru->fmiss = ru->fmiss - old + now;
     }
     ad->nfail[cell] = num_fail;
     ad->nok[cell] = num_ok;
@@ -440,7 +456,7 @@ void sweep_adaptive_replayed(sweep_adaptive *ad)
     unsigned nleft;
     min_miss(ad, &nleft);
     if (nleft == 1 && ad->num_tries > 0)
-        ad->num_confirm = CONFIRM_MAX;
+        ad->settled = true;
 }
 
 void sweep_adaptive_exclude(sweep_adaptive *ad, unsigned cell)
@@ -489,39 +505,67 @@ static int winner_exception(const sweep_adaptive *ad, unsigned w, bool *out_retr
         unsigned against = fail ? ad->nok[c] : ad->nfail[c];
         unsigned with = fail ? ad->nfail[c] : ad->nok[c];
         if (against > 0 && with == 0) {
-            *out_retry = may_try(ad, c) && against < 2;
+            *out_retry = may_try(ad, c);
             return (int)c;
         }
     }
     return -1;
 }
 
+static bool is_pair(const rule *ru)
+{
+    return ru->kind == R_PAIR || ru->kind == R_OK_PAIR;
+}
+
+/* Failures tried once where the winner says fail and rule r says ok: the
+ * results r loses by that a flaky client gives by chance. */
+static unsigned single_failures_against(const sweep_adaptive *ad, unsigned w, unsigned r)
+{
+    unsigned n = 0;
+    for (unsigned c = 0; c < ad->sp->num_cells; c++)
+        n += ad->nfail[c] == 1 && ad->nok[c] == 0 && bit_of(ad, w, c) && !bit_of(ad, r, c);
+    return n;
+}
+
 /* The nearest rivals: the rules only one try contradicts beyond the
- * winner (one chance result from being left).  Marks them in near (per
- * rule); returns how many. */
-static unsigned nearest_rivals(const sweep_adaptive *ad, unsigned w, uint8_t *near)
+ * winner (one chance result from being left); fragile: the rules at most
+ * FRAGILE_MAX (a two-term winner: FRAGILE_MAX_PAIR) tries behind that as
+ * many failures tried once keep behind (a client that fails at random).  Marks them in near (per rule);
+ * returns how many. */
+static unsigned nearest_rivals(const sweep_adaptive *ad, unsigned w, bool fragile, uint8_t *near)
 {
     unsigned m = ad->rules[w].miss, n = 0;
+    unsigned most = is_pair(&ad->rules[w]) ? FRAGILE_MAX_PAIR : FRAGILE_MAX;
     for (unsigned r = 0; r < ad->num_rules; r++) {
-        near[r] = ad->rules[r].miss == m + 1;
+        unsigned d = ad->rules[r].miss - m;
+        if (!fragile)
+            near[r] = d == 1;
+        else
+            near[r] = r != w && d >= 1 && d <= most &&
+                      ad->rules[r].fmiss > ad->rules[w].fmiss &&
+                      single_failures_against(ad, w, r) >= d;
         n += near[r];
     }
     return n;
 }
 
 /* The cell that contradicts most (by weight: the most plausible) of the
- * nearest rivals a second time; -1 when there are none. */
-static int choose_confirm(const sweep_adaptive *ad, unsigned w)
+ * nearest rivals (fragile: those resting on one failure) a second time;
+ * -1 when there are none. */
+static int choose_confirm(const sweep_adaptive *ad, unsigned w, bool fragile)
 {
     uint8_t *near = calloc(ad->num_rules + 1, 1);
     choice best = {-1, 0, false};
-    if (!near || nearest_rivals(ad, w, near) == 0) {
+    if (!near || nearest_rivals(ad, w, fragile, near) == 0) {
         free(near);
         return -1;
     }
     for (unsigned c = 0; c < ad->sp->num_cells; c++) {
-        /* new ground, unless the client is known to fail at random */
-        if (!may_try(ad, c) || (!ad->flaky && ad->nfail[c] + ad->nok[c] > 0))
+        /* new ground, unless the client is known to fail at random or the
+         * cell is a failure tried once that a fragile rival rests on */
+        unsigned tries = ad->nfail[c] + ad->nok[c];
+        if (!may_try(ad, c) ||
+            (!ad->flaky && tries > 0 && !(fragile && tries == 1 && ad->nfail[c] == 1)))
             continue;
         bool wf = bit_of(ad, w, c);
         double s = 0;
@@ -529,9 +573,36 @@ static int choose_confirm(const sweep_adaptive *ad, unsigned w)
             if (near[r] && bit_of(ad, r, c) != wf)
                 s += ad->rules[r].w;
         }
-        consider(&best, c, s, ad->nfail[c] + ad->nok[c] > 0);
+        /* a tie goes to new ground, or for fragile rivals to the retry */
+        consider(&best, c, s, (tries > 0) != fragile);
     }
     free(near);
+    return best.cell;
+}
+
+/* When the winner's failures were all seen on one cell (a flaky client
+ * can fail one cell twice by chance) and it says more cells fail: the one
+ * of them most of the rules close behind say works, -1 otherwise. */
+static int choose_support(const sweep_adaptive *ad, unsigned w)
+{
+    unsigned cells = 0, seen = 0, m = ad->rules[w].miss;
+    for (unsigned c = 0; c < ad->sp->num_cells; c++) {
+        cells += bit_of(ad, w, c);
+        seen += bit_of(ad, w, c) && ad->nfail[c] > 0;
+    }
+    if (seen != 1 || cells < 2)
+        return -1;
+    choice best = {-1, 0, false};
+    for (unsigned c = 0; c < ad->sp->num_cells; c++) {
+        if (!bit_of(ad, w, c) || ad->nfail[c] + ad->nok[c] > 0 || !may_try(ad, c))
+            continue;
+        double s = 0;
+        for (unsigned r = 0; r < ad->num_rules; r++) {
+            if (ad->rules[r].miss <= m + SUPPORT_NEAR && !bit_of(ad, r, c))
+                s += ad->rules[r].w;
+        }
+        consider(&best, c, s + 1e-6, false);
+    }
     return best.cell;
 }
 
@@ -555,6 +626,22 @@ static int unconfirmed_failure(sweep_adaptive *ad)
         }
     }
     return -1;
+}
+
+/* Whether a client not seen flaky gets another confirmation (a rival
+ * resting on failures tried once, a failure seen on one cell only): for a
+ * winner of two terms always; for one term the first, then more only
+ * while the sweep is under CONFIRM_BUDGET connections, or past it under
+ * CONFIRM_CEILING (a consistent client pays for every one; a sweep that
+ * stops at CONFIRM_BUDGET is not pushed past it). */
+static bool confirm_more(const sweep_adaptive *ad, unsigned w)
+{
+    if (ad->settled)
+        return false;
+    if (ad->flaky || is_pair(&ad->rules[w]))
+        return true;
+    return ad->num_confirm < 1 || ad->num_tries < CONFIRM_BUDGET ||
+           (ad->num_tries > CONFIRM_BUDGET && ad->num_tries < CONFIRM_CEILING);
 }
 
 int sweep_adaptive_next(sweep_adaptive *ad)
@@ -588,8 +675,15 @@ int sweep_adaptive_next(sweep_adaptive *ad)
         return next_untried(ad);
     }
     ad->phase = SWEEP_AD_CONFIRM;
-    /* a flaky client: every rival twice (one chance failure cannot decide) */
-    int c = ad->flaky || ad->num_confirm < CONFIRM_MAX ? choose_confirm(ad, w) : -1;
+    /* a client seen flaky: every rival twice; any client: every rival
+     * that one failure keeps from being left is contradicted again, and
+     * failures seen on one cell only are looked for on another */
+    bool more = confirm_more(ad, w);
+    int c = ad->flaky ? choose_confirm(ad, w, false) : -1;
+    if (c < 0 && more)
+        c = choose_confirm(ad, w, true);
+    if (c < 0 && more)
+        c = choose_support(ad, w);
     if (c >= 0) {
         ad->num_confirm++;
         return c;

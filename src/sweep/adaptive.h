@@ -17,9 +17,12 @@
  * says ok, or the reverse); the rules left are those with the fewest.  A
  * result that contradicts every rule left is tried again before the next
  * choice (a flaky client); once one rule is left, a few more connections
- * go where they contradict its nearest rivals a second time.  A rule left
- * that contradicts a result tried twice means no such rule fits: the
- * strategy then tries everything that is left (as --strategy full).
+ * go where they contradict a second time its rivals that one failure
+ * tried once keeps behind (a client that fails at random: a failure is
+ * the weak evidence), and where it says fail beyond the one cell its
+ * failures were seen on.  A rule left that contradicts a result tried
+ * three times means no such rule fits: the strategy then tries
+ * everything that is left (as --strategy full).
  *
  * Pure: no I/O, no globals. */
 #ifndef TP_SWEEP_ADAPTIVE_H

@@ -76,7 +76,7 @@ def test_throwaway(r, tmp, keep):
     readme = m.get("tlsprobe-bundle/README.md", (None, b""))[1].decode()
     listed = readme_files(readme)
     for want in ("trace.txt", "trace.jsonl", "capture.pcapng", "cert.pem", "versions.txt",
-                 "command.txt"):
+                 "command.txt", "fleet.txt"):
         r.check(want in listed, "README lists " + want, listed)
     for f in listed:
         r.check("tlsprobe-bundle/" + f in m, "listed file %s is in the bundle" % f, sorted(m))
@@ -94,6 +94,11 @@ def test_throwaway(r, tmp, keep):
     r.contains(text, "[1] OK (", "trace.txt is the text trace with the verdict")
     r.contains(m["tlsprobe-bundle/versions.txt"][1].decode(), "GnuTLS", "versions name GnuTLS")
     r.contains(m["tlsprobe-bundle/command.txt"][1].decode(), "--bundle", "the command line")
+    fleet = m["tlsprobe-bundle/fleet.txt"][1].decode()
+    r.check(re.match(r"tlsprobe fleet: 1 connection in 1 group, 0 failing\n", fleet) is not None,
+            "fleet.txt: the one connection in one group, none failing", fleet[:200])
+    r.check(re.search(r"^OK +1 connection from 1 peer: session-ok", fleet, re.M) is not None,
+            "fleet.txt: the group is ok, with its cause", fleet[:400])
     pcap = os.path.join(tmp, "capture.pcapng")
     with open(pcap, "wb") as f:
         f.write(m["tlsprobe-bundle/capture.pcapng"][1])

@@ -15,6 +15,9 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import tp  # noqa: E402
+
+# meson runs these with -j 1 and with -j 2 (TP_FLEET_JOBS); unset: the default
+JOBS = ["-j", os.environ["TP_FLEET_JOBS"]] if os.environ.get("TP_FLEET_JOBS") else []
 import fleet_relay  # noqa: E402
 
 # the echo server takes only ECDHE key exchange: a client offering RSA kx
@@ -96,7 +99,7 @@ def serve_and_capture(r, args, clients, tmp, name):
 
 
 def fleet(*args):
-    p = subprocess.run([tp.TLSPROBE, "fleet", "--no-progress"] + list(args),
+    p = subprocess.run([tp.TLSPROBE, "fleet", "--no-progress"] + JOBS + list(args),
                        capture_output=True, text=True, timeout=120)
     return p.returncode, p.stdout, p.stderr
 

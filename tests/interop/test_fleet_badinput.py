@@ -14,6 +14,9 @@ import tempfile
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import tp  # noqa: E402
 
+# meson runs these with -j 1 and with -j 2 (TP_FLEET_JOBS); unset: the default
+JOBS = ["-j", os.environ["TP_FLEET_JOBS"]] if os.environ.get("TP_FLEET_JOBS") else []
+
 DATA = os.path.join(os.environ.get("TP_SRC", os.path.join(os.path.dirname(__file__), "..", "..")),
                     "tests", "data", "fleet")
 KEYS = os.path.join(DATA, "fleet.keys")
@@ -21,7 +24,7 @@ BASE = [("closed-after-server-flight", 1, "fail"), ("session-ok", 2, "ok")]
 
 
 def fleet(*args):
-    p = subprocess.run([tp.TLSPROBE, "fleet", "--no-progress", "--json"] + list(args),
+    p = subprocess.run([tp.TLSPROBE, "fleet", "--no-progress", "--json"] + JOBS + list(args),
                        capture_output=True, text=True, timeout=60)
     return p.returncode, p.stdout, p.stderr
 

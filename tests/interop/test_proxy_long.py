@@ -172,6 +172,16 @@ def test_proxy_command(r, up):
     r.eq(p.returncode, 2, "proxy without --upstream: usage error")
     r.contains(p.stderr.decode(), "tlsprobe proxy: --upstream HOST:PORT is required",
                "proxy without --upstream: says so")
+    for args, words in [(["--keep", "some"], ["--keep some", "failing, all"]),
+                        (["--bogus"], ["'--bogus'", "tlsprobe proxy --help"])]:
+        p = subprocess.run([tp.TLSPROBE, "proxy", "--upstream", "127.0.0.1:25"] + args,
+                           capture_output=True, timeout=20)
+        err = p.stderr.decode()
+        r.eq(p.returncode, 2, "proxy %s: usage error" % " ".join(args), err)
+        r.check(err.startswith("tlsprobe proxy: "), "proxy %s: names the proxy command" %
+                " ".join(args), err)
+        for w in words:
+            r.contains(err, w, "proxy %s: says %r" % (" ".join(args), w))
     d = tp.tempfile.mkdtemp(prefix="tp-proxycmd-")
     trace = os.path.join(d, "t.jsonl")
     proc = subprocess.Popen([tp.TLSPROBE, "proxy", "--upstream", "127.0.0.1:%d" % up.port,

@@ -93,8 +93,11 @@ def test_padding_quirk(r):
 
 
 def test_flaky(r):
+    # the seed decides which runs drop, not which combinations: seed 15
+    # drops runs 2 and 11, and the second connection is a combination that
+    # works, so its repeat reads flaky
     state = os.path.join(TMP, "flaky.state")
-    client = "python3 %s {host} {port} --rate 0.1 --seed 4 --state %s -- %s" % (
+    client = "python3 %s {host} {port} --rate 0.1 --seed 15 --state %s -- %s" % (
         os.path.join(CLIENTS, "flaky.py"), state, intolerant("cbc"))
     rc, text, data = sweep(["--strategy", "adaptive", "--client", client])
     r.eq(rc, 0, "flaky: exit 0", text[-800:])

@@ -176,14 +176,18 @@ typedef struct {
     const sim_truth *t;
     double flaky;
     uint64_t seed;
+    int flake_at; /* the one try that fails by chance (-1: none) */
+    unsigned num;
 } oracle_ctx;
 
 static bool oracle(void *ctx, unsigned cell)
 {
     oracle_ctx *o = ctx;
+    bool chance = o->flake_at >= 0 && o->num == (unsigned)o->flake_at;
+    o->num++;
     if (o->t->fail[cell])
         return true;
-    return o->flaky > 0 && (double)(rnd(&o->seed) % 1000000) / 1e6 < o->flaky;
+    return chance || (o->flaky > 0 && (double)(rnd(&o->seed) % 1000000) / 1e6 < o->flaky);
 }
 
 /* The rule the rule finder names over rows ("" when none is exact). */
@@ -197,8 +201,7 @@ static void name_rule(const sweep_space *sp, const sweep_row *rows, unsigned n, 
     sweep_decision_cleanup(&d);
 }
 
-bool sim_run(const sim_world *w, const sim_truth *t, double flaky, uint64_t seed,
-             sim_outcome *out)
+static bool run_with(const sim_world *w, const sim_truth *t, oracle_ctx *oc, sim_outcome *out)
 {
     const sweep_space *sp = &w->sp;
     memset(out, 0, sizeof(*out));
@@ -215,8 +218,7 @@ bool sim_run(const sim_world *w, const sim_truth *t, double flaky, uint64_t seed
         rows[c].status = t->fail[c] ? SWEEP_ST_FAIL : SWEEP_ST_OK;
     }
     name_rule(sp, rows, sp->num_cells, out->full, sizeof(out->full));
-    oracle_ctx oc = {t, flaky, seed * 2654435761u + 7};
-    out->conns = sweep_adaptive_simulate(ad, oracle, &oc, 4 * sp->num_cells);
+    out->conns = sweep_adaptive_simulate(ad, oracle, oc, 4 * sp->num_cells);
     sweep_ad_status st;
     sweep_adaptive_status(ad, &st);
     out->repeats = st.num_repeats;
@@ -227,6 +229,19 @@ bool sim_run(const sim_world *w, const sim_truth *t, double flaky, uint64_t seed
     sweep_adaptive_free(ad);
     free(rows);
     return true;
+}
+
+bool sim_run(const sim_world *w, const sim_truth *t, double flaky, uint64_t seed,
+             sim_outcome *out)
+{
+    oracle_ctx oc = {t, flaky, seed * 2654435761u + 7, -1, 0};
+    return run_with(w, t, &oc, out);
+}
+
+bool sim_run_flake_at(const sim_world *w, const sim_truth *t, unsigned flake_try, sim_outcome *out)
+{
+    oracle_ctx oc = {t, 0, 0, (int)flake_try, 0};
+    return run_with(w, t, &oc, out);
 }
 
 static int cmp_u(const void *a, const void *b)

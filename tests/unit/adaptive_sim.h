@@ -53,6 +53,10 @@ typedef struct {
 bool sim_run(const sim_world *w, const sim_truth *t, double flaky, uint64_t seed,
              sim_outcome *out);
 
+/* One run where exactly try number flake_try (from 0) fails by chance
+ * (when the truth says that cell works). */
+bool sim_run_flake_at(const sim_world *w, const sim_truth *t, unsigned flake_try, sim_outcome *out);
+
 /* median and maximum of v (sorted in place) */
 void sim_median_max(unsigned *v, unsigned n, double *median, unsigned *max);
 
