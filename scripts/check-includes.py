@@ -35,7 +35,7 @@ COMMENT = re.compile(r'/\*.*?\*/|//[^\n]*|"(?:\\.|[^"\\])*"', re.S)
 
 def call_arrows(d):
     """{caller file: {callee file: first line of a call}} among d's .c files."""
-    texts, defined = {}, {}
+    texts, defined, own = {}, {}, {}
     for name in sorted(os.listdir(d)):
         if name.endswith(".c"):
             with open(os.path.join(d, name), encoding="utf-8") as f:
@@ -44,6 +44,7 @@ def call_arrows(d):
                 m = DEFINITION.match(line)
                 if m:
                     defined[m.group(1)] = name
+                    own.setdefault(name, set()).add(m.group(1))
     arrows = {}
     for name, text in texts.items():
         code = COMMENT.sub(lambda m: re.sub(r"[^\n]", " ", m.group(0)), text)
@@ -51,7 +52,9 @@ def call_arrows(d):
             if DEFINITION.match(line):
                 continue
             for m in CALL.finditer(line):
-                callee = defined.get(m.group(1))
+                # a name the file defines itself is its own (engine/: each
+                # engine file defines engine.h's names under its prefix)
+                callee = defined.get(m.group(1)) if m.group(1) not in own.get(name, ()) else None
                 if callee and callee != name:
                     arrows.setdefault(name, {}).setdefault(callee, (no, m.group(1)))
     return arrows

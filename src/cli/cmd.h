@@ -12,6 +12,8 @@ int cmd_sweep(int argc, char **argv);
 int cmd_decode(int argc, char **argv);
 int cmd_fleet(int argc, char **argv);
 int cmd_list(int argc, char **argv);
+/* list --engine openssl (list_openssl.c) */
+void list_openssl(void);
 int cmd_bundle(int argc, char **argv); /* cmd_bundle.c */
 int cmd_report(int argc, char **argv); /* cmd_report.c */
 int cmd_proxy(int argc, char **argv); /* serve --upstream */

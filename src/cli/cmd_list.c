@@ -1,5 +1,6 @@
-/* tlsprobe list [--engine gnutls]: the names each negotiation flag accepts,
+/* tlsprobe list [--engine gnutls|openssl]: the names each negotiation flag accepts,
  * marking those this engine build can negotiate. */
+#include <stdbool.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
@@ -12,7 +13,7 @@
 
 static void list_usage(FILE *f)
 {
-    fputs("usage: tlsprobe list [--engine gnutls] [-h | --help]\n", f);
+    fputs("usage: tlsprobe list [--engine gnutls|openssl] [-h | --help]\n", f);
 }
 
 static void list_flag(engine_flag flag)
@@ -74,16 +75,20 @@ int cmd_list(int argc, char **argv)
         list_usage(stderr);
         return 2;
     }
-    if (strcmp(engine, "gnutls") != 0) {
-        fprintf(stderr, "tlsprobe list: unknown engine '%s'; valid: gnutls\n", engine);
+    bool ossl = strcmp(engine, "openssl") == 0;
+    if (!ossl && strcmp(engine, "gnutls") != 0) {
+        fprintf(stderr, "tlsprobe list: unknown engine '%s'; valid: gnutls, openssl\n", engine);
         return 2;
     }
-
-    printf("engine: gnutls (%s)\n", engine_version_string());
-    printf("names for the negotiation flags; * = this engine can negotiate it\n\n");
-    for (unsigned f = 0; f < ENGINE_FLAG_COUNT; f++) {
-        list_flag((engine_flag)f);
-        putchar('\n');
+    if (ossl) {
+        list_openssl();
+    } else {
+        printf("engine: gnutls (%s)\n", engine_version_string());
+        printf("names for the negotiation flags; * = this engine can negotiate it\n\n");
+        for (unsigned f = 0; f < ENGINE_FLAG_COUNT; f++) {
+            list_flag((engine_flag)f);
+            putchar('\n');
+        }
     }
     const char *const *kts;
     unsigned n = engine_key_types(&kts);

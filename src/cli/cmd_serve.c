@@ -23,6 +23,7 @@
 #include "report/text_sink.h"
 #include "server/server.h"
 #include "certs_opts.h"
+#include "engine_opts.h"
 #include "serve_keep.h"
 #include "serve_opts.h"
 #include "dashboard.h"
@@ -283,6 +284,8 @@ static int check_opts(serve_opts *o)
     int rc = serve_opts_check(&o->shape, serve_cmd);
     if (!rc)
         rc = certs_opts_check(&o->shape, serve_cmd);
+    if (!rc)
+        rc = engine_opts_check(&o->shape, serve_cmd);
     if (rc)
         return rc;
     if (o->shape.has_upstream && o->mode_flag)
@@ -436,6 +439,10 @@ static void connect_hint(const char *bound, char *out, size_t out_len)
 static int serve_priority(const serve_opts *o, char *priority, size_t cap)
 {
     char err[2048];
+    if (engine_opts_openssl(&o->shape)) { /* the lists go to the engine as typed */
+        priority[0] = '\0';
+        return 0;
+    }
     if (o->shape.priority) {
         if (engine_priority_check(o->shape.priority, err, sizeof err) != TP_OK) {
             fprintf(stderr, "tlsprobe %s: --priority: %s\n", serve_cmd, err);
@@ -483,6 +490,7 @@ static tp_engine *serve_engine(const serve_opts *o, const char *priority)
         .ocsp = o->shape.ocsp,
         .client_ca = o->shape.client_ca,
     };
+    engine_opts_config(&ecfg, &o->shape);
     serve_opts_names_for_mode(&ecfg.names, &o->shape.names, o->mode == TP_MODE_HTTP);
     serve_opts_names_note(&ecfg.names, o->mode == TP_MODE_HTTP, serve_cmd);
     serve_opts_resumption_apply(&o->shape, &ecfg);
@@ -510,6 +518,9 @@ static tp_engine *serve_engine(const serve_opts *o, const char *priority)
         tp_engine_free(engine);
         return NULL;
     }
+    if (engine_opts_openssl(&o->shape)) /* where gnutls says its priority string */
+        fprintf(stderr, "engine: openssl (OpenSSL %s, security level 0)\n",
+                tp_engine_openssl_version());
     fprintf(stderr, "certificate SHA-256 %s\n", tp_engine_cert_fingerprint(engine));
     if (o->save_cert)
         fprintf(stderr, "certificate written to %s\n", o->save_cert);

@@ -17,6 +17,7 @@
 #include "report/json_sink.h"
 #include "report/text_sink.h"
 #include "certs_opts.h"
+#include "engine_opts.h"
 #include "serve_opts.h"
 #include "dashboard.h"
 #include "serve_opts_names.h"
@@ -34,6 +35,7 @@ static const char *const sweep_usage =
     "  --axes L              axes to sweep (default protocol,kx,cipher,mac); also\n"
     "                        group, sigalg, key-type, quirk (record quirks),\n"
     "                        cert, ocsp, client-cert (certificates: --cert-variants),\n"
+    "                        engine (gnutls, openssl: the library that serves),\n"
     "                        alpn, sni-mode,\n"
     "                        resumption (none,id,ticket,psk: the client connects\n"
     "                        twice, e.g. s_client -reconnect; ok when it resumed)\n"
@@ -201,6 +203,8 @@ static int take_shape(sweep_options *o, serve_shape *sh)
     int rc = serve_opts_check(sh, "sweep");
     if (!rc)
         rc = certs_opts_check(sh, "sweep");
+    if (!rc)
+        rc = engine_opts_check(sh, "sweep");
     if (rc)
         return rc;
     for (unsigned f = 0; f < ENGINE_FLAG_COUNT; f++) {
@@ -218,6 +222,7 @@ static int take_shape(sweep_options *o, serve_shape *sh)
         add_limit(o, engine_flag_option((engine_flag)f), csv);
     }
     o->key_type = sh->key_type;
+    o->engine = sh->engine;
     o->cert_file = sh->cert;
     o->key_file = sh->key;
     o->client_cert = sh->client_cert;

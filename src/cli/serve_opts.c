@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "certs_opts.h"
+#include "engine_opts.h" /* the --engine row */
 #include "serve_opts.h"
 #include "engine/psk.h"
 #include "serve_opts_names.h"
@@ -277,8 +278,16 @@ const tp_proxy_params *serve_opts_upstream(serve_shape *s)
 
 /* clang-format off */
 static const serve_opt serve_opts_table[] = {
+    {"engine", "E", "the TLS library that serves: gnutls (default) or openssl",
+     SERVE_OPTS_BOTH, engine_take_engine, 0, 0},
     {"priority", "STR", "GnuTLS priority string (instead of the lists below)", SERVE_OPTS_SERVE,
      STR(priority)},
+    {"cipher-string", "STR", "openssl engine: an OpenSSL cipher string (TLS <= 1.2,\n"
+                             "e.g. 'HIGH:!aNULL' or 'AES128-SHA:@SECLEVEL=0')",
+     SERVE_OPTS_SERVE, STR(cipher_string)},
+    {"ciphersuites", "STR", "openssl engine: OpenSSL TLS 1.3 suites\n"
+                            "(e.g. TLS_AES_128_GCM_SHA256:TLS_CHACHA20_POLY1305_SHA256)",
+     SERVE_OPTS_SERVE, STR(ciphersuites)},
     LIST("protocols", ENGINE_FLAG_PROTOCOLS, "e.g. TLS1.2,TLS1.3"),
     LIST("ciphers", ENGINE_FLAG_CIPHERS, "e.g. AES-128-GCM,AES-128-CBC"),
     LIST("macs", ENGINE_FLAG_MACS, "e.g. SHA1,AEAD"),

@@ -60,6 +60,8 @@ typedef struct {
     const char *cert_variant, *save_ca, *ocsp, *client_ca;
     const char *cert_variants; /* sweep: the cert axis' values */
     const char *save_client_cert; /* a client certificate + key of the generated CA */
+    /* the engine (engine_opts.c): NULL is gnutls */
+    const char *engine, *cipher_string, *ciphersuites;
     /* mail: --smtp/--imap/--pop3 (implicit TLS) or --starttls P (a
      * plaintext preamble first); mail_flag names the option for messages */
     tp_mail_proto mail;

@@ -3,7 +3,7 @@
  * update_requested, post-handshake client authentication, an alert of the
  * caller's choice.  What goes out is traced and checked by the session
  * like any other record; this file only asks GnuTLS. */
-#include "engine.h"
+#include "gnutls_prefix.h" /* engine.h as tp_gnutls_* (engine.c dispatches) */
 #include "internal.h"
 
 #include <gnutls/gnutls.h>

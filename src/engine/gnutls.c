@@ -7,7 +7,7 @@
  * loop owns time.
  *
  * Credentials (generated, loaded, DH parameters) are credentials.c's. */
-#include "engine.h"
+#include "gnutls_prefix.h" /* engine.h as tp_gnutls_* (engine.c dispatches) */
 #include "alpn_sni_int.h"
 #include "certgen.h"
 #include "credentials.h"

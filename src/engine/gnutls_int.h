@@ -4,6 +4,7 @@
 #ifndef TP_ENGINE_GNUTLS_INT_H
 #define TP_ENGINE_GNUTLS_INT_H
 
+#include "gnutls_prefix.h" /* engine.h as tp_gnutls_* (first: engine.c dispatches) */
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -13,7 +14,6 @@
 #include "alpn_sni_int.h"
 #include "certgen.h"
 #include "credentials.h"
-#include "engine.h"
 #include "internal.h"
 #include "psk.h"
 #include "resume.h"

@@ -17,11 +17,6 @@ bool tp_engine_psk_valid(const char *arg, char *err, size_t err_len);
 /* Whether arg is "USER:PASSWORD" (both non-empty). */
 bool tp_engine_srp_valid(const char *arg, char *err, size_t err_len);
 
-/* "'y', 'z'": the engine's --psk identities (for the verdict), or NULL. */
-const char *tp_engine_psk_identities(const tp_engine *e);
-/* The key of a --psk identity (for the verifier's binder check): true with
- * *out_len bytes in out.  engine is a tp_engine. */
-bool tp_engine_psk_key(const void *engine, const char *identity, uint8_t *out, size_t cap,
-                       size_t *out_len);
+/* tp_engine_psk_identities, tp_engine_psk_key: engine.h (each engine's). */
 
 #endif

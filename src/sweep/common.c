@@ -86,10 +86,13 @@ static engine_flag flag_of_axis(const char *axis)
 static tp_engine *engine_for(sweep_ctx *c, const engine_lists *lists, const char *key_type,
                              const sweep_setup *su, char *err, size_t err_len)
 {
-    char prio[2048];
-    if (engine_build_priority(lists, prio, sizeof(prio), err, err_len) != TP_OK)
-        return NULL;
+    char prio[2048] = "";
     tp_engine_config ec = {0};
+    ec.engine = su && su->engine ? su->engine : c->o->engine;
+    ec.lists = *lists; /* the openssl engine takes the lists as they are */
+    if ((!ec.engine || strcmp(ec.engine, "openssl")) &&
+        engine_build_priority(lists, prio, sizeof(prio), err, err_len) != TP_OK)
+        return NULL;
     ec.priority = prio;
     ec.cert_file = c->o->cert_file;
     ec.key_file = c->o->key_file;

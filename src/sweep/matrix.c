@@ -14,6 +14,7 @@
 #include "../wire/iana.h"
 #include "axis_names.h"
 #include "axes_certs.h"
+#include "axes_engine.h"
 #include "axis_resumption.h"
 
 /* ---- the probe's offer ---- */
@@ -352,6 +353,7 @@ static const sweep_axis axis_table[] = {
     {"ocsp", "--ocsp-axis", sweep_ocsp_values, sweep_ocsp_parse, sweep_ocsp_apply, NULL},
     {"client-cert", "--client-cert-axis", sweep_client_cert_values, sweep_client_cert_parse,
      sweep_client_cert_apply, NULL},
+    {"engine", "--engine-axis", sweep_engine_values, sweep_engine_parse, sweep_engine_apply, NULL},
     {"resumption", "--resumptions", sweep_resumption_values, sweep_resumption_parse,
      sweep_resumption_apply, NULL}, /* axis_resumption.c */
 };

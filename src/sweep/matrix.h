@@ -43,6 +43,7 @@ typedef struct {
     const char *alpn, *sni_mode; /* the alpn axis' engine list ("" none), sni-mode's value; or NULL */
     /* certificate axes (axes_certs.c); NULL: not an axis */
     const char *cert_variant, *ocsp, *client_cert;
+    const char *engine; /* the engine axis' value (axes_engine.c), or NULL */
     const char *resumption; /* the resumption axis' value ("none", "id", "ticket", "psk"), or NULL */
 } sweep_setup;
 

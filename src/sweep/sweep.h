@@ -34,6 +34,7 @@ typedef struct {
     bool include_unoffered;
     /* engine */
     const char *key_type; /* --key-type (when key-type is not an axis) */
+    const char *engine;   /* --engine (when engine is not an axis); NULL: gnutls */
     const char *cert_file, *key_file;
     tp_client_cert client_cert;
     const char *const *psk, *const *srp; /* --psk, --srp values (engine/psk.h) */

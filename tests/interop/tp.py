@@ -108,6 +108,16 @@ INTOLERANT = os.path.join(TP_SRC, "tests", "sweep_clients", "intolerant.py")
 
 # ---------------------------------------------------------------- server
 
+# TP_ENGINE=openssl runs a test's servers on that engine (tests/interop/meson.build
+# registers a chosen set a second time so); a test that names --engine keeps it.
+TP_ENGINE = os.environ.get("TP_ENGINE", "")
+
+
+def engine_args(args):
+    """["--engine", TP_ENGINE] unless TP_ENGINE is unset or args choose."""
+    return ["--engine", TP_ENGINE] if TP_ENGINE and "--engine" not in args else []
+
+
 class ServerError(Exception):
     pass
 
@@ -148,7 +158,7 @@ class Server:
         c = [TLSPROBE, "serve", "--listen", "127.0.0.1", "--port", str(self.port_arg)]
         if self.trace_path:
             c += ["--trace", self.trace_path]
-        return c + self.args
+        return c + engine_args(self.args) + self.args
 
     def _pump(self, stream, sink, watch):
         for raw in iter(stream.readline, b""):
