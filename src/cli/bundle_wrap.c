@@ -24,6 +24,7 @@ typedef struct {
     char *argv[WRAP_MAX_ARGS];
     int argc;
     char paths[8][128]; /* the files added in dir */
+    char fleet_arg[160];  /* --fleet-summary=DIR/fleet.txt */
     unsigned npaths;
     bundle_input in[BUNDLE_MAX_INPUTS];
     unsigned nin;
@@ -160,27 +161,34 @@ static void tee_stop(pid_t pid, int saved)
     waitpid(pid, NULL, 0);
 }
 
+/* Runs fn(argc, argv) in a child with its standard output to path (0600,
+ * no symbolic link) and waits for it; getopt starts over in the child. */
+static void run_to_file(const char *path, int (*fn)(int, char **), int argc, char **argv)
+{
+    fflush(stdout);
+    pid_t pid = fork();
+    if (pid == 0) {
+        int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW, 0600);
+        if (fd < 0 || dup2(fd, 1) < 0)
+            _exit(1);
+        optind = 0; /* the first run used getopt */
+        int rc = fn(argc, argv);
+        fflush(stdout);
+        _exit(rc);
+    }
+    if (pid > 0)
+        waitpid(pid, NULL, 0);
+}
+
 /* decode: the JSON trace is a second run with --json, its standard
  * output to DIR/trace.jsonl. */
 static void decode_json(wrap *w, int (*run)(int, char **))
 {
     char *p = w->paths[w->npaths++];
     snprintf(p, 128, "%s/trace.jsonl", w->dir);
-    fflush(stdout);
-    pid_t pid = fork();
-    if (pid == 0) {
-        int fd = open(p, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW, 0600);
-        if (fd < 0 || dup2(fd, 1) < 0)
-            _exit(1);
-        w->argv[w->argc++] = "--json";
-        w->argv[w->argc] = NULL;
-        optind = 0; /* getopt starts over (the first run used it) */
-        int rc = run(w->argc, w->argv);
-        fflush(stdout);
-        _exit(rc);
-    }
-    if (pid > 0)
-        waitpid(pid, NULL, 0);
+    w->argv[w->argc++] = "--json";
+    w->argv[w->argc] = NULL;
+    run_to_file(p, run, w->argc, w->argv);
     input(w, p, BUNDLE_AUTO);
 }
 
@@ -201,9 +209,10 @@ static void fleet_output(wrap *w)
     if (w->argc + 1 >= WRAP_MAX_ARGS || w->npaths >= 8)
         return;
     char *p = w->paths[w->npaths++];
-    snprintf(p, 128, "--fleet-summary=%s/fleet.txt", w->dir);
-    w->argv[w->argc++] = p;
-    input(w, p + 16, BUNDLE_FLEET);
+    snprintf(p, 128, "%s/fleet.txt", w->dir);
+    snprintf(w->fleet_arg, sizeof w->fleet_arg, "--fleet-summary=%s", p);
+    w->argv[w->argc++] = w->fleet_arg;
+    input(w, p, BUNDLE_FLEET);
 }
 
 /* decode: the fleet summary of the same capture (tlsprobe fleet, with the
@@ -216,19 +225,7 @@ static void decode_fleet(wrap *w, const char *capture)
     snprintf(p, 128, "%s/fleet.txt", w->dir);
     const char *kl = opt_value(w->argc, w->argv, "--keylog");
     char *args[] = {"fleet", (char *)capture, kl ? "--keylog" : NULL, (char *)kl, NULL};
-    fflush(stdout);
-    pid_t pid = fork();
-    if (pid == 0) {
-        int fd = open(p, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW, 0600);
-        if (fd < 0 || dup2(fd, 1) < 0)
-            _exit(1);
-        optind = 0;
-        int rc = cmd_fleet(kl ? 4 : 2, args);
-        fflush(stdout);
-        _exit(rc);
-    }
-    if (pid > 0)
-        waitpid(pid, NULL, 0);
+    run_to_file(p, cmd_fleet, kl ? 4 : 2, args);
     input(w, p, BUNDLE_FLEET);
 }
 

@@ -68,14 +68,10 @@ int certs_opts_check(const serve_shape *s, const char *cmd)
     return 0;
 }
 
-bool certs_save_ca(const char *path, const tp_engine *e, char *err, size_t err_len)
+bool certs_write_public(const char *opt, const char *path, const char *pem, size_t len,
+                        char *err, size_t err_len)
 {
-    size_t len = 0, off = 0;
-    const char *pem = tp_engine_ca_pem(e, &len);
-    if (!pem) {
-        snprintf(err, err_len, "--save-ca %s: no generated CA to save", path);
-        return false;
-    }
+    size_t off = 0;
     int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
     while (fd >= 0 && off < len) {
         ssize_t n = write(fd, pem + off, len - off);
@@ -87,13 +83,24 @@ bool certs_save_ca(const char *path, const tp_engine *e, char *err, size_t err_l
     }
     int saved = errno;
     if (fd < 0 || off < len || close(fd) < 0) {
-        snprintf(err, err_len, "--save-ca: cannot write '%s': %s", path,
+        snprintf(err, err_len, "%s: cannot write '%s': %s", opt, path,
                  fd < 0 && saved == ELOOP ? "it is a symbolic link" : strerror(saved));
         if (fd >= 0 && off < len)
             close(fd);
         return false;
     }
     return true;
+}
+
+bool certs_save_ca(const char *path, const tp_engine *e, char *err, size_t err_len)
+{
+    size_t len = 0;
+    const char *pem = tp_engine_ca_pem(e, &len);
+    if (!pem) {
+        snprintf(err, err_len, "--save-ca %s: no generated CA to save", path);
+        return false;
+    }
+    return certs_write_public("--save-ca", path, pem, len, err, err_len);
 }
 
 bool certs_save_client_cert(const char *path, const char *cmd)

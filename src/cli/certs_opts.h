@@ -22,6 +22,10 @@ void certs_list(FILE *f);
 /* --save-ca: the generated root CA's PEM into path (0644: a certificate is
  * public; never through a symbolic link).  false with err set. */
 bool certs_save_ca(const char *path, const tp_engine *e, char *err, size_t err_len);
+/* Writes a public file (a certificate: mode 0644), never through a
+ * symbolic link; false with "OPT: cannot write 'PATH': why" in err. */
+bool certs_write_public(const char *opt, const char *path, const char *pem, size_t len,
+                        char *err, size_t err_len);
 
 /* --save-client-cert: a client certificate and key of the generated CA
  * into path (0600, no symbolic link).  false with the message on stderr. */

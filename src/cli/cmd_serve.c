@@ -379,31 +379,16 @@ static unsigned san_addresses(const serve_opts *o, const char **out, char bufs[]
 
 /* --save-cert: the engine hands over the generated certificate's PEM and
  * the command writes it.  A certificate is public: 0644 (files that hold
- * secrets, traces and key logs, are 0600). */
+ * secrets, traces and key logs, are 0600), never through a symbolic link. */
 static bool save_cert(const char *path, const tp_engine *engine, char *err, size_t err_len)
 {
-    size_t len = 0, off = 0;
+    size_t len = 0;
     const char *pem = tp_engine_cert_pem(engine, &len);
     if (!pem) {
         snprintf(err, err_len, "--save-cert %s: no generated certificate to save", path);
         return false;
     }
-    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    while (fd >= 0 && off < len) {
-        ssize_t n = write(fd, pem + off, len - off);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            break;
-        off += (size_t)n;
-    }
-    if (fd < 0 || off < len || close(fd) < 0) {
-        snprintf(err, err_len, "cannot write certificate file '%s': %s", path, strerror(errno));
-        if (fd >= 0 && off < len)
-            close(fd);
-        return false;
-    }
-    return true;
+    return certs_write_public("--save-cert", path, pem, len, err, err_len);
 }
 
 /* The connection limit in force, and a warning when --max-conns asks for

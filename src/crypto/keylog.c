@@ -31,17 +31,6 @@ static bool is_blank(uint8_t c)
     return c == ' ' || c == '\t';
 }
 
-static int hex_value(uint8_t c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 static void skip_blanks(cur_t *c)
 {
     while (cur_len(c) > 0 && is_blank(cur_data(c)[0]))
@@ -69,7 +58,7 @@ static bool hex_decode(cur_t tok, uint8_t *out, size_t out_len)
         uint8_t hi, lo;
         if (!cur_get_u8(&tok, &hi) || !cur_get_u8(&tok, &lo))
             return false;
-        int h = hex_value(hi), l = hex_value(lo);
+        int h = wire_hex_digit((unsigned char)hi), l = wire_hex_digit((unsigned char)lo);
         if (h < 0 || l < 0)
             return false;
         out[i] = (uint8_t)(h << 4 | l);

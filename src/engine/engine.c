@@ -74,17 +74,24 @@ const char *tp_engine_ca_pem(const tp_engine *e, size_t *out_len) { return CALL(
 const char *tp_engine_ocsp(const tp_engine *e) { return CALL(e, ocsp); }
 const char *tp_engine_client_ca(const tp_engine *e) { return CALL(e, client_ca); }
 const char *tp_engine_conn_client_verify(tp_engine_conn *c) { return CALL(c, conn_client_verify); }
+static const engine_allowed *allowed_of(const tp_engine *e)
+{
+    return e->ossl ? tp_openssl_allowed_lists(e->o) : tp_gnutls_allowed_lists(e->g);
+}
 unsigned tp_engine_allowed_suites(const tp_engine *e, const uint16_t **out)
 {
-    return CALL(e, allowed_suites, out);
+    *out = allowed_of(e)->suites;
+    return allowed_of(e)->num_suites;
 }
 unsigned tp_engine_allowed_groups(const tp_engine *e, const uint16_t **out)
 {
-    return CALL(e, allowed_groups, out);
+    *out = allowed_of(e)->groups;
+    return allowed_of(e)->num_groups;
 }
 unsigned tp_engine_allowed_versions(const tp_engine *e, const uint16_t **out)
 {
-    return CALL(e, allowed_versions, out);
+    *out = allowed_of(e)->versions;
+    return allowed_of(e)->num_versions;
 }
 
 tp_engine_conn *tp_engine_conn_new(tp_engine *e, const tp_transport *t)

@@ -103,6 +103,13 @@ typedef enum {
 
 #include "engine_fns.h"
 
+/* Suites/groups/versions the priority allows (IANA ids), for the verdict:
+ * engine.c's, one for both engines (each engine file fills its lists,
+ * internal.h), so not in engine_fns.h's per-engine set. */
+unsigned tp_engine_allowed_suites(const tp_engine *e, const uint16_t **out);
+unsigned tp_engine_allowed_groups(const tp_engine *e, const uint16_t **out);
+unsigned tp_engine_allowed_versions(const tp_engine *e, const uint16_t **out);
+
 /* The engines --engine takes ("gnutls", "openssl"), NULL-terminated, and
  * the OpenSSL library's runtime version ("3.0.19"). */
 extern const char *const tp_engine_kinds[];

@@ -54,11 +54,6 @@ const char *tp_engine_client_ca(const tp_engine *e);
  * NULL when not checked (no --client-ca, no certificate). */
 const char *tp_engine_conn_client_verify(tp_engine_conn *c);
 
-/* Suites/groups/versions the priority allows (IANA ids), for the verdict. */
-unsigned tp_engine_allowed_suites(const tp_engine *e, const uint16_t **out);
-unsigned tp_engine_allowed_groups(const tp_engine *e, const uint16_t **out);
-unsigned tp_engine_allowed_versions(const tp_engine *e, const uint16_t **out);
-
 tp_engine_conn *tp_engine_conn_new(tp_engine *e, const tp_transport *t);
 void tp_engine_conn_free(tp_engine_conn *c);
 tp_engine_rc tp_engine_conn_handshake(tp_engine_conn *c);

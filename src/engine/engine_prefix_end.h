@@ -12,9 +12,6 @@
 #undef tp_engine_ocsp
 #undef tp_engine_client_ca
 #undef tp_engine_conn_client_verify
-#undef tp_engine_allowed_suites
-#undef tp_engine_allowed_groups
-#undef tp_engine_allowed_versions
 #undef tp_engine_conn_new
 #undef tp_engine_conn_free
 #undef tp_engine_conn_handshake

@@ -102,7 +102,7 @@ static uint16_t protocol_iana(gnutls_protocol_t v)
 
 static void allowed_fill(tp_engine *e)
 {
-    for (unsigned i = 0; e->num_suites < MAX_ALLOWED; i++) {
+    for (unsigned i = 0; e->allowed.num_suites < sizeof e->allowed.suites / sizeof e->allowed.suites[0]; i++) {
         unsigned sidx;
         int r = gnutls_priority_get_cipher_suite_index(e->prio, i, &sidx);
         if (r == GNUTLS_E_REQUESTED_DATA_NOT_AVAILABLE)
@@ -119,22 +119,22 @@ static void allowed_fill(tp_engine *e)
         /* only what this certificate can serve */
         if (minv != GNUTLS_TLS1_3 && !kx_fits(e, kx, e->cert_pk))
             continue;
-        e->suites[e->num_suites++] = (uint16_t)(id[0] << 8 | id[1]);
+        e->allowed.suites[e->allowed.num_suites++] = (uint16_t)(id[0] << 8 | id[1]);
     }
     const unsigned *list;
     int n = gnutls_priority_protocol_list(e->prio, &list);
-    for (int i = 0; i < n && e->num_versions < sizeof(e->versions) / sizeof(e->versions[0]); i++) {
+    for (int i = 0; i < n && e->allowed.num_versions < sizeof(e->allowed.versions) / sizeof(e->allowed.versions[0]); i++) {
         uint16_t v = protocol_iana((gnutls_protocol_t)list[i]);
         if (v)
-            e->versions[e->num_versions++] = v;
+            e->allowed.versions[e->allowed.num_versions++] = v;
     }
     const unsigned *glist;
     n = gnutls_priority_group_list(e->prio, &glist);
-    for (int i = 0; i < n && e->num_groups < sizeof(e->groups) / sizeof(e->groups[0]); i++) {
+    for (int i = 0; i < n && e->allowed.num_groups < sizeof(e->allowed.groups) / sizeof(e->allowed.groups[0]); i++) {
         const engine_name *g =
             engine_name_find(ENGINE_FLAG_GROUPS, gnutls_group_get_name((gnutls_group_t)glist[i]));
         if (g && g->num_iana_ids)
-            e->groups[e->num_groups++] = g->iana_ids[0];
+            e->allowed.groups[e->allowed.num_groups++] = g->iana_ids[0];
     }
 }
 

@@ -85,22 +85,9 @@ const char *tp_engine_cert_pem(const tp_engine *e, size_t *out_len)
     return (const char *)e->generated->cert_pem.data;
 }
 
-unsigned tp_engine_allowed_suites(const tp_engine *e, const uint16_t **out)
+const engine_allowed *tp_gnutls_allowed_lists(const tp_engine *e)
 {
-    *out = e->suites;
-    return e->num_suites;
-}
-
-unsigned tp_engine_allowed_groups(const tp_engine *e, const uint16_t **out)
-{
-    *out = e->groups;
-    return e->num_groups;
-}
-
-unsigned tp_engine_allowed_versions(const tp_engine *e, const uint16_t **out)
-{
-    *out = e->versions;
-    return e->num_versions;
+    return &e->allowed;
 }
 
 static const char *str_or_empty(const char *s)

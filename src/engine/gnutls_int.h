@@ -18,8 +18,6 @@
 #include "psk.h"
 #include "resume.h"
 
-#define MAX_ALLOWED 256
-
 struct tp_engine {
     gnutls_certificate_credentials_t cred;
     bool own_cred;                     /* loaded from files; generated ones are shared */
@@ -35,8 +33,7 @@ struct tp_engine {
     gnutls_pk_algorithm_t cert_pk;
     engine_psk *psk; /* --psk / --srp credentials (psk.c), or NULL */
     char fingerprint[3 * 32];
-    uint16_t suites[MAX_ALLOWED], groups[32], versions[8];
-    unsigned num_suites, num_groups, num_versions;
+    engine_allowed allowed; /* what it can negotiate (allowed_fill) */
 };
 
 struct tp_engine_conn {

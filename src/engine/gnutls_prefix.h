@@ -17,9 +17,6 @@
 #define tp_engine_ocsp tp_gnutls_ocsp
 #define tp_engine_client_ca tp_gnutls_client_ca
 #define tp_engine_conn_client_verify tp_gnutls_conn_client_verify
-#define tp_engine_allowed_suites tp_gnutls_allowed_suites
-#define tp_engine_allowed_groups tp_gnutls_allowed_groups
-#define tp_engine_allowed_versions tp_gnutls_allowed_versions
 #define tp_engine_conn_new tp_gnutls_conn_new
 #define tp_engine_conn_free tp_gnutls_conn_free
 #define tp_engine_conn_handshake tp_gnutls_conn_handshake

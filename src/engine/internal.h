@@ -4,11 +4,24 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include <gnutls/gnutls.h>
 
 #include "engine.h"
 #include "names.h"
+
+/* What an engine can negotiate with its configuration (IANA codes):
+ * each engine file fills one; engine.c hands the lists out
+ * (tp_engine_allowed_suites, _groups, _versions). */
+typedef struct {
+    uint16_t suites[256], groups[32], versions[8];
+    unsigned num_suites, num_groups, num_versions;
+} engine_allowed;
+struct tp_gnutls_engine;
+struct tp_openssl_engine;
+const engine_allowed *tp_gnutls_allowed_lists(const struct tp_gnutls_engine *e);
+const engine_allowed *tp_openssl_allowed_lists(const struct tp_openssl_engine *e);
 
 /* printf into a caller's error buffer; nothing when err is NULL or err_len
  * is 0 (callers may not want the text). */

@@ -37,8 +37,7 @@ struct tp_engine {
     unsigned alpn_len;
     bool alpn_strict;
     char alpn_text[512];
-    uint16_t suites[OSSL_MAX_ALLOWED], groups[32], versions[8];
-    unsigned num_suites, num_groups, num_versions;
+    engine_allowed allowed; /* what it can negotiate */
 };
 
 struct tp_engine_conn {
@@ -222,9 +221,9 @@ static int ctx_setup(tp_engine *e, const tp_engine_config *cfg, char *err, size_
      * allowed (RFC 5246 7.2.2) */
     if (e->renegotiation)
         SSL_CTX_set_options(e->ctx, SSL_OP_ALLOW_CLIENT_RENEGOTIATION);
-    e->num_suites = ossl_allowed_suites(e->ctx, e->suites, OSSL_MAX_ALLOWED);
-    e->num_versions = ossl_allowed_versions(e->ctx, e->versions, 8);
-    e->num_groups = ossl_allowed_groups(&cfg->lists, e->groups, 32);
+    e->allowed.num_suites = ossl_allowed_suites(e->ctx, e->allowed.suites, OSSL_MAX_ALLOWED);
+    e->allowed.num_versions = ossl_allowed_versions(e->ctx, e->allowed.versions, 8);
+    e->allowed.num_groups = ossl_allowed_groups(&cfg->lists, e->allowed.groups, 32);
     return 0;
 }
 
@@ -322,22 +321,9 @@ const char *tp_engine_cert_pem(const tp_engine *e, size_t *out_len)
     return datum_out(ch ? &ch->chain_pem : g ? &g->cert_pem : NULL, out_len);
 }
 
-unsigned tp_engine_allowed_suites(const tp_engine *e, const uint16_t **out)
+const engine_allowed *tp_openssl_allowed_lists(const tp_engine *e)
 {
-    *out = e->suites;
-    return e->num_suites;
-}
-
-unsigned tp_engine_allowed_groups(const tp_engine *e, const uint16_t **out)
-{
-    *out = e->groups;
-    return e->num_groups;
-}
-
-unsigned tp_engine_allowed_versions(const tp_engine *e, const uint16_t **out)
-{
-    *out = e->versions;
-    return e->num_versions;
+    return &e->allowed;
 }
 
 /* ---- per connection ---- */

@@ -16,9 +16,6 @@
 #define tp_engine_ocsp tp_openssl_ocsp
 #define tp_engine_client_ca tp_openssl_client_ca
 #define tp_engine_conn_client_verify tp_openssl_conn_client_verify
-#define tp_engine_allowed_suites tp_openssl_allowed_suites
-#define tp_engine_allowed_groups tp_openssl_allowed_groups
-#define tp_engine_allowed_versions tp_openssl_allowed_versions
 #define tp_engine_conn_new tp_openssl_conn_new
 #define tp_engine_conn_free tp_openssl_conn_free
 #define tp_engine_conn_handshake tp_openssl_conn_handshake

@@ -5,6 +5,7 @@
  * unknown_psk_identity (RFC 4279 2 allows it; a test server names the
  * problem rather than hiding it behind decrypt_error). */
 #include "psk.h"
+#include "../wire/hex.h"
 #include "internal.h"
 
 #include <gnutls/crypto.h>
@@ -71,17 +72,6 @@ static const engine_psk *session_psk(gnutls_session_t s, gnutls_credentials_type
     return p;
 }
 
-static int hex_val(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 /* "ID:SECRET" -> entry; hex: SECRET is an even number of hex digits. */
 static bool entry_parse(const char *opt, const char *arg, bool hex, psk_entry *out, char *err,
                         size_t err_len)
@@ -117,7 +107,7 @@ static bool entry_parse(const char *opt, const char *arg, bool hex, psk_entry *o
     }
     bool digits = n > 0 && n % 2 == 0 && n / 2 <= PSK_KEY_MAX;
     for (size_t i = 0; digits && i < n; i++)
-        digits = hex_val(s[i]) >= 0;
+        digits = wire_hex_digit((unsigned char)s[i]) >= 0;
     if (!digits) {
         engine_err_set(err, err_len,
                        "%s '%s': the key '%s' is not hex (valid: 2 to %d hex digits, an even "
@@ -126,7 +116,8 @@ static bool entry_parse(const char *opt, const char *arg, bool hex, psk_entry *o
         return false;
     }
     for (size_t i = 0; i < n / 2; i++)
-        out->key[i] = (uint8_t)(hex_val(s[2 * i]) << 4 | hex_val(s[2 * i + 1]));
+        out->key[i] = (uint8_t)(wire_hex_digit((unsigned char)s[2 * i]) << 4 |
+                                wire_hex_digit((unsigned char)s[2 * i + 1]));
     out->key_len = n / 2;
     return true;
 }

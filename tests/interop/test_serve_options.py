@@ -155,7 +155,7 @@ def test_save_cert(r):
     rc, out, err = tp.run([tp.TLSPROBE, "serve", "--listen", "127.0.0.1", "--port", "0",
                            "--save-cert", bad], timeout=60)
     r.eq(rc, 2, "--save-cert into a missing folder: exit status 2")
-    r.contains(err, "tlsprobe serve: cannot write certificate file '%s'" % bad,
+    r.contains(err, "tlsprobe serve: --save-cert: cannot write '%s'" % bad,
                "--save-cert into a missing folder: the message names the file")
 
 
