@@ -48,8 +48,10 @@ static long trace_verdicts(const char *path, json_object **out, size_t cap, long
             continue;
         json_object *o = json_tokener_parse(line);
         json_object *ev;
-        if (!o) {
+        if (!o) { /* the verdicts read so far go with the failure */
             *bad_line = lineno;
+            while (n > 0)
+                json_object_put(out[--n]);
             n = (size_t)-1;
             break;
         }
