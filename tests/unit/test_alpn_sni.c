@@ -18,39 +18,19 @@
 #include "report/relations_render.h"
 #include "sweep/axis_names.h"
 #include "sweep/matrix.h"
+#include "verdict_fixture.h"
 
-static void obs_init(tp_observation *o)
+static void obs_init_hello(tp_observation *o)
 {
-    memset(o, 0, sizeof *o);
-    o->client.finished_verified = o->server.finished_verified = -1;
-    o->end = TP_END_PEER_CLOSED;
-    o->t_end = 1.0;
-    tp_facts_init(&o->facts);
+    obs_init(o);
     o->client_hello = true;
-}
-
-static void assert_verdict(const tp_verdict *v, bool ok, tp_phase phase, tp_actor actor,
-                           const char *cause, const char *words)
-{
-    assert_int_equal(v->ok, ok);
-    assert_int_equal(v->phase, phase);
-    assert_int_equal(v->actor, actor);
-    assert_non_null(v->cause);
-    assert_string_equal(v->cause, cause);
-    if (!strstr(v->summary, words))
-        fail_msg("'%s' not in '%s'", words, v->summary);
-}
-
-static bool cause_is(const tp_verdict *v, const char *cause)
-{
-    return v->cause && strcmp(v->cause, cause) == 0;
 }
 
 /* ---- no_application_protocol ---- */
 
 static void alpn_obs(tp_observation *o, bool live)
 {
-    obs_init(o);
+    obs_init_hello(o);
     o->server.has_alert = o->server.fatal_alert = true;
     o->server.alert = (tp_alert_info){"server", "fatal", "no_application_protocol", false};
     o->engine_error_name = "GNUTLS_E_NO_APPLICATION_PROTOCOL";
@@ -100,7 +80,7 @@ static void test_no_application_protocol(void **state)
 
 static void sni_obs(tp_observation *o, bool fatal)
 {
-    obs_init(o);
+    obs_init_hello(o);
     o->server.has_alert = true;
     o->server.fatal_alert = fatal;
     o->server.alert =
@@ -169,7 +149,7 @@ static void test_sni_choice_in_name_mismatch(void **state)
     (void)state;
     tp_observation o;
     tp_verdict v;
-    obs_init(&o);
+    obs_init_hello(&o);
     o.server_hello = true;
     o.client.has_alert = o.client.fatal_alert = true;
     o.client.alert = (tp_alert_info){"client", "fatal", "bad_certificate", false};
@@ -201,7 +181,7 @@ static void test_sni_choice_in_name_mismatch(void **state)
 
 static void h2_obs(tp_observation *o, const char *mode, const char *first)
 {
-    obs_init(o);
+    obs_init_hello(o);
     o->server_hello = o->handshake_done = true;
     o->protocol = "TLS1.3";
     o->cipher = "AES-128-GCM";

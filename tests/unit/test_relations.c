@@ -16,6 +16,7 @@
 #include "analysis/session.h"
 #include "analysis/verdict.h"
 #include "report/relations_render.h"
+#include "verdict_fixture.h"
 
 static uint8_t *read_fixture(const char *name, size_t *out_len)
 {
@@ -180,27 +181,6 @@ static void test_app_fit(void **state)
 }
 
 /* ---- rules ---- */
-
-static void obs_init(tp_observation *o)
-{
-    memset(o, 0, sizeof *o);
-    o->client.finished_verified = o->server.finished_verified = -1;
-    o->end = TP_END_PEER_CLOSED;
-    o->t_end = 1.0;
-    tp_facts_init(&o->facts);
-}
-
-static void assert_verdict(const tp_verdict *v, bool ok, tp_phase phase, tp_actor actor,
-                           const char *cause, const char *words)
-{
-    assert_int_equal(v->ok, ok);
-    assert_int_equal(v->phase, phase);
-    assert_int_equal(v->actor, actor);
-    assert_non_null(v->cause);
-    assert_string_equal(v->cause, cause);
-    if (!strstr(v->summary, words))
-        fail_msg("'%s' not in '%s'", words, v->summary);
-}
 
 static void test_rule_refused(void **state)
 {

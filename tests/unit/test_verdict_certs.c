@@ -14,32 +14,7 @@
 #include "analysis/relations.h"
 #include "analysis/verdict.h"
 #include "report/relations_render.h"
-
-static void obs_init(tp_observation *o)
-{
-    memset(o, 0, sizeof *o);
-    o->client.finished_verified = o->server.finished_verified = -1;
-    o->end = TP_END_PEER_CLOSED;
-    o->t_end = 1.0;
-    tp_facts_init(&o->facts);
-}
-
-static void assert_verdict(const tp_verdict *v, bool ok, tp_phase phase, tp_actor actor,
-                           const char *cause, const char *words)
-{
-    assert_int_equal(v->ok, ok);
-    assert_int_equal(v->phase, phase);
-    assert_int_equal(v->actor, actor);
-    assert_non_null(v->cause);
-    assert_string_equal(v->cause, cause);
-    if (!strstr(v->summary, words))
-        fail_msg("'%s' not in '%s'", words, v->summary);
-}
-
-static bool cause_is(const tp_verdict *v, const char *cause)
-{
-    return v->cause && strcmp(v->cause, cause) == 0;
-}
+#include "verdict_fixture.h"
 
 /* The server's --client-ca check failed and it sent bad_certificate. */
 static void client_cert_obs(tp_observation *o, const char *status)
