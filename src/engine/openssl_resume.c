@@ -19,6 +19,8 @@
  * hashed and checked against the store's set of used tickets, so the
  * second use resumes without 0-RTT and is named a replay. */
 #include "openssl_sess.h"
+#include "../crypto/prf.h"
+#include "../wire/handshake.h"
 #include "internal.h"
 #include "resume_store.h"
 
@@ -101,6 +103,65 @@ static void cache_remove(SSL_CTX *ctx, SSL_SESSION *sess)
 
 /* ---- 0-RTT once per ticket; the ClientHello ---- */
 
+/* "LABEL <hex a> <hex b>" into line (cap >= label + 2 * (a_len + b_len) + 3). */
+static void keylog_line(char *line, size_t cap, const char *label, const uint8_t *a, size_t a_len,
+                        const uint8_t *b, size_t b_len)
+{
+    const uint8_t *part[2] = {a, b};
+    size_t len[2] = {a_len, b_len}, n = (size_t)snprintf(line, cap, "%s", label);
+    for (int p = 0; p < 2; p++) {
+        if (n + 1 < cap)
+            line[n++] = ' ';
+        for (size_t i = 0; i < len[p] && n + 3 <= cap; i++, n += 2)
+            snprintf(line + n, cap - n, "%02x", part[p][i]);
+    }
+    line[n < cap ? n : cap - 1] = '\0';
+}
+
+/* libssl keeps the first ClientHello (handshake header and body) for the
+ * early secret below. */
+static void msg_cb(int write_p, int version, int type, const void *buf, size_t len, SSL *s,
+                   void *arg)
+{
+    (void)version;
+    (void)arg;
+    ossl_resume_conn *rc = conn_of(s);
+    const uint8_t *m = buf;
+    if (!write_p && type == SSL3_RT_HANDSHAKE && rc && !rc->hello && !rc->handshaken &&
+        len >= 4 && m[0] == WIRE_HS_CLIENT_HELLO && (rc->hello = malloc(len)) != NULL) {
+        memcpy(rc->hello, buf, len);
+        rc->hello_len = len;
+    }
+}
+
+/* libssl derives no early traffic secret for 0-RTT data it refuses: the
+ * resumed session's PSK gives it (RFC 8446 7.1: Derive-Secret(HKDF-Extract
+ * (0, PSK), "c e traffic", ClientHello)), written as libssl would, so the
+ * refused early records are checked too (GnuTLS logs it in that case). */
+static void log_early_secret(SSL *s, const ossl_resume_conn *rc)
+{
+    SSL_SESSION *sess = SSL_get_session(s);
+    const SSL_CIPHER *c = sess ? SSL_SESSION_get0_cipher(sess) : NULL;
+    const EVP_MD *md = c ? SSL_CIPHER_get_handshake_digest(c) : NULL;
+    SSL_CTX_keylog_cb_func log = SSL_CTX_get_keylog_callback(SSL_get_SSL_CTX(s));
+    if (!md || !log || !rc->hello)
+        return;
+    crypto_hash h = EVP_MD_get_type(md) == NID_sha384 ? CRYPTO_HASH_SHA384 : CRYPTO_HASH_SHA256;
+    uint8_t psk[64], early[64], th[64], cets[64], cr[32];
+    size_t psk_len = SSL_SESSION_get_master_key(sess, psk, sizeof psk), hl = crypto_hash_len(h);
+    char line[32 + 2 * (32 + 64) + 4];
+    if (psk_len && SSL_get_client_random(s, cr, sizeof cr) == sizeof cr &&
+        crypto_hkdf_extract(h, NULL, 0, psk, psk_len, early) == TP_OK &&
+        crypto_hash_digest(h, rc->hello, rc->hello_len, th) == TP_OK &&
+        crypto_tls13_derive_secret(h, early, "c e traffic", th, cets) == TP_OK) {
+        keylog_line(line, sizeof line, "CLIENT_EARLY_TRAFFIC_SECRET", cr, sizeof cr, cets, hl);
+        log(s, line);
+    }
+    OPENSSL_cleanse(psk, sizeof psk);
+    OPENSSL_cleanse(early, sizeof early);
+    OPENSSL_cleanse(cets, sizeof cets);
+}
+
 static int allow_early_cb(SSL *s, void *arg)
 {
     ossl_resume *r = arg;
@@ -108,6 +169,8 @@ static int allow_early_cb(SSL *s, void *arg)
     if (!rc || !rc->have_psk_id)
         return 1;
     rc->early_replay = engine_store_ticket_used(r->store, rc->psk_id, true);
+    if (rc->early_replay)
+        log_early_secret(s, rc);
     return !rc->early_replay;
 }
 
@@ -171,14 +234,12 @@ static void tickets_setup(SSL_CTX *ctx, const ossl_resume *r, const tp_engine_co
                                  SSL_OP_ALLOW_NO_DHE_KEX);
     if (!(r->modes & TP_RESUME_TICKET))
         SSL_CTX_set_options(ctx, SSL_OP_NO_TICKET); /* TLS 1.3's become stateful */
-    if (!(r->modes & (TP_RESUME_ID | TP_RESUME_PSK))) {
-        SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);
-    } else {
-        SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_SERVER | SSL_SESS_CACHE_NO_INTERNAL);
-        SSL_CTX_sess_set_new_cb(ctx, cache_new);
-        SSL_CTX_sess_set_get_cb(ctx, cache_get);
-        SSL_CTX_sess_set_remove_cb(ctx, cache_remove);
-    }
+    /* on with --resumption none too: the ServerHello still has a session id
+     * (as GnuTLS's), which the cache then does not take */
+    SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_SERVER | SSL_SESS_CACHE_NO_INTERNAL);
+    SSL_CTX_sess_set_new_cb(ctx, cache_new);
+    SSL_CTX_sess_set_get_cb(ctx, cache_get);
+    SSL_CTX_sess_set_remove_cb(ctx, cache_remove);
     if (!(r->modes & TP_RESUME_PSK))
         SSL_CTX_set_num_tickets(ctx, 0);
     else
@@ -187,6 +248,7 @@ static void tickets_setup(SSL_CTX *ctx, const ossl_resume *r, const tp_engine_co
         SSL_CTX_set_max_early_data(ctx, EARLY_MAX);
         SSL_CTX_set_recv_max_early_data(ctx, EARLY_MAX);
         SSL_CTX_set_allow_early_data_cb(ctx, allow_early_cb, (void *)r);
+        SSL_CTX_set_msg_callback(ctx, msg_cb);
     }
 }
 
@@ -228,6 +290,8 @@ bool ossl_resume_conn_setup(ossl_resume *r, SSL *s, ossl_resume_conn *rc)
 
 void ossl_resume_conn_clear(ossl_resume_conn *rc)
 {
+    free(rc->hello);
+    rc->hello = NULL;
     if (rc->early)
         OPENSSL_cleanse(rc->early, EARLY_MAX);
     free(rc->early);
@@ -322,15 +386,9 @@ bool ossl_resume_master_line(ossl_resume_conn *rc, SSL *s, char *line, size_t ca
     if (!SSL_in_init(s) || SSL_version(s) >= TLS1_3_VERSION || !sess || !master_known(s) ||
         cap < 14 + 65 + 97 || SSL_get_client_random(s, cr, sizeof cr) != sizeof cr)
         return false;
-    size_t n = (size_t)snprintf(line, cap, "CLIENT_RANDOM ");
-    for (unsigned i = 0; i < sizeof cr; i++, n += 2)
-        snprintf(line + n, cap - n, "%02x", cr[i]);
-    if (memcmp(line + 14, rc->logged_random, 64) == 0 ||
-        SSL_SESSION_get_master_key(sess, master, sizeof master) != sizeof master)
+    if (SSL_SESSION_get_master_key(sess, master, sizeof master) != sizeof master)
         return false;
-    line[n++] = ' ';
-    for (unsigned i = 0; i < sizeof master; i++, n += 2)
-        snprintf(line + n, cap - n, "%02x", master[i]);
+    keylog_line(line, cap, "CLIENT_RANDOM", cr, sizeof cr, master, sizeof master);
     OPENSSL_cleanse(master, sizeof master);
-    return true;
+    return memcmp(line + 14, rc->logged_random, 64) != 0;
 }

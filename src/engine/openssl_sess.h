@@ -56,6 +56,8 @@ typedef struct {
     bool early_done;   /* the 0-RTT phase is over (or there is none) */
     bool handshaken;   /* the first handshake is done */
     char logged_random[64]; /* hex client random of the last CLIENT_RANDOM line */
+    uint8_t *hello;    /* --early-data: the first ClientHello message */
+    size_t hello_len;
     uint8_t *early;    /* 0-RTT data taken, not yet read */
     size_t early_len, early_off;
 } ossl_resume_conn;
