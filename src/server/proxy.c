@@ -477,6 +477,8 @@ static void proxy_on_appdata(void *state, const tp_mode_conn *mc, const uint8_t 
     tp_upstream_facts *u = up_facts(st);
     u->c2u_bytes += len;
     u->last_c2u_t = up_t(st);
+    if (st->mail)
+        proxy_mail_client_tls(&st->pm, data, len);
     wire_buf_add_bytes(&st->out, data, len);
     if (!wire_buf_ok(&st->out)) {
         tp_session_note(st->mc->sess, up_t(st),

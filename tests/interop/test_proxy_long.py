@@ -184,7 +184,8 @@ def test_proxy_command(r, up):
             r.contains(err, w, "proxy %s: says %r" % (" ".join(args), w))
     d = tp.tempfile.mkdtemp(prefix="tp-proxycmd-")
     trace = os.path.join(d, "t.jsonl")
-    proc = subprocess.Popen([tp.TLSPROBE, "proxy", "--upstream", "127.0.0.1:%d" % up.port,
+    proc = subprocess.Popen([tp.TLSPROBE, "proxy"] + tp.engine_args([]) +
+                            ["--upstream", "127.0.0.1:%d" % up.port,
                              "--listen", "127.0.0.1", "--port", "0", "--trace", trace],
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:
