@@ -102,6 +102,7 @@ int ossl_psk_client_hello(const ossl_psk *p, const wire_ext_psk *ext, int *al)
     return -1;
 }
 
+#ifndef OPENSSL_NO_SRP
 /* SRP: the verifier of the user's password (or of a random one). */
 static int srp_cb(SSL *s, int *ad, void *arg)
 {
@@ -127,6 +128,7 @@ fail:
     *ad = SSL_AD_INTERNAL_ERROR;
     return SSL3_AL_FATAL;
 }
+#endif
 
 /* Without lists or OpenSSL strings, OpenSSL's default suites: they hold
  * the PSK ones, RSA-PSK too, and no SRP ones. */
@@ -171,8 +173,14 @@ int ossl_psk_setup(SSL_CTX *ctx, const tp_engine_config *cfg, ossl_psk **out, ch
         SSL_CTX_set_psk_find_session_callback(ctx, psk_find_cb);
     }
     if (p->t.num_srp) {
+#ifndef OPENSSL_NO_SRP
         SSL_CTX_set_srp_cb_arg(ctx, p);
         SSL_CTX_set_srp_username_callback(ctx, srp_cb);
+#else
+        engine_err_set(err, err_len, "--srp: the openssl engine (OpenSSL %s) is built without "
+                       "SRP (no-srp); use --engine gnutls", OpenSSL_version(OPENSSL_VERSION_STRING));
+        return -1;
+#endif
     }
     return 0;
 }

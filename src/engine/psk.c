@@ -1,6 +1,7 @@
 /* Pre-shared keys (--psk ID:HEX, RFC 4279 and RFC 8446 4.2.11) and SRP
- * (--srp USER:PASSWORD, RFC 5054) for the GnuTLS engine: parsing and
- * checking the values, the server credentials and their lookup callbacks.
+ * (--srp USER:PASSWORD, RFC 5054) for the GnuTLS engine: checking the
+ * values (parsed by psk_table.c, which the openssl engine shares), the
+ * server credentials and their lookup callbacks.
  * A PSK identity the server does not have is answered with
  * unknown_psk_identity (RFC 4279 2 allows it; a test server names the
  * problem rather than hiding it behind decrypt_error). */

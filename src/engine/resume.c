@@ -1,8 +1,8 @@
 /* Resumption on the GnuTLS engine: see resume.h.
  *
  * The session cache and the set of tickets whose 0-RTT data was taken are
- * per server (one tp_engine, shared by the worker threads: a mutex each)
- * and bounded: the oldest entry gives way.  The ticket key is generated
+ * per server (one tp_engine, shared by the worker threads) and bounded: the
+ * engine-neutral store of resume_store.c, which the openssl engine shares.  The ticket key is generated
  * per server at start, so tickets of another tlsprobe process (or an
  * earlier run) are unknown here. */
 #include "resume.h"
