@@ -174,10 +174,22 @@ static int allow_early_cb(SSL *s, void *arg)
     return !rc->early_replay;
 }
 
+/* Whether the ClientHello offers the suite id. */
+static bool client_offers(SSL *s, uint16_t id)
+{
+    const unsigned char *p = NULL;
+    size_t len = SSL_client_hello_get0_ciphers(s, &p);
+    for (size_t i = 0; p && i + 1 < len; i += 2)
+        if ((p[i] << 8 | p[i + 1]) == id)
+            return true;
+    return false;
+}
+
 /* An external PSK is bound with SHA-256 (openssl_psk.c): libssl ignores it
  * when the suite chosen has another hash, so the connection's TLS 1.3
- * suites become the server's SHA-256 ones, if it has any (RFC 8446
- * 4.2.11: the server selects a cipher suite compatible with the PSK). */
+ * suites become the server's SHA-256 ones the client offers too, if there
+ * are any (RFC 8446 4.2.11: the server selects a cipher suite compatible
+ * with the PSK). */
 static void sha256_suites_only(SSL *s)
 {
     STACK_OF(SSL_CIPHER) *sk = SSL_get_ciphers(s);
@@ -186,11 +198,12 @@ static void sha256_suites_only(SSL *s)
         const SSL_CIPHER *c = sk_SSL_CIPHER_value(sk, i);
         size_t n = strlen(list);
         const EVP_MD *md = SSL_CIPHER_get_handshake_digest(c);
-        if ((SSL_CIPHER_get_protocol_id(c) & 0xff00) == 0x1300 && md &&
-            EVP_MD_get_type(md) == NID_sha256)
+        uint16_t id = (uint16_t)SSL_CIPHER_get_protocol_id(c);
+        if ((id & 0xff00) == 0x1300 && md && EVP_MD_get_type(md) == NID_sha256 &&
+            client_offers(s, id))
             snprintf(list + n, sizeof list - n, "%s%s", n ? ":" : "", SSL_CIPHER_get_name(c));
     }
-    if (list[0])
+    if (list[0]) /* else the PSK goes unused: a certificate handshake */
         (void)SSL_set_ciphersuites(s, list);
 }
 
