@@ -11,6 +11,7 @@
 #include "../wire/buf.h"
 #include "../wire/record.h"
 #include "json_util.h"
+#include "json_write.h"
 #include "mail_render.h"
 #include "verdict_render.h"
 #include "wire_json.h"
@@ -325,8 +326,12 @@ static void json_on_event(tp_sink *self, const tp_event *ev)
     json_object *o = report_json_event(ev, s->records);
     if (!o)
         return;
-    size_t len;
-    const char *line = report_json_line_len(o, &len);
+    char stack[8192]; /* a ClientHello's line is about 2 KB */
+    wire_buf b;
+    wire_buf_init_fixed(&b, stack, sizeof stack);
+    report_json_write(&b, o);
+    size_t len = wire_buf_len(&b);
+    const char *line = wire_buf_ok(&b) ? stack : report_json_line_len(o, &len);
     if (line) {
         pthread_mutex_lock(&s->lock);
         put_line(s, line, len);
