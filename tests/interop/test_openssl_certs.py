@@ -6,8 +6,8 @@ GnuTLS's and OpenSSL's spellings reaches the wire (openssl s_client's
 "Peer signature type" / "Peer signing digest"); a sigalg libssl cannot sign
 with is a usage error naming the engine; the sweep over engine x cert
 variant (openssl s_client verifying against --save-ca) and engine x ocsp
-(gnutls-cli --ocsp) finds the same verdict per variant and staple on both
-engines; the --ocsp usage errors are the same on both."""
+(gnutls-cli --ocsp) and engine x sni-mode (curl asking for a name no
+certificate covers) find the same verdict per value on both engines; the --ocsp usage errors are the same on both."""
 import json
 import os
 import sys
@@ -138,6 +138,20 @@ def test_sweep_ocsp(r):
                "openssl engine: the revoked verdict names the staple")
 
 
+def test_sweep_sni_mode(r):
+    j = sweep_json(r, "sni", ["--axes", "engine,sni-mode", "--protocols", "TLS1.2"],
+                   "curl -sk -o /dev/null --resolve other.example:{port}:127.0.0.1 "
+                   "https://other.example:{port}/")
+    if not j:
+        return
+    be = same_verdicts(r, j, "sni-mode", "engine x sni-mode")
+    r.eq(j.get("decides", {}).get("rule"), "fails exactly when sni-mode = strict",
+         "an unknown name fails exactly in strict, on both engines")
+    r.contains(be["openssl"].get("strict", {}).get("summary"),
+               "the server sent fatal unrecognized_name: the client asked for other.example",
+               "openssl engine: strict answers fatal unrecognized_name")
+
+
 def test_ocsp_usage_same(r):
     junk = os.path.join(TMP, "junk.der")
     with open(junk, "wb") as f:
@@ -159,7 +173,7 @@ def test_ocsp_usage_same(r):
 def main():
     r = tp.Results("openssl_certs")
     for t in (test_sigalg_same_on_both, test_sigalgs_option, test_ocsp_usage_same,
-              test_sweep_ocsp, test_sweep_cert_variants):
+              test_sweep_ocsp, test_sweep_sni_mode, test_sweep_cert_variants):
         r.run(t)
     r.finish()
 
