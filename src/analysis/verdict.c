@@ -9,15 +9,14 @@
  * TP_MUTANT_FLIP (invert rule n's applicability). */
 #include "verdict.h"
 #include "verdict_alpn_sni.h"
+#include "verdict_int.h"
+#include "verdict_mail.h"
 #include "verdict_relations.h"
 #include "verdict_psk.h"
 #include "verdict_upstream.h"
 
 #include <stdio.h>
 #include <string.h>
-
-#include "verdict_int.h"
-#include "verdict_mail.h"
 
 #ifdef TP_MUTANTS
 #include "tp_mutant.h"
@@ -685,6 +684,7 @@ static const verdict_rule rules[] = {
     RULE("no-shared-group", no_shared_group),
     RULE("unreadable-without-keys", unreadable),
     RULE("renegotiation-refused", renegotiation_refused),
+    XRULE("client-declined-renegotiation", renegotiation_declined), /* verdict_relations.c */
     XRULE("post-handshake-auth-failed", pha_failed),
     XRULE("client-cert-rejected", client_cert_rejected),
     XRULE("client-cert-missing", client_cert_missing),

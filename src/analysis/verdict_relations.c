@@ -55,6 +55,31 @@ void tp_say_interactive_busy(const tp_observation *o, tp_verdict *v)
               "connection refused");
 }
 
+/* ---- renegotiation ---- */
+
+/* The server asked for a renegotiation (HelloRequest), the client declined
+ * with a warning no_renegotiation (RFC 5246 7.4.1.1 lets it) and the server
+ * then ended the connection with a fatal alert: a server that requires the
+ * renegotiation (RFC 5246 7.2.2: "the original requester can decide whether
+ * to proceed"; OpenSSL does not).  Cause before symptom: the client's act
+ * leads, the server's alert follows it. */
+bool tp_when_renegotiation_declined(const tp_observation *o)
+{
+    return o->facts.rel.hello_request && o->client_no_renegotiation && !o->renegotiation &&
+           o->server.fatal_alert && !o->client.fatal_alert;
+}
+void tp_say_renegotiation_declined(const tp_observation *o, tp_verdict *v)
+{
+    vd_fail(v, TP_PHASE_AFTER_HANDSHAKE, TP_ACTOR_CLIENT);
+    vd_say(v, "the client declined the server's renegotiation request (HelloRequest) with a "
+              "warning no_renegotiation; the server requires the renegotiation: it then sent "
+              "%s%s %s and ended the connection",
+           o->server.alert.is_protected ? "encrypted " : "", o->server.alert.level,
+           o->server.alert.description);
+    if (o->engine_error_text && o->engine_error_text[0])
+        vd_say_more(v, " (engine: %s)", o->engine_error_text);
+}
+
 /* ---- relations in the handshake ---- */
 
 bool tp_when_client_cert_missing(const tp_observation *o)

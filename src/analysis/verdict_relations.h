@@ -21,6 +21,7 @@ TP_VERDICT_RELATIONS_RULE(app_not_http);
 TP_VERDICT_RELATIONS_RULE(app_h2_preface);
 TP_VERDICT_RELATIONS_RULE(app_incomplete);
 TP_VERDICT_RELATIONS_RULE(alpn_not_selected);
+TP_VERDICT_RELATIONS_RULE(renegotiation_declined);
 /* verdict_certs.c */
 TP_VERDICT_RELATIONS_RULE(client_cert_rejected);
 TP_VERDICT_RELATIONS_RULE(client_left_flawed_cert);

@@ -503,6 +503,22 @@ bool tp_rewriter_take_hello_request(tp_rewriter *rw)
     return false;
 }
 
+bool tp_rewriter_inject_alert(tp_rewriter *rw, uint8_t level, uint8_t desc)
+{
+    if (!rw || rw->passthrough || !rw->ctx.hello_seen || !pend_flush(rw))
+        return false;
+    const uint8_t alert[2] = {level, desc};
+    /* RFC 8446 5.1: a TLS 1.3 record says TLS 1.2 outside */
+    qr_piece p = {.type = WIRE_CT_ALERT, .data = alert, .len = 2,
+                  .version = rw->ctx.version >= 0x0303 ? 0x0303 : rw->ctx.version};
+    rw->ctx.is_protected = rw->is_protected;
+    if (!write_piece(rw, &p)) {
+        give_up(rw, "cannot seal the alert");
+        return false;
+    }
+    return true;
+}
+
 void tp_rewriter_flush(tp_rewriter *rw)
 {
     if (!rw->passthrough && !pend_flush(rw))
