@@ -240,6 +240,7 @@ static void renegotiation_accepted(tp_session *s, const wire_handshake *m)
 {
     const wire_server_hello *sh = &m->u.server_hello;
     s->obs.renegotiation_accepted = true;
+    s->obs.renegotiation_resumed = s->reneg_hello_done = false;
     if (!s->have_reneg_random || cur_len(&sh->random) != 32)
         return;
     memcpy(s->client_random, s->reneg_random, 32);
@@ -284,6 +285,13 @@ static void note_message(tp_session *s, tp_dir dir, const wire_handshake *m, con
     case WIRE_HS_CERTIFICATE_VERIFY:
         if (dir == TP_S2C && s->tls13)
             sess_name_sigalg(s, m->u.certificate_verify.sigalg);
+        break;
+    case WIRE_HS_SERVER_HELLO_DONE:
+        s->reneg_hello_done = true;
+        break;
+    case WIRE_HS_FINISHED: /* RFC 5246 7.3: resumed, the server's Finished comes first */
+        if (dir == TP_S2C && s->obs.renegotiation_accepted && !s->reneg_hello_done)
+            s->obs.renegotiation_resumed = true;
         break;
     default:
         break;

@@ -57,6 +57,7 @@ struct tp_session {
     bool have_client_random;
     uint8_t reneg_random[32]; /* a renegotiation ClientHello's random */
     bool have_reneg_random;
+    bool reneg_hello_done; /* the renegotiation's ServerHelloDone went by (a full handshake) */
     char pending_secrets[8][200];
     unsigned num_pending_secrets;
     crypto_conn *cc; /* the independent verifier (crypto/conn.h) */

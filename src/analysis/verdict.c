@@ -524,19 +524,6 @@ static bool when_session_ok(const tp_observation *o)
 {
     return o->app_exchanged || (client_data(o) && server_data(o));
 }
-/* What became of a renegotiation on a working session. */
-static void say_renegotiation(const tp_observation *o, tp_verdict *v)
-{
-    bool asked = o->facts.rel.hello_request;
-    if (o->renegotiation_accepted)
-        vd_say_more(v, ", after a %s renegotiation (a second full handshake)",
-                    asked ? "server-requested" : "client-initiated");
-    else if (asked && o->client_no_renegotiation)
-        vd_say_more(v, "; the client declined the server's renegotiation request (HelloRequest) "
-                       "with a warning no_renegotiation");
-    else if (asked && !o->renegotiation)
-        vd_say_more(v, "; the client ignored the server's renegotiation request (HelloRequest)");
-}
 static void say_session_ok(const tp_observation *o, tp_verdict *v)
 {
     vd_ok(v);
@@ -544,7 +531,7 @@ static void say_session_ok(const tp_observation *o, tp_verdict *v)
            vd_or(o->cipher, "?"));
     vd_say_retry(o, v);
     vd_say_more(v, " and application data went both ways");
-    say_renegotiation(o, v);
+    vd_say_renegotiation(o, v); /* verdict_relations.c */
     say_close(o, v);
 }
 

@@ -80,6 +80,22 @@ void tp_say_renegotiation_declined(const tp_observation *o, tp_verdict *v)
         vd_say_more(v, " (engine: %s)", o->engine_error_text);
 }
 
+/* What became of a renegotiation on a working session. */
+void vd_say_renegotiation(const tp_observation *o, tp_verdict *v)
+{
+    bool asked = o->facts.rel.hello_request;
+    if (o->renegotiation_accepted)
+        vd_say_more(v, ", after a %s renegotiation (%s)",
+                    asked ? "server-requested" : "client-initiated",
+                    o->renegotiation_resumed ? "the session resumed: an abbreviated handshake"
+                                             : "a second full handshake");
+    else if (asked && o->client_no_renegotiation)
+        vd_say_more(v, "; the client declined the server's renegotiation request (HelloRequest) "
+                       "with a warning no_renegotiation");
+    else if (asked && !o->renegotiation)
+        vd_say_more(v, "; the client ignored the server's renegotiation request (HelloRequest)");
+}
+
 /* ---- relations in the handshake ---- */
 
 bool tp_when_client_cert_missing(const tp_observation *o)

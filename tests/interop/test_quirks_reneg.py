@@ -87,8 +87,9 @@ def check_reneg_conn(r, label, evs, conn):
     v = evs.verdict(conn)
     r.check(v and v["outcome"] == "ok" and v.get("actor") in ("none", None) or v and v["outcome"] == "ok",
             "%s: verdict ok" % label, v)
-    r.contains(v.get("summary", "") if v else "", "after a server-requested renegotiation",
-               "%s: the verdict names the renegotiation" % label)
+    r.contains(v.get("summary", "") if v else "", "after a server-requested renegotiation (%s)" %
+               ("the session resumed: an abbreviated handshake" if abbreviated else "a second full handshake"),
+               "%s: the verdict names the renegotiation and its kind" % label)
     rel = (v or {}).get("relations", {}).get("renegotiation", {})
     r.check(rel.get("hello_request") is True and rel.get("allowed") is True and rel.get("client_hellos") == 1,
             "%s: relations: the server asked and allowed it" % label, rel)

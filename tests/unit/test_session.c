@@ -393,6 +393,27 @@ static void test_rule_renegotiation_declined(void **state)
     assert_false(has_cause(&v, "client-declined-renegotiation"));
 }
 
+/* session-ok names how the renegotiation went: a full handshake, or the
+ * session resumed (OpenSSL) */
+static void test_renegotiation_words(void **state)
+{
+    (void)state;
+    tp_observation o;
+    tp_verdict v;
+    obs_declined(&o);
+    o.server.has_alert = o.server.fatal_alert = o.client.has_alert = false;
+    o.client_no_renegotiation = false;
+    o.renegotiation = o.renegotiation_accepted = true;
+    tp_verdict_decide(&o, &v);
+    assert_true(has_cause(&v, "session-ok"));
+    assert_non_null(strstr(v.summary, ", after a server-requested renegotiation (a second full "
+                                      "handshake)"));
+    o.renegotiation_resumed = true;
+    tp_verdict_decide(&o, &v);
+    assert_non_null(strstr(v.summary, ", after a server-requested renegotiation (the session "
+                                      "resumed: an abbreviated handshake)"));
+}
+
 /* decode: who ended the TCP connection (capture/tcp.c via the end reason). */
 static void test_rule_server_ended_first(void **state)
 {
@@ -442,6 +463,7 @@ int main(void)
         cmocka_unit_test(test_tls13_clear_alert),
         cmocka_unit_test(test_rule_renegotiation_refused),
         cmocka_unit_test(test_rule_renegotiation_declined),
+        cmocka_unit_test(test_renegotiation_words),
         cmocka_unit_test(test_rule_server_ended_first),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
