@@ -119,6 +119,8 @@ struct tp_conn {
     bool io_dead;     /* socket unusable: do not wait to flush */
     bool reading;     /* rio started */
     bool read_paused; /* backpressure */
+    bool input_held;  /* the mode holds the client's input (conn_read.c) */
+    bool drive_due;   /* ... let go: hand on what is already read, at settle */
     bool got_app, sent_app, exchanged;
     bool linger_armed; /* finished: waiting for the queue / the client's close */
     tp_end_reason end_reason;
@@ -170,6 +172,12 @@ bool conn_queue(tp_conn *c, const uint8_t *data, size_t len, const char *quirk);
 /* TLS starts: the engine session, the handshake deadline; on_open unless
  * a plaintext phase already called it.  quirks: --quirk, NULL for none. */
 void conn_start_tls(tp_conn *c, const tp_quirk_set *quirks);
+
+/* conn_read.c: the read watcher (started unless paused, held or
+ * finished) and tp_conn_ops.hold_input. */
+void conn_read_start(tp_conn *c);
+void conn_read_stop(tp_conn *c);
+void conn_hold_input(void *conn, bool hold);
 
 /* conn_api.c: the ops a mode acts through (tp_conn_ops), among them the
  * plaintext phase of --starttls (state CONN_PLAIN: conn.c gives the mode's
