@@ -501,7 +501,9 @@ void tp_engine_conn_info(tp_engine_conn *c, tp_engine_info *out)
 
 /* --interactive's actions on OpenSSL: KeyUpdate (RFC 8446 4.6.3) and the
  * post-handshake CertificateRequest (4.6.2) go out with the next
- * SSL_do_handshake; libssl has no call to send an alert of one's choice. */
+ * SSL_do_handshake; libssl has no call to send an alert of one's choice, so
+ * the server's transport writes it (its record rewriter seals it and the
+ * engine's later records after it). */
 static bool act_say(char *why, size_t why_len, const char *text, const SSL *ssl)
 {
     if (why && why_len)
@@ -538,11 +540,17 @@ bool tp_engine_conn_act(tp_engine_conn *c, tp_engine_action a, uint8_t level, ui
         SSL_set_verify(c->ssl, SSL_VERIFY_PEER, verify_cb);
         ok = SSL_verify_client_post_handshake(c->ssl);
         break;
-    case TP_ACT_ALERT:
-        if (why && why_len)
-            snprintf(why, why_len, "the openssl engine cannot send an alert of choice "
-                     "(libssl has no call for it); use --engine gnutls");
-        return false;
+    case TP_ACT_ALERT: /* libssl has no call for it: the transport writes it */
+        if (!c->t.alert || !c->t.alert(c->t.ctx, level, desc))
+            return act_say(why, why_len, "the openssl engine cannot send an alert of choice "
+                           "here (libssl has no call for it)", c->ssl);
+        *out_end = level == SSL3_AL_FATAL; /* RFC 5246 7.2.2, RFC 8446 6.2 */
+        return true;
+    }
+    if (ok != 1 && ERR_GET_REASON(ERR_peek_last_error()) == SSL_R_EXTENSION_NOT_RECEIVED) {
+        ERR_clear_error(); /* RFC 8446 4.6.2: only after the client's post_handshake_auth */
+        return act_say(why, why_len, "the client did not offer post_handshake_auth (RFC 8446 "
+                       "4.2.6), so the server may not ask (openssl s_client: -enable_pha)", c->ssl);
     }
     if (ok != 1) {
         const char *r = ERR_reason_error_string(ERR_peek_last_error());

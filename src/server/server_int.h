@@ -159,6 +159,10 @@ void conn_close_gracefully(tp_conn *c);
  * tp_engine_conn_act); a fatal alert finishes the connection. */
 bool conn_api_act(void *conn, tp_engine_action a, uint8_t level, uint8_t desc, char *why,
                   size_t why_len);
+/* conn_rewrite.c: the quirk set the connection's record rewriter runs with
+ * (NULL: none): quirks, or with --interactive on an engine that cannot send
+ * an alert of one's choice an empty set (its /alert goes through it). */
+const tp_quirk_set *conn_act_rewriting(tp_conn *c, const tp_quirk_set *quirks);
 /* Frees the connection now if it finished and nothing is left to send;
  * otherwise arranges for the rest to go out.  Call last in a callback. */
 void conn_settle(tp_conn *c);
