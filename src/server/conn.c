@@ -672,7 +672,7 @@ void conn_start_tls(tp_conn *c, const tp_quirk_set *quirks)
     c->transport.pull = transport_pull;
     c->transport.keylog = transport_keylog;
     c->transport.ctx = c;
-    if (quirks && quirks->num) {
+    if ((quirks = conn_act_rewriting(c, quirks))) {
         tp_rewriter_out ro = {.emit = rewriter_emit, .note = rewriter_note, .ctx = c};
         c->rw = tp_rewriter_new(quirks, &ro);
         if (!c->rw)

@@ -67,6 +67,7 @@ struct tp_worker {
     bool accepting;
     ev_async wake;
     ev_timer accept_retry;       /* after EMFILE and friends */
+    ev_prepare pass;             /* cfg.on_pass (pass.c) */
     int reserve_fd;              /* spare descriptor: freed to accept-and-refuse at EMFILE */
     double refusal_logged_at;    /* stderr lines about refusals: at most one a second */
     unsigned refusals_unlogged;
@@ -159,6 +160,10 @@ void conn_close_gracefully(tp_conn *c);
  * tp_engine_conn_act); a fatal alert finishes the connection. */
 bool conn_api_act(void *conn, tp_engine_action a, uint8_t level, uint8_t desc, char *why,
                   size_t why_len);
+/* conn_rewrite.c: the quirk set the connection's record rewriter runs with
+ * (NULL: none): quirks, or with --interactive on an engine that cannot send
+ * an alert of one's choice an empty set (its /alert goes through it). */
+const tp_quirk_set *conn_act_rewriting(tp_conn *c, const tp_quirk_set *quirks);
 /* Frees the connection now if it finished and nothing is left to send;
  * otherwise arranges for the rest to go out.  Call last in a callback. */
 void conn_settle(tp_conn *c);
@@ -185,6 +190,9 @@ extern const tp_conn_ops conn_api;
 /* server.c */
 void srv_accept_resume(tp_worker *w);
 void srv_accept_pause(tp_worker *w);
+
+/* pass.c: starts the loop's cfg.on_pass watcher, if any */
+void srv_pass_init(tp_worker *w);
 
 /* common.c (tp_server_stop too) */
 double srv_now(void);
