@@ -14,7 +14,7 @@ import tp  # noqa: E402
 
 
 def serve_args(*a):
-    return [tp.TLSPROBE, "serve", "--listen", "127.0.0.1", "--port", "0"] + list(a)
+    return [tp.TLSPROBE, "serve", "--listen", "127.0.0.1", "--port", "0"] + tp.engine_args(a) + list(a)
 
 
 def test_bad_names(r):
