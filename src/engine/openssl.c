@@ -200,8 +200,11 @@ static int ctx_setup(tp_engine *e, const tp_engine_config *cfg, char *err, size_
      * tickets (RFC 8446 4.6.1); --tickets N of them after a handshake */
     static const unsigned char sid_ctx[] = "tlsprobe";
     SSL_CTX_set_session_id_context(e->ctx, sid_ctx, sizeof sid_ctx - 1);
+    /* no session-ID resumption: an id that is never found again, as with
+     * GnuTLS (SSL_SESS_CACHE_OFF would send an empty one) */
     if (e->resumption_off & TP_RESUME_ID)
-        SSL_CTX_set_session_cache_mode(e->ctx, SSL_SESS_CACHE_OFF);
+        SSL_CTX_set_session_cache_mode(e->ctx, SSL_SESS_CACHE_SERVER |
+                                       SSL_SESS_CACHE_NO_INTERNAL);
     if (e->resumption_off & TP_RESUME_TICKET)
         SSL_CTX_set_options(e->ctx, SSL_OP_NO_TICKET);
     if (e->resumption_off & TP_RESUME_PSK)
@@ -494,9 +497,13 @@ void tp_engine_conn_info(tp_engine_conn *c, tp_engine_info *out)
     const char *g = ossl_group_name_nid(SSL_get_negotiated_group(c->ssl));
     if (g)
         snprintf(out->group, sizeof(out->group), "%s", g);
-    if (ver == TLS1_3_VERSION && g) /* TLS 1.3 suites name no key exchange (RFC 8446 B.4) */
-        snprintf(out->kx, sizeof(out->kx), "%s-%s", strncmp(g, "FFDHE", 5) ? "ECDHE" : "DHE",
-                 c->e->creds.rsa ? "RSA" : "ECDSA");
+    /* TLS 1.3 suites name no key exchange (RFC 8446 B.4); a resumed one
+     * authenticates by its PSK (psk_dhe_ke, or psk_ke: no group; 4.2.9) */
+    const char *auth = SSL_session_reused(c->ssl) ? "PSK" : c->e->creds.rsa ? "RSA" : "ECDSA";
+    if (ver == TLS1_3_VERSION && g)
+        snprintf(out->kx, sizeof(out->kx), "%s-%s", strncmp(g, "FFDHE", 5) ? "ECDHE" : "DHE", auth);
+    else if (ver == TLS1_3_VERSION && auth[0] == 'P')
+        snprintf(out->kx, sizeof(out->kx), "PSK");
     client_cert_summary(c, out->client_cert, sizeof(out->client_cert));
 }
 
