@@ -230,7 +230,7 @@ void tp_session_add_secret(tp_session *s, double t, const char *nss_line)
         if (s->num_pending_secrets < 8)
             snprintf(s->pending_secrets[s->num_pending_secrets++], sizeof s->pending_secrets[0],
                      "%s", nss_line);
-    } else if (!sess_add_secret_line(s, nss_line)) {
+    } else if (!sess_add_secret_line(s, nss_line) && !sess_reneg_secret_keep(s, nss_line)) {
         return;
     }
     /* a secret that opens held records comes before them in the trace,

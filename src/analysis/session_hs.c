@@ -217,16 +217,37 @@ static void renegotiation_hello(tp_session *s, const wire_handshake *m)
         memcpy(s->reneg_random, cur_data(&ch->random), 32);
 }
 
+/* A key log line for the renegotiation's ClientHello that comes before the
+ * server's ServerHello (an engine that resumes the session in the
+ * renegotiation logs the resumed master secret as it takes the ClientHello):
+ * kept until the server takes the renegotiation up. */
+bool sess_reneg_secret_keep(tp_session *s, const char *nss_line)
+{
+    crypto_keylog_entry e;
+    if (!s->have_reneg_random || !memcmp(s->client_random, s->reneg_random, 32) ||
+        s->num_pending_secrets >= 8 ||
+        crypto_keylog_parse_line(nss_line, strlen(nss_line), &e) != TP_OK ||
+        e.label == CRYPTO_KL_NONE || memcmp(e.client_random, s->reneg_random, 32) != 0)
+        return false;
+    snprintf(s->pending_secrets[s->num_pending_secrets++], sizeof s->pending_secrets[0], "%s",
+             nss_line);
+    return true;
+}
+
 /* The server took the renegotiation up: the verifier follows the new
  * handshake (new randoms, suite and CLIENT_RANDOM line). */
 static void renegotiation_accepted(tp_session *s, const wire_handshake *m)
 {
     const wire_server_hello *sh = &m->u.server_hello;
     s->obs.renegotiation_accepted = true;
+    s->obs.renegotiation_resumed = s->reneg_hello_done = false;
     if (!s->have_reneg_random || cur_len(&sh->random) != 32)
         return;
     memcpy(s->client_random, s->reneg_random, 32);
     crypto_conn_set_client_random(s->cc, s->client_random);
+    for (unsigned i = 0; i < s->num_pending_secrets; i++) /* lines that came first */
+        (void)sess_add_secret_line(s, s->pending_secrets[i]);
+    s->num_pending_secrets = 0;
     take_stored_secrets(s);
     cur_t body;
     bool etm =
@@ -264,6 +285,13 @@ static void note_message(tp_session *s, tp_dir dir, const wire_handshake *m, con
     case WIRE_HS_CERTIFICATE_VERIFY:
         if (dir == TP_S2C && s->tls13)
             sess_name_sigalg(s, m->u.certificate_verify.sigalg);
+        break;
+    case WIRE_HS_SERVER_HELLO_DONE:
+        s->reneg_hello_done = true;
+        break;
+    case WIRE_HS_FINISHED: /* RFC 5246 7.3: resumed, the server's Finished comes first */
+        if (dir == TP_S2C && s->obs.renegotiation_accepted && !s->reneg_hello_done)
+            s->obs.renegotiation_resumed = true;
         break;
     default:
         break;

@@ -57,6 +57,7 @@ struct tp_session {
     bool have_client_random;
     uint8_t reneg_random[32]; /* a renegotiation ClientHello's random */
     bool have_reneg_random;
+    bool reneg_hello_done; /* the renegotiation's ServerHelloDone went by (a full handshake) */
     char pending_secrets[8][200];
     unsigned num_pending_secrets;
     crypto_conn *cc; /* the independent verifier (crypto/conn.h) */
@@ -93,6 +94,9 @@ void sess_broken(tp_session *s, tp_dir dir, double t, const char *detail);
  * and alert bytes of one record. */
 void sess_handshake_bytes(tp_session *s, tp_dir dir, double t, const uint8_t *p, size_t len,
                           bool is_protected);
+/* A key log line for a renegotiation's ClientHello that came before the
+ * server took it up: kept (true), or false. */
+bool sess_reneg_secret_keep(tp_session *s, const char *nss_line);
 /* What a ClientHello offers (also the SSLv2-format one). */
 void sess_client_hello(tp_session *s, const wire_handshake *m);
 void sess_alert_bytes(tp_session *s, tp_dir dir, double t, const uint8_t *p, size_t len,

@@ -9,15 +9,14 @@
  * TP_MUTANT_FLIP (invert rule n's applicability). */
 #include "verdict.h"
 #include "verdict_alpn_sni.h"
+#include "verdict_int.h"
+#include "verdict_mail.h"
 #include "verdict_relations.h"
 #include "verdict_psk.h"
 #include "verdict_upstream.h"
 
 #include <stdio.h>
 #include <string.h>
-
-#include "verdict_int.h"
-#include "verdict_mail.h"
 
 #ifdef TP_MUTANTS
 #include "tp_mutant.h"
@@ -525,19 +524,6 @@ static bool when_session_ok(const tp_observation *o)
 {
     return o->app_exchanged || (client_data(o) && server_data(o));
 }
-/* What became of a renegotiation on a working session. */
-static void say_renegotiation(const tp_observation *o, tp_verdict *v)
-{
-    bool asked = o->facts.rel.hello_request;
-    if (o->renegotiation_accepted)
-        vd_say_more(v, ", after a %s renegotiation (a second full handshake)",
-                    asked ? "server-requested" : "client-initiated");
-    else if (asked && o->client_no_renegotiation)
-        vd_say_more(v, "; the client declined the server's renegotiation request (HelloRequest) "
-                       "with a warning no_renegotiation");
-    else if (asked && !o->renegotiation)
-        vd_say_more(v, "; the client ignored the server's renegotiation request (HelloRequest)");
-}
 static void say_session_ok(const tp_observation *o, tp_verdict *v)
 {
     vd_ok(v);
@@ -545,7 +531,7 @@ static void say_session_ok(const tp_observation *o, tp_verdict *v)
            vd_or(o->cipher, "?"));
     vd_say_retry(o, v);
     vd_say_more(v, " and application data went both ways");
-    say_renegotiation(o, v);
+    vd_say_renegotiation(o, v); /* verdict_relations.c */
     say_close(o, v);
 }
 
@@ -685,6 +671,7 @@ static const verdict_rule rules[] = {
     RULE("no-shared-group", no_shared_group),
     RULE("unreadable-without-keys", unreadable),
     RULE("renegotiation-refused", renegotiation_refused),
+    XRULE("client-declined-renegotiation", renegotiation_declined), /* verdict_relations.c */
     XRULE("post-handshake-auth-failed", pha_failed),
     XRULE("client-cert-rejected", client_cert_rejected),
     XRULE("client-cert-missing", client_cert_missing),

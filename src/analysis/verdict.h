@@ -94,6 +94,8 @@ typedef struct {
     /* renegotiation (analysis/session_hs.c) */
     bool renegotiation;           /* the client sent a ClientHello after the completed handshake */
     bool renegotiation_accepted;  /* the server answered it with a ServerHello */
+    bool renegotiation_resumed;   /* ... and resumed the session: its Finished came before any
+                                     ServerHelloDone (an abbreviated handshake, RFC 5246 7.3) */
     bool server_no_renegotiation; /* the server sent no_renegotiation after that ClientHello */
     bool client_no_renegotiation; /* the client answered a HelloRequest with no_renegotiation */
     bool server_empty_ticket;     /* a TLS 1.3 NewSessionTicket with an empty ticket (out of spec) */

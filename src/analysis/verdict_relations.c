@@ -55,6 +55,47 @@ void tp_say_interactive_busy(const tp_observation *o, tp_verdict *v)
               "connection refused");
 }
 
+/* ---- renegotiation ---- */
+
+/* The server asked for a renegotiation (HelloRequest), the client declined
+ * with a warning no_renegotiation (RFC 5246 7.4.1.1 lets it) and the server
+ * then ended the connection with a fatal alert: a server that requires the
+ * renegotiation (RFC 5246 7.2.2: "the original requester can decide whether
+ * to proceed"; OpenSSL does not).  Cause before symptom: the client's act
+ * leads, the server's alert follows it. */
+bool tp_when_renegotiation_declined(const tp_observation *o)
+{
+    return o->facts.rel.hello_request && o->client_no_renegotiation && !o->renegotiation &&
+           o->server.fatal_alert && !o->client.fatal_alert;
+}
+void tp_say_renegotiation_declined(const tp_observation *o, tp_verdict *v)
+{
+    vd_fail(v, TP_PHASE_AFTER_HANDSHAKE, TP_ACTOR_CLIENT);
+    vd_say(v, "the client declined the server's renegotiation request (HelloRequest) with a "
+              "warning no_renegotiation; the server requires the renegotiation: it then sent "
+              "%s%s %s and ended the connection",
+           o->server.alert.is_protected ? "encrypted " : "", o->server.alert.level,
+           o->server.alert.description);
+    if (o->engine_error_text && o->engine_error_text[0])
+        vd_say_more(v, " (engine: %s)", o->engine_error_text);
+}
+
+/* What became of a renegotiation on a working session. */
+void vd_say_renegotiation(const tp_observation *o, tp_verdict *v)
+{
+    bool asked = o->facts.rel.hello_request;
+    if (o->renegotiation_accepted)
+        vd_say_more(v, ", after a %s renegotiation (%s)",
+                    asked ? "server-requested" : "client-initiated",
+                    o->renegotiation_resumed ? "the session resumed: an abbreviated handshake"
+                                             : "a second full handshake");
+    else if (asked && o->client_no_renegotiation)
+        vd_say_more(v, "; the client declined the server's renegotiation request (HelloRequest) "
+                       "with a warning no_renegotiation");
+    else if (asked && !o->renegotiation)
+        vd_say_more(v, "; the client ignored the server's renegotiation request (HelloRequest)");
+}
+
 /* ---- relations in the handshake ---- */
 
 bool tp_when_client_cert_missing(const tp_observation *o)

@@ -21,11 +21,17 @@ TP_VERDICT_RELATIONS_RULE(app_not_http);
 TP_VERDICT_RELATIONS_RULE(app_h2_preface);
 TP_VERDICT_RELATIONS_RULE(app_incomplete);
 TP_VERDICT_RELATIONS_RULE(alpn_not_selected);
+TP_VERDICT_RELATIONS_RULE(renegotiation_declined);
 /* verdict_certs.c */
 TP_VERDICT_RELATIONS_RULE(client_cert_rejected);
 TP_VERDICT_RELATIONS_RULE(client_left_flawed_cert);
 /* "the client rejected the server's certificate (variant ...): fatal X" */
 void vd_say_cert_rejected(const tp_observation *o, tp_verdict *v);
+
+/* What became of a renegotiation on a working session: ", after a
+ * server-requested renegotiation (a second full handshake)", "; the client
+ * declined ..." (session-ok's summary). */
+void vd_say_renegotiation(const tp_observation *o, tp_verdict *v);
 
 /* Whatever rule decided: the verdict's relations, and a misfit of the
  * application data to the mode in layers.app (unless the mode said). */

@@ -226,14 +226,14 @@ bool tp_sni_cert_check(const tp_sni_cert *c, char *err, size_t err_len)
     return rc == 0;
 }
 
-/* A certificate generated for the name: self-signed, or with the generated
- * chain (--chain, --ocsp, --client-ca) a valid leaf of the process's CA, so
- * a client that trusts --save-ca trusts it too. */
-static int entry_generate(sni_entry *e, const tp_sni_cert *c, const tp_engine_config *cfg,
-                          bool chain, gnutls_params_function *dh_cb, char *err, size_t err_len)
+int engine_sni_generate(const tp_sni_cert *c, const tp_engine_config *cfg, bool chain,
+                        gnutls_params_function *dh_cb, const engine_chain **out_chain,
+                        const engine_generated **out_gen, char *err, size_t err_len)
 {
     const char *const san_dns[] = {c->name, NULL};
     const char *kt = cfg->key_type && *cfg->key_type ? cfg->key_type : "rsa:2048";
+    *out_chain = NULL;
+    *out_gen = NULL;
     if (chain) {
         /* a generated staple is made for this leaf; a --ocsp FILE is the default's */
         const char *ocsp =
@@ -242,15 +242,21 @@ static int entry_generate(sni_entry *e, const tp_sni_cert *c, const tp_engine_co
                 ? cfg->ocsp
                 : NULL;
         engine_chain_req req = {kt, NULL, ocsp, cfg->client_ca, san_dns, NULL};
-        const engine_chain *ch = engine_chain_get(&req, dh_cb, err, err_len);
-        if (ch)
-            e->cred = ch->cred;
-        return ch ? 0 : -1;
+        *out_chain = engine_chain_get(&req, dh_cb, err, err_len);
+        return *out_chain ? 0 : -1;
     }
-    const engine_generated *g = engine_cred_generated(kt, san_dns, NULL, dh_cb, err, err_len);
-    if (!g)
+    *out_gen = engine_cred_generated(kt, san_dns, NULL, dh_cb, err, err_len);
+    return *out_gen ? 0 : -1;
+}
+
+static int entry_generate(sni_entry *e, const tp_sni_cert *c, const tp_engine_config *cfg,
+                          bool chain, gnutls_params_function *dh_cb, char *err, size_t err_len)
+{
+    const engine_chain *ch;
+    const engine_generated *g;
+    if (engine_sni_generate(c, cfg, chain, dh_cb, &ch, &g, err, err_len) < 0)
         return -1;
-    e->cred = g->cred;
+    e->cred = ch ? ch->cred : g->cred;
     return 0;
 }
 
@@ -347,7 +353,7 @@ int engine_an_session(const engine_an *n, gnutls_session_t s)
 }
 
 /* RFC 6125 6.4: case-insensitive; "*" only as the whole left-most label. */
-static bool name_covers(const char *pattern, const char *host)
+bool engine_name_covers(const char *pattern, const char *host)
 {
     if (strcasecmp(pattern, host) == 0)
         return true;
@@ -367,7 +373,7 @@ int engine_an_client_hello(const engine_an *n, gnutls_session_t s, const char **
         return 0; /* no SNI: the default certificate (RFC 6066 3) */
     host[len < sizeof host ? len : sizeof host - 1] = '\0';
     for (unsigned i = 0; i < n->num_sni; i++) {
-        if (name_covers(n->sni[i].name, host)) {
+        if (engine_name_covers(n->sni[i].name, host)) {
             *out_label = n->sni[i].name;
             *out_pk = n->sni[i].pk;
             return gnutls_credentials_set(s, GNUTLS_CRD_CERTIFICATE, n->sni[i].cred);

@@ -7,6 +7,8 @@
 #include <stddef.h>
 
 #include "alpn_sni.h"
+#include "certgen.h"
+#include "credentials.h"
 #include "engine.h"
 
 typedef struct engine_an engine_an;
@@ -29,5 +31,17 @@ int engine_an_session(const engine_an *n, gnutls_session_t s);
 int engine_an_client_hello(const engine_an *n, gnutls_session_t s, const char **out_label,
                            gnutls_pk_algorithm_t *out_pk);
 void engine_an_info(const engine_an *n, tp_engine_names_info *out);
+/* Whether an --sni-cert NAME covers the client's host name (RFC 6125 6.4:
+ * case-insensitive, "*" only as the whole left-most label); the openssl
+ * engine matches with it too. */
+bool engine_name_covers(const char *pattern, const char *host);
+/* A certificate generated for an --sni-cert NAME (no files): self-signed,
+ * or with the generated chain (--chain, --ocsp, --client-ca) a valid leaf
+ * of the process's CA, so a client that trusts --save-ca trusts it too,
+ * with a generated --ocsp staple of its own.  One of *out_chain, *out_gen;
+ * 0, or -1 with err set. */
+int engine_sni_generate(const tp_sni_cert *c, const tp_engine_config *cfg, bool chain,
+                        gnutls_params_function *dh_cb, const engine_chain **out_chain,
+                        const engine_generated **out_gen, char *err, size_t err_len);
 
 #endif

@@ -465,7 +465,8 @@ static int chain_staple(engine_chain *out, const gen_chain *c, const char *statu
                                                 GNUTLS_PKCS_PLAIN, &key)) < 0)
         engine_err_set(err, err_len, "cannot export the chain: %s", gnutls_strerror(rc));
     else if ((rc = engine_ocsp_make(&leaf, &iss, &key, status, &resp, err, err_len)) == 0)
-        rc = engine_ocsp_staple(out->cred, &resp, "the generated OCSP response", err, err_len);
+        rc = engine_ocsp_staple(out->cred, &resp, "the generated OCSP response", &out->staple,
+                                err, err_len);
     gnutls_free(leaf.data);
     gnutls_free(iss.data);
     gnutls_memset(key.data, 0, key.size);
@@ -497,16 +498,22 @@ int engine_loaded_certs_setup(gnutls_certificate_credentials_t cred, const char 
                        variant);
         return -1;
     }
-    if (ocsp && ocsp_generated(ocsp)) {
+    if (ocsp && engine_ocsp_loaded(cred, ocsp, NULL, err, err_len) < 0)
+        return -1;
+    return client_ca ? client_ca_set(cred, client_ca, err, err_len) : 0;
+}
+
+int engine_ocsp_loaded(gnutls_certificate_credentials_t cred, const char *ocsp,
+                       const gnutls_datum_t **out_kept, char *err, size_t err_len)
+{
+    if (ocsp_generated(ocsp)) {
         engine_err_set(err, err_len,
                        "--ocsp %s: the generated CA signs responses for the generated chain "
                        "only; with --cert give a response file (--ocsp FILE)",
                        ocsp);
         return -1;
     }
-    if (ocsp && engine_ocsp_staple_file(cred, ocsp, err, err_len) < 0)
-        return -1;
-    return client_ca ? client_ca_set(cred, client_ca, err, err_len) : 0;
+    return engine_ocsp_staple_file(cred, ocsp, out_kept, err, err_len);
 }
 
 /* The chain in the order built: gnutls_certificate_set_x509_key sorts it
@@ -547,7 +554,7 @@ static int chain_creds(engine_chain *out, const gen_chain *c, const engine_chain
             return -1;
     } else if (req->ocsp) {
         out->ocsp = "file";
-        if (engine_ocsp_staple_file(out->cred, req->ocsp, err, err_len) < 0)
+        if (engine_ocsp_staple_file(out->cred, req->ocsp, &out->staple, err, err_len) < 0)
             return -1;
     }
     if (req->client_ca && client_ca_set(out->cred, req->client_ca, err, err_len) < 0)

@@ -32,6 +32,7 @@ typedef struct {
     const char *variant;      /* the variant's name ("none" for the valid chain) */
     char detail[160];         /* "notAfter 2026-10-31", "RSA 1024-bit key", ... */
     const char *ocsp;         /* "good", "revoked", "unknown", "file" or NULL */
+    const gnutls_datum_t *staple; /* the stapled DER response (kept per process), or NULL */
     gnutls_pcert_st pcerts[ENGINE_CHAIN_MAX]; /* the credentials' certificates */
 } engine_chain;
 
@@ -58,11 +59,13 @@ int engine_ocsp_make(const gnutls_datum_t *leaf, const gnutls_datum_t *issuer,
 /* Staples the response in file (DER or PEM) to the credentials' first
  * certificate; err names the file when it holds no OCSP response or one for
  * another certificate. */
-int engine_ocsp_staple_file(gnutls_certificate_credentials_t cred, const char *file, char *err,
-                            size_t err_len);
-/* Staples a DER response. */
+int engine_ocsp_staple_file(gnutls_certificate_credentials_t cred, const char *file,
+                            const gnutls_datum_t **out_kept, char *err, size_t err_len);
+/* Staples a DER response; *out_kept (when not NULL) gets the bytes
+ * stapled, kept as long as the process. */
 int engine_ocsp_staple(gnutls_certificate_credentials_t cred, const gnutls_datum_t *der,
-                       const char *what, char *err, size_t err_len);
+                       const char *what, const gnutls_datum_t **out_kept, char *err,
+                       size_t err_len);
 /* Trusts the CA certificates of a PEM file for client certificates. */
 int engine_client_ca_set(gnutls_certificate_credentials_t cred, const char *file, char *err,
                          size_t err_len);
@@ -71,6 +74,10 @@ int engine_client_ca_set(gnutls_certificate_credentials_t cred, const char *file
  * response needs the generated chain (err says so). */
 int engine_loaded_certs_setup(gnutls_certificate_credentials_t cred, const char *variant,
                               const char *ocsp, const char *client_ca, char *err, size_t err_len);
+/* Its --ocsp part: a response file stapled to cred (*out_kept: its bytes);
+ * a generated response is an error (it needs the generated chain). */
+int engine_ocsp_loaded(gnutls_certificate_credentials_t cred, const char *ocsp,
+                       const gnutls_datum_t **out_kept, char *err, size_t err_len);
 /* A verification status (gnutls_certificate_status_t) as "ok", "unknown-ca",
  * "bad-signature", "expired", "not-yet-valid" or "invalid". */
 const char *engine_verify_status_name(unsigned status);

@@ -26,6 +26,8 @@ struct tp_engine_conn {
 
 const char *const tp_engine_kinds[] = {"gnutls", "openssl", NULL};
 
+bool tp_engine_sends_alerts(const tp_engine *e) { return !e->ossl; }
+
 tp_engine *tp_engine_new(const tp_engine_config *cfg, char *err, size_t err_len)
 {
     const char *name = cfg->engine ? cfg->engine : "gnutls";

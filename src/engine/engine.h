@@ -73,6 +73,11 @@ typedef struct {
     /* NSS key log line (no newline) for this connection. */
     void (*keylog)(void *ctx, const char *line);
     void *ctx;
+    /* Optional (NULL: none): writes an alert record (RFC 5246 7.2) in the
+     * connection's write state after what was pushed, for an engine that
+     * cannot send an alert of one's choice (tp_engine_sends_alerts); false
+     * when it could not. */
+    bool (*alert)(void *ctx, uint8_t level, uint8_t desc);
 } tp_transport;
 
 typedef enum {
@@ -109,6 +114,11 @@ typedef enum {
 unsigned tp_engine_allowed_suites(const tp_engine *e, const uint16_t **out);
 unsigned tp_engine_allowed_groups(const tp_engine *e, const uint16_t **out);
 unsigned tp_engine_allowed_versions(const tp_engine *e, const uint16_t **out);
+
+/* Whether the engine's library sends an alert of one's choice (GnuTLS:
+ * gnutls_alert_send); libssl has no call for it, so the openssl engine's
+ * TP_ACT_ALERT needs the transport's alert (the server's record rewriter). */
+bool tp_engine_sends_alerts(const tp_engine *e);
 
 /* The engines --engine takes ("gnutls", "openssl"), NULL-terminated, and
  * the OpenSSL library's runtime version ("3.0.19"). */

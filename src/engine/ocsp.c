@@ -137,7 +137,8 @@ static int staple_fits(gnutls_certificate_credentials_t cred, gnutls_ocsp_resp_t
 }
 
 int engine_ocsp_staple(gnutls_certificate_credentials_t cred, const gnutls_datum_t *der,
-                       const char *what, char *err, size_t err_len)
+                       const char *what, const gnutls_datum_t **out_kept, char *err,
+                       size_t err_len)
 {
     gnutls_ocsp_resp_t r;
     int rc = gnutls_ocsp_resp_init(&r), fits = 0;
@@ -164,6 +165,8 @@ int engine_ocsp_staple(gnutls_certificate_credentials_t cred, const gnutls_datum
         return -1;
     }
     gnutls_certificate_set_ocsp_status_request_function(cred, staple_cb, (void *)kept);
+    if (out_kept)
+        *out_kept = kept; /* the openssl engine staples the same bytes */
     return 0;
 }
 
@@ -197,15 +200,15 @@ static int file_read(const char *file, gnutls_datum_t *out, char *err, size_t er
     return 0;
 }
 
-int engine_ocsp_staple_file(gnutls_certificate_credentials_t cred, const char *file, char *err,
-                            size_t err_len)
+int engine_ocsp_staple_file(gnutls_certificate_credentials_t cred, const char *file,
+                            const gnutls_datum_t **out_kept, char *err, size_t err_len)
 {
     gnutls_datum_t d = {NULL, 0};
     if (file_read(file, &d, err, err_len) < 0)
         return -1;
     char what[300];
     snprintf(what, sizeof what, "--ocsp file '%s'", file);
-    int rc = engine_ocsp_staple(cred, &d, what, err, err_len);
+    int rc = engine_ocsp_staple(cred, &d, what, out_kept, err, err_len);
     gnutls_free(d.data);
     return rc;
 }

@@ -38,6 +38,7 @@ struct tp_engine {
     bool alpn_strict;
     char alpn_text[512];
     engine_allowed allowed; /* what it can negotiate */
+    ossl_sni *sni;          /* --sni-cert, --sni-mode, --ocsp (openssl_sni.c) */
 };
 
 struct tp_engine_conn {
@@ -48,6 +49,7 @@ struct tp_engine_conn {
     const char *client_verify; /* --client-ca: what the check found, or NULL */
     char err_name[64];
     char err_text[192];
+    ossl_sni_pick pick; /* the certificate served and its staple */
 };
 
 /* ---- the transport BIO ---- */
@@ -192,7 +194,8 @@ static int ctx_setup(tp_engine *e, const tp_engine_config *cfg, char *err, size_
 {
     ossl_names_req req = {&cfg->lists, cfg->cipher_string, cfg->ciphersuites};
     if (ossl_names_apply(e->ctx, &req, err, err_len) < 0 ||
-        ossl_creds_setup(e->ctx, cfg, &e->creds, err, err_len) < 0)
+        ossl_creds_setup(e->ctx, cfg, &e->creds, err, err_len) < 0 ||
+        !(e->sni = ossl_sni_new(e->ctx, cfg, &e->creds, err, err_len)))
         return -1;
     SSL_CTX_set_keylog_callback(e->ctx, keylog_cb);
     alpn_setup(e, &cfg->names);
@@ -239,11 +242,6 @@ tp_engine *tp_engine_new(const tp_engine_config *cfg, char *err, size_t err_len)
                        "takes --cipher-string and --ciphersuites");
         return NULL;
     }
-    if (cfg->names.num_sni_certs || cfg->names.sni_mode != TP_SNI_IGNORE) {
-        engine_err_set(err, err_len, "--sni-cert/--sni-mode: the openssl engine serves one "
-                       "certificate yet; use --engine gnutls");
-        return NULL;
-    }
     if (cfg->early_data) {
         engine_err_set(err, err_len, "--early-data: the openssl engine takes no 0-RTT data yet; "
                        "use --engine gnutls");
@@ -285,6 +283,7 @@ void tp_engine_free(tp_engine *e)
     if (!e)
         return;
     SSL_CTX_free(e->ctx);
+    ossl_sni_free(e->sni);
     free(e);
 }
 
@@ -292,7 +291,11 @@ bool tp_engine_renegotiation_allowed(const tp_engine *e) { return e->renegotiati
 unsigned tp_engine_resumption(const tp_engine *e) { return TP_RESUME_ALL & ~e->resumption_off; }
 tp_client_cert tp_engine_client_cert(const tp_engine *e) { return e->client_cert; }
 const char *tp_engine_cert_fingerprint(const tp_engine *e) { return e->creds.fingerprint; }
-const char *tp_engine_ocsp(const tp_engine *e) { (void)e; return NULL; }
+const char *tp_engine_ocsp(const tp_engine *e)
+{
+    const engine_chain *ch = e->creds.chain;
+    return ch ? ch->ocsp : e->creds.staple ? "file" : NULL;
+}
 const char *tp_engine_client_ca(const tp_engine *e) { return e->client_ca; }
 const char *tp_engine_conn_client_verify(tp_engine_conn *c) { return c->client_verify; }
 
@@ -346,6 +349,7 @@ tp_engine_conn *tp_engine_conn_new(tp_engine *e, const tp_transport *t)
     SSL_set_bio(c->ssl, b, b); /* the SSL owns it now */
     SSL_set_app_data(c->ssl, c);
     SSL_set_accept_state(c->ssl);
+    ossl_sni_conn(e->sni, c->ssl, &c->pick);
     return c;
 }
 
@@ -499,17 +503,21 @@ void tp_engine_conn_info(tp_engine_conn *c, tp_engine_info *out)
         snprintf(out->group, sizeof(out->group), "%s", g);
     /* TLS 1.3 suites name no key exchange (RFC 8446 B.4); a resumed one
      * authenticates by its PSK (psk_dhe_ke, or psk_ke: no group; 4.2.9) */
-    const char *auth = SSL_session_reused(c->ssl) ? "PSK" : c->e->creds.rsa ? "RSA" : "ECDSA";
+    const char *auth = SSL_session_reused(c->ssl) ? "PSK" : ossl_conn_key_rsa(c->ssl) ? "RSA"
+                                                                                     : "ECDSA";
     if (ver == TLS1_3_VERSION && g)
         snprintf(out->kx, sizeof(out->kx), "%s-%s", strncmp(g, "FFDHE", 5) ? "ECDHE" : "DHE", auth);
     else if (ver == TLS1_3_VERSION && auth[0] == 'P')
         snprintf(out->kx, sizeof(out->kx), "PSK");
+    ossl_conn_sigalg(c->ssl, out->sigalg, sizeof out->sigalg);
     client_cert_summary(c, out->client_cert, sizeof(out->client_cert));
 }
 
 /* --interactive's actions on OpenSSL: KeyUpdate (RFC 8446 4.6.3) and the
  * post-handshake CertificateRequest (4.6.2) go out with the next
- * SSL_do_handshake; libssl has no call to send an alert of one's choice. */
+ * SSL_do_handshake; libssl has no call to send an alert of one's choice, so
+ * the server's transport writes it (its record rewriter seals it and the
+ * engine's later records after it). */
 static bool act_say(char *why, size_t why_len, const char *text, const SSL *ssl)
 {
     if (why && why_len)
@@ -546,11 +554,17 @@ bool tp_engine_conn_act(tp_engine_conn *c, tp_engine_action a, uint8_t level, ui
         SSL_set_verify(c->ssl, SSL_VERIFY_PEER, verify_cb);
         ok = SSL_verify_client_post_handshake(c->ssl);
         break;
-    case TP_ACT_ALERT:
-        if (why && why_len)
-            snprintf(why, why_len, "the openssl engine cannot send an alert of choice "
-                     "(libssl has no call for it); use --engine gnutls");
-        return false;
+    case TP_ACT_ALERT: /* libssl has no call for it: the transport writes it */
+        if (!c->t.alert || !c->t.alert(c->t.ctx, level, desc))
+            return act_say(why, why_len, "the openssl engine cannot send an alert of choice "
+                           "here (libssl has no call for it)", c->ssl);
+        *out_end = level == SSL3_AL_FATAL; /* RFC 5246 7.2.2, RFC 8446 6.2 */
+        return true;
+    }
+    if (ok != 1 && ERR_GET_REASON(ERR_peek_last_error()) == SSL_R_EXTENSION_NOT_RECEIVED) {
+        ERR_clear_error(); /* RFC 8446 4.6.2: only after the client's post_handshake_auth */
+        return act_say(why, why_len, "the client did not offer post_handshake_auth (RFC 8446 "
+                       "4.2.6), so the server may not ask (openssl s_client: -enable_pha)", c->ssl);
     }
     if (ok != 1) {
         const char *r = ERR_reason_error_string(ERR_peek_last_error());
@@ -566,16 +580,12 @@ bool tp_engine_conn_act(tp_engine_conn *c, tp_engine_action a, uint8_t level, ui
 
 void tp_engine_names_info_get(const tp_engine *e, tp_engine_names_info *out)
 {
-    /* one certificate (tp_engine_new refuses --sni-cert) */
     *out = (tp_engine_names_info){e->alpn_len ? e->alpn_text : NULL,
                                   e->alpn_strict ? "strict" : "ignore", "ignore", ""};
+    ossl_sni_info(e->sni, out);
 }
 
-const char *tp_engine_conn_sni_cert(const tp_engine_conn *c)
-{
-    (void)c;
-    return "default";
-}
+const char *tp_engine_conn_sni_cert(const tp_engine_conn *c) { return c->pick.label; }
 
 const char *tp_engine_psk_identities(const tp_engine *e)
 {

@@ -134,38 +134,64 @@ static int client_ca(SSL_CTX *ctx, const char *ca, char *err, size_t err_len)
     return rc;
 }
 
+/* A generated chain (with its key from GnuTLS) or self-signed certificate into ctx. */
+int ossl_creds_load_generated(SSL_CTX *ctx, const engine_chain *ch, const engine_generated *g,
+                              char *err, size_t err_len)
+{
+    if (ch)
+        return load_chain_pem(ctx, ch->chain_pem.data, ch->chain_pem.size, err, err_len) < 0 ||
+                       chain_key(ctx, ch, err, err_len) < 0
+                   ? -1
+                   : 0;
+    return load_chain_pem(ctx, g->cert_pem.data, g->cert_pem.size, err, err_len) < 0 ||
+                   load_key_pem(ctx, g->key_pem.data, g->key_pem.size, err, err_len) < 0
+               ? -1
+               : 0;
+}
+
 static int creds_generated(SSL_CTX *ctx, const tp_engine_config *cfg, ossl_creds *out, char *err,
                            size_t err_len)
 {
-    if (cfg->chain || cfg->cert_variant || cfg->client_ca) {
-        engine_chain_req req = {cfg->key_type, cfg->cert_variant, NULL, cfg->client_ca,
+    const engine_chain *ch = NULL;
+    const engine_generated *g = NULL;
+    if (cfg->chain || cfg->cert_variant || cfg->ocsp || cfg->client_ca) {
+        engine_chain_req req = {cfg->key_type, cfg->cert_variant, cfg->ocsp, cfg->client_ca,
                                 cfg->san_dns,  cfg->san_ip};
-        const engine_chain *ch = engine_chain_get(&req, NULL, err, err_len);
-        if (!ch || load_chain_pem(ctx, ch->chain_pem.data, ch->chain_pem.size, err, err_len) < 0 ||
-            chain_key(ctx, ch, err, err_len) < 0)
+        ch = engine_chain_get(&req, NULL, err, err_len);
+        if (!ch)
             return -1;
         out->chain = ch;
-        return 0;
+        out->staple = ch->staple;
+    } else {
+        const char *kt = cfg->key_type && *cfg->key_type ? cfg->key_type : "rsa:2048";
+        g = engine_cred_generated(kt, cfg->san_dns, cfg->san_ip, NULL, err, err_len);
+        if (!g)
+            return -1;
+        out->generated = g;
     }
-    const char *kt = cfg->key_type && *cfg->key_type ? cfg->key_type : "rsa:2048";
-    const engine_generated *g = engine_cred_generated(kt, cfg->san_dns, cfg->san_ip, NULL, err,
-                                                      err_len);
-    if (!g || load_chain_pem(ctx, g->cert_pem.data, g->cert_pem.size, err, err_len) < 0 ||
-        load_key_pem(ctx, g->key_pem.data, g->key_pem.size, err, err_len) < 0)
-        return -1;
-    out->generated = g;
-    return 0;
+    return ossl_creds_load_generated(ctx, ch, g, err, err_len);
+}
+
+/* --cert with --ocsp FILE: the file is checked against the certificate as
+ * the gnutls engine checks it (the same messages), and its bytes stapled. */
+static int creds_files_ocsp(const tp_engine_config *cfg, ossl_creds *out, char *err,
+                            size_t err_len)
+{
+    gnutls_certificate_credentials_t cred = NULL;
+    char fp[3 * 32];
+    int rc = engine_cred_load(cfg->cert_file, cfg->key_file, NULL, &cred, fp, sizeof fp, err,
+                              err_len);
+    if (rc == 0)
+        rc = engine_ocsp_loaded(cred, cfg->ocsp, &out->staple, err, err_len);
+    if (cred)
+        gnutls_certificate_free_credentials(cred);
+    return rc < 0 ? -1 : 0;
 }
 
 int ossl_creds_setup(SSL_CTX *ctx, const tp_engine_config *cfg, ossl_creds *out, char *err,
                      size_t err_len)
 {
     memset(out, 0, sizeof(*out));
-    if (cfg->ocsp) {
-        engine_err_set(err, err_len, "--ocsp %s: the openssl engine does not staple OCSP yet; "
-                       "use --engine gnutls", cfg->ocsp);
-        return -1;
-    }
     if (cfg->key_file && !cfg->cert_file) {
         engine_err_set(err, err_len, "--key '%s' given without --cert", cfg->key_file);
         return -1;
@@ -177,6 +203,8 @@ int ossl_creds_setup(SSL_CTX *ctx, const tp_engine_config *cfg, ossl_creds *out,
     }
     int rc = cfg->cert_file ? creds_files(ctx, cfg, err, err_len)
                             : creds_generated(ctx, cfg, out, err, err_len);
+    if (rc == 0 && cfg->cert_file && cfg->ocsp)
+        rc = creds_files_ocsp(cfg, out, err, err_len);
     if (rc == 0 && cfg->client_ca)
         rc = client_ca(ctx, cfg->client_ca, err, err_len);
     if (rc < 0)

@@ -8,6 +8,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "certgen.h"
+#include "credentials.h"
 #include "engine.h"
 #include "names.h"
 
@@ -54,9 +56,58 @@ typedef struct {
     const void *generated; /* const engine_generated * */
     const void *chain;     /* const engine_chain * */
     bool rsa;              /* the leaf's key is RSA */
+    const gnutls_datum_t *staple; /* --ocsp: the DER response stapled, or NULL */
     char fingerprint[3 * 32];
 } ossl_creds;
 int ossl_creds_setup(SSL_CTX *ctx, const tp_engine_config *cfg, ossl_creds *out,
                      char *err, size_t err_len);
+/* A generated chain (ch) or self-signed certificate (g) with its key into
+ * ctx (an --sni-cert's too).  0, or -1 with err set. */
+int ossl_creds_load_generated(SSL_CTX *ctx, const engine_chain *ch, const engine_generated *g,
+                              char *err, size_t err_len);
+
+/* ---- openssl_sigalgs.c ---- */
+
+/* --sigalgs in GnuTLS's spelling (names.c: "RSA-PSS-RSAE-SHA256",
+ * "ECDSA-SHA256") or OpenSSL's ("rsa_pss_rsae_sha256", "RSA+SHA256") as
+ * an SSL_CTX_set1_sigalgs_list list into out; 0, or -1 with err naming the
+ * bad name, the engine and the valid names. */
+int ossl_sigalgs_list(const char *csv, char *out, size_t out_len, char *err, size_t err_len);
+/* The same, set on ctx. */
+int ossl_sigalgs_apply(SSL_CTX *ctx, const char *csv, char *err, size_t err_len);
+/* One name as OpenSSL spells it, or NULL (unknown, or libssl 3 cannot). */
+const char *ossl_sigalg_ossl_name(const char *name);
+/* Whether the engine can sign with it; why (may be NULL) when not. */
+bool ossl_sigalg_can(const char *name, const char **why);
+/* A codepoint as the gnutls engine names it in TLS 1.3 or 1.2, or NULL. */
+const char *ossl_sigalg_name(uint16_t id, bool tls13);
+/* The index in shared (codepoints, preference order) of the first scheme
+ * that fits a key (EVP_PKEY_RSA, ...) and hash NID, or -1. */
+int ossl_sigalg_pick(const uint16_t *shared, unsigned n, int key, int hash, bool tls13);
+/* The scheme the server signed with on ssl, named as above ("" when none:
+ * before TLS 1.2, an RSA key exchange, a resumption). */
+void ossl_conn_sigalg(SSL *ssl, char *out, size_t out_len);
+/* The certificate ssl serves has an RSA key. */
+bool ossl_conn_key_rsa(SSL *ssl);
+
+/* ---- openssl_sni.c ---- */
+
+/* --sni-cert, --sni-mode and the --ocsp staple, as alpn_sni.c and ocsp.c
+ * do them for GnuTLS: a servername callback serves the first --sni-cert
+ * whose NAME covers the client's server_name (SSL_use_cert_and_key), the
+ * default when its names cover it, else the --sni-mode reaction; a status
+ * callback staples the chosen certificate's response. */
+typedef struct ossl_sni ossl_sni;
+typedef struct {
+    const char *label;            /* "default", the --sni-cert NAME, "none" */
+    const gnutls_datum_t *staple; /* the DER response for that certificate, or NULL */
+} ossl_sni_pick;
+ossl_sni *ossl_sni_new(SSL_CTX *ctx, const tp_engine_config *cfg, const ossl_creds *creds,
+                       char *err, size_t err_len);
+void ossl_sni_free(ossl_sni *s);
+/* A new connection: the default certificate picked; the callbacks fill pick. */
+void ossl_sni_conn(const ossl_sni *s, SSL *ssl, ossl_sni_pick *pick);
+/* The --sni-mode and the --sni-cert names for tp_engine_names_info. */
+void ossl_sni_info(const ossl_sni *s, tp_engine_names_info *out);
 
 #endif

@@ -410,14 +410,11 @@ unsigned ossl_allowed_groups(const engine_lists *lists, uint16_t *out, unsigned 
 }
 
 /* --sigalgs, --comp: what this engine takes of them. */
-static int apply_other(const engine_lists *l, char *err, size_t err_len)
+static int apply_other(SSL_CTX *ctx, const engine_lists *l, char *err, size_t err_len)
 {
     const char *sig = l->csv[ENGINE_FLAG_SIGALGS], *comp = l->csv[ENGINE_FLAG_COMP];
-    if (sig && *sig) {
-        engine_err_set(err, err_len, "--sigalgs %s: %s does not take --sigalgs yet; use "
-                       "--engine gnutls", sig, engine_desc());
+    if (sig && *sig && ossl_sigalgs_apply(ctx, sig, err, err_len) < 0) /* openssl_sigalgs.c */
         return -1;
-    }
     if (comp && *comp && strcasecmp(comp, "NULL")) {
         engine_err_set(err, err_len, "--comp %s: %s has no compression; valid: NULL", comp,
                        engine_desc());
@@ -440,7 +437,7 @@ int ossl_names_apply(SSL_CTX *ctx, const ossl_names_req *req, char *err, size_t 
                * security level (Debian: 2) would have it */
         return SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION) == 1 ? 0 : -1;
     unsigned vmask;
-    if (apply_other(l, err, err_len) < 0 ||
+    if (apply_other(ctx, l, err, err_len) < 0 ||
         apply_versions(ctx, l->csv[ENGINE_FLAG_PROTOCOLS], &vmask, err, err_len) < 0)
         return -1;
     group_ctx g = {"", err, err_len};
@@ -539,9 +536,7 @@ bool engine_ossl_negotiable(engine_flag flag, const char *name, const char **why
     } else if (flag == ENGINE_FLAG_COMP) {
         return !strcasecmp(name, "NULL");
     } else if (flag == ENGINE_FLAG_SIGALGS) {
-        if (why)
-            *why = "the openssl engine takes no --sigalgs yet";
-        return false;
+        return ossl_sigalg_can(name, why);
     } else {
         suite all[OSSL_MAX_ALLOWED];
         unsigned n = all_suites(all, OSSL_MAX_ALLOWED);

@@ -75,6 +75,12 @@ void tp_rewriter_push(tp_rewriter *rw, const uint8_t *data, size_t len);
  * application data record went out: the caller then has the engine send a
  * HelloRequest (tp_engine_conn_request_renegotiation). */
 bool tp_rewriter_take_hello_request(tp_rewriter *rw);
+/* Writes an alert record of the caller's choice (RFC 5246 7.2) after what
+ * went out, sealed with the rewriter's own write state when protected: the
+ * engine's later records are sealed with the sequence number after it (an
+ * engine that cannot send an alert of one's choice: --interactive's /alert
+ * on libssl).  false when it cannot (before the ServerHello, given up). */
+bool tp_rewriter_inject_alert(tp_rewriter *rw, uint8_t level, uint8_t desc);
 /* End of the engine's burst (the server is about to send): records that
  * a quirk holds back to coalesce go out now. */
 void tp_rewriter_flush(tp_rewriter *rw);

@@ -46,6 +46,7 @@ struct tp_rewriter {
     bool checked;     /* applicability reported */
     bool reneg_wait;  /* a renegotiation's ServerHello: its client random comes with the key log */
     bool hello_request_sent; /* hello-request: asked for once */
+    char early_line[200];    /* a renegotiation's line that came before its ServerHello */
     qr_ctx ctx;
     qr_list pieces;
     qr_list joined; /* the pieces of a flushed coalesced record */
@@ -127,6 +128,14 @@ void tp_rewriter_add_secret(tp_rewriter *rw, const char *nss_line)
     if (!rw || crypto_keylog_parse_line(nss_line, strlen(nss_line), &e) != TP_OK ||
         e.label == CRYPTO_KL_NONE)
         return;
+    if (rw->ctx.handshake_done && !rw->reneg_wait && rw->have_cr &&
+        memcmp(rw->cr, e.client_random, 32) != 0 && rw->ctx.version <= 0x0303) {
+        /* the next handshake's line before its ServerHello (an engine that
+         * resumes the session in the renegotiation logs it at the
+         * ClientHello): kept until the ServerHello goes by */
+        snprintf(rw->early_line, sizeof rw->early_line, "%s", nss_line);
+        return;
+    }
     if (rw->reneg_wait && memcmp(rw->cr, e.client_random, 32) != 0) {
         /* the renegotiation's line: new hello, the active keys stay */
         memcpy(rw->cr, e.client_random, 32);
@@ -166,6 +175,12 @@ static void on_server_hello(tp_rewriter *rw, const uint8_t *msg, size_t len)
                   rw->ctx.suite_known && rw->ctx.suite.family == CRYPTO_FAMILY_CBC;
     rw->hello_pending = true;
     rw->reneg_wait = rw->ctx.handshake_done && rw->ctx.version <= 0x0303;
+    if (rw->reneg_wait && rw->early_line[0]) {
+        char line[sizeof rw->early_line];
+        memcpy(line, rw->early_line, sizeof line);
+        rw->early_line[0] = '\0';
+        tp_rewriter_add_secret(rw, line);
+    }
     hello_apply(rw);
 }
 
@@ -486,6 +501,22 @@ bool tp_rewriter_take_hello_request(tp_rewriter *rw)
         if (rw->set->q[i].def == &quirk_hello_request)
             return rw->hello_request_sent = true;
     return false;
+}
+
+bool tp_rewriter_inject_alert(tp_rewriter *rw, uint8_t level, uint8_t desc)
+{
+    if (!rw || rw->passthrough || !rw->ctx.hello_seen || !pend_flush(rw))
+        return false;
+    const uint8_t alert[2] = {level, desc};
+    /* RFC 8446 5.1: a TLS 1.3 record says TLS 1.2 outside */
+    qr_piece p = {.type = WIRE_CT_ALERT, .data = alert, .len = 2,
+                  .version = rw->ctx.version >= 0x0303 ? 0x0303 : rw->ctx.version};
+    rw->ctx.is_protected = rw->is_protected;
+    if (!write_piece(rw, &p)) {
+        give_up(rw, "cannot seal the alert");
+        return false;
+    }
+    return true;
 }
 
 void tp_rewriter_flush(tp_rewriter *rw)

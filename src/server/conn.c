@@ -39,22 +39,6 @@ static double wall_now(void)
 
 /* ---- helpers ---- */
 
-static void conn_read_start(tp_conn *c)
-{
-    if (!c->reading && !c->finished && !c->read_paused) {
-        ev_io_start(c->w->loop, &c->rio);
-        c->reading = true;
-    }
-}
-
-static void conn_read_stop(tp_conn *c)
-{
-    if (c->reading) {
-        ev_io_stop(c->w->loop, &c->rio);
-        c->reading = false;
-    }
-}
-
 static void conn_timer_arm(tp_conn *c, double after)
 {
     ev_timer_stop(c->w->loop, &c->timer);
@@ -451,6 +435,10 @@ static void conn_linger(tp_conn *c)
 
 void conn_settle(tp_conn *c)
 {
+    if (c->drive_due && !c->input_held) { /* the mode let go of the input (conn_read.c) */
+        c->drive_due = false;
+        conn_drive(c);
+    }
     conn_flush(c);
     /* Backpressure ends once the queue drained: here or after a write
      * event (a mode writing from its own callbacks, the proxy's upstream,
@@ -684,7 +672,7 @@ void conn_start_tls(tp_conn *c, const tp_quirk_set *quirks)
     c->transport.pull = transport_pull;
     c->transport.keylog = transport_keylog;
     c->transport.ctx = c;
-    if (quirks && quirks->num) {
+    if ((quirks = conn_act_rewriting(c, quirks))) {
         tp_rewriter_out ro = {.emit = rewriter_emit, .note = rewriter_note, .ctx = c};
         c->rw = tp_rewriter_new(quirks, &ro);
         if (!c->rw)

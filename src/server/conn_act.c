@@ -1,6 +1,7 @@
 /* An on-demand action of the connection's mode (mode.h tp_conn_ops.act;
  * --interactive's /commands): handed to the engine, and a fatal alert ends
- * the connection. */
+ * the connection (an engine whose library cannot send an alert of one's
+ * choice: conn_rewrite.c). */
 #include <stdio.h>
 
 #include "server_int.h"

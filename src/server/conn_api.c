@@ -77,4 +77,5 @@ const tp_conn_ops conn_api = {
     .write_plain = conn_plain_write,
     .start_tls = conn_plain_start_tls,
     .act = conn_api_act, /* conn_act.c: --interactive's /commands */
+    .hold_input = conn_hold_input, /* conn_read.c: the proxy's slow upstream */
 };

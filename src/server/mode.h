@@ -46,6 +46,10 @@ typedef struct {
      * connection (the handshake starts with the client's next bytes). */
     bool (*write_plain)(void *conn, const uint8_t *data, size_t len);
     void (*start_tls)(void *conn);
+    /* Stops (true) or resumes (false) reading the client's socket; what
+     * was already read is still handed on.  The proxy holds while its
+     * upstream queue is above a mark. */
+    void (*hold_input)(void *conn, bool hold);
 } tp_conn_ops;
 
 /* The handle a mode is handed; valid until on_close returns. */

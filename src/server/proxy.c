@@ -33,6 +33,10 @@
 #define PROXY_COMPACT (256 * 1024)
 #define PROXY_HOLD_MAX (64 * 1024)
 #define PROXY_CHUNK 16384
+/* Backpressure from a slow upstream: above HIGH queued for it, the client's
+ * input is held (its TCP window closes), and read again below LOW. */
+#define PROXY_OUT_HIGH (1024 * 1024)
+#define PROXY_OUT_LOW (256 * 1024)
 
 typedef enum { UP_CONNECTING, UP_TLS, UP_OPEN, UP_DONE } up_phase;
 
@@ -51,6 +55,7 @@ typedef struct {
     bool close_due;   /* close the client's session once it is open */
     bool mail;         /* a mail preamble to mediate (proxy_mail.h) */
     bool client_plain; /* the client's plaintext phase (--starttls), until STARTTLS */
+    bool held, held_noted; /* the client's input is held (PROXY_OUT_HIGH) */
     proxy_mail pm;
 } proxy_st;
 
@@ -207,8 +212,34 @@ static tp_engine_rc up_recv(proxy_st *st, uint8_t *p, size_t len, size_t *out_n)
                                                                      : TP_ENGINE_ERROR;
 }
 
-/* Sends what the client queued; the queue owns no memory once empty. */
+/* Holds the client's input above PROXY_OUT_HIGH queued, lets go below
+ * PROXY_OUT_LOW or when the upstream is gone. */
+static void out_mark(proxy_st *st)
+{
+    size_t queued = wire_buf_len(&st->out) - st->out_off;
+    bool hold = st->phase != UP_DONE && queued > (st->held ? PROXY_OUT_LOW : PROXY_OUT_HIGH);
+    if (hold == st->held)
+        return;
+    if (hold && !st->held_noted)
+        tp_session_note(st->mc->sess, up_t(st),
+                        "proxy: the upstream takes the client's data slowly: more than 1 MiB "
+                        "queued, the client's input is held until less than 256 KiB is");
+    st->held_noted |= hold;
+    st->held = hold;
+    st->mc->ops->hold_input(st->mc->conn, hold);
+}
+
+static void up_send_queued(proxy_st *st);
+
+/* Sends what the client queued, then holds or lets go of its input. */
 static void up_flush(proxy_st *st)
+{
+    up_send_queued(st);
+    out_mark(st);
+}
+
+/* Sends what the client queued; the queue owns no memory once empty. */
+static void up_send_queued(proxy_st *st)
 {
     if (st->mail && !proxy_mail_upstream_ready(&st->pm))
         return; /* the upstream's preamble or STARTTLS first */
@@ -477,6 +508,8 @@ static void proxy_on_appdata(void *state, const tp_mode_conn *mc, const uint8_t 
     tp_upstream_facts *u = up_facts(st);
     u->c2u_bytes += len;
     u->last_c2u_t = up_t(st);
+    if (st->mail)
+        proxy_mail_client_tls(&st->pm, data, len);
     wire_buf_add_bytes(&st->out, data, len);
     if (!wire_buf_ok(&st->out)) {
         tp_session_note(st->mc->sess, up_t(st),

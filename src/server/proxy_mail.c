@@ -107,8 +107,8 @@ static void caps_filter(proxy_mail *pm, const uint8_t *line, size_t len, wire_bu
 {
     bool smtp = pm->proto == TP_MAIL_SMTP;
     bool adv = wire_mail_advertises_starttls(pm->proto, line, len);
-    if (adv && pm->client_tls && smtp && starts(line, len, "250-"))
-        return; /* not after TLS (RFC 3207 4.2) */
+    if (adv && pm->client_tls && (smtp ? starts(line, len, "250-") : pm->caps_open))
+        return; /* not after TLS (RFC 3207 4.2, RFC 2595 4: STLS only in AUTHORIZATION) */
     if (!pm->caps_open) {
         wire_buf_add_bytes(out, line, len);
         return;
@@ -236,4 +236,24 @@ unsigned proxy_mail_from_client(proxy_mail *pm, const uint8_t *data, size_t len,
                                 wire_buf *to_up, wire_buf *to_client)
 {
     return pm_split(pm, &pm->cl_line, data, len, cl_line, to_up, to_client);
+}
+
+/* ---- the client's commands inside TLS ---- */
+
+static unsigned cl_tls_line(proxy_mail *pm, const uint8_t *line, size_t len, wire_buf *a,
+                            wire_buf *b)
+{
+    (void)a;
+    (void)b;
+    if (wire_mail_cmd_kind(pm->proto, line, len) == TP_MAIL_CMD_HELLO) {
+        pm->caps_open = true; /* its answer lists the capabilities, without STARTTLS */
+        pm->caps_starttls = false;
+    }
+    return 0;
+}
+
+void proxy_mail_client_tls(proxy_mail *pm, const uint8_t *data, size_t len)
+{
+    if (pm->client_plain && !pm->up_starttls && pm->proto != TP_MAIL_IMAP && pm->client_tls)
+        (void)pm_split(pm, &pm->cl_line, data, len, cl_tls_line, NULL, NULL);
 }

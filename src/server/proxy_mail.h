@@ -65,5 +65,8 @@ unsigned proxy_mail_from_upstream(proxy_mail *pm, const uint8_t *data, size_t le
  * to_up, tlsprobe's own answers into to_client.  Returns PM_* bits. */
 unsigned proxy_mail_from_client(proxy_mail *pm, const uint8_t *data, size_t len,
                                 wire_buf *to_up, wire_buf *to_client);
+/* The client's application data after its STARTTLS (the proxy forwards it
+ * as it is): its capability commands, whose answers lose STARTTLS / STLS. */
+void proxy_mail_client_tls(proxy_mail *pm, const uint8_t *data, size_t len);
 
 #endif

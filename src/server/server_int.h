@@ -119,6 +119,8 @@ struct tp_conn {
     bool io_dead;     /* socket unusable: do not wait to flush */
     bool reading;     /* rio started */
     bool read_paused; /* backpressure */
+    bool input_held;  /* the mode holds the client's input (conn_read.c) */
+    bool drive_due;   /* ... let go: hand on what is already read, at settle */
     bool got_app, sent_app, exchanged;
     bool linger_armed; /* finished: waiting for the queue / the client's close */
     tp_end_reason end_reason;
@@ -157,6 +159,10 @@ void conn_close_gracefully(tp_conn *c);
  * tp_engine_conn_act); a fatal alert finishes the connection. */
 bool conn_api_act(void *conn, tp_engine_action a, uint8_t level, uint8_t desc, char *why,
                   size_t why_len);
+/* conn_rewrite.c: the quirk set the connection's record rewriter runs with
+ * (NULL: none): quirks, or with --interactive on an engine that cannot send
+ * an alert of one's choice an empty set (its /alert goes through it). */
+const tp_quirk_set *conn_act_rewriting(tp_conn *c, const tp_quirk_set *quirks);
 /* Frees the connection now if it finished and nothing is left to send;
  * otherwise arranges for the rest to go out.  Call last in a callback. */
 void conn_settle(tp_conn *c);
@@ -166,6 +172,12 @@ bool conn_queue(tp_conn *c, const uint8_t *data, size_t len, const char *quirk);
 /* TLS starts: the engine session, the handshake deadline; on_open unless
  * a plaintext phase already called it.  quirks: --quirk, NULL for none. */
 void conn_start_tls(tp_conn *c, const tp_quirk_set *quirks);
+
+/* conn_read.c: the read watcher (started unless paused, held or
+ * finished) and tp_conn_ops.hold_input. */
+void conn_read_start(tp_conn *c);
+void conn_read_stop(tp_conn *c);
+void conn_hold_input(void *conn, bool hold);
 
 /* conn_api.c: the ops a mode acts through (tp_conn_ops), among them the
  * plaintext phase of --starttls (state CONN_PLAIN: conn.c gives the mode's

@@ -23,6 +23,9 @@ import subprocess
 import time
 
 PORT_LO, PORT_HI = 21200, 21299
+# TP_MAIL_PORTS=LO-HI: another range (two runs on one machine at the same time)
+if os.environ.get("TP_MAIL_PORTS"):
+    PORT_LO, PORT_HI = (int(x) for x in os.environ["TP_MAIL_PORTS"].split("-"))
 
 
 def free_port(taken=()):

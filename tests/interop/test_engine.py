@@ -59,8 +59,11 @@ def test_refusals(r):
     refused(r, ossl + ["--protocols", "SSL3.0"], ["openssl engine", "SSL 3.0", "no-ssl3"], "SSL3 on openssl")
     refused(r, ossl + ["--ciphers", "AES-129-CBC"], ["AES-129-CBC", "openssl engine"], "unknown cipher")
     refused(r, ossl + ["--priority", "NORMAL"], ["--priority", "--cipher-string"], "--priority on openssl")
-    refused(r, ossl + ["--ocsp", "good"], ["--ocsp", "openssl engine"], "--ocsp on openssl")
-    refused(r, ossl + ["--sigalgs", "RSA-SHA256"], ["--sigalgs", "openssl engine"], "--sigalgs on openssl")
+    # --ocsp, --sigalgs, --sni-cert work on openssl (test_certs, test_alpn_sni -openssl,
+    # test_openssl_certs); a sigalg libssl 3 cannot sign with is refused, naming the valid ones
+    refused(r, ossl + ["--sigalgs", "RSA-SHA256,RSA-MD5"],
+            ["--sigalgs", "openssl engine", "cannot sign with sigalg 'RSA-MD5'", "RSA-PSS-RSAE-SHA256"],
+            "--sigalgs RSA-MD5 on openssl")
     refused(r, ["--cipher-string", "HIGH"], ["--cipher-string", "--engine openssl"], "--cipher-string on gnutls")
     refused(r, ["--engine", "wolfssl"], ["wolfssl", "gnutls, openssl"], "unknown engine")
 

@@ -14,9 +14,9 @@ import tp
 def sweep(r, client, extra, label):
     tmp = tempfile.mkdtemp(prefix="tp-mail-sweep-")
     js = os.path.join(tmp, "sw.json")
-    rc, out, err = tp.run([tp.TLSPROBE, "sweep", "--starttls", "smtp", "--axes", "protocol",
-                           "--protocols", "TLS1.2,TLS1.3", "--client", client, "--json", js] +
-                          extra, timeout=240)
+    args = ["--starttls", "smtp", "--axes", "protocol", "--protocols", "TLS1.2,TLS1.3",
+            "--client", client, "--json", js] + extra
+    rc, out, err = tp.run([tp.TLSPROBE, "sweep"] + tp.engine_args(args) + args, timeout=240)
     r.eq(rc, 0, "%s: the sweep ran" % label, (out + err)[-1500:])
     with open(js) as f:
         return json.load(f), out + err

@@ -129,9 +129,9 @@ def test_sweep(r, exim, tmp):
     before = len(exim.delivered())
     client = ("swaks --tls-on-connect --server {host}:{port} --from sender@tlsprobe.test "
               "--to rcpt@tlsprobe.test --header 'Subject: tlsprobe-sweep'")
-    rc, text, err = tp.run([tp.TLSPROBE, "sweep", "--upstream", "127.0.0.1:%d" % exim.port,
-                            "--client", client, "--axes", "protocol",
-                            "--protocols", "TLS1.2,TLS1.3", "--json", out], timeout=300)
+    args = ["--upstream", "127.0.0.1:%d" % exim.port, "--client", client, "--axes", "protocol",
+            "--protocols", "TLS1.2,TLS1.3", "--json", out]
+    rc, text, err = tp.run([tp.TLSPROBE, "sweep"] + tp.engine_args(args) + args, timeout=300)
     r.eq(rc, 0, "sweep through the proxy: exit status", (text + err)[-1500:])
     try:
         res = json.load(open(out))["results"]

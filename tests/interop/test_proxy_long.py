@@ -158,7 +158,8 @@ def test_bad_values(r):
                         (["--upstream", "127.0.0.1:25", "--echo"], ["--upstream and --echo"]),
                         (["--upstream", "127.0.0.1:25", "--upstream-starttls", "ftp"],
                          ["--upstream-starttls ftp", "smtp, imap, pop3"])]:
-        p = subprocess.run([tp.TLSPROBE, "serve"] + args, capture_output=True, timeout=20)
+        p = subprocess.run([tp.TLSPROBE, "serve"] + tp.engine_args(args) + args,
+                           capture_output=True, timeout=20)
         err = p.stderr.decode()
         r.eq(p.returncode, 2, "%s: usage error" % " ".join(args), err)
         r.check(err.startswith("tlsprobe serve: "), "%s: names the command" % " ".join(args), err)
@@ -168,13 +169,15 @@ def test_bad_values(r):
 
 def test_proxy_command(r, up):
     """`tlsprobe proxy` is `serve --upstream`; without --upstream a usage error."""
-    p = subprocess.run([tp.TLSPROBE, "proxy", "--port", "0"], capture_output=True, timeout=20)
+    p = subprocess.run([tp.TLSPROBE, "proxy", "--port", "0"] + tp.engine_args([]),
+                       capture_output=True, timeout=20)
     r.eq(p.returncode, 2, "proxy without --upstream: usage error")
     r.contains(p.stderr.decode(), "tlsprobe proxy: --upstream HOST:PORT is required",
                "proxy without --upstream: says so")
     for args, words in [(["--keep", "some"], ["--keep some", "failing, all"]),
                         (["--bogus"], ["'--bogus'", "tlsprobe proxy --help"])]:
-        p = subprocess.run([tp.TLSPROBE, "proxy", "--upstream", "127.0.0.1:25"] + args,
+        p = subprocess.run([tp.TLSPROBE, "proxy", "--upstream", "127.0.0.1:25"] +
+                           tp.engine_args(args) + args,
                            capture_output=True, timeout=20)
         err = p.stderr.decode()
         r.eq(p.returncode, 2, "proxy %s: usage error" % " ".join(args), err)
@@ -184,7 +187,8 @@ def test_proxy_command(r, up):
             r.contains(err, w, "proxy %s: says %r" % (" ".join(args), w))
     d = tp.tempfile.mkdtemp(prefix="tp-proxycmd-")
     trace = os.path.join(d, "t.jsonl")
-    proc = subprocess.Popen([tp.TLSPROBE, "proxy", "--upstream", "127.0.0.1:%d" % up.port,
+    proc = subprocess.Popen([tp.TLSPROBE, "proxy"] + tp.engine_args([]) +
+                            ["--upstream", "127.0.0.1:%d" % up.port,
                              "--listen", "127.0.0.1", "--port", "0", "--trace", trace],
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:

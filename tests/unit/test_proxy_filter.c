@@ -108,6 +108,27 @@ static void test_pop3_capa(void **state)
     stop();
 }
 
+/* An upstream that advertises STLS itself: after the client's STLS the
+ * CAPA answer loses it (RFC 2595 4), a message line "STLS" does not. */
+static void test_pop3_no_stls_after_tls(void **state)
+{
+    (void)state;
+    start(TP_MAIL_POP3, true, false);
+    up("+OK ready\r\n");
+    cl("CAPA\r\n");
+    up("+OK\r\nSTLS\r\nUSER\r\n.\r\n");
+    assert_string_equal(wire_buf_str(&a), "+OK\r\nSTLS\r\nUSER\r\n.\r\n");
+    assert_int_equal(cl("STLS\r\n"), PM_CLIENT_TLS);
+    const char *capa = "CA", *rest = "PA\r\nRETR 1\r\n"; /* split inside TLS */
+    proxy_mail_client_tls(&pm, (const uint8_t *)capa, strlen(capa));
+    proxy_mail_client_tls(&pm, (const uint8_t *)rest, strlen(rest));
+    up("+OK\r\nSTLS\r\nUSER\r\n.\r\n");
+    assert_string_equal(wire_buf_str(&a), "+OK\r\nUSER\r\n.\r\n");
+    up("+OK message\r\nSTLS\r\n.\r\n");
+    assert_string_equal(wire_buf_str(&a), "+OK message\r\nSTLS\r\n.\r\n");
+    stop();
+}
+
 static void test_forwarded_starttls(void **state)
 {
     (void)state;
@@ -161,6 +182,7 @@ int main(void)
         cmocka_unit_test(test_smtp_advertised_not_doubled),
         cmocka_unit_test(test_imap_capability),
         cmocka_unit_test(test_pop3_capa),
+        cmocka_unit_test(test_pop3_no_stls_after_tls),
         cmocka_unit_test(test_forwarded_starttls),
         cmocka_unit_test(test_own_preamble),
     };

@@ -640,6 +640,62 @@ static void test_hello_request(void **state)
     conn_free(&c);
 }
 
+/* An alert of the caller's choice (the openssl engine's /alert): written
+ * after what went out, sealed with the rewriter's state; the engine's next
+ * record is resealed after it (the client opens every record); before the
+ * ServerHello it cannot be written. */
+static void inject_case(uint16_t version, uint16_t suite)
+{
+    conn c;
+    conn_start(&c, version, suite, false);
+    conn_protect(&c);
+    if (version == 0x0304) {
+        uint8_t fin13[36] = {20, 0, 0, 32};
+        sealed_record(&c, 22, fin13, sizeof fin13);
+        crypto_conn_activate(c.engine, TP_S2C, CRYPTO_EPOCH_APPLICATION);
+    } else {
+        sealed_record(&c, 22, finished, sizeof finished);
+    }
+    sealed_record(&c, 23, (const uint8_t *)"abc", 3);
+    sink k;
+    tp_quirk_set set;
+    const char *none[] = {NULL};
+    tp_rewriter *rw = rewrite_keep(&c, none, 0, &k, &set);
+    assert_true(tp_rewriter_inject_alert(rw, 1, 90)); /* warning user_canceled */
+    size_t off = c.len;
+    sealed_record(&c, 23, (const uint8_t *)"def", 3); /* the engine's sequence number: no alert */
+    tp_rewriter_push(rw, c.stream + off, c.len - off);
+    tp_rewriter_flush(rw);
+    tp_rewriter_free(rw);
+    rec r[10];
+    unsigned n = client_read(&c, &k, r, 10);
+    unsigned first = version == 0x0304 ? 2 : 3; /* the records before "abc" */
+    assert_int_equal(n, first + 3);
+    assert_true(r[first].inner == 23 && r[first].len == 3 && !memcmp(r[first].content, "abc", 3));
+    assert_true(r[first + 1].is_protected && r[first + 1].inner == 21 && r[first + 1].len == 2);
+    assert_true(r[first + 1].content[0] == 1 && r[first + 1].content[1] == 90);
+    assert_int_equal(r[first + 1].version, version == 0x0304 ? 0x0303 : version);
+    assert_true(r[first + 2].inner == 23 && !memcmp(r[first + 2].content, "def", 3));
+    assert_int_equal(k.notes, 0);
+    conn_free(&c);
+    /* nothing went by yet: no epoch to write it in */
+    memset(&k, 0, sizeof k);
+    tp_rewriter_out o = {.emit = on_emit, .note = on_note, .ctx = &k};
+    rw = tp_rewriter_new(&set, &o);
+    assert_false(tp_rewriter_inject_alert(rw, 2, 80));
+    assert_int_equal(k.out_len, 0);
+    tp_rewriter_free(rw);
+    assert_false(tp_rewriter_inject_alert(NULL, 2, 80));
+}
+
+static void test_inject_alert(void **state)
+{
+    (void)state;
+    inject_case(0x0303, 0xC02F); /* TLS 1.2 AES-128-GCM: the nonce's sequence number */
+    inject_case(0x0301, 0xC013); /* TLS 1.0 AES-128-CBC: the chained IV */
+    inject_case(0x0304, 0x1301); /* TLS 1.3: inner type alert */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -655,6 +711,7 @@ int main(void)
         cmocka_unit_test(test_tls13),
         cmocka_unit_test(test_tls13_empty_ticket),
         cmocka_unit_test(test_hello_request),
+        cmocka_unit_test(test_inject_alert),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

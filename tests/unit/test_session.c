@@ -375,6 +375,86 @@ static void test_rule_renegotiation_refused(void **state)
     assert_false(has_cause(&v, "renegotiation-refused"));
 }
 
+/* --quirk hello-request on the openssl engine: a client that declines
+ * (warning no_renegotiation) and libssl's fatal handshake_failure after it. */
+static void obs_declined(tp_observation *o)
+{
+    obs_base(o);
+    o->handshake_done = o->app_exchanged = true;
+    o->client.sent_appdata = o->server.sent_appdata = true;
+    o->server.name = "HelloRequest";
+    o->client.name = "Finished";
+    o->facts.rel.hello_request = true;
+    o->client_no_renegotiation = true;
+    set_alert(&o->client, "client", "warning", "no_renegotiation", true);
+    set_alert(&o->server, "server", "fatal", "handshake_failure", true);
+    o->engine_error_text = "no renegotiation";
+}
+
+static void test_rule_renegotiation_declined(void **state)
+{
+    (void)state;
+    tp_observation o;
+    tp_verdict v;
+    obs_declined(&o);
+    tp_verdict_decide(&o, &v);
+    assert_true(has_cause(&v, "client-declined-renegotiation"));
+    assert_int_equal(v.outcome, TP_OUTCOME_FAIL);
+    assert_int_equal(v.actor, TP_ACTOR_CLIENT);
+    assert_int_equal(v.phase, TP_PHASE_AFTER_HANDSHAKE);
+    /* cause before symptom: the client's decline first, the server's alert after */
+    const char *decl = strstr(v.summary, "the client declined the server's renegotiation request "
+                                         "(HelloRequest) with a warning no_renegotiation");
+    const char *alert = strstr(v.summary, "encrypted fatal handshake_failure");
+    assert_non_null(decl);
+    assert_non_null(alert);
+    assert_true(decl < alert);
+    assert_non_null(strstr(v.summary, "(engine: no renegotiation)"));
+    /* flipped: the session went on (GnuTLS), the server never asked, the
+     * client renegotiated, or the client's own fatal alert */
+    obs_declined(&o);
+    o.server.has_alert = o.server.fatal_alert = false;
+    tp_verdict_decide(&o, &v);
+    assert_true(has_cause(&v, "session-ok"));
+    obs_declined(&o);
+    o.facts.rel.hello_request = false;
+    tp_verdict_decide(&o, &v);
+    assert_false(has_cause(&v, "client-declined-renegotiation"));
+    obs_declined(&o);
+    o.client_no_renegotiation = false;
+    tp_verdict_decide(&o, &v);
+    assert_true(has_cause(&v, "server-alert"));
+    obs_declined(&o);
+    o.renegotiation = true;
+    tp_verdict_decide(&o, &v);
+    assert_false(has_cause(&v, "client-declined-renegotiation"));
+    obs_declined(&o);
+    set_alert(&o.client, "client", "fatal", "handshake_failure", true);
+    tp_verdict_decide(&o, &v);
+    assert_false(has_cause(&v, "client-declined-renegotiation"));
+}
+
+/* session-ok names how the renegotiation went: a full handshake, or the
+ * session resumed (OpenSSL) */
+static void test_renegotiation_words(void **state)
+{
+    (void)state;
+    tp_observation o;
+    tp_verdict v;
+    obs_declined(&o);
+    o.server.has_alert = o.server.fatal_alert = o.client.has_alert = false;
+    o.client_no_renegotiation = false;
+    o.renegotiation = o.renegotiation_accepted = true;
+    tp_verdict_decide(&o, &v);
+    assert_true(has_cause(&v, "session-ok"));
+    assert_non_null(strstr(v.summary, ", after a server-requested renegotiation (a second full "
+                                      "handshake)"));
+    o.renegotiation_resumed = true;
+    tp_verdict_decide(&o, &v);
+    assert_non_null(strstr(v.summary, ", after a server-requested renegotiation (the session "
+                                      "resumed: an abbreviated handshake)"));
+}
+
 /* decode: who ended the TCP connection (capture/tcp.c via the end reason). */
 static void test_rule_server_ended_first(void **state)
 {
@@ -424,6 +504,8 @@ int main(void)
         cmocka_unit_test(test_tls13_clear_alert),
         cmocka_unit_test(test_secret_before_held),
         cmocka_unit_test(test_rule_renegotiation_refused),
+        cmocka_unit_test(test_rule_renegotiation_declined),
+        cmocka_unit_test(test_renegotiation_words),
         cmocka_unit_test(test_rule_server_ended_first),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
