@@ -671,7 +671,7 @@ static const verdict_rule rules[] = {
     RULE("no-shared-group", no_shared_group),
     RULE("unreadable-without-keys", unreadable),
     RULE("renegotiation-refused", renegotiation_refused),
-    XRULE("client-declined-renegotiation", renegotiation_declined), /* verdict_relations.c */
+    XRULE("server-required-renegotiation", renegotiation_declined), /* verdict_relations.c */
     XRULE("post-handshake-auth-failed", pha_failed),
     XRULE("client-cert-rejected", client_cert_rejected),
     XRULE("client-cert-missing", client_cert_missing),

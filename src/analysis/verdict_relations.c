@@ -61,8 +61,9 @@ void tp_say_interactive_busy(const tp_observation *o, tp_verdict *v)
  * with a warning no_renegotiation (RFC 5246 7.4.1.1 lets it) and the server
  * then ended the connection with a fatal alert: a server that requires the
  * renegotiation (RFC 5246 7.2.2: "the original requester can decide whether
- * to proceed"; OpenSSL does not).  Cause before symptom: the client's act
- * leads, the server's alert follows it. */
+ * to proceed"; OpenSSL does not).  The client's decline is allowed, so the
+ * failure is the server's: it insisted.  The client's act still leads the
+ * summary (cause before symptom), the server's alert follows it. */
 bool tp_when_renegotiation_declined(const tp_observation *o)
 {
     return o->facts.rel.hello_request && o->client_no_renegotiation && !o->renegotiation &&
@@ -70,9 +71,9 @@ bool tp_when_renegotiation_declined(const tp_observation *o)
 }
 void tp_say_renegotiation_declined(const tp_observation *o, tp_verdict *v)
 {
-    vd_fail(v, TP_PHASE_AFTER_HANDSHAKE, TP_ACTOR_CLIENT);
+    vd_fail(v, TP_PHASE_AFTER_HANDSHAKE, TP_ACTOR_SERVER);
     vd_say(v, "the client declined the server's renegotiation request (HelloRequest) with a "
-              "warning no_renegotiation; the server requires the renegotiation: it then sent "
+              "warning no_renegotiation, which RFC 5246 7.4.1.1 allows; the server requires the renegotiation: it then sent "
               "%s%s %s and ended the connection",
            o->server.alert.is_protected ? "encrypted " : "", o->server.alert.level,
            o->server.alert.description);

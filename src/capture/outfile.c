@@ -112,7 +112,6 @@ static int write_locked(capture_outfile *f, const void *p, size_t n)
         return f->err;
     if (f->fd < 0)
         return EBADF;
-    off_t start = lseek(f->fd, 0, SEEK_CUR); /* -1 on a pipe: nothing to cut back */
     const char *c = p;
     size_t done = 0;
     while (done < n) {
@@ -121,8 +120,10 @@ static int write_locked(capture_outfile *f, const void *p, size_t n)
             continue;
         if (w <= 0) {
             int e = w < 0 ? errno : EIO;
-            /* a partial line would glue onto the next reader's line */
-            if (done && start >= 0 && ftruncate(f->fd, start) != 0)
+            /* a partial line would glue onto the next reader's line; the
+             * offset is asked only now (-1 on a pipe: nothing to cut back) */
+            off_t end = done ? lseek(f->fd, 0, SEEK_CUR) : -1;
+            if (end >= (off_t)done && ftruncate(f->fd, end - (off_t)done) != 0)
                 e = e ? e : errno;
             capture_outfile_fail(f, e);
             return f->err;

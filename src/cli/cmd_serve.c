@@ -536,6 +536,11 @@ typedef struct {
     fleet_table fleet_table;
 } serve_outputs;
 
+static void trace_flush(void *json_sink)
+{
+    report_json_sink_flush(json_sink);
+}
+
 /* The text, JSON and pcapng sinks into p; false after the message. */
 static bool outputs_sinks(const serve_opts *o, serve_outputs *out, tp_server_params *p)
 {
@@ -550,6 +555,10 @@ static bool outputs_sinks(const serve_opts *o, serve_outputs *out, tp_server_par
         if (!(out->json = report_json_sink_new_file(&out->trace_file, o->records)))
             return false;
         p->sinks[p->num_sinks++] = out->json;
+        if (report_json_sink_batch(out->json)) { /* a pass's lines in one write() */
+            p->on_pass = trace_flush;
+            p->on_pass_ctx = out->json;
+        }
     }
     if (o->pcap) {
         out->pcap = report_pcapng_sink_new(CMD_LABEL("--pcap"), o->pcap, err, sizeof err);

@@ -203,6 +203,8 @@ static int ctx_setup(tp_engine *e, const tp_engine_config *cfg, char *err, size_
      * tickets (RFC 8446 4.6.1); --tickets N of them after a handshake */
     static const unsigned char sid_ctx[] = "tlsprobe";
     SSL_CTX_set_session_id_context(e->ctx, sid_ctx, sizeof sid_ctx - 1);
+    SSL_CTX_sess_set_cache_size(e->ctx, 512); /* bounded as the gnutls engine's (resume.c): the
+                                                * full cache's walk every 255 handshakes stays short */
     /* no session-ID resumption: an id that is never found again, as with
      * GnuTLS (SSL_SESS_CACHE_OFF would send an empty one) */
     if (e->resumption_off & TP_RESUME_ID)

@@ -11,6 +11,7 @@
 #include "../wire/buf.h"
 #include "../wire/record.h"
 #include "json_util.h"
+#include "json_write.h"
 #include "mail_render.h"
 #include "verdict_render.h"
 #include "wire_json.h"
@@ -18,18 +19,50 @@
 typedef struct {
     tp_sink base;
     FILE *out;             /* a stream (stdout, memstream), or */
-    capture_outfile *file; /* a file written one line per write() */
+    capture_outfile *file; /* a file written in whole lines, or */
     bool records;
     pthread_mutex_t lock;
+    char *batch; /* report_json_sink_batch: lines held for the next flush */
+    size_t batch_len;
 } json_sink;
 
-/* One line, newline included, out in one piece; called with the lock held. */
+enum { BATCH_CAP = 64 * 1024 };
+
+static void batch_flush_locked(json_sink *s)
+{
+    if (s->batch_len)
+        (void)capture_outfile_write(s->file, s->batch, s->batch_len);
+    s->batch_len = 0;
+}
+
+/* One line and its newline out in one piece (or held whole in the batch);
+ * called with the lock held. */
 static void put_line(json_sink *s, const char *line, size_t len)
 {
-    if (s->file)
-        (void)capture_outfile_write(s->file, line, len); /* the file reports its error */
-    else
+    if (s->batch) {
+        if (s->batch_len + len + 1 > BATCH_CAP)
+            batch_flush_locked(s);
+        if (len + 1 <= BATCH_CAP) {
+            memcpy(s->batch + s->batch_len, line, len);
+            s->batch[s->batch_len + len] = '\n';
+            s->batch_len += len + 1;
+            return;
+        }
+    }
+    if (s->file) { /* the file reports its error */
+        char stack[2048];
+        char *copy = len < sizeof stack ? stack : malloc(len + 1);
+        if (copy) {
+            memcpy(copy, line, len);
+            copy[len] = '\n';
+            (void)capture_outfile_write(s->file, copy, len + 1);
+        }
+        if (copy != stack)
+            free(copy);
+    } else {
         fwrite(line, 1, len, s->out);
+        fputc('\n', s->out);
+    }
 }
 
 static const char *content_name(unsigned type, char *buf, size_t len)
@@ -277,8 +310,7 @@ static void json_on_event(tp_sink *self, const tp_event *ev)
     json_sink *s = (json_sink *)self;
     char fast[1024];
     size_t fast_len;
-    if (report_json_event_fast(ev, s->records, fast, sizeof fast - 1, &fast_len)) {
-        fast[fast_len++] = '\n';
+    if (report_json_event_fast(ev, s->records, fast, sizeof fast, &fast_len)) {
         pthread_mutex_lock(&s->lock);
         put_line(s, fast, fast_len);
         pthread_mutex_unlock(&s->lock);
@@ -294,19 +326,19 @@ static void json_on_event(tp_sink *self, const tp_event *ev)
     json_object *o = report_json_event(ev, s->records);
     if (!o)
         return;
-    /* the line and its newline in one piece, for one write() */
-    wire_buf line;
-    wire_buf_init(&line, 0);
-    wire_buf_add_str(&line, report_json_line(o));
-    wire_buf_add_char(&line, '\n');
-    if (wire_buf_ok(&line)) {
+    char stack[8192]; /* a ClientHello's line is about 2 KB */
+    wire_buf b;
+    wire_buf_init_fixed(&b, stack, sizeof stack);
+    report_json_write(&b, o);
+    size_t len = wire_buf_len(&b);
+    const char *line = wire_buf_ok(&b) ? stack : report_json_line_len(o, &len);
+    if (line) {
         pthread_mutex_lock(&s->lock);
-        put_line(s, wire_buf_str(&line), wire_buf_len(&line));
+        put_line(s, line, len);
         if (ev->type == TP_EV_VERDICT && s->out)
             fflush(s->out);
         pthread_mutex_unlock(&s->lock);
     }
-    wire_buf_cleanup(&line);
     json_object_put(o);
 }
 
@@ -330,13 +362,34 @@ tp_sink *report_json_sink_new_file(capture_outfile *file, bool records)
     return sink_new(NULL, file, records);
 }
 
+bool report_json_sink_batch(tp_sink *base)
+{
+    json_sink *s = (json_sink *)base;
+    if (!s->file || s->batch)
+        return s->batch != NULL;
+    s->batch = malloc(BATCH_CAP);
+    return s->batch != NULL;
+}
+
+void report_json_sink_flush(tp_sink *base)
+{
+    json_sink *s = (json_sink *)base;
+    if (!s || !s->batch)
+        return;
+    pthread_mutex_lock(&s->lock);
+    batch_flush_locked(s);
+    pthread_mutex_unlock(&s->lock);
+}
+
 void report_json_sink_free(tp_sink *base)
 {
     if (!base)
         return;
     json_sink *s = (json_sink *)base;
+    report_json_sink_flush(base);
     if (s->out)
         fflush(s->out);
     pthread_mutex_destroy(&s->lock);
+    free(s->batch);
     free(s);
 }

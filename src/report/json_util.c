@@ -70,6 +70,12 @@ json_object *report_json_str_or_null(const char *s)
 
 const char *report_json_line(json_object *o)
 {
-    return json_object_to_json_string_ext(o,
-                                          JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
+    size_t len;
+    return report_json_line_len(o, &len);
+}
+
+const char *report_json_line_len(json_object *o, size_t *out_len)
+{
+    return json_object_to_json_string_length(
+        o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, out_len);
 }

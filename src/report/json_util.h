@@ -16,5 +16,7 @@ json_object *report_json_hex(const uint8_t *p, size_t len);
 json_object *report_json_str_or_null(const char *s);
 /* Serialises compactly, without escaping '/'. */
 const char *report_json_line(json_object *o);
+/* The same, and its length. */
+const char *report_json_line_len(json_object *o, size_t *out_len);
 
 #endif

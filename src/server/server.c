@@ -399,6 +399,7 @@ static bool workers_init(tp_server *s, char *err, size_t err_len)
         w->wake.data = w;
         /* Started now, not in run: a stop requested before run is kept. */
         ev_async_start(w->loop, &w->wake);
+        srv_pass_init(w);
         ev_init(&w->accept_retry, accept_retry_cb);
         w->accept_retry.data = w;
         w->reserve_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);

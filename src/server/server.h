@@ -85,6 +85,10 @@ typedef struct {
     /* (mail) --starttls: a mail mode begins in plaintext (greeting,
      * capabilities, STARTTLS) and starts TLS on the same connection */
     bool starttls;
+    /* Optional: called on each worker thread once per pass of its event loop,
+     * before it waits (serve: the buffered --trace lines go out) */
+    void (*on_pass)(void *ctx);
+    void *on_pass_ctx;
 } tp_server_params;
 
 /* Binds the listeners (so the port is known before run).  NULL with a

@@ -67,6 +67,7 @@ struct tp_worker {
     bool accepting;
     ev_async wake;
     ev_timer accept_retry;       /* after EMFILE and friends */
+    ev_prepare pass;             /* cfg.on_pass (pass.c) */
     int reserve_fd;              /* spare descriptor: freed to accept-and-refuse at EMFILE */
     double refusal_logged_at;    /* stderr lines about refusals: at most one a second */
     unsigned refusals_unlogged;
@@ -189,6 +190,9 @@ extern const tp_conn_ops conn_api;
 /* server.c */
 void srv_accept_resume(tp_worker *w);
 void srv_accept_pause(tp_worker *w);
+
+/* pass.c: starts the loop's cfg.on_pass watcher, if any */
+void srv_pass_init(tp_worker *w);
 
 /* common.c (tp_server_stop too) */
 double srv_now(void);

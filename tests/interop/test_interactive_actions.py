@@ -157,9 +157,9 @@ def test_renegotiate(r):
         evs, v = run.finish()
         r.eq(len(msgs(evs, "ClientHello", "c2s")), 1, "declined: no second ClientHello")
         checked(r, "declined", v, 2, 3)
-        verdict_is(r, "declined", v, "fail", "after-handshake", "client",
+        verdict_is(r, "declined", v, "fail", "after-handshake", "server",
                    declined + ["then sent encrypted fatal handshake_failure"],
-                   "client-declined-renegotiation")
+                   "server-required-renegotiation")
         return
     run.exchange()
     evs, v = run.finish()

@@ -182,7 +182,7 @@ def declined_on_openssl(r, label, evs, conn, v):
     r.eq(alerts[-2:], [("c2s", "warning", "no_renegotiation"), ("s2c", "fatal", "handshake_failure")],
          "%s (openssl): the client's decline, then the engine's fatal handshake_failure" % label)
     r.eq((v.get("outcome"), v.get("phase"), v.get("actor"), v.get("cause")),
-         ("fail", "after-handshake", "client", "client-declined-renegotiation"),
+         ("fail", "after-handshake", "server", "server-required-renegotiation"),
          "%s (openssl): outcome, phase, actor, cause" % label, v.get("summary"))
     s = v.get("summary") or ""
     r.check(s.startswith("the client declined the server's renegotiation request (HelloRequest) with "

@@ -398,9 +398,9 @@ static void test_rule_renegotiation_declined(void **state)
     tp_verdict v;
     obs_declined(&o);
     tp_verdict_decide(&o, &v);
-    assert_true(has_cause(&v, "client-declined-renegotiation"));
+    assert_true(has_cause(&v, "server-required-renegotiation"));
     assert_int_equal(v.outcome, TP_OUTCOME_FAIL);
-    assert_int_equal(v.actor, TP_ACTOR_CLIENT);
+    assert_int_equal(v.actor, TP_ACTOR_SERVER);
     assert_int_equal(v.phase, TP_PHASE_AFTER_HANDSHAKE);
     /* cause before symptom: the client's decline first, the server's alert after */
     const char *decl = strstr(v.summary, "the client declined the server's renegotiation request "
@@ -419,7 +419,7 @@ static void test_rule_renegotiation_declined(void **state)
     obs_declined(&o);
     o.facts.rel.hello_request = false;
     tp_verdict_decide(&o, &v);
-    assert_false(has_cause(&v, "client-declined-renegotiation"));
+    assert_false(has_cause(&v, "server-required-renegotiation"));
     obs_declined(&o);
     o.client_no_renegotiation = false;
     tp_verdict_decide(&o, &v);
@@ -427,11 +427,11 @@ static void test_rule_renegotiation_declined(void **state)
     obs_declined(&o);
     o.renegotiation = true;
     tp_verdict_decide(&o, &v);
-    assert_false(has_cause(&v, "client-declined-renegotiation"));
+    assert_false(has_cause(&v, "server-required-renegotiation"));
     obs_declined(&o);
     set_alert(&o.client, "client", "fatal", "handshake_failure", true);
     tp_verdict_decide(&o, &v);
-    assert_false(has_cause(&v, "client-declined-renegotiation"));
+    assert_false(has_cause(&v, "server-required-renegotiation"));
 }
 
 /* session-ok names how the renegotiation went: a full handshake, or the

@@ -810,7 +810,7 @@ static const char *const tested[] = {
      * tests/unit/test_session.c */
     "server-refused",
     "renegotiation-refused",
-    "client-declined-renegotiation",
+    "server-required-renegotiation",
     /* rules of verdict_relations.c, tested in test_relations.c */
     "at-capacity",
     "interactive-busy",

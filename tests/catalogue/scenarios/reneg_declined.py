@@ -1,8 +1,9 @@
 """A client that declines the server's renegotiation request (--quirk
 hello-request; Python ssl with OP_NO_RENEGOTIATION answers the HelloRequest
 with a warning no_renegotiation, RFC 5246 7.4.1.1).  On the openssl engine
-libssl ends the connection with fatal handshake_failure: the verdict leads
-with the client's decline (client-declined-renegotiation); on the gnutls
+libssl ends the connection with fatal handshake_failure: the verdict blames
+the server (the decline is allowed, the server insisted) and leads
+with the client's decline (server-required-renegotiation); on the gnutls
 engine the session goes on and counts ok, naming the decline."""
 import socket
 import ssl
@@ -40,8 +41,8 @@ SCENARIOS = [
     {"name": "python-declines-hello-request-openssl-engine",
      "serve": _SERVE + ["--engine", "openssl"],
      "drive": _python_declines(True),
-     "expect": {"outcome": "fail", "phase": "after-handshake", "actor": "client",
-                "cause": "client-declined-renegotiation",
+     "expect": {"outcome": "fail", "phase": "after-handshake", "actor": "server",
+                "cause": "server-required-renegotiation",
                 "words": [_DECLINED, "requires the renegotiation",
                           "encrypted fatal handshake_failure", "engine: no renegotiation"]}},
     {"name": "python-declines-hello-request-gnutls-engine",
