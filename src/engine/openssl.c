@@ -350,6 +350,12 @@ void tp_engine_conn_free(tp_engine_conn *c)
 {
     if (!c)
         return;
+    /* RFC 5246 7.2.1: a connection closed without close_notify may still
+     * be resumed (GnuTLS keeps it); libssl drops such a session from its
+     * cache in SSL_free unless the close is marked done.  A fatal alert
+     * either way has removed it already (RFC 5246 7.2.2). */
+    if (SSL_is_init_finished(c->ssl))
+        SSL_set_shutdown(c->ssl, SSL_get_shutdown(c->ssl) | SSL_SENT_SHUTDOWN);
     SSL_free(c->ssl);
     ossl_resume_conn_clear(&c->rc);
     free(c);
@@ -493,9 +499,14 @@ void tp_engine_conn_info(tp_engine_conn *c, tp_engine_info *out)
     const char *g = ossl_group_name_nid(SSL_get_negotiated_group(c->ssl));
     if (g)
         snprintf(out->group, sizeof(out->group), "%s", g);
-    if (ver == TLS1_3_VERSION && g) /* TLS 1.3 suites name no key exchange (RFC 8446 B.4) */
-        snprintf(out->kx, sizeof(out->kx), "%s-%s", strncmp(g, "FFDHE", 5) ? "ECDHE" : "DHE",
-                 ossl_conn_key_rsa(c->ssl) ? "RSA" : "ECDSA");
+    /* TLS 1.3 suites name no key exchange (RFC 8446 B.4); a resumed one
+     * authenticates by its PSK (psk_dhe_ke, or psk_ke: no group; 4.2.9) */
+    const char *auth = SSL_session_reused(c->ssl) ? "PSK" : ossl_conn_key_rsa(c->ssl) ? "RSA"
+                                                                                     : "ECDSA";
+    if (ver == TLS1_3_VERSION && g)
+        snprintf(out->kx, sizeof(out->kx), "%s-%s", strncmp(g, "FFDHE", 5) ? "ECDHE" : "DHE", auth);
+    else if (ver == TLS1_3_VERSION && auth[0] == 'P')
+        snprintf(out->kx, sizeof(out->kx), "PSK");
     ossl_conn_sigalg(c->ssl, out->sigalg, sizeof out->sigalg);
     client_cert_summary(c, out->client_cert, sizeof(out->client_cert));
     ossl_resume_info(&c->rc, c->ssl, out);
