@@ -131,7 +131,7 @@ class Sweep:
                "--ciphers", "AES-128-GCM,AES-256-GCM,CHACHA20-POLY1305", "--include-unoffered",
                "--client-timeout", "600", "-j", "1", "--report", self.report,
                "--dashboard", "0"]
-        self.proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        self.proc = tp.popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         self.err, self.url, self.over = [], None, threading.Event()
         self.have_url = threading.Event()
         threading.Thread(target=self._pump, daemon=True).start()

@@ -23,7 +23,7 @@ import tp  # noqa: E402
 
 
 def run(args, **kw):
-    return subprocess.run([tp.TLSPROBE] + args, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    return tp.run_tp([tp.TLSPROBE] + args, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                           timeout=kw.pop("timeout", 300), **kw)
 
 

@@ -16,7 +16,7 @@ TMP = tempfile.mkdtemp(prefix="tp_session_sweep_")
 
 def sweep(name, args):
     out = os.path.join(TMP, name + ".json")
-    p = subprocess.run([tp.TLSPROBE, "sweep", "--listen", "127.0.0.1", "--protocols", "TLS1.3",
+    p = tp.run_tp([tp.TLSPROBE, "sweep", "--listen", "127.0.0.1", "--protocols", "TLS1.3",
                         "--json", out] + args, capture_output=True, text=True, timeout=300)
     with open(out) as f:
         return p, json.load(f)

@@ -25,7 +25,7 @@ def sweep(args, timeout=300):
     out = os.path.join(TMP, "out%d.json" % (R.passed + R.failed))
     if os.path.exists(out):
         os.unlink(out)
-    p = subprocess.run([TLSPROBE, "sweep", "--json", out] + args, capture_output=True, text=True,
+    p = tp.run_tp([TLSPROBE, "sweep", "--json", out] + args, capture_output=True, text=True,
                        timeout=timeout)
     data = None
     if os.path.exists(out):
@@ -188,7 +188,7 @@ def test_ports():
     # without --port: kernel-chosen ports (outside any fixed range is all we can say)
     p, data, ports = ports_used([], 1)
     R.check(p.returncode == 0 and len(ports) == 1, "no --port: one kernel-chosen port", ports)
-    p = subprocess.run([TLSPROBE, "sweep", "--port", "24500-24400"], capture_output=True,
+    p = tp.run_tp([TLSPROBE, "sweep", "--port", "24500-24400"], capture_output=True,
                        text=True, timeout=30)
     R.check(p.returncode == 2 and "tlsprobe sweep: --port wants a port number or a range" in p.stderr,
             "--port 24500-24400: usage error naming --port", p.stderr)
@@ -203,7 +203,7 @@ def test_device_mode(window):
             "--strategy", "full"]  # device mode defaults to adaptive (test_sweep_adaptive.py)
     if window:
         args += ["--per-attempt-window", str(window)]
-    proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    proc = tp.popen(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     port = None
     lines = []
     while port is None:

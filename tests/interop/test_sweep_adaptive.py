@@ -140,7 +140,7 @@ def test_device_prompts(r):
     """Device mode is adaptive by default: each prompt says what the next
     connection changes."""
     js = os.path.join(TMP, "dev.json")
-    proc = subprocess.Popen([tp.TLSPROBE, "sweep", "--port", "0", "--listen", "127.0.0.1",
+    proc = tp.popen([tp.TLSPROBE, "sweep", "--port", "0", "--listen", "127.0.0.1",
                              "--echo", "--protocols", "TLS1.2", "--kx", "ECDHE-RSA,RSA",
                              "--ciphers", "AES-128-CBC,AES-256-CBC,AES-128-GCM", "--json", js],
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)

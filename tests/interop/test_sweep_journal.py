@@ -47,7 +47,7 @@ def lines(path):
 
 def test_kill_and_resume():
     full_json = os.path.join(TMP, "full.json")
-    p = subprocess.run([TLSPROBE, "sweep", "--journal", os.path.join(TMP, "full.jsonl"),
+    p = tp.run_tp([TLSPROBE, "sweep", "--journal", os.path.join(TMP, "full.jsonl"),
                         "--json", full_json] + ARGS, capture_output=True, text=True, timeout=300)
     R.check(p.returncode == 0 and os.path.exists(full_json), "uninterrupted run", p.stderr[-400:])
     full_lines = lines(os.path.join(TMP, "full.jsonl"))
@@ -56,7 +56,7 @@ def test_kill_and_resume():
     R.check(total == 9, "journal holds one result per tried combination", total)
 
     journal = os.path.join(TMP, "j.jsonl")
-    proc = subprocess.Popen([TLSPROBE, "sweep", "--journal", journal] + ARGS,
+    proc = tp.popen([TLSPROBE, "sweep", "--journal", journal] + ARGS,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.time() + 60
     while time.time() < deadline and len(lines(journal)) < 3:
@@ -71,7 +71,7 @@ def test_kill_and_resume():
     with open(journal, "a") as f:
         f.write('{"config":{"protocol":"TLS1.2","kx":"RSA","ciph')
     resumed_json = os.path.join(TMP, "resumed.json")
-    p = subprocess.run([TLSPROBE, "sweep", "--journal", journal, "--resume",
+    p = tp.run_tp([TLSPROBE, "sweep", "--journal", journal, "--resume",
                         "--json", resumed_json] + ARGS, capture_output=True, text=True, timeout=300)
     R.check(p.returncode == 0, "resume exit 0", p.stderr[-400:])
     R.check("torn last line" in p.stderr and
@@ -96,7 +96,7 @@ def test_corrupt_line():
         for l in src[1:3]:
             f.write(l + "\n")
     out = os.path.join(TMP, "c.json")
-    p = subprocess.run([TLSPROBE, "sweep", "--journal", journal, "--resume", "--json", out] + ARGS,
+    p = tp.run_tp([TLSPROBE, "sweep", "--journal", journal, "--resume", "--json", out] + ARGS,
                        capture_output=True, text=True, timeout=300)
     R.check(p.returncode == 0, "corrupt journal: exit 0", p.stderr[-400:])
     R.check("line 2: not JSON" in p.stderr, "corrupt line named with its number", p.stderr)
@@ -112,7 +112,7 @@ def test_hanging_client():
     out = os.path.join(TMP, "h.json")
     # the client sleeps 60 s; subprocess's own limit (50 s) fails the test if
     # the sweep waits for it instead of ending it at --client-timeout
-    p = subprocess.run([TLSPROBE, "sweep", "--client", "sleep 60 # {host} {port}",
+    p = tp.run_tp([TLSPROBE, "sweep", "--client", "sleep 60 # {host} {port}",
                         "--client-timeout", "1", "--protocols", "TLS1.2", "--kx", "RSA",
                         "--ciphers", "AES-128-GCM", "--macs", "AEAD", "--json", out],
                        capture_output=True, text=True, timeout=50)
@@ -126,22 +126,22 @@ def test_hanging_client():
 
 
 def test_bad_input():
-    p = subprocess.run([TLSPROBE, "sweep", "--axes", "protocol,colour", "--client", "true {port}"],
+    p = tp.run_tp([TLSPROBE, "sweep", "--axes", "protocol,colour", "--client", "true {port}"],
                        capture_output=True, text=True, timeout=60)
     R.check(p.returncode == 2, "unknown axis: exit 2", p.returncode)
     R.check("unknown axis 'colour'" in p.stderr and "protocol, kx, cipher, mac, group, sigalg, key-type" in p.stderr,
           "unknown axis: named with the valid ones",
           p.stderr)
-    p = subprocess.run([TLSPROBE, "sweep", "--ciphers", "AES-128-CBC,AES-129-GCM", "--client", "true {port}"],
+    p = tp.run_tp([TLSPROBE, "sweep", "--ciphers", "AES-128-CBC,AES-129-GCM", "--client", "true {port}"],
                        capture_output=True, text=True, timeout=60)
     R.check(p.returncode == 2, "unknown value: exit 2", p.returncode)
     R.check("AES-129-GCM" in p.stderr and "AES-256-GCM" in p.stderr,
           "unknown value: named with the valid ones", p.stderr)
-    p = subprocess.run([TLSPROBE, "sweep", "--axes", "key-type", "--key-types", "rsa:3000",
+    p = tp.run_tp([TLSPROBE, "sweep", "--axes", "key-type", "--key-types", "rsa:3000",
                         "--client", "true {port}"], capture_output=True, text=True, timeout=60)
     R.check(p.returncode == 2 and "rsa:3000" in p.stderr and "ed25519" in p.stderr,
           "unknown key type: exit 2 with the valid ones", p.stderr)
-    p = subprocess.run([TLSPROBE, "sweep", "--resume", "--client", "true {port}"],
+    p = tp.run_tp([TLSPROBE, "sweep", "--resume", "--client", "true {port}"],
                        capture_output=True, text=True, timeout=60)
     R.check(p.returncode == 2, "--resume without --journal: exit 2", p.stderr)
 

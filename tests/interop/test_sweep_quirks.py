@@ -32,7 +32,7 @@ CBC = ["--protocols", "TLS1.2", "--kx", "ECDHE-RSA", "--ciphers", "AES-128-CBC",
 def sweep(args, timeout=300):
     RUNS[0] += 1
     out = os.path.join(TMP, "out%d.json" % RUNS[0])
-    p = subprocess.run([TLSPROBE, "sweep", "--echo", "--json", out, "-j", "2"] + args,
+    p = tp.run_tp([TLSPROBE, "sweep", "--echo", "--json", out, "-j", "2"] + args,
                        capture_output=True, text=True, timeout=timeout)
     data = None
     if os.path.exists(out):
@@ -110,7 +110,7 @@ def test_hint():
 
 
 def test_bad_value():
-    p = subprocess.run([TLSPROBE, "sweep", "--axes", "quirk", "--quirks", "none,cbc-padding=huge",
+    p = tp.run_tp([TLSPROBE, "sweep", "--axes", "quirk", "--quirks", "none,cbc-padding=huge",
                         "--client", "true {host} {port}"], capture_output=True, text=True, timeout=30)
     check("bad quirk value: exit 2", p.returncode == 2, p.stderr)
     check("bad quirk value: names it and the valid ones",

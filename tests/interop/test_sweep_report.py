@@ -89,7 +89,7 @@ report = os.path.join(TMP, "report.html")
 # skipped cells; the two suites: ok cells
 cmd = ("openssl s_client -connect {host}:{port} -tls1_2 "
        "-cipher AES128-SHA:ECDHE-RSA-AES256-GCM-SHA384:AES256-SHA </dev/null")
-p = subprocess.run([TLSPROBE, "sweep", "--client", cmd, "--protocols", "TLS1.1,TLS1.2",
+p = tp.run_tp([TLSPROBE, "sweep", "--client", cmd, "--protocols", "TLS1.1,TLS1.2",
                     "--kx", "ECDHE-RSA,RSA", "--ciphers", "AES-128-CBC,AES-256-CBC,AES-256-GCM",
                     "--macs", "SHA1,SHA384,AEAD", "-j", "2", "--report", report],
                    capture_output=True, text=True, timeout=300)

@@ -75,7 +75,7 @@ def test_driven(sig):
     nap = "61.%d" % sig  # the stray child's mark
     cmd = "sleep %s & kill -%d $PPID; wait # {port}" % (nap, sig)
     args = [TLSPROBE, "sweep", "--client", cmd, "--client-timeout", "120", "--json", out] + MATRIX
-    proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    proc = tp.popen(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     text = finish(proc, [])
     R.eq(proc.returncode, 130, name + ": exit status", text[-600:])
     R.contains(text, "interrupted: 0 of 0 combinations done", name + ": says how far it got")
@@ -93,7 +93,7 @@ def test_device(sig):
     name = "device, %s" % signal.Signals(sig).name
     out = os.path.join(TMP, "device%d.json" % sig)
     args = [TLSPROBE, "sweep", "--port", "0", "--listen", "127.0.0.1", "--json", out] + MATRIX
-    proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    proc = tp.popen(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     lines = []
     if not read_until(proc, r"connect the client now \u2014 probe", lines):
         R.check(False, name + ": prompts for the probe", "".join(lines))

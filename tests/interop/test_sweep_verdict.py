@@ -24,7 +24,7 @@ def sweep(args, timeout=300):
     N[0] += 1
     out = os.path.join(TMP, "out%d.json" % N[0])
     html = os.path.join(TMP, "out%d.html" % N[0])
-    p = subprocess.run([tp.TLSPROBE, "sweep", "--json", out, "--report", html] + args,
+    p = tp.run_tp([tp.TLSPROBE, "sweep", "--json", out, "--report", html] + args,
                        capture_output=True, text=True, timeout=timeout)
     data = page = None
     if os.path.exists(out):
@@ -103,7 +103,7 @@ def test_device_preconnect_not_an_attempt(r):
     """Device mode: before each real connection a socket is opened and
     closed without a byte (a browser's TCP preconnect); it is no attempt."""
     out = os.path.join(TMP, "dev.json")
-    proc = subprocess.Popen([tp.TLSPROBE, "sweep", "--port", "0", "--listen", "127.0.0.1",
+    proc = tp.popen([tp.TLSPROBE, "sweep", "--port", "0", "--listen", "127.0.0.1",
                              "--protocols", "TLS1.2", "--kx", "RSA",
                              "--ciphers", "AES-128-CBC,AES-256-CBC", "--json", out],
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)

@@ -118,6 +118,43 @@ def engine_args(args):
     return ["--engine", TP_ENGINE] if TP_ENGINE and "--engine" not in args else []
 
 
+ENGINE_COMMANDS = ("serve", "proxy", "sweep")
+
+
+def _sweeps_engine(args):
+    """True when args (a sweep's) put engine on the --axes."""
+    for i, a in enumerate(args):
+        val = a[len("--axes="):] if a.startswith("--axes=") else \
+            (args[i + 1] if a == "--axes" and i + 1 < len(args) else None)
+        if val is not None and "engine" in val.split(","):
+            return True
+    return False
+
+
+def with_engine(cmd):
+    """cmd with --engine TP_ENGINE right after the subcommand when cmd runs
+    the tlsprobe binary's serve, proxy or sweep and does not choose the
+    engine itself (--engine, or a sweep's --axes with engine)."""
+    cmd = list(cmd)
+    if (not TP_ENGINE or len(cmd) < 2 or not str(cmd[0]).endswith("tlsprobe")
+            or cmd[1] not in ENGINE_COMMANDS or "--engine" in cmd
+            or any(str(a).startswith("--engine=") for a in cmd)
+            or (cmd[1] == "sweep" and _sweeps_engine(cmd))):
+        return cmd
+    return cmd[:2] + ["--engine", TP_ENGINE] + cmd[2:]
+
+
+def popen(cmd, **kw):
+    """subprocess.Popen of with_engine(cmd)."""
+    return subprocess.Popen(with_engine(cmd), **kw)
+
+
+def run_tp(cmd, **kw):
+    """subprocess.run of with_engine(cmd) (a test that wants run's own
+    options: capture_output, text, cwd, ...)."""
+    return subprocess.run(with_engine(cmd), **kw)
+
+
 class ServerError(Exception):
     pass
 
@@ -711,8 +748,8 @@ def run(cmd, timeout=30, env=None, input=None):
     if env:
         e.update(env)
     try:
-        p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=timeout,
-                           env=e, input=input)
+        p = subprocess.run(with_engine(cmd), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                           timeout=timeout, env=e, input=input)
         return p.returncode, p.stdout.decode("utf-8", "replace"), p.stderr.decode("utf-8", "replace")
     except subprocess.TimeoutExpired as ex:
         return "timeout", (ex.stdout or b"").decode("utf-8", "replace"), (ex.stderr or b"").decode("utf-8", "replace")
