@@ -12,6 +12,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "../engine/openssl_list.h"
 #include "../report/verdict_render.h"
 
 /* ---- verdicts ---- */
@@ -68,14 +69,15 @@ void sweep_say(sweep_ctx *c, const char *fmt, ...)
 
 /* ---- engines ---- */
 
+static const struct {
+    const char *axis;
+    engine_flag flag;
+} map[] = {{"protocol", ENGINE_FLAG_PROTOCOLS}, {"kx", ENGINE_FLAG_KX},
+           {"cipher", ENGINE_FLAG_CIPHERS},     {"mac", ENGINE_FLAG_MACS},
+           {"group", ENGINE_FLAG_GROUPS},       {"sigalg", ENGINE_FLAG_SIGALGS}};
+
 static engine_flag flag_of_axis(const char *axis)
 {
-    static const struct {
-        const char *axis;
-        engine_flag flag;
-    } map[] = {{"protocol", ENGINE_FLAG_PROTOCOLS}, {"kx", ENGINE_FLAG_KX},
-               {"cipher", ENGINE_FLAG_CIPHERS},     {"mac", ENGINE_FLAG_MACS},
-               {"group", ENGINE_FLAG_GROUPS},       {"sigalg", ENGINE_FLAG_SIGALGS}};
     for (unsigned i = 0; i < sizeof(map) / sizeof(map[0]); i++) {
         if (strcmp(map[i].axis, axis) == 0)
             return map[i].flag;
@@ -114,6 +116,21 @@ static tp_engine *engine_for(sweep_ctx *c, const engine_lists *lists, const char
     return tp_engine_new(&ec, err, err_len);
 }
 
+/* An axis value the openssl engine cannot negotiate, said as the cell's
+ * reason to be skipped (short: it goes in the report's cell); true if so. */
+static bool ossl_lacks(const engine_lists *combo, char *err, size_t err_len)
+{
+    for (unsigned i = 0; i < sizeof(map) / sizeof(map[0]); i++) {
+        const char *v = combo->csv[map[i].flag];
+        if (v && !strchr(v, ',') && !engine_ossl_negotiable(map[i].flag, v, NULL)) {
+            snprintf(err, err_len, "the openssl engine cannot negotiate %s %s (tlsprobe list "
+                     "--engine openssl)", map[i].axis, v);
+            return true;
+        }
+    }
+    return false;
+}
+
 tp_engine *sweep_engine_for_config(sweep_ctx *c, unsigned idx, char *err, size_t err_len)
 {
     sweep_setup su;
@@ -124,16 +141,22 @@ tp_engine *sweep_engine_for_config(sweep_ctx *c, unsigned idx, char *err, size_t
         if (combo.csv[f])
             lists.csv[f] = combo.csv[f];
     }
+    const char *engine = su.engine ? su.engine : c->o->engine;
+    if (engine && !strcmp(engine, "openssl") && ossl_lacks(&combo, err, err_len))
+        return NULL;
     return engine_for(c, &lists, su.combo.key_type ? su.combo.key_type : c->o->key_type, &su,
                       err, err_len);
 }
 
 /* The probe's engine allows every value of every axis (legacy ones too),
- * so that whatever the client offers within the matrix can connect. */
+ * so that whatever the client offers within the matrix can connect; on the
+ * openssl engine, every value that engine can negotiate (its cells of the
+ * others are skipped with the engine's reason, sched.c). */
 tp_engine *sweep_engine_for_probe(sweep_ctx *c, char *err, size_t err_len)
 {
     engine_lists lists = c->o->base;
     const char *key_type = c->o->key_type;
+    bool ossl = c->o->engine && !strcmp(c->o->engine, "openssl");
     for (unsigned a = 0; a < c->m.num_axes; a++) {
         if (strcmp(c->m.axis_names[a], "key-type") == 0) {
             if (!key_type)
@@ -153,6 +176,8 @@ tp_engine *sweep_engine_for_probe(sweep_ctx *c, char *err, size_t err_len)
                 if (!engine_combo_formable(&t, NULL, 0))
                     continue;
             }
+            if (ossl && !engine_ossl_negotiable(f, c->m.values[a][k], NULL))
+                continue;
             int n = snprintf(buf + w, sizeof(c->base_csv[f]) - w, "%s%s", w ? "," : "",
                              c->m.values[a][k]);
             if (n < 0 || (size_t)n >= sizeof(c->base_csv[f]) - w)
