@@ -95,21 +95,23 @@ static int chain_key(SSL_CTX *ctx, const engine_chain *ch, char *err, size_t err
     return rc < 0 ? -1 : 0;
 }
 
+/* The gnutls engine's words (credentials.c), libssl's reason after them. */
 static int creds_files(SSL_CTX *ctx, const tp_engine_config *cfg, char *err, size_t err_len)
 {
     const char *kf = cfg->key_file ? cfg->key_file : cfg->cert_file;
-    if (SSL_CTX_use_certificate_chain_file(ctx, cfg->cert_file) != 1) {
-        engine_err_set(err, err_len, "--cert %s: the openssl engine cannot load it: %s",
-                       cfg->cert_file, ossl_err_text());
-        return -1;
-    }
-    if (SSL_CTX_use_PrivateKey_file(ctx, kf, SSL_FILETYPE_PEM) != 1 ||
-        SSL_CTX_check_private_key(ctx) != 1) {
-        engine_err_set(err, err_len, "--key %s: the openssl engine cannot use it: %s", kf,
-                       ossl_err_text());
-        return -1;
-    }
-    return 0;
+    const char *what = NULL;
+    if (SSL_CTX_use_certificate_chain_file(ctx, cfg->cert_file) != 1)
+        what = "the certificate file is not a PEM certificate";
+    else if (SSL_CTX_use_PrivateKey_file(ctx, kf, SSL_FILETYPE_PEM) != 1 ||
+             SSL_CTX_check_private_key(ctx) != 1)
+        what = ERR_GET_REASON(ERR_peek_last_error()) == X509_R_KEY_VALUES_MISMATCH
+                   ? "the certificate and the given key do not match"
+                   : "the key file is not a PEM private key";
+    if (!what)
+        return 0;
+    engine_err_set(err, err_len, "cannot load certificate '%s' with key '%s': %s (openssl: %s)",
+                   cfg->cert_file, kf, what, ossl_err_text());
+    return -1;
 }
 
 /* --client-ca FILE or "generated" (the process's root CA). */
