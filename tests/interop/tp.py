@@ -6,7 +6,9 @@ it.  Every test script ends with Results.finish(), which prints exactly
 `N passed, N failed` and exits non-zero on any failure.
 
 Environment (set by tests/interop/meson.build): TLSPROBE (the binary),
-TP_SRC (source root), TP_BUILD (build root).
+TP_SRC (source root), TP_BUILD (build root), TP_ENGINE (optional: the
+engine every serve, proxy and sweep runs on; Server, run, run_tp and popen
+add --engine to a command that does not choose one, with_engine()).
 """
 
 import collections
@@ -744,6 +746,8 @@ def wait_closed(sock, timeout=10.0):
 
 
 def run(cmd, timeout=30, env=None, input=None):
+    """(rc, stdout, stderr) of cmd; a tlsprobe serve/proxy/sweep gets
+    --engine TP_ENGINE (with_engine)."""
     e = dict(os.environ)
     if env:
         e.update(env)
