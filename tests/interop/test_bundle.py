@@ -152,7 +152,7 @@ def test_reproducible(r, tmp, m):
 
 def test_sweep(r, tmp):
     out = os.path.join(tmp, "sweep.tar.gz")
-    p = subprocess.run([tp.TLSPROBE, "sweep", "--client",
+    p = tp.run_tp([tp.TLSPROBE, "sweep", "--client",
                         "curl -sk --tls-max 1.2 https://{host}:{port}/ -o /dev/null",
                         "--axes", "protocol", "--protocols", "TLS1.2,TLS1.3",
                         "--include-unoffered", "--bundle", out],

@@ -83,7 +83,7 @@ def test_symlinks_refused(r):
     for opt in ("--journal", "--json", "--report", "--trace", "--keylog"):
         link = path("sweep-link%s" % opt.strip("-"))
         os.symlink(target, link)
-        p = subprocess.run([tp.TLSPROBE, "sweep", "--client", "true {port}", opt, link,
+        p = tp.run_tp([tp.TLSPROBE, "sweep", "--client", "true {port}", opt, link,
                             "--protocols", "TLS1.2", "--kx", "ECDHE-RSA", "--ciphers",
                             "AES-128-GCM", "--macs", "AEAD", "-q"],
                            capture_output=True, text=True, timeout=120)
@@ -129,7 +129,7 @@ def test_modes(r):
         with open(os.path.join(d, name), "w") as f:
             f.write("old\n")
         os.chmod(os.path.join(d, name), 0o644)
-    p = subprocess.run([tp.TLSPROBE, "sweep", "--client",
+    p = tp.run_tp([tp.TLSPROBE, "sweep", "--client",
                         "openssl s_client -connect {host}:{port} -tls1_2 </dev/null",
                         "--journal", os.path.join(d, "j.jsonl"), "--json", os.path.join(d, "r.json"),
                         "--report", os.path.join(d, "r.html"), "--protocols", "TLS1.2", "--kx",
@@ -230,7 +230,7 @@ def mask_sweep(r, name, cmd_fmt):
     d = path(name)
     os.mkdir(d)
     keys = os.path.join(d, "keys.log")
-    p = subprocess.run([tp.TLSPROBE, "sweep", "--client", cmd_fmt % keys, "--keylog", keys,
+    p = tp.run_tp([tp.TLSPROBE, "sweep", "--client", cmd_fmt % keys, "--keylog", keys,
                         "--journal", os.path.join(d, "j.jsonl"), "--json", os.path.join(d, "r.json"),
                         "--report", os.path.join(d, "r.html"), "--protocols", "TLS1.2", "--kx",
                         "ECDHE-RSA", "--ciphers", "AES-128-GCM,AES-256-GCM", "--macs", "AEAD", "-q"],
@@ -276,7 +276,7 @@ def test_messages(r):
     r.eq(rc, 2, "serve --listen 1.2.3: usage error")
     r.check(err.startswith("tlsprobe serve: --listen 1.2.3:") and "IPv4 or IPv6" in err,
             "serve --listen 1.2.3 names --listen and the valid forms", err)
-    p = subprocess.run([tp.TLSPROBE, "sweep", "--listen", "1.2.3"], capture_output=True, text=True,
+    p = tp.run_tp([tp.TLSPROBE, "sweep", "--listen", "1.2.3"], capture_output=True, text=True,
                        timeout=20)
     r.eq(p.returncode, 2, "sweep --listen 1.2.3: usage error")
     r.check(p.stderr.startswith("tlsprobe sweep: --listen 1.2.3:"), "sweep names --listen", p.stderr)
