@@ -69,6 +69,8 @@ void tp_resumption_say(const tp_resumption *r, char *out, size_t out_len)
     int w = 0;
     if (r->resumed && r->how)
         w = snprintf(out, out_len, "resumed %s", how_text(r));
+    else if (r->external_psk && r->psk_mode) /* taken: a new session, no resumption */
+        w = snprintf(out, out_len, "keyed by the external PSK (%s)", r->psk_mode);
     else if (why)
         w = snprintf(out, out_len,
                      "the client offered resumption (%s); the server did a full handshake: %s",

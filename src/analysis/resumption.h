@@ -23,6 +23,9 @@ typedef struct {
     bool offered_ticket; /* a non-empty session_ticket extension (RFC 5077) */
     bool offered_psk;    /* a pre_shared_key extension (RFC 8446 4.2.11) */
     bool early_offered;  /* an early_data extension (RFC 8446 4.2.10) */
+    bool external_psk;   /* the pre_shared_key names an external PSK (a printable identity,
+                            e.g. --psk's), not a ticket: no resumption offer (offered_psk
+                            stays false) and, taken, no resumption */
     /* the server's answer */
     bool decided;          /* the server's flight showed full or abbreviated */
     bool resumed;

@@ -233,7 +233,10 @@ void tp_session_add_secret(tp_session *s, double t, const char *nss_line)
     } else if (!sess_add_secret_line(s, nss_line) && !sess_reneg_secret_keep(s, nss_line)) {
         return;
     }
-    tp_event ev = {.type = TP_EV_SECRET, .t = t};
+    /* a secret that opens held records comes before them in the trace,
+     * whose t never goes back (libssl logs CLIENT_TRAFFIC_SECRET_0 after
+     * reading the client's Finished) */
+    tp_event ev = {.type = TP_EV_SECRET, .t = sess_held_secret_t(s, t)};
     ev.u.secret.line = nss_line;
     sess_emit(s, &ev);
     sess_release_held(s, TP_C2S, false);

@@ -12,6 +12,14 @@ bool sess_keys_known(const tp_session *s, tp_dir dir)
     return crypto_conn_has_keys(s->cc, dir, crypto_conn_epoch(s->cc, dir));
 }
 
+double sess_held_secret_t(const tp_session *s, double t)
+{
+    for (int dir = 0; dir < 2; dir++)
+        if (s->d[dir].num_held && s->d[dir].held[0].t < t)
+            t = s->d[dir].held[0].t;
+    return t < s->t_emitted ? s->t_emitted : t;
+}
+
 /* Processes the held records of dir; with `force`, also those whose keys
  * are still missing (they are then reported unchecked). */
 void sess_release_held(tp_session *s, tp_dir dir, bool force)

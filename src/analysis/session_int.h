@@ -73,6 +73,7 @@ struct tp_session {
     char bad_detail_buf[2][96];
     bool ended;
     double t_last;
+    double t_emitted; /* the latest t of an event emitted */
     tp_verdict verdict;
     sess_mail mail; /* the mail preamble and dialogue (session_mail.c) */
 };
@@ -120,6 +121,9 @@ bool sess_hold_record(tp_session *s, tp_dir dir, double t, const wire_record *re
 /* Processes the held records of dir; with `force`, also those whose keys
  * are still missing (they are then reported unchecked). */
 void sess_release_held(tp_session *s, tp_dir dir, bool force);
+/* When a secret logged at t is stamped: at the first held record it opens
+ * (the engine derived it from those bytes), never before an event emitted. */
+double sess_held_secret_t(const tp_session *s, double t);
 /* Frees what d holds. */
 void sess_held_free(dir_state *d);
 

@@ -12,6 +12,8 @@
 void sess_emit(tp_session *s, tp_event *ev)
 {
     ev->conn = s->conn;
+    if (ev->t > s->t_emitted)
+        s->t_emitted = ev->t;
     for (unsigned i = 0; i < s->num_sinks; i++)
         s->sinks[i]->on_event(s->sinks[i], ev);
 }

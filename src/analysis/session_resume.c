@@ -38,6 +38,12 @@ void sess_resume_client_hello(tp_session *s, const wire_client_hello *ch)
     r->offered_psk = wire_ch_find_ext(ch, WIRE_EXT_PRE_SHARED_KEY, &body);
     /* RFC 8446 4.2.10: early data comes with a PSK only */
     r->early_offered = r->offered_psk && wire_ch_find_ext(ch, WIRE_EXT_EARLY_DATA, &body);
+    /* an external PSK's identity is a name; a ticket's is opaque bytes (the
+     * ClientHello's facts are in before this) */
+    if (r->offered_psk && s->obs.facts.rel.psk.printable) {
+        r->external_psk = true;
+        r->offered_psk = false;
+    }
     if (r->early_offered) {
         /* the client's application_data records are 0-RTT from here on */
         s->tls13 = true;
@@ -83,14 +89,15 @@ static void on_server_hello(tp_session *s, tp_resumption *r, const wire_server_h
     if (sh->selected_version == 0x0304) {
         r->decided = true;
         r->offered_id = r->offered_ticket = false; /* TLS 1.3 resumes by PSK only */
-        r->resumed = has_ext(sh->has_extensions, sh->extensions, WIRE_EXT_PRE_SHARED_KEY);
-        if (r->resumed) {
-            r->how = "psk";
+        bool psk = has_ext(sh->has_extensions, sh->extensions, WIRE_EXT_PRE_SHARED_KEY);
+        r->resumed = psk && !r->external_psk;
+        if (psk) {
+            r->how = r->resumed ? "psk" : NULL;
             r->psk_mode = has_ext(sh->has_extensions, sh->extensions, WIRE_EXT_KEY_SHARE)
                               ? "psk_dhe_ke"
                               : "psk_ke";
         }
-        if (r->early_offered && !r->resumed) {
+        if (r->early_offered && !psk) {
             r->early = "rejected";
             r->c2s_trial = true;
         }

@@ -1,6 +1,7 @@
 /* tlsprobe list --engine openssl: the names each negotiation flag accepts,
  * marking those the openssl engine can negotiate, and OpenSSL's suites
  * (their names are accepted by --ciphers too). */
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -15,7 +16,10 @@ static void list_flag(engine_flag flag)
     printf("%s\n", engine_flag_option(flag));
     for (unsigned i = 0; i < n; i++) {
         const char *why;
-        if (engine_ossl_negotiable(flag, t[i].name, &why))
+        bool ok = engine_ossl_negotiable(flag, t[i].name, &why);
+        if (ok && t[i].needs)
+            printf("  * %-24s (with %s)\n", t[i].name, t[i].needs); /* --psk, --srp */
+        else if (ok)
             printf("  * %s\n", t[i].name);
         else
             printf("    %-24s (not negotiable: %s)\n", t[i].name, why ? why : "unsupported");

@@ -15,6 +15,7 @@
 #include "credentials.h"
 #include "internal.h"
 #include "openssl_int.h"
+#include "openssl_sess.h" /* --psk, --srp, resumption, 0-RTT */
 
 #include <errno.h>
 #include <openssl/err.h>
@@ -38,6 +39,8 @@ struct tp_engine {
     bool alpn_strict;
     char alpn_text[512];
     engine_allowed allowed; /* what it can negotiate */
+    ossl_psk *psk;          /* openssl_psk.c */
+    ossl_resume *resume;    /* openssl_resume.c */
     ossl_sni *sni;          /* --sni-cert, --sni-mode, --ocsp (openssl_sni.c) */
 };
 
@@ -49,14 +52,20 @@ struct tp_engine_conn {
     const char *client_verify; /* --client-ca: what the check found, or NULL */
     char err_name[64];
     char err_text[192];
+    ossl_resume_conn rc; /* openssl_resume.c */
     ossl_sni_pick pick; /* the certificate served and its staple */
 };
 
 /* ---- the transport BIO ---- */
 
+static void keylog_cb(const SSL *ssl, const char *line);
+
 static int bio_write(BIO *b, const char *data, int len)
 {
     tp_engine_conn *c = BIO_get_data(b);
+    char line[200]; /* the master secret before the record: ossl_resume_master_line */
+    if (ossl_resume_master_line(&c->rc, c->ssl, line, sizeof line))
+        keylog_cb(c->ssl, line);
     BIO_clear_retry_flags(b);
     errno = 0;
     ssize_t n = c->t.push(c->t.ctx, (const uint8_t *)data, (size_t)len);
@@ -108,7 +117,7 @@ static void bio_method_make(void)
 static void keylog_cb(const SSL *ssl, const char *line)
 {
     tp_engine_conn *c = SSL_get_app_data(ssl);
-    if (c && c->t.keylog)
+    if (c && ossl_resume_keylog_seen(&c->rc, line) && c->t.keylog)
         c->t.keylog(c->t.ctx, line);
 }
 
@@ -192,27 +201,19 @@ static void alpn_setup(tp_engine *e, const tp_engine_names *n)
 
 static int ctx_setup(tp_engine *e, const tp_engine_config *cfg, char *err, size_t err_len)
 {
-    ossl_names_req req = {&cfg->lists, cfg->cipher_string, cfg->ciphersuites};
+    engine_lists psk_lists;
+    ossl_names_req req = {ossl_psk_lists(cfg, &psk_lists), cfg->cipher_string,
+                          cfg->ciphersuites};
     if (ossl_names_apply(e->ctx, &req, err, err_len) < 0 ||
         ossl_creds_setup(e->ctx, cfg, &e->creds, err, err_len) < 0 ||
         !(e->sni = ossl_sni_new(e->ctx, cfg, &e->creds, err, err_len)))
         return -1;
     SSL_CTX_set_keylog_callback(e->ctx, keylog_cb);
     alpn_setup(e, &cfg->names);
-    /* --resumption: the session-ID cache, TLS 1.2 tickets (RFC 5077), TLS 1.3
-     * tickets (RFC 8446 4.6.1); --tickets N of them after a handshake */
-    static const unsigned char sid_ctx[] = "tlsprobe";
-    SSL_CTX_set_session_id_context(e->ctx, sid_ctx, sizeof sid_ctx - 1);
-    SSL_CTX_sess_set_cache_size(e->ctx, 512); /* bounded as the gnutls engine's (resume.c): the
-                                                * full cache's walk every 255 handshakes stays short */
-    if (e->resumption_off & TP_RESUME_ID)
-        SSL_CTX_set_session_cache_mode(e->ctx, SSL_SESS_CACHE_OFF);
-    if (e->resumption_off & TP_RESUME_TICKET)
-        SSL_CTX_set_options(e->ctx, SSL_OP_NO_TICKET);
-    if (e->resumption_off & TP_RESUME_PSK)
-        SSL_CTX_set_num_tickets(e->ctx, 0);
-    else if (cfg->tickets_set)
-        SSL_CTX_set_num_tickets(e->ctx, cfg->tickets);
+    /* --psk, --srp; --resumption, --tickets, --early-data (openssl_sess.h) */
+    if (ossl_psk_setup(e->ctx, cfg, &e->psk, err, err_len) < 0 ||
+        !(e->resume = ossl_resume_setup(e->ctx, cfg, e->psk, err, err_len)))
+        return -1;
     SSL_CTX_set_mode(e->ctx, SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
     SSL_CTX_set_dh_auto(e->ctx, 1);
     static const int verify[] = {
@@ -239,16 +240,6 @@ tp_engine *tp_engine_new(const tp_engine_config *cfg, char *err, size_t err_len)
     if (cfg->priority && *cfg->priority && strcmp(cfg->priority, "NORMAL")) {
         engine_err_set(err, err_len, "--priority is a GnuTLS priority string: the openssl engine "
                        "takes --cipher-string and --ciphersuites");
-        return NULL;
-    }
-    if (cfg->early_data) {
-        engine_err_set(err, err_len, "--early-data: the openssl engine takes no 0-RTT data yet; "
-                       "use --engine gnutls");
-        return NULL;
-    }
-    if (cfg->num_psk || cfg->num_srp) {
-        engine_err_set(err, err_len, "--%s: the openssl engine takes no PSK or SRP "
-                       "credentials yet; use --engine gnutls", cfg->num_psk ? "psk" : "srp");
         return NULL;
     }
     if ((unsigned)cfg->client_cert > TP_CLIENT_CERT_REQUIRE) {
@@ -283,6 +274,8 @@ void tp_engine_free(tp_engine *e)
         return;
     SSL_CTX_free(e->ctx);
     ossl_sni_free(e->sni);
+    ossl_resume_free(e->resume);
+    ossl_psk_free(e->psk);
     free(e);
 }
 
@@ -337,7 +330,8 @@ tp_engine_conn *tp_engine_conn_new(tp_engine *e, const tp_transport *t)
 {
     tp_engine_conn *c = calloc(1, sizeof(*c));
     BIO *b = c ? BIO_new(bio_method) : NULL;
-    if (!b || !(c->ssl = SSL_new(e->ctx))) {
+    if (!b || !(c->ssl = SSL_new(e->ctx)) || !ossl_resume_conn_setup(e->resume, c->ssl, &c->rc)) {
+        SSL_free(c ? c->ssl : NULL);
         BIO_free(b);
         free(c);
         return NULL;
@@ -356,7 +350,14 @@ void tp_engine_conn_free(tp_engine_conn *c)
 {
     if (!c)
         return;
+    /* RFC 5246 7.2.1: a connection closed without close_notify may still
+     * be resumed (GnuTLS keeps it); libssl drops such a session from its
+     * cache in SSL_free unless the close is marked done.  A fatal alert
+     * either way has removed it already (RFC 5246 7.2.2). */
+    if (SSL_is_init_finished(c->ssl))
+        SSL_set_shutdown(c->ssl, SSL_get_shutdown(c->ssl) | SSL_SENT_SHUTDOWN);
     SSL_free(c->ssl);
+    ossl_resume_conn_clear(&c->rc);
     free(c);
 }
 
@@ -409,9 +410,12 @@ static tp_engine_rc conn_result(tp_engine_conn *c, int ret)
 tp_engine_rc tp_engine_conn_handshake(tp_engine_conn *c)
 {
     ERR_clear_error();
-    int rc = SSL_do_handshake(c->ssl);
+    int rc = c->rc.early_done ? 1 : ossl_resume_early(&c->rc, c->ssl); /* 0-RTT first */
+    if (rc == 1)
+        rc = SSL_do_handshake(c->ssl);
     if (rc == 1) {
         c->want_write = false;
+        ossl_resume_handshake_done(&c->rc);
         return TP_ENGINE_OK;
     }
     return conn_result(c, rc);
@@ -435,7 +439,8 @@ tp_engine_rc tp_engine_conn_read(tp_engine_conn *c, uint8_t *buf, size_t len, si
     *out_n = 0;
     ERR_clear_error();
     errno = 0;
-    if (SSL_read_ex(c->ssl, buf, len, out_n) == 1) {
+    if ((*out_n = ossl_resume_read_early(&c->rc, buf, len)) > 0 ||
+        SSL_read_ex(c->ssl, buf, len, out_n) == 1) {
         c->want_write = false;
         return TP_ENGINE_OK;
     }
@@ -494,11 +499,17 @@ void tp_engine_conn_info(tp_engine_conn *c, tp_engine_info *out)
     const char *g = ossl_group_name_nid(SSL_get_negotiated_group(c->ssl));
     if (g)
         snprintf(out->group, sizeof(out->group), "%s", g);
-    if (ver == TLS1_3_VERSION && g) /* TLS 1.3 suites name no key exchange (RFC 8446 B.4) */
-        snprintf(out->kx, sizeof(out->kx), "%s-%s", strncmp(g, "FFDHE", 5) ? "ECDHE" : "DHE",
-                 ossl_conn_key_rsa(c->ssl) ? "RSA" : "ECDSA");
+    /* TLS 1.3 suites name no key exchange (RFC 8446 B.4); a resumed one
+     * authenticates by its PSK (psk_dhe_ke, or psk_ke: no group; 4.2.9) */
+    const char *auth = SSL_session_reused(c->ssl) ? "PSK" : ossl_conn_key_rsa(c->ssl) ? "RSA"
+                                                                                     : "ECDSA";
+    if (ver == TLS1_3_VERSION && g)
+        snprintf(out->kx, sizeof(out->kx), "%s-%s", strncmp(g, "FFDHE", 5) ? "ECDHE" : "DHE", auth);
+    else if (ver == TLS1_3_VERSION && auth[0] == 'P')
+        snprintf(out->kx, sizeof(out->kx), "PSK");
     ossl_conn_sigalg(c->ssl, out->sigalg, sizeof out->sigalg);
     client_cert_summary(c, out->client_cert, sizeof(out->client_cert));
+    ossl_resume_info(&c->rc, c->ssl, out);
 }
 
 /* --interactive's actions on OpenSSL: KeyUpdate (RFC 8446 4.6.3) and the
@@ -575,18 +586,12 @@ void tp_engine_names_info_get(const tp_engine *e, tp_engine_names_info *out)
 
 const char *tp_engine_conn_sni_cert(const tp_engine_conn *c) { return c->pick.label; }
 
-const char *tp_engine_psk_identities(const tp_engine *e)
-{
-    (void)e;
-    return NULL;
-}
+const char *tp_engine_psk_identities(const tp_engine *e) { return ossl_psk_identities(e->psk); }
 
 bool tp_engine_psk_key(const void *engine, const char *identity, uint8_t *out, size_t cap,
                        size_t *out_len)
 {
-    (void)engine, (void)identity, (void)out, (void)cap;
-    *out_len = 0;
-    return false;
+    return ossl_psk_key(((const tp_engine *)engine)->psk, identity, out, cap, out_len);
 }
 
 const char *tp_engine_conn_error_name(const tp_engine_conn *c) { return c->err_name; }

@@ -241,16 +241,41 @@ typedef struct {
     size_t err_len;
 } name_check;
 
+/* The suite's name in the list of flag (its kx, cipher or mac). */
+static const char *suite_field(const suite *s, engine_flag flag)
+{
+    return flag == ENGINE_FLAG_CIPHERS ? s->cipher : flag == ENGINE_FLAG_KX ? s->kx : s->mac;
+}
+
+/* The distinct names of flag's list over the build's suites, ", " between. */
+static void valid_names(const name_check *nc, char *out, size_t out_len)
+{
+    size_t n = 0;
+    out[0] = '\0';
+    for (unsigned i = 0; i < nc->n && n + 1 < out_len; i++) {
+        const char *f = suite_field(&nc->all[i], nc->flag);
+        bool seen = !f[0];
+        for (unsigned j = 0; j < i && !seen; j++)
+            seen = !strcmp(f, suite_field(&nc->all[j], nc->flag));
+        if (!seen)
+            n += (size_t)snprintf(out + n, out_len - n, "%s%s", n ? ", " : "", f);
+    }
+}
+
 static int name_exists(const char *name, void *p)
 {
     name_check *nc = p;
-    for (unsigned i = 0; i < nc->n; i++)
-        if (suite_named(&nc->all[i], nc->flag, name))
+    for (unsigned i = 0; i < nc->n; i++) /* a kx by its own name, not as TLS 1.3's any DHE */
+        if (nc->flag == ENGINE_FLAG_KX ? !strcasecmp(name, nc->all[i].kx)
+                                       : suite_named(&nc->all[i], nc->flag, name))
             return 0;
+    char valid[768];
+    valid_names(nc, valid, sizeof valid);
     engine_err_set(nc->err, nc->err_len,
-                   "%s %s: %s has no cipher suite with %s %s (tlsprobe list --engine openssl)",
+                   "%s %s: %s has no cipher suite with %s %s; valid: %s "
+                   "(tlsprobe list --engine openssl)",
                    engine_flag_option(nc->flag), name, engine_desc(), engine_flag_noun(nc->flag),
-                   name);
+                   name, valid);
     return -1;
 }
 

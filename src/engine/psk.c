@@ -1,12 +1,13 @@
 /* Pre-shared keys (--psk ID:HEX, RFC 4279 and RFC 8446 4.2.11) and SRP
- * (--srp USER:PASSWORD, RFC 5054) for the GnuTLS engine: parsing and
- * checking the values, the server credentials and their lookup callbacks.
+ * (--srp USER:PASSWORD, RFC 5054) for the GnuTLS engine: checking the
+ * values (parsed by psk_table.c, which the openssl engine shares), the
+ * server credentials and their lookup callbacks.
  * A PSK identity the server does not have is answered with
  * unknown_psk_identity (RFC 4279 2 allows it; a test server names the
  * problem rather than hiding it behind decrypt_error). */
 #include "psk.h"
-#include "../wire/hex.h"
 #include "internal.h"
+#include "psk_table.h"
 
 #include <gnutls/crypto.h>
 #include <gnutls/gnutls.h>
@@ -15,23 +16,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define PSK_ID_MAX 128  /* bytes of an identity tlsprobe accepts */
-#define PSK_KEY_MAX 64  /* bytes of a key */
-#define SRP_PASS_MAX 128
-
-typedef struct {
-    char id[PSK_ID_MAX + 1];
-    uint8_t key[PSK_KEY_MAX > SRP_PASS_MAX ? PSK_KEY_MAX : SRP_PASS_MAX];
-    size_t key_len;
-} psk_entry;
-
 struct engine_psk {
     engine_psk *next; /* the registry below */
-    psk_entry *psk, *srp;
-    unsigned num_psk, num_srp;
+    psk_table t;      /* the values (psk_table.c) */
     gnutls_psk_server_credentials_t psk_cred;
     gnutls_srp_server_credentials_t srp_cred;
-    char ids[256]; /* "y, z": the identities, for the verdict */
 };
 
 /* GnuTLS's lookup callbacks get the session only: the credentials it uses
@@ -72,78 +61,20 @@ static const engine_psk *session_psk(gnutls_session_t s, gnutls_credentials_type
     return p;
 }
 
-/* "ID:SECRET" -> entry; hex: SECRET is an even number of hex digits. */
-static bool entry_parse(const char *opt, const char *arg, bool hex, psk_entry *out, char *err,
-                        size_t err_len)
-{
-    /* hex has no ':', so a PSK identity may hold one (the last ':' splits);
-     * a password may, so a user name may not (the first ':' splits) */
-    const char *colon = !arg ? NULL : hex ? strrchr(arg, ':') : strchr(arg, ':');
-    const char *what = hex ? "ID:HEX" : "USER:PASSWORD";
-    if (!colon || colon == arg) {
-        engine_err_set(err, err_len, "%s '%s': expected %s (a non-empty %s before ':')", opt,
-                       arg ? arg : "", what, hex ? "identity" : "user name");
-        return false;
-    }
-    size_t id_len = (size_t)(colon - arg);
-    if (id_len > PSK_ID_MAX) {
-        engine_err_set(err, err_len, "%s '%.40s...': the identity is over %d bytes", opt, arg,
-                       PSK_ID_MAX);
-        return false;
-    }
-    memcpy(out->id, arg, id_len);
-    out->id[id_len] = '\0';
-    const char *s = colon + 1;
-    size_t n = strlen(s);
-    if (!hex) {
-        if (n == 0 || n > SRP_PASS_MAX) {
-            engine_err_set(err, err_len, "%s '%s': the password must have 1 to %d bytes", opt,
-                           arg, SRP_PASS_MAX);
-            return false;
-        }
-        memcpy(out->key, s, n);
-        out->key_len = n;
-        return true;
-    }
-    bool digits = n > 0 && n % 2 == 0 && n / 2 <= PSK_KEY_MAX;
-    for (size_t i = 0; digits && i < n; i++)
-        digits = wire_hex_digit((unsigned char)s[i]) >= 0;
-    if (!digits) {
-        engine_err_set(err, err_len,
-                       "%s '%s': the key '%s' is not hex (valid: 2 to %d hex digits, an even "
-                       "number, e.g. %s:1a2b3c4d)",
-                       opt, arg, s, 2 * PSK_KEY_MAX, out->id);
-        return false;
-    }
-    for (size_t i = 0; i < n / 2; i++)
-        out->key[i] = (uint8_t)(wire_hex_digit((unsigned char)s[2 * i]) << 4 |
-                                wire_hex_digit((unsigned char)s[2 * i + 1]));
-    out->key_len = n / 2;
-    return true;
-}
-
 bool tp_engine_psk_valid(const char *arg, char *err, size_t err_len)
 {
     psk_entry e;
-    bool ok = entry_parse("--psk", arg, true, &e, err, err_len);
-    gnutls_memset(&e, 0, sizeof e);
+    bool ok = psk_entry_parse("--psk", arg, true, &e, err, err_len);
+    psk_wipe(&e, sizeof e);
     return ok;
 }
 
 bool tp_engine_srp_valid(const char *arg, char *err, size_t err_len)
 {
     psk_entry e;
-    bool ok = entry_parse("--srp", arg, false, &e, err, err_len);
-    gnutls_memset(&e, 0, sizeof e);
+    bool ok = psk_entry_parse("--srp", arg, false, &e, err, err_len);
+    psk_wipe(&e, sizeof e);
     return ok;
-}
-
-static const psk_entry *entry_find(const psk_entry *t, unsigned n, const gnutls_datum_t *id)
-{
-    for (unsigned i = 0; i < n; i++)
-        if (strlen(t[i].id) == id->size && memcmp(t[i].id, id->data, id->size) == 0)
-            return &t[i];
-    return NULL;
 }
 
 /* GnuTLS asks for the key of the identity the client named: -1 (unknown)
@@ -151,7 +82,7 @@ static const psk_entry *entry_find(const psk_entry *t, unsigned n, const gnutls_
 static int psk_lookup(gnutls_session_t s, const gnutls_datum_t *id, gnutls_datum_t *key)
 {
     const engine_psk *p = session_psk(s, GNUTLS_CRD_PSK);
-    const psk_entry *e = p ? entry_find(p->psk, p->num_psk, id) : NULL;
+    const psk_entry *e = p ? psk_table_find(&p->t, false, id->data, id->size) : NULL;
     if (!e)
         return -1;
     key->data = gnutls_malloc(e->key_len);
@@ -179,8 +110,7 @@ static int srp_lookup(gnutls_session_t s, const char *user, gnutls_datum_t *salt
                       gnutls_datum_t *verifier, gnutls_datum_t *g, gnutls_datum_t *n)
 {
     const engine_psk *p = session_psk(s, GNUTLS_CRD_SRP);
-    gnutls_datum_t id = {(unsigned char *)(uintptr_t)user, (unsigned)strlen(user)};
-    const psk_entry *e = p ? entry_find(p->srp, p->num_srp, &id) : NULL;
+    const psk_entry *e = p ? psk_table_find(&p->t, true, user, strlen(user)) : NULL;
     if (!e)
         return 1; /* GnuTLS then fakes a verifier, and the client's Finished fails */
     salt->size = 16;
@@ -201,33 +131,6 @@ static int srp_lookup(gnutls_session_t s, const char *user, gnutls_datum_t *salt
                : -1;
 }
 
-static bool entries_load(const char *opt, const char *const *list, unsigned num, bool hex,
-                         psk_entry **out, char *err, size_t err_len)
-{
-    if (!num)
-        return true;
-    *out = calloc(num, sizeof(**out));
-    if (!*out) {
-        engine_err_set(err, err_len, "out of memory");
-        return false;
-    }
-    for (unsigned i = 0; i < num; i++)
-        if (!entry_parse(opt, list[i], hex, &(*out)[i], err, err_len))
-            return false;
-    return true;
-}
-
-static void ids_join(engine_psk *p)
-{
-    size_t len = 0;
-    for (unsigned i = 0; i < p->num_psk; i++) {
-        int w = snprintf(p->ids + len, sizeof p->ids - len, "%s'%s'", i ? ", " : "", p->psk[i].id);
-        if (w < 0 || (size_t)w >= sizeof p->ids - len)
-            break;
-        len += (size_t)w;
-    }
-}
-
 engine_psk *engine_psk_new(const tp_engine_config *cfg, gnutls_params_function *params, char *err,
                            size_t err_len)
 {
@@ -238,23 +141,19 @@ engine_psk *engine_psk_new(const tp_engine_config *cfg, gnutls_params_function *
         engine_err_set(err, err_len, "out of memory");
         return NULL;
     }
-    p->num_psk = cfg->num_psk;
-    p->num_srp = cfg->num_srp;
-    if (!entries_load("--psk", cfg->psk, cfg->num_psk, true, &p->psk, err, err_len) ||
-        !entries_load("--srp", cfg->srp, cfg->num_srp, false, &p->srp, err, err_len))
+    if (!psk_table_load(&p->t, cfg, err, err_len))
         goto fail;
-    if (p->num_psk) {
+    if (p->t.num_psk) {
         if (gnutls_psk_allocate_server_credentials(&p->psk_cred) < 0)
             goto fail_cred;
         gnutls_psk_set_server_credentials_function2(p->psk_cred, psk_lookup);
         gnutls_psk_set_server_params_function(p->psk_cred, params);
     }
-    if (p->num_srp) {
+    if (p->t.num_srp) {
         if (gnutls_srp_allocate_server_credentials(&p->srp_cred) < 0)
             goto fail_cred;
         gnutls_srp_set_server_credentials_function(p->srp_cred, srp_lookup);
     }
-    ids_join(p);
     registry_add(p);
     return p;
 fail_cred:
@@ -273,12 +172,7 @@ void engine_psk_free(engine_psk *p)
         gnutls_psk_free_server_credentials(p->psk_cred);
     if (p->srp_cred)
         gnutls_srp_free_server_credentials(p->srp_cred);
-    if (p->psk)
-        gnutls_memset(p->psk, 0, p->num_psk * sizeof(*p->psk));
-    if (p->srp)
-        gnutls_memset(p->srp, 0, p->num_srp * sizeof(*p->srp));
-    free(p->psk);
-    free(p->srp);
+    psk_table_clear(&p->t);
     free(p);
 }
 
@@ -293,12 +187,12 @@ bool engine_psk_session_set(const engine_psk *p, gnutls_session_t s)
 
 const char *engine_psk_identities(const engine_psk *p)
 {
-    return p && p->num_psk ? p->ids : NULL;
+    return p && p->t.num_psk ? p->t.ids : NULL;
 }
 
 bool engine_psk_has(const engine_psk *p, bool srp)
 {
-    return p && (srp ? p->num_srp : p->num_psk) > 0;
+    return p && (srp ? p->t.num_srp : p->t.num_psk) > 0;
 }
 
 const char *engine_psk_priority(const tp_engine_config *cfg, const char *prio, char *out,
@@ -333,11 +227,5 @@ bool engine_psk_alert(const engine_psk *p, gnutls_session_t s, int rc)
 bool engine_psk_key(const engine_psk *p, const char *identity, uint8_t *out, size_t cap,
                     size_t *out_len)
 {
-    gnutls_datum_t id = {(unsigned char *)(uintptr_t)identity, (unsigned)strlen(identity)};
-    const psk_entry *e = p ? entry_find(p->psk, p->num_psk, &id) : NULL;
-    if (!e || e->key_len > cap)
-        return false;
-    memcpy(out, e->key, e->key_len);
-    *out_len = e->key_len;
-    return true;
+    return p && psk_table_key(&p->t, identity, out, cap, out_len);
 }

@@ -1,13 +1,12 @@
 /* Resumption on the GnuTLS engine: see resume.h.
  *
  * The session cache and the set of tickets whose 0-RTT data was taken are
- * per server (one tp_engine, shared by the worker threads: a mutex each)
- * and bounded: the oldest entry gives way.  The ticket key is generated
+ * per server (one tp_engine, shared by the worker threads) and bounded: the
+ * engine-neutral store of resume_store.c, which the openssl engine shares.  The ticket key is generated
  * per server at start, so tickets of another tlsprobe process (or an
  * earlier run) are unknown here. */
 #include "resume.h"
 
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,17 +16,9 @@
 #include "../wire/ext.h"
 #include "../wire/handshake.h"
 #include "internal.h"
+#include "resume_store.h"
 
-#define CACHE_MAX 512
-#define USED_MAX 1024
 #define EARLY_MAX 16384 /* max_early_data_size announced in TLS 1.3 tickets */
-
-typedef struct {
-    uint8_t key[32];
-    size_t key_len;
-    uint8_t *data;
-    size_t data_len;
-} cache_entry;
 
 struct engine_resume {
     unsigned modes;
@@ -35,11 +26,7 @@ struct engine_resume {
     bool early_data;
     gnutls_datum_t ticket_key;
     gnutls_anti_replay_t anti_replay;
-    pthread_mutex_t lock;
-    cache_entry cache[CACHE_MAX];
-    unsigned cache_next;
-    uint8_t used[USED_MAX][32];
-    unsigned num_used, used_next;
+    engine_store *store; /* the session cache, the tickets whose 0-RTT was taken */
 };
 
 /* The connection whose handshake runs on this thread (the anti-replay
@@ -49,11 +36,11 @@ static _Thread_local engine_resume_conn *current;
 engine_resume *engine_resume_new(const tp_engine_config *cfg, char *err, size_t err_len)
 {
     engine_resume *r = calloc(1, sizeof *r);
-    if (!r) {
+    if (!r || !(r->store = engine_store_new())) {
         engine_err_set(err, err_len, "out of memory");
+        free(r);
         return NULL;
     }
-    pthread_mutex_init(&r->lock, NULL);
     r->modes = TP_RESUME_ALL & ~cfg->resumption_off;
     /* GnuTLS cannot issue a TLS 1.2 ticket in a renegotiation's handshake
      * (packing the session fails: internal_error), so a server that takes
@@ -80,17 +67,13 @@ void engine_resume_free(engine_resume *r)
 {
     if (!r)
         return;
-    for (unsigned i = 0; i < CACHE_MAX; i++) {
-        gnutls_memset(r->cache[i].data, 0, r->cache[i].data_len);
-        free(r->cache[i].data);
-    }
+    engine_store_free(r->store);
     if (r->ticket_key.data) {
         gnutls_memset(r->ticket_key.data, 0, r->ticket_key.size);
         gnutls_free(r->ticket_key.data);
     }
     if (r->anti_replay)
         gnutls_anti_replay_deinit(r->anti_replay);
-    pthread_mutex_destroy(&r->lock);
     free(r);
 }
 
@@ -117,39 +100,15 @@ unsigned engine_resume_init_flags(const engine_resume *r)
 
 /* ---- the session-ID cache (gnutls_db_set_*_function) ---- */
 
-static cache_entry *cache_find(engine_resume *r, const gnutls_datum_t *key)
-{
-    for (unsigned i = 0; i < CACHE_MAX; i++) {
-        cache_entry *e = &r->cache[i];
-        if (e->data && e->key_len == key->size && memcmp(e->key, key->data, key->size) == 0)
-            return e;
-    }
-    return NULL;
-}
-
 static int db_store(void *p, gnutls_datum_t key, gnutls_datum_t data)
 {
     engine_resume_conn *rc = p;
-    engine_resume *r = rc->r;
-    if (key.size == 0 || key.size > sizeof r->cache[0].key)
-        return -1;
-    uint8_t *copy = malloc(data.size);
-    if (!copy)
-        return -1;
-    memcpy(copy, data.data, data.size);
-    pthread_mutex_lock(&r->lock);
-    cache_entry *e = cache_find(r, &key);
-    if (!e) {
-        e = &r->cache[r->cache_next];
-        r->cache_next = (r->cache_next + 1) % CACHE_MAX;
-    }
-    free(e->data);
-    memcpy(e->key, key.data, key.size);
-    e->key_len = key.size;
-    e->data = copy;
-    e->data_len = data.size;
-    pthread_mutex_unlock(&r->lock);
-    return 0;
+    return engine_store_put(rc->r->store, key.data, key.size, data.data, data.size) ? 0 : -1;
+}
+
+static void *datum_alloc(size_t n)
+{
+    return gnutls_malloc(n);
 }
 
 static gnutls_datum_t db_retrieve(void *p, gnutls_datum_t key)
@@ -158,13 +117,9 @@ static gnutls_datum_t db_retrieve(void *p, gnutls_datum_t key)
     gnutls_datum_t out = {NULL, 0};
     if (rc->handshaken) /* a renegotiation runs a full handshake, as the trace says */
         return out;
-    pthread_mutex_lock(&rc->r->lock);
-    cache_entry *e = cache_find(rc->r, &key);
-    if (e && (out.data = gnutls_malloc(e->data_len)) != NULL) {
-        memcpy(out.data, e->data, e->data_len);
-        out.size = (unsigned)e->data_len;
-    }
-    pthread_mutex_unlock(&rc->r->lock);
+    size_t n = 0;
+    out.data = engine_store_get(rc->r->store, key.data, key.size, datum_alloc, &n);
+    out.size = (unsigned)n;
     rc->cache_miss = out.data == NULL;
     return out;
 }
@@ -172,14 +127,7 @@ static gnutls_datum_t db_retrieve(void *p, gnutls_datum_t key)
 static int db_remove(void *p, gnutls_datum_t key)
 {
     engine_resume_conn *rc = p;
-    pthread_mutex_lock(&rc->r->lock);
-    cache_entry *e = cache_find(rc->r, &key);
-    if (e) {
-        free(e->data);
-        e->data = NULL;
-        e->data_len = e->key_len = 0;
-    }
-    pthread_mutex_unlock(&rc->r->lock);
+    engine_store_remove(rc->r->store, key.data, key.size);
     return 0;
 }
 
@@ -209,24 +157,6 @@ static void note_psk_identity(engine_resume_conn *rc, const gnutls_datum_t *body
     free(msg);
 }
 
-/* Whether id's early data was taken before; with take, it is taken now
- * (one lock: two connections with one ticket cannot both pass). */
-static bool used_before(engine_resume *r, const uint8_t id[32], bool take)
-{
-    bool found = false;
-    pthread_mutex_lock(&r->lock);
-    for (unsigned i = 0; i < r->num_used && !found; i++)
-        found = memcmp(r->used[i], id, 32) == 0;
-    if (!found && take) {
-        memcpy(r->used[r->used_next], id, 32);
-        r->used_next = (r->used_next + 1) % USED_MAX;
-        if (r->num_used < USED_MAX)
-            r->num_used++;
-    }
-    pthread_mutex_unlock(&r->lock);
-    return found;
-}
-
 /* GnuTLS asks before it takes 0-RTT data (its own check of the binder and
  * the ticket's age has passed): refuse a ticket whose early data was taken. */
 static int early_add(void *p, time_t exp, const gnutls_datum_t *key, const gnutls_datum_t *data)
@@ -238,7 +168,7 @@ static int early_add(void *p, time_t exp, const gnutls_datum_t *key, const gnutl
     engine_resume_conn *rc = current;
     if (!rc || !rc->have_psk_id)
         return 0;
-    bool replay = used_before(r, rc->psk_id, true);
+    bool replay = engine_store_ticket_used(r->store, rc->psk_id, true);
     rc->early_replay |= replay;
     return replay ? GNUTLS_E_DB_ENTRY_EXISTS : 0;
 }
@@ -276,7 +206,7 @@ static int hook(gnutls_session_t s, unsigned htype, unsigned when, unsigned inco
         if (rc->r->early_data && msg)
             note_psk_identity(rc, msg);
         /* a replay whoever refuses it: GnuTLS's ticket-age check may come first */
-        rc->early_replay = rc->have_psk_id && used_before(rc->r, rc->psk_id, false);
+        rc->early_replay = rc->have_psk_id && engine_store_ticket_used(rc->r->store, rc->psk_id, false);
     }
     /* the keys are in place once a ChangeCipherSpec went either way */
     if (htype == GNUTLS_HANDSHAKE_FINISHED || htype == GNUTLS_HANDSHAKE_CHANGE_CIPHER_SPEC)
@@ -337,10 +267,6 @@ void engine_resume_info(const engine_resume_conn *rc, gnutls_session_t s, tp_eng
     out->early_replay = rc->early_replay;
     out->cache_miss = rc->cache_miss && !out->resumed;
     if (out->resumed && gnutls_protocol_get_version(s) == GNUTLS_TLS1_3) {
-        /* RFC 8446 4.2.9: psk_dhe_ke (a group was used) or psk_ke */
-        const char *g = out->group;
-        snprintf(out->kx, sizeof out->kx, "%s", !g[0] ? "PSK"
-                                                : strncmp(g, "FFDHE", 5) == 0 ? "DHE-PSK"
-                                                                              : "ECDHE-PSK");
+        engine_tls13_psk_kx(out); /* psk_dhe_ke or psk_ke */
     }
 }

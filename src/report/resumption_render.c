@@ -7,7 +7,8 @@
 
 static bool worth_saying(const tp_resumption *r)
 {
-    return r->offered_id || r->offered_ticket || r->offered_psk || r->resumed;
+    return r->offered_id || r->offered_ticket || r->offered_psk || r->resumed ||
+           (r->external_psk && r->early);
 }
 
 /* --resumption as the server had it: "id,ticket,psk", "none". */
@@ -30,6 +31,7 @@ static json_object *relation_json(const tp_resumption *r)
     report_json_add_static(o, "resumed", json_object_new_boolean(r->resumed));
     report_json_add_static(o, "how", report_json_str_or_null(r->how));
     report_json_add_static(o, "psk_mode", report_json_str_or_null(r->psk_mode));
+    report_json_add_static(o, "external_psk", json_object_new_boolean(r->external_psk));
     report_json_add_static(o, "why", report_json_str_or_null(tp_resumption_why(r)));
     report_json_add_static(o, "server", r->server_known ? server_modes(r->server_modes) : NULL);
     report_json_add_static(o, "early_data", report_json_str_or_null(r->early));

@@ -49,7 +49,8 @@ def connect_n(srv, n):
 
 def serve_exit(args, timeout=20):
     """Runs a serve that must refuse to start; returns (rc, stderr)."""
-    p = subprocess.run([tp.TLSPROBE, "serve", "--listen", "127.0.0.1", "--port", "0"] + args,
+    p = subprocess.run([tp.TLSPROBE, "serve", "--listen", "127.0.0.1", "--port", "0"] +
+                       tp.engine_args(args) + args,
                        capture_output=True, text=True, timeout=timeout)
     return p.returncode, p.stderr
 
@@ -74,8 +75,8 @@ def test_symlinks_refused(r):
     # SSLKEYLOGFILE is opened the same way
     link = path("link-env")
     os.symlink(target, link)
-    p = subprocess.run([tp.TLSPROBE, "serve", "--listen", "127.0.0.1", "--port", "0", "--echo"],
-                       capture_output=True, text=True, timeout=20,
+    p = subprocess.run([tp.TLSPROBE, "serve", "--listen", "127.0.0.1", "--port", "0", "--echo"] +
+                       tp.engine_args([]), capture_output=True, text=True, timeout=20,
                        env=dict(os.environ, SSLKEYLOGFILE=link))
     r.check(p.returncode != 0 and "tlsprobe serve: SSLKEYLOGFILE %s" % link in p.stderr,
             "SSLKEYLOGFILE through a symlink: refused and named", p.stderr)

@@ -169,7 +169,9 @@ def test_srp(r):
 
 
 def test_list_and_usage(r):
-    out = subprocess.run([tp.TLSPROBE, "list"], capture_output=True, text=True).stdout
+    # the engine's own list (tlsprobe list --engine openssl under TP_ENGINE=openssl)
+    out = subprocess.run([tp.TLSPROBE, "list"] + tp.engine_args([]), capture_output=True,
+                         text=True).stdout
     for kx, opt in (("PSK", "--psk"), ("ECDHE-PSK", "--psk"), ("DHE-PSK", "--psk"),
                     ("SRP", "--srp")):
         r.check(any(l.split()[:2] == ["*", kx] and ("(with %s)" % opt) in l
@@ -180,7 +182,8 @@ def test_list_and_usage(r):
                         (["--srp", "bob"], ["--srp 'bob'", "USER:PASSWORD"]),
                         (["--kx", "PSK"], ["--kx PSK: PSK needs --psk"]),
                         (["--kx", "SRP"], ["SRP needs --srp"])):
-        p = subprocess.run([tp.TLSPROBE, "serve", "--port", "0"] + args, capture_output=True,
+        p = subprocess.run([tp.TLSPROBE, "serve", "--port", "0"] + tp.engine_args(args) + args,
+                           capture_output=True,
                            text=True, timeout=20)
         r.eq(p.returncode, 2, "usage error %s: exit status 2" % " ".join(args), p.stderr)
         for w in words:
@@ -223,7 +226,9 @@ def test_sweep(r):
     out = os.path.join(tempfile.mkdtemp(prefix="tp-psk-sweep-"), "sweep.json")
     client = ("openssl s_client -connect {host}:{port} -psk %s -psk_identity dev -cipher PSK "
               "-tls1_2" % KEY)
-    p = subprocess.run([tp.TLSPROBE, "sweep", "--psk", "dev:" + KEY, "--axes", "kx", "--kx",
+    # the sweep's servers on the engine under test (--engine $TP_ENGINE)
+    p = subprocess.run([tp.TLSPROBE, "sweep"] + tp.engine_args([]) +
+                       ["--psk", "dev:" + KEY, "--axes", "kx", "--kx",
                         "PSK,ECDHE-PSK,DHE-PSK,RSA-PSK", "--protocols", "TLS1.2", "--client",
                         client, "--json", out], capture_output=True, text=True, timeout=300)
     r.eq(p.returncode, 0, "sweep over the PSK kx: exit status", p.stderr[-800:])
@@ -234,8 +239,9 @@ def test_sweep(r):
         r.eq(got.get(kx), ("ok", kx), "sweep kx=%s: ok and negotiated" % kx, got)
     with open(out) as f:
         r.check(KEY not in f.read(), "the sweep's results hold no PSK key")
-    p = subprocess.run([tp.TLSPROBE, "sweep", "--axes", "kx", "--kx", "ECDHE-PSK", "--client",
-                        "true"], capture_output=True, text=True, timeout=30)
+    p = subprocess.run([tp.TLSPROBE, "sweep"] + tp.engine_args([]) +
+                       ["--axes", "kx", "--kx", "ECDHE-PSK", "--client", "true"],
+                       capture_output=True, text=True, timeout=30)
     r.check(p.returncode == 2 and "ECDHE-PSK needs --psk" in p.stderr,
             "sweep --kx ECDHE-PSK without --psk: usage error", p.stderr)
 

@@ -140,7 +140,7 @@ def test_default_limit(r):
 
 def test_bad_value(r):
     for bad in ("0", "-1", "many"):
-        rc, out, err = tp.run([tp.TLSPROBE, "serve", "--max-conns", bad])
+        rc, out, err = tp.run([tp.TLSPROBE, "serve", "--max-conns", bad] + tp.engine_args([]))
         r.eq(rc, 2, "--max-conns %s is a usage error" % bad)
         r.contains(err, "tlsprobe serve: --max-conns %s: not a connection count (1-1000000)" % bad,
                    "--max-conns %s: the message names the value and the valid ones" % bad)

@@ -491,7 +491,8 @@ def test_usage_errors():
         (["--ciphers", "AES-129-GCM"], r"AES-129-GCM"),
     ]
     for args, rx in cases:
-        p = subprocess.run([TLSPROBE, "serve"] + args, capture_output=True, timeout=30)
+        p = subprocess.run([TLSPROBE, "serve"] + tp.engine_args(args) + args, capture_output=True,
+                           timeout=30)
         err = p.stderr.decode("utf-8", "replace")
         R.check(p.returncode == 2 and re.search(rx, err) is not None, "usage: %s" % " ".join(args),
               "rc=%d %r" % (p.returncode, err[:200]))

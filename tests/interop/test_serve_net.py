@@ -16,7 +16,8 @@ def test_default_listeners(r):
     one over 127.0.0.1 are both served."""
     import tempfile
     trace = os.path.join(tempfile.mkdtemp(prefix="tp-net-"), "t.jsonl")
-    p = subprocess.Popen([tp.TLSPROBE, "serve", "--port", "0", "--echo", "--trace", trace],
+    p = subprocess.Popen([tp.TLSPROBE, "serve", "--port", "0", "--echo", "--trace", trace] +
+                         tp.engine_args([]),
                          stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     lines = []
     deadline = time.monotonic() + 30
@@ -50,7 +51,8 @@ def test_default_listeners(r):
 
 def test_listen_v6_only(r):
     """--listen ::1 serves IPv6 only."""
-    p = subprocess.Popen([tp.TLSPROBE, "serve", "--listen", "::1", "--port", "0", "--echo"],
+    p = subprocess.Popen([tp.TLSPROBE, "serve", "--listen", "::1", "--port", "0", "--echo"] +
+                         tp.engine_args([]),
                          stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     line = p.stderr.readline().decode()
     while line and "listening on" not in line:

@@ -62,7 +62,8 @@ def run_on_pty(extra_env):
     env = dict(os.environ)
     env.pop("NO_COLOR", None)
     env.update(extra_env)
-    p = subprocess.Popen([tp.TLSPROBE, "serve", "--listen", "127.0.0.1", "--port", "0", "--echo"],
+    p = subprocess.Popen([tp.TLSPROBE, "serve", "--listen", "127.0.0.1", "--port", "0", "--echo"] +
+                         tp.engine_args([]),
                          stdin=subprocess.DEVNULL, stdout=slave, stderr=subprocess.PIPE, env=env)
     os.close(slave)
     port = None

@@ -70,6 +70,13 @@ static void test_say(void **state)
     r.early_replay = true;
     tp_resumption_say(&r, out, sizeof out);
     assert_non_null(strstr(out, "0-RTT early data rejected (a replay"));
+    /* an external PSK taken is no resumption */
+    r = decided();
+    r.external_psk = true;
+    r.psk_mode = "psk_dhe_ke";
+    tp_resumption_say(&r, out, sizeof out);
+    assert_string_equal(out, "keyed by the external PSK (psk_dhe_ke)");
+    assert_null(tp_resumption_why(&r));
     r = decided();
     r.offered_id = r.server_known = true;
     r.server_modes = TP_RES_ID;

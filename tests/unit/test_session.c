@@ -26,11 +26,17 @@ typedef struct {
     unsigned num_rec;
     bool rec_protected[32];
     tp_verdict verdict;
+    double t_max, secret_t; /* the latest t so far; the last secret's t */
+    bool t_went_back;
 } rows_sink;
 
 static void rows_on_event(tp_sink *self, const tp_event *ev)
 {
     rows_sink *c = (rows_sink *)self;
+    c->t_went_back |= ev->t < c->t_max;
+    c->t_max = ev->t > c->t_max ? ev->t : c->t_max;
+    if (ev->type == TP_EV_SECRET)
+        c->secret_t = ev->t;
     if (ev->type == TP_EV_NOTE)
         snprintf(c->note, sizeof c->note, "%s", ev->u.note.text);
     if (ev->type == TP_EV_HANDSHAKE && c->num_hs < 16) {
@@ -43,16 +49,19 @@ static void rows_on_event(tp_sink *self, const tp_event *ev)
         c->verdict = *ev->u.verdict;
 }
 
-static tp_session *rows_session(rows_sink *c)
+static tp_session *rows_session_with(rows_sink *c, bool expect_secrets)
 {
     memset(c, 0, sizeof *c);
     c->base.on_event = rows_on_event;
-    tp_session_params p = {.conn = 1, .peer = "127.0.0.1:1", .local = "127.0.0.1:2"};
+    tp_session_params p = {.conn = 1, .peer = "127.0.0.1:1", .local = "127.0.0.1:2",
+                           .expect_secrets = expect_secrets};
     p.sinks[p.num_sinks++] = &c->base;
     tp_session *s = tp_session_new(&p);
     assert_non_null(s);
     return s;
 }
+
+static tp_session *rows_session(rows_sink *c) { return rows_session_with(c, false); }
 
 /* ---- not TLS: text or hex --------------------------------------------- */
 
@@ -254,6 +263,38 @@ static void test_tls13_clear_alert(void **state)
     assert_non_null(strstr(c.verdict.summary,
                            "unencrypted after the server's ServerHello and its encrypted flight"));
     assert_null(strstr(c.verdict.summary, "(last: ServerHello)"));
+    free(c2s);
+    free(s2c);
+}
+
+/* ---- a secret that opens held records ---------------------------------- */
+
+/* Live, the server's encrypted flight waits for its keys; libssl may log a
+ * secret well after the bytes it opens arrived (CLIENT_TRAFFIC_SECRET_0 after
+ * the client's Finished).  The secret is stamped at the first record it
+ * opens, so the trace's t never goes back. */
+static void test_secret_before_held(void **state)
+{
+    (void)state;
+    size_t clen, slen;
+    uint8_t *c2s = read_data("flight-tls13-c2s.bin", &clen);
+    uint8_t *s2c = read_data("flight-tls13-s2c.bin", &slen);
+    rows_sink c;
+    tp_session *s = rows_session_with(&c, true);
+    tp_session_feed(s, TP_C2S, 0.001, c2s, records_len(c2s, clen, 1));
+    tp_session_feed(s, TP_S2C, 0.002, s2c, records_len(s2c, slen, 6));
+    unsigned before = c.num_rec; /* the encrypted flight is held */
+    char line[200] = "SERVER_HANDSHAKE_TRAFFIC_SECRET ";
+    size_t n = strlen(line);
+    for (int i = 0; i < 32; i++) /* the ClientHello's random: record, handshake, version */
+        n += (size_t)snprintf(line + n, sizeof line - n, "%02x", c2s[11 + i]);
+    snprintf(line + n, sizeof line - n, " %064x", 7);
+    tp_session_add_secret(s, 0.005, line);
+    assert_true(c.secret_t > 0.0019 && c.secret_t < 0.0021);
+    tp_session_end(s, 0.006, TP_END_PEER_CLOSED);
+    tp_session_free(s);
+    assert_true(c.num_rec > before); /* the held records, after the secret */
+    assert_false(c.t_went_back);
     free(c2s);
     free(s2c);
 }
@@ -461,6 +502,7 @@ int main(void)
         cmocka_unit_test(test_hrr_framing),
         cmocka_unit_test(test_key_update),
         cmocka_unit_test(test_tls13_clear_alert),
+        cmocka_unit_test(test_secret_before_held),
         cmocka_unit_test(test_rule_renegotiation_refused),
         cmocka_unit_test(test_rule_renegotiation_declined),
         cmocka_unit_test(test_renegotiation_words),
