@@ -93,41 +93,41 @@ static void add_record(json_object *o, const tp_event *ev, bool records)
     const wire_record *r = ev->u.record.rec;
     const tp_record_check *c = ev->u.record.check;
     char b1[24], b2[24];
-    json_object_object_add(o, "type", json_object_new_string(content_name(r->type, b1, sizeof b1)));
-    json_object_object_add(o, "version",
+    report_json_add_static(o, "type", json_object_new_string(content_name(r->type, b1, sizeof b1)));
+    report_json_add_static(o, "version",
                            json_object_new_string(version_name(r->version, b2, sizeof b2)));
-    json_object_object_add(o, "length", json_object_new_int(r->length));
-    json_object_object_add(o, "protected", json_object_new_boolean(c->is_protected));
+    report_json_add_static(o, "length", json_object_new_int(r->length));
+    report_json_add_static(o, "protected", json_object_new_boolean(c->is_protected));
     if (c->is_protected) {
         static const char *const integrity[] = {"unchecked", "ok", "bad"};
         if (c->integrity == TP_INTEGRITY_OK) {
-            json_object_object_add(
+            report_json_add_static(
                 o, "inner_type",
                 json_object_new_string(content_name(c->inner_type, b1, sizeof b1)));
-            json_object_object_add(o, "plaintext_length",
+            report_json_add_static(o, "plaintext_length",
                                    json_object_new_int64((int64_t)c->plaintext_len));
         }
-        json_object_object_add(o, "integrity", json_object_new_string(integrity[c->integrity]));
+        report_json_add_static(o, "integrity", json_object_new_string(integrity[c->integrity]));
         if (c->has_padding) {
             json_object *pad = json_object_new_object();
-            json_object_object_add(pad, "length", json_object_new_int64((int64_t)c->padding_len));
-            json_object_object_add(pad, "valid", json_object_new_boolean(c->padding_valid));
-            json_object_object_add(pad, "minimal", json_object_new_boolean(c->padding_minimal));
-            json_object_object_add(o, "padding", pad);
+            report_json_add_static(pad, "length", json_object_new_int64((int64_t)c->padding_len));
+            report_json_add_static(pad, "valid", json_object_new_boolean(c->padding_valid));
+            report_json_add_static(pad, "minimal", json_object_new_boolean(c->padding_minimal));
+            report_json_add_static(o, "padding", pad);
         }
         if (tls13_padding(c))
-            json_object_object_add(o, "tls13_padding",
+            report_json_add_static(o, "tls13_padding",
                                    json_object_new_int64((int64_t)c->padding_len));
         if (c->detail && c->integrity != TP_INTEGRITY_OK)
-            json_object_object_add(o, "detail", json_object_new_string(c->detail));
+            report_json_add_static(o, "detail", json_object_new_string(c->detail));
     }
     if (ev->u.record.quirk)
-        json_object_object_add(o, "quirk", json_object_new_string(ev->u.record.quirk));
+        report_json_add_static(o, "quirk", json_object_new_string(ev->u.record.quirk));
     if (records) {
-        json_object_object_add(o, "ciphertext",
+        report_json_add_static(o, "ciphertext",
                                report_json_hex(cur_data(&r->fragment), cur_len(&r->fragment)));
         if (c->is_protected && c->integrity == TP_INTEGRITY_OK && c->plaintext)
-            json_object_object_add(o, "plaintext", report_json_hex(c->plaintext, c->plaintext_len));
+            report_json_add_static(o, "plaintext", report_json_hex(c->plaintext, c->plaintext_len));
     }
 }
 
@@ -136,21 +136,21 @@ static void add_handshake(json_object *o, const tp_event *ev)
     const wire_handshake *m = ev->u.handshake.msg;
     report_json_handshake_fill(o, m);
     if (ev->u.handshake.is_protected)
-        json_object_object_add(o, "protected", json_object_new_boolean(true));
+        report_json_add_static(o, "protected", json_object_new_boolean(true));
     if (m->type == WIRE_HS_FINISHED && ev->u.handshake.verified >= 0) {
-        json_object_object_add(o, "verified",
+        report_json_add_static(o, "verified",
                                json_object_new_boolean(ev->u.handshake.verified == 1));
         if (ev->u.handshake.verified == 0 && ev->u.handshake.expected)
-            json_object_object_add(
+            report_json_add_static(
                 o, "expected",
                 report_json_hex(ev->u.handshake.expected, ev->u.handshake.expected_len));
     }
     if (ev->u.handshake.ja3_md5) {
-        json_object_object_add(o, "ja3", json_object_new_string(ev->u.handshake.ja3_md5));
-        json_object_object_add(o, "ja3_string", json_object_new_string(ev->u.handshake.ja3));
+        report_json_add_static(o, "ja3", json_object_new_string(ev->u.handshake.ja3_md5));
+        report_json_add_static(o, "ja3_string", json_object_new_string(ev->u.handshake.ja3));
     }
     if (ev->u.handshake.ja4)
-        json_object_object_add(o, "ja4", json_object_new_string(ev->u.handshake.ja4));
+        report_json_add_static(o, "ja4", json_object_new_string(ev->u.handshake.ja4));
 }
 
 json_object *report_json_event(const tp_event *ev, bool records)
@@ -165,49 +165,49 @@ json_object *report_json_event(const tp_event *ev, bool records)
     json_object *o = json_object_new_object();
     if (!o)
         return NULL;
-    json_object_object_add(o, "event", json_object_new_string(names[ev->type]));
-    json_object_object_add(o, "conn", json_object_new_int64(ev->conn));
-    json_object_object_add(o, "t", report_json_seconds(ev->t));
+    report_json_add_static(o, "event", json_object_new_string(names[ev->type]));
+    report_json_add_static(o, "conn", json_object_new_int64(ev->conn));
+    report_json_add_static(o, "t", report_json_seconds(ev->t));
     switch (ev->type) {
     case TP_EV_ACCEPT:
-        json_object_object_add(o, "peer", json_object_new_string(ev->u.accept.peer));
-        json_object_object_add(o, "local", json_object_new_string(ev->u.accept.local));
+        report_json_add_static(o, "peer", json_object_new_string(ev->u.accept.peer));
+        report_json_add_static(o, "local", json_object_new_string(ev->u.accept.local));
         if (ev->u.accept.wall > 0)
-            json_object_object_add(o, "wall", json_object_new_double(ev->u.accept.wall));
+            report_json_add_static(o, "wall", json_object_new_double(ev->u.accept.wall));
         break;
     case TP_EV_RECORD:
-        json_object_object_add(o, "dir", json_object_new_string(tp_dir_name(ev->dir)));
+        report_json_add_static(o, "dir", json_object_new_string(tp_dir_name(ev->dir)));
         add_record(o, ev, records);
         break;
     case TP_EV_HANDSHAKE:
-        json_object_object_add(o, "dir", json_object_new_string(tp_dir_name(ev->dir)));
+        report_json_add_static(o, "dir", json_object_new_string(tp_dir_name(ev->dir)));
         add_handshake(o, ev);
         break;
     case TP_EV_ALERT:
-        json_object_object_add(o, "dir", json_object_new_string(tp_dir_name(ev->dir)));
-        json_object_object_add(o, "level", json_object_new_string(ev->u.alert.level));
-        json_object_object_add(o, "description", json_object_new_string(ev->u.alert.description));
-        json_object_object_add(o, "protected", json_object_new_boolean(ev->u.alert.is_protected));
+        report_json_add_static(o, "dir", json_object_new_string(tp_dir_name(ev->dir)));
+        report_json_add_static(o, "level", json_object_new_string(ev->u.alert.level));
+        report_json_add_static(o, "description", json_object_new_string(ev->u.alert.description));
+        report_json_add_static(o, "protected", json_object_new_boolean(ev->u.alert.is_protected));
         break;
     case TP_EV_APPDATA:
-        json_object_object_add(o, "dir", json_object_new_string(tp_dir_name(ev->dir)));
-        json_object_object_add(o, "length", json_object_new_int64((int64_t)ev->u.appdata.len));
+        report_json_add_static(o, "dir", json_object_new_string(tp_dir_name(ev->dir)));
+        report_json_add_static(o, "length", json_object_new_int64((int64_t)ev->u.appdata.len));
         if (records)
-            json_object_object_add(o, "data",
+            report_json_add_static(o, "data",
                                    report_json_hex(ev->u.appdata.bytes, ev->u.appdata.len));
         break;
     case TP_EV_SECRET: {
         /* the label only: the secrets themselves go to the key log */
         const char *line = ev->u.secret.line;
         const char *sp = strchr(line, ' ');
-        json_object_object_add(
+        report_json_add_static(
             o, "label",
             json_object_new_string_len(line, sp ? (int)(sp - line) : (int)strlen(line)));
         break;
     }
     case TP_EV_NOTE:
-        json_object_object_add(o, "dir", json_object_new_string(tp_dir_name(ev->dir)));
-        json_object_object_add(o, "text", json_object_new_string(ev->u.note.text));
+        report_json_add_static(o, "dir", json_object_new_string(tp_dir_name(ev->dir)));
+        report_json_add_static(o, "text", json_object_new_string(ev->u.note.text));
         break;
     case TP_EV_VERDICT:
         report_json_verdict_fill(o, ev->u.verdict);

@@ -19,4 +19,12 @@ const char *report_json_line(json_object *o);
 /* The same, and its length. */
 const char *report_json_line_len(json_object *o, size_t *out_len);
 
+/* json_object_object_add for a key that outlives the object (a string
+ * literal, a static table's name): json-c keeps the pointer instead of
+ * copying the key, and frees nothing for it.  The bytes written are the same. */
+static inline void report_json_add_static(json_object *o, const char *key, json_object *v)
+{
+    json_object_object_add_ex(o, key, v, JSON_C_OBJECT_KEY_IS_CONSTANT);
+}
+
 #endif

@@ -8,6 +8,16 @@
 
 #include "json_util.h"
 
+static void put_char(wire_buf *b, char ch)
+{
+    wire_buf_put(b, &ch, 1);
+}
+
+static void put_str(wire_buf *b, const char *s)
+{
+    wire_buf_put(b, s, strlen(s));
+}
+
 /* json-c's own text for what is not written here. */
 static void write_by_json_c(wire_buf *b, json_object *o)
 {
@@ -37,7 +47,7 @@ static void write_int(wire_buf *b, json_object *o)
         return;
     }
     if (v < 0) {
-        wire_buf_add_char(b, '-');
+        put_char(b, '-');
         wire_buf_add_uint(b, (unsigned long long)(-(v + 1)) + 1);
     } else {
         wire_buf_add_uint(b, (unsigned long long)v);
@@ -48,10 +58,10 @@ void report_json_write(wire_buf *b, json_object *o)
 {
     switch (o ? json_object_get_type(o) : json_type_null) {
     case json_type_null:
-        wire_buf_add_str(b, "null");
+        put_str(b, "null");
         break;
     case json_type_boolean:
-        wire_buf_add_str(b, json_object_get_boolean(o) ? "true" : "false");
+        put_str(b, json_object_get_boolean(o) ? "true" : "false");
         break;
     case json_type_int:
         write_int(b, o);
@@ -60,29 +70,29 @@ void report_json_write(wire_buf *b, json_object *o)
         write_string(b, o);
         break;
     case json_type_object: {
-        wire_buf_add_char(b, '{');
+        put_char(b, '{');
         bool first = true;
         json_object_object_foreach(o, key, val)
         {
             if (!first)
-                wire_buf_add_char(b, ',');
+                put_char(b, ',');
             first = false;
             wire_buf_add_json_str(b, key);
-            wire_buf_add_char(b, ':');
+            put_char(b, ':');
             report_json_write(b, val);
         }
-        wire_buf_add_char(b, '}');
+        put_char(b, '}');
         break;
     }
     case json_type_array: {
-        wire_buf_add_char(b, '[');
+        put_char(b, '[');
         size_t n = json_object_array_length(o);
         for (size_t i = 0; i < n; i++) {
             if (i)
-                wire_buf_add_char(b, ',');
+                put_char(b, ',');
             report_json_write(b, json_object_array_get_idx(o, i));
         }
-        wire_buf_add_char(b, ']');
+        put_char(b, ']');
         break;
     }
     default: /* doubles: json-c's formatting (and report_json_seconds' own text) */

@@ -7,22 +7,22 @@ void report_json_rel_certs(json_object *o, const tp_relations *r)
 {
     if (r->certs.variant) {
         json_object *c = json_object_new_object();
-        json_object_object_add(c, "variant", json_object_new_string(r->certs.variant));
-        json_object_object_add(c, "detail", json_object_new_string(r->certs.detail));
-        json_object_object_add(o, "certificate", c);
+        report_json_add_static(c, "variant", json_object_new_string(r->certs.variant));
+        report_json_add_static(c, "detail", json_object_new_string(r->certs.detail));
+        report_json_add_static(o, "certificate", c);
     }
     /* an offer alone is in the ClientHello's trace already */
     if (r->certs.ocsp || r->certs.ocsp_stapled) {
         json_object *c = json_object_new_object();
-        json_object_object_add(c, "config", report_json_str_or_null(r->certs.ocsp));
-        json_object_object_add(c, "offered", json_object_new_boolean(r->certs.ocsp_offered));
-        json_object_object_add(c, "stapled", json_object_new_boolean(r->certs.ocsp_stapled));
-        json_object_object_add(o, "ocsp", c);
+        report_json_add_static(c, "config", report_json_str_or_null(r->certs.ocsp));
+        report_json_add_static(c, "offered", json_object_new_boolean(r->certs.ocsp_offered));
+        report_json_add_static(c, "stapled", json_object_new_boolean(r->certs.ocsp_stapled));
+        report_json_add_static(o, "ocsp", c);
     }
     json_object *cc;
     if (r->certs.client_ca && json_object_object_get_ex(o, "client_cert", &cc)) {
-        json_object_object_add(cc, "ca", json_object_new_string(r->certs.client_ca));
-        json_object_object_add(cc, "verify", report_json_str_or_null(r->certs.client_verify));
+        report_json_add_static(cc, "ca", json_object_new_string(r->certs.client_ca));
+        report_json_add_static(cc, "verify", report_json_str_or_null(r->certs.client_verify));
     }
 }
 

@@ -13,12 +13,12 @@ static json_object *tristate(int v)
 static json_object *psk_object(const tp_rel_psk *p)
 {
     json_object *o = json_object_new_object();
-    json_object_object_add(o, "offered",
+    report_json_add_static(o, "offered",
                            p->printable ? json_object_new_string(p->identity) : NULL);
-    json_object_object_add(o, "server", report_json_str_or_null(p->server_ids));
-    json_object_object_add(o, "known", tristate(tp_rel_psk_known(p)));
-    json_object_object_add(o, "binder", tristate(p->binder_ok));
-    json_object_object_add(o, "selected", json_object_new_boolean(p->selected));
+    report_json_add_static(o, "server", report_json_str_or_null(p->server_ids));
+    report_json_add_static(o, "known", tristate(tp_rel_psk_known(p)));
+    report_json_add_static(o, "binder", tristate(p->binder_ok));
+    report_json_add_static(o, "selected", json_object_new_boolean(p->selected));
     return o;
 }
 
@@ -26,18 +26,18 @@ static json_object *psk_object(const tp_rel_psk *p)
 static json_object *pha_object(const tp_rel_psk *p)
 {
     json_object *o = json_object_new_object();
-    json_object_object_add(o, "offered", json_object_new_boolean(p->pha_offered));
-    json_object_object_add(o, "requests", json_object_new_int((int)p->pha_requests));
-    json_object_object_add(o, "certificates",
+    report_json_add_static(o, "offered", json_object_new_boolean(p->pha_offered));
+    report_json_add_static(o, "requests", json_object_new_int((int)p->pha_requests));
+    report_json_add_static(o, "certificates",
                            p->pha_answered ? json_object_new_int((int)p->pha_certs) : NULL);
-    json_object_object_add(o, "finished", json_object_new_boolean(p->pha_finished));
+    report_json_add_static(o, "finished", json_object_new_boolean(p->pha_finished));
     return o;
 }
 
 void report_json_psk_relations(json_object *rel, const tp_relations *r)
 {
     if (r->psk.offered)
-        json_object_object_add(rel, "psk", psk_object(&r->psk));
+        report_json_add_static(rel, "psk", psk_object(&r->psk));
     if (r->psk.pha_requests)
-        json_object_object_add(rel, "post_handshake_auth", pha_object(&r->psk));
+        report_json_add_static(rel, "post_handshake_auth", pha_object(&r->psk));
 }

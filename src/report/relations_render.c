@@ -38,20 +38,20 @@ static void server_side(json_object *o, const char *mode, const char *key, const
 {
     if (!mode)
         return;
-    json_object_object_add(o, "mode", json_object_new_string(mode));
+    report_json_add_static(o, "mode", json_object_new_string(mode));
     json_object_object_add(o, key, text_list(list));
     if (chosen)
-        json_object_object_add(o, "certificate", chosen[0] ? json_object_new_string(chosen) : NULL);
+        report_json_add_static(o, "certificate", chosen[0] ? json_object_new_string(chosen) : NULL);
 }
 
 static json_object *sni_object(const tp_relations *r)
 {
     json_object *o = json_object_new_object();
-    json_object_object_add(o, "offered", r->sni_offered ? json_object_new_string(r->sni) : NULL);
-    json_object_object_add(
+    report_json_add_static(o, "offered", r->sni_offered ? json_object_new_string(r->sni) : NULL);
+    report_json_add_static(
         o, "certificate_names",
         r->cert_seen ? string_array(r->cert_names[0], r->num_cert_names, TP_REL_NAME_LEN) : NULL);
-    json_object_object_add(o, "match",
+    report_json_add_static(o, "match",
                            r->sni_match < 0 ? NULL : json_object_new_boolean(r->sni_match == 1));
     server_side(o, r->sni_mode, "server_names", r->sni_names, r->sni_cert);
     return o;
@@ -60,9 +60,9 @@ static json_object *sni_object(const tp_relations *r)
 static json_object *alpn_object(const tp_relations *r)
 {
     json_object *o = json_object_new_object();
-    json_object_object_add(o, "offered",
+    report_json_add_static(o, "offered",
                            string_array(r->alpn_offered[0], r->num_alpn_offered, TP_REL_ALPN_LEN));
-    json_object_object_add(o, "selected",
+    report_json_add_static(o, "selected",
                            r->alpn_selected[0] ? json_object_new_string(r->alpn_selected) : NULL);
     server_side(o, r->alpn_mode, "server", r->alpn_server, NULL);
     return o;
@@ -71,9 +71,9 @@ static json_object *alpn_object(const tp_relations *r)
 static json_object *client_cert_object(const tp_relations *r)
 {
     json_object *o = json_object_new_object();
-    json_object_object_add(o, "mode", report_json_str_or_null(r->client_cert_mode));
-    json_object_object_add(o, "requested", json_object_new_boolean(r->cert_requested));
-    json_object_object_add(
+    report_json_add_static(o, "mode", report_json_str_or_null(r->client_cert_mode));
+    report_json_add_static(o, "requested", json_object_new_boolean(r->cert_requested));
+    report_json_add_static(
         o, "sent", r->client_certs_sent < 0 ? NULL : json_object_new_int(r->client_certs_sent));
     return o;
 }
@@ -81,10 +81,10 @@ static json_object *client_cert_object(const tp_relations *r)
 static json_object *reneg_object(const tp_relations *r)
 {
     json_object *o = json_object_new_object();
-    json_object_object_add(o, "client_hellos", json_object_new_int((int)r->reneg_client_hellos));
-    json_object_object_add(o, "hello_request", json_object_new_boolean(r->hello_request));
-    json_object_object_add(o, "secure", json_object_new_boolean(r->reneg_secure));
-    json_object_object_add(
+    report_json_add_static(o, "client_hellos", json_object_new_int((int)r->reneg_client_hellos));
+    report_json_add_static(o, "hello_request", json_object_new_boolean(r->hello_request));
+    report_json_add_static(o, "secure", json_object_new_boolean(r->reneg_secure));
+    report_json_add_static(
         o, "allowed", r->reneg_allowed < 0 ? NULL : json_object_new_boolean(r->reneg_allowed == 1));
     return o;
 }
@@ -93,14 +93,14 @@ static json_object *relations_object(const tp_relations *r)
 {
     json_object *o = json_object_new_object();
     if (r->sni_offered || r->cert_seen)
-        json_object_object_add(o, "sni", sni_object(r));
+        report_json_add_static(o, "sni", sni_object(r));
     if (r->num_alpn_offered || r->alpn_selected[0] || r->alpn_server[0])
-        json_object_object_add(o, "alpn", alpn_object(r));
+        report_json_add_static(o, "alpn", alpn_object(r));
     if ((r->client_cert_mode && r->client_cert_mode[0] != 'n') || r->cert_requested ||
         r->client_certs_sent >= 0)
-        json_object_object_add(o, "client_cert", client_cert_object(r));
+        report_json_add_static(o, "client_cert", client_cert_object(r));
     if (r->reneg_client_hellos || r->hello_request)
-        json_object_object_add(o, "renegotiation", reneg_object(r));
+        report_json_add_static(o, "renegotiation", reneg_object(r));
     report_json_psk_relations(o, r);
     report_json_rel_certs(o, r);
     if (json_object_object_length(o) == 0) {
@@ -114,7 +114,7 @@ void report_json_verdict_relations(json_object *o, const tp_verdict *v)
 {
     json_object *rel = relations_object(&v->relations);
     if (rel)
-        json_object_object_add(o, "relations", rel);
+        report_json_add_static(o, "relations", rel);
 }
 
 /* ---- text ---- */

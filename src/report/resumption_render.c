@@ -27,17 +27,17 @@ static json_object *relation_json(const tp_resumption *r)
                           : r->offered_ticket ? "ticket"
                           : r->offered_id     ? "session-id"
                                               : NULL;
-    json_object_object_add(o, "offered", report_json_str_or_null(offered));
-    json_object_object_add(o, "resumed", json_object_new_boolean(r->resumed));
-    json_object_object_add(o, "how", report_json_str_or_null(r->how));
-    json_object_object_add(o, "psk_mode", report_json_str_or_null(r->psk_mode));
-    json_object_object_add(o, "external_psk", json_object_new_boolean(r->external_psk));
-    json_object_object_add(o, "why", report_json_str_or_null(tp_resumption_why(r)));
-    json_object_object_add(o, "server", r->server_known ? server_modes(r->server_modes) : NULL);
-    json_object_object_add(o, "early_data", report_json_str_or_null(r->early));
-    json_object_object_add(o, "early_records", json_object_new_int((int)r->early_records));
-    json_object_object_add(o, "early_replay", json_object_new_boolean(r->early_replay));
-    json_object_object_add(o, "tickets", json_object_new_int((int)r->tickets));
+    report_json_add_static(o, "offered", report_json_str_or_null(offered));
+    report_json_add_static(o, "resumed", json_object_new_boolean(r->resumed));
+    report_json_add_static(o, "how", report_json_str_or_null(r->how));
+    report_json_add_static(o, "psk_mode", report_json_str_or_null(r->psk_mode));
+    report_json_add_static(o, "external_psk", json_object_new_boolean(r->external_psk));
+    report_json_add_static(o, "why", report_json_str_or_null(tp_resumption_why(r)));
+    report_json_add_static(o, "server", r->server_known ? server_modes(r->server_modes) : NULL);
+    report_json_add_static(o, "early_data", report_json_str_or_null(r->early));
+    report_json_add_static(o, "early_records", json_object_new_int((int)r->early_records));
+    report_json_add_static(o, "early_replay", json_object_new_boolean(r->early_replay));
+    report_json_add_static(o, "tickets", json_object_new_int((int)r->tickets));
     return o;
 }
 
@@ -47,18 +47,18 @@ void report_json_resumption(json_object *o, const tp_verdict *v)
     json_object *layers, *hs;
     if (json_object_object_get_ex(o, "layers", &layers) &&
         json_object_object_get_ex(layers, "handshake", &hs)) {
-        json_object_object_add(hs, "resumed", json_object_new_boolean(r->resumed));
-        json_object_object_add(hs, "resumption", report_json_str_or_null(r->how));
-        json_object_object_add(hs, "early_data", report_json_str_or_null(r->early));
+        report_json_add_static(hs, "resumed", json_object_new_boolean(r->resumed));
+        report_json_add_static(hs, "resumption", report_json_str_or_null(r->how));
+        report_json_add_static(hs, "early_data", report_json_str_or_null(r->early));
     }
     if (!worth_saying(r))
         return;
     json_object *rel;
     if (!json_object_object_get_ex(o, "relations", &rel)) {
         rel = json_object_new_object();
-        json_object_object_add(o, "relations", rel);
+        report_json_add_static(o, "relations", rel);
     }
-    json_object_object_add(rel, "resumption", relation_json(r));
+    report_json_add_static(rel, "resumption", relation_json(r));
 }
 
 void report_text_resumption(wire_buf *b, const tp_resumption *r)

@@ -13,12 +13,12 @@
 
 static void add_alert(json_object *o, const tp_alert_info *a, bool always_protected)
 {
-    json_object_object_add(o, "from", json_object_new_string(a->from ? a->from : "?"));
-    json_object_object_add(o, "level", json_object_new_string(a->level ? a->level : "?"));
-    json_object_object_add(o, "description",
+    report_json_add_static(o, "from", json_object_new_string(a->from ? a->from : "?"));
+    report_json_add_static(o, "level", json_object_new_string(a->level ? a->level : "?"));
+    report_json_add_static(o, "description",
                            json_object_new_string(a->description ? a->description : "?"));
     if (always_protected || a->is_protected)
-        json_object_object_add(o, "protected", json_object_new_boolean(a->is_protected));
+        report_json_add_static(o, "protected", json_object_new_boolean(a->is_protected));
 }
 
 static json_object *u64(unsigned long long n)
@@ -29,42 +29,42 @@ static json_object *u64(unsigned long long n)
 static json_object *transport_json(const tp_layers *l)
 {
     json_object *t = json_object_new_object();
-    json_object_object_add(t, "opened_by",
+    report_json_add_static(t, "opened_by",
                            json_object_new_string(tp_actor_name(l->transport.opened_by)));
-    json_object_object_add(t, "closed_by",
+    report_json_add_static(t, "closed_by",
                            json_object_new_string(tp_actor_name(l->transport.closed_by)));
-    json_object_object_add(t, "how", report_json_str_or_null(tp_close_how_name(l->transport.how)));
-    json_object_object_add(t, "c2s_bytes", u64(l->transport.c2s_bytes));
-    json_object_object_add(t, "s2c_bytes", u64(l->transport.s2c_bytes));
+    report_json_add_static(t, "how", report_json_str_or_null(tp_close_how_name(l->transport.how)));
+    report_json_add_static(t, "c2s_bytes", u64(l->transport.c2s_bytes));
+    report_json_add_static(t, "s2c_bytes", u64(l->transport.s2c_bytes));
     return t;
 }
 
 static json_object *handshake_json(const tp_layers *l)
 {
     json_object *h = json_object_new_object();
-    json_object_object_add(h, "done", json_object_new_boolean(l->handshake.done));
-    json_object_object_add(h, "client_last", report_json_str_or_null(l->handshake.client_last));
-    json_object_object_add(h, "server_last", report_json_str_or_null(l->handshake.server_last));
-    json_object_object_add(h, "hello_retry", json_object_new_boolean(l->handshake.hello_retry));
+    report_json_add_static(h, "done", json_object_new_boolean(l->handshake.done));
+    report_json_add_static(h, "client_last", report_json_str_or_null(l->handshake.client_last));
+    report_json_add_static(h, "server_last", report_json_str_or_null(l->handshake.server_last));
+    report_json_add_static(h, "hello_retry", json_object_new_boolean(l->handshake.hello_retry));
     json_object *alerts = json_object_new_array();
     for (unsigned i = 0; i < l->handshake.num_alerts && i < TP_LAYER_MAX_ALERTS; i++) {
         json_object *a = json_object_new_object();
         add_alert(a, &l->handshake.alerts[i], true);
         json_object_array_add(alerts, a);
     }
-    json_object_object_add(h, "alerts", alerts);
+    report_json_add_static(h, "alerts", alerts);
     return h;
 }
 
 static json_object *tally_json(const tp_record_tally *t)
 {
     json_object *o = json_object_new_object();
-    json_object_object_add(o, "total", json_object_new_int64(t->total));
-    json_object_object_add(o, "protected", json_object_new_int64(t->protected_n));
-    json_object_object_add(o, "ok", json_object_new_int64(t->ok));
-    json_object_object_add(o, "bad", json_object_new_int64(t->bad));
-    json_object_object_add(o, "unchecked", json_object_new_int64(t->unchecked));
-    json_object_object_add(o, "first_bad",
+    report_json_add_static(o, "total", json_object_new_int64(t->total));
+    report_json_add_static(o, "protected", json_object_new_int64(t->protected_n));
+    report_json_add_static(o, "ok", json_object_new_int64(t->ok));
+    report_json_add_static(o, "bad", json_object_new_int64(t->bad));
+    report_json_add_static(o, "unchecked", json_object_new_int64(t->unchecked));
+    report_json_add_static(o, "first_bad",
                            t->first_bad ? json_object_new_int64(t->first_bad) : NULL);
     return o;
 }
@@ -72,42 +72,42 @@ static json_object *tally_json(const tp_record_tally *t)
 static json_object *layers_json(const tp_layers *l)
 {
     json_object *o = json_object_new_object();
-    json_object_object_add(o, "transport", transport_json(l));
-    json_object_object_add(o, "handshake", handshake_json(l));
+    report_json_add_static(o, "transport", transport_json(l));
+    report_json_add_static(o, "handshake", handshake_json(l));
     json_object *r = json_object_new_object();
-    json_object_object_add(r, "c2s", tally_json(&l->records[TP_C2S]));
-    json_object_object_add(r, "s2c", tally_json(&l->records[TP_S2C]));
-    json_object_object_add(o, "records", r);
+    report_json_add_static(r, "c2s", tally_json(&l->records[TP_C2S]));
+    report_json_add_static(r, "s2c", tally_json(&l->records[TP_S2C]));
+    report_json_add_static(o, "records", r);
     json_object *a = json_object_new_object();
-    json_object_object_add(a, "c2s_bytes", u64(l->app.c2s_bytes));
-    json_object_object_add(a, "s2c_bytes", u64(l->app.s2c_bytes));
-    json_object_object_add(a, "fit", report_json_str_or_null(l->app.fit));
-    json_object_object_add(a, "note", report_json_str_or_null(l->app.note[0] ? l->app.note : NULL));
+    report_json_add_static(a, "c2s_bytes", u64(l->app.c2s_bytes));
+    report_json_add_static(a, "s2c_bytes", u64(l->app.s2c_bytes));
+    report_json_add_static(a, "fit", report_json_str_or_null(l->app.fit));
+    report_json_add_static(a, "note", report_json_str_or_null(l->app.note[0] ? l->app.note : NULL));
     report_upstream_json_add(a, &l->app.upstream);
-    json_object_object_add(o, "app", a);
+    report_json_add_static(o, "app", a);
     return o;
 }
 
 void report_json_verdict_fill(json_object *o, const tp_verdict *v)
 {
-    json_object_object_add(o, "outcome", json_object_new_string(tp_outcome_name(v->outcome)));
-    json_object_object_add(o, "phase", json_object_new_string(tp_phase_name(v->phase)));
-    json_object_object_add(o, "actor", json_object_new_string(tp_actor_name(v->actor)));
-    json_object_object_add(o, "cause", report_json_str_or_null(v->cause));
-    json_object_object_add(o, "protocol", report_json_str_or_null(v->protocol));
-    json_object_object_add(o, "kx", report_json_str_or_null(v->kx));
-    json_object_object_add(o, "cipher", report_json_str_or_null(v->cipher));
-    json_object_object_add(o, "mac", report_json_str_or_null(v->mac));
-    json_object_object_add(o, "group", report_json_str_or_null(v->group));
-    json_object_object_add(o, "sigalg", report_json_str_or_null(v->sigalg));
+    report_json_add_static(o, "outcome", json_object_new_string(tp_outcome_name(v->outcome)));
+    report_json_add_static(o, "phase", json_object_new_string(tp_phase_name(v->phase)));
+    report_json_add_static(o, "actor", json_object_new_string(tp_actor_name(v->actor)));
+    report_json_add_static(o, "cause", report_json_str_or_null(v->cause));
+    report_json_add_static(o, "protocol", report_json_str_or_null(v->protocol));
+    report_json_add_static(o, "kx", report_json_str_or_null(v->kx));
+    report_json_add_static(o, "cipher", report_json_str_or_null(v->cipher));
+    report_json_add_static(o, "mac", report_json_str_or_null(v->mac));
+    report_json_add_static(o, "group", report_json_str_or_null(v->group));
+    report_json_add_static(o, "sigalg", report_json_str_or_null(v->sigalg));
     json_object *a = NULL;
     if (v->has_alert) {
         a = json_object_new_object();
         add_alert(a, &v->alert, false);
     }
-    json_object_object_add(o, "alert", a);
-    json_object_object_add(o, "summary", json_object_new_string(v->summary));
-    json_object_object_add(o, "layers", layers_json(&v->layers));
+    report_json_add_static(o, "alert", a);
+    report_json_add_static(o, "summary", json_object_new_string(v->summary));
+    report_json_add_static(o, "layers", layers_json(&v->layers));
     report_json_verdict_relations(o, v);
     report_json_resumption(o, v);
 }

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "json_util.h"
 #include "wire_json.h"
 #include "wire_names.h"
 
@@ -11,9 +12,10 @@
 #include "wire/iana.h"
 #include "wire/record.h"
 
+/* Every key here is a literal or a static table's (ext_desc.c). */
 static void add(json_object *o, const char *key, json_object *v)
 {
-    json_object_object_add(o, key, v);
+    report_json_add_static(o, key, v);
 }
 
 /* Writes one byte's rendering at out; returns how many chars it took. */

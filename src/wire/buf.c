@@ -282,22 +282,22 @@ static const char *json_short_escape(unsigned char c)
 
 void wire_buf_add_json_str(wire_buf *b, const char *s)
 {
-    wire_buf_add_char(b, '"');
+    wire_buf_put(b, "\"", 1);
     const char *run = s;
     for (; *s; s++) {
         unsigned char c = (unsigned char)*s;
         const char *esc = json_short_escape(c);
         if (!esc && c >= 0x20)
             continue;
-        wire_buf_add_bytes(b, run, (size_t)(s - run));
+        wire_buf_put(b, run, (size_t)(s - run));
         run = s + 1;
         if (esc) {
-            wire_buf_add_bytes(b, esc, 2);
+            wire_buf_put(b, esc, 2);
         } else {
             char u[6] = {'\\', 'u', '0', '0', hex_digits[c >> 4], hex_digits[c & 15]};
-            wire_buf_add_bytes(b, u, 6);
+            wire_buf_put(b, u, 6);
         }
     }
-    wire_buf_add_bytes(b, run, (size_t)(s - run));
-    wire_buf_add_char(b, '"');
+    wire_buf_put(b, run, (size_t)(s - run));
+    wire_buf_put(b, "\"", 1);
 }

@@ -15,6 +15,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "cursor.h"
 #include "status.h"
@@ -76,6 +77,18 @@ uint8_t *wire_buf_space(wire_buf *b, size_t n);
 void wire_buf_commit(wire_buf *b, size_t used);
 
 void wire_buf_add_bytes(wire_buf *b, const void *p, size_t n);
+/* The same, inlined when the bytes fit the storage there is (the JSON
+ * writers' many short appends); otherwise wire_buf_add_bytes. */
+static inline void wire_buf_put(wire_buf *b, const void *p, size_t n)
+{
+    if (n && b->status == TP_OK && b->len + n < b->cap) {
+        memcpy(b->data + b->len, p, n);
+        b->len += n;
+        b->data[b->len] = '\0';
+    } else {
+        wire_buf_add_bytes(b, p, n);
+    }
+}
 void wire_buf_add_str(wire_buf *b, const char *s);
 void wire_buf_add_char(wire_buf *b, char ch);
 /* Big-endian integers, as on the wire. */
