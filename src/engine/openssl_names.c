@@ -520,8 +520,12 @@ unsigned engine_ossl_suites(engine_ossl_suite *out, unsigned cap)
 
 bool engine_ossl_negotiable(engine_flag flag, const char *name, const char **why)
 {
-    const char *no_build = "no suite of this OpenSSL build has it (Debian's is built "
-                           "with no-weak-ssl-ciphers: no 3DES, RC4, DES suites)";
+    /* Debian's build drops the weak ciphers; OpenSSL has no TLS suite with
+     * the other names at all (Camellia-GCM, RFC 6367) */
+    bool weak = strcasestr(name, "DES") || strcasestr(name, "RC4") || strcasestr(name, "ARCFOUR");
+    const char *no_build = weak ? "no suite of this OpenSSL build has it (Debian's is built "
+                                  "with no-weak-ssl-ciphers: no 3DES, RC4, DES suites)"
+                                : "OpenSSL has no TLS suite with it";
     if (why)
         *why = NULL;
     if (flag == ENGINE_FLAG_PROTOCOLS) {

@@ -105,6 +105,9 @@ def test_list(r):
     r.contains(out, "  * ECDHE-RSA-AES128-GCM-SHA256", "list: OpenSSL suite names")
     r.check("3DES-CBC" in out and "no-weak-ssl-ciphers" in out, "list: 3DES not negotiable, says why", out[:2000])
     r.check("SSL3.0" in out and "no-ssl3" in out, "list: SSL3.0 not negotiable, says why")
+    cam = [l for l in out.splitlines() if l.strip().startswith("CAMELLIA-128-GCM")]
+    r.check(len(cam) == 1 and "OpenSSL has no TLS suite with it" in cam[0],
+            "list: Camellia-GCM is OpenSSL's gap, not Debian's build", cam)
 
 
 def test_sweep_engine(r):
