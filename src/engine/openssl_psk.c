@@ -12,6 +12,7 @@
  * told. */
 #define OPENSSL_SUPPRESS_DEPRECATED /* SSL_set_srp_server_param_pw */
 #include "openssl_sess.h"
+#include "../wire/hex.h"
 #include "internal.h"
 #include "psk_table.h"
 
@@ -117,8 +118,7 @@ static int srp_cb(SSL *s, int *ad, void *arg)
         unsigned char r[16];
         if (RAND_bytes(r, sizeof r) != 1)
             goto fail;
-        for (unsigned i = 0; i < sizeof r; i++)
-            snprintf(pass + 2 * i, 3, "%02x", r[i]);
+        wire_hex_encode(pass, r, sizeof r);
     }
     int rc = user ? SSL_set_srp_server_param_pw(s, user, pass, "2048") : -1;
     psk_wipe(pass, sizeof pass);

@@ -21,6 +21,7 @@
 #include "openssl_sess.h"
 #include "../crypto/prf.h"
 #include "../wire/handshake.h"
+#include "../wire/hex.h"
 #include "internal.h"
 #include "resume_store.h"
 
@@ -103,19 +104,21 @@ static void cache_remove(SSL_CTX *ctx, SSL_SESSION *sess)
 
 /* ---- 0-RTT once per ticket; the ClientHello ---- */
 
-/* "LABEL <hex a> <hex b>" into line (cap >= label + 2 * (a_len + b_len) + 3). */
+/* "LABEL <hex a> <hex b>" into line; "" when cap is below
+ * label + 2 * (a_len + b_len) + 3. */
 static void keylog_line(char *line, size_t cap, const char *label, const uint8_t *a, size_t a_len,
                         const uint8_t *b, size_t b_len)
 {
-    const uint8_t *part[2] = {a, b};
-    size_t len[2] = {a_len, b_len}, n = (size_t)snprintf(line, cap, "%s", label);
-    for (int p = 0; p < 2; p++) {
-        if (n + 1 < cap)
-            line[n++] = ' ';
-        for (size_t i = 0; i < len[p] && n + 3 <= cap; i++, n += 2)
-            snprintf(line + n, cap - n, "%02x", part[p][i]);
-    }
-    line[n < cap ? n : cap - 1] = '\0';
+    size_t n = strlen(label);
+    line[0] = '\0';
+    if (cap < n + 2 * (a_len + b_len) + 3)
+        return;
+    memcpy(line, label, n);
+    line[n++] = ' ';
+    wire_hex_encode(line + n, a, a_len);
+    n += 2 * a_len;
+    line[n++] = ' ';
+    wire_hex_encode(line + n, b, b_len);
 }
 
 /* libssl keeps the first ClientHello (handshake header and body) for the
