@@ -350,12 +350,6 @@ void tp_engine_conn_free(tp_engine_conn *c)
 {
     if (!c)
         return;
-    /* RFC 5246 7.2.1: a connection closed without close_notify may still
-     * be resumed (GnuTLS keeps it); libssl drops such a session from its
-     * cache in SSL_free unless the close is marked done.  A fatal alert
-     * either way has removed it already (RFC 5246 7.2.2). */
-    if (SSL_is_init_finished(c->ssl))
-        SSL_set_shutdown(c->ssl, SSL_get_shutdown(c->ssl) | SSL_SENT_SHUTDOWN);
     SSL_free(c->ssl);
     ossl_resume_conn_clear(&c->rc);
     free(c);
