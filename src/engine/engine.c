@@ -4,6 +4,7 @@
  * a connection of one engine file, and which. */
 #include "backend.h"
 #include "internal.h"
+#include "openssl_list.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -160,3 +161,8 @@ void tp_engine_names_info_get(const tp_engine *e, tp_engine_names_info *out)
 }
 const char *tp_engine_conn_sni_cert(const tp_engine_conn *c) { return CALL(c, conn_sni_cert); }
 unsigned tp_engine_resumption(const tp_engine *e) { return CALL(e, resumption); }
+
+bool tp_engine_kind_negotiable(const char *kind, engine_flag flag, const char *name)
+{
+    return !kind || strcmp(kind, "openssl") != 0 || engine_ossl_negotiable(flag, name, NULL);
+}

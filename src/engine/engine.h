@@ -120,6 +120,13 @@ unsigned tp_engine_allowed_versions(const tp_engine *e, const uint16_t **out);
  * TP_ACT_ALERT needs the transport's alert (the server's record rewriter). */
 bool tp_engine_sends_alerts(const tp_engine *e);
 
+/* Whether an engine of that kind (a tp_engine_kinds name; NULL: gnutls)
+ * can negotiate the name of flag at all, asked before an engine is made
+ * (the sweep's cells and probe).  The openssl engine: what its build has
+ * (tlsprobe list --engine openssl); the gnutls engine: every name, its
+ * combinations are formable.c's to judge. */
+bool tp_engine_kind_negotiable(const char *kind, engine_flag flag, const char *name);
+
 /* The engines --engine takes ("gnutls", "openssl"), NULL-terminated, and
  * the OpenSSL library's runtime version ("3.0.19"). */
 extern const char *const tp_engine_kinds[];

@@ -12,7 +12,6 @@
 #include <string.h>
 #include <time.h>
 
-#include "../engine/openssl_list.h"
 #include "../report/verdict_render.h"
 
 /* ---- verdicts ---- */
@@ -116,15 +115,15 @@ static tp_engine *engine_for(sweep_ctx *c, const engine_lists *lists, const char
     return tp_engine_new(&ec, err, err_len);
 }
 
-/* An axis value the openssl engine cannot negotiate, said as the cell's
- * reason to be skipped (short: it goes in the report's cell); true if so. */
-static bool ossl_lacks(const engine_lists *combo, char *err, size_t err_len)
+/* An axis value the engine cannot negotiate, said as the cell's reason to
+ * be skipped (short: it goes in the report's cell); true if so. */
+static bool engine_lacks(const char *engine, const engine_lists *combo, char *err, size_t err_len)
 {
     for (unsigned i = 0; i < sizeof(map) / sizeof(map[0]); i++) {
         const char *v = combo->csv[map[i].flag];
-        if (v && !strchr(v, ',') && !engine_ossl_negotiable(map[i].flag, v, NULL)) {
-            snprintf(err, err_len, "the openssl engine cannot negotiate %s %s (tlsprobe list "
-                     "--engine openssl)", map[i].axis, v);
+        if (v && !strchr(v, ',') && !tp_engine_kind_negotiable(engine, map[i].flag, v)) {
+            snprintf(err, err_len, "the %s engine cannot negotiate %s %s (tlsprobe list "
+                     "--engine %s)", engine, map[i].axis, v, engine);
             return true;
         }
     }
@@ -142,7 +141,7 @@ tp_engine *sweep_engine_for_config(sweep_ctx *c, unsigned idx, char *err, size_t
             lists.csv[f] = combo.csv[f];
     }
     const char *engine = su.engine ? su.engine : c->o->engine;
-    if (engine && !strcmp(engine, "openssl") && ossl_lacks(&combo, err, err_len))
+    if (engine_lacks(engine, &combo, err, err_len))
         return NULL;
     return engine_for(c, &lists, su.combo.key_type ? su.combo.key_type : c->o->key_type, &su,
                       err, err_len);
@@ -156,7 +155,6 @@ tp_engine *sweep_engine_for_probe(sweep_ctx *c, char *err, size_t err_len)
 {
     engine_lists lists = c->o->base;
     const char *key_type = c->o->key_type;
-    bool ossl = c->o->engine && !strcmp(c->o->engine, "openssl");
     for (unsigned a = 0; a < c->m.num_axes; a++) {
         if (strcmp(c->m.axis_names[a], "key-type") == 0) {
             if (!key_type)
@@ -176,7 +174,7 @@ tp_engine *sweep_engine_for_probe(sweep_ctx *c, char *err, size_t err_len)
                 if (!engine_combo_formable(&t, NULL, 0))
                     continue;
             }
-            if (ossl && !engine_ossl_negotiable(f, c->m.values[a][k], NULL))
+            if (!tp_engine_kind_negotiable(c->o->engine, f, c->m.values[a][k]))
                 continue;
             int n = snprintf(buf + w, sizeof(c->base_csv[f]) - w, "%s%s", w ? "," : "",
                              c->m.values[a][k]);
