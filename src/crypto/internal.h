@@ -20,8 +20,9 @@ const EVP_MD *crypto_md(crypto_hash h);
  * the process); NULL when that provider is absent.  NULL for the NULL cipher. */
 const EVP_CIPHER *crypto_evp_cipher(crypto_cipher c);
 
-/* HMAC algorithm, fetched once. */
-EVP_MAC *crypto_hmac_alg(void);
+/* An HMAC context of hash h with its digest set, made once (duplicate it:
+ * crypto_hmac_ctx_new); NULL for an unknown hash. */
+const EVP_MAC_CTX *crypto_hmac_template(crypto_hash h);
 
 /* A keyed HMAC context (EVP_MAC_init with NULL key re-keys it for the next
  * message without allocating).  NULL on failure; free with EVP_MAC_CTX_free. */

@@ -1,46 +1,15 @@
 #include "prf.h"
 
-#include <pthread.h>
 #include <string.h>
 
-#include <openssl/core_names.h>
 #include <openssl/crypto.h>
 
 #include "internal.h"
 
-/* One HMAC context per hash with its digest already set, made once per
- * process: a context from EVP_MAC_CTX_new needs the digest set by name, and
- * OpenSSL 3 fetches the digest from the provider store (locks, a name
- * look-up) every time; EVP_MAC_CTX_dup of a prepared one copies it instead.
- * The templates are only ever read (duplicated), so threads share them. */
-static EVP_MAC_CTX *hmac_templates[5];
-static pthread_once_t hmac_templates_once = PTHREAD_ONCE_INIT;
-
-static void hmac_templates_make(void)
-{
-    static const uint8_t zero_key[1];
-    EVP_MAC *alg = crypto_hmac_alg();
-    for (int h = 1; alg && h < 5; h++) {
-        const EVP_MD *md = crypto_md((crypto_hash)h);
-        EVP_MAC_CTX *ctx = md ? EVP_MAC_CTX_new(alg) : NULL;
-        if (!ctx)
-            continue;
-        OSSL_PARAM params[2];
-        params[0] = OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST,
-                                                     (char *)EVP_MD_get0_name(md), 0);
-        params[1] = OSSL_PARAM_construct_end();
-        if (EVP_MAC_init(ctx, zero_key, sizeof zero_key, params))
-            hmac_templates[h] = ctx;
-        else
-            EVP_MAC_CTX_free(ctx);
-    }
-}
-
 EVP_MAC_CTX *crypto_hmac_ctx_new(crypto_hash h, const uint8_t *key, size_t key_len)
 {
     static const uint8_t empty_key[1];
-    pthread_once(&hmac_templates_once, hmac_templates_make);
-    EVP_MAC_CTX *tmpl = (unsigned)h < 5 ? hmac_templates[h] : NULL;
+    const EVP_MAC_CTX *tmpl = crypto_hmac_template(h);
     EVP_MAC_CTX *ctx = tmpl ? EVP_MAC_CTX_dup(tmpl) : NULL;
     if (!ctx)
         return NULL;

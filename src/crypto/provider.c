@@ -15,6 +15,7 @@ static struct {
     const EVP_MD *md[5];
     const EVP_CIPHER *cipher[CRYPTO_CIPHER_COUNT];
     EVP_MAC *hmac;
+    EVP_MAC_CTX *hmac_tmpl[5]; /* per hash, the digest set (crypto_hmac_template) */
     OSSL_LIB_CTX *legacy_ctx;
 } algs;
 
@@ -36,6 +37,29 @@ static const char *const cipher_names[CRYPTO_CIPHER_COUNT] = {
     [CRYPTO_CIPHER_CHACHA20_POLY1305] = "ChaCha20-Poly1305",
 };
 
+/* One HMAC context per hash with its digest already set: a context from
+ * EVP_MAC_CTX_new needs the digest set by name, and OpenSSL 3 fetches the
+ * digest from the provider store (locks, a name look-up) every time;
+ * EVP_MAC_CTX_dup of a prepared one copies it instead.  The templates are
+ * only ever read (duplicated), so threads share them. */
+static void hmac_templates_make(void)
+{
+    static const uint8_t zero_key[1];
+    for (int h = 1; algs.hmac && h < 5; h++) {
+        EVP_MAC_CTX *ctx = algs.md[h] ? EVP_MAC_CTX_new(algs.hmac) : NULL;
+        if (!ctx)
+            continue;
+        OSSL_PARAM params[2];
+        params[0] = OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST,
+                                                     (char *)EVP_MD_get0_name(algs.md[h]), 0);
+        params[1] = OSSL_PARAM_construct_end();
+        if (EVP_MAC_init(ctx, zero_key, sizeof zero_key, params))
+            algs.hmac_tmpl[h] = ctx;
+        else
+            EVP_MAC_CTX_free(ctx);
+    }
+}
+
 static void algs_fetch(void)
 {
     static const char *const md_names[5] = {NULL, "MD5", "SHA1", "SHA256", "SHA384"};
@@ -45,6 +69,7 @@ static void algs_fetch(void)
         if (cipher_names[i])
             algs.cipher[i] = EVP_CIPHER_fetch(NULL, cipher_names[i], NULL);
     algs.hmac = EVP_MAC_fetch(NULL, "HMAC", NULL);
+    hmac_templates_make();
 }
 
 static void legacy_fetch(void)
@@ -76,8 +101,8 @@ const EVP_CIPHER *crypto_evp_cipher(crypto_cipher c)
     return (unsigned)c < CRYPTO_CIPHER_COUNT ? algs.cipher[c] : NULL;
 }
 
-EVP_MAC *crypto_hmac_alg(void)
+const EVP_MAC_CTX *crypto_hmac_template(crypto_hash h)
 {
     pthread_once(&algs_once, algs_fetch);
-    return algs.hmac;
+    return (unsigned)h < 5 ? algs.hmac_tmpl[h] : NULL;
 }
